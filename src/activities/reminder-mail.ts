@@ -1,0 +1,56 @@
+import { formatSwedishDateTime } from '../domain/swedish-format';
+
+export interface ReminderMailInput {
+  boardName: string;
+  phaseName: string;
+  budgetYear: number;
+  deadline: Date;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Collapses line breaks and control characters: names end up in the Subject header. */
+export function oneLine(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+}
+
+export function escapeHtml(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** The reminder a board receives before a deadline, in Swedish. */
+export function renderReminderMail(input: ReminderMailInput): RenderedMail {
+  const board = oneLine(input.boardName);
+  const phase = oneLine(input.phaseName);
+  const deadline = formatSwedishDateTime(input.deadline);
+  const subject = `Påminnelse: ${phase} (budgetår ${input.budgetYear}) ska lämnas senast ${deadline}`;
+  const lines = [
+    `Till ${board}`,
+    '',
+    `Detta är en påminnelse om att ${phase} för budgetår ${input.budgetYear} ska lämnas in senast ${deadline}.`,
+    '',
+    'Lämna in leveransen i Årshjul när nämnden har fattat beslut. Har ni redan lämnat in kan ni bortse från detta meddelande.',
+    '',
+    'Med vänlig hälsning',
+    'Stadsledningskontoret, via Årshjul',
+  ];
+  const html = [
+    '<!doctype html><html lang="sv"><body>',
+    `<p>Till ${escapeHtml(board)}</p>`,
+    `<p>Detta är en påminnelse om att <strong>${escapeHtml(phase)}</strong> för budgetår ${input.budgetYear} ska lämnas in senast <strong>${escapeHtml(deadline)}</strong>.</p>`,
+    '<p>Lämna in leveransen i Årshjul när nämnden har fattat beslut. Har ni redan lämnat in kan ni bortse från detta meddelande.</p>',
+    '<p>Med vänlig hälsning<br>Stadsledningskontoret, via Årshjul</p>',
+    '</body></html>',
+  ].join('\n');
+  return { subject, text: lines.join('\n'), html };
+}

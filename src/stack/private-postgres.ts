@@ -1,0 +1,154 @@
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { ensurePostgresBinaries } from '../toolchain/postgres-binaries';
+import { findOnPath, probe, run } from '../toolchain/exec';
+import { MissingPrerequisiteError, stderrLogger, StepLogger } from '../toolchain/step';
+import { freePort } from './free-port';
+
+export interface PrivatePostgresOptions {
+  /** Cluster directory; created with initdb when it holds no cluster yet. */
+  dataDir: string;
+  /** Database created on first start and named in the returned URL. */
+  database?: string;
+  port?: number;
+  /** Trade durability for speed (tests): fsync and synchronous commit off. */
+  ephemeral?: boolean;
+  log?: StepLogger;
+}
+
+export interface PrivatePostgres {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Whether this process started the cluster (and so stops it). */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+const SUPERUSER = 'arshjul';
+
+/**
+ * A PostgreSQL cluster of our own under `dataDir`, listening on loopback only, with trust
+ * authentication (nothing but this machine can reach it). PostgreSQL refuses to run as root,
+ * so as root the server runs as the `postgres` system user.
+ */
+export async function startPrivatePostgres(options: PrivatePostgresOptions): Promise<PrivatePostgres> {
+  const log = options.log ?? stderrLogger;
+  const binDir = await ensurePostgresBinaries(process.env, log);
+  const runAs = serverUserPrefix();
+  const pgCtl = join(binDir, 'pg_ctl');
+  const { dataDir } = options;
+  const database = options.database ?? 'arshjul';
+
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
+    if (runAs.uid !== undefined) chownSync(dataDir, runAs.uid, runAs.gid ?? runAs.uid);
+    await exec(runAs.command, join(binDir, 'initdb'), [
+      '-D',
+      dataDir,
+      '-U',
+      SUPERUSER,
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--no-locale',
+    ]);
+  }
+
+  const running = runningPort(pgCtl, dataDir, runAs.command);
+  if (running !== undefined) {
+    const url = `postgres://${SUPERUSER}@127.0.0.1:${running}/${database}`;
+    await ensureDatabase(running, database);
+    return { url, port: running, dataDir, owned: false, stop: async () => undefined };
+  }
+
+  const port = options.port ?? (await freePort());
+  const serverOptions = [
+    `-p ${port}`,
+    '-c listen_addresses=127.0.0.1',
+    "-c unix_socket_directories=''",
+    '-c max_connections=200',
+    ...(options.ephemeral
+      ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']
+      : []),
+  ].join(' ');
+  await exec(runAs.command, pgCtl, [
+    'start',
+    '-D',
+    dataDir,
+    '-l',
+    join(dataDir, 'server.log'),
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    serverOptions,
+  ]);
+  await ensureDatabase(port, database);
+  return {
+    url: `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`,
+    port,
+    dataDir,
+    owned: true,
+    stop: () => exec(runAs.command, pgCtl, ['stop', '-D', dataDir, '-m', 'fast', '-w']).then(() => undefined),
+  };
+}
+
+function exec(prefix: string[], binary: string, args: string[]): Promise<string> {
+  if (prefix.length === 0) return run(binary, args);
+  return run(prefix[0] as string, [...prefix.slice(1), binary, ...args]);
+}
+
+/** The port of a cluster already running on dataDir (left by an earlier start), if any. */
+function runningPort(pgCtl: string, dataDir: string, prefix: string[]): number | undefined {
+  const status = prefix.length
+    ? probe(prefix[0] as string, [...prefix.slice(1), pgCtl, 'status', '-D', dataDir])
+    : probe(pgCtl, ['status', '-D', dataDir]);
+  if (!status.ok) return undefined;
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const port = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
+  return Number.isInteger(port) && port > 0 ? port : undefined;
+}
+
+async function ensureDatabase(port: number, database: string): Promise<void> {
+  const client = new Client({ host: '127.0.0.1', port, user: SUPERUSER, database: 'postgres' });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+interface ServerUser {
+  command: string[];
+  uid?: number;
+  gid?: number;
+}
+
+function serverUserPrefix(): ServerUser {
+  if (process.getuid?.() !== 0) return { command: [] };
+  const runuser = findOnPath('runuser');
+  const id = probe('id', ['-u', 'postgres']);
+  if (!runuser || !id.ok) {
+    throw new MissingPrerequisiteError(
+      'Running as root, PostgreSQL needs the `postgres` system user: install the postgresql package (apt-get install postgresql) or set DATABASE_URL.',
+    );
+  }
+  const gid = probe('id', ['-g', 'postgres']);
+  return {
+    command: [runuser, '-u', 'postgres', '--'],
+    uid: Number(id.output.trim()),
+    gid: Number(gid.output.trim()),
+  };
+}

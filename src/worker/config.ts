@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/**
+ * The process configuration, read from environment variables and validated once at start-up.
+ * Activities never read process.env: the worker builds their dependencies from this object.
+ */
+
+const emptyAsUnset = (value: unknown): unknown => (value === '' ? undefined : value);
+
+function urlWithProtocols(protocols: string[], example: string) {
+  return z.string().refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return protocols.includes(url.protocol) && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL, e.g. ${example}` },
+  );
+}
+
+const mailbox = z
+  .string()
+  .refine((value) => !/[\r\n]/.test(value), { message: 'must be one line' })
+  .refine((value) => /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(value.trim()), {
+    message: 'must be an address like "Årshjul <arshjul@example.se>" or arshjul@example.se',
+  });
+
+/** Each variable's rule; shared by the strict worker config and the lenient `npm start` overrides. */
+export const configFields = {
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, { message: 'must be host:port, e.g. localhost:7233' }),
+  TEMPORAL_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, {
+    message: 'must be a Temporal namespace name (letters, digits, . _ -)',
+  }),
+  TEMPORAL_TASK_QUEUE: z.string().min(1, { message: 'must not be empty' }),
+  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'postgres://user@localhost:5432/arshjul'),
+  SMTP_URL: urlWithProtocols(['smtp:', 'smtps:'], 'smtp://localhost:25'),
+  MAIL_FROM: mailbox,
+  HTTP_HOST: z.string().min(1, { message: 'must not be empty' }),
+  HTTP_PORT: z.coerce
+    .number({ message: 'must be a port number' })
+    .int({ message: 'must be a whole number' })
+    .min(0, { message: 'must be between 0 and 65535' })
+    .max(65535, { message: 'must be between 0 and 65535' }),
+  PUBLIC_URL: urlWithProtocols(['http:', 'https:'], 'https://arshjul.stockholm.se'),
+} as const;
+
+const defaults: Partial<Record<keyof typeof configFields, string>> = {
+  TEMPORAL_NAMESPACE: 'default',
+  TEMPORAL_TASK_QUEUE: 'arshjul',
+  MAIL_FROM: 'Årshjul <arshjul@localhost>',
+  HTTP_HOST: '127.0.0.1',
+  HTTP_PORT: '3000',
+};
+
+const optional = <T extends z.ZodType>(field: T) => z.preprocess(emptyAsUnset, field.optional());
+
+const strictSchema = z.object({
+  TEMPORAL_ADDRESS: z.preprocess(emptyAsUnset, configFields.TEMPORAL_ADDRESS),
+  TEMPORAL_NAMESPACE: z.preprocess(emptyAsUnset, configFields.TEMPORAL_NAMESPACE),
+  TEMPORAL_TASK_QUEUE: z.preprocess(emptyAsUnset, configFields.TEMPORAL_TASK_QUEUE),
+  DATABASE_URL: z.preprocess(emptyAsUnset, configFields.DATABASE_URL),
+  SMTP_URL: z.preprocess(emptyAsUnset, configFields.SMTP_URL),
+  MAIL_FROM: z.preprocess(emptyAsUnset, configFields.MAIL_FROM),
+  HTTP_HOST: z.preprocess(emptyAsUnset, configFields.HTTP_HOST),
+  HTTP_PORT: z.preprocess(emptyAsUnset, configFields.HTTP_PORT),
+  PUBLIC_URL: optional(configFields.PUBLIC_URL),
+});
+
+const lenientSchema = z.object({
+  TEMPORAL_ADDRESS: optional(configFields.TEMPORAL_ADDRESS),
+  TEMPORAL_NAMESPACE: optional(configFields.TEMPORAL_NAMESPACE),
+  TEMPORAL_TASK_QUEUE: optional(configFields.TEMPORAL_TASK_QUEUE),
+  DATABASE_URL: optional(configFields.DATABASE_URL),
+  SMTP_URL: optional(configFields.SMTP_URL),
+  MAIL_FROM: optional(configFields.MAIL_FROM),
+  HTTP_HOST: optional(configFields.HTTP_HOST),
+  HTTP_PORT: optional(configFields.HTTP_PORT),
+  PUBLIC_URL: optional(configFields.PUBLIC_URL),
+});
+
+export interface AppConfig {
+  temporal: { address: string; namespace: string; taskQueue: string };
+  databaseUrl: string;
+  smtp: { url: string; from: string };
+  http: { host: string; port: number; publicUrl?: string };
+}
+
+export type ConfigOverrides = z.output<typeof lenientSchema>;
+
+/** Bad configuration: the message is one line naming each bad variable and what is wrong. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: { variable: string; problem: string }[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.variable} ${p.problem}`).join('; ')}`);
+  }
+}
+
+function toConfigError(error: z.ZodError): ConfigError {
+  return new ConfigError(
+    error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '(environment)'),
+      problem: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+    })),
+  );
+}
+
+/** The full configuration of a worker or API process; every required variable must be set. */
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const withDefaults: Record<string, unknown> = { ...env };
+  for (const [name, value] of Object.entries(defaults)) {
+    if (withDefaults[name] === undefined || withDefaults[name] === '') withDefaults[name] = value;
+  }
+  const parsed = strictSchema.safeParse(withDefaults);
+  if (!parsed.success) throw toConfigError(parsed.error);
+  const c = parsed.data;
+  return {
+    temporal: { address: c.TEMPORAL_ADDRESS, namespace: c.TEMPORAL_NAMESPACE, taskQueue: c.TEMPORAL_TASK_QUEUE },
+    databaseUrl: c.DATABASE_URL,
+    smtp: { url: c.SMTP_URL, from: c.MAIL_FROM },
+    http: { host: c.HTTP_HOST, port: c.HTTP_PORT, publicUrl: c.PUBLIC_URL },
+  };
+}
+
+/**
+ * What the user set for `npm start`, validated but all optional: a variable that is unset makes
+ * the stack start its embedded default (dev server, private PostgreSQL, SMTP sink).
+ */
+export function loadOverrides(env: NodeJS.ProcessEnv): ConfigOverrides {
+  const parsed = lenientSchema.safeParse(env);
+  if (!parsed.success) throw toConfigError(parsed.error);
+  return parsed.data;
+}
+
+export const configDefaults = defaults;

@@ -1,0 +1,42 @@
+import nodemailer from 'nodemailer';
+import type { Mailer, OutgoingMail } from '../activities/ports';
+
+export interface SmtpMailer extends Mailer {
+  verify(): Promise<void>;
+  close(): void;
+}
+
+/** The Mailer port over a pooled nodemailer SMTP transport. */
+export function createSmtpMailer(smtpUrl: string, from: string): SmtpMailer {
+  const url = new URL(smtpUrl);
+  const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 5,
+    host: url.hostname,
+    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 25)),
+    secure: url.protocol === 'smtps:',
+    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
+  return {
+    async send(mail: OutgoingMail) {
+      const info = await transport.sendMail({
+        from: mail.from ?? from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+      });
+      return { messageId: info.messageId, accepted: (info.accepted as unknown[]).map(String) };
+    },
+    async verify() {
+      await transport.verify();
+    },
+    close() {
+      transport.close();
+    },
+  };
+}

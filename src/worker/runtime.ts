@@ -1,0 +1,18 @@
+import { DefaultLogger, LogLevel, Runtime } from '@temporalio/worker';
+
+/**
+ * Installs the SDK runtime once per process. We own signal handling (shutdownSignals: []) so that
+ * Ctrl-C stops the services in order instead of the SDK stopping only the worker behind our back.
+ */
+export function installRuntime(level: LogLevel = 'WARN'): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+  } catch {
+    // Already installed in this process (the SDK allows one install): keep the first.
+  }
+}
+
+export function logLevelFromEnv(env: NodeJS.ProcessEnv): LogLevel {
+  const value = (env.LOG_LEVEL ?? '').toUpperCase();
+  return (['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const).find((l) => l === value) ?? 'WARN';
+}
