@@ -9,6 +9,8 @@ export const slugSchema = z
 /** An absolute instant with an explicit offset, e.g. 2027-04-30T15:00:00+02:00. */
 export const instantSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant with offset' });
 
+const bothInstants = (...values: unknown[]): boolean => values.every((v) => instantSchema.safeParse(v).success);
+
 /** Free text a person typed: one line (no header injection), bounded. */
 const oneLineText = z
   .string()
@@ -26,7 +28,8 @@ export const deliverableInputSchema = z
     reminderAt: instantSchema,
   })
   .strict()
-  .refine((input) => Date.parse(input.reminderAt) < Date.parse(input.deadline), {
+  // Only compared when both instants are valid: a malformed one is already reported by its field.
+  .refine((input) => !bothInstants(input.reminderAt, input.deadline) || Date.parse(input.reminderAt) < Date.parse(input.deadline), {
     path: ['reminderAt'],
     message: 'must be before the deadline',
   });

@@ -1,0 +1,30 @@
+// Three projects, one per level where things can fail: pure unit tests, workflows under the
+// time-skipping server, and the stack against real servers. The global setup provisions the
+// Temporal binaries and one private PostgreSQL cluster for the whole run.
+const base = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...base,
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'workflows',
+      testMatch: ['<rootDir>/test/workflows/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/setup-server-tests.ts'],
+    },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/setup-server-tests.ts'],
+    },
+  ],
+};

@@ -1,0 +1,35 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPrivatePostgres, PrivatePostgres } from '../src/stack/private-postgres';
+import { ensureTemporalCli } from '../src/toolchain/temporal-cli';
+import { ensureTimeSkippingServer } from '../src/toolchain/time-skipping-server';
+import { step } from '../src/toolchain/step';
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __ARSHJUL_TEST_POSTGRES__: { server: PrivatePostgres; dir: string } | undefined;
+}
+
+/**
+ * Runs once per `jest` run, before any worker starts: provisions the Temporal binaries into the
+ * tool cache and starts one private PostgreSQL cluster (unless DATABASE_URL names one). What it
+ * finds reaches the test files through environment variables, which Jest's workers inherit.
+ */
+export default async function globalSetup(): Promise<void> {
+  process.stderr.write('\n');
+  process.env.ARSHJUL_TEMPORAL_CLI = await step('Temporal CLI', () => ensureTemporalCli());
+  process.env.ARSHJUL_TEST_SERVER = await step('time-skipping test server', () => ensureTimeSkippingServer());
+  if (process.env.DATABASE_URL) {
+    process.env.ARSHJUL_TEST_DATABASE_URL = process.env.DATABASE_URL;
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'arshjul-test-pg-'));
+  // As root the server runs as `postgres`, which must be able to reach the cluster folder.
+  chmodSync(dir, 0o755);
+  const server = await step('PostgreSQL for tests (private cluster)', () =>
+    startPrivatePostgres({ dataDir: join(dir, 'cluster'), database: 'postgres', ephemeral: true }),
+  );
+  globalThis.__ARSHJUL_TEST_POSTGRES__ = { server, dir };
+  process.env.ARSHJUL_TEST_DATABASE_URL = server.url;
+}

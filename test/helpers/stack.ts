@@ -1,0 +1,52 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { systemClock } from '../../src/activities/ports';
+import { SmtpSink } from '../../src/stack/smtp-sink';
+import { createArshjulWorker } from '../../src/worker/create-worker';
+import { createSmtpMailer, SmtpMailer } from '../../src/worker/mail-transport';
+import { createTestDatabase, TestDatabase } from './database';
+
+export interface WorkerHarness {
+  /** A Worker runs once: each test takes a new one over the same database and SMTP server. */
+  newWorker(): Promise<Worker>;
+  db: TestDatabase;
+  sink: SmtpSink;
+  mailer: SmtpMailer;
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real worker over a real database and a real SMTP server on loopback, attached to the given
+ * Temporal test environment: what production wires, minus the production addresses.
+ */
+export async function startWorkerHarness(
+  env: TestWorkflowEnvironment,
+  bundle: WorkflowBundleWithSourceMap,
+  label: string,
+): Promise<WorkerHarness> {
+  const db = await createTestDatabase(label);
+  const sink = await new SmtpSink().start();
+  const mailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@test.example>');
+  const taskQueue = `test-${label}`;
+  const newWorker = (): Promise<Worker> =>
+    createArshjulWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      deps: { db: db.pool, mailer, clock: systemClock },
+      workflowBundle: bundle,
+    });
+  return {
+    newWorker,
+    db,
+    sink,
+    mailer,
+    taskQueue,
+    async close() {
+      mailer.close();
+      await sink.stop();
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { installRuntime } from '../../src/worker/runtime';
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is unset: run the tests through jest (global setup).`);
+  return value;
+}
+
+/**
+ * The time-skipping test server (Java). The SDK gives the JVM a few seconds to listen; on a
+ * loaded machine the first start can miss that window, so it is retried.
+ */
+export async function startTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  installRuntime('WARN');
+  const path = requiredEnv('ARSHJUL_TEST_SERVER');
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path } },
+      });
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+/** The Temporal CLI dev server, in memory, one per test file. */
+export async function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  installRuntime('WARN');
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: requiredEnv('ARSHJUL_TEMPORAL_CLI') } },
+  });
+}
+
+/** Bundles the workflow code once per test file, quietly. */
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+  });
+}

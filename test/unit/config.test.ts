@@ -1,0 +1,67 @@
+import { ConfigError, loadConfig, loadOverrides } from '../../src/worker/config';
+
+const valid = {
+  TEMPORAL_ADDRESS: 'localhost:7233',
+  DATABASE_URL: 'postgres://arshjul@localhost:5432/arshjul',
+  SMTP_URL: 'smtp://localhost:25',
+};
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    expect((error as Error).name).toBe('ConfigError');
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('builds the configuration with defaults for what is optional', () => {
+    expect(loadConfig(valid)).toEqual({
+      temporal: { address: 'localhost:7233', namespace: 'default', taskQueue: 'arshjul' },
+      databaseUrl: valid.DATABASE_URL,
+      smtp: { url: 'smtp://localhost:25', from: 'Årshjul <arshjul@localhost>' },
+      http: { host: '127.0.0.1', port: 3000, publicUrl: undefined },
+    });
+  });
+
+  it('names the bad variable in one line', () => {
+    const error = configError(() => loadConfig({ ...valid, DATABASE_URL: 'nonsense' }));
+    expect(error.message).toBe(
+      'Invalid configuration: DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://user@localhost:5432/arshjul',
+    );
+    expect(error.message).not.toContain('\n');
+    expect(error.problems.map((p) => p.variable)).toEqual(['DATABASE_URL']);
+  });
+
+  it('reports every missing and bad variable at once', () => {
+    const error = configError(() => loadConfig({ SMTP_URL: 'http://x', HTTP_PORT: '99999' }));
+    expect(error.problems).toEqual([
+      { variable: 'TEMPORAL_ADDRESS', problem: 'is required' },
+      { variable: 'DATABASE_URL', problem: 'is required' },
+      { variable: 'SMTP_URL', problem: 'must be a smtp:// or smtps:// URL, e.g. smtp://localhost:25' },
+      { variable: 'HTTP_PORT', problem: 'must be between 0 and 65535' },
+    ]);
+  });
+
+  it('refuses a sender address with a line break (header injection)', () => {
+    const error = configError(() => loadConfig({ ...valid, MAIL_FROM: 'a@b.se\r\nBcc: x@y.se' }));
+    expect(error.problems[0]?.variable).toBe('MAIL_FROM');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ ...valid, TEMPORAL_NAMESPACE: '' }).temporal.namespace).toBe('default');
+  });
+});
+
+describe('loadOverrides (npm start)', () => {
+  it('accepts an empty environment: every service gets its embedded default', () => {
+    expect(loadOverrides({})).toEqual({});
+  });
+
+  it('still validates what is set', () => {
+    const error = configError(() => loadOverrides({ TEMPORAL_ADDRESS: 'no port' }));
+    expect(error.message).toBe('Invalid configuration: TEMPORAL_ADDRESS must be host:port, e.g. localhost:7233');
+  });
+});
