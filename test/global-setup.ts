@@ -7,7 +7,6 @@ import { ensureTimeSkippingServer } from '../src/toolchain/time-skipping-server'
 import { step } from '../src/toolchain/step';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __ARSHJUL_TEST_POSTGRES__: { server: PrivatePostgres; dir: string } | undefined;
 }
 

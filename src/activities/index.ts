@@ -93,7 +93,12 @@ export function createActivities({ db, mailer, clock }: ActivityDeps) {
           kind: 'reminder-sent',
           actor: 'system',
           eventKey: `${key}#sent`,
-          payload: { recipients: input.recipients, subject: mail.subject, plannedAt: input.plannedAt, messageId: sent.messageId },
+          payload: {
+            recipients: input.recipients,
+            subject: mail.subject,
+            plannedAt: input.plannedAt,
+            messageId: sent.messageId,
+          },
         });
         return { idempotencyKey: key, messageId: sent.messageId, sentNow: true };
       });

@@ -43,9 +43,8 @@ export async function appendAuditEvent(db: Queryable, event: AuditEvent): Promis
 }
 
 export async function listAuditEvents(db: Queryable, workflowId: string): Promise<AuditRow[]> {
-  const result = await db.query<AuditRow>(
-    'SELECT * FROM audit_log WHERE workflow_id = $1 ORDER BY occurred_at, id',
-    [workflowId],
-  );
+  const result = await db.query<AuditRow>('SELECT * FROM audit_log WHERE workflow_id = $1 ORDER BY occurred_at, id', [
+    workflowId,
+  ]);
   return result.rows;
 }

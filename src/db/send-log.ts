@@ -37,21 +37,15 @@ export async function claimSend(db: Queryable, send: PlannedSend): Promise<SendL
      ON CONFLICT (idempotency_key) DO NOTHING`,
     [send.idempotencyKey, send.workflowId, send.kind, send.plannedAt, send.recipients, send.subject],
   );
-  const result = await db.query<SendLogRow>(
-    'SELECT * FROM send_log WHERE idempotency_key = $1 FOR UPDATE',
-    [send.idempotencyKey],
-  );
+  const result = await db.query<SendLogRow>('SELECT * FROM send_log WHERE idempotency_key = $1 FOR UPDATE', [
+    send.idempotencyKey,
+  ]);
   const row = result.rows[0];
   if (!row) throw new Error(`send_log row ${send.idempotencyKey} vanished`);
   return row;
 }
 
-export async function markSent(
-  db: Queryable,
-  idempotencyKey: string,
-  messageId: string,
-  sentAt: Date,
-): Promise<void> {
+export async function markSent(db: Queryable, idempotencyKey: string, messageId: string, sentAt: Date): Promise<void> {
   await db.query(
     `UPDATE send_log SET status = 'sent', message_id = $2, sent_at = $3, attempts = attempts + 1, last_error = NULL
      WHERE idempotency_key = $1`,

@@ -23,21 +23,29 @@ export const deliverableInputSchema = z
     municipality: slugSchema,
     budgetYear: z.number().int().min(2000).max(2100),
     phase: z.object({ id: slugSchema, name: oneLineText }).strict(),
-    board: z.object({ id: slugSchema, name: oneLineText, email: z.email({ message: 'must be an e-mail address' }) }).strict(),
+    board: z
+      .object({ id: slugSchema, name: oneLineText, email: z.email({ message: 'must be an e-mail address' }) })
+      .strict(),
     deadline: instantSchema,
     reminderAt: instantSchema,
   })
   .strict()
   // Only compared when both instants are valid: a malformed one is already reported by its field.
-  .refine((input) => !bothInstants(input.reminderAt, input.deadline) || Date.parse(input.reminderAt) < Date.parse(input.deadline), {
-    path: ['reminderAt'],
-    message: 'must be before the deadline',
-  });
+  .refine(
+    (input) =>
+      !bothInstants(input.reminderAt, input.deadline) || Date.parse(input.reminderAt) < Date.parse(input.deadline),
+    {
+      path: ['reminderAt'],
+      message: 'must be before the deadline',
+    },
+  );
 
 /** What starts a deliverable workflow: one board, one phase, one deadline, one reminder. */
 export type DeliverableInput = z.infer<typeof deliverableInputSchema>;
 
 /** Workflow IDs carry business meaning: `<municipality>/<year>/<phase>/<board>`. */
-export function deliverableWorkflowId(input: Pick<DeliverableInput, 'municipality' | 'budgetYear' | 'phase' | 'board'>): string {
+export function deliverableWorkflowId(
+  input: Pick<DeliverableInput, 'municipality' | 'budgetYear' | 'phase' | 'board'>,
+): string {
   return `${input.municipality}/${input.budgetYear}/${input.phase.id}/${input.board.id}`;
 }

@@ -70,9 +70,7 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions): Pro
     '-c listen_addresses=127.0.0.1',
     "-c unix_socket_directories=''",
     '-c max_connections=200',
-    ...(options.ephemeral
-      ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']
-      : []),
+    ...(options.ephemeral ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
   ].join(' ');
   await exec(runAs.command, pgCtl, [
     'start',

@@ -86,10 +86,7 @@ export class SmtpSink {
   }
 
   /** Resolves with the received mails once `predicate` holds for them, or rejects on timeout. */
-  async waitFor(
-    predicate: (mails: ReceivedMail[]) => boolean,
-    timeoutMs = 30_000,
-  ): Promise<ReceivedMail[]> {
+  async waitFor(predicate: (mails: ReceivedMail[]) => boolean, timeoutMs = 30_000): Promise<ReceivedMail[]> {
     if (predicate(this.received)) return this.received;
     return new Promise((resolve, reject) => {
       const check = (): void => {

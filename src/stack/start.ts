@@ -12,7 +12,7 @@ import { MissingPrerequisiteError, step } from '../toolchain/step';
 import { AppConfig, ConfigError, configDefaults, loadConfig, loadOverrides } from '../worker/config';
 import { installRuntime, logLevelFromEnv } from '../worker/runtime';
 import { startServices } from '../worker/services';
-import { preferredOrFreePort } from './free-port';
+import { freePort, preferredOrFreePort } from './free-port';
 import { startPrivatePostgres } from './private-postgres';
 import { SmtpSink } from './smtp-sink';
 import { startDevServer } from './temporal-dev-server';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   // Conventional ports when free (7233, 8233, 2525, 3000); ARSHJUL_RANDOM_PORTS=1 (tests) always
   // takes free ones, so two stacks never collide.
   const randomPorts = process.env.ARSHJUL_RANDOM_PORTS === '1';
-  const port = (preferred: number): Promise<number> => preferredOrFreePort(randomPorts ? 0 : preferred);
+  const port = (preferred: number): Promise<number> => (randomPorts ? freePort() : preferredOrFreePort(preferred));
   const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
   const urls: Array<[string, string]> = [];
 

@@ -44,11 +44,7 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
     child.on('close', (code, signal) => {
       if (code === 0) resolve(output);
       else
-        reject(
-          new Error(
-            `${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${output.slice(-4000)}`,
-          ),
-        );
+        reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${output.slice(-4000)}`));
     });
   });
 }

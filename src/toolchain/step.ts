@@ -8,11 +8,7 @@ export interface StepLogger {
 
 export const stderrLogger: StepLogger = (line) => process.stderr.write(`${line}\n`);
 
-export async function step<T>(
-  name: string,
-  run: () => Promise<T>,
-  log: StepLogger = stderrLogger,
-): Promise<T> {
+export async function step<T>(name: string, run: () => Promise<T>, log: StepLogger = stderrLogger): Promise<T> {
   const started = Date.now();
   log(`→ ${name}`);
   try {

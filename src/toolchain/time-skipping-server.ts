@@ -42,17 +42,10 @@ export async function ensureTimeSkippingServer(
       rmSync(staging, { recursive: true, force: true });
       mkdirSync(staging, { recursive: true });
       writeFileSync(join(staging, 'pom.xml'), testServerPom(TEST_SERVER_VERSION));
-      await run(
-        mvn,
-        [
-          '-q',
-          '-B',
-          'dependency:copy-dependencies',
-          '-DincludeScope=runtime',
-          '-DoutputDirectory=lib',
-        ],
-        { cwd: staging, env },
-      );
+      await run(mvn, ['-q', '-B', 'dependency:copy-dependencies', '-DincludeScope=runtime', '-DoutputDirectory=lib'], {
+        cwd: staging,
+        env,
+      });
       const libDir = join(home, 'lib');
       // The wrapper names its own folder, so it stays valid after the rename below.
       writeFileSync(

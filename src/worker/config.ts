@@ -100,12 +100,13 @@ export class ConfigError extends Error {
   }
 }
 
-function toConfigError(error: z.ZodError): ConfigError {
+function toConfigError(error: z.ZodError, env: Record<string, unknown>): ConfigError {
   return new ConfigError(
-    error.issues.map((issue) => ({
-      variable: String(issue.path[0] ?? '(environment)'),
-      problem: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
-    })),
+    error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '(environment)');
+      const unset = env[variable] === undefined || env[variable] === '';
+      return { variable, problem: unset ? 'is required' : issue.message };
+    }),
   );
 }
 
@@ -116,7 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     if (withDefaults[name] === undefined || withDefaults[name] === '') withDefaults[name] = value;
   }
   const parsed = strictSchema.safeParse(withDefaults);
-  if (!parsed.success) throw toConfigError(parsed.error);
+  if (!parsed.success) throw toConfigError(parsed.error, withDefaults);
   const c = parsed.data;
   return {
     temporal: { address: c.TEMPORAL_ADDRESS, namespace: c.TEMPORAL_NAMESPACE, taskQueue: c.TEMPORAL_TASK_QUEUE },
@@ -132,7 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
  */
 export function loadOverrides(env: NodeJS.ProcessEnv): ConfigOverrides {
   const parsed = lenientSchema.safeParse(env);
-  if (!parsed.success) throw toConfigError(parsed.error);
+  if (!parsed.success) throw toConfigError(parsed.error, env);
   return parsed.data;
 }
 

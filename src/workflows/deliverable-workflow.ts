@@ -57,7 +57,12 @@ export async function deliverableWorkflow(input: DeliverableInput): Promise<Deli
   const untilReminder = Date.parse(input.reminderAt) - Date.now();
   if (untilReminder < 0) {
     status.reminder = { status: 'skipped', plannedAt: input.reminderAt, reason: 'instant-passed-before-start' };
-    await recordEvent({ workflowId, kind: 'reminder-skipped', occurredAt: now(), payload: { plannedAt: input.reminderAt } });
+    await recordEvent({
+      workflowId,
+      kind: 'reminder-skipped',
+      occurredAt: now(),
+      payload: { plannedAt: input.reminderAt },
+    });
   } else {
     await sleep(untilReminder);
     const firedAt = now();

@@ -12,7 +12,12 @@ describe('renderReminderMail', () => {
   const deadline = new Date('2027-04-30T13:00:00Z');
 
   it('names the board, the deliverable and the deadline in Swedish', () => {
-    const mail = renderReminderMail({ boardName: 'Farsta stadsdelsnämnd', phaseName: 'Budgetunderlag 2028', budgetYear: 2028, deadline });
+    const mail = renderReminderMail({
+      boardName: 'Farsta stadsdelsnämnd',
+      phaseName: 'Budgetunderlag 2028',
+      budgetYear: 2028,
+      deadline,
+    });
     expect(mail.subject).toBe(
       'Påminnelse: Budgetunderlag 2028 (budgetår 2028) ska lämnas senast fredag 30 april 2027 kl. 15:00',
     );

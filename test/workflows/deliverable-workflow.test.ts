@@ -41,7 +41,9 @@ describe('deliverableWorkflow under the time-skipping server', () => {
     const input = inputAt(virtualStart, 'farsta', 23, 30);
     const workflowId = deliverableWorkflowId(input);
 
-    const result = await (await harness.newWorker()).runUntil(
+    const result = await (
+      await harness.newWorker()
+    ).runUntil(
       env.client.workflow.execute(deliverableWorkflow, { args: [input], workflowId, taskQueue: harness.taskQueue }),
     );
     const wallMs = Date.now() - wallStart;
@@ -84,11 +86,17 @@ describe('deliverableWorkflow under the time-skipping server', () => {
     const workflowId = deliverableWorkflowId(input);
     const mailsBefore = harness.sink.received.length;
 
-    const result = await (await harness.newWorker()).runUntil(
+    const result = await (
+      await harness.newWorker()
+    ).runUntil(
       env.client.workflow.execute(deliverableWorkflow, { args: [input], workflowId, taskQueue: harness.taskQueue }),
     );
 
-    expect(result.reminder).toEqual({ status: 'skipped', plannedAt: input.reminderAt, reason: 'instant-passed-before-start' });
+    expect(result.reminder).toEqual({
+      status: 'skipped',
+      plannedAt: input.reminderAt,
+      reason: 'instant-passed-before-start',
+    });
     expect(harness.sink.received).toHaveLength(mailsBefore);
     expect(await listSends(harness.db.pool, workflowId)).toEqual([]);
     const events = await listAuditEvents(harness.db.pool, workflowId);

@@ -1,0 +1,136 @@
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import { deliverableWorkflowId } from '../../src/domain/deliverable';
+import { deliverableStatusQuery } from '../../src/workflows/deliverable-workflow';
+import { RunningProcess, startEntryPoint } from '../helpers/processes';
+
+/**
+ * `npm start` as a newcomer runs it: every service on embedded defaults, URLs printed, /healthz
+ * and the Web UI answering, the worker doing real work, Ctrl-C stopping cleanly, and a second
+ * start finding the data of the first.
+ */
+
+let dataDir: string;
+const started: RunningProcess[] = [];
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'arshjul-start-'));
+  chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as `postgres` and must reach its folder
+});
+
+afterAll(async () => {
+  for (const stack of started) {
+    if (stack.child.exitCode === null) stack.child.kill('SIGINT');
+    await stack.exited;
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function startStack(): RunningProcess {
+  const stack = startEntryPoint('src/stack/start.ts', {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ARSHJUL_CACHE_DIR: process.env.ARSHJUL_CACHE_DIR,
+    XDG_CACHE_HOME: process.env.XDG_CACHE_HOME,
+    TEMPORAL_CLI_PATH: process.env.ARSHJUL_TEMPORAL_CLI,
+    ARSHJUL_DATA_DIR: dataDir,
+    ARSHJUL_RANDOM_PORTS: '1',
+  });
+  started.push(stack);
+  return stack;
+}
+
+async function urlsOf(stack: RunningProcess): Promise<{ health: string; ui: string; grpc: string; postgres: string }> {
+  await stack.waitForOutput(/Årshjul is running/);
+  const out = stack.stdout();
+  const field = (name: string): string => {
+    const match = out.match(new RegExp(`${name}\\s+(\\S+)`));
+    if (!match?.[1]) throw new Error(`no ${name} in:\n${out}`);
+    return match[1];
+  };
+  return {
+    health: field('Health'),
+    ui: field('Temporal Web UI'),
+    grpc: field('Temporal gRPC'),
+    postgres: field('PostgreSQL'),
+  };
+}
+
+async function stop(stack: RunningProcess): Promise<void> {
+  stack.child.kill('SIGINT');
+  const { code } = await stack.exited;
+  expect(code).toBe(0);
+  expect(stack.stderr()).toContain('Stopped.');
+}
+
+const input = (now: number) => ({
+  municipality: 'stockholm',
+  budgetYear: 2028,
+  phase: { id: 'budgetunderlag', name: 'Budgetunderlag 2028' },
+  board: { id: 'skarholmen', name: 'Skärholmens stadsdelsnämnd', email: 'registrator.skarholmen@example.se' },
+  reminderAt: new Date(now + 1_500).toISOString(),
+  deadline: new Date(now + 24 * 3600_000).toISOString(),
+});
+
+describe('npm start', () => {
+  const workflowId = deliverableWorkflowId(input(0));
+
+  it('serves the Web UI and /healthz, runs the worker, and stops cleanly on Ctrl-C', async () => {
+    const stack = startStack();
+    const urls = await urlsOf(stack);
+
+    const health = await fetch(urls.health);
+    expect(health.status).toBe(200);
+    const body = (await health.json()) as { status: string; checks: Record<string, { ok: boolean }> };
+    expect(body.status).toBe('ok');
+    expect(Object.keys(body.checks).sort()).toEqual(['postgres', 'smtp', 'temporal', 'worker']);
+    expect(Object.values(body.checks).every((c) => c.ok)).toBe(true);
+
+    const ui = await fetch(urls.ui);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/<html/i);
+
+    // The worker does real work: a deliverable's reminder lands in the mail folder.
+    const connection = await Connection.connect({ address: urls.grpc });
+    const client = new Client({ connection });
+    const handle = await client.workflow.start('deliverableWorkflow', {
+      args: [input(Date.now())],
+      workflowId,
+      taskQueue: 'arshjul',
+    });
+    const mailDir = join(dataDir, 'mail');
+    for (let i = 0; i < 300 && !(existsSync(mailDir) && readdirSync(mailDir).length > 0); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(readdirSync(mailDir).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
+    expect((await handle.query(deliverableStatusQuery)).reminder.status).toBe('sent');
+    await connection.close();
+
+    await stop(stack);
+  });
+
+  it('keeps the data of the first start when started again', async () => {
+    const stack = startStack();
+    const urls = await urlsOf(stack);
+
+    const connection = await Connection.connect({ address: urls.grpc });
+    const client = new Client({ connection });
+    const handle = client.workflow.getHandle(workflowId);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect((await handle.query(deliverableStatusQuery)).reminder.status).toBe('sent');
+    await connection.close();
+
+    const pg = new PgClient({ connectionString: urls.postgres });
+    await pg.connect();
+    const kinds = await pg.query<{ kind: string }>('SELECT kind FROM audit_log WHERE workflow_id = $1 ORDER BY id', [
+      workflowId,
+    ]);
+    await pg.end();
+    expect(kinds.rows.map((r) => r.kind)).toEqual(['deliverable-opened', 'reminder-sent']);
+
+    await stop(stack);
+  });
+});
