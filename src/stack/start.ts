@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     });
     const services = await step('worker and HTTP server', () => startServices(config, log), log);
     stops.push({ name: 'worker and HTTP server', stop: () => services.stop() });
-    urls.push(['HTTP API', services.httpUrl], ['Health', `${services.httpUrl}/healthz`]);
+    urls.push(['HTTP API', services.httpUrl ?? ''], ['Health', `${services.httpUrl}/healthz`]);
 
     const width = Math.max(...urls.map(([name]) => name.length));
     const lines = [

@@ -10,46 +10,71 @@ import { AppConfig } from './config';
 import { createArshjulWorker } from './create-worker';
 import { createSmtpMailer, SmtpMailer } from './mail-transport';
 
+export interface ServiceRoles {
+  /** Poll the task queue (scaled horizontally in production). */
+  worker: boolean;
+  /** Serve the HTTP API. */
+  http: boolean;
+}
+
 export interface RunningServices {
-  worker: Worker;
+  worker?: Worker;
+  /** Settles when the worker stops; already resolved when this process runs no worker. */
   workerRun: Promise<void>;
-  httpUrl: string;
+  httpUrl?: string;
   client: Client;
   pool: Pool;
   stop(): Promise<void>;
 }
 
 /**
- * The composition root shared by `npm start` and the production entry points: migrate, then
- * the worker and the HTTP server over one pool, one mail transport and one Temporal connection.
+ * The composition root shared by `npm start` (both roles) and the production entry points (one
+ * role each): migrate, then the worker and/or the HTTP server over one pool, one mail transport
+ * and one Temporal connection.
  */
-export async function startServices(config: AppConfig, log: (line: string) => void): Promise<RunningServices> {
+export async function startServices(
+  config: AppConfig,
+  log: (line: string) => void,
+  roles: ServiceRoles = { worker: true, http: true },
+): Promise<RunningServices> {
   await migrateUp(config.databaseUrl, log);
   const pool = createPool(config.databaseUrl);
   const mailer: SmtpMailer = createSmtpMailer(config.smtp.url, config.smtp.from);
-  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createArshjulWorker({
-    connection: nativeConnection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    deps: { db: pool, mailer, clock: systemClock },
-  });
-  const workerRun = worker.run();
+  let nativeConnection: NativeConnection | undefined;
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> = Promise.resolve();
+  if (roles.worker) {
+    nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+    worker = await createArshjulWorker({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps: { db: pool, mailer, clock: systemClock },
+    });
+    workerRun = worker.run();
+  }
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const http = buildHttpServer({
-    probes: {
-      temporal: temporalProbe(client),
-      worker: async () => {
-        const state = worker.getState();
-        if (state !== 'RUNNING') throw new Error(`worker is ${state}`);
-        return `polling task queue ${config.temporal.taskQueue}`;
+  let http: ReturnType<typeof buildHttpServer> | undefined;
+  let httpUrl: string | undefined;
+  if (roles.http) {
+    const runningWorker = worker;
+    http = buildHttpServer({
+      probes: {
+        temporal: temporalProbe(client),
+        ...(runningWorker && {
+          worker: async () => {
+            const state = runningWorker.getState();
+            if (state !== 'RUNNING') throw new Error(`worker is ${state}`);
+            return `polling task queue ${config.temporal.taskQueue}`;
+          },
+        }),
+        postgres: postgresProbe(pool),
+        smtp: smtpProbe(() => mailer.verify()),
       },
-      postgres: postgresProbe(pool),
-      smtp: smtpProbe(() => mailer.verify()),
-    },
-  });
-  const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
+    });
+    httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
+  }
 
   return {
     worker,
@@ -58,11 +83,11 @@ export async function startServices(config: AppConfig, log: (line: string) => vo
     client,
     pool,
     async stop() {
-      await http.close();
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await http?.close();
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
       await workerRun.catch(() => undefined);
       await connection.close();
-      await nativeConnection.close();
+      await nativeConnection?.close();
       mailer.close();
       await pool.end();
     },

@@ -1,0 +1,34 @@
+import { ConfigError, loadConfig } from './config';
+import { installRuntime, logLevelFromEnv } from './runtime';
+import { ServiceRoles, startServices } from './services';
+
+/** Runs one production process (worker or API) until SIGINT/SIGTERM, then stops in order. */
+export function runProcess(name: string, roles: ServiceRoles): void {
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const main = async (): Promise<void> => {
+    const config = loadConfig(process.env);
+    installRuntime(logLevelFromEnv(process.env));
+    const services = await startServices(config, log, roles);
+    log(
+      `Årshjul ${name} started: Temporal ${config.temporal.address}, task queue ${config.temporal.taskQueue}` +
+        (services.httpUrl ? `, HTTP ${services.httpUrl}` : ''),
+    );
+    const stop = (): void => {
+      services.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await services.workerRun;
+  };
+  main().catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      log(error.message);
+      process.exit(2);
+    }
+    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  });
+}
