@@ -7,6 +7,7 @@ import { listSends } from '../../src/db/send-log';
 import { DeliverableInput, deliverableWorkflowId } from '../../src/domain/deliverable';
 import { deliverableStatusQuery, deliverableWorkflow } from '../../src/workflows/deliverable-workflow';
 import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
+import { recordHistoryIfAsked } from '../helpers/histories';
 import { bundleWorkflows, startDevServerEnv } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -47,7 +48,9 @@ describe('deliverableWorkflow on the dev server with PostgreSQL and SMTP', () =>
       const early = await handle.query(deliverableStatusQuery);
       expect(early.reminder).toEqual({ status: 'planned', plannedAt: input.reminderAt });
       expect(harness.sink.received).toHaveLength(0);
-      return handle.result();
+      const finished = await handle.result();
+      await recordHistoryIfAsked(handle, 'deliverable-v1-reminder-sent');
+      return finished;
     });
 
     expect(result.reminder.status).toBe('sent');

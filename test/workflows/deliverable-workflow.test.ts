@@ -5,6 +5,7 @@ import { listSends } from '../../src/db/send-log';
 import { DeliverableInput, deliverableWorkflowId } from '../../src/domain/deliverable';
 import { deliverableWorkflow } from '../../src/workflows/deliverable-workflow';
 import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
+import { recordHistoryIfAsked } from '../helpers/histories';
 import { bundleWorkflows, startTimeSkippingEnv } from '../helpers/temporal';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -88,9 +89,16 @@ describe('deliverableWorkflow under the time-skipping server', () => {
 
     const result = await (
       await harness.newWorker()
-    ).runUntil(
-      env.client.workflow.execute(deliverableWorkflow, { args: [input], workflowId, taskQueue: harness.taskQueue }),
-    );
+    ).runUntil(async () => {
+      const handle = await env.client.workflow.start(deliverableWorkflow, {
+        args: [input],
+        workflowId,
+        taskQueue: harness.taskQueue,
+      });
+      const finished = await handle.result();
+      await recordHistoryIfAsked(handle, 'deliverable-v1-reminder-skipped');
+      return finished;
+    });
 
     expect(result.reminder).toEqual({
       status: 'skipped',
