@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { MUNICIPALITY_TIME_ZONE } from './glossary';
+import { boardKinds, localDateSchema, OrganisationKind } from './organisations';
+
+/**
+ * A budget year's cycle, as data: Kommunstyrelsen decides the timetable anew every year, so it
+ * lives in a YAML or JSON file validated here, never in code.
+ */
+
+const idSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'must be lower-case letters, digits and dashes' });
+const timeSchema = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a time HH:MM' });
+const boardKindSchema = z.enum(boardKinds as [OrganisationKind, ...OrganisationKind[]]);
+
+/** Who receives a notification: a role at the board itself, or an organisation above it. */
+export const recipientRoles = [
+  'registrator',
+  'forvaltningschef',
+  'vd',
+  'ordforande',
+  'koncernmoder',
+  'utskott',
+] as const;
+export type RecipientRole = (typeof recipientRoles)[number];
+
+export const reminderRuleSchema = z.union([
+  z.object({ daysBefore: z.number().int().min(1).max(180) }).strict(),
+  z.object({ lastBusinessDayBefore: z.literal(true) }).strict(),
+]);
+export type ReminderRule = z.infer<typeof reminderRuleSchema>;
+
+export const escalationRuleSchema = z
+  .object({
+    level: z.number().int().min(1).max(9),
+    businessDaysAfter: z.number().int().min(1).max(60),
+    to: z.array(z.enum(recipientRoles)).min(1),
+    /** Only boards of these kinds climb this step (e.g. Stockholms Stadshus AB for companies). */
+    kinds: z.array(boardKindSchema).min(1).optional(),
+  })
+  .strict();
+export type EscalationRule = z.infer<typeof escalationRuleSchema>;
+
+const groupSelectorShape = {
+  kinds: z.array(boardKindSchema).min(1).optional(),
+  boards: z.array(idSchema).min(1).optional(),
+  /** Boards serving these priority areas (on the phase's opening date). */
+  priorityAreas: z.array(idSchema).min(1).optional(),
+};
+
+export const audienceSchema = z.object({ ...groupSelectorShape, excludeBoards: z.array(idSchema).optional() }).strict();
+export type Audience = z.infer<typeof audienceSchema>;
+
+const ladderOverrideSchema = z
+  .object({
+    ...groupSelectorShape,
+    reminders: z.array(reminderRuleSchema).optional(),
+    escalations: z.array(escalationRuleSchema).optional(),
+  })
+  .strict();
+export type LadderOverride = z.infer<typeof ladderOverrideSchema>;
+
+const groupDeadlineSchema = z
+  .object({ ...groupSelectorShape, businessDaysAfter: z.number().int().min(1).max(60) })
+  .strict();
+export type GroupDeadline = z.infer<typeof groupDeadlineSchema>;
+
+export const milestonePhaseSchema = z
+  .object({
+    id: idSchema,
+    kind: z.literal('milestone'),
+    name: z.string().min(1).max(200),
+    owner: z.enum(['SLK', 'KS', 'KF']),
+    date: localDateSchema,
+  })
+  .strict();
+export type MilestonePhase = z.infer<typeof milestonePhaseSchema>;
+
+export const deliverablePhaseSchema = z
+  .object({
+    id: idSchema,
+    kind: z.literal('deliverable'),
+    name: z.string().min(1).max(200),
+    audience: audienceSchema.default({}),
+    opens: z.union([z.object({ date: localDateSchema }).strict(), z.object({ afterMilestone: idSchema }).strict()]),
+    deadline: localDateSchema,
+    deadlineTime: timeSchema.optional(),
+    /** Staggered deadlines: these groups deliver later than the phase deadline. */
+    groupDeadlines: z.array(groupDeadlineSchema).optional(),
+    reviewRequired: z.boolean().default(false),
+    /** A report covering a period of a month or more: first reminder 28 days ahead, not 7. */
+    coversPeriod: z.boolean().default(false),
+    reminders: z.array(reminderRuleSchema).optional(),
+    escalations: z.array(escalationRuleSchema).optional(),
+    /** Per-group ladders (priority districts, companies …); the first matching entry applies. */
+    ladderOverrides: z.array(ladderOverrideSchema).optional(),
+  })
+  .strict();
+export type DeliverablePhase = z.infer<typeof deliverablePhaseSchema>;
+
+export const phaseSchema = z.discriminatedUnion('kind', [milestonePhaseSchema, deliverablePhaseSchema]);
+export type Phase = z.infer<typeof phaseSchema>;
+
+export const cycleCalendarSchema = z
+  .object({
+    municipality: idSchema,
+    budgetYear: z.number().int().min(2000).max(2100),
+    name: z.string().min(1).max(200).optional(),
+    timeZone: z.literal(MUNICIPALITY_TIME_ZONE).default(MUNICIPALITY_TIME_ZONE),
+    /** When reminders and escalations go out on business days. */
+    notifyAt: timeSchema.default('08:00'),
+    /** A deadline day ends at this time unless the phase says otherwise. */
+    deadlineTime: timeSchema.default('23:59'),
+    phases: z.array(phaseSchema).min(1),
+  })
+  .strict();
+export type CycleCalendar = z.infer<typeof cycleCalendarSchema>;
+export type CycleCalendarInput = z.input<typeof cycleCalendarSchema>;
+
+/** The default ladders (DESIGN.md): anchored on the city's current reporting tool. */
+export function defaultReminders(phase: Pick<DeliverablePhase, 'coversPeriod'>): ReminderRule[] {
+  return [{ daysBefore: phase.coversPeriod ? 28 : 7 }, { lastBusinessDayBefore: true }];
+}
+
+export const DEFAULT_ESCALATIONS: EscalationRule[] = [
+  { level: 1, businessDaysAfter: 1, to: ['forvaltningschef', 'vd', 'ordforande'] },
+  { level: 2, businessDaysAfter: 3, to: ['koncernmoder'], kinds: ['bolagsstyrelse'] },
+  { level: 3, businessDaysAfter: 5, to: ['utskott'] },
+];

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { legalDeadline } from './business-days';
+import { CycleCalendar, cycleCalendarSchema, DeliverablePhase, EscalationRule, ReminderRule } from './cycle-calendar';
+import { compareDates } from './local-date';
+import { boardKinds, findOrganisation, isValidOn, Registry } from './organisations';
+import { audienceOf, openingDate, writtenDeadlineFor } from './planner';
+
+/** One finding, with the path of the field it concerns (e.g. `phases[3].deadline`). */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+export interface CalendarValidation {
+  /** The parsed calendar (defaults applied) when there are no errors. */
+  calendar?: CycleCalendar;
+  errors: Problem[];
+  /** Not wrong, but worth a look: deadlines the law moves, reminders that fall away. */
+  warnings: Problem[];
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => {
+    if (typeof key === 'number') return `${out}[${key}]`;
+    return out ? `${out}.${String(key)}` : String(key);
+  }, '');
+}
+
+export function zodProblems(error: z.ZodError): Problem[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path) || '(root)', message: issue.message }));
+}
+
+/**
+ * Checks a calendar against the schema and the registry and reports every problem at once:
+ * structure, unknown boards or milestones, deadlines before opening, ladders out of order, and
+ * (as warnings) deadlines that Lag 1930:173 moves, with the date they move to.
+ */
+export function validateCalendar(input: unknown, registry: Registry): CalendarValidation {
+  const parsed = cycleCalendarSchema.safeParse(input);
+  if (!parsed.success) return { errors: zodProblems(parsed.error), warnings: [] };
+  const calendar = parsed.data;
+  const errors: Problem[] = [];
+  const warnings: Problem[] = [];
+
+  const seen = new Set<string>();
+  calendar.phases.forEach((phase, index) => {
+    if (seen.has(phase.id)) errors.push({ path: `phases[${index}].id`, message: `duplicate phase id ${phase.id}` });
+    seen.add(phase.id);
+  });
+
+  calendar.phases.forEach((phase, index) => {
+    if (phase.kind === 'deliverable') checkDeliverable(calendar, registry, phase, `phases[${index}]`, errors, warnings);
+  });
+
+  return errors.length ? { errors, warnings } : { calendar, errors, warnings };
+}
+
+function checkDeliverable(
+  calendar: CycleCalendar,
+  registry: Registry,
+  phase: DeliverablePhase,
+  at: string,
+  errors: Problem[],
+  warnings: Problem[],
+): void {
+  if ('afterMilestone' in phase.opens) {
+    const id = phase.opens.afterMilestone;
+    if (!calendar.phases.some((p) => p.kind === 'milestone' && p.id === id)) {
+      errors.push({ path: `${at}.opens.afterMilestone`, message: `unknown milestone ${id}` });
+      return;
+    }
+  }
+  const opensOn = openingDate(calendar, phase)!;
+  if (compareDates(phase.deadline, opensOn) <= 0) {
+    errors.push({ path: `${at}.deadline`, message: `${phase.deadline} is not after the opening date ${opensOn}` });
+  }
+
+  const selectors = [
+    { path: `${at}.audience`, selector: phase.audience },
+    ...(phase.groupDeadlines ?? []).map((selector, i) => ({ path: `${at}.groupDeadlines[${i}]`, selector })),
+    ...(phase.ladderOverrides ?? []).map((selector, i) => ({ path: `${at}.ladderOverrides[${i}]`, selector })),
+  ];
+  for (const { path, selector } of selectors) {
+    selector.boards?.forEach((id, i) => {
+      const board = findOrganisation(registry, id);
+      if (!board || !boardKinds.includes(board.kind)) {
+        errors.push({ path: `${path}.boards[${i}]`, message: `unknown board ${id}` });
+      } else if (!isValidOn(board, opensOn)) {
+        errors.push({ path: `${path}.boards[${i}]`, message: `board ${id} does not exist on ${opensOn}` });
+      }
+    });
+    selector.priorityAreas?.forEach((id, i) => {
+      if (!registry.priorityAreas.some((area) => area.id === id)) {
+        errors.push({ path: `${path}.priorityAreas[${i}]`, message: `unknown priority area ${id}` });
+      }
+    });
+  }
+  ('excludeBoards' in phase.audience ? (phase.audience.excludeBoards ?? []) : []).forEach((id, i) => {
+    if (!findOrganisation(registry, id)) {
+      errors.push({ path: `${at}.audience.excludeBoards[${i}]`, message: `unknown board ${id}` });
+    }
+  });
+  if (errors.length === 0 && audienceOf(registry, phase, opensOn).length === 0) {
+    errors.push({ path: `${at}.audience`, message: `no board matches on ${opensOn}` });
+  }
+
+  checkReminderOrder(phase.reminders, `${at}.reminders`, errors);
+  checkEscalationOrder(phase.escalations, `${at}.escalations`, errors);
+  phase.ladderOverrides?.forEach((override, i) => {
+    checkReminderOrder(override.reminders, `${at}.ladderOverrides[${i}].reminders`, errors);
+    checkEscalationOrder(override.escalations, `${at}.ladderOverrides[${i}].escalations`, errors);
+  });
+
+  const shift = legalDeadline(phase.deadline).shiftedFrom;
+  if (shift) {
+    warnings.push({
+      path: `${at}.deadline`,
+      message: `${shift.date} is ${shift.reason}: the deadline moves to ${legalDeadline(phase.deadline).date} (Lag 1930:173, 2 §)`,
+    });
+  }
+  if (errors.length === 0) {
+    const shiftedGroups = new Set<string>();
+    for (const board of audienceOf(registry, phase, opensOn)) {
+      const written = writtenDeadlineFor(registry, phase, board, opensOn);
+      if (written !== phase.deadline && legalDeadline(written).shiftedFrom && !shiftedGroups.has(written)) {
+        shiftedGroups.add(written);
+        warnings.push({
+          path: `${at}.groupDeadlines`,
+          message: `group deadline ${written} moves to ${legalDeadline(written).date} (Lag 1930:173, 2 §)`,
+        });
+      }
+    }
+  }
+}
+
+/** Reminders are listed earliest first: daysBefore strictly decreasing, the last-day rule last. */
+function checkReminderOrder(rules: ReminderRule[] | undefined, path: string, errors: Problem[]): void {
+  if (!rules) return;
+  let previous = Infinity;
+  rules.forEach((rule, i) => {
+    const days = 'daysBefore' in rule ? rule.daysBefore : 0.5;
+    if (days >= previous) {
+      errors.push({ path: `${path}[${i}]`, message: 'out of order: list reminders from the earliest to the latest' });
+    }
+    previous = days;
+  });
+}
+
+/** Escalation levels climb: each later step has a higher level and more business days. */
+function checkEscalationOrder(rules: EscalationRule[] | undefined, path: string, errors: Problem[]): void {
+  if (!rules) return;
+  rules.forEach((rule, i) => {
+    const before = rules[i - 1];
+    if (before && (rule.level <= before.level || rule.businessDaysAfter <= before.businessDaysAfter)) {
+      errors.push({
+        path: `${path}[${i}]`,
+        message: 'out of order: each step needs a higher level and more business days than the one before',
+      });
+    }
+  });
+}
