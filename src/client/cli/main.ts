@@ -12,6 +12,10 @@ import { ensureTimeSkippingServer } from '../../toolchain/time-skipping-server';
 import { ensurePostgresBinaries } from '../../toolchain/postgres-binaries';
 import { toolCacheDir } from '../../toolchain/cache-dir';
 import { ConfigError, configFields } from '../../worker/config';
+import { planCycle } from '../../domain/planner';
+import { validateCalendar } from '../../domain/validate-calendar';
+import { DataFileError, loadRegistry, readDataFile, shippedRegistryPath } from '../data-files';
+import { planDocument, planTable } from './plan-output';
 
 function packageVersion(): string {
   // Read at run time: package.json sits two levels above both src/client/cli and dist/client/cli.
@@ -58,18 +62,75 @@ export function buildCli(): Command {
       process.stdout.write(applied.length ? `Migrerat: ${applied.join(', ')}\n` : 'Databasen är redan aktuell.\n');
     });
 
+  const calendar = program.command('calendar').description('Årets kalender (the cycle calendar)');
+  calendar
+    .command('validate')
+    .argument('<file>', 'kalenderfil, YAML eller JSON')
+    .option('--organisations <file>', 'organisationsregister', shippedRegistryPath())
+    .description('Kontrollerar en kalender mot schemat och registret (validate a calendar)')
+    .action((file: string, options: { organisations: string }) => {
+      const registry = loadRegistry(options.organisations);
+      const result = validateCalendar(readDataFile(file), registry);
+      for (const w of result.warnings) process.stdout.write(`varning: ${w.path}: ${w.message}\n`);
+      for (const e of result.errors) process.stderr.write(`fel: ${e.path}: ${e.message}\n`);
+      if (result.errors.length) {
+        process.stderr.write(`${file}: ${result.errors.length} fel — kalendern kan inte användas.\n`);
+        process.exitCode = EXIT.failure;
+        return;
+      }
+      process.stdout.write(`${file}: giltig (${result.warnings.length} varningar).\n`);
+    });
+
+  program
+    .command('plan')
+    .description('Torrkörning: varje planerad åtgärd med tidpunkt (dry run of the plan)')
+    .requiredOption('--calendar <file>', 'kalenderfil, YAML eller JSON')
+    .option('--organisations <file>', 'organisationsregister', shippedRegistryPath())
+    .option('--format <format>', 'json eller table', 'table')
+    .action((options: { calendar: string; organisations: string; format: string }) => {
+      if (options.format !== 'json' && options.format !== 'table') {
+        throw new UsageError(`--format: must be json or table (got ${options.format})`);
+      }
+      const registry = loadRegistry(options.organisations);
+      const result = validateCalendar(readDataFile(options.calendar), registry);
+      if (!result.calendar) {
+        for (const e of result.errors) process.stderr.write(`fel: ${e.path}: ${e.message}\n`);
+        process.exitCode = EXIT.failure;
+        return;
+      }
+      const plan = planCycle(result.calendar, registry);
+      if (options.format === 'json') {
+        process.stdout.write(`${JSON.stringify(planDocument(plan, result.warnings), null, 2)}\n`);
+      } else {
+        for (const w of result.warnings) process.stderr.write(`varning: ${w.path}: ${w.message}\n`);
+        process.stdout.write(`${planTable(plan)}\n`);
+      }
+    });
+
   return program;
+}
+
+/** Wrong use of a command: exit code 2, like bad configuration. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Prints an error the way users should see it and sets the exit code. */
+export function reportCliError(error: unknown): number {
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    return EXIT.badInput;
+  }
+  if (error instanceof DataFileError) {
+    process.stderr.write(`fel: ${error.message}\n`);
+    return EXIT.badInput;
+  }
+  process.stderr.write(`Fel: ${error instanceof Error ? error.message : String(error)}\n`);
+  return EXIT.failure;
 }
 
 if (require.main === module) {
   buildCli()
     .parseAsync(process.argv)
-    .catch((error: unknown) => {
-      if (error instanceof ConfigError) {
-        process.stderr.write(`${error.message}\n`);
-        process.exit(EXIT.badInput);
-      }
-      process.stderr.write(`Fel: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(EXIT.failure);
-    });
+    .catch((error: unknown) => process.exit(reportCliError(error)));
 }

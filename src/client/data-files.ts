@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { registrySchema, Registry } from '../domain/organisations';
+import { formatPath } from '../domain/validate-calendar';
+
+/** Folder of the data shipped with Årshjul: registries and calendars per municipality. */
+export const DATA_DIR = join(__dirname, '..', '..', 'data');
+
+export function shippedRegistryPath(municipality = 'stockholm'): string {
+  return join(DATA_DIR, municipality, 'organisations.yaml');
+}
+
+export function shippedCalendarPath(budgetYear: number, municipality = 'stockholm'): string {
+  return join(DATA_DIR, municipality, `calendar-${budgetYear}.yaml`);
+}
+
+/** A data file that cannot be read or parsed; the message names the file and the problem. */
+export class DataFileError extends Error {
+  override name = 'DataFileError';
+}
+
+/** Reads a YAML (YAML 1.2 core: dates stay strings) or JSON file into plain data. */
+export function readDataFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new DataFileError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  try {
+    return extname(path) === '.json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    throw new DataFileError(
+      `${path}: not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Loads and validates an organisation registry; every problem is named with its path. */
+export function loadRegistry(path: string): Registry {
+  const parsed = registrySchema.safeParse(readDataFile(path));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    throw new DataFileError(`${path}: invalid organisation registry:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}

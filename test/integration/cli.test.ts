@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/processes';
+
+/** The `arshjul` command as a user runs it: exit codes and what it prints. */
+function arshjul(...args: string[]) {
+  const result = spawnSync(join(REPO_ROOT, 'bin', 'arshjul'), args, { cwd: REPO_ROOT, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('arshjul calendar validate', () => {
+  it('accepts the shipped calendar with exit code 0', () => {
+    const run = arshjul('calendar', 'validate', 'data/stockholm/calendar-2027.yaml');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('data/stockholm/calendar-2027.yaml: giltig (0 varningar).');
+  });
+
+  it('refuses a broken calendar with exit code 1, naming each bad field', () => {
+    const run = arshjul('calendar', 'validate', 'test/fixtures/broken-calendar.yaml');
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n').filter((l) => l.startsWith('fel:'))).toEqual([
+      'fel: phases[3].deadline: must be a date YYYY-MM-DD',
+      'fel: phases[3].deadlineTime: must be a time HH:MM',
+    ]);
+  });
+
+  it('names a file it cannot read, with exit code 2', () => {
+    const run = arshjul('calendar', 'validate', 'no/such/file.yaml');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^fel: no\/such\/file\.yaml: cannot read \(ENOENT\)/);
+  });
+});
+
+describe('arshjul plan', () => {
+  it('prints the documented JSON plan, every instant with its Stockholm offset', () => {
+    const run = arshjul('plan', '--calendar', 'data/stockholm/calendar-2027.yaml', '--format', 'json');
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(Object.keys(doc)).toEqual(['format', 'municipality', 'budgetYear', 'timeZone', 'warnings', 'actions']);
+    expect(doc).toMatchObject({ format: 'arshjul-plan/1', municipality: 'stockholm', budgetYear: 2027 });
+    const farstaT1 = doc.actions.filter(
+      (a: { board: string; phase: string }) => a.board === 'farsta' && a.phase === 'tertialrapport-1',
+    );
+    expect(farstaT1.map((a: { kind: string; instant: string }) => `${a.kind} ${a.instant}`)).toEqual([
+      'opening 2027-04-01T08:00:00+02:00',
+      'reminder 2027-04-21T08:00:00+02:00',
+      'reminder 2027-05-18T08:00:00+02:00',
+      'deadline 2027-05-19T23:59:00+02:00',
+      'escalation 2027-05-20T08:00:00+02:00',
+      'escalation 2027-05-26T08:00:00+02:00',
+    ]);
+  });
+
+  it('prints a table for people, and refuses an unknown format with exit code 2', () => {
+    const table = arshjul('plan', '--calendar', 'data/stockholm/calendar-2027.yaml');
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^tidpunkt\s+fas\s+nämnd\s+åtgärd\s+mottagare$/);
+    const bad = arshjul('plan', '--calendar', 'data/stockholm/calendar-2027.yaml', '--format', 'xml');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('--format: must be json or table (got xml)');
+  });
+});
