@@ -4,7 +4,12 @@ import { appendAuditEvent } from '../db/audit-log';
 import { withTransaction } from '../db/database';
 import { claimSend, markSent } from '../db/send-log';
 import { ActivityDeps } from './ports';
-import { renderReminderMail } from './reminder-mail';
+import { renderNotificationMail, renderReminderMail } from './reminder-mail';
+import { CycleCalendar } from '../domain/cycle-calendar';
+import { LocalDate } from '../domain/local-date';
+import { Registry } from '../domain/organisations';
+import { DeliverablePlan, DeliverablePlanInput, deliverableSpecs, planDeliverable } from '../domain/planner';
+import { EscalationAddresses, escalationAddresses } from '../domain/recipients';
 
 export interface RecordEventInput {
   workflowId: string;
@@ -33,6 +38,27 @@ export interface SendReminderResult {
   messageId: string;
   /** False when an earlier attempt had already sent it (a retry after a crash). */
   sentNow: boolean;
+}
+
+export interface SendNotificationInput {
+  workflowId: string;
+  /** Stable action ID from the plan, e.g. tertialrapport-1/farsta/reminder-2. */
+  actionId: string;
+  kind: 'opening' | 'reminder' | 'escalation';
+  level?: number;
+  plannedAt: string;
+  firedAt: string;
+  budgetYear: number;
+  phaseName: string;
+  boardName: string;
+  deadlineAt: string;
+  to: string[];
+}
+
+export interface PhaseDeliverable {
+  spec: DeliverablePlanInput;
+  plan: DeliverablePlan;
+  above: EscalationAddresses;
 }
 
 /** The idempotency key of a planned notification: workflow ID, kind and planned instant. */
@@ -102,6 +128,64 @@ export function createActivities({ db, mailer, clock }: ActivityDeps) {
         });
         return { idempotencyKey: key, messageId: sent.messageId, sentNow: true };
       });
+    },
+
+    /** Sends one planned notification at most once (same locking as sendReminder). */
+    async sendNotification(input: SendNotificationInput): Promise<SendReminderResult> {
+      const key = notificationKey(input.workflowId, input.actionId, input.plannedAt);
+      const mail = renderNotificationMail({
+        kind: input.kind,
+        level: input.level,
+        boardName: input.boardName,
+        phaseName: input.phaseName,
+        budgetYear: input.budgetYear,
+        deadline: new Date(input.deadlineAt),
+      });
+      return withTransaction(db, async (tx) => {
+        const row = await claimSend(tx, {
+          idempotencyKey: key,
+          workflowId: input.workflowId,
+          kind: input.kind === 'escalation' ? `escalation-${input.level ?? 1}` : input.kind,
+          plannedAt: new Date(input.plannedAt),
+          recipients: input.to,
+          subject: mail.subject,
+        });
+        if (row.status === 'sent') return { idempotencyKey: key, messageId: row.message_id ?? '', sentNow: false };
+        const sent = await mailer.send({ to: input.to, ...mail, messageId: stableMessageId(key) });
+        await markSent(tx, key, sent.messageId, clock.now());
+        await appendAuditEvent(tx, {
+          occurredAt: new Date(input.firedAt),
+          workflowId: input.workflowId,
+          runId: Context.current().info.workflowExecution?.runId,
+          kind: `${input.kind}-sent`,
+          actor: 'system',
+          eventKey: `${key}#sent`,
+          payload: { actionId: input.actionId, level: input.level, recipients: input.to, subject: mail.subject, plannedAt: input.plannedAt },
+        });
+        return { idempotencyKey: key, messageId: sent.messageId, sentNow: true };
+      });
+    },
+
+    /**
+     * Plans one phase for every board it addresses, on the day it opens. Workflows call this
+     * (rather than computing dates) so the plan sits in their history: a later upgrade of the
+     * holiday or time-zone data cannot change what a running workflow replays.
+     */
+    async planPhase(input: { calendar: CycleCalendar; registry: Registry; phaseId: string; opensOn?: LocalDate }): Promise<PhaseDeliverable[]> {
+      const phases = input.calendar.phases.map((p) =>
+        p.id === input.phaseId && p.kind === 'deliverable' && input.opensOn ? { ...p, opens: { date: input.opensOn } } : p,
+      );
+      const calendar = { ...input.calendar, phases: phases.filter((p) => p.kind === 'milestone' || p.id === input.phaseId) };
+      return deliverableSpecs(calendar, input.registry).map((spec) => ({
+        spec,
+        plan: planDeliverable(spec),
+        above: escalationAddresses(input.registry, spec.board, spec.opensOn),
+      }));
+    },
+
+    /** Replans one deliverable with another deadline (moved, extended, returned). */
+    async replanDeliverable(input: { spec: DeliverablePlanInput; deadline: LocalDate }): Promise<DeliverablePlan> {
+      return planDeliverable({ ...input.spec, deadline: input.deadline });
     },
   };
 }

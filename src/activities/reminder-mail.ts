@@ -54,3 +54,46 @@ export function renderReminderMail(input: ReminderMailInput): RenderedMail {
   ].join('\n');
   return { subject, text: lines.join('\n'), html };
 }
+
+export interface NotificationMailInput {
+  kind: 'opening' | 'reminder' | 'escalation';
+  level?: number;
+  boardName: string;
+  phaseName: string;
+  budgetYear: number;
+  deadline: Date;
+}
+
+/** Opening, reminder and escalation mails, in Swedish, plain text and HTML. */
+export function renderNotificationMail(input: NotificationMailInput): RenderedMail {
+  if (input.kind === 'reminder') return renderReminderMail(input);
+  const board = oneLine(input.boardName);
+  const phase = oneLine(input.phaseName);
+  const deadline = formatSwedishDateTime(input.deadline);
+  const subject =
+    input.kind === 'opening'
+      ? `Öppnad: ${phase} (budgetår ${input.budgetYear}) — lämnas senast ${deadline}`
+      : `Försenad leverans: ${phase} från ${board} (eskalering steg ${input.level ?? 1})`;
+  const paragraphs =
+    input.kind === 'opening'
+      ? [
+          `Till ${board}`,
+          `${phase} för budgetår ${input.budgetYear} är nu öppen för inlämning. Sista dag är ${deadline}.`,
+          'Lämna in leveransen i Årshjul när nämnden har fattat beslut.',
+        ]
+      : [
+          `${board} har inte lämnat in ${phase} för budgetår ${input.budgetYear}. Sista dag var ${deadline}.`,
+          `Detta är eskalering steg ${input.level ?? 1}. Se till att leveransen lämnas in snarast, eller kontakta Stadsledningskontoret om anstånd.`,
+        ];
+  const closing = ['Med vänlig hälsning', 'Stadsledningskontoret, via Årshjul'];
+  return {
+    subject,
+    text: [...paragraphs.flatMap((p) => [p, '']), ...closing].join('\n'),
+    html: [
+      '<!doctype html><html lang="sv"><body>',
+      ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+      `<p>${closing.map(escapeHtml).join('<br>')}</p>`,
+      '</body></html>',
+    ].join('\n'),
+  };
+}

@@ -1,6 +1,8 @@
 import { defineQuery, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DeliverableInput } from '../domain/deliverable';
+import type { DeliverableState } from '../domain/deliverable-state';
+import { DeliverableWorkflowInputV2, runDeliverableV2 } from './deliverable-v2';
 
 /**
  * One board's deliverable for one phase: it sleeps until the planned reminder, sends it (unless
@@ -34,7 +36,23 @@ export interface DeliverableStatus {
 
 export const deliverableStatusQuery = defineQuery<DeliverableStatus>('deliverableStatus');
 
-export async function deliverableWorkflow(input: DeliverableInput): Promise<DeliverableStatus> {
+/**
+ * Two generations share this workflow type. The first (issue 2's vertical slice: one reminder,
+ * input without `version`) stays for runs started by it and for their replay; the input decides
+ * the path, so the choice is deterministic on replay without a patch marker.
+ */
+export async function deliverableWorkflow(
+  input: DeliverableInput | DeliverableWorkflowInputV2,
+): Promise<DeliverableStatus | DeliverableState> {
+  if ('version' in input && input.version === 2) return runDeliverableV2(input);
+  return runSingleReminder(input as DeliverableInput);
+}
+
+/** Typed views of the two generations, for clients: `client.workflow.start<…>('deliverableWorkflow', …)`. */
+export type SingleReminderWorkflow = (input: DeliverableInput) => Promise<DeliverableStatus>;
+export type PlannedDeliverableWorkflow = (input: DeliverableWorkflowInputV2) => Promise<DeliverableState>;
+
+async function runSingleReminder(input: DeliverableInput): Promise<DeliverableStatus> {
   const { workflowId } = workflowInfo();
   const status: DeliverableStatus = {
     workflowId,

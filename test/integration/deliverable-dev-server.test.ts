@@ -5,7 +5,7 @@ import { systemClock } from '../../src/activities/ports';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { listSends } from '../../src/db/send-log';
 import { DeliverableInput, deliverableWorkflowId } from '../../src/domain/deliverable';
-import { deliverableStatusQuery, deliverableWorkflow } from '../../src/workflows/deliverable-workflow';
+import { deliverableStatusQuery, SingleReminderWorkflow } from '../../src/workflows/deliverable-workflow';
 import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
 import { recordHistoryIfAsked } from '../helpers/histories';
 import { bundleWorkflows, startDevServerEnv } from '../helpers/temporal';
@@ -39,7 +39,7 @@ describe('deliverableWorkflow on the dev server with PostgreSQL and SMTP', () =>
     const worker = await harness.newWorker();
 
     const result = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(deliverableWorkflow, {
+      const handle = await env.client.workflow.start<SingleReminderWorkflow>('deliverableWorkflow', {
         args: [input],
         workflowId,
         taskQueue: harness.taskQueue,

@@ -3,7 +3,7 @@ import { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { listSends } from '../../src/db/send-log';
 import { DeliverableInput, deliverableWorkflowId } from '../../src/domain/deliverable';
-import { deliverableWorkflow } from '../../src/workflows/deliverable-workflow';
+import { SingleReminderWorkflow } from '../../src/workflows/deliverable-workflow';
 import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
 import { recordHistoryIfAsked } from '../helpers/histories';
 import { bundleWorkflows, startTimeSkippingEnv } from '../helpers/temporal';
@@ -45,7 +45,7 @@ describe('deliverableWorkflow under the time-skipping server', () => {
     const result = await (
       await harness.newWorker()
     ).runUntil(
-      env.client.workflow.execute(deliverableWorkflow, { args: [input], workflowId, taskQueue: harness.taskQueue }),
+      env.client.workflow.execute<SingleReminderWorkflow>('deliverableWorkflow', { args: [input], workflowId, taskQueue: harness.taskQueue }),
     );
     const wallMs = Date.now() - wallStart;
     const virtualElapsed = (await env.currentTimeMs()) - virtualStart;
@@ -90,7 +90,7 @@ describe('deliverableWorkflow under the time-skipping server', () => {
     const result = await (
       await harness.newWorker()
     ).runUntil(async () => {
-      const handle = await env.client.workflow.start(deliverableWorkflow, {
+      const handle = await env.client.workflow.start<SingleReminderWorkflow>('deliverableWorkflow', {
         args: [input],
         workflowId,
         taskQueue: harness.taskQueue,

@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { isLocalDate } from './local-date';
+import type { ActionKind } from './planner';
+
+/**
+ * The life of one board's deliverable, as pure transitions: the workflow holds the state, these
+ * functions decide. Every message is validated here first, so a rejected one changes nothing.
+ */
+
+export type DeliverableStage = 'planned' | 'open' | 'submitted' | 'returned' | 'approved' | 'exempt';
+
+export interface Submission {
+  documentRef: string;
+  decisionDate?: string;
+  comment?: string;
+  by: string;
+  at: string;
+}
+
+export interface DeliverableState {
+  stage: DeliverableStage;
+  /** The deadline passed before a submission. Cleared by a later deadline (extension, return). */
+  late: boolean;
+  /** Highest escalation level sent for the current deadline; 0 = none. */
+  escalationLevel: number;
+  submissions: Submission[];
+  reviews: Array<{ decision: 'approved' | 'returned'; by: string; at: string; comment?: string }>;
+  exemption?: { by: string; at: string; reason: string };
+}
+
+export const initialState = (): DeliverableState => ({
+  stage: 'planned',
+  late: false,
+  escalationLevel: 0,
+  submissions: [],
+  reviews: [],
+});
+
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, { message: 'must not be empty' })
+    .max(max, { message: `must be at most ${max} characters` });
+const dateSchema = z.string().refine(isLocalDate, { message: 'must be a date YYYY-MM-DD' });
+const actor = text(200);
+
+export const submitSchema = z
+  .object({
+    documentRef: text(200),
+    decisionDate: dateSchema.optional(),
+    comment: text(4000).optional(),
+    by: actor,
+  })
+  .strict();
+export type SubmitInput = z.infer<typeof submitSchema>;
+
+export const approveSchema = z.object({ by: actor, comment: text(4000).optional() }).strict();
+export type ApproveInput = z.infer<typeof approveSchema>;
+
+export const returnSchema = z.object({ by: actor, reason: text(4000), deadline: dateSchema }).strict();
+export type ReturnInput = z.infer<typeof returnSchema>;
+
+export const extensionSchema = z.object({ by: actor, reason: text(4000), deadline: dateSchema }).strict();
+export type ExtensionInput = z.infer<typeof extensionSchema>;
+
+export const exemptSchema = z.object({ by: actor, reason: text(4000) }).strict();
+export type ExemptInput = z.infer<typeof exemptSchema>;
+
+/** A message that cannot apply: `field` names what is wrong (a zod path or "stage"). */
+export class TransitionRefused extends Error {
+  override name = 'TransitionRefused';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
+}
+
+export function parseOrRefuse<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new TransitionRefused(issue.path.join('.') || '(input)', issue.message);
+}
+
+const STAGE_SV: Record<DeliverableStage, string> = {
+  planned: 'inte öppnad än',
+  open: 'öppen',
+  submitted: 'inlämnad',
+  returned: 'återremitterad',
+  approved: 'godkänd',
+  exempt: 'undantagen',
+};
+
+function requireStage(state: DeliverableState, allowed: DeliverableStage[], what: string): void {
+  if (!allowed.includes(state.stage)) {
+    throw new TransitionRefused('stage', `${what} is not possible while the deliverable is ${state.stage} (${STAGE_SV[state.stage]})`);
+  }
+}
+
+/** Whether the board still owes something: reminders and escalations apply only then. */
+export function awaitsBoard(state: DeliverableState): boolean {
+  return state.stage === 'open' || state.stage === 'returned';
+}
+
+export function isFinished(state: DeliverableState, reviewRequired: boolean): boolean {
+  return state.stage === 'approved' || state.stage === 'exempt' || (state.stage === 'submitted' && !reviewRequired);
+}
+
+export function checkSubmit(state: DeliverableState, input: unknown): SubmitInput {
+  const parsed = parseOrRefuse(submitSchema, input);
+  requireStage(state, ['open', 'returned'], 'submit');
+  return parsed;
+}
+
+export function applySubmit(state: DeliverableState, input: SubmitInput, at: string): DeliverableState {
+  return { ...state, stage: 'submitted', submissions: [...state.submissions, { ...input, at }] };
+}
+
+export function checkApprove(state: DeliverableState, reviewRequired: boolean, input: unknown): ApproveInput {
+  const parsed = parseOrRefuse(approveSchema, input);
+  if (!reviewRequired) throw new TransitionRefused('stage', 'this phase has no review step');
+  requireStage(state, ['submitted'], 'approve');
+  return parsed;
+}
+
+export function applyApprove(state: DeliverableState, input: ApproveInput, at: string): DeliverableState {
+  return {
+    ...state,
+    stage: 'approved',
+    reviews: [...state.reviews, { decision: 'approved', by: input.by, at, ...(input.comment && { comment: input.comment }) }],
+  };
+}
+
+export function checkReturn(
+  state: DeliverableState,
+  reviewRequired: boolean,
+  input: unknown,
+  today: string,
+): ReturnInput {
+  const parsed = parseOrRefuse(returnSchema, input);
+  if (!reviewRequired) throw new TransitionRefused('stage', 'this phase has no review step');
+  requireStage(state, ['submitted'], 'return for completion');
+  if (parsed.deadline <= today) throw new TransitionRefused('deadline', `must be after today (${today})`);
+  return parsed;
+}
+
+export function applyReturn(state: DeliverableState, input: ReturnInput, at: string): DeliverableState {
+  return {
+    ...state,
+    stage: 'returned',
+    late: false,
+    escalationLevel: 0,
+    reviews: [...state.reviews, { decision: 'returned', by: input.by, at, comment: input.reason }],
+  };
+}
+
+export function checkExtension(state: DeliverableState, input: unknown, today: string, currentDeadline: string): ExtensionInput {
+  const parsed = parseOrRefuse(extensionSchema, input);
+  requireStage(state, ['planned', 'open', 'returned'], 'an extension');
+  if (parsed.deadline <= today) throw new TransitionRefused('deadline', `must be after today (${today})`);
+  if (parsed.deadline <= currentDeadline) {
+    throw new TransitionRefused('deadline', `must be after the current deadline (${currentDeadline})`);
+  }
+  return parsed;
+}
+
+/** A new deadline (extension, moved phase deadline): lateness and escalation start over. */
+export function applyNewDeadline(state: DeliverableState): DeliverableState {
+  return { ...state, late: false, escalationLevel: 0 };
+}
+
+export function checkExempt(state: DeliverableState, input: unknown): ExemptInput {
+  const parsed = parseOrRefuse(exemptSchema, input);
+  requireStage(state, ['planned', 'open', 'returned'], 'an exemption');
+  return parsed;
+}
+
+export function applyExempt(state: DeliverableState, input: ExemptInput, at: string): DeliverableState {
+  return { ...state, stage: 'exempt', exemption: { by: input.by, at, reason: input.reason } };
+}
+
+/** What a due action does to the state, and whether it sends a notification. */
+export function applyAction(
+  state: DeliverableState,
+  kind: ActionKind,
+  level: number | undefined,
+): { state: DeliverableState; notify: boolean } {
+  switch (kind) {
+    case 'opening':
+      return state.stage === 'planned' ? { state: { ...state, stage: 'open' }, notify: true } : { state, notify: false };
+    case 'reminder':
+      return { state, notify: awaitsBoard(state) };
+    case 'deadline':
+      return awaitsBoard(state) ? { state: { ...state, late: true }, notify: false } : { state, notify: false };
+    case 'escalation':
+      return awaitsBoard(state)
+        ? { state: { ...state, escalationLevel: Math.max(state.escalationLevel, level ?? 1) }, notify: true }
+        : { state, notify: false };
+    default:
+      return { state, notify: false };
+  }
+}

@@ -1,0 +1,42 @@
+import type { RecipientRole } from './cycle-calendar';
+import { ContactRole, contactRoles, Organisation, Registry, organisationsOn } from './organisations';
+import { LocalDate } from './local-date';
+
+/** Addresses of the organisations above a board that escalations reach. */
+export interface EscalationAddresses {
+  koncernmoder: string[];
+  utskott: string[];
+}
+
+/**
+ * The group parent (for a company board) and the committee, as they stand on a date: their
+ * registry mailboxes receive escalation steps addressed to `koncernmoder` and `utskott`.
+ */
+export function escalationAddresses(registry: Registry, board: Organisation, onDate: LocalDate): EscalationAddresses {
+  const active = organisationsOn(registry, onDate);
+  const mailboxes = (org: Organisation | undefined): string[] =>
+    org ? org.contacts.filter((c) => c.role === 'registrator').map((c) => c.email) : [];
+  return {
+    koncernmoder: mailboxes(active.find((o) => o.id === board.parentId && o.kind === 'koncernmoder')),
+    utskott: active.filter((o) => o.kind === 'utskott').flatMap((o) => mailboxes(o)),
+  };
+}
+
+/** The addresses behind a list of roles, each once, in the order the roles are listed. */
+export function addressesFor(
+  roles: readonly RecipientRole[],
+  board: Pick<Organisation, 'contacts'>,
+  above: EscalationAddresses,
+): string[] {
+  const out: string[] = [];
+  for (const role of roles) {
+    const found =
+      role === 'koncernmoder' || role === 'utskott'
+        ? above[role]
+        : (contactRoles as readonly string[]).includes(role)
+          ? board.contacts.filter((c) => c.role === (role as ContactRole)).map((c) => c.email)
+          : [];
+    for (const address of found) if (!out.includes(address)) out.push(address);
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type {
+  ApproveInput,
+  DeliverableState,
+  ExemptInput,
+  ExtensionInput,
+  ReturnInput,
+  SubmitInput,
+} from '../domain/deliverable-state';
+import type { PlannedAction } from '../domain/planner';
+
+/** Messages of deliverableWorkflow (plan-driven version); clients import them from here. */
+
+export interface ActionRecord {
+  actionId: string;
+  kind: PlannedAction['kind'];
+  level?: number;
+  plannedAt: string;
+  outcome: 'sent' | 'applied' | 'moot' | 'skipped-stale' | 'superseded';
+  at: string;
+}
+
+export interface DeliverableView {
+  workflowId: string;
+  phaseId: string;
+  boardId: string;
+  deadline: string;
+  deadlineAt: string;
+  state: DeliverableState;
+  /** Planned actions still to come. */
+  pending: PlannedAction[];
+  /** What happened to each action that came due or fell away. */
+  history: ActionRecord[];
+}
+
+export const deliverableViewQuery = defineQuery<DeliverableView>('deliverableView');
+
+export const submitUpdate = defineUpdate<DeliverableState, [Omit<SubmitInput, never>]>('submit');
+export const approveUpdate = defineUpdate<DeliverableState, [ApproveInput]>('approve');
+export const returnForCompletionUpdate = defineUpdate<DeliverableState, [ReturnInput]>('returnForCompletion');
+export const grantExtensionUpdate = defineUpdate<DeliverableState, [ExtensionInput]>('grantExtension');
+export const exemptUpdate = defineUpdate<DeliverableState, [ExemptInput]>('exempt');
+/** From the cycle: the phase deadline moved; `deadline` is this board's new written deadline. */
+export const setDeadlineUpdate = defineUpdate<DeliverableState, [{ deadline: string; by: string; reason: string }]>(
+  'setDeadline',
+);

@@ -1,0 +1,256 @@
+import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities, PhaseDeliverable } from '../activities';
+import {
+  applyAction,
+  applyApprove,
+  applyExempt,
+  applyNewDeadline,
+  applyReturn,
+  applySubmit,
+  checkApprove,
+  checkExempt,
+  checkExtension,
+  checkReturn,
+  checkSubmit,
+  DeliverableState,
+  initialState,
+  isFinished,
+  TransitionRefused,
+} from '../domain/deliverable-state';
+import type { DeliverablePlan, PlannedAction } from '../domain/planner';
+import { addressesFor } from '../domain/recipients';
+import {
+  ActionRecord,
+  approveUpdate,
+  deliverableViewQuery,
+  exemptUpdate,
+  grantExtensionUpdate,
+  returnForCompletionUpdate,
+  setDeadlineUpdate,
+  submitUpdate,
+} from './deliverable-messages';
+import { ApplicationFailure } from '@temporalio/workflow';
+
+const { recordEvent, sendNotification, replanDeliverable } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** Input of the plan-driven deliverable workflow, as the cycle starts it. */
+export interface DeliverableWorkflowInputV2 extends PhaseDeliverable {
+  version: 2;
+  municipality: string;
+  budgetYear: number;
+  /** Starting late: a deliverable already handed in before Årshjul took over. */
+  imported?: { stage: 'submitted' | 'approved'; at: string; documentRef: string };
+}
+
+/**
+ * How long after its instant an action still goes out when the workflow starts: the cycle starts
+ * a deliverable at its opening instant, so the opening is seconds old; older actions are stale.
+ */
+const STALE_AFTER_MS = 60 * 60 * 1000;
+
+/** Refusals cross to the client as failed updates whose message names the field. */
+function refuse(error: unknown): never {
+  if (error instanceof TransitionRefused) {
+    throw ApplicationFailure.nonRetryable(error.message, 'TransitionRefused', { field: error.field, problem: error.problem });
+  }
+  throw error;
+}
+
+export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promise<DeliverableState> {
+  const { workflowId } = workflowInfo();
+  const reviewRequired = input.spec.phase.reviewRequired;
+  const nowIso = (): string => new Date(Date.now()).toISOString();
+  const today = (): string => nowIso().slice(0, 10);
+
+  let state: DeliverableState = initialState();
+  let plan: DeliverablePlan = input.plan;
+  let pending: PlannedAction[] = [];
+  const history: ActionRecord[] = [];
+  let planVersion = 0;
+  let replanning = false;
+
+  const record = (kind: string, payload: Record<string, unknown>, actor = 'system') =>
+    recordEvent({ workflowId, kind, occurredAt: nowIso(), actor, payload });
+
+  /** Takes a plan: past actions are recorded as stale (never sent late), the rest wait. */
+  const adoptPlan = (next: DeliverablePlan, staleBefore: number, done: (a: PlannedAction) => boolean): void => {
+    for (const old of pending) history.push({ actionId: old.id, kind: old.kind, level: old.level, plannedAt: old.instant, outcome: 'superseded', at: nowIso() });
+    plan = next;
+    pending = [];
+    for (const action of next.actions) {
+      if (done(action)) continue;
+      if (Date.parse(action.instant) < staleBefore) {
+        // A deadline that already passed still makes the deliverable late; no mail goes out.
+        if (action.kind === 'deadline' || action.kind === 'opening') state = applyAction(state, action.kind, action.level).state;
+        history.push({ actionId: action.id, kind: action.kind, level: action.level, plannedAt: action.instant, outcome: 'skipped-stale', at: nowIso() });
+      } else {
+        pending.push(action);
+      }
+    }
+    planVersion++;
+  };
+
+  setHandler(deliverableViewQuery, () => ({
+    workflowId,
+    phaseId: plan.phaseId,
+    boardId: plan.boardId,
+    deadline: plan.deadline.date,
+    deadlineAt: plan.deadlineAt,
+    state,
+    pending,
+    history,
+  }));
+
+  const replanTo = async (deadline: string, reason: string, by: string): Promise<void> => {
+    replanning = true;
+    try {
+      const next = await replanDeliverable({ spec: input.spec, deadline });
+      const opened = (a: PlannedAction): boolean => a.kind === 'opening' && state.stage !== 'planned';
+      adoptPlan(next, Date.now(), opened);
+      await record('deadline-changed', { deadline: next.deadline.date, shiftedFrom: next.deadline.shiftedFrom, reason }, by);
+    } finally {
+      replanning = false;
+    }
+  };
+
+  setHandler(
+    submitUpdate,
+    async (raw) => {
+      const accepted = checkSubmit(state, raw);
+      state = applySubmit(state, accepted, nowIso());
+      await record('submitted', { documentRef: accepted.documentRef, decisionDate: accepted.decisionDate, late: state.late }, accepted.by);
+      return state;
+    },
+    { validator: (raw) => void (tryCheck(() => checkSubmit(state, raw))) },
+  );
+  setHandler(
+    approveUpdate,
+    async (raw) => {
+      const accepted = checkApprove(state, reviewRequired, raw);
+      state = applyApprove(state, accepted, nowIso());
+      await record('approved', { comment: accepted.comment }, accepted.by);
+      return state;
+    },
+    { validator: (raw) => void tryCheck(() => checkApprove(state, reviewRequired, raw)) },
+  );
+  setHandler(
+    returnForCompletionUpdate,
+    async (raw) => {
+      const accepted = checkReturn(state, reviewRequired, raw, today());
+      state = applyReturn(state, accepted, nowIso());
+      await record('returned', { reason: accepted.reason, deadline: accepted.deadline }, accepted.by);
+      await replanTo(accepted.deadline, 'returned for completion', accepted.by);
+      return state;
+    },
+    { validator: (raw) => void tryCheck(() => checkReturn(state, reviewRequired, raw, today())) },
+  );
+  setHandler(
+    grantExtensionUpdate,
+    async (raw) => {
+      const accepted = checkExtension(state, raw, today(), plan.deadline.date);
+      state = applyNewDeadline(state);
+      await replanTo(accepted.deadline, `extension: ${accepted.reason}`, accepted.by);
+      return state;
+    },
+    { validator: (raw) => void tryCheck(() => checkExtension(state, raw, today(), plan.deadline.date)) },
+  );
+  setHandler(
+    setDeadlineUpdate,
+    async (raw) => {
+      if (isFinished(state, reviewRequired)) return state; // nothing left to plan
+      state = applyNewDeadline(state);
+      await replanTo(raw.deadline, raw.reason, raw.by);
+      return state;
+    },
+  );
+  setHandler(
+    exemptUpdate,
+    async (raw) => {
+      const accepted = checkExempt(state, raw);
+      state = applyExempt(state, accepted, nowIso());
+      await record('exempted', { reason: accepted.reason }, accepted.by);
+      return state;
+    },
+    { validator: (raw) => void tryCheck(() => checkExempt(state, raw)) },
+  );
+
+  const startedAt = Date.now();
+  adoptPlan(input.plan, startedAt - STALE_AFTER_MS, () => false);
+  if (input.imported) {
+    state = { ...state, stage: input.imported.stage, submissions: [{ documentRef: input.imported.documentRef, by: 'import', at: input.imported.at }] };
+  }
+  await record('deliverable-started', {
+    deadline: plan.deadline.date,
+    deadlineAt: plan.deadlineAt,
+    pending: pending.length,
+    skippedStale: history.length,
+    imported: input.imported ?? null,
+  });
+
+  const above = input.above;
+  const board = input.spec.board;
+  while (!isFinished(state, reviewRequired)) {
+    const next = pending[0];
+    if (!next) {
+      await condition(() => isFinished(state, reviewRequired) || pending.length > 0);
+      continue;
+    }
+    const version = planVersion;
+    const due = await condition(
+      () => planVersion !== version || isFinished(state, reviewRequired),
+      Math.max(0, Date.parse(next.instant) - Date.now()),
+    ).then((changed) => !changed);
+    if (!due) continue;
+    await condition(() => !replanning);
+    if (planVersion !== version) continue;
+    pending.shift();
+    const outcome = applyAction(state, next.kind, next.level);
+    state = outcome.state;
+    const firedAt = nowIso();
+    if (outcome.notify && (next.kind === 'opening' || next.kind === 'reminder' || next.kind === 'escalation')) {
+      await sendNotification({
+        workflowId,
+        actionId: next.id,
+        kind: next.kind,
+        level: next.level,
+        plannedAt: next.instant,
+        firedAt,
+        budgetYear: input.budgetYear,
+        phaseName: input.spec.phase.name,
+        boardName: board.name,
+        deadlineAt: plan.deadlineAt,
+        to: addressesFor(next.recipients, board, above),
+      });
+    } else if (next.kind === 'deadline' && state.late) {
+      await record('deadline-missed', { deadline: plan.deadline.date });
+    }
+    history.push({
+      actionId: next.id,
+      kind: next.kind,
+      level: next.level,
+      plannedAt: next.instant,
+      outcome: outcome.notify ? 'sent' : next.kind === 'deadline' ? 'applied' : 'moot',
+      at: firedAt,
+    });
+  }
+  // Let update handlers that are still replying finish before the run closes.
+  await condition(() => !replanning);
+  for (const left of pending) {
+    history.push({ actionId: left.id, kind: left.kind, level: left.level, plannedAt: left.instant, outcome: 'moot', at: nowIso() });
+  }
+  pending = [];
+  await record('deliverable-finished', { stage: state.stage, late: state.late, escalationLevel: state.escalationLevel });
+  return state;
+}
+
+/** Runs a check in an update validator and turns a refusal into a failure the client sees. */
+function tryCheck(check: () => unknown): void {
+  try {
+    check();
+  } catch (error) {
+    refuse(error);
+  }
+}
