@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { appendAuditEvent } from '../db/audit-log';
 import { withTransaction } from '../db/database';
-import { claimSend, markSent } from '../db/send-log';
+import { claimSend, markFailed, markSent } from '../db/send-log';
 import { ActivityDeps } from './ports';
 import { renderNotificationMail, renderReminderMail } from './reminder-mail';
 import { CycleCalendar } from '../domain/cycle-calendar';
@@ -10,6 +10,7 @@ import { LocalDate } from '../domain/local-date';
 import { Registry } from '../domain/organisations';
 import { DeliverablePlan, DeliverablePlanInput, deliverableSpecs, planDeliverable } from '../domain/planner';
 import { EscalationAddresses, escalationAddresses } from '../domain/recipients';
+import { zonedInstant } from '../domain/zoned-time';
 
 export interface RecordEventInput {
   workflowId: string;
@@ -36,6 +37,8 @@ export interface SendReminderInput {
 export interface SendReminderResult {
   idempotencyKey: string;
   messageId: string;
+  /** Failed for good (e.g. nobody to send to): recorded in the send log, not retried. */
+  failed?: string;
   /** False when an earlier attempt had already sent it (a retry after a crash). */
   sentNow: boolean;
 }
@@ -53,6 +56,8 @@ export interface SendNotificationInput {
   boardName: string;
   deadlineAt: string;
   to: string[];
+  /** The roles the addresses were resolved from (named when none resolved). */
+  roles: string[];
 }
 
 export interface PhaseDeliverable {
@@ -151,6 +156,22 @@ export function createActivities({ db, mailer, clock }: ActivityDeps) {
           subject: mail.subject,
         });
         if (row.status === 'sent') return { idempotencyKey: key, messageId: row.message_id ?? '', sentNow: false };
+        if (row.status === 'failed')
+          return { idempotencyKey: key, messageId: '', sentNow: false, failed: row.last_error ?? 'failed' };
+        if (input.to.length === 0) {
+          const problem = `no address for ${input.roles.join(', ')} in the registry`;
+          await markFailed(tx, key, problem);
+          await appendAuditEvent(tx, {
+            occurredAt: new Date(input.firedAt),
+            workflowId: input.workflowId,
+            runId: Context.current().info.workflowExecution?.runId,
+            kind: `${input.kind}-failed`,
+            actor: 'system',
+            eventKey: `${key}#failed`,
+            payload: { actionId: input.actionId, level: input.level, problem, plannedAt: input.plannedAt },
+          });
+          return { idempotencyKey: key, messageId: '', sentNow: false, failed: problem };
+        }
         const sent = await mailer.send({ to: input.to, ...mail, messageId: stableMessageId(key) });
         await markSent(tx, key, sent.messageId, clock.now());
         await appendAuditEvent(tx, {
@@ -160,7 +181,13 @@ export function createActivities({ db, mailer, clock }: ActivityDeps) {
           kind: `${input.kind}-sent`,
           actor: 'system',
           eventKey: `${key}#sent`,
-          payload: { actionId: input.actionId, level: input.level, recipients: input.to, subject: mail.subject, plannedAt: input.plannedAt },
+          payload: {
+            actionId: input.actionId,
+            level: input.level,
+            recipients: input.to,
+            subject: mail.subject,
+            plannedAt: input.plannedAt,
+          },
         });
         return { idempotencyKey: key, messageId: sent.messageId, sentNow: true };
       });
@@ -171,16 +198,41 @@ export function createActivities({ db, mailer, clock }: ActivityDeps) {
      * (rather than computing dates) so the plan sits in their history: a later upgrade of the
      * holiday or time-zone data cannot change what a running workflow replays.
      */
-    async planPhase(input: { calendar: CycleCalendar; registry: Registry; phaseId: string; opensOn?: LocalDate }): Promise<PhaseDeliverable[]> {
+    async planPhase(input: {
+      calendar: CycleCalendar;
+      registry: Registry;
+      phaseId: string;
+      opensOn?: LocalDate;
+    }): Promise<PhaseDeliverable[]> {
       const phases = input.calendar.phases.map((p) =>
-        p.id === input.phaseId && p.kind === 'deliverable' && input.opensOn ? { ...p, opens: { date: input.opensOn } } : p,
+        p.id === input.phaseId && p.kind === 'deliverable' && input.opensOn
+          ? { ...p, opens: { date: input.opensOn } }
+          : p,
       );
-      const calendar = { ...input.calendar, phases: phases.filter((p) => p.kind === 'milestone' || p.id === input.phaseId) };
+      const calendar = {
+        ...input.calendar,
+        phases: phases.filter((p) => p.kind === 'milestone' || p.id === input.phaseId),
+      };
       return deliverableSpecs(calendar, input.registry).map((spec) => ({
         spec,
         plan: planDeliverable(spec),
         above: escalationAddresses(input.registry, spec.board, spec.opensOn),
       }));
+    },
+
+    /** When each date-opened phase opens and each milestone falls: instants for the cycle to sleep to. */
+    async cycleSchedule(input: {
+      calendar: CycleCalendar;
+    }): Promise<{ openings: Record<string, string>; milestones: Record<string, string> }> {
+      const { calendar } = input;
+      const at = (date: LocalDate): string => zonedInstant(date, calendar.notifyAt, calendar.timeZone).toISOString();
+      const openings: Record<string, string> = {};
+      const milestones: Record<string, string> = {};
+      for (const phase of calendar.phases) {
+        if (phase.kind === 'milestone') milestones[phase.id] = at(phase.date);
+        else if ('date' in phase.opens) openings[phase.id] = at(phase.opens.date);
+      }
+      return { openings, milestones };
     },
 
     /** Replans one deliverable with another deadline (moved, extended, returned). */

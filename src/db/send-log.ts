@@ -60,3 +60,11 @@ export async function listSends(db: Queryable, workflowId: string): Promise<Send
   );
   return result.rows;
 }
+
+/** A send that can never succeed (no address, refused for good): kept, shown, not retried. */
+export async function markFailed(db: Queryable, idempotencyKey: string, error: string): Promise<void> {
+  await db.query(
+    `UPDATE send_log SET status = 'failed', attempts = attempts + 1, last_error = $2 WHERE idempotency_key = $1`,
+    [idempotencyKey, error],
+  );
+}

@@ -96,7 +96,10 @@ const STAGE_SV: Record<DeliverableStage, string> = {
 
 function requireStage(state: DeliverableState, allowed: DeliverableStage[], what: string): void {
   if (!allowed.includes(state.stage)) {
-    throw new TransitionRefused('stage', `${what} is not possible while the deliverable is ${state.stage} (${STAGE_SV[state.stage]})`);
+    throw new TransitionRefused(
+      'stage',
+      `${what} is not possible while the deliverable is ${state.stage} (${STAGE_SV[state.stage]})`,
+    );
   }
 }
 
@@ -130,7 +133,10 @@ export function applyApprove(state: DeliverableState, input: ApproveInput, at: s
   return {
     ...state,
     stage: 'approved',
-    reviews: [...state.reviews, { decision: 'approved', by: input.by, at, ...(input.comment && { comment: input.comment }) }],
+    reviews: [
+      ...state.reviews,
+      { decision: 'approved', by: input.by, at, ...(input.comment && { comment: input.comment }) },
+    ],
   };
 }
 
@@ -157,7 +163,12 @@ export function applyReturn(state: DeliverableState, input: ReturnInput, at: str
   };
 }
 
-export function checkExtension(state: DeliverableState, input: unknown, today: string, currentDeadline: string): ExtensionInput {
+export function checkExtension(
+  state: DeliverableState,
+  input: unknown,
+  today: string,
+  currentDeadline: string,
+): ExtensionInput {
   const parsed = parseOrRefuse(extensionSchema, input);
   requireStage(state, ['planned', 'open', 'returned'], 'an extension');
   if (parsed.deadline <= today) throw new TransitionRefused('deadline', `must be after today (${today})`);
@@ -190,7 +201,9 @@ export function applyAction(
 ): { state: DeliverableState; notify: boolean } {
   switch (kind) {
     case 'opening':
-      return state.stage === 'planned' ? { state: { ...state, stage: 'open' }, notify: true } : { state, notify: false };
+      return state.stage === 'planned'
+        ? { state: { ...state, stage: 'open' }, notify: true }
+        : { state, notify: false };
     case 'reminder':
       return { state, notify: awaitsBoard(state) };
     case 'deadline':

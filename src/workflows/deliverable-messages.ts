@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   ApproveInput,
   DeliverableState,
@@ -16,7 +16,7 @@ export interface ActionRecord {
   kind: PlannedAction['kind'];
   level?: number;
   plannedAt: string;
-  outcome: 'sent' | 'applied' | 'moot' | 'skipped-stale' | 'superseded';
+  outcome: 'sent' | 'failed' | 'applied' | 'moot' | 'skipped-stale' | 'superseded';
   at: string;
 }
 
@@ -40,7 +40,8 @@ export const approveUpdate = defineUpdate<DeliverableState, [ApproveInput]>('app
 export const returnForCompletionUpdate = defineUpdate<DeliverableState, [ReturnInput]>('returnForCompletion');
 export const grantExtensionUpdate = defineUpdate<DeliverableState, [ExtensionInput]>('grantExtension');
 export const exemptUpdate = defineUpdate<DeliverableState, [ExemptInput]>('exempt');
-/** From the cycle: the phase deadline moved; `deadline` is this board's new written deadline. */
-export const setDeadlineUpdate = defineUpdate<DeliverableState, [{ deadline: string; by: string; reason: string }]>(
-  'setDeadline',
-);
+/**
+ * From the cycle: the phase deadline moved; `deadline` is this board's new written deadline. A
+ * signal, because a parent reaches its children through external handles, which cannot update.
+ */
+export const setDeadlineSignal = defineSignal<[{ deadline: string; by: string; reason: string }]>('setDeadline');

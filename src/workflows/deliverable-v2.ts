@@ -1,4 +1,4 @@
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities, PhaseDeliverable } from '../activities';
 import {
   applyAction,
@@ -26,7 +26,7 @@ import {
   exemptUpdate,
   grantExtensionUpdate,
   returnForCompletionUpdate,
-  setDeadlineUpdate,
+  setDeadlineSignal,
   submitUpdate,
 } from './deliverable-messages';
 import { ApplicationFailure } from '@temporalio/workflow';
@@ -54,7 +54,10 @@ const STALE_AFTER_MS = 60 * 60 * 1000;
 /** Refusals cross to the client as failed updates whose message names the field. */
 function refuse(error: unknown): never {
   if (error instanceof TransitionRefused) {
-    throw ApplicationFailure.nonRetryable(error.message, 'TransitionRefused', { field: error.field, problem: error.problem });
+    throw ApplicationFailure.nonRetryable(error.message, 'TransitionRefused', {
+      field: error.field,
+      problem: error.problem,
+    });
   }
   throw error;
 }
@@ -77,15 +80,31 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
 
   /** Takes a plan: past actions are recorded as stale (never sent late), the rest wait. */
   const adoptPlan = (next: DeliverablePlan, staleBefore: number, done: (a: PlannedAction) => boolean): void => {
-    for (const old of pending) history.push({ actionId: old.id, kind: old.kind, level: old.level, plannedAt: old.instant, outcome: 'superseded', at: nowIso() });
+    for (const old of pending)
+      history.push({
+        actionId: old.id,
+        kind: old.kind,
+        level: old.level,
+        plannedAt: old.instant,
+        outcome: 'superseded',
+        at: nowIso(),
+      });
     plan = next;
     pending = [];
     for (const action of next.actions) {
       if (done(action)) continue;
       if (Date.parse(action.instant) < staleBefore) {
         // A deadline that already passed still makes the deliverable late; no mail goes out.
-        if (action.kind === 'deadline' || action.kind === 'opening') state = applyAction(state, action.kind, action.level).state;
-        history.push({ actionId: action.id, kind: action.kind, level: action.level, plannedAt: action.instant, outcome: 'skipped-stale', at: nowIso() });
+        if (action.kind === 'deadline' || action.kind === 'opening')
+          state = applyAction(state, action.kind, action.level).state;
+        history.push({
+          actionId: action.id,
+          kind: action.kind,
+          level: action.level,
+          plannedAt: action.instant,
+          outcome: 'skipped-stale',
+          at: nowIso(),
+        });
       } else {
         pending.push(action);
       }
@@ -110,7 +129,11 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
       const next = await replanDeliverable({ spec: input.spec, deadline });
       const opened = (a: PlannedAction): boolean => a.kind === 'opening' && state.stage !== 'planned';
       adoptPlan(next, Date.now(), opened);
-      await record('deadline-changed', { deadline: next.deadline.date, shiftedFrom: next.deadline.shiftedFrom, reason }, by);
+      await record(
+        'deadline-changed',
+        { deadline: next.deadline.date, shiftedFrom: next.deadline.shiftedFrom, reason },
+        by,
+      );
     } finally {
       replanning = false;
     }
@@ -121,10 +144,14 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     async (raw) => {
       const accepted = checkSubmit(state, raw);
       state = applySubmit(state, accepted, nowIso());
-      await record('submitted', { documentRef: accepted.documentRef, decisionDate: accepted.decisionDate, late: state.late }, accepted.by);
+      await record(
+        'submitted',
+        { documentRef: accepted.documentRef, decisionDate: accepted.decisionDate, late: state.late },
+        accepted.by,
+      );
       return state;
     },
-    { validator: (raw) => void (tryCheck(() => checkSubmit(state, raw))) },
+    { validator: (raw) => void tryCheck(() => checkSubmit(state, raw)) },
   );
   setHandler(
     approveUpdate,
@@ -157,15 +184,11 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     },
     { validator: (raw) => void tryCheck(() => checkExtension(state, raw, today(), plan.deadline.date)) },
   );
-  setHandler(
-    setDeadlineUpdate,
-    async (raw) => {
-      if (isFinished(state, reviewRequired)) return state; // nothing left to plan
-      state = applyNewDeadline(state);
-      await replanTo(raw.deadline, raw.reason, raw.by);
-      return state;
-    },
-  );
+  setHandler(setDeadlineSignal, async (raw) => {
+    if (isFinished(state, reviewRequired) || raw.deadline === plan.deadline.date) return;
+    state = applyNewDeadline(state);
+    await replanTo(raw.deadline, raw.reason, raw.by);
+  });
   setHandler(
     exemptUpdate,
     async (raw) => {
@@ -180,7 +203,11 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
   const startedAt = Date.now();
   adoptPlan(input.plan, startedAt - STALE_AFTER_MS, () => false);
   if (input.imported) {
-    state = { ...state, stage: input.imported.stage, submissions: [{ documentRef: input.imported.documentRef, by: 'import', at: input.imported.at }] };
+    state = {
+      ...state,
+      stage: input.imported.stage,
+      submissions: [{ documentRef: input.imported.documentRef, by: 'import', at: input.imported.at }],
+    };
   }
   await record('deliverable-started', {
     deadline: plan.deadline.date,
@@ -210,8 +237,9 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     const outcome = applyAction(state, next.kind, next.level);
     state = outcome.state;
     const firedAt = nowIso();
+    let failed: string | undefined;
     if (outcome.notify && (next.kind === 'opening' || next.kind === 'reminder' || next.kind === 'escalation')) {
-      await sendNotification({
+      ({ failed } = await sendNotification({
         workflowId,
         actionId: next.id,
         kind: next.kind,
@@ -223,7 +251,8 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
         boardName: board.name,
         deadlineAt: plan.deadlineAt,
         to: addressesFor(next.recipients, board, above),
-      });
+        roles: next.recipients,
+      }));
     } else if (next.kind === 'deadline' && state.late) {
       await record('deadline-missed', { deadline: plan.deadline.date });
     }
@@ -232,17 +261,28 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
       kind: next.kind,
       level: next.level,
       plannedAt: next.instant,
-      outcome: outcome.notify ? 'sent' : next.kind === 'deadline' ? 'applied' : 'moot',
+      outcome: failed ? 'failed' : outcome.notify ? 'sent' : next.kind === 'deadline' ? 'applied' : 'moot',
       at: firedAt,
     });
   }
-  // Let update handlers that are still replying finish before the run closes.
-  await condition(() => !replanning);
+  // Let update handlers that are still replying (recording the approval, say) finish first.
+  await condition(allHandlersFinished);
   for (const left of pending) {
-    history.push({ actionId: left.id, kind: left.kind, level: left.level, plannedAt: left.instant, outcome: 'moot', at: nowIso() });
+    history.push({
+      actionId: left.id,
+      kind: left.kind,
+      level: left.level,
+      plannedAt: left.instant,
+      outcome: 'moot',
+      at: nowIso(),
+    });
   }
   pending = [];
-  await record('deliverable-finished', { stage: state.stage, late: state.late, escalationLevel: state.escalationLevel });
+  await record('deliverable-finished', {
+    stage: state.stage,
+    late: state.late,
+    escalationLevel: state.escalationLevel,
+  });
   return state;
 }
 

@@ -45,7 +45,11 @@ describe('deliverableWorkflow under the time-skipping server', () => {
     const result = await (
       await harness.newWorker()
     ).runUntil(
-      env.client.workflow.execute<SingleReminderWorkflow>('deliverableWorkflow', { args: [input], workflowId, taskQueue: harness.taskQueue }),
+      env.client.workflow.execute<SingleReminderWorkflow>('deliverableWorkflow', {
+        args: [input],
+        workflowId,
+        taskQueue: harness.taskQueue,
+      }),
     );
     const wallMs = Date.now() - wallStart;
     const virtualElapsed = (await env.currentTimeMs()) - virtualStart;

@@ -1,0 +1,45 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+
+/** Messages of budgetCycleWorkflow; clients import them from here. */
+
+export interface PhaseStatus {
+  id: string;
+  name: string;
+  kind: 'milestone' | 'deliverable';
+  /** Milestones: planned or confirmed. Deliverables: waiting, waiting for a milestone, or open. */
+  stage: 'planned' | 'confirmed' | 'waiting' | 'waiting-for-milestone' | 'open';
+  plannedDate: string;
+  confirmedOn?: string;
+  opensAt?: string;
+  deadline?: string;
+  boards?: string[];
+}
+
+export interface CycleStatus {
+  workflowId: string;
+  municipality: string;
+  budgetYear: number;
+  phases: PhaseStatus[];
+  openDeliverables: number;
+  finishedDeliverables: number;
+}
+
+export interface ConfirmMilestoneInput {
+  milestoneId: string;
+  /** The day it actually happened (Stockholm date). */
+  date: string;
+  by: string;
+}
+
+export interface MoveDeadlineInput {
+  phaseId: string;
+  deadline: string;
+  /** Only these boards (a group); all boards of the phase when absent. */
+  boards?: string[];
+  by: string;
+  reason: string;
+}
+
+export const cycleStatusQuery = defineQuery<CycleStatus>('cycleStatus');
+export const confirmMilestoneUpdate = defineUpdate<CycleStatus, [ConfirmMilestoneInput]>('confirmMilestone');
+export const moveDeadlineUpdate = defineUpdate<CycleStatus, [MoveDeadlineInput]>('moveDeadline');

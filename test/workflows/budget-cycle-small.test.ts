@@ -1,0 +1,244 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { listAuditEvents } from '../../src/db/audit-log';
+import { CycleCalendar, cycleCalendarSchema } from '../../src/domain/cycle-calendar';
+import { addDays } from '../../src/domain/local-date';
+import { legalDeadline } from '../../src/domain/business-days';
+import { localDateOf, zonedInstant } from '../../src/domain/zoned-time';
+import {
+  confirmMilestoneUpdate,
+  cycleStatusQuery,
+  moveDeadlineUpdate,
+} from '../../src/workflows/budget-cycle-messages';
+import { budgetCycleWorkflow, cycleWorkflowId } from '../../src/workflows/budget-cycle-workflow';
+import {
+  approveUpdate,
+  deliverableViewQuery,
+  exemptUpdate,
+  grantExtensionUpdate,
+  returnForCompletionUpdate,
+  submitUpdate,
+} from '../../src/workflows/deliverable-messages';
+import { smallRegistry } from '../fixtures/small-registry';
+import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
+import { bundleWorkflows, startTimeSkippingEnv } from '../helpers/temporal';
+
+/**
+ * The messages of a cycle and its deliverables on a small registry: every transition, and every
+ * refusal leaving the workflow as it was. Under the time-skipping server.
+ */
+const TZ = 'Europe/Stockholm';
+const DAY = 86_400_000;
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let harness: WorkerHarness;
+let worker: Worker;
+let workerRun: Promise<void>;
+
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([startTimeSkippingEnv(), bundleWorkflows()]);
+  harness = await startWorkerHarness(env, bundle, 'ts_cycle_small');
+  worker = await harness.newWorker();
+  workerRun = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await harness?.close();
+  await env?.teardown();
+});
+
+/** Sleeps the server's clock until a Stockholm date and time. */
+async function sleepUntil(date: string, time = '12:00'): Promise<void> {
+  const target = zonedInstant(date, time, TZ).getTime();
+  const now = await env.currentTimeMs();
+  if (target > now) await env.sleep(target - now);
+}
+
+function smallCalendar(today: string): CycleCalendar {
+  const d = (days: number) => addDays(today, days);
+  return cycleCalendarSchema.parse({
+    municipality: 'teststad',
+    budgetYear: 2090,
+    phases: [
+      { id: 'kf-budget', kind: 'milestone', name: 'KF budget', owner: 'KF', date: d(20) },
+      {
+        id: 'budgetunderlag',
+        kind: 'deliverable',
+        name: 'Budgetunderlag',
+        opens: { date: d(7) },
+        deadline: d(50),
+        reviewRequired: true,
+      },
+      {
+        id: 'verksamhetsplan',
+        kind: 'deliverable',
+        name: 'Verksamhetsplan',
+        opens: { afterMilestone: 'kf-budget' },
+        deadline: d(60),
+      },
+    ],
+  });
+}
+
+async function expectRefused(attempt: Promise<unknown>, message: string): Promise<void> {
+  const error = await attempt.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect(((error as WorkflowUpdateFailedError).cause as Error).message).toBe(message);
+}
+
+describe('budgetCycleWorkflow and its deliverables', () => {
+  it('runs every transition and refuses what cannot apply without changing anything', async () => {
+    const today = localDateOf(new Date(await env.currentTimeMs()), TZ);
+    const calendar = smallCalendar(today);
+    const id = cycleWorkflowId('teststad', 2090);
+    const cycle = await env.client.workflow.start(budgetCycleWorkflow, {
+      args: [{ calendar, registry: smallRegistry }],
+      workflowId: id,
+      taskQueue: harness.taskQueue,
+    });
+
+    // A second start of the same cycle is refused, never duplicated.
+    await expect(
+      env.client.workflow.start(budgetCycleWorkflow, {
+        args: [{ calendar, registry: smallRegistry }],
+        workflowId: id,
+        taskQueue: harness.taskQueue,
+      }),
+    ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+
+    await sleepUntil(addDays(today, 8));
+    const status = await cycle.query(cycleStatusQuery);
+    expect(status.phases.map((p) => [p.id, p.stage])).toEqual([
+      ['kf-budget', 'planned'],
+      ['budgetunderlag', 'open'],
+      ['verksamhetsplan', 'waiting-for-milestone'],
+    ]);
+    expect(status.phases[1]!.boards).toEqual(['farsta', 'jarva', 'kulturnamnden', 'stokab']);
+
+    const farsta = env.client.workflow.getHandle(`${id}/budgetunderlag/farsta`);
+    const before = await farsta.query(deliverableViewQuery);
+    expect(before.state.stage).toBe('open');
+
+    // Bad input names the field; the deliverable stays as it was.
+    await expectRefused(
+      farsta.executeUpdate(submitUpdate, { args: [{ documentRef: '', by: 'Farsta' }] }),
+      'documentRef: must not be empty',
+    );
+    await expectRefused(
+      farsta.executeUpdate(submitUpdate, { args: [{ documentRef: 'Dnr 1', by: 'Farsta', extra: 1 } as never] }),
+      '(input): Unrecognized key: "extra"',
+    );
+    await expectRefused(
+      farsta.executeUpdate(approveUpdate, { args: [{ by: 'SLK' }] }),
+      'stage: approve is not possible while the deliverable is open (öppen)',
+    );
+    expect((await farsta.query(deliverableViewQuery)).state).toEqual(before.state);
+
+    // Submit, return for completion with a new deadline, resubmit, approve.
+    const submitted = await farsta.executeUpdate(submitUpdate, {
+      args: [{ documentRef: 'Dnr 2090/1', decisionDate: addDays(today, 8), by: 'Farsta stadsdelsnämnd' }],
+    });
+    expect(submitted.stage).toBe('submitted');
+    await expectRefused(
+      farsta.executeUpdate(returnForCompletionUpdate, {
+        args: [{ by: 'SLK', reason: 'Saknar LUP-åtgärder', deadline: today }],
+      }),
+      `deadline: must be after today (${addDays(today, 8)})`,
+    );
+    const newDeadline = addDays(today, 40);
+    const returned = await farsta.executeUpdate(returnForCompletionUpdate, {
+      args: [{ by: 'SLK', reason: 'Saknar LUP-åtgärder', deadline: newDeadline }],
+    });
+    expect(returned.stage).toBe('returned');
+    const afterReturn = await farsta.query(deliverableViewQuery);
+    expect(afterReturn.deadline).toBe(legalDeadline(newDeadline).date);
+    expect(afterReturn.pending.find((a) => a.kind === 'deadline')?.localDate).toBe(afterReturn.deadline);
+    await farsta.executeUpdate(submitUpdate, {
+      args: [{ documentRef: 'Dnr 2090/1 rev', by: 'Farsta stadsdelsnämnd' }],
+    });
+    const approved = await farsta.executeUpdate(approveUpdate, { args: [{ by: 'SLK' }] });
+    expect(approved.stage).toBe('approved');
+    expect(await farsta.result()).toMatchObject({ stage: 'approved', late: false, escalationLevel: 0 });
+
+    // An extension for one board; an exemption for another.
+    const kultur = env.client.workflow.getHandle(`${id}/budgetunderlag/kulturnamnden`);
+    await expectRefused(
+      kultur.executeUpdate(grantExtensionUpdate, {
+        args: [{ by: 'SLK', reason: 'Sent nämndsammanträde', deadline: addDays(today, 45) }],
+      }),
+      `deadline: must be after the current deadline (${(await kultur.query(deliverableViewQuery)).deadline})`,
+    );
+    await kultur.executeUpdate(grantExtensionUpdate, {
+      args: [{ by: 'SLK', reason: 'Sent nämndsammanträde', deadline: addDays(today, 70) }],
+    });
+    expect((await kultur.query(deliverableViewQuery)).deadline).toBe(legalDeadline(addDays(today, 70)).date);
+    const stokab = env.client.workflow.getHandle(`${id}/budgetunderlag/stokab`);
+    await stokab.executeUpdate(exemptUpdate, { args: [{ by: 'SLK', reason: 'Redovisas via Stadshus AB' }] });
+    expect(await stokab.result()).toMatchObject({ stage: 'exempt' });
+
+    // Moving a group's deadline on the cycle reaches only that board.
+    await expectRefused(
+      cycle.executeUpdate(moveDeadlineUpdate, {
+        args: [{ phaseId: 'nope', deadline: addDays(today, 55), by: 'SLK', reason: 'x' }],
+      }),
+      'phaseId: unknown deliverable phase nope',
+    );
+    await cycle.executeUpdate(moveDeadlineUpdate, {
+      args: [
+        {
+          phaseId: 'budgetunderlag',
+          deadline: addDays(today, 56),
+          boards: ['jarva'],
+          by: 'SLK',
+          reason: 'Sammanträdet flyttat',
+        },
+      ],
+    });
+    await env.sleep(DAY);
+    const jarva = await env.client.workflow.getHandle(`${id}/budgetunderlag/jarva`).query(deliverableViewQuery);
+    expect(jarva.deadline).toBe(legalDeadline(addDays(today, 56)).date);
+    const kulturKeepsItsExtension = await env.client.workflow
+      .getHandle(`${id}/budgetunderlag/kulturnamnden`)
+      .query(deliverableViewQuery);
+    expect(kulturKeepsItsExtension.deadline).toBe(legalDeadline(addDays(today, 70)).date);
+
+    // The verksamhetsplan opens when SLK confirms KF's decision, not before.
+    await expectRefused(
+      cycle.executeUpdate(confirmMilestoneUpdate, { args: [{ milestoneId: 'kf-budget', date: 'igår', by: 'SLK' }] }),
+      'date: must be a date YYYY-MM-DD',
+    );
+    await sleepUntil(addDays(today, 22));
+    expect((await cycle.query(cycleStatusQuery)).phases[2]!.stage).toBe('waiting-for-milestone');
+    await cycle.executeUpdate(confirmMilestoneUpdate, {
+      args: [{ milestoneId: 'kf-budget', date: addDays(today, 21), by: 'SLK' }],
+    });
+    await env.sleep(DAY);
+    const vp = (await cycle.query(cycleStatusQuery)).phases[2]!;
+    expect(vp.stage).toBe('open');
+    await expectRefused(
+      cycle.executeUpdate(confirmMilestoneUpdate, {
+        args: [{ milestoneId: 'kf-budget', date: addDays(today, 21), by: 'SLK' }],
+      }),
+      `milestoneId: kf-budget was already confirmed on ${addDays(today, 21)}`,
+    );
+
+    const events = await listAuditEvents(harness.db.pool, `${id}/budgetunderlag/farsta`);
+    expect(events.map((e) => e.kind)).toEqual([
+      'deliverable-started',
+      'opening-sent',
+      'submitted',
+      'returned',
+      'deadline-changed',
+      'submitted',
+      'approved',
+      'deliverable-finished',
+    ]);
+  });
+});
