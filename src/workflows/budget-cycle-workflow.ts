@@ -70,7 +70,8 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   const opened = new Map<string, { opensOn: string; deliverables: PhaseDeliverable[] }>();
   let finished = 0;
   let started = 0;
-  let schedule: { openings: Record<string, string>; milestones: Record<string, string> } | undefined;
+  // Filled by an activity once the run starts; the status query may come before that.
+  const known: { schedule?: { openings: Record<string, string>; milestones: Record<string, string> } } = {};
   const nowIso = (): string => new Date(Date.now()).toISOString();
   const record = (kind: string, payload: Record<string, unknown>, actor = 'system') =>
     recordEvent({ workflowId, kind, occurredAt: nowIso(), actor, payload });
@@ -107,7 +108,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
             : ((
                 calendar.phases.find((p) => p.id === waitsFor && p.kind === 'milestone') as { date: string } | undefined
               )?.date ?? ''),
-        ...(schedule?.openings[phase.id] && { opensAt: schedule.openings[phase.id] }),
+        ...(known.schedule?.openings[phase.id] && { opensAt: known.schedule.openings[phase.id] }),
         deadline: movedDeadlines.get(phase.id) ?? phase.deadline,
         ...(open && { boards: open.deliverables.map((d) => d.spec.board.id) }),
       };
@@ -191,7 +192,8 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   const childId = (phaseId: string, boardId: string): string => `${workflowId}/${phaseId}/${boardId}`;
   const children: Promise<unknown>[] = [];
 
-  schedule = await cycleSchedule({ calendar });
+  known.schedule = await cycleSchedule({ calendar });
+  const schedule = known.schedule;
   await record('cycle-started', { phases: calendar.phases.length, confirmedMilestones: Object.fromEntries(confirmed) });
 
   const openPhase = async (phase: DeliverablePhase): Promise<void> => {
@@ -201,7 +203,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       await condition(() => confirmed.has(milestoneId));
       opensOn = confirmed.get(milestoneId)!;
     } else {
-      const wait = Date.parse(schedule!.openings[phase.id]!) - Date.now();
+      const wait = Date.parse(schedule.openings[phase.id]!) - Date.now();
       if (wait > 0) await sleep(wait);
       opensOn = phase.opens.date;
     }
