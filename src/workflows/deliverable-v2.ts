@@ -46,10 +46,13 @@ export interface DeliverableWorkflowInputV2 extends PhaseDeliverable {
 }
 
 /**
- * How long after its instant an action still goes out when the workflow starts: the cycle starts
- * a deliverable at its opening instant, so the opening is seconds old; older actions are stale.
+ * How long after its instant an action still goes out when the workflow starts. The cycle starts
+ * a deliverable at its opening instant, or when SLK confirms the milestone it waits for, which
+ * may be later that day: an opening stays current for a day; anything else older than an hour is
+ * stale and recorded as skipped, never sent late.
  */
 const STALE_AFTER_MS = 60 * 60 * 1000;
+const OPENING_STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 
 /** Refusals cross to the client as failed updates whose message names the field. */
 function refuse(error: unknown): never {
@@ -79,7 +82,12 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     recordEvent({ workflowId, kind, occurredAt: nowIso(), actor, payload });
 
   /** Takes a plan: past actions are recorded as stale (never sent late), the rest wait. */
-  const adoptPlan = (next: DeliverablePlan, staleBefore: number, done: (a: PlannedAction) => boolean): void => {
+  const adoptPlan = (
+    next: DeliverablePlan,
+    now: number,
+    grace: (a: PlannedAction) => number,
+    done: (a: PlannedAction) => boolean,
+  ): void => {
     for (const old of pending)
       history.push({
         actionId: old.id,
@@ -93,7 +101,7 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     pending = [];
     for (const action of next.actions) {
       if (done(action)) continue;
-      if (Date.parse(action.instant) < staleBefore) {
+      if (Date.parse(action.instant) < now - grace(action)) {
         // A deadline that already passed still makes the deliverable late; no mail goes out.
         if (action.kind === 'deadline' || action.kind === 'opening')
           state = applyAction(state, action.kind, action.level).state;
@@ -128,7 +136,7 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     try {
       const next = await replanDeliverable({ spec: input.spec, deadline });
       const opened = (a: PlannedAction): boolean => a.kind === 'opening' && state.stage !== 'planned';
-      adoptPlan(next, Date.now(), opened);
+      adoptPlan(next, Date.now(), () => 0, opened);
       await record(
         'deadline-changed',
         { deadline: next.deadline.date, shiftedFrom: next.deadline.shiftedFrom, reason },
@@ -201,7 +209,12 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
   );
 
   const startedAt = Date.now();
-  adoptPlan(input.plan, startedAt - STALE_AFTER_MS, () => false);
+  adoptPlan(
+    input.plan,
+    startedAt,
+    (a) => (a.kind === 'opening' ? OPENING_STALE_AFTER_MS : STALE_AFTER_MS),
+    () => false,
+  );
   if (input.imported) {
     state = {
       ...state,

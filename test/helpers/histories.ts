@@ -14,5 +14,12 @@ export async function recordHistoryIfAsked(handle: WorkflowHandle, name: string)
   if (process.env.RECORD_HISTORIES !== '1') return;
   const history = await handle.fetchHistory();
   mkdirSync(HISTORIES_DIR, { recursive: true });
-  writeFileSync(join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
+  // The workflow ID is kept with the history: children's IDs derive from it, and replay checks them.
+  const recorded: RecordedHistory = { workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) };
+  writeFileSync(join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(recorded)}\n`);
+}
+
+export interface RecordedHistory {
+  workflowId: string;
+  history: unknown;
 }

@@ -21,6 +21,7 @@ import {
   submitUpdate,
 } from '../../src/workflows/deliverable-messages';
 import { smallRegistry } from '../fixtures/small-registry';
+import { recordHistoryIfAsked } from '../helpers/histories';
 import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
 import { bundleWorkflows, startTimeSkippingEnv } from '../helpers/temporal';
 
@@ -228,6 +229,11 @@ describe('budgetCycleWorkflow and its deliverables', () => {
       }),
       `milestoneId: kf-budget was already confirmed on ${addDays(today, 21)}`,
     );
+
+    await recordHistoryIfAsked(cycle, 'budget-cycle-v1-running');
+    await recordHistoryIfAsked(farsta, 'deliverable-v2-returned-approved');
+    await recordHistoryIfAsked(kultur, 'deliverable-v2-extended-running');
+    await recordHistoryIfAsked(stokab, 'deliverable-v2-exempt');
 
     const events = await listAuditEvents(harness.db.pool, `${id}/budgetunderlag/farsta`);
     expect(events.map((e) => e.kind)).toEqual([

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { HISTORIES_DIR } from '../helpers/histories';
+import { HISTORIES_DIR, RecordedHistory } from '../helpers/histories';
 import { bundleWorkflows } from '../helpers/temporal';
 
 /**
@@ -22,9 +22,9 @@ describe('replay of recorded histories', () => {
   });
 
   it.each(files)('%s replays deterministically', async (file) => {
-    const history = JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8'));
+    const recorded = JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')) as RecordedHistory;
     await expect(
-      Worker.runReplayHistory({ workflowBundle: bundle }, history, `replay-${file}`),
+      Worker.runReplayHistory({ workflowBundle: bundle }, recorded.history, recorded.workflowId),
     ).resolves.toBeUndefined();
   });
 });

@@ -1,0 +1,271 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { SendLogRow } from '../../src/db/send-log';
+import { holidayName, legalDeadline } from '../../src/domain/business-days';
+import { CycleCalendar, deliverablePhaseSchema } from '../../src/domain/cycle-calendar';
+import { addDays, LocalDate } from '../../src/domain/local-date';
+import { DeliverablePlan, planCycle, PlannedAction } from '../../src/domain/planner';
+import { formatWithOffset, localTimeOf, zonedInstant } from '../../src/domain/zoned-time';
+import {
+  confirmMilestoneUpdate,
+  cycleStatusQuery,
+  moveDeadlineUpdate,
+} from '../../src/workflows/budget-cycle-messages';
+import { budgetCycleWorkflow, cycleWorkflowId } from '../../src/workflows/budget-cycle-workflow';
+import {
+  approveUpdate,
+  deliverableViewQuery,
+  grantExtensionUpdate,
+  returnForCompletionUpdate,
+  submitUpdate,
+} from '../../src/workflows/deliverable-messages';
+import { shippedCalendarAhead, stockholmRegistry } from '../helpers/calendars';
+import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
+import { bundleWorkflows, startTimeSkippingEnv } from '../helpers/temporal';
+
+/**
+ * A whole Stockholm cycle (budget year 2028 as shipped, moved ahead of the server's clock) for
+ * every board, under the time-skipping server: about 25 months in minutes. Every notification's
+ * virtual instant is checked against the planner.
+ */
+const TZ = 'Europe/Stockholm';
+const DAY = 86_400_000;
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let harness: WorkerHarness;
+let worker: Worker;
+let workerRun: Promise<void>;
+
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([startTimeSkippingEnv(), bundleWorkflows()]);
+  harness = await startWorkerHarness(env, bundle, 'ts_cycle_stockholm');
+  worker = await harness.newWorker();
+  workerRun = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await harness?.close();
+  await env?.teardown();
+});
+
+async function sleepUntil(date: LocalDate, time = '12:00'): Promise<number> {
+  const target = zonedInstant(date, time, TZ).getTime();
+  const now = await env.currentTimeMs();
+  if (target > now) await env.sleep(target - now);
+  return env.currentTimeMs();
+}
+
+function midsommarafton(year: number): LocalDate {
+  for (let day = 19; day <= 25; day++) {
+    const date = `${year}-06-${day}`;
+    if (holidayName(date) === 'midsommarafton') return date;
+  }
+  throw new Error(`no midsommarafton in ${year}`);
+}
+
+function withDeadline(calendar: CycleCalendar, phaseId: string, deadline: LocalDate): CycleCalendar {
+  return {
+    ...calendar,
+    phases: calendar.phases.map((p) => (p.id === phaseId && p.kind === 'deliverable' ? { ...p, deadline } : p)),
+  };
+}
+
+const NOTIFYING = new Set(['opening', 'reminder', 'escalation']);
+const sends = (plan: DeliverablePlan, keep: (a: PlannedAction) => boolean = () => true) =>
+  plan.actions
+    .filter((a) => NOTIFYING.has(a.kind) && keep(a))
+    .map((a) => `${a.id}@${new Date(a.instant).toISOString()}`);
+
+describe('a whole Stockholm cycle under the time-skipping server', () => {
+  it('sends every planned notification at its virtual instant, and none that became moot', async () => {
+    const wallStart = Date.now();
+    const registry = stockholmRegistry();
+    const base = shippedCalendarAhead(2028, await env.currentTimeMs());
+    const t1 = base.phases.find((p) => p.id === 'tertialrapport-1')!;
+    const year = Number((t1.kind === 'deliverable' ? t1.deadline : '').slice(0, 4));
+    const midsommar = midsommarafton(year);
+    const calendar: CycleCalendar = {
+      ...base,
+      phases: [
+        ...base.phases,
+        deliverablePhaseSchema.parse({
+          id: 'midsommarleverans',
+          kind: 'deliverable',
+          name: 'Extra leverans före midsommar',
+          audience: { boards: ['farsta'] },
+          opens: { date: addDays(midsommar, -21) },
+          deadline: midsommar,
+        }),
+      ],
+    };
+    const phase = (id: string) => calendar.phases.find((p) => p.id === id)!;
+    const deliverable = (id: string) => {
+      const p = phase(id);
+      if (p.kind !== 'deliverable') throw new Error(id);
+      return p;
+    };
+    const opensOn = (id: string) => {
+      const p = deliverable(id);
+      return 'date' in p.opens ? p.opens.date : '';
+    };
+    const plan = planCycle(calendar, registry);
+    const id = cycleWorkflowId(calendar.municipality, calendar.budgetYear);
+    const cycle = await env.client.workflow.start(budgetCycleWorkflow, {
+      args: [{ calendar, registry }],
+      workflowId: id,
+      taskQueue: harness.taskQueue,
+    });
+    const child = (phaseId: string, board: string) => env.client.workflow.getHandle(`${id}/${phaseId}/${board}`);
+
+    // Budgetunderlag: Farsta submits, is returned for completion, resubmits, is approved.
+    await sleepUntil(addDays(opensOn('budgetunderlag'), 1));
+    const farstaBu = child('budgetunderlag', 'farsta');
+    await farstaBu.executeUpdate(submitUpdate, { args: [{ documentRef: 'Dnr BU-1', by: 'Farsta stadsdelsnämnd' }] });
+    await sleepUntil(addDays(opensOn('budgetunderlag'), 10));
+    await farstaBu.executeUpdate(returnForCompletionUpdate, {
+      args: [
+        { by: 'SLK', reason: 'LUP-åtgärderna saknas', deadline: addDays(deliverable('budgetunderlag').deadline, 14) },
+      ],
+    });
+    await sleepUntil(addDays(opensOn('budgetunderlag'), 20));
+    await farstaBu.executeUpdate(submitUpdate, {
+      args: [{ documentRef: 'Dnr BU-1 komplettering', by: 'Farsta stadsdelsnämnd' }],
+    });
+    await farstaBu.executeUpdate(approveUpdate, { args: [{ by: 'SLK' }] });
+
+    // KF decides the budget; SLK confirms it that day at noon and the operational plans open.
+    const kf = phase('kf-budget');
+    const kfDate = kf.kind === 'milestone' ? kf.date : '';
+    await sleepUntil(kfDate);
+    await cycle.executeUpdate(confirmMilestoneUpdate, {
+      args: [{ milestoneId: 'kf-budget', date: kfDate, by: 'SLK' }],
+    });
+
+    // Tertialrapport 1: an extension for Kulturnämnden three days after opening.
+    const extendedAt = await sleepUntil(addDays(opensOn('tertialrapport-1'), 3));
+    const kulturDeadline = addDays(deliverable('tertialrapport-1').deadline, 10);
+    await child('tertialrapport-1', 'kulturnamnden').executeUpdate(grantExtensionUpdate, {
+      args: [{ by: 'SLK', reason: 'Nämnden sammanträder senare', deadline: kulturDeadline }],
+    });
+
+    // Tertialrapport 2: SLK moves the deadline for every board, two days after opening.
+    const movedAt = await sleepUntil(addDays(opensOn('tertialrapport-2'), 2));
+    const t2Deadline = addDays(deliverable('tertialrapport-2').deadline, 7);
+    await cycle.executeUpdate(moveDeadlineUpdate, {
+      args: [{ phaseId: 'tertialrapport-2', deadline: t2Deadline, by: 'SLK', reason: 'KS sammanträde flyttat' }],
+    });
+
+    // Run to well past the last escalation of the cycle.
+    const lastAction = plan.actions[plan.actions.length - 1]!;
+    await sleepUntil(addDays(lastAction.localDate, 30));
+
+    // ---- What should have been sent, from the planner ----
+    const t2Replanned = planCycle(withDeadline(calendar, 'tertialrapport-2', t2Deadline), registry);
+    const kulturExtended = planCycle(
+      withDeadline(calendar, 'tertialrapport-1', kulturDeadline),
+      registry,
+    ).deliverables.find((x) => x.phaseId === 'tertialrapport-1' && x.boardId === 'kulturnamnden')!;
+    const expected = new Set<string>();
+    for (const d of plan.deliverables) {
+      const wf = `${id}/${d.phaseId}/${d.boardId}`;
+      let keys: string[];
+      if (d.phaseId === 'budgetunderlag' && d.boardId === 'farsta') {
+        keys = sends(d, (a) => a.kind === 'opening'); // submitted the next day; resubmitted before any new reminder
+      } else if (d.phaseId === 'tertialrapport-1' && d.boardId === 'kulturnamnden') {
+        keys = [
+          ...sends(d, (a) => Date.parse(a.instant) < extendedAt),
+          ...sends(kulturExtended, (a) => a.kind !== 'opening' && Date.parse(a.instant) > extendedAt),
+        ];
+      } else if (d.phaseId === 'tertialrapport-2') {
+        const moved = t2Replanned.deliverables.find((x) => x.phaseId === d.phaseId && x.boardId === d.boardId)!;
+        keys = [
+          ...sends(d, (a) => Date.parse(a.instant) < movedAt),
+          ...sends(moved, (a) => a.kind !== 'opening' && Date.parse(a.instant) > movedAt),
+        ];
+      } else {
+        keys = sends(d);
+      }
+      for (const key of keys) expected.add(`${wf}#${key}`);
+    }
+
+    const rows = (
+      await harness.db.pool.query<SendLogRow>(`SELECT * FROM send_log WHERE workflow_id LIKE $1`, [`${id}/%`])
+    ).rows;
+    const actual = new Set(rows.map((r) => r.idempotency_key));
+    expect([...actual].filter((k) => !expected.has(k))).toEqual([]); // nothing unplanned or moot was sent
+    expect([...expected].filter((k) => !actual.has(k))).toEqual([]); // nothing planned was lost
+    expect(rows.every((r) => r.status === 'sent')).toBe(true);
+
+    // The old plan's later reminders and escalations were dropped when the deadline moved.
+    const superseded = (d: DeliverablePlan | undefined, since: number) =>
+      sends(d!, (a) => a.kind !== 'opening' && Date.parse(a.instant) > since).map(
+        (k) => `${id}/${d!.phaseId}/${d!.boardId}#${k}`,
+      );
+    const oldT2 = superseded(
+      plan.deliverables.find((d) => d.phaseId === 'tertialrapport-2' && d.boardId === 'farsta'),
+      movedAt,
+    );
+    const oldKultur = superseded(
+      plan.deliverables.find((d) => d.phaseId === 'tertialrapport-1' && d.boardId === 'kulturnamnden'),
+      extendedAt,
+    );
+    expect(oldT2.length).toBeGreaterThanOrEqual(3);
+    expect(oldKultur.length).toBeGreaterThanOrEqual(3);
+    expect([...oldT2, ...oldKultur].filter((k) => actual.has(k))).toEqual([]);
+
+    // Each mail went out at its planned virtual instant (openings after a milestone: that day).
+    const fired = await harness.db.pool.query<{ event_key: string; occurred_at: Date }>(
+      `SELECT event_key, occurred_at FROM audit_log WHERE workflow_id LIKE $1 AND kind LIKE '%-sent'`,
+      [`${id}/%`],
+    );
+    const firedAt = new Map(fired.rows.map((r) => [r.event_key.replace(/#sent$/, ''), r.occurred_at.getTime()]));
+    expect(firedAt.size).toBe(rows.length);
+    for (const row of rows) {
+      const lateness = firedAt.get(row.idempotency_key)! - row.planned_at.getTime();
+      const afterMilestone = row.idempotency_key.includes('/verksamhetsplan/') && row.kind === 'opening';
+      expect([row.idempotency_key, lateness >= 0 && lateness < (afterMilestone ? DAY : 60_000)]).toEqual([
+        row.idempotency_key,
+        true,
+      ]);
+      if (row.kind !== 'opening') expect(localTimeOf(row.planned_at, TZ)).toBe('08:00');
+    }
+    // Both sides of the daylight-saving changes are in the run, all at 08:00 local.
+    const offsets = new Set(rows.map((r) => formatWithOffset(r.planned_at, TZ).slice(-6)));
+    expect(offsets).toEqual(new Set(['+01:00', '+02:00']));
+
+    // Every mail reached the SMTP server once.
+    expect(harness.sink.received.length).toBe(rows.length);
+    expect(new Set(harness.sink.received.map((m) => m.parsed.messageId)).size).toBe(rows.length);
+
+    // The midsommarafton deadline moved to the next business day; escalations count from there.
+    const mids = await child('midsommarleverans', 'farsta').query(deliverableViewQuery);
+    expect(mids.deadline).toBe(legalDeadline(midsommar).date);
+    expect(mids.deadline).not.toBe(midsommar);
+    expect(mids.state).toMatchObject({ stage: 'open', late: true, escalationLevel: 3 });
+
+    // A company board that never delivers climbs to the committee through Stockholms Stadshus AB.
+    const bostader = harness.sink.received
+      .filter((m) => m.parsed.subject?.includes('AB Svenska Bostäder') && m.parsed.subject.includes('Budgetunderlag'))
+      .map((m) => [m.parsed.subject!.match(/steg (\d)/)?.[1], m.envelope.to.sort().join(' ')]);
+    expect(bostader).toEqual([
+      ['1', 'ordforande.svenska-bostader@stockholm.example vd.svenska-bostader@stockholm.example'],
+      ['2', 'registrator.stockholms-stadshus@stockholm.example'],
+      ['3', 'registrator.ytterstadsutskottet@stockholm.example'],
+    ]);
+    expect((await child('budgetunderlag', 'svenska-bostader').query(deliverableViewQuery)).state.escalationLevel).toBe(
+      3,
+    );
+    expect((await farstaBu.query(deliverableViewQuery)).state.stage).toBe('approved');
+
+    const status = await cycle.query(cycleStatusQuery);
+    expect(status.phases.filter((p) => p.kind === 'deliverable').every((p) => p.stage === 'open')).toBe(true);
+    const history = await cycle.fetchHistory();
+    process.stderr.write(
+      `Stockholm cycle ${calendar.budgetYear}: ${plan.deliverables.length} deliverables, ${rows.length} mails, ` +
+        `cycle history ${history.events?.length} events, wall time ${((Date.now() - wallStart) / 1000).toFixed(1)} s\n`,
+    );
+  }, 900_000);
+});
