@@ -7,7 +7,8 @@ import { ActivityDeps } from './ports';
 import { renderNotificationMail, renderReminderMail } from './reminder-mail';
 import { CycleCalendar } from '../domain/cycle-calendar';
 import { LocalDate } from '../domain/local-date';
-import { Registry } from '../domain/organisations';
+import { Organisation, Registry, responsibleOn } from '../domain/organisations';
+import { addDays, compareDates } from '../domain/local-date';
 import { DeliverablePlan, DeliverablePlanInput, deliverableSpecs, planDeliverable } from '../domain/planner';
 import { EscalationAddresses, escalationAddresses } from '../domain/recipients';
 import { zonedInstant } from '../domain/zoned-time';
@@ -64,6 +65,8 @@ export interface PhaseDeliverable {
   spec: DeliverablePlanInput;
   plan: DeliverablePlan;
   above: EscalationAddresses;
+  /** The board ceases before its deadline (a merger): its successor takes over at `at`. */
+  handOver?: { on: LocalDate; at: string; board: Organisation; above: EscalationAddresses };
 }
 
 /** The idempotency key of a planned notification: workflow ID, kind and planned instant. */
@@ -213,11 +216,28 @@ export function createActivities({ db, mailer, clock }: ActivityDeps) {
         ...input.calendar,
         phases: phases.filter((p) => p.kind === 'milestone' || p.id === input.phaseId),
       };
-      return deliverableSpecs(calendar, input.registry).map((spec) => ({
-        spec,
-        plan: planDeliverable(spec),
-        above: escalationAddresses(input.registry, spec.board, spec.opensOn),
-      }));
+      return deliverableSpecs(calendar, input.registry).map((spec) => {
+        const plan = planDeliverable(spec);
+        const deliverable: PhaseDeliverable = {
+          spec,
+          plan,
+          above: escalationAddresses(input.registry, spec.board, spec.opensOn),
+        };
+        const { validTo } = spec.board;
+        if (validTo && compareDates(validTo, plan.deadline.date) < 0) {
+          const on = addDays(validTo, 1);
+          const successor = responsibleOn(input.registry, spec.board.id, on);
+          if (successor && successor.id !== spec.board.id) {
+            deliverable.handOver = {
+              on,
+              at: zonedInstant(on, '00:00', calendar.timeZone).toISOString(),
+              board: successor,
+              above: escalationAddresses(input.registry, successor, on),
+            };
+          }
+        }
+        return deliverable;
+      });
     },
 
     /** When each date-opened phase opens and each milestone falls: instants for the cycle to sleep to. */

@@ -24,6 +24,8 @@ export interface DeliverableView {
   workflowId: string;
   phaseId: string;
   boardId: string;
+  /** The board that answers for it now: the successor after a merger. */
+  answeringBoardId: string;
   deadline: string;
   deadlineAt: string;
   state: DeliverableState;

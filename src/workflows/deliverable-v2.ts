@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities, PhaseDeliverable } from '../activities';
 import {
   applyAction,
@@ -72,6 +72,9 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
   const today = (): string => nowIso().slice(0, 10);
 
   let state: DeliverableState = initialState();
+  // Who answers for the deliverable and who is above it: changes at a merger (handOver).
+  let board = input.spec.board;
+  let above = input.above;
   let plan: DeliverablePlan = input.plan;
   let pending: PlannedAction[] = [];
   const history: ActionRecord[] = [];
@@ -124,6 +127,7 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     workflowId,
     phaseId: plan.phaseId,
     boardId: plan.boardId,
+    answeringBoardId: board.id,
     deadline: plan.deadline.date,
     deadlineAt: plan.deadlineAt,
     state,
@@ -230,8 +234,17 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     imported: input.imported ?? null,
   });
 
-  const above = input.above;
-  const board = input.spec.board;
+  if (input.handOver) {
+    // A merger before the deadline: from its first day the successor receives the mails.
+    const handOver = input.handOver;
+    void sleep(Math.max(0, Date.parse(handOver.at) - Date.now())).then(async () => {
+      if (isFinished(state, reviewRequired)) return;
+      const from = board.id;
+      board = handOver.board;
+      above = handOver.above;
+      await record('handed-over', { from, to: board.id, on: handOver.on });
+    });
+  }
   while (!isFinished(state, reviewRequired)) {
     const next = pending[0];
     if (!next) {

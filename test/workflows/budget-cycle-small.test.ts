@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from 
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { listAuditEvents } from '../../src/db/audit-log';
+import { listSends } from '../../src/db/send-log';
 import { CycleCalendar, cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { legalDeadline } from '../../src/domain/business-days';
@@ -21,6 +22,7 @@ import {
   submitUpdate,
 } from '../../src/workflows/deliverable-messages';
 import { smallRegistry } from '../fixtures/small-registry';
+import { registrySchema } from '../../src/domain/organisations';
 import { recordHistoryIfAsked } from '../helpers/histories';
 import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
 import { bundleWorkflows, startTimeSkippingEnv } from '../helpers/temporal';
@@ -246,5 +248,93 @@ describe('budgetCycleWorkflow and its deliverables', () => {
       'approved',
       'deliverable-finished',
     ]);
+  });
+});
+
+describe('a merger during the cycle', () => {
+  it('hands the open deliverable to the successor board, whose contacts get the later mails', async () => {
+    const today = localDateOf(new Date(await env.currentTimeMs()), TZ);
+    const mergerDay = addDays(today, 40);
+    const contact = (board: string) => [
+      { role: 'registrator' as const, email: `registrator.${board}@stockholm.example` },
+    ];
+    const registry = registrySchema.parse({
+      municipality: 'teststad',
+      organisations: [
+        {
+          id: 'norrmalm',
+          name: 'Norrmalms stadsdelsnämnd',
+          kind: 'stadsdelsnamnd',
+          validFrom: '2007-01-01',
+          validTo: addDays(mergerDay, -1),
+          successorId: 'norra-innerstaden',
+          contacts: contact('norrmalm'),
+        },
+        {
+          id: 'norra-innerstaden',
+          name: 'Norra innerstadens stadsdelsnämnd',
+          kind: 'stadsdelsnamnd',
+          validFrom: mergerDay,
+          contacts: contact('norra-innerstaden'),
+        },
+        {
+          id: 'ytterstadsutskottet',
+          name: 'Utskottet',
+          kind: 'utskott',
+          validFrom: '2007-01-01',
+          contacts: contact('utskottet'),
+        },
+      ],
+    });
+    const calendar = cycleCalendarSchema.parse({
+      municipality: 'teststad',
+      budgetYear: 2091,
+      phases: [
+        {
+          id: 'tertialrapport-1',
+          kind: 'deliverable',
+          name: 'Tertialrapport 1',
+          opens: { date: addDays(today, 7) },
+          deadline: addDays(today, 60),
+          coversPeriod: true,
+        },
+      ],
+    });
+    const id = cycleWorkflowId('teststad', 2091);
+    await env.client.workflow.start(budgetCycleWorkflow, {
+      args: [{ calendar, registry }],
+      workflowId: id,
+      taskQueue: harness.taskQueue,
+    });
+    const before = harness.sink.received.length;
+    await sleepUntil(addDays(calendar.phases[0]!.kind === 'deliverable' ? calendar.phases[0]!.deadline : '', 10));
+
+    const deliverable = env.client.workflow.getHandle(`${id}/tertialrapport-1/norrmalm`);
+    await recordHistoryIfAsked(deliverable, 'deliverable-v2-handed-over');
+    const view = await deliverable.query(deliverableViewQuery);
+    expect(view).toMatchObject({ boardId: 'norrmalm', answeringBoardId: 'norra-innerstaden' });
+    const mails = harness.sink.received
+      .slice(before)
+      .filter((m) => m.parsed.subject!.includes('Tertialrapport 1'))
+      .map((m) => [m.parsed.subject!.split(':')[0], m.envelope.to.join(' ')]);
+    // Opening and the 28-day reminder before the merger; the last reminder and the escalations after.
+    expect(mails.map(([kind, to]) => `${kind} → ${to}`)).toEqual([
+      'Öppnad → registrator.norrmalm@stockholm.example',
+      'Påminnelse → registrator.norrmalm@stockholm.example',
+      'Påminnelse → registrator.norra-innerstaden@stockholm.example',
+      'Försenad leverans → registrator.utskottet@stockholm.example',
+    ]);
+    // Step 1 goes to förvaltningschef, VD and ordförande: this registry has none, so it is
+    // recorded as failed (shown, never retried) and the ladder goes on.
+    const sends = await listSends(harness.db.pool, `${id}/tertialrapport-1/norrmalm`);
+    expect(sends.filter((r) => r.status === 'failed').map((r) => [r.kind, r.last_error])).toEqual([
+      ['escalation-1', 'no address for forvaltningschef, vd, ordforande in the registry'],
+    ]);
+    const events = await listAuditEvents(harness.db.pool, `${id}/tertialrapport-1/norrmalm`);
+    expect(events.find((e) => e.kind === 'handed-over')?.payload).toEqual({
+      from: 'norrmalm',
+      to: 'norra-innerstaden',
+      on: mergerDay,
+    });
   });
 });
