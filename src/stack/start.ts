@@ -12,6 +12,11 @@ import { MissingPrerequisiteError, step } from '../toolchain/step';
 import { AppConfig, ConfigError, configDefaults, loadConfig, loadOverrides } from '../worker/config';
 import { installRuntime, logLevelFromEnv } from '../worker/runtime';
 import { startServices } from '../worker/services';
+import { loadRegistry, shippedRegistryPath } from '../client/data-files';
+import { startLiveCycles } from '../client/start-cycles';
+import { localDateOf } from '../domain/zoned-time';
+
+const stockholmToday = (): string => localDateOf(new Date(), 'Europe/Stockholm');
 import { freePort, preferredOrFreePort } from './free-port';
 import { startPrivatePostgres } from './private-postgres';
 import { SmtpSink } from './smtp-sink';
@@ -98,6 +103,23 @@ async function main(): Promise<void> {
     const services = await step('worker and HTTP server', () => startServices(config, log), log);
     stops.push({ name: 'worker and HTTP server', stop: () => services.stop() });
     urls.push(['HTTP API', services.httpUrl ?? ''], ['Health', `${services.httpUrl}/healthz`]);
+
+    if (process.env.ARSHJUL_START_CYCLES !== '0') {
+      const cycles = await step(
+        'budget cycles live today (Stockholm registry and calendars in data/)',
+        () =>
+          startLiveCycles(
+            services.client,
+            config.temporal.taskQueue,
+            loadRegistry(shippedRegistryPath()),
+            stockholmToday(),
+            log,
+          ),
+        log,
+      );
+      const said = { started: 'startad', 'already-running': 'körs redan' } as const;
+      urls.push(['Cycles', cycles.map((c) => `${c.workflowId} (${said[c.outcome]})`).join(', ') || '—']);
+    }
 
     const width = Math.max(...urls.map(([name]) => name.length));
     const lines = [

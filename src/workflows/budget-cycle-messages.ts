@@ -6,8 +6,8 @@ export interface PhaseStatus {
   id: string;
   name: string;
   kind: 'milestone' | 'deliverable';
-  /** Milestones: planned or confirmed. Deliverables: waiting, waiting for a milestone, or open. */
-  stage: 'planned' | 'confirmed' | 'waiting' | 'waiting-for-milestone' | 'open';
+  /** Milestones: planned or confirmed. Deliverables: waiting (for a date or a milestone), open, closed (all done). */
+  stage: 'planned' | 'confirmed' | 'waiting' | 'waiting-for-milestone' | 'open' | 'closed';
   plannedDate: string;
   confirmedOn?: string;
   opensAt?: string;

@@ -67,7 +67,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   const { calendar, registry } = input;
   const confirmed = new Map<string, string>(Object.entries(input.confirmedMilestones ?? {}));
   const movedDeadlines = new Map<string, string>();
-  const opened = new Map<string, { opensOn: string; deliverables: PhaseDeliverable[] }>();
+  const opened = new Map<string, { opensOn: string; deliverables: PhaseDeliverable[]; finished: number }>();
   let finished = 0;
   let started = 0;
   // Filled by an activity once the run starts; the status query may come before that.
@@ -101,7 +101,13 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
         id: phase.id,
         name: phase.name,
         kind: 'deliverable',
-        stage: open ? 'open' : waitsFor && !confirmed.has(waitsFor) ? 'waiting-for-milestone' : 'waiting',
+        stage: open
+          ? open.finished === open.deliverables.length
+            ? 'closed'
+            : 'open'
+          : waitsFor && !confirmed.has(waitsFor)
+            ? 'waiting-for-milestone'
+            : 'waiting',
         plannedDate:
           'date' in phase.opens
             ? phase.opens.date
@@ -214,7 +220,8 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       phaseId: phase.id,
       opensOn,
     });
-    opened.set(phase.id, { opensOn, deliverables });
+    const entry = { opensOn, deliverables, finished: 0 };
+    opened.set(phase.id, entry);
     await record('phase-opened', { phaseId: phase.id, opensOn, boards: deliverables.length });
     for (const deliverable of deliverables) {
       const imported = input.imported?.find((i) => i.phaseId === phase.id && i.boardId === deliverable.spec.board.id);
@@ -232,7 +239,12 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
       started++;
-      children.push(handle.result().finally(() => void finished++));
+      children.push(
+        handle.result().finally(() => {
+          finished++;
+          entry.finished++;
+        }),
+      );
     }
   };
 

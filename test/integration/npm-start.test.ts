@@ -6,6 +6,11 @@ import { Client as PgClient } from 'pg';
 import { deliverableWorkflowId } from '../../src/domain/deliverable';
 import { deliverableStatusQuery } from '../../src/workflows/deliverable-workflow';
 import { RunningProcess, startEntryPoint } from '../helpers/processes';
+import { loadRegistry, shippedRegistryPath } from '../../src/client/data-files';
+import { shippedCalendars } from '../../src/client/start-cycles';
+import { liveCalendars } from '../../src/domain/late-start';
+import { localDateOf } from '../../src/domain/zoned-time';
+import { cycleStatusQuery } from '../../src/workflows/budget-cycle-messages';
 
 /**
  * `npm start` as a newcomer runs it: every service on embedded defaults, URLs printed, /healthz
@@ -107,6 +112,19 @@ describe('npm start', () => {
     }
     expect(readdirSync(mailDir).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
     expect((await handle.query(deliverableStatusQuery)).reminder.status).toBe('sent');
+    // The cycles under way today were started from the shipped Stockholm data.
+    const registry = loadRegistry(shippedRegistryPath());
+    const today = localDateOf(new Date(), 'Europe/Stockholm');
+    const live = liveCalendars(
+      shippedCalendars(registry, () => undefined),
+      today,
+    ).map((c) => `stockholm/${c.budgetYear}`);
+    expect(live.length).toBeGreaterThan(0); // shipped calendars must cover today: add next year's in time
+    for (const cycleId of live) {
+      expect(stack.stdout()).toContain(`${cycleId} (startad)`);
+      const status = await client.workflow.getHandle(cycleId).query(cycleStatusQuery);
+      expect(status.phases.length).toBeGreaterThan(5);
+    }
     await connection.close();
 
     await stop(stack);
@@ -122,6 +140,7 @@ describe('npm start', () => {
     expect((await handle.describe()).status.name).toBe('RUNNING');
     expect((await handle.query(deliverableStatusQuery)).reminder.status).toBe('sent');
     await connection.close();
+    expect(stack.stdout()).toMatch(/stockholm\/\d{4} \(körs redan\)/);
 
     const pg = new PgClient({ connectionString: urls.postgres });
     await pg.connect();

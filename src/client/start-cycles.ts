@@ -1,0 +1,68 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { CycleCalendar } from '../domain/cycle-calendar';
+import { lateStartFor, liveCalendars } from '../domain/late-start';
+import { Registry } from '../domain/organisations';
+import { validateCalendar } from '../domain/validate-calendar';
+import { budgetCycleWorkflow, cycleWorkflowId } from '../workflows/budget-cycle-workflow';
+import { DATA_DIR, readDataFile } from './data-files';
+
+/** The shipped calendars of a municipality that validate against its registry. */
+export function shippedCalendars(registry: Registry, log: (line: string) => void): CycleCalendar[] {
+  const dir = join(DATA_DIR, registry.municipality);
+  const calendars: CycleCalendar[] = [];
+  for (const file of readdirSync(dir)
+    .filter((f) => /^calendar-\d{4}\.(ya?ml|json)$/.test(f))
+    .sort()) {
+    const result = validateCalendar(readDataFile(join(dir, file)), registry);
+    if (result.calendar) calendars.push(result.calendar);
+    else
+      log(
+        `${file}: ${result.errors.length} fel, startas inte (${result.errors[0]?.path}: ${result.errors[0]?.message})`,
+      );
+  }
+  return calendars;
+}
+
+export type CycleStartOutcome = 'started' | 'already-running';
+
+/**
+ * Starts a cycle unless it already runs. The workflow ID (municipality/year) makes a second start
+ * of the same cycle impossible; that is reported, never duplicated.
+ */
+export async function startCycle(
+  client: Client,
+  taskQueue: string,
+  calendar: CycleCalendar,
+  registry: Registry,
+  today: string,
+): Promise<CycleStartOutcome> {
+  try {
+    await client.workflow.start(budgetCycleWorkflow, {
+      workflowId: cycleWorkflowId(calendar.municipality, calendar.budgetYear),
+      taskQueue,
+      args: [{ calendar, registry, ...lateStartFor(calendar, registry, today) }],
+    });
+    return 'started';
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already-running';
+    throw error;
+  }
+}
+
+/** `npm start` on first run: the cycles under way today, so a newcomer sees real phases at once. */
+export async function startLiveCycles(
+  client: Client,
+  taskQueue: string,
+  registry: Registry,
+  today: string,
+  log: (line: string) => void,
+): Promise<Array<{ workflowId: string; outcome: CycleStartOutcome }>> {
+  const results = [];
+  for (const calendar of liveCalendars(shippedCalendars(registry, log), today)) {
+    const outcome = await startCycle(client, taskQueue, calendar, registry, today);
+    results.push({ workflowId: cycleWorkflowId(calendar.municipality, calendar.budgetYear), outcome });
+  }
+  return results;
+}
