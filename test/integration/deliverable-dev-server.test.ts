@@ -26,17 +26,19 @@ afterAll(async () => {
 
 describe('deliverableWorkflow on the dev server with PostgreSQL and SMTP', () => {
   it('sends the reminder by e-mail when it is due and records every transition', async () => {
+    // The worker first (bundling takes a moment on a loaded machine), then the clock: the
+    // reminder must still lie ahead when the test looks at the workflow before it is due.
+    const worker = await harness.newWorker();
     const now = Date.now();
     const input: DeliverableInput = {
       municipality: 'stockholm',
       budgetYear: 2028,
       phase: { id: 'verksamhetsplan', name: 'Verksamhetsplan 2028' },
       board: { id: 'trafiknamnden', name: 'Trafiknämnden', email: 'registrator.trafik@example.se' },
-      reminderAt: new Date(now + 2_000).toISOString(),
-      deadline: new Date(now + 4_000).toISOString(),
+      reminderAt: new Date(now + 5_000).toISOString(),
+      deadline: new Date(now + 7_000).toISOString(),
     };
     const workflowId = deliverableWorkflowId(input);
-    const worker = await harness.newWorker();
 
     const result = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start<SingleReminderWorkflow>('deliverableWorkflow', {

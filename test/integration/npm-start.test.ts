@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { deliverableWorkflowId } from '../../src/domain/deliverable';
 import { deliverableStatusQuery } from '../../src/workflows/deliverable-workflow';
+import { eventually } from '../helpers/eventually';
 import { RunningProcess, startEntryPoint } from '../helpers/processes';
 import { loadRegistry, shippedRegistryPath } from '../../src/client/data-files';
 import { shippedCalendars } from '../../src/client/start-cycles';
@@ -111,7 +112,11 @@ describe('npm start', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(readdirSync(mailDir).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
-    expect((await handle.query(deliverableStatusQuery)).reminder.status).toBe('sent');
+    const status = await eventually(
+      () => handle.query(deliverableStatusQuery),
+      (s) => s.reminder.status === 'sent',
+    );
+    expect(status.reminder.status).toBe('sent');
     // The cycles under way today were started from the shipped Stockholm data.
     const registry = loadRegistry(shippedRegistryPath());
     const today = localDateOf(new Date(), 'Europe/Stockholm');

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { HISTORIES_DIR, RecordedHistory } from '../helpers/histories';
+import { installRuntime } from '../../src/worker/runtime';
 import { bundleWorkflows } from '../helpers/temporal';
 
 /**
@@ -13,6 +14,7 @@ const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
 
 let bundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
+  installRuntime('WARN');
   bundle = await bundleWorkflows();
 });
 
