@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /** Messages of budgetCycleWorkflow; clients import them from here. */
 
@@ -43,3 +43,7 @@ export interface MoveDeadlineInput {
 export const cycleStatusQuery = defineQuery<CycleStatus>('cycleStatus');
 export const confirmMilestoneUpdate = defineUpdate<CycleStatus, [ConfirmMilestoneInput]>('confirmMilestone');
 export const moveDeadlineUpdate = defineUpdate<CycleStatus, [MoveDeadlineInput]>('moveDeadline');
+
+/** From a deliverable to its cycle, when it needs nothing more (approved, submitted, exempt). */
+export const deliverableFinishedSignal =
+  defineSignal<[{ phaseId: string; boardId: string; stage: string }]>('deliverableFinished');

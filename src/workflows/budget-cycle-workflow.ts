@@ -1,6 +1,8 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
   condition,
+  continueAsNew,
   getExternalWorkflowHandle,
   ParentClosePolicy,
   proxyActivities,
@@ -9,7 +11,8 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, PhaseDeliverable } from '../activities';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Activities } from '../activities';
 import type { CycleCalendar, DeliverablePhase } from '../domain/cycle-calendar';
 import { isLocalDate } from '../domain/local-date';
 import type { Registry } from '../domain/organisations';
@@ -18,6 +21,7 @@ import {
   ConfirmMilestoneInput,
   cycleStatusQuery,
   CycleStatus,
+  deliverableFinishedSignal,
   moveDeadlineUpdate,
   MoveDeadlineInput,
   PhaseStatus,
@@ -39,6 +43,13 @@ export interface ImportedDeliverable {
   documentRef: string;
 }
 
+/** What a run hands to the next when it continues as new. */
+export interface CarriedCycleState {
+  confirmed: Record<string, string>;
+  movedDeadlines: Record<string, string>;
+  opened: Record<string, { opensOn: string; boards: string[]; finishedBoards: string[] }>;
+}
+
 export interface BudgetCycleInput {
   calendar: CycleCalendar;
   registry: Registry;
@@ -46,6 +57,10 @@ export interface BudgetCycleInput {
   confirmedMilestones?: Record<string, string>;
   /** Starting late: deliverables already handed in before Årshjul took over. */
   imported?: ImportedDeliverable[];
+  /** Set by the run before, when the cycle continued as new. */
+  carried?: CarriedCycleState;
+  /** History length after which the run continues as new (default 10,000 events). */
+  continueAsNewAfterEvents?: number;
 }
 
 /** Workflow ID of a cycle: one per municipality and budget year, so a second start is refused. */
@@ -60,29 +75,42 @@ function refuse(field: string, problem: string): never {
 /**
  * One budget year of one municipality, about 25 months: opens each deliverable phase on its
  * date (or when SLK confirms the milestone it waits for), starts one deliverableWorkflow per
- * board, forwards moved deadlines, and answers for the whole cycle's status.
+ * board, forwards moved deadlines, and answers for the whole cycle's status. Children report
+ * back by signal, so the cycle can continue as new when its history grows long.
  */
 export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<CycleStatus> {
   const { workflowId } = workflowInfo();
   const { calendar, registry } = input;
-  const confirmed = new Map<string, string>(Object.entries(input.confirmedMilestones ?? {}));
-  const movedDeadlines = new Map<string, string>();
-  const opened = new Map<string, { opensOn: string; deliverables: PhaseDeliverable[]; finished: number }>();
-  let finished = 0;
-  let started = 0;
+  const carried = input.carried;
+  const confirmed = new Map<string, string>(Object.entries(carried?.confirmed ?? input.confirmedMilestones ?? {}));
+  const movedDeadlines = new Map<string, string>(Object.entries(carried?.movedDeadlines ?? {}));
+  const opened = new Map<string, { opensOn: string; boards: string[]; finishedBoards: Set<string> }>(
+    Object.entries(carried?.opened ?? {}).map(([id, o]) => [id, { ...o, finishedBoards: new Set(o.finishedBoards) }]),
+  );
   // Filled by an activity once the run starts; the status query may come before that.
   const known: { schedule?: { openings: Record<string, string>; milestones: Record<string, string> } } = {};
+  let openingNow = 0;
   const nowIso = (): string => new Date(Date.now()).toISOString();
   const record = (kind: string, payload: Record<string, unknown>, actor = 'system') =>
     recordEvent({ workflowId, kind, occurredAt: nowIso(), actor, payload });
+  const childId = (phaseId: string, boardId: string): string => `${workflowId}/${phaseId}/${boardId}`;
 
   const deliverablePhases = calendar.phases.filter((p): p is DeliverablePhase => p.kind === 'deliverable');
+  const counts = () => {
+    let started = 0;
+    let finished = 0;
+    for (const o of opened.values()) {
+      started += o.boards.length;
+      finished += o.finishedBoards.size;
+    }
+    return { started, finished };
+  };
   const status = (): CycleStatus => ({
     workflowId,
     municipality: calendar.municipality,
     budgetYear: calendar.budgetYear,
-    openDeliverables: started - finished,
-    finishedDeliverables: finished,
+    openDeliverables: counts().started - counts().finished,
+    finishedDeliverables: counts().finished,
     phases: calendar.phases.map((phase): PhaseStatus => {
       if (phase.kind === 'milestone') {
         const on = confirmed.get(phase.id);
@@ -97,30 +125,30 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       }
       const open = opened.get(phase.id);
       const waitsFor = 'afterMilestone' in phase.opens ? phase.opens.afterMilestone : undefined;
+      const milestone = calendar.phases.find((p) => p.id === waitsFor && p.kind === 'milestone');
       return {
         id: phase.id,
         name: phase.name,
         kind: 'deliverable',
         stage: open
-          ? open.finished === open.deliverables.length
+          ? open.finishedBoards.size === open.boards.length
             ? 'closed'
             : 'open'
           : waitsFor && !confirmed.has(waitsFor)
             ? 'waiting-for-milestone'
             : 'waiting',
-        plannedDate:
-          'date' in phase.opens
-            ? phase.opens.date
-            : ((
-                calendar.phases.find((p) => p.id === waitsFor && p.kind === 'milestone') as { date: string } | undefined
-              )?.date ?? ''),
+        plannedDate: 'date' in phase.opens ? phase.opens.date : milestone?.kind === 'milestone' ? milestone.date : '',
         ...(known.schedule?.openings[phase.id] && { opensAt: known.schedule.openings[phase.id] }),
         deadline: movedDeadlines.get(phase.id) ?? phase.deadline,
-        ...(open && { boards: open.deliverables.map((d) => d.spec.board.id) }),
+        ...(open && { boards: open.boards }),
       };
     }),
   });
   setHandler(cycleStatusQuery, status);
+
+  setHandler(deliverableFinishedSignal, ({ phaseId, boardId }) => {
+    opened.get(phaseId)?.finishedBoards.add(boardId);
+  });
 
   setHandler(
     confirmMilestoneUpdate,
@@ -163,9 +191,10 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
           opensOn: open.opensOn,
         });
         for (const { spec } of replanned) {
-          if (update.boards && !update.boards.includes(spec.board.id)) continue;
-          if (!open.deliverables.some((d) => d.spec.board.id === spec.board.id)) continue;
-          await getExternalWorkflowHandle(childId(phase.id, spec.board.id)).signal(setDeadlineSignal, {
+          const board = spec.board.id;
+          if (update.boards && !update.boards.includes(board)) continue;
+          if (!open.boards.includes(board) || open.finishedBoards.has(board)) continue;
+          await getExternalWorkflowHandle(childId(phase.id, board)).signal(setDeadlineSignal, {
             deadline: update.boards ? update.deadline : spec.deadline,
             by: update.by,
             reason: update.reason,
@@ -178,8 +207,9 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       validator: (update: MoveDeadlineInput) => {
         const phase = deliverablePhases.find((p) => p.id === update?.phaseId);
         if (!phase) refuse('phaseId', `unknown deliverable phase ${String(update?.phaseId)}`);
-        if (typeof update.deadline !== 'string' || !isLocalDate(update.deadline))
+        if (typeof update.deadline !== 'string' || !isLocalDate(update.deadline)) {
           refuse('deadline', 'must be a date YYYY-MM-DD');
+        }
         if (update.deadline <= nowIso().slice(0, 10)) refuse('deadline', 'must be in the future');
         if (!update.by) refuse('by', 'must name who moves the deadline');
         if (!update.reason) refuse('reason', 'must say why');
@@ -187,22 +217,24 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
           const open = opened.get(phase.id);
           if (!open) refuse('boards', 'a group’s deadline can be moved once the phase has opened');
           update.boards.forEach((id, i) => {
-            if (!open.deliverables.some((d) => d.spec.board.id === id))
-              refuse(`boards.${i}`, `${id} has no deliverable in ${phase.id}`);
+            if (!open.boards.includes(id)) refuse(`boards.${i}`, `${id} has no deliverable in ${phase.id}`);
           });
         }
       },
     },
   );
 
-  const childId = (phaseId: string, boardId: string): string => `${workflowId}/${phaseId}/${boardId}`;
-  const children: Promise<unknown>[] = [];
-
-  known.schedule = await cycleSchedule({ calendar });
-  const schedule = known.schedule;
-  await record('cycle-started', { phases: calendar.phases.length, confirmedMilestones: Object.fromEntries(confirmed) });
+  const schedule = await cycleSchedule({ calendar });
+  known.schedule = schedule;
+  if (!carried) {
+    await record('cycle-started', {
+      phases: calendar.phases.length,
+      confirmedMilestones: Object.fromEntries(confirmed),
+    });
+  }
 
   const openPhase = async (phase: DeliverablePhase): Promise<void> => {
+    if (opened.has(phase.id)) return; // opened by an earlier run of this cycle
     let opensOn: string;
     if ('afterMilestone' in phase.opens) {
       const milestoneId = phase.opens.afterMilestone;
@@ -213,44 +245,68 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       if (wait > 0) await sleep(wait);
       opensOn = phase.opens.date;
     }
-    const moved = movedDeadlines.get(phase.id);
-    const deliverables = await planPhase({
-      calendar: moved ? withDeadline(calendar, phase.id, moved) : calendar,
-      registry,
-      phaseId: phase.id,
-      opensOn,
-    });
-    const entry = { opensOn, deliverables, finished: 0 };
-    opened.set(phase.id, entry);
-    await record('phase-opened', { phaseId: phase.id, opensOn, boards: deliverables.length });
-    for (const deliverable of deliverables) {
-      const imported = input.imported?.find((i) => i.phaseId === phase.id && i.boardId === deliverable.spec.board.id);
-      const childInput: DeliverableWorkflowInputV2 = {
-        version: 2,
-        municipality: calendar.municipality,
-        budgetYear: calendar.budgetYear,
-        ...deliverable,
-        ...(imported && { imported: { stage: imported.stage, at: imported.at, documentRef: imported.documentRef } }),
-      };
-      const handle = await startChild(deliverableWorkflow, {
-        workflowId: childId(phase.id, deliverable.spec.board.id),
-        args: [childInput],
-        // Children outlive a parent run that continues as new or is reset.
-        parentClosePolicy: ParentClosePolicy.ABANDON,
+    openingNow++;
+    try {
+      const moved = movedDeadlines.get(phase.id);
+      const deliverables = await planPhase({
+        calendar: moved ? withDeadline(calendar, phase.id, moved) : calendar,
+        registry,
+        phaseId: phase.id,
+        opensOn,
       });
-      started++;
-      children.push(
-        handle.result().finally(() => {
-          finished++;
-          entry.finished++;
-        }),
-      );
+      const entry = { opensOn, boards: deliverables.map((d) => d.spec.board.id), finishedBoards: new Set<string>() };
+      opened.set(phase.id, entry);
+      await record('phase-opened', { phaseId: phase.id, opensOn, boards: deliverables.length });
+      for (const deliverable of deliverables) {
+        const imported = input.imported?.find((i) => i.phaseId === phase.id && i.boardId === deliverable.spec.board.id);
+        const childInput: DeliverableWorkflowInputV2 = {
+          version: 2,
+          municipality: calendar.municipality,
+          budgetYear: calendar.budgetYear,
+          ...deliverable,
+          ...(imported && { imported: { stage: imported.stage, at: imported.at, documentRef: imported.documentRef } }),
+        };
+        try {
+          await startChild(deliverableWorkflow, {
+            workflowId: childId(phase.id, deliverable.spec.board.id),
+            args: [childInput],
+            // Children outlive a parent run that continues as new; they report back by signal.
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+          });
+        } catch (error) {
+          // Already running (a reset or an earlier attempt): it will report to us all the same.
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        }
+      }
+    } finally {
+      openingNow--;
     }
   };
 
-  await Promise.all(deliverablePhases.map(openPhase));
-  await Promise.allSettled(children);
-  await record('cycle-finished', { deliverables: started });
+  let allOpened = false;
+  void Promise.all(deliverablePhases.map(openPhase)).then(() => (allOpened = true));
+  const done = (): boolean => allOpened && counts().finished === counts().started;
+  const limit = input.continueAsNewAfterEvents ?? 10_000;
+  const historyTooLong = (): boolean => workflowInfo().historyLength > limit || workflowInfo().continueAsNewSuggested;
+  await condition(() => done() || (historyTooLong() && openingNow === 0));
+  if (!done()) {
+    // Let updates that are being handled finish, then carry the state into a fresh run.
+    await condition(allHandlersFinished);
+    await continueAsNew<typeof budgetCycleWorkflow>({
+      ...input,
+      carried: {
+        confirmed: Object.fromEntries(confirmed),
+        movedDeadlines: Object.fromEntries(movedDeadlines),
+        opened: Object.fromEntries(
+          [...opened].map(([id, o]) => [
+            id,
+            { opensOn: o.opensOn, boards: o.boards, finishedBoards: [...o.finishedBoards] },
+          ]),
+        ),
+      },
+    });
+  }
+  await record('cycle-finished', { deliverables: counts().started });
   return status();
 }
 

@@ -1,4 +1,14 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  patched,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { deliverableFinishedSignal } from './budget-cycle-messages';
 import type { Activities, PhaseDeliverable } from '../activities';
 import {
   applyAction,
@@ -79,6 +89,8 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
   let pending: PlannedAction[] = [];
   const history: ActionRecord[] = [];
   let planVersion = 0;
+  /** The stage opened at start, before the opening mail went out: the mail is still owed. */
+  let openingMailOwed = false;
   let replanning = false;
 
   const record = (kind: string, payload: Record<string, unknown>, actor = 'system') =>
@@ -139,7 +151,8 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     replanning = true;
     try {
       const next = await replanDeliverable({ spec: input.spec, deadline });
-      const opened = (a: PlannedAction): boolean => a.kind === 'opening' && state.stage !== 'planned';
+      const opened = (a: PlannedAction): boolean =>
+        a.kind === 'opening' && state.stage !== 'planned' && !openingMailOwed;
       adoptPlan(next, Date.now(), () => 0, opened);
       await record(
         'deadline-changed',
@@ -219,6 +232,12 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     (a) => (a.kind === 'opening' ? OPENING_STALE_AFTER_MS : STALE_AFTER_MS),
     () => false,
   );
+  // An opening already due (the cycle starts us at the opening instant, or later that day after
+  // a milestone): the board may submit from the first moment, before the opening mail has gone.
+  if (pending[0]?.kind === 'opening' && Date.parse(pending[0].instant) <= startedAt) {
+    state = applyAction(state, 'opening', undefined).state;
+    openingMailOwed = true;
+  }
   if (input.imported) {
     state = {
       ...state,
@@ -260,7 +279,11 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     await condition(() => !replanning);
     if (planVersion !== version) continue;
     pending.shift();
-    const outcome = applyAction(state, next.kind, next.level);
+    const outcome =
+      next.kind === 'opening' && openingMailOwed
+        ? { state, notify: state.stage !== 'exempt' && state.stage !== 'approved' }
+        : applyAction(state, next.kind, next.level);
+    if (next.kind === 'opening') openingMailOwed = false;
     state = outcome.state;
     const firedAt = nowIso();
     let failed: string | undefined;
@@ -309,6 +332,20 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     late: state.late,
     escalationLevel: state.escalationLevel,
   });
+  // Tell the cycle (whichever run of it is current: the signal goes by workflow ID). Runs that
+  // finished before this existed did not signal; the patch keeps their histories replaying.
+  const parent = workflowInfo().parent;
+  if (parent && patched('notify-cycle-on-finish')) {
+    try {
+      await getExternalWorkflowHandle(parent.workflowId).signal(deliverableFinishedSignal, {
+        phaseId: plan.phaseId,
+        boardId: plan.boardId,
+        stage: state.stage,
+      });
+    } catch {
+      // The cycle has ended (or was terminated): nobody left to tell.
+    }
+  }
   return state;
 }
 

@@ -232,10 +232,9 @@ describe('budgetCycleWorkflow and its deliverables', () => {
       `milestoneId: kf-budget was already confirmed on ${addDays(today, 21)}`,
     );
 
-    await recordHistoryIfAsked(cycle, 'budget-cycle-v1-running');
-    await recordHistoryIfAsked(farsta, 'deliverable-v2-returned-approved');
-    await recordHistoryIfAsked(kultur, 'deliverable-v2-extended-running');
-    await recordHistoryIfAsked(stokab, 'deliverable-v2-exempt');
+    await recordHistoryIfAsked(cycle, 'budget-cycle-v2-running');
+    await recordHistoryIfAsked(farsta, 'deliverable-v2-returned-approved-notifies-cycle');
+    await recordHistoryIfAsked(stokab, 'deliverable-v2-exempt-notifies-cycle');
 
     const events = await listAuditEvents(harness.db.pool, `${id}/budgetunderlag/farsta`);
     expect(events.map((e) => e.kind)).toEqual([
@@ -310,7 +309,7 @@ describe('a merger during the cycle', () => {
     await sleepUntil(addDays(calendar.phases[0]!.kind === 'deliverable' ? calendar.phases[0]!.deadline : '', 10));
 
     const deliverable = env.client.workflow.getHandle(`${id}/tertialrapport-1/norrmalm`);
-    await recordHistoryIfAsked(deliverable, 'deliverable-v2-handed-over');
+    await recordHistoryIfAsked(deliverable, 'deliverable-v2-handed-over-running');
     const view = await deliverable.query(deliverableViewQuery);
     expect(view).toMatchObject({ boardId: 'norrmalm', answeringBoardId: 'norra-innerstaden' });
     const mails = harness.sink.received

@@ -1,0 +1,128 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { cycleCalendarSchema } from '../../src/domain/cycle-calendar';
+import { addDays } from '../../src/domain/local-date';
+import { localDateOf } from '../../src/domain/zoned-time';
+import { confirmMilestoneUpdate, cycleStatusQuery } from '../../src/workflows/budget-cycle-messages';
+import { budgetCycleWorkflow, cycleWorkflowId } from '../../src/workflows/budget-cycle-workflow';
+import { exemptUpdate, submitUpdate } from '../../src/workflows/deliverable-messages';
+import { smallRegistry } from '../fixtures/small-registry';
+import { eventually } from '../helpers/eventually';
+import { recordHistoryIfAsked } from '../helpers/histories';
+import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
+import { bundleWorkflows, startDevServerEnv } from '../helpers/temporal';
+
+/**
+ * A cycle runs for about 25 months; when its history grows long it continues as new, and its
+ * children (which outlive the run) keep reporting to whichever run is current. On the dev server
+ * in real time: the Java time-skipping server stops skipping time once a parent whose children
+ * still run has continued as new, so this cannot be tested there.
+ */
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let harness: WorkerHarness;
+let worker: Worker;
+let workerRun: Promise<void>;
+
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([startDevServerEnv(), bundleWorkflows()]);
+  harness = await startWorkerHarness(env, bundle, 'dev_cycle_can');
+  worker = await harness.newWorker();
+  workerRun = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await harness?.close();
+  await env?.teardown();
+});
+
+describe('a long cycle', () => {
+  it('continues as new when its history grows, keeping its state and its children', async () => {
+    const today = localDateOf(new Date(), 'Europe/Stockholm');
+    const calendar = cycleCalendarSchema.parse({
+      municipality: 'teststad',
+      budgetYear: 2093,
+      phases: [
+        { id: 'kf-budget', kind: 'milestone', name: 'KF budget', owner: 'KF', date: addDays(today, 20) },
+        {
+          id: 'budgetunderlag',
+          kind: 'deliverable',
+          name: 'Budgetunderlag',
+          opens: { date: addDays(today, -1) },
+          deadline: addDays(today, 50),
+        },
+        {
+          id: 'verksamhetsplan',
+          kind: 'deliverable',
+          name: 'Verksamhetsplan',
+          opens: { afterMilestone: 'kf-budget' },
+          deadline: addDays(today, 60),
+        },
+      ],
+    });
+    const id = cycleWorkflowId('teststad', 2093);
+    const first = await env.client.workflow.start(budgetCycleWorkflow, {
+      args: [{ calendar, registry: smallRegistry, continueAsNewAfterEvents: 30 }],
+      workflowId: id,
+      taskQueue: harness.taskQueue,
+    });
+    const cycle = env.client.workflow.getHandle<typeof budgetCycleWorkflow>(id);
+    const boards = ['farsta', 'jarva', 'kulturnamnden', 'stokab'];
+
+    // The phase opens at once (its date has passed); starting four children passes the limit.
+    await eventually(
+      () => cycle.describe(),
+      (d) => d.runId !== first.firstExecutionRunId,
+    );
+    const opened = await eventually(
+      () => cycle.query(cycleStatusQuery),
+      (s) => s.phases[1]?.stage === 'open',
+    );
+    expect(opened.phases[1]!.boards).toEqual(boards);
+
+    for (const board of boards) {
+      await env.client.workflow.getHandle(`${id}/budgetunderlag/${board}`).executeUpdate(exemptUpdate, {
+        args: [{ by: 'SLK', reason: 'Prov' }],
+      });
+    }
+    const closed = await eventually(
+      () => cycle.query(cycleStatusQuery),
+      (s) => s.phases[1]?.stage === 'closed',
+    );
+    expect(closed.finishedDeliverables).toBe(4);
+
+    // State carried across runs: the milestone is confirmed once; the next phase opens.
+    await cycle.executeUpdate(confirmMilestoneUpdate, {
+      args: [{ milestoneId: 'kf-budget', date: addDays(today, -1), by: 'SLK' }],
+    });
+    await eventually(
+      () => cycle.query(cycleStatusQuery),
+      (s) => s.phases[2]?.stage === 'open',
+    );
+    for (const board of boards) {
+      const child = env.client.workflow.getHandle(`${id}/verksamhetsplan/${board}`);
+      // The cycle reports a phase open as it starts its children: wait for this one to exist.
+      await eventually(
+        () =>
+          child.describe().then(
+            () => true,
+            () => false,
+          ),
+        (exists) => exists,
+      );
+      await child.executeUpdate(submitUpdate, {
+        args: [{ documentRef: `VP ${board}`, by: board }],
+      });
+    }
+    const finished = await cycle.result();
+    await recordHistoryIfAsked(cycle, 'budget-cycle-v2-last-run-after-continue-as-new');
+    expect(finished.finishedDeliverables).toBe(8);
+    expect(finished.phases.filter((p) => p.kind === 'deliverable').map((p) => p.stage)).toEqual(['closed', 'closed']);
+    const runs = await env.client.workflow.list({ query: `WorkflowId = '${id}'` });
+    const runIds: string[] = [];
+    for await (const run of runs) runIds.push(run.runId);
+    expect(runIds.length).toBeGreaterThan(1);
+  });
+});
