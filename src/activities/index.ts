@@ -1,17 +1,14 @@
-import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { appendAuditEvent } from '../db/audit-log';
-import { withTransaction } from '../db/database';
-import { claimSend, markFailed, markSent } from '../db/send-log';
-import { ActivityDeps } from './ports';
-import { renderNotificationMail, renderReminderMail } from './reminder-mail';
 import { CycleCalendar } from '../domain/cycle-calendar';
-import { LocalDate } from '../domain/local-date';
+import { addDays, compareDates, LocalDate } from '../domain/local-date';
 import { Organisation, Registry, responsibleOn } from '../domain/organisations';
-import { addDays, compareDates } from '../domain/local-date';
 import { DeliverablePlan, DeliverablePlanInput, deliverableSpecs, planDeliverable } from '../domain/planner';
 import { EscalationAddresses, escalationAddresses } from '../domain/recipients';
 import { zonedInstant } from '../domain/zoned-time';
+import { ActivityDeps } from './ports';
+import { renderNotificationMail, renderReminderMail } from './reminder-mail';
+import { sendOnce, SendOnceResult } from './send-once';
 
 export interface RecordEventInput {
   workflowId: string;
@@ -35,14 +32,7 @@ export interface SendReminderInput {
   firedAt: string;
 }
 
-export interface SendReminderResult {
-  idempotencyKey: string;
-  messageId: string;
-  /** Failed for good (e.g. nobody to send to): recorded in the send log, not retried. */
-  failed?: string;
-  /** False when an earlier attempt had already sent it (a retry after a crash). */
-  sentNow: boolean;
-}
+export type SendReminderResult = SendOnceResult;
 
 export interface SendNotificationInput {
   workflowId: string;
@@ -74,12 +64,9 @@ export function notificationKey(workflowId: string, kind: string, plannedAt: str
   return `${workflowId}#${kind}@${new Date(plannedAt).toISOString()}`;
 }
 
-function stableMessageId(key: string): string {
-  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@arshjul>`;
-}
-
 /** Activities over narrow ports; the worker decides what the ports are. */
-export function createActivities({ db, mailer, clock }: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
+  const { db } = deps;
   return {
     async recordEvent(input: RecordEventInput): Promise<void> {
       await appendAuditEvent(db, {
@@ -93,106 +80,47 @@ export function createActivities({ db, mailer, clock }: ActivityDeps) {
       });
     },
 
-    /**
-     * Sends one reminder at most once. The send-log row is locked for the whole attempt, so a
-     * concurrent retry waits and then sees it sent. The one window left: the relay accepted the
-     * mail and the process died before COMMIT; the retry then resends with the same Message-ID.
-     */
+    /** The single reminder of a first-generation deliverable, sent at most once. */
     async sendReminder(input: SendReminderInput): Promise<SendReminderResult> {
-      const key = notificationKey(input.workflowId, 'reminder', input.plannedAt);
-      const mail = renderReminderMail({
-        boardName: input.boardName,
-        phaseName: input.phaseName,
-        budgetYear: input.budgetYear,
-        deadline: new Date(input.deadline),
-      });
-      return withTransaction(db, async (tx) => {
-        const row = await claimSend(tx, {
-          idempotencyKey: key,
-          workflowId: input.workflowId,
-          kind: 'reminder',
-          plannedAt: new Date(input.plannedAt),
-          recipients: input.recipients,
-          subject: mail.subject,
-        });
-        if (row.status === 'sent') {
-          return { idempotencyKey: key, messageId: row.message_id ?? '', sentNow: false };
-        }
-        const sent = await mailer.send({ to: input.recipients, ...mail, messageId: stableMessageId(key) });
-        await markSent(tx, key, sent.messageId, clock.now());
-        await appendAuditEvent(tx, {
-          occurredAt: new Date(input.firedAt),
-          workflowId: input.workflowId,
-          runId: Context.current().info.workflowExecution?.runId,
-          kind: 'reminder-sent',
-          actor: 'system',
-          eventKey: `${key}#sent`,
-          payload: {
-            recipients: input.recipients,
-            subject: mail.subject,
-            plannedAt: input.plannedAt,
-            messageId: sent.messageId,
-          },
-        });
-        return { idempotencyKey: key, messageId: sent.messageId, sentNow: true };
+      return sendOnce(deps, {
+        key: notificationKey(input.workflowId, 'reminder', input.plannedAt),
+        workflowId: input.workflowId,
+        logKind: 'reminder',
+        auditKind: 'reminder',
+        plannedAt: input.plannedAt,
+        firedAt: input.firedAt,
+        to: input.recipients,
+        roles: ['registrator'],
+        mail: renderReminderMail({
+          boardName: input.boardName,
+          phaseName: input.phaseName,
+          budgetYear: input.budgetYear,
+          deadline: new Date(input.deadline),
+        }),
+        payload: {},
       });
     },
 
-    /** Sends one planned notification at most once (same locking as sendReminder). */
+    /** Sends one planned notification (opening, reminder, escalation) at most once. */
     async sendNotification(input: SendNotificationInput): Promise<SendReminderResult> {
-      const key = notificationKey(input.workflowId, input.actionId, input.plannedAt);
-      const mail = renderNotificationMail({
-        kind: input.kind,
-        level: input.level,
-        boardName: input.boardName,
-        phaseName: input.phaseName,
-        budgetYear: input.budgetYear,
-        deadline: new Date(input.deadlineAt),
-      });
-      return withTransaction(db, async (tx) => {
-        const row = await claimSend(tx, {
-          idempotencyKey: key,
-          workflowId: input.workflowId,
-          kind: input.kind === 'escalation' ? `escalation-${input.level ?? 1}` : input.kind,
-          plannedAt: new Date(input.plannedAt),
-          recipients: input.to,
-          subject: mail.subject,
-        });
-        if (row.status === 'sent') return { idempotencyKey: key, messageId: row.message_id ?? '', sentNow: false };
-        if (row.status === 'failed')
-          return { idempotencyKey: key, messageId: '', sentNow: false, failed: row.last_error ?? 'failed' };
-        if (input.to.length === 0) {
-          const problem = `no address for ${input.roles.join(', ')} in the registry`;
-          await markFailed(tx, key, problem);
-          await appendAuditEvent(tx, {
-            occurredAt: new Date(input.firedAt),
-            workflowId: input.workflowId,
-            runId: Context.current().info.workflowExecution?.runId,
-            kind: `${input.kind}-failed`,
-            actor: 'system',
-            eventKey: `${key}#failed`,
-            payload: { actionId: input.actionId, level: input.level, problem, plannedAt: input.plannedAt },
-          });
-          return { idempotencyKey: key, messageId: '', sentNow: false, failed: problem };
-        }
-        const sent = await mailer.send({ to: input.to, ...mail, messageId: stableMessageId(key) });
-        await markSent(tx, key, sent.messageId, clock.now());
-        await appendAuditEvent(tx, {
-          occurredAt: new Date(input.firedAt),
-          workflowId: input.workflowId,
-          runId: Context.current().info.workflowExecution?.runId,
-          kind: `${input.kind}-sent`,
-          actor: 'system',
-          eventKey: `${key}#sent`,
-          payload: {
-            actionId: input.actionId,
-            level: input.level,
-            recipients: input.to,
-            subject: mail.subject,
-            plannedAt: input.plannedAt,
-          },
-        });
-        return { idempotencyKey: key, messageId: sent.messageId, sentNow: true };
+      return sendOnce(deps, {
+        key: notificationKey(input.workflowId, input.actionId, input.plannedAt),
+        workflowId: input.workflowId,
+        logKind: input.kind === 'escalation' ? `escalation-${input.level ?? 1}` : input.kind,
+        auditKind: input.kind,
+        plannedAt: input.plannedAt,
+        firedAt: input.firedAt,
+        to: input.to,
+        roles: input.roles,
+        mail: renderNotificationMail({
+          kind: input.kind,
+          level: input.level,
+          boardName: input.boardName,
+          phaseName: input.phaseName,
+          budgetYear: input.budgetYear,
+          deadline: new Date(input.deadlineAt),
+        }),
+        payload: { actionId: input.actionId, level: input.level },
       });
     },
 

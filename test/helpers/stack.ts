@@ -5,6 +5,7 @@ import { SmtpSink } from '../../src/stack/smtp-sink';
 import { createArshjulWorker } from '../../src/worker/create-worker';
 import { createSmtpMailer, SmtpMailer } from '../../src/worker/mail-transport';
 import { createTestDatabase, TestDatabase } from './database';
+import { bundleWorkflows } from './temporal';
 
 export interface WorkerHarness {
   /** A Worker runs once: each test takes a new one over the same database and SMTP server. */
@@ -49,4 +50,36 @@ export async function startWorkerHarness(
       await db.drop();
     },
   };
+}
+
+export interface RunningWorkerContext {
+  env: TestWorkflowEnvironment;
+  harness: WorkerHarness;
+}
+
+/**
+ * For a test file whose tests share one Temporal server and one worker running throughout:
+ * registers beforeAll/afterAll and returns a context filled once they have run.
+ */
+export function useRunningWorker(
+  startEnv: () => Promise<TestWorkflowEnvironment>,
+  label: string,
+): RunningWorkerContext {
+  const context = {} as RunningWorkerContext;
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  beforeAll(async () => {
+    const [env, bundle] = await Promise.all([startEnv(), bundleWorkflows()]);
+    context.env = env;
+    context.harness = await startWorkerHarness(env, bundle, label);
+    worker = await context.harness.newWorker();
+    workerRun = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await workerRun;
+    await context.harness?.close();
+    await context.env?.teardown();
+  });
+  return context;
 }

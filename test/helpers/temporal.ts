@@ -1,5 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { zonedInstant } from '../../src/domain/zoned-time';
 import { installRuntime } from '../../src/worker/runtime';
 
 function requiredEnv(name: string): string {
@@ -42,4 +43,15 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
     workflowsPath: require.resolve('../../src/workflows'),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
   });
+}
+
+/**
+ * Moves the time-skipping server's clock to a Stockholm date and time (never back) and returns
+ * the server's time afterwards.
+ */
+export async function sleepUntilStockholm(env: TestWorkflowEnvironment, date: string, time = '12:00'): Promise<number> {
+  const target = zonedInstant(date, time, 'Europe/Stockholm').getTime();
+  const now = await env.currentTimeMs();
+  if (target > now) await env.sleep(target - now);
+  return env.currentTimeMs();
 }

@@ -1,5 +1,3 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { localDateOf } from '../../src/domain/zoned-time';
@@ -9,8 +7,8 @@ import { exemptUpdate, submitUpdate } from '../../src/workflows/deliverable-mess
 import { smallRegistry } from '../fixtures/small-registry';
 import { eventually } from '../helpers/eventually';
 import { recordHistoryIfAsked } from '../helpers/histories';
-import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
-import { bundleWorkflows, startDevServerEnv } from '../helpers/temporal';
+import { useRunningWorker } from '../helpers/stack';
+import { startDevServerEnv } from '../helpers/temporal';
 
 /**
  * A cycle runs for about 25 months; when its history grows long it continues as new, and its
@@ -18,25 +16,7 @@ import { bundleWorkflows, startDevServerEnv } from '../helpers/temporal';
  * in real time: the Java time-skipping server stops skipping time once a parent whose children
  * still run has continued as new, so this cannot be tested there.
  */
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let harness: WorkerHarness;
-let worker: Worker;
-let workerRun: Promise<void>;
-
-beforeAll(async () => {
-  [env, bundle] = await Promise.all([startDevServerEnv(), bundleWorkflows()]);
-  harness = await startWorkerHarness(env, bundle, 'dev_cycle_can');
-  worker = await harness.newWorker();
-  workerRun = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await harness?.close();
-  await env?.teardown();
-});
+const ctx = useRunningWorker(startDevServerEnv, 'dev_cycle_can');
 
 describe('a long cycle', () => {
   it('continues as new when its history grows, keeping its state and its children', async () => {
@@ -63,12 +43,12 @@ describe('a long cycle', () => {
       ],
     });
     const id = cycleWorkflowId('teststad', 2093);
-    const first = await env.client.workflow.start(budgetCycleWorkflow, {
+    const first = await ctx.env.client.workflow.start(budgetCycleWorkflow, {
       args: [{ calendar, registry: smallRegistry, continueAsNewAfterEvents: 30 }],
       workflowId: id,
-      taskQueue: harness.taskQueue,
+      taskQueue: ctx.harness.taskQueue,
     });
-    const cycle = env.client.workflow.getHandle<typeof budgetCycleWorkflow>(id);
+    const cycle = ctx.env.client.workflow.getHandle<typeof budgetCycleWorkflow>(id);
     const boards = ['farsta', 'jarva', 'kulturnamnden', 'stokab'];
 
     // The phase opens at once (its date has passed); starting four children passes the limit.
@@ -83,7 +63,7 @@ describe('a long cycle', () => {
     expect(opened.phases[1]!.boards).toEqual(boards);
 
     for (const board of boards) {
-      await env.client.workflow.getHandle(`${id}/budgetunderlag/${board}`).executeUpdate(exemptUpdate, {
+      await ctx.env.client.workflow.getHandle(`${id}/budgetunderlag/${board}`).executeUpdate(exemptUpdate, {
         args: [{ by: 'SLK', reason: 'Prov' }],
       });
     }
@@ -102,7 +82,7 @@ describe('a long cycle', () => {
       (s) => s.phases[2]?.stage === 'open',
     );
     for (const board of boards) {
-      const child = env.client.workflow.getHandle(`${id}/verksamhetsplan/${board}`);
+      const child = ctx.env.client.workflow.getHandle(`${id}/verksamhetsplan/${board}`);
       // The cycle reports a phase open as it starts its children: wait for this one to exist.
       await eventually(
         () =>
@@ -120,7 +100,7 @@ describe('a long cycle', () => {
     await recordHistoryIfAsked(cycle, 'budget-cycle-v2-last-run-after-continue-as-new');
     expect(finished.finishedDeliverables).toBe(8);
     expect(finished.phases.filter((p) => p.kind === 'deliverable').map((p) => p.stage)).toEqual(['closed', 'closed']);
-    const runs = await env.client.workflow.list({ query: `WorkflowId = '${id}'` });
+    const runs = await ctx.env.client.workflow.list({ query: `WorkflowId = '${id}'` });
     const runIds: string[] = [];
     for await (const run of runs) runIds.push(run.runId);
     expect(runIds.length).toBeGreaterThan(1);

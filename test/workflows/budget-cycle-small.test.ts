@@ -1,12 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { listSends } from '../../src/db/send-log';
 import { CycleCalendar, cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { legalDeadline } from '../../src/domain/business-days';
-import { localDateOf, zonedInstant } from '../../src/domain/zoned-time';
+import { localDateOf } from '../../src/domain/zoned-time';
 import {
   confirmMilestoneUpdate,
   cycleStatusQuery,
@@ -24,8 +22,8 @@ import {
 import { smallRegistry } from '../fixtures/small-registry';
 import { registrySchema } from '../../src/domain/organisations';
 import { recordHistoryIfAsked } from '../helpers/histories';
-import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
-import { bundleWorkflows, startTimeSkippingEnv } from '../helpers/temporal';
+import { useRunningWorker } from '../helpers/stack';
+import { sleepUntilStockholm, startTimeSkippingEnv } from '../helpers/temporal';
 
 /**
  * The messages of a cycle and its deliverables on a small registry: every transition, and every
@@ -34,32 +32,9 @@ import { bundleWorkflows, startTimeSkippingEnv } from '../helpers/temporal';
 const TZ = 'Europe/Stockholm';
 const DAY = 86_400_000;
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let harness: WorkerHarness;
-let worker: Worker;
-let workerRun: Promise<void>;
+const ctx = useRunningWorker(startTimeSkippingEnv, 'ts_cycle_small');
 
-beforeAll(async () => {
-  [env, bundle] = await Promise.all([startTimeSkippingEnv(), bundleWorkflows()]);
-  harness = await startWorkerHarness(env, bundle, 'ts_cycle_small');
-  worker = await harness.newWorker();
-  workerRun = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await harness?.close();
-  await env?.teardown();
-});
-
-/** Sleeps the server's clock until a Stockholm date and time. */
-async function sleepUntil(date: string, time = '12:00'): Promise<void> {
-  const target = zonedInstant(date, time, TZ).getTime();
-  const now = await env.currentTimeMs();
-  if (target > now) await env.sleep(target - now);
-}
+const sleepUntil = (date: string, time?: string): Promise<number> => sleepUntilStockholm(ctx.env, date, time);
 
 function smallCalendar(today: string): CycleCalendar {
   const d = (days: number) => addDays(today, days);
@@ -98,21 +73,21 @@ async function expectRefused(attempt: Promise<unknown>, message: string): Promis
 
 describe('budgetCycleWorkflow and its deliverables', () => {
   it('runs every transition and refuses what cannot apply without changing anything', async () => {
-    const today = localDateOf(new Date(await env.currentTimeMs()), TZ);
+    const today = localDateOf(new Date(await ctx.env.currentTimeMs()), TZ);
     const calendar = smallCalendar(today);
     const id = cycleWorkflowId('teststad', 2090);
-    const cycle = await env.client.workflow.start(budgetCycleWorkflow, {
+    const cycle = await ctx.env.client.workflow.start(budgetCycleWorkflow, {
       args: [{ calendar, registry: smallRegistry }],
       workflowId: id,
-      taskQueue: harness.taskQueue,
+      taskQueue: ctx.harness.taskQueue,
     });
 
     // A second start of the same cycle is refused, never duplicated.
     await expect(
-      env.client.workflow.start(budgetCycleWorkflow, {
+      ctx.env.client.workflow.start(budgetCycleWorkflow, {
         args: [{ calendar, registry: smallRegistry }],
         workflowId: id,
-        taskQueue: harness.taskQueue,
+        taskQueue: ctx.harness.taskQueue,
       }),
     ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
 
@@ -125,7 +100,7 @@ describe('budgetCycleWorkflow and its deliverables', () => {
     ]);
     expect(status.phases[1]!.boards).toEqual(['farsta', 'jarva', 'kulturnamnden', 'stokab']);
 
-    const farsta = env.client.workflow.getHandle(`${id}/budgetunderlag/farsta`);
+    const farsta = ctx.env.client.workflow.getHandle(`${id}/budgetunderlag/farsta`);
     const before = await farsta.query(deliverableViewQuery);
     expect(before.state.stage).toBe('open');
 
@@ -171,7 +146,7 @@ describe('budgetCycleWorkflow and its deliverables', () => {
     expect(await farsta.result()).toMatchObject({ stage: 'approved', late: false, escalationLevel: 0 });
 
     // An extension for one board; an exemption for another.
-    const kultur = env.client.workflow.getHandle(`${id}/budgetunderlag/kulturnamnden`);
+    const kultur = ctx.env.client.workflow.getHandle(`${id}/budgetunderlag/kulturnamnden`);
     await expectRefused(
       kultur.executeUpdate(grantExtensionUpdate, {
         args: [{ by: 'SLK', reason: 'Sent nämndsammanträde', deadline: addDays(today, 45) }],
@@ -182,7 +157,7 @@ describe('budgetCycleWorkflow and its deliverables', () => {
       args: [{ by: 'SLK', reason: 'Sent nämndsammanträde', deadline: addDays(today, 70) }],
     });
     expect((await kultur.query(deliverableViewQuery)).deadline).toBe(legalDeadline(addDays(today, 70)).date);
-    const stokab = env.client.workflow.getHandle(`${id}/budgetunderlag/stokab`);
+    const stokab = ctx.env.client.workflow.getHandle(`${id}/budgetunderlag/stokab`);
     await stokab.executeUpdate(exemptUpdate, { args: [{ by: 'SLK', reason: 'Redovisas via Stadshus AB' }] });
     expect(await stokab.result()).toMatchObject({ stage: 'exempt' });
 
@@ -204,10 +179,10 @@ describe('budgetCycleWorkflow and its deliverables', () => {
         },
       ],
     });
-    await env.sleep(DAY);
-    const jarva = await env.client.workflow.getHandle(`${id}/budgetunderlag/jarva`).query(deliverableViewQuery);
+    await ctx.env.sleep(DAY);
+    const jarva = await ctx.env.client.workflow.getHandle(`${id}/budgetunderlag/jarva`).query(deliverableViewQuery);
     expect(jarva.deadline).toBe(legalDeadline(addDays(today, 56)).date);
-    const kulturKeepsItsExtension = await env.client.workflow
+    const kulturKeepsItsExtension = await ctx.env.client.workflow
       .getHandle(`${id}/budgetunderlag/kulturnamnden`)
       .query(deliverableViewQuery);
     expect(kulturKeepsItsExtension.deadline).toBe(legalDeadline(addDays(today, 70)).date);
@@ -222,7 +197,7 @@ describe('budgetCycleWorkflow and its deliverables', () => {
     await cycle.executeUpdate(confirmMilestoneUpdate, {
       args: [{ milestoneId: 'kf-budget', date: addDays(today, 21), by: 'SLK' }],
     });
-    await env.sleep(DAY);
+    await ctx.env.sleep(DAY);
     const vp = (await cycle.query(cycleStatusQuery)).phases[2]!;
     expect(vp.stage).toBe('open');
     await expectRefused(
@@ -236,7 +211,7 @@ describe('budgetCycleWorkflow and its deliverables', () => {
     await recordHistoryIfAsked(farsta, 'deliverable-v2-returned-approved-notifies-cycle');
     await recordHistoryIfAsked(stokab, 'deliverable-v2-exempt-notifies-cycle');
 
-    const events = await listAuditEvents(harness.db.pool, `${id}/budgetunderlag/farsta`);
+    const events = await listAuditEvents(ctx.harness.db.pool, `${id}/budgetunderlag/farsta`);
     expect(events.map((e) => e.kind)).toEqual([
       'deliverable-started',
       'opening-sent',
@@ -252,7 +227,7 @@ describe('budgetCycleWorkflow and its deliverables', () => {
 
 describe('a merger during the cycle', () => {
   it('hands the open deliverable to the successor board, whose contacts get the later mails', async () => {
-    const today = localDateOf(new Date(await env.currentTimeMs()), TZ);
+    const today = localDateOf(new Date(await ctx.env.currentTimeMs()), TZ);
     const mergerDay = addDays(today, 40);
     const contact = (board: string) => [
       { role: 'registrator' as const, email: `registrator.${board}@stockholm.example` },
@@ -300,19 +275,19 @@ describe('a merger during the cycle', () => {
       ],
     });
     const id = cycleWorkflowId('teststad', 2091);
-    await env.client.workflow.start(budgetCycleWorkflow, {
+    await ctx.env.client.workflow.start(budgetCycleWorkflow, {
       args: [{ calendar, registry }],
       workflowId: id,
-      taskQueue: harness.taskQueue,
+      taskQueue: ctx.harness.taskQueue,
     });
-    const before = harness.sink.received.length;
+    const before = ctx.harness.sink.received.length;
     await sleepUntil(addDays(calendar.phases[0]!.kind === 'deliverable' ? calendar.phases[0]!.deadline : '', 10));
 
-    const deliverable = env.client.workflow.getHandle(`${id}/tertialrapport-1/norrmalm`);
+    const deliverable = ctx.env.client.workflow.getHandle(`${id}/tertialrapport-1/norrmalm`);
     await recordHistoryIfAsked(deliverable, 'deliverable-v2-handed-over-running');
     const view = await deliverable.query(deliverableViewQuery);
     expect(view).toMatchObject({ boardId: 'norrmalm', answeringBoardId: 'norra-innerstaden' });
-    const mails = harness.sink.received
+    const mails = ctx.harness.sink.received
       .slice(before)
       .filter((m) => m.parsed.subject!.includes('Tertialrapport 1'))
       .map((m) => [m.parsed.subject!.split(':')[0], m.envelope.to.join(' ')]);
@@ -325,11 +300,11 @@ describe('a merger during the cycle', () => {
     ]);
     // Step 1 goes to förvaltningschef, VD and ordförande: this registry has none, so it is
     // recorded as failed (shown, never retried) and the ladder goes on.
-    const sends = await listSends(harness.db.pool, `${id}/tertialrapport-1/norrmalm`);
+    const sends = await listSends(ctx.harness.db.pool, `${id}/tertialrapport-1/norrmalm`);
     expect(sends.filter((r) => r.status === 'failed').map((r) => [r.kind, r.last_error])).toEqual([
       ['escalation-1', 'no address for forvaltningschef, vd, ordforande in the registry'],
     ]);
-    const events = await listAuditEvents(harness.db.pool, `${id}/tertialrapport-1/norrmalm`);
+    const events = await listAuditEvents(ctx.harness.db.pool, `${id}/tertialrapport-1/norrmalm`);
     expect(events.find((e) => e.kind === 'handed-over')?.payload).toEqual({
       from: 'norrmalm',
       to: 'norra-innerstaden',

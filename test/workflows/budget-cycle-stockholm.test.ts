@@ -1,11 +1,9 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { SendLogRow } from '../../src/db/send-log';
 import { holidayName, legalDeadline } from '../../src/domain/business-days';
 import { CycleCalendar, deliverablePhaseSchema } from '../../src/domain/cycle-calendar';
 import { addDays, LocalDate } from '../../src/domain/local-date';
 import { DeliverablePlan, planCycle, PlannedAction } from '../../src/domain/planner';
-import { formatWithOffset, localTimeOf, zonedInstant } from '../../src/domain/zoned-time';
+import { formatWithOffset, localTimeOf } from '../../src/domain/zoned-time';
 import {
   confirmMilestoneUpdate,
   cycleStatusQuery,
@@ -20,8 +18,8 @@ import {
   submitUpdate,
 } from '../../src/workflows/deliverable-messages';
 import { shippedCalendarAhead, stockholmRegistry } from '../helpers/calendars';
-import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
-import { bundleWorkflows, startTimeSkippingEnv } from '../helpers/temporal';
+import { useRunningWorker } from '../helpers/stack';
+import { sleepUntilStockholm, startTimeSkippingEnv } from '../helpers/temporal';
 
 /**
  * A whole Stockholm cycle (budget year 2028 as shipped, moved ahead of the server's clock) for
@@ -31,32 +29,9 @@ import { bundleWorkflows, startTimeSkippingEnv } from '../helpers/temporal';
 const TZ = 'Europe/Stockholm';
 const DAY = 86_400_000;
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let harness: WorkerHarness;
-let worker: Worker;
-let workerRun: Promise<void>;
+const ctx = useRunningWorker(startTimeSkippingEnv, 'ts_cycle_stockholm');
 
-beforeAll(async () => {
-  [env, bundle] = await Promise.all([startTimeSkippingEnv(), bundleWorkflows()]);
-  harness = await startWorkerHarness(env, bundle, 'ts_cycle_stockholm');
-  worker = await harness.newWorker();
-  workerRun = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await harness?.close();
-  await env?.teardown();
-});
-
-async function sleepUntil(date: LocalDate, time = '12:00'): Promise<number> {
-  const target = zonedInstant(date, time, TZ).getTime();
-  const now = await env.currentTimeMs();
-  if (target > now) await env.sleep(target - now);
-  return env.currentTimeMs();
-}
+const sleepUntil = (date: string, time?: string): Promise<number> => sleepUntilStockholm(ctx.env, date, time);
 
 function midsommarafton(year: number): LocalDate {
   for (let day = 19; day <= 25; day++) {
@@ -83,7 +58,7 @@ describe('a whole Stockholm cycle under the time-skipping server', () => {
   it('sends every planned notification at its virtual instant, and none that became moot', async () => {
     const wallStart = Date.now();
     const registry = stockholmRegistry();
-    const base = shippedCalendarAhead(2028, await env.currentTimeMs());
+    const base = shippedCalendarAhead(2028, await ctx.env.currentTimeMs());
     const t1 = base.phases.find((p) => p.id === 'tertialrapport-1')!;
     const year = Number((t1.kind === 'deliverable' ? t1.deadline : '').slice(0, 4));
     const midsommar = midsommarafton(year);
@@ -113,12 +88,12 @@ describe('a whole Stockholm cycle under the time-skipping server', () => {
     };
     const plan = planCycle(calendar, registry);
     const id = cycleWorkflowId(calendar.municipality, calendar.budgetYear);
-    const cycle = await env.client.workflow.start(budgetCycleWorkflow, {
+    const cycle = await ctx.env.client.workflow.start(budgetCycleWorkflow, {
       args: [{ calendar, registry }],
       workflowId: id,
-      taskQueue: harness.taskQueue,
+      taskQueue: ctx.harness.taskQueue,
     });
-    const child = (phaseId: string, board: string) => env.client.workflow.getHandle(`${id}/${phaseId}/${board}`);
+    const child = (phaseId: string, board: string) => ctx.env.client.workflow.getHandle(`${id}/${phaseId}/${board}`);
 
     // Budgetunderlag: Farsta submits, is returned for completion, resubmits, is approved.
     await sleepUntil(addDays(opensOn('budgetunderlag'), 1));
@@ -192,7 +167,7 @@ describe('a whole Stockholm cycle under the time-skipping server', () => {
     }
 
     const rows = (
-      await harness.db.pool.query<SendLogRow>(`SELECT * FROM send_log WHERE workflow_id LIKE $1`, [`${id}/%`])
+      await ctx.harness.db.pool.query<SendLogRow>(`SELECT * FROM send_log WHERE workflow_id LIKE $1`, [`${id}/%`])
     ).rows;
     const actual = new Set(rows.map((r) => r.idempotency_key));
     expect([...actual].filter((k) => !expected.has(k))).toEqual([]); // nothing unplanned or moot was sent
@@ -217,7 +192,7 @@ describe('a whole Stockholm cycle under the time-skipping server', () => {
     expect([...oldT2, ...oldKultur].filter((k) => actual.has(k))).toEqual([]);
 
     // Each mail went out at its planned virtual instant (openings after a milestone: that day).
-    const fired = await harness.db.pool.query<{ event_key: string; occurred_at: Date }>(
+    const fired = await ctx.harness.db.pool.query<{ event_key: string; occurred_at: Date }>(
       `SELECT event_key, occurred_at FROM audit_log WHERE workflow_id LIKE $1 AND kind LIKE '%-sent'`,
       [`${id}/%`],
     );
@@ -237,8 +212,8 @@ describe('a whole Stockholm cycle under the time-skipping server', () => {
     expect(offsets).toEqual(new Set(['+01:00', '+02:00']));
 
     // Every mail reached the SMTP server once.
-    expect(harness.sink.received.length).toBe(rows.length);
-    expect(new Set(harness.sink.received.map((m) => m.parsed.messageId)).size).toBe(rows.length);
+    expect(ctx.harness.sink.received.length).toBe(rows.length);
+    expect(new Set(ctx.harness.sink.received.map((m) => m.parsed.messageId)).size).toBe(rows.length);
 
     // The midsommarafton deadline moved to the next business day; escalations count from there.
     const mids = await child('midsommarleverans', 'farsta').query(deliverableViewQuery);
@@ -247,7 +222,7 @@ describe('a whole Stockholm cycle under the time-skipping server', () => {
     expect(mids.state).toMatchObject({ stage: 'open', late: true, escalationLevel: 3 });
 
     // A company board that never delivers climbs to the committee through Stockholms Stadshus AB.
-    const bostader = harness.sink.received
+    const bostader = ctx.harness.sink.received
       .filter((m) => m.parsed.subject?.includes('AB Svenska Bostäder') && m.parsed.subject.includes('Budgetunderlag'))
       .map((m) => [m.parsed.subject!.match(/steg (\d)/)?.[1], m.envelope.to.sort().join(' ')]);
     expect(bostader).toEqual([
