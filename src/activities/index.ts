@@ -1,5 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { appendAuditEvent } from '../db/audit-log';
+import { withTransaction } from '../db/database';
+import type { DeliverableSnapshot } from '../db/read-model';
 import { CycleCalendar } from '../domain/cycle-calendar';
 import { addDays, compareDates, LocalDate } from '../domain/local-date';
 import { Organisation, Registry, responsibleOn } from '../domain/organisations';
@@ -49,6 +51,8 @@ export interface SendNotificationInput {
   to: string[];
   /** The roles the addresses were resolved from (named when none resolved). */
   roles: string[];
+  /** The deliverable's state after this action, for the read model. */
+  snapshot?: DeliverableSnapshot;
 }
 
 export interface PhaseDeliverable {
@@ -69,15 +73,18 @@ export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
   return {
     async recordEvent(input: RecordEventInput): Promise<void> {
-      await appendAuditEvent(db, {
-        occurredAt: new Date(input.occurredAt),
-        workflowId: input.workflowId,
-        runId: Context.current().info.workflowExecution?.runId,
-        kind: input.kind,
-        actor: input.actor ?? 'system',
-        eventKey: `${input.workflowId}#${input.kind}@${input.occurredAt}`,
-        payload: input.payload,
-      });
+      // One transaction: the event and the read model it updates are committed together.
+      await withTransaction(db, (tx) =>
+        appendAuditEvent(tx, {
+          occurredAt: new Date(input.occurredAt),
+          workflowId: input.workflowId,
+          runId: Context.current().info.workflowExecution?.runId,
+          kind: input.kind,
+          actor: input.actor ?? 'system',
+          eventKey: `${input.workflowId}#${input.kind}@${input.occurredAt}`,
+          payload: input.payload,
+        }),
+      );
     },
 
     /** The single reminder of a first-generation deliverable, sent at most once. */
@@ -120,7 +127,7 @@ export function createActivities(deps: ActivityDeps) {
           budgetYear: input.budgetYear,
           deadline: new Date(input.deadlineAt),
         }),
-        payload: { actionId: input.actionId, level: input.level },
+        payload: { actionId: input.actionId, level: input.level, ...(input.snapshot && { snapshot: input.snapshot }) },
       });
     },
 

@@ -1,4 +1,5 @@
 import { Queryable } from './database';
+import { DeliverableSnapshot, projectSnapshot } from './read-model';
 
 export interface AuditEvent {
   occurredAt: Date;
@@ -23,12 +24,17 @@ export interface AuditRow {
   payload: Record<string, unknown>;
 }
 
-/** Appends one event; returns false when an event with the same key is already there. */
+/**
+ * Appends one event; returns false when an event with the same key is already there. An event
+ * that carries a deliverable's state snapshot also updates the read model, in the same statement
+ * sequence (callers that need both atomically pass a transaction).
+ */
 export async function appendAuditEvent(db: Queryable, event: AuditEvent): Promise<boolean> {
-  const result = await db.query(
+  const result = await db.query<{ id: string }>(
     `INSERT INTO audit_log (occurred_at, workflow_id, run_id, kind, actor, event_key, payload)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (event_key) DO NOTHING`,
+     ON CONFLICT (event_key) DO NOTHING
+     RETURNING id`,
     [
       event.occurredAt,
       event.workflowId,
@@ -39,7 +45,10 @@ export async function appendAuditEvent(db: Queryable, event: AuditEvent): Promis
       JSON.stringify(event.payload ?? {}),
     ],
   );
-  return result.rowCount === 1;
+  const inserted = result.rows[0];
+  const snapshot = event.payload?.snapshot as DeliverableSnapshot | undefined;
+  if (inserted && snapshot) await projectSnapshot(db, event.workflowId, inserted.id, event.occurredAt, snapshot);
+  return inserted !== undefined;
 }
 
 export async function listAuditEvents(db: Queryable, workflowId: string): Promise<AuditRow[]> {

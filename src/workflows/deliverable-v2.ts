@@ -10,6 +10,7 @@ import {
 } from '@temporalio/workflow';
 import { deliverableFinishedSignal } from './budget-cycle-messages';
 import type { Activities, PhaseDeliverable } from '../activities';
+import type { DeliverableSnapshot } from '../db/read-model';
 import {
   applyAction,
   applyApprove,
@@ -93,8 +94,21 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
   let openingMailOwed = false;
   let replanning = false;
 
+  /** What the read model shows of this deliverable; sent with every recorded event. */
+  const snapshot = (): DeliverableSnapshot => ({
+    municipality: input.municipality,
+    budgetYear: input.budgetYear,
+    phaseId: plan.phaseId,
+    boardId: plan.boardId,
+    answeringBoardId: board.id,
+    stage: state.stage,
+    late: state.late,
+    escalationLevel: state.escalationLevel,
+    deadline: plan.deadline.date,
+    deadlineAt: plan.deadlineAt,
+  });
   const record = (kind: string, payload: Record<string, unknown>, actor = 'system') =>
-    recordEvent({ workflowId, kind, occurredAt: nowIso(), actor, payload });
+    recordEvent({ workflowId, kind, occurredAt: nowIso(), actor, payload: { ...payload, snapshot: snapshot() } });
 
   /** Takes a plan: past actions are recorded as stale (never sent late), the rest wait. */
   const adoptPlan = (
@@ -301,6 +315,7 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
         deadlineAt: plan.deadlineAt,
         to: addressesFor(next.recipients, board, above),
         roles: next.recipients,
+        snapshot: snapshot(),
       }));
     } else if (next.kind === 'deadline' && state.late) {
       await record('deadline-missed', { deadline: plan.deadline.date });

@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { listSends } from '../../src/db/send-log';
+import { listDeliverableStatus } from '../../src/db/read-model';
 import { CycleCalendar, cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { legalDeadline } from '../../src/domain/business-days';
@@ -211,6 +212,18 @@ describe('budgetCycleWorkflow and its deliverables', () => {
     await recordHistoryIfAsked(farsta, 'deliverable-v2-returned-approved-notifies-cycle');
     await recordHistoryIfAsked(stokab, 'deliverable-v2-exempt-notifies-cycle');
 
+    const readModel = await listDeliverableStatus(ctx.harness.db.pool, 'teststad', 2090);
+    expect(readModel.map((r) => [r.phase_id, r.board_id, r.stage, r.deadline])).toEqual([
+      ['budgetunderlag', 'farsta', 'approved', legalDeadline(addDays(today, 40)).date],
+      ['budgetunderlag', 'jarva', 'open', legalDeadline(addDays(today, 56)).date],
+      ['budgetunderlag', 'kulturnamnden', 'open', legalDeadline(addDays(today, 70)).date],
+      ['budgetunderlag', 'stokab', 'exempt', legalDeadline(addDays(today, 50)).date],
+      ['verksamhetsplan', 'farsta', 'open', legalDeadline(addDays(today, 60)).date],
+      ['verksamhetsplan', 'jarva', 'open', legalDeadline(addDays(today, 60)).date],
+      ['verksamhetsplan', 'kulturnamnden', 'open', legalDeadline(addDays(today, 60)).date],
+      ['verksamhetsplan', 'stokab', 'open', legalDeadline(addDays(today, 60)).date],
+    ]);
+
     const events = await listAuditEvents(ctx.harness.db.pool, `${id}/budgetunderlag/farsta`);
     expect(events.map((e) => e.kind)).toEqual([
       'deliverable-started',
@@ -305,10 +318,11 @@ describe('a merger during the cycle', () => {
       ['escalation-1', 'no address for forvaltningschef, vd, ordforande in the registry'],
     ]);
     const events = await listAuditEvents(ctx.harness.db.pool, `${id}/tertialrapport-1/norrmalm`);
-    expect(events.find((e) => e.kind === 'handed-over')?.payload).toEqual({
+    expect(events.find((e) => e.kind === 'handed-over')?.payload).toMatchObject({
       from: 'norrmalm',
       to: 'norra-innerstaden',
       on: mergerDay,
+      snapshot: { boardId: 'norrmalm', answeringBoardId: 'norra-innerstaden' },
     });
   });
 });

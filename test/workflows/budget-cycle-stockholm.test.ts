@@ -1,3 +1,4 @@
+import { listDeliverableStatus, rebuildReadModel } from '../../src/db/read-model';
 import { SendLogRow } from '../../src/db/send-log';
 import { holidayName, legalDeadline } from '../../src/domain/business-days';
 import { CycleCalendar, deliverablePhaseSchema } from '../../src/domain/cycle-calendar';
@@ -234,6 +235,21 @@ describe('a whole Stockholm cycle under the time-skipping server', () => {
       3,
     );
     expect((await farstaBu.query(deliverableViewQuery)).state.stage).toBe('approved');
+
+    // The read model agrees, and rebuilding it from the audit log gives the same rows.
+    const readModel = await listDeliverableStatus(ctx.harness.db.pool, 'stockholm', calendar.budgetYear);
+    expect(readModel).toHaveLength(plan.deliverables.length);
+    const row = (phaseId: string, boardId: string) =>
+      readModel.find((r) => r.phase_id === phaseId && r.board_id === boardId);
+    expect(row('budgetunderlag', 'farsta')).toMatchObject({ stage: 'approved', late: false, escalation_level: 0 });
+    expect(row('budgetunderlag', 'svenska-bostader')).toMatchObject({ stage: 'open', late: true, escalation_level: 3 });
+    expect(row('tertialrapport-1', 'kulturnamnden')?.deadline).toBe(legalDeadline(kulturDeadline).date);
+    expect(row('midsommarleverans', 'farsta')?.deadline).toBe(legalDeadline(midsommar).date);
+    expect(readModel.filter((r) => r.stage === 'open' && r.late && r.escalation_level === 3)).toHaveLength(
+      plan.deliverables.length - 1,
+    );
+    await rebuildReadModel(ctx.harness.db.pool);
+    expect(await listDeliverableStatus(ctx.harness.db.pool, 'stockholm', calendar.budgetYear)).toEqual(readModel);
 
     const status = await cycle.query(cycleStatusQuery);
     expect(status.phases.filter((p) => p.kind === 'deliverable').every((p) => p.stage === 'open')).toBe(true);

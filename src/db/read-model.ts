@@ -1,0 +1,99 @@
+import { Queryable } from './database';
+
+/** The state of a deliverable as its workflow reports it with every recorded event. */
+export interface DeliverableSnapshot {
+  municipality: string;
+  budgetYear: number;
+  phaseId: string;
+  boardId: string;
+  answeringBoardId: string;
+  stage: 'planned' | 'open' | 'submitted' | 'returned' | 'approved' | 'exempt';
+  late: boolean;
+  escalationLevel: number;
+  deadline: string;
+  deadlineAt: string;
+}
+
+export interface DeliverableStatusRow {
+  workflow_id: string;
+  municipality: string;
+  budget_year: number;
+  phase_id: string;
+  board_id: string;
+  answering_board_id: string;
+  stage: DeliverableSnapshot['stage'];
+  late: boolean;
+  escalation_level: number;
+  deadline: string;
+  deadline_at: Date;
+  last_event_id: string;
+  updated_at: Date;
+}
+
+const COLUMNS = `workflow_id, municipality, budget_year, phase_id, board_id, answering_board_id, stage, late,
+  escalation_level, deadline, deadline_at, last_event_id, updated_at`;
+
+/** Projects one snapshot; an older event (lower id) never overwrites a newer one. */
+export async function projectSnapshot(
+  db: Queryable,
+  workflowId: string,
+  eventId: string,
+  occurredAt: Date,
+  s: DeliverableSnapshot,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO deliverable_status (${COLUMNS})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+     ON CONFLICT (workflow_id) DO UPDATE SET
+       answering_board_id = EXCLUDED.answering_board_id, stage = EXCLUDED.stage, late = EXCLUDED.late,
+       escalation_level = EXCLUDED.escalation_level, deadline = EXCLUDED.deadline,
+       deadline_at = EXCLUDED.deadline_at, last_event_id = EXCLUDED.last_event_id, updated_at = EXCLUDED.updated_at
+     WHERE deliverable_status.last_event_id < EXCLUDED.last_event_id`,
+    [
+      workflowId,
+      s.municipality,
+      s.budgetYear,
+      s.phaseId,
+      s.boardId,
+      s.answeringBoardId,
+      s.stage,
+      s.late,
+      s.escalationLevel,
+      s.deadline,
+      s.deadlineAt,
+      eventId,
+      occurredAt,
+    ],
+  );
+}
+
+/** Throws the read model away and projects it again from the audit log (the source of truth). */
+export async function rebuildReadModel(db: Queryable): Promise<number> {
+  await db.query('DELETE FROM deliverable_status');
+  const result = await db.query(
+    `INSERT INTO deliverable_status (${COLUMNS})
+     SELECT DISTINCT ON (workflow_id)
+       workflow_id, payload->'snapshot'->>'municipality', (payload->'snapshot'->>'budgetYear')::integer,
+       payload->'snapshot'->>'phaseId', payload->'snapshot'->>'boardId', payload->'snapshot'->>'answeringBoardId',
+       payload->'snapshot'->>'stage', (payload->'snapshot'->>'late')::boolean,
+       (payload->'snapshot'->>'escalationLevel')::integer, (payload->'snapshot'->>'deadline')::date,
+       (payload->'snapshot'->>'deadlineAt')::timestamptz, id, occurred_at
+     FROM audit_log
+     WHERE payload ? 'snapshot'
+     ORDER BY workflow_id, id DESC`,
+  );
+  return result.rowCount ?? 0;
+}
+
+export async function listDeliverableStatus(
+  db: Queryable,
+  municipality: string,
+  budgetYear: number,
+): Promise<DeliverableStatusRow[]> {
+  const result = await db.query<DeliverableStatusRow>(
+    `SELECT ${COLUMNS}, deadline::text AS deadline FROM deliverable_status
+     WHERE municipality = $1 AND budget_year = $2 ORDER BY phase_id, board_id`,
+    [municipality, budgetYear],
+  );
+  return result.rows;
+}
