@@ -12,7 +12,18 @@ export interface OutgoingMail {
 }
 
 export interface Mailer {
-  send(mail: OutgoingMail): Promise<{ messageId: string; accepted: string[] }>;
+  /** Resolves when the relay accepted the mail for at least one recipient. */
+  send(mail: OutgoingMail): Promise<{ messageId: string; accepted: string[]; rejected: string[] }>;
+}
+
+/**
+ * Whether a relay's refusal is permanent (SMTP 5xx: no such mailbox, policy): retrying cannot
+ * help, so the send is recorded as failed. Anything else (4xx, connection refused, timeout) is
+ * retried with backoff until the relay is back.
+ */
+export function isPermanentSmtpFailure(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
 }
 
 export interface Clock {

@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { appendAuditEvent } from '../db/audit-log';
 import { withTransaction } from '../db/database';
 import { claimSend, markFailed, markSent } from '../db/send-log';
-import { ActivityDeps } from './ports';
+import { ActivityDeps, isPermanentSmtpFailure } from './ports';
 import { RenderedMail } from './reminder-mail';
 
 export interface SendOnceResult {
@@ -78,9 +78,23 @@ export function sendOnce({ db, mailer, clock }: ActivityDeps, planned: PlannedMa
       await audit(tx, 'failed', { problem });
       return { idempotencyKey: key, messageId: '', sentNow: false, failed: problem };
     }
-    const sent = await mailer.send({ to: planned.to, ...planned.mail, messageId: stableMessageId(key) });
+    let sent: Awaited<ReturnType<typeof mailer.send>>;
+    try {
+      sent = await mailer.send({ to: planned.to, ...planned.mail, messageId: stableMessageId(key) });
+    } catch (error) {
+      if (!isPermanentSmtpFailure(error)) throw error; // retried with backoff; nothing is lost
+      const problem = `refused by the relay: ${(error as Error).message}`.slice(0, 1000);
+      await markFailed(tx, key, problem);
+      await audit(tx, 'failed', { problem, recipients: planned.to });
+      return { idempotencyKey: key, messageId: '', sentNow: false, failed: problem };
+    }
     await markSent(tx, key, sent.messageId, clock.now());
-    await audit(tx, 'sent', { recipients: planned.to, subject: planned.mail.subject, messageId: sent.messageId });
+    await audit(tx, 'sent', {
+      recipients: planned.to,
+      subject: planned.mail.subject,
+      messageId: sent.messageId,
+      ...(sent.rejected.length > 0 && { rejected: sent.rejected }),
+    });
     return { idempotencyKey: key, messageId: sent.messageId, sentNow: true };
   });
 }

@@ -16,6 +16,8 @@ export interface SmtpSinkOptions {
   host?: string;
   /** When set, every message is also written there as an .eml file a person can open. */
   mailDir?: string;
+  /** Recipients refused with 550 (no such mailbox), as a real relay refuses a bad address. */
+  refuseRecipient?: (address: string) => boolean;
 }
 
 /**
@@ -36,6 +38,16 @@ export class SmtpSink {
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       size: 25 * 1024 * 1024,
+      onRcptTo: (address, _session, callback) => {
+        if (this.options.refuseRecipient?.(address.address)) {
+          const refusal = Object.assign(new Error(`5.1.1 <${address.address}>: no such mailbox`), {
+            responseCode: 550,
+          });
+          callback(refusal);
+          return;
+        }
+        callback();
+      },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -30,7 +30,11 @@ export function createSmtpMailer(smtpUrl: string, from: string): SmtpMailer {
         html: mail.html,
         messageId: mail.messageId,
       });
-      return { messageId: info.messageId, accepted: (info.accepted as unknown[]).map(String) };
+      return {
+        messageId: info.messageId,
+        accepted: (info.accepted as unknown[]).map(String),
+        rejected: (info.rejected as unknown[]).map(String),
+      };
     },
     async verify() {
       await transport.verify();

@@ -27,7 +27,8 @@ export async function startWorkerHarness(
   label: string,
 ): Promise<WorkerHarness> {
   const db = await createTestDatabase(label);
-  const sink = await new SmtpSink().start();
+  // Addresses at nowhere.invalid are refused with 550, as a relay refuses a mailbox that does not exist.
+  const sink = await new SmtpSink({ refuseRecipient: (address) => address.endsWith('@nowhere.invalid') }).start();
   const mailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@test.example>');
   const taskQueue = `test-${label}`;
   const newWorker = (): Promise<Worker> =>

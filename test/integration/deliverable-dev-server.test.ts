@@ -1,6 +1,6 @@
 import { MockActivityEnvironment, TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
+import { createActivities, SendReminderResult } from '../../src/activities';
 import { systemClock } from '../../src/activities/ports';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { listSends } from '../../src/db/send-log';
@@ -100,5 +100,54 @@ describe('deliverableWorkflow on the dev server with PostgreSQL and SMTP', () =>
     expect(sends).toHaveLength(1);
     const events = await listAuditEvents(harness.db.pool, reminder.workflowId);
     expect(events.map((e) => e.kind)).toEqual(['reminder-sent']);
+  });
+
+  it('records a mailbox the relay refuses for good as failed, without retrying, and keeps partial refusals', async () => {
+    const activities = createActivities({ db: harness.db.pool, mailer: harness.mailer, clock: systemClock });
+    const base = {
+      workflowId: 'stockholm/2028/tertialrapport-1/bounce-check',
+      kind: 'reminder' as const,
+      level: 1,
+      plannedAt: '2028-04-19T08:00:00+02:00',
+      firedAt: '2028-04-19T06:00:00.004Z',
+      budgetYear: 2028,
+      phaseName: 'Tertialrapport 1 2028',
+      boardName: 'Idrottsnämnden',
+      deadlineAt: '2028-05-17T23:59:00+02:00',
+      roles: ['registrator'],
+    };
+    const before = harness.sink.received.length;
+    const refused: SendReminderResult = await new MockActivityEnvironment().run(activities.sendNotification, {
+      ...base,
+      actionId: 'tertialrapport-1/bounce-check/reminder-1',
+      to: ['registrator.idrott@nowhere.invalid'],
+    });
+    expect(refused.failed).toMatch(/^refused by the relay: .*550/);
+    const again = await new MockActivityEnvironment().run(activities.sendNotification, {
+      ...base,
+      actionId: 'tertialrapport-1/bounce-check/reminder-1',
+      to: ['registrator.idrott@nowhere.invalid'],
+    });
+    expect(again).toEqual(refused);
+    const partial: SendReminderResult = await new MockActivityEnvironment().run(activities.sendNotification, {
+      ...base,
+      actionId: 'tertialrapport-1/bounce-check/reminder-2',
+      to: ['registrator.idrott@example.se', 'ordforande.idrott@nowhere.invalid'],
+    });
+    expect(partial.sentNow).toBe(true);
+
+    const [mail] = await harness.sink.waitFor((mails) => mails.length === before + 1);
+    expect(harness.sink.received.slice(before)[0]!.envelope.to).toEqual(['registrator.idrott@example.se']);
+    expect(mail).toBeDefined();
+    const sends = await listSends(harness.db.pool, base.workflowId);
+    expect(sends.map((r) => [r.kind, r.status, r.attempts])).toEqual([
+      ['reminder', 'failed', 1],
+      ['reminder', 'sent', 1],
+    ]);
+    const events = await listAuditEvents(harness.db.pool, base.workflowId);
+    expect(events.map((e) => [e.kind, e.payload.rejected ?? null])).toEqual([
+      ['reminder-failed', null],
+      ['reminder-sent', ['ordforande.idrott@nowhere.invalid']],
+    ]);
   });
 });
