@@ -40,8 +40,10 @@ export interface SendNotificationInput {
   workflowId: string;
   /** Stable action ID from the plan, e.g. tertialrapport-1/farsta/reminder-2. */
   actionId: string;
-  kind: 'opening' | 'reminder' | 'escalation';
+  kind: 'opening' | 'reminder' | 'escalation' | 'returned' | 'approved';
   level?: number;
+  /** Why a submission was returned (free text from SLK). */
+  reason?: string;
   plannedAt: string;
   firedAt: string;
   budgetYear: number;
@@ -122,6 +124,7 @@ export function createActivities(deps: ActivityDeps) {
         mail: renderNotificationMail({
           kind: input.kind,
           level: input.level,
+          reason: input.reason,
           boardName: input.boardName,
           phaseName: input.phaseName,
           budgetYear: input.budgetYear,

@@ -56,8 +56,10 @@ export function renderReminderMail(input: ReminderMailInput): RenderedMail {
 }
 
 export interface NotificationMailInput {
-  kind: 'opening' | 'reminder' | 'escalation';
+  kind: 'opening' | 'reminder' | 'escalation' | 'returned' | 'approved';
   level?: number;
+  /** Free text from SLK (why a submission was returned); escaped, may span lines. */
+  reason?: string;
   boardName: string;
   phaseName: string;
   budgetYear: number;
@@ -70,28 +72,48 @@ export function renderNotificationMail(input: NotificationMailInput): RenderedMa
   const board = oneLine(input.boardName);
   const phase = oneLine(input.phaseName);
   const deadline = formatSwedishDateTime(input.deadline);
-  const subject =
-    input.kind === 'opening'
-      ? `Öppnad: ${phase} (budgetår ${input.budgetYear}) — lämnas senast ${deadline}`
-      : `Försenad leverans: ${phase} från ${board} (eskalering steg ${input.level ?? 1})`;
-  const paragraphs =
-    input.kind === 'opening'
-      ? [
-          `Till ${board}`,
-          `${phase} för budgetår ${input.budgetYear} är nu öppen för inlämning. Sista dag är ${deadline}.`,
-          'Lämna in leveransen i Årshjul när nämnden har fattat beslut.',
-        ]
-      : [
-          `${board} har inte lämnat in ${phase} för budgetår ${input.budgetYear}. Sista dag var ${deadline}.`,
-          `Detta är eskalering steg ${input.level ?? 1}. Se till att leveransen lämnas in snarast, eller kontakta Stadsledningskontoret om anstånd.`,
-        ];
+  const texts: Record<Exclude<NotificationMailInput['kind'], 'reminder'>, { subject: string; paragraphs: string[] }> = {
+    opening: {
+      subject: `Öppnad: ${phase} (budgetår ${input.budgetYear}) — lämnas senast ${deadline}`,
+      paragraphs: [
+        `Till ${board}`,
+        `${phase} för budgetår ${input.budgetYear} är nu öppen för inlämning. Sista dag är ${deadline}.`,
+        'Lämna in leveransen i Årshjul när nämnden har fattat beslut.',
+      ],
+    },
+    escalation: {
+      subject: `Försenad leverans: ${phase} från ${board} (eskalering steg ${input.level ?? 1})`,
+      paragraphs: [
+        `${board} har inte lämnat in ${phase} för budgetår ${input.budgetYear}. Sista dag var ${deadline}.`,
+        `Detta är eskalering steg ${input.level ?? 1}. Se till att leveransen lämnas in snarast, eller kontakta Stadsledningskontoret om anstånd.`,
+      ],
+    },
+    returned: {
+      subject: `Återremitterad: ${phase} från ${board} — komplettera senast ${deadline}`,
+      paragraphs: [
+        `Till ${board}`,
+        `Stadsledningskontoret har granskat ${phase} för budgetår ${input.budgetYear} och begär en komplettering.`,
+        `Skäl: ${input.reason ?? '—'}`,
+        `Lämna in den kompletterade leveransen i Årshjul senast ${deadline}.`,
+      ],
+    },
+    approved: {
+      subject: `Godkänd: ${phase} från ${board}`,
+      paragraphs: [
+        `Till ${board}`,
+        `Stadsledningskontoret har godkänt ${phase} för budgetår ${input.budgetYear}. Tack!`,
+      ],
+    },
+  };
+  const { subject, paragraphs } = texts[input.kind];
   const closing = ['Med vänlig hälsning', 'Stadsledningskontoret, via Årshjul'];
   return {
     subject,
     text: [...paragraphs.flatMap((p) => [p, '']), ...closing].join('\n'),
     html: [
       '<!doctype html><html lang="sv"><body>',
-      ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+      // Line breaks in free text stay line breaks; everything else is escaped.
+      ...paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\r?\n/g, '<br>')}</p>`),
       `<p>${closing.map(escapeHtml).join('<br>')}</p>`,
       '</body></html>',
     ].join('\n'),

@@ -178,6 +178,30 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     }
   };
 
+  /**
+   * Tells the board of SLK's review (approved, or returned with the reason and new deadline).
+   * Runs started before these mails existed replay without them (patch).
+   */
+  const notifyReview = async (kind: 'approved' | 'returned', reason?: string): Promise<void> => {
+    if (!patched('review-mails')) return;
+    const at = nowIso();
+    await sendNotification({
+      workflowId,
+      actionId: `${plan.phaseId}/${plan.boardId}/${kind}-${state.reviews.length}`,
+      kind,
+      ...(reason && { reason }),
+      plannedAt: at,
+      firedAt: at,
+      budgetYear: input.budgetYear,
+      phaseName: input.spec.phase.name,
+      boardName: board.name,
+      deadlineAt: plan.deadlineAt,
+      to: addressesFor(['registrator'], board, above),
+      roles: ['registrator'],
+      snapshot: snapshot(),
+    });
+  };
+
   setHandler(
     submitUpdate,
     async (raw) => {
@@ -198,6 +222,7 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
       const accepted = checkApprove(state, reviewRequired, raw);
       state = applyApprove(state, accepted, nowIso());
       await record('approved', { comment: accepted.comment }, accepted.by);
+      await notifyReview('approved');
       return state;
     },
     { validator: (raw) => void tryCheck(() => checkApprove(state, reviewRequired, raw)) },
@@ -209,6 +234,7 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
       state = applyReturn(state, accepted, nowIso());
       await record('returned', { reason: accepted.reason, deadline: accepted.deadline }, accepted.by);
       await replanTo(accepted.deadline, 'returned for completion', accepted.by);
+      await notifyReview('returned', accepted.reason);
       return state;
     },
     { validator: (raw) => void tryCheck(() => checkReturn(state, reviewRequired, raw, today())) },

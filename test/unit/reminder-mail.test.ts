@@ -1,4 +1,4 @@
-import { escapeHtml, oneLine, renderReminderMail } from '../../src/activities/reminder-mail';
+import { escapeHtml, oneLine, renderNotificationMail, renderReminderMail } from '../../src/activities/reminder-mail';
 import { formatSwedishDateTime } from '../../src/domain/swedish-format';
 
 describe('formatSwedishDateTime', () => {
@@ -45,5 +45,38 @@ describe('text helpers', () => {
   });
   it('escapeHtml escapes the five special characters', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
+
+describe('renderNotificationMail', () => {
+  const deadline = new Date('2027-05-28T21:59:00Z');
+
+  it('tells a board why its submission was returned, with free text escaped and line breaks kept', () => {
+    const mail = renderNotificationMail({
+      kind: 'returned',
+      boardName: 'Skärholmens stadsdelsnämnd',
+      phaseName: 'Budgetunderlag 2028–2030',
+      budgetYear: 2028,
+      deadline,
+      reason: 'Saknar <b>LUP</b>-åtgärder.\nSe bilaga & återkom.',
+    });
+    expect(mail.subject).toBe(
+      'Återremitterad: Budgetunderlag 2028–2030 från Skärholmens stadsdelsnämnd — komplettera senast fredag 28 maj 2027 kl. 23:59',
+    );
+    expect(mail.text).toContain('Skäl: Saknar <b>LUP</b>-åtgärder.\nSe bilaga & återkom.');
+    expect(mail.html).toContain('Skäl: Saknar &lt;b&gt;LUP&lt;/b&gt;-åtgärder.<br>Se bilaga &amp; återkom.');
+  });
+
+  it('names the escalation step and keeps names in non-Latin scripts intact', () => {
+    const mail = renderNotificationMail({
+      kind: 'escalation',
+      level: 2,
+      boardName: 'Нова рада 新董事会',
+      phaseName: 'Tertialrapport 1',
+      budgetYear: 2028,
+      deadline,
+    });
+    expect(mail.subject).toBe('Försenad leverans: Tertialrapport 1 från Нова рада 新董事会 (eskalering steg 2)');
+    expect(mail.html).toContain('Нова рада 新董事会 har inte lämnat in');
   });
 });

@@ -231,10 +231,21 @@ describe('budgetCycleWorkflow and its deliverables', () => {
       'submitted',
       'returned',
       'deadline-changed',
+      'returned-sent',
       'submitted',
       'approved',
+      'approved-sent',
       'deliverable-finished',
     ]);
+    // The board heard of both decisions, the reason and the new deadline included.
+    const reviewMails = ctx.harness.sink.received.filter((m) =>
+      /^(Återremitterad|Godkänd): Budgetunderlag från Farsta/.test(m.parsed.subject ?? ''),
+    );
+    expect(reviewMails.map((m) => [m.parsed.subject!.split(':')[0], m.envelope.to])).toEqual([
+      ['Återremitterad', ['registrator.farsta@stockholm.example']],
+      ['Godkänd', ['registrator.farsta@stockholm.example']],
+    ]);
+    expect(reviewMails[0]!.parsed.text).toContain('Skäl: Saknar LUP-åtgärder');
   });
 });
 
