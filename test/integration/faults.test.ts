@@ -1,0 +1,232 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { systemClock } from '../../src/activities/ports';
+import { createPool } from '../../src/db/database';
+import { migrateUp } from '../../src/db/migrate';
+import { DeliverableInput, deliverableWorkflowId } from '../../src/domain/deliverable';
+import { startPrivatePostgres } from '../../src/stack/private-postgres';
+import { SmtpSink } from '../../src/stack/smtp-sink';
+import { createArshjulWorker } from '../../src/worker/create-worker';
+import { createSmtpMailer } from '../../src/worker/mail-transport';
+import { SingleReminderWorkflow } from '../../src/workflows/deliverable-workflow';
+import { createTestDatabase, TestDatabase } from '../helpers/database';
+import { eventually } from '../helpers/eventually';
+import { startEntryPoint } from '../helpers/processes';
+import { bundleWorkflows, startDevServerEnv } from '../helpers/temporal';
+
+/**
+ * Faults during a burst of reminders, on the dev server in real time with real PostgreSQL and a
+ * real SMTP server: nothing may be lost, and a duplicate may only come from the one window we
+ * cannot close (the relay accepted, the process died before COMMIT), recognisable by its
+ * Message-ID. Each test prints its counts.
+ */
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([startDevServerEnv(), bundleWorkflows()]);
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+/** `count` deliverables whose reminders fall due together, `inMs` from now. */
+async function startBurst(label: string, taskQueue: string, count: number, inMs: number): Promise<string[]> {
+  const now = Date.now();
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const input: DeliverableInput = {
+      municipality: 'stockholm',
+      budgetYear: 2028,
+      phase: { id: label, name: `Burst ${label}` },
+      board: { id: `board-${i}`, name: `Nämnd ${i}`, email: `registrator.${i}@example.se` },
+      reminderAt: new Date(now + inMs).toISOString(),
+      deadline: new Date(now + inMs + 60_000).toISOString(),
+    };
+    const workflowId = deliverableWorkflowId(input);
+    await env.client.workflow.start<SingleReminderWorkflow>('deliverableWorkflow', {
+      args: [input],
+      workflowId,
+      taskQueue,
+    });
+    ids.push(workflowId);
+  }
+  return ids;
+}
+
+interface Counts {
+  planned: number;
+  sentRows: number;
+  received: number;
+  distinctMessageIds: number;
+  duplicates: number;
+  lost: number;
+}
+
+async function countOutcome(pool: Pool, sink: SmtpSink, label: string, planned: number): Promise<Counts> {
+  const rows = await pool.query<{ status: string; message_id: string }>(
+    `SELECT status, message_id FROM send_log WHERE workflow_id LIKE $1`,
+    [`stockholm/2028/${label}/%`],
+  );
+  const sent = rows.rows.filter((r) => r.status === 'sent');
+  const mails = sink.received.filter((m) => m.parsed.subject?.includes(`Burst ${label}`));
+  const distinct = new Set(mails.map((m) => m.parsed.messageId));
+  return {
+    planned,
+    sentRows: sent.length,
+    received: mails.length,
+    distinctMessageIds: distinct.size,
+    duplicates: mails.length - distinct.size,
+    lost: planned - distinct.size,
+  };
+}
+
+function report(name: string, counts: Counts): void {
+  process.stderr.write(`fault test "${name}": ${JSON.stringify(counts)}\n`);
+}
+
+describe('faults during a reminder burst', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('faults');
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('loses nothing and sends nothing twice while the SMTP relay refuses connections for a while', async () => {
+    const sink = await new SmtpSink().start();
+    const port = sink.port;
+    const mailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@test.example>');
+    const taskQueue = 'faults-smtp';
+    const worker = await createArshjulWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      deps: { db: db.pool, mailer, clock: systemClock },
+      workflowBundle: bundle,
+    });
+    const run = worker.run();
+    try {
+      await sink.stop(); // the relay goes down
+      const ids = await startBurst('smtp-outage', taskQueue, 30, 2_000);
+      await new Promise((r) => setTimeout(r, 8_000)); // reminders fall due and fail to connect
+      const during = await countOutcome(db.pool, sink, 'smtp-outage', ids.length);
+      expect(during.sentRows).toBe(0);
+      const back = await new SmtpSink({ port }).start(); // the relay comes back on its address
+      await back.waitFor((mails) => new Set(mails.map((m) => m.parsed.messageId)).size >= ids.length, 90_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const counts = await countOutcome(db.pool, back, 'smtp-outage', ids.length);
+      report('SMTP refuses connections, then recovers', counts);
+      expect(counts).toMatchObject({ sentRows: 30, received: 30, distinctMessageIds: 30, duplicates: 0, lost: 0 });
+      await back.stop();
+    } finally {
+      worker.shutdown();
+      await run;
+      mailer.close();
+    }
+  });
+
+  it('loses nothing when the worker is killed with SIGKILL in the middle of a burst and restarted', async () => {
+    const sink = await new SmtpSink().start();
+    const taskQueue = 'faults-sigkill';
+    const workerEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      DATABASE_URL: db.url,
+      SMTP_URL: sink.url,
+    };
+    let worker = startEntryPoint('src/worker/main.ts', workerEnv);
+    await eventually(
+      async () => worker.stderr(),
+      (err) => err.includes('Årshjul worker started'),
+      60_000,
+    );
+    const ids = await startBurst('sigkill', taskQueue, 40, 3_000);
+    // Kill it while the burst is being sent: as soon as the first mails arrive.
+    await sink.waitFor((mails) => mails.some((m) => m.parsed.subject?.includes('Burst sigkill')), 60_000);
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    const atKill = await countOutcome(db.pool, sink, 'sigkill', ids.length);
+    worker = startEntryPoint('src/worker/main.ts', workerEnv);
+    try {
+      await sink.waitFor(
+        (mails) =>
+          new Set(mails.filter((m) => m.parsed.subject?.includes('Burst sigkill')).map((m) => m.parsed.messageId))
+            .size >= ids.length,
+        120_000,
+      );
+      await eventually(
+        () => countOutcome(db.pool, sink, 'sigkill', ids.length),
+        (c) => c.sentRows === ids.length,
+        60_000,
+      );
+      const counts = await countOutcome(db.pool, sink, 'sigkill', ids.length);
+      report('worker SIGKILL mid-burst', { ...counts, sentBeforeKill: atKill.distinctMessageIds } as Counts);
+      expect(counts.lost).toBe(0);
+      expect(counts.sentRows).toBe(ids.length);
+      // A duplicate can only be a resend of a mail in flight at the kill, with the same Message-ID.
+      expect(counts.duplicates).toBeLessThanOrEqual(atKill.received);
+      for (const id of ids) {
+        await expect(env.client.workflow.getHandle(id).describe()).resolves.toMatchObject({
+          status: { name: 'RUNNING' },
+        });
+      }
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      await sink.stop();
+    }
+  });
+
+  it('loses nothing when PostgreSQL restarts in the middle of a burst', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arshjul-fault-pg-'));
+    chmodSync(dir, 0o755);
+    const pg = await startPrivatePostgres({ dataDir: join(dir, 'cluster'), ephemeral: false });
+    await migrateUp(pg.url);
+    const pool = createPool(pg.url, 5);
+    const sink = await new SmtpSink().start();
+    const mailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@test.example>');
+    const taskQueue = 'faults-postgres';
+    const worker = await createArshjulWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      deps: { db: pool, mailer, clock: systemClock },
+      workflowBundle: bundle,
+    });
+    const run = worker.run();
+    try {
+      const ids = await startBurst('postgres-restart', taskQueue, 30, 3_000);
+      await new Promise((r) => setTimeout(r, 2_500));
+      await pg.stop(); // down just as the reminders fall due
+      await new Promise((r) => setTimeout(r, 4_000));
+      const restarted = await startPrivatePostgres({ dataDir: join(dir, 'cluster'), port: pg.port, ephemeral: false });
+      await eventually(
+        () => countOutcome(pool, sink, 'postgres-restart', ids.length),
+        (c) => c.sentRows === ids.length,
+        120_000,
+      );
+      await new Promise((r) => setTimeout(r, 1_000));
+      const counts = await countOutcome(pool, sink, 'postgres-restart', ids.length);
+      report('PostgreSQL restart mid-burst', counts);
+      expect(counts).toMatchObject({ sentRows: 30, distinctMessageIds: 30, lost: 0 });
+      expect(counts.duplicates).toBe(0);
+      await restarted.stop();
+    } finally {
+      worker.shutdown();
+      await run;
+      mailer.close();
+      await sink.stop();
+      await pool.end();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
