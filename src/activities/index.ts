@@ -4,10 +4,13 @@ import { withTransaction } from '../db/database';
 import type { DeliverableSnapshot } from '../db/read-model';
 import { CycleCalendar } from '../domain/cycle-calendar';
 import { addDays, compareDates, LocalDate } from '../domain/local-date';
-import { Organisation, Registry, responsibleOn } from '../domain/organisations';
+import { findOrganisation, Organisation, Registry, responsibleOn } from '../domain/organisations';
+import { loadStoredRegistry } from '../db/registry';
+import type { RecipientRole } from '../domain/cycle-calendar';
+import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
 import { DeliverablePlan, DeliverablePlanInput, deliverableSpecs, planDeliverable } from '../domain/planner';
-import { EscalationAddresses, escalationAddresses } from '../domain/recipients';
-import { zonedInstant } from '../domain/zoned-time';
+import { addressesFor, EscalationAddresses, escalationAddresses } from '../domain/recipients';
+import { localDateOf, zonedInstant } from '../domain/zoned-time';
 import { ActivityDeps } from './ports';
 import { renderNotificationMail, renderReminderMail } from './reminder-mail';
 import { sendOnce, SendOnceResult } from './send-once';
@@ -73,6 +76,20 @@ export function notificationKey(workflowId: string, kind: string, plannedAt: str
 /** Activities over narrow ports; the worker decides what the ports are. */
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
+
+  const resolveRecipients = async (
+    input: SendNotificationInput,
+  ): Promise<{ to: string[]; from: 'registry' | 'plan' }> => {
+    const snapshot = input.snapshot;
+    if (!snapshot) return { to: input.to, from: 'plan' };
+    const registry = await loadStoredRegistry(db, snapshot.municipality);
+    const board = registry && findOrganisation(registry, snapshot.answeringBoardId);
+    if (!registry || !board) return { to: input.to, from: 'plan' };
+    // The registry as it stands on the day the action fired (workflow time).
+    const on = localDateOf(new Date(input.firedAt), MUNICIPALITY_TIME_ZONE);
+    const roles = input.roles as RecipientRole[];
+    return { to: addressesFor(roles, board, escalationAddresses(registry, board, on)), from: 'registry' };
+  };
   return {
     async recordEvent(input: RecordEventInput): Promise<void> {
       // One transaction: the event and the read model it updates are committed together.
@@ -110,8 +127,14 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Sends one planned notification (opening, reminder, escalation) at most once. */
+    /**
+     * Sends one notification (opening, reminder, escalation, review decision) at most once. The
+     * recipients are resolved now, from the registry stored in PostgreSQL, so a contact changed
+     * since the phase opened takes effect; without a stored registry, the addresses planned at
+     * opening are used.
+     */
     async sendNotification(input: SendNotificationInput): Promise<SendReminderResult> {
+      const recipients = await resolveRecipients(input);
       return sendOnce(deps, {
         key: notificationKey(input.workflowId, input.actionId, input.plannedAt),
         workflowId: input.workflowId,
@@ -119,7 +142,7 @@ export function createActivities(deps: ActivityDeps) {
         auditKind: input.kind,
         plannedAt: input.plannedAt,
         firedAt: input.firedAt,
-        to: input.to,
+        to: recipients.to,
         roles: input.roles,
         mail: renderNotificationMail({
           kind: input.kind,
@@ -130,7 +153,12 @@ export function createActivities(deps: ActivityDeps) {
           budgetYear: input.budgetYear,
           deadline: new Date(input.deadlineAt),
         }),
-        payload: { actionId: input.actionId, level: input.level, ...(input.snapshot && { snapshot: input.snapshot }) },
+        payload: {
+          actionId: input.actionId,
+          level: input.level,
+          recipientsFrom: recipients.from,
+          ...(input.snapshot && { snapshot: input.snapshot }),
+        },
       });
     },
 

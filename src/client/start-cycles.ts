@@ -1,6 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { withTransaction } from '../db/database';
+import { loadStoredRegistry, replaceRegistry } from '../db/registry';
 import { CycleCalendar } from '../domain/cycle-calendar';
 import { lateStartFor, liveCalendars } from '../domain/late-start';
 import { Registry } from '../domain/organisations';
@@ -51,14 +54,24 @@ export async function startCycle(
   }
 }
 
-/** `npm start` on first run: the cycles under way today, so a newcomer sees real phases at once. */
+/**
+ * `npm start` on first run: stores the shipped registry (unless one is stored already: SLK's
+ * corrections win) and starts the cycles under way today, so a newcomer sees real phases at once.
+ */
 export async function startLiveCycles(
   client: Client,
+  pool: Pool,
   taskQueue: string,
   registry: Registry,
   today: string,
   log: (line: string) => void,
 ): Promise<Array<{ workflowId: string; outcome: CycleStartOutcome }>> {
+  if (!(await loadStoredRegistry(pool, registry.municipality))) {
+    await withTransaction(pool, (tx) => replaceRegistry(tx, registry));
+    log(
+      `Organisationsregistret för ${registry.municipality} är inläst (${registry.organisations.length} organisationer).`,
+    );
+  }
   const results = [];
   for (const calendar of liveCalendars(shippedCalendars(registry, log), today)) {
     const outcome = await startCycle(client, taskQueue, calendar, registry, today);

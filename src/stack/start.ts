@@ -110,6 +110,7 @@ async function main(): Promise<void> {
         () =>
           startLiveCycles(
             services.client,
+            services.pool,
             config.temporal.taskQueue,
             loadRegistry(shippedRegistryPath()),
             stockholmToday(),

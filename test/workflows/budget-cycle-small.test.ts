@@ -2,6 +2,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from 
 import { listAuditEvents } from '../../src/db/audit-log';
 import { listSends } from '../../src/db/send-log';
 import { listDeliverableStatus } from '../../src/db/read-model';
+import { withTransaction } from '../../src/db/database';
+import { replaceRegistry } from '../../src/db/registry';
 import { CycleCalendar, cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { legalDeadline } from '../../src/domain/business-days';
@@ -335,5 +337,66 @@ describe('a merger during the cycle', () => {
       on: mergerDay,
       snapshot: { boardId: 'norrmalm', answeringBoardId: 'norra-innerstaden' },
     });
+  });
+});
+
+describe('recipients resolved at send time', () => {
+  it('sends later mails to a contact changed after the phase opened', async () => {
+    const today = localDateOf(new Date(await ctx.env.currentTimeMs()), TZ);
+    const withMailbox = (email: string) =>
+      registrySchema.parse({
+        municipality: 'provstad',
+        organisations: [
+          {
+            id: 'kulturnamnden',
+            name: 'Kulturnämnden',
+            kind: 'facknamnd',
+            validFrom: '2007-01-01',
+            contacts: [{ role: 'registrator', email }],
+          },
+        ],
+      });
+    const registry = withMailbox('registrator.kultur@stockholm.example');
+    await withTransaction(ctx.harness.db.pool, (tx) => replaceRegistry(tx, registry));
+    const calendar = cycleCalendarSchema.parse({
+      municipality: 'provstad',
+      budgetYear: 2094,
+      phases: [
+        {
+          id: 'verksamhetsplan',
+          kind: 'deliverable',
+          name: 'Verksamhetsplan 2094',
+          opens: { date: addDays(today, 2) },
+          deadline: addDays(today, 20),
+        },
+      ],
+    });
+    const id = cycleWorkflowId('provstad', 2094);
+    await ctx.env.client.workflow.start(budgetCycleWorkflow, {
+      args: [{ calendar, registry }],
+      workflowId: id,
+      taskQueue: ctx.harness.taskQueue,
+    });
+    await sleepUntil(addDays(today, 3));
+    // SLK corrects the mailbox after the phase opened.
+    await withTransaction(ctx.harness.db.pool, (tx) =>
+      replaceRegistry(tx, withMailbox('diariet.kultur@stockholm.example')),
+    );
+    // Noon on the deadline day (wherever the law puts it): both reminders have gone, no escalation yet.
+    await sleepUntil(legalDeadline(addDays(today, 20)).date);
+
+    const mails = ctx.harness.sink.received
+      .filter((m) => m.parsed.subject?.includes('Verksamhetsplan 2094'))
+      .map((m) => `${m.parsed.subject!.split(':')[0]} → ${m.envelope.to.join(' ')}`);
+    expect(mails).toEqual([
+      'Öppnad → registrator.kultur@stockholm.example',
+      'Påminnelse → diariet.kultur@stockholm.example',
+      'Påminnelse → diariet.kultur@stockholm.example',
+    ]);
+    const events = await listAuditEvents(ctx.harness.db.pool, `${id}/verksamhetsplan/kulturnamnden`);
+    expect(events.filter((e) => e.kind === 'reminder-sent').map((e) => e.payload.recipientsFrom)).toEqual([
+      'registry',
+      'registry',
+    ]);
   });
 });

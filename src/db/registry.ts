@@ -1,0 +1,84 @@
+import { Registry, registrySchema } from '../domain/organisations';
+import { Queryable } from './database';
+
+/**
+ * Replaces a municipality's registry with the given one (callers pass a transaction, so readers
+ * see the old registry or the new, never half of each).
+ */
+export async function replaceRegistry(db: Queryable, registry: Registry): Promise<void> {
+  const m = registry.municipality;
+  await db.query('DELETE FROM organisations WHERE municipality = $1', [m]);
+  await db.query('DELETE FROM priority_areas WHERE municipality = $1', [m]);
+  for (const o of registry.organisations) {
+    await db.query(
+      `INSERT INTO organisations (municipality, id, name, kind, valid_from, valid_to, successor_id, parent_id, contacts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        m,
+        o.id,
+        o.name,
+        o.kind,
+        o.validFrom,
+        o.validTo ?? null,
+        o.successorId ?? null,
+        o.parentId ?? null,
+        JSON.stringify(o.contacts),
+      ],
+    );
+  }
+  for (const a of registry.priorityAreas) {
+    await db.query(
+      `INSERT INTO priority_areas (municipality, id, name, valid_from, valid_to, served_by) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [m, a.id, a.name, a.validFrom, a.validTo ?? null, JSON.stringify(a.servedBy)],
+    );
+  }
+}
+
+/** The municipality's registry as stored, or undefined when none was imported. */
+export async function loadStoredRegistry(db: Queryable, municipality: string): Promise<Registry | undefined> {
+  const orgs = await db.query<{
+    id: string;
+    name: string;
+    kind: string;
+    valid_from: string;
+    valid_to: string | null;
+    successor_id: string | null;
+    parent_id: string | null;
+    contacts: unknown;
+  }>(
+    `SELECT id, name, kind, valid_from::text, valid_to::text, successor_id, parent_id, contacts
+     FROM organisations WHERE municipality = $1 ORDER BY id`,
+    [municipality],
+  );
+  if (orgs.rows.length === 0) return undefined;
+  const areas = await db.query<{
+    id: string;
+    name: string;
+    valid_from: string;
+    valid_to: string | null;
+    served_by: unknown;
+  }>(
+    `SELECT id, name, valid_from::text, valid_to::text, served_by FROM priority_areas WHERE municipality = $1 ORDER BY id`,
+    [municipality],
+  );
+  return registrySchema.parse({
+    municipality,
+    organisations: orgs.rows.map((o) => ({
+      id: o.id,
+      name: o.name,
+      kind: o.kind,
+      validFrom: o.valid_from,
+      ...(o.valid_to && { validTo: o.valid_to }),
+      ...(o.successor_id && { successorId: o.successor_id }),
+      ...(o.parent_id && { parentId: o.parent_id }),
+      contacts: o.contacts,
+    })),
+    priorityAreas: areas.rows.map((a) => ({
+      id: a.id,
+      name: a.name,
+      validFrom: a.valid_from,
+      ...(a.valid_to && { validTo: a.valid_to }),
+      servedBy: a.served_by,
+    })),
+  });
+}
