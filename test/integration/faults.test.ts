@@ -34,8 +34,17 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** `count` deliverables whose reminders fall due together, `inMs` from now. */
-async function startBurst(label: string, taskQueue: string, count: number, inMs: number): Promise<string[]> {
+/**
+ * `count` deliverables whose reminders fall due together, `inMs` from now. Generous: a reminder
+ * whose instant has passed when its workflow starts is skipped by design, and starting thirty
+ * workflows on a loaded machine takes seconds.
+ */
+async function startBurst(
+  label: string,
+  taskQueue: string,
+  count: number,
+  inMs: number,
+): Promise<{ ids: string[]; dueAt: number }> {
   const now = Date.now();
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -55,8 +64,10 @@ async function startBurst(label: string, taskQueue: string, count: number, inMs:
     });
     ids.push(workflowId);
   }
-  return ids;
+  return { ids, dueAt: now + inMs };
 }
+
+const until = (instant: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, instant - Date.now())));
 
 interface Counts {
   planned: number;
@@ -111,23 +122,24 @@ describe('faults during a reminder burst', () => {
       workflowBundle: bundle,
     });
     const run = worker.run();
+    let back: SmtpSink | undefined;
     try {
       await sink.stop(); // the relay goes down
-      const ids = await startBurst('smtp-outage', taskQueue, 30, 2_000);
-      await new Promise((r) => setTimeout(r, 8_000)); // reminders fall due and fail to connect
+      const { ids, dueAt } = await startBurst('smtp-outage', taskQueue, 30, 15_000);
+      await until(dueAt + 8_000); // reminders fall due and fail to connect
       const during = await countOutcome(db.pool, sink, 'smtp-outage', ids.length);
       expect(during.sentRows).toBe(0);
-      const back = await new SmtpSink({ port }).start(); // the relay comes back on its address
+      back = await new SmtpSink({ port }).start(); // the relay comes back on its address
       await back.waitFor((mails) => new Set(mails.map((m) => m.parsed.messageId)).size >= ids.length, 90_000);
       await new Promise((r) => setTimeout(r, 1_000));
       const counts = await countOutcome(db.pool, back, 'smtp-outage', ids.length);
       report('SMTP refuses connections, then recovers', counts);
       expect(counts).toMatchObject({ sentRows: 30, received: 30, distinctMessageIds: 30, duplicates: 0, lost: 0 });
-      await back.stop();
     } finally {
       worker.shutdown();
       await run;
       mailer.close();
+      await back?.stop();
     }
   });
 
@@ -149,7 +161,7 @@ describe('faults during a reminder burst', () => {
       (err) => err.includes('Årshjul worker started'),
       60_000,
     );
-    const ids = await startBurst('sigkill', taskQueue, 40, 3_000);
+    const { ids } = await startBurst('sigkill', taskQueue, 40, 15_000);
     // Kill it while the burst is being sent: as soon as the first mails arrive.
     await sink.waitFor((mails) => mails.some((m) => m.parsed.subject?.includes('Burst sigkill')), 60_000);
     worker.child.kill('SIGKILL');
@@ -204,8 +216,8 @@ describe('faults during a reminder burst', () => {
     });
     const run = worker.run();
     try {
-      const ids = await startBurst('postgres-restart', taskQueue, 30, 3_000);
-      await new Promise((r) => setTimeout(r, 2_500));
+      const { ids, dueAt } = await startBurst('postgres-restart', taskQueue, 30, 15_000);
+      await until(dueAt - 500);
       await pg.stop(); // down just as the reminders fall due
       await new Promise((r) => setTimeout(r, 4_000));
       const restarted = await startPrivatePostgres({ dataDir: join(dir, 'cluster'), port: pg.port, ephemeral: false });

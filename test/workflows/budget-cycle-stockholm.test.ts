@@ -168,7 +168,10 @@ describe('a whole Stockholm cycle under the time-skipping server', () => {
     }
 
     const rows = (
-      await ctx.harness.db.pool.query<SendLogRow>(`SELECT * FROM send_log WHERE workflow_id LIKE $1`, [`${id}/%`])
+      await ctx.harness.db.pool.query<SendLogRow>(
+        `SELECT * FROM send_log WHERE workflow_id LIKE $1 ORDER BY planned_at, idempotency_key`,
+        [`${id}/%`],
+      )
     ).rows;
     // SLK's review decisions are mailed too, at the moment of the decision (not planned).
     const reviews = rows.filter((r) => r.kind === 'returned' || r.kind === 'approved');
