@@ -87,7 +87,7 @@ const input = (now: number) => ({
   budgetYear: 2028,
   phase: { id: 'budgetunderlag', name: 'Budgetunderlag 2028' },
   board: { id: 'skarholmen', name: 'Skärholmens stadsdelsnämnd', email: 'registrator.skarholmen@example.se' },
-  reminderAt: new Date(now + 1_500).toISOString(),
+  reminderAt: new Date(now + 8_000).toISOString(), // time to start on a loaded machine: a past-due reminder is skipped
   deadline: new Date(now + 24 * 3600_000).toISOString(),
 });
 
