@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
-export const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+const TSX_CJS = require.resolve('tsx/cjs');
 
 export interface RunningProcess {
   child: ChildProcess;
@@ -13,9 +13,17 @@ export interface RunningProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts one of our entry points with tsx, collecting its output. */
+/**
+ * Starts one of our entry points, collecting its output. Node itself runs it with tsx's loader
+ * (not the tsx command, which would run it in a child process): the PID we hold is the process,
+ * so a SIGKILL really kills it.
+ */
 export function startEntryPoint(script: string, env: NodeJS.ProcessEnv): RunningProcess {
-  const child = spawn(TSX, [join(REPO_ROOT, script)], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--require', TSX_CJS, join(REPO_ROOT, script)], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();
