@@ -4,8 +4,8 @@ import { withTransaction } from '../db/database';
 import type { DeliverableSnapshot } from '../db/read-model';
 import { CycleCalendar } from '../domain/cycle-calendar';
 import { addDays, compareDates, LocalDate } from '../domain/local-date';
-import { findOrganisation, Organisation, Registry, responsibleOn } from '../domain/organisations';
-import { loadStoredRegistry } from '../db/registry';
+import { Organisation, Registry, responsibleOn } from '../domain/organisations';
+import { loadRecipientOrganisations } from '../db/registry';
 import type { RecipientRole } from '../domain/cycle-calendar';
 import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
 import { DeliverablePlan, DeliverablePlanInput, deliverableSpecs, planDeliverable } from '../domain/planner';
@@ -82,13 +82,13 @@ export function createActivities(deps: ActivityDeps) {
   ): Promise<{ to: string[]; from: 'registry' | 'plan' }> => {
     const snapshot = input.snapshot;
     if (!snapshot) return { to: input.to, from: 'plan' };
-    const registry = await loadStoredRegistry(db, snapshot.municipality);
-    const board = registry && findOrganisation(registry, snapshot.answeringBoardId);
-    if (!registry || !board) return { to: input.to, from: 'plan' };
+    const stored = await loadRecipientOrganisations(db, snapshot.municipality, snapshot.answeringBoardId);
+    if (!stored) return { to: input.to, from: 'plan' };
     // The registry as it stands on the day the action fired (workflow time).
     const on = localDateOf(new Date(input.firedAt), MUNICIPALITY_TIME_ZONE);
     const roles = input.roles as RecipientRole[];
-    return { to: addressesFor(roles, board, escalationAddresses(registry, board, on)), from: 'registry' };
+    const above = escalationAddresses(stored.related, stored.board, on);
+    return { to: addressesFor(roles, stored.board, above), from: 'registry' };
   };
   return {
     async recordEvent(input: RecordEventInput): Promise<void> {
@@ -206,19 +206,16 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    /** When each date-opened phase opens and each milestone falls: instants for the cycle to sleep to. */
-    async cycleSchedule(input: {
-      calendar: CycleCalendar;
-    }): Promise<{ openings: Record<string, string>; milestones: Record<string, string> }> {
+    /** When each date-opened phase opens: the instants the cycle sleeps to. */
+    async cycleSchedule(input: { calendar: CycleCalendar }): Promise<{ openings: Record<string, string> }> {
       const { calendar } = input;
-      const at = (date: LocalDate): string => zonedInstant(date, calendar.notifyAt, calendar.timeZone).toISOString();
       const openings: Record<string, string> = {};
-      const milestones: Record<string, string> = {};
       for (const phase of calendar.phases) {
-        if (phase.kind === 'milestone') milestones[phase.id] = at(phase.date);
-        else if ('date' in phase.opens) openings[phase.id] = at(phase.opens.date);
+        if (phase.kind === 'deliverable' && 'date' in phase.opens) {
+          openings[phase.id] = zonedInstant(phase.opens.date, calendar.notifyAt, calendar.timeZone).toISOString();
+        }
       }
-      return { openings, milestones };
+      return { openings };
     },
 
     /** Replans one deliverable with another deadline (moved, extended, returned). */

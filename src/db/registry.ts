@@ -1,4 +1,4 @@
-import { Registry, registrySchema } from '../domain/organisations';
+import { Organisation, Registry, registrySchema } from '../domain/organisations';
 import { Queryable } from './database';
 
 /**
@@ -34,20 +34,58 @@ export async function replaceRegistry(db: Queryable, registry: Registry): Promis
   }
 }
 
+interface OrganisationRow {
+  id: string;
+  name: string;
+  kind: string;
+  valid_from: string;
+  valid_to: string | null;
+  successor_id: string | null;
+  parent_id: string | null;
+  contacts: Organisation['contacts'];
+}
+
+const ORGANISATION_COLUMNS = `id, name, kind, valid_from::text, valid_to::text, successor_id, parent_id, contacts`;
+
+function toOrganisation(o: OrganisationRow): Organisation {
+  return {
+    id: o.id,
+    name: o.name,
+    kind: o.kind as Organisation['kind'],
+    validFrom: o.valid_from,
+    ...(o.valid_to && { validTo: o.valid_to }),
+    ...(o.successor_id && { successorId: o.successor_id }),
+    ...(o.parent_id && { parentId: o.parent_id }),
+    contacts: o.contacts,
+  };
+}
+
+/**
+ * What a notification needs to find its recipients, in one query: the board, its group parent
+ * and the committee (not the whole registry: this runs for every mail of a burst).
+ */
+export async function loadRecipientOrganisations(
+  db: Queryable,
+  municipality: string,
+  boardId: string,
+): Promise<{ board: Organisation; related: Registry } | undefined> {
+  const rows = await db.query<OrganisationRow>(
+    `SELECT ${ORGANISATION_COLUMNS} FROM organisations
+     WHERE municipality = $1
+       AND (id = $2 OR kind = 'utskott'
+            OR id = (SELECT parent_id FROM organisations WHERE municipality = $1 AND id = $2))
+     ORDER BY id`,
+    [municipality, boardId],
+  );
+  const organisations = rows.rows.map(toOrganisation);
+  const board = organisations.find((o) => o.id === boardId);
+  return board && { board, related: { municipality, organisations, priorityAreas: [] } };
+}
+
 /** The municipality's registry as stored, or undefined when none was imported. */
 export async function loadStoredRegistry(db: Queryable, municipality: string): Promise<Registry | undefined> {
-  const orgs = await db.query<{
-    id: string;
-    name: string;
-    kind: string;
-    valid_from: string;
-    valid_to: string | null;
-    successor_id: string | null;
-    parent_id: string | null;
-    contacts: unknown;
-  }>(
-    `SELECT id, name, kind, valid_from::text, valid_to::text, successor_id, parent_id, contacts
-     FROM organisations WHERE municipality = $1 ORDER BY id`,
+  const orgs = await db.query<OrganisationRow>(
+    `SELECT ${ORGANISATION_COLUMNS} FROM organisations WHERE municipality = $1 ORDER BY id`,
     [municipality],
   );
   if (orgs.rows.length === 0) return undefined;
@@ -63,16 +101,7 @@ export async function loadStoredRegistry(db: Queryable, municipality: string): P
   );
   return registrySchema.parse({
     municipality,
-    organisations: orgs.rows.map((o) => ({
-      id: o.id,
-      name: o.name,
-      kind: o.kind,
-      validFrom: o.valid_from,
-      ...(o.valid_to && { validTo: o.valid_to }),
-      ...(o.successor_id && { successorId: o.successor_id }),
-      ...(o.parent_id && { parentId: o.parent_id }),
-      contacts: o.contacts,
-    })),
+    organisations: orgs.rows.map(toOrganisation),
     priorityAreas: areas.rows.map((a) => ({
       id: a.id,
       name: a.name,

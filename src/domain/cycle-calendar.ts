@@ -127,3 +127,11 @@ export const DEFAULT_ESCALATIONS: EscalationRule[] = [
   { level: 2, businessDaysAfter: 3, to: ['koncernmoder'], kinds: ['bolagsstyrelse'] },
   { level: 3, businessDaysAfter: 5, to: ['utskott'] },
 ];
+
+/** The calendar with one deliverable phase's deadline replaced (a moved deadline, replanned). */
+export function withPhaseDeadline(calendar: CycleCalendar, phaseId: string, deadline: string): CycleCalendar {
+  return {
+    ...calendar,
+    phases: calendar.phases.map((p) => (p.id === phaseId && p.kind === 'deliverable' ? { ...p, deadline } : p)),
+  };
+}

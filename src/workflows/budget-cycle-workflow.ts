@@ -1,6 +1,5 @@
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -13,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { CycleCalendar, DeliverablePhase } from '../domain/cycle-calendar';
+import { type CycleCalendar, type DeliverablePhase, withPhaseDeadline } from '../domain/cycle-calendar';
 import { isLocalDate } from '../domain/local-date';
 import type { Registry } from '../domain/organisations';
 import {
@@ -29,10 +28,11 @@ import {
 import { setDeadlineSignal } from './deliverable-messages';
 import type { DeliverableWorkflowInputV2 } from './deliverable-v2';
 import { deliverableWorkflow } from './deliverable-workflow';
+import { ACTIVITY_RETRY, refuse } from './workflow-support';
 
 const { recordEvent, cycleSchedule, planPhase } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: ACTIVITY_RETRY,
 });
 
 export interface ImportedDeliverable {
@@ -68,10 +68,6 @@ export function cycleWorkflowId(municipality: string, budgetYear: number): strin
   return `${municipality}/${budgetYear}`;
 }
 
-function refuse(field: string, problem: string): never {
-  throw ApplicationFailure.nonRetryable(`${field}: ${problem}`, 'TransitionRefused', { field, problem });
-}
-
 /**
  * One budget year of one municipality, about 25 months: opens each deliverable phase on its
  * date (or when SLK confirms the milestone it waits for), starts one deliverableWorkflow per
@@ -88,7 +84,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     Object.entries(carried?.opened ?? {}).map(([id, o]) => [id, { ...o, finishedBoards: new Set(o.finishedBoards) }]),
   );
   // Filled by an activity once the run starts; the status query may come before that.
-  const known: { schedule?: { openings: Record<string, string>; milestones: Record<string, string> } } = {};
+  const known: { schedule?: { openings: Record<string, string> } } = {};
   let openingNow = 0;
   const nowIso = (): string => new Date(Date.now()).toISOString();
   const record = (kind: string, payload: Record<string, unknown>, actor = 'system') =>
@@ -185,7 +181,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       if (open) {
         // Each board's new written deadline (a staggered group keeps its offset), planned outside.
         const replanned = await planPhase({
-          calendar: withDeadline(calendar, phase.id, update.deadline),
+          calendar: withPhaseDeadline(calendar, phase.id, update.deadline),
           registry,
           phaseId: phase.id,
           opensOn: open.opensOn,
@@ -249,7 +245,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     try {
       const moved = movedDeadlines.get(phase.id);
       const deliverables = await planPhase({
-        calendar: moved ? withDeadline(calendar, phase.id, moved) : calendar,
+        calendar: moved ? withPhaseDeadline(calendar, phase.id, moved) : calendar,
         registry,
         phaseId: phase.id,
         opensOn,
@@ -308,11 +304,4 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   }
   await record('cycle-finished', { deliverables: counts().started });
   return status();
-}
-
-function withDeadline(calendar: CycleCalendar, phaseId: string, deadline: string): CycleCalendar {
-  return {
-    ...calendar,
-    phases: calendar.phases.map((p) => (p.id === phaseId && p.kind === 'deliverable' ? { ...p, deadline } : p)),
-  };
 }

@@ -9,7 +9,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { deliverableFinishedSignal } from './budget-cycle-messages';
-import type { Activities, PhaseDeliverable } from '../activities';
+import type { Activities, PhaseDeliverable, SendNotificationInput } from '../activities';
+import type { RecipientRole } from '../domain/cycle-calendar';
 import type { DeliverableSnapshot } from '../db/read-model';
 import {
   applyAction,
@@ -40,11 +41,11 @@ import {
   setDeadlineSignal,
   submitUpdate,
 } from './deliverable-messages';
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ACTIVITY_RETRY, refuse } from './workflow-support';
 
 const { recordEvent, sendNotification, replanDeliverable } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: ACTIVITY_RETRY,
 });
 
 /** Input of the plan-driven deliverable workflow, as the cycle starts it. */
@@ -64,17 +65,6 @@ export interface DeliverableWorkflowInputV2 extends PhaseDeliverable {
  */
 const STALE_AFTER_MS = 60 * 60 * 1000;
 const OPENING_STALE_AFTER_MS = 24 * 60 * 60 * 1000;
-
-/** Refusals cross to the client as failed updates whose message names the field. */
-function refuse(error: unknown): never {
-  if (error instanceof TransitionRefused) {
-    throw ApplicationFailure.nonRetryable(error.message, 'TransitionRefused', {
-      field: error.field,
-      problem: error.problem,
-    });
-  }
-  throw error;
-}
 
 export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promise<DeliverableState> {
   const { workflowId } = workflowInfo();
@@ -110,6 +100,17 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
   const record = (kind: string, payload: Record<string, unknown>, actor = 'system') =>
     recordEvent({ workflowId, kind, occurredAt: nowIso(), actor, payload: { ...payload, snapshot: snapshot() } });
 
+  const noteAction = (action: PlannedAction, outcome: ActionRecord['outcome'], at = nowIso()): void => {
+    history.push({
+      actionId: action.id,
+      kind: action.kind,
+      level: action.level,
+      plannedAt: action.instant,
+      outcome,
+      at,
+    });
+  };
+
   /** Takes a plan: past actions are recorded as stale (never sent late), the rest wait. */
   const adoptPlan = (
     next: DeliverablePlan,
@@ -117,15 +118,7 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     grace: (a: PlannedAction) => number,
     done: (a: PlannedAction) => boolean,
   ): void => {
-    for (const old of pending)
-      history.push({
-        actionId: old.id,
-        kind: old.kind,
-        level: old.level,
-        plannedAt: old.instant,
-        outcome: 'superseded',
-        at: nowIso(),
-      });
+    for (const old of pending) noteAction(old, 'superseded');
     plan = next;
     pending = [];
     for (const action of next.actions) {
@@ -134,14 +127,7 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
         // A deadline that already passed still makes the deliverable late; no mail goes out.
         if (action.kind === 'deadline' || action.kind === 'opening')
           state = applyAction(state, action.kind, action.level).state;
-        history.push({
-          actionId: action.id,
-          kind: action.kind,
-          level: action.level,
-          plannedAt: action.instant,
-          outcome: 'skipped-stale',
-          at: nowIso(),
-        });
+        noteAction(action, 'skipped-stale');
       } else {
         pending.push(action);
       }
@@ -182,24 +168,40 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
    * Tells the board of SLK's review (approved, or returned with the reason and new deadline).
    * Runs started before these mails existed replay without them (patch).
    */
-  const notifyReview = async (kind: 'approved' | 'returned', reason?: string): Promise<void> => {
-    if (!patched('review-mails')) return;
-    const at = nowIso();
-    await sendNotification({
+  /** Sends one notification about this deliverable to the given roles, with the current state. */
+  const notify = (
+    kind: SendNotificationInput['kind'],
+    actionId: string,
+    plannedAt: string,
+    firedAt: string,
+    roles: RecipientRole[],
+    extra: Pick<SendNotificationInput, 'level' | 'reason'> = {},
+  ) =>
+    sendNotification({
       workflowId,
-      actionId: `${plan.phaseId}/${plan.boardId}/${kind}-${state.reviews.length}`,
+      actionId,
       kind,
-      ...(reason && { reason }),
-      plannedAt: at,
-      firedAt: at,
+      ...extra,
+      plannedAt,
+      firedAt,
       budgetYear: input.budgetYear,
       phaseName: input.spec.phase.name,
       boardName: board.name,
       deadlineAt: plan.deadlineAt,
-      to: addressesFor(['registrator'], board, above),
-      roles: ['registrator'],
+      to: addressesFor(roles, board, above),
+      roles,
       snapshot: snapshot(),
     });
+
+  /**
+   * Tells the board of SLK's review (approved, or returned with the reason and new deadline).
+   * Runs started before these mails existed replay without them (patch).
+   */
+  const notifyReview = async (kind: 'approved' | 'returned', reason?: string): Promise<void> => {
+    if (!patched('review-mails')) return;
+    const at = nowIso();
+    const actionId = `${plan.phaseId}/${plan.boardId}/${kind}-${state.reviews.length}`;
+    await notify(kind, actionId, at, at, ['registrator'], reason ? { reason } : {});
   };
 
   setHandler(
@@ -328,45 +330,19 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     const firedAt = nowIso();
     let failed: string | undefined;
     if (outcome.notify && (next.kind === 'opening' || next.kind === 'reminder' || next.kind === 'escalation')) {
-      ({ failed } = await sendNotification({
-        workflowId,
-        actionId: next.id,
-        kind: next.kind,
-        level: next.level,
-        plannedAt: next.instant,
-        firedAt,
-        budgetYear: input.budgetYear,
-        phaseName: input.spec.phase.name,
-        boardName: board.name,
-        deadlineAt: plan.deadlineAt,
-        to: addressesFor(next.recipients, board, above),
-        roles: next.recipients,
-        snapshot: snapshot(),
-      }));
+      ({ failed } = await notify(next.kind, next.id, next.instant, firedAt, next.recipients, { level: next.level }));
     } else if (next.kind === 'deadline' && state.late) {
       await record('deadline-missed', { deadline: plan.deadline.date });
     }
-    history.push({
-      actionId: next.id,
-      kind: next.kind,
-      level: next.level,
-      plannedAt: next.instant,
-      outcome: failed ? 'failed' : outcome.notify ? 'sent' : next.kind === 'deadline' ? 'applied' : 'moot',
-      at: firedAt,
-    });
+    noteAction(
+      next,
+      failed ? 'failed' : outcome.notify ? 'sent' : next.kind === 'deadline' ? 'applied' : 'moot',
+      firedAt,
+    );
   }
   // Let update handlers that are still replying (recording the approval, say) finish first.
   await condition(allHandlersFinished);
-  for (const left of pending) {
-    history.push({
-      actionId: left.id,
-      kind: left.kind,
-      level: left.level,
-      plannedAt: left.instant,
-      outcome: 'moot',
-      at: nowIso(),
-    });
-  }
+  for (const left of pending) noteAction(left, 'moot');
   pending = [];
   await record('deliverable-finished', {
     stage: state.stage,
@@ -395,6 +371,7 @@ function tryCheck(check: () => unknown): void {
   try {
     check();
   } catch (error) {
-    refuse(error);
+    if (error instanceof TransitionRefused) refuse(error.field, error.problem);
+    throw error;
   }
 }

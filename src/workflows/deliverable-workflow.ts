@@ -3,6 +3,7 @@ import type { Activities } from '../activities';
 import type { DeliverableInput } from '../domain/deliverable';
 import type { DeliverableState } from '../domain/deliverable-state';
 import { DeliverableWorkflowInputV2, runDeliverableV2 } from './deliverable-v2';
+import { ACTIVITY_RETRY } from './workflow-support';
 
 /**
  * One board's deliverable for one phase: it sleeps until the planned reminder, sends it (unless
@@ -12,12 +13,7 @@ import { DeliverableWorkflowInputV2, runDeliverableV2 } from './deliverable-v2';
 
 const { recordEvent, sendReminder } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    // No attempt limit: while the relay or the database is down, reminders wait and are not lost.
-  },
+  retry: ACTIVITY_RETRY,
 });
 
 export type ReminderState =

@@ -34,6 +34,19 @@ afterAll(async () => {
   await env?.teardown();
 });
 
+/** A worker in this process over the given database and relay, polling its own task queue. */
+async function startInProcessWorker(db: Pool, smtpUrl: string, taskQueue: string) {
+  const mailer = createSmtpMailer(smtpUrl, 'Årshjul <arshjul@test.example>');
+  const worker = await createArshjulWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    deps: { db, mailer, clock: systemClock },
+    workflowBundle: bundle,
+  });
+  return { worker, run: worker.run(), mailer };
+}
+
 /**
  * `count` deliverables whose reminders fall due together, `inMs` from now. Generous: a reminder
  * whose instant has passed when its workflow starts is skipped by design, and starting thirty
@@ -112,16 +125,8 @@ describe('faults during a reminder burst', () => {
   it('loses nothing and sends nothing twice while the SMTP relay refuses connections for a while', async () => {
     const sink = await new SmtpSink().start();
     const port = sink.port;
-    const mailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@test.example>');
     const taskQueue = 'faults-smtp';
-    const worker = await createArshjulWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      deps: { db: db.pool, mailer, clock: systemClock },
-      workflowBundle: bundle,
-    });
-    const run = worker.run();
+    const { worker, run, mailer } = await startInProcessWorker(db.pool, sink.url, taskQueue);
     let back: SmtpSink | undefined;
     try {
       await sink.stop(); // the relay goes down
@@ -216,16 +221,8 @@ describe('faults during a reminder burst', () => {
     await migrateUp(pg.url);
     const pool = createPool(pg.url, 5);
     const sink = await new SmtpSink().start();
-    const mailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@test.example>');
     const taskQueue = 'faults-postgres';
-    const worker = await createArshjulWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      deps: { db: pool, mailer, clock: systemClock },
-      workflowBundle: bundle,
-    });
-    const run = worker.run();
+    const { worker, run, mailer } = await startInProcessWorker(pool, sink.url, taskQueue);
     try {
       const { ids, dueAt } = await startBurst('postgres-restart', taskQueue, 30, 15_000);
       await until(dueAt - 500);

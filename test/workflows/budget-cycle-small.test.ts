@@ -400,3 +400,74 @@ describe('recipients resolved at send time', () => {
     ]);
   });
 });
+
+describe('escalations resolved at send time', () => {
+  it('reaches the group parent and the committee as the stored registry has them when the step falls due', async () => {
+    const today = localDateOf(new Date(await ctx.env.currentTimeMs()), TZ);
+    const registry = (stadshusMailbox: string) =>
+      registrySchema.parse({
+        municipality: 'bolagsstad',
+        organisations: [
+          {
+            id: 'hamnen',
+            name: 'Hamnbolaget AB',
+            kind: 'bolagsstyrelse',
+            validFrom: '2007-01-01',
+            parentId: 'stadshus',
+            contacts: [{ role: 'vd', email: 'vd.hamnen@stockholm.example' }],
+          },
+          {
+            id: 'stadshus',
+            name: 'Stadshus AB',
+            kind: 'koncernmoder',
+            validFrom: '2007-01-01',
+            contacts: [{ role: 'registrator', email: stadshusMailbox }],
+          },
+          {
+            id: 'utskottet',
+            name: 'Utskottet',
+            kind: 'utskott',
+            validFrom: '2007-01-01',
+            contacts: [{ role: 'registrator', email: 'registrator.utskottet@stockholm.example' }],
+          },
+        ],
+      });
+    await withTransaction(ctx.harness.db.pool, (tx) =>
+      replaceRegistry(tx, registry('registrator.stadshus@stockholm.example')),
+    );
+    const calendar = cycleCalendarSchema.parse({
+      municipality: 'bolagsstad',
+      budgetYear: 2095,
+      phases: [
+        {
+          id: 'tertialrapport-1',
+          kind: 'deliverable',
+          name: 'Tertialrapport 1 2095',
+          opens: { date: addDays(today, 2) },
+          deadline: addDays(today, 20),
+        },
+      ],
+    });
+    const id = cycleWorkflowId('bolagsstad', 2095);
+    await ctx.env.client.workflow.start(budgetCycleWorkflow, {
+      args: [{ calendar, registry: registry('registrator.stadshus@stockholm.example') }],
+      workflowId: id,
+      taskQueue: ctx.harness.taskQueue,
+    });
+    await sleepUntil(addDays(today, 3));
+    // The group parent's mailbox changes after the phase opened; the plan still has the old one.
+    await withTransaction(ctx.harness.db.pool, (tx) =>
+      replaceRegistry(tx, registry('diariet.stadshus@stockholm.example')),
+    );
+    await sleepUntil(addDays(legalDeadline(addDays(today, 20)).date, 12));
+
+    const escalations = ctx.harness.sink.received
+      .filter((m) => m.parsed.subject?.includes('Tertialrapport 1 2095') && m.parsed.subject.includes('eskalering'))
+      .map((m) => `${m.parsed.subject!.match(/steg (\d)/)?.[1]} → ${m.envelope.to.join(' ')}`);
+    expect(escalations).toEqual([
+      '1 → vd.hamnen@stockholm.example',
+      '2 → diariet.stadshus@stockholm.example',
+      '3 → registrator.utskottet@stockholm.example',
+    ]);
+  });
+});

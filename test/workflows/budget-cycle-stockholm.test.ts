@@ -1,7 +1,7 @@
 import { listDeliverableStatus, rebuildReadModel } from '../../src/db/read-model';
 import { SendLogRow } from '../../src/db/send-log';
 import { holidayName, legalDeadline } from '../../src/domain/business-days';
-import { CycleCalendar, deliverablePhaseSchema } from '../../src/domain/cycle-calendar';
+import { CycleCalendar, deliverablePhaseSchema, withPhaseDeadline } from '../../src/domain/cycle-calendar';
 import { addDays, LocalDate } from '../../src/domain/local-date';
 import { DeliverablePlan, planCycle, PlannedAction } from '../../src/domain/planner';
 import { formatWithOffset, localTimeOf } from '../../src/domain/zoned-time';
@@ -40,13 +40,6 @@ function midsommarafton(year: number): LocalDate {
     if (holidayName(date) === 'midsommarafton') return date;
   }
   throw new Error(`no midsommarafton in ${year}`);
-}
-
-function withDeadline(calendar: CycleCalendar, phaseId: string, deadline: LocalDate): CycleCalendar {
-  return {
-    ...calendar,
-    phases: calendar.phases.map((p) => (p.id === phaseId && p.kind === 'deliverable' ? { ...p, deadline } : p)),
-  };
 }
 
 const NOTIFYING = new Set(['opening', 'reminder', 'escalation']);
@@ -139,9 +132,9 @@ describe('a whole Stockholm cycle under the time-skipping server', () => {
     await sleepUntil(addDays(lastAction.localDate, 30));
 
     // ---- What should have been sent, from the planner ----
-    const t2Replanned = planCycle(withDeadline(calendar, 'tertialrapport-2', t2Deadline), registry);
+    const t2Replanned = planCycle(withPhaseDeadline(calendar, 'tertialrapport-2', t2Deadline), registry);
     const kulturExtended = planCycle(
-      withDeadline(calendar, 'tertialrapport-1', kulturDeadline),
+      withPhaseDeadline(calendar, 'tertialrapport-1', kulturDeadline),
       registry,
     ).deliverables.find((x) => x.phaseId === 'tertialrapport-1' && x.boardId === 'kulturnamnden')!;
     const expected = new Set<string>();
