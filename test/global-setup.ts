@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startPrivatePostgres, PrivatePostgres } from '../src/stack/private-postgres';
 import { ensureTemporalCli } from '../src/toolchain/temporal-cli';
 import { ensureTimeSkippingServer } from '../src/toolchain/time-skipping-server';
+import { ensureChromium } from '../src/toolchain/chromium';
 import { step } from '../src/toolchain/step';
 
 declare global {
@@ -12,13 +13,15 @@ declare global {
 
 /**
  * Runs once per `jest` run, before any worker starts: provisions the Temporal binaries into the
- * tool cache and starts one private PostgreSQL cluster (unless DATABASE_URL names one). What it
- * finds reaches the test files through environment variables, which Jest's workers inherit.
+ * tool cache, finds (or installs) Chromium for the browser tests and starts one private
+ * PostgreSQL cluster (unless DATABASE_URL names one). What it finds reaches the test files
+ * through environment variables, which Jest's workers inherit.
  */
 export default async function globalSetup(): Promise<void> {
   process.stderr.write('\n');
   process.env.ARSHJUL_TEMPORAL_CLI = await step('Temporal CLI', () => ensureTemporalCli());
   process.env.ARSHJUL_TEST_SERVER = await step('time-skipping test server', () => ensureTimeSkippingServer());
+  process.env.ARSHJUL_CHROMIUM = await step('Chromium for browser tests', () => ensureChromium());
   if (process.env.DATABASE_URL) {
     process.env.ARSHJUL_TEST_DATABASE_URL = process.env.DATABASE_URL;
     return;

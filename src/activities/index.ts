@@ -6,13 +6,16 @@ import { CycleCalendar } from '../domain/cycle-calendar';
 import { addDays, compareDates, LocalDate } from '../domain/local-date';
 import { Organisation, Registry, responsibleOn } from '../domain/organisations';
 import { loadRecipientOrganisations } from '../db/registry';
+import { preferencesFor } from '../db/recipient-preferences';
 import type { RecipientRole } from '../domain/cycle-calendar';
 import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
 import { DeliverablePlan, DeliverablePlanInput, deliverableSpecs, planDeliverable } from '../domain/planner';
 import { addressesFor, EscalationAddresses, escalationAddresses } from '../domain/recipients';
 import { localDateOf, zonedInstant } from '../domain/zoned-time';
 import { ActivityDeps } from './ports';
-import { renderNotificationMail, renderReminderMail } from './reminder-mail';
+import { createDigestActivities } from './digest';
+import { boardPageUrl } from './links';
+import { mailLanguages, NotificationKind, renderNotificationMail, renderReminderMail } from './reminder-mail';
 import { sendOnce, SendOnceResult } from './send-once';
 
 export interface RecordEventInput {
@@ -90,7 +93,23 @@ export function createActivities(deps: ActivityDeps) {
     const above = escalationAddresses(stored.related, stored.board, on);
     return { to: addressesFor(roles, stored.board, above), from: 'registry' };
   };
+  /** The audit record of a reminder left to the weekly digest, with who will get it there. */
+  const recordDigestDeferral = (input: SendNotificationInput, key: string, addresses: string[]) =>
+    withTransaction(db, (tx) =>
+      appendAuditEvent(tx, {
+        occurredAt: new Date(input.firedAt),
+        workflowId: input.workflowId,
+        runId: Context.current().info.workflowExecution?.runId,
+        kind: 'reminder-to-digest',
+        actor: 'system',
+        eventKey: `${key}#digest`,
+        payload: { actionId: input.actionId, plannedAt: input.plannedAt, recipients: addresses },
+      }),
+    );
+
   return {
+    ...createDigestActivities(deps),
+
     async recordEvent(input: RecordEventInput): Promise<void> {
       // One transaction: the event and the read model it updates are committed together.
       await withTransaction(db, (tx) =>
@@ -135,31 +154,65 @@ export function createActivities(deps: ActivityDeps) {
      */
     async sendNotification(input: SendNotificationInput): Promise<SendReminderResult> {
       const recipients = await resolveRecipients(input);
-      return sendOnce(deps, {
-        key: notificationKey(input.workflowId, input.actionId, input.plannedAt),
-        workflowId: input.workflowId,
-        logKind: input.kind === 'escalation' ? `escalation-${input.level ?? 1}` : input.kind,
-        auditKind: input.kind,
-        plannedAt: input.plannedAt,
-        firedAt: input.firedAt,
-        to: recipients.to,
-        roles: input.roles,
-        mail: renderNotificationMail({
-          kind: input.kind,
-          level: input.level,
-          reason: input.reason,
-          boardName: input.boardName,
-          phaseName: input.phaseName,
-          budgetYear: input.budgetYear,
-          deadline: new Date(input.deadlineAt),
-        }),
-        payload: {
-          actionId: input.actionId,
-          level: input.level,
-          recipientsFrom: recipients.from,
-          ...(input.snapshot && { snapshot: input.snapshot }),
-        },
-      });
+      const key = notificationKey(input.workflowId, input.actionId, input.plannedAt);
+      const prefs = await preferencesFor(db, recipients.to);
+      // A reminder goes to the weekly digest of those who chose it, instead of its own mail.
+      const digested = input.kind === 'reminder' ? prefs.filter((p) => p.weeklyDigest) : [];
+      if (digested.length > 0)
+        await recordDigestDeferral(
+          input,
+          key,
+          digested.map((p) => p.address),
+        );
+      const direct = prefs.filter((p) => !digested.includes(p));
+      const deadline = new Date(input.deadlineAt);
+      const kind: NotificationKind =
+        input.kind === 'reminder' &&
+        localDateOf(new Date(input.plannedAt), MUNICIPALITY_TIME_ZONE) === localDateOf(deadline, MUNICIPALITY_TIME_ZONE)
+          ? 'deadline-day'
+          : input.kind;
+      const boardId = input.snapshot?.answeringBoardId;
+      const link = deps.publicUrl && boardId ? boardPageUrl(deps.publicUrl, boardId) : undefined;
+      // One mail per language. The Swedish mail keeps the plain key (as before languages existed).
+      const byLanguage = mailLanguages
+        .map((language) => ({ language, to: direct.filter((p) => p.language === language).map((p) => p.address) }))
+        .filter((group) => group.to.length > 0 || (group.language === 'sv' && digested.length === 0));
+      const results: SendOnceResult[] = [];
+      for (const group of byLanguage) {
+        results.push(
+          await sendOnce(deps, {
+            key: group.language === 'sv' ? key : `${key}#${group.language}`,
+            workflowId: input.workflowId,
+            logKind: input.kind === 'escalation' ? `escalation-${input.level ?? 1}` : kind,
+            auditKind: input.kind,
+            plannedAt: input.plannedAt,
+            firedAt: input.firedAt,
+            to: group.to,
+            roles: input.roles,
+            mail: renderNotificationMail({
+              kind,
+              level: input.level,
+              reason: input.reason,
+              boardName: input.boardName,
+              phaseName: input.phaseName,
+              budgetYear: input.budgetYear,
+              deadline,
+              language: group.language,
+              link,
+            }),
+            payload: {
+              actionId: input.actionId,
+              level: input.level,
+              language: group.language,
+              recipientsFrom: recipients.from,
+              ...(input.snapshot && { snapshot: input.snapshot }),
+            },
+          }),
+        );
+      }
+      if (results.length === 0)
+        return { idempotencyKey: key, messageId: '', sentNow: false, toDigest: digested.length };
+      return results.find((r) => r.failed) ?? results[0]!;
     },
 
     /**

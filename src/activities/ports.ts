@@ -36,4 +36,6 @@ export interface ActivityDeps {
   db: Pool;
   mailer: Mailer;
   clock: Clock;
+  /** Where users reach Årshjul's pages: mails link to them. */
+  publicUrl?: string;
 }

@@ -13,6 +13,8 @@ export interface SendOnceResult {
   sentNow: boolean;
   /** Failed for good (e.g. nobody to send to): recorded in the send log, not retried. */
   failed?: string;
+  /** How many recipients get this reminder in their weekly digest instead (none mailed now). */
+  toDigest?: number;
 }
 
 export interface PlannedMail {

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { recordCycle } from '../db/cycles';
 import { withTransaction } from '../db/database';
 import { loadStoredRegistry, replaceRegistry } from '../db/registry';
 import { CycleCalendar } from '../domain/cycle-calendar';
@@ -36,14 +37,20 @@ export type CycleStartOutcome = 'started' | 'already-running';
  */
 export async function startCycle(
   client: Client,
+  pool: Pool,
   taskQueue: string,
   calendar: CycleCalendar,
   registry: Registry,
   today: string,
+  startedBy: string,
 ): Promise<CycleStartOutcome> {
+  const workflowId = cycleWorkflowId(calendar.municipality, calendar.budgetYear);
+  // Recorded first: a cycle that runs always has its calendar stored (a second start keeps the
+  // first record, as the workflow ID refuses the second workflow).
+  await recordCycle(pool, { workflowId, calendar, startedBy });
   try {
     await client.workflow.start(budgetCycleWorkflow, {
-      workflowId: cycleWorkflowId(calendar.municipality, calendar.budgetYear),
+      workflowId,
       taskQueue,
       args: [{ calendar, registry, ...lateStartFor(calendar, registry, today) }],
     });
@@ -74,7 +81,7 @@ export async function startLiveCycles(
   }
   const results = [];
   for (const calendar of liveCalendars(shippedCalendars(registry, log), today)) {
-    const outcome = await startCycle(client, taskQueue, calendar, registry, today);
+    const outcome = await startCycle(client, pool, taskQueue, calendar, registry, today, 'npm start');
     results.push({ workflowId: cycleWorkflowId(calendar.municipality, calendar.budgetYear), outcome });
   }
   return results;

@@ -27,6 +27,8 @@ export type RecipientRole = (typeof recipientRoles)[number];
 export const reminderRuleSchema = z.union([
   z.object({ daysBefore: z.number().int().min(1).max(180) }).strict(),
   z.object({ lastBusinessDayBefore: z.literal(true) }).strict(),
+  /** On the deadline's own day (at notifyAt), when it is a business day after opening. */
+  z.object({ onDeadlineDay: z.literal(true) }).strict(),
 ]);
 export type ReminderRule = z.infer<typeof reminderRuleSchema>;
 
@@ -119,7 +121,7 @@ export type CycleCalendarInput = z.input<typeof cycleCalendarSchema>;
 
 /** The default ladders (DESIGN.md): anchored on the city's current reporting tool. */
 export function defaultReminders(phase: Pick<DeliverablePhase, 'coversPeriod'>): ReminderRule[] {
-  return [{ daysBefore: phase.coversPeriod ? 28 : 7 }, { lastBusinessDayBefore: true }];
+  return [{ daysBefore: phase.coversPeriod ? 28 : 7 }, { lastBusinessDayBefore: true }, { onDeadlineDay: true }];
 }
 
 export const DEFAULT_ESCALATIONS: EscalationRule[] = [

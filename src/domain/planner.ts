@@ -174,6 +174,11 @@ export function planDeliverable(input: DeliverablePlanInput): DeliverablePlan {
   // reminder that slips past a weekend would arrive too close to the deadline), after opening.
   const reminderDates = new Set<LocalDate>();
   for (const rule of input.reminders) {
+    if ('onDeadlineDay' in rule) {
+      // The legal deadline is always a business day; the mail goes out that morning.
+      if (compareDates(deadline.date, input.opensOn) > 0) reminderDates.add(deadline.date);
+      continue;
+    }
     const nominal = 'daysBefore' in rule ? addDays(deadline.date, -rule.daysBefore) : addDays(deadline.date, -1);
     const date = previousBusinessDayOnOrBefore(nominal);
     if (compareDates(date, input.opensOn) <= 0 || compareDates(date, deadline.date) >= 0) continue;

@@ -3,6 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { systemClock } from '../activities/ports';
 import { postgresProbe, smtpProbe, temporalProbe } from '../client/http/health';
+import { ensureDigestSchedule } from '../client/digest-schedule';
 import { buildHttpServer } from '../client/http/server';
 import { createPool } from '../db/database';
 import { migrateUp } from '../db/migrate';
@@ -27,6 +28,12 @@ export interface RunningServices {
   stop(): Promise<void>;
 }
 
+/** Where mails link to: PUBLIC_URL, else the HTTP server's own address when its port is fixed. */
+function publicUrlOf(config: AppConfig): string | undefined {
+  if (config.http.publicUrl) return config.http.publicUrl;
+  return config.http.port > 0 ? `http://${config.http.host}:${config.http.port}` : undefined;
+}
+
 /**
  * The composition root shared by `npm start` (both roles) and the production entry points (one
  * role each): migrate, then the worker and/or the HTTP server over one pool, one mail transport
@@ -49,12 +56,16 @@ export async function startServices(
       connection: nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: { db: pool, mailer, clock: systemClock },
+      deps: { db: pool, mailer, clock: systemClock, publicUrl: publicUrlOf(config) },
     });
     workerRun = worker.run();
   }
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
+  if (roles.worker) {
+    const schedule = await ensureDigestSchedule(client, config.temporal.taskQueue);
+    if (schedule === 'created') log('Veckosammanställningen är schemalagd: måndagar kl. 08:00 (Europe/Stockholm).');
+  }
   let http: ReturnType<typeof buildHttpServer> | undefined;
   let httpUrl: string | undefined;
   if (roles.http) {

@@ -1,3 +1,4 @@
 // The workflow bundle's entry point: every workflow the worker runs is exported here.
 export { deliverableWorkflow } from './deliverable-workflow';
 export { budgetCycleWorkflow } from './budget-cycle-workflow';
+export { weeklyDigestWorkflow } from './weekly-digest-workflow';

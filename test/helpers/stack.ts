@@ -36,7 +36,7 @@ export async function startWorkerHarness(
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      deps: { db: db.pool, mailer, clock: systemClock },
+      deps: { db: db.pool, mailer, clock: systemClock, publicUrl: 'https://arshjul.test.example' },
       workflowBundle: bundle,
     });
   return {

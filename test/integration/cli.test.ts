@@ -1,10 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { appendAuditEvent } from '../../src/db/audit-log';
+import { listDeliverableStatus } from '../../src/db/read-model';
+import { createTestDatabase, TestDatabase } from '../helpers/database';
 import { REPO_ROOT } from '../helpers/processes';
 
 /** The `arshjul` command as a user runs it: exit codes and what it prints. */
 function arshjul(...args: string[]) {
-  const result = spawnSync(join(REPO_ROOT, 'bin', 'arshjul'), args, { cwd: REPO_ROOT, encoding: 'utf8' });
+  return arshjulWith({}, ...args);
+}
+
+function arshjulWith(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const result = spawnSync(join(REPO_ROOT, 'bin', 'arshjul'), args, {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -45,6 +56,7 @@ describe('arshjul plan', () => {
       'opening 2027-04-01T08:00:00+02:00',
       'reminder 2027-04-21T08:00:00+02:00',
       'reminder 2027-05-18T08:00:00+02:00',
+      'reminder 2027-05-19T08:00:00+02:00',
       'deadline 2027-05-19T23:59:00+02:00',
       'escalation 2027-05-20T08:00:00+02:00',
       'escalation 2027-05-26T08:00:00+02:00',
@@ -58,5 +70,73 @@ describe('arshjul plan', () => {
     const bad = arshjul('plan', '--calendar', 'data/stockholm/calendar-2027.yaml', '--format', 'xml');
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe('--format: must be json or table (got xml)');
+  });
+});
+
+describe('arshjul read-model rebuild and recipient set (PostgreSQL)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('cli_record');
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('rebuilds the status overview from the audit log', async () => {
+    const snapshot = {
+      municipality: 'stockholm',
+      budgetYear: 2027,
+      phaseId: 'tertialrapport-1',
+      boardId: 'farsta',
+      answeringBoardId: 'farsta',
+      stage: 'submitted',
+      late: false,
+      escalationLevel: 0,
+      deadline: '2027-05-19',
+      deadlineAt: '2027-05-19T23:59:00+02:00',
+    };
+    await appendAuditEvent(db.pool, {
+      occurredAt: new Date('2027-05-10T10:00:00Z'),
+      workflowId: 'stockholm/2027/tertialrapport-1/farsta',
+      kind: 'submitted',
+      actor: 'board:farsta',
+      eventKey: 'cli-test-1',
+      payload: { snapshot },
+    });
+    await db.pool.query('DELETE FROM deliverable_status');
+    const run = arshjulWith({ DATABASE_URL: db.url }, 'read-model', 'rebuild');
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('Statusöversikten är ombyggd: 1 leverans.\n');
+    expect(run.code).toBe(0);
+    const rows = await listDeliverableStatus(db.pool, 'stockholm', 2027);
+    expect(rows.map((r) => [r.board_id, r.stage])).toEqual([['farsta', 'submitted']]);
+  });
+
+  it('sets a recipient’s language and digest, and refuses a bad value naming the field', async () => {
+    const ok = arshjulWith(
+      { DATABASE_URL: db.url },
+      'recipient',
+      'set',
+      'Registrator.Farsta@Stockholm.example',
+      '--language',
+      'en',
+      '--digest',
+      'on',
+    );
+    expect(ok.stdout).toBe('registrator.farsta@stockholm.example: språk en, veckosammanställning på.\n');
+    expect(ok.code).toBe(0);
+    const bad = arshjulWith({ DATABASE_URL: db.url }, 'recipient', 'set', 'fc@stockholm.example', '--language', 'de');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('fel: language: must be sv or en\n');
+    const rows = await db.pool.query('SELECT address, language, weekly_digest FROM recipient_preferences');
+    expect(rows.rows).toEqual([
+      { address: 'registrator.farsta@stockholm.example', language: 'en', weekly_digest: true },
+    ]);
+  });
+
+  it('says which variable is missing when DATABASE_URL is unset, with exit code 2', () => {
+    const run = arshjulWith({ DATABASE_URL: '' }, 'read-model', 'rebuild');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('Invalid configuration: DATABASE_URL is required\n');
   });
 });

@@ -50,11 +50,12 @@ const of = (actions: PlannedAction[], board: string, phase: string) =>
 describe('planCycle', () => {
   const plan = planCycle(calendar(), smallRegistry);
 
-  it('plans the default ladder for a district council: 28 days, last business day, escalations 1 and 3', () => {
+  it('plans the default ladder for a district council: 28 days, last business day, deadline day, escalations 1 and 3', () => {
     expect(of(plan.actions, 'farsta', 'tertialrapport-1')).toEqual([
       ['opening', null, '2027-04-01T08:00:00+02:00', 'registrator'],
       ['reminder', 1, '2027-04-22T08:00:00+02:00', 'registrator'],
       ['reminder', 2, '2027-05-19T08:00:00+02:00', 'registrator'],
+      ['reminder', 3, '2027-05-20T08:00:00+02:00', 'registrator'], // the deadline day's morning
       ['deadline', null, '2027-05-20T23:59:00+02:00', ''],
       ['escalation', 1, '2027-05-21T08:00:00+02:00', 'forvaltningschef,vd,ordforande'],
       ['escalation', 3, '2027-05-27T08:00:00+02:00', 'utskott'],
@@ -66,6 +67,7 @@ describe('planCycle', () => {
       ['opening', null, '2027-04-01T08:00:00+02:00', 'registrator'],
       ['reminder', 1, '2027-04-27T08:00:00+02:00', 'registrator'], // 28 days before 25 May
       ['reminder', 2, '2027-05-24T08:00:00+02:00', 'registrator'],
+      ['reminder', 3, '2027-05-25T08:00:00+02:00', 'registrator'],
       ['deadline', null, '2027-05-25T23:59:00+02:00', ''],
       ['escalation', 1, '2027-05-26T08:00:00+02:00', 'forvaltningschef,vd,ordforande'],
       ['escalation', 2, '2027-05-28T08:00:00+02:00', 'koncernmoder'],
@@ -90,8 +92,9 @@ describe('planCycle', () => {
       plan.actions
         .filter((a) => a.boardId === board && a.phaseId === 'verksamhetsplan' && a.kind === 'reminder')
         .map((a) => a.localDate);
+    // The override names its reminders; it leaves out the deadline day's, the default has it.
     expect(reminders('jarva')).toEqual(['2028-01-14', '2028-01-21', '2028-01-27']);
-    expect(reminders('farsta')).toEqual(['2028-01-21', '2028-01-27']);
+    expect(reminders('farsta')).toEqual(['2028-01-21', '2028-01-27', '2028-01-28']);
   });
 
   it('moves a deadline that falls on midsommarafton and plans around it', () => {
@@ -118,6 +121,7 @@ describe('planCycle', () => {
       '2027-05-03T08:00:00+02:00',
       '2027-06-21T08:00:00+02:00', // 7 days before 28 June
       '2027-06-24T08:00:00+02:00', // last business day before: midsommarafton is not one
+      '2027-06-28T08:00:00+02:00', // the shifted deadline's own morning
       '2027-06-28T23:59:00+02:00',
       '2027-06-29T08:00:00+02:00',
       '2027-07-05T08:00:00+02:00',

@@ -317,11 +317,12 @@ describe('a merger during the cycle', () => {
       .slice(before)
       .filter((m) => m.parsed.subject!.includes('Tertialrapport 1'))
       .map((m) => [m.parsed.subject!.split(':')[0], m.envelope.to.join(' ')]);
-    // Opening and the 28-day reminder before the merger; the last reminder and the escalations after.
+    // Opening and the 28-day reminder before the merger; the last reminders and the escalations after.
     expect(mails.map(([kind, to]) => `${kind} → ${to}`)).toEqual([
       'Öppnad → registrator.norrmalm@stockholm.example',
       'Påminnelse → registrator.norrmalm@stockholm.example',
       'Påminnelse → registrator.norra-innerstaden@stockholm.example',
+      'Sista dag i dag → registrator.norra-innerstaden@stockholm.example',
       'Försenad leverans → registrator.utskottet@stockholm.example',
     ]);
     // Step 1 goes to förvaltningschef, VD and ordförande: this registry has none, so it is
@@ -392,9 +393,11 @@ describe('recipients resolved at send time', () => {
       'Öppnad → registrator.kultur@stockholm.example',
       'Påminnelse → diariet.kultur@stockholm.example',
       'Påminnelse → diariet.kultur@stockholm.example',
+      'Sista dag i dag → diariet.kultur@stockholm.example',
     ]);
     const events = await listAuditEvents(ctx.harness.db.pool, `${id}/verksamhetsplan/kulturnamnden`);
     expect(events.filter((e) => e.kind === 'reminder-sent').map((e) => e.payload.recipientsFrom)).toEqual([
+      'registry',
       'registry',
       'registry',
     ]);

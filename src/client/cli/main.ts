@@ -6,16 +6,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { migrateUp } from '../../db/migrate';
 import { ensureTemporalCli } from '../../toolchain/temporal-cli';
 import { ensureTimeSkippingServer } from '../../toolchain/time-skipping-server';
 import { ensurePostgresBinaries } from '../../toolchain/postgres-binaries';
+import { ensureChromium } from '../../toolchain/chromium';
 import { toolCacheDir } from '../../toolchain/cache-dir';
-import { ConfigError, configFields } from '../../worker/config';
+import { ConfigError } from '../../worker/config';
+import { ZodError } from 'zod';
 import { planCycle } from '../../domain/planner';
 import { validateCalendar } from '../../domain/validate-calendar';
 import { DataFileError, loadRegistry, readDataFile, shippedRegistryPath } from '../data-files';
 import { planDocument, planTable } from './plan-output';
+import { addRecordCommands } from './record-commands';
 
 function packageVersion(): string {
   // Read at run time: package.json sits two levels above both src/client/cli and dist/client/cli.
@@ -34,33 +36,19 @@ export function buildCli(): Command {
 
   program
     .command('toolchain')
-    .description('Installerar eller hittar Temporal CLI, testservern och PostgreSQL (provision the tools)')
+    .description('Installerar eller hittar Temporal CLI, testservern, PostgreSQL och Chromium (provision the tools)')
     .action(async () => {
       const tools = {
         cache: toolCacheDir(),
         temporalCli: await ensureTemporalCli(),
         timeSkippingServer: await ensureTimeSkippingServer(),
         postgresBin: await ensurePostgresBinaries(),
+        chromium: await ensureChromium(),
       };
       process.stdout.write(`${JSON.stringify(tools, null, 2)}\n`);
     });
 
-  program
-    .command('migrate')
-    .description('Uppdaterar databasschemat i DATABASE_URL (apply database migrations)')
-    .action(async () => {
-      const parsed = configFields.DATABASE_URL.safeParse(process.env.DATABASE_URL);
-      if (!parsed.success) {
-        throw new ConfigError([
-          {
-            variable: 'DATABASE_URL',
-            problem: process.env.DATABASE_URL ? (parsed.error.issues[0]?.message ?? 'is invalid') : 'is required',
-          },
-        ]);
-      }
-      const applied = await migrateUp(parsed.data);
-      process.stdout.write(applied.length ? `Migrerat: ${applied.join(', ')}\n` : 'Databasen är redan aktuell.\n');
-    });
+  addRecordCommands(program);
 
   const calendar = program.command('calendar').description('Årets kalender (the cycle calendar)');
   calendar
@@ -119,6 +107,12 @@ export class UsageError extends Error {
 export function reportCliError(error: unknown): number {
   if (error instanceof ConfigError || error instanceof UsageError) {
     process.stderr.write(`${error.message}\n`);
+    return EXIT.badInput;
+  }
+  if (error instanceof ZodError) {
+    // Bad input names the field and the problem, one line each.
+    for (const issue of error.issues)
+      process.stderr.write(`fel: ${issue.path.join('.') || '(input)'}: ${issue.message}\n`);
     return EXIT.badInput;
   }
   if (error instanceof DataFileError) {

@@ -1,0 +1,66 @@
+import { CycleCalendar } from '../domain/cycle-calendar';
+import { Queryable } from './database';
+
+export interface StoredCycle {
+  municipality: string;
+  budgetYear: number;
+  workflowId: string;
+  calendar: CycleCalendar;
+  startedAt: Date;
+  startedBy: string;
+}
+
+/** Records a started cycle; a second start of the same cycle keeps the first record. */
+export async function recordCycle(
+  db: Queryable,
+  cycle: { workflowId: string; calendar: CycleCalendar; startedBy: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO cycles (municipality, budget_year, workflow_id, calendar, started_by) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (municipality, budget_year) DO NOTHING`,
+    [cycle.calendar.municipality, cycle.calendar.budgetYear, cycle.workflowId, cycle.calendar, cycle.startedBy],
+  );
+}
+
+interface CycleRow {
+  municipality: string;
+  budget_year: number;
+  workflow_id: string;
+  calendar: CycleCalendar;
+  started_at: Date;
+  started_by: string;
+}
+
+const toCycle = (r: CycleRow): StoredCycle => ({
+  municipality: r.municipality,
+  budgetYear: r.budget_year,
+  workflowId: r.workflow_id,
+  calendar: r.calendar,
+  startedAt: r.started_at,
+  startedBy: r.started_by,
+});
+
+export async function listCycles(db: Queryable, municipality?: string): Promise<StoredCycle[]> {
+  const result = await db.query<CycleRow>(
+    `SELECT * FROM cycles WHERE ($1::text IS NULL OR municipality = $1) ORDER BY municipality, budget_year`,
+    [municipality ?? null],
+  );
+  return result.rows.map(toCycle);
+}
+
+export async function loadCycle(
+  db: Queryable,
+  municipality: string,
+  budgetYear: number,
+): Promise<StoredCycle | undefined> {
+  const result = await db.query<CycleRow>('SELECT * FROM cycles WHERE municipality = $1 AND budget_year = $2', [
+    municipality,
+    budgetYear,
+  ]);
+  return result.rows[0] && toCycle(result.rows[0]);
+}
+
+/** Phase names by phase ID, across the given cycles (a phase ID is unique within a cycle). */
+export function phaseNames(cycle: StoredCycle): Map<string, string> {
+  return new Map(cycle.calendar.phases.map((p) => [p.id, p.name]));
+}
