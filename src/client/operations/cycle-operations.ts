@@ -1,0 +1,270 @@
+import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { listCycles, loadCycle, StoredCycle } from '../../db/cycles';
+import { DeliverableStatusRow, listDeliverableStatus } from '../../db/read-model';
+import { loadStoredRegistry } from '../../db/registry';
+import { CycleCalendar } from '../../domain/cycle-calendar';
+import {
+  approveSchema,
+  DeliverableState,
+  exemptSchema,
+  extensionSchema,
+  returnSchema,
+  submitSchema,
+} from '../../domain/deliverable-state';
+import { isLocalDate } from '../../domain/local-date';
+import { Registry } from '../../domain/organisations';
+import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
+import {
+  ConfirmMilestoneInput,
+  confirmMilestoneUpdate,
+  CycleStatus,
+  cycleStatusQuery,
+  MoveDeadlineInput,
+  moveDeadlineUpdate,
+} from '../../workflows/budget-cycle-messages';
+import {
+  approveUpdate,
+  DeliverableView,
+  deliverableViewQuery,
+  exemptUpdate,
+  grantExtensionUpdate,
+  returnForCompletionUpdate,
+  submitUpdate,
+} from '../../workflows/deliverable-messages';
+import { startCycle, CycleStartOutcome } from '../start-cycles';
+import { notFound, OperationError } from './operation-error';
+
+/** What a write is, for the updates a deliverable accepts: the input without `by` (the caller). */
+export const deliverableActionSchemas = {
+  submit: submitSchema.omit({ by: true }),
+  approve: approveSchema.omit({ by: true }),
+  return: returnSchema.omit({ by: true }),
+  extend: extensionSchema.omit({ by: true }),
+  exempt: exemptSchema.omit({ by: true }),
+} as const;
+export type DeliverableAction = keyof typeof deliverableActionSchemas;
+export const deliverableActions = Object.keys(deliverableActionSchemas) as DeliverableAction[];
+
+const dateSchema = z.string().refine(isLocalDate, { message: 'must be a date YYYY-MM-DD' });
+const reasonSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(4000);
+export const moveDeadlineSchema = z
+  .object({
+    phaseId: z.string().min(1, { message: 'must not be empty' }),
+    deadline: dateSchema,
+    boards: z.array(z.string().min(1)).min(1).optional(),
+    reason: reasonSchema,
+  })
+  .strict();
+export const confirmMilestoneSchema = z.object({ milestoneId: z.string().min(1), date: dateSchema }).strict();
+
+/** One deliverable as the pages and the API show it: the read model row with names. */
+export interface DeliverableSummary {
+  workflowId: string;
+  phaseId: string;
+  phaseName: string;
+  boardId: string;
+  boardName: string;
+  answeringBoardId: string;
+  stage: DeliverableStatusRow['stage'];
+  late: boolean;
+  escalationLevel: number;
+  deadline: string;
+  deadlineAt: string;
+  updatedAt: string;
+}
+
+export interface OperationsDeps {
+  client: Client;
+  pool: Pool;
+  taskQueue: string;
+  municipality: string;
+  /** Today's Stockholm date (a port, so tests and a late start agree on "today"). */
+  today: () => string;
+}
+
+function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new OperationError(400, issue.path.join('.') || '(body)', issue.message);
+}
+
+/** Maps a workflow's refusal (`field: problem`) or a missing workflow to an OperationError. */
+async function viaWorkflow<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw notFound(what);
+    if (error instanceof WorkflowUpdateFailedError) {
+      const message = (error.cause as Error | undefined)?.message ?? error.message;
+      const at = message.indexOf(': ');
+      throw at > 0
+        ? new OperationError(409, message.slice(0, at), message.slice(at + 2))
+        : new OperationError(409, '(workflow)', message);
+    }
+    throw error;
+  }
+}
+
+function toSummary(row: DeliverableStatusRow, cycle: StoredCycle | undefined, names: Map<string, string>) {
+  const phase = cycle?.calendar.phases.find((p) => p.id === row.phase_id);
+  return {
+    workflowId: row.workflow_id,
+    phaseId: row.phase_id,
+    phaseName: phase?.name ?? row.phase_id,
+    boardId: row.board_id,
+    boardName: names.get(row.board_id) ?? row.board_id,
+    answeringBoardId: row.answering_board_id,
+    stage: row.stage,
+    late: row.late,
+    escalationLevel: row.escalation_level,
+    deadline: row.deadline,
+    deadlineAt: row.deadline_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  } satisfies DeliverableSummary;
+}
+
+/**
+ * Everything people do to a cycle, shared by the CLI, the HTTP API and the web pages: they
+ * differ in how they ask and who may ask, never in what happens.
+ */
+export function createCycleOperations(deps: OperationsDeps) {
+  const { client, pool, municipality } = deps;
+  const cycleHandle = (year: number) => client.workflow.getHandle(cycleWorkflowId(municipality, year));
+  const deliverableId = (year: number, phaseId: string, boardId: string) =>
+    `${cycleWorkflowId(municipality, year)}/${phaseId}/${boardId}`;
+
+  const registry = async (): Promise<Registry> => {
+    const stored = await loadStoredRegistry(pool, municipality);
+    if (!stored) throw new OperationError(409, 'organisations', `no registry stored for ${municipality}`);
+    return stored;
+  };
+  const boardNames = async (): Promise<Map<string, string>> => {
+    const result = await pool.query<{ id: string; name: string }>(
+      'SELECT id, name FROM organisations WHERE municipality = $1',
+      [municipality],
+    );
+    return new Map(result.rows.map((r) => [r.id, r.name]));
+  };
+
+  const ops = {
+    municipality,
+
+    listCycles: (): Promise<StoredCycle[]> => listCycles(pool, municipality),
+
+    async cycle(year: number): Promise<StoredCycle> {
+      const cycle = await loadCycle(pool, municipality, year);
+      if (!cycle) throw notFound('budgetYear');
+      return cycle;
+    },
+
+    /** Every deliverable of a cycle from the read model (fast; what the overview shows). */
+    async deliverables(year: number, filter: { boardId?: string } = {}): Promise<DeliverableSummary[]> {
+      const [cycle, names, rows] = await Promise.all([
+        loadCycle(pool, municipality, year),
+        boardNames(),
+        listDeliverableStatus(pool, municipality, year),
+      ]);
+      return rows
+        .filter((r) => !filter.boardId || r.answering_board_id === filter.boardId)
+        .map((r) => toSummary(r, cycle, names));
+    },
+
+    /** One deliverable's row, or a 404 that says nothing more (not even whether it exists). */
+    async deliverable(year: number, phaseId: string, boardId: string): Promise<DeliverableSummary> {
+      const found = (await ops.deliverables(year)).find((d) => d.phaseId === phaseId && d.boardId === boardId);
+      if (!found) throw notFound('deliverable');
+      return found;
+    },
+
+    /** The live view from the workflow: state, submissions, pending and past actions. */
+    deliverableView: (year: number, phaseId: string, boardId: string): Promise<DeliverableView> =>
+      viaWorkflow('deliverable', () =>
+        client.workflow.getHandle(deliverableId(year, phaseId, boardId)).query(deliverableViewQuery),
+      ),
+
+    cycleStatus: (year: number): Promise<CycleStatus> =>
+      viaWorkflow('budgetYear', () => cycleHandle(year).query(cycleStatusQuery)),
+
+    async startCycle(calendar: CycleCalendar, startedBy: string): Promise<CycleStartOutcome> {
+      return startCycle(client, pool, deps.taskQueue, calendar, await registry(), deps.today(), startedBy);
+    },
+
+    async moveDeadline(year: number, input: unknown, by: string): Promise<CycleStatus> {
+      const body = parse(moveDeadlineSchema, input);
+      const args: MoveDeadlineInput = { ...body, by };
+      return viaWorkflow('budgetYear', () => cycleHandle(year).executeUpdate(moveDeadlineUpdate, { args: [args] }));
+    },
+
+    async confirmMilestone(year: number, input: unknown, by: string): Promise<CycleStatus> {
+      const body = parse(confirmMilestoneSchema, input);
+      const args: ConfirmMilestoneInput = { ...body, by };
+      return viaWorkflow('budgetYear', () => cycleHandle(year).executeUpdate(confirmMilestoneUpdate, { args: [args] }));
+    },
+
+    /** Submit, approve, return, extend or exempt one deliverable, validated before it is sent. */
+    async actOnDeliverable(
+      year: number,
+      phaseId: string,
+      boardId: string,
+      action: DeliverableAction,
+      input: unknown,
+      by: string,
+    ): Promise<DeliverableState> {
+      const body = { ...parse(deliverableActionSchemas[action] as z.ZodType<object>, input), by };
+      const handle = client.workflow.getHandle(deliverableId(year, phaseId, boardId));
+      const what = 'deliverable';
+      switch (action) {
+        case 'submit':
+          return viaWorkflow(what, () => handle.executeUpdate(submitUpdate, { args: [submitSchema.parse(body)] }));
+        case 'approve':
+          return viaWorkflow(what, () => handle.executeUpdate(approveUpdate, { args: [approveSchema.parse(body)] }));
+        case 'return':
+          return viaWorkflow(what, () =>
+            handle.executeUpdate(returnForCompletionUpdate, { args: [returnSchema.parse(body)] }),
+          );
+        case 'extend':
+          return viaWorkflow(what, () =>
+            handle.executeUpdate(grantExtensionUpdate, { args: [extensionSchema.parse(body)] }),
+          );
+        case 'exempt':
+          return viaWorkflow(what, () => handle.executeUpdate(exemptUpdate, { args: [exemptSchema.parse(body)] }));
+      }
+    },
+
+    /** The mails about a board's deliverables (send log), newest first. */
+    async boardMails(boardId: string, limit = 200) {
+      const result = await pool.query<{
+        kind: string;
+        planned_at: Date;
+        sent_at: Date | null;
+        status: string;
+        subject: string;
+        recipients: string[];
+        last_error: string | null;
+      }>(
+        `SELECT s.kind, s.planned_at, s.sent_at, s.status, s.subject, s.recipients, s.last_error
+           FROM send_log s JOIN deliverable_status d ON d.workflow_id = s.workflow_id
+          WHERE d.municipality = $1 AND d.answering_board_id = $2
+          ORDER BY s.planned_at DESC, s.idempotency_key LIMIT $3`,
+        [municipality, boardId, limit],
+      );
+      return result.rows.map((r) => ({
+        kind: r.kind,
+        plannedAt: r.planned_at.toISOString(),
+        sentAt: r.sent_at?.toISOString() ?? null,
+        status: r.status,
+        subject: r.subject,
+        recipients: r.recipients,
+        problem: r.last_error,
+      }));
+    },
+
+    registry,
+  };
+  return ops;
+}
+
+export type CycleOperations = ReturnType<typeof createCycleOperations>;
