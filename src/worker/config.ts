@@ -47,6 +47,10 @@ export const configFields = {
     .min(0, { message: 'must be between 0 and 65535' })
     .max(65535, { message: 'must be between 0 and 65535' }),
   PUBLIC_URL: urlWithProtocols(['http:', 'https:'], 'https://arshjul.stockholm.se'),
+  /** The municipality this deployment serves: its registry, cycles and boards' roles. */
+  MUNICIPALITY: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+    message: 'must be lower-case letters, digits and dashes, e.g. stockholm',
+  }),
 } as const;
 
 const defaults: Partial<Record<keyof typeof configFields, string>> = {
@@ -55,6 +59,7 @@ const defaults: Partial<Record<keyof typeof configFields, string>> = {
   MAIL_FROM: 'Årshjul <arshjul@localhost>',
   HTTP_HOST: '127.0.0.1',
   HTTP_PORT: '3000',
+  MUNICIPALITY: 'stockholm',
 };
 
 const optional = <T extends z.ZodType>(field: T) => z.preprocess(emptyAsUnset, field.optional());
@@ -69,6 +74,7 @@ const strictSchema = z.object({
   HTTP_HOST: z.preprocess(emptyAsUnset, configFields.HTTP_HOST),
   HTTP_PORT: z.preprocess(emptyAsUnset, configFields.HTTP_PORT),
   PUBLIC_URL: optional(configFields.PUBLIC_URL),
+  MUNICIPALITY: z.preprocess(emptyAsUnset, configFields.MUNICIPALITY),
 });
 
 const lenientSchema = z.object({
@@ -81,9 +87,11 @@ const lenientSchema = z.object({
   HTTP_HOST: optional(configFields.HTTP_HOST),
   HTTP_PORT: optional(configFields.HTTP_PORT),
   PUBLIC_URL: optional(configFields.PUBLIC_URL),
+  MUNICIPALITY: optional(configFields.MUNICIPALITY),
 });
 
 export interface AppConfig {
+  municipality: string;
   temporal: { address: string; namespace: string; taskQueue: string };
   databaseUrl: string;
   smtp: { url: string; from: string };
@@ -120,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (!parsed.success) throw toConfigError(parsed.error, withDefaults);
   const c = parsed.data;
   return {
+    municipality: c.MUNICIPALITY,
     temporal: { address: c.TEMPORAL_ADDRESS, namespace: c.TEMPORAL_NAMESPACE, taskQueue: c.TEMPORAL_TASK_QUEUE },
     databaseUrl: c.DATABASE_URL,
     smtp: { url: c.SMTP_URL, from: c.MAIL_FROM },

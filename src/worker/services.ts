@@ -4,6 +4,9 @@ import type { Pool } from 'pg';
 import { systemClock } from '../activities/ports';
 import { postgresProbe, smtpProbe, temporalProbe } from '../client/http/health';
 import { ensureDigestSchedule } from '../client/digest-schedule';
+import { createCycleOperations } from '../client/operations/cycle-operations';
+import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
+import { localDateOf } from '../domain/zoned-time';
 import { buildHttpServer } from '../client/http/server';
 import { createPool } from '../db/database';
 import { migrateUp } from '../db/migrate';
@@ -66,11 +69,19 @@ export async function startServices(
     const schedule = await ensureDigestSchedule(client, config.temporal.taskQueue);
     if (schedule === 'created') log('Veckosammanställningen är schemalagd: måndagar kl. 08:00 (Europe/Stockholm).');
   }
-  let http: ReturnType<typeof buildHttpServer> | undefined;
+  let http: Awaited<ReturnType<typeof buildHttpServer>> | undefined;
   let httpUrl: string | undefined;
   if (roles.http) {
     const runningWorker = worker;
-    http = buildHttpServer({
+    const ops = createCycleOperations({
+      client,
+      pool,
+      taskQueue: config.temporal.taskQueue,
+      municipality: config.municipality,
+      today: () => localDateOf(new Date(), MUNICIPALITY_TIME_ZONE),
+    });
+    http = await buildHttpServer({
+      app: { ops, pool, publicUrl: publicUrlOf(config) },
       probes: {
         temporal: temporalProbe(client),
         ...(runningWorker && {

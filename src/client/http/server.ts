@@ -1,16 +1,37 @@
+import formBody from '@fastify/formbody';
 import Fastify, { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import { CycleOperations } from '../operations/cycle-operations';
+import { registerApi } from './api/routes';
+import { registerAuthentication } from './auth';
 import { checkHealth, HealthProbe } from './health';
+
+export interface HttpAppDeps {
+  ops: CycleOperations;
+  pool: Pool;
+  /** Where users reach the pages (links in mails and feeds). */
+  publicUrl?: string;
+  /** Writes per token and minute through the API. */
+  writesPerMinute?: number;
+}
 
 export interface HttpServerDeps {
   probes: Record<string, HealthProbe>;
+  /** The API, pages and feeds; without it the server answers /healthz only. */
+  app?: HttpAppDeps;
 }
 
-/** The HTTP API. Today: /healthz, which reports every dependency's state (503 when one is down). */
-export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
+/** The HTTP server: /healthz, the API under /api, the web pages and the calendar feeds. */
+export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   app.get('/healthz', async (_request, reply) => {
     const health = await checkHealth(deps.probes);
     return reply.code(health.ok ? 200 : 503).send({ status: health.ok ? 'ok' : 'degraded', ...health });
   });
+  if (deps.app) {
+    registerAuthentication(app, deps.app.pool);
+    await app.register(formBody);
+    await registerApi(app, deps.app);
+  }
   return app;
 }

@@ -151,6 +151,8 @@ export function createCycleOperations(deps: OperationsDeps) {
 
   const ops = {
     municipality,
+    /** Today's Stockholm date, as the deployment sees it. */
+    today: deps.today,
 
     listCycles: (): Promise<StoredCycle[]> => listCycles(pool, municipality),
 

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { ApiRoute } from './routes';
+import { errorResponse } from './schemas';
+
+const ACCESS_TEXT: Record<ApiRoute['access'], string> = {
+  authenticated: 'Any token; a board sees only its own deliverables.',
+  readAll: 'Roles admin and committee.',
+  admin: 'Role admin (SLK).',
+  boardWrite: 'Role admin, or the board that answers for the deliverable.',
+};
+
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. */
+export function buildOpenApiDocument(routes: ApiRoute[]) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+    const paramShape = route.params instanceof z.ZodObject ? (route.params.shape as Record<string, z.ZodType>) : {};
+    const error = { content: { 'application/json': { schema: jsonSchema(errorResponse) } } };
+    paths[path] = {
+      ...paths[path],
+      [route.method.toLowerCase()]: {
+        summary: route.summary,
+        description: ACCESS_TEXT[route.access],
+        security: [{ bearer: [] }],
+        parameters: Object.entries(paramShape).map(([name, schema]) => ({
+          name,
+          in: 'path',
+          required: true,
+          schema: jsonSchema(schema),
+        })),
+        ...(route.body && {
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } },
+        }),
+        responses: {
+          200: { description: 'OK', content: { 'application/json': { schema: jsonSchema(route.response) } } },
+          400: { description: 'Bad input: the field and the problem', ...error },
+          401: { description: 'No valid token', ...error },
+          403: { description: 'The role may not call this route', ...error },
+          404: { description: 'Not found, or not visible to the caller', ...error },
+          ...(route.method === 'POST' && {
+            409: { description: 'The transition cannot apply now (the field says why)', ...error },
+            429: { description: 'Too many writes; try again in a minute', ...error },
+          }),
+        },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Årshjul API',
+      version: '1',
+      description: 'Budget and follow-up cycle of the city: cycles, deliverables, deadlines, milestones.',
+    },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths,
+  };
+}

@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { appendAuditEvent } from '../../../db/audit-log';
+import { canSeeBoard, canWrite, formatRole, isAdmin, Principal } from '../../../domain/roles';
+import { CycleOperations, DeliverableAction } from '../../operations/cycle-operations';
+import { OperationError } from '../../operations/operation-error';
+import { actorOf } from '../auth';
+import { buildOpenApiDocument } from './openapi';
+import * as s from './schemas';
+
+/**
+ * Who may call a route:
+ * - `authenticated`: any valid token (what the caller then sees is narrowed by board);
+ * - `readAll`: admin and committee (reads across boards);
+ * - `admin`: SLK only;
+ * - `boardWrite`: admin, or the board that answers for the deliverable in the URL.
+ */
+export type Access = 'authenticated' | 'readAll' | 'admin' | 'boardWrite';
+
+export interface RouteContext {
+  principal: Principal;
+  actor: string;
+  params: Record<string, unknown>;
+  query: Record<string, unknown>;
+  body: unknown;
+  ops: CycleOperations;
+}
+
+export interface ApiRoute {
+  method: 'GET' | 'POST';
+  url: string;
+  summary: string;
+  access: Access;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  response: z.ZodType;
+  /** Writes are rate-limited and audited with the caller. */
+  write?: { operation: string; target: (params: Record<string, unknown>, ops: CycleOperations) => string };
+  handler(ctx: RouteContext): Promise<unknown>;
+}
+
+type DeliverableParams = z.infer<typeof s.deliverableParams>;
+
+/** Loads a deliverable the caller may see, or answers 404 exactly as for one that does not exist. */
+async function visibleDeliverable(ctx: RouteContext) {
+  const p = ctx.params as DeliverableParams;
+  const summary = await ctx.ops.deliverable(p.year, p.phaseId, p.boardId);
+  if (!canSeeBoard(ctx.principal, summary.answeringBoardId)) throw new OperationError(404, 'deliverable', 'not found');
+  return summary;
+}
+
+const deliverableTarget = (params: Record<string, unknown>, ops: CycleOperations): string => {
+  const p = params as DeliverableParams;
+  return `${ops.municipality}/${p.year}/${p.phaseId}/${p.boardId}`;
+};
+
+function deliverableActionRoute(action: DeliverableAction, body: z.ZodType, summary: string): ApiRoute {
+  return {
+    method: 'POST',
+    url: `/api/cycles/:year/deliverables/:phaseId/:boardId/${action}`,
+    summary,
+    access: action === 'submit' ? 'boardWrite' : 'admin',
+    params: s.deliverableParams,
+    body,
+    response: s.deliverableState,
+    write: { operation: `deliverable-${action}`, target: deliverableTarget },
+    async handler(ctx) {
+      const p = ctx.params as DeliverableParams;
+      const summary = await visibleDeliverable(ctx);
+      if (!canWrite(ctx.principal, summary.answeringBoardId)) {
+        throw new OperationError(403, 'role', `${formatRole(ctx.principal.role)} may not ${action}`);
+      }
+      return ctx.ops.actOnDeliverable(p.year, p.phaseId, p.boardId, action, ctx.body, ctx.actor);
+    },
+  };
+}
+
+export const apiRoutes: ApiRoute[] = [
+  {
+    method: 'GET',
+    url: '/api/me',
+    summary: 'The caller’s role (Vem är jag)',
+    access: 'authenticated',
+    response: s.me,
+    handler: async ({ principal }) => ({
+      role: formatRole(principal.role),
+      label: principal.label,
+      tokenId: principal.tokenId,
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/cycles',
+    summary: 'The cycles started, with their phases and milestones (Budgetcykler)',
+    access: 'authenticated',
+    response: z.array(s.cycleSummary),
+    async handler({ ops }) {
+      return (await ops.listCycles()).map((c) => ({
+        municipality: c.municipality,
+        budgetYear: c.budgetYear,
+        workflowId: c.workflowId,
+        startedAt: c.startedAt.toISOString(),
+        phases: c.calendar.phases.map((p) =>
+          p.kind === 'milestone'
+            ? { id: p.id, name: p.name, kind: p.kind, date: p.date }
+            : { id: p.id, name: p.name, kind: p.kind, deadline: p.deadline },
+        ),
+      }));
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/cycles/:year/status',
+    summary: 'Live status of a cycle’s phases and milestones, from its workflow (Cykelns läge)',
+    access: 'readAll',
+    params: s.yearParams,
+    response: s.cycleStatus,
+    handler: ({ ops, params }) => ops.cycleStatus((params as { year: number }).year),
+  },
+  {
+    method: 'GET',
+    url: '/api/cycles/:year/deliverables',
+    summary: 'Every deliverable of a cycle the caller may see: all for admin and committee, its own for a board',
+    access: 'authenticated',
+    params: s.yearParams,
+    response: z.array(s.deliverableSummary),
+    async handler({ ops, params, principal }) {
+      const { year } = params as { year: number };
+      await ops.cycle(year);
+      const boardId = principal.role.kind === 'board' ? principal.role.boardId : undefined;
+      return ops.deliverables(year, boardId ? { boardId } : {});
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/cycles/:year/deliverables/:phaseId/:boardId',
+    summary: 'One deliverable with its submissions, reviews and notifications',
+    access: 'authenticated',
+    params: s.deliverableParams,
+    response: s.deliverableDetail,
+    async handler(ctx) {
+      const p = ctx.params as DeliverableParams;
+      const summary = await visibleDeliverable(ctx);
+      const view = await ctx.ops.deliverableView(p.year, p.phaseId, p.boardId);
+      return {
+        summary,
+        state: view.state,
+        pending: view.pending.map((a) => ({ id: a.id, kind: a.kind, instant: a.instant, level: a.level })),
+        history: view.history.map((h) => ({
+          actionId: h.actionId,
+          kind: h.kind,
+          plannedAt: h.plannedAt,
+          outcome: h.outcome,
+        })),
+      };
+    },
+  },
+  deliverableActionRoute('submit', s.submitBody, 'Hand in a deliverable (Lämna in): the board itself or SLK'),
+  deliverableActionRoute('approve', s.approveBody, 'Approve a submitted deliverable (Godkänn): SLK'),
+  deliverableActionRoute('return', s.returnBody, 'Return for completion with a new deadline (Återremittera): SLK'),
+  deliverableActionRoute('extend', s.extendBody, 'Grant an extension (Anstånd): SLK'),
+  deliverableActionRoute('exempt', s.exemptBody, 'Exempt a board from a deliverable (Undanta): SLK'),
+  {
+    method: 'POST',
+    url: '/api/cycles/:year/deadlines',
+    summary: 'Move a phase’s deadline, for all its boards or a group (Flytta sista dag): SLK',
+    access: 'admin',
+    params: s.yearParams,
+    body: s.moveDeadlineBody,
+    response: s.cycleStatus,
+    write: { operation: 'move-deadline', target: (p, ops) => `${ops.municipality}/${String(p.year)}` },
+    handler: ({ ops, params, body, actor }) => ops.moveDeadline((params as { year: number }).year, body, actor),
+  },
+  {
+    method: 'POST',
+    url: '/api/cycles/:year/milestones/:milestoneId/confirm',
+    summary: 'Confirm that a milestone happened, on a date (Bekräfta milstolpe): SLK',
+    access: 'admin',
+    params: s.milestoneParams,
+    body: s.confirmMilestoneBody,
+    response: s.cycleStatus,
+    write: { operation: 'confirm-milestone', target: (p, ops) => `${ops.municipality}/${String(p.year)}` },
+    handler: ({ ops, params, body, actor }) => {
+      const p = params as z.infer<typeof s.milestoneParams>;
+      return ops.confirmMilestone(p.year, { ...(body as object), milestoneId: p.milestoneId }, actor);
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/boards/:boardId/mails',
+    summary: 'The mails sent about a board’s deliverables, newest first (Utskick)',
+    access: 'authenticated',
+    params: s.boardParams,
+    response: z.array(s.mailRecord),
+    async handler({ ops, params, principal }) {
+      const { boardId } = params as { boardId: string };
+      if (!canSeeBoard(principal, boardId)) throw new OperationError(404, 'board', 'not found');
+      return ops.boardMails(boardId);
+    },
+  },
+];
+
+const ERROR_CODES = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  409: 'conflict',
+  429: 'too-many-requests',
+} as const;
+
+function sendError(reply: FastifyReply, status: keyof typeof ERROR_CODES, message: string, field?: string) {
+  return reply.code(status).send({ error: ERROR_CODES[status], message, ...(field && { field }) });
+}
+
+/** Validates one part of a request; the error names the field (unknown fields included). */
+function parsePart(schema: z.ZodType | undefined, value: unknown, part: string): unknown {
+  if (!schema) return value;
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  const field = [...issue.path.map(String), ...keys.slice(0, 1)].join('.') || part;
+  throw new OperationError(400, field, issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message);
+}
+
+function allowed(principal: Principal, access: Access): boolean {
+  switch (access) {
+    case 'authenticated':
+    case 'boardWrite':
+      return true; // narrowed by the handler, per board
+    case 'readAll':
+      return principal.role.kind !== 'board';
+    case 'admin':
+      return isAdmin(principal);
+  }
+}
+
+export interface ApiDeps {
+  ops: CycleOperations;
+  pool: Pool;
+  /** Writes per token and minute (SLK's bulk work stays well under it). */
+  writesPerMinute?: number;
+}
+
+/** Registers every API route, the OpenAPI document and the write rate limit. */
+export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  await app.register(rateLimit, { global: false });
+  const document = buildOpenApiDocument(apiRoutes);
+  app.get('/api/openapi.json', async () => document);
+
+  const audit = async (principal: Principal, route: ApiRoute, params: Record<string, unknown>, outcome: object) => {
+    if (!route.write) return;
+    await appendAuditEvent(deps.pool, {
+      occurredAt: new Date(),
+      workflowId: route.write.target(params, deps.ops),
+      kind: `api-${route.write.operation}`,
+      actor: actorOf(principal),
+      eventKey: `api#${randomUUID()}`,
+      payload: { route: route.url, ...outcome },
+    });
+  };
+
+  for (const route of apiRoutes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      ...(route.write && {
+        config: {
+          rateLimit: {
+            max: deps.writesPerMinute ?? 60,
+            timeWindow: '1 minute',
+            hook: 'preHandler',
+            keyGenerator: (request: FastifyRequest) => request.principal?.tokenId ?? request.ip,
+          },
+        },
+      }),
+      handler: async (request, reply) => {
+        const principal = request.principal;
+        if (!principal) {
+          reply.header('www-authenticate', 'Bearer realm="arshjul"');
+          return sendError(reply, 401, 'a valid bearer token is required');
+        }
+        let params: Record<string, unknown> = {};
+        try {
+          params = parsePart(route.params, request.params, 'params') as Record<string, unknown>;
+          if (!allowed(principal, route.access)) {
+            throw new OperationError(403, 'role', `${formatRole(principal.role)} may not call this route`);
+          }
+          const query = parsePart(route.query ?? s.noQuery, request.query, 'query') as Record<string, unknown>;
+          const body = route.method === 'POST' ? parsePart(route.body, request.body, 'body') : undefined;
+          const result = await route.handler({
+            principal,
+            actor: actorOf(principal),
+            params,
+            query,
+            body,
+            ops: deps.ops,
+          });
+          await audit(principal, route, params, { outcome: 'accepted', body });
+          return reply.send(result);
+        } catch (error) {
+          if (!(error instanceof OperationError)) throw error;
+          // A refused write is recorded too: who tried what, and why it was refused. A write the
+          // caller may not even learn about (404 for another board) is recorded under its target.
+          if (route.write && Object.keys(params).length > 0) {
+            await audit(principal, route, params, {
+              outcome: 'refused',
+              status: error.status,
+              field: error.field,
+              problem: error.problem,
+            });
+          }
+          return sendError(reply, error.status, error.problem, error.field);
+        }
+      },
+    });
+  }
+}

@@ -1,0 +1,110 @@
+import type { FastifyInstance } from 'fastify';
+import { createApiToken } from '../../src/db/api-tokens';
+import { withTransaction } from '../../src/db/database';
+import { replaceRegistry } from '../../src/db/registry';
+import { createCycleOperations, CycleOperations } from '../../src/client/operations/cycle-operations';
+import { startCycle } from '../../src/client/start-cycles';
+import { buildHttpServer } from '../../src/client/http/server';
+import { CycleCalendar, cycleCalendarSchema } from '../../src/domain/cycle-calendar';
+import { addDays } from '../../src/domain/local-date';
+import { localDateOf } from '../../src/domain/zoned-time';
+import { smallRegistry } from '../fixtures/small-registry';
+import { RunningWorkerContext, useRunningWorker } from './stack';
+import { sleepUntilStockholm, startTimeSkippingEnv } from './temporal';
+
+export const STACK_YEAR = 2090;
+
+/** Secrets of one token per role, created in the stack's database. */
+export interface StackTokens {
+  admin: string;
+  committee: string;
+  farsta: string;
+  jarva: string;
+  kulturnamnden: string;
+}
+
+export interface HttpStack extends RunningWorkerContext {
+  app: FastifyInstance;
+  /** http://127.0.0.1:<port> of the listening server. */
+  url: string;
+  ops: CycleOperations;
+  tokens: StackTokens;
+  calendar: CycleCalendar;
+  /** The Stockholm date the cycle was planned from (the time-skipping server's date at start). */
+  day0: string;
+  /** Moves the time-skipping server's clock to day0 + days, at a Stockholm time (never back). */
+  advanceTo(days: number, time?: string): Promise<void>;
+}
+
+/**
+ * The small registry's cycle `teststad/2090` on a time-skipping server, with a worker, the
+ * HTTP server listening on a free port, and one token per role. Day 1 at noon: two phases open.
+ *
+ * - `tertialrapport` opens day 1, deadline day 15 (no review step);
+ * - `budgetunderlag` opens day 1, deadline day 40, reviewed by SLK;
+ * - milestone `kf-budget` on day 30 opens `verksamhetsplan` (deadline day 60).
+ */
+export function useHttpStack(label: string, options: { writesPerMinute?: number } = {}): HttpStack {
+  const ctx = useRunningWorker(startTimeSkippingEnv, label);
+  const stack = ctx as HttpStack;
+  beforeAll(async () => {
+    const pool = ctx.harness.db.pool;
+    await withTransaction(pool, (tx) => replaceRegistry(tx, smallRegistry));
+    const token = async (role: string) =>
+      (await createApiToken(pool, { role, label: `test ${role}`, createdBy: 'test' })).secret;
+    stack.tokens = {
+      admin: await token('admin'),
+      committee: await token('committee'),
+      farsta: await token('board:farsta'),
+      jarva: await token('board:jarva'),
+      kulturnamnden: await token('board:kulturnamnden'),
+    };
+    const serverNow = async () => localDateOf(new Date(await ctx.env.currentTimeMs()), 'Europe/Stockholm');
+    stack.day0 = await serverNow();
+    const d = (days: number) => addDays(stack.day0, days);
+    stack.calendar = cycleCalendarSchema.parse({
+      municipality: smallRegistry.municipality,
+      budgetYear: STACK_YEAR,
+      phases: [
+        { id: 'tertialrapport', kind: 'deliverable', name: 'Tertialrapport 1', opens: { date: d(1) }, deadline: d(15) },
+        {
+          id: 'budgetunderlag',
+          kind: 'deliverable',
+          name: 'Budgetunderlag',
+          opens: { date: d(1) },
+          deadline: d(40),
+          reviewRequired: true,
+        },
+        { id: 'kf-budget', kind: 'milestone', name: 'Kommunfullmäktige beslutar budget', owner: 'KF', date: d(30) },
+        {
+          id: 'verksamhetsplan',
+          kind: 'deliverable',
+          name: 'Verksamhetsplan',
+          opens: { afterMilestone: 'kf-budget' },
+          deadline: d(60),
+        },
+      ],
+    });
+    stack.ops = createCycleOperations({
+      client: ctx.env.client,
+      pool,
+      taskQueue: ctx.harness.taskQueue,
+      municipality: smallRegistry.municipality,
+      today: () => stack.day0,
+    });
+    await startCycle(ctx.env.client, pool, ctx.harness.taskQueue, stack.calendar, smallRegistry, stack.day0, 'test');
+    stack.advanceTo = async (days, time = '12:00') => {
+      await sleepUntilStockholm(ctx.env, d(days), time);
+    };
+    await stack.advanceTo(1);
+    stack.app = await buildHttpServer({
+      probes: {},
+      app: { ops: stack.ops, pool, publicUrl: 'https://arshjul.test.example', ...options },
+    });
+    stack.url = await stack.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await stack.app?.close();
+  });
+  return stack;
+}
