@@ -19,11 +19,18 @@ function configError(run: () => unknown): ConfigError {
 describe('loadConfig', () => {
   it('builds the configuration with defaults for what is optional', () => {
     expect(loadConfig(valid)).toEqual({
+      municipality: 'stockholm',
       temporal: { address: 'localhost:7233', namespace: 'default', taskQueue: 'arshjul' },
       databaseUrl: valid.DATABASE_URL,
       smtp: { url: 'smtp://localhost:25', from: 'Årshjul <arshjul@localhost>' },
       http: { host: '127.0.0.1', port: 3000, publicUrl: undefined },
     });
+  });
+
+  it('refuses a municipality that is not an identifier', () => {
+    expect(configError(() => loadConfig({ ...valid, MUNICIPALITY: 'Stock holm' })).message).toBe(
+      'Invalid configuration: MUNICIPALITY must be lower-case letters, digits and dashes, e.g. stockholm',
+    );
   });
 
   it('names the bad variable in one line', () => {
