@@ -18,6 +18,7 @@ import { validateCalendar } from '../../domain/validate-calendar';
 import { DataFileError, loadRegistry, readDataFile, shippedRegistryPath } from '../data-files';
 import { planDocument, planTable } from './plan-output';
 import { addRecordCommands } from './record-commands';
+import { addFeedCommands } from './feed-commands';
 
 function packageVersion(): string {
   // Read at run time: package.json sits two levels above both src/client/cli and dist/client/cli.
@@ -49,6 +50,7 @@ export function buildCli(): Command {
     });
 
   addRecordCommands(program);
+  addFeedCommands(program);
 
   const calendar = program.command('calendar').description('Årets kalender (the cycle calendar)');
   calendar

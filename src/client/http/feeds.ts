@@ -210,9 +210,9 @@ async function renderCommitteeFeed(db: Queryable, municipality: string, cycles: 
           }
           const parts = [
             countOf(counts.total, 'leverans', 'leveranser'),
-            `${counts.submitted} inlämnade`,
-            ...(counts.exempt ? [`${counts.exempt} undantagna`] : []),
-            `${counts.late} försenade`,
+            countOf(counts.submitted, 'inlämnad', 'inlämnade'),
+            ...(counts.exempt ? [countOf(counts.exempt, 'undantagen', 'undantagna')] : []),
+            countOf(counts.late, 'försenad', 'försenade'),
           ];
           lines.push(`Läge: ${parts.join(', ')}.`);
         }

@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { CycleOperations } from '../operations/cycle-operations';
 import { registerApi } from './api/routes';
 import { registerAuthentication } from './auth';
+import { registerFeedRoutes } from './feeds';
 import { checkHealth, HealthProbe } from './health';
 
 export interface HttpAppDeps {
@@ -32,6 +33,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     registerAuthentication(app, deps.app.pool);
     await app.register(formBody);
     await registerApi(app, deps.app);
+    registerFeedRoutes(app, { pool: deps.app.pool });
   }
   return app;
 }
