@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ensureTemporalCli } from '../../toolchain/temporal-cli';
 import { ensureTimeSkippingServer } from '../../toolchain/time-skipping-server';
 import { ensurePostgresBinaries } from '../../toolchain/postgres-binaries';
@@ -18,6 +18,12 @@ import { validateCalendar } from '../../domain/validate-calendar';
 import { DataFileError, loadRegistry, readDataFile, shippedRegistryPath } from '../data-files';
 import { planDocument, planTable } from './plan-output';
 import { addRecordCommands } from './record-commands';
+import { OperationError } from '../operations/operation-error';
+import { addCycleCommands } from './cycle-commands';
+import { addDeliverableCommands } from './deliverable-commands';
+import { addOrgCommands } from './org-commands';
+import { addTokenCommands } from './token-commands';
+import { EXIT, UsageError } from './output';
 import { addFeedCommands } from './feed-commands';
 
 function packageVersion(): string {
@@ -28,12 +34,16 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
+// Defined next to the commands' helpers (output.ts), so command modules need not import this one.
+export { EXIT, UsageError };
 
 export function buildCli(): Command {
   const program = new Command('arshjul')
     .description('Årshjul — stadens årshjul för budget och uppföljning (budget and follow-up cycle engine)')
-    .version(packageVersion());
+    .version(packageVersion())
+    // Parse errors (unknown option, missing argument) throw instead of exiting with 1: they are
+    // bad input, exit code 2 (see reportCliError). Inherited by every command added below.
+    .exitOverride();
 
   program
     .command('toolchain')
@@ -51,6 +61,10 @@ export function buildCli(): Command {
 
   addRecordCommands(program);
   addFeedCommands(program);
+  addOrgCommands(program);
+  addTokenCommands(program);
+  addCycleCommands(program);
+  addDeliverableCommands(program);
 
   const calendar = program.command('calendar').description('Årets kalender (the cycle calendar)');
   calendar
@@ -100,13 +114,18 @@ export function buildCli(): Command {
   return program;
 }
 
-/** Wrong use of a command: exit code 2, like bad configuration. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 /** Prints an error the way users should see it and sets the exit code. */
 export function reportCliError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed the problem (or the help, or the version: exit code 0).
+    return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  }
+  if (error instanceof OperationError) {
+    // Refused by the operations layer: the field and the problem. 400 is bad input; 404 and 409
+    // (unknown, or not possible now) are a failure.
+    process.stderr.write(`fel: ${error.field}: ${error.problem}\n`);
+    return error.status === 400 ? EXIT.badInput : EXIT.failure;
+  }
   if (error instanceof ConfigError || error instanceof UsageError) {
     process.stderr.write(`${error.message}\n`);
     return EXIT.badInput;

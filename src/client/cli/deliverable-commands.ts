@@ -1,0 +1,80 @@
+import { Command } from 'commander';
+import { DeliverableStage } from '../../domain/deliverable-state';
+import { DeliverableAction } from '../operations/cycle-operations';
+import { cliActor, parseBudgetYear, warnIfDeadlineMoves } from './output';
+import { withOperations } from './temporal-connection';
+
+type Field = 'documentRef' | 'decisionDate' | 'comment' | 'reason' | 'deadline';
+
+const FLAGS: Record<Field, { flag: string; description: string }> = {
+  documentRef: {
+    flag: '--document-ref <ref>',
+    description: 'diarienummer eller dokumentreferens (document reference)',
+  },
+  decisionDate: { flag: '--decision-date <date>', description: 'nämndens beslutsdatum, YYYY-MM-DD (decision date)' },
+  comment: { flag: '--comment <text>', description: 'kommentar (comment)' },
+  reason: { flag: '--reason <text>', description: 'skäl (reason)' },
+  deadline: { flag: '--deadline <date>', description: 'ny sista dag, YYYY-MM-DD (new deadline)' },
+};
+
+/** Each action with the fields its update takes (deliverableActionSchemas), the required first. */
+const ACTIONS: Record<DeliverableAction, { description: string; fields: Field[]; required: Field[] }> = {
+  submit: {
+    description: 'Lämnar in leveransen (submit)',
+    fields: ['documentRef', 'decisionDate', 'comment'],
+    required: ['documentRef'],
+  },
+  approve: { description: 'Godkänner en inlämnad leverans (approve)', fields: ['comment'], required: [] },
+  return: {
+    description: 'Återremitterar för komplettering med ny sista dag (return for completion)',
+    fields: ['reason', 'deadline'],
+    required: ['reason', 'deadline'],
+  },
+  extend: {
+    description: 'Ger nämnden längre tid (grant an extension)',
+    fields: ['reason', 'deadline'],
+    required: ['reason', 'deadline'],
+  },
+  exempt: { description: 'Undantar nämnden från leveransen (exempt)', fields: ['reason'], required: ['reason'] },
+};
+
+const STAGE_SV: Record<DeliverableStage, string> = {
+  planned: 'inte öppnad än',
+  open: 'öppen',
+  submitted: 'inlämnad',
+  returned: 'återremitterad',
+  approved: 'godkänd',
+  exempt: 'undantagen',
+};
+
+/** `deliverable submit|approve|return|extend|exempt YEAR PHASE BOARD`: one board's deliverable. */
+export function addDeliverableCommands(program: Command): void {
+  const deliverable = program.command('deliverable').description('En nämnds leverans (one board’s deliverable)');
+  for (const [action, spec] of Object.entries(ACTIONS) as Array<
+    [DeliverableAction, (typeof ACTIONS)[DeliverableAction]]
+  >) {
+    const command = deliverable
+      .command(action)
+      .description(spec.description)
+      .argument('<year>', 'budgetår (budget year)')
+      .argument('<phase>', 'fasens id (phase)')
+      .argument('<board>', 'nämndens id (board)');
+    for (const field of spec.fields) {
+      const { flag, description } = FLAGS[field];
+      command.option(flag, spec.required.includes(field) ? `${description}; krävs (required)` : description);
+    }
+    command.action((yearText: string, phaseId: string, boardId: string, options: Partial<Record<Field, string>>) => {
+      const year = parseBudgetYear(yearText);
+      // Only what was given: the operations layer's zod schema names a missing or bad field.
+      const input = Object.fromEntries(spec.fields.filter((f) => options[f] !== undefined).map((f) => [f, options[f]]));
+      return withOperations(async (ops) => {
+        const state = await ops.actOnDeliverable(year, phaseId, boardId, action, input, cliActor());
+        if (options.deadline) warnIfDeadlineMoves('deadline', options.deadline);
+        const deadline = options.deadline ? ` Ny sista dag: ${options.deadline}.` : '';
+        process.stdout.write(
+          `Leveransen ${phaseId}/${boardId} (${year}) är ${STAGE_SV[state.stage]} (${state.stage}).${deadline}\n`,
+        );
+      });
+    });
+  }
+}

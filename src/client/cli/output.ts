@@ -1,0 +1,89 @@
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import { legalDeadline } from '../../domain/business-days';
+import { isLocalDate } from '../../domain/local-date';
+import { OperationError } from '../operations/operation-error';
+
+/** Who a write from the command line is recorded as: `cli:<operating-system user>`. */
+export function cliActor(): string {
+  let name: string | undefined;
+  try {
+    name = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): fall back to the environment.
+  }
+  return `cli:${name || process.env.USER || process.env.USERNAME || 'okänd'}`;
+}
+
+/** Progress of a long command, on stderr so stdout stays what the command answers. */
+export function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export function writeJson(document: unknown): void {
+  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+}
+
+/** Bad input to a command, named by its field: `fel: <field>: <problem>`, exit code 2. */
+export function badInput(field: string, problem: string): OperationError {
+  return new OperationError(400, field, problem);
+}
+
+export type OutputFormat = 'table' | 'json';
+
+export function parseFormat(value: string): OutputFormat {
+  if (value === 'table' || value === 'json') return value;
+  throw badInput('format', `must be json or table (got ${value})`);
+}
+
+/** A budget year given on the command line. */
+export function parseBudgetYear(text: string): number {
+  if (!/^\d{4}$/.test(text)) throw badInput('budgetYear', `must be a year such as 2027 (got ${text})`);
+  return Number(text);
+}
+
+/** A date option (YYYY-MM-DD), named by its field when it is not one. */
+export function parseDate(field: string, text: string): string {
+  if (!isLocalDate(text)) throw badInput(field, `must be a date YYYY-MM-DD (got ${text})`);
+  return text;
+}
+
+/** A fixed-width table for people: a header, a rule, one line per row. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** Asks a yes/no question on the terminal; yes is j, ja, y or yes (any case). */
+export async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [j/N] `);
+    return ['j', 'ja', 'y', 'yes'].includes(answer.trim().toLowerCase());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Exit codes of every command: 0 done, 1 failed or refused, 2 bad input or configuration. */
+export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
+
+/** Wrong use of a command: exit code 2, like bad configuration. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** A deadline the law moves (Lag 1930:173, 2 §), as a warning line; nothing when it stays. */
+export function warnIfDeadlineMoves(field: string, date: string): void {
+  const legal = legalDeadline(date);
+  if (legal.shiftedFrom) {
+    process.stderr.write(
+      `varning: ${field}: ${date} is ${legal.shiftedFrom.reason}: the deadline moves to ${legal.date} (Lag 1930:173, 2 §)\n`,
+    );
+  }
+}

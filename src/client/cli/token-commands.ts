@@ -1,0 +1,116 @@
+import { Command } from 'commander';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../db/api-tokens';
+import { loadStoredRegistry } from '../../db/registry';
+import { MUNICIPALITY_TIME_ZONE } from '../../domain/glossary';
+import { addDays, compareDates } from '../../domain/local-date';
+import { boardKinds, findOrganisation } from '../../domain/organisations';
+import { formatRole, roleSchema } from '../../domain/roles';
+import { localDateOf, localTimeOf, zonedInstant } from '../../domain/zoned-time';
+import { OperationError } from '../operations/operation-error';
+import { withDatabase } from './connections';
+import { badInput, cliActor, formatTable, parseDate, parseFormat, writeJson } from './output';
+import { municipalityFromEnv, stockholmToday } from './temporal-connection';
+
+const stockholm = (instant: Date): string =>
+  `${localDateOf(instant, MUNICIPALITY_TIME_ZONE)} ${localTimeOf(instant, MUNICIPALITY_TIME_ZONE).slice(0, 5)}`;
+
+/** `token create|revoke|list`: bearer tokens of the HTTP API. */
+export function addTokenCommands(program: Command): void {
+  const token = program.command('token').description('Nycklar till HTTP-API:t (API tokens)');
+
+  token
+    .command('create')
+    .requiredOption('--role <role>', 'admin, committee eller board:<nämndens id> (role)')
+    .requiredOption('--label <text>', 'vem eller vad nyckeln är till (label)')
+    .option('--expires <date>', 'giltig till och med, YYYY-MM-DD (last valid day, Stockholm time)')
+    .description('Skapar en nyckel och visar hemligheten en enda gång (create a token)')
+    .action(async (options: { role: string; label: string; expires?: string }) => {
+      const role = roleSchema.safeParse(options.role);
+      if (!role.success) throw badInput('role', role.error.issues[0]?.message ?? 'is invalid');
+      let expiresAt: Date | undefined;
+      if (options.expires !== undefined) {
+        const last = parseDate('expires', options.expires);
+        if (compareDates(last, stockholmToday()) < 0) throw badInput('expires', `${last} has passed`);
+        // Valid through the whole last day in Stockholm.
+        expiresAt = zonedInstant(addDays(last, 1), '00:00', MUNICIPALITY_TIME_ZONE);
+      }
+      const municipality = role.data.kind === 'board' ? municipalityFromEnv() : undefined;
+      const created = await withDatabase(async (pool) => {
+        if (role.data.kind === 'board' && municipality) {
+          const registry = await loadStoredRegistry(pool, municipality);
+          const board = registry && findOrganisation(registry, role.data.boardId);
+          if (!board || !boardKinds.includes(board.kind)) {
+            throw badInput(
+              'role',
+              `${role.data.boardId} is not a board in the registry stored for ${municipality}` +
+                (registry ? '' : ' (no registry stored: arshjul org import FILE)'),
+            );
+          }
+        }
+        return createApiToken(pool, {
+          role: options.role,
+          label: options.label,
+          createdBy: cliActor(),
+          ...(expiresAt && { expiresAt }),
+        });
+      });
+      process.stderr.write(
+        `Nyckeln ${created.id} är skapad för ${formatRole(created.role)} (”${created.label}”)` +
+          `${options.expires ? `, giltig till och med ${options.expires}` : ''}.\n` +
+          'Hemligheten nedan visas bara nu och lagras inte (it is not stored, only its hash): spara den säkert.\n',
+      );
+      process.stdout.write(`${created.secret}\n`);
+    });
+
+  token
+    .command('revoke')
+    .argument('<id>', 'nyckelns id, tok_… (token id)')
+    .description('Återkallar en nyckel; den gäller inte längre (revoke a token)')
+    .action(async (id: string) => {
+      const revoked = await withDatabase((pool) => revokeApiToken(pool, id));
+      if (!revoked) throw new OperationError(404, 'id', `${id}: no such token, or already revoked`);
+      process.stdout.write(`Nyckeln ${id} är återkallad (revoked).\n`);
+    });
+
+  token
+    .command('list')
+    .option('--format <format>', 'table eller json', 'table')
+    .description('Alla nycklar utan hemligheter (list tokens)')
+    .action(async (options: { format: string }) => {
+      const format = parseFormat(options.format);
+      const tokens = await withDatabase((pool) => listApiTokens(pool));
+      const now = Date.now();
+      const statusOf = (t: (typeof tokens)[number]) =>
+        t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt.getTime() <= now ? 'expired' : 'active';
+      if (format === 'json') {
+        writeJson({
+          format: 'arshjul-tokens/1',
+          tokens: tokens.map((t) => ({
+            id: t.id,
+            role: formatRole(t.role),
+            label: t.label,
+            status: statusOf(t),
+            createdBy: t.createdBy,
+            createdAt: t.createdAt.toISOString(),
+            expiresAt: t.expiresAt?.toISOString() ?? null,
+            revokedAt: t.revokedAt?.toISOString() ?? null,
+            lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+          })),
+        });
+        return;
+      }
+      const STATUS_SV = { active: 'giltig', revoked: 'återkallad', expired: 'utgången' } as const;
+      const rows = tokens.map((t) => [
+        t.id,
+        formatRole(t.role),
+        t.label,
+        STATUS_SV[statusOf(t)],
+        `${stockholm(t.createdAt)} ${t.createdBy}`,
+        t.expiresAt ? stockholm(t.expiresAt) : '—',
+        t.lastUsedAt ? stockholm(t.lastUsedAt) : '—',
+      ]);
+      process.stdout.write(
+        `${formatTable(['id', 'roll', 'etikett', 'status', 'skapad', 'går ut', 'senast använd'], rows)}\n`,
+      );
+    });
+}

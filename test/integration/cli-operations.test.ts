@@ -1,0 +1,352 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { shippedRegistryPath } from '../../src/client/data-files';
+import { listDeliverableStatus } from '../../src/db/read-model';
+import { CycleCalendarInput } from '../../src/domain/cycle-calendar';
+import { addDays } from '../../src/domain/local-date';
+import { localDateOf } from '../../src/domain/zoned-time';
+import { cycleStatusQuery } from '../../src/workflows/budget-cycle-messages';
+import { smallRegistry } from '../fixtures/small-registry';
+import { eventually } from '../helpers/eventually';
+import { REPO_ROOT } from '../helpers/processes';
+import { useRunningWorker } from '../helpers/stack';
+import { startDevServerEnv } from '../helpers/temporal';
+
+/**
+ * The `arshjul` commands on a running cycle, as an operator runs them: the real bin/arshjul
+ * against a dev server, a worker, PostgreSQL and SMTP. Real time runs, so the calendar lies in
+ * the future and nothing fires during the test; one cycle is shared by the tests, in order.
+ */
+const ctx = useRunningWorker(startDevServerEnv, 'cli_ops');
+
+const TZ = 'Europe/Stockholm';
+const today = localDateOf(new Date(), TZ);
+const d = (days: number): string => addDays(today, days);
+const yesterday = d(-1);
+const YEAR = 2090;
+
+const calendar: CycleCalendarInput = {
+  municipality: 'teststad',
+  budgetYear: YEAR,
+  phases: [
+    { id: 'kf-budget', kind: 'milestone', name: 'KF budget', owner: 'KF', date: d(30) },
+    {
+      id: 'budgetunderlag',
+      kind: 'deliverable',
+      name: 'Budgetunderlag',
+      opens: { afterMilestone: 'kf-budget' },
+      deadline: d(60),
+      reviewRequired: true,
+    },
+    { id: 'verksamhetsplan', kind: 'deliverable', name: 'Verksamhetsplan', opens: { date: d(20) }, deadline: d(80) },
+  ],
+};
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'arshjul-cli-ops-'));
+  writeFileSync(join(dir, 'registry.json'), JSON.stringify(smallRegistry));
+  writeFileSync(join(dir, 'calendar.json'), JSON.stringify(calendar));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** bin/arshjul with the stack's addresses; stdin is not a terminal. */
+function arshjul(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(REPO_ROOT, 'bin', 'arshjul'), args, {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: ctx.env.address,
+        TEMPORAL_NAMESPACE: ctx.env.namespace ?? 'default',
+        TEMPORAL_TASK_QUEUE: ctx.harness.taskQueue,
+        DATABASE_URL: ctx.harness.db.url,
+        MUNICIPALITY: 'teststad',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const fileIn = (name: string): string => join(dir, name);
+
+describe('arshjul org', () => {
+  it('imports a registry, refuses another municipality’s, and lists the organisations of a day', async () => {
+    const [other, imported] = await Promise.all([
+      arshjul(['org', 'import', shippedRegistryPath()]),
+      arshjul(['org', 'import', fileIn('registry.json')]),
+    ]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toBe(
+      `fel: municipality: ${shippedRegistryPath()} is the registry of stockholm, but MUNICIPALITY is teststad\n`,
+    );
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain(
+      'Organisationsregistret för teststad är inläst: 7 organisationer, 1 prioriterade områden',
+    );
+    expect(imported.stdout).toContain('4 nämnder');
+
+    const [json, table] = await Promise.all([
+      arshjul(['org', 'list', '--format', 'json']),
+      arshjul(['org', 'list', '--on', '2020-01-01']),
+    ]);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc).toMatchObject({ format: 'arshjul-organisations/1', municipality: 'teststad', on: today });
+    expect(doc.organisations.map((o: { id: string }) => o.id)).toEqual([
+      'farsta',
+      'jarva',
+      'kulturnamnden',
+      'stockholms-stadshus',
+      'stokab',
+      'ytterstadsutskottet',
+    ]);
+    expect(doc.organisations[0]).toMatchObject({ kind: 'stadsdelsnamnd', validTo: null });
+    expect(doc.organisations[0].contacts.map((c: { role: string }) => c.role)).toEqual([
+      'registrator',
+      'forvaltningschef',
+      'ordforande',
+    ]);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.split('\n');
+    expect(lines[1]).toMatch(/^id\s+namn\s+typ\s+giltig\s+kontakter \(roller\)$/);
+    expect(table.stdout).toMatch(
+      /rinkeby-kista\s+Rinkeby-Kista stadsdelsnämnd\s+stadsdelsnamnd\s+2007-01-01–2023-06-30/,
+    );
+    expect(table.stdout).toMatch(/farsta .* registrator, forvaltningschef, ordforande/);
+    expect(table.stdout).not.toContain('jarva');
+  });
+});
+
+describe('arshjul token', () => {
+  it('creates tokens (the secret once), refuses an unknown board, lists and revokes', async () => {
+    const [admin, unknownBoard, board] = await Promise.all([
+      arshjul(['token', 'create', '--role', 'admin', '--label', 'SLK ekonomi', '--expires', d(30)]),
+      arshjul(['token', 'create', '--role', 'board:nosuch', '--label', 'Ingen']),
+      arshjul(['token', 'create', '--role', 'board:farsta', '--label', 'Farsta registrator']),
+    ]);
+    expect(unknownBoard.code).toBe(2);
+    expect(unknownBoard.stderr).toBe('fel: role: nosuch is not a board in the registry stored for teststad\n');
+    for (const run of [admin, board]) {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^arshjul_[A-Za-z0-9_-]{43}\n$/);
+      expect(run.stderr).toContain('visas bara nu och lagras inte');
+    }
+    expect(admin.stderr).toContain(`giltig till och med ${d(30)}`);
+    const adminId = /Nyckeln (tok_[0-9a-f]+)/.exec(admin.stderr)![1]!;
+    const stored = await ctx.harness.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM api_tokens');
+    expect(stored.rows[0]!.n).toBe('2');
+
+    const revoked = await arshjul(['token', 'revoke', adminId]);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toBe(`Nyckeln ${adminId} är återkallad (revoked).\n`);
+    const [again, list] = await Promise.all([
+      arshjul(['token', 'revoke', adminId]),
+      arshjul(['token', 'list', '--format', 'json']),
+    ]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`fel: id: ${adminId}: no such token, or already revoked\n`);
+    const tokens = JSON.parse(list.stdout).tokens as Array<Record<string, unknown>>;
+    expect(tokens.map((t) => [t.role, t.label, t.status])).toEqual(
+      expect.arrayContaining([
+        ['admin', 'SLK ekonomi', 'revoked'],
+        ['board:farsta', 'Farsta registrator', 'active'],
+      ]),
+    );
+    expect(tokens.every((t) => /^cli:./.test(String(t.createdBy)))).toBe(true);
+    expect(JSON.stringify(tokens)).not.toContain('arshjul_');
+  });
+});
+
+describe('arshjul cycle, milestone and deliverable', () => {
+  it('refuses to start without --yes when no terminal can ask, then starts once', async () => {
+    const [unconfirmed, noRegistry] = await Promise.all([
+      // --organisations names the registry already stored: accepted (a different one is refused).
+      arshjul(['cycle', 'start', '--calendar', fileIn('calendar.json'), '--organisations', fileIn('registry.json')]),
+      arshjul(['cycle', 'start', '--calendar', fileIn('calendar.json'), '--yes'], { MUNICIPALITY: 'annanstad' }),
+    ]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('bekräfta med --yes');
+    // The plan summary comes first, so the refusal doubles as a preview.
+    expect(unconfirmed.stdout).toContain('Cykel teststad/2090: 3 faser, 8 leveranser');
+    expect(unconfirmed.stdout).toMatch(
+      /budgetunderlag\s+leverans\s+efter kf-budget \(\d{4}-\d{2}-\d{2}\)\s+\S+\s+4\s+\d+/,
+    );
+    expect(noRegistry.code).toBe(1);
+    expect(noRegistry.stderr).toContain(
+      'fel: organisations: inget organisationsregister är lagrat för annanstad (no registry stored): läs in det med arshjul org import FILE',
+    );
+    const cycles = await ctx.harness.db.pool.query('SELECT * FROM cycles');
+    expect(cycles.rows).toEqual([]);
+
+    const started = await arshjul(['cycle', 'start', '--calendar', fileIn('calendar.json'), '--yes']);
+    expect(started.code).toBe(0);
+    expect(started.stdout).toContain('Cykeln teststad/2090 är startad (started).');
+    expect(started.stderr).toContain(`Ansluter till Temporal på ${ctx.env.address}`);
+    expect(started.stderr).toContain('Startar teststad/2090');
+
+    const second = await arshjul(['cycle', 'start', '--calendar', fileIn('calendar.json'), '--yes']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(
+      'fel: budgetYear: cykeln teststad/2090 är redan startad (already running); ingenting ändrades',
+    );
+  });
+
+  it('shows the status as a table and as JSON; an unknown year is not found', async () => {
+    const [table, json, unknown] = await Promise.all([
+      arshjul(['cycle', 'status', String(YEAR)]),
+      arshjul(['cycle', 'status', String(YEAR), '--format', 'json']),
+      arshjul(['cycle', 'status', '2091']),
+    ]);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.split('\n');
+    expect(lines[0]).toBe('Cykel teststad/2090: 0 leveranser pågår, 0 klara.');
+    expect(lines[1]).toMatch(
+      /^fas\s+läge\s+datum \/ sista dag\s+nämnder\s+öppna\s+inlämnade\s+godkända\s+återremitterade\s+undantagna\s+sena\s+eskalerade$/,
+    );
+    expect(table.stdout).toMatch(new RegExp(`kf-budget\\s+planerad\\s+${d(30)}`));
+    expect(table.stdout).toMatch(new RegExp(`verksamhetsplan\\s+väntar\\s+${d(80)}\\s+0\\s+0`));
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(Object.keys(doc)).toEqual([
+      'format',
+      'municipality',
+      'budgetYear',
+      'workflowId',
+      'openDeliverables',
+      'finishedDeliverables',
+      'phases',
+    ]);
+    expect(doc).toMatchObject({ format: 'arshjul-cycle-status/1', municipality: 'teststad', budgetYear: YEAR });
+    expect(doc.phases.map((p: { id: string; stage: string }) => [p.id, p.stage])).toEqual([
+      ['kf-budget', 'planned'],
+      ['budgetunderlag', 'waiting-for-milestone'],
+      ['verksamhetsplan', 'waiting'],
+    ]);
+    expect(doc.phases[0].deliverables).toBeNull();
+    expect(doc.phases[2].deliverables).toMatchObject({ total: 0, open: 0 });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('fel: budgetYear: not found\n');
+  });
+
+  it('moves a deadline and confirms a milestone in the live cycle, refusing bad input', async () => {
+    const [moved, confirmed, badDate, unknownPhase] = await Promise.all([
+      arshjul([
+        'cycle',
+        'move-deadline',
+        String(YEAR),
+        '--phase',
+        'verksamhetsplan',
+        '--deadline',
+        d(90),
+        '--reason',
+        'KS ändrade tidplanen',
+      ]),
+      arshjul(['milestone', 'confirm', String(YEAR), '--milestone', 'kf-budget', '--date', yesterday]),
+      arshjul([
+        'cycle',
+        'move-deadline',
+        String(YEAR),
+        '--phase',
+        'verksamhetsplan',
+        '--deadline',
+        '2090-02-30',
+        '--reason',
+        'x',
+      ]),
+      arshjul(['cycle', 'move-deadline', String(YEAR), '--phase', 'nosuch', '--deadline', d(90), '--reason', 'x']),
+    ]);
+    expect(moved.code).toBe(0);
+    expect(moved.stdout).toContain(
+      `Sista dag i Verksamhetsplan (verksamhetsplan) är flyttad till ${d(90)} för alla nämnder.`,
+    );
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stdout).toBe(
+      `Milstolpen KF budget (kf-budget) är bekräftad den ${yesterday}.\nFaser som öppnar med den: budgetunderlag.\n`,
+    );
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toBe('fel: deadline: must be a date YYYY-MM-DD\n');
+    expect(unknownPhase.code).toBe(1);
+    expect(unknownPhase.stderr).toBe('fel: phaseId: unknown deliverable phase nosuch\n');
+
+    const live = await ctx.env.client.workflow.getHandle(`teststad/${YEAR}`).query(cycleStatusQuery);
+    expect(live.phases.find((p) => p.id === 'verksamhetsplan')?.deadline).toBe(d(90));
+    expect(live.phases.find((p) => p.id === 'kf-budget')).toMatchObject({ stage: 'confirmed', confirmedOn: yesterday });
+  });
+
+  it('acts on deliverables: bad input exit 2, a transition not possible now exit 1, exempt and submit work', async () => {
+    // The milestone opened budgetunderlag: one deliverable per board, recorded in the read model.
+    const rows = () => listDeliverableStatus(ctx.harness.db.pool, 'teststad', YEAR);
+    const opened = await eventually(rows, (r) => r.filter((x) => x.stage === 'open').length === 4);
+    expect(opened.map((r) => [r.phase_id, r.board_id, r.stage])).toEqual([
+      ['budgetunderlag', 'farsta', 'open'],
+      ['budgetunderlag', 'jarva', 'open'],
+      ['budgetunderlag', 'kulturnamnden', 'open'],
+      ['budgetunderlag', 'stokab', 'open'],
+    ]);
+
+    const act = (...args: string[]) => arshjul(['deliverable', ...args]);
+    const [badDecisionDate, approveTooEarly, notOpenYet, exempted, submitted] = await Promise.all([
+      act(
+        'submit',
+        String(YEAR),
+        'budgetunderlag',
+        'farsta',
+        '--document-ref',
+        'Dnr 1',
+        '--decision-date',
+        '2090-13-01',
+      ),
+      act('approve', String(YEAR), 'budgetunderlag', 'jarva'),
+      act('submit', String(YEAR), 'verksamhetsplan', 'farsta', '--document-ref', 'Dnr 2'),
+      act('exempt', String(YEAR), 'budgetunderlag', 'stokab', '--reason', 'Bolaget avvecklas'),
+      act(
+        'submit',
+        String(YEAR),
+        'budgetunderlag',
+        'kulturnamnden',
+        '--document-ref',
+        'Dnr 2090/7',
+        '--decision-date',
+        yesterday,
+      ),
+    ]);
+    expect(badDecisionDate.code).toBe(2);
+    expect(badDecisionDate.stderr).toBe('fel: decisionDate: must be a date YYYY-MM-DD\n');
+    expect(approveTooEarly.code).toBe(1);
+    expect(approveTooEarly.stderr).toBe('fel: stage: approve is not possible while the deliverable is open (öppen)\n');
+    expect(notOpenYet.code).toBe(1);
+    expect(notOpenYet.stderr).toBe('fel: deliverable: not found\n');
+    expect(exempted.code).toBe(0);
+    expect(exempted.stdout).toBe(`Leveransen budgetunderlag/stokab (${YEAR}) är undantagen (exempt).\n`);
+    expect(submitted.code).toBe(0);
+    expect(submitted.stdout).toBe(`Leveransen budgetunderlag/kulturnamnden (${YEAR}) är inlämnad (submitted).\n`);
+
+    await eventually(rows, (r) => r.some((x) => x.stage === 'exempt') && r.some((x) => x.stage === 'submitted'));
+    const status = await arshjul(['cycle', 'status', String(YEAR), '--format', 'json']);
+    const doc = JSON.parse(status.stdout);
+    const phase = (id: string) => doc.phases.find((p: { id: string }) => p.id === id);
+    expect(phase('kf-budget')).toMatchObject({ stage: 'confirmed', confirmedOn: yesterday });
+    expect(phase('budgetunderlag')).toMatchObject({
+      stage: 'open',
+      deliverables: { total: 4, planned: 0, open: 2, submitted: 1, approved: 0, returned: 0, exempt: 1, late: 0 },
+    });
+    expect(phase('verksamhetsplan')).toMatchObject({ stage: 'waiting', deadline: d(90) });
+  });
+});
