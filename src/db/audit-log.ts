@@ -1,4 +1,5 @@
 import { Queryable } from './database';
+import { projectContent } from './content-projection';
 import { DeliverableSnapshot, projectSnapshot } from './read-model';
 
 export interface AuditEvent {
@@ -48,6 +49,7 @@ export async function appendAuditEvent(db: Queryable, event: AuditEvent): Promis
   const inserted = result.rows[0];
   const snapshot = event.payload?.snapshot as DeliverableSnapshot | undefined;
   if (inserted && snapshot) await projectSnapshot(db, event.workflowId, inserted.id, event.occurredAt, snapshot);
+  if (inserted) await projectContent(db, inserted.id, event);
   return inserted !== undefined;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MUNICIPALITY_TIME_ZONE } from './glossary';
+import { contentKinds } from './submission-content';
 import { boardKinds, localDateSchema, OrganisationKind } from './organisations';
 
 /**
@@ -96,6 +97,14 @@ export const deliverablePhaseSchema = z
     escalations: z.array(escalationRuleSchema).optional(),
     /** Per-group ladders (priority districts, companies …); the first matching entry applies. */
     ladderOverrides: z.array(ladderOverrideSchema).optional(),
+    /**
+     * What the submission must contain (the guidelines for local development work): a LUP
+     * stage, a budgetunderlag naming the LUP's larger measures, an operational plan naming each
+     * priority area, a follow-up section per measure and area. Absent: a document reference only.
+     */
+    content: z.enum(contentKinds).optional(),
+    /** For `budget-submission`: whether larger LUP measures missing from it block or warn. */
+    lupLink: z.enum(['warn', 'block']).optional(),
   })
   .strict();
 export type DeliverablePhase = z.infer<typeof deliverablePhaseSchema>;

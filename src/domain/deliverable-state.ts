@@ -50,6 +50,11 @@ export const submitSchema = z
     documentRef: text(200),
     decisionDate: dateSchema.optional(),
     comment: text(4000).optional(),
+    /**
+     * What the guidelines ask the deliverable to contain (LUP stage, measures, priority areas,
+     * follow-up), checked by its rules before it reaches the workflow; kept with the submission.
+     */
+    content: z.record(z.string(), z.unknown()).optional(),
     by: actor,
   })
   .strict();

@@ -153,3 +153,8 @@ export function boardsServingArea(registry: Registry, areaId: string, date: Loca
 export function contactsOf(org: Organisation, roles: readonly ContactRole[]): Organisation['contacts'] {
   return org.contacts.filter((contact) => roles.includes(contact.role));
 }
+
+/** The priority areas in force on a date. */
+export function priorityAreasOn(registry: Registry, date: LocalDate): PriorityArea[] {
+  return registry.priorityAreas.filter((area) => isValidOn(area, date));
+}

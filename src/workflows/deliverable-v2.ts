@@ -27,7 +27,6 @@ import {
   DeliverableState,
   initialState,
   isFinished,
-  TransitionRefused,
 } from '../domain/deliverable-state';
 import type { DeliverablePlan, PlannedAction } from '../domain/planner';
 import { addressesFor } from '../domain/recipients';
@@ -41,7 +40,7 @@ import {
   setDeadlineSignal,
   submitUpdate,
 } from './deliverable-messages';
-import { ACTIVITY_RETRY, refuse } from './workflow-support';
+import { ACTIVITY_RETRY, tryCheck } from './workflow-support';
 
 const { recordEvent, sendNotification, replanDeliverable } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -211,7 +210,12 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
       state = applySubmit(state, accepted, nowIso());
       await record(
         'submitted',
-        { documentRef: accepted.documentRef, decisionDate: accepted.decisionDate, late: state.late },
+        {
+          documentRef: accepted.documentRef,
+          decisionDate: accepted.decisionDate,
+          late: state.late,
+          ...(accepted.content && { content: accepted.content }),
+        },
         accepted.by,
       );
       return state;
@@ -364,14 +368,4 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     }
   }
   return state;
-}
-
-/** Runs a check in an update validator and turns a refusal into a failure the client sees. */
-function tryCheck(check: () => unknown): void {
-  try {
-    check();
-  } catch (error) {
-    if (error instanceof TransitionRefused) refuse(error.field, error.problem);
-    throw error;
-  }
 }

@@ -27,6 +27,14 @@ async function call(caller: Caller, method: 'GET' | 'POST', path: string, body?:
 }
 
 const y = STACK_YEAR;
+const dialogue = {
+  id: 'dialog-1',
+  question: 'Fråga?',
+  forms: ['Möte'],
+  roomForInfluence: 'Påverkar ordningen.',
+  invitedParties: ['Boende'],
+  heldOn: '2090-01-10',
+};
 const d = (path: string) => `/api/cycles/${y}/deliverables/${path}`;
 
 describe('the API, role by role and route by route', () => {
@@ -77,6 +85,14 @@ describe('the API, role by role and route by route', () => {
       403,
     ],
     ['farsta', 'POST', `/api/cycles/${y}/milestones/kf-budget/confirm`, { date: '2090-01-01' }, 403],
+    // Local development work: the committee's view is for admin and committee; a district's
+    // LUP for itself (the stack's cycle has none: 404 for everyone, the same answer).
+    ['committee', 'GET', `/api/cycles/${y}/local-development`, undefined, 200],
+    ['farsta', 'GET', `/api/cycles/${y}/local-development`, undefined, 403],
+    ['jarva', 'GET', `/api/cycles/${y}/lup/farsta`, undefined, 404],
+    ['committee', 'POST', `/api/cycles/${y}/lup/farsta/dialogues`, dialogue, 403],
+    ['jarva', 'POST', `/api/cycles/${y}/lup/farsta/dialogues`, dialogue, 404],
+    ['farsta', 'POST', `/api/cycles/${y}/lup/farsta/dialogues`, { id: 'x' }, 400],
     // Mails: a board's own, and all for admin and committee.
     ['farsta', 'GET', '/api/boards/farsta/mails', undefined, 200],
     ['committee', 'GET', '/api/boards/farsta/mails', undefined, 200],

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import { migrateUp } from '../../db/migrate';
+import { rebuildContentProjections } from '../../db/content-projection';
+import { withTransaction } from '../../db/database';
 import { rebuildReadModel } from '../../db/read-model';
 import { setRecipientPreference } from '../../db/recipient-preferences';
 import { databaseUrlFromEnv, withDatabase } from './connections';
@@ -21,7 +23,13 @@ export function addRecordCommands(program: Command): void {
     .command('rebuild')
     .description('Bygger om statusöversikten från granskningsloggen (rebuild the read model from the audit log)')
     .action(async () => {
-      const rows = await withDatabase((pool) => rebuildReadModel(pool));
+      const rows = await withDatabase((pool) =>
+        withTransaction(pool, async (tx) => {
+          const count = await rebuildReadModel(tx);
+          await rebuildContentProjections(tx);
+          return count;
+        }),
+      );
       process.stdout.write(`Statusöversikten är ombyggd: ${rows} ${rows === 1 ? 'leverans' : 'leveranser'}.\n`);
     });
 

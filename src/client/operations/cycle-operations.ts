@@ -34,7 +34,9 @@ import {
   submitUpdate,
 } from '../../workflows/deliverable-messages';
 import { startCycle, CycleStartOutcome } from '../start-cycles';
+import { createLocalDevelopmentOperations } from './local-development';
 import { notFound, OperationError } from './operation-error';
+import type { ContentIssue } from '../../domain/submission-content';
 
 /** What a write is, for the updates a deliverable accepts: the input without `by` (the caller). */
 export const deliverableActionSchemas = {
@@ -58,6 +60,9 @@ export const moveDeadlineSchema = z
   })
   .strict();
 export const confirmMilestoneSchema = z.object({ milestoneId: z.string().min(1), date: dateSchema }).strict();
+
+/** A deliverable's state after a submission, with the content rules' warnings if any. */
+export type SubmitOutcome = DeliverableState & { warnings?: ContentIssue[] };
 
 /** One deliverable as the pages and the API show it: the read model row with names. */
 export interface DeliverableSummary {
@@ -149,8 +154,40 @@ export function createCycleOperations(deps: OperationsDeps) {
     return new Map(result.rows.map((r) => [r.id, r.name]));
   };
 
+  const local = createLocalDevelopmentOperations({ ...deps, viaWorkflow });
+
+  /**
+   * A submission whose phase asks for content (the guidelines' rules): checked against the
+   * board's LUP and the priority areas first, then handed to the deliverable, then (for a LUP
+   * stage) recorded in the district's LUP workflow. Warnings (e.g. a LUP measure missing from
+   * the budgetunderlag when the phase only warns) come back with the new state.
+   */
+  const submitWithContent = async (
+    year: number,
+    phaseId: string,
+    boardId: string,
+    input: z.infer<typeof submitSchema>,
+  ): Promise<SubmitOutcome> => {
+    const cycle = await loadCycle(pool, municipality, year);
+    const phase = cycle?.calendar.phases.find((p) => p.id === phaseId);
+    const handle = client.workflow.getHandle(deliverableId(year, phaseId, boardId));
+    if (!cycle || phase?.kind !== 'deliverable' || !phase.content) {
+      return viaWorkflow('deliverable', () => handle.executeUpdate(submitUpdate, { args: [input] }));
+    }
+    if (input.content === undefined) throw new OperationError(400, 'content', `${phase.name} asks for its content`);
+    const check = await local.checkContent(cycle, phase, boardId, input.content);
+    await local.lupStageAllowed(year, phase, boardId);
+    const state = await viaWorkflow('deliverable', () =>
+      handle.executeUpdate(submitUpdate, { args: [{ ...input, content: check.content }] }),
+    );
+    await local.recordLupStage(year, phase, boardId, check.content ?? {}, input.decisionDate, input.by);
+    return check.warnings.length > 0 ? { ...state, warnings: check.warnings } : state;
+  };
+
   const ops = {
     municipality,
+    /** The guidelines for local development work: LUPs, priority areas, the committee's view. */
+    local,
     /** Today's Stockholm date, as the deployment sees it. */
     today: deps.today,
 
@@ -191,7 +228,17 @@ export function createCycleOperations(deps: OperationsDeps) {
       viaWorkflow('budgetYear', () => cycleHandle(year).query(cycleStatusQuery)),
 
     async startCycle(calendar: CycleCalendar, startedBy: string): Promise<CycleStartOutcome> {
-      return startCycle(client, pool, deps.taskQueue, calendar, await registry(), deps.today(), startedBy);
+      const outcome = await startCycle(
+        client,
+        pool,
+        deps.taskQueue,
+        calendar,
+        await registry(),
+        deps.today(),
+        startedBy,
+      );
+      await local.startLups(calendar.budgetYear);
+      return outcome;
     },
 
     async moveDeadline(year: number, input: unknown, by: string): Promise<CycleStatus> {
@@ -214,13 +261,13 @@ export function createCycleOperations(deps: OperationsDeps) {
       action: DeliverableAction,
       input: unknown,
       by: string,
-    ): Promise<DeliverableState> {
+    ): Promise<SubmitOutcome> {
       const body = { ...parse(deliverableActionSchemas[action] as z.ZodType<object>, input), by };
       const handle = client.workflow.getHandle(deliverableId(year, phaseId, boardId));
       const what = 'deliverable';
       switch (action) {
         case 'submit':
-          return viaWorkflow(what, () => handle.executeUpdate(submitUpdate, { args: [submitSchema.parse(body)] }));
+          return submitWithContent(year, phaseId, boardId, submitSchema.parse(body));
         case 'approve':
           return viaWorkflow(what, () => handle.executeUpdate(approveUpdate, { args: [approveSchema.parse(body)] }));
         case 'return':

@@ -191,6 +191,54 @@ export const apiRoutes: ApiRoute[] = [
   },
   {
     method: 'GET',
+    url: '/api/cycles/:year/local-development',
+    summary:
+      'Local development work: per priority area what each board planned and reported, per district its LUP and dialogues, punctuality per board (Lokalt utvecklingsarbete)',
+    access: 'readAll',
+    params: s.yearParams,
+    response: s.localDevelopment,
+    async handler({ ops, params }) {
+      const { year } = params as { year: number };
+      await ops.cycle(year);
+      return ops.local.localDevelopment(year);
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/cycles/:year/lup/:boardId',
+    summary: 'A district’s LUP: its stage, analysis focus, dialogues and measures (LUP)',
+    access: 'authenticated',
+    params: s.lupParams,
+    response: s.lupView,
+    async handler({ ops, params, principal }) {
+      const p = params as z.infer<typeof s.lupParams>;
+      if (!canSeeBoard(principal, p.boardId)) throw new OperationError(404, 'board', 'not found');
+      await ops.cycle(p.year);
+      return ops.local.lupView(p.year, p.boardId);
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/cycles/:year/lup/:boardId/dialogues',
+    summary: 'Record a citizen dialogue in a district’s LUP (Medborgardialog): the district or SLK',
+    access: 'boardWrite',
+    params: s.lupParams,
+    body: s.dialogueBody,
+    response: s.lupState,
+    write: {
+      operation: 'lup-dialogue',
+      target: (p, ops) => `${ops.municipality}/${String(p.year)}/lup/${String(p.boardId)}`,
+    },
+    async handler({ ops, params, principal, body, actor }) {
+      const p = params as z.infer<typeof s.lupParams>;
+      if (!canSeeBoard(principal, p.boardId)) throw new OperationError(404, 'board', 'not found');
+      if (!canWrite(principal, p.boardId))
+        throw new OperationError(403, 'role', `${formatRole(principal.role)} may not record dialogues`);
+      return ops.local.recordDialogue(p.year, p.boardId, body, actor);
+    },
+  },
+  {
+    method: 'GET',
     url: '/api/boards/:boardId/mails',
     summary: 'The mails sent about a board’s deliverables, newest first (Utskick)',
     access: 'authenticated',

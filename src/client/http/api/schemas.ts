@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { citizenDialogueSchema } from '../../../domain/lup-state';
 import {
   confirmMilestoneSchema,
   deliverableActionSchemas,
@@ -48,7 +49,11 @@ export const deliverableSummary = z.object({
   updatedAt: z.string(),
 });
 
+export const contentWarning = z.object({ field: z.string(), problem: z.string() });
+
 export const deliverableState = z.object({
+  /** Content rules that warn without blocking (e.g. a LUP measure missing from the budgetunderlag). */
+  warnings: z.array(contentWarning).optional(),
   stage,
   late: z.boolean(),
   escalationLevel: z.number().int(),
@@ -125,3 +130,83 @@ export const mailRecord = z.object({
 });
 
 export const me = z.object({ role: z.string(), label: z.string(), tokenId: z.string() });
+
+export const lupParams = yearParams.extend({ boardId: slug }).strict();
+export const dialogueBody = citizenDialogueSchema.omit({ by: true });
+
+export const lupState = z.object({
+  stage: z.enum(['analys', 'program', 'uppfoljning', 'klar']),
+  mainFocus: z.string().optional(),
+  dialogues: z.array(citizenDialogueSchema),
+  measures: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      goal: z.string(),
+      larger: z.boolean(),
+      priorityArea: z.string().optional(),
+    }),
+  ),
+  adoptedOn: z.string().optional(),
+  followUps: z.number().int(),
+});
+export const lupView = z.object({
+  workflowId: z.string(),
+  municipality: z.string(),
+  budgetYear: z.number().int(),
+  boardId: z.string(),
+  state: lupState,
+});
+
+const followUpStatus = z.object({ phaseId: z.string(), status: z.string(), comment: z.string().optional() }).nullable();
+export const localDevelopment = z.object({
+  budgetYear: z.number().int(),
+  onDate: z.string(),
+  priorityAreas: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      servedBy: z.array(z.object({ id: z.string(), name: z.string() })),
+      boards: z.array(
+        z.object({
+          boardId: z.string(),
+          boardName: z.string(),
+          source: z.enum(['verksamhetsplan', 'lup']),
+          nämndmål: z.array(z.string()),
+          aktiviteter: z.array(z.string()),
+          ingenDel: z.string().nullable(),
+          followUp: followUpStatus,
+        }),
+      ),
+    }),
+  ),
+  districts: z.array(
+    z.object({
+      boardId: z.string(),
+      boardName: z.string(),
+      stage: z.string(),
+      mainFocus: z.string().nullable(),
+      measures: z.number().int(),
+      servesPriorityAreas: z.array(z.string()),
+      dialogues: z.array(
+        z.object({
+          id: z.string(),
+          heldOn: z.string(),
+          question: z.string(),
+          roomForInfluence: z.string(),
+          forms: z.array(z.string()),
+          invitedParties: z.array(z.string()),
+        }),
+      ),
+    }),
+  ),
+  punctuality: z.array(
+    z.object({
+      boardId: z.string(),
+      boardName: z.string(),
+      finished: z.number(),
+      onTime: z.number(),
+      lateNow: z.number(),
+    }),
+  ),
+});

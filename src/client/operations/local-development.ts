@@ -1,0 +1,338 @@
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { loadCycle, StoredCycle } from '../../db/cycles';
+import { loadStoredRegistry } from '../../db/registry';
+import { DeliverablePhase } from '../../domain/cycle-calendar';
+import { citizenDialogueSchema, LupState } from '../../domain/lup-state';
+import { findOrganisation, organisationsOn, Registry } from '../../domain/organisations';
+import {
+  checkSubmissionContent,
+  ContentCheck,
+  ContentKind,
+  LupMeasure,
+  priorityAreaMapping,
+} from '../../domain/submission-content';
+import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
+import {
+  LupView,
+  lupViewQuery,
+  lupWorkflowId,
+  recordDialogueUpdate,
+  recordLupStageUpdate,
+} from '../../workflows/lup-messages';
+import { lupWorkflow } from '../../workflows/lup-workflow';
+import { notFound, OperationError } from './operation-error';
+
+/** Which LUP stage a deliverable phase's content records in the district's LUP workflow. */
+const LUP_STAGE_OF: Partial<Record<ContentKind, 'analysis' | 'programme' | 'follow-up'>> = {
+  'lup-analysis': 'analysis',
+  'lup-programme': 'programme',
+  'lup-follow-up': 'follow-up',
+};
+
+export interface LocalDevelopmentDeps {
+  client: Client;
+  pool: Pool;
+  taskQueue: string;
+  municipality: string;
+  today: () => string;
+  /** Runs a workflow message and maps refusals (shared with the cycle operations). */
+  viaWorkflow: <T>(what: string, call: () => Promise<T>) => Promise<T>;
+}
+
+interface ContentRow {
+  budget_year: number;
+  phase_id: string;
+  content: Record<string, unknown>;
+  calendar: StoredCycle['calendar'] | null;
+}
+
+/**
+ * The guidelines for local development work as operations: content rules at submission, the
+ * districts' LUP workflows (dialogues, stages), and what the committee follows up.
+ */
+export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
+  const { client, pool, municipality } = deps;
+
+  const registry = async (): Promise<Registry> => {
+    const stored = await loadStoredRegistry(pool, municipality);
+    if (!stored) throw new OperationError(409, 'organisations', `no registry stored for ${municipality}`);
+    return stored;
+  };
+
+  /** A board's submitted contents of one kind, newest first (across cycles). */
+  const contentsOf = async (boardId: string, kind: ContentKind, budgetYear?: number) => {
+    const rows = await pool.query<ContentRow>(
+      `SELECT sc.budget_year, sc.phase_id, sc.content, c.calendar
+         FROM submission_content sc
+         LEFT JOIN cycles c ON c.municipality = sc.municipality AND c.budget_year = sc.budget_year
+        WHERE sc.municipality = $1 AND sc.board_id = $2 AND ($3::integer IS NULL OR sc.budget_year = $3)
+        ORDER BY sc.submitted_at DESC`,
+      [municipality, boardId, budgetYear ?? null],
+    );
+    return rows.rows.filter((r) => {
+      const phase = r.calendar?.phases.find((p) => p.id === r.phase_id);
+      return phase?.kind === 'deliverable' && phase.content === kind;
+    });
+  };
+
+  const ensureLup = async (year: number, boardId: string): Promise<string> => {
+    const workflowId = lupWorkflowId(cycleWorkflowId(municipality, year), boardId);
+    try {
+      await client.workflow.start(lupWorkflow, {
+        workflowId,
+        taskQueue: deps.taskQueue,
+        args: [{ municipality, budgetYear: year, boardId }],
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+    return workflowId;
+  };
+
+  const ops = {
+    /**
+     * Checks a submission's content against its phase's rules; throws the first error as a
+     * 400 naming the field (the problem lists everything missing), returns the warnings.
+     */
+    async checkContent(
+      cycle: StoredCycle,
+      phase: DeliverablePhase,
+      boardId: string,
+      content: unknown,
+    ): Promise<ContentCheck> {
+      if (!phase.content)
+        return {
+          errors: [],
+          warnings: [],
+          ...(content !== undefined && { content: content as Record<string, unknown> }),
+        };
+      const reg = await registry();
+      const board = findOrganisation(reg, boardId);
+      if (!board) throw notFound('deliverable');
+      const programme = (await contentsOf(boardId, 'lup-programme'))[0];
+      const plan = (await contentsOf(boardId, 'operational-plan', cycle.budgetYear))[0];
+      const plannedAreas = (
+        (plan?.content.priorityAreas ?? []) as Array<{ areaId: string; nämndmål?: string[]; aktiviteter?: string[] }>
+      )
+        .filter((p) => (p.nämndmål?.length ?? 0) + (p.aktiviteter?.length ?? 0) > 0)
+        .map((p) => p.areaId);
+      const check = checkSubmissionContent(content, {
+        kind: phase.content,
+        board,
+        registry: reg,
+        onDate: deps.today(),
+        lupMeasures: (programme?.content.measures ?? []) as LupMeasure[],
+        plannedAreas,
+        lupLink: phase.lupLink ?? 'warn',
+      });
+      const first = check.errors[0];
+      if (first) throw new OperationError(400, first.field, first.problem);
+      return check;
+    },
+
+    /** After a LUP stage's deliverable was accepted: records the stage in the district's LUP. */
+    async recordLupStage(
+      year: number,
+      phase: DeliverablePhase,
+      boardId: string,
+      content: Record<string, unknown>,
+      decisionDate: string | undefined,
+      by: string,
+    ): Promise<LupState | undefined> {
+      const stage = phase.content && LUP_STAGE_OF[phase.content];
+      if (!stage) return undefined;
+      const workflowId = await ensureLup(year, boardId);
+      return deps.viaWorkflow('lup', () =>
+        client.workflow.getHandle(workflowId).executeUpdate(recordLupStageUpdate, {
+          args: [{ stage, content, ...(decisionDate && { decisionDate }), by }],
+        }),
+      );
+    },
+
+    /** Before a LUP stage's deliverable is submitted: would the LUP take this stage now? */
+    async lupStageAllowed(year: number, phase: DeliverablePhase, boardId: string): Promise<void> {
+      const stage = phase.content && LUP_STAGE_OF[phase.content];
+      if (!stage) return;
+      const workflowId = await ensureLup(year, boardId);
+      const view = await deps.viaWorkflow('lup', () => client.workflow.getHandle(workflowId).query(lupViewQuery));
+      const expected = { analysis: ['analys'], programme: ['program'], 'follow-up': ['uppfoljning', 'klar'] }[stage];
+      if (!expected.includes(view.state.stage)) {
+        throw new OperationError(409, 'stage', `the LUP is at ${view.state.stage}: ${stage} is not possible now`);
+      }
+      if (stage === 'programme' && view.state.dialogues.length === 0) {
+        throw new OperationError(409, 'dialogues', 'record at least one citizen dialogue before the programme');
+      }
+    },
+
+    /** A district's LUP as its workflow has it (404 when the cycle has none for the board). */
+    async lupView(year: number, boardId: string): Promise<LupView> {
+      const workflowId = lupWorkflowId(cycleWorkflowId(municipality, year), boardId);
+      return deps.viaWorkflow('lup', () => client.workflow.getHandle(workflowId).query(lupViewQuery));
+    },
+
+    async recordDialogue(year: number, boardId: string, dialogue: unknown, by: string): Promise<LupState> {
+      const parsed = citizenDialogueSchema.omit({ by: true }).safeParse(dialogue);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+        throw new OperationError(400, [...issue.path.map(String), ...keys].join('.') || '(body)', issue.message);
+      }
+      if (!(await loadCycle(pool, municipality, year))) throw notFound('budgetYear');
+      const reg = await registry();
+      if (findOrganisation(reg, boardId)?.kind !== 'stadsdelsnamnd') throw notFound('board');
+      const workflowId = await ensureLup(year, boardId);
+      return deps.viaWorkflow('lup', () =>
+        client.workflow.getHandle(workflowId).executeUpdate(recordDialogueUpdate, { args: [{ ...parsed.data, by }] }),
+      );
+    },
+
+    /** Starts the LUP workflow of every district of the cycle (when its calendar has LUP stages). */
+    async startLups(year: number): Promise<number> {
+      const cycle = await loadCycle(pool, municipality, year);
+      if (!cycle?.calendar.phases.some((p) => p.kind === 'deliverable' && p.content?.startsWith('lup-'))) return 0;
+      const districts = organisationsOn(await registry(), deps.today()).filter((o) => o.kind === 'stadsdelsnamnd');
+      for (const d of districts) await ensureLup(year, d.id);
+      return districts.length;
+    },
+
+    /** What the committee follows up: priority areas, the districts' LUPs, punctuality. */
+    async localDevelopment(year: number) {
+      const reg = await registry();
+      const onDate = deps.today();
+      const [contents, lups, dialogues, punctuality] = await Promise.all([
+        pool.query<{
+          phase_id: string;
+          board_id: string;
+          content: Record<string, unknown>;
+          calendar: StoredCycle['calendar'] | null;
+        }>(
+          `SELECT sc.phase_id, sc.board_id, sc.content, c.calendar FROM submission_content sc
+             LEFT JOIN cycles c ON c.municipality = sc.municipality AND c.budget_year = sc.budget_year
+            WHERE sc.municipality = $1 AND sc.budget_year = $2 ORDER BY sc.board_id, sc.phase_id`,
+          [municipality, year],
+        ),
+        pool.query<{ board_id: string; stage: string; main_focus: string | null; dialogues: number; measures: number }>(
+          `SELECT board_id, stage, main_focus, dialogues, measures FROM lup_status
+            WHERE municipality = $1 AND budget_year = $2 ORDER BY board_id`,
+          [municipality, year],
+        ),
+        pool.query<{
+          board_id: string;
+          dialogue_id: string;
+          held_on: string;
+          question: string;
+          room_for_influence: string;
+          forms: string[];
+          invited_parties: string[];
+        }>(
+          `SELECT board_id, dialogue_id, held_on::text AS held_on, question, room_for_influence, forms, invited_parties
+             FROM lup_dialogues WHERE municipality = $1 AND budget_year = $2 ORDER BY board_id, held_on, dialogue_id`,
+          [municipality, year],
+        ),
+        pool.query<{ board_id: string; finished: string; on_time: string; late_now: string }>(
+          `SELECT answering_board_id AS board_id,
+                  count(*) FILTER (WHERE stage IN ('submitted', 'approved')) AS finished,
+                  count(*) FILTER (WHERE stage IN ('submitted', 'approved') AND NOT late) AS on_time,
+                  count(*) FILTER (WHERE stage IN ('open', 'returned', 'planned') AND late) AS late_now
+             FROM deliverable_status WHERE municipality = $1 GROUP BY answering_board_id ORDER BY answering_board_id`,
+          [municipality],
+        ),
+      ]);
+      const kindOf = (row: { phase_id: string; calendar: StoredCycle['calendar'] | null }) => {
+        const phase = row.calendar?.phases.find((p) => p.id === row.phase_id);
+        return phase?.kind === 'deliverable' ? phase.content : undefined;
+      };
+      const nameOf = (id: string) => findOrganisation(reg, id)?.name ?? id;
+      const followUps = contents.rows.filter((r) => kindOf(r) === 'follow-up' || kindOf(r) === 'lup-follow-up');
+      const statusOf = (boardId: string, ref: string) => {
+        for (const row of followUps) {
+          if (row.board_id !== boardId) continue;
+          const item = ((row.content.followUp ?? []) as Array<{ ref: string; status: string; comment?: string }>).find(
+            (i) => i.ref === ref,
+          );
+          if (item) return { phaseId: row.phase_id, status: item.status, comment: item.comment };
+        }
+        return undefined;
+      };
+      const plans = contents.rows.filter((r) => kindOf(r) === 'operational-plan');
+      const programmes = contents.rows.filter((r) => kindOf(r) === 'lup-programme');
+      const priorityAreas = priorityAreaMapping(reg, onDate).map((area) => ({
+        ...area,
+        boards: [
+          ...plans.flatMap((row) => {
+            const part = (
+              (row.content.priorityAreas ?? []) as Array<{
+                areaId: string;
+                nämndmål: string[];
+                aktiviteter: string[];
+                ingenDel?: string;
+              }>
+            ).find((p) => p.areaId === area.id);
+            return part
+              ? [
+                  {
+                    boardId: row.board_id,
+                    boardName: nameOf(row.board_id),
+                    source: 'verksamhetsplan' as const,
+                    nämndmål: part.nämndmål,
+                    aktiviteter: part.aktiviteter,
+                    ingenDel: part.ingenDel ?? null,
+                    followUp: statusOf(row.board_id, `area:${area.id}`) ?? null,
+                  },
+                ]
+              : [];
+          }),
+          ...programmes.flatMap((row) =>
+            ((row.content.measures ?? []) as LupMeasure[])
+              .filter((m) => m.priorityArea === area.id)
+              .map((m) => ({
+                boardId: row.board_id,
+                boardName: nameOf(row.board_id),
+                source: 'lup' as const,
+                nämndmål: [],
+                aktiviteter: [m.title],
+                ingenDel: null,
+                followUp: statusOf(row.board_id, `measure:${m.id}`) ?? null,
+              })),
+          ),
+        ],
+      }));
+      return {
+        budgetYear: year,
+        onDate,
+        priorityAreas,
+        districts: lups.rows.map((l) => ({
+          boardId: l.board_id,
+          boardName: nameOf(l.board_id),
+          stage: l.stage,
+          mainFocus: l.main_focus,
+          measures: l.measures,
+          servesPriorityAreas: priorityAreas
+            .filter((a) => a.servedBy.some((b) => b.id === l.board_id))
+            .map((a) => a.id),
+          dialogues: dialogues.rows
+            .filter((d) => d.board_id === l.board_id)
+            .map((d) => ({
+              id: d.dialogue_id,
+              heldOn: d.held_on,
+              question: d.question,
+              roomForInfluence: d.room_for_influence,
+              forms: d.forms,
+              invitedParties: d.invited_parties,
+            })),
+        })),
+        punctuality: punctuality.rows.map((p) => ({
+          boardId: p.board_id,
+          boardName: nameOf(p.board_id),
+          finished: Number(p.finished),
+          onTime: Number(p.on_time),
+          lateNow: Number(p.late_now),
+        })),
+      };
+    },
+  };
+  return ops;
+}
+
+export type LocalDevelopmentOperations = ReturnType<typeof createLocalDevelopmentOperations>;

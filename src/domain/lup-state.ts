@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { isLocalDate } from './local-date';
+import { TransitionRefused } from './deliverable-state';
+import {
+  LupMeasure,
+  lupAnalysisSchema,
+  lupProgrammeSchema,
+  followUpSchema,
+  SustainabilityGoal,
+} from './submission-content';
+
+/**
+ * A district's local development programme (LUP) through the year, as pure transitions: the
+ * analysis of the four goals, citizen dialogues, the programme the board adopts, its follow-up.
+ * The LUP workflow holds the state; these functions decide, so a refused message changes nothing.
+ */
+
+export type LupStage = 'analys' | 'program' | 'uppfoljning' | 'klar';
+export const LUP_STAGE_SV: Record<LupStage, string> = {
+  analys: 'Lokal analys pågår',
+  program: 'Analys klar — programmet tas fram',
+  uppfoljning: 'Programmet antaget — följs upp',
+  klar: 'Uppföljt',
+};
+
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, { message: 'must not be empty' })
+    .max(max, { message: `must be at most ${max} characters` });
+const nonEmptyList = (max: number) =>
+  z.array(text(max)).min(1, { message: 'must name at least one' }).max(50, { message: 'must name at most 50' });
+
+/** A citizen dialogue (medborgardialog): its question and the room for influence must be stated. */
+export const citizenDialogueSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'must be lower-case letters, digits and dashes' }),
+    question: text(1000),
+    forms: nonEmptyList(200),
+    roomForInfluence: text(2000),
+    invitedParties: nonEmptyList(300),
+    heldOn: z.string().refine(isLocalDate, { message: 'must be a date YYYY-MM-DD' }),
+    by: text(200),
+  })
+  .strict();
+export type CitizenDialogue = z.infer<typeof citizenDialogueSchema>;
+
+export const lupStageInputSchema = z
+  .object({
+    stage: z.enum(['analysis', 'programme', 'follow-up'], { message: 'must be analysis, programme or follow-up' }),
+    content: z.record(z.string(), z.unknown()),
+    /** The board's decision date, for the programme (antagandedatum). */
+    decisionDate: z.string().refine(isLocalDate, { message: 'must be a date YYYY-MM-DD' }).optional(),
+    by: text(200),
+  })
+  .strict();
+export type LupStageInput = z.infer<typeof lupStageInputSchema>;
+
+export interface LupState {
+  stage: LupStage;
+  mainFocus?: SustainabilityGoal;
+  dialogues: CitizenDialogue[];
+  measures: LupMeasure[];
+  adoptedOn?: string;
+  followUps: number;
+}
+
+export const initialLupState = (): LupState => ({ stage: 'analys', dialogues: [], measures: [], followUps: 0 });
+
+function parse<T>(schema: z.ZodType<T>, input: unknown, prefix: string[] = []): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new TransitionRefused([...prefix, ...issue.path.map(String)].join('.') || '(input)', issue.message);
+}
+
+export function checkDialogue(state: LupState, raw: unknown): CitizenDialogue {
+  const dialogue = parse(citizenDialogueSchema, raw);
+  if (state.dialogues.some((d) => d.id === dialogue.id)) {
+    throw new TransitionRefused('id', `a dialogue ${dialogue.id} is already recorded`);
+  }
+  return dialogue;
+}
+
+export function applyDialogue(state: LupState, dialogue: CitizenDialogue): LupState {
+  return { ...state, dialogues: [...state.dialogues, dialogue] };
+}
+
+/** Checks one stage in its order: analysis, then the programme (after a dialogue), then follow-up. */
+export function checkStage(state: LupState, raw: unknown): LupStageInput {
+  const input = parse(lupStageInputSchema, raw);
+  const expected: Record<LupStageInput['stage'], LupStage[]> = {
+    analysis: ['analys'],
+    programme: ['program'],
+    'follow-up': ['uppfoljning', 'klar'],
+  };
+  if (!expected[input.stage].includes(state.stage)) {
+    throw new TransitionRefused('stage', `${input.stage} is not possible now: ${LUP_STAGE_SV[state.stage]}`);
+  }
+  if (input.stage === 'analysis') parse(lupAnalysisSchema, input.content, ['content']);
+  if (input.stage === 'programme') {
+    parse(lupProgrammeSchema, input.content, ['content']);
+    if (state.dialogues.length === 0) {
+      throw new TransitionRefused('dialogues', 'record at least one citizen dialogue before the programme');
+    }
+    if (!input.decisionDate) throw new TransitionRefused('decisionDate', 'the date the board adopted it is required');
+  }
+  if (input.stage === 'follow-up') parse(followUpSchema, input.content, ['content']);
+  return input;
+}
+
+export function applyStage(state: LupState, input: LupStageInput): LupState {
+  switch (input.stage) {
+    case 'analysis':
+      return { ...state, stage: 'program', mainFocus: lupAnalysisSchema.parse(input.content).mainFocus };
+    case 'programme':
+      return {
+        ...state,
+        stage: 'uppfoljning',
+        measures: lupProgrammeSchema.parse(input.content).measures,
+        adoptedOn: input.decisionDate,
+      };
+    case 'follow-up':
+      return { ...state, stage: 'klar', followUps: state.followUps + 1 };
+  }
+}

@@ -1,0 +1,321 @@
+import { createCycleOperations, CycleOperations } from '../../src/client/operations/cycle-operations';
+import { OperationError } from '../../src/client/operations/operation-error';
+import { withTransaction } from '../../src/db/database';
+import { listDeliverableStatus } from '../../src/db/read-model';
+import { replaceRegistry } from '../../src/db/registry';
+import { cycleCalendarSchema } from '../../src/domain/cycle-calendar';
+import { addDays } from '../../src/domain/local-date';
+import { localDateOf } from '../../src/domain/zoned-time';
+import { lupWorkflowId } from '../../src/workflows/lup-messages';
+import { smallRegistry } from '../fixtures/small-registry';
+import { eventually } from '../helpers/eventually';
+import { recordHistoryIfAsked } from '../helpers/histories';
+import { useRunningWorker } from '../helpers/stack';
+import { sleepUntilStockholm, startTimeSkippingEnv } from '../helpers/temporal';
+
+/**
+ * A year of local development work (issue 6) on the small registry, under the time-skipping
+ * server: Farsta (no priority area) and Järva (serving the priority area Rinkeby-Kista, with
+ * the stricter ladder), Kulturnämnden (a service board with a duty in every priority area).
+ */
+const ctx = useRunningWorker(startTimeSkippingEnv, 'lup_year');
+const YEAR = 2091;
+let ops: CycleOperations;
+let day0: string;
+const d = (days: number) => addDays(day0, days);
+
+const analysis = {
+  goals: {
+    sammanhallen: 'Trygghet och möten i Farsta centrum.',
+    klimatsmart: 'Cykelvägar och energi i skolorna.',
+    'ekonomiskt-hallbar': 'Sommarjobb och feriepraktik.',
+    'demokratiskt-hallbar': 'Låg valdeltagande i två valdistrikt.',
+  },
+  mainFocus: 'sammanhallen',
+};
+const dialogue = {
+  id: 'farsta-centrum-2091',
+  question: 'Vad behövs för att Farsta centrum ska kännas tryggt på kvällen?',
+  forms: ['Dialogmöte', 'Webbenkät'],
+  roomForInfluence: 'Svaren styr två av programmets åtgärder och deras ordning.',
+  invitedParties: ['Boende', 'Föreningar i Farsta', 'Polisen'],
+  heldOn: '2091-01-15',
+};
+const programme = {
+  measures: [
+    { id: 'trygg-centrum', title: 'Tryggare Farsta centrum', goal: 'sammanhallen', larger: true },
+    { id: 'laxhjalp', title: 'Läxhjälp på biblioteket', goal: 'ekonomiskt-hallbar', larger: false },
+  ],
+};
+
+async function refusal(attempt: Promise<unknown>): Promise<{ status: number; field: string; problem: string }> {
+  const error = await attempt.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(OperationError);
+  const e = error as OperationError;
+  return { status: e.status, field: e.field, problem: e.problem };
+}
+
+const submit = (phaseId: string, boardId: string, content: unknown, extra: object = {}) =>
+  ops.actOnDeliverable(
+    YEAR,
+    phaseId,
+    boardId,
+    'submit',
+    { documentRef: `Dnr ${boardId} ${phaseId}`, content, ...extra },
+    `board:${boardId}`,
+  );
+
+beforeAll(async () => {
+  const pool = ctx.harness.db.pool;
+  await withTransaction(pool, (tx) => replaceRegistry(tx, smallRegistry));
+  day0 = localDateOf(new Date(await ctx.env.currentTimeMs()), 'Europe/Stockholm');
+  ops = createCycleOperations({
+    client: ctx.env.client,
+    pool,
+    taskQueue: ctx.harness.taskQueue,
+    municipality: smallRegistry.municipality,
+    today: () => day0,
+  });
+  const sdn = { kinds: ['stadsdelsnamnd'] };
+  const calendar = cycleCalendarSchema.parse({
+    municipality: smallRegistry.municipality,
+    budgetYear: YEAR,
+    phases: [
+      {
+        id: 'lup-analys',
+        kind: 'deliverable',
+        name: 'Lokal analys (LUP)',
+        content: 'lup-analysis',
+        audience: sdn,
+        opens: { date: d(1) },
+        deadline: d(20),
+        // The priority districts' stricter ladder: earlier and more reminders, the committee sooner.
+        ladderOverrides: [
+          {
+            priorityAreas: ['rinkeby-kista'],
+            reminders: [
+              { daysBefore: 14 },
+              { daysBefore: 7 },
+              { lastBusinessDayBefore: true },
+              { onDeadlineDay: true },
+            ],
+            escalations: [
+              { level: 1, businessDaysAfter: 1, to: ['forvaltningschef', 'ordforande'] },
+              { level: 3, businessDaysAfter: 2, to: ['utskott'] },
+            ],
+          },
+        ],
+      },
+      {
+        id: 'lup-program',
+        kind: 'deliverable',
+        name: 'LUP-program',
+        content: 'lup-programme',
+        audience: sdn,
+        opens: { date: d(1) },
+        deadline: d(40),
+      },
+      {
+        id: 'budgetunderlag',
+        kind: 'deliverable',
+        name: 'Budgetunderlag',
+        content: 'budget-submission',
+        lupLink: 'block',
+        opens: { date: d(1) },
+        deadline: d(45),
+      },
+      {
+        id: 'verksamhetsplan',
+        kind: 'deliverable',
+        name: 'Verksamhetsplan',
+        content: 'operational-plan',
+        audience: { kinds: ['facknamnd', 'bolagsstyrelse'] },
+        opens: { date: d(1) },
+        deadline: d(50),
+      },
+      {
+        id: 'tertialrapport-1',
+        kind: 'deliverable',
+        name: 'Tertialrapport 1',
+        content: 'follow-up',
+        opens: { date: d(1) },
+        deadline: d(70),
+      },
+      {
+        id: 'lup-uppfoljning',
+        kind: 'deliverable',
+        name: 'Uppföljning av LUP',
+        content: 'lup-follow-up',
+        audience: sdn,
+        opens: { date: d(1) },
+        deadline: d(80),
+      },
+    ],
+  });
+  expect(await ops.startCycle(calendar, 'test')).toBe('started');
+  await sleepUntilStockholm(ctx.env, d(1), '12:00');
+  await eventually(
+    () => listDeliverableStatus(pool, smallRegistry.municipality, YEAR),
+    (rows) => rows.filter((r) => r.stage === 'open').length === 16,
+  );
+});
+
+describe('a LUP year for a priority district and a non-priority district', () => {
+  it('gives the priority district the stricter ladder, and the other the default one', async () => {
+    const pending = async (board: string) =>
+      (await ops.deliverableView(YEAR, 'lup-analys', board)).pending
+        .filter((a) => a.kind !== 'deadline')
+        .map((a) => `${a.kind}${a.level ?? ''}@${a.localDate}`);
+    const jarva = await pending('jarva');
+    const farsta = await pending('farsta');
+    expect(jarva.filter((a) => a.startsWith('reminder'))).toHaveLength(4);
+    expect(farsta.filter((a) => a.startsWith('reminder'))).toHaveLength(3);
+    expect(jarva.filter((a) => a.startsWith('escalation')).map((a) => a.split('@')[0])).toEqual([
+      'escalation1',
+      'escalation3',
+    ]);
+    // Järva's committee step comes three business days sooner than Farsta's would.
+    const third = (list: string[]) => list.find((a) => a.startsWith('escalation3'))!.split('@')[1]!;
+    expect(third(jarva) < third(farsta)).toBe(true);
+  });
+
+  it('refuses an analysis that leaves out a sustainability goal, naming it, and accepts a complete one', async () => {
+    const three: Partial<typeof analysis.goals> = { ...analysis.goals };
+    delete three.klimatsmart;
+    expect(await refusal(submit('lup-analys', 'farsta', { ...analysis, goals: three }))).toEqual({
+      status: 400,
+      field: 'content.goals.klimatsmart',
+      problem: expect.stringMatching(/expected string|required/i),
+    });
+    expect((await ops.deliverableView(YEAR, 'lup-analys', 'farsta')).state.stage).toBe('open');
+    expect((await submit('lup-analys', 'farsta', analysis)).stage).toBe('submitted');
+    expect((await ops.local.lupView(YEAR, 'farsta')).state).toMatchObject({
+      stage: 'program',
+      mainFocus: 'sammanhallen',
+    });
+  });
+
+  it('wants a citizen dialogue with its question and room for influence before the programme', async () => {
+    expect(await refusal(submit('lup-program', 'farsta', programme, { decisionDate: d(1) }))).toMatchObject({
+      status: 409,
+      field: 'dialogues',
+    });
+    const withoutRoom: Partial<typeof dialogue> = { ...dialogue };
+    delete withoutRoom.roomForInfluence;
+    expect(await refusal(ops.local.recordDialogue(YEAR, 'farsta', withoutRoom, 'board:farsta'))).toMatchObject({
+      status: 400,
+      field: 'roomForInfluence',
+    });
+    expect((await ops.local.recordDialogue(YEAR, 'farsta', dialogue, 'board:farsta')).dialogues).toHaveLength(1);
+    expect((await submit('lup-program', 'farsta', programme, { decisionDate: d(1) })).stage).toBe('submitted');
+    expect((await ops.local.lupView(YEAR, 'farsta')).state).toMatchObject({ stage: 'uppfoljning', adoptedOn: d(1) });
+  });
+
+  it('blocks a budgetunderlag that leaves out a larger LUP measure, listing it', async () => {
+    expect(await refusal(submit('budgetunderlag', 'farsta', { lupMeasures: ['laxhjalp'] }))).toEqual({
+      status: 400,
+      field: 'content.lupMeasures',
+      problem: 'larger LUP measures missing: trygg-centrum',
+    });
+    expect((await submit('budgetunderlag', 'farsta', { lupMeasures: ['trygg-centrum'] })).stage).toBe('submitted');
+  });
+
+  it('rejects a service board’s plan missing a priority area, naming it; the committee view shows the complete one', async () => {
+    const before = await ops.local.localDevelopment(YEAR);
+    expect(before.priorityAreas.map((a) => [a.id, a.servedBy.map((b) => b.id), a.boards])).toEqual([
+      ['rinkeby-kista', ['jarva'], []],
+    ]);
+    expect(await refusal(submit('verksamhetsplan', 'kulturnamnden', { priorityAreas: [] }))).toEqual({
+      status: 400,
+      field: 'content.priorityAreas',
+      problem: 'no nämndmål, aktivitet or reason given for priority areas: rinkeby-kista',
+    });
+    const plan = { priorityAreas: [{ areaId: 'rinkeby-kista', aktiviteter: ['Kulturskola i Rinkeby'] }] };
+    expect((await submit('verksamhetsplan', 'kulturnamnden', plan)).stage).toBe('submitted');
+    // A company board states why it has no part: that is complete too.
+    const none = {
+      priorityAreas: [{ areaId: 'rinkeby-kista', ingenDel: 'Stokab har ingen verksamhet riktad till området.' }],
+    };
+    expect((await submit('verksamhetsplan', 'stokab', none)).stage).toBe('submitted');
+    const after = await eventually(
+      () => ops.local.localDevelopment(YEAR),
+      (v) => v.priorityAreas[0]!.boards.length === 2,
+    );
+    expect(after.priorityAreas[0]!.boards.map((b) => [b.boardId, b.aktiviteter, b.ingenDel])).toEqual([
+      ['kulturnamnden', ['Kulturskola i Rinkeby'], null],
+      ['stokab', [], 'Stokab har ingen verksamhet riktad till området.'],
+    ]);
+  });
+
+  it('asks each tertial report for a section per LUP measure and priority-area activity, and aggregates the statuses', async () => {
+    expect(
+      await refusal(
+        submit('tertialrapport-1', 'farsta', { followUp: [{ ref: 'measure:trygg-centrum', status: 'pagar' }] }),
+      ),
+    ).toEqual({
+      status: 400,
+      field: 'content.followUp',
+      problem: 'no section for: measure:laxhjalp',
+    });
+    await submit('tertialrapport-1', 'farsta', {
+      followUp: [
+        { ref: 'measure:trygg-centrum', status: 'pagar', comment: 'Belysning klar, kameror upphandlas.' },
+        { ref: 'measure:laxhjalp', status: 'klar' },
+      ],
+    });
+    expect(await refusal(submit('tertialrapport-1', 'kulturnamnden', { followUp: [] }))).toMatchObject({
+      problem: 'no section for: area:rinkeby-kista',
+    });
+    await submit('tertialrapport-1', 'kulturnamnden', {
+      followUp: [{ ref: 'area:rinkeby-kista', status: 'forsenad', comment: 'Lokal saknas.' }],
+    });
+    const view = await eventually(
+      () => ops.local.localDevelopment(YEAR),
+      (v) => v.priorityAreas[0]!.boards.some((b) => b.followUp !== null),
+    );
+    expect(view.priorityAreas[0]!.boards.find((b) => b.boardId === 'kulturnamnden')?.followUp).toEqual({
+      phaseId: 'tertialrapport-1',
+      status: 'forsenad',
+      comment: 'Lokal saknas.',
+    });
+  });
+
+  it('ends Farsta’s LUP with its follow-up; Järva, silent, is late and escalated to the committee', async () => {
+    await submit('lup-uppfoljning', 'farsta', {
+      followUp: [
+        { ref: 'measure:trygg-centrum', status: 'klar' },
+        { ref: 'measure:laxhjalp', status: 'klar' },
+      ],
+    });
+    const lupHandle = ctx.env.client.workflow.getHandle(lupWorkflowId(`teststad/${YEAR}`, 'farsta'));
+    const farstaLup = await lupHandle.result();
+    await recordHistoryIfAsked(lupHandle, 'lup-complete');
+    await recordHistoryIfAsked(
+      ctx.env.client.workflow.getHandle(`teststad/${YEAR}/lup-analys/farsta`),
+      'deliverable-v2-with-content',
+    );
+    expect(farstaLup).toMatchObject({ stage: 'klar', followUps: 1 });
+
+    await sleepUntilStockholm(ctx.env, d(26), '12:00'); // past the deadline (day 20) and the priority ladder
+    const rows = await eventually(
+      () => listDeliverableStatus(ctx.harness.db.pool, 'teststad', YEAR),
+      (r) => r.some((x) => x.board_id === 'jarva' && x.phase_id === 'lup-analys' && x.escalation_level === 3),
+    );
+    expect(rows.find((x) => x.board_id === 'jarva' && x.phase_id === 'lup-analys')).toMatchObject({
+      late: true,
+      escalation_level: 3,
+      stage: 'open',
+    });
+    const view = await ops.local.localDevelopment(YEAR);
+    expect(view.districts.map((x) => [x.boardId, x.stage, x.dialogues.length, x.servesPriorityAreas])).toEqual([
+      ['farsta', 'klar', 1, []],
+      ['jarva', 'analys', 0, ['rinkeby-kista']],
+    ]);
+    expect(view.districts[0]!.dialogues[0]).toMatchObject({ question: dialogue.question, forms: dialogue.forms });
+    expect(view.punctuality.find((p) => p.boardId === 'jarva')).toMatchObject({ lateNow: 1 });
+    expect(view.punctuality.find((p) => p.boardId === 'farsta')).toMatchObject({ lateNow: 0, onTime: 5 });
+  });
+});
