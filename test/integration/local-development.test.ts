@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createCycleOperations, CycleOperations } from '../../src/client/operations/cycle-operations';
 import { OperationError } from '../../src/client/operations/operation-error';
 import { withTransaction } from '../../src/db/database';
@@ -10,6 +14,7 @@ import { lupWorkflowId } from '../../src/workflows/lup-messages';
 import { smallRegistry } from '../fixtures/small-registry';
 import { eventually } from '../helpers/eventually';
 import { recordHistoryIfAsked } from '../helpers/histories';
+import { REPO_ROOT } from '../helpers/processes';
 import { useRunningWorker } from '../helpers/stack';
 import { sleepUntilStockholm, startTimeSkippingEnv } from '../helpers/temporal';
 
@@ -317,5 +322,63 @@ describe('a LUP year for a priority district and a non-priority district', () =>
     expect(view.districts[0]!.dialogues[0]).toMatchObject({ question: dialogue.question, forms: dialogue.forms });
     expect(view.punctuality.find((p) => p.boardId === 'jarva')).toMatchObject({ lateNow: 1 });
     expect(view.punctuality.find((p) => p.boardId === 'farsta')).toMatchObject({ lateNow: 0, onTime: 5 });
+  });
+});
+
+describe('the CLI for local development work', () => {
+  const arshjul = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(join(REPO_ROOT, 'bin', 'arshjul'), args, {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: ctx.env.address,
+          TEMPORAL_TASK_QUEUE: ctx.harness.taskQueue,
+          DATABASE_URL: ctx.harness.db.url,
+          MUNICIPALITY: 'teststad',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.once('error', reject);
+      child.once('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('records a dialogue and submits a LUP stage with its content from a file, naming a missing goal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arshjul-lup-cli-'));
+    try {
+      const partial = { ...analysis, goals: { ...analysis.goals, klimatsmart: undefined } };
+      writeFileSync(join(dir, 'partial.json'), JSON.stringify(partial));
+      writeFileSync(join(dir, 'analysis.json'), JSON.stringify({ ...analysis, mainFocus: 'demokratiskt-hallbar' }));
+      writeFileSync(join(dir, 'dialogue.json'), JSON.stringify({ ...dialogue, id: 'jarva-torg' }));
+      const submitArgs = (file: string) => [
+        'deliverable',
+        'submit',
+        String(YEAR),
+        'lup-analys',
+        'jarva',
+        '--document-ref',
+        'Dnr J 1',
+        '--content',
+        join(dir, file),
+      ];
+      const refused = await arshjul(submitArgs('partial.json'));
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/^fel: content\.goals\.klimatsmart: /);
+      const [submitted, recorded] = await Promise.all([
+        arshjul(submitArgs('analysis.json')),
+        arshjul(['lup', 'dialogue', String(YEAR), 'jarva', '--file', join(dir, 'dialogue.json')]),
+      ]);
+      expect(submitted.stderr).toBe('');
+      expect(submitted.stdout).toBe(`Leveransen lup-analys/jarva (${YEAR}) är inlämnad (submitted).\n`);
+      expect(recorded.stdout).toBe(`Dialogen är registrerad: jarva har 1 medborgardialoger (${YEAR}).\n`);
+      const status = await arshjul(['lup', 'status', String(YEAR), 'jarva']);
+      expect(JSON.parse(status.stdout).state).toMatchObject({ stage: 'program', mainFocus: 'demokratiskt-hallbar' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,9 +2,10 @@ import { Command } from 'commander';
 import { DeliverableStage } from '../../domain/deliverable-state';
 import { DeliverableAction } from '../operations/cycle-operations';
 import { cliActor, parseBudgetYear, warnIfDeadlineMoves } from './output';
+import { readDataFile } from '../data-files';
 import { withOperations } from './temporal-connection';
 
-type Field = 'documentRef' | 'decisionDate' | 'comment' | 'reason' | 'deadline';
+type Field = 'documentRef' | 'decisionDate' | 'comment' | 'reason' | 'deadline' | 'content';
 
 const FLAGS: Record<Field, { flag: string; description: string }> = {
   documentRef: {
@@ -15,13 +16,18 @@ const FLAGS: Record<Field, { flag: string; description: string }> = {
   comment: { flag: '--comment <text>', description: 'kommentar (comment)' },
   reason: { flag: '--reason <text>', description: 'skäl (reason)' },
   deadline: { flag: '--deadline <date>', description: 'ny sista dag, YYYY-MM-DD (new deadline)' },
+  content: {
+    flag: '--content <file>',
+    description:
+      'innehåll som fasen kräver, YAML eller JSON: LUP, åtgärder, prioriterade områden, uppföljning (content)',
+  },
 };
 
 /** Each action with the fields its update takes (deliverableActionSchemas), the required first. */
 const ACTIONS: Record<DeliverableAction, { description: string; fields: Field[]; required: Field[] }> = {
   submit: {
     description: 'Lämnar in leveransen (submit)',
-    fields: ['documentRef', 'decisionDate', 'comment'],
+    fields: ['documentRef', 'decisionDate', 'comment', 'content'],
     required: ['documentRef'],
   },
   approve: { description: 'Godkänner en inlämnad leverans (approve)', fields: ['comment'], required: [] },
@@ -66,9 +72,15 @@ export function addDeliverableCommands(program: Command): void {
     command.action((yearText: string, phaseId: string, boardId: string, options: Partial<Record<Field, string>>) => {
       const year = parseBudgetYear(yearText);
       // Only what was given: the operations layer's zod schema names a missing or bad field.
-      const input = Object.fromEntries(spec.fields.filter((f) => options[f] !== undefined).map((f) => [f, options[f]]));
+      const input: Record<string, unknown> = Object.fromEntries(
+        spec.fields.filter((f) => options[f] !== undefined).map((f) => [f, options[f]]),
+      );
+      if (options.content) input.content = readDataFile(options.content);
       return withOperations(async (ops) => {
         const state = await ops.actOnDeliverable(year, phaseId, boardId, action, input, cliActor());
+        for (const w of ('warnings' in state && state.warnings) || []) {
+          process.stderr.write(`varning: ${w.field}: ${w.problem}\n`);
+        }
         if (options.deadline) warnIfDeadlineMoves('deadline', options.deadline);
         const deadline = options.deadline ? ` Ny sista dag: ${options.deadline}.` : '';
         process.stdout.write(
@@ -77,4 +89,39 @@ export function addDeliverableCommands(program: Command): void {
       });
     });
   }
+}
+
+/** `lup dialogue YEAR BOARD --file FILE`: records a citizen dialogue in a district's LUP. */
+export function addLupCommands(program: Command): void {
+  const lup = program.command('lup').description('Lokalt utvecklingsprogram (a district’s LUP)');
+  lup
+    .command('dialogue')
+    .description('Registrerar en medborgardialog (record a citizen dialogue)')
+    .argument('<year>', 'budgetår (budget year)')
+    .argument('<board>', 'stadsdelsnämndens id (district board)')
+    .requiredOption(
+      '--file <file>',
+      'dialogen, YAML eller JSON: id, question, forms, roomForInfluence, invitedParties, heldOn',
+    )
+    .action((yearText: string, boardId: string, options: { file: string }) => {
+      const year = parseBudgetYear(yearText);
+      const dialogue = readDataFile(options.file);
+      return withOperations(async (ops) => {
+        const state = await ops.local.recordDialogue(year, boardId, dialogue, cliActor());
+        process.stdout.write(
+          `Dialogen är registrerad: ${boardId} har ${state.dialogues.length} medborgardialoger (${year}).\n`,
+        );
+      });
+    });
+  lup
+    .command('status')
+    .description('Visar en stadsdelsnämnds LUP (show a district’s LUP)')
+    .argument('<year>', 'budgetår (budget year)')
+    .argument('<board>', 'stadsdelsnämndens id (district board)')
+    .action((yearText: string, boardId: string) =>
+      withOperations(async (ops) => {
+        const view = await ops.local.lupView(parseBudgetYear(yearText), boardId);
+        process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+      }),
+    );
 }

@@ -20,7 +20,7 @@ import { planDocument, planTable } from './plan-output';
 import { addRecordCommands } from './record-commands';
 import { OperationError } from '../operations/operation-error';
 import { addCycleCommands } from './cycle-commands';
-import { addDeliverableCommands } from './deliverable-commands';
+import { addDeliverableCommands, addLupCommands } from './deliverable-commands';
 import { addOrgCommands } from './org-commands';
 import { addTokenCommands } from './token-commands';
 import { EXIT, UsageError } from './output';
@@ -65,6 +65,7 @@ export function buildCli(): Command {
   addTokenCommands(program);
   addCycleCommands(program);
   addDeliverableCommands(program);
+  addLupCommands(program);
 
   const calendar = program.command('calendar').description('Årets kalender (the cycle calendar)');
   calendar

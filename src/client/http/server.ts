@@ -6,6 +6,7 @@ import { registerApi } from './api/routes';
 import { registerAuthentication } from './auth';
 import { registerFeedRoutes } from './feeds';
 import { checkHealth, HealthProbe } from './health';
+import { registerPages } from './pages';
 
 export interface HttpAppDeps {
   ops: CycleOperations;
@@ -33,6 +34,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     registerAuthentication(app, deps.app.pool);
     await app.register(formBody);
     await registerApi(app, deps.app);
+    await registerPages(app, deps.app);
     registerFeedRoutes(app, { pool: deps.app.pool });
   }
   return app;

@@ -1,0 +1,438 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { compareDates } from '../../../domain/local-date';
+import type { DeliverablePhase } from '../../../domain/cycle-calendar';
+import { findOrganisation, Registry } from '../../../domain/organisations';
+import { audienceOf, writtenDeadlineFor } from '../../../domain/planner';
+import { canSeeBoard, canWrite, Principal } from '../../../domain/roles';
+import type { DeliverableView } from '../../../workflows/deliverable-messages';
+import type { DeliverableSummary } from '../../operations/cycle-operations';
+import { OperationError } from '../../operations/operation-error';
+import { actorOf } from '../auth';
+import {
+  attempt,
+  auditPageWrite,
+  errorSummary,
+  field,
+  forbiddenPage,
+  FormProblem,
+  formValue,
+  hidden,
+  isSameOrigin,
+  isSlug,
+  notFoundPage,
+  PageDeps,
+  parseYear,
+  queryValue,
+  requireUser,
+  sendPage,
+} from './common';
+import { loadCycleView, phaseDeadline, phaseOpening } from './cycle-data';
+import {
+  awaitsBoard,
+  describeProblem,
+  formatDate,
+  formatDateWithWeekday,
+  formatInstant,
+  isOverdue,
+  KIND_LABELS,
+  MAIL_STATUS,
+  mailKindLabel,
+  statusOf,
+} from './format';
+import { html, SafeHtml } from './html';
+import { page } from './layout';
+
+/** A deliverable with its budget year (a board's page spans every cycle started). */
+type YearDeliverable = DeliverableSummary & { year: number };
+
+const formKey = (d: Pick<YearDeliverable, 'year' | 'phaseId' | 'boardId'>) =>
+  `lamna-${d.year}-${d.phaseId}-${d.boardId}`;
+const SUBMIT_FIELDS = ['documentRef', 'decisionDate', 'comment'] as const;
+
+function statusBadge(d: Pick<YearDeliverable, 'stage' | 'late' | 'escalationLevel'>): SafeHtml {
+  const s = statusOf(d);
+  return html`<span class="status ${s.className}"><span class="words">${s.words.join(', ')}</span></span>`;
+}
+
+function submitForm(boardId: string, d: YearDeliverable, problem: FormProblem | undefined): SafeHtml {
+  const form = formKey(d);
+  return html`<form method="post" action="/namnd/${boardId}/lamna-in" novalidate>
+    ${errorSummary(problem, form, SUBMIT_FIELDS, 'Det gick inte att lämna in.')}
+    ${hidden({ year: d.year, phaseId: d.phaseId, boardId: d.boardId })}
+    ${field({
+      form,
+      name: 'documentRef',
+      label: 'Dokumentreferens/diarienummer',
+      hint: 'Till exempel diarienumret för nämndens beslut.',
+      required: true,
+      ...(problem && { problem }),
+    })}
+    ${field({
+      form,
+      name: 'decisionDate',
+      label: 'Beslutsdatum',
+      hint: 'Dagen då nämnden beslutade, skrivet ÅÅÅÅ-MM-DD, till exempel 2027-04-22. Frivilligt.',
+      inputmode: 'numeric',
+      autocomplete: 'off',
+      ...(problem && { problem }),
+    })}
+    ${field({ form, name: 'comment', label: 'Kommentar', hint: 'Frivilligt.', kind: 'textarea', ...(problem && { problem }) })}
+    <button type="submit">Lämna in ${d.phaseName} ${d.year}</button>
+  </form>`;
+}
+
+function latestReturn(view: DeliverableView | undefined) {
+  return [...(view?.state.reviews ?? [])].reverse().find((r) => r.decision === 'returned');
+}
+
+function deliverableTable(caption: string, id: string, items: YearDeliverable[], views: Map<string, DeliverableView>) {
+  return html`<div class="table-wrap" role="region" aria-labelledby="${id}" tabindex="0">
+    <table>
+      <caption id="${id}">
+        <span class="caption-text">${caption}</span>
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Leverans</th>
+          <th scope="col">Budgetår</th>
+          <th scope="col">Sista dag</th>
+          <th scope="col">Läge</th>
+          <th scope="col">Senaste inlämning</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${items.map((d) => {
+          const last = views.get(d.workflowId)?.state.submissions.at(-1);
+          return html`<tr>
+            <th scope="row">${d.phaseName}</th>
+            <td>${d.year}</td>
+            <td>${formatDate(d.deadline)}</td>
+            <td>${statusBadge(d)}</td>
+            <td>
+              ${
+                last
+                  ? html`${last.documentRef}${last.decisionDate ? `, beslut ${formatDate(last.decisionDate)}` : ''}${
+                      last.comment ? html`<br /><span class="muted">${last.comment}</span>` : ''
+                    }`
+                  : '—'
+              }
+            </td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+type Upcoming = Pick<YearDeliverable, 'year' | 'phaseName' | 'deadline' | 'stage' | 'late' | 'escalationLevel'>;
+
+/**
+ * Deadlines of phases not opened yet that will address this board (from the calendar and the
+ * registry, as the overview shows them): a board sees its year ahead, not only what is open.
+ */
+async function phasesNotOpened(
+  deps: PageDeps,
+  years: number[],
+  boardId: string,
+  known: YearDeliverable[],
+  registry: Registry | undefined,
+): Promise<Upcoming[]> {
+  if (!registry) return [];
+  const today = deps.ops.today();
+  const perYear = await Promise.all(
+    years.map(async (year) => {
+      const view = await loadCycleView(deps.ops, year).catch(() => undefined);
+      if (!view) return [];
+      return view.deliverablePhases.flatMap((phase): Upcoming[] => {
+        if (known.some((d) => d.year === year && d.phaseId === phase.id)) return [];
+        const on = phaseOpening(view, phase) ?? today;
+        const moved: DeliverablePhase = { ...phase, deadline: phaseDeadline(view, phase) };
+        const org = audienceOf(registry, moved, on).find((o) => o.id === boardId);
+        if (!org) return [];
+        const deadline = writtenDeadlineFor(registry, moved, org, on);
+        if (compareDates(deadline, today) < 0) return [];
+        return [{ year, phaseName: phase.name, deadline, stage: 'planned', late: false, escalationLevel: 0 }];
+      });
+    }),
+  );
+  return perYear.flat();
+}
+
+interface BoardPageInput {
+  principal: Principal;
+  boardId: string;
+  /** After a successful submission: what was handed in. */
+  receipt?: { year: number; phaseId: string };
+  problem?: FormProblem;
+}
+
+async function renderBoardPage(deps: PageDeps, reply: FastifyReply, status: number, input: BoardPageInput) {
+  const { ops } = deps;
+  const { principal, boardId } = input;
+  const today = ops.today();
+  const [registry, cycles] = await Promise.all([ops.registry().catch(() => undefined), ops.listCycles()]);
+  const perYear = await Promise.all(
+    cycles.map(async (c) =>
+      (await ops.deliverables(c.budgetYear, { boardId })).map((d): YearDeliverable => ({ ...d, year: c.budgetYear })),
+    ),
+  );
+  const all = perYear
+    .flat()
+    .sort((a, b) => compareDates(a.deadline, b.deadline) || a.phaseName.localeCompare(b.phaseName));
+  const org = registry && findOrganisation(registry, boardId);
+  if (!org && all.length === 0) return notFoundPage(reply, principal);
+  const name = org?.name ?? all.find((d) => d.boardId === boardId)?.boardName ?? boardId;
+
+  // Live detail (submissions, SLK's reasons) only where the page shows it.
+  const detailed = all.filter((d) => d.stage !== 'planned' && d.stage !== 'open');
+  const views = new Map<string, DeliverableView>();
+  await Promise.all(
+    detailed.map(async (d) => {
+      const view = await ops.deliverableView(d.year, d.phaseId, d.boardId).catch(() => undefined);
+      if (view) views.set(d.workflowId, view);
+    }),
+  );
+  const mails = await ops.boardMails(boardId, 100);
+
+  const owed = all.filter(awaitsBoard);
+  const late = owed.filter(isOverdue);
+  const upcoming: Upcoming[] = [
+    ...all.filter((d) => (awaitsBoard(d) || d.stage === 'planned') && compareDates(d.deadline, today) >= 0),
+    ...(await phasesNotOpened(
+      deps,
+      cycles.map((c) => c.budgetYear),
+      boardId,
+      all,
+      registry,
+    )),
+  ].sort((a, b) => compareDates(a.deadline, b.deadline));
+  const finished = all.filter((d) => d.stage === 'submitted' || d.stage === 'approved' || d.stage === 'exempt');
+  const writable = canWrite(principal, boardId);
+  const receipt =
+    input.receipt && all.find((d) => d.year === input.receipt!.year && d.phaseId === input.receipt!.phaseId);
+
+  const body = html`<h1>${name}</h1>
+    <p class="lead">
+      ${org ? `${KIND_LABELS[org.kind]}. ` : ''}Nämndens leveranser, sista dagar och utskick. I dag:
+      ${formatDate(today)}.
+    </p>
+    ${
+      receipt
+        ? html`<div class="notice" role="status" id="kvitto">
+            Tack! ${receipt.phaseName} för budgetår ${receipt.year} är inlämnad.
+          </div>`
+        : ''
+    }
+    ${
+      input.problem && !owed.some((d) => formKey(d) === input.problem!.form)
+        ? html`<div class="error-summary" role="alert">
+            <p><strong>Det gick inte att lämna in.</strong></p>
+            <p>${describeProblem(input.problem.field, input.problem.problem)}</p>
+          </div>`
+        : ''
+    }
+    ${writable ? '' : html`<p class="panel">Du kan läsa nämndens sida men inte lämna in åt nämnden.</p>`}
+    <h2>Försenat</h2>
+    ${
+      late.length === 0
+        ? html`<p>Inget är försenat.</p>`
+        : html`<ul>
+            ${late.map(
+              (d) =>
+                html`<li>
+                  <strong>${d.phaseName} ${d.year}</strong>: sista dag var ${formatDateWithWeekday(d.deadline)}.
+                  ${statusBadge(d)}
+                </li>`,
+            )}
+          </ul>`
+    }
+    <h2>Kommande sista dagar</h2>
+    ${
+      upcoming.length === 0
+        ? html`<p>Inga kommande sista dagar.</p>`
+        : html`<div class="table-wrap" role="region" aria-labelledby="kommande" tabindex="0">
+            <table>
+              <caption id="kommande">
+                <span class="caption-text">Kommande sista dagar för ${name}</span>
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Sista dag</th>
+                  <th scope="col">Leverans</th>
+                  <th scope="col">Budgetår</th>
+                  <th scope="col">Läge</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${upcoming.map(
+                  (d) =>
+                    html`<tr>
+                      <th scope="row">${formatDateWithWeekday(d.deadline)}</th>
+                      <td>${d.phaseName}</td>
+                      <td>${d.year}</td>
+                      <td>${statusBadge(d)}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+    }
+    <h2>Att lämna in</h2>
+    ${
+      owed.length === 0
+        ? html`<p>Nämnden har inget att lämna in just nu.</p>`
+        : owed.map((d) => {
+            const returned = latestReturn(views.get(d.workflowId));
+            return html`<section class="deliverable" aria-labelledby="${formKey(d)}-rubrik">
+              <h3 id="${formKey(d)}-rubrik">${d.phaseName}, budgetår ${d.year}</h3>
+              <dl class="facts">
+                <dt>Läge</dt>
+                <dd>${statusBadge(d)}</dd>
+                <dt>Sista dag</dt>
+                <dd>${formatDateWithWeekday(d.deadline)}</dd>
+                ${
+                  d.boardId !== boardId
+                    ? html`<dt>Övertagen från</dt>
+                        <dd>${d.boardName}</dd>`
+                    : ''
+                }
+                ${
+                  returned
+                    ? html`<dt>Återremitterad</dt>
+                        <dd>${formatInstant(returned.at)}: ${returned.comment ?? ''}</dd>`
+                    : ''
+                }
+              </dl>
+              ${writable ? submitForm(boardId, d, input.problem) : ''}
+            </section>`;
+          })
+    }
+    <h2>Inlämnat</h2>
+    ${
+      finished.length === 0
+        ? html`<p>Inget inlämnat än.</p>`
+        : deliverableTable(`Inlämnade leveranser för ${name}`, 'inlamnat', finished, views)
+    }
+    <h2>Utskick</h2>
+    ${
+      mails.length === 0
+        ? html`<p>Inga utskick än.</p>`
+        : html`<div class="table-wrap" role="region" aria-labelledby="utskick" tabindex="0">
+            <table>
+              <caption id="utskick">
+                <span class="caption-text">Utskick om nämndens leveranser, senaste först</span>
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Planerat</th>
+                  <th scope="col">Slag</th>
+                  <th scope="col">Ämne</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${mails.map(
+                  (m) =>
+                    html`<tr>
+                      <th scope="row">${formatInstant(m.plannedAt)}</th>
+                      <td>${mailKindLabel(m.kind)}</td>
+                      <td>${m.subject}</td>
+                      <td>
+                        ${MAIL_STATUS[m.status] ?? m.status}${m.sentAt ? html`<br /><span class="muted">${formatInstant(m.sentAt)}</span>` : ''}${
+                          m.problem ? html`<br /><span class="muted">${m.problem}</span>` : ''
+                        }
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+    }`;
+
+  const principalName =
+    principal.role.kind === 'board' ? registry && findOrganisation(registry, principal.role.boardId)?.name : undefined;
+  const latest = cycles.length ? Math.max(...cycles.map((c) => c.budgetYear)) : undefined;
+  return sendPage(
+    reply,
+    status,
+    page({
+      title: name,
+      principal,
+      ...(principalName && { principalName }),
+      ...(latest !== undefined && { year: latest }),
+      current: 'namnd',
+      body,
+    }),
+  );
+}
+
+export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
+  const { ops } = deps;
+
+  app.get('/namnd/:boardId', async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    const { boardId } = request.params as { boardId: string };
+    // Another board's page is a page that does not exist: a board must not learn of others.
+    if (!isSlug(boardId) || !canSeeBoard(principal, boardId)) return notFoundPage(reply, principal);
+    const year = parseYear(queryValue(request.query, 'ar'));
+    const phaseId = queryValue(request.query, 'inlamnad');
+    return renderBoardPage(deps, reply, 200, {
+      principal,
+      boardId,
+      ...(year !== undefined && isSlug(phaseId) && { receipt: { year, phaseId } }),
+    });
+  });
+
+  app.post('/namnd/:boardId/lamna-in', async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    if (!isSameOrigin(request, deps.publicUrl))
+      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
+    const { boardId } = request.params as { boardId: string };
+    if (!isSlug(boardId) || !canSeeBoard(principal, boardId)) return notFoundPage(reply, principal);
+    if (!canWrite(principal, boardId)) return forbiddenPage(reply, principal, 'att lämna in åt en nämnd');
+
+    const body = request.body;
+    const year = parseYear(formValue(body, 'year'));
+    const phaseId = formValue(body, 'phaseId');
+    const deliverableBoard = formValue(body, 'boardId');
+    if (year === undefined || !isSlug(phaseId) || !isSlug(deliverableBoard)) return notFoundPage(reply, principal);
+    // The deliverable must be one this board answers for (its own, or a predecessor's after a merger).
+    let summary: DeliverableSummary;
+    try {
+      summary = await ops.deliverable(year, phaseId, deliverableBoard);
+    } catch (error) {
+      if (error instanceof OperationError && error.status === 404) return notFoundPage(reply, principal);
+      throw error;
+    }
+    if (summary.answeringBoardId !== boardId) return notFoundPage(reply, principal);
+
+    const values = Object.fromEntries(SUBMIT_FIELDS.map((name) => [name, formValue(body, name)]));
+    // Empty optional fields are absent, not empty strings; what the board typed goes as typed.
+    const input = {
+      documentRef: values.documentRef!,
+      ...(values.decisionDate!.trim() && { decisionDate: values.decisionDate!.trim() }),
+      ...(values.comment!.trim() && { comment: values.comment! }),
+    };
+    const target = `${ops.municipality}/${year}/${phaseId}/${deliverableBoard}`;
+    const result = await attempt(formKey({ year, phaseId, boardId: deliverableBoard }), values, () =>
+      ops.actOnDeliverable(year, phaseId, deliverableBoard, 'submit', input, actorOf(principal)),
+    );
+    if (result.ok) {
+      await auditPageWrite(deps, principal, 'deliverable-submit', target, { outcome: 'accepted', body: input });
+      return reply.redirect(
+        `/namnd/${encodeURIComponent(boardId)}?inlamnad=${encodeURIComponent(phaseId)}&ar=${year}#kvitto`,
+        303,
+      );
+    }
+    await auditPageWrite(deps, principal, 'deliverable-submit', target, {
+      outcome: 'refused',
+      status: result.status,
+      field: result.problem.field,
+      problem: result.problem.problem,
+    });
+    if (result.status === 404) return notFoundPage(reply, principal);
+    return renderBoardPage(deps, reply, result.status, { principal, boardId, problem: result.problem });
+  });
+}

@@ -1,0 +1,428 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isAdmin, Principal } from '../../../domain/roles';
+import type { DeliverableView } from '../../../workflows/deliverable-messages';
+import type { DeliverableSummary } from '../../operations/cycle-operations';
+import { OperationError } from '../../operations/operation-error';
+import { actorOf } from '../auth';
+import {
+  attempt,
+  auditPageWrite,
+  errorSummary,
+  field,
+  forbiddenPage,
+  FormProblem,
+  formValue,
+  hidden,
+  isSameOrigin,
+  isSlug,
+  notFoundPage,
+  PageDeps,
+  parseYear,
+  queryValue,
+  requireUser,
+  select,
+  sendPage,
+} from './common';
+import {
+  CycleView,
+  loadCycleView,
+  phaseDeadline,
+  phaseOpening,
+  phaseStateWords,
+  phaseStatus,
+  timelineItems,
+} from './cycle-data';
+import { describeProblem, formatDate, formatInstant, statusOf } from './format';
+import { html, SafeHtml } from './html';
+import { page } from './layout';
+import { timeline } from './timeline';
+
+const NOTICES: Record<string, string> = {
+  milstolpe: 'Milstolpen är bekräftad.',
+  flyttad: 'Sista dagen är flyttad.',
+  anstand: 'Anståndet är beviljat.',
+  godkand: 'Leveransen är godkänd.',
+  aterremitterad: 'Leveransen är återremitterad till nämnden.',
+};
+
+const DATE_HINT = 'Skriv datumet ÅÅÅÅ-MM-DD, till exempel 2027-04-30.';
+const reviewKey = (d: Pick<DeliverableSummary, 'phaseId' | 'boardId'>) => `${d.phaseId}-${d.boardId}`;
+
+function finishedIn(rows: DeliverableSummary[], reviewRequired: boolean): number {
+  return rows.filter(
+    (d) => d.stage === 'approved' || d.stage === 'exempt' || (d.stage === 'submitted' && !reviewRequired),
+  ).length;
+}
+
+function planTable(view: CycleView, rows: DeliverableSummary[], year: number): SafeHtml {
+  return html`<div class="table-wrap" role="region" aria-labelledby="plan-rubrik" tabindex="0">
+    <table>
+      <caption id="plan-rubrik">
+        <span class="caption-text">Faser och milstolpar, budgetår ${year}</span>
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Fas</th>
+          <th scope="col">Slag</th>
+          <th scope="col">Öppnar / datum</th>
+          <th scope="col">Sista dag</th>
+          <th scope="col">Läge</th>
+          <th scope="col">Klara leveranser</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${view.cycle.calendar.phases.map((p) => {
+          if (p.kind === 'milestone') {
+            return html`<tr>
+              <th scope="row">${p.name}</th>
+              <td>Milstolpe (${p.owner})</td>
+              <td>${formatDate(p.date)}</td>
+              <td>—</td>
+              <td>${phaseStateWords(view, p.id)}</td>
+              <td>—</td>
+            </tr>`;
+          }
+          const inPhase = rows.filter((d) => d.phaseId === p.id);
+          const opening = phaseOpening(view, p);
+          const opens = p.opens;
+          const waitsFor =
+            'afterMilestone' in opens ? view.milestones.find((m) => m.id === opens.afterMilestone) : undefined;
+          const moved = phaseDeadline(view, p) !== p.deadline;
+          return html`<tr>
+            <th scope="row">${p.name}</th>
+            <td>Leverans${p.reviewRequired ? ', granskas av SLK' : ''}</td>
+            <td>
+              ${opening ? formatDate(opening) : '—'}${waitsFor ? html`<br /><span class="muted">när ${waitsFor.name} är bekräftad</span>` : ''}
+            </td>
+            <td>
+              ${formatDate(phaseDeadline(view, p))}${moved ? html`<br /><span class="muted">flyttad från ${formatDate(p.deadline)}</span>` : ''}
+            </td>
+            <td>${phaseStateWords(view, p.id)}</td>
+            <td>${inPhase.length ? `${finishedIn(inPhase, p.reviewRequired)} av ${inPhase.length}` : '—'}</td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function reviewItem(year: number, d: DeliverableSummary, view: DeliverableView | undefined, problem?: FormProblem) {
+  const key = reviewKey(d);
+  const last = view?.state.submissions.at(-1);
+  const approveForm = `godkann-${key}`;
+  const returnForm = `aterremittera-${key}`;
+  return html`<section class="deliverable" aria-labelledby="granska-${key}">
+    <h3 id="granska-${key}">${d.phaseName} — ${d.boardName}</h3>
+    <dl class="facts">
+      <dt>Läge</dt>
+      <dd>${statusOf(d).words.join(', ')}</dd>
+      <dt>Sista dag</dt>
+      <dd>${formatDate(d.deadline)}</dd>
+      ${
+        last
+          ? html`<dt>Dokumentreferens</dt>
+              <dd>${last.documentRef}</dd>
+              ${
+                last.decisionDate
+                  ? html`<dt>Beslutsdatum</dt>
+                      <dd>${formatDate(last.decisionDate)}</dd>`
+                  : ''
+              }
+              ${
+                last.comment
+                  ? html`<dt>Kommentar</dt>
+                      <dd class="comment">${last.comment}</dd>`
+                  : ''
+              }
+              <dt>Inlämnad</dt>
+              <dd>${formatInstant(last.at)}</dd>`
+          : ''
+      }
+    </dl>
+    <div class="actions">
+      <form method="post" action="/cykel/${year}/godkann" novalidate>
+        ${errorSummary(problem, approveForm, ['comment'])} ${hidden({ phaseId: d.phaseId, boardId: d.boardId })}
+        ${field({ form: approveForm, name: 'comment', label: 'Kommentar till godkännandet', hint: 'Frivilligt.', kind: 'textarea', ...(problem && { problem }) })}
+        <button type="submit">Godkänn</button>
+      </form>
+      <form method="post" action="/cykel/${year}/aterremittera" novalidate>
+        ${errorSummary(problem, returnForm, ['reason', 'deadline'])}
+        ${hidden({ phaseId: d.phaseId, boardId: d.boardId })}
+        ${field({ form: returnForm, name: 'reason', label: 'Skäl för återremiss', kind: 'textarea', required: true, ...(problem && { problem }) })}
+        ${field({ form: returnForm, name: 'deadline', label: 'Ny sista dag', hint: DATE_HINT, inputmode: 'numeric', required: true, autocomplete: 'off', ...(problem && { problem }) })}
+        <button type="submit" class="warning">Återremittera</button>
+      </form>
+    </div>
+  </section>`;
+}
+
+interface CyclePageInput {
+  principal: Principal;
+  year: number;
+  notice?: string;
+  problem?: FormProblem;
+}
+
+async function renderCyclePage(deps: PageDeps, reply: FastifyReply, status: number, input: CyclePageInput) {
+  const { ops } = deps;
+  const { principal, year, problem } = input;
+  let view: CycleView;
+  try {
+    view = await loadCycleView(ops, year);
+  } catch (error) {
+    if (error instanceof OperationError && error.status === 404) return notFoundPage(reply, principal);
+    throw error;
+  }
+  const rows = await ops.deliverables(year);
+  const reviewed = new Set(view.deliverablePhases.filter((p) => p.reviewRequired).map((p) => p.id));
+  const queue = rows.filter((d) => d.stage === 'submitted' && reviewed.has(d.phaseId));
+  const views = new Map<string, DeliverableView>();
+  await Promise.all(
+    queue.map(async (d) => {
+      const v = await ops.deliverableView(year, d.phaseId, d.boardId).catch(() => undefined);
+      if (v) views.set(d.workflowId, v);
+    }),
+  );
+  const unconfirmed = view.milestones.filter((m) => phaseStatus(view, m.id)?.stage !== 'confirmed');
+  const movable = view.deliverablePhases.filter((p) => phaseStatus(view, p.id)?.stage !== 'closed');
+  const extendable = rows.filter((d) => d.stage === 'planned' || d.stage === 'open' || d.stage === 'returned');
+  const today = ops.today();
+  const formsOnPage = new Set([
+    ...queue.flatMap((d) => [`godkann-${reviewKey(d)}`, `aterremittera-${reviewKey(d)}`]),
+    ...unconfirmed.map((m) => `milstolpe-${m.id}`),
+    'flytta',
+    'anstand',
+  ]);
+
+  const body = html`<h1>Budgetcykel ${year}</h1>
+    <p class="lead">
+      Stadsledningskontorets sida för cykeln: planen, granskningen och ändringarna. I dag: ${formatDate(today)}.
+    </p>
+    ${input.notice ? html`<div class="notice" role="status">${input.notice}</div>` : ''}
+    ${
+      problem && !formsOnPage.has(problem.form)
+        ? html`<div class="error-summary" role="alert">
+            <p><strong>Det gick inte att spara.</strong></p>
+            <p>${describeProblem(problem.field, problem.problem)}</p>
+          </div>`
+        : ''
+    }
+    <h2>Planen</h2>
+    ${planTable(view, rows, year)} ${timeline(timelineItems(view), today, `Årshjulet för budgetår ${year}`)}
+    <h2>Granskning</h2>
+    ${
+      queue.length === 0
+        ? html`<p>Inget väntar på granskning.</p>`
+        : html`<p>${queue.length} ${queue.length === 1 ? 'leverans väntar' : 'leveranser väntar'} på granskning.</p>
+            ${queue.map((d) => reviewItem(year, d, views.get(d.workflowId), problem))}`
+    }
+    <h2>Bekräfta milstolpar</h2>
+    ${
+      unconfirmed.length === 0
+        ? html`<p>Alla milstolpar är bekräftade.</p>`
+        : unconfirmed.map((m) => {
+            const form = `milstolpe-${m.id}`;
+            return html`<section class="deliverable" aria-labelledby="${form}-rubrik">
+              <h3 id="${form}-rubrik">${m.name}</h3>
+              <p>Planerad ${formatDate(m.date)} (${m.owner}).</p>
+              <form method="post" action="/cykel/${year}/milstolpe" novalidate>
+                ${errorSummary(problem, form, ['date'])} ${hidden({ milestoneId: m.id })}
+                ${field({ form, name: 'date', label: 'Datum då det skedde', hint: DATE_HINT, value: m.date, inputmode: 'numeric', autocomplete: 'off', ...(problem && { problem }) })}
+                <button type="submit">Bekräfta ${m.name}</button>
+              </form>
+            </section>`;
+          })
+    }
+    <h2>Flytta sista dag för en fas</h2>
+    ${
+      movable.length === 0
+        ? html`<p>Ingen fas har en sista dag kvar att flytta.</p>`
+        : html`<form class="panel" method="post" action="/cykel/${year}/flytta-sista-dag" novalidate>
+            ${errorSummary(problem, 'flytta', ['phaseId', 'deadline', 'reason'])}
+            ${select({
+              form: 'flytta',
+              name: 'phaseId',
+              label: 'Fas',
+              options: movable.map((p) => ({
+                value: p.id,
+                text: `${p.name} (sista dag ${formatDate(phaseDeadline(view, p))})`,
+              })),
+              ...(problem && { problem }),
+            })}
+            ${field({ form: 'flytta', name: 'deadline', label: 'Ny sista dag', hint: DATE_HINT, inputmode: 'numeric', autocomplete: 'off', required: true, ...(problem && { problem }) })}
+            ${field({ form: 'flytta', name: 'reason', label: 'Skäl', kind: 'textarea', required: true, ...(problem && { problem }) })}
+            <button type="submit">Flytta sista dag</button>
+          </form>`
+    }
+    <h2>Ge en nämnd anstånd</h2>
+    ${
+      extendable.length === 0
+        ? html`<p>Ingen leverans kan få anstånd just nu.</p>`
+        : html`<form class="panel" method="post" action="/cykel/${year}/anstand" novalidate>
+            ${errorSummary(problem, 'anstand', ['deliverable', 'deadline', 'reason'])}
+            ${select({
+              form: 'anstand',
+              name: 'deliverable',
+              label: 'Leverans och nämnd',
+              options: extendable.map((d) => ({
+                value: `${d.phaseId}/${d.boardId}`,
+                text: `${d.phaseName} — ${d.boardName} (sista dag ${formatDate(d.deadline)})`,
+              })),
+              ...(problem && { problem }),
+            })}
+            ${field({ form: 'anstand', name: 'deadline', label: 'Ny sista dag', hint: DATE_HINT, inputmode: 'numeric', autocomplete: 'off', required: true, ...(problem && { problem }) })}
+            ${field({ form: 'anstand', name: 'reason', label: 'Skäl', kind: 'textarea', required: true, ...(problem && { problem }) })}
+            <button type="submit">Ge anstånd</button>
+          </form>`
+    }`;
+  return sendPage(reply, status, page({ title: `Budgetcykel ${year}`, principal, year, current: 'cykel', body }));
+}
+
+/** What every write of the cycle page checks first: signed in, same origin, SLK, a year. */
+function guardWrite(deps: PageDeps, request: FastifyRequest, reply: FastifyReply) {
+  const principal = requireUser(request, reply);
+  if (!principal) return undefined;
+  if (!isSameOrigin(request, deps.publicUrl)) {
+    void forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
+    return undefined;
+  }
+  if (!isAdmin(principal)) {
+    void forbiddenPage(reply, principal, 'Stadsledningskontorets sida');
+    return undefined;
+  }
+  const year = parseYear((request.params as { year: string }).year);
+  if (year === undefined) {
+    void notFoundPage(reply, principal);
+    return undefined;
+  }
+  return { principal, year };
+}
+
+interface CycleWrite {
+  url: string;
+  form: (body: unknown) => string;
+  fields: readonly string[];
+  notice: keyof typeof NOTICES;
+  operation: string;
+  run: (deps: PageDeps, year: number, values: Record<string, string>, actor: string) => Promise<unknown>;
+  target: (deps: PageDeps, year: number, values: Record<string, string>) => string;
+}
+
+const text = (v: string | undefined) => (v ?? '').trim();
+const optional = (name: string, v: string | undefined) => (text(v) ? { [name]: v } : {});
+
+const writes: CycleWrite[] = [
+  {
+    url: '/cykel/:year/milstolpe',
+    form: (body) => `milstolpe-${formValue(body, 'milestoneId')}`,
+    fields: ['milestoneId', 'date'],
+    notice: 'milstolpe',
+    operation: 'confirm-milestone',
+    run: (deps, year, v, actor) =>
+      deps.ops.confirmMilestone(year, { milestoneId: v.milestoneId, date: text(v.date) }, actor),
+    target: (deps, year) => `${deps.ops.municipality}/${year}`,
+  },
+  {
+    url: '/cykel/:year/flytta-sista-dag',
+    form: () => 'flytta',
+    fields: ['phaseId', 'deadline', 'reason'],
+    notice: 'flyttad',
+    operation: 'move-deadline',
+    run: (deps, year, v, actor) =>
+      deps.ops.moveDeadline(year, { phaseId: v.phaseId, deadline: text(v.deadline), reason: v.reason }, actor),
+    target: (deps, year) => `${deps.ops.municipality}/${year}`,
+  },
+  {
+    url: '/cykel/:year/anstand',
+    form: () => 'anstand',
+    fields: ['deliverable', 'deadline', 'reason'],
+    notice: 'anstand',
+    operation: 'deliverable-extend',
+    run: (deps, year, v, actor) => {
+      const [phaseId = '', boardId = ''] = (v.deliverable ?? '').split('/');
+      if (!isSlug(phaseId) || !isSlug(boardId)) throw new OperationError(400, 'deliverable', 'must not be empty');
+      return deps.ops.actOnDeliverable(
+        year,
+        phaseId,
+        boardId,
+        'extend',
+        { deadline: text(v.deadline), reason: v.reason },
+        actor,
+      );
+    },
+    target: (deps, year, v) => `${deps.ops.municipality}/${year}/${v.deliverable ?? ''}`,
+  },
+  {
+    url: '/cykel/:year/godkann',
+    form: (body) => `godkann-${formValue(body, 'phaseId')}-${formValue(body, 'boardId')}`,
+    fields: ['phaseId', 'boardId', 'comment'],
+    notice: 'godkand',
+    operation: 'deliverable-approve',
+    run: (deps, year, v, actor) =>
+      deps.ops.actOnDeliverable(year, v.phaseId!, v.boardId!, 'approve', optional('comment', v.comment), actor),
+    target: (deps, year, v) => `${deps.ops.municipality}/${year}/${v.phaseId}/${v.boardId}`,
+  },
+  {
+    url: '/cykel/:year/aterremittera',
+    form: (body) => `aterremittera-${formValue(body, 'phaseId')}-${formValue(body, 'boardId')}`,
+    fields: ['phaseId', 'boardId', 'reason', 'deadline'],
+    notice: 'aterremitterad',
+    operation: 'deliverable-return',
+    run: (deps, year, v, actor) =>
+      deps.ops.actOnDeliverable(
+        year,
+        v.phaseId!,
+        v.boardId!,
+        'return',
+        { reason: v.reason, deadline: text(v.deadline) },
+        actor,
+      ),
+    target: (deps, year, v) => `${deps.ops.municipality}/${year}/${v.phaseId}/${v.boardId}`,
+  },
+];
+
+export function registerCyclePage(app: FastifyInstance, deps: PageDeps): void {
+  app.get('/cykel/:year', async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    if (!isAdmin(principal)) return forbiddenPage(reply, principal, 'Stadsledningskontorets sida');
+    const year = parseYear((request.params as { year: string }).year);
+    if (year === undefined) return notFoundPage(reply, principal);
+    const notice = NOTICES[queryValue(request.query, 'klart')];
+    return renderCyclePage(deps, reply, 200, { principal, year, ...(notice && { notice }) });
+  });
+
+  for (const write of writes) {
+    app.post(write.url, async (request, reply) => {
+      const guarded = guardWrite(deps, request, reply);
+      if (!guarded) return reply;
+      const { principal, year } = guarded;
+      const values = Object.fromEntries(write.fields.map((name) => [name, formValue(request.body, name)]));
+      for (const id of ['phaseId', 'boardId', 'milestoneId'] as const) {
+        if (write.fields.includes(id) && !isSlug(values[id] ?? '')) return notFoundPage(reply, principal);
+      }
+      const target = write.target(deps, year, values);
+      const result = await attempt(write.form(request.body), values, () =>
+        write.run(deps, year, values, actorOf(principal)),
+      );
+      await auditPageWrite(
+        deps,
+        principal,
+        write.operation,
+        target,
+        result.ok
+          ? { outcome: 'accepted', body: values }
+          : { outcome: 'refused', status: result.status, field: result.problem.field, problem: result.problem.problem },
+      );
+      if (result.ok) return reply.redirect(`/cykel/${year}?klart=${write.notice}`, 303);
+      if (result.status === 404 && !['deliverable', 'phaseId', 'milestoneId'].includes(result.problem.field)) {
+        return notFoundPage(reply, principal);
+      }
+      return renderCyclePage(deps, reply, result.status === 404 ? 400 : result.status, {
+        principal,
+        year,
+        problem: result.problem,
+      });
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import type { HttpAppDeps } from '../server';
+import { registerBoardPage } from './board-page';
+import { registerCyclePage } from './cycle-page';
+import { registerLogin } from './login';
+import { registerOverview } from './overview';
+import { STYLESHEET } from './styles';
+
+/**
+ * The web pages (issue 5): server-rendered Swedish HTML over the operations layer, with the same
+ * access rules as the API. Signed in by the session cookie that /logga-in sets.
+ *
+ * - `/logga-in`, `/logga-ut`, `/`: sign in with a token, sign out, go to the caller's page;
+ * - `/oversikt/:year`: the committee's overview (committee and SLK);
+ * - `/namnd/:boardId`: a board's page (the board itself; SLK and the committee read it);
+ * - `/cykel/:year`: SLK's cycle page (plan, milestones, deadlines, extensions, review).
+ */
+export async function registerPages(app: FastifyInstance, deps: HttpAppDeps): Promise<void> {
+  app.get('/static/arshjul.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
+  );
+  registerLogin(app, deps);
+  registerOverview(app, deps);
+  registerBoardPage(app, deps);
+  registerCyclePage(app, deps);
+}

@@ -1,0 +1,76 @@
+import type { Principal } from '../../../domain/roles';
+import { principalLabel } from './format';
+import { html, SafeHtml } from './html';
+
+export type Section = 'oversikt' | 'cykel' | 'namnd' | 'logga-in';
+
+export interface PageShell {
+  title: string;
+  /** The signed-in caller, for the navigation and the sign-out button. */
+  principal?: Principal;
+  /** The caller's board name (board role), for the header. */
+  principalName?: string;
+  /** The budget year the navigation links point to. */
+  year?: number;
+  current?: Section;
+  body: SafeHtml;
+}
+
+function navigation(principal: Principal, year: number | undefined, current: Section | undefined): SafeHtml {
+  const link = (href: string, text: string, section: Section) =>
+    html`<li><a href="${href}" ${current === section ? html` aria-current="page"` : ''}>${text}</a></li>`;
+  const items: SafeHtml[] = [];
+  const role = principal.role;
+  if (role.kind === 'board') {
+    items.push(link(`/namnd/${encodeURIComponent(role.boardId)}`, 'Vår nämnd', 'namnd'));
+  } else if (year !== undefined) {
+    items.push(link(`/oversikt/${year}`, 'Översikt', 'oversikt'));
+    if (role.kind === 'admin') items.push(link(`/cykel/${year}`, 'Cykeln', 'cykel'));
+  }
+  return html`<nav class="site-nav" aria-label="Huvudmeny">
+    <ul>
+      ${items}
+    </ul>
+  </nav>`;
+}
+
+/** The page every route renders: Swedish, a skip link, one <main>, the shared stylesheet. */
+export function page(shell: PageShell): string {
+  const who = shell.principal
+    ? html`<div class="who">
+        <span>Inloggad: ${principalLabel(shell.principal, shell.principalName)}</span>
+        <form method="post" action="/logga-ut"><button type="submit">Logga ut</button></form>
+      </div>`
+    : '';
+  return html`<!doctype html>
+    <html lang="sv">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${shell.title} — Årshjul</title>
+        <link rel="stylesheet" href="/static/arshjul.css" />
+      </head>
+      <body>
+        <a class="skip-link" href="#innehall">Hoppa till innehållet</a>
+        <header class="site-header">
+          <div class="bar">
+            <a class="brand" href="/">Årshjul</a>
+            ${shell.principal ? navigation(shell.principal, shell.year, shell.current) : ''} ${who}
+          </div>
+        </header>
+        <main id="innehall" tabindex="-1">${shell.body}</main>
+      </body>
+    </html> `.value;
+}
+
+/** A page that says what went wrong, in Swedish, with a way onwards. */
+export function messagePage(title: string, message: string, principal?: Principal, principalName?: string): string {
+  return page({
+    title,
+    ...(principal && { principal }),
+    ...(principalName && { principalName }),
+    body: html`<h1>${title}</h1>
+      <p class="lead">${message}</p>
+      <p><a href="/">Till startsidan</a></p>`,
+  });
+}

@@ -1,0 +1,87 @@
+import type { FastifyInstance } from 'fastify';
+import { authenticateBearer } from '../../../db/api-tokens';
+import { SESSION_COOKIE } from '../auth';
+import { field, FormProblem, formValue, homeOf, isSameOrigin, PageDeps, sendPage, forbiddenPage } from './common';
+import { html } from './html';
+import { messagePage, page } from './layout';
+
+function cookie(value: string, secure: boolean, maxAge?: number): string {
+  return [
+    `${SESSION_COOKIE}=${value}`,
+    'HttpOnly',
+    'SameSite=Strict',
+    'Path=/',
+    ...(maxAge !== undefined ? [`Max-Age=${maxAge}`] : []),
+    ...(secure ? ['Secure'] : []),
+  ].join('; ');
+}
+
+function loginPage(problem?: FormProblem): string {
+  const error = problem
+    ? html`<div class="error-summary" role="alert">
+        <p><strong>Det gick inte att logga in.</strong></p>
+        <p><a href="#logga-in-token">Åtkomstnyckeln är fel, återkallad eller har gått ut.</a></p>
+      </div>`
+    : '';
+  return page({
+    title: 'Logga in',
+    current: 'logga-in',
+    body: html`<h1>Logga in</h1>
+      <p class="lead">
+        Årshjulet visar budgetcykelns sista dagar, leveranser och läge för Stadsledningskontoret, nämnderna och
+        utskottet.
+      </p>
+      <form class="panel" method="post" action="/logga-in" novalidate>
+        ${error}
+        ${field({
+          form: 'logga-in',
+          name: 'token',
+          label: 'Åtkomstnyckel',
+          hint: 'Nyckeln får du av Stadsledningskontoret. Den börjar med arshjul_.',
+          kind: 'password',
+          autocomplete: 'current-password',
+          required: true,
+          ...(problem && { problem }),
+        })}
+        <button type="submit">Logga in</button>
+      </form>`,
+  });
+}
+
+export function registerLogin(app: FastifyInstance, deps: PageDeps): void {
+  const secure = (deps.publicUrl ?? '').startsWith('https:');
+
+  app.get('/', async (request, reply) => {
+    if (!request.principal) return reply.redirect('/logga-in', 303);
+    const home = await homeOf(request.principal, deps.ops);
+    if (home) return reply.redirect(home, 303);
+    return sendPage(
+      reply,
+      200,
+      messagePage('Ingen budgetcykel', 'Ingen budgetcykel har startats än.', request.principal),
+    );
+  });
+
+  app.get('/logga-in', async (_request, reply) => sendPage(reply, 200, loginPage()));
+
+  app.post('/logga-in', async (request, reply) => {
+    if (!isSameOrigin(request, deps.publicUrl)) {
+      return forbiddenPage(reply, undefined, 'att skicka formulär från en annan webbplats');
+    }
+    const principal = await authenticateBearer(deps.pool, formValue(request.body, 'token').trim());
+    if (!principal) {
+      // The token is never echoed back: it is a secret, right or wrong.
+      return sendPage(reply, 401, loginPage({ form: 'logga-in', field: 'token', problem: 'invalid', values: {} }));
+    }
+    reply.header('set-cookie', cookie(formValue(request.body, 'token').trim(), secure));
+    return reply.redirect((await homeOf(principal, deps.ops)) ?? '/', 303);
+  });
+
+  app.post('/logga-ut', async (request, reply) => {
+    if (!isSameOrigin(request, deps.publicUrl)) {
+      return forbiddenPage(reply, request.principal, 'att skicka formulär från en annan webbplats');
+    }
+    reply.header('set-cookie', cookie('', secure, 0));
+    return reply.redirect('/logga-in', 303);
+  });
+}
