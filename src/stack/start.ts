@@ -12,6 +12,7 @@ import { MissingPrerequisiteError, step } from '../toolchain/step';
 import { AppConfig, ConfigError, configDefaults, loadConfig, loadOverrides } from '../worker/config';
 import { installRuntime, logLevelFromEnv } from '../worker/runtime';
 import { startServices } from '../worker/services';
+import { ensureStartTokens } from './start-tokens';
 import { loadRegistry, shippedRegistryPath } from '../client/data-files';
 import { startLiveCycles } from '../client/start-cycles';
 import { localDateOf } from '../domain/zoned-time';
@@ -120,6 +121,18 @@ async function main(): Promise<void> {
       );
       const said = { started: 'startad', 'already-running': 'körs redan' } as const;
       urls.push(['Cycles', cycles.map((c) => `${c.workflowId} (${said[c.outcome]})`).join(', ') || '—']);
+    }
+
+    if (process.env.ARSHJUL_START_CYCLES !== '0') {
+      // Keys to sign in with (the registry is stored by now): SLK, the committee, one district.
+      const tokens = await ensureStartTokens(services.pool, dataDir, 'farsta');
+      urls.push(
+        ['Sign in', `${services.httpUrl}/logga-in (keys in ${join(dataDir, 'tokens.json')})`],
+        ['  SLK (admin)', tokens.admin],
+        ['  Committee', tokens.committee],
+        [`  Board ${tokens.board.id}`, tokens.board.secret],
+        ['API (OpenAPI)', `${services.httpUrl}/api/openapi.json`],
+      );
     }
 
     const width = Math.max(...urls.map(([name]) => name.length));

@@ -43,8 +43,20 @@ export interface HttpStack extends RunningWorkerContext {
  * - `tertialrapport` opens day 1, deadline day 15 (no review step);
  * - `budgetunderlag` opens day 1, deadline day 40, reviewed by SLK;
  * - milestone `kf-budget` on day 30 opens `verksamhetsplan` (deadline day 60).
+ *
+ * `options.phases` replaces these phases (a test of other content, e.g. a LUP year).
  */
-export function useHttpStack(label: string, options: { writesPerMinute?: number } = {}): HttpStack {
+export interface HttpStackOptions {
+  writesPerMinute?: number;
+  /**
+   * The cycle's phases instead of the default ones, given the day helper (day0 + days). The
+   * stack also starts the districts' LUP workflows when these phases have LUP stages.
+   */
+  phases?: (d: (days: number) => string) => unknown[];
+}
+
+export function useHttpStack(label: string, options: HttpStackOptions = {}): HttpStack {
+  const { phases, ...appOptions } = options;
   const ctx = useRunningWorker(startTimeSkippingEnv, label);
   const stack = ctx as HttpStack;
   beforeAll(async () => {
@@ -65,7 +77,7 @@ export function useHttpStack(label: string, options: { writesPerMinute?: number 
     stack.calendar = cycleCalendarSchema.parse({
       municipality: smallRegistry.municipality,
       budgetYear: STACK_YEAR,
-      phases: [
+      phases: phases?.(d) ?? [
         { id: 'tertialrapport', kind: 'deliverable', name: 'Tertialrapport 1', opens: { date: d(1) }, deadline: d(15) },
         {
           id: 'budgetunderlag',
@@ -93,13 +105,14 @@ export function useHttpStack(label: string, options: { writesPerMinute?: number 
       today: () => stack.day0,
     });
     await startCycle(ctx.env.client, pool, ctx.harness.taskQueue, stack.calendar, smallRegistry, stack.day0, 'test');
+    if (phases) await stack.ops.local.startLups(STACK_YEAR);
     stack.advanceTo = async (days, time = '12:00') => {
       await sleepUntilStockholm(ctx.env, d(days), time);
     };
     await stack.advanceTo(1);
     stack.app = await buildHttpServer({
       probes: {},
-      app: { ops: stack.ops, pool, publicUrl: 'https://arshjul.test.example', ...options },
+      app: { ops: stack.ops, pool, publicUrl: 'https://arshjul.test.example', ...appOptions },
     });
     stack.url = await stack.app.listen({ host: '127.0.0.1', port: 0 });
   });

@@ -143,6 +143,21 @@ describe('npm start', () => {
     }
     await connection.close();
 
+    // The printed keys sign in: SLK's reaches the API, the committee's the overview page.
+    const key = (name: string) => stack.stdout().match(new RegExp(`${name}\\s+(arshjul_\\S+)`))?.[1];
+    const me = await fetch(`${urls.health.replace('/healthz', '')}/api/me`, {
+      headers: { authorization: `Bearer ${key('SLK \\(admin\\)')}` },
+    });
+    expect(await me.json()).toMatchObject({ role: 'admin' });
+    const liveYear = live[live.length - 1]?.split('/')[1];
+    if (liveYear) {
+      const page = await fetch(`${urls.health.replace('/healthz', '')}/oversikt/${liveYear}`, {
+        headers: { cookie: `arshjul_token=${key('Committee')}` },
+      });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain(`Översikt budgetår ${liveYear}`);
+    }
+
     await stop(stack);
   });
 

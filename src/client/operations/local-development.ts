@@ -209,7 +209,8 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
         }>(
           `SELECT sc.phase_id, sc.board_id, sc.content, c.calendar FROM submission_content sc
              LEFT JOIN cycles c ON c.municipality = sc.municipality AND c.budget_year = sc.budget_year
-            WHERE sc.municipality = $1 AND sc.budget_year = $2 ORDER BY sc.board_id, sc.phase_id`,
+            WHERE sc.municipality = $1 AND sc.budget_year = $2
+            ORDER BY sc.board_id, sc.submitted_at DESC, sc.phase_id`,
           [municipality, year],
         ),
         pool.query<{ board_id: string; stage: string; main_focus: string | null; dialogues: number; measures: number }>(
@@ -245,6 +246,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
       };
       const nameOf = (id: string) => findOrganisation(reg, id)?.name ?? id;
       const followUps = contents.rows.filter((r) => kindOf(r) === 'follow-up' || kindOf(r) === 'lup-follow-up');
+      /** The latest follow-up of an item (the rows are newest first per board). */
       const statusOf = (boardId: string, ref: string) => {
         for (const row of followUps) {
           if (row.board_id !== boardId) continue;
@@ -259,6 +261,13 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
       const programmes = contents.rows.filter((r) => kindOf(r) === 'lup-programme');
       const priorityAreas = priorityAreaMapping(reg, onDate).map((area) => ({
         ...area,
+        /** Who served the area when: the 2015 district, then its successors after the mergers. */
+        servedByHistory: (reg.priorityAreas.find((a) => a.id === area.id)?.servedBy ?? []).map((s) => ({
+          id: s.boardId,
+          name: nameOf(s.boardId),
+          validFrom: s.validFrom,
+          validTo: s.validTo ?? null,
+        })),
         boards: [
           ...plans.flatMap((row) => {
             const part = (
