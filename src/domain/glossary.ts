@@ -23,5 +23,22 @@
  * | förvaltningschef                 | head of administration       |
  * | ordförande                       | chair                        |
  * | registrator                      | registry mailbox             |
+ * | sista dag i dag                  | deadline day (reminder)      |
+ * | veckosammanställning             | weekly digest                |
+ * | återremittera                    | return for completion        |
+ * | anstånd                          | extension                    |
+ * | undanta                          | exempt                       |
+ * | milstolpe                        | milestone                    |
+ * | utskottet (ytterstads- och       | the committee                |
+ * |   demokratiutskottet)            |                              |
+ * | lokalt utvecklingsprogram (LUP)  | local development programme  |
+ * | lokal analys                     | local analysis (LUP stage)   |
+ * | medborgardialog                  | citizen dialogue             |
+ * | påverkansutrymme                 | room for influence           |
+ * | prioriterat område               | priority area                |
+ * | nämndmål / aktivitet             | board goal / activity        |
+ * | uppföljning                      | follow-up                    |
+ * | åtkomstnyckel                    | access key (API token)       |
+ * | kalenderflöde                    | calendar feed                |
  */
 export const MUNICIPALITY_TIME_ZONE = 'Europe/Stockholm';

@@ -1,0 +1,365 @@
+import type { FastifyInstance } from 'fastify';
+import type { StoredCycle } from '../../../db/cycles';
+import { LUP_STAGE_SV, LupStage } from '../../../domain/lup-state';
+import { boardKinds, findOrganisation, OrganisationKind, Registry } from '../../../domain/organisations';
+import { FOLLOW_UP_STATUS_SV, SUSTAINABILITY_GOALS } from '../../../domain/submission-content';
+import type { LocalDevelopmentOperations } from '../../operations/local-development';
+import { OperationError } from '../../operations/operation-error';
+import { forbiddenPage, notFoundPage, PageDeps, parseYear, requireUser, sendPage } from './common';
+import { formatDate, formatShare, KIND_LABELS } from './format';
+import { html, HtmlValue, SafeHtml } from './html';
+import { page } from './layout';
+
+/**
+ * The committee's view of local development work (issue 6), at
+ * `/oversikt/:year/lokalt-utvecklingsarbete`: per priority area what each board named and how its
+ * follow-up stands, per district the LUP's stage and its citizen dialogues, and each board's
+ * punctuality across cycles. Read only; the committee and SLK see it, a board does not.
+ */
+
+type LocalDevelopmentView = Awaited<ReturnType<LocalDevelopmentOperations['localDevelopment']>>;
+type AreaView = LocalDevelopmentView['priorityAreas'][number];
+type AreaEntry = AreaView['boards'][number];
+type DistrictView = LocalDevelopmentView['districts'][number];
+
+/** Columns: service boards, then company boards, then districts (through their LUP measures). */
+const COLUMN_ORDER: OrganisationKind[] = ['facknamnd', 'bolagsstyrelse', 'stadsdelsnamnd'];
+const KIND_ORDER = new Map<string, number>(boardKinds.map((k) => [k, COLUMN_ORDER.indexOf(k)]));
+
+/** A follow-up status's colour (the existing status classes); the words always come with it. */
+const FOLLOW_UP_CLASS: Record<string, string> = {
+  'ej-paborjad': 'st-planned',
+  pagar: 'st-open',
+  klar: 'st-approved',
+  forsenad: 'st-late',
+  installd: 'st-exempt',
+};
+
+const LUP_STAGE_CLASS: Record<LupStage, string> = {
+  analys: 'st-open',
+  program: 'st-open',
+  uppfoljning: 'st-submitted',
+  klar: 'st-approved',
+};
+
+interface Column {
+  id: string;
+  name: string;
+  kind?: OrganisationKind;
+}
+
+function columnsOf(view: LocalDevelopmentView, registry: Registry | undefined): Column[] {
+  const columns = new Map<string, Column>();
+  for (const area of view.priorityAreas) {
+    for (const entry of area.boards) {
+      if (columns.has(entry.boardId)) continue;
+      const org = registry && findOrganisation(registry, entry.boardId);
+      columns.set(entry.boardId, { id: entry.boardId, name: entry.boardName, ...(org && { kind: org.kind }) });
+    }
+  }
+  return sortBoards([...columns.values()]);
+}
+
+function sortBoards<T extends { name: string; kind?: OrganisationKind }>(boards: T[]): T[] {
+  return boards.sort(
+    (a, b) =>
+      (KIND_ORDER.get(a.kind ?? '') ?? 9) - (KIND_ORDER.get(b.kind ?? '') ?? 9) || a.name.localeCompare(b.name, 'sv'),
+  );
+}
+
+/** "Rinkeby-Kista stadsdelsnämnd (2015) → Järva stadsdelsnämnd från 1 juli 2023". */
+function mappingNote(history: AreaView['servedByHistory']): HtmlValue {
+  const [first, ...rest] = history;
+  if (!first) return '';
+  const start = html`${first.name} (${first.validFrom.slice(0, 4)})`;
+  if (rest.length === 0 && first.validTo === null) return html`${start}, oförändrat`;
+  return html`${start}${rest.map(
+    (s) =>
+      html` <span aria-hidden="true">→</span><span class="visually-hidden">, därefter</span> ${s.name} från
+        <time datetime="${s.validFrom}">${formatDate(s.validFrom)}</time>`,
+  )}`;
+}
+
+function followUpHtml(entry: AreaEntry, phaseName: (id: string) => string): SafeHtml {
+  const f = entry.followUp;
+  if (!f) {
+    return html`<span class="status st-planned"><span class="words">Ingen uppföljning än</span></span>`;
+  }
+  const words = FOLLOW_UP_STATUS_SV[f.status as keyof typeof FOLLOW_UP_STATUS_SV] ?? f.status;
+  return html`<span class="status ${FOLLOW_UP_CLASS[f.status] ?? 'st-planned'}"
+    ><span class="visually-hidden">Uppföljning: </span><span class="words">${words}</span>
+    <span class="when">Enligt ${phaseName(f.phaseId)}</span>
+    ${f.comment ? html`<span class="when">${f.comment}</span>` : ''}</span
+  >`;
+}
+
+function entryHtml(entry: AreaEntry, phaseName: (id: string) => string): SafeHtml {
+  const list = (items: string[]) => html`<ul>
+    ${items.map((i) => html`<li>${i}</li>`)}
+  </ul>`;
+  const named =
+    entry.source === 'lup'
+      ? html`<p><strong>LUP-åtgärd:</strong> ${entry.aktiviteter.join(', ')}</p>`
+      : html`${entry.nämndmål.length > 0 ? html`<p><strong>Nämndmål:</strong></p>${list(entry.nämndmål)}` : ''}
+        ${entry.aktiviteter.length > 0 ? html`<p><strong>Aktiviteter:</strong></p>${list(entry.aktiviteter)}` : ''}
+        ${entry.ingenDel ? html`<p><strong>Ingen del:</strong> ${entry.ingenDel}</p>` : ''}`;
+  return html`<div class="part">
+    ${named}
+    ${entry.ingenDel && entry.nämndmål.length + entry.aktiviteter.length === 0 ? '' : followUpHtml(entry, phaseName)}
+  </div>`;
+}
+
+function matrixHtml(view: LocalDevelopmentView, columns: Column[], phaseName: (id: string) => string): SafeHtml {
+  if (view.priorityAreas.length === 0) return html`<p>Det finns inga prioriterade områden i registret i dag.</p>`;
+  return html`<div class="table-wrap" role="region" aria-labelledby="omraden-rubrik" tabindex="0">
+    <table class="matrix">
+      <caption id="omraden-rubrik">
+        <span class="caption-text">Nämndernas delar i de prioriterade områdena, budgetår ${view.budgetYear}</span>
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Prioriterat område</th>
+          ${columns.length === 0
+            ? html`<th scope="col">Nämndernas delar</th>`
+            : columns.map(
+                (c) =>
+                  html`<th scope="col">
+                    ${c.name}${c.kind ? html`<br /><span class="muted">${KIND_LABELS[c.kind]}</span>` : ''}
+                  </th>`,
+              )}
+        </tr>
+      </thead>
+      <tbody>
+        ${view.priorityAreas.map(
+          (area) =>
+            html`<tr data-area="${area.id}">
+              <th scope="row">
+                ${area.name}
+                <br /><span class="muted"
+                  >Betjänas av:
+                  ${area.servedBy.length > 0 ? area.servedBy.map((b) => b.name).join(', ') : 'ingen nämnd i dag'}</span
+                >
+                <br /><span class="muted">Historik: ${mappingNote(area.servedByHistory)}</span>
+              </th>
+              ${columns.length === 0
+                ? html`<td><span class="not-in-audience">Ingen nämnd har redovisat än</span></td>`
+                : columns.map((c) => {
+                    const entries = area.boards.filter((b) => b.boardId === c.id);
+                    return html`<td data-area="${area.id}" data-board="${c.id}">
+                      ${entries.length === 0
+                        ? html`<span class="not-in-audience">Inget angivet</span>`
+                        : entries.map((e) => entryHtml(e, phaseName))}
+                    </td>`;
+                  })}
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function districtsHtml(view: LocalDevelopmentView): SafeHtml {
+  if (view.districts.length === 0) {
+    return html`<p>Inga lokala utvecklingsprogram har startats för budgetår ${view.budgetYear}.</p>`;
+  }
+  const areaName = (id: string) => view.priorityAreas.find((a) => a.id === id)?.name ?? id;
+  const focus = (d: DistrictView) =>
+    d.mainFocus
+      ? (SUSTAINABILITY_GOALS[d.mainFocus as keyof typeof SUSTAINABILITY_GOALS] ?? d.mainFocus)
+      : 'Inte angivet än (analysen är inte inlämnad)';
+  const stage = (d: DistrictView) => {
+    const known = d.stage in LUP_STAGE_SV ? (d.stage as LupStage) : undefined;
+    return html`<span class="status ${known ? LUP_STAGE_CLASS[known] : 'st-planned'}"
+      ><span class="words">${known ? LUP_STAGE_SV[known] : d.stage}</span></span
+    >`;
+  };
+  return html`<div class="table-wrap" role="region" aria-labelledby="lup-rubrik" tabindex="0">
+      <table class="matrix">
+        <caption id="lup-rubrik">
+          <span class="caption-text">Stadsdelsnämndernas lokala utvecklingsprogram, budgetår ${view.budgetYear}</span>
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Stadsdelsnämnd</th>
+            <th scope="col">LUP:ens läge</th>
+            <th scope="col">Huvudfokus</th>
+            <th scope="col">Åtgärder</th>
+            <th scope="col">Prioriterat område</th>
+            <th scope="col">Medborgardialoger</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${view.districts.map(
+            (d) =>
+              html`<tr data-district="${d.boardId}">
+                <th scope="row">${d.boardName}</th>
+                <td>${stage(d)}</td>
+                <td>${focus(d)}</td>
+                <td>${d.measures}</td>
+                <td>
+                  ${d.servesPriorityAreas.length > 0 ? `Ja: ${d.servesPriorityAreas.map(areaName).join(', ')}` : 'Nej'}
+                </td>
+                <td><a href="#dialoger-${d.boardId}">${dialogueCount(d.dialogues.length)}</a></td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    ${view.districts.map(
+      (d) =>
+        html`<section class="district" aria-labelledby="dialoger-${d.boardId}">
+          <h3 id="dialoger-${d.boardId}" tabindex="-1">Medborgardialoger — ${d.boardName}</h3>
+          ${d.dialogues.length === 0
+            ? html`<p>Inga medborgardialoger registrerade än.</p>`
+            : d.dialogues.map(
+                (g) =>
+                  html`<div class="panel dialogue" data-dialogue="${g.id}">
+                    <h4>Dialog <time datetime="${g.heldOn}">${formatDate(g.heldOn)}</time></h4>
+                    <dl class="facts">
+                      <dt>Fråga</dt>
+                      <dd>${g.question}</dd>
+                      <dt>Former</dt>
+                      <dd>${g.forms.join(', ')}</dd>
+                      <dt>Utrymme för påverkan</dt>
+                      <dd>${g.roomForInfluence}</dd>
+                      <dt>Inbjudna</dt>
+                      <dd>${g.invitedParties.join(', ')}</dd>
+                    </dl>
+                  </div>`,
+              )}
+        </section>`,
+    )}`;
+}
+
+const dialogueCount = (n: number) => (n === 1 ? '1 dialog' : `${n} dialoger`);
+
+function punctualityHtml(view: LocalDevelopmentView, registry: Registry | undefined): SafeHtml {
+  if (view.punctuality.length === 0) return html`<p>Inga leveranser ännu.</p>`;
+  const rows = sortBoards(
+    view.punctuality.map((p) => {
+      const kind = registry && findOrganisation(registry, p.boardId)?.kind;
+      return { ...p, name: p.boardName, ...(kind && { kind }) };
+    }),
+  );
+  return html`<div class="table-wrap" role="region" aria-labelledby="punktlighet-rubrik" tabindex="0">
+    <table class="matrix">
+      <caption id="punktlighet-rubrik">
+        <span class="caption-text">Punktlighet per nämnd, alla budgetår</span>
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Nämnd</th>
+          <th scope="col">Inlämnade</th>
+          <th scope="col">Varav i tid</th>
+          <th scope="col">Försenade nu</th>
+          <th scope="col">Andel i tid</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (p) =>
+            html`<tr data-punctuality="${p.boardId}">
+              <th scope="row">${p.name}${p.kind ? html`<br /><span class="muted">${KIND_LABELS[p.kind]}</span>` : ''}</th>
+              <td>${p.finished}</td>
+              <td>${p.onTime}</td>
+              <td>
+                ${p.lateNow > 0
+                  ? html`<span class="status st-late"><span class="words">${p.lateNow} försenade</span></span>`
+                  : '0'}
+              </td>
+              <td>${p.finished > 0 ? formatShare(p.onTime, p.finished) : 'Inget inlämnat än'}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+const LEGEND: Array<[string, string]> = [
+  ...Object.entries(FOLLOW_UP_STATUS_SV).map(([status, words]): [string, string] => [
+    FOLLOW_UP_CLASS[status] ?? 'st-planned',
+    words,
+  ]),
+  ['st-planned', 'Ingen uppföljning än'],
+];
+
+export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDeps): void {
+  const { ops } = deps;
+  app.get('/oversikt/:year/lokalt-utvecklingsarbete', async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    if (principal.role.kind === 'board') return forbiddenPage(reply, principal, 'uppföljningen av lokalt utvecklingsarbete');
+    const year = parseYear((request.params as { year: string }).year);
+    if (year === undefined) return notFoundPage(reply, principal);
+    let cycle: StoredCycle;
+    try {
+      cycle = await ops.cycle(year);
+    } catch (error) {
+      if (error instanceof OperationError && error.status === 404) return notFoundPage(reply, principal);
+      throw error;
+    }
+    const [view, registry, cycles] = await Promise.all([
+      ops.local.localDevelopment(year),
+      ops.registry().catch(() => undefined),
+      ops.listCycles(),
+    ]);
+    const phaseName = (id: string) => cycle.calendar.phases.find((p) => p.id === id)?.name ?? id;
+    const columns = columnsOf(view, registry);
+    const years = cycles.map((c) => c.budgetYear);
+
+    const body = html`<h1>Lokalt utvecklingsarbete budgetår ${year}</h1>
+      <p class="lead">
+        Hur nämnderna arbetar i de prioriterade områdena, stadsdelsnämndernas lokala utvecklingsprogram (LUP) och
+        nämndernas punktlighet. I dag: ${formatDate(view.onDate)}.
+      </p>
+      ${years.length > 1
+        ? html`<nav aria-label="Budgetår">
+            <p>
+              Budgetår:
+              ${years.map(
+                (y, i) =>
+                  html`${i > 0 ? ' · ' : ''}<a
+                      href="/oversikt/${y}/lokalt-utvecklingsarbete"
+                      ${y === year ? html` aria-current="page"` : ''}
+                      >${y}</a
+                    >`,
+              )}
+            </p>
+          </nav>`
+        : ''}
+      <nav aria-label="På sidan">
+        <ul>
+          <li><a href="#omraden">Prioriterade områden</a></li>
+          <li><a href="#lup">Stadsdelsnämndernas LUP</a></li>
+          <li><a href="#punktlighet">Punktlighet per nämnd</a></li>
+        </ul>
+      </nav>
+      <h2 id="omraden">Prioriterade områden</h2>
+      <p>
+        Varje rad är ett prioriterat område med den nämnd som betjänar det i dag och vilka nämnder som betjänat det sedan
+        2015 (efter sammanslagningarna 2020 och 2023). Varje kolumn är en nämnd som har redovisat sin del: facknämnder
+        och bolagsstyrelser i verksamhetsplanen, stadsdelsnämnder genom åtgärder i sin LUP. Rutan visar vad nämnden
+        angett och det senaste uppföljningsläget.
+      </p>
+      ${matrixHtml(view, columns, phaseName)}
+      <h3>Teckenförklaring</h3>
+      <p>Varje ruta anger uppföljningens läge i ord; färgen är ett stöd.</p>
+      <ul class="legend">
+        ${LEGEND.map(([cls, text]) => html`<li><span class="status ${cls}">${text}</span></li>`)}
+      </ul>
+      <h2 id="lup">Stadsdelsnämndernas LUP</h2>
+      ${districtsHtml(view)}
+      <h2 id="punktlighet">Punktlighet per nämnd</h2>
+      <p>
+        Leveranser i alla budgetcykler: hur många nämnden har lämnat in, hur många av dem i tid, och hur många som är
+        försenade och fortfarande väntar på nämnden.
+      </p>
+      ${punctualityHtml(view, registry)}
+      <p><a href="/oversikt/${year}">Till översikten budgetår ${year}</a></p>`;
+    return sendPage(
+      reply,
+      200,
+      page({ title: `Lokalt utvecklingsarbete ${year}`, principal, year, current: 'lokalt', body }),
+    );
+  });
+}
