@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildHttpServer } from '../../src/client/http/server';
+import { createApiToken } from '../../src/db/api-tokens';
 import { createCycleOperations, CycleOperations } from '../../src/client/operations/cycle-operations';
 import { OperationError } from '../../src/client/operations/operation-error';
 import { withTransaction } from '../../src/db/database';
@@ -379,6 +381,51 @@ describe('the CLI for local development work', () => {
       expect(JSON.parse(status.stdout).state).toMatchObject({ stage: 'program', mainFocus: 'demokratiskt-hallbar' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the board page’s content field', () => {
+  it('takes the content as YAML, names a bad one in Swedish, and submits a good one', async () => {
+    const app = await buildHttpServer({ probes: {}, app: { ops, pool: ctx.harness.db.pool } });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { secret } = await createApiToken(ctx.harness.db.pool, {
+        role: 'board:jarva',
+        label: 'test',
+        createdBy: 'test',
+      });
+      const page = await fetch(`${url}/namnd/jarva`, { headers: { cookie: `arshjul_token=${secret}` } });
+      const body = await page.text();
+      // The form of a phase that asks for content has the field, with what to write.
+      expect(body).toContain('Innehåll enligt riktlinjerna');
+      expect(body).toContain('followUp, en rad per LUP-åtgärd');
+      const post = (content: string) =>
+        fetch(`${url}/namnd/jarva/lamna-in`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { cookie: `arshjul_token=${secret}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            year: String(YEAR),
+            phaseId: 'tertialrapport-1',
+            boardId: 'jarva',
+            documentRef: 'Dnr J 7',
+            decisionDate: '',
+            comment: '',
+            content,
+          }),
+        });
+      const unreadable = await post('followUp: [unclosed');
+      expect(unreadable.status).toBe(400);
+      expect(await unreadable.text()).toContain('kan inte läsas som YAML eller JSON');
+      const badRef = await post('followUp:\n  - ref: nonsense\n    status: klar\n');
+      expect(badRef.status).toBe(400);
+      expect(await badRef.text()).toContain('followUp.0.ref');
+      const accepted = await post('followUp: []\n');
+      expect(accepted.status).toBe(303);
+      expect((await ops.deliverableView(YEAR, 'tertialrapport-1', 'jarva')).state.stage).toBe('submitted');
+    } finally {
+      await app.close();
     }
   });
 });

@@ -174,8 +174,9 @@ export function createCycleOperations(deps: OperationsDeps) {
     if (!cycle || phase?.kind !== 'deliverable' || !phase.content) {
       return viaWorkflow('deliverable', () => handle.executeUpdate(submitUpdate, { args: [input] }));
     }
-    if (input.content === undefined) throw new OperationError(400, 'content', `${phase.name} asks for its content`);
-    const check = await local.checkContent(cycle, phase, boardId, input.content);
+    // No content is an empty one: the rules then say what is missing (nothing, for a board
+    // without LUP measures or priority-area duties).
+    const check = await local.checkContent(cycle, phase, boardId, input.content ?? {});
     await local.lupStageAllowed(year, phase, boardId);
     const state = await viaWorkflow('deliverable', () =>
       handle.executeUpdate(submitUpdate, { args: [{ ...input, content: check.content }] }),

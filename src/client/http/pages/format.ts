@@ -46,6 +46,11 @@ export function formatInstant(iso: string): string {
   return formatSwedishDateTime(new Date(iso));
 }
 
+/** A share in whole percent, written the Swedish way: "83 %" (a no-break space before the sign). */
+export function formatShare(part: number, whole: number): string {
+  return `${Math.round((100 * part) / whole)}\u00a0%`;
+}
+
 export const STAGE_LABELS: Record<DeliverableStage, string> = {
   planned: 'Ej öppnad',
   open: 'Öppen',

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { HttpAppDeps } from '../server';
 import { registerBoardPage } from './board-page';
 import { registerCyclePage } from './cycle-page';
+import { registerLocalDevelopmentPage } from './local-development-page';
 import { registerLogin } from './login';
 import { registerOverview } from './overview';
 import { STYLESHEET } from './styles';
@@ -12,6 +13,7 @@ import { STYLESHEET } from './styles';
  *
  * - `/logga-in`, `/logga-ut`, `/`: sign in with a token, sign out, go to the caller's page;
  * - `/oversikt/:year`: the committee's overview (committee and SLK);
+ * - `/oversikt/:year/lokalt-utvecklingsarbete`: local development work (issue 6; committee and SLK);
  * - `/namnd/:boardId`: a board's page (the board itself; SLK and the committee read it);
  * - `/cykel/:year`: SLK's cycle page (plan, milestones, deadlines, extensions, review).
  */
@@ -21,6 +23,7 @@ export async function registerPages(app: FastifyInstance, deps: HttpAppDeps): Pr
   );
   registerLogin(app, deps);
   registerOverview(app, deps);
+  registerLocalDevelopmentPage(app, deps);
   registerBoardPage(app, deps);
   registerCyclePage(app, deps);
 }

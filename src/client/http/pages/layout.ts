@@ -2,7 +2,7 @@ import type { Principal } from '../../../domain/roles';
 import { principalLabel } from './format';
 import { html, SafeHtml } from './html';
 
-export type Section = 'oversikt' | 'cykel' | 'namnd' | 'logga-in';
+export type Section = 'oversikt' | 'lokalt' | 'cykel' | 'namnd' | 'logga-in';
 
 export interface PageShell {
   title: string;
@@ -25,6 +25,7 @@ function navigation(principal: Principal, year: number | undefined, current: Sec
     items.push(link(`/namnd/${encodeURIComponent(role.boardId)}`, 'Vår nämnd', 'namnd'));
   } else if (year !== undefined) {
     items.push(link(`/oversikt/${year}`, 'Översikt', 'oversikt'));
+    items.push(link(`/oversikt/${year}/lokalt-utvecklingsarbete`, 'Lokalt utvecklingsarbete', 'lokalt'));
     if (role.kind === 'admin') items.push(link(`/cykel/${year}`, 'Cykeln', 'cykel'));
   }
   return html`<nav class="site-nav" aria-label="Huvudmeny">

@@ -73,11 +73,10 @@ function mappingNote(history: AreaView['servedByHistory']): HtmlValue {
   if (!first) return '';
   const start = html`${first.name} (${first.validFrom.slice(0, 4)})`;
   if (rest.length === 0 && first.validTo === null) return html`${start}, oförändrat`;
+  const last = rest[rest.length - 1] ?? first;
   return html`${start}${rest.map(
-    (s) =>
-      html` <span aria-hidden="true">→</span><span class="visually-hidden">, därefter</span> ${s.name} från
-        <time datetime="${s.validFrom}">${formatDate(s.validFrom)}</time>`,
-  )}`;
+    (s) => html` → ${s.name} från <time datetime="${s.validFrom}">${formatDate(s.validFrom)}</time>`,
+  )}${last.validTo ? html`, till och med <time datetime="${last.validTo}">${formatDate(last.validTo)}</time>` : ''}`;
 }
 
 function followUpHtml(entry: AreaEntry, phaseName: (id: string) => string): SafeHtml {
@@ -87,21 +86,32 @@ function followUpHtml(entry: AreaEntry, phaseName: (id: string) => string): Safe
   }
   const words = FOLLOW_UP_STATUS_SV[f.status as keyof typeof FOLLOW_UP_STATUS_SV] ?? f.status;
   return html`<span class="status ${FOLLOW_UP_CLASS[f.status] ?? 'st-planned'}"
-    ><span class="visually-hidden">Uppföljning: </span><span class="words">${words}</span>
+    ><span class="words">${words}</span>
     <span class="when">Enligt ${phaseName(f.phaseId)}</span>
     ${f.comment ? html`<span class="when">${f.comment}</span>` : ''}</span
   >`;
 }
 
 function entryHtml(entry: AreaEntry, phaseName: (id: string) => string): SafeHtml {
-  const list = (items: string[]) => html`<ul>
-    ${items.map((i) => html`<li>${i}</li>`)}
-  </ul>`;
+  const list = (items: string[]) =>
+    html`<ul>
+      ${items.map((i) => html`<li>${i}</li>`)}
+    </ul>`;
   const named =
     entry.source === 'lup'
       ? html`<p><strong>LUP-åtgärd:</strong> ${entry.aktiviteter.join(', ')}</p>`
-      : html`${entry.nämndmål.length > 0 ? html`<p><strong>Nämndmål:</strong></p>${list(entry.nämndmål)}` : ''}
-        ${entry.aktiviteter.length > 0 ? html`<p><strong>Aktiviteter:</strong></p>${list(entry.aktiviteter)}` : ''}
+      : html`${
+          entry.nämndmål.length > 0
+            ? html`<p><strong>Nämndmål:</strong></p>
+                ${list(entry.nämndmål)}`
+            : ''
+        }
+        ${
+          entry.aktiviteter.length > 0
+            ? html`<p><strong>Aktiviteter:</strong></p>
+                ${list(entry.aktiviteter)}`
+            : ''
+        }
         ${entry.ingenDel ? html`<p><strong>Ingen del:</strong> ${entry.ingenDel}</p>` : ''}`;
   return html`<div class="part">
     ${named}
@@ -119,14 +129,16 @@ function matrixHtml(view: LocalDevelopmentView, columns: Column[], phaseName: (i
       <thead>
         <tr>
           <th scope="col">Prioriterat område</th>
-          ${columns.length === 0
-            ? html`<th scope="col">Nämndernas delar</th>`
-            : columns.map(
-                (c) =>
-                  html`<th scope="col">
-                    ${c.name}${c.kind ? html`<br /><span class="muted">${KIND_LABELS[c.kind]}</span>` : ''}
-                  </th>`,
-              )}
+          ${
+            columns.length === 0
+              ? html`<th scope="col">Nämndernas delar</th>`
+              : columns.map(
+                  (c) =>
+                    html`<th scope="col">
+                      ${c.name}${c.kind ? html`<br /><span class="muted">${KIND_LABELS[c.kind]}</span>` : ''}
+                    </th>`,
+                )
+          }
         </tr>
       </thead>
       <tbody>
@@ -141,16 +153,20 @@ function matrixHtml(view: LocalDevelopmentView, columns: Column[], phaseName: (i
                 >
                 <br /><span class="muted">Historik: ${mappingNote(area.servedByHistory)}</span>
               </th>
-              ${columns.length === 0
-                ? html`<td><span class="not-in-audience">Ingen nämnd har redovisat än</span></td>`
-                : columns.map((c) => {
-                    const entries = area.boards.filter((b) => b.boardId === c.id);
-                    return html`<td data-area="${area.id}" data-board="${c.id}">
-                      ${entries.length === 0
-                        ? html`<span class="not-in-audience">Inget angivet</span>`
-                        : entries.map((e) => entryHtml(e, phaseName))}
-                    </td>`;
-                  })}
+              ${
+                columns.length === 0
+                  ? html`<td><span class="not-in-audience">Ingen nämnd har redovisat än</span></td>`
+                  : columns.map((c) => {
+                      const entries = area.boards.filter((b) => b.boardId === c.id);
+                      return html`<td data-area="${area.id}" data-board="${c.id}">
+                        ${
+                          entries.length === 0
+                            ? html`<span class="not-in-audience">Inget angivet</span>`
+                            : entries.map((e) => entryHtml(e, phaseName))
+                        }
+                      </td>`;
+                    })
+              }
             </tr>`,
         )}
       </tbody>
@@ -209,24 +225,26 @@ function districtsHtml(view: LocalDevelopmentView): SafeHtml {
       (d) =>
         html`<section class="district" aria-labelledby="dialoger-${d.boardId}">
           <h3 id="dialoger-${d.boardId}" tabindex="-1">Medborgardialoger — ${d.boardName}</h3>
-          ${d.dialogues.length === 0
-            ? html`<p>Inga medborgardialoger registrerade än.</p>`
-            : d.dialogues.map(
-                (g) =>
-                  html`<div class="panel dialogue" data-dialogue="${g.id}">
-                    <h4>Dialog <time datetime="${g.heldOn}">${formatDate(g.heldOn)}</time></h4>
-                    <dl class="facts">
-                      <dt>Fråga</dt>
-                      <dd>${g.question}</dd>
-                      <dt>Former</dt>
-                      <dd>${g.forms.join(', ')}</dd>
-                      <dt>Utrymme för påverkan</dt>
-                      <dd>${g.roomForInfluence}</dd>
-                      <dt>Inbjudna</dt>
-                      <dd>${g.invitedParties.join(', ')}</dd>
-                    </dl>
-                  </div>`,
-              )}
+          ${
+            d.dialogues.length === 0
+              ? html`<p>Inga medborgardialoger registrerade än.</p>`
+              : d.dialogues.map(
+                  (g) =>
+                    html`<div class="panel dialogue" data-dialogue="${g.id}">
+                      <h4>Dialog <time datetime="${g.heldOn}">${formatDate(g.heldOn)}</time></h4>
+                      <dl class="facts">
+                        <dt>Fråga</dt>
+                        <dd>${g.question}</dd>
+                        <dt>Former</dt>
+                        <dd>${g.forms.join(', ')}</dd>
+                        <dt>Utrymme för påverkan</dt>
+                        <dd>${g.roomForInfluence}</dd>
+                        <dt>Inbjudna</dt>
+                        <dd>${g.invitedParties.join(', ')}</dd>
+                      </dl>
+                    </div>`,
+                )
+          }
         </section>`,
     )}`;
 }
@@ -259,13 +277,17 @@ function punctualityHtml(view: LocalDevelopmentView, registry: Registry | undefi
         ${rows.map(
           (p) =>
             html`<tr data-punctuality="${p.boardId}">
-              <th scope="row">${p.name}${p.kind ? html`<br /><span class="muted">${KIND_LABELS[p.kind]}</span>` : ''}</th>
+              <th scope="row">
+                ${p.name}${p.kind ? html`<br /><span class="muted">${KIND_LABELS[p.kind]}</span>` : ''}
+              </th>
               <td>${p.finished}</td>
               <td>${p.onTime}</td>
               <td>
-                ${p.lateNow > 0
-                  ? html`<span class="status st-late"><span class="words">${p.lateNow} försenade</span></span>`
-                  : '0'}
+                ${
+                  p.lateNow > 0
+                    ? html`<span class="status st-late"><span class="words">${p.lateNow} försenade</span></span>`
+                    : '0'
+                }
               </td>
               <td>${p.finished > 0 ? formatShare(p.onTime, p.finished) : 'Inget inlämnat än'}</td>
             </tr>`,
@@ -288,7 +310,8 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
   app.get('/oversikt/:year/lokalt-utvecklingsarbete', async (request, reply) => {
     const principal = requireUser(request, reply);
     if (!principal) return reply;
-    if (principal.role.kind === 'board') return forbiddenPage(reply, principal, 'uppföljningen av lokalt utvecklingsarbete');
+    if (principal.role.kind === 'board')
+      return forbiddenPage(reply, principal, 'uppföljningen av lokalt utvecklingsarbete');
     const year = parseYear((request.params as { year: string }).year);
     if (year === undefined) return notFoundPage(reply, principal);
     let cycle: StoredCycle;
@@ -312,21 +335,23 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
         Hur nämnderna arbetar i de prioriterade områdena, stadsdelsnämndernas lokala utvecklingsprogram (LUP) och
         nämndernas punktlighet. I dag: ${formatDate(view.onDate)}.
       </p>
-      ${years.length > 1
-        ? html`<nav aria-label="Budgetår">
-            <p>
-              Budgetår:
-              ${years.map(
-                (y, i) =>
-                  html`${i > 0 ? ' · ' : ''}<a
-                      href="/oversikt/${y}/lokalt-utvecklingsarbete"
-                      ${y === year ? html` aria-current="page"` : ''}
-                      >${y}</a
-                    >`,
-              )}
-            </p>
-          </nav>`
-        : ''}
+      ${
+        years.length > 1
+          ? html`<nav aria-label="Budgetår">
+              <p>
+                Budgetår:
+                ${years.map(
+                  (y, i) =>
+                    html`${i > 0 ? ' · ' : ''}<a
+                        href="/oversikt/${y}/lokalt-utvecklingsarbete"
+                        ${y === year ? html` aria-current="page"` : ''}
+                        >${y}</a
+                      >`,
+                )}
+              </p>
+            </nav>`
+          : ''
+      }
       <nav aria-label="På sidan">
         <ul>
           <li><a href="#omraden">Prioriterade områden</a></li>
@@ -336,10 +361,10 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
       </nav>
       <h2 id="omraden">Prioriterade områden</h2>
       <p>
-        Varje rad är ett prioriterat område med den nämnd som betjänar det i dag och vilka nämnder som betjänat det sedan
-        2015 (efter sammanslagningarna 2020 och 2023). Varje kolumn är en nämnd som har redovisat sin del: facknämnder
-        och bolagsstyrelser i verksamhetsplanen, stadsdelsnämnder genom åtgärder i sin LUP. Rutan visar vad nämnden
-        angett och det senaste uppföljningsläget.
+        Varje rad är ett prioriterat område med den nämnd som betjänar det i dag och vilka nämnder som betjänat det
+        sedan 2015 (efter sammanslagningarna 2020 och 2023). Varje kolumn är en nämnd som har redovisat sin del:
+        facknämnder och bolagsstyrelser i verksamhetsplanen, stadsdelsnämnder genom åtgärder i sin LUP. Rutan visar vad
+        nämnden angett och det senaste uppföljningsläget.
       </p>
       ${matrixHtml(view, columns, phaseName)}
       <h3>Teckenförklaring</h3>

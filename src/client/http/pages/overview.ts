@@ -194,6 +194,10 @@ export function registerOverview(app: FastifyInstance, deps: PageDeps): void {
         <div><button type="submit">Visa</button></div>
         ${filterText ? html`<p><a href="/oversikt/${year}">Visa alla nämnder</a></p>` : ''}
       </form>
+      <p>
+        Vad nämnderna gör i de prioriterade områdena och stadsdelsnämndernas LUP:
+        <a href="/oversikt/${year}/lokalt-utvecklingsarbete">Lokalt utvecklingsarbete budgetår ${year}</a>
+      </p>
       <h2>Nämnder och leveranser</h2>
       ${
         matrix.length === 0

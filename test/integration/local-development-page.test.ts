@@ -1,0 +1,348 @@
+import { statSync } from 'node:fs';
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { withTransaction } from '../../src/db/database';
+import { listDeliverableStatus } from '../../src/db/read-model';
+import { replaceRegistry } from '../../src/db/registry';
+import { registrySchema } from '../../src/domain/organisations';
+import { smallRegistry } from '../fixtures/small-registry';
+import { launchBrowser, screenshot } from '../helpers/browser';
+import { eventually } from '../helpers/eventually';
+import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
+
+/**
+ * The committee's view of local development work (issue 6) in a real browser, on a LUP year run
+ * through the operations layer on a time-skipping server: the priority-area matrix (a service
+ * board's plan and its follow-up, a company board without a part, a district's LUP measure), the
+ * districts' LUP stages and dialogues, punctuality; the access rules, escaping, screenshots.
+ */
+const sdn = { kinds: ['stadsdelsnamnd'] };
+const stack = useHttpStack('lup_page', {
+  phases: (d) => [
+    {
+      id: 'lup-analys',
+      kind: 'deliverable',
+      name: 'Lokal analys (LUP)',
+      content: 'lup-analysis',
+      audience: sdn,
+      opens: { date: d(1) },
+      deadline: d(20),
+    },
+    {
+      id: 'lup-program',
+      kind: 'deliverable',
+      name: 'LUP-program',
+      content: 'lup-programme',
+      audience: sdn,
+      opens: { date: d(1) },
+      deadline: d(30),
+    },
+    {
+      id: 'verksamhetsplan',
+      kind: 'deliverable',
+      name: 'Verksamhetsplan',
+      content: 'operational-plan',
+      audience: { kinds: ['facknamnd', 'bolagsstyrelse'] },
+      opens: { date: d(1) },
+      deadline: d(50),
+    },
+    {
+      id: 'tertialrapport-1',
+      kind: 'deliverable',
+      name: 'Tertialrapport 1',
+      content: 'follow-up',
+      opens: { date: d(1) },
+      deadline: d(70),
+    },
+  ],
+});
+const year = STACK_YEAR;
+const PATH = `/oversikt/${year}/lokalt-utvecklingsarbete`;
+const LAPTOP = { width: 1366, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+/** The small registry with a second priority area (Farsta), so that a board can leave one out. */
+const registry = registrySchema.parse({
+  ...smallRegistry,
+  priorityAreas: [
+    ...smallRegistry.priorityAreas,
+    {
+      id: 'farsta',
+      name: 'Farsta',
+      validFrom: '2015-01-01',
+      servedBy: [{ boardId: 'farsta', validFrom: '2015-01-01' }],
+    },
+  ],
+});
+
+const MARKUP_ACTIVITY = 'Läsfrämjande <b>i Tensta</b> bibliotek';
+const JARVA_QUESTION = 'Vad ska Järvaveckans mötesplats erbjuda unga på kvällstid?';
+
+const submit = (phaseId: string, boardId: string, content: unknown, extra: object = {}) =>
+  stack.ops.actOnDeliverable(
+    year,
+    phaseId,
+    boardId,
+    'submit',
+    { documentRef: `Dnr ${boardId} ${phaseId}`, content, ...extra },
+    `board:${boardId}`,
+  );
+
+const analysis = (mainFocus: string) => ({
+  goals: {
+    sammanhallen: 'Mötesplatser och trygghet.',
+    klimatsmart: 'Cykelvägar och energi i skolorna.',
+    'ekonomiskt-hallbar': 'Sommarjobb och feriepraktik.',
+    'demokratiskt-hallbar': 'Lågt valdeltagande i flera valdistrikt.',
+  },
+  mainFocus,
+});
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  const pool = stack.harness.db.pool;
+  await withTransaction(pool, (tx) => replaceRegistry(tx, registry));
+  await eventually(
+    () => listDeliverableStatus(pool, 'teststad', year),
+    (rows) => rows.filter((r) => r.stage === 'open').length === 10,
+  );
+
+  // Järva (serving Rinkeby-Kista): analysis, a citizen dialogue, the programme with a measure there.
+  await submit('lup-analys', 'jarva', analysis('demokratiskt-hallbar'));
+  await stack.ops.local.recordDialogue(
+    year,
+    'jarva',
+    {
+      id: 'jarvaveckan',
+      question: JARVA_QUESTION,
+      forms: ['Dialogmöte', 'Enkät på plats'],
+      roomForInfluence: 'Svaren avgör mötesplatsens öppettider och två av aktiviteterna.',
+      invitedParties: ['Unga 13–19 år', 'Fritidsgårdarna', 'Föreningar i Järva'],
+      heldOn: `${year}-01-20`,
+    },
+    'board:jarva',
+  );
+  await submit(
+    'lup-program',
+    'jarva',
+    {
+      measures: [
+        {
+          id: 'motesplats-unga',
+          title: 'Mötesplats för unga i Rinkeby',
+          goal: 'sammanhallen',
+          larger: true,
+          priorityArea: 'rinkeby-kista',
+        },
+        { id: 'valdeltagande', title: 'Demokratiambassadörer', goal: 'demokratiskt-hallbar', larger: false },
+      ],
+    },
+    { decisionDate: stack.day0 },
+  );
+  // Farsta: the analysis only; its programme will be late.
+  await submit('lup-analys', 'farsta', analysis('sammanhallen'));
+
+  // The service board names goals and activities for Rinkeby-Kista and no part in Farsta; the
+  // company board has no part anywhere.
+  await submit('verksamhetsplan', 'kulturnamnden', {
+    priorityAreas: [
+      {
+        areaId: 'rinkeby-kista',
+        nämndmål: ['Fler unga i Järva deltar i kulturlivet'],
+        aktiviteter: ['Kulturskola i Rinkeby', MARKUP_ACTIVITY],
+      },
+      { areaId: 'farsta', ingenDel: 'Farstas kulturskola drivs redan av stadsdelsnämnden.' },
+    ],
+  });
+  await submit('verksamhetsplan', 'stokab', {
+    priorityAreas: [
+      { areaId: 'rinkeby-kista', ingenDel: 'Stokab har ingen verksamhet riktad till området.' },
+      { areaId: 'farsta', ingenDel: 'Stokab har ingen verksamhet riktad till området.' },
+    ],
+  });
+  // The follow-up needs the plan and programme in the read model (it asks for their sections).
+  await eventually(
+    () => stack.ops.local.localDevelopment(year),
+    (v) => v.priorityAreas.find((a) => a.id === 'rinkeby-kista')!.boards.length === 3,
+  );
+  await submit('tertialrapport-1', 'kulturnamnden', {
+    followUp: [{ ref: 'area:rinkeby-kista', status: 'pagar', comment: 'Lokal klar, lärare rekryteras.' }],
+  });
+  await submit('tertialrapport-1', 'jarva', {
+    followUp: [
+      { ref: 'measure:motesplats-unga', status: 'forsenad', comment: 'Bygglovet dröjer.' },
+      { ref: 'measure:valdeltagande', status: 'klar' },
+    ],
+  });
+  // Past the programme's deadline (day 30): Farsta's is late now.
+  await stack.advanceTo(32);
+  await eventually(
+    () => stack.ops.local.localDevelopment(year),
+    (v) => v.punctuality.find((p) => p.boardId === 'farsta')?.lateNow === 1,
+  );
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+});
+
+async function newPage(viewport = LAPTOP): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'sv-SE' });
+  contexts.push(context);
+  return context.newPage();
+}
+
+async function signIn(page: Page, who: keyof StackTokens): Promise<string> {
+  await page.goto(`${stack.url}/logga-in`);
+  await page.getByLabel('Åtkomstnyckel').fill(stack.tokens[who]);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.waitForURL((url) => url.pathname !== '/logga-in');
+  return new URL(page.url()).pathname;
+}
+
+async function request(path: string, who?: keyof StackTokens) {
+  const response = await fetch(`${stack.url}${path}`, {
+    headers: who ? { cookie: `arshjul_token=${stack.tokens[who]}` } : {},
+    redirect: 'manual',
+  });
+  return { status: response.status, location: response.headers.get('location'), text: await response.text() };
+}
+
+/** Swedish, one main and h1, no skipped heading levels, labelled controls, captioned tables with scoped headers. */
+async function structureProblems(page: Page): Promise<string[]> {
+  return (await page.evaluate(`(() => {
+    const problems = [];
+    if (document.documentElement.lang !== 'sv') problems.push('lang is not sv');
+    if (document.querySelectorAll('main').length !== 1) problems.push('not exactly one main');
+    if (document.querySelectorAll('h1').length !== 1) problems.push('not exactly one h1');
+    let level = 0;
+    for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+      const next = Number(h.tagName[1]);
+      if (next > level + 1) problems.push('heading skips a level: ' + h.textContent);
+      level = next;
+    }
+    for (const control of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+      if (!control.labels || control.labels.length === 0) problems.push('no label: ' + control.name);
+    }
+    for (const table of document.querySelectorAll('table')) {
+      if (!table.querySelector('caption')) problems.push('table without caption');
+      for (const th of table.querySelectorAll('th')) if (!th.getAttribute('scope')) problems.push('th without scope');
+    }
+    return problems;
+  })()`)) as string[];
+}
+
+const text = async (page: Page, selector: string) =>
+  ((await page.locator(selector).innerText()) ?? '').replace(/\s+/g, ' ');
+const cell = (area: string, board: string) => `td[data-area="${area}"][data-board="${board}"]`;
+
+describe('the committee’s view of local development work', () => {
+  it('is for the committee and SLK: a board gets 403, no one signed in goes to the sign-in page', async () => {
+    expect(await request(PATH)).toMatchObject({ status: 303, location: '/logga-in' });
+    const board = await request(PATH, 'jarva');
+    expect(board.status).toBe(403);
+    expect(board.text).toContain('Åtkomst nekad');
+    expect((await request(PATH, 'admin')).status).toBe(200);
+    expect((await request(`/oversikt/2091/lokalt-utvecklingsarbete`, 'committee')).status).toBe(404);
+  });
+
+  it('shows the priority-area matrix, the districts’ LUPs and punctuality, in words', async () => {
+    const page = await newPage();
+    expect(await signIn(page, 'committee')).toBe(`/oversikt/${year}`);
+    await page
+      .getByRole('navigation', { name: 'Huvudmeny' })
+      .getByRole('link', { name: 'Lokalt utvecklingsarbete' })
+      .click();
+    await page.waitForURL((url) => url.pathname === PATH);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      `Lokalt utvecklingsarbete budgetår ${year}`,
+    );
+
+    // Rows: the priority areas, who serves them today and the 2015 district's way there.
+    const matrix = page.getByRole('table', { name: /Nämndernas delar i de prioriterade områdena/ });
+    expect(await matrix.locator('tbody th[scope="row"]').count()).toBe(2);
+    const rinkeby = await text(page, 'tr[data-area="rinkeby-kista"] th[scope="row"]');
+    expect(rinkeby).toContain('Betjänas av: Järva stadsdelsnämnd');
+    expect(rinkeby).toContain('Rinkeby-Kista stadsdelsnämnd (2015) → Järva stadsdelsnämnd från 1 juli 2023');
+    expect(await text(page, 'tr[data-area="farsta"] th[scope="row"]')).toContain(
+      'Farsta stadsdelsnämnd (2015), oförändrat',
+    );
+    // Columns: the boards that reported, service board first, then the company board, then the district.
+    const columns = await matrix.locator('thead th[scope="col"]').allInnerTexts();
+    expect(columns.map((c) => c.split('\n')[0])).toEqual([
+      'Prioriterat område',
+      'Kulturnämnden',
+      'AB Stokab',
+      'Järva stadsdelsnämnd',
+    ]);
+
+    // The service board's complete entry for Rinkeby-Kista and its follow-up.
+    const kultur = await text(page, cell('rinkeby-kista', 'kulturnamnden'));
+    for (const part of [
+      'Nämndmål:',
+      'Fler unga i Järva deltar i kulturlivet',
+      'Aktiviteter:',
+      'Kulturskola i Rinkeby',
+      MARKUP_ACTIVITY,
+      'Pågår',
+      'Enligt Tertialrapport 1',
+      'Lokal klar, lärare rekryteras.',
+    ]) {
+      expect(kultur).toContain(part);
+    }
+    expect(
+      await page.locator(cell('rinkeby-kista', 'kulturnamnden')).locator('.status').getAttribute('class'),
+    ).toContain('st-open');
+    expect(await text(page, cell('farsta', 'kulturnamnden'))).toContain(
+      'Ingen del: Farstas kulturskola drivs redan av stadsdelsnämnden.',
+    );
+    expect(await text(page, cell('rinkeby-kista', 'stokab'))).toContain('Ingen del: Stokab har ingen verksamhet');
+    const jarva = await text(page, cell('rinkeby-kista', 'jarva'));
+    expect(jarva).toContain('LUP-åtgärd: Mötesplats för unga i Rinkeby');
+    expect(jarva).toContain('Försenad');
+    expect(await text(page, cell('farsta', 'jarva'))).toBe('Inget angivet');
+
+    // Markup in an activity is text.
+    expect(await page.locator('main b').count()).toBe(0);
+    expect((await request(PATH, 'committee')).text).toContain('Läsfrämjande &lt;b&gt;i Tensta&lt;/b&gt; bibliotek');
+
+    // The districts: the LUP's stage in words, the main focus, the dialogue.
+    const lups = page.getByRole('table', { name: /lokala utvecklingsprogram/ });
+    const jarvaLup = (await lups.locator('tr[data-district="jarva"]').innerText()).replace(/\s+/g, ' ');
+    expect(jarvaLup).toContain('Programmet antaget — följs upp');
+    expect(jarvaLup).toContain('Ett demokratiskt hållbart Stockholm');
+    expect(jarvaLup).toContain('Ja: Rinkeby-Kista');
+    expect(jarvaLup).toContain('1 dialog');
+    const farstaLup = (await lups.locator('tr[data-district="farsta"]').innerText()).replace(/\s+/g, ' ');
+    expect(farstaLup).toContain('Analys klar — programmet tas fram');
+    expect(farstaLup).toContain('Ett Stockholm som håller samman');
+    const dialogue = await text(page, '[data-dialogue="jarvaveckan"]');
+    expect(dialogue).toContain(JARVA_QUESTION);
+    expect(dialogue).toContain('Dialogmöte, Enkät på plats');
+    expect(dialogue).toContain('Svaren avgör mötesplatsens öppettider');
+    expect(dialogue).toContain('Unga 13–19 år, Fritidsgårdarna, Föreningar i Järva');
+    expect(dialogue).toContain(`20 januari ${year}`);
+
+    // Punctuality: Farsta handed in its analysis on time; its programme is late now.
+    const farsta = (await page.locator('tr[data-punctuality="farsta"]').innerText()).split('\t').map((c) => c.trim());
+    expect(farsta.slice(1)).toEqual(['1', '1', '1 försenade', '100\u00a0%']);
+    expect(await page.locator('tr[data-punctuality="stokab"]').innerText()).toContain('100\u00a0%');
+
+    expect(await structureProblems(page)).toEqual([]);
+    const laptop = await screenshot(page, 'web-local-development-laptop');
+
+    // On a phone the page does not scroll sideways; the wide tables scroll in their containers.
+    const phone = await newPage(PHONE);
+    await signIn(phone, 'committee');
+    await phone.goto(`${stack.url}${PATH}`);
+    const widths = (await phone.evaluate(
+      `({ page: document.documentElement.scrollWidth, viewport: window.innerWidth })`,
+    )) as { page: number; viewport: number };
+    const mobile = await screenshot(phone, 'web-local-development-phone');
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    for (const path of [laptop, mobile]) expect(statSync(path).size).toBeGreaterThan(10_000);
+  });
+});
