@@ -167,6 +167,10 @@ export const localDevelopment = z.object({
       id: z.string(),
       name: z.string(),
       servedBy: z.array(z.object({ id: z.string(), name: z.string() })),
+      /** Every board that served the area, with dates: the 2015 districts through the mergers. */
+      servedByHistory: z.array(
+        z.object({ id: z.string(), name: z.string(), validFrom: z.string(), validTo: z.string().nullable() }),
+      ),
       boards: z.array(
         z.object({
           boardId: z.string(),
