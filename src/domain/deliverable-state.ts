@@ -90,7 +90,8 @@ export function parseOrRefuse<T>(schema: z.ZodType<T>, input: unknown): T {
   throw new TransitionRefused(issue.path.join('.') || '(input)', issue.message);
 }
 
-const STAGE_SV: Record<DeliverableStage, string> = {
+/** The stages in the Swedish users read. */
+export const STAGE_SV: Record<DeliverableStage, string> = {
   planned: 'inte öppnad än',
   open: 'öppen',
   submitted: 'inlämnad',

@@ -37,12 +37,23 @@ export async function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-/** Bundles the workflow code once per test file, quietly. */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
-  });
+/**
+ * Bundles the workflow code once per test file, quietly. On a machine loaded by other runs,
+ * webpack has failed once while hashing a module (an internal error, not our code's); the
+ * bundle is then built once more before the test file gives up.
+ */
+export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  const bundle = () =>
+    bundleWorkflowCode({
+      workflowsPath: require.resolve('../../src/workflows'),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    });
+  try {
+    return await bundle();
+  } catch (error) {
+    process.stderr.write(`Bundling the workflows failed once, trying again: ${String(error)}\n`);
+    return bundle();
+  }
 }
 
 /**

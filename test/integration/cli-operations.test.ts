@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +8,8 @@ import { addDays } from '../../src/domain/local-date';
 import { localDateOf } from '../../src/domain/zoned-time';
 import { cycleStatusQuery } from '../../src/workflows/budget-cycle-messages';
 import { smallRegistry } from '../fixtures/small-registry';
+import { CliRun, runArshjul } from '../helpers/cli';
 import { eventually } from '../helpers/eventually';
-import { REPO_ROOT } from '../helpers/processes';
 import { useRunningWorker } from '../helpers/stack';
 import { startDevServerEnv } from '../helpers/temporal';
 
@@ -52,34 +51,15 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** bin/arshjul with the stack's addresses; stdin is not a terminal. */
-function arshjul(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(REPO_ROOT, 'bin', 'arshjul'), args, {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: ctx.env.address,
-        TEMPORAL_NAMESPACE: ctx.env.namespace ?? 'default',
-        TEMPORAL_TASK_QUEUE: ctx.harness.taskQueue,
-        DATABASE_URL: ctx.harness.db.url,
-        MUNICIPALITY: 'teststad',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+/** bin/arshjul with the stack's addresses. */
+function arshjul(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runArshjul(args, {
+    TEMPORAL_ADDRESS: ctx.env.address,
+    TEMPORAL_NAMESPACE: ctx.env.namespace ?? 'default',
+    TEMPORAL_TASK_QUEUE: ctx.harness.taskQueue,
+    DATABASE_URL: ctx.harness.db.url,
+    MUNICIPALITY: 'teststad',
+    ...env,
   });
 }
 

@@ -5,7 +5,7 @@ import { listDeliverableStatus } from '../../src/db/read-model';
 import { replaceRegistry } from '../../src/db/registry';
 import { registrySchema } from '../../src/domain/organisations';
 import { smallRegistry } from '../fixtures/small-registry';
-import { launchBrowser, screenshot } from '../helpers/browser';
+import { launchBrowser, screenshot, structureProblems } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 
@@ -209,30 +209,6 @@ async function request(path: string, who?: keyof StackTokens) {
     redirect: 'manual',
   });
   return { status: response.status, location: response.headers.get('location'), text: await response.text() };
-}
-
-/** Swedish, one main and h1, no skipped heading levels, labelled controls, captioned tables with scoped headers. */
-async function structureProblems(page: Page): Promise<string[]> {
-  return (await page.evaluate(`(() => {
-    const problems = [];
-    if (document.documentElement.lang !== 'sv') problems.push('lang is not sv');
-    if (document.querySelectorAll('main').length !== 1) problems.push('not exactly one main');
-    if (document.querySelectorAll('h1').length !== 1) problems.push('not exactly one h1');
-    let level = 0;
-    for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
-      const next = Number(h.tagName[1]);
-      if (next > level + 1) problems.push('heading skips a level: ' + h.textContent);
-      level = next;
-    }
-    for (const control of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
-      if (!control.labels || control.labels.length === 0) problems.push('no label: ' + control.name);
-    }
-    for (const table of document.querySelectorAll('table')) {
-      if (!table.querySelector('caption')) problems.push('table without caption');
-      for (const th of table.querySelectorAll('th')) if (!th.getAttribute('scope')) problems.push('th without scope');
-    }
-    return problems;
-  })()`)) as string[];
 }
 
 const text = async (page: Page, selector: string) =>

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +13,9 @@ import { addDays } from '../../src/domain/local-date';
 import { localDateOf } from '../../src/domain/zoned-time';
 import { lupWorkflowId } from '../../src/workflows/lup-messages';
 import { smallRegistry } from '../fixtures/small-registry';
+import { runArshjul } from '../helpers/cli';
 import { eventually } from '../helpers/eventually';
 import { recordHistoryIfAsked } from '../helpers/histories';
-import { REPO_ROOT } from '../helpers/processes';
 import { useRunningWorker } from '../helpers/stack';
 import { sleepUntilStockholm, startTimeSkippingEnv } from '../helpers/temporal';
 
@@ -329,24 +328,11 @@ describe('a LUP year for a priority district and a non-priority district', () =>
 
 describe('the CLI for local development work', () => {
   const arshjul = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(join(REPO_ROOT, 'bin', 'arshjul'), args, {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: ctx.env.address,
-          TEMPORAL_TASK_QUEUE: ctx.harness.taskQueue,
-          DATABASE_URL: ctx.harness.db.url,
-          MUNICIPALITY: 'teststad',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
+    runArshjul(args, {
+      TEMPORAL_ADDRESS: ctx.env.address,
+      TEMPORAL_TASK_QUEUE: ctx.harness.taskQueue,
+      DATABASE_URL: ctx.harness.db.url,
+      MUNICIPALITY: 'teststad',
     });
 
   it('records a dialogue and submits a LUP stage with its content from a file, naming a missing goal', async () => {

@@ -3,7 +3,7 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { html } from '../../src/client/http/pages/html';
 import { addDays } from '../../src/domain/local-date';
 import { isEscalated, isOverdue } from '../../src/client/http/pages/format';
-import { launchBrowser, screenshot } from '../helpers/browser';
+import { launchBrowser, screenshot, structureProblems } from '../helpers/browser';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 
 /**
@@ -75,36 +75,6 @@ async function request(
     ...(init.body !== undefined && { body: init.body }),
   });
   return { status: response.status, location: response.headers.get('location'), text: await response.text() };
-}
-
-/**
- * What a page must have for assistive technology, checked in the browser: Swedish, one <main>,
- * one <h1>, headings without skipped levels, a label for every control, tables with a caption
- * and scoped header cells. Returns the problems found (none expected).
- */
-async function structureProblems(page: Page): Promise<string[]> {
-  return (await page.evaluate(`(() => {
-    const problems = [];
-    if (document.documentElement.lang !== 'sv') problems.push('lang is not sv');
-    if (document.querySelectorAll('main').length !== 1) problems.push('not exactly one main');
-    if (document.querySelectorAll('h1').length !== 1) problems.push('not exactly one h1');
-    if (!document.querySelector('a.skip-link[href="#innehall"]')) problems.push('no skip link');
-    if (!document.querySelector('meta[name="viewport"]')) problems.push('no viewport meta');
-    let level = 0;
-    for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
-      const next = Number(h.tagName[1]);
-      if (next > level + 1) problems.push('heading skips a level: ' + h.textContent);
-      level = next;
-    }
-    for (const control of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
-      if (!control.labels || control.labels.length === 0) problems.push('no label: ' + control.name);
-    }
-    for (const table of document.querySelectorAll('table')) {
-      if (!table.querySelector('caption')) problems.push('table without caption');
-      for (const th of table.querySelectorAll('th')) if (!th.getAttribute('scope')) problems.push('th without scope');
-    }
-    return problems;
-  })()`)) as string[];
 }
 
 describe('the web pages', () => {

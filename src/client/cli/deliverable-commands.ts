@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { DeliverableStage } from '../../domain/deliverable-state';
+import { STAGE_SV } from '../../domain/deliverable-state';
 import { DeliverableAction } from '../operations/cycle-operations';
 import { cliActor, parseBudgetYear, warnIfDeadlineMoves } from './output';
 import { readDataFile } from '../data-files';
@@ -42,15 +42,6 @@ const ACTIONS: Record<DeliverableAction, { description: string; fields: Field[];
     required: ['reason', 'deadline'],
   },
   exempt: { description: 'Undantar nämnden från leveransen (exempt)', fields: ['reason'], required: ['reason'] },
-};
-
-const STAGE_SV: Record<DeliverableStage, string> = {
-  planned: 'inte öppnad än',
-  open: 'öppen',
-  submitted: 'inlämnad',
-  returned: 'återremitterad',
-  approved: 'godkänd',
-  exempt: 'undantagen',
 };
 
 /** `deliverable submit|approve|return|extend|exempt YEAR PHASE BOARD`: one board's deliverable. */
