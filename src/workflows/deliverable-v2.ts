@@ -29,6 +29,7 @@ import {
   isFinished,
 } from '../domain/deliverable-state';
 import type { DeliverablePlan, PlannedAction } from '../domain/planner';
+import { localDateOf } from '../domain/zoned-time';
 import { addressesFor } from '../domain/recipients';
 import {
   ActionRecord,
@@ -69,7 +70,11 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
   const { workflowId } = workflowInfo();
   const reviewRequired = input.spec.phase.reviewRequired;
   const nowIso = (): string => new Date(Date.now()).toISOString();
-  const today = (): string => nowIso().slice(0, 10);
+  // "Today" is Stockholm's date (from 00:00 local time, not UTC). Validators always use it; they
+  // never replay. Handlers do replay: runs that accepted an update before this existed keep the
+  // UTC date they were checked with (patch).
+  const stockholmToday = (): string => localDateOf(new Date(Date.now()), input.spec.calendar.timeZone);
+  const handlerToday = (): string => (patched('stockholm-today') ? stockholmToday() : nowIso().slice(0, 10));
 
   let state: DeliverableState = initialState();
   // Who answers for the deliverable and who is above it: changes at a merger (handOver).
@@ -236,24 +241,24 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
   setHandler(
     returnForCompletionUpdate,
     async (raw) => {
-      const accepted = checkReturn(state, reviewRequired, raw, today());
+      const accepted = checkReturn(state, reviewRequired, raw, handlerToday());
       state = applyReturn(state, accepted, nowIso());
       await record('returned', { reason: accepted.reason, deadline: accepted.deadline }, accepted.by);
       await replanTo(accepted.deadline, 'returned for completion', accepted.by);
       await notifyReview('returned', accepted.reason);
       return state;
     },
-    { validator: (raw) => void tryCheck(() => checkReturn(state, reviewRequired, raw, today())) },
+    { validator: (raw) => void tryCheck(() => checkReturn(state, reviewRequired, raw, stockholmToday())) },
   );
   setHandler(
     grantExtensionUpdate,
     async (raw) => {
-      const accepted = checkExtension(state, raw, today(), plan.deadline.date);
+      const accepted = checkExtension(state, raw, handlerToday(), plan.deadline.date);
       state = applyNewDeadline(state);
       await replanTo(accepted.deadline, `extension: ${accepted.reason}`, accepted.by);
       return state;
     },
-    { validator: (raw) => void tryCheck(() => checkExtension(state, raw, today(), plan.deadline.date)) },
+    { validator: (raw) => void tryCheck(() => checkExtension(state, raw, stockholmToday(), plan.deadline.date)) },
   );
   setHandler(setDeadlineSignal, async (raw) => {
     if (isFinished(state, reviewRequired) || raw.deadline === plan.deadline.date) return;

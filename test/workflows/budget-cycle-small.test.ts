@@ -251,6 +251,37 @@ describe('budgetCycleWorkflow and its deliverables', () => {
   });
 });
 
+describe('today, as a civil servant in Stockholm sees it', () => {
+  it('refuses a new deadline of today just after midnight in Stockholm, when it is still yesterday in UTC', async () => {
+    const today = localDateOf(new Date(await ctx.env.currentTimeMs()), TZ);
+    const calendar = cycleCalendarSchema.parse({ ...smallCalendar(today), budgetYear: 2093 });
+    const id = cycleWorkflowId('teststad', 2093);
+    await ctx.env.client.workflow.start(budgetCycleWorkflow, {
+      args: [{ calendar, registry: smallRegistry }],
+      workflowId: id,
+      taskQueue: ctx.harness.taskQueue,
+    });
+    await sleepUntil(addDays(today, 8));
+    const farsta = ctx.env.client.workflow.getHandle(`${id}/budgetunderlag/farsta`);
+    await farsta.executeUpdate(submitUpdate, { args: [{ documentRef: 'Dnr 2093/1', by: 'Farsta stadsdelsnämnd' }] });
+    // 00:30 in Stockholm is 23:30 or 22:30 UTC of the day before.
+    const stockholmDay = addDays(today, 12);
+    await sleepUntil(stockholmDay, '00:30');
+    expect(new Date(await ctx.env.currentTimeMs()).toISOString().slice(0, 10)).toBe(addDays(today, 11));
+    await expectRefused(
+      farsta.executeUpdate(returnForCompletionUpdate, {
+        args: [{ by: 'SLK', reason: 'Komplettera', deadline: stockholmDay }],
+      }),
+      `deadline: must be after today (${stockholmDay})`,
+    );
+    const returned = await farsta.executeUpdate(returnForCompletionUpdate, {
+      args: [{ by: 'SLK', reason: 'Komplettera', deadline: addDays(stockholmDay, 1) }],
+    });
+    expect(returned.stage).toBe('returned');
+    await recordHistoryIfAsked(farsta, 'deliverable-v2-returned-stockholm-today-running');
+  });
+});
+
 describe('a merger during the cycle', () => {
   it('hands the open deliverable to the successor board, whose contacts get the later mails', async () => {
     const today = localDateOf(new Date(await ctx.env.currentTimeMs()), TZ);
