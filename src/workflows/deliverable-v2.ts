@@ -82,6 +82,8 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
   let above = input.above;
   let plan: DeliverablePlan = input.plan;
   let pending: PlannedAction[] = [];
+  /** The deadline SLK set for this board alone (extension or return), if any. */
+  let ownDeadline: string | undefined;
   const history: ActionRecord[] = [];
   let planVersion = 0;
   /** The stage opened at start, before the opening mail went out: the mail is still owed. */
@@ -244,6 +246,7 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
       const accepted = checkReturn(state, reviewRequired, raw, handlerToday());
       state = applyReturn(state, accepted, nowIso());
       await record('returned', { reason: accepted.reason, deadline: accepted.deadline }, accepted.by);
+      ownDeadline = accepted.deadline;
       await replanTo(accepted.deadline, 'returned for completion', accepted.by);
       await notifyReview('returned', accepted.reason);
       return state;
@@ -255,6 +258,7 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
     async (raw) => {
       const accepted = checkExtension(state, raw, handlerToday(), plan.deadline.date);
       state = applyNewDeadline(state);
+      ownDeadline = accepted.deadline;
       await replanTo(accepted.deadline, `extension: ${accepted.reason}`, accepted.by);
       return state;
     },
@@ -262,6 +266,17 @@ export async function runDeliverableV2(input: DeliverableWorkflowInputV2): Promi
   );
   setHandler(setDeadlineSignal, async (raw) => {
     if (isFinished(state, reviewRequired) || raw.deadline === plan.deadline.date) return;
+    // A deadline SLK gave this board alone (an extension, a return for completion) is not cut
+    // short by a later move of the whole phase to an earlier date. Runs that took such a move
+    // before this rule existed replay as they ran (patch).
+    if (ownDeadline && raw.deadline < ownDeadline && patched('own-deadline-survives-phase-move')) {
+      await record(
+        'deadline-move-not-applied',
+        { deadline: raw.deadline, keeps: ownDeadline, reason: raw.reason },
+        raw.by,
+      );
+      return;
+    }
     state = applyNewDeadline(state);
     await replanTo(raw.deadline, raw.reason, raw.by);
   });

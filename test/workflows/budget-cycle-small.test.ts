@@ -190,6 +190,21 @@ describe('budgetCycleWorkflow and its deliverables', () => {
       .query(deliverableViewQuery);
     expect(kulturKeepsItsExtension.deadline).toBe(legalDeadline(addDays(today, 70)).date);
 
+    // Moving the whole phase earlier than Kulturnämnden's own extension leaves the extension.
+    await cycle.executeUpdate(moveDeadlineUpdate, {
+      args: [{ phaseId: 'budgetunderlag', deadline: addDays(today, 58), by: 'SLK', reason: 'KS tidigarelägger' }],
+    });
+    await ctx.env.sleep(DAY);
+    const afterPhaseMove = async (board: string) =>
+      (await ctx.env.client.workflow.getHandle(`${id}/budgetunderlag/${board}`).query(deliverableViewQuery)).deadline;
+    expect(await afterPhaseMove('jarva')).toBe(legalDeadline(addDays(today, 58)).date);
+    expect(await afterPhaseMove('kulturnamnden')).toBe(legalDeadline(addDays(today, 70)).date);
+    const kulturEvents = await listAuditEvents(ctx.harness.db.pool, `${id}/budgetunderlag/kulturnamnden`);
+    expect(kulturEvents.find((e) => e.kind === 'deadline-move-not-applied')?.payload).toMatchObject({
+      deadline: addDays(today, 58),
+      keeps: addDays(today, 70),
+    });
+
     // The verksamhetsplan opens when SLK confirms KF's decision, not before.
     await expectRefused(
       cycle.executeUpdate(confirmMilestoneUpdate, { args: [{ milestoneId: 'kf-budget', date: 'igår', by: 'SLK' }] }),
@@ -213,11 +228,12 @@ describe('budgetCycleWorkflow and its deliverables', () => {
     await recordHistoryIfAsked(cycle, 'budget-cycle-v2-running');
     await recordHistoryIfAsked(farsta, 'deliverable-v2-returned-approved-notifies-cycle');
     await recordHistoryIfAsked(stokab, 'deliverable-v2-exempt-notifies-cycle');
+    await recordHistoryIfAsked(kultur, 'deliverable-v2-own-deadline-kept-running');
 
     const readModel = await listDeliverableStatus(ctx.harness.db.pool, 'teststad', 2090);
     expect(readModel.map((r) => [r.phase_id, r.board_id, r.stage, r.deadline])).toEqual([
       ['budgetunderlag', 'farsta', 'approved', legalDeadline(addDays(today, 40)).date],
-      ['budgetunderlag', 'jarva', 'open', legalDeadline(addDays(today, 56)).date],
+      ['budgetunderlag', 'jarva', 'open', legalDeadline(addDays(today, 58)).date],
       ['budgetunderlag', 'kulturnamnden', 'open', legalDeadline(addDays(today, 70)).date],
       ['budgetunderlag', 'stokab', 'exempt', legalDeadline(addDays(today, 50)).date],
       ['verksamhetsplan', 'farsta', 'open', legalDeadline(addDays(today, 60)).date],
