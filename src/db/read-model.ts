@@ -85,15 +85,18 @@ export async function rebuildReadModel(db: Queryable): Promise<number> {
   return result.rowCount ?? 0;
 }
 
+/** A cycle's deliverables; with `answeringBoardId`, only those that board answers for. */
 export async function listDeliverableStatus(
   db: Queryable,
   municipality: string,
   budgetYear: number,
+  answeringBoardId?: string,
 ): Promise<DeliverableStatusRow[]> {
   const result = await db.query<DeliverableStatusRow>(
     `SELECT ${COLUMNS}, deadline::text AS deadline FROM deliverable_status
-     WHERE municipality = $1 AND budget_year = $2 ORDER BY phase_id, board_id`,
-    [municipality, budgetYear],
+     WHERE municipality = $1 AND budget_year = $2 AND ($3::text IS NULL OR answering_board_id = $3)
+     ORDER BY phase_id, board_id`,
+    [municipality, budgetYear, answeringBoardId ?? null],
   );
   return result.rows;
 }

@@ -205,11 +205,9 @@ export function createCycleOperations(deps: OperationsDeps) {
       const [cycle, names, rows] = await Promise.all([
         loadCycle(pool, municipality, year),
         boardNames(),
-        listDeliverableStatus(pool, municipality, year),
+        listDeliverableStatus(pool, municipality, year, filter.boardId),
       ]);
-      return rows
-        .filter((r) => !filter.boardId || r.answering_board_id === filter.boardId)
-        .map((r) => toSummary(r, cycle, names));
+      return rows.map((r) => toSummary(r, cycle, names));
     },
 
     /** One deliverable's row, or a 404 that says nothing more (not even whether it exists). */
