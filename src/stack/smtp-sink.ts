@@ -72,6 +72,10 @@ export class SmtpSink {
         });
       },
     });
+    // A client that drops its connection in the middle of a transaction (a worker killed while
+    // sending) makes the server emit 'error'; unhandled, that would end the whole process hosting
+    // the sink. The sender retries, so the half-received mail is simply not kept.
+    this.server.on('error', () => undefined);
   }
 
   get port(): number {

@@ -1,0 +1,183 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchContext } from '../lib/context';
+import type { ServerMode } from '../lib/dev-server';
+import { BurstOutcome, drainBurst, sleepBurst, startBurst } from '../lib/burst';
+import { burstInputs, phaseDeliverables, shapeFor, syntheticCalendar, syntheticRegistry } from '../lib/fixtures';
+import { latenessBreakdown, sample } from '../lib/history';
+import { cpuDelta, cpuSnapshot, summariseProfiles, topFunctions } from '../lib/profile';
+import { BenchOptions, BenchResult, Figure, goal, scaled } from '../lib/results';
+import { startRunStack } from '../lib/stack';
+import { interleaved, median, round, sleepMs } from '../lib/stats';
+
+export const BURST_FULL = 3_000;
+
+type Variant = 'arshjul' | 'sleep';
+
+/**
+ * Lead time between starting the burst's workflows and their common due instant: long enough for
+ * every workflow to have run its first task (measured, then kept for the next runs with a margin).
+ */
+export function leadFor(n: number, measuredSetupMs?: number, perWorkflowGuessMs = 60): number {
+  if (measuredSetupMs !== undefined) return Math.round(measuredSetupMs * 1.3 + 5_000);
+  return 10_000 + n * perWorkflowGuessMs;
+}
+
+/**
+ * (2) Deadline-day burst: N reminders due at the same instant through the real deliverable
+ * workflow and the outbox (PostgreSQL send log, SMTP on loopback), vs sleep-only workflows with
+ * the same timers. Drain time and lateness (actual send minus planned).
+ */
+export async function burst(
+  ctx: BenchContext,
+  options: BenchOptions,
+  mode: ServerMode,
+  full = BURST_FULL,
+): Promise<BenchResult> {
+  const wall = Date.now();
+  const n = scaled(full, options.scale, 10);
+  const shape = shapeFor(n);
+  const registry = syntheticRegistry(shape.boards);
+  const deliverables = await phaseDeliverables(syntheticCalendar(shape.phases, Date.now()), registry);
+  const total = deliverables.length;
+  const budgetYear = new Date().getFullYear() + 1;
+  const runs: Record<string, unknown>[] = [];
+  let setupMs: number | undefined;
+  let sleepSetupMs: number | undefined;
+  let breakdown: Awaited<ReturnType<typeof latenessBreakdown>> | undefined;
+  let sleepBreakdown: Awaited<ReturnType<typeof latenessBreakdown>> | undefined;
+  let cpu: ReturnType<typeof cpuDelta> | undefined;
+  const plans = interleaved<Variant>(['arshjul', 'sleep'], options.reps);
+  for (const [index, { rep, variant }] of plans.entries()) {
+    const stack = await startRunStack(ctx, mode, `burst-${variant}`, { registry });
+    try {
+      const dueAt = Date.now() + (variant === 'arshjul' ? leadFor(total, setupMs) : leadFor(total, sleepSetupMs, 20));
+      let outcome: BurstOutcome;
+      let extra: Record<string, unknown> = {};
+      if (variant === 'arshjul') {
+        const started = await startBurst(stack, deliverables, dueAt, budgetYear);
+        const overran = Date.now() > dueAt - 1_000;
+        setupMs = Math.max(setupMs ?? 0, started.setupMs);
+        await sleepMs(dueAt - Date.now() - 200);
+        const before = cpuSnapshot(ctx, stack);
+        outcome = await drainBurst(stack, total, dueAt, started.setupMs);
+        outcome.setupOverran = overran;
+        const cpuUsed = cpuDelta(before, cpuSnapshot(ctx, stack));
+        const received = stack.sink.received.length;
+        const distinct = new Set(stack.sink.received.map((m) => m.parsed.messageId)).size;
+        extra = { received, duplicates: received - distinct, cpu: cpuUsed };
+        if (index >= plans.length - 2) {
+          cpu = cpuUsed;
+          const ids = started.inputs.map(
+            (i) => `${i.municipality}/${i.budgetYear}/${i.plan.phaseId}/${i.plan.boardId}`,
+          );
+          breakdown = await latenessBreakdown(stack.client, sample(ids, 60), dueAt);
+        }
+      } else {
+        let before = cpuSnapshot(ctx, stack);
+        outcome = await sleepBurst(stack, burstInputs(deliverables, dueAt, budgetYear), dueAt, () => {
+          before = cpuSnapshot(ctx, stack);
+        });
+        extra = { cpu: cpuDelta(before, cpuSnapshot(ctx, stack)) };
+        sleepSetupMs = Math.max(sleepSetupMs ?? 0, outcome.setupSeconds * 1000);
+        if (index >= plans.length - 2) {
+          sleepBreakdown = await latenessBreakdown(
+            stack.client,
+            sample(
+              Array.from({ length: total }, (_, i) => `sleep/${i}`),
+              60,
+            ),
+            dueAt,
+          );
+        }
+      }
+      runs.push({ rep, variant, ...outcome, dueAt: new Date(outcome.dueAt).toISOString(), ...extra });
+      ctx.log(`  burst ${mode} rep ${rep + 1} ${variant}: ${JSON.stringify(runs[runs.length - 1])}`);
+    } finally {
+      await stack.close();
+    }
+  }
+
+  // One more run of Årshjul's side with the V8 profiler in the worker: where the worker's time goes.
+  let profile: Record<string, unknown> | undefined;
+  if (options.profile && mode === 'file') {
+    const dir = join(ctx.scratch, `cpu-profile-burst`);
+    mkdirSync(dir, { recursive: true });
+    const stack = await startRunStack(ctx, mode, 'burst-profile', { registry, cpuProfileDir: dir });
+    try {
+      const dueAt = Date.now() + leadFor(total, setupMs);
+      const started = await startBurst(stack, deliverables, dueAt, budgetYear);
+      await sleepMs(dueAt - Date.now() - 200);
+      const from = await stack.worker.mark();
+      const before = cpuSnapshot(ctx, stack);
+      const outcome = await drainBurst(stack, total, dueAt, started.setupMs);
+      const cpuUsed = cpuDelta(before, cpuSnapshot(ctx, stack));
+      const window: [number, number] = [from, await stack.worker.mark()];
+      await stack.worker.stop();
+      const summary = summariseProfiles(dir, window);
+      profile = {
+        drainSecondsWithProfiler: outcome.drainSeconds,
+        cpuSecondsByProcess: cpuUsed,
+        ...summary,
+        topFunctions: topFunctions(dir, window, 12),
+        topOwnFunctions: topFunctions(dir, window, 8, true),
+      };
+      ctx.log(`  burst profile: ${JSON.stringify(profile)}`);
+    } finally {
+      await stack.close();
+    }
+  }
+
+  const pick = (v: Variant, key: keyof BurstOutcome) =>
+    median(runs.filter((r) => r.variant === v).map((r) => r[key] as number));
+  const drainOurs = pick('arshjul', 'drainSeconds');
+  const drainSleep = pick('sleep', 'drainSeconds');
+  const p99 = pick('arshjul', 'p99LatenessSeconds');
+  const ratio = round(drainSleep / drainOurs, 3);
+  /** Median CPU milliseconds per reminder during the drain, by process. */
+  const cpuPer = (v: Variant): string => {
+    const cpus = runs.filter((r) => r.variant === v).map((r) => r.cpu as Record<string, number>);
+    const of = (k: string) => round((median(cpus.map((c) => c[k]!)) * 1000) / total, 1);
+    return `${of('worker')} / ${of('temporalServer')} / ${of('postgres')} / ${of('benchProcess')}`;
+  };
+  const figures: Figure[] = [
+    { name: 'Årshjul drain time (due → last mail accepted by SMTP and committed)', value: drainOurs, unit: 's' },
+    { name: 'Årshjul reminders/s', value: pick('arshjul', 'perSecond'), unit: '/s' },
+    { name: 'Årshjul p50 lateness', value: pick('arshjul', 'p50LatenessSeconds'), unit: 's' },
+    goal('Årshjul p99 lateness (send − planned)', p99, 's', '≤ 10 s', p99 <= 10),
+    { name: 'baseline: sleep-only drain time (due → last close)', value: drainSleep, unit: 's' },
+    { name: 'baseline: sleep-only p99 lateness', value: pick('sleep', 'p99LatenessSeconds'), unit: 's' },
+    goal('ratio (throughput Årshjul / sleep-only = drain sleep / drain Årshjul)', ratio, '', '≥ 0.5', ratio >= 0.5),
+    {
+      name: 'CPU ms per reminder, Årshjul: worker / Temporal server / PostgreSQL / SMTP sink + client',
+      value: cpuPer('arshjul'),
+    },
+    { name: 'CPU ms per reminder, sleep-only: worker / Temporal server / PostgreSQL / client', value: cpuPer('sleep') },
+    {
+      name: 'duplicate mails (all runs)',
+      value: runs.reduce((s, r) => s + ((r.duplicates as number | undefined) ?? 0), 0),
+    },
+  ];
+  const notes = [
+    `${total} deliverable workflows (${shape.phases} phases × ${shape.boards} boards), one reminder each due at the same instant; the opening lies in the past (no mail), the deadline two days ahead. Workflows start ${leadFor(total)} ms (first run; then 1.3 × the measured setup + 5 s) before the due instant.`,
+    'Lateness of Årshjul = send_log.sent_at (after SMTP accepted, in the sending transaction) − planned instant. Lateness of the baseline = close time of a workflow that only sleeps to the same timers and returns after the reminder timer.',
+  ];
+  if (breakdown)
+    notes.push(
+      `Where an Årshjul reminder's lateness goes (last run, ${breakdown.sampled} sampled histories, ms p50/p95): ${JSON.stringify(breakdown.stages)}`,
+    );
+  if (sleepBreakdown) notes.push(`The same for the sleep-only baseline: ${JSON.stringify(sleepBreakdown.stages)}`);
+  if (cpu) notes.push(`CPU seconds during the drain of the last Årshjul run: ${JSON.stringify(cpu)}`);
+  if (profile)
+    notes.push(`V8 CPU profile of the worker during one more burst (file-backed): ${JSON.stringify(profile)}`);
+  return {
+    id: 'burst',
+    title: 'Deadline-day burst: reminders due at one instant',
+    mode,
+    size: { reminders: total, 'issue size': full, scale: options.scale, reps: options.reps },
+    figures,
+    runs,
+    notes,
+    wallSeconds: round((Date.now() - wall) / 1000, 1),
+  };
+}
