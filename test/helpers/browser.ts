@@ -58,3 +58,12 @@ export async function structureProblems(page: Page): Promise<string[]> {
     return problems;
   })()`)) as string[];
 }
+
+/** Signs in through the form with a key, as a person does, and returns where the page landed. */
+export async function signInWithKey(page: Page, baseUrl: string, key: string): Promise<string> {
+  await page.goto(`${baseUrl}/logga-in`);
+  await page.getByLabel('Åtkomstnyckel').fill(key);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.waitForURL((url) => url.pathname !== '/logga-in');
+  return new URL(page.url()).pathname;
+}

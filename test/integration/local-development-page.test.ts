@@ -5,7 +5,7 @@ import { listDeliverableStatus } from '../../src/db/read-model';
 import { replaceRegistry } from '../../src/db/registry';
 import { registrySchema } from '../../src/domain/organisations';
 import { smallRegistry } from '../fixtures/small-registry';
-import { launchBrowser, screenshot, structureProblems } from '../helpers/browser';
+import { launchBrowser, screenshot, signInWithKey, structureProblems } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 
@@ -195,13 +195,8 @@ async function newPage(viewport = LAPTOP): Promise<Page> {
   return context.newPage();
 }
 
-async function signIn(page: Page, who: keyof StackTokens): Promise<string> {
-  await page.goto(`${stack.url}/logga-in`);
-  await page.getByLabel('Åtkomstnyckel').fill(stack.tokens[who]);
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.waitForURL((url) => url.pathname !== '/logga-in');
-  return new URL(page.url()).pathname;
-}
+const signIn = (page: Page, who: keyof StackTokens): Promise<string> =>
+  signInWithKey(page, stack.url, stack.tokens[who]);
 
 async function request(path: string, who?: keyof StackTokens) {
   const response = await fetch(`${stack.url}${path}`, {

@@ -3,7 +3,7 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { html } from '../../src/client/http/pages/html';
 import { addDays } from '../../src/domain/local-date';
 import { isEscalated, isOverdue } from '../../src/client/http/pages/format';
-import { launchBrowser, screenshot, structureProblems } from '../helpers/browser';
+import { launchBrowser, screenshot, signInWithKey, structureProblems } from '../helpers/browser';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 
 /**
@@ -36,14 +36,8 @@ async function newPage(viewport = LAPTOP): Promise<Page> {
   return context.newPage();
 }
 
-/** Signs in through the form, as a person does, and returns where the page landed. */
-async function signIn(page: Page, who: keyof StackTokens): Promise<string> {
-  await page.goto(`${stack.url}/logga-in`);
-  await page.getByLabel('Åtkomstnyckel').fill(stack.tokens[who]);
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.waitForURL((url) => url.pathname !== '/logga-in');
-  return new URL(page.url()).pathname;
-}
+const signIn = (page: Page, who: keyof StackTokens): Promise<string> =>
+  signInWithKey(page, stack.url, stack.tokens[who]);
 
 /** Reloads until the page shows what the read model will show shortly (activities update it). */
 async function reloadUntil(page: Page, accept: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
