@@ -57,6 +57,7 @@ export async function notifyThroughput(ctx: BenchContext, options: BenchOptions)
         const reminder = d.plan.actions.find((a) => a.kind === 'reminder')!;
         return {
           workflowId: `${d.municipality}/${d.budgetYear}/${d.plan.phaseId}/${d.plan.boardId}`,
+          seq: 2,
           actionId: reminder.id,
           kind: 'reminder',
           level: 1,
@@ -69,6 +70,7 @@ export async function notifyThroughput(ctx: BenchContext, options: BenchOptions)
           to: [`registrator.${d.spec.board.id}@bench.example`],
           roles: ['registrator'],
           snapshot: {
+            seq: 2,
             municipality: d.municipality,
             budgetYear: d.budgetYear,
             phaseId: d.plan.phaseId,

@@ -1,5 +1,5 @@
 import type { PhaseDeliverable } from '../../src/activities';
-import type { DeliverableWorkflowInputV2 } from '../../src/workflows/deliverable-v2';
+import type { DeliverableWorkflowInput } from '../../src/workflows/deliverable-workflow';
 import { burstInputs, timersOf } from './fixtures';
 import { auditCount, closeTimes, countWorkflows, RunStack } from './stack';
 import { mapLimit, percentile, round, sleepMs, waitUntil } from './stats';
@@ -28,7 +28,7 @@ export async function startBurst(
   deliverables: PhaseDeliverable[],
   dueAt: number,
   budgetYear: number,
-): Promise<{ inputs: DeliverableWorkflowInputV2[]; setupMs: number }> {
+): Promise<{ inputs: DeliverableWorkflowInput[]; setupMs: number }> {
   const t0 = Date.now();
   const inputs = burstInputs(deliverables, dueAt, budgetYear);
   await mapLimit(inputs, START_CONCURRENCY, (input) =>
@@ -75,7 +75,7 @@ export async function drainBurst(stack: RunStack, n: number, dueAt: number, setu
 /** The sleep-only baseline: the same timers, nothing else; done when each has closed after its reminder timer. */
 export async function sleepBurst(
   stack: RunStack,
-  inputs: DeliverableWorkflowInputV2[],
+  inputs: DeliverableWorkflowInput[],
   dueAt: number,
   onDue: () => void = () => undefined,
 ): Promise<BurstOutcome> {

@@ -6,7 +6,7 @@ import { addDays } from '../../src/domain/local-date';
 import { Organisation, Registry, registrySchema } from '../../src/domain/organisations';
 import type { PlannedAction } from '../../src/domain/planner';
 import { localDateOf } from '../../src/domain/zoned-time';
-import type { DeliverableWorkflowInputV2 } from '../../src/workflows/deliverable-v2';
+import type { DeliverableWorkflowInput } from '../../src/workflows/deliverable-workflow';
 
 /**
  * Synthetic data at national scale: a municipality with `boards` boards (a mix of district
@@ -112,7 +112,7 @@ export function burstInputs(
   dueAt: number,
   budgetYear: number,
   municipality = BENCH_MUNICIPALITY,
-): DeliverableWorkflowInputV2[] {
+): DeliverableWorkflowInput[] {
   const at = (ms: number) => new Date(ms).toISOString();
   const day = 86_400_000;
   return deliverables.map((d) => {
@@ -147,7 +147,6 @@ export function burstInputs(
       },
     ];
     return {
-      version: 2,
       municipality,
       budgetYear,
       ...d,
@@ -162,6 +161,6 @@ export function burstInputs(
 }
 
 /** Timers of a burst input, for the sleep-only baseline: the same instants. */
-export function timersOf(input: DeliverableWorkflowInputV2): string[] {
+export function timersOf(input: DeliverableWorkflowInput): string[] {
   return input.plan.actions.map((a) => a.instant);
 }

@@ -15,11 +15,16 @@ import { localDateOf, zonedInstant } from '../domain/zoned-time';
 import { ActivityDeps } from './ports';
 import { createDigestActivities } from './digest';
 import { boardPageUrl } from './links';
-import { mailLanguages, NotificationKind, renderNotificationMail, renderReminderMail } from './reminder-mail';
+import { mailLanguages, NotificationKind, renderNotificationMail } from './reminder-mail';
 import { sendOnce, SendOnceResult } from './send-once';
+import { markExpired } from '../db/send-log';
+import type { ContentCheck } from '../domain/submission-content';
+import { checkSubmissionRules, SubmissionRulesInput } from './submission-rules';
 
 export interface RecordEventInput {
   workflowId: string;
+  /** The event's sequence number in its workflow: with the run ID, its idempotency key. */
+  seq: number;
   kind: string;
   /** Workflow time of the transition (virtual under the time-skipping server). */
   occurredAt: string;
@@ -27,23 +32,10 @@ export interface RecordEventInput {
   payload?: Record<string, unknown>;
 }
 
-export interface SendReminderInput {
-  workflowId: string;
-  budgetYear: number;
-  phaseName: string;
-  boardName: string;
-  recipients: string[];
-  deadline: string;
-  /** The planned instant of this reminder: part of its idempotency key. */
-  plannedAt: string;
-  /** Workflow time when the reminder fired. */
-  firedAt: string;
-}
-
-export type SendReminderResult = SendOnceResult;
-
 export interface SendNotificationInput {
   workflowId: string;
+  /** The sequence number the workflow gave this notification. */
+  seq: number;
   /** Stable action ID from the plan, e.g. tertialrapport-1/farsta/reminder-2. */
   actionId: string;
   kind: 'opening' | 'reminder' | 'escalation' | 'returned' | 'approved';
@@ -52,6 +44,8 @@ export interface SendNotificationInput {
   reason?: string;
   plannedAt: string;
   firedAt: string;
+  /** The instant after which it is moot (the deadline, the next step): recorded as expired then. */
+  expiresAt?: string;
   budgetYear: number;
   phaseName: string;
   boardName: string;
@@ -100,6 +94,7 @@ export function createActivities(deps: ActivityDeps) {
         occurredAt: new Date(input.firedAt),
         workflowId: input.workflowId,
         runId: Context.current().info.workflowExecution?.runId,
+        seq: input.seq,
         kind: 'reminder-to-digest',
         actor: 'system',
         eventKey: `${key}#digest`,
@@ -111,39 +106,22 @@ export function createActivities(deps: ActivityDeps) {
     ...createDigestActivities(deps),
 
     async recordEvent(input: RecordEventInput): Promise<void> {
-      // One transaction: the event and the read model it updates are committed together.
+      const runId = Context.current().info.workflowExecution?.runId;
+      // One transaction: the event and the read model it updates are committed together. The key
+      // is the run and the workflow's sequence number: unique per event (two messages handled in
+      // one activation keep two events), and the same for every retry of one event.
       await withTransaction(db, (tx) =>
         appendAuditEvent(tx, {
           occurredAt: new Date(input.occurredAt),
           workflowId: input.workflowId,
-          runId: Context.current().info.workflowExecution?.runId,
+          runId,
+          seq: input.seq,
           kind: input.kind,
           actor: input.actor ?? 'system',
-          eventKey: `${input.workflowId}#${input.kind}@${input.occurredAt}`,
+          eventKey: `${input.workflowId}@${runId ?? '-'}#${input.seq}`,
           payload: input.payload,
         }),
       );
-    },
-
-    /** The single reminder of a first-generation deliverable, sent at most once. */
-    async sendReminder(input: SendReminderInput): Promise<SendReminderResult> {
-      return sendOnce(deps, {
-        key: notificationKey(input.workflowId, 'reminder', input.plannedAt),
-        workflowId: input.workflowId,
-        logKind: 'reminder',
-        auditKind: 'reminder',
-        plannedAt: input.plannedAt,
-        firedAt: input.firedAt,
-        to: input.recipients,
-        roles: ['registrator'],
-        mail: renderReminderMail({
-          boardName: input.boardName,
-          phaseName: input.phaseName,
-          budgetYear: input.budgetYear,
-          deadline: new Date(input.deadline),
-        }),
-        payload: {},
-      });
     },
 
     /**
@@ -152,7 +130,7 @@ export function createActivities(deps: ActivityDeps) {
      * since the phase opened takes effect; without a stored registry, the addresses planned at
      * opening are used.
      */
-    async sendNotification(input: SendNotificationInput): Promise<SendReminderResult> {
+    async sendNotification(input: SendNotificationInput): Promise<SendOnceResult> {
       const recipients = await resolveRecipients(input);
       const key = notificationKey(input.workflowId, input.actionId, input.plannedAt);
       const prefs = await preferencesFor(db, recipients.to);
@@ -183,6 +161,8 @@ export function createActivities(deps: ActivityDeps) {
           await sendOnce(deps, {
             key: group.language === 'sv' ? key : `${key}#${group.language}`,
             workflowId: input.workflowId,
+            seq: input.seq,
+            ...(input.expiresAt && { expiresAt: input.expiresAt }),
             logKind: input.kind === 'escalation' ? `escalation-${input.level ?? 1}` : kind,
             auditKind: input.kind,
             plannedAt: input.plannedAt,
@@ -212,7 +192,64 @@ export function createActivities(deps: ActivityDeps) {
       }
       if (results.length === 0)
         return { idempotencyKey: key, messageId: '', sentNow: false, toDigest: digested.length };
-      return results.find((r) => r.failed) ?? results[0]!;
+      return results.find((r) => r.failed) ?? results.find((r) => r.expired) ?? results[0]!;
+    },
+
+    /**
+     * A notification whose retries ran out of time (the relay was down until the instant it was
+     * about): every language's mail not yet sent becomes expired, recorded once. Tells whether a
+     * mail of it went out after all (a slow last attempt).
+     */
+    async expireNotification(input: {
+      workflowId: string;
+      seq: number;
+      actionId: string;
+      kind: SendNotificationInput['kind'];
+      level?: number;
+      plannedAt: string;
+      firedAt: string;
+      snapshot?: DeliverableSnapshot;
+    }): Promise<{ sent: boolean }> {
+      const key = notificationKey(input.workflowId, input.actionId, input.plannedAt);
+      const keys = [key, ...mailLanguages.filter((l) => l !== 'sv').map((l) => `${key}#${l}`)];
+      return withTransaction(db, async (tx) => {
+        const { expired, sent } = await markExpired(tx, {
+          idempotencyKey: key,
+          workflowId: input.workflowId,
+          kind: input.kind === 'escalation' ? `escalation-${input.level ?? 1}` : input.kind,
+          plannedAt: new Date(input.plannedAt),
+          keys,
+        });
+        if (expired.length > 0) {
+          await appendAuditEvent(tx, {
+            occurredAt: new Date(input.firedAt),
+            workflowId: input.workflowId,
+            runId: Context.current().info.workflowExecution?.runId,
+            seq: input.seq,
+            kind: `${input.kind}-expired`,
+            actor: 'system',
+            eventKey: `${key}#expired`,
+            payload: {
+              actionId: input.actionId,
+              level: input.level,
+              plannedAt: input.plannedAt,
+              keys: expired,
+              ...(input.snapshot && { snapshot: input.snapshot }),
+            },
+          });
+        }
+        return { sent };
+      });
+    },
+
+    /**
+     * The guidelines' rules of a submission that need the record, run from the deliverable's
+     * submit handler: the district's LUP must be at this stage, the budgetunderlag must name the
+     * LUP's larger measures, an operational plan must name every priority area, a follow-up must
+     * have a section per measure and area. The content's shape was checked in the validator.
+     */
+    async checkSubmissionRules(input: SubmissionRulesInput): Promise<ContentCheck> {
+      return checkSubmissionRules(db, input);
     },
 
     /**

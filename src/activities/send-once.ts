@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { appendAuditEvent } from '../db/audit-log';
-import { withTransaction } from '../db/database';
-import { claimSend, markFailed, markSent } from '../db/send-log';
+import { Queryable, withTransaction } from '../db/database';
+import { claimSend, leaseSend, markExpired, markFailed, markSent, releaseSend } from '../db/send-log';
 import { ActivityDeps, isPermanentSmtpFailure } from './ports';
 import { RenderedMail } from './reminder-mail';
 
@@ -13,6 +13,8 @@ export interface SendOnceResult {
   sentNow: boolean;
   /** Failed for good (e.g. nobody to send to): recorded in the send log, not retried. */
   failed?: string;
+  /** Its moment passed before it could go out: recorded as expired, never sent. */
+  expired?: boolean;
   /** How many recipients get this reminder in their weekly digest instead (none mailed now). */
   toDigest?: number;
 }
@@ -21,6 +23,8 @@ export interface PlannedMail {
   /** Idempotency key: the workflow ID, the planned action and its instant. */
   key: string;
   workflowId: string;
+  /** The sequence number the workflow gave this notification (the order of the record). */
+  seq?: number;
   /** Kind in the send log (`reminder`, `escalation-2`, …). */
   logKind: string;
   /** Prefix of the audit events (`reminder-sent`, `escalation-failed`). */
@@ -28,6 +32,8 @@ export interface PlannedMail {
   plannedAt: string;
   /** Workflow time when the action fired (virtual under the time-skipping server). */
   firedAt: string;
+  /** After this instant the mail is moot (the deadline, the next step): never sent then. */
+  expiresAt?: string;
   to: string[];
   /** The roles the addresses came from, named when none resolved. */
   roles: string[];
@@ -35,33 +41,52 @@ export interface PlannedMail {
   payload: Record<string, unknown>;
 }
 
-function stableMessageId(key: string): string {
+/**
+ * How long one attempt holds a send. Longer than an attempt can take (the activity's 30 s, the
+ * transport's socket timeout of 20 s), so a retry never sends while a slow attempt still might;
+ * short enough that a send whose worker died is retried within a minute.
+ */
+export const SEND_LEASE_MS = 45_000;
+
+/** Another attempt holds the lease: this one is retried with backoff and then finds it sent. */
+export class SendInProgress extends Error {
+  override name = 'SendInProgress';
+}
+
+export function stableMessageId(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@arshjul>`;
 }
 
 /**
- * Sends one planned mail at most once. The send-log row is locked for the whole attempt, so a
- * concurrent retry waits and then sees it sent. The one window left: the relay accepted the mail
- * and the process died before COMMIT; the retry then resends with the same Message-ID, so the
- * duplicate can be recognised.
+ * Sends one planned mail at most once, without holding a database transaction across the SMTP
+ * exchange: a short transaction takes a lease on the send-log row (`sending`, with an expiry),
+ * the mail goes out, a second short transaction records the outcome. A concurrent attempt finds
+ * the lease and is retried later. The one window left: the relay accepted the mail and the
+ * process died before the outcome was recorded; once the lease has run out a retry resends with
+ * the same Message-ID, so the duplicate can be recognised.
  */
-export function sendOnce({ db, mailer, clock }: ActivityDeps, planned: PlannedMail): Promise<SendOnceResult> {
+export async function sendOnce({ db, mailer, clock }: ActivityDeps, planned: PlannedMail): Promise<SendOnceResult> {
   const { key } = planned;
-  const audit = (
-    tx: Parameters<typeof appendAuditEvent>[0],
-    outcome: 'sent' | 'failed',
-    extra: Record<string, unknown>,
-  ) =>
+  const runId = Context.current().info.workflowExecution?.runId;
+  const audit = (tx: Queryable, outcome: 'sent' | 'failed' | 'expired', extra: Record<string, unknown>) =>
     appendAuditEvent(tx, {
       occurredAt: new Date(planned.firedAt),
       workflowId: planned.workflowId,
-      runId: Context.current().info.workflowExecution?.runId,
+      runId,
+      seq: planned.seq,
       kind: `${planned.auditKind}-${outcome}`,
       actor: 'system',
       eventKey: `${key}#${outcome}`,
       payload: { ...planned.payload, plannedAt: planned.plannedAt, ...extra },
     });
-  return withTransaction(db, async (tx) => {
+  const result = (extra: Partial<SendOnceResult>): SendOnceResult => ({
+    idempotencyKey: key,
+    messageId: '',
+    sentNow: false,
+    ...extra,
+  });
+
+  const claim = await withTransaction(db, async (tx): Promise<SendOnceResult | 'leased' | 'busy'> => {
     const row = await claimSend(tx, {
       idempotencyKey: key,
       workflowId: planned.workflowId,
@@ -69,27 +94,53 @@ export function sendOnce({ db, mailer, clock }: ActivityDeps, planned: PlannedMa
       plannedAt: new Date(planned.plannedAt),
       recipients: planned.to,
       subject: planned.mail.subject,
+      ...(planned.expiresAt && { expiresAt: new Date(planned.expiresAt) }),
     });
-    if (row.status === 'sent') return { idempotencyKey: key, messageId: row.message_id ?? '', sentNow: false };
-    if (row.status === 'failed') {
-      return { idempotencyKey: key, messageId: '', sentNow: false, failed: row.last_error ?? 'failed' };
+    if (row.status === 'sent') return result({ messageId: row.message_id ?? '' });
+    if (row.status === 'failed') return result({ failed: row.last_error ?? 'failed' });
+    if (row.status === 'expired') return result({ expired: true });
+    if (row.lease_held) return 'busy';
+    if (planned.expiresAt && clock.now().getTime() >= Date.parse(planned.expiresAt)) {
+      await markExpired(tx, {
+        idempotencyKey: key,
+        workflowId: planned.workflowId,
+        kind: planned.logKind,
+        plannedAt: row.planned_at,
+        keys: [key],
+      });
+      await audit(tx, 'expired', { expiresAt: planned.expiresAt, lastError: row.last_error });
+      return result({ expired: true });
     }
     if (planned.to.length === 0) {
       const problem = `no address for ${planned.roles.join(', ')} in the registry`;
       await markFailed(tx, key, problem);
       await audit(tx, 'failed', { problem });
-      return { idempotencyKey: key, messageId: '', sentNow: false, failed: problem };
+      return result({ failed: problem });
     }
-    let sent: Awaited<ReturnType<typeof mailer.send>>;
-    try {
-      sent = await mailer.send({ to: planned.to, ...planned.mail, messageId: stableMessageId(key) });
-    } catch (error) {
-      if (!isPermanentSmtpFailure(error)) throw error; // retried with backoff; nothing is lost
-      const problem = `refused by the relay: ${(error as Error).message}`.slice(0, 1000);
+    await leaseSend(tx, key, planned.to, SEND_LEASE_MS);
+    return 'leased';
+  });
+  if (claim === 'busy') throw new SendInProgress(`${key} is being sent by another attempt`);
+  if (claim !== 'leased') return claim;
+
+  let sent: Awaited<ReturnType<typeof mailer.send>>;
+  try {
+    sent = await mailer.send({ to: planned.to, ...planned.mail, messageId: stableMessageId(key) });
+  } catch (error) {
+    const message = String((error as Error)?.message ?? error).slice(0, 1000);
+    if (!isPermanentSmtpFailure(error)) {
+      // Retried with backoff; the lease is given back so the retry need not wait for it.
+      await releaseSend(db, key, message).catch(() => undefined);
+      throw error;
+    }
+    const problem = `refused by the relay: ${message}`.slice(0, 1000);
+    await withTransaction(db, async (tx) => {
       await markFailed(tx, key, problem);
       await audit(tx, 'failed', { problem, recipients: planned.to });
-      return { idempotencyKey: key, messageId: '', sentNow: false, failed: problem };
-    }
+    });
+    return result({ failed: problem });
+  }
+  await withTransaction(db, async (tx) => {
     await markSent(tx, key, sent.messageId, clock.now());
     await audit(tx, 'sent', {
       recipients: planned.to,
@@ -97,6 +148,6 @@ export function sendOnce({ db, mailer, clock }: ActivityDeps, planned: PlannedMa
       messageId: sent.messageId,
       ...(sent.rejected.length > 0 && { rejected: sent.rejected }),
     });
-    return { idempotencyKey: key, messageId: sent.messageId, sentNow: true };
   });
+  return result({ messageId: sent.messageId, sentNow: true });
 }

@@ -6,6 +6,8 @@ export interface AuditEvent {
   occurredAt: Date;
   workflowId: string;
   runId?: string;
+  /** The sequence number the workflow gave the event (its order within the workflow). */
+  seq?: number;
   kind: string;
   actor: string;
   /** Unique per event: a retried activity records its event once. */
@@ -19,6 +21,7 @@ export interface AuditRow {
   recorded_at: Date;
   workflow_id: string;
   run_id: string | null;
+  seq: string | null;
   kind: string;
   actor: string;
   event_key: string;
@@ -32,14 +35,15 @@ export interface AuditRow {
  */
 export async function appendAuditEvent(db: Queryable, event: AuditEvent): Promise<boolean> {
   const result = await db.query<{ id: string }>(
-    `INSERT INTO audit_log (occurred_at, workflow_id, run_id, kind, actor, event_key, payload)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO audit_log (occurred_at, workflow_id, run_id, seq, kind, actor, event_key, payload)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (event_key) DO NOTHING
      RETURNING id`,
     [
       event.occurredAt,
       event.workflowId,
       event.runId ?? null,
+      event.seq ?? null,
       event.kind,
       event.actor,
       event.eventKey,
@@ -48,14 +52,20 @@ export async function appendAuditEvent(db: Queryable, event: AuditEvent): Promis
   );
   const inserted = result.rows[0];
   const snapshot = event.payload?.snapshot as DeliverableSnapshot | undefined;
-  if (inserted && snapshot) await projectSnapshot(db, event.workflowId, inserted.id, event.occurredAt, snapshot);
+  if (inserted && snapshot) await projectSnapshot(db, event, inserted.id, snapshot);
   if (inserted) await projectContent(db, inserted.id, event);
   return inserted !== undefined;
 }
 
+/**
+ * A workflow's events in its own order: by time, then by the sequence number it gave them (a
+ * mail's outcome, committed after the SMTP exchange, keeps its place before a submission that
+ * came in meanwhile), then as inserted.
+ */
 export async function listAuditEvents(db: Queryable, workflowId: string): Promise<AuditRow[]> {
-  const result = await db.query<AuditRow>('SELECT * FROM audit_log WHERE workflow_id = $1 ORDER BY occurred_at, id', [
-    workflowId,
-  ]);
+  const result = await db.query<AuditRow>(
+    'SELECT * FROM audit_log WHERE workflow_id = $1 ORDER BY occurred_at, seq NULLS LAST, id',
+    [workflowId],
+  );
   return result.rows;
 }

@@ -8,17 +8,19 @@ import type { DeliverableSnapshot } from './read-model';
 export async function projectContent(
   db: Queryable,
   eventId: string,
-  event: { workflowId: string; kind: string; occurredAt: Date; payload?: Record<string, unknown> },
+  event: { workflowId: string; runId?: string; kind: string; occurredAt: Date; payload?: Record<string, unknown> },
 ): Promise<void> {
   const payload = event.payload ?? {};
   const snapshot = payload.snapshot as DeliverableSnapshot | undefined;
   if (event.kind === 'submitted' && snapshot && payload.content) {
     await db.query(
-      `INSERT INTO submission_content (workflow_id, municipality, budget_year, phase_id, board_id, content, submitted_at, last_event_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO submission_content (workflow_id, municipality, budget_year, phase_id, board_id, content, submitted_at,
+         last_event_id, run_id, last_seq)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (workflow_id) DO UPDATE SET content = EXCLUDED.content, submitted_at = EXCLUDED.submitted_at,
-         board_id = EXCLUDED.board_id, last_event_id = EXCLUDED.last_event_id
-       WHERE submission_content.last_event_id < EXCLUDED.last_event_id`,
+         board_id = EXCLUDED.board_id, last_event_id = EXCLUDED.last_event_id, run_id = EXCLUDED.run_id,
+         last_seq = EXCLUDED.last_seq
+       WHERE submission_content.run_id IS DISTINCT FROM EXCLUDED.run_id OR submission_content.last_seq < EXCLUDED.last_seq`,
       [
         event.workflowId,
         snapshot.municipality,
@@ -28,11 +30,14 @@ export async function projectContent(
         JSON.stringify(payload.content),
         event.occurredAt,
         eventId,
+        event.runId ?? null,
+        snapshot.seq,
       ],
     );
   }
   const lup = payload.lup as
     | {
+        seq: number;
         municipality: string;
         budgetYear: number;
         boardId: string;
@@ -44,12 +49,13 @@ export async function projectContent(
     | undefined;
   if (!lup) return;
   await db.query(
-    `INSERT INTO lup_status (workflow_id, municipality, budget_year, board_id, stage, main_focus, dialogues, measures, last_event_id, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    `INSERT INTO lup_status (workflow_id, municipality, budget_year, board_id, stage, main_focus, dialogues, measures,
+       last_event_id, updated_at, run_id, last_seq)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (workflow_id) DO UPDATE SET stage = EXCLUDED.stage, main_focus = EXCLUDED.main_focus,
        dialogues = EXCLUDED.dialogues, measures = EXCLUDED.measures, last_event_id = EXCLUDED.last_event_id,
-       updated_at = EXCLUDED.updated_at
-     WHERE lup_status.last_event_id < EXCLUDED.last_event_id`,
+       updated_at = EXCLUDED.updated_at, run_id = EXCLUDED.run_id, last_seq = EXCLUDED.last_seq
+     WHERE lup_status.run_id IS DISTINCT FROM EXCLUDED.run_id OR lup_status.last_seq < EXCLUDED.last_seq`,
     [
       event.workflowId,
       lup.municipality,
@@ -61,6 +67,8 @@ export async function projectContent(
       lup.measures,
       eventId,
       event.occurredAt,
+      event.runId ?? null,
+      lup.seq,
     ],
   );
   const dialogue = payload.dialogue as
@@ -102,16 +110,18 @@ export async function rebuildContentProjections(db: Queryable): Promise<number> 
   const events = await db.query<{
     id: string;
     workflow_id: string;
+    run_id: string | null;
     kind: string;
     occurred_at: Date;
     payload: Record<string, unknown>;
   }>(
-    `SELECT id, workflow_id, kind, occurred_at, payload FROM audit_log
+    `SELECT id, workflow_id, run_id, kind, occurred_at, payload FROM audit_log
      WHERE (kind = 'submitted' AND payload ? 'content') OR payload ? 'lup' ORDER BY id`,
   );
   for (const e of events.rows) {
     await projectContent(db, e.id, {
       workflowId: e.workflow_id,
+      ...(e.run_id && { runId: e.run_id }),
       kind: e.kind,
       occurredAt: e.occurred_at,
       payload: e.payload,

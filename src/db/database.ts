@@ -8,8 +8,22 @@ export interface Queryable {
   ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
+/**
+ * Every statement of ours is short: a lock waited for longer than 5 s or a statement running
+ * longer than 30 s is a fault (a stuck transaction elsewhere), reported instead of hanging a
+ * request or an activity. Migrations run on their own connection, without these limits.
+ */
+export const LOCK_TIMEOUT_MS = 5_000;
+export const STATEMENT_TIMEOUT_MS = 30_000;
+
 export function createPool(databaseUrl: string, max = 10): Pool {
-  const pool = new Pool({ connectionString: databaseUrl, max, application_name: 'arshjul' });
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max,
+    application_name: 'arshjul',
+    lock_timeout: LOCK_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+  });
   // An idle client that loses its connection (database restart) must not crash the process;
   // the next query gets a fresh connection.
   pool.on('error', () => undefined);

@@ -2,6 +2,8 @@ import { Queryable } from './database';
 
 /** The state of a deliverable as its workflow reports it with every recorded event. */
 export interface DeliverableSnapshot {
+  /** The sequence number of the event the snapshot came with, assigned by the workflow. */
+  seq: number;
   municipality: string;
   budgetYear: number;
   phaseId: string;
@@ -27,30 +29,36 @@ export interface DeliverableStatusRow {
   deadline: string;
   deadline_at: Date;
   last_event_id: string;
+  run_id: string | null;
+  last_seq: string;
   updated_at: Date;
 }
 
 const COLUMNS = `workflow_id, municipality, budget_year, phase_id, board_id, answering_board_id, stage, late,
-  escalation_level, deadline, deadline_at, last_event_id, updated_at`;
+  escalation_level, deadline, deadline_at, last_event_id, run_id, last_seq, updated_at`;
 
-/** Projects one snapshot; an older event (lower id) never overwrites a newer one. */
+/**
+ * Projects one snapshot. Within a run, the workflow's sequence number decides: an older snapshot
+ * (a reminder's, committed after its SMTP exchange while the board submitted) never replaces a
+ * newer one. A snapshot of another run (a cycle cancelled and started again) replaces it.
+ */
 export async function projectSnapshot(
   db: Queryable,
-  workflowId: string,
+  event: { workflowId: string; runId?: string; occurredAt: Date },
   eventId: string,
-  occurredAt: Date,
   s: DeliverableSnapshot,
 ): Promise<void> {
   await db.query(
     `INSERT INTO deliverable_status (${COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT (workflow_id) DO UPDATE SET
        answering_board_id = EXCLUDED.answering_board_id, stage = EXCLUDED.stage, late = EXCLUDED.late,
        escalation_level = EXCLUDED.escalation_level, deadline = EXCLUDED.deadline,
-       deadline_at = EXCLUDED.deadline_at, last_event_id = EXCLUDED.last_event_id, updated_at = EXCLUDED.updated_at
-     WHERE deliverable_status.last_event_id < EXCLUDED.last_event_id`,
+       deadline_at = EXCLUDED.deadline_at, last_event_id = EXCLUDED.last_event_id, run_id = EXCLUDED.run_id,
+       last_seq = EXCLUDED.last_seq, updated_at = EXCLUDED.updated_at
+     WHERE deliverable_status.run_id IS DISTINCT FROM EXCLUDED.run_id OR deliverable_status.last_seq < EXCLUDED.last_seq`,
     [
-      workflowId,
+      event.workflowId,
       s.municipality,
       s.budgetYear,
       s.phaseId,
@@ -62,7 +70,9 @@ export async function projectSnapshot(
       s.deadline,
       s.deadlineAt,
       eventId,
-      occurredAt,
+      event.runId ?? null,
+      s.seq,
+      event.occurredAt,
     ],
   );
 }
@@ -77,10 +87,15 @@ export async function rebuildReadModel(db: Queryable): Promise<number> {
        payload->'snapshot'->>'phaseId', payload->'snapshot'->>'boardId', payload->'snapshot'->>'answeringBoardId',
        payload->'snapshot'->>'stage', (payload->'snapshot'->>'late')::boolean,
        (payload->'snapshot'->>'escalationLevel')::integer, (payload->'snapshot'->>'deadline')::date,
-       (payload->'snapshot'->>'deadlineAt')::timestamptz, id, occurred_at
+       (payload->'snapshot'->>'deadlineAt')::timestamptz, id, run_id, COALESCE((payload->'snapshot'->>'seq')::bigint, 0),
+       occurred_at
      FROM audit_log
      WHERE payload ? 'snapshot'
-     ORDER BY workflow_id, id DESC`,
+     -- The latest run (its first event is the newest), then the highest sequence number in it.
+     ORDER BY workflow_id,
+       (SELECT min(first.id) FROM audit_log first WHERE first.workflow_id = audit_log.workflow_id
+          AND first.run_id IS NOT DISTINCT FROM audit_log.run_id) DESC,
+       COALESCE((payload->'snapshot'->>'seq')::bigint, 0) DESC, id DESC`,
   );
   return result.rowCount ?? 0;
 }

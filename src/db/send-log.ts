@@ -1,6 +1,11 @@
 import { Queryable } from './database';
 
-export type SendStatus = 'pending' | 'sent' | 'failed';
+/**
+ * pending: not sent yet (or a transient failure, to be retried); sending: an attempt holds the
+ * lease until `lease_until`; sent; failed: can never succeed; expired: could not go out before
+ * the instant it was about (the deadline, the next step), so it never will.
+ */
+export type SendStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'expired';
 
 export interface SendLogRow {
   idempotency_key: string;
@@ -15,6 +20,8 @@ export interface SendLogRow {
   last_error: string | null;
   created_at: Date;
   sent_at: Date | null;
+  lease_until: Date | null;
+  expires_at: Date | null;
 }
 
 export interface PlannedSend {
@@ -24,33 +31,91 @@ export interface PlannedSend {
   plannedAt: Date;
   recipients: string[];
   subject: string;
+  expiresAt?: Date;
 }
 
 /**
- * Takes the row of a planned send, creating it when new, and locks it until the caller's
- * transaction ends, so two concurrent attempts at the same notification run one after the other.
+ * Takes the row of a planned send, creating it when new, and locks it until the caller's (short)
+ * transaction ends. `leaseHeld` tells whether another attempt is sending it right now.
  */
-export async function claimSend(db: Queryable, send: PlannedSend): Promise<SendLogRow> {
+export async function claimSend(db: Queryable, send: PlannedSend): Promise<SendLogRow & { lease_held: boolean }> {
   await db.query(
-    `INSERT INTO send_log (idempotency_key, workflow_id, kind, planned_at, recipients, subject, status)
-     VALUES ($1, $2, $3, $4, $5, $6, 'pending')
+    `INSERT INTO send_log (idempotency_key, workflow_id, kind, planned_at, recipients, subject, status, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)
      ON CONFLICT (idempotency_key) DO NOTHING`,
-    [send.idempotencyKey, send.workflowId, send.kind, send.plannedAt, send.recipients, send.subject],
+    [send.idempotencyKey, send.workflowId, send.kind, send.plannedAt, send.recipients, send.subject, send.expiresAt],
   );
-  const result = await db.query<SendLogRow>('SELECT * FROM send_log WHERE idempotency_key = $1 FOR UPDATE', [
-    send.idempotencyKey,
-  ]);
+  const result = await db.query<SendLogRow & { lease_held: boolean }>(
+    `SELECT *, (status = 'sending' AND lease_until > now()) AS lease_held
+     FROM send_log WHERE idempotency_key = $1 FOR UPDATE`,
+    [send.idempotencyKey],
+  );
   const row = result.rows[0];
   if (!row) throw new Error(`send_log row ${send.idempotencyKey} vanished`);
   return row;
 }
 
+/** Marks a send as under way for `leaseMs` (database time), with the recipients resolved now. */
+export async function leaseSend(db: Queryable, idempotencyKey: string, recipients: string[], leaseMs: number) {
+  await db.query(
+    `UPDATE send_log SET status = 'sending', lease_until = now() + make_interval(secs => $2::double precision / 1000),
+       attempts = attempts + 1, recipients = $3
+     WHERE idempotency_key = $1`,
+    [idempotencyKey, leaseMs, recipients],
+  );
+}
+
+/** A transient failure: the lease is given back so the next attempt can send at once. */
+export async function releaseSend(db: Queryable, idempotencyKey: string, error: string): Promise<void> {
+  await db.query(
+    `UPDATE send_log SET status = 'pending', lease_until = NULL, last_error = $2
+     WHERE idempotency_key = $1 AND status = 'sending'`,
+    [idempotencyKey, error],
+  );
+}
+
 export async function markSent(db: Queryable, idempotencyKey: string, messageId: string, sentAt: Date): Promise<void> {
   await db.query(
-    `UPDATE send_log SET status = 'sent', message_id = $2, sent_at = $3, attempts = attempts + 1, last_error = NULL
+    `UPDATE send_log SET status = 'sent', message_id = $2, sent_at = $3, lease_until = NULL, last_error = NULL
      WHERE idempotency_key = $1`,
     [idempotencyKey, messageId, sentAt],
   );
+}
+
+/**
+ * A send whose moment passed before it could go out. Returns the keys it expired; a send already
+ * sent (or failed for good) stays as it is. A notification that never reached the send log (the
+ * database was down all along) gets a row, so the cycle page shows it.
+ */
+export async function markExpired(
+  db: Queryable,
+  send: Pick<PlannedSend, 'idempotencyKey' | 'workflowId' | 'kind' | 'plannedAt'> & { keys: string[] },
+): Promise<{ expired: string[]; sent: boolean }> {
+  await db.query(
+    `INSERT INTO send_log (idempotency_key, workflow_id, kind, planned_at, recipients, subject, status)
+     VALUES ($1, $2, $3, $4, '{}', '', 'pending')
+     ON CONFLICT (idempotency_key) DO NOTHING`,
+    [send.idempotencyKey, send.workflowId, send.kind, send.plannedAt],
+  );
+  const expired = await db.query<{ idempotency_key: string }>(
+    `UPDATE send_log SET status = 'expired', lease_until = NULL
+     WHERE idempotency_key = ANY($1) AND status IN ('pending', 'sending')
+     RETURNING idempotency_key`,
+    [send.keys],
+  );
+  const sent = await db.query(`SELECT 1 FROM send_log WHERE idempotency_key = ANY($1) AND status = 'sent'`, [
+    send.keys,
+  ]);
+  return { expired: expired.rows.map((r) => r.idempotency_key), sent: (sent.rowCount ?? 0) > 0 };
+}
+
+/** Sends of a cycle that expired unsent (the workflow IDs start with the cycle's). */
+export async function listExpiredSends(db: Queryable, cycleWorkflowId: string): Promise<SendLogRow[]> {
+  const result = await db.query<SendLogRow>(
+    `SELECT * FROM send_log WHERE status = 'expired' AND workflow_id LIKE $1 || '/%' ORDER BY planned_at, idempotency_key`,
+    [cycleWorkflowId],
+  );
+  return result.rows;
 }
 
 export async function listSends(db: Queryable, workflowId: string): Promise<SendLogRow[]> {
@@ -64,7 +129,7 @@ export async function listSends(db: Queryable, workflowId: string): Promise<Send
 /** A send that can never succeed (no address, refused for good): kept, shown, not retried. */
 export async function markFailed(db: Queryable, idempotencyKey: string, error: string): Promise<void> {
   await db.query(
-    `UPDATE send_log SET status = 'failed', attempts = attempts + 1, last_error = $2 WHERE idempotency_key = $1`,
+    `UPDATE send_log SET status = 'failed', lease_until = NULL, last_error = $2 WHERE idempotency_key = $1`,
     [idempotencyKey, error],
   );
 }

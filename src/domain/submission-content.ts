@@ -127,6 +127,39 @@ export const contentSchemas: Record<ContentKind, z.ZodType> = {
   'follow-up': followUpSchema,
 };
 
+/** Which LUP stage a deliverable phase's content records in the district's LUP workflow. */
+export const LUP_STAGE_OF: Partial<Record<ContentKind, 'analysis' | 'programme' | 'follow-up'>> = {
+  'lup-analysis': 'analysis',
+  'lup-programme': 'programme',
+  'lup-follow-up': 'follow-up',
+};
+
+/**
+ * The largest submission content the workflow takes, as JSON characters. A report with long
+ * texts is tens of kilobytes; the bound keeps any Temporal client from filling a workflow's
+ * history (whose events are limited to 2 MB) with one update.
+ */
+export const MAX_CONTENT_CHARS = 256 * 1024;
+
+/**
+ * The checks a submission's content needs before anything else, without the database: its size
+ * and its shape for the phase's kind (a phase without a kind takes no content). Returns the
+ * problem with the field's path, or undefined when the content may go on to the rules.
+ */
+export function contentShapeProblem(kind: ContentKind | undefined, content: unknown): ContentIssue | undefined {
+  if (content === undefined) return undefined;
+  const size = JSON.stringify(content)?.length ?? 0;
+  if (size > MAX_CONTENT_CHARS) {
+    return { field: 'content', problem: `is ${size} characters as JSON: at most ${MAX_CONTENT_CHARS} are taken` };
+  }
+  if (!kind) return { field: 'content', problem: 'this phase takes no content: give only the document reference' };
+  const parsed = contentSchemas[kind].safeParse(content);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0]!;
+  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  return { field: ['content', ...issue.path.map(String), ...keys].join('.'), problem: issue.message };
+}
+
 export interface ContentIssue {
   field: string;
   problem: string;

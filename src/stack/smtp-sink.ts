@@ -27,6 +27,12 @@ export interface SmtpSinkOptions {
  */
 export class SmtpSink {
   readonly received: ReceivedMail[] = [];
+  /**
+   * How the relay behaves now, for tests of a relay in trouble: `acceptDelayMs` holds each
+   * message that long before accepting it (a slow relay); `deferAll` answers every message with
+   * 451 (a relay that is up but cannot take mail: the sender retries).
+   */
+  behaviour: { acceptDelayMs: number; deferAll: boolean } = { acceptDelayMs: 0, deferAll: false };
   private readonly server: SMTPServer;
   private readonly waiters = new Set<() => void>();
   private boundPort = 0;
@@ -39,6 +45,10 @@ export class SmtpSink {
       logger: false,
       size: 25 * 1024 * 1024,
       onRcptTo: (address, _session, callback) => {
+        if (this.behaviour.deferAll) {
+          callback(Object.assign(new Error('4.3.0 try again later'), { responseCode: 451 }));
+          return;
+        }
         if (this.options.refuseRecipient?.(address.address)) {
           const refusal = Object.assign(new Error(`5.1.1 <${address.address}>: no such mailbox`), {
             responseCode: 550,
@@ -65,8 +75,12 @@ export class SmtpSink {
                 parsed,
                 receivedAt: new Date(),
               };
-              this.store(mail);
-              callback();
+              const accept = (): void => {
+                this.store(mail);
+                callback();
+              };
+              if (this.behaviour.acceptDelayMs > 0) setTimeout(accept, this.behaviour.acceptDelayMs);
+              else accept();
             })
             .catch(callback);
         });

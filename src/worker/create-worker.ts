@@ -11,8 +11,22 @@ export interface ArshjulWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
+/**
+ * How many activities one worker runs at once. Each holds a database connection only for short
+ * transactions (a send takes its lease, lets go during the SMTP exchange, records the outcome),
+ * so the pool is sized from this number (`poolSizeFor`) and no activity waits on the pool while
+ * the HTTP server in the same process needs a connection.
+ */
+export const ACTIVITY_CONCURRENCY = 20;
+
+/** The pool a process needs: a connection per concurrent activity plus room for the HTTP server. */
+export function poolSizeFor(roles: { worker: boolean; http: boolean }): number {
+  return (roles.worker ? ACTIVITY_CONCURRENCY : 0) + (roles.http ? 10 : 0) || 2;
+}
+
 export function createArshjulWorker(options: ArshjulWorkerOptions): Promise<Worker> {
   return Worker.create({
+    maxConcurrentActivityTaskExecutions: ACTIVITY_CONCURRENCY,
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,

@@ -16,9 +16,10 @@ export function createSmtpMailer(smtpUrl: string, from: string): SmtpMailer {
     port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 25)),
     secure: url.protocol === 'smtps:',
     auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+    // Within the send lease (45 s): an attempt gives up before another may take the send over.
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
-    socketTimeout: 30_000,
+    socketTimeout: 20_000,
   });
   return {
     async send(mail: OutgoingMail) {

@@ -11,7 +11,7 @@ import { buildHttpServer } from '../client/http/server';
 import { createPool } from '../db/database';
 import { migrateUp } from '../db/migrate';
 import { AppConfig } from './config';
-import { createArshjulWorker } from './create-worker';
+import { createArshjulWorker, poolSizeFor } from './create-worker';
 import { createSmtpMailer, SmtpMailer } from './mail-transport';
 
 export interface ServiceRoles {
@@ -48,7 +48,7 @@ export async function startServices(
   roles: ServiceRoles = { worker: true, http: true },
 ): Promise<RunningServices> {
   await migrateUp(config.databaseUrl, log);
-  const pool = createPool(config.databaseUrl);
+  const pool = createPool(config.databaseUrl, poolSizeFor(roles));
   const mailer: SmtpMailer = createSmtpMailer(config.smtp.url, config.smtp.from);
   let nativeConnection: NativeConnection | undefined;
   let worker: Worker | undefined;

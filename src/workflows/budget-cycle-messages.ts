@@ -2,6 +2,11 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /** Messages of budgetCycleWorkflow; clients import them from here. */
 
+/** Workflow ID of a cycle: one per municipality and budget year, so a second start is refused. */
+export function cycleWorkflowId(municipality: string, budgetYear: number): string {
+  return `${municipality}/${budgetYear}`;
+}
+
 export interface PhaseStatus {
   id: string;
   name: string;

@@ -26,9 +26,9 @@ import {
   PhaseStatus,
 } from './budget-cycle-messages';
 import { setDeadlineSignal } from './deliverable-messages';
-import type { DeliverableWorkflowInputV2 } from './deliverable-v2';
-import { deliverableWorkflow } from './deliverable-workflow';
-import { ACTIVITY_RETRY, refuse } from './workflow-support';
+import { deliverableWorkflow, type DeliverableWorkflowInput } from './deliverable-workflow';
+import { ACTIVITY_RETRY, createLock, refuse } from './workflow-support';
+import { localDateOf } from '../domain/zoned-time';
 
 const { recordEvent, cycleSchedule, planPhase } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -48,6 +48,8 @@ export interface CarriedCycleState {
   confirmed: Record<string, string>;
   movedDeadlines: Record<string, string>;
   opened: Record<string, { opensOn: string; boards: string[]; finishedBoards: string[] }>;
+  /** The sequence number of the last event recorded: the next run goes on from it. */
+  seq: number;
 }
 
 export interface BudgetCycleInput {
@@ -63,10 +65,7 @@ export interface BudgetCycleInput {
   continueAsNewAfterEvents?: number;
 }
 
-/** Workflow ID of a cycle: one per municipality and budget year, so a second start is refused. */
-export function cycleWorkflowId(municipality: string, budgetYear: number): string {
-  return `${municipality}/${budgetYear}`;
-}
+export { cycleWorkflowId } from './budget-cycle-messages';
 
 /**
  * One budget year of one municipality, about 25 months: opens each deliverable phase on its
@@ -86,9 +85,14 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   // Filled by an activity once the run starts; the status query may come before that.
   const known: { schedule?: { openings: Record<string, string> } } = {};
   let openingNow = 0;
+  /** The sequence number of the last event recorded, carried across continue-as-new. */
+  let seq = carried?.seq ?? 0;
+  /** Deadline moves are applied one at a time, in the order they came. */
+  const exclusive = createLock();
   const nowIso = (): string => new Date(Date.now()).toISOString();
+  const stockholmToday = (): string => localDateOf(new Date(Date.now()), calendar.timeZone);
   const record = (kind: string, payload: Record<string, unknown>, actor = 'system') =>
-    recordEvent({ workflowId, kind, occurredAt: nowIso(), actor, payload });
+    recordEvent({ workflowId, seq: ++seq, kind, occurredAt: nowIso(), actor, payload });
   const childId = (phaseId: string, boardId: string): string => `${workflowId}/${phaseId}/${boardId}`;
 
   const deliverablePhases = calendar.phases.filter((p): p is DeliverablePhase => p.kind === 'deliverable');
@@ -167,38 +171,41 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     },
   );
 
+  /** Moves a phase's deadline (or a group's) and tells each open deliverable its new one. */
+  const moveDeadline = async (update: MoveDeadlineInput): Promise<CycleStatus> => {
+    const phase = deliverablePhases.find((p) => p.id === update.phaseId)!;
+    if (!update.boards) movedDeadlines.set(phase.id, update.deadline);
+    const open = opened.get(phase.id);
+    await record(
+      'deadline-moved',
+      { phaseId: phase.id, deadline: update.deadline, boards: update.boards ?? 'all', reason: update.reason },
+      update.by,
+    );
+    if (open) {
+      // Each board's new written deadline (a staggered group keeps its offset), planned outside.
+      const replanned = await planPhase({
+        calendar: withPhaseDeadline(calendar, phase.id, update.deadline),
+        registry,
+        phaseId: phase.id,
+        opensOn: open.opensOn,
+      });
+      for (const { spec } of replanned) {
+        const board = spec.board.id;
+        if (update.boards && !update.boards.includes(board)) continue;
+        if (!open.boards.includes(board) || open.finishedBoards.has(board)) continue;
+        await getExternalWorkflowHandle(childId(phase.id, board)).signal(setDeadlineSignal, {
+          deadline: update.boards ? update.deadline : spec.deadline,
+          by: update.by,
+          reason: update.reason,
+        });
+      }
+    }
+    return status();
+  };
+
   setHandler(
     moveDeadlineUpdate,
-    async (update: MoveDeadlineInput) => {
-      const phase = deliverablePhases.find((p) => p.id === update.phaseId)!;
-      if (!update.boards) movedDeadlines.set(phase.id, update.deadline);
-      const open = opened.get(phase.id);
-      await record(
-        'deadline-moved',
-        { phaseId: phase.id, deadline: update.deadline, boards: update.boards ?? 'all', reason: update.reason },
-        update.by,
-      );
-      if (open) {
-        // Each board's new written deadline (a staggered group keeps its offset), planned outside.
-        const replanned = await planPhase({
-          calendar: withPhaseDeadline(calendar, phase.id, update.deadline),
-          registry,
-          phaseId: phase.id,
-          opensOn: open.opensOn,
-        });
-        for (const { spec } of replanned) {
-          const board = spec.board.id;
-          if (update.boards && !update.boards.includes(board)) continue;
-          if (!open.boards.includes(board) || open.finishedBoards.has(board)) continue;
-          await getExternalWorkflowHandle(childId(phase.id, board)).signal(setDeadlineSignal, {
-            deadline: update.boards ? update.deadline : spec.deadline,
-            by: update.by,
-            reason: update.reason,
-          });
-        }
-      }
-      return status();
-    },
+    (update: MoveDeadlineInput) => exclusive(() => moveDeadline(update)),
     {
       validator: (update: MoveDeadlineInput) => {
         const phase = deliverablePhases.find((p) => p.id === update?.phaseId);
@@ -206,7 +213,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
         if (typeof update.deadline !== 'string' || !isLocalDate(update.deadline)) {
           refuse('deadline', 'must be a date YYYY-MM-DD');
         }
-        if (update.deadline <= nowIso().slice(0, 10)) refuse('deadline', 'must be in the future');
+        if (update.deadline <= stockholmToday()) refuse('deadline', 'must be in the future');
         if (!update.by) refuse('by', 'must name who moves the deadline');
         if (!update.reason) refuse('reason', 'must say why');
         if (update.boards) {
@@ -255,8 +262,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       await record('phase-opened', { phaseId: phase.id, opensOn, boards: deliverables.length });
       for (const deliverable of deliverables) {
         const imported = input.imported?.find((i) => i.phaseId === phase.id && i.boardId === deliverable.spec.board.id);
-        const childInput: DeliverableWorkflowInputV2 = {
-          version: 2,
+        const childInput: DeliverableWorkflowInput = {
           municipality: calendar.municipality,
           budgetYear: calendar.budgetYear,
           ...deliverable,
@@ -299,9 +305,12 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
             { opensOn: o.opensOn, boards: o.boards, finishedBoards: [...o.finishedBoards] },
           ]),
         ),
+        seq,
       },
     });
   }
+  // A message still being handled (a deadline move telling its boards) finishes before the end.
+  await condition(allHandlersFinished);
   await record('cycle-finished', { deliverables: counts().started });
   return status();
 }

@@ -9,14 +9,15 @@ import type {
 } from '../domain/deliverable-state';
 import type { PlannedAction } from '../domain/planner';
 
-/** Messages of deliverableWorkflow (plan-driven version); clients import them from here. */
+/** Messages of deliverableWorkflow; clients import them from here. */
 
 export interface ActionRecord {
   actionId: string;
   kind: PlannedAction['kind'];
   level?: number;
   plannedAt: string;
-  outcome: 'sent' | 'failed' | 'applied' | 'moot' | 'skipped-stale' | 'superseded';
+  /** `expired`: the mail could not be delivered before the next step made it moot; never sent. */
+  outcome: 'sent' | 'failed' | 'expired' | 'applied' | 'moot' | 'skipped-stale' | 'superseded';
   at: string;
 }
 
@@ -37,7 +38,10 @@ export interface DeliverableView {
 
 export const deliverableViewQuery = defineQuery<DeliverableView>('deliverableView');
 
-export const submitUpdate = defineUpdate<DeliverableState, [Omit<SubmitInput, never>]>('submit');
+/** A submission's answer: the new state, with the content rules' warnings if any. */
+export type SubmitResult = DeliverableState & { warnings?: Array<{ field: string; problem: string }> };
+
+export const submitUpdate = defineUpdate<SubmitResult, [SubmitInput]>('submit');
 export const approveUpdate = defineUpdate<DeliverableState, [ApproveInput]>('approve');
 export const returnForCompletionUpdate = defineUpdate<DeliverableState, [ReturnInput]>('returnForCompletion');
 export const grantExtensionUpdate = defineUpdate<DeliverableState, [ExtensionInput]>('grantExtension');

@@ -1,101 +1,506 @@
-import { defineQuery, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { DeliverableInput } from '../domain/deliverable';
-import type { DeliverableState } from '../domain/deliverable-state';
-import { DeliverableWorkflowInputV2, runDeliverableV2 } from './deliverable-v2';
-import { ACTIVITY_RETRY } from './workflow-support';
+import {
+  allHandlersFinished,
+  condition,
+  ActivityFailure,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  sleep,
+  TimeoutFailure,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
+import type { Activities, PhaseDeliverable, SendNotificationInput } from '../activities';
+import type { RecipientRole } from '../domain/cycle-calendar';
+import type { DeliverableSnapshot } from '../db/read-model';
+import {
+  applyAction,
+  applyApprove,
+  applyExempt,
+  applyNewDeadline,
+  applyReturn,
+  applySubmit,
+  checkApprove,
+  checkExempt,
+  checkExtension,
+  checkReturn,
+  checkSubmit,
+  DeliverableState,
+  initialState,
+  isFinished,
+} from '../domain/deliverable-state';
+import type { DeliverablePlan, PlannedAction } from '../domain/planner';
+import { localDateOf } from '../domain/zoned-time';
+import { addressesFor } from '../domain/recipients';
+import {
+  ActionRecord,
+  approveUpdate,
+  deliverableViewQuery,
+  exemptUpdate,
+  grantExtensionUpdate,
+  returnForCompletionUpdate,
+  setDeadlineSignal,
+  submitUpdate,
+} from './deliverable-messages';
+import { LUP_STAGE_OF, contentShapeProblem } from '../domain/submission-content';
+import { cycleWorkflowId, deliverableFinishedSignal } from './budget-cycle-messages';
+import { lupStageSubmittedSignal, lupWorkflowId } from './lup-messages';
+import { ACTIVITY_RETRY, createLock, refuse, tryCheck } from './workflow-support';
 
-/**
- * One board's deliverable for one phase: it sleeps until the planned reminder, sends it (unless
- * its instant had already passed when the workflow started: no stale mail), then sleeps until the
- * deadline. Every transition is recorded in the audit log.
- */
-
-const { recordEvent, sendReminder } = proxyActivities<Activities>({
+const { recordEvent, replanDeliverable, checkSubmissionRules, expireNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: ACTIVITY_RETRY,
 });
 
-export type ReminderState =
-  | { status: 'planned'; plannedAt: string }
-  | { status: 'sent'; plannedAt: string; firedAt: string; messageId: string }
-  | { status: 'skipped'; plannedAt: string; reason: 'instant-passed-before-start' };
+/**
+ * One notification, its retries bounded by the instant it is about (`expiresAt`): a reminder
+ * retried through a relay outage never goes out after the deadline or the next step of the
+ * ladder. An attempt that died with its worker is retried after 30 s; the send log's lease keeps
+ * a retry from sending while a slow attempt still runs.
+ */
+const sendNotificationBefore = (expiresAt: number) =>
+  proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: Math.max(1_000, expiresAt - Date.now()),
+    retry: ACTIVITY_RETRY,
+  }).sendNotification;
 
-export interface DeliverableStatus {
-  workflowId: string;
-  phase: string;
-  board: string;
-  deadline: string;
-  stage: 'open' | 'deadline-passed';
-  reminder: ReminderState;
+/** How long a notification without a next step (the last escalation, a review mail) may still go out. */
+const LAST_STEP_VALID_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Input of the deliverable workflow, as the cycle starts it. */
+export interface DeliverableWorkflowInput extends PhaseDeliverable {
+  municipality: string;
+  budgetYear: number;
+  /** Starting late: a deliverable already handed in before Årshjul took over. */
+  imported?: { stage: 'submitted' | 'approved'; at: string; documentRef: string };
 }
-
-export const deliverableStatusQuery = defineQuery<DeliverableStatus>('deliverableStatus');
 
 /**
- * Two generations share this workflow type. The first (issue 2's vertical slice: one reminder,
- * input without `version`) stays for runs started by it and for their replay; the input decides
- * the path, so the choice is deterministic on replay without a patch marker.
+ * How long after its instant an action still goes out when the workflow starts. The cycle starts
+ * a deliverable at its opening instant, or when SLK confirms the milestone it waits for, which
+ * may be later that day: an opening stays current for a day; anything else older than an hour is
+ * stale and recorded as skipped, never sent late.
  */
-export async function deliverableWorkflow(
-  input: DeliverableInput | DeliverableWorkflowInputV2,
-): Promise<DeliverableStatus | DeliverableState> {
-  if ('version' in input && input.version === 2) return runDeliverableV2(input);
-  return runSingleReminder(input as DeliverableInput);
-}
+const STALE_AFTER_MS = 60 * 60 * 1000;
+const OPENING_STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 
-/** Typed views of the two generations, for clients: `client.workflow.start<…>('deliverableWorkflow', …)`. */
-export type SingleReminderWorkflow = (input: DeliverableInput) => Promise<DeliverableStatus>;
-export type PlannedDeliverableWorkflow = (input: DeliverableWorkflowInputV2) => Promise<DeliverableState>;
-
-async function runSingleReminder(input: DeliverableInput): Promise<DeliverableStatus> {
+/**
+ * One board's deliverable in one phase: sleeps to each planned action (opening, reminders,
+ * deadline, escalations) and sends its mail exactly once, takes the board's submission and SLK's
+ * review, extensions and moved deadlines, and records every transition in order: each event
+ * carries a sequence number this workflow assigns, so the record and the read model follow the
+ * workflow's order whatever order the activities commit in.
+ */
+export async function deliverableWorkflow(input: DeliverableWorkflowInput): Promise<DeliverableState> {
   const { workflowId } = workflowInfo();
-  const status: DeliverableStatus = {
-    workflowId,
-    phase: input.phase.id,
-    board: input.board.id,
-    deadline: input.deadline,
-    stage: 'open',
-    reminder: { status: 'planned', plannedAt: input.reminderAt },
-  };
-  setHandler(deliverableStatusQuery, () => status);
+  const phase = input.spec.phase;
+  const reviewRequired = phase.reviewRequired;
+  const nowIso = (): string => new Date(Date.now()).toISOString();
+  // "Today" is Stockholm's date (from 00:00 local time, not UTC).
+  const today = (): string => localDateOf(new Date(Date.now()), input.spec.calendar.timeZone);
 
-  const now = (): string => new Date(Date.now()).toISOString();
-  await recordEvent({
+  let state: DeliverableState = initialState();
+  // Who answers for the deliverable and who is above it: changes at a merger (handOver).
+  let board = input.spec.board;
+  let above = input.above;
+  let plan: DeliverablePlan = input.plan;
+  let pending: PlannedAction[] = [];
+  /** The deadline SLK set for this board alone (extension or return), if any. */
+  let ownDeadline: string | undefined;
+  const history: ActionRecord[] = [];
+  let planVersion = 0;
+  /** The stage opened at start, before the opening mail went out: the mail is still owed. */
+  let openingMailOwed = false;
+  /** Replans under way (each holds the replan lock in turn): due actions wait for them. */
+  let replans = 0;
+  /** The sequence number of the last event this workflow recorded or sent. */
+  let seq = 0;
+  const exclusive = createLock();
+
+  /** What the read model shows of this deliverable, as of event `at`; sent with every event. */
+  const snapshot = (at: number): DeliverableSnapshot => ({
+    seq: at,
+    municipality: input.municipality,
+    budgetYear: input.budgetYear,
+    phaseId: plan.phaseId,
+    boardId: plan.boardId,
+    answeringBoardId: board.id,
+    stage: state.stage,
+    late: state.late,
+    escalationLevel: state.escalationLevel,
+    deadline: plan.deadline.date,
+    deadlineAt: plan.deadlineAt,
+  });
+  const record = (kind: string, payload: Record<string, unknown>, actor = 'system') => {
+    const at = ++seq;
+    return recordEvent({
+      workflowId,
+      seq: at,
+      kind,
+      occurredAt: nowIso(),
+      actor,
+      payload: { ...payload, snapshot: snapshot(at) },
+    });
+  };
+
+  const noteAction = (action: PlannedAction, outcome: ActionRecord['outcome'], at = nowIso()): void => {
+    history.push({
+      actionId: action.id,
+      kind: action.kind,
+      level: action.level,
+      plannedAt: action.instant,
+      outcome,
+      at,
+    });
+  };
+
+  /** Takes a plan: past actions are recorded as stale (never sent late), the rest wait. */
+  const adoptPlan = (
+    next: DeliverablePlan,
+    now: number,
+    grace: (a: PlannedAction) => number,
+    done: (a: PlannedAction) => boolean,
+  ): void => {
+    for (const old of pending) noteAction(old, 'superseded');
+    plan = next;
+    pending = [];
+    for (const action of next.actions) {
+      if (done(action)) continue;
+      if (Date.parse(action.instant) < now - grace(action)) {
+        // A deadline that already passed still makes the deliverable late; no mail goes out.
+        if (action.kind === 'deadline' || action.kind === 'opening')
+          state = applyAction(state, action.kind, action.level).state;
+        noteAction(action, 'skipped-stale');
+      } else {
+        pending.push(action);
+      }
+    }
+    planVersion++;
+  };
+
+  /**
+   * The instant after which a planned action's mail is moot: the next step of the plan (the next
+   * reminder, the deadline, the next escalation level), or a week for the last step.
+   */
+  const expiryOf = (action: PlannedAction): number => {
+    const at = Date.parse(action.instant);
+    const later = plan.actions.map((a) => Date.parse(a.instant)).filter((t) => t > at);
+    return later.length > 0 ? Math.min(...later) : at + LAST_STEP_VALID_MS;
+  };
+
+  setHandler(deliverableViewQuery, () => ({
     workflowId,
-    kind: 'deliverable-opened',
-    occurredAt: now(),
-    payload: { deadline: input.deadline, reminderAt: input.reminderAt },
+    phaseId: plan.phaseId,
+    boardId: plan.boardId,
+    answeringBoardId: board.id,
+    deadline: plan.deadline.date,
+    deadlineAt: plan.deadlineAt,
+    state,
+    pending,
+    history,
+  }));
+
+  /**
+   * Replans with a new deadline under the replan lock: an extension and a phase move that arrive
+   * together are applied one after the other, in the order they came, and the later one decides.
+   */
+  const replanTo = (deadline: string, reason: string, by: string, before: () => void = () => undefined) =>
+    exclusive(async () => {
+      replans++;
+      try {
+        before();
+        const next = await replanDeliverable({ spec: input.spec, deadline });
+        const opened = (a: PlannedAction): boolean =>
+          a.kind === 'opening' && state.stage !== 'planned' && !openingMailOwed;
+        adoptPlan(next, Date.now(), () => 0, opened);
+        await record(
+          'deadline-changed',
+          { deadline: next.deadline.date, shiftedFrom: next.deadline.shiftedFrom, reason },
+          by,
+        );
+      } finally {
+        replans--;
+      }
+    });
+
+  /**
+   * Sends one notification about this deliverable to the given roles, with the current state.
+   * Undeliverable before `expiresAt` (the relay down that long): recorded as expired, never sent.
+   */
+  const notify = async (
+    kind: SendNotificationInput['kind'],
+    actionId: string,
+    plannedAt: string,
+    firedAt: string,
+    roles: RecipientRole[],
+    expiresAt: number,
+    extra: Pick<SendNotificationInput, 'level' | 'reason'> = {},
+  ): Promise<'sent' | 'failed' | 'expired'> => {
+    const at = ++seq;
+    const common = { workflowId, actionId, kind, ...extra, plannedAt, firedAt, seq: at };
+    try {
+      const result = await sendNotificationBefore(expiresAt)({
+        ...common,
+        expiresAt: new Date(expiresAt).toISOString(),
+        budgetYear: input.budgetYear,
+        phaseName: phase.name,
+        boardName: board.name,
+        deadlineAt: plan.deadlineAt,
+        to: addressesFor(roles, board, above),
+        roles,
+        snapshot: snapshot(at),
+      });
+      return result.failed ? 'failed' : result.expired ? 'expired' : 'sent';
+    } catch (error) {
+      // Out of time: either an attempt was cut off (TimeoutFailure) or the retries were (RetryState.TIMEOUT).
+      const outOfTime =
+        error instanceof ActivityFailure &&
+        (error.cause instanceof TimeoutFailure || error.retryState === RetryState.TIMEOUT);
+      if (!outOfTime) throw error;
+      const { sent } = await expireNotification({ ...common, snapshot: snapshot(at) });
+      return sent ? 'sent' : 'expired';
+    }
+  };
+
+  /** Tells the board of SLK's review (approved, or returned with the reason and new deadline). */
+  const notifyReview = async (kind: 'approved' | 'returned', reason?: string): Promise<void> => {
+    const at = nowIso();
+    const actionId = `${plan.phaseId}/${plan.boardId}/${kind}-${state.reviews.length}`;
+    const validUntil = kind === 'returned' ? Date.parse(plan.deadlineAt) : Date.now() + LAST_STEP_VALID_MS;
+    await notify(kind, actionId, at, at, ['registrator'], validUntil, reason ? { reason } : {});
+  };
+
+  /** The submission's content as the phase takes it: none, or its kind's shape within the size limit. */
+  const contentOf = (raw: unknown): unknown => {
+    const content = (raw as { content?: unknown } | null)?.content;
+    return phase.content ? (content ?? {}) : content;
+  };
+  const checkContentShape = (raw: unknown): void => {
+    const problem = contentShapeProblem(phase.content, contentOf(raw));
+    if (problem) refuse(problem.field, problem.problem, 'InvalidInput');
+  };
+  const lupStage = phase.content ? LUP_STAGE_OF[phase.content] : undefined;
+
+  setHandler(
+    submitUpdate,
+    async (raw) => {
+      let accepted = checkSubmit(state, raw);
+      checkContentShape(raw);
+      let warnings: Array<{ field: string; problem: string }> = [];
+      if (phase.content) {
+        // The guidelines' rules that need the record (the district's LUP, the board's plan).
+        const check = await checkSubmissionRules({
+          municipality: input.municipality,
+          budgetYear: input.budgetYear,
+          phase: { id: phase.id, content: phase.content, lupLink: phase.lupLink ?? 'warn' },
+          boardId: board.id,
+          content: contentOf(raw),
+          decisionDate: accepted.decisionDate,
+          onDate: today(),
+        });
+        // What the content lacks is the sender's to fix; a LUP not at this stage is a conflict.
+        const first = check.errors[0];
+        if (first)
+          refuse(first.field, first.problem, first.field.startsWith('content') ? 'InvalidInput' : 'TransitionRefused');
+        warnings = check.warnings;
+        // Another message may have moved the deliverable while the rules were checked.
+        accepted = { ...tryCheck(() => checkSubmit(state, raw)), content: check.content };
+      }
+      state = applySubmit(state, accepted, nowIso());
+      await record(
+        'submitted',
+        {
+          documentRef: accepted.documentRef,
+          decisionDate: accepted.decisionDate,
+          late: state.late,
+          ...(accepted.content && { content: accepted.content }),
+          ...(warnings.length > 0 && { warnings }),
+        },
+        accepted.by,
+      );
+      // A LUP stage is the district's LUP workflow's to record: told here, in the same workflow
+      // that took the submission, so the two cannot fall out of step.
+      if (lupStage) {
+        const lupId = lupWorkflowId(cycleWorkflowId(input.municipality, input.budgetYear), board.id);
+        try {
+          await getExternalWorkflowHandle(lupId).signal(lupStageSubmittedSignal, {
+            stage: lupStage,
+            content: accepted.content ?? {},
+            ...(accepted.decisionDate && { decisionDate: accepted.decisionDate }),
+            by: accepted.by,
+          });
+        } catch {
+          await record('lup-not-informed', { lupWorkflowId: lupId, stage: lupStage });
+        }
+      }
+      return warnings.length > 0 ? { ...state, warnings } : state;
+    },
+    {
+      validator: (raw) => {
+        tryCheck(() => checkSubmit(state, raw));
+        checkContentShape(raw);
+      },
+    },
+  );
+  setHandler(
+    approveUpdate,
+    async (raw) => {
+      const accepted = checkApprove(state, reviewRequired, raw);
+      state = applyApprove(state, accepted, nowIso());
+      await record('approved', { comment: accepted.comment }, accepted.by);
+      await notifyReview('approved');
+      return state;
+    },
+    { validator: (raw) => void tryCheck(() => checkApprove(state, reviewRequired, raw)) },
+  );
+  setHandler(
+    returnForCompletionUpdate,
+    async (raw) => {
+      const accepted = checkReturn(state, reviewRequired, raw, today());
+      state = applyReturn(state, accepted, nowIso());
+      await record('returned', { reason: accepted.reason, deadline: accepted.deadline }, accepted.by);
+      await replanTo(accepted.deadline, 'returned for completion', accepted.by, () => {
+        ownDeadline = accepted.deadline;
+      });
+      await notifyReview('returned', accepted.reason);
+      return state;
+    },
+    { validator: (raw) => void tryCheck(() => checkReturn(state, reviewRequired, raw, today())) },
+  );
+  setHandler(
+    grantExtensionUpdate,
+    async (raw) => {
+      const asked = tryCheck(() => checkExtension(state, raw, today(), plan.deadline.date));
+      await replanTo(asked.deadline, `extension: ${asked.reason}`, asked.by, () => {
+        // Checked again under the lock: a replan before this one may have moved the deadline.
+        tryCheck(() => checkExtension(state, raw, today(), plan.deadline.date));
+        state = applyNewDeadline(state);
+        ownDeadline = asked.deadline;
+      });
+      return state;
+    },
+    { validator: (raw) => void tryCheck(() => checkExtension(state, raw, today(), plan.deadline.date)) },
+  );
+  setHandler(setDeadlineSignal, async (raw) => {
+    if (isFinished(state, reviewRequired) || raw.deadline === plan.deadline.date) return;
+    // A deadline SLK gave this board alone (an extension, a return for completion) is not cut
+    // short by a later move of the whole phase to an earlier date.
+    if (ownDeadline && raw.deadline < ownDeadline) {
+      await record(
+        'deadline-move-not-applied',
+        { deadline: raw.deadline, keeps: ownDeadline, reason: raw.reason },
+        raw.by,
+      );
+      return;
+    }
+    await replanTo(raw.deadline, raw.reason, raw.by, () => {
+      state = applyNewDeadline(state);
+    });
+  });
+  setHandler(
+    exemptUpdate,
+    async (raw) => {
+      const accepted = checkExempt(state, raw);
+      state = applyExempt(state, accepted, nowIso());
+      await record('exempted', { reason: accepted.reason }, accepted.by);
+      return state;
+    },
+    { validator: (raw) => void tryCheck(() => checkExempt(state, raw)) },
+  );
+
+  const startedAt = Date.now();
+  adoptPlan(
+    input.plan,
+    startedAt,
+    (a) => (a.kind === 'opening' ? OPENING_STALE_AFTER_MS : STALE_AFTER_MS),
+    () => false,
+  );
+  // An opening already due (the cycle starts us at the opening instant, or later that day after
+  // a milestone): the board may submit from the first moment, before the opening mail has gone.
+  if (pending[0]?.kind === 'opening' && Date.parse(pending[0].instant) <= startedAt) {
+    state = applyAction(state, 'opening', undefined).state;
+    openingMailOwed = true;
+  }
+  if (input.imported) {
+    state = {
+      ...state,
+      stage: input.imported.stage,
+      submissions: [{ documentRef: input.imported.documentRef, by: 'import', at: input.imported.at }],
+    };
+  }
+  await record('deliverable-started', {
+    deadline: plan.deadline.date,
+    deadlineAt: plan.deadlineAt,
+    pending: pending.length,
+    skippedStale: history.length,
+    imported: input.imported ?? null,
   });
 
-  const untilReminder = Date.parse(input.reminderAt) - Date.now();
-  if (untilReminder < 0) {
-    status.reminder = { status: 'skipped', plannedAt: input.reminderAt, reason: 'instant-passed-before-start' };
-    await recordEvent({
-      workflowId,
-      kind: 'reminder-skipped',
-      occurredAt: now(),
-      payload: { plannedAt: input.reminderAt },
+  if (input.handOver) {
+    // A merger before the deadline: from its first day the successor receives the mails.
+    const handOver = input.handOver;
+    void sleep(Math.max(0, Date.parse(handOver.at) - Date.now())).then(async () => {
+      if (isFinished(state, reviewRequired)) return;
+      const from = board.id;
+      board = handOver.board;
+      above = handOver.above;
+      await record('handed-over', { from, to: board.id, on: handOver.on });
     });
-  } else {
-    await sleep(untilReminder);
-    const firedAt = now();
-    const sent = await sendReminder({
-      workflowId,
-      budgetYear: input.budgetYear,
-      phaseName: input.phase.name,
-      boardName: input.board.name,
-      recipients: [input.board.email],
-      deadline: input.deadline,
-      plannedAt: input.reminderAt,
-      firedAt,
-    });
-    status.reminder = { status: 'sent', plannedAt: input.reminderAt, firedAt, messageId: sent.messageId };
   }
-
-  const untilDeadline = Date.parse(input.deadline) - Date.now();
-  if (untilDeadline > 0) await sleep(untilDeadline);
-  status.stage = 'deadline-passed';
-  await recordEvent({ workflowId, kind: 'deadline-passed', occurredAt: now(), payload: { deadline: input.deadline } });
-  return status;
+  while (!isFinished(state, reviewRequired)) {
+    const next = pending[0];
+    if (!next) {
+      await condition(() => isFinished(state, reviewRequired) || pending.length > 0);
+      continue;
+    }
+    const version = planVersion;
+    const due = await condition(
+      () => planVersion !== version || isFinished(state, reviewRequired),
+      Math.max(0, Date.parse(next.instant) - Date.now()),
+    ).then((changed) => !changed);
+    if (!due) continue;
+    await condition(() => replans === 0);
+    if (planVersion !== version) continue;
+    pending.shift();
+    const outcome =
+      next.kind === 'opening' && openingMailOwed
+        ? { state, notify: state.stage !== 'exempt' && state.stage !== 'approved' }
+        : applyAction(state, next.kind, next.level);
+    if (next.kind === 'opening') openingMailOwed = false;
+    state = outcome.state;
+    const firedAt = nowIso();
+    let sendOutcome: 'sent' | 'failed' | 'expired' | undefined;
+    if (outcome.notify && (next.kind === 'opening' || next.kind === 'reminder' || next.kind === 'escalation')) {
+      sendOutcome = await notify(next.kind, next.id, next.instant, firedAt, next.recipients, expiryOf(next), {
+        level: next.level,
+      });
+    } else if (next.kind === 'deadline' && state.late) {
+      await record('deadline-missed', { deadline: plan.deadline.date });
+    }
+    noteAction(next, sendOutcome ?? (outcome.notify ? 'sent' : next.kind === 'deadline' ? 'applied' : 'moot'), firedAt);
+  }
+  // Let update handlers that are still replying (recording the approval, say) finish first.
+  await condition(allHandlersFinished);
+  for (const left of pending) noteAction(left, 'moot');
+  pending = [];
+  await record('deliverable-finished', {
+    stage: state.stage,
+    late: state.late,
+    escalationLevel: state.escalationLevel,
+  });
+  // Tell the cycle (whichever run of it is current: the signal goes by workflow ID).
+  const parent = workflowInfo().parent;
+  if (parent) {
+    try {
+      await getExternalWorkflowHandle(parent.workflowId).signal(deliverableFinishedSignal, {
+        phaseId: plan.phaseId,
+        boardId: plan.boardId,
+        stage: state.stage,
+      });
+    } catch {
+      // The cycle has ended (or was terminated): nobody left to tell.
+    }
+  }
+  return state;
 }

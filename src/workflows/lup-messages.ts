@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CitizenDialogue, LupStageInput, LupState } from '../domain/lup-state';
 
 /** Messages of lupWorkflow; clients import them from here. */
@@ -13,7 +13,12 @@ export interface LupView {
 
 export const lupViewQuery = defineQuery<LupView>('lupView');
 export const recordDialogueUpdate = defineUpdate<LupState, [CitizenDialogue]>('recordDialogue');
-export const recordLupStageUpdate = defineUpdate<LupState, [LupStageInput]>('recordLupStage');
+/**
+ * From the district's deliverable: the board handed in a LUP stage (its content was checked
+ * against the LUP's state when the submission was taken). A signal: a workflow reaches another
+ * through an external handle, which cannot update.
+ */
+export const lupStageSubmittedSignal = defineSignal<[LupStageInput]>('lupStageSubmitted');
 
 /** The LUP workflow of a district in a cycle: `<cycle workflow ID>/lup/<board>`. */
 export function lupWorkflowId(cycleWorkflowId: string, boardId: string): string {

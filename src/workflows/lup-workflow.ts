@@ -1,7 +1,8 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { TransitionRefused } from '../domain/deliverable-state';
 import { applyDialogue, applyStage, checkDialogue, checkStage, initialLupState, LupState } from '../domain/lup-state';
-import { lupViewQuery, recordDialogueUpdate, recordLupStageUpdate } from './lup-messages';
+import { lupStageSubmittedSignal, lupViewQuery, recordDialogueUpdate } from './lup-messages';
 import { ACTIVITY_RETRY, tryCheck } from './workflow-support';
 
 const { recordEvent } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: ACTIVITY_RETRY });
@@ -14,6 +15,8 @@ export interface LupWorkflowInput {
 
 /** What the read model keeps of a LUP (lup_status), sent with every event. */
 export interface LupSnapshot {
+  /** The sequence number of the event it came with: the read model never goes back to an older one. */
+  seq: number;
   municipality: string;
   budgetYear: number;
   boardId: string;
@@ -26,14 +29,17 @@ export interface LupSnapshot {
 /**
  * One district's local development programme in one cycle: it holds the citizen dialogues and
  * the LUP's stage. The deadlines of its stages (analysis, programme, follow-up) are deliverables
- * of the cycle, with their reminders and escalations; the operations layer records each stage
- * here once its deliverable is handed in. Ends when the follow-up is recorded.
+ * of the cycle, with their reminders and escalations; each stage's deliverable tells this
+ * workflow when the board hands it in. Ends when the follow-up is recorded.
  */
 export async function lupWorkflow(input: LupWorkflowInput): Promise<LupState> {
   const { workflowId } = workflowInfo();
   let state = initialLupState();
+  /** The sequence number of the last event recorded: every event has its own, in order. */
+  let seq = 0;
 
-  const snapshot = (): LupSnapshot => ({
+  const snapshot = (at: number): LupSnapshot => ({
+    seq: at,
     municipality: input.municipality,
     budgetYear: input.budgetYear,
     boardId: input.boardId,
@@ -42,14 +48,17 @@ export async function lupWorkflow(input: LupWorkflowInput): Promise<LupState> {
     dialogues: state.dialogues.length,
     measures: state.measures.length,
   });
-  const record = (kind: string, payload: Record<string, unknown>, actor: string) =>
-    recordEvent({
+  const record = (kind: string, payload: Record<string, unknown>, actor: string) => {
+    const at = ++seq;
+    return recordEvent({
       workflowId,
+      seq: at,
       kind,
-      occurredAt: new Date().toISOString(),
+      occurredAt: new Date(Date.now()).toISOString(),
       actor,
-      payload: { ...payload, lup: snapshot() },
+      payload: { ...payload, lup: snapshot(at) },
     });
+  };
 
   setHandler(lupViewQuery, () => ({ workflowId, ...input, state }));
   setHandler(
@@ -62,20 +71,24 @@ export async function lupWorkflow(input: LupWorkflowInput): Promise<LupState> {
     },
     { validator: (raw) => void tryCheck(() => checkDialogue(state, raw)) },
   );
-  setHandler(
-    recordLupStageUpdate,
-    async (raw) => {
-      const accepted = checkStage(state, raw);
-      state = applyStage(state, accepted);
-      await record(
-        `lup-${accepted.stage}-recorded`,
-        { content: accepted.content, decisionDate: accepted.decisionDate },
-        accepted.by,
-      );
-      return state;
-    },
-    { validator: (raw) => void tryCheck(() => checkStage(state, raw)) },
-  );
+  setHandler(lupStageSubmittedSignal, async (raw) => {
+    let accepted;
+    try {
+      accepted = checkStage(state, raw);
+    } catch (error) {
+      // The deliverable checked the stage against the record before taking it; a refusal here
+      // means the two disagreed (a dialogue not yet projected, say): kept in the record, not lost.
+      if (!(error instanceof TransitionRefused)) throw error;
+      await record('lup-stage-refused', { stage: raw.stage, field: error.field, problem: error.problem }, raw.by);
+      return;
+    }
+    state = applyStage(state, accepted);
+    await record(
+      `lup-${accepted.stage}-recorded`,
+      { content: accepted.content, decisionDate: accepted.decisionDate },
+      accepted.by,
+    );
+  });
 
   await record('lup-started', {}, 'system');
   await condition(() => state.stage === 'klar');

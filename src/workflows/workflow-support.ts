@@ -3,7 +3,8 @@ import { TransitionRefused } from '../domain/deliverable-state';
 
 /**
  * Retries for every activity of ours: no attempt limit, so while the relay or the database is
- * down the work waits and is not lost; backoff capped at five minutes.
+ * down the work waits and is not lost; backoff capped at five minutes. A notification bounds its
+ * retries by time instead (schedule-to-close: the instant after which it is moot).
  */
 export const ACTIVITY_RETRY: RetryPolicy = {
   initialInterval: '2 seconds',
@@ -11,10 +12,15 @@ export const ACTIVITY_RETRY: RetryPolicy = {
   maximumInterval: '5 minutes',
 };
 
-/** Refuses an update: the client sees a failed update whose message names the field. */
-export function refuse(field: string, problem: string): never {
-  throw ApplicationFailure.nonRetryable(`${field}: ${problem}`, 'TransitionRefused', { field, problem });
+/**
+ * Refuses an update: the client sees a failed update whose message names the field. The type
+ * tells a message that cannot apply now (`TransitionRefused`, a conflict with the state) from
+ * one that is wrong in itself (`InvalidInput`, e.g. content of the wrong shape).
+ */
+export function refuse(field: string, problem: string, type: RefusalType = 'TransitionRefused'): never {
+  throw ApplicationFailure.nonRetryable(`${field}: ${problem}`, type, { field, problem });
 }
+export type RefusalType = 'TransitionRefused' | 'InvalidInput';
 
 /** Runs a pure check in an update validator: a TransitionRefused becomes the client's refusal. */
 export function tryCheck<T>(check: () => T): T {
@@ -24,4 +30,18 @@ export function tryCheck<T>(check: () => T): T {
     if (error instanceof TransitionRefused) refuse(error.field, error.problem);
     throw error;
   }
+}
+
+/**
+ * A lock for one workflow run: `exclusive(work)` runs after every earlier holder finished, in the
+ * order the calls came (handlers that await activities would otherwise interleave). A failed
+ * holder releases it too. Deterministic: only promise chaining, no timers.
+ */
+export function createLock(): <T>(work: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const run = tail.then(work);
+    tail = run.catch(() => undefined);
+    return run;
+  };
 }

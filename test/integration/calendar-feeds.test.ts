@@ -144,10 +144,10 @@ beforeAll(async () => {
     const municipality = row.municipality ?? M;
     await projectSnapshot(
       db.pool,
-      `${municipality}/2028/${row.phaseId}/${row.boardId}`,
+      { workflowId: `${municipality}/2028/${row.phaseId}/${row.boardId}`, occurredAt: new Date(row.updatedAt) },
       String(++eventId),
-      new Date(row.updatedAt),
       {
+        seq: 1,
         municipality,
         budgetYear: 2028,
         phaseId: row.phaseId,

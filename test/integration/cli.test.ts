@@ -84,6 +84,7 @@ describe('arshjul read-model rebuild and recipient set (PostgreSQL)', () => {
 
   it('rebuilds the status overview from the audit log', async () => {
     const snapshot = {
+      seq: 1,
       municipality: 'stockholm',
       budgetYear: 2027,
       phaseId: 'tertialrapport-1',

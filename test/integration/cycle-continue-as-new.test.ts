@@ -97,7 +97,7 @@ describe('a long cycle', () => {
       });
     }
     const finished = await cycle.result();
-    await recordHistoryIfAsked(cycle, 'budget-cycle-v2-last-run-after-continue-as-new');
+    await recordHistoryIfAsked(cycle, 'budget-cycle-last-run-after-continue-as-new');
     expect(finished.finishedDeliverables).toBe(8);
     expect(finished.phases.filter((p) => p.kind === 'deliverable').map((p) => p.stage)).toEqual(['closed', 'closed']);
     const runs = await ctx.env.client.workflow.list({ query: `WorkflowId = '${id}'` });

@@ -44,6 +44,7 @@ describe('recipients’ language and the weekly digest (dev server, PostgreSQL, 
       publicUrl: 'https://arshjul.test.example',
     });
   const snapshot = (phaseId: string, over: Partial<DeliverableSnapshot> = {}): DeliverableSnapshot => ({
+    seq: 1,
     municipality: 'teststad',
     budgetYear: 2028,
     phaseId,
@@ -58,6 +59,7 @@ describe('recipients’ language and the weekly digest (dev server, PostgreSQL, 
   });
   const notification = (actionId: string, kind: 'reminder' | 'escalation', plannedAt: string) => ({
     workflowId: 'teststad/2028/tertialrapport-1/farsta',
+    seq: 1,
     actionId,
     kind,
     level: kind === 'escalation' ? 1 : 2,
@@ -193,7 +195,7 @@ describe('recipients’ language and the weekly digest (dev server, PostgreSQL, 
     for (const [index, [phaseId, over]] of rows.entries()) {
       const s = { ...snapshot(phaseId, over), budgetYear: 2027 };
       s.deadline = localDateOf(new Date(s.deadlineAt), 'Europe/Stockholm');
-      await projectSnapshot(db, `teststad/2027/${phaseId}/${s.boardId}`, String(index + 1), new Date(), s);
+      await projectSnapshot(db, { workflowId: `teststad/2027/${phaseId}/${s.boardId}`, occurredAt: new Date() }, String(index + 1), s);
     }
 
     await ensureDigestSchedule(ctx.env.client, ctx.harness.taskQueue);

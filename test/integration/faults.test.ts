@@ -7,12 +7,11 @@ import { Pool } from 'pg';
 import { systemClock } from '../../src/activities/ports';
 import { createPool } from '../../src/db/database';
 import { migrateUp } from '../../src/db/migrate';
-import { DeliverableInput, deliverableWorkflowId } from '../../src/domain/deliverable';
 import { startPrivatePostgres } from '../../src/stack/private-postgres';
 import { SmtpSink } from '../../src/stack/smtp-sink';
 import { createArshjulWorker } from '../../src/worker/create-worker';
 import { createSmtpMailer } from '../../src/worker/mail-transport';
-import { SingleReminderWorkflow } from '../../src/workflows/deliverable-workflow';
+import { deliverableIdOf, deliverablesDueAt } from '../helpers/deliverable-inputs';
 import { createTestDatabase, TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
 import { startEntryPoint } from '../helpers/processes';
@@ -48,9 +47,10 @@ async function startInProcessWorker(db: Pool, smtpUrl: string, taskQueue: string
 }
 
 /**
- * `count` deliverables whose reminders fall due together, `inMs` from now. Generous: a reminder
- * whose instant has passed when its workflow starts is skipped by design, and starting thirty
- * workflows on a loaded machine takes seconds.
+ * `count` deliverables whose reminders fall due together, `inMs` from now, as the cycle starts
+ * them (the production notification path: plan, lease, expiry). Generous: a reminder whose
+ * instant has passed when its workflow starts is skipped by design, and starting thirty
+ * workflows on a loaded machine takes seconds. Each burst is a municipality of its own (`label`).
  */
 async function startBurst(
   label: string,
@@ -58,26 +58,14 @@ async function startBurst(
   count: number,
   inMs: number,
 ): Promise<{ ids: string[]; dueAt: number }> {
-  const now = Date.now();
+  const dueAt = Date.now() + inMs;
   const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const input: DeliverableInput = {
-      municipality: 'stockholm',
-      budgetYear: 2028,
-      phase: { id: label, name: `Burst ${label}` },
-      board: { id: `board-${i}`, name: `Nämnd ${i}`, email: `registrator.${i}@example.se` },
-      reminderAt: new Date(now + inMs).toISOString(),
-      deadline: new Date(now + inMs + 600_000).toISOString(),
-    };
-    const workflowId = deliverableWorkflowId(input);
-    await env.client.workflow.start<SingleReminderWorkflow>('deliverableWorkflow', {
-      args: [input],
-      workflowId,
-      taskQueue,
-    });
+  for (const input of await deliverablesDueAt(count, dueAt, { municipality: label })) {
+    const workflowId = deliverableIdOf(input);
+    await env.client.workflow.start('deliverableWorkflow', { args: [input], workflowId, taskQueue });
     ids.push(workflowId);
   }
-  return { ids, dueAt: now + inMs };
+  return { ids, dueAt };
 }
 
 const until = (instant: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, instant - Date.now())));
@@ -85,6 +73,7 @@ const until = (instant: number): Promise<void> => new Promise((r) => setTimeout(
 interface Counts {
   planned: number;
   sentRows: number;
+  expired: number;
   received: number;
   distinctMessageIds: number;
   duplicates: number;
@@ -94,20 +83,25 @@ interface Counts {
 async function countOutcome(pool: Pool, sink: SmtpSink, label: string, planned: number): Promise<Counts> {
   const rows = await pool.query<{ status: string; message_id: string }>(
     `SELECT status, message_id FROM send_log WHERE workflow_id LIKE $1`,
-    [`stockholm/2028/${label}/%`],
+    [`${label}/%`],
   );
   const sent = rows.rows.filter((r) => r.status === 'sent');
-  const mails = sink.received.filter((m) => m.parsed.subject?.includes(`Burst ${label}`));
+  const mails = burstMails(sink, label);
   const distinct = new Set(mails.map((m) => m.parsed.messageId));
   return {
     planned,
     sentRows: sent.length,
+    expired: rows.rows.filter((r) => r.status === 'expired').length,
     received: mails.length,
     distinctMessageIds: distinct.size,
     duplicates: mails.length - distinct.size,
     lost: planned - distinct.size,
   };
 }
+
+/** The burst's mails: its boards' addresses are at `<label>.example`. */
+const burstMails = (sink: SmtpSink, label: string) =>
+  sink.received.filter((m) => m.envelope.to.some((to) => to.endsWith(`@${label}.example`)));
 
 function report(name: string, counts: Counts): void {
   process.stderr.write(`fault test "${name}": ${JSON.stringify(counts)}\n`);
@@ -139,7 +133,14 @@ describe('faults during a reminder burst', () => {
       await new Promise((r) => setTimeout(r, 1_000));
       const counts = await countOutcome(db.pool, back, 'smtp-outage', ids.length);
       report('SMTP refuses connections, then recovers', counts);
-      expect(counts).toMatchObject({ sentRows: 30, received: 30, distinctMessageIds: 30, duplicates: 0, lost: 0 });
+      expect(counts).toMatchObject({
+        sentRows: 30,
+        expired: 0,
+        received: 30,
+        distinctMessageIds: 30,
+        duplicates: 0,
+        lost: 0,
+      });
     } finally {
       worker.shutdown();
       await run;
@@ -168,20 +169,16 @@ describe('faults during a reminder burst', () => {
     );
     const { ids } = await startBurst('sigkill', taskQueue, 40, 15_000);
     // Kill it while the burst is being sent: as soon as the first mails arrive.
-    await sink.waitFor((mails) => mails.some((m) => m.parsed.subject?.includes('Burst sigkill')), 60_000);
+    await sink.waitFor(() => burstMails(sink, 'sigkill').length > 0, 60_000);
     worker.child.kill('SIGKILL');
     await worker.exited;
     await new Promise((r) => setTimeout(r, 200)); // let the sink finish what the dead process handed it
     const atKill = await countOutcome(db.pool, sink, 'sigkill', ids.length);
-    const receivedBeforeKill = new Set(
-      sink.received.filter((m) => m.parsed.subject?.includes('Burst sigkill')).map((m) => m.parsed.messageId),
-    );
+    const receivedBeforeKill = new Set(burstMails(sink, 'sigkill').map((m) => m.parsed.messageId));
     worker = startEntryPoint('src/worker/main.ts', workerEnv);
     try {
       await sink.waitFor(
-        (mails) =>
-          new Set(mails.filter((m) => m.parsed.subject?.includes('Burst sigkill')).map((m) => m.parsed.messageId))
-            .size >= ids.length,
+        () => new Set(burstMails(sink, 'sigkill').map((m) => m.parsed.messageId)).size >= ids.length,
         120_000,
       );
       await eventually(
@@ -192,11 +189,12 @@ describe('faults during a reminder burst', () => {
       const counts = await countOutcome(db.pool, sink, 'sigkill', ids.length);
       report('worker SIGKILL mid-burst', { ...counts, sentBeforeKill: atKill.distinctMessageIds } as Counts);
       expect(counts.lost).toBe(0);
+      expect(counts.expired).toBe(0);
       expect(counts.sentRows).toBe(ids.length);
       // A duplicate can only be a resend of a mail the relay accepted from the killed worker
       // before it could commit (the window we cannot close), and it carries the same Message-ID.
       const seen = new Map<string | undefined, number>();
-      for (const m of sink.received.filter((m) => m.parsed.subject?.includes('Burst sigkill'))) {
+      for (const m of burstMails(sink, 'sigkill')) {
         seen.set(m.parsed.messageId, (seen.get(m.parsed.messageId) ?? 0) + 1);
       }
       const duplicated = [...seen].filter(([, n]) => n > 1).map(([id]) => id);
@@ -237,7 +235,7 @@ describe('faults during a reminder burst', () => {
       await new Promise((r) => setTimeout(r, 1_000));
       const counts = await countOutcome(pool, sink, 'postgres-restart', ids.length);
       report('PostgreSQL restart mid-burst', counts);
-      expect(counts).toMatchObject({ sentRows: 30, distinctMessageIds: 30, lost: 0 });
+      expect(counts).toMatchObject({ sentRows: 30, expired: 0, distinctMessageIds: 30, lost: 0 });
       expect(counts.duplicates).toBe(0);
       await restarted.stop();
     } finally {

@@ -301,7 +301,7 @@ describe('a LUP year for a priority district and a non-priority district', () =>
     await recordHistoryIfAsked(lupHandle, 'lup-complete');
     await recordHistoryIfAsked(
       ctx.env.client.workflow.getHandle(`teststad/${YEAR}/lup-analys/farsta`),
-      'deliverable-v2-with-content',
+      'deliverable-with-content',
     );
     expect(farstaLup).toMatchObject({ stage: 'klar', followUps: 1 });
 

@@ -225,10 +225,10 @@ describe('budgetCycleWorkflow and its deliverables', () => {
       `milestoneId: kf-budget was already confirmed on ${addDays(today, 21)}`,
     );
 
-    await recordHistoryIfAsked(cycle, 'budget-cycle-v2-running');
-    await recordHistoryIfAsked(farsta, 'deliverable-v2-returned-approved-notifies-cycle');
-    await recordHistoryIfAsked(stokab, 'deliverable-v2-exempt-notifies-cycle');
-    await recordHistoryIfAsked(kultur, 'deliverable-v2-own-deadline-kept-running');
+    await recordHistoryIfAsked(cycle, 'budget-cycle-running');
+    await recordHistoryIfAsked(farsta, 'deliverable-returned-approved-notifies-cycle');
+    await recordHistoryIfAsked(stokab, 'deliverable-exempt-notifies-cycle');
+    await recordHistoryIfAsked(kultur, 'deliverable-own-deadline-kept-running');
 
     const readModel = await listDeliverableStatus(ctx.harness.db.pool, 'teststad', 2090);
     expect(readModel.map((r) => [r.phase_id, r.board_id, r.stage, r.deadline])).toEqual([
@@ -294,7 +294,7 @@ describe('today, as a civil servant in Stockholm sees it', () => {
       args: [{ by: 'SLK', reason: 'Komplettera', deadline: addDays(stockholmDay, 1) }],
     });
     expect(returned.stage).toBe('returned');
-    await recordHistoryIfAsked(farsta, 'deliverable-v2-returned-stockholm-today-running');
+    await recordHistoryIfAsked(farsta, 'deliverable-returned-stockholm-today-running');
   });
 });
 
@@ -357,7 +357,7 @@ describe('a merger during the cycle', () => {
     await sleepUntil(addDays(calendar.phases[0]!.kind === 'deliverable' ? calendar.phases[0]!.deadline : '', 10));
 
     const deliverable = ctx.env.client.workflow.getHandle(`${id}/tertialrapport-1/norrmalm`);
-    await recordHistoryIfAsked(deliverable, 'deliverable-v2-handed-over-running');
+    await recordHistoryIfAsked(deliverable, 'deliverable-handed-over-running');
     const view = await deliverable.query(deliverableViewQuery);
     expect(view).toMatchObject({ boardId: 'norrmalm', answeringBoardId: 'norra-innerstaden' });
     const mails = ctx.harness.sink.received

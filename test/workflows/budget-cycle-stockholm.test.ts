@@ -1,5 +1,6 @@
 import { listDeliverableStatus, rebuildReadModel } from '../../src/db/read-model';
 import { SendLogRow } from '../../src/db/send-log';
+import { replaceRegistry } from '../../src/db/registry';
 import { holidayName, legalDeadline } from '../../src/domain/business-days';
 import { CycleCalendar, deliverablePhaseSchema, withPhaseDeadline } from '../../src/domain/cycle-calendar';
 import { addDays, LocalDate } from '../../src/domain/local-date';
@@ -81,6 +82,8 @@ describe('a whole Stockholm cycle under the time-skipping server', () => {
       return 'date' in p.opens ? p.opens.date : '';
     };
     const plan = planCycle(calendar, registry);
+    // Stored as a deployment stores it: recipients and the content rules read it at send and submit time.
+    await replaceRegistry(ctx.harness.db.pool, registry);
     const id = cycleWorkflowId(calendar.municipality, calendar.budgetYear);
     const cycle = await ctx.env.client.workflow.start(budgetCycleWorkflow, {
       args: [{ calendar, registry }],

@@ -2,10 +2,10 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { listSends } from '../../src/db/send-log';
-import { DeliverableInput, deliverableWorkflowId } from '../../src/domain/deliverable';
-import { SingleReminderWorkflow } from '../../src/workflows/deliverable-workflow';
-import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
+import { deliverableViewQuery, submitUpdate } from '../../src/workflows/deliverable-messages';
+import { deliverableIdOf, deliverablesDueAt } from '../helpers/deliverable-inputs';
 import { recordHistoryIfAsked } from '../helpers/histories';
+import { startWorkerHarness, WorkerHarness } from '../helpers/stack';
 import { bundleWorkflows, startTimeSkippingEnv } from '../helpers/temporal';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -24,94 +24,82 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-function inputAt(now: number, board: string, reminderInDays: number, deadlineInDays: number): DeliverableInput {
-  return {
-    municipality: 'stockholm',
-    budgetYear: 2028,
-    phase: { id: 'budgetunderlag', name: 'Budgetunderlag 2028' },
-    board: { id: board, name: `${board} stadsdelsnämnd`, email: `registrator.${board}@example.se` },
-    reminderAt: new Date(now + reminderInDays * DAY).toISOString(),
-    deadline: new Date(now + deadlineInDays * DAY).toISOString(),
-  };
-}
-
 describe('deliverableWorkflow under the time-skipping server', () => {
   it('sleeps a month in seconds and sends its reminder at the planned virtual instant', async () => {
     const virtualStart = await env.currentTimeMs();
     const wallStart = Date.now();
-    const input = inputAt(virtualStart, 'farsta', 23, 30);
-    const workflowId = deliverableWorkflowId(input);
+    const [input] = await deliverablesDueAt(1, virtualStart + 23 * DAY, {
+      openingAt: virtualStart - 2 * DAY,
+      deadlineAfterMs: 7 * DAY,
+    });
+    const workflowId = deliverableIdOf(input!);
+    const reminder = input!.plan.actions.find((a) => a.kind === 'reminder')!;
 
-    const result = await (
-      await harness.newWorker()
-    ).runUntil(
-      env.client.workflow.execute<SingleReminderWorkflow>('deliverableWorkflow', {
-        args: [input],
-        workflowId,
-        taskQueue: harness.taskQueue,
-      }),
-    );
-    const wallMs = Date.now() - wallStart;
-    const virtualElapsed = (await env.currentTimeMs()) - virtualStart;
-
-    // The server's clock moved a month; the wall clock did not.
-    expect(virtualElapsed).toBeGreaterThanOrEqual(30 * DAY);
-    expect(wallMs).toBeLessThan(60_000);
-
-    // The reminder fired at its planned instant of virtual time (the timer fires exactly then;
-    // the workflow task that follows may add milliseconds, never a day).
-    expect(result.reminder.status).toBe('sent');
-    if (result.reminder.status !== 'sent') return;
-    const firedAt = Date.parse(result.reminder.firedAt);
-    expect(firedAt).toBeGreaterThanOrEqual(Date.parse(input.reminderAt));
-    expect(firedAt - Date.parse(input.reminderAt)).toBeLessThan(1000);
-    expect(result.stage).toBe('deadline-passed');
-
-    // Exactly one mail reached the SMTP server, to the board, about this deliverable.
-    expect(harness.sink.received).toHaveLength(1);
-    const mail = harness.sink.received[0]!;
-    expect(mail.envelope.to).toEqual(['registrator.farsta@example.se']);
-    expect(mail.parsed.subject).toMatch(/^Påminnelse: Budgetunderlag 2028 \(budgetår 2028\) ska lämnas senast /);
-    expect(mail.parsed.messageId).toBe(result.reminder.messageId);
-
-    // The send log and the audit log hold the same story, with virtual timestamps.
-    const sends = await listSends(harness.db.pool, workflowId);
-    expect(sends).toHaveLength(1);
-    expect(sends[0]).toMatchObject({ kind: 'reminder', status: 'sent', recipients: ['registrator.farsta@example.se'] });
-    expect(sends[0]!.planned_at.toISOString()).toBe(input.reminderAt);
-    const events = await listAuditEvents(harness.db.pool, workflowId);
-    expect(events.map((e) => e.kind)).toEqual(['deliverable-opened', 'reminder-sent', 'deadline-passed']);
-    expect(events[1]!.occurred_at.toISOString()).toBe(result.reminder.firedAt);
-    expect(events[2]!.occurred_at.getTime()).toBeGreaterThanOrEqual(Date.parse(input.deadline));
-  });
-
-  it('records a reminder whose instant passed before the start as skipped and sends nothing', async () => {
-    const now = await env.currentTimeMs();
-    const input = inputAt(now, 'skarpnack', -2, 5);
-    const workflowId = deliverableWorkflowId(input);
-    const mailsBefore = harness.sink.received.length;
-
-    const result = await (
+    const { view, result } = await (
       await harness.newWorker()
     ).runUntil(async () => {
-      const handle = await env.client.workflow.start<SingleReminderWorkflow>('deliverableWorkflow', {
+      const handle = await env.client.workflow.start('deliverableWorkflow', {
         args: [input],
         workflowId,
         taskQueue: harness.taskQueue,
       });
-      const finished = await handle.result();
-      await recordHistoryIfAsked(handle, 'deliverable-v1-reminder-skipped');
-      return finished;
+      await env.sleep(24 * DAY);
+      const view = await handle.query(deliverableViewQuery);
+      await handle.executeUpdate(submitUpdate, { args: [{ documentRef: 'Dnr 2028/17', by: 'controller' }] });
+      const result = await handle.result();
+      await recordHistoryIfAsked(handle, 'deliverable-reminder-sent-submitted');
+      return { view, result };
+    });
+    const wallMs = Date.now() - wallStart;
+    expect((await env.currentTimeMs()) - virtualStart).toBeGreaterThanOrEqual(24 * DAY);
+    expect(wallMs).toBeLessThan(60_000);
+
+    // The reminder fired at its planned instant of virtual time (the timer fires exactly then).
+    const fired = view.history.find((h) => h.actionId === reminder.id)!;
+    expect(fired.outcome).toBe('sent');
+    expect(Date.parse(fired.at) - Date.parse(reminder.instant)).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(fired.at) - Date.parse(reminder.instant)).toBeLessThan(1000);
+    expect(result.stage).toBe('submitted');
+
+    // Exactly one mail reached the SMTP server, to the board, about this deliverable.
+    expect(harness.sink.received).toHaveLength(1);
+    expect(harness.sink.received[0]!.envelope.to).toEqual([`registrator.board-00000@bench.example`]);
+
+    const sends = await listSends(harness.db.pool, workflowId);
+    expect(sends.map((s) => [s.kind, s.status, s.planned_at.toISOString()])).toEqual([
+      ['reminder', 'sent', new Date(reminder.instant).toISOString()],
+    ]);
+    const events = await listAuditEvents(harness.db.pool, workflowId);
+    expect(events.map((e) => [e.kind, Number(e.seq)])).toEqual([
+      ['deliverable-started', 1],
+      ['reminder-sent', 2],
+      ['submitted', 3],
+      ['deliverable-finished', 4],
+    ]);
+  });
+
+  it('records a reminder whose instant passed before the start as skipped and sends nothing', async () => {
+    const now = await env.currentTimeMs();
+    const [input] = await deliverablesDueAt(1, now - 2 * 3600_000, { municipality: 'skipstad' });
+    const workflowId = deliverableIdOf(input!);
+    const mailsBefore = harness.sink.received.length;
+
+    const view = await (
+      await harness.newWorker()
+    ).runUntil(async () => {
+      const handle = await env.client.workflow.start('deliverableWorkflow', {
+        args: [input],
+        workflowId,
+        taskQueue: harness.taskQueue,
+      });
+      return handle.query(deliverableViewQuery);
     });
 
-    expect(result.reminder).toEqual({
-      status: 'skipped',
-      plannedAt: input.reminderAt,
-      reason: 'instant-passed-before-start',
-    });
+    expect(view.history.map((h) => [h.kind, h.outcome])).toEqual([
+      ['opening', 'skipped-stale'],
+      ['reminder', 'skipped-stale'],
+    ]);
     expect(harness.sink.received).toHaveLength(mailsBefore);
     expect(await listSends(harness.db.pool, workflowId)).toEqual([]);
-    const events = await listAuditEvents(harness.db.pool, workflowId);
-    expect(events.map((e) => e.kind)).toEqual(['deliverable-opened', 'reminder-skipped', 'deadline-passed']);
   });
 });

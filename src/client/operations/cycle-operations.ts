@@ -103,11 +103,14 @@ async function viaWorkflow<T>(what: string, call: () => Promise<T>): Promise<T> 
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) throw notFound(what);
     if (error instanceof WorkflowUpdateFailedError) {
-      const message = (error.cause as Error | undefined)?.message ?? error.message;
+      const cause = error.cause as (Error & { type?: string }) | undefined;
+      const message = cause?.message ?? error.message;
+      // Wrong in itself (content of the wrong shape) is a bad request; not possible now, a conflict.
+      const status = cause?.type === 'InvalidInput' ? 400 : 409;
       const at = message.indexOf(': ');
       throw at > 0
-        ? new OperationError(409, message.slice(0, at), message.slice(at + 2))
-        : new OperationError(409, '(workflow)', message);
+        ? new OperationError(status, message.slice(0, at), message.slice(at + 2))
+        : new OperationError(status, '(workflow)', message);
     }
     throw error;
   }
@@ -157,33 +160,20 @@ export function createCycleOperations(deps: OperationsDeps) {
   const local = createLocalDevelopmentOperations({ ...deps, viaWorkflow });
 
   /**
-   * A submission whose phase asks for content (the guidelines' rules): checked against the
-   * board's LUP and the priority areas first, then handed to the deliverable, then (for a LUP
-   * stage) recorded in the district's LUP workflow. Warnings (e.g. a LUP measure missing from
-   * the budgetunderlag when the phase only warns) come back with the new state.
+   * A submission: the deliverable checks its content (shape and size in the update's validator,
+   * the guidelines' rules against the record in its handler) and tells the district's LUP of a
+   * LUP stage itself. Warnings (e.g. a LUP measure missing from the budgetunderlag when the phase
+   * only warns) come back with the new state.
    */
-  const submitWithContent = async (
+  const submitWithContent = (
     year: number,
     phaseId: string,
     boardId: string,
     input: z.infer<typeof submitSchema>,
-  ): Promise<SubmitOutcome> => {
-    const cycle = await loadCycle(pool, municipality, year);
-    const phase = cycle?.calendar.phases.find((p) => p.id === phaseId);
-    const handle = client.workflow.getHandle(deliverableId(year, phaseId, boardId));
-    if (!cycle || phase?.kind !== 'deliverable' || !phase.content) {
-      return viaWorkflow('deliverable', () => handle.executeUpdate(submitUpdate, { args: [input] }));
-    }
-    // No content is an empty one: the rules then say what is missing (nothing, for a board
-    // without LUP measures or priority-area duties).
-    const check = await local.checkContent(cycle, phase, boardId, input.content ?? {});
-    await local.lupStageAllowed(year, phase, boardId);
-    const state = await viaWorkflow('deliverable', () =>
-      handle.executeUpdate(submitUpdate, { args: [{ ...input, content: check.content }] }),
+  ): Promise<SubmitOutcome> =>
+    viaWorkflow('deliverable', () =>
+      client.workflow.getHandle(deliverableId(year, phaseId, boardId)).executeUpdate(submitUpdate, { args: [input] }),
     );
-    await local.recordLupStage(year, phase, boardId, check.content ?? {}, input.decisionDate, input.by);
-    return check.warnings.length > 0 ? { ...state, warnings: check.warnings } : state;
-  };
 
   const ops = {
     municipality,

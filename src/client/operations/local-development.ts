@@ -2,33 +2,18 @@ import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client
 import type { Pool } from 'pg';
 import { loadCycle, StoredCycle } from '../../db/cycles';
 import { loadStoredRegistry } from '../../db/registry';
-import { DeliverablePhase } from '../../domain/cycle-calendar';
 import { citizenDialogueSchema, LupState } from '../../domain/lup-state';
 import { findOrganisation, organisationsOn, Registry } from '../../domain/organisations';
-import {
-  checkSubmissionContent,
-  ContentCheck,
-  ContentKind,
-  LupMeasure,
-  priorityAreaMapping,
-} from '../../domain/submission-content';
+import { LupMeasure, priorityAreaMapping } from '../../domain/submission-content';
 import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
 import {
   LupView,
   lupViewQuery,
   lupWorkflowId,
   recordDialogueUpdate,
-  recordLupStageUpdate,
 } from '../../workflows/lup-messages';
 import { lupWorkflow } from '../../workflows/lup-workflow';
 import { notFound, OperationError } from './operation-error';
-
-/** Which LUP stage a deliverable phase's content records in the district's LUP workflow. */
-const LUP_STAGE_OF: Partial<Record<ContentKind, 'analysis' | 'programme' | 'follow-up'>> = {
-  'lup-analysis': 'analysis',
-  'lup-programme': 'programme',
-  'lup-follow-up': 'follow-up',
-};
 
 export interface LocalDevelopmentDeps {
   client: Client;
@@ -38,13 +23,6 @@ export interface LocalDevelopmentDeps {
   today: () => string;
   /** Runs a workflow message and maps refusals (shared with the cycle operations). */
   viaWorkflow: <T>(what: string, call: () => Promise<T>) => Promise<T>;
-}
-
-interface ContentRow {
-  budget_year: number;
-  phase_id: string;
-  content: Record<string, unknown>;
-  calendar: StoredCycle['calendar'] | null;
 }
 
 /**
@@ -58,22 +36,6 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
     const stored = await loadStoredRegistry(pool, municipality);
     if (!stored) throw new OperationError(409, 'organisations', `no registry stored for ${municipality}`);
     return stored;
-  };
-
-  /** A board's submitted contents of one kind, newest first (across cycles). */
-  const contentsOf = async (boardId: string, kind: ContentKind, budgetYear?: number) => {
-    const rows = await pool.query<ContentRow>(
-      `SELECT sc.budget_year, sc.phase_id, sc.content, c.calendar
-         FROM submission_content sc
-         LEFT JOIN cycles c ON c.municipality = sc.municipality AND c.budget_year = sc.budget_year
-        WHERE sc.municipality = $1 AND sc.board_id = $2 AND ($3::integer IS NULL OR sc.budget_year = $3)
-        ORDER BY sc.submitted_at DESC`,
-      [municipality, boardId, budgetYear ?? null],
-    );
-    return rows.rows.filter((r) => {
-      const phase = r.calendar?.phases.find((p) => p.id === r.phase_id);
-      return phase?.kind === 'deliverable' && phase.content === kind;
-    });
   };
 
   const ensureLup = async (year: number, boardId: string): Promise<string> => {
@@ -91,80 +53,6 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
   };
 
   const ops = {
-    /**
-     * Checks a submission's content against its phase's rules; throws the first error as a
-     * 400 naming the field (the problem lists everything missing), returns the warnings.
-     */
-    async checkContent(
-      cycle: StoredCycle,
-      phase: DeliverablePhase,
-      boardId: string,
-      content: unknown,
-    ): Promise<ContentCheck> {
-      if (!phase.content)
-        return {
-          errors: [],
-          warnings: [],
-          ...(content !== undefined && { content: content as Record<string, unknown> }),
-        };
-      const reg = await registry();
-      const board = findOrganisation(reg, boardId);
-      if (!board) throw notFound('deliverable');
-      const programme = (await contentsOf(boardId, 'lup-programme'))[0];
-      const plan = (await contentsOf(boardId, 'operational-plan', cycle.budgetYear))[0];
-      const plannedAreas = (
-        (plan?.content.priorityAreas ?? []) as Array<{ areaId: string; nämndmål?: string[]; aktiviteter?: string[] }>
-      )
-        .filter((p) => (p.nämndmål?.length ?? 0) + (p.aktiviteter?.length ?? 0) > 0)
-        .map((p) => p.areaId);
-      const check = checkSubmissionContent(content, {
-        kind: phase.content,
-        board,
-        registry: reg,
-        onDate: deps.today(),
-        lupMeasures: (programme?.content.measures ?? []) as LupMeasure[],
-        plannedAreas,
-        lupLink: phase.lupLink ?? 'warn',
-      });
-      const first = check.errors[0];
-      if (first) throw new OperationError(400, first.field, first.problem);
-      return check;
-    },
-
-    /** After a LUP stage's deliverable was accepted: records the stage in the district's LUP. */
-    async recordLupStage(
-      year: number,
-      phase: DeliverablePhase,
-      boardId: string,
-      content: Record<string, unknown>,
-      decisionDate: string | undefined,
-      by: string,
-    ): Promise<LupState | undefined> {
-      const stage = phase.content && LUP_STAGE_OF[phase.content];
-      if (!stage) return undefined;
-      const workflowId = await ensureLup(year, boardId);
-      return deps.viaWorkflow('lup', () =>
-        client.workflow.getHandle(workflowId).executeUpdate(recordLupStageUpdate, {
-          args: [{ stage, content, ...(decisionDate && { decisionDate }), by }],
-        }),
-      );
-    },
-
-    /** Before a LUP stage's deliverable is submitted: would the LUP take this stage now? */
-    async lupStageAllowed(year: number, phase: DeliverablePhase, boardId: string): Promise<void> {
-      const stage = phase.content && LUP_STAGE_OF[phase.content];
-      if (!stage) return;
-      const workflowId = await ensureLup(year, boardId);
-      const view = await deps.viaWorkflow('lup', () => client.workflow.getHandle(workflowId).query(lupViewQuery));
-      const expected = { analysis: ['analys'], programme: ['program'], 'follow-up': ['uppfoljning', 'klar'] }[stage];
-      if (!expected.includes(view.state.stage)) {
-        throw new OperationError(409, 'stage', `the LUP is at ${view.state.stage}: ${stage} is not possible now`);
-      }
-      if (stage === 'programme' && view.state.dialogues.length === 0) {
-        throw new OperationError(409, 'dialogues', 'record at least one citizen dialogue before the programme');
-      }
-    },
-
     /** A district's LUP as its workflow has it (404 when the cycle has none for the board). */
     async lupView(year: number, boardId: string): Promise<LupView> {
       const workflowId = lupWorkflowId(cycleWorkflowId(municipality, year), boardId);

@@ -1,0 +1,78 @@
+import { listBoardContents, loadLupProgress } from '../db/board-contents';
+import { Queryable } from '../db/database';
+import { loadStoredRegistry } from '../db/registry';
+import { TransitionRefused } from '../domain/deliverable-state';
+import { checkStage, LupStage } from '../domain/lup-state';
+import { findOrganisation } from '../domain/organisations';
+import {
+  checkSubmissionContent,
+  ContentCheck,
+  ContentKind,
+  LUP_STAGE_OF,
+  LupMeasure,
+} from '../domain/submission-content';
+
+export interface SubmissionRulesInput {
+  municipality: string;
+  budgetYear: number;
+  phase: { id: string; content: ContentKind; lupLink: 'warn' | 'block' };
+  boardId: string;
+  content: unknown;
+  decisionDate?: string;
+  /** Stockholm's date when the submission was taken (workflow time). */
+  onDate: string;
+}
+
+/**
+ * Checks a submission against the guidelines' rules that need the record: the board's adopted
+ * LUP measures, its latest operational plan, the priority areas in the stored registry and, for
+ * a LUP stage, the district's LUP as the read model has it. Errors block; warnings are recorded.
+ */
+export async function checkSubmissionRules(db: Queryable, input: SubmissionRulesInput): Promise<ContentCheck> {
+  const refusal = (field: string, problem: string): ContentCheck => ({ errors: [{ field, problem }], warnings: [] });
+  const registry = await loadStoredRegistry(db, input.municipality);
+  if (!registry) return refusal('organisations', `no registry stored for ${input.municipality}`);
+  const board = findOrganisation(registry, input.boardId);
+  if (!board) return refusal('boardId', `${input.boardId} is not in the registry`);
+
+  const lupStage = LUP_STAGE_OF[input.phase.content];
+  if (lupStage) {
+    const lup = await loadLupProgress(db, input.municipality, input.budgetYear, input.boardId);
+    const stage: LupStage = lup.stagesSubmitted.includes('lup-follow-up')
+      ? 'klar'
+      : lup.stagesSubmitted.includes('lup-programme')
+        ? 'uppfoljning'
+        : lup.stagesSubmitted.includes('lup-analysis')
+          ? 'program'
+          : 'analys';
+    try {
+      // The LUP's own check, on its progress as recorded: the stages in order, a dialogue before the programme.
+      checkStage(
+        { stage, dialogues: new Array(lup.dialogues).fill(undefined), measures: [], followUps: 0 },
+        { stage: lupStage, content: input.content, decisionDate: input.decisionDate, by: 'check' },
+      );
+    } catch (error) {
+      if (!(error instanceof TransitionRefused)) throw error;
+      return refusal(error.field, error.problem);
+    }
+  }
+
+  const programme = (await listBoardContents(db, input.municipality, input.boardId, 'lup-programme'))[0];
+  const plan = (
+    await listBoardContents(db, input.municipality, input.boardId, 'operational-plan', input.budgetYear)
+  )[0];
+  const plannedAreas = (
+    (plan?.content.priorityAreas ?? []) as Array<{ areaId: string; nämndmål?: string[]; aktiviteter?: string[] }>
+  )
+    .filter((p) => (p.nämndmål?.length ?? 0) + (p.aktiviteter?.length ?? 0) > 0)
+    .map((p) => p.areaId);
+  return checkSubmissionContent(input.content, {
+    kind: input.phase.content,
+    board,
+    registry,
+    onDate: input.onDate,
+    lupMeasures: (programme?.content.measures ?? []) as LupMeasure[],
+    plannedAreas,
+    lupLink: input.phase.lupLink,
+  });
+}

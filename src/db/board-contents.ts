@@ -1,0 +1,64 @@
+import type { StoredCycle } from './cycles';
+import { Queryable } from './database';
+import type { ContentKind } from '../domain/submission-content';
+
+interface ContentRow {
+  budget_year: number;
+  phase_id: string;
+  content: Record<string, unknown>;
+  calendar: StoredCycle['calendar'] | null;
+}
+
+/**
+ * A board's submitted contents of one kind, newest first (across cycles, or in one budget year).
+ * The kind is the phase's, looked up in the calendar the cycle was started with.
+ */
+export async function listBoardContents(
+  db: Queryable,
+  municipality: string,
+  boardId: string,
+  kind: ContentKind,
+  budgetYear?: number,
+): Promise<Array<{ budgetYear: number; phaseId: string; content: Record<string, unknown> }>> {
+  const rows = await db.query<ContentRow>(
+    `SELECT sc.budget_year, sc.phase_id, sc.content, c.calendar
+       FROM submission_content sc
+       LEFT JOIN cycles c ON c.municipality = sc.municipality AND c.budget_year = sc.budget_year
+      WHERE sc.municipality = $1 AND sc.board_id = $2 AND ($3::integer IS NULL OR sc.budget_year = $3)
+      ORDER BY sc.submitted_at DESC`,
+    [municipality, boardId, budgetYear ?? null],
+  );
+  return rows.rows
+    .filter((r) => {
+      const phase = r.calendar?.phases.find((p) => p.id === r.phase_id);
+      return phase?.kind === 'deliverable' && phase.content === kind;
+    })
+    .map((r) => ({ budgetYear: r.budget_year, phaseId: r.phase_id, content: r.content }));
+}
+
+/**
+ * How far a district's LUP has come in one cycle, from what is committed when each message is
+ * answered: its submitted LUP stages (projected with the submission) and its citizen dialogues
+ * (projected with the dialogue), not the LUP workflow's own projection, which follows a moment later.
+ */
+export async function loadLupProgress(
+  db: Queryable,
+  municipality: string,
+  budgetYear: number,
+  boardId: string,
+): Promise<{ stagesSubmitted: ContentKind[]; dialogues: number }> {
+  const stages = await db.query<{ kind: ContentKind }>(
+    `SELECT DISTINCT phase->>'content' AS kind
+       FROM submission_content sc
+       JOIN cycles c ON c.municipality = sc.municipality AND c.budget_year = sc.budget_year
+       CROSS JOIN LATERAL jsonb_array_elements(c.calendar->'phases') AS phase
+      WHERE sc.municipality = $1 AND sc.budget_year = $2 AND sc.board_id = $3
+        AND phase->>'id' = sc.phase_id AND phase->>'content' LIKE 'lup-%'`,
+    [municipality, budgetYear, boardId],
+  );
+  const dialogues = await db.query<{ n: string }>(
+    'SELECT count(*) AS n FROM lup_dialogues WHERE municipality = $1 AND budget_year = $2 AND board_id = $3',
+    [municipality, budgetYear, boardId],
+  );
+  return { stagesSubmitted: stages.rows.map((r) => r.kind), dialogues: Number(dialogues.rows[0]!.n) };
+}
