@@ -203,29 +203,25 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     return status();
   };
 
-  setHandler(
-    moveDeadlineUpdate,
-    (update: MoveDeadlineInput) => exclusive(() => moveDeadline(update)),
-    {
-      validator: (update: MoveDeadlineInput) => {
-        const phase = deliverablePhases.find((p) => p.id === update?.phaseId);
-        if (!phase) refuse('phaseId', `unknown deliverable phase ${String(update?.phaseId)}`);
-        if (typeof update.deadline !== 'string' || !isLocalDate(update.deadline)) {
-          refuse('deadline', 'must be a date YYYY-MM-DD');
-        }
-        if (update.deadline <= stockholmToday()) refuse('deadline', 'must be in the future');
-        if (!update.by) refuse('by', 'must name who moves the deadline');
-        if (!update.reason) refuse('reason', 'must say why');
-        if (update.boards) {
-          const open = opened.get(phase.id);
-          if (!open) refuse('boards', 'a group’s deadline can be moved once the phase has opened');
-          update.boards.forEach((id, i) => {
-            if (!open.boards.includes(id)) refuse(`boards.${i}`, `${id} has no deliverable in ${phase.id}`);
-          });
-        }
-      },
+  setHandler(moveDeadlineUpdate, (update: MoveDeadlineInput) => exclusive(() => moveDeadline(update)), {
+    validator: (update: MoveDeadlineInput) => {
+      const phase = deliverablePhases.find((p) => p.id === update?.phaseId);
+      if (!phase) refuse('phaseId', `unknown deliverable phase ${String(update?.phaseId)}`);
+      if (typeof update.deadline !== 'string' || !isLocalDate(update.deadline)) {
+        refuse('deadline', 'must be a date YYYY-MM-DD');
+      }
+      if (update.deadline <= stockholmToday()) refuse('deadline', 'must be in the future');
+      if (!update.by) refuse('by', 'must name who moves the deadline');
+      if (!update.reason) refuse('reason', 'must say why');
+      if (update.boards) {
+        const open = opened.get(phase.id);
+        if (!open) refuse('boards', 'a group’s deadline can be moved once the phase has opened');
+        update.boards.forEach((id, i) => {
+          if (!open.boards.includes(id)) refuse(`boards.${i}`, `${id} has no deliverable in ${phase.id}`);
+        });
+      }
     },
-  );
+  });
 
   const schedule = await cycleSchedule({ calendar });
   known.schedule = schedule;

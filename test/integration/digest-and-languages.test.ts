@@ -195,7 +195,12 @@ describe('recipients’ language and the weekly digest (dev server, PostgreSQL, 
     for (const [index, [phaseId, over]] of rows.entries()) {
       const s = { ...snapshot(phaseId, over), budgetYear: 2027 };
       s.deadline = localDateOf(new Date(s.deadlineAt), 'Europe/Stockholm');
-      await projectSnapshot(db, { workflowId: `teststad/2027/${phaseId}/${s.boardId}`, occurredAt: new Date() }, String(index + 1), s);
+      await projectSnapshot(
+        db,
+        { workflowId: `teststad/2027/${phaseId}/${s.boardId}`, occurredAt: new Date() },
+        String(index + 1),
+        s,
+      );
     }
 
     await ensureDigestSchedule(ctx.env.client, ctx.harness.taskQueue);

@@ -6,12 +6,7 @@ import { citizenDialogueSchema, LupState } from '../../domain/lup-state';
 import { findOrganisation, organisationsOn, Registry } from '../../domain/organisations';
 import { LupMeasure, priorityAreaMapping } from '../../domain/submission-content';
 import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
-import {
-  LupView,
-  lupViewQuery,
-  lupWorkflowId,
-  recordDialogueUpdate,
-} from '../../workflows/lup-messages';
+import { LupView, lupViewQuery, lupWorkflowId, recordDialogueUpdate } from '../../workflows/lup-messages';
 import { lupWorkflow } from '../../workflows/lup-workflow';
 import { notFound, OperationError } from './operation-error';
 
