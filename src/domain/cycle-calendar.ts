@@ -76,9 +76,7 @@ export type GroupDeadline = z.infer<typeof groupDeadlineSchema>;
  * It sits on the phase, not inside `opens`, because the cycle replans a phase with `opens`
  * replaced by the date it actually opened.
  */
-export const openingRules = ['move', 'stay'] as const;
-export type OpeningRule = (typeof openingRules)[number];
-const openingRuleSchema = z.enum(openingRules, {
+const openingRuleSchema = z.enum(['move', 'stay'], {
   message: 'must be move (to the next business day) or stay (on the given day)',
 });
 
@@ -138,7 +136,10 @@ export const cycleCalendarSchema = z
     notifyAt: timeSchema.default('08:00'),
     /** A deadline day ends at this time unless the phase says otherwise. */
     deadlineTime: timeSchema.default('23:59'),
-    /** The phases' default for openings on non-business days; absent means `move`. */
+    /**
+     * The phases' default for openings on non-business days; absent means `move`. Optional, not
+     * defaulted, so calendars already stored or carried in workflow inputs keep their shape.
+     */
     openingOnNonBusinessDay: openingRuleSchema.optional(),
     phases: z.array(phaseSchema).min(1),
   })

@@ -15,7 +15,7 @@ export interface CalendarValidation {
   /** The parsed calendar (defaults applied) when there are no errors. */
   calendar?: CycleCalendar;
   errors: Problem[];
-  /** Not wrong, but worth a look: deadlines the law moves, openings moved off non-business days. */
+  /** Not wrong, but worth a look: deadlines the law moves, openings moved, reminders that fall away. */
   warnings: Problem[];
 }
 
