@@ -73,6 +73,8 @@ export function syntheticCalendar(
   return cycleCalendarSchema.parse({
     municipality: options.municipality ?? BENCH_MUNICIPALITY,
     budgetYear: Number(today.slice(0, 4)) + 1,
+    // Opened days ago, whatever weekday that was: a started cycle must open them at once.
+    openingOnNonBusinessDay: 'stay',
     phases: Array.from({ length: phases }, (_, i) => ({
       id: `fas-${String(i + 1).padStart(2, '0')}`,
       kind: 'deliverable',

@@ -9,7 +9,13 @@ import { loadRecipientOrganisations } from '../db/registry';
 import { preferencesFor } from '../db/recipient-preferences';
 import type { RecipientRole } from '../domain/cycle-calendar';
 import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
-import { DeliverablePlan, DeliverablePlanInput, deliverableSpecs, planDeliverable } from '../domain/planner';
+import {
+  DeliverablePlan,
+  DeliverablePlanInput,
+  deliverableSpecs,
+  planDeliverable,
+  scheduledOpenings,
+} from '../domain/planner';
 import { addressesFor, EscalationAddresses, escalationAddresses } from '../domain/recipients';
 import { localDateOf, zonedInstant } from '../domain/zoned-time';
 import { ActivityDeps } from './ports';
@@ -298,14 +304,7 @@ export function createActivities(deps: ActivityDeps) {
 
     /** When each date-opened phase opens: the instants the cycle sleeps to. */
     async cycleSchedule(input: { calendar: CycleCalendar }): Promise<{ openings: Record<string, string> }> {
-      const { calendar } = input;
-      const openings: Record<string, string> = {};
-      for (const phase of calendar.phases) {
-        if (phase.kind === 'deliverable' && 'date' in phase.opens) {
-          openings[phase.id] = zonedInstant(phase.opens.date, calendar.notifyAt, calendar.timeZone).toISOString();
-        }
-      }
-      return { openings };
+      return { openings: scheduledOpenings(input.calendar) };
     },
 
     /** Replans one deliverable with another deadline (moved, extended, returned). */

@@ -68,6 +68,18 @@ const groupDeadlineSchema = z
   .strict();
 export type GroupDeadline = z.infer<typeof groupDeadlineSchema>;
 
+/**
+ * What happens to an opening given on a Saturday, Sunday, public holiday, midsommarafton,
+ * julafton or nyårsafton: `move` (the default) opens the phase, and sends its opening mail, on
+ * the next business day; `stay` keeps the given day (SLK wants the phase open over a long
+ * weekend, say). The same rule applies when a phase opens on a milestone's confirmed date.
+ * It sits on the phase, not inside `opens`, because the cycle replans a phase with `opens`
+ * replaced by the date it actually opened.
+ */
+const openingRuleSchema = z.enum(['move', 'stay'], {
+  message: 'must be move (to the next business day) or stay (on the given day)',
+});
+
 export const milestonePhaseSchema = z
   .object({
     id: idSchema,
@@ -86,6 +98,8 @@ export const deliverablePhaseSchema = z
     name: z.string().min(1).max(200),
     audience: audienceSchema.default({}),
     opens: z.union([z.object({ date: localDateSchema }).strict(), z.object({ afterMilestone: idSchema }).strict()]),
+    /** An opening on a non-business day: moved to the next one, or kept. Absent: the calendar's. */
+    openingOnNonBusinessDay: openingRuleSchema.optional(),
     deadline: localDateSchema,
     deadlineTime: timeSchema.optional(),
     /** Staggered deadlines: these groups deliver later than the phase deadline. */
@@ -122,6 +136,11 @@ export const cycleCalendarSchema = z
     notifyAt: timeSchema.default('08:00'),
     /** A deadline day ends at this time unless the phase says otherwise. */
     deadlineTime: timeSchema.default('23:59'),
+    /**
+     * The phases' default for openings on non-business days; absent means `move`. Optional, not
+     * defaulted, so calendars already stored or carried in workflow inputs keep their shape.
+     */
+    openingOnNonBusinessDay: openingRuleSchema.optional(),
     phases: z.array(phaseSchema).min(1),
   })
   .strict();

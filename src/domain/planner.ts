@@ -1,4 +1,11 @@
-import { addBusinessDays, legalDeadline, LegalDeadline, previousBusinessDayOnOrBefore } from './business-days';
+import {
+  addBusinessDays,
+  dayOffReason,
+  legalDeadline,
+  LegalDeadline,
+  nextBusinessDayOnOrAfter,
+  previousBusinessDayOnOrBefore,
+} from './business-days';
 import {
   Audience,
   CycleCalendar,
@@ -37,7 +44,7 @@ export interface PlannedAction {
   level?: number;
   /** Roles that receive the notification; resolved to addresses at send time. */
   recipients: RecipientRole[];
-  /** An opening that waits for a milestone: its instant is the milestone's planned date. */
+  /** An opening that waits for a milestone: its instant is the milestone's planned date (moved as any opening). */
   afterMilestone?: string;
 }
 
@@ -73,12 +80,58 @@ export function compareActions(a: PlannedAction, b: PlannedAction): number {
   );
 }
 
-/** The date a deliverable phase opens: its own date, or its milestone's planned date. */
-export function openingDate(calendar: CycleCalendar, phase: DeliverablePhase): LocalDate | undefined {
+/**
+ * The date a deliverable phase is given to open: its own date, or its milestone's planned date.
+ * The day it really opens is `phaseOpening`'s, which may be a later business day.
+ */
+export function openingDate(calendar: Pick<CycleCalendar, 'phases'>, phase: DeliverablePhase): LocalDate | undefined {
   if ('date' in phase.opens) return phase.opens.date;
   const milestoneId = phase.opens.afterMilestone;
   const milestone = calendar.phases.find((p): p is MilestonePhase => p.kind === 'milestone' && p.id === milestoneId);
   return milestone?.date;
+}
+
+export interface PhaseOpening {
+  /** The day the phase opens: its opening mail goes out that day at notifyAt. */
+  date: LocalDate;
+  /** The day the calendar gives: the phase's own date, or its milestone's (planned or confirmed). */
+  given: LocalDate;
+  /** Present when the given day is no business day: why (in Swedish), and whether the opening moved. */
+  dayOff?: { reason: string; moved: boolean };
+}
+
+/**
+ * When a deliverable phase opens. Nobody reads an opening mail on a Saturday, a holiday or
+ * julafton, so an opening given on such a day moves to the next business day unless the phase
+ * (or the calendar) says `stay`. The planner, the cycle's schedule and validation all ask here,
+ * so the opening mail, the cycle's wake-up and the warnings cannot disagree. A phase opened by a
+ * confirmed milestone is replanned with `opens.date` set to the confirmed date and follows the
+ * same rule. Undefined when the phase waits for a milestone the calendar does not have.
+ */
+export function phaseOpening(
+  calendar: Pick<CycleCalendar, 'phases' | 'openingOnNonBusinessDay'>,
+  phase: DeliverablePhase,
+): PhaseOpening | undefined {
+  const given = openingDate(calendar, phase);
+  if (!given) return undefined;
+  const reason = dayOffReason(given);
+  if (!reason) return { date: given, given };
+  const moved = (phase.openingOnNonBusinessDay ?? calendar.openingOnNonBusinessDay ?? 'move') === 'move';
+  return { date: moved ? nextBusinessDayOnOrAfter(given) : given, given, dayOff: { reason, moved } };
+}
+
+/**
+ * When each phase that opens on a date opens, as UTC instants: what the cycle workflow sleeps
+ * to before it plans the phase (phases waiting for a milestone open on its confirmation).
+ */
+export function scheduledOpenings(calendar: CycleCalendar): Record<string, string> {
+  const openings: Record<string, string> = {};
+  for (const phase of calendar.phases) {
+    if (phase.kind !== 'deliverable' || !('date' in phase.opens)) continue;
+    const opening = phaseOpening(calendar, phase)!;
+    openings[phase.id] = zonedInstant(opening.date, calendar.notifyAt, calendar.timeZone).toISOString();
+  }
+  return openings;
 }
 
 function matchesGroup(
@@ -138,6 +191,7 @@ export interface DeliverablePlanInput {
   calendar: Pick<CycleCalendar, 'timeZone' | 'notifyAt' | 'deadlineTime'>;
   phase: DeliverablePhase;
   board: Organisation;
+  /** The day the phase opens (`phaseOpening`), a business day unless the phase says stay. */
   opensOn: LocalDate;
   afterMilestone?: string;
   /** The deadline as written (before the law's shift): the phase's, a group's, or a moved one. */
@@ -237,7 +291,7 @@ export function deliverableSpecs(calendar: CycleCalendar, registry: Registry): D
   const specs: DeliverablePlanInput[] = [];
   for (const phase of calendar.phases) {
     if (phase.kind !== 'deliverable') continue;
-    const opensOn = openingDate(calendar, phase);
+    const opensOn = phaseOpening(calendar, phase)?.date;
     if (!opensOn) continue;
     const afterMilestone = 'afterMilestone' in phase.opens ? phase.opens.afterMilestone : undefined;
     for (const board of audienceOf(registry, phase, opensOn)) {

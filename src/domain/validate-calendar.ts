@@ -3,7 +3,7 @@ import { legalDeadline } from './business-days';
 import { CycleCalendar, cycleCalendarSchema, DeliverablePhase, EscalationRule, ReminderRule } from './cycle-calendar';
 import { compareDates } from './local-date';
 import { boardKinds, findOrganisation, isValidOn, Registry } from './organisations';
-import { audienceOf, openingDate, writtenDeadlineFor } from './planner';
+import { audienceOf, phaseOpening, writtenDeadlineFor } from './planner';
 
 /** One finding, with the path of the field it concerns (e.g. `phases[3].deadline`). */
 export interface Problem {
@@ -15,7 +15,7 @@ export interface CalendarValidation {
   /** The parsed calendar (defaults applied) when there are no errors. */
   calendar?: CycleCalendar;
   errors: Problem[];
-  /** Not wrong, but worth a look: deadlines the law moves, reminders that fall away. */
+  /** Not wrong, but worth a look: deadlines the law moves, openings moved, reminders that fall away. */
   warnings: Problem[];
 }
 
@@ -33,7 +33,9 @@ export function zodProblems(error: z.ZodError): Problem[] {
 /**
  * Checks a calendar against the schema and the registry and reports every problem at once:
  * structure, unknown boards or milestones, deadlines before opening, ladders out of order, and
- * (as warnings) deadlines that Lag 1930:173 moves, with the date they move to.
+ * (as warnings) deadlines that Lag 1930:173 moves and openings given on non-business days, with
+ * the date they move to. An opening the calendar keeps on such a day (`stay`) is its choice, not
+ * worth a warning.
  */
 export function validateCalendar(input: unknown, registry: Registry): CalendarValidation {
   const parsed = cycleCalendarSchema.safeParse(input);
@@ -70,9 +72,25 @@ function checkDeliverable(
       return;
     }
   }
-  const opensOn = openingDate(calendar, phase)!;
+  // Everything below is checked on the day the phase really opens, as the planner plans it.
+  const opening = phaseOpening(calendar, phase)!;
+  const opensOn = opening.date;
+  if (opening.dayOff?.moved) {
+    const [field, given] =
+      'date' in phase.opens
+        ? ['date', opening.given]
+        : ['afterMilestone', `the planned date of ${phase.opens.afterMilestone}, ${opening.given},`];
+    warnings.push({
+      path: `${at}.opens.${field}`,
+      message: `${given} is ${opening.dayOff.reason}: the opening moves to ${opensOn}`,
+    });
+  }
   if (compareDates(phase.deadline, opensOn) <= 0) {
-    errors.push({ path: `${at}.deadline`, message: `${phase.deadline} is not after the opening date ${opensOn}` });
+    const moved = opening.dayOff?.moved ? ` (moved from ${opening.given}, ${opening.dayOff.reason})` : '';
+    errors.push({
+      path: `${at}.deadline`,
+      message: `${phase.deadline} is not after the opening date ${opensOn}${moved}`,
+    });
   }
 
   const selectors = [

@@ -77,6 +77,8 @@ export function useHttpStack(label: string, options: HttpStackOptions = {}): Htt
     stack.calendar = cycleCalendarSchema.parse({
       municipality: smallRegistry.municipality,
       budgetYear: STACK_YEAR,
+      // Days count from whatever today is: a day 1 that is a Saturday must still open on day 1.
+      openingOnNonBusinessDay: 'stay',
       phases: phases?.(d) ?? [
         { id: 'tertialrapport', kind: 'deliverable', name: 'Tertialrapport 1', opens: { date: d(1) }, deadline: d(15) },
         {

@@ -26,6 +26,15 @@ describe('arshjul calendar validate', () => {
     expect(run.stdout).toContain('data/stockholm/calendar-2027.yaml: giltig (0 varningar).');
   });
 
+  it('warns of an opening given on a holiday, with the day it moves to, and keeps one that says stay', () => {
+    const run = arshjul('calendar', 'validate', 'test/fixtures/holiday-openings-calendar.yaml');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      'varning: phases[0].opens.date: 2028-06-24 is midsommardagen: the opening moves to 2028-06-26\n' +
+        'test/fixtures/holiday-openings-calendar.yaml: giltig (1 varningar).\n',
+    );
+  });
+
   it('refuses a broken calendar with exit code 1, naming each bad field', () => {
     const run = arshjul('calendar', 'validate', 'test/fixtures/broken-calendar.yaml');
     expect(run.code).toBe(1);

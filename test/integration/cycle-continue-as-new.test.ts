@@ -24,6 +24,8 @@ describe('a long cycle', () => {
     const calendar = cycleCalendarSchema.parse({
       municipality: 'teststad',
       budgetYear: 2093,
+      // Opened yesterday, whatever weekday that was: the phase must open at once.
+      openingOnNonBusinessDay: 'stay',
       phases: [
         { id: 'kf-budget', kind: 'milestone', name: 'KF budget', owner: 'KF', date: addDays(today, 20) },
         {

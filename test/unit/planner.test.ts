@@ -3,7 +3,14 @@ import { isBusinessDay } from '../../src/domain/business-days';
 import { CycleCalendarInput, cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { findOrganisation } from '../../src/domain/organisations';
-import { deliverableSpecs, laddersFor, planCycle, planDeliverable, PlannedAction } from '../../src/domain/planner';
+import {
+  deliverableSpecs,
+  laddersFor,
+  planCycle,
+  planDeliverable,
+  PlannedAction,
+  scheduledOpenings,
+} from '../../src/domain/planner';
 import { localDateOf, localTimeOf } from '../../src/domain/zoned-time';
 import { smallRegistry } from '../fixtures/small-registry';
 
@@ -129,6 +136,55 @@ describe('planCycle', () => {
   });
 });
 
+describe('openings on days nobody works', () => {
+  const onePhase = (phase: Record<string, unknown>, milestoneDate = '2027-11-23') =>
+    planCycle(
+      calendar({
+        phases: [
+          { id: 'kf-budget', kind: 'milestone', name: 'KF budget', owner: 'KF', date: milestoneDate },
+          { id: 'x', kind: 'deliverable', name: 'X', audience: { boards: ['farsta'] }, ...phase } as never,
+        ],
+      }),
+      smallRegistry,
+    );
+
+  it('moves an opening on midsommardagen to the next business day and plans the reminders from there', () => {
+    const plan = onePhase({ opens: { date: '2027-06-26' }, deadline: '2027-07-05' });
+    expect(plan.deliverables[0]?.opensOn).toBe('2027-06-28');
+    expect(of(plan.actions, 'farsta', 'x').map((a) => `${a[0]} ${a[2]}`)).toEqual([
+      'opening 2027-06-28T08:00:00+02:00',
+      // 7 days before the deadline is the opening day itself: no reminder then.
+      'reminder 2027-07-02T08:00:00+02:00', // the last business day before
+      'reminder 2027-07-05T08:00:00+02:00',
+      'deadline 2027-07-05T23:59:00+02:00',
+      'escalation 2027-07-06T08:00:00+02:00',
+      'escalation 2027-07-12T08:00:00+02:00',
+    ]);
+  });
+
+  it('keeps an opening on midsommardagen when the phase says stay, with the reminder that day allows', () => {
+    const plan = onePhase({ opens: { date: '2027-06-26' }, deadline: '2027-07-05', openingOnNonBusinessDay: 'stay' });
+    expect(plan.deliverables[0]?.opensOn).toBe('2027-06-26');
+    expect(
+      of(plan.actions, 'farsta', 'x')
+        .map((a) => `${a[0]} ${a[2]}`)
+        .slice(0, 3),
+    ).toEqual([
+      'opening 2027-06-26T08:00:00+02:00',
+      'reminder 2027-06-28T08:00:00+02:00', // 7 days before the deadline
+      'reminder 2027-07-02T08:00:00+02:00',
+    ]);
+  });
+
+  it('opens a phase whose milestone falls on a Sunday on the Monday, still marked as waiting for it', () => {
+    const plan = onePhase({ opens: { afterMilestone: 'kf-budget' }, deadline: '2028-01-28' }, '2027-11-21');
+    expect(plan.actions.find((a) => a.id === 'x/farsta/opening')).toMatchObject({
+      instant: '2027-11-22T08:00:00+01:00',
+      afterMilestone: 'kf-budget',
+    });
+  });
+});
+
 describe('planner properties', () => {
   const registry = smallRegistry;
   const farsta = findOrganisation(registry, 'farsta')!;
@@ -201,6 +257,52 @@ describe('planner properties', () => {
         expect(times).toEqual([...times].sort((a, b) => a - b));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('opens every phase at 08:00 on the first business day on or after its given day, unless it says stay, and the cycle wakes then', () => {
+    const ruleArb = fc.constantFrom(undefined, 'move' as const, 'stay' as const);
+    fc.assert(
+      fc.property(
+        dateArb,
+        fc.boolean(),
+        fc.integer({ min: 1, max: 120 }),
+        ruleArb,
+        ruleArb,
+        (given, byMilestone, length, phaseRule, calendarRule) => {
+          const cal = calendar({
+            ...(calendarRule && { openingOnNonBusinessDay: calendarRule }),
+            phases: [
+              { id: 'm', kind: 'milestone', name: 'M', owner: 'KF', date: given },
+              {
+                id: 'p',
+                kind: 'deliverable',
+                name: 'P',
+                audience: { boards: ['farsta'] },
+                opens: byMilestone ? { afterMilestone: 'm' } : { date: given },
+                deadline: addDays(given, length + 7),
+                ...(phaseRule && { openingOnNonBusinessDay: phaseRule }),
+              },
+            ],
+          });
+          const opening = planCycle(cal, registry).actions.find((a) => a.kind === 'opening')!;
+          expect(localTimeOf(new Date(opening.instant), TZ)).toBe('08:00');
+          expect(localDateOf(new Date(opening.instant), TZ)).toBe(opening.localDate);
+          if ((phaseRule ?? calendarRule) === 'stay') {
+            expect(opening.localDate).toBe(given);
+          } else {
+            expect(opening.localDate >= given).toBe(true);
+            expect(isBusinessDay(opening.localDate)).toBe(true);
+            // No business day was skipped between the given day and the opening.
+            for (let day = given; day < opening.localDate; day = addDays(day, 1)) {
+              expect([day, isBusinessDay(day)]).toEqual([day, false]);
+            }
+          }
+          // The cycle sleeps until the instant the opening mail is planned for, not the given day.
+          if (!byMilestone) expect(Date.parse(scheduledOpenings(cal).p!)).toBe(Date.parse(opening.instant));
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 

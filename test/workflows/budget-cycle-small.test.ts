@@ -44,6 +44,8 @@ function smallCalendar(today: string): CycleCalendar {
   return cycleCalendarSchema.parse({
     municipality: 'teststad',
     budgetYear: 2090,
+    // Days count from whatever today is: an opening on a Saturday must still open that day.
+    openingOnNonBusinessDay: 'stay',
     phases: [
       { id: 'kf-budget', kind: 'milestone', name: 'KF budget', owner: 'KF', date: d(20) },
       {
@@ -336,6 +338,7 @@ describe('a merger during the cycle', () => {
     const calendar = cycleCalendarSchema.parse({
       municipality: 'teststad',
       budgetYear: 2091,
+      openingOnNonBusinessDay: 'stay', // days from today, whatever weekday that is
       phases: [
         {
           id: 'tertialrapport-1',
@@ -409,6 +412,7 @@ describe('recipients resolved at send time', () => {
     const calendar = cycleCalendarSchema.parse({
       municipality: 'provstad',
       budgetYear: 2094,
+      openingOnNonBusinessDay: 'stay', // days from today, whatever weekday that is
       phases: [
         {
           id: 'verksamhetsplan',
@@ -488,6 +492,7 @@ describe('escalations resolved at send time', () => {
     const calendar = cycleCalendarSchema.parse({
       municipality: 'bolagsstad',
       budgetYear: 2095,
+      openingOnNonBusinessDay: 'stay', // days from today, whatever weekday that is
       phases: [
         {
           id: 'tertialrapport-1',
