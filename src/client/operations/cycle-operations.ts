@@ -2,6 +2,7 @@ import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@tempo
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { listCycles, loadCycle, StoredCycle } from '../../db/cycles';
+import { listExpiredSends } from '../../db/send-log';
 import { DeliverableStatusRow, listDeliverableStatus } from '../../db/read-model';
 import { loadStoredRegistry } from '../../db/registry';
 import { CycleCalendar } from '../../domain/cycle-calendar';
@@ -63,6 +64,19 @@ export const confirmMilestoneSchema = z.object({ milestoneId: z.string().min(1),
 
 /** A deliverable's state after a submission, with the content rules' warnings if any. */
 export type SubmitOutcome = DeliverableState & { warnings?: ContentIssue[] };
+
+/** A mail that expired unsent, as SLK's cycle page lists it. */
+export interface ExpiredMail {
+  workflowId: string;
+  phaseId: string;
+  boardId: string;
+  boardName: string;
+  /** Kind in the send log: opening, reminder, deadline-day, escalation-N, … */
+  kind: string;
+  plannedAt: string;
+  /** The relay's last answer, when it gave one. */
+  lastError: string | null;
+}
 
 /** One deliverable as the pages and the API show it: the read model row with names. */
 export interface DeliverableSummary {
@@ -188,6 +202,29 @@ export function createCycleOperations(deps: OperationsDeps) {
       const cycle = await loadCycle(pool, municipality, year);
       if (!cycle) throw notFound('budgetYear');
       return cycle;
+    },
+
+    /**
+     * The cycle's mails that could not go out before the instant they were about (the relay was
+     * down past the deadline or the next step): recorded as expired, never sent. For SLK to follow up.
+     */
+    async expiredMails(year: number): Promise<ExpiredMail[]> {
+      const [names, rows] = await Promise.all([
+        boardNames(),
+        listExpiredSends(pool, cycleWorkflowId(municipality, year)),
+      ]);
+      return rows.map((r) => {
+        const [, , phaseId = '', boardId = ''] = r.workflow_id.split('/');
+        return {
+          workflowId: r.workflow_id,
+          phaseId,
+          boardId,
+          boardName: names.get(boardId) ?? boardId,
+          kind: r.kind,
+          plannedAt: r.planned_at.toISOString(),
+          lastError: r.last_error,
+        };
+      });
     },
 
     /** Every deliverable of a cycle from the read model (fast; what the overview shows). */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAdmin, Principal } from '../../../domain/roles';
 import type { DeliverableView } from '../../../workflows/deliverable-messages';
-import type { DeliverableSummary } from '../../operations/cycle-operations';
+import type { DeliverableSummary, ExpiredMail } from '../../operations/cycle-operations';
 import { OperationError } from '../../operations/operation-error';
 import { actorOf } from '../auth';
 import {
@@ -32,7 +32,7 @@ import {
   phaseStatus,
   timelineItems,
 } from './cycle-data';
-import { describeProblem, formatDate, formatInstant, statusOf } from './format';
+import { describeProblem, formatDate, formatInstant, mailKindLabel, statusOf } from './format';
 import { html, SafeHtml } from './html';
 import { page } from './layout';
 import { timeline } from './timeline';
@@ -163,6 +163,43 @@ interface CyclePageInput {
   problem?: FormProblem;
 }
 
+/** Mails that never went out: the relay could not take them before their moment passed. */
+function expiredMailsSection(view: CycleView, expired: ExpiredMail[]): SafeHtml | string {
+  if (expired.length === 0) return '';
+  const phaseName = (id: string) => view.deliverablePhases.find((p) => p.id === id)?.name ?? id;
+  return html`<h2 id="utgangna-utskick">Utskick som inte gick ut i tid</h2>
+    <p>
+      De här breven kunde inte lämnas till e-postservern före det datum de gällde (sista dag eller nästa steg) och
+      skickades därför aldrig. Kontakta nämnden på annat sätt om det behövs.
+    </p>
+    <table>
+      <caption>
+        Utgångna utskick (${String(expired.length)})
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Nämnd</th>
+          <th scope="col">Fas</th>
+          <th scope="col">Utskick</th>
+          <th scope="col">Planerat</th>
+          <th scope="col">Senaste fel</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${expired.map(
+          (m) =>
+            html`<tr>
+              <td>${m.boardName}</td>
+              <td>${phaseName(m.phaseId)}</td>
+              <td>${mailKindLabel(m.kind)}</td>
+              <td>${formatInstant(m.plannedAt)}</td>
+              <td>${m.lastError ?? '—'}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
 async function renderCyclePage(deps: PageDeps, reply: FastifyReply, status: number, input: CyclePageInput) {
   const { ops } = deps;
   const { principal, year, problem } = input;
@@ -173,7 +210,7 @@ async function renderCyclePage(deps: PageDeps, reply: FastifyReply, status: numb
     if (error instanceof OperationError && error.status === 404) return notFoundPage(reply, principal);
     throw error;
   }
-  const rows = await ops.deliverables(year);
+  const [rows, expired] = await Promise.all([ops.deliverables(year), ops.expiredMails(year)]);
   const reviewed = new Set(view.deliverablePhases.filter((p) => p.reviewRequired).map((p) => p.id));
   const queue = rows.filter((d) => d.stage === 'submitted' && reviewed.has(d.phaseId));
   const views = new Map<string, DeliverableView>();
@@ -208,7 +245,8 @@ async function renderCyclePage(deps: PageDeps, reply: FastifyReply, status: numb
         : ''
     }
     <h2>Planen</h2>
-    ${planTable(view, rows, year)} ${timeline(timelineItems(view), today, `Årshjulet för budgetår ${year}`)}
+    ${planTable(view, rows, year)} ${expiredMailsSection(view, expired)}
+    ${timeline(timelineItems(view), today, `Årshjulet för budgetår ${year}`)}
     <h2>Granskning</h2>
     ${
       queue.length === 0

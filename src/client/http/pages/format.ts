@@ -115,8 +115,10 @@ export function mailKindLabel(kind: string): string {
 
 export const MAIL_STATUS: Record<string, string> = {
   pending: 'Väntar',
+  sending: 'Skickas',
   sent: 'Skickat',
   failed: 'Misslyckades',
+  expired: 'För sent — skickades inte',
 };
 
 /** Who the caller is, in words for the page header. */
