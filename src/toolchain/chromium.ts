@@ -1,4 +1,5 @@
-import { findOnPath, isExecutable, run } from './exec';
+import { findOnPath, isExecutable } from './exec';
+import { installDebianPackage } from './debian-package';
 import { MissingPrerequisiteError, step, stderrLogger, StepLogger } from './step';
 
 /** Where Debian's `chromium` package puts its launcher. */
@@ -28,12 +29,7 @@ export async function ensureChromium(
   if (aptGet && process.getuid?.() === 0) {
     await step(
       'Chromium: installing Debian package chromium (a minute or two the first time)',
-      async () => {
-        await run(aptGet, ['update']);
-        await run(aptGet, ['install', '-y', '--no-install-recommends', 'chromium'], {
-          env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
-        });
-      },
+      () => installDebianPackage(aptGet, 'chromium', env),
       log,
     );
     const installed = findChromium(env);

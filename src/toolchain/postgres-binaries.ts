@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { findOnPath, probe, run } from './exec';
+import { findOnPath, probe } from './exec';
+import { installDebianPackage } from './debian-package';
 import { MissingPrerequisiteError, step, stderrLogger, StepLogger } from './step';
 
 /**
@@ -18,12 +19,7 @@ export async function ensurePostgresBinaries(
   if (aptGet && process.getuid?.() === 0) {
     await step(
       'PostgreSQL server: installing Debian package postgresql',
-      async () => {
-        await run(aptGet, ['update']);
-        await run(aptGet, ['install', '-y', '--no-install-recommends', 'postgresql'], {
-          env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
-        });
-      },
+      () => installDebianPackage(aptGet, 'postgresql', env),
       log,
     );
     const installed = findPostgresBinDir(env);
