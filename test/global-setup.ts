@@ -26,8 +26,12 @@ export default async function globalSetup(): Promise<void> {
     process.env.ARSHJUL_TEST_DATABASE_URL = process.env.DATABASE_URL;
     return;
   }
+  // The test cluster lives outside the clone, in a folder of its own under the system's temporary
+  // folder, opened for `postgres` (the server's user when we are root): so a clone in a folder
+  // only root may enter (CI's is a `mktemp -d`) is no matter, the cluster stays in place rather
+  // than in /var/lib/arshjul (see src/stack/cluster-location.ts), and teardown removes it with
+  // the folder.
   const dir = mkdtempSync(join(tmpdir(), 'arshjul-test-pg-'));
-  // As root the server runs as `postgres`, which must be able to reach the cluster folder.
   chmodSync(dir, 0o755);
   const server = await step('PostgreSQL for tests (private cluster)', () =>
     startPrivatePostgres({ dataDir: join(dir, 'cluster'), database: 'postgres', ephemeral: true }),

@@ -4,10 +4,14 @@ import { Client } from 'pg';
 import { ensurePostgresBinaries } from '../toolchain/postgres-binaries';
 import { findOnPath, probe, run } from '../toolchain/exec';
 import { MissingPrerequisiteError, stderrLogger, StepLogger } from '../toolchain/step';
+import { clusterDirFor } from './cluster-location';
 import { freePort } from './free-port';
 
 export interface PrivatePostgresOptions {
-  /** Cluster directory; created with initdb when it holds no cluster yet. */
+  /**
+   * Cluster directory; created with initdb when it holds no cluster yet. As root, when the
+   * `postgres` user cannot reach it, a symlink to the cluster's place (see cluster-location.ts).
+   */
   dataDir: string;
   /** Database created on first start and named in the returned URL. */
   database?: string;
@@ -20,6 +24,7 @@ export interface PrivatePostgresOptions {
 export interface PrivatePostgres {
   url: string;
   port: number;
+  /** Where the cluster really is (dataDir, or where its symlink points). */
   dataDir: string;
   /** Whether this process started the cluster (and so stops it). */
   owned: boolean;
@@ -38,7 +43,7 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions): Pro
   const binDir = await ensurePostgresBinaries(process.env, log);
   const runAs = serverUserPrefix();
   const pgCtl = join(binDir, 'pg_ctl');
-  const { dataDir } = options;
+  const dataDir = clusterDirFor(options.dataDir, runAs.command, pgCtl);
   const database = options.database ?? 'arshjul';
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
@@ -90,21 +95,35 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions): Pro
     port,
     dataDir,
     owned: true,
-    stop: () => exec(runAs.command, pgCtl, ['stop', '-D', dataDir, '-m', 'fast', '-w']).then(() => undefined),
+    async stop() {
+      // Already stopped (by hand, or by a signal that reached it) is what we want, not an error.
+      // The pid file says so without a `pg_ctl status` in our process group, which a second
+      // signal to the group could cut short and so make us skip the stop.
+      if (!existsSync(join(dataDir, 'postmaster.pid'))) return;
+      await exec(runAs.command, pgCtl, ['stop', '-D', dataDir, '-m', 'fast', '-w']);
+    },
   };
 }
 
+/**
+ * initdb and pg_ctl run in a process group of their own: a Ctrl-C or a process manager's signal
+ * to our group must not cut a start or a stop of the server in half (we stop it in order).
+ */
 function exec(prefix: string[], binary: string, args: string[]): Promise<string> {
-  if (prefix.length === 0) return run(binary, args);
-  return run(prefix[0] as string, [...prefix.slice(1), binary, ...args]);
+  const options = { ownProcessGroup: true };
+  if (prefix.length === 0) return run(binary, args, options);
+  return run(prefix[0] as string, [...prefix.slice(1), binary, ...args], options);
+}
+
+function isRunning(pgCtl: string, dataDir: string, prefix: string[]): boolean {
+  return prefix.length
+    ? probe(prefix[0] as string, [...prefix.slice(1), pgCtl, 'status', '-D', dataDir]).ok
+    : probe(pgCtl, ['status', '-D', dataDir]).ok;
 }
 
 /** The port of a cluster already running on dataDir (left by an earlier start), if any. */
 function runningPort(pgCtl: string, dataDir: string, prefix: string[]): number | undefined {
-  const status = prefix.length
-    ? probe(prefix[0] as string, [...prefix.slice(1), pgCtl, 'status', '-D', dataDir])
-    : probe(pgCtl, ['status', '-D', dataDir]);
-  if (!status.ok) return undefined;
+  if (!isRunning(pgCtl, dataDir, prefix)) return undefined;
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return undefined;
   const port = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);

@@ -3,12 +3,18 @@
  * name is started here: the Temporal dev server (file-backed, with Web UI), a private
  * PostgreSQL cluster and an SMTP sink that keeps every mail as an .eml file, all under the data
  * folder (.data/ by default), so a second start keeps the data. Then the worker and the HTTP
- * server. Ctrl-C stops everything in order.
+ * server. Ctrl-C (or SIGTERM, or the terminal closing) stops everything in order.
+ *
+ * package.json runs it as `exec node --require tsx/cjs src/stack/start.ts`, so that npm's child
+ * is this process itself. Not with the `tsx` command: it keeps us as its child, relays every
+ * signal, and SIGKILLs us when we do not acknowledge one within some 60 ms (a stop on a busy
+ * machine). Not without `exec`: the `sh -c` npm runs scripts in dies at once when the group gets
+ * SIGINT, and npm then ends too, before we have stopped.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureTemporalCli } from '../toolchain/temporal-cli';
-import { MissingPrerequisiteError, step } from '../toolchain/step';
+import { MissingPrerequisiteError } from '../toolchain/step';
 import { AppConfig, ConfigError, configDefaults, loadConfig, loadOverrides } from '../worker/config';
 import { installRuntime, logLevelFromEnv } from '../worker/runtime';
 import { startServices } from '../worker/services';
@@ -21,6 +27,7 @@ const stockholmToday = (): string => localDateOf(new Date(), 'Europe/Stockholm')
 import { freePort, preferredOrFreePort } from './free-port';
 import { startPrivatePostgres } from './private-postgres';
 import { SmtpSink } from './smtp-sink';
+import { StopRequested, StopSequence } from './stop-sequence';
 import { startDevServer } from './temporal-dev-server';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -35,28 +42,31 @@ async function main(): Promise<void> {
   // takes free ones, so two stacks never collide.
   const randomPorts = process.env.ARSHJUL_RANDOM_PORTS === '1';
   const port = (preferred: number): Promise<number> => (randomPorts ? freePort() : preferredOrFreePort(preferred));
-  const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
   const urls: Array<[string, string]> = [];
 
-  let shuttingDown = false;
-  const shutdown = async (exitCode: number): Promise<void> => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    log('Stopping Årshjul …');
-    for (const { name, stop } of stops.reverse()) {
-      await step(`stop ${name}`, stop, log).catch((error: unknown) => log(`  ${String(error)}`));
-    }
-    log('Stopped.');
+  const stops = new StopSequence(log);
+  let exitCode: number | undefined;
+  const shutdown = async (code: number): Promise<void> => {
+    exitCode ??= code;
+    await stops.stop();
     process.exit(exitCode);
   };
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  // `on`, not `once`: a stop often brings several signals (Ctrl-C reaches every process of the
+  // terminal's group and npm relays it to us again; a process manager may signal the group and
+  // then us), and an unhandled second one would end us half-way, leaving the servers running.
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => {
+    // The terminal is gone: what we write has no reader any more, which must not end the stop.
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+    void shutdown(0);
+  });
 
   try {
     let temporalAddress = overrides.TEMPORAL_ADDRESS;
     if (!temporalAddress) {
-      const cliPath = await step('Temporal CLI', () => ensureTemporalCli(process.env, log), log);
-      const devServer = await step(
+      const cliPath = await stops.step('Temporal CLI', () => ensureTemporalCli(process.env, log));
+      const devServer = await stops.step(
         'Temporal dev server (file-backed, SQLite WAL)',
         async () =>
           startDevServer({
@@ -66,21 +76,19 @@ async function main(): Promise<void> {
             uiPort: await port(8233),
             namespace: overrides.TEMPORAL_NAMESPACE ?? configDefaults.TEMPORAL_NAMESPACE ?? 'default',
           }),
-        log,
+        (server) => ({ name: 'Temporal dev server', stop: () => server.stop() }),
       );
-      stops.push({ name: 'Temporal dev server', stop: () => devServer.stop() });
       temporalAddress = devServer.address;
       urls.push(['Temporal Web UI', devServer.uiUrl], ['Temporal gRPC', devServer.address]);
     }
 
     let databaseUrl = overrides.DATABASE_URL;
     if (!databaseUrl) {
-      const postgres = await step(
+      const postgres = await stops.step(
         'PostgreSQL (private cluster)',
         () => startPrivatePostgres({ dataDir: join(dataDir, 'postgres'), log }),
-        log,
+        (server) => (server.owned ? { name: 'PostgreSQL', stop: () => server.stop() } : undefined),
       );
-      if (postgres.owned) stops.push({ name: 'PostgreSQL', stop: () => postgres.stop() });
       databaseUrl = postgres.url;
       urls.push(['PostgreSQL', postgres.url]);
     }
@@ -88,8 +96,11 @@ async function main(): Promise<void> {
     let smtpUrl = overrides.SMTP_URL;
     if (!smtpUrl) {
       const mailDir = join(dataDir, 'mail');
-      const sink = await step('SMTP sink', async () => new SmtpSink({ port: await port(2525), mailDir }).start(), log);
-      stops.push({ name: 'SMTP sink', stop: () => sink.stop() });
+      const sink = await stops.step(
+        'SMTP sink',
+        async () => new SmtpSink({ port: await port(2525), mailDir }).start(),
+        (started) => ({ name: 'SMTP sink', stop: () => started.stop() }),
+      );
       smtpUrl = sink.url;
       urls.push(['SMTP sink', `${sink.url} (mails saved in ${mailDir})`]);
     }
@@ -101,23 +112,23 @@ async function main(): Promise<void> {
       SMTP_URL: smtpUrl,
       HTTP_PORT: String(overrides.HTTP_PORT ?? (await port(3000))),
     });
-    const services = await step('worker and HTTP server', () => startServices(config, log), log);
-    stops.push({ name: 'worker and HTTP server', stop: () => services.stop() });
+    const services = await stops.step(
+      'worker and HTTP server',
+      () => startServices(config, log),
+      (started) => ({ name: 'worker and HTTP server', stop: () => started.stop() }),
+    );
     urls.push(['HTTP API', services.httpUrl ?? ''], ['Health', `${services.httpUrl}/healthz`]);
 
     if (process.env.ARSHJUL_START_CYCLES !== '0') {
-      const cycles = await step(
-        'budget cycles live today (Stockholm registry and calendars in data/)',
-        () =>
-          startLiveCycles(
-            services.client,
-            services.pool,
-            config.temporal.taskQueue,
-            loadRegistry(shippedRegistryPath()),
-            stockholmToday(),
-            log,
-          ),
-        log,
+      const cycles = await stops.step('budget cycles live today (Stockholm registry and calendars in data/)', () =>
+        startLiveCycles(
+          services.client,
+          services.pool,
+          config.temporal.taskQueue,
+          loadRegistry(shippedRegistryPath()),
+          stockholmToday(),
+          log,
+        ),
       );
       const said = { started: 'startad', 'already-running': 'körs redan' } as const;
       urls.push(['Cycles', cycles.map((c) => `${c.workflowId} (${said[c.outcome]})`).join(', ') || '—']);
@@ -152,6 +163,8 @@ async function main(): Promise<void> {
       void shutdown(1);
     });
   } catch (error) {
+    // Start-up cut short by a stop (a step's child may have had the signal too): already said.
+    if (error instanceof StopRequested || stops.requested) return;
     if (error instanceof ConfigError || error instanceof MissingPrerequisiteError) log(error.message);
     else log(error instanceof Error ? (error.stack ?? error.message) : String(error));
     await shutdown(error instanceof ConfigError ? 2 : 1);

@@ -24,6 +24,12 @@ export function isExecutable(path: string): boolean {
 export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Run it in a process group of its own, out of reach of signals sent to ours (Ctrl-C, or a
+   * process manager signalling our group): for commands that must finish once begun, such as
+   * starting or stopping a server.
+   */
+  ownProcessGroup?: boolean;
 }
 
 /**
@@ -36,6 +42,7 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.ownProcessGroup ?? false,
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -24,6 +25,20 @@ export function startEntryPoint(script: string, env: NodeJS.ProcessEnv): Running
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return collectOutput(child, script);
+}
+
+/**
+ * Runs npm (e.g. `npm start`) in `cwd` as a process manager or CI job would: no terminal, and in
+ * a process group of its own (detached), so a signal can go to the whole group as it does when
+ * such a manager stops a job (`kill -INT -- -PGID`). The group's id is the child's PID.
+ */
+export function startNpm(args: string[], cwd: string, env: NodeJS.ProcessEnv): RunningProcess {
+  const child = spawn('npm', args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  return collectOutput(child, `npm ${args.join(' ')}`);
+}
+
+function collectOutput(child: ChildProcess, label: string): RunningProcess {
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();
@@ -52,12 +67,12 @@ export function startEntryPoint(script: string, env: NodeJS.ProcessEnv): Running
             resolve(match);
           } else if (child.exitCode !== null || child.signalCode !== null) {
             done();
-            reject(new Error(`${script} exited before printing ${pattern}:\n${err.slice(-3000)}`));
+            reject(new Error(`${label} exited before printing ${pattern}:\n${err.slice(-3000)}`));
           }
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`${script} did not print ${pattern} within ${timeoutMs} ms:\n${err.slice(-3000)}`));
+          reject(new Error(`${label} did not print ${pattern} within ${timeoutMs} ms:\n${err.slice(-3000)}`));
         }, timeoutMs);
         const done = (): void => {
           clearTimeout(timer);
@@ -68,4 +83,32 @@ export function startEntryPoint(script: string, env: NodeJS.ProcessEnv): Running
       });
     },
   };
+}
+
+export interface LiveProcess {
+  pid: number;
+  pgid: number;
+  cmdline: string;
+}
+
+/**
+ * Every process alive on this machine, read from /proc (Linux). Zombies are left out: they have
+ * ended and only wait for a parent to collect their exit status.
+ */
+export function liveProcesses(): LiveProcess[] {
+  const found: LiveProcess[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // The command name in parentheses may hold spaces: the fields after it are state, ppid, pgrp.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z' || state === 'X') continue;
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      found.push({ pid: Number(name), pgid: Number(pgrp), cmdline });
+    } catch {
+      // Ended while we looked.
+    }
+  }
+  return found;
 }

@@ -1,12 +1,15 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { deliverableIdOf, deliverablesDueAt } from '../helpers/deliverable-inputs';
 import { deliverableViewQuery } from '../../src/workflows/deliverable-messages';
+import { RELOCATED_CLUSTERS_ROOT } from '../../src/stack/cluster-location';
+import { startPrivatePostgres } from '../../src/stack/private-postgres';
 import { eventually } from '../helpers/eventually';
-import { RunningProcess, startEntryPoint } from '../helpers/processes';
+import { cloneWorkingTree } from '../helpers/clone';
+import { LiveProcess, liveProcesses, RunningProcess, startEntryPoint, startNpm } from '../helpers/processes';
 import { loadRegistry, shippedRegistryPath } from '../../src/client/data-files';
 import { shippedCalendars } from '../../src/client/start-cycles';
 import { liveCalendars } from '../../src/domain/late-start';
@@ -16,7 +19,8 @@ import { cycleStatusQuery } from '../../src/workflows/budget-cycle-messages';
 /**
  * `npm start` as a newcomer runs it: every service on embedded defaults, URLs printed, /healthz
  * and the Web UI answering, the worker doing real work, Ctrl-C stopping cleanly, and a second
- * start finding the data of the first.
+ * start finding the data of the first. Then from a fresh clone in a folder only its owner can
+ * enter, stopped as a process manager stops it: signals to the whole process group.
  */
 
 let dataDir: string;
@@ -24,7 +28,8 @@ const started: RunningProcess[] = [];
 
 beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'arshjul-start-'));
-  chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as `postgres` and must reach its folder
+  // As root, PostgreSQL runs as `postgres`: a folder it may enter keeps the cluster in place.
+  chmodSync(dataDir, 0o755);
 });
 
 afterAll(async () => {
@@ -189,3 +194,131 @@ describe('npm start', () => {
     await stop(stack);
   });
 });
+
+describe('npm start from a fresh clone in a mode-700 folder', () => {
+  // A home folder (/root) and `mktemp -d` are mode 700. As root, PostgreSQL runs as `postgres`,
+  // who cannot enter such a folder: the case a newcomer meets first.
+  let home: string;
+  let clone: string;
+  let stack: RunningProcess | undefined;
+  const clusterOf = (): string => realpathSync(join(clone, '.data', 'postgres'));
+
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'arshjul-home-'));
+    clone = join(home, 'arshjul');
+    cloneWorkingTree(clone);
+  });
+
+  afterAll(() => {
+    // A stop that failed must not leave servers running for the rest of the test run.
+    if (stack?.child.exitCode === null) signalGroup(stack.child.pid!, 'SIGKILL');
+    const cluster = existsSync(join(clone, '.data', 'postgres')) ? clusterOf() : undefined;
+    for (const p of processesOf({ paths: cluster ? [clone, cluster] : [clone] })) process.kill(p.pid, 'SIGKILL');
+    rmSync(home, { recursive: true, force: true });
+    if (cluster?.startsWith(`${RELOCATED_CLUSTERS_ROOT}/`)) rmSync(dirname(cluster), { recursive: true, force: true });
+  });
+
+  function npmStart(): RunningProcess {
+    stack = startNpm(['start'], clone, {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ARSHJUL_CACHE_DIR: process.env.ARSHJUL_CACHE_DIR,
+      XDG_CACHE_HOME: process.env.XDG_CACHE_HOME,
+      TEMPORAL_CLI_PATH: process.env.ARSHJUL_TEMPORAL_CLI,
+      ARSHJUL_RANDOM_PORTS: '1',
+    });
+    return stack;
+  }
+
+  /**
+   * Stops it as a process manager or CI does, without a terminal: `signals` to its whole process
+   * group. Then it has said `Stopped.`, ended with 0, and nothing of it is left: not the group,
+   * not the two servers (PostgreSQL and Temporal run in groups of their own), nothing working on
+   * the clone or the cluster.
+   */
+  async function stopByGroupSignals(running: RunningProcess, signals: NodeJS.Signals[]): Promise<void> {
+    const cluster = clusterOf();
+    const servers = [pidIn(join(cluster, 'postmaster.pid')), pidIn(join(clone, '.data', 'temporal', 'server.pid'))];
+    expect(processesOf({ pids: servers }).map((p) => p.pid)).toEqual([...servers].sort((a, b) => a - b));
+    const group = running.child.pid!;
+    for (const signal of signals) {
+      signalGroup(group, signal);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const exit = await running.exited;
+
+    expect(running.stderr().trimEnd()).toMatch(/Stopped\.$/);
+    expect(exit).toEqual({ code: 0, signal: null });
+    // (A server's last moment of exit may trail the stop that waited for it by a few ms.)
+    const left = await eventually(
+      async () => processesOf({ group, pids: servers, paths: [clone, cluster] }),
+      (found) => found.length === 0,
+      3_000,
+    );
+    expect(left.map((p) => `${p.pid} ${p.cmdline}`)).toEqual([]);
+  }
+
+  it('answers /healthz, and SIGINTs to its process group stop everything, without a terminal', async () => {
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    const first = npmStart();
+    const urls = await urlsOf(first);
+    const health = await fetch(urls.health);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { status: string }).status).toBe('ok');
+    // The packages were found current, not installed again (see cloneWorkingTree).
+    expect(first.stderr()).not.toContain('npm packages');
+
+    // SIGINT to the group, and again, as relays deliver it a second time.
+    await stopByGroupSignals(first, ['SIGINT', 'SIGINT']);
+  });
+
+  it('finds the same cluster and its data on a second start; SIGTERM to the group stops it', async () => {
+    const cluster = clusterOf();
+    const second = npmStart();
+    const urls = await urlsOf(second);
+    expect(clusterOf()).toBe(cluster);
+    // The registry went into PostgreSQL on the first start and is still there.
+    expect(second.stderr()).not.toContain('Organisationsregistret för stockholm är inläst');
+    const pg = new PgClient({ connectionString: urls.postgres });
+    await pg.connect();
+    const organisations = await pg.query<{ n: string }>(`SELECT count(*) AS n FROM organisations`);
+    await pg.end();
+    expect(Number(organisations.rows[0]!.n)).toBe(loadRegistry(shippedRegistryPath()).organisations.length);
+
+    await stopByGroupSignals(second, ['SIGTERM']);
+  });
+
+  it('starts afresh once the data folder is removed, wherever the cluster was kept', async () => {
+    rmSync(join(clone, '.data'), { recursive: true, force: true });
+    const postgres = await startPrivatePostgres({ dataDir: join(clone, '.data', 'postgres'), ephemeral: true });
+    try {
+      expect(clusterOf()).toBe(postgres.dataDir);
+      const pg = new PgClient({ connectionString: postgres.url });
+      await pg.connect();
+      const table = await pg.query<{ t: string | null }>(`SELECT to_regclass('organisations')::text AS t`);
+      await pg.end();
+      expect(table.rows[0]!.t).toBeNull();
+    } finally {
+      await postgres.stop();
+    }
+  });
+});
+
+/** Live processes of a process group, with one of `pids`, or whose command line names one of `paths`. */
+function processesOf(of: { group?: number; pids?: number[]; paths?: string[] }): LiveProcess[] {
+  return liveProcesses().filter(
+    (p) => p.pgid === of.group || of.pids?.includes(p.pid) || of.paths?.some((path) => p.cmdline.includes(path)),
+  );
+}
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // Every process of the group has ended already.
+  }
+}
+
+function pidIn(pidFile: string): number {
+  return Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+}
