@@ -263,7 +263,16 @@ function planSummary(
 // cycle status
 
 type Counts = Record<
-  'total' | 'planned' | 'open' | 'submitted' | 'approved' | 'returned' | 'exempt' | 'late' | 'escalated',
+  | 'total'
+  | 'planned'
+  | 'open'
+  | 'submitted'
+  | 'approved'
+  | 'returned'
+  | 'exempt'
+  | 'cancelled'
+  | 'late'
+  | 'escalated',
   number
 >;
 
@@ -319,6 +328,7 @@ function countsOf(rows: DeliverableSummary[]): Counts {
     approved: 0,
     returned: 0,
     exempt: 0,
+    cancelled: 0,
     late: 0,
     escalated: 0,
   };

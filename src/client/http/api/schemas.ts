@@ -32,7 +32,7 @@ export const errorResponse = z.object({
   field: z.string().optional(),
 });
 
-const stage = z.enum(['planned', 'open', 'submitted', 'returned', 'approved', 'exempt']);
+const stage = z.enum(['planned', 'open', 'submitted', 'returned', 'approved', 'exempt', 'cancelled']);
 
 export const deliverableSummary = z.object({
   workflowId: z.string(),
