@@ -9,7 +9,7 @@ export interface DeliverableSnapshot {
   phaseId: string;
   boardId: string;
   answeringBoardId: string;
-  stage: 'planned' | 'open' | 'submitted' | 'returned' | 'approved' | 'exempt';
+  stage: 'planned' | 'open' | 'submitted' | 'returned' | 'approved' | 'exempt' | 'cancelled';
   late: boolean;
   escalationLevel: number;
   deadline: string;

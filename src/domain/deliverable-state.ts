@@ -7,7 +7,8 @@ import type { ActionKind } from './planner';
  * functions decide. Every message is validated here first, so a rejected one changes nothing.
  */
 
-export type DeliverableStage = 'planned' | 'open' | 'submitted' | 'returned' | 'approved' | 'exempt';
+/** `cancelled`: the whole cycle was cancelled (started by mistake); nothing more is owed or sent. */
+export type DeliverableStage = 'planned' | 'open' | 'submitted' | 'returned' | 'approved' | 'exempt' | 'cancelled';
 
 export interface Submission {
   documentRef: string;
@@ -26,6 +27,7 @@ export interface DeliverableState {
   submissions: Submission[];
   reviews: Array<{ decision: 'approved' | 'returned'; by: string; at: string; comment?: string }>;
   exemption?: { by: string; at: string; reason: string };
+  cancellation?: { by: string; at: string; reason: string };
 }
 
 export const initialState = (): DeliverableState => ({
@@ -98,6 +100,7 @@ export const STAGE_SV: Record<DeliverableStage, string> = {
   returned: 'återremitterad',
   approved: 'godkänd',
   exempt: 'undantagen',
+  cancelled: 'avbruten',
 };
 
 function requireStage(state: DeliverableState, allowed: DeliverableStage[], what: string): void {
@@ -115,7 +118,12 @@ export function awaitsBoard(state: DeliverableState): boolean {
 }
 
 export function isFinished(state: DeliverableState, reviewRequired: boolean): boolean {
-  return state.stage === 'approved' || state.stage === 'exempt' || (state.stage === 'submitted' && !reviewRequired);
+  return (
+    state.stage === 'approved' ||
+    state.stage === 'exempt' ||
+    state.stage === 'cancelled' ||
+    (state.stage === 'submitted' && !reviewRequired)
+  );
 }
 
 export function checkSubmit(state: DeliverableState, input: unknown): SubmitInput {
@@ -197,6 +205,15 @@ export function checkExempt(state: DeliverableState, input: unknown): ExemptInpu
 
 export function applyExempt(state: DeliverableState, input: ExemptInput, at: string): DeliverableState {
   return { ...state, stage: 'exempt', exemption: { by: input.by, at, reason: input.reason } };
+}
+
+/** The cycle was cancelled: whatever the stage, the deliverable ends (a finished one stays as it is). */
+export function applyCancel(
+  state: DeliverableState,
+  input: { by: string; reason: string },
+  at: string,
+): DeliverableState {
+  return { ...state, stage: 'cancelled', cancellation: { by: input.by, at, reason: input.reason } };
 }
 
 /** What a due action does to the state, and whether it sends a notification. */

@@ -27,6 +27,21 @@ export interface CycleStatus {
   phases: PhaseStatus[];
   openDeliverables: number;
   finishedDeliverables: number;
+  /** Set once the cycle was cancelled: who, why, when, and how many deliverables it stopped. */
+  cancelled?: CycleCancellation;
+}
+
+export interface CycleCancellation {
+  by: string;
+  reason: string;
+  at: string;
+  /** Deliverables still running when the cycle was cancelled, each told to stop. */
+  stoppedDeliverables: number;
+}
+
+export interface CancelCycleInput {
+  reason: string;
+  by: string;
 }
 
 export interface ConfirmMilestoneInput {
@@ -48,6 +63,8 @@ export interface MoveDeadlineInput {
 export const cycleStatusQuery = defineQuery<CycleStatus>('cycleStatus');
 export const confirmMilestoneUpdate = defineUpdate<CycleStatus, [ConfirmMilestoneInput]>('confirmMilestone');
 export const moveDeadlineUpdate = defineUpdate<CycleStatus, [MoveDeadlineInput]>('moveDeadline');
+/** Cancels a cycle started by mistake: its deliverables and the districts' LUPs stop; the cycle ends. */
+export const cancelCycleUpdate = defineUpdate<CycleStatus, [CancelCycleInput]>('cancelCycle');
 
 /** From a deliverable to its cycle, when it needs nothing more (approved, submitted, exempt). */
 export const deliverableFinishedSignal =

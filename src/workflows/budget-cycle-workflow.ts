@@ -6,7 +6,6 @@ import {
   ParentClosePolicy,
   proxyActivities,
   setHandler,
-  sleep,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -16,7 +15,10 @@ import { type CycleCalendar, type DeliverablePhase, withPhaseDeadline } from '..
 import { isLocalDate } from '../domain/local-date';
 import type { Registry } from '../domain/organisations';
 import {
+  CancelCycleInput,
+  cancelCycleUpdate,
   confirmMilestoneUpdate,
+  CycleCancellation,
   ConfirmMilestoneInput,
   cycleStatusQuery,
   CycleStatus,
@@ -25,7 +27,8 @@ import {
   MoveDeadlineInput,
   PhaseStatus,
 } from './budget-cycle-messages';
-import { setDeadlineSignal } from './deliverable-messages';
+import { cancelDeliverableSignal, setDeadlineSignal } from './deliverable-messages';
+import { cancelLupSignal, lupWorkflowId } from './lup-messages';
 import { deliverableWorkflow, type DeliverableWorkflowInput } from './deliverable-workflow';
 import { ACTIVITY_RETRY, createLock, refuse } from './workflow-support';
 import { localDateOf } from '../domain/zoned-time';
@@ -85,6 +88,8 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   // Filled by an activity once the run starts; the status query may come before that.
   const known: { schedule?: { openings: Record<string, string> } } = {};
   let openingNow = 0;
+  /** Set when SLK cancels the cycle: no phase opens any more and the cycle ends. */
+  let cancelled: CycleCancellation | undefined;
   /** The sequence number of the last event recorded, carried across continue-as-new. */
   let seq = carried?.seq ?? 0;
   /** Deadline moves are applied one at a time, in the order they came. */
@@ -106,6 +111,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     return { started, finished };
   };
   const status = (): CycleStatus => ({
+    ...(cancelled && { cancelled }),
     workflowId,
     municipality: calendar.municipality,
     budgetYear: calendar.budgetYear,
@@ -159,6 +165,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     },
     {
       validator: (update: ConfirmMilestoneInput) => {
+        if (cancelled) refuse('budgetYear', 'the cycle was cancelled');
         if (!calendar.phases.some((p) => p.kind === 'milestone' && p.id === update?.milestoneId)) {
           refuse('milestoneId', `unknown milestone ${String(update?.milestoneId)}`);
         }
@@ -205,6 +212,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
 
   setHandler(moveDeadlineUpdate, (update: MoveDeadlineInput) => exclusive(() => moveDeadline(update)), {
     validator: (update: MoveDeadlineInput) => {
+      if (cancelled) refuse('budgetYear', 'the cycle was cancelled');
       const phase = deliverablePhases.find((p) => p.id === update?.phaseId);
       if (!phase) refuse('phaseId', `unknown deliverable phase ${String(update?.phaseId)}`);
       if (typeof update.deadline !== 'string' || !isLocalDate(update.deadline)) {
@@ -223,6 +231,69 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     },
   });
 
+  /**
+   * Cancels a cycle started by mistake. The children were started with ParentClosePolicy.ABANDON
+   * (they outlive continue-as-new), so the cycle ending does not stop them: each running one is
+   * told by signal and records its own `deliverable-cancelled`, with its sequence number and
+   * snapshot, so the record and the read model stay complete (see deliverableWorkflow). The
+   * districts' LUP workflows of the cycle are told likewise. No phase opens afterwards.
+   */
+  const cancelCycle = async (update: CancelCycleInput, cancellation: CycleCancellation): Promise<CycleStatus> => {
+    // A phase being opened stops before its next child; wait for it so every child started is told.
+    await condition(() => openingNow === 0);
+    const running: string[] = [];
+    for (const [phaseId, o] of opened) {
+      for (const board of o.boards) if (!o.finishedBoards.has(board)) running.push(childId(phaseId, board));
+    }
+    cancellation.stoppedDeliverables = running.length;
+    await record(
+      'cycle-cancelled',
+      { reason: update.reason, deliverables: running.length, finishedDeliverables: counts().finished },
+      update.by,
+    );
+    const tell = { by: update.by, reason: update.reason };
+    // All at once (one workflow task for a whole city, not one per deliverable).
+    await Promise.all([
+      ...running.map((id) =>
+        getExternalWorkflowHandle(id)
+          .signal(cancelDeliverableSignal, tell)
+          // Closed meanwhile (finished, its signal to us still on the way): nothing left to stop.
+          .catch(() => undefined),
+      ),
+      ...registry.organisations
+        .filter((o) => o.kind === 'stadsdelsnamnd')
+        .map((district) =>
+          getExternalWorkflowHandle(lupWorkflowId(workflowId, district.id))
+            .signal(cancelLupSignal, tell)
+            // No LUP for the district in this cycle (its calendar has no LUP stages), or it ended.
+            .catch(() => undefined),
+        ),
+    ]);
+    return status();
+  };
+
+  setHandler(
+    cancelCycleUpdate,
+    (update: CancelCycleInput) => {
+      // Set at once, so a second cancellation is refused and no phase opens from now on.
+      const cancellation: CycleCancellation = {
+        by: update.by,
+        reason: update.reason,
+        at: nowIso(),
+        stoppedDeliverables: 0,
+      };
+      cancelled = cancellation;
+      return exclusive(() => cancelCycle(update, cancellation));
+    },
+    {
+      validator: (update: CancelCycleInput) => {
+        if (typeof update?.reason !== 'string' || !update.reason.trim()) refuse('reason', 'must say why');
+        if (!update.by) refuse('by', 'must name who cancels');
+        if (cancelled) refuse('budgetYear', `the cycle was already cancelled by ${cancelled.by}: ${cancelled.reason}`);
+      },
+    },
+  );
+
   const schedule = await cycleSchedule({ calendar });
   known.schedule = schedule;
   if (!carried) {
@@ -237,13 +308,14 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     let opensOn: string;
     if ('afterMilestone' in phase.opens) {
       const milestoneId = phase.opens.afterMilestone;
-      await condition(() => confirmed.has(milestoneId));
+      await condition(() => confirmed.has(milestoneId) || cancelled !== undefined);
       opensOn = confirmed.get(milestoneId)!;
     } else {
       const wait = Date.parse(schedule.openings[phase.id]!) - Date.now();
-      if (wait > 0) await sleep(wait);
+      if (wait > 0) await condition(() => cancelled !== undefined, wait);
       opensOn = phase.opens.date;
     }
+    if (cancelled) return;
     openingNow++;
     try {
       const moved = movedDeadlines.get(phase.id);
@@ -256,7 +328,12 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       const entry = { opensOn, boards: deliverables.map((d) => d.spec.board.id), finishedBoards: new Set<string>() };
       opened.set(phase.id, entry);
       await record('phase-opened', { phaseId: phase.id, opensOn, boards: deliverables.length });
-      for (const deliverable of deliverables) {
+      for (const [i, deliverable] of deliverables.entries()) {
+        if (cancelled) {
+          // Cancelled while this phase opened: the boards not yet started never will be.
+          entry.boards = entry.boards.slice(0, i);
+          break;
+        }
         const imported = input.imported?.find((i) => i.phaseId === phase.id && i.boardId === deliverable.spec.board.id);
         const childInput: DeliverableWorkflowInput = {
           municipality: calendar.municipality,
@@ -286,10 +363,23 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   const done = (): boolean => allOpened && counts().finished === counts().started;
   const limit = input.continueAsNewAfterEvents ?? 10_000;
   const historyTooLong = (): boolean => workflowInfo().historyLength > limit || workflowInfo().continueAsNewSuggested;
-  await condition(() => done() || (historyTooLong() && openingNow === 0));
+  await condition(() => done() || cancelled !== undefined || (historyTooLong() && openingNow === 0));
+  if (cancelled) {
+    // Ends once the cancellation has told every deliverable, with its last event as always (an
+    // activity after the update's reply: the time-skipping test server stops skipping time for
+    // good when a workflow completes in the same task as an update's reply).
+    await condition(allHandlersFinished);
+    await record('cycle-finished', { deliverables: counts().started, cancelled: true });
+    return status();
+  }
   if (!done()) {
     // Let updates that are being handled finish, then carry the state into a fresh run.
     await condition(allHandlersFinished);
+    // A cancellation that came meanwhile ends the cycle instead.
+    if (cancelled) {
+      await record('cycle-finished', { deliverables: counts().started, cancelled: true });
+      return status();
+    }
     await continueAsNew<typeof budgetCycleWorkflow>({
       ...input,
       carried: {

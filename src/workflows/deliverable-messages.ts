@@ -16,8 +16,11 @@ export interface ActionRecord {
   kind: PlannedAction['kind'];
   level?: number;
   plannedAt: string;
-  /** `expired`: the mail could not be delivered before the next step made it moot; never sent. */
-  outcome: 'sent' | 'failed' | 'expired' | 'applied' | 'moot' | 'skipped-stale' | 'superseded';
+  /**
+   * `expired`: the mail could not be delivered before the next step made it moot; never sent.
+   * `cancelled`: still pending when the cycle was cancelled; never sent.
+   */
+  outcome: 'sent' | 'failed' | 'expired' | 'applied' | 'moot' | 'skipped-stale' | 'superseded' | 'cancelled';
   at: string;
 }
 
@@ -51,3 +54,15 @@ export const exemptUpdate = defineUpdate<DeliverableState, [ExemptInput]>('exemp
  * signal, because a parent reaches its children through external handles, which cannot update.
  */
 export const setDeadlineSignal = defineSignal<[{ deadline: string; by: string; reason: string }]>('setDeadline');
+
+/** Why a cycle was cancelled and who cancelled it: the cycle passes it on to each deliverable. */
+export interface CancelDeliverableInput {
+  by: string;
+  reason: string;
+}
+
+/**
+ * From the cycle: the cycle was cancelled (started by mistake). The deliverable records it, drops
+ * its pending actions and ends without telling the cycle. A signal, like `setDeadline`.
+ */
+export const cancelDeliverableSignal = defineSignal<[CancelDeliverableInput]>('cancelDeliverable');

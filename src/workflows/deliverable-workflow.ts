@@ -16,6 +16,7 @@ import type { DeliverableSnapshot } from '../db/read-model';
 import {
   applyAction,
   applyApprove,
+  applyCancel,
   applyExempt,
   applyNewDeadline,
   applyReturn,
@@ -35,6 +36,7 @@ import { addressesFor } from '../domain/recipients';
 import {
   ActionRecord,
   approveUpdate,
+  cancelDeliverableSignal,
   deliverableViewQuery,
   exemptUpdate,
   grantExtensionUpdate,
@@ -409,6 +411,17 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
     { validator: (raw) => void tryCheck(() => checkExempt(state, raw)) },
   );
 
+  // The cycle's cancellation comes as a signal rather than as Temporal's own cancellation
+  // (handle.cancel()): handled like every other message, it is recorded by this workflow with its
+  // sequence number and the read model's snapshot, and the loop below ends as for any finished
+  // deliverable. A Temporal cancellation would arrive as a CancelledFailure inside whatever timer
+  // or activity is running, and the record would have to be written from a non-cancellable scope.
+  setHandler(cancelDeliverableSignal, async (raw) => {
+    if (isFinished(state, reviewRequired)) return; // it needs nothing more: left as it ended
+    state = applyCancel(state, raw, nowIso());
+    await record('deliverable-cancelled', { reason: raw.reason, pending: pending.length }, raw.by);
+  });
+
   const startedAt = Date.now();
   adoptPlan(
     input.plan,
@@ -482,6 +495,12 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
   }
   // Let update handlers that are still replying (recording the approval, say) finish first.
   await condition(allHandlersFinished);
+  if (state.stage === 'cancelled') {
+    // Nothing more goes out; the cycle that cancelled us is not waiting to hear back.
+    for (const left of pending) noteAction(left, 'cancelled');
+    pending = [];
+    return state;
+  }
   for (const left of pending) noteAction(left, 'moot');
   pending = [];
   await record('deliverable-finished', {

@@ -20,6 +20,9 @@ export const recordDialogueUpdate = defineUpdate<LupState, [CitizenDialogue]>('r
  */
 export const lupStageSubmittedSignal = defineSignal<[LupStageInput]>('lupStageSubmitted');
 
+/** From the cycle: the cycle was cancelled; the LUP records who cancelled it and why, and ends. */
+export const cancelLupSignal = defineSignal<[{ by: string; reason: string }]>('cancelLup');
+
 /** The LUP workflow of a district in a cycle: `<cycle workflow ID>/lup/<board>`. */
 export function lupWorkflowId(cycleWorkflowId: string, boardId: string): string {
   return `${cycleWorkflowId}/lup/${boardId}`;

@@ -2,8 +2,8 @@ import { allHandlersFinished, condition, proxyActivities, setHandler, workflowIn
 import type { Activities } from '../activities';
 import { TransitionRefused } from '../domain/deliverable-state';
 import { applyDialogue, applyStage, checkDialogue, checkStage, initialLupState, LupState } from '../domain/lup-state';
-import { lupStageSubmittedSignal, lupViewQuery, recordDialogueUpdate } from './lup-messages';
-import { ACTIVITY_RETRY, tryCheck } from './workflow-support';
+import { cancelLupSignal, lupStageSubmittedSignal, lupViewQuery, recordDialogueUpdate } from './lup-messages';
+import { ACTIVITY_RETRY, refuse, tryCheck } from './workflow-support';
 
 const { recordEvent } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: ACTIVITY_RETRY });
 
@@ -37,6 +37,8 @@ export async function lupWorkflow(input: LupWorkflowInput): Promise<LupState> {
   let state = initialLupState();
   /** The sequence number of the last event recorded: every event has its own, in order. */
   let seq = 0;
+  /** The cycle was cancelled: the LUP ends where it stands. */
+  let cancelled = false;
 
   const snapshot = (at: number): LupSnapshot => ({
     seq: at,
@@ -69,7 +71,12 @@ export async function lupWorkflow(input: LupWorkflowInput): Promise<LupState> {
       await record('lup-dialogue-recorded', { dialogue }, dialogue.by);
       return state;
     },
-    { validator: (raw) => void tryCheck(() => checkDialogue(state, raw)) },
+    {
+      validator: (raw) => {
+        if (cancelled) refuse('stage', 'the cycle was cancelled');
+        tryCheck(() => checkDialogue(state, raw));
+      },
+    },
   );
   setHandler(lupStageSubmittedSignal, async (raw) => {
     let accepted;
@@ -90,8 +97,14 @@ export async function lupWorkflow(input: LupWorkflowInput): Promise<LupState> {
     );
   });
 
+  setHandler(cancelLupSignal, async (raw) => {
+    if (cancelled || state.stage === 'klar') return;
+    cancelled = true;
+    await record('lup-cancelled', { reason: raw.reason }, raw.by);
+  });
+
   await record('lup-started', {}, 'system');
-  await condition(() => state.stage === 'klar');
+  await condition(() => state.stage === 'klar' || cancelled);
   await condition(allHandlersFinished);
   return state;
 }

@@ -329,4 +329,35 @@ describe('arshjul cycle, milestone and deliverable', () => {
     });
     expect(phase('verksamhetsplan')).toMatchObject({ stage: 'waiting', deadline: d(90) });
   });
+
+  it('cancels the cycle only with --reason and --yes; every running deliverable stops; a second cancel is refused', async () => {
+    const [noReason, unconfirmed] = await Promise.all([
+      arshjul(['cycle', 'cancel', String(YEAR), '--yes']),
+      arshjul(['cycle', 'cancel', String(YEAR), '--reason', 'Startad av misstag']),
+    ]);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toBe('fel: reason: must say why (--reason TEXT)\n');
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('bekräfta med --yes');
+    const live = await ctx.env.client.workflow.getHandle(`teststad/${YEAR}`).describe();
+    expect(live.status.name).toBe('RUNNING');
+
+    const cancelled = await arshjul(['cycle', 'cancel', String(YEAR), '--reason', 'Startad av misstag', '--yes']);
+    expect(cancelled.stderr).toBe('');
+    expect(cancelled.code).toBe(0);
+    // Farsta and Järva open, Kulturnämnden waiting for review; Stokab was exempt and had ended.
+    expect(cancelled.stdout).toBe(`Budgetår ${YEAR} avbrutet: 3 leveranser stoppade.\n`);
+    const rows = () => listDeliverableStatus(ctx.harness.db.pool, 'teststad', YEAR);
+    const after = await eventually(rows, (r) => r.filter((x) => x.stage === 'cancelled').length === 3);
+    expect(after.map((r) => [r.board_id, r.stage])).toEqual([
+      ['farsta', 'cancelled'],
+      ['jarva', 'cancelled'],
+      ['kulturnamnden', 'cancelled'],
+      ['stokab', 'exempt'],
+    ]);
+
+    const again = await arshjul(['cycle', 'cancel', String(YEAR), '--reason', 'Igen', '--yes']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^fel: budgetYear: the cycle was already cancelled by cli:\S+: Startad av misstag\n$/);
+  });
 });

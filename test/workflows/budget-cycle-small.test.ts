@@ -9,6 +9,7 @@ import { addDays } from '../../src/domain/local-date';
 import { legalDeadline } from '../../src/domain/business-days';
 import { localDateOf } from '../../src/domain/zoned-time';
 import {
+  cancelCycleUpdate,
   confirmMilestoneUpdate,
   cycleStatusQuery,
   moveDeadlineUpdate,
@@ -22,6 +23,8 @@ import {
   returnForCompletionUpdate,
   submitUpdate,
 } from '../../src/workflows/deliverable-messages';
+import { lupWorkflowId } from '../../src/workflows/lup-messages';
+import { lupWorkflow } from '../../src/workflows/lup-workflow';
 import { smallRegistry } from '../fixtures/small-registry';
 import { registrySchema } from '../../src/domain/organisations';
 import { recordHistoryIfAsked } from '../helpers/histories';
@@ -524,5 +527,93 @@ describe('escalations resolved at send time', () => {
       '2 → diariet.stadshus@stockholm.example',
       '3 → registrator.utskottet@stockholm.example',
     ]);
+  });
+});
+
+describe('cancelling a cycle started by mistake', () => {
+  it('stops every running deliverable and the districts’ LUPs, records why, and sends nothing more', async () => {
+    const today = localDateOf(new Date(await ctx.env.currentTimeMs()), TZ);
+    const calendar = cycleCalendarSchema.parse({ ...smallCalendar(today), budgetYear: 2096 });
+    const id = cycleWorkflowId('teststad', 2096);
+    const cycle = await ctx.env.client.workflow.start(budgetCycleWorkflow, {
+      args: [{ calendar, registry: smallRegistry }],
+      workflowId: id,
+      taskQueue: ctx.harness.taskQueue,
+    });
+    const lup = await ctx.env.client.workflow.start(lupWorkflow, {
+      args: [{ municipality: 'teststad', budgetYear: 2096, boardId: 'farsta' }],
+      workflowId: lupWorkflowId(id, 'farsta'),
+      taskQueue: ctx.harness.taskQueue,
+    });
+    await sleepUntil(addDays(today, 8));
+    const child = (board: string) => ctx.env.client.workflow.getHandle(`${id}/budgetunderlag/${board}`);
+    // Farsta waits for SLK's review; Stokab is exempt (finished, left as it is); two are open.
+    await child('farsta').executeUpdate(submitUpdate, { args: [{ documentRef: 'Dnr 2096/1', by: 'Farsta' }] });
+    await child('stokab').executeUpdate(exemptUpdate, { args: [{ by: 'SLK', reason: 'Avvecklas' }] });
+    await child('stokab').result();
+    const mailsBefore = ctx.harness.sink.received.length;
+
+    await expectRefused(
+      cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason: ' ', by: 'SLK' }] }),
+      'reason: must say why',
+    );
+    // Two at once: the first cancels, the second is refused naming the field.
+    const reason = 'Fel kalender: startad av misstag';
+    const [first, second] = await Promise.allSettled([
+      cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason, by: 'SLK' }] }),
+      cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason, by: 'SLK' }] }),
+    ]);
+    const outcomes = [first, second];
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((refused.reason as WorkflowUpdateFailedError).cause?.message).toBe(
+      `budgetYear: the cycle was already cancelled by SLK: ${reason}`,
+    );
+
+    const ended = await cycle.result();
+    expect(ended.cancelled).toMatchObject({ by: 'SLK', reason, stoppedDeliverables: 3 });
+    for (const board of ['farsta', 'jarva', 'kulturnamnden']) {
+      expect(await child(board).result()).toMatchObject({ stage: 'cancelled', cancellation: { by: 'SLK', reason } });
+      const view = await child(board).query(deliverableViewQuery);
+      expect(view.pending).toEqual([]);
+      expect(view.history.filter((a) => a.outcome === 'cancelled').length).toBeGreaterThan(0);
+      const events = await listAuditEvents(ctx.harness.db.pool, `${id}/budgetunderlag/${board}`);
+      const cancelled = events.filter((e) => e.kind === 'deliverable-cancelled');
+      expect(cancelled).toHaveLength(1);
+      expect(cancelled[0]).toMatchObject({ actor: 'SLK', payload: { reason, snapshot: { stage: 'cancelled' } } });
+      expect(events.map((e) => e.kind)).not.toContain('deliverable-finished');
+    }
+    for (const board of ['farsta', 'jarva', 'kulturnamnden', 'stokab']) {
+      expect((await child(board).describe()).status.name).toBe('COMPLETED');
+    }
+    expect((await lup.describe()).status.name).toBe('COMPLETED');
+    const lupEvents = await listAuditEvents(ctx.harness.db.pool, lup.workflowId);
+    expect(lupEvents.find((e) => e.kind === 'lup-cancelled')).toMatchObject({ actor: 'SLK', payload: { reason } });
+
+    const cycleEvents = await listAuditEvents(ctx.harness.db.pool, id);
+    const cancelledEvents = cycleEvents.filter((e) => e.kind === 'cycle-cancelled');
+    expect(cancelledEvents).toHaveLength(1);
+    expect(cancelledEvents[0]).toMatchObject({ actor: 'SLK', payload: { reason, deliverables: 3 } });
+    expect(cycleEvents.at(-1)).toMatchObject({ kind: 'cycle-finished', payload: { cancelled: true } });
+    expect(Number(cancelledEvents[0]!.seq)).toBeGreaterThan(0);
+
+    const readModel = await listDeliverableStatus(ctx.harness.db.pool, 'teststad', 2096);
+    expect(readModel.map((r) => [r.board_id, r.stage])).toEqual([
+      ['farsta', 'cancelled'],
+      ['jarva', 'cancelled'],
+      ['kulturnamnden', 'cancelled'],
+      ['stokab', 'exempt'],
+    ]);
+
+    // Past the reminders, the deadline, the escalations and the milestone's phase: not one mail.
+    await sleepUntil(addDays(today, 90));
+    const mailsAfter = ctx.harness.sink.received.slice(mailsBefore).filter((m) => m.parsed.subject?.includes('2096'));
+    expect(mailsAfter.map((m) => m.parsed.subject)).toEqual([]);
+    expect(await listDeliverableStatus(ctx.harness.db.pool, 'teststad', 2096)).toHaveLength(4);
+
+    await recordHistoryIfAsked(cycle, 'budget-cycle-cancelled');
+    await recordHistoryIfAsked(child('jarva'), 'deliverable-cancelled');
+    await recordHistoryIfAsked(lup, 'lup-cancelled');
   });
 });

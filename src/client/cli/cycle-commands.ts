@@ -76,6 +76,16 @@ export function addCycleCommands(program: Command): void {
       });
     });
 
+  cycle
+    .command('cancel')
+    .argument('<year>', 'budgetår (budget year)')
+    .option('--reason <text>', 'varför (reason, recorded in the audit log); krävs')
+    .option('--yes', 'avbryter utan att fråga (no confirmation)')
+    .description(
+      'Avbryter ett budgetår som startades av misstag: alla leveranser och LUP:ar stoppas, inga fler utskick (cancel a cycle)',
+    )
+    .action((yearText: string, options: { reason?: string; yes?: boolean }) => cancelCommand(yearText, options));
+
   program
     .command('milestone')
     .description('Milstolpar (milestones)')
@@ -260,10 +270,40 @@ function planSummary(
 }
 
 // ---------------------------------------------------------------------------------------------
+// cycle cancel
+
+async function cancelCommand(yearText: string, options: { reason?: string; yes?: boolean }): Promise<void> {
+  const year = parseBudgetYear(yearText);
+  if (options.reason === undefined) throw badInput('reason', 'must say why (--reason TEXT)');
+  if (!options.reason.trim()) throw badInput('reason', 'must not be empty');
+  await withOperations(async (ops) => {
+    await ops.cycle(year); // an unknown year: `budgetYear: not found`
+    const live = await ops.cycleStatus(year);
+    if (!options.yes) {
+      if (!process.stdin.isTTY) {
+        throw new UsageError(
+          'cycle cancel: ingen terminal att fråga (no TTY): bekräfta med --yes för att avbryta budgetåret; ingenting ändrades.',
+        );
+      }
+      const question = `Avbryta budgetår ${year} (${live.workflowId})? ${live.openDeliverables} leveranser stoppas och inga fler utskick går ut.`;
+      if (!(await confirm(question))) {
+        process.stderr.write('Avbrutet: ingenting ändrades.\n');
+        process.exitCode = EXIT.failure;
+        return;
+      }
+    }
+    const status = await ops.cancelCycle(year, { reason: options.reason }, cliActor());
+    process.stdout.write(
+      `Budgetår ${year} avbrutet: ${status.cancelled?.stoppedDeliverables ?? 0} leveranser stoppade.\n`,
+    );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // cycle status
 
 type Counts = Record<
-  'total' | 'planned' | 'open' | 'submitted' | 'approved' | 'returned' | 'exempt' | 'late' | 'escalated',
+  'total' | 'planned' | 'open' | 'submitted' | 'approved' | 'returned' | 'exempt' | 'cancelled' | 'late' | 'escalated',
   number
 >;
 
@@ -319,6 +359,7 @@ function countsOf(rows: DeliverableSummary[]): Counts {
     approved: 0,
     returned: 0,
     exempt: 0,
+    cancelled: 0,
     late: 0,
     escalated: 0,
   };

@@ -63,6 +63,7 @@ const STAGE_SV: Record<DeliverableStatusRow['stage'], string> = {
   returned: 'återremitterad för komplettering',
   approved: 'godkänd',
   exempt: 'undantagen',
+  cancelled: 'avbruten',
 };
 
 /** An iCalendar UID from a workflow ID: slashes become dots (IDs never contain dots), ASCII only. */

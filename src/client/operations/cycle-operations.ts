@@ -18,6 +18,8 @@ import { isLocalDate } from '../../domain/local-date';
 import { Registry } from '../../domain/organisations';
 import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
 import {
+  CancelCycleInput,
+  cancelCycleUpdate,
   ConfirmMilestoneInput,
   confirmMilestoneUpdate,
   CycleStatus,
@@ -60,6 +62,7 @@ export const moveDeadlineSchema = z
     reason: reasonSchema,
   })
   .strict();
+export const cancelCycleSchema = z.object({ reason: reasonSchema }).strict();
 export const confirmMilestoneSchema = z.object({ milestoneId: z.string().min(1), date: dateSchema }).strict();
 
 /** A deliverable's state after a submission, with the content rules' warnings if any. */
@@ -271,6 +274,31 @@ export function createCycleOperations(deps: OperationsDeps) {
       const body = parse(moveDeadlineSchema, input);
       const args: MoveDeadlineInput = { ...body, by };
       return viaWorkflow('budgetYear', () => cycleHandle(year).executeUpdate(moveDeadlineUpdate, { args: [args] }));
+    },
+
+    /**
+     * Cancels a cycle started by mistake (see budgetCycleWorkflow). A cycle that has already
+     * ended cannot take the update: it is refused with what ended it.
+     */
+    async cancelCycle(year: number, input: unknown, by: string): Promise<CycleStatus> {
+      const body = parse(cancelCycleSchema, input);
+      const args: CancelCycleInput = { ...body, by };
+      const handle = cycleHandle(year);
+      try {
+        return await viaWorkflow('budgetYear', () => handle.executeUpdate(cancelCycleUpdate, { args: [args] }));
+      } catch (error) {
+        if (!(error instanceof OperationError && error.status === 404)) throw error;
+        const ended = await handle.describe().catch(() => undefined);
+        if (!ended || ended.status.name === 'RUNNING') throw error;
+        const result = ended.status.name === 'COMPLETED' ? ((await handle.result()) as CycleStatus) : undefined;
+        throw new OperationError(
+          409,
+          'budgetYear',
+          result?.cancelled
+            ? `the cycle was already cancelled by ${result.cancelled.by}: ${result.cancelled.reason}`
+            : `the cycle has already ended (${ended.status.name.toLowerCase()})`,
+        );
+      }
     },
 
     async confirmMilestone(year: number, input: unknown, by: string): Promise<CycleStatus> {

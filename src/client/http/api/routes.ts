@@ -177,6 +177,18 @@ export const apiRoutes: ApiRoute[] = [
   },
   {
     method: 'POST',
+    url: '/api/cycles/:year/cancel',
+    summary:
+      'Cancel a cycle started by mistake: its deliverables and the districts’ LUPs stop, nothing more is sent (Avbryt budgetår): SLK',
+    access: 'admin',
+    params: s.yearParams,
+    body: s.cancelCycleBody,
+    response: s.cycleStatus,
+    write: { operation: 'cancel-cycle', target: (p, ops) => `${ops.municipality}/${String(p.year)}` },
+    handler: ({ ops, params, body, actor }) => ops.cancelCycle((params as { year: number }).year, body, actor),
+  },
+  {
+    method: 'POST',
     url: '/api/cycles/:year/milestones/:milestoneId/confirm',
     summary: 'Confirm that a milestone happened, on a date (Bekräfta milstolpe): SLK',
     access: 'admin',

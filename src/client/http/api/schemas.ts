@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { citizenDialogueSchema } from '../../../domain/lup-state';
 import {
+  cancelCycleSchema,
   confirmMilestoneSchema,
   deliverableActionSchemas,
   moveDeadlineSchema,
@@ -24,6 +25,7 @@ export const returnBody = deliverableActionSchemas.return;
 export const extendBody = deliverableActionSchemas.extend;
 export const exemptBody = deliverableActionSchemas.exempt;
 export const moveDeadlineBody = moveDeadlineSchema;
+export const cancelCycleBody = cancelCycleSchema;
 export const confirmMilestoneBody = confirmMilestoneSchema.omit({ milestoneId: true }).strict();
 
 export const errorResponse = z.object({
@@ -32,7 +34,7 @@ export const errorResponse = z.object({
   field: z.string().optional(),
 });
 
-const stage = z.enum(['planned', 'open', 'submitted', 'returned', 'approved', 'exempt']);
+const stage = z.enum(['planned', 'open', 'submitted', 'returned', 'approved', 'exempt', 'cancelled']);
 
 export const deliverableSummary = z.object({
   workflowId: z.string(),
@@ -117,6 +119,10 @@ export const cycleStatus = z.object({
       deadline: z.string().optional(),
     }),
   ),
+  /** Set once the cycle was cancelled: who, why, when, how many deliverables it stopped. */
+  cancelled: z
+    .object({ by: z.string(), reason: z.string(), at: z.string(), stoppedDeliverables: z.number().int() })
+    .optional(),
 });
 
 export const mailRecord = z.object({

@@ -58,6 +58,7 @@ export const STAGE_LABELS: Record<DeliverableStage, string> = {
   returned: 'Återremitterad',
   approved: 'Godkänd',
   exempt: 'Undantagen',
+  cancelled: 'Avbruten',
 };
 
 export const KIND_LABELS: Record<OrganisationKind, string> = {

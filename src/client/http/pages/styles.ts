@@ -56,6 +56,7 @@ th[scope="row"] { background: #fff; }
 .st-approved { background: #c8ead5; color: #063d1d; border-color: #0b6b35; }
 .st-returned { background: #fff0d1; color: #5e3a00; border-color: #b36b00; }
 .st-exempt { background: #ececec; color: #3d3d3d; border-color: #8a8a8a; }
+.st-cancelled { background: #ececec; color: #3d3d3d; border-color: #8a8a8a; border-left-style: dotted; }
 .st-late { background: #fde4e1; color: #861b12; border-color: #b3261e; }
 .st-escalated { background: #7a130c; color: #fff; border-color: #3d0905; }
 .not-in-audience { color: #4a4f55; }
