@@ -235,3 +235,27 @@ function addDaysTo(days: number): string {
   const [yy, mm, dd] = stack.day0.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(yy, mm - 1, dd + days)).toISOString().slice(0, 10);
 }
+
+describe('cancelling the cycle through the API (last: it ends the cycle)', () => {
+  it('refuses a cancel without a reason, cancels with one, and refuses later changes naming the field', async () => {
+    expect(await post(`/api/cycles/${y}/cancel`, {})).toMatchObject({ status: 400, body: { field: 'reason' } });
+    const cancelled = await post(`/api/cycles/${y}/cancel`, { reason: 'Startad av misstag' });
+    expect(cancelled.status).toBe(200);
+    const events = await listAuditEvents(stack.harness.db.pool, cycleId);
+    expect(events.find((e) => e.kind === 'cycle-cancelled')).toMatchObject({
+      payload: expect.objectContaining({ reason: 'Startad av misstag' }),
+    });
+    const rows = await eventually(
+      () => listDeliverableStatus(stack.harness.db.pool, 'teststad', y),
+      (r) => r.filter((d) => d.board_id === 'jarva').every((d) => d.stage === 'cancelled'),
+    );
+    expect(rows.filter((d) => d.board_id === 'jarva').length).toBeGreaterThan(3);
+    expect(rows.filter((d) => d.board_id === 'jarva').map((d) => d.stage)).toEqual(
+      rows.filter((d) => d.board_id === 'jarva').map(() => 'cancelled'),
+    );
+    const again = await post(`/api/cycles/${y}/cancel`, { reason: 'Igen' });
+    expect(again.status).toBeGreaterThanOrEqual(400);
+    const openapi = (await (await fetch(`${stack.url}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths)).toContain('/api/cycles/{year}/cancel');
+  });
+});
