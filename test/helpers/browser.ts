@@ -32,7 +32,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /**
  * What a page must have for assistive technology, checked in the browser: Swedish, one <main>,
  * one <h1>, headings without skipped levels, a label for every control, tables with a caption
- * and scoped header cells. Returns the problems found (none expected).
+ * and scoped header cells, and the footer link to the accessibility statement that the law asks
+ * for on every page. Returns the problems found (none expected).
  */
 export async function structureProblems(page: Page): Promise<string[]> {
   return (await page.evaluate(`(() => {
@@ -42,6 +43,10 @@ export async function structureProblems(page: Page): Promise<string[]> {
     if (document.querySelectorAll('h1').length !== 1) problems.push('not exactly one h1');
     if (!document.querySelector('a.skip-link[href="#innehall"]')) problems.push('no skip link');
     if (!document.querySelector('meta[name="viewport"]')) problems.push('no viewport meta');
+    const statement = document.querySelector('footer a[href="/tillganglighet"]');
+    if (!statement || statement.textContent.trim() !== 'Tillgänglighetsredogörelse') {
+      problems.push('no footer link to the accessibility statement');
+    }
     let level = 0;
     for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
       const next = Number(h.tagName[1]);

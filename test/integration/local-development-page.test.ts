@@ -5,6 +5,7 @@ import { listDeliverableStatus } from '../../src/db/read-model';
 import { replaceRegistry } from '../../src/db/registry';
 import { registrySchema } from '../../src/domain/organisations';
 import { smallRegistry } from '../fixtures/small-registry';
+import { accessibilityViolations, keyboardProblems } from '../helpers/accessibility';
 import { launchBrowser, screenshot, signInWithKey, structureProblems } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
@@ -228,6 +229,7 @@ describe('the committee’s view of local development work', () => {
       .getByRole('link', { name: 'Lokalt utvecklingsarbete' })
       .click();
     await page.waitForURL((url) => url.pathname === PATH);
+    expect(await keyboardProblems(page)).toEqual([]);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
       `Lokalt utvecklingsarbete budgetår ${year}`,
     );
@@ -303,6 +305,7 @@ describe('the committee’s view of local development work', () => {
     expect(await page.locator('tr[data-punctuality="stokab"]').innerText()).toContain('100\u00a0%');
 
     expect(await structureProblems(page)).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     const laptop = await screenshot(page, 'web-local-development-laptop');
 
     // On a phone the page does not scroll sideways; the wide tables scroll in their containers.
@@ -314,6 +317,7 @@ describe('the committee’s view of local development work', () => {
     )) as { page: number; viewport: number };
     const mobile = await screenshot(phone, 'web-local-development-phone');
     expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    expect(await accessibilityViolations(phone)).toEqual([]);
     for (const path of [laptop, mobile]) expect(statSync(path).size).toBeGreaterThan(10_000);
   });
 });

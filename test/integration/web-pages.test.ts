@@ -3,6 +3,7 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { html } from '../../src/client/http/pages/html';
 import { addDays } from '../../src/domain/local-date';
 import { isEscalated, isOverdue } from '../../src/client/http/pages/format';
+import { accessibilityViolations, keyboardProblems } from '../helpers/accessibility';
 import { launchBrowser, screenshot, signInWithKey, structureProblems } from '../helpers/browser';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 
@@ -10,7 +11,8 @@ import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
  * The web pages (issue 5) in a real browser, on a real cycle (time-skipping server, worker,
  * PostgreSQL, the HTTP server listening): signing in by role, the committee's overview before
  * and after a deadline and its escalations, a board submitting through its form, SLK's review,
- * the access rules, escaping, and screenshots on a laptop and a phone.
+ * the access rules, escaping, screenshots on a laptop and a phone; on every page axe-core's WCAG
+ * 2.1 AA rules and a walk with the Tab key (issue 12), and the accessibility statement.
  */
 const stack = useHttpStack('web_pages');
 const year = STACK_YEAR;
@@ -34,6 +36,30 @@ async function newPage(viewport = LAPTOP): Promise<Page> {
   const context = await browser.newContext({ viewport, locale: 'sv-SE' });
   contexts.push(context);
   return context.newPage();
+}
+
+/** axe-core's WCAG 2.1 AA rules on a laptop and on a phone (the layout changes), then back to the page's size. */
+async function expectAccessible(page: Page): Promise<void> {
+  const size = page.viewportSize();
+  for (const viewport of [LAPTOP, PHONE]) {
+    await page.setViewportSize(viewport);
+    expect(await accessibilityViolations(page)).toEqual([]);
+  }
+  if (size) await page.setViewportSize(size);
+}
+
+/**
+ * The page's structure and axe-core's WCAG 2.1 AA rules, on a laptop and on a phone (the layout
+ * changes), with a screenshot of each: <name>.png and <name>-phone.png.
+ */
+async function checkLaptopAndPhone(page: Page, name: string): Promise<void> {
+  expect(await structureProblems(page)).toEqual([]);
+  expect(await accessibilityViolations(page)).toEqual([]);
+  await screenshot(page, name);
+  await page.setViewportSize(PHONE);
+  expect(await accessibilityViolations(page)).toEqual([]);
+  await screenshot(page, `${name}-phone`);
+  await page.setViewportSize(LAPTOP);
 }
 
 const signIn = (page: Page, who: keyof StackTokens): Promise<string> =>
@@ -81,6 +107,8 @@ describe('the web pages', () => {
     await anonymous.goto(`${stack.url}/oversikt/${year}`);
     expect(new URL(anonymous.url()).pathname).toBe('/logga-in');
     expect(await structureProblems(anonymous)).toEqual([]);
+    await expectAccessible(anonymous);
+    expect(await keyboardProblems(anonymous)).toEqual([]);
 
     // A wrong token: the form again, with an error, and 401.
     await anonymous.getByLabel('Åtkomstnyckel').fill('arshjul_thisIsNotARealTokenAtAll000000000000000000');
@@ -90,6 +118,7 @@ describe('the web pages', () => {
     ]);
     expect(refused.status()).toBe(401);
     await expect(anonymous.getByRole('alert').textContent()).resolves.toContain('Åtkomstnyckeln är fel');
+    await expectAccessible(anonymous);
 
     // The session cookie: HttpOnly, SameSite=Strict, Secure (the stack's PUBLIC_URL is https).
     const login = await fetch(`${stack.url}/logga-in`, {
@@ -113,6 +142,8 @@ describe('the web pages', () => {
     expect(other?.status()).toBe(404);
     await expect(jarva.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Sidan finns inte');
     expect(await jarva.content()).not.toContain('Farsta');
+    expect(await structureProblems(jarva)).toEqual([]);
+    await expectAccessible(jarva);
     expect((await jarva.goto(`${stack.url}/namnd/no-such-board`))?.status()).toBe(404);
     expect((await jarva.goto(`${stack.url}/oversikt/${year}`))?.status()).toBe(403);
 
@@ -122,6 +153,8 @@ describe('the web pages', () => {
     const cyclePage = await committee.goto(`${stack.url}/cykel/${year}`);
     expect(cyclePage?.status()).toBe(403);
     await expect(committee.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Åtkomst nekad');
+    expect(await structureProblems(committee)).toEqual([]);
+    await expectAccessible(committee);
     // …and it sees a board's page without any form.
     await committee.goto(`${stack.url}/namnd/farsta`);
     await expect(committee.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Farsta stadsdelsnämnd');
@@ -156,6 +189,7 @@ describe('the web pages', () => {
   it('lets a board submit through its form, keeps bad input with the field named, and the overview follows', async () => {
     const page = await newPage();
     expect(await signIn(page, 'jarva')).toBe('/namnd/jarva');
+    expect(await keyboardProblems(page)).toEqual([]);
     const tertial = page.getByRole('region', { name: `Tertialrapport 1, budgetår ${year}` });
 
     // A bad date: 400, the same page with the field named in Swedish and the input kept.
@@ -174,11 +208,7 @@ describe('the web pages', () => {
     expect(await again.getByLabel('Dokumentreferens/diarienummer').inputValue()).toBe('Dnr JÄ 2090/41');
     expect(await again.getByLabel('Kommentar').inputValue()).toBe('Beslutad av nämnden.');
     expect((await stack.ops.deliverable(year, 'tertialrapport', 'jarva')).stage).toBe('open');
-    expect(await structureProblems(page)).toEqual([]);
-    await screenshot(page, 'web-board-page');
-    await page.setViewportSize(PHONE);
-    await screenshot(page, 'web-board-page-phone');
-    await page.setViewportSize(LAPTOP);
+    await checkLaptopAndPhone(page, 'web-board-page');
 
     // Corrected: submitted, redirected back with a confirmation.
     await again.getByLabel('Beslutsdatum').fill(stack.day0);
@@ -199,6 +229,7 @@ describe('the web pages', () => {
     // The year ahead: a phase not opened yet is among the upcoming deadlines.
     const upcoming = page.getByRole('table', { name: /Kommande sista dagar/ });
     expect(await upcoming.textContent()).toContain('Verksamhetsplan');
+    await expectAccessible(page);
     await screenshot(page, 'web-board-page-submitted');
 
     // The committee's overview shows jarva's cell changed.
@@ -280,7 +311,9 @@ describe('the web pages', () => {
     ]);
 
     await page.goto(`${stack.url}/oversikt/${year}`);
+    expect(await keyboardProblems(page)).toEqual([]);
     expect(await structureProblems(page)).toEqual([]);
+    await expectAccessible(page);
     const laptop = await screenshot(page, 'web-overview-laptop');
     const phone = await newPage(PHONE);
     await signIn(phone, 'committee');
@@ -294,6 +327,7 @@ describe('the web pages', () => {
     })`)) as { page: number; viewport: number; table: number; wrap: number };
     expect(widths.page).toBeLessThanOrEqual(widths.viewport);
     expect(widths.table).toBeGreaterThan(widths.wrap);
+    await expectAccessible(phone);
     const mobile = await screenshot(phone, 'web-overview-phone');
     for (const path of [laptop, mobile]) expect(statSync(path).size).toBeGreaterThan(10_000);
   });
@@ -319,10 +353,12 @@ describe('the web pages', () => {
       'KF flyttade sitt möte.',
     );
     expect(await structureProblems(page)).toEqual([]);
+    await expectAccessible(page);
     await screenshot(page, 'web-cycle-page');
 
     // Approving from the queue.
     await page.goto(`${stack.url}/cykel/${year}`);
+    expect(await keyboardProblems(page)).toEqual([]);
     await page
       .getByRole('region', { name: 'Budgetunderlag — Järva stadsdelsnämnd' })
       .getByRole('button', { name: 'Godkänn' })
@@ -377,6 +413,81 @@ describe('the web pages', () => {
     );
   });
 
+  it('publishes the accessibility statement to everyone, linked from every page’s footer', async () => {
+    // Every page, as each role gets it, errors included, links the statement from its footer.
+    const footerLink = /<footer[^]*<a href="\/tillganglighet"[^>]*>\s*Tillgänglighetsredogörelse\s*<\/a[^]*<\/footer>/;
+    for (const [path, who, status] of [
+      ['/logga-in', undefined, 200],
+      ['/tillganglighet', undefined, 200],
+      [`/oversikt/${year}`, 'committee', 200],
+      [`/oversikt/${year}/lokalt-utvecklingsarbete`, 'committee', 200],
+      ['/namnd/farsta', 'farsta', 200],
+      [`/cykel/${year}`, 'admin', 200],
+      [`/cykel/${year}`, 'committee', 403],
+      ['/namnd/no-such-board', 'admin', 404],
+    ] as const) {
+      const response = await request(path, { ...(who && { who }) });
+      expect({ path, who, status: response.status }).toEqual({ path, who, status });
+      expect(response.text).toMatch(footerLink);
+    }
+
+    // Reachable without signing in: the footer link leads there from the sign-in page.
+    const page = await newPage();
+    await page.goto(`${stack.url}/logga-in`);
+    await page.getByRole('contentinfo').getByRole('link', { name: 'Tillgänglighetsredogörelse' }).click();
+    await page.waitForURL((url) => url.pathname === '/tillganglighet');
+    expect(await keyboardProblems(page)).toEqual([]);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'Tillgänglighetsredogörelse för Årshjulet',
+    );
+    expect(await page.title()).toBe('Tillgänglighetsredogörelse — Årshjul');
+    // DIGG's model statement, in its order.
+    expect((await page.locator('main h2, main h3').allTextContents()).map((h) => h.trim())).toEqual([
+      'Vad redogörelsen gäller',
+      'Hur tillgänglig är tjänsten?',
+      'Vad kan du göra om du inte kan använda delar av tjänsten?',
+      'Rapportera brister i tjänstens tillgänglighet',
+      'Tillsyn',
+      'Teknisk information om tjänstens tillgänglighet',
+      'Innehåll som inte är tillgängligt',
+      'Hur vi testat tjänsten',
+    ]);
+    const text = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+    for (const part of [
+      'lagen (2018:1937) om tillgänglighet till digital offentlig service',
+      'Årshjulet är delvis förenligt med lagen',
+      'EN 301 549',
+      'WCAG) 2.1',
+      'Myndigheten för digital förvaltning (DIGG) har ansvaret för tillsyn',
+      'axe-core',
+      'enbart tangentbordet',
+      'uppdaterades senast den 30 november 2026',
+    ]) {
+      expect(text).toContain(part);
+    }
+    const main = page.getByRole('main');
+    expect(
+      await main.getByRole('link', { name: 'tillganglighet@stockholm.example' }).first().getAttribute('href'),
+    ).toBe('mailto:tillganglighet@stockholm.example');
+    expect(
+      await main
+        .getByRole('link', { name: 'anmäla det till Myndigheten för digital förvaltning' })
+        .getAttribute('href'),
+    ).toBe('https://www.digg.se/tdosanmalan');
+    expect(await page.getByRole('contentinfo').getByRole('link').getAttribute('aria-current')).toBe('page');
+    await checkLaptopAndPhone(page, 'web-accessibility-statement');
+
+    // Signed in, the same statement with the navigation of the caller's role.
+    const committee = await newPage();
+    await signIn(committee, 'committee');
+    await committee.getByRole('contentinfo').getByRole('link', { name: 'Tillgänglighetsredogörelse' }).click();
+    await committee.waitForURL((url) => url.pathname === '/tillganglighet');
+    expect(
+      await committee.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Översikt' }).count(),
+    ).toBe(1);
+    await expectAccessible(committee);
+  });
+
   it('saved the screenshots', () => {
     for (const name of [
       'web-overview-laptop',
@@ -385,6 +496,8 @@ describe('the web pages', () => {
       'web-board-page-submitted',
       'web-board-page-phone',
       'web-cycle-page',
+      'web-accessibility-statement',
+      'web-accessibility-statement-phone',
     ]) {
       expect(existsSync(`${__dirname}/../../test-output/screenshots/${name}.png`)).toBe(true);
     }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpAppDeps } from '../server';
+import { registerAccessibilityStatement } from './accessibility-statement';
 import { registerBoardPage } from './board-page';
 import { registerCyclePage } from './cycle-page';
 import { registerLocalDevelopmentPage } from './local-development-page';
@@ -15,7 +16,8 @@ import { STYLESHEET } from './styles';
  * - `/oversikt/:year`: the committee's overview (committee and SLK);
  * - `/oversikt/:year/lokalt-utvecklingsarbete`: local development work (issue 6; committee and SLK);
  * - `/namnd/:boardId`: a board's page (the board itself; SLK and the committee read it);
- * - `/cykel/:year`: SLK's cycle page (plan, milestones, deadlines, extensions, review).
+ * - `/cykel/:year`: SLK's cycle page (plan, milestones, deadlines, extensions, review);
+ * - `/tillganglighet`: the accessibility statement (issue 12; everyone, signed in or not).
  */
 export async function registerPages(app: FastifyInstance, deps: HttpAppDeps): Promise<void> {
   app.get('/static/arshjul.css', async (_request, reply) =>
@@ -26,4 +28,5 @@ export async function registerPages(app: FastifyInstance, deps: HttpAppDeps): Pr
   registerLocalDevelopmentPage(app, deps);
   registerBoardPage(app, deps);
   registerCyclePage(app, deps);
+  registerAccessibilityStatement(app, deps);
 }

@@ -2,7 +2,10 @@ import type { Principal } from '../../../domain/roles';
 import { principalLabel } from './format';
 import { html, SafeHtml } from './html';
 
-export type Section = 'oversikt' | 'lokalt' | 'cykel' | 'namnd' | 'logga-in';
+/** The accessibility statement's address (its page is accessibility-statement.ts). */
+export const STATEMENT_PATH = '/tillganglighet';
+
+export type Section = 'oversikt' | 'lokalt' | 'cykel' | 'namnd' | 'logga-in' | 'tillganglighet';
 
 export interface PageShell {
   title: string;
@@ -35,7 +38,10 @@ function navigation(principal: Principal, year: number | undefined, current: Sec
   </nav>`;
 }
 
-/** The page every route renders: Swedish, a skip link, one <main>, the shared stylesheet. */
+/**
+ * The page every route renders: Swedish, a skip link, one <main>, the shared stylesheet, and a
+ * footer linking the accessibility statement, which Lag (2018:1937) wants reachable from every page.
+ */
 export function page(shell: PageShell): string {
   const who = shell.principal
     ? html`<div class="who">
@@ -60,6 +66,13 @@ export function page(shell: PageShell): string {
           </div>
         </header>
         <main id="innehall" tabindex="-1">${shell.body}</main>
+        <footer class="site-footer">
+          <div class="bar">
+            <a href="${STATEMENT_PATH}" ${shell.current === 'tillganglighet' ? html` aria-current="page"` : ''}
+              >Tillgänglighetsredogörelse</a
+            >
+          </div>
+        </footer>
       </body>
     </html> `.value;
 }

@@ -25,10 +25,14 @@ a:hover { color: #002f5c; }
 .who form { margin: 0; }
 .who button { background: transparent; color: #fff; border: 2px solid #fff; padding: 0.2rem 0.7rem; }
 main { display: block; max-width: 76rem; margin: 0 auto; padding: 1rem 1rem 3rem; }
+.site-footer { background: #fff; border-top: 1px solid #c9ced6; }
+.site-footer .bar { max-width: 76rem; margin: 0 auto; padding: 1rem; }
+.site-footer a[aria-current="page"] { font-weight: 700; }
 h1 { font-size: 1.9rem; line-height: 1.2; margin: 0.5rem 0 1rem; }
 h2 { font-size: 1.4rem; margin: 2rem 0 0.75rem; }
 h3 { font-size: 1.15rem; margin: 1.25rem 0 0.5rem; }
 .lead { font-size: 1.1rem; max-width: 48rem; }
+.prose { max-width: 48rem; }
 .panel { background: #fff; border: 1px solid #c9ced6; border-radius: 4px; padding: 1rem; margin: 0 0 1rem; }
 .muted { color: #4a4f55; }
 .counts { display: grid; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); gap: 0.75rem; margin: 0 0 1rem;

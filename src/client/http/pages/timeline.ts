@@ -133,8 +133,10 @@ export function timeline(items: TimelineItem[], today: string, title: string): S
           ${formatDate(item.end)}. Läge: ${item.state}.
         </li>`,
   );
+  // The wrapper is a focusable region, as the tables' wrappers are: on a narrow screen the wheel
+  // scrolls sideways, and a keyboard user must be able to reach it to scroll (WCAG 2.1.1).
   return html`<figure class="timeline">
-      <div class="timeline-wrap">${svg}</div>
+      <div class="timeline-wrap" role="region" aria-labelledby="arshjul-titel" tabindex="0">${svg}</div>
       <figcaption class="muted">
         Staplar: leveransfaser (blå = öppen, grön = klar, grå = ej öppnad). Romber: milstolpar (fylld = bekräftad).
         Streckad röd linje: i dag.
