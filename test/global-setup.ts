@@ -5,6 +5,7 @@ import { startPrivatePostgres, PrivatePostgres } from '../src/stack/private-post
 import { ensureTemporalCli } from '../src/toolchain/temporal-cli';
 import { ensureTimeSkippingServer } from '../src/toolchain/time-skipping-server';
 import { ensureChromium } from '../src/toolchain/chromium';
+import { ensurePdftotext } from '../src/toolchain/pdftotext';
 import { step } from '../src/toolchain/step';
 
 declare global {
@@ -22,6 +23,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.ARSHJUL_TEMPORAL_CLI = await step('Temporal CLI', () => ensureTemporalCli());
   process.env.ARSHJUL_TEST_SERVER = await step('time-skipping test server', () => ensureTimeSkippingServer());
   process.env.ARSHJUL_CHROMIUM = await step('Chromium for browser tests', () => ensureChromium());
+  process.env.ARSHJUL_PDFTOTEXT = await step('pdftotext for the export tests', () => ensurePdftotext());
   if (process.env.DATABASE_URL) {
     process.env.ARSHJUL_TEST_DATABASE_URL = process.env.DATABASE_URL;
     return;

@@ -1,6 +1,6 @@
 import { findOnPath, isExecutable } from './exec';
-import { installDebianPackage } from './debian-package';
-import { MissingPrerequisiteError, step, stderrLogger, StepLogger } from './step';
+import { findOrInstallDebianPackage } from './debian-package';
+import { MissingPrerequisiteError, stderrLogger, StepLogger } from './step';
 
 /** Where Debian's `chromium` package puts its launcher. */
 export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
@@ -23,21 +23,15 @@ export async function ensureChromium(
     }
     return env.ARSHJUL_CHROMIUM;
   }
-  const found = findChromium(env);
-  if (found) return found;
-  const aptGet = findOnPath('apt-get', env);
-  if (aptGet && process.getuid?.() === 0) {
-    await step(
-      'Chromium: installing Debian package chromium (a minute or two the first time)',
-      () => installDebianPackage(aptGet, 'chromium', env),
-      log,
-    );
-    const installed = findChromium(env);
-    if (installed) return installed;
-  }
-  throw new MissingPrerequisiteError(
-    'Chromium not found for the browser tests: install it (Debian: apt-get install chromium) or set ARSHJUL_CHROMIUM to its executable.',
-  );
+  return findOrInstallDebianPackage({
+    find: () => findChromium(env),
+    packageName: 'chromium',
+    installing: 'Chromium: installing Debian package chromium (a minute or two the first time)',
+    missing:
+      'Chromium not found for the browser tests: install it (Debian: apt-get install chromium) or set ARSHJUL_CHROMIUM to its executable.',
+    env,
+    log,
+  });
 }
 
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {

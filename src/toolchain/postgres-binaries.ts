@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findOnPath, probe } from './exec';
-import { installDebianPackage } from './debian-package';
-import { MissingPrerequisiteError, step, stderrLogger, StepLogger } from './step';
+import { findOrInstallDebianPackage } from './debian-package';
+import { stderrLogger, StepLogger } from './step';
 
 /**
  * Finds the PostgreSQL server binaries (initdb, pg_ctl, postgres). Debian keeps them under
@@ -13,21 +13,15 @@ export async function ensurePostgresBinaries(
   env: NodeJS.ProcessEnv = process.env,
   log: StepLogger = stderrLogger,
 ): Promise<string> {
-  const found = findPostgresBinDir(env);
-  if (found) return found;
-  const aptGet = findOnPath('apt-get', env);
-  if (aptGet && process.getuid?.() === 0) {
-    await step(
-      'PostgreSQL server: installing Debian package postgresql',
-      () => installDebianPackage(aptGet, 'postgresql', env),
-      log,
-    );
-    const installed = findPostgresBinDir(env);
-    if (installed) return installed;
-  }
-  throw new MissingPrerequisiteError(
-    'PostgreSQL server binaries (initdb, pg_ctl) not found: install PostgreSQL 13+ (Debian: apt-get install postgresql), set PG_BINDIR, or set DATABASE_URL.',
-  );
+  return findOrInstallDebianPackage({
+    find: () => findPostgresBinDir(env),
+    packageName: 'postgresql',
+    installing: 'PostgreSQL server: installing Debian package postgresql',
+    missing:
+      'PostgreSQL server binaries (initdb, pg_ctl) not found: install PostgreSQL 13+ (Debian: apt-get install postgresql), set PG_BINDIR, or set DATABASE_URL.',
+    env,
+    log,
+  });
 }
 
 export function findPostgresBinDir(env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -4,6 +4,8 @@ import type { Pool } from 'pg';
 import { CycleOperations } from '../operations/cycle-operations';
 import { registerApi } from './api/routes';
 import { registerAuthentication } from './auth';
+import { createExportOperations } from '../operations/exports';
+import { registerExportRoutes } from './exports';
 import { registerFeedRoutes } from './feeds';
 import { checkHealth, HealthProbe } from './health';
 import { registerPages } from './pages';
@@ -36,6 +38,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     await registerApi(app, deps.app);
     await registerPages(app, deps.app);
     registerFeedRoutes(app, { pool: deps.app.pool });
+    registerExportRoutes(app, createExportOperations({ ops: deps.app.ops, pool: deps.app.pool }));
   }
   return app;
 }

@@ -1,0 +1,147 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
+
+/**
+ * Exports people read rather than the screen: a phase as XLSX and CSV, one board's report as PDF.
+ * Each file is read back with a reader that shares no code with its writer: the workbook's XML
+ * with Python's zipfile (and exceljs for its structure), the PDF with Debian's pdftotext.
+ */
+const stack = useHttpStack('exports', {
+  phases: (d) => [
+    {
+      id: 'uppfoljning',
+      kind: 'deliverable',
+      name: 'Uppföljning T1',
+      opens: { date: d(1) },
+      deadline: d(20),
+      content: 'follow-up',
+      openingOnNonBusinessDay: 'stay',
+    },
+  ],
+});
+const y = STACK_YEAR;
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'arshjul-exports-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function get(who: keyof StackTokens, path: string) {
+  const response = await fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${stack.tokens[who]}` } });
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    body: Buffer.from(await response.arrayBuffer()),
+  };
+}
+async function submit(board: 'farsta' | 'jarva', comment: string) {
+  const response = await fetch(`${stack.url}/api/cycles/${y}/deliverables/uppfoljning/${board}/submit`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.tokens[board]}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      documentRef: `Dnr ${board}-1`,
+      content: { followUp: [{ ref: 'area:skarholmen', status: 'pagar', comment }] },
+    }),
+  });
+  expect(response.status).toBe(200);
+}
+
+/** A sheet of an XLSX as Python's zipfile and the XML in it see it: every text of every cell. */
+function xlsxTexts(file: string): { sheets: string[]; strings: string[] } {
+  const script = `
+import json, re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+book = z.read('xl/workbook.xml').decode('utf-8')
+names = re.findall(r'<sheet [^>]*name="([^"]*)"', book)
+strings = []
+for name in z.namelist():
+    if name.startswith('xl/worksheets/') or name == 'xl/sharedStrings.xml':
+        strings += re.findall(r'<t[^>]*>([^<]*)</t>', z.read(name).decode('utf-8'))
+print(json.dumps({'sheets': names, 'strings': strings}))
+`;
+  return JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' })) as {
+    sheets: string[];
+    strings: string[];
+  };
+}
+
+describe('exports', () => {
+  beforeAll(async () => {
+    await submit('farsta', 'Trygghetsvandringar i Farsta; "fler än väntat" — åäö ÅÄÖ');
+    await submit('jarva', 'Sommarjobb för unga i Järva');
+  });
+
+  it('gives SLK the phase as a workbook: a row per board, a sheet for the follow-up table', async () => {
+    const xlsx = await get('admin', `/api/cycles/${y}/phases/uppfoljning/export.xlsx`);
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.type).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const file = join(dir, 'fas.xlsx');
+    writeFileSync(file, xlsx.body);
+    const { sheets, strings } = xlsxTexts(file);
+    expect(sheets).toEqual(['Svar', 'followUp']);
+    for (const text of [
+      'Nämnd',
+      'Farsta stadsdelsnämnd',
+      'Järva stadsdelsnämnd',
+      'inlämnad',
+      'Sommarjobb för unga i Järva',
+    ])
+      expect(strings).toContain(text);
+    expect(strings.join('\n')).toContain('&quot;fler än väntat&quot; — åäö ÅÄÖ');
+
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+    const answers = book.getWorksheet('Svar')!;
+    const boards = answers.getColumn(1).values.slice(2);
+    expect(boards).toEqual(expect.arrayContaining(['Farsta stadsdelsnämnd', 'Järva stadsdelsnämnd']));
+    const followUp = book.getWorksheet('followUp')!;
+    expect(followUp.getRow(1).values).toEqual([undefined, 'Nämnd', 'ref', 'status', 'comment']);
+    expect(followUp.rowCount).toBe(3);
+  });
+
+  it('gives the committee the phase as CSV a Swedish spreadsheet opens', async () => {
+    const csv = await get('committee', `/api/cycles/${y}/phases/uppfoljning/export.csv`);
+    expect(csv.status).toBe(200);
+    const text = csv.body.toString('utf8');
+    expect(text.startsWith('\uFEFFNämnd;Status;Försenad;Sista dag;Inlämnad;Inlämnad av;Diarienummer')).toBe(true);
+    expect(text).toMatch(/\r\nFarsta stadsdelsnämnd;inlämnad;nej;/);
+  });
+
+  it('prints one board’s report as an A4 PDF that pdftotext reads back', async () => {
+    const pdf = await get('farsta', `/api/cycles/${y}/deliverables/uppfoljning/farsta/report.pdf`);
+    expect(pdf.status).toBe(200);
+    expect(pdf.type).toBe('application/pdf');
+    const file = join(dir, 'rapport.pdf');
+    writeFileSync(file, pdf.body);
+    // Lines wrap where the page ends them: compare with the whitespace made single.
+    const text = execFileSync(process.env.ARSHJUL_PDFTOTEXT ?? 'pdftotext', ['-layout', file, '-'], {
+      encoding: 'utf8',
+    }).replace(/\s+/g, ' ');
+    for (const expected of [
+      'Uppföljning T1',
+      'Farsta stadsdelsnämnd',
+      'Status: inlämnad',
+      'Diarienummer: Dnr farsta-1',
+      'åäö ÅÄÖ',
+      'Bilagor',
+    ])
+      expect(text).toContain(expected);
+    const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+    expect(info).toMatch(/Page size:\s+595\.28 x 841\.89 pts \(A4\)/);
+  });
+
+  it('keeps other boards’ reports and whole phases from a board, and names a bad parameter', async () => {
+    expect((await get('farsta', `/api/cycles/${y}/deliverables/uppfoljning/jarva/report.pdf`)).status).toBe(404);
+    expect((await get('farsta', `/api/cycles/${y}/phases/uppfoljning/export.xlsx`)).status).toBe(403);
+    expect((await get('admin', `/api/cycles/${y}/phases/ingen-sadan/export.csv`)).status).toBe(404);
+    const bad = await get('admin', `/api/cycles/${y}/phases/Fel_Fas/export.csv`);
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body.toString())).toMatchObject({ error: 'bad-request', field: 'phaseId' });
+    const anonymous = await fetch(`${stack.url}/api/cycles/${y}/phases/uppfoljning/export.csv`);
+    expect(anonymous.status).toBe(401);
+  });
+});
