@@ -47,6 +47,11 @@ export const configFields = {
     .min(0, { message: 'must be between 0 and 65535' })
     .max(65535, { message: 'must be between 0 and 65535' }),
   PUBLIC_URL: urlWithProtocols(['http:', 'https:'], 'https://arshjul.stockholm.se'),
+  /** The largest attachment a board may upload, in megabytes. */
+  ATTACHMENT_MAX_MB: z.coerce
+    .number({ message: 'must be a number of megabytes' })
+    .positive({ message: 'must be more than 0' })
+    .max(1024, { message: 'must be at most 1024 (larger files belong in the city’s document system)' }),
   /** The municipality this deployment serves: its registry, cycles and boards' roles. */
   MUNICIPALITY: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
     message: 'must be lower-case letters, digits and dashes, e.g. stockholm',
@@ -60,6 +65,7 @@ const defaults: Partial<Record<keyof typeof configFields, string>> = {
   HTTP_HOST: '127.0.0.1',
   HTTP_PORT: '3000',
   MUNICIPALITY: 'stockholm',
+  ATTACHMENT_MAX_MB: '25',
 };
 
 const optional = <T extends z.ZodType>(field: T) => z.preprocess(emptyAsUnset, field.optional());
@@ -75,6 +81,7 @@ const strictSchema = z.object({
   HTTP_PORT: z.preprocess(emptyAsUnset, configFields.HTTP_PORT),
   PUBLIC_URL: optional(configFields.PUBLIC_URL),
   MUNICIPALITY: z.preprocess(emptyAsUnset, configFields.MUNICIPALITY),
+  ATTACHMENT_MAX_MB: z.preprocess(emptyAsUnset, configFields.ATTACHMENT_MAX_MB),
 });
 
 const lenientSchema = z.object({
@@ -88,6 +95,7 @@ const lenientSchema = z.object({
   HTTP_PORT: optional(configFields.HTTP_PORT),
   PUBLIC_URL: optional(configFields.PUBLIC_URL),
   MUNICIPALITY: optional(configFields.MUNICIPALITY),
+  ATTACHMENT_MAX_MB: optional(configFields.ATTACHMENT_MAX_MB),
 });
 
 export interface AppConfig {
@@ -96,6 +104,8 @@ export interface AppConfig {
   databaseUrl: string;
   smtp: { url: string; from: string };
   http: { host: string; port: number; publicUrl?: string };
+  /** Attachments: the largest a board may upload. */
+  uploads: { maxBytes: number };
 }
 
 export type ConfigOverrides = z.output<typeof lenientSchema>;
@@ -133,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     databaseUrl: c.DATABASE_URL,
     smtp: { url: c.SMTP_URL, from: c.MAIL_FROM },
     http: { host: c.HTTP_HOST, port: c.HTTP_PORT, publicUrl: c.PUBLIC_URL },
+    uploads: { maxBytes: Math.round(c.ATTACHMENT_MAX_MB * 1024 * 1024) },
   };
 }
 

@@ -8,6 +8,7 @@ import { createCycleOperations } from '../client/operations/cycle-operations';
 import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
 import { localDateOf } from '../domain/zoned-time';
 import { buildHttpServer } from '../client/http/server';
+import { DEFAULT_UPLOAD_POLICY } from '../domain/file-types';
 import { createPool } from '../db/database';
 import { migrateUp } from '../db/migrate';
 import { AppConfig } from './config';
@@ -81,7 +82,12 @@ export async function startServices(
       today: () => localDateOf(new Date(), MUNICIPALITY_TIME_ZONE),
     });
     http = await buildHttpServer({
-      app: { ops, pool, publicUrl: publicUrlOf(config) },
+      app: {
+        ops,
+        pool,
+        publicUrl: publicUrlOf(config),
+        uploads: { ...DEFAULT_UPLOAD_POLICY, maxBytes: config.uploads.maxBytes },
+      },
       probes: {
         temporal: temporalProbe(client),
         ...(runningWorker && {

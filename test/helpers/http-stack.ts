@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createApiToken } from '../../src/db/api-tokens';
+import type { UploadPolicy } from '../../src/domain/file-types';
 import { withTransaction } from '../../src/db/database';
 import { replaceRegistry } from '../../src/db/registry';
 import { createCycleOperations, CycleOperations } from '../../src/client/operations/cycle-operations';
@@ -48,6 +49,8 @@ export interface HttpStack extends RunningWorkerContext {
  */
 export interface HttpStackOptions {
   writesPerMinute?: number;
+  /** What boards may attach (a small limit lets a test send an oversized file quickly). */
+  uploads?: UploadPolicy;
   /**
    * The cycle's phases instead of the default ones, given the day helper (day0 + days). The
    * stack also starts the districts' LUP workflows when these phases have LUP stages.

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import { createHash } from 'node:crypto';
+import { DEFAULT_UPLOAD_POLICY } from '../../src/domain/file-types';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 
 /**
@@ -10,7 +12,9 @@ import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
  * Each file is read back with a reader that shares no code with its writer: the workbook's XML
  * with Python's zipfile (and exceljs for its structure), the PDF with Debian's pdftotext.
  */
+const UPLOAD_LIMIT = 64 * 1024;
 const stack = useHttpStack('exports', {
+  uploads: { ...DEFAULT_UPLOAD_POLICY, maxBytes: UPLOAD_LIMIT },
   phases: (d) => [
     {
       id: 'uppfoljning',
@@ -68,6 +72,73 @@ print(json.dumps({'sheets': names, 'strings': strings}))
     strings: string[];
   };
 }
+
+const attachments = (board: string) => `/api/cycles/${y}/deliverables/uppfoljning/${board}/attachments`;
+async function upload(who: keyof StackTokens, board: string, name: string, bytes: Buffer) {
+  const response = await fetch(`${stack.url}${attachments(board)}?name=${encodeURIComponent(name)}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.tokens[who]}`, 'content-type': 'application/octet-stream' },
+    body: bytes,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+const listed = async (board: string) =>
+  JSON.parse((await get('admin', attachments(board))).body.toString()) as Array<Record<string, unknown>>;
+const PDF = Buffer.concat([
+  Buffer.from('%PDF-1.4\n% Bilaga till uppföljningen\n'),
+  Buffer.alloc(2000, 0x20),
+  Buffer.from('\n%%EOF\n'),
+]);
+
+describe('attachments', () => {
+  it('stores a PDF with its hash, type and uploader, lists it and gives back the same bytes', async () => {
+    const stored = await upload('farsta', 'farsta', 'Bilaga åtgärder.pdf', PDF);
+    expect(stored.status).toBe(201);
+    expect(stored.body).toMatchObject({
+      fileName: 'Bilaga åtgärder.pdf',
+      fileType: 'pdf',
+      contentType: 'application/pdf',
+      sizeBytes: PDF.length,
+      sha256: createHash('sha256').update(PDF).digest('hex'),
+      uploadedBy: expect.stringContaining('board:farsta'),
+    });
+    expect((await listed('farsta')).map((a) => a.fileName)).toEqual(['Bilaga åtgärder.pdf']);
+    const back = await get('farsta', `${attachments('farsta')}/${String(stored.body.id)}`);
+    expect(back.status).toBe(200);
+    expect(back.type).toBe('application/pdf');
+    expect(back.body.equals(PDF)).toBe(true);
+  });
+
+  it('refuses an oversized, a mistyped or a misnamed file, naming the field, and stores nothing', async () => {
+    const before = (await listed('farsta')).length;
+    const oversized = await upload('farsta', 'farsta', 'stor.pdf', Buffer.concat([PDF, Buffer.alloc(UPLOAD_LIMIT)]));
+    expect(oversized).toMatchObject({
+      status: 400,
+      body: { field: 'file', message: expect.stringMatching(/at most 0,1 MB/) },
+    });
+    const program = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(500, 1)]);
+    expect(await upload('farsta', 'farsta', 'rapport.pdf', program)).toMatchObject({
+      status: 400,
+      body: { field: 'file' },
+    });
+    expect(await upload('farsta', 'farsta', 'rapport.docx', PDF)).toMatchObject({
+      status: 400,
+      body: { field: 'name' },
+    });
+    expect(await upload('farsta', 'farsta', 'tom.pdf', Buffer.alloc(0))).toMatchObject({
+      status: 400,
+      body: { field: 'file' },
+    });
+    // Another board's report does not exist for a board; the committee reads but does not write.
+    expect((await upload('jarva', 'farsta', 'x.pdf', PDF)).status).toBe(404);
+    expect((await upload('committee', 'farsta', 'x.pdf', PDF)).status).toBe(403);
+    expect((await listed('farsta')).length).toBe(before);
+    const audit = await stack.harness.db.pool.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE kind = 'attachment-added'`,
+    );
+    expect(audit.rows[0].n).toBe(before);
+  });
+});
 
 describe('exports', () => {
   beforeAll(async () => {
@@ -127,7 +198,7 @@ describe('exports', () => {
       'Status: inlämnad',
       'Diarienummer: Dnr farsta-1',
       'åäö ÅÄÖ',
-      'Bilagor',
+      'Bilagor Bilaga åtgärder.pdf (2 kB)',
     ])
       expect(text).toContain(expected);
     const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });

@@ -24,7 +24,15 @@ describe('loadConfig', () => {
       databaseUrl: valid.DATABASE_URL,
       smtp: { url: 'smtp://localhost:25', from: 'Årshjul <arshjul@localhost>' },
       http: { host: '127.0.0.1', port: 3000, publicUrl: undefined },
+      uploads: { maxBytes: 25 * 1024 * 1024 },
     });
+  });
+
+  it('takes the attachment limit in megabytes and names a bad one', () => {
+    expect(loadConfig({ ...valid, ATTACHMENT_MAX_MB: '2.5' }).uploads.maxBytes).toBe(2_621_440);
+    expect(configError(() => loadConfig({ ...valid, ATTACHMENT_MAX_MB: '0' })).message).toBe(
+      'Invalid configuration: ATTACHMENT_MAX_MB must be more than 0',
+    );
   });
 
   it('refuses a municipality that is not an identifier', () => {

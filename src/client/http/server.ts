@@ -4,7 +4,11 @@ import type { Pool } from 'pg';
 import { CycleOperations } from '../operations/cycle-operations';
 import { registerApi } from './api/routes';
 import { registerAuthentication } from './auth';
+import { createPostgresAttachmentStore } from '../../db/attachments';
+import { DEFAULT_UPLOAD_POLICY, UploadPolicy } from '../../domain/file-types';
+import { createAttachmentOperations } from '../operations/attachments';
 import { createExportOperations } from '../operations/exports';
+import { registerAttachmentRoutes } from './attachments';
 import { registerExportRoutes } from './exports';
 import { registerFeedRoutes } from './feeds';
 import { checkHealth, HealthProbe } from './health';
@@ -17,6 +21,8 @@ export interface HttpAppDeps {
   publicUrl?: string;
   /** Writes per token and minute through the API. */
   writesPerMinute?: number;
+  /** What a board may attach: size limit and file types (default 25 MB of PDF, Word, Excel, OpenDocument). */
+  uploads?: UploadPolicy;
 }
 
 export interface HttpServerDeps {
@@ -38,7 +44,17 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     await registerApi(app, deps.app);
     await registerPages(app, deps.app);
     registerFeedRoutes(app, { pool: deps.app.pool });
-    registerExportRoutes(app, createExportOperations({ ops: deps.app.ops, pool: deps.app.pool }));
+    const store = createPostgresAttachmentStore(deps.app.pool);
+    registerExportRoutes(app, createExportOperations({ ops: deps.app.ops, pool: deps.app.pool, store }));
+    registerAttachmentRoutes(
+      app,
+      createAttachmentOperations({
+        ops: deps.app.ops,
+        pool: deps.app.pool,
+        store,
+        policy: deps.app.uploads ?? DEFAULT_UPLOAD_POLICY,
+      }),
+    );
   }
   return app;
 }

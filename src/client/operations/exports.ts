@@ -1,12 +1,14 @@
 import type { Pool } from 'pg';
+import type { AttachmentStore } from '../../db/attachments';
 import { listLatestSubmissions, SubmissionRecord } from '../../db/submissions';
 import { STAGE_SV } from '../../domain/deliverable-state';
-import { canSeeBoard, Principal } from '../../domain/roles';
+import { Principal } from '../../domain/roles';
 import { answerTables, Table, toCsv } from '../exports/answer-table';
 import { phaseWorkbook } from '../exports/phase-workbook';
 import { reportPdf } from '../exports/report-pdf';
-import { CycleOperations, DeliverableSummary } from './cycle-operations';
+import { CycleOperations } from './cycle-operations';
 import { notFound, OperationError } from './operation-error';
+import { visibleDeliverable } from './visible-deliverable';
 
 export interface ExportFile {
   fileName: string;
@@ -32,8 +34,8 @@ const dateOf = (at: Date): string => at.toISOString().slice(0, 10);
  * committee), one board's report as a PDF (the board itself, SLK, the committee). Everything is
  * read from PostgreSQL: the read model for status, the audit log for each latest submission.
  */
-export function createExportOperations(deps: { ops: CycleOperations; pool: Pool }) {
-  const { ops, pool } = deps;
+export function createExportOperations(deps: { ops: CycleOperations; pool: Pool; store: AttachmentStore }) {
+  const { ops, pool, store } = deps;
   const cycleId = (year: number) => `${ops.municipality}/${year}`;
 
   const phaseTables = async (principal: Principal, year: number, phaseId: string) => {
@@ -84,15 +86,7 @@ export function createExportOperations(deps: { ops: CycleOperations; pool: Pool 
     },
 
     async reportPdf(principal: Principal, year: number, phaseId: string, boardId: string): Promise<ExportFile> {
-      let summary: DeliverableSummary;
-      try {
-        summary = await ops.deliverable(year, phaseId, boardId);
-      } catch (error) {
-        if (error instanceof OperationError && error.status === 404) throw notFound('deliverable');
-        throw error;
-      }
-      // Another board's report is answered exactly like one that does not exist.
-      if (!canSeeBoard(principal, summary.answeringBoardId)) throw notFound('deliverable');
+      const summary = await visibleDeliverable(ops, principal, year, phaseId, boardId);
       const [submission]: Array<SubmissionRecord | undefined> = await listLatestSubmissions(
         pool,
         cycleId(year),
@@ -117,7 +111,7 @@ export function createExportOperations(deps: { ops: CycleOperations; pool: Pool 
             },
           }),
           content: submission?.content ?? null,
-          attachments: [],
+          attachments: (await store.list(summary.workflowId)).map((a) => ({ name: a.fileName, size: a.sizeBytes })),
           printedAt: ops.today(),
         }),
       };

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { AttachmentOperations } from '../operations/attachments';
+import { OperationError } from '../operations/operation-error';
+import { actorOf, requirePrincipal } from './auth';
+import { answerOrRefuse, deliverableParams, parseParams, sendFile } from './file-responses';
+
+const BASE = '/api/cycles/:year/deliverables/:phaseId/:boardId/attachments';
+const uploadQuery = z.object({ name: z.string({ message: 'must give the file name (?name=…)' }) }).strict();
+
+/**
+ * Attachments of a board's report: upload the file's bytes as the body
+ * (`Content-Type: application/octet-stream`, `?name=<file name>`), list them, download one.
+ */
+export function registerAttachmentRoutes(app: FastifyInstance, attachments: AttachmentOperations): void {
+  // Bodies up to twice the limit reach the check, so an oversized file gets the clear refusal.
+  const bodyLimit = attachments.policy.maxBytes * 2;
+  app.register(async (scope) => {
+    scope.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
+      done(null, body),
+    );
+    scope.post(BASE, { bodyLimit }, async (request, reply) => {
+      const principal = requirePrincipal(request, reply);
+      if (!principal) return reply;
+      return answerOrRefuse(reply, async () => {
+        const p = parseParams(deliverableParams, request.params);
+        const q = parseParams(uploadQuery, request.query);
+        if (!Buffer.isBuffer(request.body)) {
+          throw new OperationError(400, 'file', 'send the file as the body, Content-Type: application/octet-stream');
+        }
+        const meta = await attachments.upload(
+          principal,
+          p.year,
+          p.phaseId,
+          p.boardId,
+          q.name,
+          request.body,
+          actorOf(principal),
+        );
+        void reply.code(201);
+        return meta;
+      });
+    });
+  });
+  app.get(BASE, async (request, reply) => {
+    const principal = requirePrincipal(request, reply);
+    if (!principal) return reply;
+    return answerOrRefuse(reply, async () => {
+      const p = parseParams(deliverableParams, request.params);
+      return attachments.list(principal, p.year, p.phaseId, p.boardId);
+    });
+  });
+  app.get(`${BASE}/:attachmentId`, async (request, reply) => {
+    const principal = requirePrincipal(request, reply);
+    if (!principal) return reply;
+    return answerOrRefuse(reply, async () => {
+      const { attachmentId, ...rest } = request.params as Record<string, string>;
+      const p = parseParams(deliverableParams, rest);
+      const file = await attachments.download(principal, p.year, p.phaseId, p.boardId, attachmentId ?? '');
+      return sendFile(reply, { fileName: file.meta.fileName, contentType: file.meta.contentType, body: file.bytes });
+    });
+  });
+}

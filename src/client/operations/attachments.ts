@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { AttachmentMeta, AttachmentStore } from '../../db/attachments';
+import { appendAuditEvent } from '../../db/audit-log';
+import { checkUpload, UploadPolicy } from '../../domain/file-types';
+import { canWrite, formatRole, Principal } from '../../domain/roles';
+import { CycleOperations } from './cycle-operations';
+import { notFound, OperationError } from './operation-error';
+import { visibleDeliverable } from './visible-deliverable';
+
+/**
+ * Files attached to a board's report: checked (size, type from the content, a name that matches
+ * it) before anything is stored, stored with their hash and uploader, recorded in the audit log.
+ * A board attaches to its own reports only; another board's report answers as one that does not exist.
+ */
+export function createAttachmentOperations(deps: {
+  ops: CycleOperations;
+  pool: Pool;
+  store: AttachmentStore;
+  policy: UploadPolicy;
+}) {
+  const { ops, store, policy } = deps;
+
+  const visible = (principal: Principal, year: number, phaseId: string, boardId: string) =>
+    visibleDeliverable(ops, principal, year, phaseId, boardId);
+
+  return {
+    policy,
+
+    async upload(
+      principal: Principal,
+      year: number,
+      phaseId: string,
+      boardId: string,
+      fileName: string,
+      bytes: Buffer,
+      /** How the caller appears in the record (role and token). */
+      by: string,
+    ): Promise<AttachmentMeta> {
+      const summary = await visible(principal, year, phaseId, boardId);
+      if (!canWrite(principal, summary.answeringBoardId)) {
+        throw new OperationError(403, 'role', `${formatRole(principal.role)} may not attach files`);
+      }
+      const check = checkUpload(fileName, bytes, policy);
+      if (!check.ok) throw new OperationError(400, check.field, check.problem);
+      const meta = await store.put(
+        {
+          workflowId: summary.workflowId,
+          fileName: fileName.trim(),
+          fileType: check.type,
+          contentType: check.mime,
+          sizeBytes: bytes.byteLength,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          uploadedBy: by,
+        },
+        bytes,
+      );
+      await appendAuditEvent(deps.pool, {
+        occurredAt: meta.uploadedAt,
+        workflowId: summary.workflowId,
+        kind: 'attachment-added',
+        actor: meta.uploadedBy,
+        eventKey: `attachment#${meta.id}`,
+        payload: {
+          attachmentId: meta.id,
+          fileName: meta.fileName,
+          fileType: meta.fileType,
+          sizeBytes: meta.sizeBytes,
+          sha256: meta.sha256,
+        },
+      });
+      return meta;
+    },
+
+    async list(principal: Principal, year: number, phaseId: string, boardId: string): Promise<AttachmentMeta[]> {
+      const summary = await visible(principal, year, phaseId, boardId);
+      return store.list(summary.workflowId);
+    },
+
+    async download(principal: Principal, year: number, phaseId: string, boardId: string, id: string) {
+      const summary = await visible(principal, year, phaseId, boardId);
+      const file = await store.get(summary.workflowId, id);
+      if (!file) throw notFound('attachment');
+      return file;
+    },
+  };
+}
+
+export type AttachmentOperations = ReturnType<typeof createAttachmentOperations>;
