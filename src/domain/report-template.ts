@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isLocalDate } from './local-date';
+import { boardKinds, OrganisationKind } from './organisations';
 import { Problem, zodProblems } from './validate-calendar';
 
 /**
@@ -137,6 +138,17 @@ const sectionSchema = z
     generate: z
       .enum(generatedSectionKinds, { message: `must be one of ${generatedSectionKinds.join(', ')}` })
       .optional(),
+    /** Asked only of boards of these kinds (the LUP of districts, the area duty of service boards). */
+    boardKinds: z
+      .array(z.enum(boardKinds as [OrganisationKind, ...OrganisationKind[]]))
+      .min(1)
+      .optional(),
+    /**
+     * Ready needs at least one of these questions answered (per item in a generated section):
+     * rules such as "nämndmål, aktiviteter or the reason for having no part" that no single
+     * `required` can say.
+     */
+    requireOneOf: z.array(slug).min(2).optional(),
     questions: z.array(questionSchema).min(1, { message: 'must hold at least one question' }),
   })
   .strict();
@@ -176,6 +188,11 @@ function crossCheck(template: ReportTemplate): Problem[] {
     const earlier = sectionAt.get(section.id);
     if (earlier) errors.push({ path: `${at}.id`, message: `duplicate section id "${section.id}": also at ${earlier}` });
     else sectionAt.set(section.id, `${at}.id`);
+    section.requireOneOf?.forEach((id, i) => {
+      if (!section.questions.some((q) => q.id === id)) {
+        errors.push({ path: `${at}.requireOneOf[${i}]`, message: `no question ${id} in this section` });
+      }
+    });
     section.questions.forEach((question, q) => {
       const path = `${at}.questions[${q}]`;
       // Unique across the template, not only the section: answers and later reviews refer to
@@ -217,8 +234,13 @@ export interface GeneratedItem {
   name: string;
 }
 
-/** The items of the generated sections for one board and phase; absent kinds have none. */
-export type TemplateContext = Partial<Record<GeneratedSectionKind, GeneratedItem[]>>;
+/**
+ * The items of the generated sections for one board and phase (absent kinds have none), and the
+ * board's kind for sections asked of some kinds only (absent: every section is asked).
+ */
+export type TemplateContext = Partial<Record<GeneratedSectionKind, GeneratedItem[]>> & {
+  boardKind?: OrganisationKind;
+};
 
 /**
  * Stable codes: surfaces translate these, never the English problem text (DESIGN.md).
@@ -226,6 +248,7 @@ export type TemplateContext = Partial<Record<GeneratedSectionKind, GeneratedItem
  */
 export const answerCodes = [
   'required',
+  'one-required',
   'too-long',
   'not-text',
   'not-a-number',
@@ -242,6 +265,7 @@ export const answerCodes = [
   'bad-file-type',
   'too-many-files',
   'not-an-object',
+  'not-asked',
   'unknown-section',
   'unknown-item',
   'unknown-question',
@@ -281,12 +305,18 @@ export function checkAnswers(
   for (const section of template.sections) {
     const field = `answers.${section.id}`;
     const given = answers[section.id];
+    if (!isAsked(section, context)) {
+      if (given !== undefined) {
+        issues.push({ field, code: 'not-asked', problem: `this section is not asked of a ${context.boardKind}` });
+      }
+      continue;
+    }
     if (given !== undefined && !isObject(given)) {
       issues.push({ field, code: 'not-an-object', problem: 'must be an object of answers' });
       continue;
     }
     if (!section.generate) {
-      checkQuestions(section.questions, given ?? {}, field, options.forReady, issues);
+      checkQuestions(section, given ?? {}, field, options.forReady, issues);
       continue;
     }
     const items = context[section.generate] ?? [];
@@ -295,7 +325,7 @@ export function checkAnswers(
       const itemField = `${field}[${item.id}]`;
       if (itemAnswers !== undefined && !isObject(itemAnswers)) {
         issues.push({ field: itemField, code: 'not-an-object', problem: 'must be an object of answers' });
-      } else checkQuestions(section.questions, itemAnswers ?? {}, itemField, options.forReady, issues);
+      } else checkQuestions(section, itemAnswers ?? {}, itemField, options.forReady, issues);
     }
     for (const key of Object.keys(given ?? {})) {
       if (!items.some((item) => item.id === key)) {
@@ -332,11 +362,19 @@ export interface MissingAnswer {
 
 /** What a board must still answer before it can mark the report ready, in template order. */
 export function missingForReady(template: ReportTemplate, context: TemplateContext, answers: unknown): MissingAnswer[] {
-  const wanted = checkAnswers(template, context, answers, { forReady: true }).filter((i) => i.code === 'required');
+  const wanted = checkAnswers(template, context, answers, { forReady: true }).filter(
+    (i) => i.code === 'required' || i.code === 'one-required',
+  );
   const out: MissingAnswer[] = [];
   for (const section of template.sections) {
     const items: (GeneratedItem | undefined)[] = section.generate ? (context[section.generate] ?? []) : [undefined];
     for (const item of items) {
+      const at = `answers.${section.id}${item ? `[${item.id}]` : ''}`;
+      if (wanted.some((i) => i.field === at && i.code === 'one-required')) {
+        const labels = section.questions.filter((q) => section.requireOneOf?.includes(q.id)).map((q) => q.label);
+        const question = `${labels.slice(0, -1).join(', ')} eller ${labels.at(-1)}`;
+        out.push({ field: at, section: section.title, ...(item && { item: item.name }), question });
+      }
       for (const question of section.questions) {
         const field = `answers.${section.id}${item ? `[${item.id}]` : ''}.${question.id}`;
         // A required column in a table counts against its question: the page points there.
@@ -349,13 +387,22 @@ export function missingForReady(template: ReportTemplate, context: TemplateConte
   return out;
 }
 
+function isAsked(section: Section, context: TemplateContext): boolean {
+  return !section.boardKinds || !context.boardKind || section.boardKinds.includes(context.boardKind);
+}
+
 function checkQuestions(
-  questions: Question[],
+  section: Section,
   given: Answers,
   field: string,
   forReady: boolean,
   issues: AnswerIssue[],
 ): void {
+  const questions = section.questions;
+  const oneOf = section.requireOneOf;
+  if (forReady && oneOf && oneOf.every((id) => isEmpty(given[id]))) {
+    issues.push({ field, code: 'one-required', problem: `answer at least one of ${oneOf.join(', ')}` });
+  }
   for (const question of questions) {
     checkValue(question, given[question.id], `${field}.${question.id}`, forReady, issues);
   }

@@ -302,3 +302,93 @@ describe('missingForReady', () => {
     expect(missingForReady(template, context, complete)).toEqual([]);
   });
 });
+
+describe('sections asked of some kinds of board, and one-of-several rules', () => {
+  // The guidelines' rule for operational plans: a service or company board states, per priority
+  // area, its nämndmål, its aktiviteter or why it has no part there; a district answers for LUP.
+  const plan = parseReportTemplate({
+    id: 'verksamhetsplan',
+    version: 1,
+    title: 'Verksamhetsplan',
+    sections: [
+      {
+        id: 'omraden',
+        title: 'Prioriterade områden',
+        generate: 'priority-areas',
+        boardKinds: ['facknamnd', 'bolagsstyrelse'],
+        requireOneOf: ['mal', 'aktiviteter', 'ingen-del'],
+        questions: [
+          { id: 'mal', kind: 'long-text', label: 'Nämndmål', maxLength: 2000 },
+          { id: 'aktiviteter', kind: 'long-text', label: 'Aktiviteter', maxLength: 2000 },
+          { id: 'ingen-del', kind: 'long-text', label: 'Varför ingen del', maxLength: 2000 },
+        ],
+      },
+      {
+        id: 'lup',
+        title: 'Lokalt utvecklingsprogram',
+        boardKinds: ['stadsdelsnamnd'],
+        questions: [
+          { id: 'lup-lage', kind: 'long-text', label: 'Läget i LUP-arbetet', maxLength: 2000, required: true },
+        ],
+      },
+    ],
+  }).template!;
+  const areas = [{ id: 'farsta', name: 'Farsta' }];
+
+  it('asks a service board for one of the three per area when ready, never in a draft', () => {
+    const context: TemplateContext = { boardKind: 'facknamnd', 'priority-areas': areas };
+    expect(checkAnswers(plan, context, {}, { forReady: false })).toEqual([]);
+    expect(checkAnswers(plan, context, {}, { forReady: true })).toEqual([
+      {
+        field: 'answers.omraden[farsta]',
+        code: 'one-required',
+        problem: 'answer at least one of mal, aktiviteter, ingen-del',
+      },
+    ]);
+    expect(
+      checkAnswers(
+        plan,
+        context,
+        { omraden: { farsta: { 'ingen-del': 'Ingen verksamhet där.' } } },
+        { forReady: true },
+      ),
+    ).toEqual([]);
+    expect(missingForReady(plan, context, {})).toEqual([
+      {
+        field: 'answers.omraden[farsta]',
+        section: 'Prioriterade områden',
+        item: 'Farsta',
+        question: 'Nämndmål, Aktiviteter eller Varför ingen del',
+      },
+    ]);
+  });
+
+  it('does not ask a district for the service boards’ section, and refuses answers to it', () => {
+    const context: TemplateContext = { boardKind: 'stadsdelsnamnd', 'priority-areas': areas };
+    expect(missingForReady(plan, context, {}).map((m) => m.field)).toEqual(['answers.lup.lup-lage']);
+    expect(checkAnswers(plan, context, { omraden: {} }, { forReady: false })).toEqual([
+      { field: 'answers.omraden', code: 'not-asked', problem: 'this section is not asked of a stadsdelsnamnd' },
+    ]);
+  });
+
+  it('refuses a one-of rule naming a question the section does not have, and an unknown board kind', () => {
+    const bad = {
+      id: 'x',
+      version: 1,
+      title: 'X',
+      sections: [
+        {
+          id: 's',
+          title: 'S',
+          requireOneOf: ['a', 'b'],
+          questions: [{ id: 'a', kind: 'yes-no', label: 'A' }],
+        },
+      ],
+    };
+    expect(parseReportTemplate(bad).errors).toEqual([
+      { path: 'sections[0].requireOneOf[1]', message: 'no question b in this section' },
+    ]);
+    const kinds = { ...bad, sections: [{ ...bad.sections[0], requireOneOf: undefined, boardKinds: ['kommun'] }] };
+    expect(parseReportTemplate(kinds).errors.map((e) => e.path)).toEqual(['sections[0].boardKinds[0]']);
+  });
+});

@@ -113,4 +113,19 @@ describe('the shipped report templates', () => {
     }
     expect(generated('verksamhetsberattelse')).toContain('goals');
   });
+
+  const sections = (id: string) => loadTemplateFile(join(shippedTemplatesDir(), `${id}.yaml`)).template!.sections;
+  it('ask service and company boards, per priority area, for nämndmål, aktiviteter or why they have no part', () => {
+    const areas = sections('verksamhetsplan').find((s) => s.generate === 'priority-areas')!;
+    expect(areas.boardKinds).toEqual(['facknamnd', 'bolagsstyrelse']);
+    expect(areas.requireOneOf).toHaveLength(3);
+  });
+
+  it('ask only districts about their LUP measures', () => {
+    for (const file of templateFiles) {
+      for (const section of sections(file.replace(/\.yaml$/, '')).filter((s) => s.generate === 'lup-measures')) {
+        expect(`${file} ${section.id} ${section.boardKinds}`).toBe(`${file} ${section.id} stadsdelsnamnd`);
+      }
+    }
+  });
 });

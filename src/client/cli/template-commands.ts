@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { GeneratedSectionKind, QuestionKind, ReportTemplate } from '../../domain/report-template';
+import { OrganisationKind } from '../../domain/organisations';
 import { loadTemplateFile } from '../templates';
 import { EXIT } from './output';
 
@@ -20,6 +21,13 @@ const PER_ITEM_SV: Record<GeneratedSectionKind, string> = {
   'lup-measures': 'LUP-åtgärd',
   namndmal: 'nämndmål',
   goals: 'mål i kommunfullmäktiges budget',
+};
+
+// Sections name only the kinds that deliver (boardKinds); the others never reach this table.
+const BOARD_KIND_SV: Partial<Record<OrganisationKind, string>> = {
+  stadsdelsnamnd: 'stadsdelsnämnder',
+  facknamnd: 'facknämnder',
+  bolagsstyrelse: 'bolagsstyrelser',
 };
 
 /** `template validate|show FILE`: a report template file, checked the way a calendar's are. */
@@ -63,13 +71,19 @@ function templateOrErrors(file: string): ReportTemplate | undefined {
 function outline(template: ReportTemplate): string {
   const lines = [`${template.id} version ${template.version}: ${template.title}`];
   for (const section of template.sections) {
-    const perItem = section.generate ? ` (en gång per ${PER_ITEM_SV[section.generate]})` : '';
-    lines.push(`  ${section.id}: ${section.title}${perItem}`);
+    const notes = [
+      ...(section.generate ? [`en gång per ${PER_ITEM_SV[section.generate]}`] : []),
+      ...(section.boardKinds ? [`bara ${section.boardKinds.map((k) => BOARD_KIND_SV[k] ?? k).join(' och ')}`] : []),
+      ...(section.requireOneOf ? [`minst en av ${section.requireOneOf.join(', ')}`] : []),
+    ];
+    lines.push(`  ${section.id}: ${section.title}${notes.length ? ` (${notes.join('; ')})` : ''}`);
     for (const q of section.questions) {
       const required = q.required ? ', obligatorisk' : '';
       lines.push(`    ${q.id} (${KIND_SV[q.kind]}${required}): ${q.label}`);
       if (q.kind === 'table') {
-        for (const c of q.columns) lines.push(`      ${c.id} (${KIND_SV[c.kind]}): ${c.label}`);
+        for (const c of q.columns) {
+          lines.push(`      ${c.id} (${KIND_SV[c.kind]}${c.required ? ', obligatorisk' : ''}): ${c.label}`);
+        }
       }
     }
   }
