@@ -244,7 +244,7 @@ export type TemplateContext = Partial<Record<GeneratedSectionKind, GeneratedItem
 
 /**
  * Stable codes: surfaces translate these, never the English problem text (DESIGN.md).
- * `required` is only reported for readiness; everything else for drafts too.
+ * `required` and `one-required` are only reported for readiness; everything else for drafts too.
  */
 export const answerCodes = [
   'required',
