@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DATA_DIR, loadRegistry, readDataFile, shippedRegistryPath } from '../../src/client/data-files';
 import { loadTemplateFile, templateLookup, shippedTemplatesDir } from '../../src/client/templates';
 import { CycleCalendar } from '../../src/domain/cycle-calendar';
+import { missingForReady } from '../../src/domain/report-template';
 import { organisationsOn, responsibleOn, boardsServingArea } from '../../src/domain/organisations';
 import { planCycle } from '../../src/domain/planner';
 import { validateCalendar } from '../../src/domain/validate-calendar';
@@ -100,11 +101,11 @@ describe('the shipped report templates', () => {
     }
   });
 
+  const shipped = (id: string) => loadTemplateFile(join(shippedTemplatesDir(), `${id}.yaml`)).template!;
+  const sections = (id: string) => shipped(id).sections;
+
   // What the guidelines demand of the content (src/domain/submission-content.ts), as sections.
-  const generated = (id: string) =>
-    loadTemplateFile(join(shippedTemplatesDir(), `${id}.yaml`)).template!.sections.flatMap((s) =>
-      s.generate ? [s.generate] : [],
-    );
+  const generated = (id: string) => sections(id).flatMap((s) => (s.generate ? [s.generate] : []));
   it('ask for what the guidelines demand: LUP measures in the spring, priority areas in the plan, follow-up of both', () => {
     expect(generated('budgetunderlag')).toContain('lup-measures');
     expect(generated('verksamhetsplan')).toEqual(['goals', 'priority-areas']);
@@ -114,11 +115,31 @@ describe('the shipped report templates', () => {
     expect(generated('verksamhetsberattelse')).toContain('goals');
   });
 
-  const sections = (id: string) => loadTemplateFile(join(shippedTemplatesDir(), `${id}.yaml`)).template!.sections;
   it('ask service and company boards, per priority area, for nämndmål, aktiviteter or why they have no part', () => {
     const areas = sections('verksamhetsplan').find((s) => s.generate === 'priority-areas')!;
     expect(areas.boardKinds).toEqual(['facknamnd', 'bolagsstyrelse']);
     expect(areas.requireOneOf).toHaveLength(3);
+  });
+
+  it('tell Farsta, with nothing answered, everything its tertialrapport 1 still lacks', () => {
+    const context = {
+      boardKind: 'stadsdelsnamnd' as const,
+      namndmal: [{ id: 'trygghet', name: 'Fler känner sig trygga i Farsta' }],
+      'priority-areas': [{ id: 'farsta', name: 'Farsta' }],
+      'lup-measures': [{ id: 'fritidsgard', name: 'Ny fritidsgård i Hökarängen' }],
+    };
+    expect(missingForReady(shipped('tertialrapport-1'), context, {}).map((m) => m.field)).toEqual([
+      'answers.sammanfattning.sammanfattning',
+      'answers.ekonomi.utfall-per-verksamhetsomrade',
+      'answers.ekonomi.prognosavvikelse',
+      'answers.ekonomi.ekonomisk-analys',
+      'answers.maluppfyllelse[trygghet].bedomning',
+      'answers.prioriterade-omraden[farsta].omrade-status',
+      'answers.lup-atgarder[fritidsgard].atgard-status',
+      'answers.risker.risker',
+      'answers.risker.avvikelser-internkontroll',
+      'answers.bilagor.beslutsdatum',
+    ]);
   });
 
   it('ask only districts about their LUP measures', () => {
