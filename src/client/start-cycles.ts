@@ -11,6 +11,7 @@ import { Registry } from '../domain/organisations';
 import { validateCalendar } from '../domain/validate-calendar';
 import { budgetCycleWorkflow, cycleWorkflowId } from '../workflows/budget-cycle-workflow';
 import { DATA_DIR, readDataFile } from './data-files';
+import { templateLookup } from './templates';
 
 /** The shipped calendars of a municipality that validate against its registry. */
 export function shippedCalendars(registry: Registry, log: (line: string) => void): CycleCalendar[] {
@@ -19,7 +20,7 @@ export function shippedCalendars(registry: Registry, log: (line: string) => void
   for (const file of readdirSync(dir)
     .filter((f) => /^calendar-\d{4}\.(ya?ml|json)$/.test(f))
     .sort()) {
-    const result = validateCalendar(readDataFile(join(dir, file)), registry);
+    const result = validateCalendar(readDataFile(join(dir, file)), registry, templateLookup(join(dir, 'templates')));
     if (result.calendar) calendars.push(result.calendar);
     else
       log(

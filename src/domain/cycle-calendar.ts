@@ -80,6 +80,9 @@ const openingRuleSchema = z.enum(['move', 'stay'], {
   message: 'must be move (to the next business day) or stay (on the given day)',
 });
 
+const goalSchema = z.object({ id: idSchema, name: z.string().trim().min(1).max(200) }).strict();
+export type BudgetGoal = z.infer<typeof goalSchema>;
+
 export const milestonePhaseSchema = z
   .object({
     id: idSchema,
@@ -119,6 +122,12 @@ export const deliverablePhaseSchema = z
     content: z.enum(contentKinds).optional(),
     /** For `budget-submission`: whether larger LUP measures missing from it block or warn. */
     lupLink: z.enum(['warn', 'block']).optional(),
+    /**
+     * The report template boards answer (a file `templates/<id>.yaml` next to the calendar). Absent:
+     * no form, the document reference only. It sits beside `content` until the workflow's
+     * content kinds move onto templates.
+     */
+    template: idSchema.optional(),
   })
   .strict();
 export type DeliverablePhase = z.infer<typeof deliverablePhaseSchema>;
@@ -141,6 +150,12 @@ export const cycleCalendarSchema = z
      * defaulted, so calendars already stored or carried in workflow inputs keep their shape.
      */
     openingOnNonBusinessDay: openingRuleSchema.optional(),
+    /**
+     * The goals of the KF budget for the year (in 2015 the four sustainability goals), which LUP
+     * analyses and reports address: data per budget year, never code. A template's section with
+     * `generate: goals` repeats over these.
+     */
+    goals: z.array(goalSchema).min(1).optional(),
     phases: z.array(phaseSchema).min(1),
   })
   .strict();

@@ -4,12 +4,19 @@ import { CycleCalendar, cycleCalendarSchema, DeliverablePhase, EscalationRule, R
 import { compareDates } from './local-date';
 import { boardKinds, findOrganisation, isValidOn, Registry } from './organisations';
 import { audienceOf, phaseOpening, writtenDeadlineFor } from './planner';
+import type { ReportTemplate } from './report-template';
 
 /** One finding, with the path of the field it concerns (e.g. `phases[3].deadline`). */
 export interface Problem {
   path: string;
   message: string;
 }
+
+/**
+ * Finds a report template a phase names, as parsed: the client reads the files, so the domain
+ * stays free of I/O. Errors carry the template's own paths, or `(file)` when there is no file.
+ */
+export type TemplateLookup = (id: string) => { template?: ReportTemplate; errors: Problem[] };
 
 export interface CalendarValidation {
   /** The parsed calendar (defaults applied) when there are no errors. */
@@ -37,7 +44,7 @@ export function zodProblems(error: z.ZodError): Problem[] {
  * the date they move to. An opening the calendar keeps on such a day (`stay`) is its choice, not
  * worth a warning.
  */
-export function validateCalendar(input: unknown, registry: Registry): CalendarValidation {
+export function validateCalendar(input: unknown, registry: Registry, templates?: TemplateLookup): CalendarValidation {
   const parsed = cycleCalendarSchema.safeParse(input);
   if (!parsed.success) return { errors: zodProblems(parsed.error), warnings: [] };
   const calendar = parsed.data;
@@ -50,8 +57,16 @@ export function validateCalendar(input: unknown, registry: Registry): CalendarVa
     seen.add(phase.id);
   });
 
+  const goalIds = new Set<string>();
+  calendar.goals?.forEach((goal, index) => {
+    if (goalIds.has(goal.id)) errors.push({ path: `goals[${index}].id`, message: `duplicate goal id ${goal.id}` });
+    goalIds.add(goal.id);
+  });
+
   calendar.phases.forEach((phase, index) => {
-    if (phase.kind === 'deliverable') checkDeliverable(calendar, registry, phase, `phases[${index}]`, errors, warnings);
+    if (phase.kind !== 'deliverable') return;
+    checkDeliverable(calendar, registry, phase, `phases[${index}]`, errors, warnings);
+    if (templates && phase.template) checkTemplate(calendar, phase.template, templates, `phases[${index}]`, errors);
   });
 
   return errors.length ? { errors, warnings } : { calendar, errors, warnings };
@@ -148,6 +163,32 @@ function checkDeliverable(
         });
       }
     }
+  }
+}
+
+/**
+ * The phase's template must exist and parse; a section per goal needs the calendar's goals, or
+ * the boards would get a form with nothing to answer where the guidelines demand an analysis.
+ */
+function checkTemplate(
+  calendar: CycleCalendar,
+  id: string,
+  templates: TemplateLookup,
+  at: string,
+  errors: Problem[],
+): void {
+  const found = templates(id);
+  const path = `${at}.template`;
+  for (const problem of found.errors) {
+    const where = problem.path === '(file)' ? '' : `${problem.path}: `;
+    errors.push({ path, message: `template ${id}: ${where}${problem.message}` });
+  }
+  const perGoal = found.template?.sections.filter((s) => s.generate === 'goals') ?? [];
+  if (perGoal.length > 0 && !calendar.goals) {
+    errors.push({
+      path,
+      message: `template ${id} has a section per goal (${perGoal.map((s) => s.id).join(', ')}), but the calendar lists no goals`,
+    });
   }
 }
 

@@ -51,6 +51,54 @@ describe('arshjul calendar validate', () => {
   });
 });
 
+describe('arshjul template validate', () => {
+  it('accepts a shipped template with exit code 0, counting sections and questions', () => {
+    const run = arshjul('template', 'validate', 'data/stockholm/templates/tertialrapport-1.yaml');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      'data/stockholm/templates/tertialrapport-1.yaml: giltig mall tertialrapport-1 version 1 (7 avsnitt, 15 frågor).\n',
+    );
+  });
+
+  it('refuses a broken template with exit code 1, naming each bad field', () => {
+    const run = arshjul('template', 'validate', 'test/fixtures/broken-template.yaml');
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n')).toEqual([
+      'fel: sections[0].questions[0].maxLength: must be given for a long text',
+      'fel: sections[1].generate: must be one of priority-areas, lup-measures, namndmal, goals',
+      'fel: sections[1].questions[0].kind: unknown question kind "matrix": use one of short-text, long-text, number, yes-no, choice, choices, date, table, file',
+      'test/fixtures/broken-template.yaml: 3 fel — mallen kan inte användas.',
+      '',
+    ]);
+  });
+
+  it('names a file it cannot read, with exit code 2', () => {
+    const run = arshjul('template', 'validate', 'no/such/template.yaml');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^fel: no\/such\/template\.yaml: cannot read \(ENOENT\)/);
+  });
+
+  it('shows a template briefly: sections, generated items and questions', () => {
+    const run = arshjul('template', 'show', 'data/stockholm/templates/tertialrapport-1.yaml');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe('tertialrapport-1 version 1: Tertialrapport 1');
+    expect(lines).toContain('  maluppfyllelse: Måluppfyllelse per nämndmål (en gång per nämndmål)');
+    expect(lines).toContain('    bedomning (val, obligatorisk): Bedömning av måluppfyllelse vid årets slut');
+  });
+});
+
+describe('arshjul calendar validate and report templates', () => {
+  it('refuses a calendar naming a template without a file, with exit code 1', () => {
+    const run = arshjul('calendar', 'validate', 'test/fixtures/calendar-missing-template.yaml');
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n')[0]).toBe(
+      'fel: phases[0].template: template tertialrapport-9: test/fixtures/templates/tertialrapport-9.yaml: cannot read (ENOENT)',
+    );
+  });
+});
+
 describe('arshjul plan', () => {
   it('prints the documented JSON plan, every instant with its Stockholm offset', () => {
     const run = arshjul('plan', '--calendar', 'data/stockholm/calendar-2027.yaml', '--format', 'json');

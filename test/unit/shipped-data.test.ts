@@ -1,12 +1,16 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA_DIR, loadRegistry, readDataFile, shippedRegistryPath } from '../../src/client/data-files';
+import { loadTemplateFile, templateLookup, shippedTemplatesDir } from '../../src/client/templates';
+import { CycleCalendar } from '../../src/domain/cycle-calendar';
+import { missingForReady } from '../../src/domain/report-template';
 import { organisationsOn, responsibleOn, boardsServingArea } from '../../src/domain/organisations';
 import { planCycle } from '../../src/domain/planner';
 import { validateCalendar } from '../../src/domain/validate-calendar';
 
 const registry = loadRegistry(shippedRegistryPath());
 const calendars = readdirSync(join(DATA_DIR, 'stockholm')).filter((f) => /^calendar-\d{4}\.yaml$/.test(f));
+const templateFiles = readdirSync(shippedTemplatesDir()).filter((f) => f.endsWith('.yaml'));
 
 describe('the shipped Stockholm registry', () => {
   const count = (date: string, kind: string) => organisationsOn(registry, date).filter((o) => o.kind === kind).length;
@@ -44,7 +48,11 @@ describe('the shipped calendars', () => {
   });
 
   it.each(calendars)('%s validates without errors or warnings and plans every board', (file) => {
-    const result = validateCalendar(readDataFile(join(DATA_DIR, 'stockholm', file)), registry);
+    const result = validateCalendar(
+      readDataFile(join(DATA_DIR, 'stockholm', file)),
+      registry,
+      templateLookup(shippedTemplatesDir()),
+    );
     expect(result.errors).toEqual([]);
     expect(result.warnings).toEqual([]);
     const plan = planCycle(result.calendar!, registry);
@@ -57,5 +65,88 @@ describe('the shipped calendars', () => {
       'verksamhetsplan',
     ]);
     expect(plan.actions.every((a) => a.instant.endsWith('+01:00') || a.instant.endsWith('+02:00'))).toBe(true);
+  });
+});
+
+describe('the shipped report templates', () => {
+  const parsedCalendars = calendars.map(
+    (file) => validateCalendar(readDataFile(join(DATA_DIR, 'stockholm', file)), registry).calendar as CycleCalendar,
+  );
+
+  it.each(templateFiles)('%s parses, its id matching its file name', (file) => {
+    expect(loadTemplateFile(join(shippedTemplatesDir(), file)).errors).toEqual([]);
+  });
+
+  it('are named by every deliverable phase of every shipped calendar', () => {
+    const named = parsedCalendars.flatMap((calendar) =>
+      calendar.phases.flatMap((p) =>
+        p.kind === 'deliverable' ? [`${calendar.budgetYear} ${p.id} ${p.template}`] : [],
+      ),
+    );
+    expect(named.filter((n) => n.endsWith(' undefined'))).toEqual([]);
+    const used = new Set(
+      parsedCalendars.flatMap((c) => c.phases.map((p) => (p.kind === 'deliverable' ? p.template : ''))),
+    );
+    expect(templateFiles.filter((f) => !used.has(f.replace(/\.yaml$/, '')))).toEqual([]);
+  });
+
+  it('let every shipped calendar list the four sustainability goals of 2015', () => {
+    for (const calendar of parsedCalendars) {
+      expect(calendar.goals?.map((g) => g.name)).toEqual([
+        'Ett Stockholm som håller samman',
+        'Ett klimatsmart Stockholm',
+        'Ett ekonomiskt hållbart Stockholm',
+        'Ett demokratiskt hållbart Stockholm',
+      ]);
+    }
+  });
+
+  const shipped = (id: string) => loadTemplateFile(join(shippedTemplatesDir(), `${id}.yaml`)).template!;
+  const sections = (id: string) => shipped(id).sections;
+
+  // What the guidelines demand of the content (src/domain/submission-content.ts), as sections.
+  const generated = (id: string) => sections(id).flatMap((s) => (s.generate ? [s.generate] : []));
+  it('ask for what the guidelines demand: LUP measures in the spring, priority areas in the plan, follow-up of both', () => {
+    expect(generated('budgetunderlag')).toContain('lup-measures');
+    expect(generated('verksamhetsplan')).toEqual(['goals', 'priority-areas']);
+    for (const report of ['tertialrapport-1', 'tertialrapport-2', 'verksamhetsberattelse']) {
+      expect(generated(report)).toEqual(expect.arrayContaining(['namndmal', 'priority-areas', 'lup-measures']));
+    }
+    expect(generated('verksamhetsberattelse')).toContain('goals');
+  });
+
+  it('ask service and company boards, per priority area, for nämndmål, aktiviteter or why they have no part', () => {
+    const areas = sections('verksamhetsplan').find((s) => s.generate === 'priority-areas')!;
+    expect(areas.boardKinds).toEqual(['facknamnd', 'bolagsstyrelse']);
+    expect(areas.requireOneOf).toHaveLength(3);
+  });
+
+  it('tell Farsta, with nothing answered, everything its tertialrapport 1 still lacks', () => {
+    const context = {
+      boardKind: 'stadsdelsnamnd' as const,
+      namndmal: [{ id: 'trygghet', name: 'Fler känner sig trygga i Farsta' }],
+      'priority-areas': [{ id: 'farsta', name: 'Farsta' }],
+      'lup-measures': [{ id: 'fritidsgard', name: 'Ny fritidsgård i Hökarängen' }],
+    };
+    expect(missingForReady(shipped('tertialrapport-1'), context, {}).map((m) => m.field)).toEqual([
+      'answers.sammanfattning.sammanfattning',
+      'answers.ekonomi.utfall-per-verksamhetsomrade',
+      'answers.ekonomi.prognosavvikelse',
+      'answers.ekonomi.ekonomisk-analys',
+      'answers.maluppfyllelse[trygghet].bedomning',
+      'answers.prioriterade-omraden[farsta].omrade-status',
+      'answers.lup-atgarder[fritidsgard].atgard-status',
+      'answers.risker.risker',
+      'answers.risker.avvikelser-internkontroll',
+      'answers.bilagor.beslutsdatum',
+    ]);
+  });
+
+  it('ask only districts about their LUP measures', () => {
+    for (const file of templateFiles) {
+      for (const section of sections(file.replace(/\.yaml$/, '')).filter((s) => s.generate === 'lup-measures')) {
+        expect(`${file} ${section.id} ${section.boardKinds}`).toBe(`${file} ${section.id} stadsdelsnamnd`);
+      }
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { loadRegistry, readDataFile, shippedRegistryPath } from '../../src/client/data-files';
-import { validateCalendar } from '../../src/domain/validate-calendar';
+import { parseReportTemplate } from '../../src/domain/report-template';
+import { TemplateLookup, validateCalendar } from '../../src/domain/validate-calendar';
 
 const registry = loadRegistry(shippedRegistryPath());
 const broken = readDataFile(join(__dirname, '..', 'fixtures', 'broken-calendar.yaml'));
@@ -119,6 +120,83 @@ describe('openings on days nobody works', () => {
     ]);
     expect(validateCalendar(calendar([julafton], { openingOnNonBusinessDay: true }), registry).errors).toEqual([
       { path: 'openingOnNonBusinessDay', message },
+    ]);
+  });
+});
+
+describe('report templates and goals named by a calendar', () => {
+  const goalTemplate = parseReportTemplate({
+    id: 'verksamhetsberattelse',
+    version: 1,
+    title: 'Verksamhetsberättelse',
+    sections: [
+      {
+        id: 'kf-mal',
+        title: 'Bidrag till kommunfullmäktiges mål',
+        generate: 'goals',
+        questions: [{ id: 'bidrag', kind: 'long-text', label: 'Nämndens bidrag', maxLength: 4000 }],
+      },
+    ],
+  });
+  // The lookup stands in for the template files: the client reads them, the domain only asks.
+  const templates: TemplateLookup = (id) =>
+    id === 'verksamhetsberattelse'
+      ? goalTemplate
+      : id === 'trasig'
+        ? { errors: [{ path: 'sections[0].questions[0].kind', message: 'unknown question kind "matrix"' }] }
+        : { errors: [{ path: '(file)', message: `templates/${id}.yaml: cannot read (ENOENT)` }] };
+  const calendar = (template: string, goals?: { id: string; name: string }[]) => ({
+    municipality: 'stockholm',
+    budgetYear: 2028,
+    ...(goals && { goals }),
+    phases: [
+      {
+        id: 'verksamhetsberattelse',
+        kind: 'deliverable',
+        name: 'Verksamhetsberättelse 2028',
+        audience: { boards: ['farsta'] },
+        opens: { date: '2029-01-08' },
+        deadline: '2029-02-16',
+        template,
+      },
+    ],
+  });
+  const goals = [
+    { id: 'sammanhallen', name: 'Ett Stockholm som håller samman' },
+    { id: 'klimatsmart', name: 'Ett klimatsmart Stockholm' },
+  ];
+
+  it('accepts a template that exists and parses, with the goals it repeats over', () => {
+    const result = validateCalendar(calendar('verksamhetsberattelse', goals), registry, templates);
+    expect(result.errors).toEqual([]);
+    expect(result.calendar?.goals).toEqual(goals);
+  });
+
+  it('names a missing template and each problem of a broken one at the phase', () => {
+    expect(validateCalendar(calendar('saknas', goals), registry, templates).errors).toEqual([
+      { path: 'phases[0].template', message: 'template saknas: templates/saknas.yaml: cannot read (ENOENT)' },
+    ]);
+    expect(validateCalendar(calendar('trasig', goals), registry, templates).errors).toEqual([
+      {
+        path: 'phases[0].template',
+        message: 'template trasig: sections[0].questions[0].kind: unknown question kind "matrix"',
+      },
+    ]);
+  });
+
+  it('refuses a template with a section per goal in a calendar that lists no goals', () => {
+    expect(validateCalendar(calendar('verksamhetsberattelse'), registry, templates).errors).toEqual([
+      {
+        path: 'phases[0].template',
+        message: 'template verksamhetsberattelse has a section per goal (kf-mal), but the calendar lists no goals',
+      },
+    ]);
+  });
+
+  it('refuses a goal listed twice', () => {
+    const twice = [...goals, { id: 'klimatsmart', name: 'Klimatsmart igen' }];
+    expect(validateCalendar(calendar('verksamhetsberattelse', twice), registry, templates).errors).toEqual([
+      { path: 'goals[2].id', message: 'duplicate goal id klimatsmart' },
     ]);
   });
 });

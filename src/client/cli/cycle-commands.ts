@@ -10,6 +10,7 @@ import { validateCalendar } from '../../domain/validate-calendar';
 import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
 import { CycleStatus, PhaseStatus } from '../../workflows/budget-cycle-messages';
 import { loadRegistry, readDataFile } from '../data-files';
+import { templateLookup, templatesDirFor } from '../templates';
 import { CycleOperations, DeliverableSummary } from '../operations/cycle-operations';
 import { OperationError } from '../operations/operation-error';
 import {
@@ -145,7 +146,7 @@ async function startCommand(options: { calendar: string; organisations?: string;
       }
 
       progress(`Kontrollerar ${options.calendar} mot registret …`);
-      const result = validateCalendar(input, registry);
+      const result = validateCalendar(input, registry, templateLookup(templatesDirFor(options.calendar)));
       if (!result.calendar) {
         for (const e of result.errors) process.stderr.write(`fel: ${e.path}: ${e.message}\n`);
         process.stderr.write(`${options.calendar}: ${result.errors.length} fel — kalendern kan inte användas.\n`);

@@ -25,6 +25,8 @@ import { addOrgCommands } from './org-commands';
 import { addTokenCommands } from './token-commands';
 import { EXIT, UsageError } from './output';
 import { addFeedCommands } from './feed-commands';
+import { addTemplateCommands } from './template-commands';
+import { templateLookup, templatesDirFor } from '../templates';
 
 function packageVersion(): string {
   // Read at run time: package.json sits two levels above both src/client/cli and dist/client/cli.
@@ -66,16 +68,19 @@ export function buildCli(): Command {
   addCycleCommands(program);
   addDeliverableCommands(program);
   addLupCommands(program);
+  addTemplateCommands(program);
 
   const calendar = program.command('calendar').description('Årets kalender (the cycle calendar)');
   calendar
     .command('validate')
     .argument('<file>', 'kalenderfil, YAML eller JSON')
     .option('--organisations <file>', 'organisationsregister', shippedRegistryPath())
-    .description('Kontrollerar en kalender mot schemat och registret (validate a calendar)')
+    .description(
+      'Kontrollerar en kalender mot schemat, registret och mallarna i templates/ bredvid den (validate a calendar)',
+    )
     .action((file: string, options: { organisations: string }) => {
       const registry = loadRegistry(options.organisations);
-      const result = validateCalendar(readDataFile(file), registry);
+      const result = validateCalendar(readDataFile(file), registry, templateLookup(templatesDirFor(file)));
       for (const w of result.warnings) process.stdout.write(`varning: ${w.path}: ${w.message}\n`);
       for (const e of result.errors) process.stderr.write(`fel: ${e.path}: ${e.message}\n`);
       if (result.errors.length) {
@@ -97,7 +102,11 @@ export function buildCli(): Command {
         throw new UsageError(`--format: must be json or table (got ${options.format})`);
       }
       const registry = loadRegistry(options.organisations);
-      const result = validateCalendar(readDataFile(options.calendar), registry);
+      const result = validateCalendar(
+        readDataFile(options.calendar),
+        registry,
+        templateLookup(templatesDirFor(options.calendar)),
+      );
       if (!result.calendar) {
         for (const e of result.errors) process.stderr.write(`fel: ${e.path}: ${e.message}\n`);
         process.exitCode = EXIT.failure;
