@@ -249,6 +249,15 @@ export function createCycleOperations(deps: OperationsDeps) {
       return rows.map((r) => toSummary(r, cycle, names));
     },
 
+    /** The same for a cycle the caller has loaded already (a page): one query fewer per request. */
+    async deliverablesOf(cycle: StoredCycle, filter: { boardId?: string } = {}): Promise<DeliverableSummary[]> {
+      const [names, rows] = await Promise.all([
+        boardNames(),
+        listDeliverableStatus(pool, municipality, cycle.budgetYear, filter.boardId),
+      ]);
+      return rows.map((r) => toSummary(r, cycle, names));
+    },
+
     /** One deliverable's row, or a 404 that says nothing more (not even whether it exists). */
     async deliverable(year: number, phaseId: string, boardId: string): Promise<DeliverableSummary> {
       const found = (await ops.deliverables(year)).find((d) => d.phaseId === phaseId && d.boardId === boardId);

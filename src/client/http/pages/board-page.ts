@@ -217,7 +217,7 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
   const [registry, cycles] = await Promise.all([ops.registry().catch(() => undefined), ops.listCycles()]);
   const perYear = await Promise.all(
     cycles.map(async (c) =>
-      (await ops.deliverables(c.budgetYear, { boardId })).map((d): YearDeliverable => {
+      (await ops.deliverablesOf(c, { boardId })).map((d): YearDeliverable => {
         const phase = c.calendar.phases.find((p) => p.id === d.phaseId);
         const contentKind = phase?.kind === 'deliverable' ? phase.content : undefined;
         return { ...d, year: c.budgetYear, ...(contentKind && { contentKind }) };

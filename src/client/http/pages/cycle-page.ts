@@ -219,7 +219,7 @@ interface CyclePageData {
 async function loadCyclePage(ops: CycleOperations, year: number): Promise<CyclePageData | undefined> {
   const view = await findCycleView(ops, year);
   if (!view) return undefined;
-  const [rows, expired] = await Promise.all([ops.deliverables(year), ops.expiredMails(year)]);
+  const [rows, expired] = await Promise.all([ops.deliverablesOf(view.cycle), ops.expiredMails(year)]);
   const reviewed = new Set(view.deliverablePhases.filter((p) => p.reviewRequired).map((p) => p.id));
   const queue = rows.filter((d) => d.stage === 'submitted' && reviewed.has(d.phaseId));
   const records = await ops.submissionRecords(queue.map((d) => d.workflowId));

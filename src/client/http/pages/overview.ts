@@ -119,7 +119,7 @@ async function loadOverview(ops: CycleOperations, year: number): Promise<Overvie
   const view = await findCycleView(ops, year);
   if (!view) return undefined;
   const [rows, registry, cycles] = await Promise.all([
-    ops.deliverables(year),
+    ops.deliverablesOf(view.cycle),
     ops.registry().catch(() => undefined),
     ops.listCycles(),
   ]);
