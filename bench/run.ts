@@ -20,6 +20,7 @@ import { burst } from './benchmarks/burst';
 import { chaos } from './benchmarks/chaos';
 import { notifyThroughput } from './benchmarks/notify-throughput';
 import { overviewQuery } from './benchmarks/overview-query';
+import { pages } from './benchmarks/pages';
 import { startRate } from './benchmarks/start-rate';
 import { workerMemory } from './benchmarks/worker-memory';
 import { yearSimulation } from './benchmarks/year-simulation';
@@ -45,13 +46,14 @@ const perMode =
     return out;
   };
 
-/** The benchmarks of issue 7, in the order they run. */
+/** The benchmarks of issue 7 (and the pages under load, issue 12), in the order they run. */
 const RUNNERS = {
   'start-rate': perMode(startRate),
   burst: perMode((ctx, o, mode) => burst(ctx, o, mode)),
   'notify-throughput': async (ctx, o) => [await notifyThroughput(ctx, o)],
   'worker-memory': async (ctx, o) => [await workerMemory(ctx, o)],
   'overview-query': async (ctx, o) => [await overviewQuery(ctx, o)],
+  pages: async (ctx, o) => [await pages(ctx, o)],
   'year-simulation': async (ctx, o) => [await yearSimulation(ctx, o)],
   chaos: async (ctx, o) => [await chaos(ctx, o)],
 } satisfies Record<string, Runner>;
@@ -63,7 +65,7 @@ const BENCHMARKS = Object.keys(RUNNERS) as BenchmarkId[];
  * issue's sizes (3,000 workflows) take far longer than the half hour a full run may take on the
  * shared two-core development machine (about 10–25 workflow starts a second there while other test
  * suites run), so the Temporal benchmarks default to a few hundred workflows; `--scale 1` runs
- * the issue's sizes. The overview query and the year simulation run at the issue's size.
+ * the issue's sizes. The overview query, the pages under load and the year simulation run at the issue's size.
  */
 const DEFAULT_SCALE: Record<BenchmarkId, number> = {
   'start-rate': 200 / 3000,
@@ -71,6 +73,7 @@ const DEFAULT_SCALE: Record<BenchmarkId, number> = {
   'notify-throughput': 1000 / 3000,
   'worker-memory': 200 / 3000,
   'overview-query': 1,
+  pages: 1,
   'year-simulation': 1,
   chaos: 300 / 3000,
 };

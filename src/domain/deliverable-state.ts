@@ -118,11 +118,13 @@ export function awaitsBoard(state: DeliverableState): boolean {
 }
 
 export function isFinished(state: DeliverableState, reviewRequired: boolean): boolean {
+  return isFinishedStage(state.stage, reviewRequired);
+}
+
+/** The same judgement from the stage alone (the read model holds stages, not whole states). */
+export function isFinishedStage(stage: DeliverableStage, reviewRequired: boolean): boolean {
   return (
-    state.stage === 'approved' ||
-    state.stage === 'exempt' ||
-    state.stage === 'cancelled' ||
-    (state.stage === 'submitted' && !reviewRequired)
+    stage === 'approved' || stage === 'exempt' || stage === 'cancelled' || (stage === 'submitted' && !reviewRequired)
   );
 }
 

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CycleCalendar } from '../domain/cycle-calendar';
 
 /** Messages of budgetCycleWorkflow; clients import them from here. */
 
@@ -18,6 +19,58 @@ export interface PhaseStatus {
   opensAt?: string;
   deadline?: string;
   boards?: string[];
+}
+
+/** What a cycle's phase statuses follow from: the workflow holds it, the record holds it too. */
+export interface CycleProgress {
+  /** Milestones confirmed, with the day they happened. */
+  confirmed: ReadonlyMap<string, string>;
+  /** Phases whose deadline SLK moved for all boards. */
+  movedDeadlines: ReadonlyMap<string, string>;
+  /** Phases opened: whether all their deliverables finished, and (live only) which boards. */
+  opened: ReadonlyMap<string, { closed: boolean; boards?: string[] }>;
+  /** Planned opening instants, when the live workflow knows them. */
+  openings?: Record<string, string>;
+}
+
+/**
+ * Each phase's status, in calendar order: one function for budgetCycleWorkflow's status query and
+ * for the pages, which derive the same from the record (src/client/operations/cycle-progress.ts).
+ */
+export function phaseStatusesOf(calendar: CycleCalendar, progress: CycleProgress): PhaseStatus[] {
+  const { confirmed, movedDeadlines, opened, openings } = progress;
+  return calendar.phases.map((phase): PhaseStatus => {
+    if (phase.kind === 'milestone') {
+      const on = confirmed.get(phase.id);
+      return {
+        id: phase.id,
+        name: phase.name,
+        kind: 'milestone',
+        stage: on ? 'confirmed' : 'planned',
+        plannedDate: phase.date,
+        ...(on && { confirmedOn: on }),
+      };
+    }
+    const open = opened.get(phase.id);
+    const waitsFor = 'afterMilestone' in phase.opens ? phase.opens.afterMilestone : undefined;
+    const milestone = calendar.phases.find((p) => p.id === waitsFor && p.kind === 'milestone');
+    return {
+      id: phase.id,
+      name: phase.name,
+      kind: 'deliverable',
+      stage: open
+        ? open.closed
+          ? 'closed'
+          : 'open'
+        : waitsFor && !confirmed.has(waitsFor)
+          ? 'waiting-for-milestone'
+          : 'waiting',
+      plannedDate: 'date' in phase.opens ? phase.opens.date : milestone?.kind === 'milestone' ? milestone.date : '',
+      ...(openings?.[phase.id] && { opensAt: openings[phase.id] }),
+      deadline: movedDeadlines.get(phase.id) ?? phase.deadline,
+      ...(open?.boards && { boards: open.boards }),
+    };
+  });
 }
 
 export interface CycleStatus {

@@ -25,7 +25,7 @@ import {
   deliverableFinishedSignal,
   moveDeadlineUpdate,
   MoveDeadlineInput,
-  PhaseStatus,
+  phaseStatusesOf,
 } from './budget-cycle-messages';
 import { cancelDeliverableSignal, setDeadlineSignal } from './deliverable-messages';
 import { cancelLupSignal, lupWorkflowId } from './lup-messages';
@@ -117,37 +117,13 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     budgetYear: calendar.budgetYear,
     openDeliverables: counts().started - counts().finished,
     finishedDeliverables: counts().finished,
-    phases: calendar.phases.map((phase): PhaseStatus => {
-      if (phase.kind === 'milestone') {
-        const on = confirmed.get(phase.id);
-        return {
-          id: phase.id,
-          name: phase.name,
-          kind: 'milestone',
-          stage: on ? 'confirmed' : 'planned',
-          plannedDate: phase.date,
-          ...(on && { confirmedOn: on }),
-        };
-      }
-      const open = opened.get(phase.id);
-      const waitsFor = 'afterMilestone' in phase.opens ? phase.opens.afterMilestone : undefined;
-      const milestone = calendar.phases.find((p) => p.id === waitsFor && p.kind === 'milestone');
-      return {
-        id: phase.id,
-        name: phase.name,
-        kind: 'deliverable',
-        stage: open
-          ? open.finishedBoards.size === open.boards.length
-            ? 'closed'
-            : 'open'
-          : waitsFor && !confirmed.has(waitsFor)
-            ? 'waiting-for-milestone'
-            : 'waiting',
-        plannedDate: 'date' in phase.opens ? phase.opens.date : milestone?.kind === 'milestone' ? milestone.date : '',
-        ...(known.schedule?.openings[phase.id] && { opensAt: known.schedule.openings[phase.id] }),
-        deadline: movedDeadlines.get(phase.id) ?? phase.deadline,
-        ...(open && { boards: open.boards }),
-      };
+    phases: phaseStatusesOf(calendar, {
+      confirmed,
+      movedDeadlines,
+      opened: new Map(
+        [...opened].map(([id, o]) => [id, { closed: o.finishedBoards.size === o.boards.length, boards: o.boards }]),
+      ),
+      ...(known.schedule && { openings: known.schedule.openings }),
     }),
   });
   setHandler(cycleStatusQuery, status);

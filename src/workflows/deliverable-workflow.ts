@@ -315,6 +315,8 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
         {
           documentRef: accepted.documentRef,
           decisionDate: accepted.decisionDate,
+          // The pages show the board's comment from the record, not by asking this workflow.
+          ...(accepted.comment && { comment: accepted.comment }),
           late: state.late,
           ...(accepted.content && { content: accepted.content }),
           ...(warnings.length > 0 && { warnings }),

@@ -1,7 +1,9 @@
 import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { countDeliverablesByPhaseAndStage, listCycleProgressEvents } from '../../db/cycle-record';
 import { listCycles, loadCycle, StoredCycle } from '../../db/cycles';
+import { listLatestSubmissionsAndReturns } from '../../db/deliverable-record';
 import { listExpiredSends } from '../../db/send-log';
 import { DeliverableStatusRow, listDeliverableStatus } from '../../db/read-model';
 import { loadStoredRegistry } from '../../db/registry';
@@ -37,6 +39,7 @@ import {
   submitUpdate,
 } from '../../workflows/deliverable-messages';
 import { startCycle, CycleStartOutcome } from '../start-cycles';
+import { cycleStatusFromRecord } from './cycle-progress';
 import { createLocalDevelopmentOperations } from './local-development';
 import { notFound, OperationError } from './operation-error';
 import type { ContentIssue } from '../../domain/submission-content';
@@ -79,6 +82,12 @@ export interface ExpiredMail {
   plannedAt: string;
   /** The relay's last answer, when it gave one. */
   lastError: string | null;
+}
+
+/** What the record holds of a deliverable's latest submission and latest return for completion. */
+export interface SubmissionRecord {
+  lastSubmission?: { documentRef: string; decisionDate?: string; comment?: string; by: string; at: string };
+  lastReturn?: { reason: string; by: string; at: string };
 }
 
 /** One deliverable as the pages and the API show it: the read model row with names. */
@@ -240,6 +249,15 @@ export function createCycleOperations(deps: OperationsDeps) {
       return rows.map((r) => toSummary(r, cycle, names));
     },
 
+    /** The same for a cycle the caller has loaded already (a page): one query fewer per request. */
+    async deliverablesOf(cycle: StoredCycle, filter: { boardId?: string } = {}): Promise<DeliverableSummary[]> {
+      const [names, rows] = await Promise.all([
+        boardNames(),
+        listDeliverableStatus(pool, municipality, cycle.budgetYear, filter.boardId),
+      ]);
+      return rows.map((r) => toSummary(r, cycle, names));
+    },
+
     /** One deliverable's row, or a 404 that says nothing more (not even whether it exists). */
     async deliverable(year: number, phaseId: string, boardId: string): Promise<DeliverableSummary> {
       const found = (await ops.deliverables(year)).find((d) => d.phaseId === phaseId && d.boardId === boardId);
@@ -247,7 +265,46 @@ export function createCycleOperations(deps: OperationsDeps) {
       return found;
     },
 
-    /** The live view from the workflow: state, submissions, pending and past actions. */
+    /**
+     * The cycle's status as the pages show it, from the record (its events and the read model):
+     * no question to the cycle workflow, which a worker may have to replay to answer.
+     */
+    async cycleProgress(cycle: StoredCycle): Promise<CycleStatus> {
+      const [events, stages] = await Promise.all([
+        listCycleProgressEvents(pool, cycle.workflowId),
+        countDeliverablesByPhaseAndStage(pool, municipality, cycle.budgetYear),
+      ]);
+      return cycleStatusFromRecord(cycle.workflowId, cycle.calendar, events, stages);
+    },
+
+    /** The latest submission and return of each deliverable named, by workflow ID, from the audit log. */
+    async submissionRecords(workflowIds: string[]): Promise<Map<string, SubmissionRecord>> {
+      const records = new Map<string, SubmissionRecord>();
+      for (const e of await listLatestSubmissionsAndReturns(pool, workflowIds)) {
+        const record = records.get(e.workflow_id) ?? {};
+        const p = e.payload as Record<string, string | undefined>;
+        const at = e.occurred_at.toISOString();
+        if (e.kind === 'submitted') {
+          record.lastSubmission = {
+            documentRef: p.documentRef ?? '',
+            ...(p.decisionDate && { decisionDate: p.decisionDate }),
+            ...(p.comment && { comment: p.comment }),
+            by: e.actor,
+            at,
+          };
+        } else {
+          record.lastReturn = { reason: p.reason ?? '', by: e.actor, at };
+        }
+        records.set(e.workflow_id, record);
+      }
+      return records;
+    },
+
+    /**
+     * The live view from the workflow: state, submissions, pending and past actions. For one
+     * deliverable's detail only (the API's deliverable route): its pending planned actions exist
+     * nowhere but in the workflow. Pages read the record instead (cycleProgress, submissionRecords).
+     */
     deliverableView: (year: number, phaseId: string, boardId: string): Promise<DeliverableView> =>
       viaWorkflow('deliverable', () =>
         client.workflow.getHandle(deliverableId(year, phaseId, boardId)).query(deliverableViewQuery),

@@ -4,8 +4,8 @@ import type { DeliverablePhase } from '../../../domain/cycle-calendar';
 import { findOrganisation, Registry } from '../../../domain/organisations';
 import { audienceOf, writtenDeadlineFor } from '../../../domain/planner';
 import { canSeeBoard, canWrite, Principal } from '../../../domain/roles';
-import type { DeliverableView } from '../../../workflows/deliverable-messages';
-import type { DeliverableSummary } from '../../operations/cycle-operations';
+import type { StoredCycle } from '../../../db/cycles';
+import type { DeliverableSummary, SubmissionRecord } from '../../operations/cycle-operations';
 import { OperationError } from '../../operations/operation-error';
 import { actorOf } from '../auth';
 import {
@@ -26,7 +26,7 @@ import {
   requireUser,
   sendPage,
 } from './common';
-import { loadCycleView, phaseDeadline, phaseOpening } from './cycle-data';
+import { cycleViewOf, phaseDeadline, phaseOpening } from './cycle-data';
 import {
   awaitsBoard,
   describeProblem,
@@ -109,11 +109,12 @@ function submitForm(boardId: string, d: YearDeliverable, problem: FormProblem | 
   </form>`;
 }
 
-function latestReturn(view: DeliverableView | undefined) {
-  return [...(view?.state.reviews ?? [])].reverse().find((r) => r.decision === 'returned');
-}
-
-function deliverableTable(caption: string, id: string, items: YearDeliverable[], views: Map<string, DeliverableView>) {
+function deliverableTable(
+  caption: string,
+  id: string,
+  items: YearDeliverable[],
+  records: Map<string, SubmissionRecord>,
+) {
   return html`<div class="table-wrap" role="region" aria-labelledby="${id}" tabindex="0">
     <table>
       <caption id="${id}">
@@ -130,7 +131,7 @@ function deliverableTable(caption: string, id: string, items: YearDeliverable[],
       </thead>
       <tbody>
         ${items.map((d) => {
-          const last = views.get(d.workflowId)?.state.submissions.at(-1);
+          const last = records.get(d.workflowId)?.lastSubmission;
           return html`<tr>
             <th scope="row">${d.phaseName}</th>
             <td>${d.year}</td>
@@ -160,7 +161,7 @@ type Upcoming = Pick<YearDeliverable, 'year' | 'phaseName' | 'deadline' | 'stage
  */
 async function phasesNotOpened(
   deps: PageDeps,
-  years: number[],
+  cycles: StoredCycle[],
   boardId: string,
   known: YearDeliverable[],
   registry: Registry | undefined,
@@ -168,9 +169,9 @@ async function phasesNotOpened(
   if (!registry) return [];
   const today = deps.ops.today();
   const perYear = await Promise.all(
-    years.map(async (year) => {
-      const view = await loadCycleView(deps.ops, year).catch(() => undefined);
-      if (!view) return [];
+    cycles.map(async (cycle) => {
+      const year = cycle.budgetYear;
+      const view = await cycleViewOf(deps.ops, cycle);
       return view.deliverablePhases.flatMap((phase): Upcoming[] => {
         if (known.some((d) => d.year === year && d.phaseId === phase.id)) return [];
         const on = phaseOpening(view, phase) ?? today;
@@ -194,14 +195,29 @@ interface BoardPageInput {
   problem?: FormProblem;
 }
 
-async function renderBoardPage(deps: PageDeps, reply: FastifyReply, status: number, input: BoardPageInput) {
+/** Everything a board's page shows, read from PostgreSQL before any markup is written. */
+interface BoardPageData {
+  today: string;
+  registry: Registry | undefined;
+  cycles: StoredCycle[];
+  /** The board's deliverables in every cycle, by deadline. */
+  all: YearDeliverable[];
+  name: string;
+  kind?: keyof typeof KIND_LABELS;
+  /** The latest submission and return of each deliverable past its open stage (audit log). */
+  records: Map<string, SubmissionRecord>;
+  mails: Awaited<ReturnType<PageDeps['ops']['boardMails']>>;
+  upcoming: Upcoming[];
+}
+
+/** The page's data, or undefined when the board is neither in the registry nor in any cycle. */
+async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPageData | undefined> {
   const { ops } = deps;
-  const { principal, boardId } = input;
   const today = ops.today();
   const [registry, cycles] = await Promise.all([ops.registry().catch(() => undefined), ops.listCycles()]);
   const perYear = await Promise.all(
     cycles.map(async (c) =>
-      (await ops.deliverables(c.budgetYear, { boardId })).map((d): YearDeliverable => {
+      (await ops.deliverablesOf(c, { boardId })).map((d): YearDeliverable => {
         const phase = c.calendar.phases.find((p) => p.id === d.phaseId);
         const contentKind = phase?.kind === 'deliverable' ? phase.content : undefined;
         return { ...d, year: c.budgetYear, ...(contentKind && { contentKind }) };
@@ -212,41 +228,56 @@ async function renderBoardPage(deps: PageDeps, reply: FastifyReply, status: numb
     .flat()
     .sort((a, b) => compareDates(a.deadline, b.deadline) || a.phaseName.localeCompare(b.phaseName));
   const org = registry && findOrganisation(registry, boardId);
-  if (!org && all.length === 0) return notFoundPage(reply, principal);
+  if (!org && all.length === 0) return undefined;
   const name = org?.name ?? all.find((d) => d.boardId === boardId)?.boardName ?? boardId;
-
-  // Live detail (submissions, SLK's reasons) only where the page shows it.
   const detailed = all.filter((d) => d.stage !== 'planned' && d.stage !== 'open');
-  const views = new Map<string, DeliverableView>();
-  await Promise.all(
-    detailed.map(async (d) => {
-      const view = await ops.deliverableView(d.year, d.phaseId, d.boardId).catch(() => undefined);
-      if (view) views.set(d.workflowId, view);
-    }),
-  );
-  const mails = await ops.boardMails(boardId, 100);
-
-  const owed = all.filter(awaitsBoard);
-  const late = owed.filter(isOverdue);
+  const [records, mails, notOpened] = await Promise.all([
+    ops.submissionRecords(detailed.map((d) => d.workflowId)),
+    ops.boardMails(boardId, 100),
+    phasesNotOpened(deps, cycles, boardId, all, registry),
+  ]);
   const upcoming: Upcoming[] = [
     ...all.filter((d) => (awaitsBoard(d) || d.stage === 'planned') && compareDates(d.deadline, today) >= 0),
-    ...(await phasesNotOpened(
-      deps,
-      cycles.map((c) => c.budgetYear),
-      boardId,
-      all,
-      registry,
-    )),
+    ...notOpened,
   ].sort((a, b) => compareDates(a.deadline, b.deadline));
+  return { today, registry, cycles, all, name, ...(org && { kind: org.kind }), records, mails, upcoming };
+}
+
+async function renderBoardPage(deps: PageDeps, reply: FastifyReply, status: number, input: BoardPageInput) {
+  const { principal } = input;
+  const data = await loadBoardPage(deps, input.boardId);
+  if (!data) return notFoundPage(reply, principal);
+  const { registry, cycles, name } = data;
+  const principalName =
+    principal.role.kind === 'board' ? registry && findOrganisation(registry, principal.role.boardId)?.name : undefined;
+  const latest = cycles.length ? Math.max(...cycles.map((c) => c.budgetYear)) : undefined;
+  return sendPage(
+    reply,
+    status,
+    page({
+      title: name,
+      principal,
+      ...(principalName && { principalName }),
+      ...(latest !== undefined && { year: latest }),
+      current: 'namnd',
+      body: boardPageBody(data, input),
+    }),
+  );
+}
+
+function boardPageBody(data: BoardPageData, input: BoardPageInput): SafeHtml {
+  const { today, all, name, kind, records, mails, upcoming } = data;
+  const { principal, boardId } = input;
+  const owed = all.filter(awaitsBoard);
+  const late = owed.filter(isOverdue);
   const finished = all.filter((d) => d.stage === 'submitted' || d.stage === 'approved' || d.stage === 'exempt');
   const writable = canWrite(principal, boardId);
   const receipt =
     input.receipt && all.find((d) => d.year === input.receipt!.year && d.phaseId === input.receipt!.phaseId);
 
-  const body = html`<h1>${name}</h1>
+  return html`<h1>${name}</h1>
     <p class="lead">
-      ${org ? `${KIND_LABELS[org.kind]}. ` : ''}Nämndens leveranser, sista dagar och utskick. I dag:
-      ${formatDate(today)}.
+      ${kind ? `${KIND_LABELS[kind]}. ` : ''}Nämndens leveranser, sista dagar och utskick. I dag: ${formatDate(today)}.
     </p>
     ${
       receipt
@@ -314,7 +345,7 @@ async function renderBoardPage(deps: PageDeps, reply: FastifyReply, status: numb
       owed.length === 0
         ? html`<p>Nämnden har inget att lämna in just nu.</p>`
         : owed.map((d) => {
-            const returned = latestReturn(views.get(d.workflowId));
+            const returned = records.get(d.workflowId)?.lastReturn;
             return html`<section class="deliverable" aria-labelledby="${formKey(d)}-rubrik">
               <h3 id="${formKey(d)}-rubrik">${d.phaseName}, budgetår ${d.year}</h3>
               <dl class="facts">
@@ -331,7 +362,7 @@ async function renderBoardPage(deps: PageDeps, reply: FastifyReply, status: numb
                 ${
                   returned
                     ? html`<dt>Återremitterad</dt>
-                        <dd>${formatInstant(returned.at)}: ${returned.comment ?? ''}</dd>`
+                        <dd>${formatInstant(returned.at)}: ${returned.reason}</dd>`
                     : ''
                 }
               </dl>
@@ -343,7 +374,7 @@ async function renderBoardPage(deps: PageDeps, reply: FastifyReply, status: numb
     ${
       finished.length === 0
         ? html`<p>Inget inlämnat än.</p>`
-        : deliverableTable(`Inlämnade leveranser för ${name}`, 'inlamnat', finished, views)
+        : deliverableTable(`Inlämnade leveranser för ${name}`, 'inlamnat', finished, records)
     }
     <h2>Utskick</h2>
     ${
@@ -380,22 +411,6 @@ async function renderBoardPage(deps: PageDeps, reply: FastifyReply, status: numb
             </table>
           </div>`
     }`;
-
-  const principalName =
-    principal.role.kind === 'board' ? registry && findOrganisation(registry, principal.role.boardId)?.name : undefined;
-  const latest = cycles.length ? Math.max(...cycles.map((c) => c.budgetYear)) : undefined;
-  return sendPage(
-    reply,
-    status,
-    page({
-      title: name,
-      principal,
-      ...(principalName && { principalName }),
-      ...(latest !== undefined && { year: latest }),
-      current: 'namnd',
-      body,
-    }),
-  );
 }
 
 export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {

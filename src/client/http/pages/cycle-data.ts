@@ -3,32 +3,45 @@ import type { DeliverablePhase, MilestonePhase } from '../../../domain/cycle-cal
 import { openingDate } from '../../../domain/planner';
 import type { CycleStatus, PhaseStatus } from '../../../workflows/budget-cycle-messages';
 import type { CycleOperations } from '../../operations/cycle-operations';
+import { OperationError } from '../../operations/operation-error';
 import { formatDate } from './format';
 import type { TimelineItem } from './timeline';
 
-/** A cycle as the pages show it: the stored calendar, and the workflow's live status when it answers. */
+/** A cycle as the pages show it: the stored calendar and its status, both from PostgreSQL. */
 export interface CycleView {
   cycle: StoredCycle;
-  status?: CycleStatus;
+  status: CycleStatus;
   deliverablePhases: DeliverablePhase[];
   milestones: MilestonePhase[];
 }
 
-export async function loadCycleView(ops: CycleOperations, year: number): Promise<CycleView> {
-  const cycle = await ops.cycle(year);
-  // The overview reads PostgreSQL; the workflow adds live detail (moved deadlines, confirmed
-  // milestones) and the page still renders when Temporal does not answer.
-  const status = await ops.cycleStatus(year).catch(() => undefined);
+/** The cycle's view, or undefined when no such cycle was started (the page is then a 404). */
+export async function findCycleView(ops: CycleOperations, year: number): Promise<CycleView | undefined> {
+  let cycle: StoredCycle;
+  try {
+    cycle = await ops.cycle(year);
+  } catch (error) {
+    if (error instanceof OperationError && error.status === 404) return undefined;
+    throw error;
+  }
+  return cycleViewOf(ops, cycle);
+}
+
+/**
+ * The status comes from the record (moved deadlines, confirmed milestones, phases opened), never
+ * from the cycle workflow: the pages answer under load and while Temporal is away.
+ */
+export async function cycleViewOf(ops: CycleOperations, cycle: StoredCycle): Promise<CycleView> {
   return {
     cycle,
-    ...(status && { status }),
+    status: await ops.cycleProgress(cycle),
     deliverablePhases: cycle.calendar.phases.filter((p): p is DeliverablePhase => p.kind === 'deliverable'),
     milestones: cycle.calendar.phases.filter((p): p is MilestonePhase => p.kind === 'milestone'),
   };
 }
 
 export function phaseStatus(view: CycleView, phaseId: string): PhaseStatus | undefined {
-  return view.status?.phases.find((p) => p.id === phaseId);
+  return view.status.phases.find((p) => p.id === phaseId);
 }
 
 /** A phase's current deadline: moved by SLK, or as written in the calendar. */
@@ -43,7 +56,7 @@ export function phaseOpening(view: CycleView, phase: DeliverablePhase): string |
 /** The phase's state in words. */
 export function phaseStateWords(view: CycleView, phaseId: string): string {
   const s = phaseStatus(view, phaseId);
-  if (!s) return 'okänt (cykelns arbetsflöde svarar inte)';
+  if (!s) return 'okänt';
   switch (s.stage) {
     case 'planned':
       return 'planerad';

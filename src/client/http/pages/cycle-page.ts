@@ -1,7 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAdmin, Principal } from '../../../domain/roles';
-import type { DeliverableView } from '../../../workflows/deliverable-messages';
-import type { DeliverableSummary, ExpiredMail } from '../../operations/cycle-operations';
+import type {
+  CycleOperations,
+  DeliverableSummary,
+  ExpiredMail,
+  SubmissionRecord,
+} from '../../operations/cycle-operations';
 import { OperationError } from '../../operations/operation-error';
 import { actorOf } from '../auth';
 import {
@@ -25,7 +29,7 @@ import {
 } from './common';
 import {
   CycleView,
-  loadCycleView,
+  findCycleView,
   phaseDeadline,
   phaseOpening,
   phaseStateWords,
@@ -106,9 +110,9 @@ function planTable(view: CycleView, rows: DeliverableSummary[], year: number): S
   </div>`;
 }
 
-function reviewItem(year: number, d: DeliverableSummary, view: DeliverableView | undefined, problem?: FormProblem) {
+function reviewItem(year: number, d: DeliverableSummary, record: SubmissionRecord | undefined, problem?: FormProblem) {
   const key = reviewKey(d);
-  const last = view?.state.submissions.at(-1);
+  const last = record?.lastSubmission;
   const approveForm = `godkann-${key}`;
   const returnForm = `aterremittera-${key}`;
   return html`<section class="deliverable" aria-labelledby="granska-${key}">
@@ -200,30 +204,45 @@ function expiredMailsSection(view: CycleView, expired: ExpiredMail[]): SafeHtml 
     </table>`;
 }
 
-async function renderCyclePage(deps: PageDeps, reply: FastifyReply, status: number, input: CyclePageInput) {
-  const { ops } = deps;
-  const { principal, year, problem } = input;
-  let view: CycleView;
-  try {
-    view = await loadCycleView(ops, year);
-  } catch (error) {
-    if (error instanceof OperationError && error.status === 404) return notFoundPage(reply, principal);
-    throw error;
-  }
-  const [rows, expired] = await Promise.all([ops.deliverables(year), ops.expiredMails(year)]);
+/** Everything SLK's cycle page shows, read from PostgreSQL before any markup is written. */
+interface CyclePageData {
+  view: CycleView;
+  rows: DeliverableSummary[];
+  expired: ExpiredMail[];
+  /** Submissions waiting for SLK's review, with what the record holds of each. */
+  queue: DeliverableSummary[];
+  records: Map<string, SubmissionRecord>;
+  today: string;
+}
+
+/** The page's data, or undefined when no such cycle was started. */
+async function loadCyclePage(ops: CycleOperations, year: number): Promise<CyclePageData | undefined> {
+  const view = await findCycleView(ops, year);
+  if (!view) return undefined;
+  const [rows, expired] = await Promise.all([ops.deliverablesOf(view.cycle), ops.expiredMails(year)]);
   const reviewed = new Set(view.deliverablePhases.filter((p) => p.reviewRequired).map((p) => p.id));
   const queue = rows.filter((d) => d.stage === 'submitted' && reviewed.has(d.phaseId));
-  const views = new Map<string, DeliverableView>();
-  await Promise.all(
-    queue.map(async (d) => {
-      const v = await ops.deliverableView(year, d.phaseId, d.boardId).catch(() => undefined);
-      if (v) views.set(d.workflowId, v);
-    }),
+  const records = await ops.submissionRecords(queue.map((d) => d.workflowId));
+  return { view, rows, expired, queue, records, today: ops.today() };
+}
+
+async function renderCyclePage(deps: PageDeps, reply: FastifyReply, status: number, input: CyclePageInput) {
+  const { principal, year } = input;
+  const data = await loadCyclePage(deps.ops, year);
+  if (!data) return notFoundPage(reply, principal);
+  return sendPage(
+    reply,
+    status,
+    page({ title: `Budgetcykel ${year}`, principal, year, current: 'cykel', body: cyclePageBody(data, input) }),
   );
+}
+
+function cyclePageBody(data: CyclePageData, input: CyclePageInput): SafeHtml {
+  const { view, rows, expired, queue, records, today } = data;
+  const { year, problem } = input;
   const unconfirmed = view.milestones.filter((m) => phaseStatus(view, m.id)?.stage !== 'confirmed');
   const movable = view.deliverablePhases.filter((p) => phaseStatus(view, p.id)?.stage !== 'closed');
   const extendable = rows.filter((d) => d.stage === 'planned' || d.stage === 'open' || d.stage === 'returned');
-  const today = ops.today();
   const formsOnPage = new Set([
     ...queue.flatMap((d) => [`godkann-${reviewKey(d)}`, `aterremittera-${reviewKey(d)}`]),
     ...unconfirmed.map((m) => `milstolpe-${m.id}`),
@@ -231,7 +250,7 @@ async function renderCyclePage(deps: PageDeps, reply: FastifyReply, status: numb
     'anstand',
   ]);
 
-  const body = html`<h1>Budgetcykel ${year}</h1>
+  return html`<h1>Budgetcykel ${year}</h1>
     <p class="lead">
       Stadsledningskontorets sida för cykeln: planen, granskningen och ändringarna. I dag: ${formatDate(today)}.
     </p>
@@ -252,7 +271,7 @@ async function renderCyclePage(deps: PageDeps, reply: FastifyReply, status: numb
       queue.length === 0
         ? html`<p>Inget väntar på granskning.</p>`
         : html`<p>${queue.length} ${queue.length === 1 ? 'leverans väntar' : 'leveranser väntar'} på granskning.</p>
-            ${queue.map((d) => reviewItem(year, d, views.get(d.workflowId), problem))}`
+            ${queue.map((d) => reviewItem(year, d, records.get(d.workflowId), problem))}`
     }
     <h2>Bekräfta milstolpar</h2>
     ${
@@ -313,7 +332,6 @@ async function renderCyclePage(deps: PageDeps, reply: FastifyReply, status: numb
             <button type="submit">Ge anstånd</button>
           </form>`
     }`;
-  return sendPage(reply, status, page({ title: `Budgetcykel ${year}`, principal, year, current: 'cykel', body }));
 }
 
 /** What every write of the cycle page checks first: signed in, same origin, SLK, a year. */

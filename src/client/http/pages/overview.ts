@@ -9,10 +9,9 @@ import {
   Registry,
 } from '../../../domain/organisations';
 import { audienceOf, writtenDeadlineFor } from '../../../domain/planner';
-import type { DeliverableSummary } from '../../operations/cycle-operations';
-import { OperationError } from '../../operations/operation-error';
+import type { CycleOperations, DeliverableSummary } from '../../operations/cycle-operations';
 import { forbiddenPage, notFoundPage, PageDeps, parseYear, queryValue, requireUser, select, sendPage } from './common';
-import { CycleView, loadCycleView, phaseDeadline, phaseOpening, timelineItems } from './cycle-data';
+import { CycleView, findCycleView, phaseDeadline, phaseOpening, timelineItems } from './cycle-data';
 import { formatDate, isEscalated, isOverdue, KIND_LABELS, STAGE_LABELS, statusOf } from './format';
 import { html, SafeHtml } from './html';
 import { page } from './layout';
@@ -105,142 +104,156 @@ const LEGEND: Array<[string, string]> = [
   ['st-escalated', 'Eskalerad'],
 ];
 
+/** Everything the committee's overview shows, read from PostgreSQL before any markup is written. */
+interface OverviewData {
+  year: number;
+  today: string;
+  view: CycleView;
+  rows: DeliverableSummary[];
+  registry: Registry | undefined;
+  years: number[];
+}
+
+/** The page's data, or undefined when no such cycle was started. */
+async function loadOverview(ops: CycleOperations, year: number): Promise<OverviewData | undefined> {
+  const view = await findCycleView(ops, year);
+  if (!view) return undefined;
+  const [rows, registry, cycles] = await Promise.all([
+    ops.deliverablesOf(view.cycle),
+    ops.registry().catch(() => undefined),
+    ops.listCycles(),
+  ]);
+  return { year, today: ops.today(), view, rows, registry, years: cycles.map((c) => c.budgetYear) };
+}
+
 export function registerOverview(app: FastifyInstance, deps: PageDeps): void {
-  const { ops } = deps;
   app.get('/oversikt/:year', async (request, reply) => {
     const principal = requireUser(request, reply);
     if (!principal) return reply;
     if (principal.role.kind === 'board') return forbiddenPage(reply, principal, 'översikten över alla nämnder');
     const year = parseYear((request.params as { year: string }).year);
     if (year === undefined) return notFoundPage(reply, principal);
-    let view: CycleView;
-    try {
-      view = await loadCycleView(ops, year);
-    } catch (error) {
-      if (error instanceof OperationError && error.status === 404) return notFoundPage(reply, principal);
-      throw error;
-    }
-    const today = ops.today();
-    const [rows, registry, cycles] = await Promise.all([
-      ops.deliverables(year),
-      ops.registry().catch(() => undefined),
-      ops.listCycles(),
-    ]);
-
-    // Filters (GET form): a board kind, a priority area (boards serving it today).
-    const kindParam = queryValue(request.query, 'typ');
-    const kind = (boardKinds as readonly string[]).includes(kindParam) ? (kindParam as OrganisationKind) : undefined;
-    const areas = (registry?.priorityAreas ?? []).filter((a) => isValidOn(a, today));
-    const areaParam = queryValue(request.query, 'omrade');
-    const area = areas.find((a) => a.id === areaParam);
-    const serving =
-      area && registry ? new Set(boardsServingArea(registry, area.id, today).map((o) => o.id)) : undefined;
-    const matrix = buildMatrix(view, rows, registry, today).filter(
-      (b) => (!kind || b.kind === kind) && (!serving || serving.has(b.id)),
-    );
-    const shown = new Set(matrix.map((b) => b.id));
-    const counted = rows.filter((d) => shown.has(d.answeringBoardId));
-    const late = counted.filter(isOverdue).length;
-    const escalated = counted.filter(isEscalated).length;
-    const done = counted.filter((d) => d.stage === 'submitted' || d.stage === 'approved').length;
-    const owed = counted.filter((d) => d.stage === 'open' || d.stage === 'returned').length;
-
-    const filterText = [kind ? `typ: ${KIND_LABELS[kind]}` : '', area ? `prioriterat område: ${area.name}` : '']
-      .filter(Boolean)
-      .join(', ');
-    const phases = view.deliverablePhases;
-    const years = cycles.map((c) => c.budgetYear);
-
-    const body = html`<h1>Översikt budgetår ${year}</h1>
-      <p class="lead">Läget för nämndernas leveranser i budgetcykeln ${year}. I dag: ${formatDate(today)}.</p>
-      ${
-        years.length > 1
-          ? html`<nav aria-label="Budgetår">
-              <p>
-                Budgetår:
-                ${years.map(
-                  (y, i) =>
-                    html`${i > 0 ? ' · ' : ''}<a href="/oversikt/${y}" ${y === year ? html` aria-current="page"` : ''}
-                        >${y}</a
-                      >`,
-                )}
-              </p>
-            </nav>`
-          : ''
-      }
-      <h2 id="laget">Läget${filterText ? ` (${filterText})` : ''}</h2>
-      <ul class="counts" aria-labelledby="laget">
-        <li class="c-late"><span class="number">${late}</span> försenade</li>
-        <li class="c-escalated"><span class="number">${escalated}</span> eskalerade</li>
-        <li class="c-done"><span class="number">${done} av ${counted.length}</span> inlämnade eller godkända</li>
-        <li><span class="number">${owed}</span> öppna eller återremitterade</li>
-      </ul>
-      <h2>Urval</h2>
-      <form class="filters" method="get" action="/oversikt/${year}">
-        ${select({
-          form: 'urval',
-          name: 'typ',
-          label: 'Typ av nämnd',
-          value: kind ?? '',
-          options: [{ value: '', text: 'Alla typer' }, ...boardKinds.map((k) => ({ value: k, text: KIND_LABELS[k] }))],
-        })}
-        ${select({
-          form: 'urval',
-          name: 'omrade',
-          label: 'Prioriterat område',
-          value: area?.id ?? '',
-          options: [{ value: '', text: 'Alla områden' }, ...areas.map((a) => ({ value: a.id, text: a.name }))],
-        })}
-        <div><button type="submit">Visa</button></div>
-        ${filterText ? html`<p><a href="/oversikt/${year}">Visa alla nämnder</a></p>` : ''}
-      </form>
-      <p>
-        Vad nämnderna gör i de prioriterade områdena och stadsdelsnämndernas LUP:
-        <a href="/oversikt/${year}/lokalt-utvecklingsarbete">Lokalt utvecklingsarbete budgetår ${year}</a>
-      </p>
-      <h2>Nämnder och leveranser</h2>
-      ${
-        matrix.length === 0
-          ? html`<p>Inga nämnder matchar urvalet.</p>`
-          : html`<div class="table-wrap" role="region" aria-labelledby="matris-rubrik" tabindex="0">
-              <table class="matrix">
-                <caption id="matris-rubrik">
-                  <span class="caption-text"
-                    >Leveranser per nämnd och fas, budgetår ${year}${filterText ? ` (${filterText})` : ''}</span
-                  >
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Nämnd</th>
-                    ${phases.map(
-                      (p) =>
-                        html`<th scope="col">
-                          ${p.name}<br /><span class="muted">sista dag ${formatDate(phaseDeadline(view, p))}</span>
-                        </th>`,
-                    )}
-                  </tr>
-                </thead>
-                <tbody>
-                  ${matrix.map(
-                    (b) =>
-                      html`<tr>
-                        <th scope="row">
-                          ${b.name}${b.kind ? html`<br /><span class="muted">${KIND_LABELS[b.kind]}</span>` : ''}
-                        </th>
-                        ${phases.map((p) => cellHtml(b, p, b.cells.get(p.id)))}
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
-      }
-      <h3>Teckenförklaring</h3>
-      <p>Varje ruta anger läget i ord; färgen är ett stöd.</p>
-      <ul class="legend">
-        ${LEGEND.map(([cls, text]) => html`<li><span class="status ${cls}">${text}</span></li>`)}
-      </ul>
-      <h2>Årshjulet</h2>
-      ${timeline(timelineItems(view), today, `Årshjulet för budgetår ${year}`)}`;
+    const data = await loadOverview(deps.ops, year);
+    if (!data) return notFoundPage(reply, principal);
+    const body = overviewBody(data, {
+      kind: queryValue(request.query, 'typ'),
+      area: queryValue(request.query, 'omrade'),
+    });
     return sendPage(reply, 200, page({ title: `Översikt ${year}`, principal, year, current: 'oversikt', body }));
   });
+}
+
+/** The overview's markup; `filter` is the GET form's choice (a board kind, a priority area). */
+function overviewBody(data: OverviewData, filter: { kind: string; area: string }): SafeHtml {
+  const { year, today, view, rows, registry, years } = data;
+  // Filters (GET form): a board kind, a priority area (boards serving it today).
+  const kind = (boardKinds as readonly string[]).includes(filter.kind) ? (filter.kind as OrganisationKind) : undefined;
+  const areas = (registry?.priorityAreas ?? []).filter((a) => isValidOn(a, today));
+  const area = areas.find((a) => a.id === filter.area);
+  const serving = area && registry ? new Set(boardsServingArea(registry, area.id, today).map((o) => o.id)) : undefined;
+  const matrix = buildMatrix(view, rows, registry, today).filter(
+    (b) => (!kind || b.kind === kind) && (!serving || serving.has(b.id)),
+  );
+  const shown = new Set(matrix.map((b) => b.id));
+  const counted = rows.filter((d) => shown.has(d.answeringBoardId));
+  const late = counted.filter(isOverdue).length;
+  const escalated = counted.filter(isEscalated).length;
+  const done = counted.filter((d) => d.stage === 'submitted' || d.stage === 'approved').length;
+  const owed = counted.filter((d) => d.stage === 'open' || d.stage === 'returned').length;
+
+  const filterText = [kind ? `typ: ${KIND_LABELS[kind]}` : '', area ? `prioriterat område: ${area.name}` : '']
+    .filter(Boolean)
+    .join(', ');
+  const phases = view.deliverablePhases;
+
+  return html`<h1>Översikt budgetår ${year}</h1>
+    <p class="lead">Läget för nämndernas leveranser i budgetcykeln ${year}. I dag: ${formatDate(today)}.</p>
+    ${
+      years.length > 1
+        ? html`<nav aria-label="Budgetår">
+            <p>
+              Budgetår:
+              ${years.map(
+                (y, i) =>
+                  html`${i > 0 ? ' · ' : ''}<a href="/oversikt/${y}" ${y === year ? html` aria-current="page"` : ''}
+                      >${y}</a
+                    >`,
+              )}
+            </p>
+          </nav>`
+        : ''
+    }
+    <h2 id="laget">Läget${filterText ? ` (${filterText})` : ''}</h2>
+    <ul class="counts" aria-labelledby="laget">
+      <li class="c-late"><span class="number">${late}</span> försenade</li>
+      <li class="c-escalated"><span class="number">${escalated}</span> eskalerade</li>
+      <li class="c-done"><span class="number">${done} av ${counted.length}</span> inlämnade eller godkända</li>
+      <li><span class="number">${owed}</span> öppna eller återremitterade</li>
+    </ul>
+    <h2>Urval</h2>
+    <form class="filters" method="get" action="/oversikt/${year}">
+      ${select({
+        form: 'urval',
+        name: 'typ',
+        label: 'Typ av nämnd',
+        value: kind ?? '',
+        options: [{ value: '', text: 'Alla typer' }, ...boardKinds.map((k) => ({ value: k, text: KIND_LABELS[k] }))],
+      })}
+      ${select({
+        form: 'urval',
+        name: 'omrade',
+        label: 'Prioriterat område',
+        value: area?.id ?? '',
+        options: [{ value: '', text: 'Alla områden' }, ...areas.map((a) => ({ value: a.id, text: a.name }))],
+      })}
+      <div><button type="submit">Visa</button></div>
+      ${filterText ? html`<p><a href="/oversikt/${year}">Visa alla nämnder</a></p>` : ''}
+    </form>
+    <p>
+      Vad nämnderna gör i de prioriterade områdena och stadsdelsnämndernas LUP:
+      <a href="/oversikt/${year}/lokalt-utvecklingsarbete">Lokalt utvecklingsarbete budgetår ${year}</a>
+    </p>
+    <h2>Nämnder och leveranser</h2>
+    ${
+      matrix.length === 0
+        ? html`<p>Inga nämnder matchar urvalet.</p>`
+        : html`<div class="table-wrap" role="region" aria-labelledby="matris-rubrik" tabindex="0">
+            <table class="matrix">
+              <caption id="matris-rubrik">
+                <span class="caption-text"
+                  >Leveranser per nämnd och fas, budgetår ${year}${filterText ? ` (${filterText})` : ''}</span
+                >
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Nämnd</th>
+                  ${phases.map(
+                    (p) =>
+                      html`<th scope="col">
+                        ${p.name}<br /><span class="muted">sista dag ${formatDate(phaseDeadline(view, p))}</span>
+                      </th>`,
+                  )}
+                </tr>
+              </thead>
+              <tbody>
+                ${matrix.map(
+                  (b) =>
+                    html`<tr>
+                      <th scope="row">
+                        ${b.name}${b.kind ? html`<br /><span class="muted">${KIND_LABELS[b.kind]}</span>` : ''}
+                      </th>
+                      ${phases.map((p) => cellHtml(b, p, b.cells.get(p.id)))}
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+    }
+    <h3>Teckenförklaring</h3>
+    <p>Varje ruta anger läget i ord; färgen är ett stöd.</p>
+    <ul class="legend">
+      ${LEGEND.map(([cls, text]) => html`<li><span class="status ${cls}">${text}</span></li>`)}
+    </ul>
+    <h2>Årshjulet</h2>
+    ${timeline(timelineItems(view), today, `Årshjulet för budgetår ${year}`)}`;
 }
