@@ -303,7 +303,15 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       });
       const entry = { opensOn, boards: deliverables.map((d) => d.spec.board.id), finishedBoards: new Set<string>() };
       opened.set(phase.id, entry);
-      await record('phase-opened', { phaseId: phase.id, opensOn, boards: deliverables.length });
+      // `opensOn` is the day given (or the milestone's); the opening mail goes on the first business
+      // day from it unless the calendar says the opening stays (the planner decides, per board).
+      const mailedOn = deliverables[0]?.spec.opensOn;
+      await record('phase-opened', {
+        phaseId: phase.id,
+        opensOn,
+        ...(mailedOn && mailedOn !== opensOn && { openingMailOn: mailedOn }),
+        boards: deliverables.length,
+      });
       for (const [i, deliverable] of deliverables.entries()) {
         if (cancelled) {
           // Cancelled while this phase opened: the boards not yet started never will be.
