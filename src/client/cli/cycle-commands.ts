@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { Pool } from 'pg';
 import { withTransaction } from '../../db/database';
 import { replaceRegistry } from '../../db/registry';
+import { canonicalJson } from '../../domain/canonical-json';
 import { CycleCalendar } from '../../domain/cycle-calendar';
 import { lateStartFor } from '../../domain/late-start';
 import { Registry } from '../../domain/organisations';
@@ -210,26 +211,12 @@ async function storeRegistry(pool: Pool, registry: Registry, file: string): Prom
 
 /** A registry as text that does not depend on order of entries or keys: for comparing two. */
 function canonical(registry: Registry): string {
-  const sortKeys = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(sortKeys);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value)
-          .filter(([, v]) => v !== undefined)
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([k, v]) => [k, sortKeys(v)]),
-      );
-    }
-    return value;
-  };
   const byId = <T extends { id: string }>(items: T[]) => [...items].sort((a, b) => a.id.localeCompare(b.id));
-  return JSON.stringify(
-    sortKeys({
-      municipality: registry.municipality,
-      organisations: byId(registry.organisations),
-      priorityAreas: byId(registry.priorityAreas),
-    }),
-  );
+  return canonicalJson({
+    municipality: registry.municipality,
+    organisations: byId(registry.organisations),
+    priorityAreas: byId(registry.priorityAreas),
+  });
 }
 
 const MAIL_KINDS = new Set(['opening', 'reminder', 'escalation']);
