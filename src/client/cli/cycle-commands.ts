@@ -11,7 +11,7 @@ import { validateCalendar } from '../../domain/validate-calendar';
 import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
 import { CycleStatus, PhaseStatus } from '../../workflows/budget-cycle-messages';
 import { loadRegistry, readDataFile } from '../data-files';
-import { templateLookup, templatesDirFor } from '../templates';
+import { rememberingLookup, templateLookup, templatesDirFor } from '../templates';
 import { CycleOperations, DeliverableSummary } from '../operations/cycle-operations';
 import { OperationError } from '../operations/operation-error';
 import {
@@ -147,7 +147,8 @@ async function startCommand(options: { calendar: string; organisations?: string;
       }
 
       progress(`Kontrollerar ${options.calendar} mot registret …`);
-      const result = validateCalendar(input, registry, templateLookup(templatesDirFor(options.calendar)));
+      const templates = rememberingLookup(templateLookup(templatesDirFor(options.calendar)));
+      const result = validateCalendar(input, registry, templates.lookup);
       if (!result.calendar) {
         for (const e of result.errors) process.stderr.write(`fel: ${e.path}: ${e.message}\n`);
         process.stderr.write(`${options.calendar}: ${result.errors.length} fel — kalendern kan inte användas.\n`);
@@ -181,7 +182,7 @@ async function startCommand(options: { calendar: string; organisations?: string;
 
       if (!stored && fileRegistry) await storeRegistry(pool, fileRegistry, options.organisations!);
       progress(`Startar ${workflowId} på kön ${env.taskQueue} …`);
-      const outcome = await ops.startCycle(calendar, cliActor());
+      const outcome = await ops.startCycle(calendar, cliActor(), templates.templatesOf(calendar));
       if (outcome === 'already-running') {
         throw new OperationError(
           409,
