@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { startCycle } from '../../src/client/start-cycles';
+import { loadRegistry, shippedRegistryPath } from '../../src/client/data-files';
+import { startCycle, startLiveCycles } from '../../src/client/start-cycles';
 import { rememberingLookup, templateLookup } from '../../src/client/templates';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { listCycleTemplateVersions, loadCycleTemplate } from '../../src/db/cycle-templates';
@@ -177,6 +178,31 @@ describe('a cycle keeps its templates', () => {
     const run = await publish(2091, write('v2/uppfoljning.yaml', templateV2), '--reason', 'x', '--yes');
     expect(run.stderr).toContain('fel: id: budgetår 2091 har ingen lagrad version av mallen uppfoljning');
     expect(run.code).toBe(1);
+  });
+});
+
+describe('npm start', () => {
+  it('stores the shipped templates with each cycle it starts', async () => {
+    const results = await startLiveCycles(
+      client,
+      db.pool,
+      'q',
+      loadRegistry(shippedRegistryPath()),
+      '2027-03-01',
+      () => undefined,
+    );
+    expect(results.map((r) => r.outcome)).toEqual(results.map(() => 'started'));
+    expect(results.map((r) => r.workflowId)).toContain('stockholm/2027');
+    for (const { workflowId } of results) {
+      const stored = await listCycleTemplateVersions(db.pool, 'stockholm', Number(workflowId.split('/')[1]));
+      expect(stored.map((v) => `${v.templateId}@${v.version}`).sort()).toEqual([
+        'budgetunderlag@1',
+        'tertialrapport-1@1',
+        'tertialrapport-2@1',
+        'verksamhetsberattelse@1',
+        'verksamhetsplan@1',
+      ]);
+    }
   });
 });
 
