@@ -1,24 +1,20 @@
+import { join } from 'node:path';
 import { changeSummary } from '../../src/client/cli/template-commands';
-import { TemplateChanges } from '../../src/domain/report-template-changes';
+import { loadTemplateFile, shippedTemplatesDir } from '../../src/client/templates';
+import { compareTemplates, TemplateChanges } from '../../src/domain/report-template-changes';
 
-/** The Swedish headline of `template publish`: counts in the right number, the aspects named. */
-const none: TemplateChanges = {
-  templateId: 'tertialrapport-1',
-  fromVersion: 1,
-  toVersion: 2,
-  added: [],
-  removed: [],
-  changed: [],
-  answersKept: ['a', 'b'],
-  answersDropped: [],
-};
+/** The Swedish summary of `template publish`: counts in the right number, the aspects named. */
+
+const template = loadTemplateFile(join(shippedTemplatesDir(), 'tertialrapport-1.yaml')).template!;
+/** Version 2 with nothing changed; the cases below write in what changed. */
+const none: TemplateChanges = compareTemplates(template, { ...template, version: 2 });
 const q = (questionId: string) => ({ questionId, sectionId: 'ekonomi', label: questionId.toUpperCase() });
 
 describe('changeSummary', () => {
   it('says so when no question changed', () => {
     expect(changeSummary(none)).toEqual([
       'tertialrapport-1 version 1 → 2: inga frågor ändrade.',
-      'Svar följer med för 2 frågor.',
+      'Svar följer med för 15 frågor.',
     ]);
   });
 
