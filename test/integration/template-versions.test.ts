@@ -303,4 +303,27 @@ describe('arshjul template publish', () => {
     expect((await versions()).map((v) => v.version)).toEqual([1, 2]);
     expect(await published()).toHaveLength(1);
   });
+
+  it('lists the versions a cycle has, the highest current', async () => {
+    const [listed, unknown] = await Promise.all([
+      arshjul(['template', 'versions', String(YEAR)]),
+      arshjul(['template', 'versions', String(YEAR), '--template', 'annan']),
+    ]);
+    expect(listed.stderr).toBe('');
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^mall\s+version\s+publicerad\s+av\s+ersätter\s+skäl$/);
+    expect(lines.slice(2).map((l) => l.split(/\s{2,}/))).toEqual([
+      ['uppfoljning', '1', expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), 'test', '—', 'cykeln startade med den'],
+      [
+        'uppfoljning',
+        '2',
+        expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        expect.stringMatching(/^cli:/),
+        '1',
+        'Rubriken var fel',
+      ],
+    ]);
+    expect(unknown.stderr).toBe('fel: template: inga lagrade mallversioner (no template versions stored)\n');
+    expect(unknown.code).toBe(1);
+  });
 });

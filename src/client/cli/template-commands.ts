@@ -2,10 +2,14 @@ import { Command } from 'commander';
 import { GeneratedSectionKind, QuestionKind, ReportTemplate } from '../../domain/report-template';
 import { OrganisationKind } from '../../domain/organisations';
 import { QuestionChangeAspect, TemplateChanges } from '../../domain/report-template-changes';
+import { listCycleTemplateVersions } from '../../db/cycle-templates';
+import { MUNICIPALITY_TIME_ZONE } from '../../domain/glossary';
+import { localDateOf } from '../../domain/zoned-time';
+import { OperationError } from '../operations/operation-error';
 import { previewTemplateVersion, publishTemplateVersion } from '../operations/template-versions';
 import { loadTemplateFile } from '../templates';
 import { withDatabase } from './connections';
-import { badInput, cliActor, confirm, EXIT, parseBudgetYear, UsageError } from './output';
+import { badInput, cliActor, confirm, EXIT, formatTable, parseBudgetYear, UsageError } from './output';
 import { municipalityFromEnv } from './temporal-connection';
 
 /** Swedish names of the question kinds and generated sections, for `template show`. */
@@ -88,6 +92,35 @@ export function addTemplateCommands(program: Command): void {
     .action((yearText: string, file: string, options: { reason?: string; yes?: boolean }) =>
       publishCommand(yearText, file, options),
     );
+
+  command
+    .command('versions')
+    .argument('<year>', 'budgetår (budget year)')
+    .option('--template <id>', 'bara denna mall (only this template)')
+    .description('Visar mallversionerna som budgetåret har: den högsta gäller (list a cycle’s template versions)')
+    .action(async (yearText: string, options: { template?: string }) => {
+      const year = parseBudgetYear(yearText);
+      const municipality = municipalityFromEnv();
+      const versions = await withDatabase((pool) =>
+        listCycleTemplateVersions(pool, municipality, year, options.template),
+      );
+      if (!versions.length) {
+        throw new OperationError(
+          404,
+          options.template ? 'template' : 'budgetYear',
+          'inga lagrade mallversioner (no template versions stored)',
+        );
+      }
+      const rows = versions.map((v) => [
+        v.templateId,
+        String(v.version),
+        localDateOf(v.publishedAt, MUNICIPALITY_TIME_ZONE),
+        v.publishedBy,
+        v.supersedesVersion === undefined ? '—' : String(v.supersedesVersion),
+        v.reason ?? 'cykeln startade med den',
+      ]);
+      process.stdout.write(`${formatTable(['mall', 'version', 'publicerad', 'av', 'ersätter', 'skäl'], rows)}\n`);
+    });
 }
 
 async function publishCommand(yearText: string, file: string, options: { reason?: string; yes?: boolean }) {
