@@ -2,25 +2,31 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { storeStartingTemplates } from '../db/cycle-templates';
 import { recordCycle } from '../db/cycles';
 import { withTransaction } from '../db/database';
 import { loadStoredRegistry, replaceRegistry } from '../db/registry';
 import { CycleCalendar } from '../domain/cycle-calendar';
 import { lateStartFor, liveCalendars } from '../domain/late-start';
 import { Registry } from '../domain/organisations';
-import { validateCalendar } from '../domain/validate-calendar';
+import { ReportTemplate } from '../domain/report-template';
+import { TemplateLookup, validateCalendar } from '../domain/validate-calendar';
 import { budgetCycleWorkflow, cycleWorkflowId } from '../workflows/budget-cycle-workflow';
 import { DATA_DIR, readDataFile } from './data-files';
-import { templateLookup } from './templates';
+import { rememberingLookup, shippedTemplatesDir, templateIdsOf, templateLookup } from './templates';
 
 /** The shipped calendars of a municipality that validate against its registry. */
-export function shippedCalendars(registry: Registry, log: (line: string) => void): CycleCalendar[] {
+export function shippedCalendars(
+  registry: Registry,
+  log: (line: string) => void,
+  templates: TemplateLookup = templateLookup(shippedTemplatesDir(registry.municipality)),
+): CycleCalendar[] {
   const dir = join(DATA_DIR, registry.municipality);
   const calendars: CycleCalendar[] = [];
   for (const file of readdirSync(dir)
     .filter((f) => /^calendar-\d{4}\.(ya?ml|json)$/.test(f))
     .sort()) {
-    const result = validateCalendar(readDataFile(join(dir, file)), registry, templateLookup(join(dir, 'templates')));
+    const result = validateCalendar(readDataFile(join(dir, file)), registry, templates);
     if (result.calendar) calendars.push(result.calendar);
     else
       log(
@@ -34,7 +40,9 @@ export type CycleStartOutcome = 'started' | 'already-running';
 
 /**
  * Starts a cycle unless it already runs. The workflow ID (municipality/year) makes a second start
- * of the same cycle impossible; that is reported, never duplicated.
+ * of the same cycle impossible; that is reported, never duplicated. `templates` are the report
+ * templates the calendar names, as validated with it: the cycle keeps these versions, whatever
+ * later happens to the files.
  */
 export async function startCycle(
   client: Client,
@@ -44,11 +52,19 @@ export async function startCycle(
   registry: Registry,
   today: string,
   startedBy: string,
+  templates: readonly ReportTemplate[] = [],
 ): Promise<CycleStartOutcome> {
   const workflowId = cycleWorkflowId(calendar.municipality, calendar.budgetYear);
-  // Recorded first: a cycle that runs always has its calendar stored (a second start keeps the
-  // first record, as the workflow ID refuses the second workflow).
-  await recordCycle(pool, { workflowId, calendar, startedBy });
+  const missing = templateIdsOf(calendar).filter((id) => !templates.some((t) => t.id === id));
+  if (missing.length) throw new Error(`startCycle: the calendar names templates not given: ${missing.join(', ')}`);
+  // Recorded first, with its templates in the same transaction: a cycle that runs always has its
+  // calendar and templates stored. A second start keeps the first record and stores nothing, as
+  // the workflow ID refuses the second workflow.
+  await withTransaction(pool, async (tx) => {
+    if (await recordCycle(tx, { workflowId, calendar, startedBy })) {
+      await storeStartingTemplates(tx, { ...calendar, startedBy }, templates);
+    }
+  });
   try {
     await client.workflow.start(budgetCycleWorkflow, {
       workflowId,
@@ -80,9 +96,19 @@ export async function startLiveCycles(
       `Organisationsregistret för ${registry.municipality} är inläst (${registry.organisations.length} organisationer).`,
     );
   }
+  const templates = rememberingLookup(templateLookup(shippedTemplatesDir(registry.municipality)));
   const results = [];
-  for (const calendar of liveCalendars(shippedCalendars(registry, log), today)) {
-    const outcome = await startCycle(client, pool, taskQueue, calendar, registry, today, 'npm start');
+  for (const calendar of liveCalendars(shippedCalendars(registry, log, templates.lookup), today)) {
+    const outcome = await startCycle(
+      client,
+      pool,
+      taskQueue,
+      calendar,
+      registry,
+      today,
+      'npm start',
+      templates.templatesOf(calendar),
+    );
     results.push({ workflowId: cycleWorkflowId(calendar.municipality, calendar.budgetYear), outcome });
   }
   return results;

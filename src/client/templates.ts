@@ -1,5 +1,6 @@
 import { basename, dirname, extname, join } from 'node:path';
-import { parseReportTemplate, TemplateValidation } from '../domain/report-template';
+import { CycleCalendar } from '../domain/cycle-calendar';
+import { parseReportTemplate, ReportTemplate, TemplateValidation } from '../domain/report-template';
 import { TemplateLookup } from '../domain/validate-calendar';
 import { DATA_DIR, DataFileError, readDataFile } from './data-files';
 
@@ -40,5 +41,35 @@ export function templateLookup(dir: string): TemplateLookup {
       if (error instanceof DataFileError) return { errors: [{ path: '(file)', message: error.message }] };
       throw error;
     }
+  };
+}
+
+/** The IDs of the templates a calendar's phases name, each once, in the calendar's order. */
+export function templateIdsOf(calendar: CycleCalendar): string[] {
+  return [...new Set(calendar.phases.flatMap((p) => (p.kind === 'deliverable' && p.template ? [p.template] : [])))];
+}
+
+/**
+ * A lookup that remembers what it parsed, so that a cycle keeps the very templates its calendar
+ * was validated with, not a second reading of files that may have changed in between.
+ */
+export function rememberingLookup(lookup: TemplateLookup): {
+  lookup: TemplateLookup;
+  templatesOf(calendar: CycleCalendar): ReportTemplate[];
+} {
+  const found = new Map<string, ReportTemplate>();
+  return {
+    lookup: (id) => {
+      const result = lookup(id);
+      if (result.template) found.set(id, result.template);
+      return result;
+    },
+    templatesOf: (calendar) =>
+      templateIdsOf(calendar).map((id) => {
+        const template = found.get(id);
+        // A calendar that validated has found every template it names: this is a wrong call.
+        if (!template) throw new Error(`template ${id} was not read when the calendar was validated`);
+        return template;
+      }),
   };
 }

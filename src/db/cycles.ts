@@ -10,16 +10,20 @@ export interface StoredCycle {
   startedBy: string;
 }
 
-/** Records a started cycle; a second start of the same cycle keeps the first record. */
+/**
+ * Records a started cycle; a second start of the same cycle keeps the first record. Returns
+ * whether this call recorded it, so what belongs to the first start is stored only then.
+ */
 export async function recordCycle(
   db: Queryable,
   cycle: { workflowId: string; calendar: CycleCalendar; startedBy: string },
-): Promise<void> {
-  await db.query(
+): Promise<boolean> {
+  const result = await db.query(
     `INSERT INTO cycles (municipality, budget_year, workflow_id, calendar, started_by) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (municipality, budget_year) DO NOTHING`,
+     ON CONFLICT (municipality, budget_year) DO NOTHING RETURNING workflow_id`,
     [cycle.calendar.municipality, cycle.calendar.budgetYear, cycle.workflowId, cycle.calendar, cycle.startedBy],
   );
+  return result.rows.length === 1;
 }
 
 interface CycleRow {
@@ -57,6 +61,22 @@ export async function loadCycle(
     municipality,
     budgetYear,
   ]);
+  return result.rows[0] && toCycle(result.rows[0]);
+}
+
+/**
+ * The cycle, its row locked until the transaction ends: a change to what the cycle keeps (a new
+ * template version) is checked against the current state and written without a race.
+ */
+export async function lockCycle(
+  db: Queryable,
+  municipality: string,
+  budgetYear: number,
+): Promise<StoredCycle | undefined> {
+  const result = await db.query<CycleRow>(
+    'SELECT * FROM cycles WHERE municipality = $1 AND budget_year = $2 FOR UPDATE',
+    [municipality, budgetYear],
+  );
   return result.rows[0] && toCycle(result.rows[0]);
 }
 

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { Pool } from 'pg';
 import { withTransaction } from '../../db/database';
 import { replaceRegistry } from '../../db/registry';
+import { canonicalJson } from '../../domain/canonical-json';
 import { CycleCalendar } from '../../domain/cycle-calendar';
 import { lateStartFor } from '../../domain/late-start';
 import { Registry } from '../../domain/organisations';
@@ -10,7 +11,7 @@ import { validateCalendar } from '../../domain/validate-calendar';
 import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
 import { CycleStatus, PhaseStatus } from '../../workflows/budget-cycle-messages';
 import { loadRegistry, readDataFile } from '../data-files';
-import { templateLookup, templatesDirFor } from '../templates';
+import { rememberingLookup, templateLookup, templatesDirFor } from '../templates';
 import { CycleOperations, DeliverableSummary } from '../operations/cycle-operations';
 import { OperationError } from '../operations/operation-error';
 import {
@@ -146,7 +147,8 @@ async function startCommand(options: { calendar: string; organisations?: string;
       }
 
       progress(`Kontrollerar ${options.calendar} mot registret …`);
-      const result = validateCalendar(input, registry, templateLookup(templatesDirFor(options.calendar)));
+      const templates = rememberingLookup(templateLookup(templatesDirFor(options.calendar)));
+      const result = validateCalendar(input, registry, templates.lookup);
       if (!result.calendar) {
         for (const e of result.errors) process.stderr.write(`fel: ${e.path}: ${e.message}\n`);
         process.stderr.write(`${options.calendar}: ${result.errors.length} fel — kalendern kan inte användas.\n`);
@@ -180,7 +182,7 @@ async function startCommand(options: { calendar: string; organisations?: string;
 
       if (!stored && fileRegistry) await storeRegistry(pool, fileRegistry, options.organisations!);
       progress(`Startar ${workflowId} på kön ${env.taskQueue} …`);
-      const outcome = await ops.startCycle(calendar, cliActor());
+      const outcome = await ops.startCycle(calendar, cliActor(), templates.templatesOf(calendar));
       if (outcome === 'already-running') {
         throw new OperationError(
           409,
@@ -210,26 +212,12 @@ async function storeRegistry(pool: Pool, registry: Registry, file: string): Prom
 
 /** A registry as text that does not depend on order of entries or keys: for comparing two. */
 function canonical(registry: Registry): string {
-  const sortKeys = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(sortKeys);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value)
-          .filter(([, v]) => v !== undefined)
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([k, v]) => [k, sortKeys(v)]),
-      );
-    }
-    return value;
-  };
   const byId = <T extends { id: string }>(items: T[]) => [...items].sort((a, b) => a.id.localeCompare(b.id));
-  return JSON.stringify(
-    sortKeys({
-      municipality: registry.municipality,
-      organisations: byId(registry.organisations),
-      priorityAreas: byId(registry.priorityAreas),
-    }),
-  );
+  return canonicalJson({
+    municipality: registry.municipality,
+    organisations: byId(registry.organisations),
+    priorityAreas: byId(registry.priorityAreas),
+  });
 }
 
 const MAIL_KINDS = new Set(['opening', 'reminder', 'escalation']);

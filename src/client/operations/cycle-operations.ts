@@ -18,6 +18,7 @@ import {
 } from '../../domain/deliverable-state';
 import { isLocalDate } from '../../domain/local-date';
 import { Registry } from '../../domain/organisations';
+import { ReportTemplate } from '../../domain/report-template';
 import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
 import {
   CancelCycleInput,
@@ -313,7 +314,12 @@ export function createCycleOperations(deps: OperationsDeps) {
     cycleStatus: (year: number): Promise<CycleStatus> =>
       viaWorkflow('budgetYear', () => cycleHandle(year).query(cycleStatusQuery)),
 
-    async startCycle(calendar: CycleCalendar, startedBy: string): Promise<CycleStartOutcome> {
+    /** `templates`: those the calendar names, as validated with it (see startCycle). */
+    async startCycle(
+      calendar: CycleCalendar,
+      startedBy: string,
+      templates: readonly ReportTemplate[] = [],
+    ): Promise<CycleStartOutcome> {
       const outcome = await startCycle(
         client,
         pool,
@@ -322,6 +328,7 @@ export function createCycleOperations(deps: OperationsDeps) {
         await registry(),
         deps.today(),
         startedBy,
+        templates,
       );
       await local.startLups(calendar.budgetYear);
       return outcome;

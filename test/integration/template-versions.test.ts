@@ -1,0 +1,329 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { loadRegistry, shippedRegistryPath } from '../../src/client/data-files';
+import { startCycle, startLiveCycles } from '../../src/client/start-cycles';
+import { rememberingLookup, templateLookup } from '../../src/client/templates';
+import { listAuditEvents } from '../../src/db/audit-log';
+import { listCycleTemplateVersions, loadCycleTemplate } from '../../src/db/cycle-templates';
+import { recordCycle } from '../../src/db/cycles';
+import { CycleCalendar } from '../../src/domain/cycle-calendar';
+import { validateCalendar } from '../../src/domain/validate-calendar';
+import { smallRegistry } from '../fixtures/small-registry';
+import { CliRun, runArshjul } from '../helpers/cli';
+import { createTestDatabase, TestDatabase } from '../helpers/database';
+
+/**
+ * A cycle keeps the template versions it started with (issue 12), and SLK publishes corrections
+ * with `arshjul template publish`. Only PostgreSQL is real here: the Temporal client is a stand-in
+ * that accepts the first start and refuses a second by workflow ID, as the server does; what is
+ * tested is what Årshjul stores around it.
+ */
+const YEAR = 2090;
+const WORKFLOW_ID = `teststad/${YEAR}`;
+
+const templateV1 = {
+  id: 'uppfoljning',
+  version: 1,
+  title: 'Uppföljning',
+  sections: [
+    {
+      id: 'ekonomi',
+      title: 'Ekonomi',
+      questions: [
+        { id: 'sammanfattning', kind: 'short-text', label: 'Sammanfattning', required: true },
+        { id: 'prognos', kind: 'number', label: 'Prognos', unit: 'tkr' },
+        { id: 'i-balans', kind: 'yes-no', label: 'Budget i balans?' },
+      ],
+    },
+  ],
+};
+
+/** v2: the label of one question corrected, one removed (i-balans), two added. */
+const templateV2 = (() => {
+  const v2 = { ...structuredClone(templateV1), version: 2 };
+  const questions: Array<Record<string, unknown>> = v2.sections[0]!.questions;
+  questions[0]!.label = 'Sammanfattning av perioden';
+  questions.splice(
+    2,
+    1,
+    ...['Risker', 'Åtgärder'].map((label) => ({
+      id: label === 'Risker' ? 'risker' : 'atgarder',
+      kind: 'long-text',
+      label,
+      maxLength: 2000,
+    })),
+  );
+  return v2;
+})();
+
+const calendarInput = {
+  municipality: 'teststad',
+  budgetYear: YEAR,
+  phases: [
+    {
+      id: 'tertialrapport-1',
+      kind: 'deliverable',
+      name: 'Tertialrapport 1',
+      opens: { date: `${YEAR - 1}-04-01` },
+      deadline: `${YEAR - 1}-05-20`,
+      template: 'uppfoljning',
+    },
+  ],
+};
+
+/** Stands in for the Temporal client: the first start of a workflow ID passes, later ones are refused. */
+function temporalStandIn(): Client {
+  const started = new Set<string>();
+  const start = (_workflow: unknown, options: { workflowId: string }) => {
+    if (started.has(options.workflowId)) {
+      return Promise.reject(
+        new WorkflowExecutionAlreadyStartedError('already started', options.workflowId, 'budgetCycleWorkflow'),
+      );
+    }
+    started.add(options.workflowId);
+    return Promise.resolve({ workflowId: options.workflowId });
+  };
+  return { workflow: { start } } as unknown as Client;
+}
+
+let db: TestDatabase;
+let dir: string;
+const client = temporalStandIn();
+
+beforeAll(async () => {
+  db = await createTestDatabase('template_versions');
+  dir = mkdtempSync(join(tmpdir(), 'arshjul-template-versions-'));
+  mkdirSync(join(dir, 'templates'));
+  mkdirSync(join(dir, 'v2'));
+  mkdirSync(join(dir, 'other'));
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await db.drop();
+});
+
+const write = (path: string, content: unknown): string => {
+  writeFileSync(join(dir, path), typeof content === 'string' ? content : JSON.stringify(content));
+  return join(dir, path);
+};
+
+/** The calendar validated against the templates on disk, and those templates, as `cycle start` does. */
+function validated(): { calendar: CycleCalendar; templates: ReturnType<typeof rememberingLookup> } {
+  const templates = rememberingLookup(templateLookup(join(dir, 'templates')));
+  const result = validateCalendar(calendarInput, smallRegistry, templates.lookup);
+  if (!result.calendar) throw new Error(JSON.stringify(result.errors));
+  return { calendar: result.calendar, templates };
+}
+
+function start(): Promise<string> {
+  const { calendar, templates } = validated();
+  return startCycle(
+    client,
+    db.pool,
+    'q',
+    calendar,
+    smallRegistry,
+    `${YEAR - 1}-01-10`,
+    'test',
+    templates.templatesOf(calendar),
+  );
+}
+
+function arshjul(args: string[]): Promise<CliRun> {
+  return runArshjul(args, { DATABASE_URL: db.url, MUNICIPALITY: 'teststad' });
+}
+
+/** `arshjul template publish YEAR FILE …` */
+const publish = (year: number, file: string, ...options: string[]): Promise<CliRun> =>
+  arshjul(['template', 'publish', String(year), file, ...options]);
+
+const versions = () => listCycleTemplateVersions(db.pool, 'teststad', YEAR);
+const published = async () =>
+  (await listAuditEvents(db.pool, WORKFLOW_ID)).filter((e) => e.kind === 'template-published');
+
+describe('a cycle keeps its templates', () => {
+  it('stores each template the calendar names with the cycle; a second start stores nothing new', async () => {
+    write('templates/uppfoljning.yaml', templateV1);
+    expect(await start()).toBe('started');
+    const stored = await versions();
+    expect(stored.map((v) => [v.templateId, v.version, v.publishedBy, v.supersedesVersion])).toEqual([
+      ['uppfoljning', 1, 'test', undefined],
+    ]);
+    expect(stored[0]!.template.sections[0]!.questions.map((q) => q.label)).toEqual([
+      'Sammanfattning',
+      'Prognos',
+      'Budget i balans?',
+    ]);
+
+    // The file changes on disk (even its version) and the cycle is started again: refused by
+    // workflow ID, and the cycle keeps what it started with.
+    write('templates/uppfoljning.yaml', { ...templateV2, version: 7 });
+    expect(await start()).toBe('already-running');
+    expect(await versions()).toEqual(stored);
+    const current = await loadCycleTemplate(db.pool, 'teststad', YEAR, 'uppfoljning');
+    expect(current?.version).toBe(1);
+    expect(current?.template).toEqual(stored[0]!.template);
+  });
+
+  it('has no stored version for a cycle recorded before cycles kept templates', async () => {
+    const { calendar } = validated();
+    await recordCycle(db.pool, {
+      workflowId: 'teststad/2091',
+      calendar: { ...calendar, budgetYear: 2091 },
+      startedBy: 'earlier',
+    });
+    expect(await loadCycleTemplate(db.pool, 'teststad', 2091, 'uppfoljning')).toBeUndefined();
+    const run = await publish(2091, write('v2/uppfoljning.yaml', templateV2), '--reason', 'x', '--yes');
+    expect(run.stderr).toContain('fel: id: budgetår 2091 har ingen lagrad version av mallen uppfoljning');
+    expect(run.code).toBe(1);
+  });
+});
+
+describe('npm start', () => {
+  it('stores the shipped templates with each cycle it starts', async () => {
+    const results = await startLiveCycles(
+      client,
+      db.pool,
+      'q',
+      loadRegistry(shippedRegistryPath()),
+      '2027-03-01',
+      () => undefined,
+    );
+    expect(results.map((r) => r.outcome)).toEqual(results.map(() => 'started'));
+    expect(results.map((r) => r.workflowId)).toContain('stockholm/2027');
+    for (const { workflowId } of results) {
+      const stored = await listCycleTemplateVersions(db.pool, 'stockholm', Number(workflowId.split('/')[1]));
+      expect(stored.map((v) => `${v.templateId}@${v.version}`).sort()).toEqual([
+        'budgetunderlag@1',
+        'tertialrapport-1@1',
+        'tertialrapport-2@1',
+        'verksamhetsberattelse@1',
+        'verksamhetsplan@1',
+      ]);
+    }
+  });
+});
+
+describe('arshjul template publish', () => {
+  it('refuses what it must, naming the field, and stores nothing', async () => {
+    const before = await versions();
+    const equal = write('v2/uppfoljning.yaml', { ...templateV2, version: 1 });
+    const [sameVersion, unknownId, broken, noReason, noYes, noCycle] = await Promise.all([
+      publish(YEAR, equal, '--reason', 'rättelse', '--yes'),
+      publish(YEAR, write('other/annan.yaml', { ...templateV2, id: 'annan' }), '--reason', 'rättelse', '--yes'),
+      publish(
+        YEAR,
+        write('other/uppfoljning.yaml', {
+          ...templateV2,
+          sections: [{ id: 'ekonomi', title: 'Ekonomi', questions: [] }],
+        }),
+        '--reason',
+        'rättelse',
+        '--yes',
+      ),
+      publish(YEAR, equal, '--yes'),
+      publish(YEAR, write('v2/uppfoljning.json', { ...templateV2 }), '--reason', 'r'),
+      publish(2095, equal, '--reason', 'rättelse', '--yes'),
+    ]);
+    const refusal = (run: CliRun) => ({ code: run.code, stderr: run.stderr });
+    expect(refusal(sameVersion)).toEqual({
+      code: 1,
+      stderr: 'fel: version: måste vara högre än den gällande versionen 1 (got 1)\n',
+    });
+    expect(refusal(unknownId)).toEqual({
+      code: 1,
+      stderr: 'fel: id: budgetår 2090 använder ingen mall annan (unknown template); mallar i cykeln: uppfoljning\n',
+    });
+    expect(broken.stderr).toContain('fel: sections[0].questions: must hold at least one question\n');
+    expect(refusal(noReason)).toEqual({ code: 2, stderr: 'fel: reason: must say why (--reason TEXT)\n' });
+    expect(refusal(noCycle)).toEqual({ code: 1, stderr: 'fel: budgetYear: not found\n' });
+    expect([broken.code, noYes.code]).toEqual([1, 2]);
+    expect(noYes.stderr).toContain('bekräfta med --yes');
+    expect(await versions()).toEqual(before);
+    expect(await published()).toEqual([]);
+  });
+
+  it('publishes a higher version with what changed, records it, and then refuses a lower one', async () => {
+    const file = write('v2/uppfoljning.yaml', templateV2);
+    const run = await publish(YEAR, file, '--reason', 'Rubriken var fel', '--yes');
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(
+      [
+        'uppfoljning version 1 → 2: 2 frågor tillagda, 1 ändrad (rubrik), 1 borttagen: svar på den följer inte med.',
+        '  tillagd: risker (Risker) i ekonomi',
+        '  tillagd: atgarder (Åtgärder) i ekonomi',
+        '  ändrad: sammanfattning (Sammanfattning av perioden): rubrik',
+        '  borttagen: i-balans (Budget i balans?)',
+        'Svar följer med för 2 frågor; inte för i-balans.',
+        'Mallen uppfoljning version 2 är publicerad för budgetår 2090 (ersätter version 1).',
+        '',
+      ].join('\n'),
+    );
+    expect(run.code).toBe(0);
+
+    const current = await loadCycleTemplate(db.pool, 'teststad', YEAR, 'uppfoljning');
+    expect(current).toMatchObject({
+      version: 2,
+      supersedesVersion: 1,
+      reason: 'Rubriken var fel',
+      publishedBy: expect.stringMatching(/^cli:/),
+      changes: {
+        templateId: 'uppfoljning',
+        fromVersion: 1,
+        toVersion: 2,
+        answersKept: ['sammanfattning', 'prognos'],
+        answersDropped: [{ questionId: 'i-balans', reason: 'removed' }],
+      },
+    });
+    expect(current?.template.sections[0]!.questions.map((q) => q.id)).toEqual([
+      'sammanfattning',
+      'prognos',
+      'risker',
+      'atgarder',
+    ]);
+    const events = await published();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      workflow_id: WORKFLOW_ID,
+      actor: current!.publishedBy,
+      payload: {
+        templateId: 'uppfoljning',
+        version: 2,
+        supersedesVersion: 1,
+        reason: 'Rubriken var fel',
+        changes: current!.changes,
+      },
+    });
+
+    const lower = await publish(YEAR, write('templates/uppfoljning.yaml', templateV1), '--reason', 'r', '--yes');
+    expect(lower.stderr).toBe('fel: version: måste vara högre än den gällande versionen 2 (got 1)\n');
+    expect(lower.code).toBe(1);
+    expect((await versions()).map((v) => v.version)).toEqual([1, 2]);
+    expect(await published()).toHaveLength(1);
+  });
+
+  it('lists the versions a cycle has, the highest current', async () => {
+    const [listed, unknown] = await Promise.all([
+      arshjul(['template', 'versions', String(YEAR)]),
+      arshjul(['template', 'versions', String(YEAR), '--template', 'annan']),
+    ]);
+    expect(listed.stderr).toBe('');
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^mall\s+version\s+publicerad\s+av\s+ersätter\s+skäl$/);
+    expect(lines.slice(2).map((l) => l.split(/\s{2,}/))).toEqual([
+      ['uppfoljning', '1', expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), 'test', '—', 'cykeln startade med den'],
+      [
+        'uppfoljning',
+        '2',
+        expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        expect.stringMatching(/^cli:/),
+        '1',
+        'Rubriken var fel',
+      ],
+    ]);
+    expect(unknown.stderr).toBe('fel: template: inga lagrade mallversioner (no template versions stored)\n');
+    expect(unknown.code).toBe(1);
+  });
+});
