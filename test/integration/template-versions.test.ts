@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadRegistry, shippedRegistryPath } from '../../src/client/data-files';
 import { startCycle, startLiveCycles } from '../../src/client/start-cycles';
 import { rememberingLookup, templateLookup } from '../../src/client/templates';
@@ -13,12 +14,12 @@ import { validateCalendar } from '../../src/domain/validate-calendar';
 import { smallRegistry } from '../fixtures/small-registry';
 import { CliRun, runArshjul } from '../helpers/cli';
 import { createTestDatabase, TestDatabase } from '../helpers/database';
+import { startTimeSkippingEnv } from '../helpers/temporal';
 
 /**
  * A cycle keeps the template versions it started with (issue 12), and SLK publishes corrections
- * with `arshjul template publish`. Only PostgreSQL is real here: the Temporal client is a stand-in
- * that accepts the first start and refuses a second by workflow ID, as the server does; what is
- * tested is what Årshjul stores around it.
+ * with `arshjul template publish`. PostgreSQL, the CLI and a Temporal server (time-skipping, no
+ * worker: the cycles are only started) are real; what is tested is what Årshjul stores around it.
  */
 const YEAR = 2090;
 const WORKFLOW_ID = `teststad/${YEAR}`;
@@ -73,26 +74,16 @@ const calendarInput = {
   ],
 };
 
-/** Stands in for the Temporal client: the first start of a workflow ID passes, later ones are refused. */
-function temporalStandIn(): Client {
-  const started = new Set<string>();
-  const start = (_workflow: unknown, options: { workflowId: string }) => {
-    if (started.has(options.workflowId)) {
-      return Promise.reject(
-        new WorkflowExecutionAlreadyStartedError('already started', options.workflowId, 'budgetCycleWorkflow'),
-      );
-    }
-    started.add(options.workflowId);
-    return Promise.resolve({ workflowId: options.workflowId });
-  };
-  return { workflow: { start } } as unknown as Client;
-}
-
 let db: TestDatabase;
 let dir: string;
-const client = temporalStandIn();
+let env: TestWorkflowEnvironment;
+let client: Client;
 
 beforeAll(async () => {
+  // A real Temporal server (no worker is needed: the cycle only has to be started, and a second
+  // start of the same workflow ID is refused by the server itself).
+  env = await startTimeSkippingEnv();
+  client = env.client;
   db = await createTestDatabase('template_versions');
   dir = mkdtempSync(join(tmpdir(), 'arshjul-template-versions-'));
   mkdirSync(join(dir, 'templates'));
@@ -101,7 +92,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  await db.drop();
+  await db?.drop();
+  await env?.teardown();
 });
 
 const write = (path: string, content: unknown): string => {
