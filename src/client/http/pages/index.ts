@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { HttpAppDeps } from '../server';
+import type { PageDeps } from './common';
 import { registerAccessibilityStatement } from './accessibility-statement';
 import { registerBoardPage } from './board-page';
 import { registerCyclePage } from './cycle-page';
@@ -19,7 +19,7 @@ import { STYLESHEET } from './styles';
  * - `/cykel/:year`: SLK's cycle page (plan, milestones, deadlines, extensions, review);
  * - `/tillganglighet`: the accessibility statement (issue 12; everyone, signed in or not).
  */
-export async function registerPages(app: FastifyInstance, deps: HttpAppDeps): Promise<void> {
+export async function registerPages(app: FastifyInstance, deps: PageDeps): Promise<void> {
   app.get('/static/arshjul.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
   );
