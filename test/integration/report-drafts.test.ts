@@ -223,3 +223,109 @@ describe('a board’s report as drafts on the server', () => {
     expect(Object.keys(doc.paths[`${base}/answers`] ?? {})).toEqual(['put']);
   });
 });
+
+describe('the report form on the board’s pages (no JavaScript)', () => {
+  const formUrl = (board: string) => `/namnd/${board}/${y}/rapport`;
+  const page = (who: keyof StackTokens, path: string) =>
+    fetch(`${stack.url}${path}`, { headers: { cookie: `arshjul_token=${stack.tokens[who]}` }, redirect: 'manual' });
+  const post = (who: keyof StackTokens, path: string, fields: Record<string, string>, origin?: string) =>
+    fetch(`${stack.url}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        cookie: `arshjul_token=${stack.tokens[who]}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(origin && { origin }),
+      },
+      body: new URLSearchParams(fields).toString(),
+    });
+
+  test('the board’s page links to the form of a phase with a template, and the form shows the template', async () => {
+    const board = await (await page('farsta', '/namnd/farsta')).text();
+    expect(board).toContain(`href="/namnd/farsta/${y}/rapport"`);
+    expect(board).not.toContain(`href="/namnd/farsta/${y}/utan-mall"`);
+    const response = await page('farsta', formUrl('farsta'));
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('<legend><span class="legend-text">Ekonomi</span></legend>');
+    expect(text).toContain('Det här saknas');
+    expect(text).toMatch(/Sammanfattning <span class="required">\(obligatorisk\)<\/span>/);
+    expect(text).toContain('Senast sparad av');
+    expect(text).toContain('action="/namnd/farsta/2090/rapport"');
+  });
+
+  test('a section saves what changed and comes back with who saved it; a changed-meanwhile answer shows the other save', async () => {
+    // What farsta saved earlier in this file: sammanfattning v2, utfall v1, bedomning v2 (by admin).
+    const fields = {
+      avsnitt: 'ekonomi',
+      'version:ekonomi.sammanfattning': '2',
+      'ekonomi.sammanfattning': 'Från formuläret.',
+      'version:ekonomi.prognos': '0',
+      'ekonomi.prognos': '1 250,5',
+      'version:ekonomi.bedomning': '2',
+      'ekonomi.bedomning': 'svag',
+      'version:ekonomi.utfall': '1',
+      'ekonomi.utfall.rader': '2',
+      'ekonomi.utfall[0].omrade': 'Förskola',
+      'ekonomi.utfall[0].belopp': '1200',
+      'ekonomi.utfall[1].omrade': 'Skola',
+      'ekonomi.utfall[1].belopp': '',
+    };
+    const saved = await post('farsta', formUrl('farsta'), fields);
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toBe(`${formUrl('farsta')}?sparat=ekonomi#sparat`);
+    const stored = new Map((await storedAnswers('farsta')).map((a) => [a.path, a]));
+    expect(stored.get('ekonomi.sammanfattning')).toMatchObject({ value: 'Från formuläret.', version: 3 });
+    expect(stored.get('ekonomi.prognos')).toMatchObject({ value: 1250.5, version: 1 });
+    // Untouched: still admin's save.
+    expect(stored.get('ekonomi.bedomning')).toMatchObject({ value: 'svag', version: 2 });
+    expect(stored.get('ekonomi.utfall')).toMatchObject({
+      value: [{ omrade: 'Förskola', belopp: 1200 }, { omrade: 'Skola' }],
+      version: 2,
+    });
+
+    // The same form again from a page drawn before that save: the answer changed meanwhile.
+    const stale = await post('farsta', formUrl('farsta'), {
+      ...fields,
+      'ekonomi.sammanfattning': 'Ett annat utkast.',
+    });
+    expect(stale.status).toBe(409);
+    const text = await stale.text();
+    expect(text).toContain('role="alert"');
+    expect(text).toContain('Någon annan har sparat svaret');
+    expect(text).toContain('<q>Från formuläret.</q>');
+    expect(text).toContain('Ett annat utkast.');
+    expect((await storedAnswers('farsta')).find((a) => a.path === 'ekonomi.sammanfattning')).toMatchObject({
+      value: 'Från formuläret.',
+      version: 3,
+    });
+  });
+
+  test('bad input is shown next to the field and in the summary, and nothing is stored', async () => {
+    const before = await storedAnswers('jarva');
+    const response = await post('jarva', formUrl('jarva'), {
+      avsnitt: 'ekonomi',
+      'version:ekonomi.sammanfattning': '1',
+      'ekonomi.sammanfattning': 'x'.repeat(201),
+      'version:ekonomi.prognos': '2',
+      'ekonomi.prognos': 'många',
+    });
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text).toContain('Texten är för lång.');
+    expect(text).toContain('Skriv ett tal');
+    expect(text).toContain('href="#svar-ekonomi-sammanfattning"');
+    expect(text).toMatch(/id="svar-ekonomi-sammanfattning"[^>]*aria-describedby="[^"]*svar-ekonomi-sammanfattning-fel/);
+    expect(await storedAnswers('jarva')).toEqual(before);
+  });
+
+  test('a form posted for another board or from another site is refused, and nothing is stored', async () => {
+    const before = await storedAnswers('jarva');
+    const fields = { avsnitt: 'ekonomi', 'version:ekonomi.prognos': '0', 'ekonomi.prognos': '9' };
+    expect((await post('farsta', formUrl('jarva'), fields)).status).toBe(404);
+    expect((await page('farsta', formUrl('jarva'))).status).toBe(404);
+    expect((await post('jarva', formUrl('jarva'), fields, 'https://evil.example')).status).toBe(403);
+    expect((await post('committee', formUrl('jarva'), fields)).status).toBe(403);
+    expect(await storedAnswers('jarva')).toEqual(before);
+  });
+});
