@@ -1,26 +1,18 @@
-import { join } from 'node:path';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
+import { reportStackOptions } from '../helpers/report-stack';
 
 /**
  * Draft answers to a report template, saved on the server one answer at a time (issue 12), over
  * real HTTP on a real cycle: load, save, what is missing, two people saving at once, refusals
  * that name the field with a stable code and store nothing, and who may write.
  */
-const stack = useHttpStack('report_drafts', {
-  templatesDir: join(__dirname, '../fixtures/templates'),
-  phases: (d) => [
-    {
-      id: 'rapport',
-      kind: 'deliverable',
-      name: 'Testrapport',
-      opens: { date: d(1) },
-      deadline: d(40),
-      template: 'testrapport',
-    },
+const stack = useHttpStack(
+  'report_drafts',
+  reportStackOptions((d) => [
     { id: 'utan-mall', kind: 'deliverable', name: 'Utan mall', opens: { date: d(1) }, deadline: d(40) },
-  ],
-});
+  ]),
+);
 const y = STACK_YEAR;
 const report = (board: string, phase = 'rapport') => `/api/cycles/${y}/deliverables/${phase}/${board}/report`;
 

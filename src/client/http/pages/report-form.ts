@@ -232,7 +232,9 @@ function questionField(v: QuestionView): SafeHtml {
         >Senast sparad av ${savedByLabel(saved.savedBy)}, ${formatInstant(saved.savedAt.toISOString())}</span
       >`
     : '';
-  const text = typeof v.value === 'string' || typeof v.value === 'number' ? String(v.value) : '';
+  // Numbers as Swedish readers write them (12,5), which the save reads back.
+  const text =
+    typeof v.value === 'number' ? String(v.value).replace('.', ',') : typeof v.value === 'string' ? v.value : '';
   const groupClass = `field${problem ? ' field-error' : ''}`;
 
   switch (question.kind) {
@@ -362,12 +364,14 @@ function tableField(
                   const cellPath = `${v.path}[${r}].${c.id}`;
                   const cell = row[c.id];
                   return html`<td>
+                    <label class="visually-hidden" for="${idOf(cellPath)}"
+                      >${c.label}, ${r < rows.length ? `rad ${r + 1}` : 'ny rad'}</label
+                    >
                     <input
                       type="text"
                       id="${idOf(cellPath)}"
                       name="${cellPath}"
-                      value="${cell === undefined || cell === null ? '' : String(cell)}"
-                      aria-label="${c.label}, ${r < rows.length ? `rad ${r + 1}` : 'ny rad'}"
+                      value="${typeof cell === 'number' ? String(cell).replace('.', ',') : typeof cell === 'string' ? cell : ''}"
                       ${c.kind === 'number' ? html` inputmode="decimal"` : ''}
                     />
                   </td>`;
@@ -405,7 +409,7 @@ function sectionForm(
   const questions = (item?: string) =>
     section.questions.map((q) => questionField(view(`${section.id}${item ? `[${item}]` : ''}.${q.id}`, q)));
   const items = section.items ?? [];
-  return html`<form method="post" action="${action}" id="avsnitt-${section.id}" novalidate>
+  return html`<form method="post" action="${action}" id="avsnitt-${section.id}" class="report-form" novalidate>
     <input type="hidden" name="avsnitt" value="${section.id}" />
     ${answersOf(section).map(({ path }) => {
       // The version each answer had when the page was drawn: a save over a newer one is refused.
@@ -430,7 +434,12 @@ function sectionForm(
               )
           : questions()
       }
-      ${disabled ? '' : html`<button type="submit">Spara ${section.title.toLowerCase()}</button>`}
+      ${
+        // A section of files only has nothing to type, so nothing to save here.
+        disabled || section.questions.every((q) => q.kind === 'file')
+          ? ''
+          : html`<button type="submit">Spara ${section.title.toLowerCase()}</button>`
+      }
     </fieldset>
   </form>`;
 }
