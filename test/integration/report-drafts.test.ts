@@ -1,6 +1,7 @@
 import { listAuditEvents } from '../../src/db/audit-log';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 import { reportStackOptions } from '../helpers/report-stack';
+import { fingerprint } from '../../src/client/http/pages/report-form';
 
 /**
  * Draft answers to a report template, saved on the server one answer at a time (issue 12), over
@@ -291,6 +292,25 @@ describe('the report form on the board’s pages (no JavaScript)', () => {
       value: 'Från formuläret.',
       version: 3,
     });
+  });
+
+  test('an answer posted as it was drawn is left alone, even when someone saved it meanwhile', async () => {
+    const drawn = (await storedAnswers('farsta')).find((a) => a.path === 'ekonomi.bedomning')!;
+    await save('admin', 'farsta', 'ekonomi.bedomning', 'god', drawn.version);
+    const response = await post('farsta', formUrl('farsta'), {
+      avsnitt: 'ekonomi',
+      'version:ekonomi.bedomning': String(drawn.version),
+      'seen:ekonomi.bedomning': fingerprint(drawn.value),
+      'ekonomi.bedomning': String(drawn.value),
+      // A long text from a browser: CRLF line breaks, the same answer as saved with LF.
+      'version:ekonomi.sammanfattning': '3',
+      'seen:ekonomi.sammanfattning': fingerprint('Från formuläret.'),
+      'ekonomi.sammanfattning': 'Rad ett\r\nrad två',
+    });
+    expect(response.status).toBe(303);
+    const stored = new Map((await storedAnswers('farsta')).map((a) => [a.path, a]));
+    expect(stored.get('ekonomi.bedomning')).toMatchObject({ value: 'god', version: drawn.version + 1 });
+    expect(stored.get('ekonomi.sammanfattning')).toMatchObject({ value: 'Rad ett\nrad två', version: 4 });
   });
 
   test('bad input is shown next to the field and in the summary, and nothing is stored', async () => {

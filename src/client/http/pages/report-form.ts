@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AttachmentMeta, createPostgresAttachmentStore } from '../../../db/attachments';
 import type { SavedAnswer } from '../../../db/report-drafts';
@@ -147,7 +148,8 @@ export function valueFromForm(question: Question, path: string, body: unknown): 
   switch (question.kind) {
     case 'short-text':
     case 'long-text':
-      return text.trim() === '' ? null : text;
+      // Browsers send a textarea's line breaks as CRLF; the answer keeps them as typed elsewhere.
+      return text.trim() === '' ? null : text.replace(/\r\n/g, '\n');
     case 'date':
     case 'choice':
       return text.trim() === '' ? null : text.trim();
@@ -179,6 +181,17 @@ export function valueFromForm(question: Question, path: string, body: unknown): 
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * A short fingerprint of the value a field was drawn with, sent back with the form: an answer
+ * posted as it was drawn was not touched, and is not saved even if someone saved it meanwhile
+ * (saving it would either overwrite their answer or refuse a change nobody made).
+ */
+export const fingerprint = (value: unknown): string =>
+  createHash('sha256')
+    .update(JSON.stringify(value ?? null))
+    .digest('base64url')
+    .slice(0, 16);
 
 // --- Rendering ----------------------------------------------------------------------------------
 
@@ -414,9 +427,9 @@ function sectionForm(
     ${answersOf(section).map(({ path }) => {
       // The version each answer had when the page was drawn: a save over a newer one is refused.
       // After a conflict the field holds the other save's version, so saving again is a choice.
-      const other = mine?.problems.find((p) => p.field === path)?.other;
-      const version = other?.version ?? data.saved.get(path)?.version ?? 0;
-      return html`<input type="hidden" name="version:${path}" value="${version}" />`;
+      const shown = mine?.problems.find((p) => p.field === path)?.other ?? data.saved.get(path);
+      return html`<input type="hidden" name="version:${path}" value="${shown?.version ?? 0}" />
+        <input type="hidden" name="seen:${path}" value="${fingerprint(shown?.value)}" />`;
     })}
     <fieldset ${disabled ? html` disabled` : ''}>
       <legend><span class="legend-text">${section.title}</span></legend>
@@ -598,13 +611,19 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     const state: FormState = { section: section.id, typed: new Map(), problems: [] };
     let status = 200;
     for (const { path, question } of answersOf(section)) {
+      // Every answer the form drew carries its version; one without was not in the form posted.
+      if (formValue(body, `version:${path}`) === '') continue;
       const value = valueFromForm(question, path, body);
       if (value === undefined) continue;
       state.typed.set(path, value);
       const saved = data.saved.get(path);
       const expectedVersion = Number(formValue(body, `version:${path}`)) || 0;
       // Only what changed is saved: an untouched answer keeps its version and its author.
-      if (same(value, saved?.value) && expectedVersion === (saved?.version ?? 0)) continue;
+      const seen = formValue(body, `seen:${path}`);
+      const untouched = seen
+        ? fingerprint(value) === seen
+        : same(value, saved?.value) && expectedVersion === (saved?.version ?? 0);
+      if (untouched) continue;
       try {
         await deps.drafts.saveAnswer(
           principal,
