@@ -188,6 +188,20 @@ describe('a board’s report as drafts on the server', () => {
     expect(await storedAnswers('kulturnamnden')).toEqual([]);
   });
 
+  test('a long answer is kept out of the audit log, which records its length', async () => {
+    const long = 'Lång text'.padEnd(199, '.');
+    expect((await save('kulturnamnden', 'kulturnamnden', 'ekonomi.sammanfattning', long, 0)).status).toBe(200);
+    const event = (await listAuditEvents(stack.harness.db.pool, workflowId('kulturnamnden'))).find(
+      (e) => e.kind === 'answer-saved',
+    );
+    expect(event?.payload).toEqual({ path: 'ekonomi.sammanfattning', version: 1, valueLength: long.length + 2 });
+    // Nor does the API's record of the write hold it.
+    const api = (await listAuditEvents(stack.harness.db.pool, workflowId('kulturnamnden'))).find(
+      (e) => e.kind === 'api-report-answer',
+    );
+    expect(JSON.stringify(api?.payload)).not.toContain('Lång text');
+  });
+
   test('once handed in, answers can no longer be saved', async () => {
     const submitted = await call(
       'kulturnamnden',
