@@ -61,7 +61,7 @@ describe('a board’s report as drafts on the server', () => {
     expect(jarva.body.missing.map((m: { field: string }) => m.field)).toContain('omraden[rinkeby-kista].insats');
     // A service board is not asked the districts' section.
     const kultur = await call('kulturnamnden', 'GET', report('kulturnamnden'));
-    expect(kultur.body.template.sections.map((s: { id: string }) => s.id)).toEqual(['ekonomi', 'bilagor']);
+    expect(kultur.body.template.sections.map((s: { id: string }) => s.id)).toEqual(['ekonomi', 'ovrigt', 'bilagor']);
     // A phase without a template has no report.
     expect((await call('farsta', 'GET', report('farsta', 'utan-mall'))).status).toBe(404);
   });

@@ -1,87 +1,60 @@
 import { fingerprint, idOf, savedByLabel, valueFromForm } from '../../src/client/http/pages/report-form';
-import { parseReportTemplate, Question } from '../../src/domain/report-template';
+import { join } from 'node:path';
+import { loadTemplateFile } from '../../src/client/templates';
+import { Question } from '../../src/domain/report-template';
+import { TEST_TEMPLATES_DIR } from '../helpers/report-stack';
 
-/** The questions of a small template, parsed so that defaults are filled in as on the page. */
+/** The questions of the fixture template, parsed as the page gets them (defaults filled in). */
 const questions = new Map<string, Question>(
-  parseReportTemplate({
-    id: 'formular',
-    version: 1,
-    title: 'Formulär',
-    sections: [
-      {
-        id: 's',
-        title: 'S',
-        questions: [
-          { id: 'text', kind: 'long-text', label: 'Text', maxLength: 100 },
-          { id: 'tal', kind: 'number', label: 'Tal' },
-          { id: 'janej', kind: 'yes-no', label: 'Ja eller nej' },
-          {
-            id: 'flera',
-            kind: 'choices',
-            label: 'Flera',
-            options: [
-              { id: 'a', label: 'A' },
-              { id: 'b', label: 'B' },
-            ],
-          },
-          {
-            id: 'tabell',
-            kind: 'table',
-            label: 'Tabell',
-            maxRows: 2,
-            columns: [
-              { id: 'namn', label: 'Namn', kind: 'short-text' },
-              { id: 'belopp', label: 'Belopp', kind: 'number' },
-            ],
-          },
-        ],
-      },
-    ],
-  }).template!.sections[0]!.questions.map((q) => [q.id, q]),
+  loadTemplateFile(join(TEST_TEMPLATES_DIR, 'testrapport.yaml')).template!.sections.flatMap((s) =>
+    s.questions.map((q): [string, Question] => [`${s.id}.${q.id}`, q]),
+  ),
 );
-const value = (id: string, body: Record<string, unknown>) => valueFromForm(questions.get(id)!, `s.${id}`, body);
+const value = (path: string, body: Record<string, unknown>) => valueFromForm(questions.get(path)!, path, body);
 
 describe('answers read from a posted form', () => {
   test('numbers as written in Swedish; what is no number stays text for the check to name', () => {
-    expect(value('tal', { 's.tal': '1 250,5' })).toBe(1250.5);
-    expect(value('tal', { 's.tal': '−3' })).toBe(-3);
-    expect(value('tal', { 's.tal': ' ' })).toBeNull();
-    expect(value('tal', { 's.tal': 'tusen' })).toBe('tusen');
+    expect(value('ekonomi.prognos', { 'ekonomi.prognos': '1 250,5' })).toBe(1250.5);
+    expect(value('ekonomi.prognos', { 'ekonomi.prognos': '−3' })).toBe(-3);
+    expect(value('ekonomi.prognos', { 'ekonomi.prognos': ' ' })).toBeNull();
+    expect(value('ekonomi.prognos', { 'ekonomi.prognos': 'tusen' })).toBe('tusen');
   });
 
   test('text keeps what was typed, with line breaks as LF; blank is no answer', () => {
-    expect(value('text', { 's.text': ' Rad ett\r\nrad två ' })).toBe(' Rad ett\nrad två ');
-    expect(value('text', { 's.text': '   ' })).toBeNull();
+    expect(value('ekonomi.sammanfattning', { 'ekonomi.sammanfattning': ' Rad ett\r\nrad två ' })).toBe(
+      ' Rad ett\nrad två ',
+    );
+    expect(value('ekonomi.sammanfattning', { 'ekonomi.sammanfattning': '   ' })).toBeNull();
   });
 
   test('yes or no, several choices', () => {
-    expect(value('janej', { 's.janej': 'ja' })).toBe(true);
-    expect(value('janej', { 's.janej': 'nej' })).toBe(false);
-    expect(value('janej', { 's.janej': '' })).toBeNull();
-    expect(value('flera', { 's.flera': ['a', 'b'] })).toEqual(['a', 'b']);
-    expect(value('flera', { 's.flera': 'b' })).toEqual(['b']);
-    expect(value('flera', {})).toBeNull();
+    expect(value('ovrigt.uppfoljt', { 'ovrigt.uppfoljt': 'ja' })).toBe(true);
+    expect(value('ovrigt.uppfoljt', { 'ovrigt.uppfoljt': 'nej' })).toBe(false);
+    expect(value('ovrigt.uppfoljt', { 'ovrigt.uppfoljt': '' })).toBeNull();
+    expect(value('ovrigt.kanaler', { 'ovrigt.kanaler': ['intranat', 'moten'] })).toEqual(['intranat', 'moten']);
+    expect(value('ovrigt.kanaler', { 'ovrigt.kanaler': 'moten' })).toEqual(['moten']);
+    expect(value('ovrigt.kanaler', {})).toBeNull();
   });
 
   test('a table keeps its filled rows, drops empty ones, and reads no more than one row past its limit', () => {
     const body = {
-      's.tabell.rader': '9',
-      's.tabell[0].namn': 'Förskola',
-      's.tabell[0].belopp': '1 200',
-      's.tabell[1].namn': '',
-      's.tabell[1].belopp': '',
-      's.tabell[2].belopp': '5',
-      's.tabell[3].namn': 'För långt bort',
+      'ekonomi.utfall.rader': '9',
+      'ekonomi.utfall[0].omrade': 'Förskola',
+      'ekonomi.utfall[0].belopp': '1 200',
+      'ekonomi.utfall[1].omrade': '',
+      'ekonomi.utfall[1].belopp': '',
+      'ekonomi.utfall[2].belopp': '5',
+      'ekonomi.utfall[6].omrade': 'För långt bort',
     };
-    expect(value('tabell', body)).toEqual([{ namn: 'Förskola', belopp: 1200 }, { belopp: 5 }]);
-    expect(value('tabell', { 's.tabell.rader': '1' })).toBeNull();
+    expect(value('ekonomi.utfall', body)).toEqual([{ omrade: 'Förskola', belopp: 1200 }, { belopp: 5 }]);
+    expect(value('ekonomi.utfall', { 'ekonomi.utfall.rader': '1' })).toBeNull();
   });
 });
 
 describe('the form’s helpers', () => {
   test('ids for answer paths are plain', () => {
     expect(idOf('omraden[rinkeby-kista].insats')).toBe('svar-omraden-rinkeby-kista-insats');
-    expect(idOf('s.tabell[0].belopp')).toBe('svar-s-tabell-0-belopp');
+    expect(idOf('ekonomi.utfall[0].belopp')).toBe('svar-ekonomi-utfall-0-belopp');
   });
 
   test('who saved: the token’s label, or the record as it stands', () => {
