@@ -56,6 +56,8 @@ export interface HttpStackOptions {
    * stack also starts the districts' LUP workflows when these phases have LUP stages.
    */
   phases?: (d: (days: number) => string) => unknown[];
+  /** Where the templates the phases name are (default: the shipped ones of the municipality). */
+  templatesDir?: string;
 }
 
 export function useHttpStack(label: string, options: HttpStackOptions = {}): HttpStack {

@@ -8,6 +8,8 @@ import { createPostgresAttachmentStore } from '../../db/attachments';
 import { DEFAULT_UPLOAD_POLICY, UploadPolicy } from '../../domain/file-types';
 import { createAttachmentOperations } from '../operations/attachments';
 import { createExportOperations } from '../operations/exports';
+import { createReportDraftOperations } from '../operations/report-drafts';
+import { shippedTemplatesDir } from '../templates';
 import { registerAttachmentRoutes } from './attachments';
 import { registerExportRoutes } from './exports';
 import { registerFeedRoutes } from './feeds';
@@ -23,6 +25,8 @@ export interface HttpAppDeps {
   writesPerMinute?: number;
   /** What a board may attach: size limit and file types (default 25 MB of PDF, Word, Excel, OpenDocument). */
   uploads?: UploadPolicy;
+  /** Where the report templates named by the calendars are (default: the shipped data/<municipality>/templates). */
+  templatesDir?: string;
 }
 
 export interface HttpServerDeps {
@@ -41,8 +45,13 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   if (deps.app) {
     registerAuthentication(app, deps.app.pool);
     await app.register(formBody);
-    await registerApi(app, deps.app);
-    await registerPages(app, deps.app);
+    const drafts = createReportDraftOperations({
+      ops: deps.app.ops,
+      pool: deps.app.pool,
+      templatesDir: deps.app.templatesDir ?? shippedTemplatesDir(deps.app.ops.municipality),
+    });
+    await registerApi(app, { ...deps.app, drafts });
+    await registerPages(app, { ...deps.app, drafts });
     registerFeedRoutes(app, { pool: deps.app.pool });
     const store = createPostgresAttachmentStore(deps.app.pool);
     registerExportRoutes(app, createExportOperations({ ops: deps.app.ops, pool: deps.app.pool, store }));

@@ -1,6 +1,7 @@
 /**
  * A request the engine refuses, with what a caller must know: the HTTP status it maps to, the
- * field (a zod path, or `stage` for a transition that cannot apply now) and the problem.
+ * field (a zod path, or `stage` for a transition that cannot apply now), the problem and, where
+ * surfaces must tell cases apart (report answers), a stable code they translate.
  */
 export class OperationError extends Error {
   override name = 'OperationError';
@@ -8,6 +9,7 @@ export class OperationError extends Error {
     readonly status: 400 | 403 | 404 | 409,
     readonly field: string,
     readonly problem: string,
+    readonly code?: string,
   ) {
     super(`${field}: ${problem}`);
   }

@@ -39,7 +39,7 @@ export function buildOpenApiDocument(routes: ApiRoute[]) {
           401: { description: 'No valid token', ...error },
           403: { description: 'The role may not call this route', ...error },
           404: { description: 'Not found, or not visible to the caller', ...error },
-          ...(route.method === 'POST' && {
+          ...(route.method !== 'GET' && {
             409: { description: 'The transition cannot apply now (the field says why)', ...error },
             429: { description: 'Too many writes; try again in a minute', ...error },
           }),

@@ -7,6 +7,7 @@ import { appendAuditEvent } from '../../../db/audit-log';
 import { canSeeBoard, canWrite, formatRole, isAdmin, Principal } from '../../../domain/roles';
 import { CycleOperations, DeliverableAction } from '../../operations/cycle-operations';
 import { OperationError } from '../../operations/operation-error';
+import { ReportDraftOperations } from '../../operations/report-drafts';
 import { actorOf } from '../auth';
 import { buildOpenApiDocument } from './openapi';
 import * as s from './schemas';
@@ -27,10 +28,11 @@ export interface RouteContext {
   query: Record<string, unknown>;
   body: unknown;
   ops: CycleOperations;
+  drafts: ReportDraftOperations;
 }
 
 export interface ApiRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   url: string;
   summary: string;
   access: Access;
@@ -39,7 +41,12 @@ export interface ApiRoute {
   body?: z.ZodType;
   response: z.ZodType;
   /** Writes are rate-limited and audited with the caller. */
-  write?: { operation: string; target: (params: Record<string, unknown>, ops: CycleOperations) => string };
+  write?: {
+    operation: string;
+    target: (params: Record<string, unknown>, ops: CycleOperations) => string;
+    /** What of the body the audit log keeps, when not all of it (a long answer stays out). */
+    recorded?: (body: unknown) => unknown;
+  };
   handler(ctx: RouteContext): Promise<unknown>;
 }
 
@@ -251,6 +258,43 @@ export const apiRoutes: ApiRoute[] = [
   },
   {
     method: 'GET',
+    url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report',
+    summary:
+      'A board’s report: the template of its phase with generated sections expanded, the saved draft answers and what is still missing (Rapport)',
+    access: 'authenticated',
+    params: s.deliverableParams,
+    response: s.boardReport,
+    async handler({ drafts, params, principal }) {
+      const p = params as DeliverableParams;
+      const report = await drafts.loadReport(principal, p.year, p.phaseId, p.boardId);
+      return { ...report, answers: report.answers.map(s.answerJson) };
+    },
+  },
+  {
+    method: 'PUT',
+    url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/answers',
+    summary:
+      'Save one draft answer over the version last seen (Spara svar): the board itself or SLK; 409 edited-by-someone-else when another save came between',
+    access: 'boardWrite',
+    params: s.deliverableParams,
+    body: s.saveAnswerBody,
+    response: s.savedAnswer,
+    write: {
+      operation: 'report-answer',
+      target: deliverableTarget,
+      recorded: (body) => {
+        const b = body as { path?: unknown; expectedVersion?: unknown };
+        return { path: b.path, expectedVersion: b.expectedVersion };
+      },
+    },
+    async handler({ drafts, params, principal, body, actor }) {
+      const p = params as DeliverableParams;
+      const saved = await drafts.saveAnswer(principal, p.year, p.phaseId, p.boardId, body as s.SaveAnswerBody, actor);
+      return s.answerJson(saved);
+    },
+  },
+  {
+    method: 'GET',
     url: '/api/boards/:boardId/mails',
     summary: 'The mails sent about a board’s deliverables, newest first (Utskick)',
     access: 'authenticated',
@@ -273,8 +317,16 @@ const ERROR_CODES = {
   429: 'too-many-requests',
 } as const;
 
-function sendError(reply: FastifyReply, status: keyof typeof ERROR_CODES, message: string, field?: string) {
-  return reply.code(status).send({ error: ERROR_CODES[status], message, ...(field && { field }) });
+function sendError(
+  reply: FastifyReply,
+  status: keyof typeof ERROR_CODES,
+  message: string,
+  field?: string,
+  code?: string,
+) {
+  return reply
+    .code(status)
+    .send({ error: ERROR_CODES[status], message, ...(field && { field }), ...(code && { code }) });
 }
 
 /** Validates one part of a request; the error names the field (unknown fields included). */
@@ -302,6 +354,7 @@ function allowed(principal: Principal, access: Access): boolean {
 
 export interface ApiDeps {
   ops: CycleOperations;
+  drafts: ReportDraftOperations;
   pool: Pool;
   /** Writes per token and minute (SLK's bulk work stays well under it). */
   writesPerMinute?: number;
@@ -352,7 +405,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
             throw new OperationError(403, 'role', `${formatRole(principal.role)} may not call this route`);
           }
           const query = parsePart(route.query ?? s.noQuery, request.query, 'query') as Record<string, unknown>;
-          const body = route.method === 'POST' ? parsePart(route.body, request.body, 'body') : undefined;
+          const body = route.method !== 'GET' ? parsePart(route.body, request.body, 'body') : undefined;
           const result = await route.handler({
             principal,
             actor: actorOf(principal),
@@ -360,8 +413,10 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
             query,
             body,
             ops: deps.ops,
+            drafts: deps.drafts,
           });
-          await audit(principal, route, params, { outcome: 'accepted', body });
+          const recorded = route.write?.recorded ? route.write.recorded(body) : body;
+          await audit(principal, route, params, { outcome: 'accepted', body: recorded });
           return reply.send(result);
         } catch (error) {
           if (!(error instanceof OperationError)) throw error;
@@ -375,7 +430,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
               problem: error.problem,
             });
           }
-          return sendError(reply, error.status, error.problem, error.field);
+          return sendError(reply, error.status, error.problem, error.field, error.code);
         }
       },
     });

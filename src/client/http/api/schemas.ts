@@ -6,6 +6,8 @@ import {
   deliverableActionSchemas,
   moveDeadlineSchema,
 } from '../../operations/cycle-operations';
+import type { SavedAnswer } from '../../../db/report-drafts';
+import { saveAnswerSchema } from '../../operations/report-drafts';
 
 /** Request and response shapes of the HTTP API: validated at the edge, documented in OpenAPI. */
 
@@ -32,6 +34,8 @@ export const errorResponse = z.object({
   error: z.enum(['bad-request', 'unauthorized', 'forbidden', 'not-found', 'conflict', 'too-many-requests']),
   message: z.string(),
   field: z.string().optional(),
+  /** A stable code where surfaces tell refusals apart (report answers: required, too-long, edited-by-someone-else …). */
+  code: z.string().optional(),
 });
 
 const stage = z.enum(['planned', 'open', 'submitted', 'returned', 'approved', 'exempt', 'cancelled']);
@@ -219,4 +223,51 @@ export const localDevelopment = z.object({
       lateNow: z.number(),
     }),
   ),
+});
+
+export const saveAnswerBody = saveAnswerSchema;
+export type SaveAnswerBody = z.infer<typeof saveAnswerBody>;
+
+export const savedAnswer = z.object({
+  path: z.string(),
+  value: z.unknown(),
+  version: z.number().int(),
+  savedBy: z.string(),
+  savedAt: z.string(),
+});
+export const answerJson = (a: SavedAnswer): z.infer<typeof savedAnswer> => ({
+  path: a.path,
+  value: a.value,
+  version: a.version,
+  savedBy: a.savedBy,
+  savedAt: a.savedAt.toISOString(),
+});
+
+const generatedItem = z.object({ id: z.string(), name: z.string() });
+export const boardReport = z.object({
+  deliverable: deliverableSummary,
+  template: z.object({
+    id: z.string(),
+    version: z.number().int(),
+    title: z.string(),
+    help: z.string().optional(),
+    sections: z.array(
+      z
+        .object({
+          id: z.string(),
+          title: z.string(),
+          help: z.string().optional(),
+          generate: z.string().optional(),
+          items: z.array(generatedItem).optional(),
+          requireOneOf: z.array(z.string()).optional(),
+          questions: z.array(z.object({ id: z.string(), kind: z.string(), label: z.string() }).passthrough()),
+        })
+        .passthrough(),
+    ),
+  }),
+  answers: z.array(savedAnswer),
+  missing: z.array(
+    z.object({ field: z.string(), section: z.string(), item: z.string().optional(), question: z.string() }),
+  ),
+  editable: z.boolean(),
 });

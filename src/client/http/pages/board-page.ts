@@ -45,7 +45,7 @@ import type { ContentKind } from '../../../domain/submission-content';
 import { page } from './layout';
 
 /** A deliverable with its budget year (a board's page spans every cycle started). */
-type YearDeliverable = DeliverableSummary & { year: number; contentKind?: ContentKind };
+type YearDeliverable = DeliverableSummary & { year: number; contentKind?: ContentKind; template?: string };
 
 const formKey = (d: Pick<YearDeliverable, 'year' | 'phaseId' | 'boardId'>) =>
   `lamna-${d.year}-${d.phaseId}-${d.boardId}`;
@@ -220,7 +220,8 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
       (await ops.deliverablesOf(c, { boardId })).map((d): YearDeliverable => {
         const phase = c.calendar.phases.find((p) => p.id === d.phaseId);
         const contentKind = phase?.kind === 'deliverable' ? phase.content : undefined;
-        return { ...d, year: c.budgetYear, ...(contentKind && { contentKind }) };
+        const template = phase?.kind === 'deliverable' ? phase.template : undefined;
+        return { ...d, year: c.budgetYear, ...(contentKind && { contentKind }), ...(template && { template }) };
       }),
     ),
   );
@@ -366,6 +367,15 @@ function boardPageBody(data: BoardPageData, input: BoardPageInput): SafeHtml {
                     : ''
                 }
               </dl>
+              ${
+                d.template
+                  ? html`<p>
+                      <a href="/namnd/${d.boardId}/${d.year}/${d.phaseId}"
+                        >Fyll i rapporten: ${d.phaseName} ${d.year}</a
+                      >
+                    </p>`
+                  : ''
+              }
               ${writable ? submitForm(boardId, d, input.problem) : ''}
             </section>`;
           })

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appendAuditEvent } from '../../../db/audit-log';
 import type { Principal } from '../../../domain/roles';
 import type { CycleOperations } from '../../operations/cycle-operations';
+import type { ReportDraftOperations } from '../../operations/report-drafts';
 import { OperationError } from '../../operations/operation-error';
 import { actorOf } from '../auth';
 import type { HttpAppDeps } from '../server';
@@ -10,7 +11,7 @@ import { describeProblem } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { messagePage } from './layout';
 
-export type PageDeps = HttpAppDeps;
+export type PageDeps = HttpAppDeps & { drafts: ReportDraftOperations };
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import type { HttpAppDeps } from '../server';
+import type { PageDeps } from './common';
 import { registerAccessibilityStatement } from './accessibility-statement';
 import { registerBoardPage } from './board-page';
 import { registerCyclePage } from './cycle-page';
 import { registerLocalDevelopmentPage } from './local-development-page';
 import { registerLogin } from './login';
 import { registerOverview } from './overview';
+import { registerReportForm } from './report-form';
 import { STYLESHEET } from './styles';
 
 /**
@@ -16,10 +17,11 @@ import { STYLESHEET } from './styles';
  * - `/oversikt/:year`: the committee's overview (committee and SLK);
  * - `/oversikt/:year/lokalt-utvecklingsarbete`: local development work (issue 6; committee and SLK);
  * - `/namnd/:boardId`: a board's page (the board itself; SLK and the committee read it);
+ * - `/namnd/:boardId/:year/:phaseId`: a board's report form, for phases with a template (issue 12);
  * - `/cykel/:year`: SLK's cycle page (plan, milestones, deadlines, extensions, review);
  * - `/tillganglighet`: the accessibility statement (issue 12; everyone, signed in or not).
  */
-export async function registerPages(app: FastifyInstance, deps: HttpAppDeps): Promise<void> {
+export async function registerPages(app: FastifyInstance, deps: PageDeps): Promise<void> {
   app.get('/static/arshjul.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
   );
@@ -27,6 +29,7 @@ export async function registerPages(app: FastifyInstance, deps: HttpAppDeps): Pr
   registerOverview(app, deps);
   registerLocalDevelopmentPage(app, deps);
   registerBoardPage(app, deps);
+  registerReportForm(app, deps);
   registerCyclePage(app, deps);
   registerAccessibilityStatement(app, deps);
 }

@@ -85,6 +85,9 @@ button.warning { background: #8a4b00; border-color: #8a4b00; }
 .error-message { display: block; color: #a1231a; font-weight: 700; margin-bottom: 0.25rem; }
 .error-summary { border: 4px solid #b3261e; background: #fff; padding: 0.75rem 1rem; margin: 0 0 1rem; }
 .error-summary h2, .error-summary h3, .error-summary h4 { margin-top: 0; color: #861b12; }
+.report-form fieldset { border: 1px solid #6b7075; padding: 0.75rem 1rem; margin: 0 0 1rem; }
+.report-form fieldset.item { border-style: dashed; }
+.saved { font-style: italic; }
 .notice { border: 4px solid #1d7a4a; background: #e1f3e8; padding: 0.75rem 1rem; margin: 0 0 1rem; font-weight: 700; }
 .deliverable { background: #fff; border: 1px solid #c9ced6; border-radius: 4px; padding: 1rem; margin: 0 0 1rem; }
 .deliverable h3 { margin-top: 0; }

@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+import type { HttpStackOptions } from './http-stack';
+
+/** The small templates of the report tests (test/fixtures/templates), instead of the shipped ones. */
+export const TEST_TEMPLATES_DIR = join(__dirname, '../fixtures/templates');
+
+/**
+ * A stack whose phase `rapport` names the fixture template `testrapport` (open day 1, deadline
+ * day 40, every board), plus any other phases a test wants.
+ */
+export function reportStackOptions(more: HttpStackOptions['phases'] = () => []): HttpStackOptions {
+  return {
+    templatesDir: TEST_TEMPLATES_DIR,
+    phases: (d) => [
+      {
+        id: 'rapport',
+        kind: 'deliverable',
+        name: 'Testrapport',
+        opens: { date: d(1) },
+        deadline: d(40),
+        template: 'testrapport',
+      },
+      ...(more?.(d) ?? []),
+    ],
+  };
+}

@@ -1,0 +1,357 @@
+import { listAuditEvents } from '../../src/db/audit-log';
+import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
+import { reportStackOptions } from '../helpers/report-stack';
+import { fingerprint } from '../../src/client/http/pages/report-form';
+
+/**
+ * Draft answers to a report template, saved on the server one answer at a time (issue 12), over
+ * real HTTP on a real cycle: load, save, what is missing, two people saving at once, refusals
+ * that name the field with a stable code and store nothing, and who may write.
+ */
+const stack = useHttpStack(
+  'report_drafts',
+  reportStackOptions((d) => [
+    { id: 'utan-mall', kind: 'deliverable', name: 'Utan mall', opens: { date: d(1) }, deadline: d(40) },
+  ]),
+);
+const y = STACK_YEAR;
+const report = (board: string, phase = 'rapport') => `/api/cycles/${y}/deliverables/${phase}/${board}/report`;
+
+async function call(caller: keyof StackTokens, method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown) {
+  const response = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${stack.tokens[caller]}`,
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+const save = (caller: keyof StackTokens, board: string, path: string, value: unknown, expectedVersion: number) =>
+  call(caller, 'PUT', `${report(board)}/answers`, { path, value, expectedVersion });
+
+const workflowId = (board: string) => `teststad/${y}/rapport/${board}`;
+
+async function storedAnswers(board: string) {
+  const result = await stack.harness.db.pool.query<{ path: string; value: unknown; version: number }>(
+    'SELECT path, value, version FROM report_answers WHERE workflow_id = $1 ORDER BY path',
+    [workflowId(board)],
+  );
+  return result.rows;
+}
+
+describe('a board’s report as drafts on the server', () => {
+  test('loads the template with its generated items, no answers yet, and what is missing', async () => {
+    const farsta = await call('farsta', 'GET', report('farsta'));
+    expect(farsta.status).toBe(200);
+    expect(farsta.body.template.id).toBe('testrapport');
+    expect(farsta.body.answers).toEqual([]);
+    expect(farsta.body.editable).toBe(true);
+    expect(farsta.body.missing.map((m: { field: string }) => m.field)).toEqual([
+      'ekonomi.sammanfattning',
+      'ekonomi.prognos',
+    ]);
+    // Järva serves the priority area Rinkeby-Kista: its section repeats for it.
+    const jarva = await call('jarva', 'GET', report('jarva'));
+    const areas = jarva.body.template.sections.find((s: { id: string }) => s.id === 'omraden');
+    expect(areas.items).toEqual([{ id: 'rinkeby-kista', name: 'Rinkeby-Kista' }]);
+    expect(jarva.body.missing.map((m: { field: string }) => m.field)).toContain('omraden[rinkeby-kista].insats');
+    // A service board is not asked the districts' section.
+    const kultur = await call('kulturnamnden', 'GET', report('kulturnamnden'));
+    expect(kultur.body.template.sections.map((s: { id: string }) => s.id)).toEqual(['ekonomi', 'ovrigt', 'bilagor']);
+    // A phase without a template has no report.
+    expect((await call('farsta', 'GET', report('farsta', 'utan-mall'))).status).toBe(404);
+  });
+
+  test('saves an answer, then again over the version seen; the report shows who saved it and what is left', async () => {
+    const first = await save('farsta', 'farsta', 'ekonomi.sammanfattning', 'Ett första utkast.', 0);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ path: 'ekonomi.sammanfattning', value: 'Ett första utkast.', version: 1 });
+    expect(first.body.savedBy).toMatch(/board:farsta/);
+    const second = await save('farsta', 'farsta', 'ekonomi.sammanfattning', 'Ett bättre utkast.', 1);
+    expect(second.body.version).toBe(2);
+    const table = [{ omrade: 'Förskola', belopp: 1200 }];
+    expect((await save('farsta', 'farsta', 'ekonomi.utfall', table, 0)).status).toBe(200);
+
+    const loaded = await call('farsta', 'GET', report('farsta'));
+    expect(loaded.body.answers).toEqual([
+      expect.objectContaining({ path: 'ekonomi.sammanfattning', value: 'Ett bättre utkast.', version: 2 }),
+      expect.objectContaining({ path: 'ekonomi.utfall', value: table, version: 1 }),
+    ]);
+    expect(loaded.body.missing.map((m: { field: string }) => m.field)).toEqual(['ekonomi.prognos']);
+
+    const events = (await listAuditEvents(stack.harness.db.pool, workflowId('farsta'))).filter(
+      (e) => e.kind === 'answer-saved',
+    );
+    expect(events.map((e) => e.payload)).toEqual([
+      { path: 'ekonomi.sammanfattning', version: 1, value: 'Ett första utkast.' },
+      { path: 'ekonomi.sammanfattning', version: 2, value: 'Ett bättre utkast.' },
+      { path: 'ekonomi.utfall', version: 1, value: table },
+    ]);
+    expect(events[0]!.actor).toMatch(/board:farsta/);
+  });
+
+  test('a save over a version someone else replaced is refused, names who saved it, and changes nothing', async () => {
+    await save('farsta', 'farsta', 'ekonomi.bedomning', 'god', 0);
+    await save('admin', 'farsta', 'ekonomi.bedomning', 'svag', 1);
+    const stale = await save('farsta', 'farsta', 'ekonomi.bedomning', 'god', 1);
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ field: 'ekonomi.bedomning', code: 'edited-by-someone-else' });
+    expect(stale.body.message).toMatch(/admin/);
+    expect((await storedAnswers('farsta')).find((a) => a.path === 'ekonomi.bedomning')).toEqual({
+      path: 'ekonomi.bedomning',
+      value: 'svag',
+      version: 2,
+    });
+  });
+
+  test('two saves of one answer at once: exactly one wins, first save and later save alike', async () => {
+    const firsts = await Promise.all([
+      save('jarva', 'jarva', 'ekonomi.prognos', 100, 0),
+      save('admin', 'jarva', 'ekonomi.prognos', 200, 0),
+    ]);
+    expect(firsts.map((r) => r.status).sort()).toEqual([200, 409]);
+    const winner = firsts.find((r) => r.status === 200)!.body.value;
+    expect(await storedAnswers('jarva')).toEqual([{ path: 'ekonomi.prognos', value: winner, version: 1 }]);
+
+    const laters = await Promise.all([
+      save('jarva', 'jarva', 'ekonomi.prognos', 300, 1),
+      save('admin', 'jarva', 'ekonomi.prognos', 400, 1),
+    ]);
+    expect(laters.map((r) => r.status).sort()).toEqual([200, 409]);
+    const later = laters.find((r) => r.status === 200)!.body.value;
+    expect(await storedAnswers('jarva')).toEqual([{ path: 'ekonomi.prognos', value: later, version: 2 }]);
+    const events = (await listAuditEvents(stack.harness.db.pool, workflowId('jarva'))).filter(
+      (e) => e.kind === 'answer-saved',
+    );
+    expect(events).toHaveLength(2);
+  });
+
+  test('two saves of different answers of one report at once both win', async () => {
+    const both = await Promise.all([
+      save('jarva', 'jarva', 'ekonomi.sammanfattning', 'Text', 0),
+      save('admin', 'jarva', 'omraden[rinkeby-kista].insats', 'Insatser', 0),
+    ]);
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    expect((await storedAnswers('jarva')).map((a) => a.path)).toEqual([
+      'ekonomi.prognos',
+      'ekonomi.sammanfattning',
+      'omraden[rinkeby-kista].insats',
+    ]);
+  });
+
+  test('bad input is refused naming the field with a stable code, and nothing is stored', async () => {
+    const before = await storedAnswers('kulturnamnden');
+    const refusals = [
+      [
+        save('kulturnamnden', 'kulturnamnden', 'ekonomi.sammanfattning', 'x'.repeat(201), 0),
+        'ekonomi.sammanfattning',
+        'too-long',
+      ],
+      [save('kulturnamnden', 'kulturnamnden', 'ekonomi.okand', 'x', 0), 'ekonomi.okand', 'unknown-question'],
+      [save('kulturnamnden', 'kulturnamnden', 'ekonomi.prognos', 'många', 0), 'ekonomi.prognos', 'not-a-number'],
+      [
+        save('kulturnamnden', 'kulturnamnden', 'ekonomi.utfall', [{ omrade: 'A', farg: 'blå' }], 0),
+        'ekonomi.utfall[0].farg',
+        'unknown-column',
+      ],
+      [save('kulturnamnden', 'kulturnamnden', 'omraden[rinkeby-kista].insats', 'x', 0), 'omraden', 'not-asked'],
+      [save('kulturnamnden', 'kulturnamnden', 'ekonomi', 'x', 0), 'path', 'bad-path'],
+    ] as const;
+    for (const [response, field, code] of refusals) {
+      const r = await response;
+      expect({ status: r.status, field: r.body.field, code: r.body.code }).toEqual({ status: 400, field, code });
+    }
+    // A district with no such priority area.
+    const farsta = await save('farsta', 'farsta', 'omraden[rinkeby-kista].insats', 'x', 0);
+    expect({ status: farsta.status, code: farsta.body.code }).toEqual({ status: 400, code: 'unknown-item' });
+    // An unknown field in the body.
+    const extra = await call('kulturnamnden', 'PUT', `${report('kulturnamnden')}/answers`, {
+      path: 'ekonomi.prognos',
+      value: 1,
+      expectedVersion: 0,
+      by: 'someone',
+    });
+    expect({ status: extra.status, field: extra.body.field }).toEqual({ status: 400, field: 'by' });
+    expect(await storedAnswers('kulturnamnden')).toEqual(before);
+  });
+
+  test('another board’s report does not exist for a board; the committee reads but may not write', async () => {
+    expect((await call('farsta', 'GET', report('jarva'))).status).toBe(404);
+    expect((await save('farsta', 'jarva', 'ekonomi.prognos', 1, 0)).status).toBe(404);
+    expect((await call('committee', 'GET', report('jarva'))).status).toBe(200);
+    const committee = await save('committee', 'kulturnamnden', 'ekonomi.prognos', 1, 0);
+    expect({ status: committee.status, field: committee.body.field }).toEqual({ status: 403, field: 'role' });
+    expect(await storedAnswers('kulturnamnden')).toEqual([]);
+  });
+
+  test('a long answer is kept out of the audit log, which records its length', async () => {
+    const long = 'Lång text'.padEnd(199, '.');
+    expect((await save('kulturnamnden', 'kulturnamnden', 'ekonomi.sammanfattning', long, 0)).status).toBe(200);
+    const event = (await listAuditEvents(stack.harness.db.pool, workflowId('kulturnamnden'))).find(
+      (e) => e.kind === 'answer-saved',
+    );
+    expect(event?.payload).toEqual({ path: 'ekonomi.sammanfattning', version: 1, valueLength: long.length + 2 });
+    // Nor does the API's record of the write hold it.
+    const api = (await listAuditEvents(stack.harness.db.pool, workflowId('kulturnamnden'))).find(
+      (e) => e.kind === 'api-report-answer',
+    );
+    expect(JSON.stringify(api?.payload)).not.toContain('Lång text');
+  });
+
+  test('once handed in, answers can no longer be saved', async () => {
+    const submitted = await call(
+      'kulturnamnden',
+      'POST',
+      `/api/cycles/${y}/deliverables/rapport/kulturnamnden/submit`,
+      {
+        documentRef: 'KN 2090/1',
+      },
+    );
+    expect(submitted.status).toBe(200);
+    const late = await save('kulturnamnden', 'kulturnamnden', 'ekonomi.prognos', 1, 0);
+    expect({ status: late.status, field: late.body.field, code: late.body.code }).toEqual({
+      status: 409,
+      field: 'stage',
+      code: 'not-editable',
+    });
+    expect((await call('kulturnamnden', 'GET', report('kulturnamnden'))).body.editable).toBe(false);
+  });
+
+  test('the OpenAPI document describes both routes', async () => {
+    const doc = (await fetch(`${stack.url}/api/openapi.json`).then((r) => r.json())) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const base = '/api/cycles/{year}/deliverables/{phaseId}/{boardId}/report';
+    expect(Object.keys(doc.paths[base] ?? {})).toEqual(['get']);
+    expect(Object.keys(doc.paths[`${base}/answers`] ?? {})).toEqual(['put']);
+  });
+});
+
+describe('the report form on the board’s pages (no JavaScript)', () => {
+  const formUrl = (board: string) => `/namnd/${board}/${y}/rapport`;
+  const page = (who: keyof StackTokens, path: string) =>
+    fetch(`${stack.url}${path}`, { headers: { cookie: `arshjul_token=${stack.tokens[who]}` }, redirect: 'manual' });
+  const post = (who: keyof StackTokens, path: string, fields: Record<string, string>, origin?: string) =>
+    fetch(`${stack.url}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        cookie: `arshjul_token=${stack.tokens[who]}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(origin && { origin }),
+      },
+      body: new URLSearchParams(fields).toString(),
+    });
+
+  test('the board’s page links to the form of a phase with a template, and the form shows the template', async () => {
+    const board = await (await page('farsta', '/namnd/farsta')).text();
+    expect(board).toContain(`href="/namnd/farsta/${y}/rapport"`);
+    expect(board).not.toContain(`href="/namnd/farsta/${y}/utan-mall"`);
+    const response = await page('farsta', formUrl('farsta'));
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('<legend><span class="legend-text">Ekonomi</span></legend>');
+    expect(text).toContain('Det här saknas');
+    expect(text).toMatch(/Sammanfattning <span class="required">\(obligatorisk\)<\/span>/);
+    expect(text).toContain('Senast sparad av');
+    expect(text).toContain('action="/namnd/farsta/2090/rapport"');
+  });
+
+  test('a section saves what changed and comes back with who saved it; a changed-meanwhile answer shows the other save', async () => {
+    // What farsta saved earlier in this file: sammanfattning v2, utfall v1, bedomning v2 (by admin).
+    const fields = {
+      avsnitt: 'ekonomi',
+      'version:ekonomi.sammanfattning': '2',
+      'ekonomi.sammanfattning': 'Från formuläret.',
+      'version:ekonomi.prognos': '0',
+      'ekonomi.prognos': '1 250,5',
+      'version:ekonomi.bedomning': '2',
+      'ekonomi.bedomning': 'svag',
+      'version:ekonomi.utfall': '1',
+      'ekonomi.utfall.rader': '2',
+      'ekonomi.utfall[0].omrade': 'Förskola',
+      'ekonomi.utfall[0].belopp': '1200',
+      'ekonomi.utfall[1].omrade': 'Skola',
+      'ekonomi.utfall[1].belopp': '',
+    };
+    const saved = await post('farsta', formUrl('farsta'), fields);
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toBe(`${formUrl('farsta')}?sparat=ekonomi#sparat`);
+    const stored = new Map((await storedAnswers('farsta')).map((a) => [a.path, a]));
+    expect(stored.get('ekonomi.sammanfattning')).toMatchObject({ value: 'Från formuläret.', version: 3 });
+    expect(stored.get('ekonomi.prognos')).toMatchObject({ value: 1250.5, version: 1 });
+    // Untouched: still admin's save.
+    expect(stored.get('ekonomi.bedomning')).toMatchObject({ value: 'svag', version: 2 });
+    expect(stored.get('ekonomi.utfall')).toMatchObject({
+      value: [{ omrade: 'Förskola', belopp: 1200 }, { omrade: 'Skola' }],
+      version: 2,
+    });
+
+    // The same form again from a page drawn before that save: the answer changed meanwhile.
+    const stale = await post('farsta', formUrl('farsta'), {
+      ...fields,
+      'ekonomi.sammanfattning': 'Ett annat utkast.',
+    });
+    expect(stale.status).toBe(409);
+    const text = await stale.text();
+    expect(text).toContain('role="alert"');
+    expect(text).toContain('Någon annan har sparat svaret');
+    expect(text).toContain('<q>Från formuläret.</q>');
+    expect(text).toContain('Ett annat utkast.');
+    expect((await storedAnswers('farsta')).find((a) => a.path === 'ekonomi.sammanfattning')).toMatchObject({
+      value: 'Från formuläret.',
+      version: 3,
+    });
+  });
+
+  test('an answer posted as it was drawn is left alone, even when someone saved it meanwhile', async () => {
+    const drawn = (await storedAnswers('farsta')).find((a) => a.path === 'ekonomi.bedomning')!;
+    await save('admin', 'farsta', 'ekonomi.bedomning', 'god', drawn.version);
+    const response = await post('farsta', formUrl('farsta'), {
+      avsnitt: 'ekonomi',
+      'version:ekonomi.bedomning': String(drawn.version),
+      'seen:ekonomi.bedomning': fingerprint(drawn.value),
+      'ekonomi.bedomning': String(drawn.value),
+      // A long text from a browser: CRLF line breaks, the same answer as saved with LF.
+      'version:ekonomi.sammanfattning': '3',
+      'seen:ekonomi.sammanfattning': fingerprint('Från formuläret.'),
+      'ekonomi.sammanfattning': 'Rad ett\r\nrad två',
+    });
+    expect(response.status).toBe(303);
+    const stored = new Map((await storedAnswers('farsta')).map((a) => [a.path, a]));
+    expect(stored.get('ekonomi.bedomning')).toMatchObject({ value: 'god', version: drawn.version + 1 });
+    expect(stored.get('ekonomi.sammanfattning')).toMatchObject({ value: 'Rad ett\nrad två', version: 4 });
+  });
+
+  test('bad input is shown next to the field and in the summary, and nothing is stored', async () => {
+    const before = await storedAnswers('jarva');
+    const response = await post('jarva', formUrl('jarva'), {
+      avsnitt: 'ekonomi',
+      'version:ekonomi.sammanfattning': '1',
+      'ekonomi.sammanfattning': 'x'.repeat(201),
+      'version:ekonomi.prognos': '2',
+      'ekonomi.prognos': 'många',
+    });
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text).toContain('Texten är för lång.');
+    expect(text).toContain('Skriv ett tal');
+    expect(text).toContain('href="#svar-ekonomi-sammanfattning"');
+    expect(text).toMatch(/id="svar-ekonomi-sammanfattning"[^>]*aria-describedby="[^"]*svar-ekonomi-sammanfattning-fel/);
+    expect(await storedAnswers('jarva')).toEqual(before);
+  });
+
+  test('a form posted for another board or from another site is refused, and nothing is stored', async () => {
+    const before = await storedAnswers('jarva');
+    const fields = { avsnitt: 'ekonomi', 'version:ekonomi.prognos': '0', 'ekonomi.prognos': '9' };
+    expect((await post('farsta', formUrl('jarva'), fields)).status).toBe(404);
+    expect((await page('farsta', formUrl('jarva'))).status).toBe(404);
+    expect((await post('jarva', formUrl('jarva'), fields, 'https://evil.example')).status).toBe(403);
+    expect((await post('committee', formUrl('jarva'), fields)).status).toBe(403);
+    expect(await storedAnswers('jarva')).toEqual(before);
+  });
+});
