@@ -5,6 +5,7 @@ import { withTransaction } from '../../src/db/database';
 import { replaceRegistry } from '../../src/db/registry';
 import { createCycleOperations, CycleOperations } from '../../src/client/operations/cycle-operations';
 import { startCycle } from '../../src/client/start-cycles';
+import { shippedTemplatesDir, templateIdsOf, templateLookup } from '../../src/client/templates';
 import { buildHttpServer } from '../../src/client/http/server';
 import { CycleCalendar, cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
@@ -111,7 +112,23 @@ export function useHttpStack(label: string, options: HttpStackOptions = {}): Htt
       municipality: smallRegistry.municipality,
       today: () => stack.day0,
     });
-    await startCycle(ctx.env.client, pool, ctx.harness.taskQueue, stack.calendar, smallRegistry, stack.day0, 'test');
+    // The templates the calendar names, read as `cycle start` reads them, kept with the cycle.
+    const lookup = templateLookup(options.templatesDir ?? shippedTemplatesDir());
+    const templates = templateIdsOf(stack.calendar).map((id) => {
+      const loaded = lookup(id);
+      if (!loaded.template) throw new Error(`test template ${id}: ${JSON.stringify(loaded.errors)}`);
+      return loaded.template;
+    });
+    await startCycle(
+      ctx.env.client,
+      pool,
+      ctx.harness.taskQueue,
+      stack.calendar,
+      smallRegistry,
+      stack.day0,
+      'test',
+      templates,
+    );
     if (phases) await stack.ops.local.startLups(STACK_YEAR);
     stack.advanceTo = async (days, time = '12:00') => {
       await sleepUntilStockholm(ctx.env, d(days), time);

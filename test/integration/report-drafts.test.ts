@@ -1,4 +1,6 @@
 import { listAuditEvents } from '../../src/db/audit-log';
+import { insertTemplateVersion, loadCycleTemplate } from '../../src/db/cycle-templates';
+import { compareTemplates } from '../../src/domain/report-template-changes';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 import { reportStackOptions } from '../helpers/report-stack';
 import { fingerprint } from '../../src/client/http/pages/report-form';
@@ -353,5 +355,28 @@ describe('the report form on the board’s pages (no JavaScript)', () => {
     expect((await post('jarva', formUrl('jarva'), fields, 'https://evil.example')).status).toBe(403);
     expect((await post('committee', formUrl('jarva'), fields)).status).toBe(403);
     expect(await storedAnswers('jarva')).toEqual(before);
+  });
+});
+
+// Last: it changes the template the other tests draw.
+describe('the template a report follows', () => {
+  test('is the one the cycle keeps: a correction SLK published shows, the file on disk does not matter', async () => {
+    const pool = stack.harness.db.pool;
+    const kept = await loadCycleTemplate(pool, 'teststad', y, 'testrapport');
+    expect(kept?.version).toBe(1);
+    const corrected = structuredClone(kept!.template);
+    corrected.version = 2;
+    corrected.sections[0]!.title = 'Ekonomi (rättad rubrik)';
+    await insertTemplateVersion(pool, {
+      municipality: 'teststad',
+      budgetYear: y,
+      template: corrected,
+      publishedBy: 'test',
+      supersedesVersion: 1,
+      reason: 'Rubriken var fel',
+      changes: compareTemplates(kept!.template, corrected),
+    });
+    const after = await call('farsta', 'GET', report('farsta'));
+    expect(after.body.template.sections[0].title).toBe('Ekonomi (rättad rubrik)');
   });
 });

@@ -25,6 +25,7 @@ import {
   TemplateContext,
 } from '../../domain/report-template';
 import { canWrite, formatRole, Principal } from '../../domain/roles';
+import { loadCycleTemplate } from '../../db/cycle-templates';
 import { loadTemplateFile } from '../templates';
 import { CycleOperations, DeliverableSummary } from './cycle-operations';
 import { notFound, OperationError } from './operation-error';
@@ -142,10 +143,17 @@ export function createReportDraftOperations(deps: {
 }) {
   const { ops, pool } = deps;
 
-  const templateOf = (cycle: StoredCycle, phaseId: string): ReportTemplate => {
+  /**
+   * The phase's template as the cycle keeps it (the version it started with, or the correction
+   * SLK published since), so an edit to a file on disk never changes a running cycle. A cycle
+   * started before cycles kept their templates reads the file.
+   */
+  const templateOf = async (cycle: StoredCycle, phaseId: string): Promise<ReportTemplate> => {
     const phase = cycle.calendar.phases.find((p) => p.id === phaseId);
     const id = phase?.kind === 'deliverable' ? phase.template : undefined;
     if (!id) throw notFound('template');
+    const kept = await loadCycleTemplate(pool, ops.municipality, cycle.budgetYear, id);
+    if (kept) return kept.template;
     const loaded = loadTemplateFile(join(deps.templatesDir, `${id}.yaml`));
     // The calendar was checked against its templates before the cycle started: a broken file
     // now is a deployment fault, not the caller's.
@@ -176,7 +184,7 @@ export function createReportDraftOperations(deps: {
   const prepare = async (principal: Principal, year: number, phaseId: string, boardId: string) => {
     const summary = await visibleDeliverable(ops, principal, year, phaseId, boardId);
     const cycle = await ops.cycle(year);
-    const template = templateOf(cycle, phaseId);
+    const template = await templateOf(cycle, phaseId);
     return { summary, cycle, template, context: await contextFor(cycle, summary) };
   };
 
