@@ -2,7 +2,7 @@ import { listBoardContents, loadLupProgress } from '../db/board-contents';
 import { Queryable } from '../db/database';
 import { loadStoredRegistry } from '../db/registry';
 import { TransitionRefused } from '../domain/deliverable-state';
-import { checkStage, LupStage } from '../domain/lup-state';
+import { checkStageAfter, LupStage } from '../domain/lup-state';
 import { findOrganisation } from '../domain/organisations';
 import {
   checkSubmissionContent,
@@ -47,8 +47,8 @@ export async function checkSubmissionRules(db: Queryable, input: SubmissionRules
           : 'analys';
     try {
       // The LUP's own check, on its progress as recorded: the stages in order, a dialogue before the programme.
-      checkStage(
-        { stage, dialogues: new Array(lup.dialogues).fill(undefined), measures: [], followUps: 0 },
+      checkStageAfter(
+        { stage, dialogues: lup.dialogues },
         { stage: lupStage, content: input.content, decisionDate: input.decisionDate, by: 'check' },
       );
     } catch (error) {

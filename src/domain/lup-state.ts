@@ -89,19 +89,27 @@ export function applyDialogue(state: LupState, dialogue: CitizenDialogue): LupSt
 
 /** Checks one stage in its order: analysis, then the programme (after a dialogue), then follow-up. */
 export function checkStage(state: LupState, raw: unknown): LupStageInput {
+  return checkStageAfter({ stage: state.stage, dialogues: state.dialogues.length }, raw);
+}
+
+/**
+ * The same check from how far a LUP has come (its stage and how many dialogues it has held), for
+ * callers that know that from the record rather than from the workflow's state.
+ */
+export function checkStageAfter(progress: { stage: LupStage; dialogues: number }, raw: unknown): LupStageInput {
   const input = parse(lupStageInputSchema, raw);
   const expected: Record<LupStageInput['stage'], LupStage[]> = {
     analysis: ['analys'],
     programme: ['program'],
     'follow-up': ['uppfoljning', 'klar'],
   };
-  if (!expected[input.stage].includes(state.stage)) {
-    throw new TransitionRefused('stage', `${input.stage} is not possible now: ${LUP_STAGE_SV[state.stage]}`);
+  if (!expected[input.stage].includes(progress.stage)) {
+    throw new TransitionRefused('stage', `${input.stage} is not possible now: ${LUP_STAGE_SV[progress.stage]}`);
   }
   if (input.stage === 'analysis') parse(lupAnalysisSchema, input.content, ['content']);
   if (input.stage === 'programme') {
     parse(lupProgrammeSchema, input.content, ['content']);
-    if (state.dialogues.length === 0) {
+    if (progress.dialogues === 0) {
       throw new TransitionRefused('dialogues', 'record at least one citizen dialogue before the programme');
     }
     if (!input.decisionDate) throw new TransitionRefused('decisionDate', 'the date the board adopted it is required');

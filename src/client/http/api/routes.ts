@@ -7,6 +7,7 @@ import { appendAuditEvent } from '../../../db/audit-log';
 import { canSeeBoard, canWrite, formatRole, isAdmin, Principal } from '../../../domain/roles';
 import { CycleOperations, DeliverableAction } from '../../operations/cycle-operations';
 import { OperationError } from '../../operations/operation-error';
+import { visibleDeliverable } from '../../operations/visible-deliverable';
 import { ReportDraftOperations } from '../../operations/report-drafts';
 import { actorOf } from '../auth';
 import { buildOpenApiDocument } from './openapi';
@@ -53,11 +54,9 @@ export interface ApiRoute {
 type DeliverableParams = z.infer<typeof s.deliverableParams>;
 
 /** Loads a deliverable the caller may see, or answers 404 exactly as for one that does not exist. */
-async function visibleDeliverable(ctx: RouteContext) {
+function visibleDeliverableOf(ctx: RouteContext) {
   const p = ctx.params as DeliverableParams;
-  const summary = await ctx.ops.deliverable(p.year, p.phaseId, p.boardId);
-  if (!canSeeBoard(ctx.principal, summary.answeringBoardId)) throw new OperationError(404, 'deliverable', 'not found');
-  return summary;
+  return visibleDeliverable(ctx.ops, ctx.principal, p.year, p.phaseId, p.boardId);
 }
 
 const deliverableTarget = (params: Record<string, unknown>, ops: CycleOperations): string => {
@@ -77,7 +76,7 @@ function deliverableActionRoute(action: DeliverableAction, body: z.ZodType, summ
     write: { operation: `deliverable-${action}`, target: deliverableTarget },
     async handler(ctx) {
       const p = ctx.params as DeliverableParams;
-      const summary = await visibleDeliverable(ctx);
+      const summary = await visibleDeliverableOf(ctx);
       if (!canWrite(ctx.principal, summary.answeringBoardId)) {
         throw new OperationError(403, 'role', `${formatRole(ctx.principal.role)} may not ${action}`);
       }
@@ -151,7 +150,7 @@ export const apiRoutes: ApiRoute[] = [
     response: s.deliverableDetail,
     async handler(ctx) {
       const p = ctx.params as DeliverableParams;
-      const summary = await visibleDeliverable(ctx);
+      const summary = await visibleDeliverableOf(ctx);
       const view = await ctx.ops.deliverableView(p.year, p.phaseId, p.boardId);
       return {
         summary,

@@ -236,3 +236,17 @@ export async function attempt<T>(
     throw error;
   }
 }
+
+/** Links to the same page in the other budget years, the current one marked; nothing for one year. */
+export function yearNavigation(years: number[], current: number, href: (year: number) => string): SafeHtml | string {
+  if (years.length <= 1) return '';
+  return html`<nav aria-label="Budgetår">
+    <p>
+      Budgetår:
+      ${years.map(
+        (y, i) =>
+          html`${i > 0 ? ' · ' : ''}<a href="${href(y)}" ${y === current ? html` aria-current="page"` : ''}>${y}</a>`,
+      )}
+    </p>
+  </nav>`;
+}

@@ -5,7 +5,7 @@ import { boardKinds, findOrganisation, OrganisationKind, Registry } from '../../
 import { FOLLOW_UP_STATUS_SV, SUSTAINABILITY_GOALS } from '../../../domain/submission-content';
 import type { LocalDevelopmentOperations } from '../../operations/local-development';
 import { OperationError } from '../../operations/operation-error';
-import { forbiddenPage, notFoundPage, PageDeps, parseYear, requireUser, sendPage } from './common';
+import { forbiddenPage, notFoundPage, PageDeps, parseYear, requireUser, sendPage, yearNavigation } from './common';
 import { formatDate, formatShare, KIND_LABELS } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { page } from './layout';
@@ -335,23 +335,7 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
         Hur nämnderna arbetar i de prioriterade områdena, stadsdelsnämndernas lokala utvecklingsprogram (LUP) och
         nämndernas punktlighet. I dag: ${formatDate(view.onDate)}.
       </p>
-      ${
-        years.length > 1
-          ? html`<nav aria-label="Budgetår">
-              <p>
-                Budgetår:
-                ${years.map(
-                  (y, i) =>
-                    html`${i > 0 ? ' · ' : ''}<a
-                        href="/oversikt/${y}/lokalt-utvecklingsarbete"
-                        ${y === year ? html` aria-current="page"` : ''}
-                        >${y}</a
-                      >`,
-                )}
-              </p>
-            </nav>`
-          : ''
-      }
+      ${yearNavigation(years, year, (y) => `/oversikt/${y}/lokalt-utvecklingsarbete`)}
       <nav aria-label="På sidan">
         <ul>
           <li><a href="#omraden">Prioriterade områden</a></li>

@@ -10,7 +10,17 @@ import {
 } from '../../../domain/organisations';
 import { audienceOf, writtenDeadlineFor } from '../../../domain/planner';
 import type { CycleOperations, DeliverableSummary } from '../../operations/cycle-operations';
-import { forbiddenPage, notFoundPage, PageDeps, parseYear, queryValue, requireUser, select, sendPage } from './common';
+import {
+  forbiddenPage,
+  notFoundPage,
+  PageDeps,
+  parseYear,
+  queryValue,
+  requireUser,
+  select,
+  sendPage,
+  yearNavigation,
+} from './common';
 import { CycleView, findCycleView, phaseDeadline, phaseOpening, timelineItems } from './cycle-data';
 import { formatDate, isEscalated, isOverdue, KIND_LABELS, STAGE_LABELS, statusOf } from './format';
 import { html, SafeHtml } from './html';
@@ -168,21 +178,7 @@ function overviewBody(data: OverviewData, filter: { kind: string; area: string }
 
   return html`<h1>Översikt budgetår ${year}</h1>
     <p class="lead">Läget för nämndernas leveranser i budgetcykeln ${year}. I dag: ${formatDate(today)}.</p>
-    ${
-      years.length > 1
-        ? html`<nav aria-label="Budgetår">
-            <p>
-              Budgetår:
-              ${years.map(
-                (y, i) =>
-                  html`${i > 0 ? ' · ' : ''}<a href="/oversikt/${y}" ${y === year ? html` aria-current="page"` : ''}
-                      >${y}</a
-                    >`,
-              )}
-            </p>
-          </nav>`
-        : ''
-    }
+    ${yearNavigation(years, year, (y) => `/oversikt/${y}`)}
     <h2 id="laget">Läget${filterText ? ` (${filterText})` : ''}</h2>
     <ul class="counts" aria-labelledby="laget">
       <li class="c-late"><span class="number">${late}</span> försenade</li>
