@@ -24,7 +24,7 @@ import { boardPageUrl } from './links';
 import { mailLanguages, NotificationKind, renderNotificationMail } from './reminder-mail';
 import { sendOnce, SendOnceResult } from './send-once';
 import { markExpired } from '../db/send-log';
-import type { ContentCheck } from '../domain/submission-content';
+import type { ContentCheck } from '../domain/report-submission';
 import { checkSubmissionRules, SubmissionRulesInput } from './submission-rules';
 
 export interface RecordEventInput {
@@ -249,10 +249,10 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /**
-     * The guidelines' rules of a submission that need the record, run from the deliverable's
-     * submit handler: the district's LUP must be at this stage, the budgetunderlag must name the
-     * LUP's larger measures, an operational plan must name every priority area, a follow-up must
-     * have a section per measure and area. The content's shape was checked in the validator.
+     * The checks of a report marked ready that need the record, run from the deliverable's
+     * submit handler: its answers against the template the cycle keeps, with a section per
+     * priority area, LUP measure, nämndmål and goal as the record has them, and the district's
+     * LUP at this stage. The content's size and shape were checked in the validator.
      */
     async checkSubmissionRules(input: SubmissionRulesInput): Promise<ContentCheck> {
       return checkSubmissionRules(db, input);

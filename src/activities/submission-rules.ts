@@ -1,22 +1,23 @@
-import { listBoardContents, loadLupProgress } from '../db/board-contents';
+import { loadLupProgress } from '../db/board-contents';
+import { loadCycleTemplate } from '../db/cycle-templates';
+import { loadCycle } from '../db/cycles';
 import { Queryable } from '../db/database';
 import { loadStoredRegistry } from '../db/registry';
+import { buildTemplateContext } from '../db/template-context';
 import { TransitionRefused } from '../domain/deliverable-state';
 import { checkStageAfter, LupStage } from '../domain/lup-state';
 import { findOrganisation } from '../domain/organisations';
-import {
-  checkSubmissionContent,
-  ContentCheck,
-  ContentKind,
-  LUP_STAGE_OF,
-  LupMeasure,
-} from '../domain/submission-content';
+import { checkAnswers } from '../domain/report-template';
+import { ContentCheck, LupStageKind } from '../domain/report-submission';
 
 export interface SubmissionRulesInput {
   municipality: string;
   budgetYear: number;
-  phase: { id: string; content: ContentKind; lupLink: 'warn' | 'block' };
+  phase: { id: string; template: string; lupStage?: LupStageKind };
+  /** The board that answers (the successor after a merger). */
   boardId: string;
+  /** The board the deliverable was planned for. */
+  plannedBoardId: string;
   content: unknown;
   decisionDate?: string;
   /** Stockholm's date when the submission was taken (workflow time). */
@@ -24,55 +25,63 @@ export interface SubmissionRulesInput {
 }
 
 /**
- * Checks a submission against the guidelines' rules that need the record: the board's adopted
- * LUP measures, its latest operational plan, the priority areas in the stored registry and, for
- * a LUP stage, the district's LUP as the read model has it. Errors block; warnings are recorded.
+ * Checks a report marked ready against what needs the record: the template version the cycle
+ * keeps, answered with the items the database knows (the priority areas the board serves, the
+ * district's adopted LUP measures, the board's nämndmål, the year's goals), every required answer
+ * given; and, for a LUP stage, the district's LUP as recorded (the stages in order, a dialogue
+ * before the programme). Errors block; the answers' fields are `answers.<section>…`.
  */
 export async function checkSubmissionRules(db: Queryable, input: SubmissionRulesInput): Promise<ContentCheck> {
-  const refusal = (field: string, problem: string): ContentCheck => ({ errors: [{ field, problem }], warnings: [] });
+  const refusal = (field: string, problem: string, code?: string): ContentCheck => ({
+    errors: [{ field, problem, ...(code && { code }) }],
+    warnings: [],
+  });
   const registry = await loadStoredRegistry(db, input.municipality);
   if (!registry) return refusal('organisations', `no registry stored for ${input.municipality}`);
   const board = findOrganisation(registry, input.boardId);
   if (!board) return refusal('boardId', `${input.boardId} is not in the registry`);
+  const cycle = await loadCycle(db, input.municipality, input.budgetYear);
+  const kept = await loadCycleTemplate(db, input.municipality, input.budgetYear, input.phase.template);
+  if (!cycle || !kept) {
+    return refusal(
+      'template',
+      `the cycle keeps no template ${input.phase.template}: start the cycle with its templates`,
+    );
+  }
 
-  const lupStage = LUP_STAGE_OF[input.phase.content];
-  if (lupStage) {
+  const context = await buildTemplateContext(db, {
+    municipality: input.municipality,
+    cycle,
+    registry,
+    boardId: input.boardId,
+    plannedBoardId: input.plannedBoardId,
+    phaseId: input.phase.id,
+    today: input.onDate,
+  });
+  const issues = checkAnswers(kept.template, context, input.content, { forReady: true });
+  if (issues.length > 0) {
+    return { errors: issues.map((i) => ({ field: i.field, problem: i.problem, code: i.code })), warnings: [] };
+  }
+
+  if (input.phase.lupStage) {
     const lup = await loadLupProgress(db, input.municipality, input.budgetYear, input.boardId);
-    const stage: LupStage = lup.stagesSubmitted.includes('lup-follow-up')
+    const stage: LupStage = lup.stagesSubmitted.includes('follow-up')
       ? 'klar'
-      : lup.stagesSubmitted.includes('lup-programme')
+      : lup.stagesSubmitted.includes('programme')
         ? 'uppfoljning'
-        : lup.stagesSubmitted.includes('lup-analysis')
+        : lup.stagesSubmitted.includes('analysis')
           ? 'program'
           : 'analys';
     try {
-      // The LUP's own check, on its progress as recorded: the stages in order, a dialogue before the programme.
+      // The LUP's own check, on its progress as recorded.
       checkStageAfter(
         { stage, dialogues: lup.dialogues },
-        { stage: lupStage, content: input.content, decisionDate: input.decisionDate, by: 'check' },
+        { stage: input.phase.lupStage, content: input.content, decisionDate: input.decisionDate, by: 'check' },
       );
     } catch (error) {
       if (!(error instanceof TransitionRefused)) throw error;
       return refusal(error.field, error.problem);
     }
   }
-
-  const programme = (await listBoardContents(db, input.municipality, input.boardId, 'lup-programme'))[0];
-  const plan = (
-    await listBoardContents(db, input.municipality, input.boardId, 'operational-plan', input.budgetYear)
-  )[0];
-  const plannedAreas = (
-    (plan?.content.priorityAreas ?? []) as Array<{ areaId: string; nämndmål?: string[]; aktiviteter?: string[] }>
-  )
-    .filter((p) => (p.nämndmål?.length ?? 0) + (p.aktiviteter?.length ?? 0) > 0)
-    .map((p) => p.areaId);
-  return checkSubmissionContent(input.content, {
-    kind: input.phase.content,
-    board,
-    registry,
-    onDate: input.onDate,
-    lupMeasures: (programme?.content.measures ?? []) as LupMeasure[],
-    plannedAreas,
-    lupLink: input.phase.lupLink,
-  });
+  return { errors: [], warnings: [] };
 }

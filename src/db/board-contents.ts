@@ -1,6 +1,6 @@
 import type { StoredCycle } from './cycles';
 import { Queryable } from './database';
-import type { ContentKind } from '../domain/submission-content';
+import type { LupStageKind } from '../domain/report-submission';
 
 interface ContentRow {
   budget_year: number;
@@ -10,14 +10,24 @@ interface ContentRow {
 }
 
 /**
- * A board's submitted contents of one kind, newest first (across cycles, or in one budget year).
- * The kind is the phase's, looked up in the calendar the cycle was started with.
+ * What a phase's submissions are, as its calendar says: the template its boards answer and, for a
+ * district's LUP phases, the LUP stage it records.
+ */
+export interface ContentKindOf {
+  template?: string;
+  lupStage?: LupStageKind;
+}
+
+/**
+ * A board's submitted answers to phases of one kind (a template, or a LUP stage), newest first
+ * (across cycles, or in one budget year). The kind is the phase's, looked up in the calendar the
+ * cycle was started with.
  */
 export async function listBoardContents(
   db: Queryable,
   municipality: string,
   boardId: string,
-  kind: ContentKind,
+  kind: ContentKindOf,
   budgetYear?: number,
 ): Promise<Array<{ budgetYear: number; phaseId: string; content: Record<string, unknown> }>> {
   const rows = await db.query<ContentRow>(
@@ -31,7 +41,11 @@ export async function listBoardContents(
   return rows.rows
     .filter((r) => {
       const phase = r.calendar?.phases.find((p) => p.id === r.phase_id);
-      return phase?.kind === 'deliverable' && phase.content === kind;
+      return (
+        phase?.kind === 'deliverable' &&
+        (kind.template === undefined || phase.template === kind.template) &&
+        (kind.lupStage === undefined || phase.lupStage === kind.lupStage)
+      );
     })
     .map((r) => ({ budgetYear: r.budget_year, phaseId: r.phase_id, content: r.content }));
 }
@@ -46,14 +60,14 @@ export async function loadLupProgress(
   municipality: string,
   budgetYear: number,
   boardId: string,
-): Promise<{ stagesSubmitted: ContentKind[]; dialogues: number }> {
-  const stages = await db.query<{ kind: ContentKind }>(
-    `SELECT DISTINCT phase->>'content' AS kind
+): Promise<{ stagesSubmitted: LupStageKind[]; dialogues: number }> {
+  const stages = await db.query<{ kind: LupStageKind }>(
+    `SELECT DISTINCT phase->>'lupStage' AS kind
        FROM submission_content sc
        JOIN cycles c ON c.municipality = sc.municipality AND c.budget_year = sc.budget_year
        CROSS JOIN LATERAL jsonb_array_elements(c.calendar->'phases') AS phase
       WHERE sc.municipality = $1 AND sc.budget_year = $2 AND sc.board_id = $3
-        AND phase->>'id' = sc.phase_id AND phase->>'content' LIKE 'lup-%'`,
+        AND phase->>'id' = sc.phase_id AND phase ? 'lupStage'`,
     [municipality, budgetYear, boardId],
   );
   const dialogues = await db.query<{ n: string }>(

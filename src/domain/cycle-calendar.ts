@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MUNICIPALITY_TIME_ZONE } from './glossary';
-import { contentKinds } from './submission-content';
+import { lupStages } from './report-submission';
 import { boardKinds, localDateSchema, OrganisationKind } from './organisations';
 
 /**
@@ -115,19 +115,16 @@ export const deliverablePhaseSchema = z
     /** Per-group ladders (priority districts, companies …); the first matching entry applies. */
     ladderOverrides: z.array(ladderOverrideSchema).optional(),
     /**
-     * What the submission must contain (the guidelines for local development work): a LUP
-     * stage, a budgetunderlag naming the LUP's larger measures, an operational plan naming each
-     * priority area, a follow-up section per measure and area. Absent: a document reference only.
-     */
-    content: z.enum(contentKinds).optional(),
-    /** For `budget-submission`: whether larger LUP measures missing from it block or warn. */
-    lupLink: z.enum(['warn', 'block']).optional(),
-    /**
-     * The report template boards answer (a file `templates/<id>.yaml` next to the calendar). Absent:
-     * no form, the document reference only. It sits beside `content` until the workflow's
-     * content kinds move onto templates.
+     * The report template boards answer (a file `templates/<id>.yaml` next to the calendar), whose
+     * answers the workflow checks when a board marks the report ready. Absent: no form, the
+     * document reference only.
      */
     template: idSchema.optional(),
+    /**
+     * For a district's LUP phases: the stage of the LUP this phase's report records (its
+     * analysis, programme or follow-up), told to the district's LUP workflow on submission.
+     */
+    lupStage: z.enum(lupStages).optional(),
   })
   .strict();
 export type DeliverablePhase = z.infer<typeof deliverablePhaseSchema>;

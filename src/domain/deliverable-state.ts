@@ -53,10 +53,10 @@ export const submitSchema = z
     decisionDate: dateSchema.optional(),
     comment: text(4000).optional(),
     /**
-     * What the guidelines ask the deliverable to contain (LUP stage, measures, priority areas,
-     * follow-up), checked by its rules before it reaches the workflow; kept with the submission.
+     * The report's answers, for a phase with a template: checked against it in the workflow and
+     * kept with the submission.
      */
-    content: z.record(z.string(), z.unknown()).optional(),
+    content: z.record(z.string(), z.unknown(), { message: 'must be the answers: an object of sections' }).optional(),
     by: actor,
   })
   .strict();

@@ -38,6 +38,9 @@
  * | prioriterat område               | priority area                |
  * | nämndmål / aktivitet             | board goal / activity        |
  * | uppföljning                      | follow-up                    |
+ * | rapportmall / mall               | report template              |
+ * | utkast                           | draft (saved answers)        |
+ * | klarmarkera                      | mark ready (`markReady`)     |
  * | åtkomstnyckel                    | access key (API token)       |
  * | kalenderflöde                    | calendar feed                |
  */

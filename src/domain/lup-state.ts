@@ -1,17 +1,11 @@
 import { z } from 'zod';
 import { isLocalDate } from './local-date';
 import { TransitionRefused } from './deliverable-state';
-import {
-  LupMeasure,
-  lupAnalysisSchema,
-  lupProgrammeSchema,
-  followUpSchema,
-  SustainabilityGoal,
-} from './submission-content';
+import { LupMeasure, mainFocusOfAnalysis, measuresOfProgramme, programmeProblems } from './guideline-answers';
 
 /**
  * A district's local development programme (LUP) through the year, as pure transitions: the
- * analysis of the four goals, citizen dialogues, the programme the board adopts, its follow-up.
+ * analysis of the year's KF goals, citizen dialogues, the programme the board adopts, its follow-up.
  * The LUP workflow holds the state; these functions decide, so a refused message changes nothing.
  */
 
@@ -49,6 +43,7 @@ export type CitizenDialogue = z.infer<typeof citizenDialogueSchema>;
 export const lupStageInputSchema = z
   .object({
     stage: z.enum(['analysis', 'programme', 'follow-up'], { message: 'must be analysis, programme or follow-up' }),
+    /** The stage's report answers, checked against its template before they reach the LUP. */
     content: z.record(z.string(), z.unknown()),
     /** The board's decision date, for the programme (antagandedatum). */
     decisionDate: z.string().refine(isLocalDate, { message: 'must be a date YYYY-MM-DD' }).optional(),
@@ -59,7 +54,8 @@ export type LupStageInput = z.infer<typeof lupStageInputSchema>;
 
 export interface LupState {
   stage: LupStage;
-  mainFocus?: SustainabilityGoal;
+  /** The KF goal (an ID of the cycle's `goals`) the analysis names as the main focus. */
+  mainFocus?: string;
   dialogues: CitizenDialogue[];
   measures: LupMeasure[];
   adoptedOn?: string;
@@ -106,27 +102,26 @@ export function checkStageAfter(progress: { stage: LupStage; dialogues: number }
   if (!expected[input.stage].includes(progress.stage)) {
     throw new TransitionRefused('stage', `${input.stage} is not possible now: ${LUP_STAGE_SV[progress.stage]}`);
   }
-  if (input.stage === 'analysis') parse(lupAnalysisSchema, input.content, ['content']);
   if (input.stage === 'programme') {
-    parse(lupProgrammeSchema, input.content, ['content']);
+    const problem = programmeProblems(input.content)[0];
+    if (problem) throw new TransitionRefused(problem.field, problem.problem);
     if (progress.dialogues === 0) {
       throw new TransitionRefused('dialogues', 'record at least one citizen dialogue before the programme');
     }
     if (!input.decisionDate) throw new TransitionRefused('decisionDate', 'the date the board adopted it is required');
   }
-  if (input.stage === 'follow-up') parse(followUpSchema, input.content, ['content']);
   return input;
 }
 
 export function applyStage(state: LupState, input: LupStageInput): LupState {
   switch (input.stage) {
     case 'analysis':
-      return { ...state, stage: 'program', mainFocus: lupAnalysisSchema.parse(input.content).mainFocus };
+      return { ...state, stage: 'program', mainFocus: mainFocusOfAnalysis(input.content) };
     case 'programme':
       return {
         ...state,
         stage: 'uppfoljning',
-        measures: lupProgrammeSchema.parse(input.content).measures,
+        measures: measuresOfProgramme(input.content),
         adoptedOn: input.decisionDate,
       };
     case 'follow-up':

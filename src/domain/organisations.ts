@@ -158,3 +158,12 @@ export function contactsOf(org: Organisation, roles: readonly ContactRole[]): Or
 export function priorityAreasOn(registry: Registry, date: LocalDate): PriorityArea[] {
   return registry.priorityAreas.filter((area) => isValidOn(area, date));
 }
+
+/** Priority areas in force on a date, with the boards that serve each (the 2015 mapping, effective-dated). */
+export function priorityAreaMapping(registry: Registry, onDate: LocalDate) {
+  return priorityAreasOn(registry, onDate).map((area) => ({
+    id: area.id,
+    name: area.name,
+    servedBy: boardsServingArea(registry, area.id, onDate).map((b) => ({ id: b.id, name: b.name })),
+  }));
+}

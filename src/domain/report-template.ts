@@ -28,10 +28,17 @@ export type QuestionKind = (typeof questionKinds)[number];
 
 /**
  * Where a generated section's items come from: the priority areas in force for the board, the
- * LUP measures the district adopted, the nämndmål the board set, the KF budget's goals for the
- * year (the calendar's `goals`).
+ * LUP measures the district adopted (or only its larger ones, which must reach the council's
+ * budget through the spring budgetunderlag), the nämndmål the board set, the KF budget's goals
+ * for the year (the calendar's `goals`).
  */
-export const generatedSectionKinds = ['priority-areas', 'lup-measures', 'namndmal', 'goals'] as const;
+export const generatedSectionKinds = [
+  'priority-areas',
+  'lup-measures',
+  'larger-lup-measures',
+  'namndmal',
+  'goals',
+] as const;
 export type GeneratedSectionKind = (typeof generatedSectionKinds)[number];
 
 const slug = z
@@ -60,7 +67,16 @@ const numberShape = {
   integer: z.boolean().default(false),
 };
 const dateShape = { kind: z.literal('date') };
-const choiceShape = { kind: z.literal('choice'), options: optionsSchema };
+/**
+ * Options given in the template, or taken from the cycle's data (`optionsFrom`): the KF goals of
+ * the year or the priority areas in force, which are data per cycle and never written twice.
+ */
+export const optionSources = ['goals', 'priority-areas'] as const;
+const choiceShape = {
+  kind: z.literal('choice'),
+  options: optionsSchema.optional(),
+  optionsFrom: z.enum(optionSources, { message: `must be one of ${optionSources.join(', ')}` }).optional(),
+};
 
 const columnBase = { id: slug, label, required: z.boolean().default(false) };
 const columnKinds = ['short-text', 'number', 'date', 'choice'] as const;
@@ -212,7 +228,10 @@ function crossCheck(template: ReportTemplate): Problem[] {
 }
 
 function checkSpec(spec: Question | TableColumn, path: string, errors: Problem[]): void {
-  if ('options' in spec) uniqueIds(spec.options, `${path}.options`, 'option', errors);
+  if (spec.kind === 'choice' && !spec.options === !spec.optionsFrom) {
+    errors.push({ path: `${path}.options`, message: 'give either options or optionsFrom, not both or neither' });
+  }
+  if ('options' in spec && spec.options) uniqueIds(spec.options, `${path}.options`, 'option', errors);
   if (spec.kind === 'number' && spec.min !== undefined && spec.max !== undefined && spec.max < spec.min) {
     errors.push({ path: `${path}.max`, message: `must not be less than min (${spec.min})` });
   }
@@ -298,6 +317,7 @@ export function checkAnswers(
   answers: unknown,
   options: { forReady: boolean },
 ): AnswerIssue[] {
+  template = withResolvedOptions(template, context);
   const issues: AnswerIssue[] = [];
   if (!isObject(answers)) {
     return [{ field: 'answers', code: 'not-an-object', problem: 'must be an object of sections' }];
@@ -345,9 +365,28 @@ export function checkAnswers(
   return issues;
 }
 
+/**
+ * The template with every `optionsFrom` choice given its options from the context (its goals or
+ * priority areas), so that checks, forms and exports see one kind of choice.
+ */
+export function withResolvedOptions(template: ReportTemplate, context: TemplateContext): ReportTemplate {
+  const resolve = <T extends Question | TableColumn>(spec: T): T => {
+    if (spec.kind === 'choice' && spec.optionsFrom) {
+      return { ...spec, options: (context[spec.optionsFrom] ?? []).map((item) => ({ id: item.id, label: item.name })) };
+    }
+    if (spec.kind === 'table') return { ...spec, columns: spec.columns.map(resolve) };
+    return spec;
+  };
+  return { ...template, sections: template.sections.map((s) => ({ ...s, questions: s.questions.map(resolve) })) };
+}
+
+/** The options of a choice after withResolvedOptions (none for an unresolved source). */
+export const optionsOf = (spec: { options?: Array<{ id: string; label: string }> }) => spec.options ?? [];
+
 const itemNoun: Record<GeneratedSectionKind, string> = {
   'priority-areas': 'priority area',
   'lup-measures': 'LUP measure',
+  'larger-lup-measures': 'larger LUP measure',
   namndmal: 'nämndmål',
   goals: 'goal',
 };
@@ -456,8 +495,13 @@ function checkValue(
       if (typeof value !== 'boolean') add('not-yes-no', 'must be yes (true) or no (false)');
       return;
     case 'choice':
-      if (typeof value !== 'string' || !spec.options.some((o) => o.id === value)) {
-        add('not-an-option', `${String(value)} is not one of ${spec.options.map((o) => o.id).join(', ')}`);
+      if (typeof value !== 'string' || !optionsOf(spec).some((o) => o.id === value)) {
+        add(
+          'not-an-option',
+          `${String(value)} is not one of ${optionsOf(spec)
+            .map((o) => o.id)
+            .join(', ')}`,
+        );
       }
       return;
     case 'choices':

@@ -67,6 +67,13 @@ export function validateCalendar(input: unknown, registry: Registry, templates?:
     if (phase.kind !== 'deliverable') return;
     checkDeliverable(calendar, registry, phase, `phases[${index}]`, errors, warnings);
     if (templates && phase.template) checkTemplate(calendar, phase.template, templates, `phases[${index}]`, errors);
+    // A LUP stage is recorded from the report's answers (its measures, its main focus).
+    if (phase.lupStage && !phase.template) {
+      errors.push({
+        path: `phases[${index}].template`,
+        message: `a phase with lupStage ${phase.lupStage} needs a report template`,
+      });
+    }
   });
 
   return errors.length ? { errors, warnings } : { calendar, errors, warnings };
@@ -182,6 +189,19 @@ function checkTemplate(
   for (const problem of found.errors) {
     const where = problem.path === '(file)' ? '' : `${problem.path}: `;
     errors.push({ path, message: `template ${id}: ${where}${problem.message}` });
+  }
+  const choicesFromGoals = found.template?.sections.some((s) =>
+    s.questions.some(
+      (q) =>
+        (q.kind === 'choice' && q.optionsFrom === 'goals') ||
+        (q.kind === 'table' && q.columns.some((c) => c.kind === 'choice' && c.optionsFrom === 'goals')),
+    ),
+  );
+  if (choicesFromGoals && !calendar.goals) {
+    errors.push({
+      path,
+      message: `template ${id} offers the year's goals as choices, but the calendar lists no goals`,
+    });
   }
   const perGoal = found.template?.sections.filter((s) => s.generate === 'goals') ?? [];
   if (perGoal.length > 0 && !calendar.goals) {

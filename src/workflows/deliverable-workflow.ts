@@ -44,7 +44,7 @@ import {
   setDeadlineSignal,
   submitUpdate,
 } from './deliverable-messages';
-import { LUP_STAGE_OF, contentShapeProblem } from '../domain/submission-content';
+import { contentShapeProblem } from '../domain/report-submission';
 import { cycleWorkflowId, deliverableFinishedSignal } from './budget-cycle-messages';
 import { lupStageSubmittedSignal, lupWorkflowId } from './lup-messages';
 import { ACTIVITY_RETRY, createLock, refuse, tryCheck } from './workflow-support';
@@ -273,41 +273,45 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
     await notify(kind, actionId, at, at, ['registrator'], validUntil, reason ? { reason } : {});
   };
 
-  /** The submission's content as the phase takes it: none, or its kind's shape within the size limit. */
-  const contentOf = (raw: unknown): unknown => {
-    const content = (raw as { content?: unknown } | null)?.content;
-    return phase.content ? (content ?? {}) : content;
-  };
+  /** The submission's content: the report's answers for a phase with a template, none otherwise. */
+  const contentOf = (raw: unknown): unknown => (raw as { content?: unknown } | null)?.content;
   const checkContentShape = (raw: unknown): void => {
-    const problem = contentShapeProblem(phase.content, contentOf(raw));
+    const problem = contentShapeProblem(phase.template !== undefined, contentOf(raw));
     if (problem) refuse(problem.field, problem.problem, 'InvalidInput');
   };
-  const lupStage = phase.content ? LUP_STAGE_OF[phase.content] : undefined;
+  const lupStage = phase.lupStage;
 
   setHandler(
     submitUpdate,
     async (raw) => {
       let accepted = checkSubmit(state, raw);
       checkContentShape(raw);
-      let warnings: Array<{ field: string; problem: string }> = [];
-      if (phase.content) {
-        // The guidelines' rules that need the record (the district's LUP, the board's plan).
+      const warnings: Array<{ field: string; problem: string }> = [];
+      if (phase.template) {
+        // The report's answers against the template and the record (the district's LUP, the
+        // board's plan): a report is marked ready whole, or not at all.
         const check = await checkSubmissionRules({
           municipality: input.municipality,
           budgetYear: input.budgetYear,
-          phase: { id: phase.id, content: phase.content, lupLink: phase.lupLink ?? 'warn' },
+          phase: { id: phase.id, template: phase.template, ...(lupStage && { lupStage }) },
           boardId: board.id,
-          content: contentOf(raw),
+          plannedBoardId: plan.boardId,
+          content: contentOf(raw) ?? {},
           decisionDate: accepted.decisionDate,
           onDate: today(),
         });
-        // What the content lacks is the sender's to fix; a LUP not at this stage is a conflict.
+        // What the answers lack is the sender's to fix; a LUP not at this stage is a conflict.
         const first = check.errors[0];
-        if (first)
-          refuse(first.field, first.problem, first.field.startsWith('content') ? 'InvalidInput' : 'TransitionRefused');
-        warnings = check.warnings;
+        if (first) {
+          const own = first.field.startsWith('answers') || first.field.startsWith('content');
+          refuse(first.field, first.problem, own ? 'InvalidInput' : 'TransitionRefused');
+        }
+        warnings.push(...check.warnings);
         // Another message may have moved the deliverable while the rules were checked.
-        accepted = { ...tryCheck(() => checkSubmit(state, raw)), content: check.content };
+        accepted = {
+          ...tryCheck(() => checkSubmit(state, raw)),
+          content: (contentOf(raw) ?? {}) as Record<string, unknown>,
+        };
       }
       state = applySubmit(state, accepted, nowIso());
       await record(

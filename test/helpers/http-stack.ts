@@ -57,12 +57,17 @@ export interface HttpStackOptions {
    * stack also starts the districts' LUP workflows when these phases have LUP stages.
    */
   phases?: (d: (days: number) => string) => unknown[];
-  /** Where the templates the phases name are (default: the shipped ones of the municipality). */
-  templatesDir?: string;
+  /**
+   * Where the templates the phases name are, the first folder that has one winning (default:
+   * the shipped ones of the municipality).
+   */
+  templatesDir?: string | string[];
+  /** The KF goals of the year (the calendar's `goals`), for templates that ask per goal. */
+  goals?: Array<{ id: string; name: string }>;
 }
 
 export function useHttpStack(label: string, options: HttpStackOptions = {}): HttpStack {
-  const { phases, ...appOptions } = options;
+  const { phases, goals, templatesDir, ...appOptions } = options;
   const ctx = useRunningWorker(startTimeSkippingEnv, label);
   const stack = ctx as HttpStack;
   beforeAll(async () => {
@@ -85,6 +90,7 @@ export function useHttpStack(label: string, options: HttpStackOptions = {}): Htt
       budgetYear: STACK_YEAR,
       // Days count from whatever today is: a day 1 that is a Saturday must still open on day 1.
       openingOnNonBusinessDay: 'stay',
+      ...(goals && { goals }),
       phases: phases?.(d) ?? [
         { id: 'tertialrapport', kind: 'deliverable', name: 'Tertialrapport 1', opens: { date: d(1) }, deadline: d(15) },
         {
@@ -113,9 +119,9 @@ export function useHttpStack(label: string, options: HttpStackOptions = {}): Htt
       today: () => stack.day0,
     });
     // The templates the calendar names, read as `cycle start` reads them, kept with the cycle.
-    const lookup = templateLookup(options.templatesDir ?? shippedTemplatesDir());
+    const lookups = [templatesDir ?? shippedTemplatesDir()].flat().map(templateLookup);
     const templates = templateIdsOf(stack.calendar).map((id) => {
-      const loaded = lookup(id);
+      const loaded = lookups.map((lookup) => lookup(id)).find((l) => l.template) ?? lookups[0]!(id);
       if (!loaded.template) throw new Error(`test template ${id}: ${JSON.stringify(loaded.errors)}`);
       return loaded.template;
     });
@@ -136,7 +142,14 @@ export function useHttpStack(label: string, options: HttpStackOptions = {}): Htt
     await stack.advanceTo(1);
     stack.app = await buildHttpServer({
       probes: {},
-      app: { ops: stack.ops, pool, publicUrl: 'https://arshjul.test.example', ...appOptions },
+      app: {
+        ops: stack.ops,
+        pool,
+        publicUrl: 'https://arshjul.test.example',
+        ...appOptions,
+        // The server's fallback for cycles that keep no templates: the first folder.
+        ...(templatesDir && { templatesDir: [templatesDir].flat()[0] }),
+      },
     });
     stack.url = await stack.app.listen({ host: '127.0.0.1', port: 0 });
   });

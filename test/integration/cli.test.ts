@@ -66,7 +66,7 @@ describe('arshjul template validate', () => {
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n')).toEqual([
       'fel: sections[0].questions[0].maxLength: must be given for a long text',
-      'fel: sections[1].generate: must be one of priority-areas, lup-measures, namndmal, goals',
+      'fel: sections[1].generate: must be one of priority-areas, lup-measures, larger-lup-measures, namndmal, goals',
       'fel: sections[1].questions[0].kind: unknown question kind "matrix": use one of short-text, long-text, number, yes-no, choice, choices, date, table, file',
       'test/fixtures/broken-template.yaml: 3 fel — mallen kan inte användas.',
       '',

@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { DEFAULT_UPLOAD_POLICY } from '../../src/domain/file-types';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
+import { TEST_TEMPLATES_DIR } from '../helpers/report-stack';
 
 /**
  * Exports people read rather than the screen: a phase as XLSX and CSV, one board's report as PDF.
@@ -15,6 +16,7 @@ import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 const UPLOAD_LIMIT = 64 * 1024;
 const stack = useHttpStack('exports', {
   uploads: { ...DEFAULT_UPLOAD_POLICY, maxBytes: UPLOAD_LIMIT },
+  templatesDir: TEST_TEMPLATES_DIR,
   phases: (d) => [
     {
       id: 'uppfoljning',
@@ -22,7 +24,7 @@ const stack = useHttpStack('exports', {
       name: 'Uppföljning T1',
       opens: { date: d(1) },
       deadline: d(20),
-      content: 'follow-up',
+      template: 'testrapport',
       openingOnNonBusinessDay: 'stay',
     },
   ],
@@ -48,7 +50,11 @@ async function submit(board: 'farsta' | 'jarva', comment: string) {
     headers: { authorization: `Bearer ${stack.tokens[board]}`, 'content-type': 'application/json' },
     body: JSON.stringify({
       documentRef: `Dnr ${board}-1`,
-      content: { followUp: [{ ref: 'area:skarholmen', status: 'pagar', comment }] },
+      content: {
+        ekonomi: { sammanfattning: comment, prognos: 120, utfall: [{ omrade: 'Förskola', belopp: 1200 }] },
+        // Järva serves the priority area Rinkeby-Kista: its section is asked of it.
+        ...(board === 'jarva' && { omraden: { 'rinkeby-kista': { insats: 'Feriejobb' } } }),
+      },
     }),
   });
   expect(response.status).toBe(200);
@@ -146,14 +152,14 @@ describe('exports', () => {
     await submit('jarva', 'Sommarjobb för unga i Järva');
   });
 
-  it('gives SLK the phase as a workbook: a row per board, a sheet for the follow-up table', async () => {
+  it('gives SLK the phase as a workbook: a row per board, a sheet for the table question', async () => {
     const xlsx = await get('admin', `/api/cycles/${y}/phases/uppfoljning/export.xlsx`);
     expect(xlsx.status).toBe(200);
     expect(xlsx.type).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     const file = join(dir, 'fas.xlsx');
     writeFileSync(file, xlsx.body);
     const { sheets, strings } = xlsxTexts(file);
-    expect(sheets).toEqual(['Svar', 'followUp']);
+    expect(sheets).toEqual(['Svar', 'ekonomi.utfall']);
     for (const text of [
       'Nämnd',
       'Farsta stadsdelsnämnd',
@@ -169,9 +175,10 @@ describe('exports', () => {
     const answers = book.getWorksheet('Svar')!;
     const boards = answers.getColumn(1).values.slice(2);
     expect(boards).toEqual(expect.arrayContaining(['Farsta stadsdelsnämnd', 'Järva stadsdelsnämnd']));
-    const followUp = book.getWorksheet('followUp')!;
-    expect(followUp.getRow(1).values).toEqual([undefined, 'Nämnd', 'ref', 'status', 'comment']);
-    expect(followUp.rowCount).toBe(3);
+    const table = book.getWorksheet('ekonomi.utfall')!;
+    expect(table.getRow(1).values).toEqual([undefined, 'Nämnd', 'belopp', 'omrade']);
+    expect(table.getRow(2).values).toEqual([undefined, 'Farsta stadsdelsnämnd', 1200, 'Förskola']);
+    expect(table.rowCount).toBe(3);
   });
 
   it('gives the committee the phase as CSV a Swedish spreadsheet opens', async () => {

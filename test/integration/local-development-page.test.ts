@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { withTransaction } from '../../src/db/database';
 import { listDeliverableStatus } from '../../src/db/read-model';
@@ -8,6 +9,8 @@ import { smallRegistry } from '../fixtures/small-registry';
 import { accessibilityViolations, keyboardProblems } from '../helpers/accessibility';
 import { launchBrowser, screenshot, signInWithKey, structureProblems } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
+import { shippedTemplatesDir } from '../../src/client/templates';
+import { TEST_TEMPLATES_DIR } from '../helpers/report-stack';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 
 /**
@@ -18,12 +21,21 @@ import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
  */
 const sdn = { kinds: ['stadsdelsnamnd'] };
 const stack = useHttpStack('lup_page', {
+  goals: [
+    { id: 'sammanhallen', name: 'Ett Stockholm som håller samman' },
+    { id: 'klimatsmart', name: 'Ett klimatsmart Stockholm' },
+    { id: 'ekonomiskt-hallbar', name: 'Ett ekonomiskt hållbart Stockholm' },
+    { id: 'demokratiskt-hallbar', name: 'Ett demokratiskt hållbart Stockholm' },
+  ],
+  // The LUP's templates as shipped; short ones of the others, with the shipped question IDs.
+  templatesDir: [join(TEST_TEMPLATES_DIR, 'guideline-year'), shippedTemplatesDir()],
   phases: (d) => [
     {
       id: 'lup-analys',
       kind: 'deliverable',
       name: 'Lokal analys (LUP)',
-      content: 'lup-analysis',
+      template: 'lup-analys',
+      lupStage: 'analysis',
       audience: sdn,
       opens: { date: d(1) },
       deadline: d(20),
@@ -32,7 +44,8 @@ const stack = useHttpStack('lup_page', {
       id: 'lup-program',
       kind: 'deliverable',
       name: 'LUP-program',
-      content: 'lup-programme',
+      template: 'lup-program',
+      lupStage: 'programme',
       audience: sdn,
       opens: { date: d(1) },
       deadline: d(30),
@@ -41,7 +54,7 @@ const stack = useHttpStack('lup_page', {
       id: 'verksamhetsplan',
       kind: 'deliverable',
       name: 'Verksamhetsplan',
-      content: 'operational-plan',
+      template: 'verksamhetsplan',
       audience: { kinds: ['facknamnd', 'bolagsstyrelse'] },
       opens: { date: d(1) },
       deadline: d(50),
@@ -50,7 +63,7 @@ const stack = useHttpStack('lup_page', {
       id: 'tertialrapport-1',
       kind: 'deliverable',
       name: 'Tertialrapport 1',
-      content: 'follow-up',
+      template: 'tertialrapport-1',
       opens: { date: d(1) },
       deadline: d(70),
     },
@@ -89,13 +102,14 @@ const submit = (phaseId: string, boardId: string, content: unknown, extra: objec
   );
 
 const analysis = (mainFocus: string) => ({
-  goals: {
-    sammanhallen: 'Mötesplatser och trygghet.',
-    klimatsmart: 'Cykelvägar och energi i skolorna.',
-    'ekonomiskt-hallbar': 'Sommarjobb och feriepraktik.',
-    'demokratiskt-hallbar': 'Lågt valdeltagande i flera valdistrikt.',
+  analys: {
+    sammanhallen: { 'mal-analys': 'Mötesplatser och trygghet.' },
+    klimatsmart: { 'mal-analys': 'Cykelvägar och energi i skolorna.' },
+    'ekonomiskt-hallbar': { 'mal-analys': 'Sommarjobb och feriepraktik.' },
+    'demokratiskt-hallbar': { 'mal-analys': 'Lågt valdeltagande i flera valdistrikt.' },
   },
-  mainFocus,
+  fokus: { huvudfokus: mainFocus },
+  samrad: { samrad: [{ part: 'Kulturnämnden', datum: `${year}-01-10` }] },
 });
 
 let browser: Browser;
@@ -128,16 +142,19 @@ beforeAll(async () => {
     'lup-program',
     'jarva',
     {
-      measures: [
-        {
-          id: 'motesplats-unga',
-          title: 'Mötesplats för unga i Rinkeby',
-          goal: 'sammanhallen',
-          larger: true,
-          priorityArea: 'rinkeby-kista',
-        },
-        { id: 'valdeltagande', title: 'Demokratiambassadörer', goal: 'demokratiskt-hallbar', larger: false },
-      ],
+      atgarder: {
+        atgarder: [
+          {
+            id: 'motesplats-unga',
+            titel: 'Mötesplats för unga i Rinkeby',
+            mal: 'sammanhallen',
+            storre: 'ja',
+            omrade: 'rinkeby-kista',
+          },
+          { id: 'valdeltagande', titel: 'Demokratiambassadörer', mal: 'demokratiskt-hallbar', storre: 'nej' },
+        ],
+      },
+      dialog: { 'dialogens-betydelse': 'Järvaveckans dialog gav mötesplatsen.' },
     },
     { decisionDate: stack.day0 },
   );
@@ -147,20 +164,19 @@ beforeAll(async () => {
   // The service board names goals and activities for Rinkeby-Kista and no part in Farsta; the
   // company board has no part anywhere.
   await submit('verksamhetsplan', 'kulturnamnden', {
-    priorityAreas: [
-      {
-        areaId: 'rinkeby-kista',
-        nämndmål: ['Fler unga i Järva deltar i kulturlivet'],
-        aktiviteter: ['Kulturskola i Rinkeby', MARKUP_ACTIVITY],
+    'prioriterade-omraden': {
+      'rinkeby-kista': {
+        'omrade-namndmal': 'Fler unga i Järva deltar i kulturlivet',
+        'omrade-aktiviteter': [{ aktivitet: 'Kulturskola i Rinkeby' }, { aktivitet: MARKUP_ACTIVITY }],
       },
-      { areaId: 'farsta', ingenDel: 'Farstas kulturskola drivs redan av stadsdelsnämnden.' },
-    ],
+      farsta: { 'omrade-ingen-del': 'Farstas kulturskola drivs redan av stadsdelsnämnden.' },
+    },
   });
   await submit('verksamhetsplan', 'stokab', {
-    priorityAreas: [
-      { areaId: 'rinkeby-kista', ingenDel: 'Stokab har ingen verksamhet riktad till området.' },
-      { areaId: 'farsta', ingenDel: 'Stokab har ingen verksamhet riktad till området.' },
-    ],
+    'prioriterade-omraden': {
+      'rinkeby-kista': { 'omrade-ingen-del': 'Stokab har ingen verksamhet riktad till området.' },
+      farsta: { 'omrade-ingen-del': 'Stokab har ingen verksamhet riktad till området.' },
+    },
   });
   // The follow-up needs the plan and programme in the read model (it asks for their sections).
   await eventually(
@@ -168,13 +184,17 @@ beforeAll(async () => {
     (v) => v.priorityAreas.find((a) => a.id === 'rinkeby-kista')!.boards.length === 3,
   );
   await submit('tertialrapport-1', 'kulturnamnden', {
-    followUp: [{ ref: 'area:rinkeby-kista', status: 'pagar', comment: 'Lokal klar, lärare rekryteras.' }],
+    'prioriterade-omraden': {
+      'rinkeby-kista': { 'omrade-status': 'pagar', 'omrade-kommentar': 'Lokal klar, lärare rekryteras.' },
+      farsta: { 'omrade-status': 'installd' },
+    },
   });
   await submit('tertialrapport-1', 'jarva', {
-    followUp: [
-      { ref: 'measure:motesplats-unga', status: 'forsenad', comment: 'Bygglovet dröjer.' },
-      { ref: 'measure:valdeltagande', status: 'klar' },
-    ],
+    'prioriterade-omraden': { 'rinkeby-kista': { 'omrade-status': 'pagar' } },
+    'lup-atgarder': {
+      'motesplats-unga': { 'atgard-status': 'forsenad', 'atgard-kommentar': 'Bygglovet dröjer.' },
+      valdeltagande: { 'atgard-status': 'klar' },
+    },
   });
   // Past the programme's deadline (day 30): Farsta's is late now.
   await stack.advanceTo(32);

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildHttpServer } from '../../src/client/http/server';
-import { createApiToken } from '../../src/db/api-tokens';
+import { shippedTemplatesDir, templateIdsOf, templateLookup } from '../../src/client/templates';
 import { createCycleOperations, CycleOperations } from '../../src/client/operations/cycle-operations';
 import { OperationError } from '../../src/client/operations/operation-error';
 import { withTransaction } from '../../src/db/database';
@@ -30,15 +29,20 @@ let ops: CycleOperations;
 let day0: string;
 const d = (days: number) => addDays(day0, days);
 
-const analysis = {
-  goals: {
-    sammanhallen: 'Trygghet och möten i Farsta centrum.',
-    klimatsmart: 'Cykelvägar och energi i skolorna.',
-    'ekonomiskt-hallbar': 'Sommarjobb och feriepraktik.',
-    'demokratiskt-hallbar': 'Låg valdeltagande i två valdistrikt.',
-  },
-  mainFocus: 'sammanhallen',
-};
+/** The KF goals of the year: data of the cycle, which the analysis covers and its focus names. */
+const GOALS = [
+  { id: 'sammanhallen', name: 'Ett Stockholm som håller samman' },
+  { id: 'klimatsmart', name: 'Ett klimatsmart Stockholm' },
+  { id: 'ekonomiskt-hallbar', name: 'Ett ekonomiskt hållbart Stockholm' },
+];
+const analysisFor = (mainFocus: string, texts: Record<string, string> = {}) => ({
+  analys: Object.fromEntries(
+    GOALS.map((g) => [g.id, { 'mal-analys': texts[g.id] ?? `Behov och förutsättningar: ${g.name}.` }]),
+  ),
+  fokus: { huvudfokus: mainFocus },
+  samrad: { samrad: [{ part: 'Kulturnämnden', datum: '2091-01-10', synpunkter: 'Vill bidra med bibliotek.' }] },
+});
+const analysis = analysisFor('sammanhallen');
 const dialogue = {
   id: 'farsta-centrum-2091',
   question: 'Vad behövs för att Farsta centrum ska kännas tryggt på kvällen?',
@@ -48,10 +52,13 @@ const dialogue = {
   heldOn: '2091-01-15',
 };
 const programme = {
-  measures: [
-    { id: 'trygg-centrum', title: 'Tryggare Farsta centrum', goal: 'sammanhallen', larger: true },
-    { id: 'laxhjalp', title: 'Läxhjälp på biblioteket', goal: 'ekonomiskt-hallbar', larger: false },
-  ],
+  atgarder: {
+    atgarder: [
+      { id: 'trygg-centrum', titel: 'Tryggare Farsta centrum', mal: 'sammanhallen', storre: 'ja' },
+      { id: 'laxhjalp', titel: 'Läxhjälp på biblioteket', mal: 'ekonomiskt-hallbar', storre: 'nej' },
+    ],
+  },
+  dialog: { 'dialogens-betydelse': 'Dialogen i Farsta centrum gav två av åtgärderna.' },
 };
 
 async function refusal(attempt: Promise<unknown>): Promise<{ status: number; field: string; problem: string }> {
@@ -89,6 +96,7 @@ beforeAll(async () => {
   const calendar = cycleCalendarSchema.parse({
     municipality: smallRegistry.municipality,
     budgetYear: YEAR,
+    goals: GOALS,
     // Days count from whatever today is: a day 1 that is a Saturday must still open on day 1.
     openingOnNonBusinessDay: 'stay',
     phases: [
@@ -96,7 +104,8 @@ beforeAll(async () => {
         id: 'lup-analys',
         kind: 'deliverable',
         name: 'Lokal analys (LUP)',
-        content: 'lup-analysis',
+        template: 'lup-analys',
+        lupStage: 'analysis',
         audience: sdn,
         opens: { date: d(1) },
         deadline: d(20),
@@ -121,7 +130,8 @@ beforeAll(async () => {
         id: 'lup-program',
         kind: 'deliverable',
         name: 'LUP-program',
-        content: 'lup-programme',
+        template: 'lup-program',
+        lupStage: 'programme',
         audience: sdn,
         opens: { date: d(1) },
         deadline: d(40),
@@ -130,8 +140,7 @@ beforeAll(async () => {
         id: 'budgetunderlag',
         kind: 'deliverable',
         name: 'Budgetunderlag',
-        content: 'budget-submission',
-        lupLink: 'block',
+        template: 'budgetunderlag',
         opens: { date: d(1) },
         deadline: d(45),
       },
@@ -139,7 +148,7 @@ beforeAll(async () => {
         id: 'verksamhetsplan',
         kind: 'deliverable',
         name: 'Verksamhetsplan',
-        content: 'operational-plan',
+        template: 'verksamhetsplan',
         audience: { kinds: ['facknamnd', 'bolagsstyrelse'] },
         opens: { date: d(1) },
         deadline: d(50),
@@ -148,7 +157,7 @@ beforeAll(async () => {
         id: 'tertialrapport-1',
         kind: 'deliverable',
         name: 'Tertialrapport 1',
-        content: 'follow-up',
+        template: 'tertialrapport-1',
         opens: { date: d(1) },
         deadline: d(70),
       },
@@ -156,14 +165,19 @@ beforeAll(async () => {
         id: 'lup-uppfoljning',
         kind: 'deliverable',
         name: 'Uppföljning av LUP',
-        content: 'lup-follow-up',
+        template: 'lup-uppfoljning',
+        lupStage: 'follow-up',
         audience: sdn,
         opens: { date: d(1) },
         deadline: d(80),
       },
     ],
   });
-  expect(await ops.startCycle(calendar, 'test')).toBe('started');
+  // The LUP's templates as shipped; short fixtures of the others, with the shipped question IDs.
+  const shipped = templateLookup(shippedTemplatesDir());
+  const short = templateLookup(join(__dirname, '../fixtures/templates/guideline-year'));
+  const templates = templateIdsOf(calendar).map((id) => (id.startsWith('lup-') ? shipped : short)(id).template!);
+  expect(await ops.startCycle(calendar, 'test', templates)).toBe('started');
   await sleepUntilStockholm(ctx.env, d(1), '12:00');
   await eventually(
     () => listDeliverableStatus(pool, smallRegistry.municipality, YEAR),
@@ -190,13 +204,18 @@ describe('a LUP year for a priority district and a non-priority district', () =>
     expect(third(jarva) < third(farsta)).toBe(true);
   });
 
-  it('refuses an analysis that leaves out a sustainability goal, naming it, and accepts a complete one', async () => {
-    const three: Partial<typeof analysis.goals> = { ...analysis.goals };
-    delete three.klimatsmart;
-    expect(await refusal(submit('lup-analys', 'farsta', { ...analysis, goals: three }))).toEqual({
+  it('refuses an analysis that leaves out a goal of the year or names a focus outside them, and accepts a complete one', async () => {
+    const partial = analysisFor('sammanhallen', { klimatsmart: ' ' });
+    expect(await refusal(submit('lup-analys', 'farsta', partial))).toEqual({
       status: 400,
-      field: 'content.goals.klimatsmart',
-      problem: expect.stringMatching(/expected string|required/i),
+      field: 'answers.analys[klimatsmart].mal-analys',
+      problem: 'must be answered',
+    });
+    // The 2015 goal the year's budget does not carry is not a choice.
+    expect(await refusal(submit('lup-analys', 'farsta', analysisFor('demokratiskt-hallbar')))).toEqual({
+      status: 400,
+      field: 'answers.fokus.huvudfokus',
+      problem: 'demokratiskt-hallbar is not one of sammanhallen, klimatsmart, ekonomiskt-hallbar',
     });
     expect((await ops.deliverableView(YEAR, 'lup-analys', 'farsta')).state.stage).toBe('open');
     expect((await submit('lup-analys', 'farsta', analysis)).stage).toBe('submitted');
@@ -222,13 +241,21 @@ describe('a LUP year for a priority district and a non-priority district', () =>
     expect((await ops.local.lupView(YEAR, 'farsta')).state).toMatchObject({ stage: 'uppfoljning', adoptedOn: d(1) });
   });
 
-  it('blocks a budgetunderlag that leaves out a larger LUP measure, listing it', async () => {
-    expect(await refusal(submit('budgetunderlag', 'farsta', { lupMeasures: ['laxhjalp'] }))).toEqual({
+  it('blocks a budgetunderlag without a cost for each larger LUP measure, naming it', async () => {
+    const summary = { sammanfattning: { sammanfattning: 'Oförändrad ram.' } };
+    expect(await refusal(submit('budgetunderlag', 'farsta', summary))).toEqual({
       status: 400,
-      field: 'content.lupMeasures',
-      problem: 'larger LUP measures missing: trygg-centrum',
+      field: 'answers.lup-atgarder[trygg-centrum].atgard-kostnad',
+      problem: 'must be answered',
     });
-    expect((await submit('budgetunderlag', 'farsta', { lupMeasures: ['trygg-centrum'] })).stage).toBe('submitted');
+    // Only the larger measure is asked for: läxhjälpen needs no budget decision.
+    expect(
+      await refusal(
+        submit('budgetunderlag', 'farsta', { ...summary, 'lup-atgarder': { laxhjalp: { 'atgard-kostnad': 50 } } }),
+      ),
+    ).toMatchObject({ field: 'answers.lup-atgarder[trygg-centrum].atgard-kostnad' });
+    const complete = { ...summary, 'lup-atgarder': { 'trygg-centrum': { 'atgard-kostnad': 4200 } } };
+    expect((await submit('budgetunderlag', 'farsta', complete)).stage).toBe('submitted');
   });
 
   it('rejects a service board’s plan missing a priority area, naming it; the committee view shows the complete one', async () => {
@@ -236,16 +263,20 @@ describe('a LUP year for a priority district and a non-priority district', () =>
     expect(before.priorityAreas.map((a) => [a.id, a.servedBy.map((b) => b.id), a.boards])).toEqual([
       ['rinkeby-kista', ['jarva'], []],
     ]);
-    expect(await refusal(submit('verksamhetsplan', 'kulturnamnden', { priorityAreas: [] }))).toEqual({
+    expect(await refusal(submit('verksamhetsplan', 'kulturnamnden', {}))).toEqual({
       status: 400,
-      field: 'content.priorityAreas',
-      problem: 'no nämndmål, aktivitet or reason given for priority areas: rinkeby-kista',
+      field: 'answers.prioriterade-omraden[rinkeby-kista]',
+      problem: 'answer at least one of omrade-namndmal, omrade-aktiviteter, omrade-ingen-del',
     });
-    const plan = { priorityAreas: [{ areaId: 'rinkeby-kista', aktiviteter: ['Kulturskola i Rinkeby'] }] };
+    const plan = {
+      'prioriterade-omraden': { 'rinkeby-kista': { 'omrade-aktiviteter': [{ aktivitet: 'Kulturskola i Rinkeby' }] } },
+    };
     expect((await submit('verksamhetsplan', 'kulturnamnden', plan)).stage).toBe('submitted');
     // A company board states why it has no part: that is complete too.
     const none = {
-      priorityAreas: [{ areaId: 'rinkeby-kista', ingenDel: 'Stokab har ingen verksamhet riktad till området.' }],
+      'prioriterade-omraden': {
+        'rinkeby-kista': { 'omrade-ingen-del': 'Stokab har ingen verksamhet riktad till området.' },
+      },
     };
     expect((await submit('verksamhetsplan', 'stokab', none)).stage).toBe('submitted');
     const after = await eventually(
@@ -258,27 +289,27 @@ describe('a LUP year for a priority district and a non-priority district', () =>
     ]);
   });
 
-  it('asks each tertial report for a section per LUP measure and priority-area activity, and aggregates the statuses', async () => {
+  it('asks each tertial report for a section per LUP measure and priority area, and aggregates the statuses', async () => {
     expect(
       await refusal(
-        submit('tertialrapport-1', 'farsta', { followUp: [{ ref: 'measure:trygg-centrum', status: 'pagar' }] }),
+        submit('tertialrapport-1', 'farsta', { 'lup-atgarder': { 'trygg-centrum': { 'atgard-status': 'pagar' } } }),
       ),
     ).toEqual({
       status: 400,
-      field: 'content.followUp',
-      problem: 'no section for: measure:laxhjalp',
+      field: 'answers.lup-atgarder[laxhjalp].atgard-status',
+      problem: 'must be answered',
     });
     await submit('tertialrapport-1', 'farsta', {
-      followUp: [
-        { ref: 'measure:trygg-centrum', status: 'pagar', comment: 'Belysning klar, kameror upphandlas.' },
-        { ref: 'measure:laxhjalp', status: 'klar' },
-      ],
+      'lup-atgarder': {
+        'trygg-centrum': { 'atgard-status': 'pagar', 'atgard-kommentar': 'Belysning klar, kameror upphandlas.' },
+        laxhjalp: { 'atgard-status': 'klar' },
+      },
     });
-    expect(await refusal(submit('tertialrapport-1', 'kulturnamnden', { followUp: [] }))).toMatchObject({
-      problem: 'no section for: area:rinkeby-kista',
+    expect(await refusal(submit('tertialrapport-1', 'kulturnamnden', {}))).toMatchObject({
+      field: 'answers.prioriterade-omraden[rinkeby-kista].omrade-status',
     });
     await submit('tertialrapport-1', 'kulturnamnden', {
-      followUp: [{ ref: 'area:rinkeby-kista', status: 'forsenad', comment: 'Lokal saknas.' }],
+      'prioriterade-omraden': { 'rinkeby-kista': { 'omrade-status': 'forsenad', 'omrade-kommentar': 'Lokal saknas.' } },
     });
     const view = await eventually(
       () => ops.local.localDevelopment(YEAR),
@@ -293,10 +324,8 @@ describe('a LUP year for a priority district and a non-priority district', () =>
 
   it('ends Farsta’s LUP with its follow-up; Järva, silent, is late and escalated to the committee', async () => {
     await submit('lup-uppfoljning', 'farsta', {
-      followUp: [
-        { ref: 'measure:trygg-centrum', status: 'klar' },
-        { ref: 'measure:laxhjalp', status: 'klar' },
-      ],
+      'lup-atgarder': { 'trygg-centrum': { 'atgard-status': 'klar' }, laxhjalp: { 'atgard-status': 'klar' } },
+      sammanfattning: { 'lup-sammanfattning': 'Båda åtgärderna är genomförda.' },
     });
     const lupHandle = ctx.env.client.workflow.getHandle(lupWorkflowId(`teststad/${YEAR}`, 'farsta'));
     const farstaLup = await lupHandle.result();
@@ -337,12 +366,11 @@ describe('the CLI for local development work', () => {
       MUNICIPALITY: 'teststad',
     });
 
-  it('records a dialogue and submits a LUP stage with its content from a file, naming a missing goal', async () => {
+  it('records a dialogue and submits a LUP stage with its answers from a file, naming a missing goal', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arshjul-lup-cli-'));
     try {
-      const partial = { ...analysis, goals: { ...analysis.goals, klimatsmart: undefined } };
-      writeFileSync(join(dir, 'partial.json'), JSON.stringify(partial));
-      writeFileSync(join(dir, 'analysis.json'), JSON.stringify({ ...analysis, mainFocus: 'demokratiskt-hallbar' }));
+      writeFileSync(join(dir, 'partial.json'), JSON.stringify(analysisFor('klimatsmart', { klimatsmart: '' })));
+      writeFileSync(join(dir, 'analysis.json'), JSON.stringify(analysisFor('ekonomiskt-hallbar')));
       writeFileSync(join(dir, 'dialogue.json'), JSON.stringify({ ...dialogue, id: 'jarva-torg' }));
       const submitArgs = (file: string) => [
         'deliverable',
@@ -357,7 +385,7 @@ describe('the CLI for local development work', () => {
       ];
       const refused = await arshjul(submitArgs('partial.json'));
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/^fel: content\.goals\.klimatsmart: /);
+      expect(refused.stderr).toMatch(/^fel: answers\.analys\[klimatsmart\]\.mal-analys: /);
       const [submitted, recorded] = await Promise.all([
         arshjul(submitArgs('analysis.json')),
         arshjul(['lup', 'dialogue', String(YEAR), 'jarva', '--file', join(dir, 'dialogue.json')]),
@@ -366,54 +394,9 @@ describe('the CLI for local development work', () => {
       expect(submitted.stdout).toBe(`Leveransen lup-analys/jarva (${YEAR}) är inlämnad (submitted).\n`);
       expect(recorded.stdout).toBe(`Dialogen är registrerad: jarva har 1 medborgardialoger (${YEAR}).\n`);
       const status = await arshjul(['lup', 'status', String(YEAR), 'jarva']);
-      expect(JSON.parse(status.stdout).state).toMatchObject({ stage: 'program', mainFocus: 'demokratiskt-hallbar' });
+      expect(JSON.parse(status.stdout).state).toMatchObject({ stage: 'program', mainFocus: 'ekonomiskt-hallbar' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('the board page’s content field', () => {
-  it('takes the content as YAML, names a bad one in Swedish, and submits a good one', async () => {
-    const app = await buildHttpServer({ probes: {}, app: { ops, pool: ctx.harness.db.pool } });
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    try {
-      const { secret } = await createApiToken(ctx.harness.db.pool, {
-        role: 'board:jarva',
-        label: 'test',
-        createdBy: 'test',
-      });
-      const page = await fetch(`${url}/namnd/jarva`, { headers: { cookie: `arshjul_token=${secret}` } });
-      const body = await page.text();
-      // The form of a phase that asks for content has the field, with what to write.
-      expect(body).toContain('Innehåll enligt riktlinjerna');
-      expect(body).toContain('followUp, en rad per LUP-åtgärd');
-      const post = (content: string) =>
-        fetch(`${url}/namnd/jarva/lamna-in`, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: { cookie: `arshjul_token=${secret}`, 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({
-            year: String(YEAR),
-            phaseId: 'tertialrapport-1',
-            boardId: 'jarva',
-            documentRef: 'Dnr J 7',
-            decisionDate: '',
-            comment: '',
-            content,
-          }),
-        });
-      const unreadable = await post('followUp: [unclosed');
-      expect(unreadable.status).toBe(400);
-      expect(await unreadable.text()).toContain('kan inte läsas som YAML eller JSON');
-      const badRef = await post('followUp:\n  - ref: nonsense\n    status: klar\n');
-      expect(badRef.status).toBe(400);
-      expect(await badRef.text()).toContain('followUp.0.ref');
-      const accepted = await post('followUp: []\n');
-      expect(accepted.status).toBe(303);
-      expect((await ops.deliverableView(YEAR, 'tertialrapport-1', 'jarva')).state.stage).toBe('submitted');
-    } finally {
-      await app.close();
     }
   });
 });

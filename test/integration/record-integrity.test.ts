@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { listDeliverableStatus } from '../../src/db/read-model';
 import { markExpired } from '../../src/db/send-log';
-import { MAX_CONTENT_CHARS } from '../../src/domain/submission-content';
+import { MAX_CONTENT_CHARS } from '../../src/domain/report-submission';
 import { cycleStatusQuery } from '../../src/workflows/budget-cycle-messages';
 import { deliverableViewQuery, submitUpdate } from '../../src/workflows/deliverable-messages';
 import { eventually } from '../helpers/eventually';
@@ -31,7 +31,15 @@ const stack = useHttpStack('record_integrity', {
       name: 'Tertialrapport 1',
       opens: { date: d(1) },
       deadline: d(15),
-      content: 'follow-up',
+      openingOnNonBusinessDay: 'stay',
+    },
+    {
+      id: 'rapport',
+      kind: 'deliverable',
+      name: 'Tertialrapport med mall',
+      opens: { date: d(1) },
+      deadline: d(15),
+      template: 'tertialrapport-1',
       openingOnNonBusinessDay: 'stay',
     },
     {
@@ -146,7 +154,6 @@ describe('the record under concurrent messages', () => {
       );
       const submitted = await post(`/api/cycles/${y}/deliverables/tertialrapport/farsta/submit`, {
         documentRef: 'Dnr T1',
-        content: { followUp: [] },
       });
       expect(submitted.status).toBe(200);
       await stack.harness.sink.waitFor(
@@ -187,16 +194,20 @@ describe('the deliverable checks what it is given, whoever sends it', () => {
         (error: unknown) => (error instanceof WorkflowUpdateFailedError ? String(error.cause?.message) : String(error)),
       );
 
-  it('refuses content of the wrong shape, too large, or for a phase that takes none, naming the field', async () => {
-    expect(await submitRaw('tertialrapport', 'jarva', { followUp: 'allt bra' })).toMatch(/^content\.followUp: /);
-    const huge = {
-      followUp: [{ ref: 'area:x', status: 'klar', comment: 'x'.repeat(3000) }],
-      pad: 'y'.repeat(MAX_CONTENT_CHARS),
-    };
-    expect(await submitRaw('tertialrapport', 'jarva', huge)).toMatch(/^content: is \d+ characters as JSON/);
-    expect(await submitRaw('fas-a', 'jarva', { anything: 1 })).toMatch(/^content: this phase takes no content/);
+  it('refuses answers of the wrong shape, too large, incomplete, or for a phase without a template, naming the field', async () => {
+    expect(await submitRaw('rapport', 'jarva', 'allt bra')).toMatch(/^content: must be the answers/);
+    const huge = { sammanfattning: { sammanfattning: 'x'.repeat(3000) }, pad: 'y'.repeat(MAX_CONTENT_CHARS) };
+    expect(await submitRaw('rapport', 'jarva', huge)).toMatch(/^content: is \d+ characters as JSON/);
+    expect(await submitRaw('fas-a', 'jarva', { anything: 1 })).toMatch(
+      /^content: this phase has no report template/,
+    );
+    // The template's rules hold whoever sends the answers: a required one missing, one too long.
+    expect(await submitRaw('rapport', 'jarva', {})).toBe('answers.sammanfattning.sammanfattning: must be answered');
+    expect(await submitRaw('rapport', 'jarva', { sammanfattning: { sammanfattning: 'x'.repeat(4001) } })).toBe(
+      'answers.sammanfattning.sammanfattning: is 4001 characters: at most 4000',
+    );
     const view = await stack.env.client.workflow
-      .getHandle(`${cycleId}/tertialrapport/jarva`)
+      .getHandle(`${cycleId}/rapport/jarva`)
       .query(deliverableViewQuery);
     expect(view.state.stage).toBe('open');
   });

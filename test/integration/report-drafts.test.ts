@@ -204,17 +204,44 @@ describe('a board’s report as drafts on the server', () => {
     expect(JSON.stringify(api?.payload)).not.toContain('Lång text');
   });
 
-  test('once handed in, answers can no longer be saved', async () => {
-    const submitted = await call(
-      'kulturnamnden',
-      'POST',
-      `/api/cycles/${y}/deliverables/rapport/kulturnamnden/submit`,
-      {
-        documentRef: 'KN 2090/1',
-      },
-    );
-    expect(submitted.status).toBe(200);
-    const late = await save('kulturnamnden', 'kulturnamnden', 'ekonomi.prognos', 1, 0);
+  test('is marked ready only when complete, hands in the saved answers whole, once, and then takes no saves', async () => {
+    const ready = (body: unknown) => call('kulturnamnden', 'POST', `${report('kulturnamnden')}/ready`, body);
+    const before = (await call('kulturnamnden', 'GET', report('kulturnamnden'))).body as {
+      missing: Array<{ field: string }>;
+      answers: Array<{ path: string; version: number }>;
+    };
+    // An earlier test left a long summary; the forecast is still missing.
+    expect(before.missing.map((m) => m.field)).toEqual(['ekonomi.prognos']);
+    const early = await ready({});
+    expect({ status: early.status, field: early.body.field, code: early.body.code }).toEqual({
+      status: 409,
+      field: 'ekonomi.prognos',
+      code: 'not-ready',
+    });
+    expect(early.body.message).toBe('1 required answer is missing: ekonomi.prognos');
+    const summaryVersion = before.answers.find((a) => a.path === 'ekonomi.sammanfattning')!.version;
+    expect(
+      (await save('kulturnamnden', 'kulturnamnden', 'ekonomi.sammanfattning', 'Enligt plan.', summaryVersion)).status,
+    ).toBe(200);
+    expect((await save('kulturnamnden', 'kulturnamnden', 'ekonomi.prognos', -350, 0)).status).toBe(200);
+    // A bad decision date is refused naming the field, and nothing is handed in.
+    const badDate = await ready({ decisionDate: '22 april' });
+    expect({ status: badDate.status, field: badDate.body.field }).toEqual({ status: 400, field: 'decisionDate' });
+    expect((await call('kulturnamnden', 'GET', report('kulturnamnden'))).body.deliverable.stage).toBe('open');
+
+    // Two people mark it ready at the same moment: one hands it in, the other is told it is.
+    const both = await Promise.all([ready({ documentRef: 'KN 2090/1' }), ready({ documentRef: 'KN 2090/1' })]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(both.find((r) => r.status === 200)!.body.stage).toBe('submitted');
+    const events = await listAuditEvents(stack.harness.db.pool, workflowId('kulturnamnden'));
+    const submitted = events.filter((e) => e.kind === 'submitted');
+    expect(submitted).toHaveLength(1);
+    expect(submitted[0]!.payload).toMatchObject({
+      documentRef: 'KN 2090/1',
+      content: { ekonomi: { sammanfattning: 'Enligt plan.', prognos: -350 } },
+    });
+
+    const late = await save('kulturnamnden', 'kulturnamnden', 'ekonomi.prognos', 1, 1);
     expect({ status: late.status, field: late.body.field, code: late.body.code }).toEqual({
       status: 409,
       field: 'stage',
@@ -223,13 +250,14 @@ describe('a board’s report as drafts on the server', () => {
     expect((await call('kulturnamnden', 'GET', report('kulturnamnden'))).body.editable).toBe(false);
   });
 
-  test('the OpenAPI document describes both routes', async () => {
+  test('the OpenAPI document describes the report’s routes', async () => {
     const doc = (await fetch(`${stack.url}/api/openapi.json`).then((r) => r.json())) as {
       paths: Record<string, Record<string, unknown>>;
     };
     const base = '/api/cycles/{year}/deliverables/{phaseId}/{boardId}/report';
     expect(Object.keys(doc.paths[base] ?? {})).toEqual(['get']);
     expect(Object.keys(doc.paths[`${base}/answers`] ?? {})).toEqual(['put']);
+    expect(Object.keys(doc.paths[`${base}/ready`] ?? {})).toEqual(['post']);
   });
 });
 
@@ -355,6 +383,37 @@ describe('the report form on the board’s pages (no JavaScript)', () => {
     expect((await post('jarva', formUrl('jarva'), fields, 'https://evil.example')).status).toBe(403);
     expect((await post('committee', formUrl('jarva'), fields)).status).toBe(403);
     expect(await storedAnswers('jarva')).toEqual(before);
+  });
+
+  test('klarmarkera lists what is missing, names a bad date next to its field, then hands the report in', async () => {
+    // SLK acts for Stokab here, which has answered nothing yet.
+    const ready = (fields: Record<string, string>) => post('admin', `${formUrl('stokab')}/klarmarkera`, fields);
+    const form = await (await page('admin', formUrl('stokab'))).text();
+    expect(form).toContain('Klarmarkera och lämna in');
+    const missing = await ready({ documentRef: '', decisionDate: '', comment: '' });
+    expect(missing.status).toBe(409);
+    const missingPage = await missing.text();
+    expect(missingPage).toContain('Ekonomi: Sammanfattning: Svaret behövs.');
+    expect(missingPage).toContain('Ekonomi: Prognos: Svaret behövs.');
+    expect((await call('admin', 'GET', report('stokab'))).body.deliverable.stage).toBe('open');
+
+    expect((await save('admin', 'stokab', 'ekonomi.sammanfattning', 'Enligt plan.', 0)).status).toBe(200);
+    expect((await save('admin', 'stokab', 'ekonomi.prognos', 0, 0)).status).toBe(200);
+    const badDate = await ready({ documentRef: 'Dnr S 1', decisionDate: 'i går', comment: '' });
+    expect(badDate.status).toBe(400);
+    const badPage = await badDate.text();
+    expect(badPage).toMatch(/id="klar-decisionDate-fel"[^>]*>[^<]*ÅÅÅÅ-MM-DD/);
+    // What was typed stays in the field.
+    expect(badPage).toContain('value="Dnr S 1"');
+    expect((await call('admin', 'GET', report('stokab'))).body.deliverable.stage).toBe('open');
+
+    const done = await ready({ documentRef: 'Dnr S 1', decisionDate: '', comment: 'Inga avvikelser.' });
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(`/namnd/stokab?inlamnad=rapport&ar=${y}#kvitto`);
+    const after = (await call('admin', 'GET', report('stokab'))).body;
+    expect(after.deliverable.stage).toBe('submitted');
+    expect(after.editable).toBe(false);
+    expect(await (await page('admin', formUrl('stokab'))).text()).not.toContain('Klarmarkera och lämna in');
   });
 });
 

@@ -5,7 +5,7 @@ import {
   parseAnswerPath,
   relativeField,
 } from '../../src/domain/answer-paths';
-import { namndmalOf } from '../../src/client/operations/report-drafts';
+import { namndmalOf } from '../../src/db/template-context';
 
 describe('answer paths', () => {
   test('parses both forms and formats them back', () => {

@@ -4,6 +4,7 @@ import {
   parseReportTemplate,
   ReportTemplate,
   TemplateContext,
+  withResolvedOptions,
 } from '../../src/domain/report-template';
 
 /** A small template with one question of every kind, a table and a generated section. */
@@ -390,5 +391,63 @@ describe('sections asked of some kinds of board, and one-of-several rules', () =
     ]);
     const kinds = { ...bad, sections: [{ ...bad.sections[0], requireOneOf: undefined, boardKinds: ['kommun'] }] };
     expect(parseReportTemplate(kinds).errors.map((e) => e.path)).toEqual(['sections[0].boardKinds[0]']);
+  });
+});
+
+describe('choices offered from the cycle’s data (optionsFrom)', () => {
+  const template = (choice: Record<string, unknown>) =>
+    parseReportTemplate({
+      id: 'lup-analys',
+      version: 1,
+      title: 'Lokal analys',
+      sections: [
+        {
+          id: 'fokus',
+          title: 'Fokus',
+          questions: [{ id: 'huvudfokus', label: 'Huvudfokus', required: true, ...choice }],
+        },
+      ],
+    });
+  const goals = [
+    { id: 'klimatsmart', name: 'Ett klimatsmart Stockholm' },
+    { id: 'sammanhallen', name: 'Ett Stockholm som håller samman' },
+  ];
+
+  it('takes the year’s goals as the options, and refuses what is not one of them', () => {
+    const { template: t } = template({ kind: 'choice', optionsFrom: 'goals' });
+    expect(checkAnswers(t!, { goals }, { fokus: { huvudfokus: 'klimatsmart' } }, { forReady: true })).toEqual([]);
+    expect(checkAnswers(t!, { goals }, { fokus: { huvudfokus: 'tillvaxt' } }, { forReady: true })).toEqual([
+      {
+        field: 'answers.fokus.huvudfokus',
+        code: 'not-an-option',
+        problem: 'tillvaxt is not one of klimatsmart, sammanhallen',
+      },
+    ]);
+    expect(withResolvedOptions(t!, { goals }).sections[0]!.questions[0]).toMatchObject({
+      options: [
+        { id: 'klimatsmart', label: 'Ett klimatsmart Stockholm' },
+        { id: 'sammanhallen', label: 'Ett Stockholm som håller samman' },
+      ],
+    });
+  });
+
+  it('refuses a choice with both options and optionsFrom, or neither, naming the path', () => {
+    const both = template({
+      kind: 'choice',
+      optionsFrom: 'goals',
+      options: [
+        { id: 'a', label: 'A' },
+        { id: 'b', label: 'B' },
+      ],
+    });
+    expect(both.errors).toEqual([
+      { path: 'sections[0].questions[0].options', message: 'give either options or optionsFrom, not both or neither' },
+    ]);
+    expect(template({ kind: 'choice' }).errors).toEqual([
+      { path: 'sections[0].questions[0].options', message: 'give either options or optionsFrom, not both or neither' },
+    ]);
+    expect(template({ kind: 'choice', optionsFrom: 'nämndmål' }).errors[0]).toMatchObject({
+      path: 'sections[0].questions[0].optionsFrom',
+    });
   });
 });

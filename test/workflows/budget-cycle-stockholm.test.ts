@@ -60,7 +60,9 @@ describe('a whole Stockholm cycle under the time-skipping server', () => {
     const calendar: CycleCalendar = {
       ...base,
       phases: [
-        ...base.phases,
+        // This test follows the year's mails: its boards hand in references, not report answers
+        // (which the report tests cover), so the phases name no template here.
+        ...base.phases.map((p) => (p.kind === 'deliverable' ? { ...p, template: undefined } : p)),
         deliverablePhaseSchema.parse({
           id: 'midsommarleverans',
           kind: 'deliverable',

@@ -18,8 +18,7 @@ const FLAGS: Record<Field, { flag: string; description: string }> = {
   deadline: { flag: '--deadline <date>', description: 'ny sista dag, YYYY-MM-DD (new deadline)' },
   content: {
     flag: '--content <file>',
-    description:
-      'innehåll som fasen kräver, YAML eller JSON: LUP, åtgärder, prioriterade områden, uppföljning (content)',
+    description: 'rapportens svar som YAML eller JSON, enligt fasens mall (content)',
   },
 };
 

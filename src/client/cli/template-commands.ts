@@ -27,6 +27,7 @@ const KIND_SV: Record<QuestionKind, string> = {
 const PER_ITEM_SV: Record<GeneratedSectionKind, string> = {
   'priority-areas': 'prioriterat område',
   'lup-measures': 'LUP-åtgärd',
+  'larger-lup-measures': 'större LUP-åtgärd',
   namndmal: 'nämndmål',
   goals: 'mål i kommunfullmäktiges budget',
 };

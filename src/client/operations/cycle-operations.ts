@@ -43,7 +43,7 @@ import { startCycle, CycleStartOutcome } from '../start-cycles';
 import { cycleStatusFromRecord } from './cycle-progress';
 import { createLocalDevelopmentOperations } from './local-development';
 import { notFound, OperationError } from './operation-error';
-import type { ContentIssue } from '../../domain/submission-content';
+import type { ContentIssue } from '../../domain/report-submission';
 
 /** What a write is, for the updates a deliverable accepts: the input without `by` (the caller). */
 export const deliverableActionSchemas = {

@@ -3,8 +3,8 @@ import type { Pool } from 'pg';
 import { loadCycle, StoredCycle } from '../../db/cycles';
 import { loadStoredRegistry } from '../../db/registry';
 import { citizenDialogueSchema, LupState } from '../../domain/lup-state';
-import { findOrganisation, organisationsOn, Registry } from '../../domain/organisations';
-import { LupMeasure, priorityAreaMapping } from '../../domain/submission-content';
+import { findOrganisation, organisationsOn, priorityAreaMapping, Registry } from '../../domain/organisations';
+import { areaPartsOfPlan, followUpsOf, measuresOfProgramme } from '../../domain/guideline-answers';
 import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
 import { LupView, lupViewQuery, lupWorkflowId, recordDialogueUpdate } from '../../workflows/lup-messages';
 import { lupWorkflow } from '../../workflows/lup-workflow';
@@ -73,7 +73,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
     /** Starts the LUP workflow of every district of the cycle (when its calendar has LUP stages). */
     async startLups(year: number): Promise<number> {
       const cycle = await loadCycle(pool, municipality, year);
-      if (!cycle?.calendar.phases.some((p) => p.kind === 'deliverable' && p.content?.startsWith('lup-'))) return 0;
+      if (!cycle?.calendar.phases.some((p) => p.kind === 'deliverable' && p.lupStage !== undefined)) return 0;
       const districts = organisationsOn(await registry(), deps.today()).filter((o) => o.kind === 'stadsdelsnamnd');
       for (const d of districts) await ensureLup(year, d.id);
       return districts.length;
@@ -123,25 +123,22 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
           [municipality],
         ),
       ]);
-      const kindOf = (row: { phase_id: string; calendar: StoredCycle['calendar'] | null }) => {
+      const phaseOf = (row: { phase_id: string; calendar: StoredCycle['calendar'] | null }) => {
         const phase = row.calendar?.phases.find((p) => p.id === row.phase_id);
-        return phase?.kind === 'deliverable' ? phase.content : undefined;
+        return phase?.kind === 'deliverable' ? phase : undefined;
       };
       const nameOf = (id: string) => findOrganisation(reg, id)?.name ?? id;
-      const followUps = contents.rows.filter((r) => kindOf(r) === 'follow-up' || kindOf(r) === 'lup-follow-up');
       /** The latest follow-up of an item (the rows are newest first per board). */
       const statusOf = (boardId: string, ref: string) => {
-        for (const row of followUps) {
+        for (const row of contents.rows) {
           if (row.board_id !== boardId) continue;
-          const item = ((row.content.followUp ?? []) as Array<{ ref: string; status: string; comment?: string }>).find(
-            (i) => i.ref === ref,
-          );
+          const item = followUpsOf(row.content).find((i) => i.ref === ref);
           if (item) return { phaseId: row.phase_id, status: item.status, comment: item.comment };
         }
         return undefined;
       };
-      const plans = contents.rows.filter((r) => kindOf(r) === 'operational-plan');
-      const programmes = contents.rows.filter((r) => kindOf(r) === 'lup-programme');
+      const plans = contents.rows.filter((r) => phaseOf(r)?.template === 'verksamhetsplan');
+      const programmes = contents.rows.filter((r) => phaseOf(r)?.lupStage === 'programme');
       const priorityAreas = priorityAreaMapping(reg, onDate).map((area) => ({
         ...area,
         /** Who served the area when: the 2015 district, then its successors after the mergers. */
@@ -153,14 +150,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
         })),
         boards: [
           ...plans.flatMap((row) => {
-            const part = (
-              (row.content.priorityAreas ?? []) as Array<{
-                areaId: string;
-                nämndmål: string[];
-                aktiviteter: string[];
-                ingenDel?: string;
-              }>
-            ).find((p) => p.areaId === area.id);
+            const part = areaPartsOfPlan(row.content).find((p) => p.areaId === area.id);
             return part
               ? [
                   {
@@ -176,7 +166,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
               : [];
           }),
           ...programmes.flatMap((row) =>
-            ((row.content.measures ?? []) as LupMeasure[])
+            measuresOfProgramme(row.content)
               .filter((m) => m.priorityArea === area.id)
               .map((m) => ({
                 boardId: row.board_id,
@@ -190,9 +180,12 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
           ),
         ],
       }));
+      const cycle = await loadCycle(pool, municipality, year);
       return {
         budgetYear: year,
         onDate,
+        /** The KF goals of the year, which a LUP's main focus names. */
+        goals: cycle?.calendar.goals ?? [],
         priorityAreas,
         districts: lups.rows.map((l) => ({
           boardId: l.board_id,

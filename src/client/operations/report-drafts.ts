@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { appendAuditEvent } from '../../db/audit-log';
-import { listBoardContents } from '../../db/board-contents';
 import { StoredCycle } from '../../db/cycles';
 import { withTransaction } from '../../db/database';
 import {
@@ -13,8 +12,6 @@ import {
   updateAnswerAtVersion,
 } from '../../db/report-drafts';
 import { answersWith, assembleAnswers, parseAnswerPath, relativeField } from '../../domain/answer-paths';
-import { LocalDate } from '../../domain/local-date';
-import { findOrganisation, isValidOn, priorityAreasOn, Registry } from '../../domain/organisations';
 import {
   checkAnswers,
   GeneratedItem,
@@ -23,11 +20,13 @@ import {
   ReportTemplate,
   Section,
   TemplateContext,
+  withResolvedOptions,
 } from '../../domain/report-template';
+import { buildTemplateContext } from '../../db/template-context';
 import { canWrite, formatRole, Principal } from '../../domain/roles';
 import { loadCycleTemplate } from '../../db/cycle-templates';
 import { loadTemplateFile } from '../templates';
-import { CycleOperations, DeliverableSummary } from './cycle-operations';
+import { CycleOperations, DeliverableSummary, SubmitOutcome } from './cycle-operations';
 import { notFound, OperationError } from './operation-error';
 import { visibleDeliverable } from './visible-deliverable';
 
@@ -40,6 +39,45 @@ export const saveAnswerSchema = z
   })
   .strict();
 export type SaveAnswerInput = z.infer<typeof saveAnswerSchema>;
+
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, { message: 'must not be empty' })
+    .max(max, { message: `must be at most ${max} characters` });
+
+/**
+ * What marking a report ready (klarmarkera) asks besides the answers: the reference of the
+ * board's decision where it has one (absent: the report in Årshjul is the document), its date,
+ * a comment to SLK.
+ */
+export const markReadySchema = z
+  .object({
+    documentRef: text(200).optional(),
+    decisionDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' })
+      .optional(),
+    comment: text(4000).optional(),
+  })
+  .strict();
+export type MarkReadyInput = z.infer<typeof markReadySchema>;
+
+/** A report that cannot be marked ready yet: names what is missing, first field first. */
+export class ReportNotReady extends OperationError {
+  constructor(readonly missing: MissingAnswer[]) {
+    super(
+      409,
+      missing[0]!.field,
+      `${missing.length} required answer${missing.length === 1 ? ' is' : 's are'} missing: ${missing
+        .slice(0, 5)
+        .map((m) => m.field)
+        .join(', ')}${missing.length > 5 ? ' …' : ''}`,
+      'not-ready',
+    );
+  }
+}
 
 /** A section as a board answers it: generated sections with their items, unasked ones left out. */
 export type ExpandedSection = Section & { items?: GeneratedItem[] };
@@ -71,63 +109,6 @@ const EDITABLE_STAGES = new Set<DeliverableSummary['stage']>(['open', 'returned'
 
 /** A long value stays out of the audit log (the table holds it); its size is recorded instead. */
 const AUDIT_VALUE_LIMIT = 200;
-
-/** The verksamhetsplan table whose rows are the board's nämndmål, per KF goal. */
-const NAMNDMAL_SECTION = 'kf-mal';
-const NAMNDMAL_QUESTION = 'namndmal';
-
-/**
- * The generated items and board kind a template is answered with, from PostgreSQL (no workflow
- * is asked):
- * - `priority-areas`: the areas in force today that the board serves today (registry);
- * - `lup-measures`: the measures of the district's latest submitted LUP programme;
- * - `goals`: the KF budget's goals in the cycle's calendar;
- * - `namndmal`: the nämndmål of the board's saved verksamhetsplan answers in the same cycle (rows
- *   of `kf-mal[<goal>].namndmal`), numbered `<goal>-<row>` in the order they are written.
- */
-export async function buildTemplateContext(input: {
-  pool: Pool;
-  municipality: string;
-  cycle: StoredCycle;
-  registry: Registry | undefined;
-  boardId: string;
-  today: LocalDate;
-  /** The board's saved verksamhetsplan answers of this cycle (empty when it has none). */
-  verksamhetsplan: Array<{ path: string; value: unknown }>;
-}): Promise<TemplateContext> {
-  const { registry, boardId, today } = input;
-  const board = registry && findOrganisation(registry, boardId);
-  const areas = registry
-    ? priorityAreasOn(registry, today).filter((a) =>
-        a.servedBy.some((s) => s.boardId === boardId && isValidOn(s, today)),
-      )
-    : [];
-  const programme = (await listBoardContents(input.pool, input.municipality, boardId, 'lup-programme'))[0];
-  const measures = Array.isArray(programme?.content.measures)
-    ? (programme.content.measures as Array<{ id: string; title: string }>)
-    : [];
-  return {
-    ...(board && { boardKind: board.kind }),
-    'priority-areas': areas.map((a) => ({ id: a.id, name: a.name })),
-    'lup-measures': measures.map((m) => ({ id: m.id, name: m.title })),
-    goals: input.cycle.calendar.goals?.map((g) => ({ id: g.id, name: g.name })) ?? [],
-    namndmal: namndmalOf(input.verksamhetsplan),
-  };
-}
-
-/** The nämndmål rows of saved verksamhetsplan answers (see buildTemplateContext). */
-export function namndmalOf(saved: Array<{ path: string; value: unknown }>): GeneratedItem[] {
-  return saved.flatMap(({ path, value }) => {
-    const p = parseAnswerPath(path);
-    if (p?.section !== NAMNDMAL_SECTION || p.question !== NAMNDMAL_QUESTION || !p.item || !Array.isArray(value)) {
-      return [];
-    }
-    return value.flatMap((row: unknown, i) => {
-      const name = (row as { mal?: unknown } | null)?.mal;
-      return typeof name === 'string' && name.trim() ? [{ id: `${p.item}-${i + 1}`, name: name.trim() }] : [];
-    });
-  });
-}
 
 /**
  * A board's report: the template its phase names, answered as drafts saved on the server, one
@@ -162,23 +143,15 @@ export function createReportDraftOperations(deps: {
     return loaded.template;
   };
 
-  /** The verksamhetsplan answers of the same board in the same cycle, for its nämndmål. */
-  const verksamhetsplanOf = async (cycle: StoredCycle, boardId: string, phaseId: string) => {
-    const phase = cycle.calendar.phases.find(
-      (p) => p.kind === 'deliverable' && p.template === 'verksamhetsplan' && p.id !== phaseId,
-    );
-    return phase ? listSavedAnswers(pool, `${cycle.workflowId}/${phase.id}/${boardId}`) : [];
-  };
-
   const contextFor = async (cycle: StoredCycle, summary: DeliverableSummary): Promise<TemplateContext> =>
-    buildTemplateContext({
-      pool,
+    buildTemplateContext(pool, {
       municipality: ops.municipality,
       cycle,
       registry: await ops.registry().catch(() => undefined),
       boardId: summary.answeringBoardId,
+      plannedBoardId: summary.boardId,
+      phaseId: summary.phaseId,
       today: ops.today(),
-      verksamhetsplan: await verksamhetsplanOf(cycle, summary.boardId, summary.phaseId),
     });
 
   const prepare = async (principal: Principal, year: number, phaseId: string, boardId: string) => {
@@ -192,8 +165,8 @@ export function createReportDraftOperations(deps: {
     async loadReport(principal: Principal, year: number, phaseId: string, boardId: string): Promise<BoardReport> {
       const { summary, template, context } = await prepare(principal, year, phaseId, boardId);
       const answers = await listSavedAnswers(pool, summary.workflowId);
-      const sections = template.sections
-        .filter((s) => !s.boardKinds || !context.boardKind || s.boardKinds.includes(context.boardKind))
+      const sections = withResolvedOptions(template, context)
+        .sections.filter((s) => !s.boardKinds || !context.boardKind || s.boardKinds.includes(context.boardKind))
         .map((s): ExpandedSection => (s.generate ? { ...s, items: context[s.generate] ?? [] } : s));
       return {
         deliverable: summary,
@@ -205,6 +178,61 @@ export function createReportDraftOperations(deps: {
         })),
         editable: EDITABLE_STAGES.has(summary.stage),
       };
+    },
+
+    /**
+     * Marks the report ready (klarmarkera): the saved answers, whole, are handed in through the
+     * deliverable's workflow, which checks them again against the template the cycle keeps and
+     * the record, and keeps them with the submission. Refused, with what is missing, while a
+     * required answer is not given; nothing is handed in then.
+     */
+    async markReady(
+      principal: Principal,
+      year: number,
+      phaseId: string,
+      boardId: string,
+      input: unknown,
+      by: string,
+    ): Promise<SubmitOutcome> {
+      const parsed = markReadySchema.safeParse(input ?? {});
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+        const field = [...issue.path.map(String), ...keys].join('.') || '(body)';
+        const code =
+          field === 'decisionDate'
+            ? 'bad-date'
+            : issue.code === 'too_big'
+              ? 'too-long'
+              : issue.code === 'too_small'
+                ? 'required'
+                : undefined;
+        throw new OperationError(400, field, issue.message, code);
+      }
+      const { summary, template, context } = await prepare(principal, year, phaseId, boardId);
+      if (!canWrite(principal, summary.answeringBoardId)) {
+        throw new OperationError(403, 'role', `${formatRole(principal.role)} may not mark reports ready`);
+      }
+      if (!EDITABLE_STAGES.has(summary.stage)) {
+        throw new OperationError(
+          409,
+          'stage',
+          `a report can be marked ready while open or returned, not ${summary.stage}`,
+          'not-editable',
+        );
+      }
+      const answers = assembleAnswers(await listSavedAnswers(pool, summary.workflowId));
+      const missing = missingForReady(template, context, answers).map((m) => ({ ...m, field: relativeField(m.field) }));
+      if (missing.length > 0) throw new ReportNotReady(missing);
+      const { documentRef, ...rest } = parsed.data;
+      return ops.actOnDeliverable(
+        year,
+        phaseId,
+        summary.boardId,
+        'submit',
+        { documentRef: documentRef ?? `Årshjul: ${template.title} ${year}`, ...rest, content: answers },
+        by,
+      );
     },
 
     /**

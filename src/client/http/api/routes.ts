@@ -293,6 +293,21 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
+    method: 'POST',
+    url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/ready',
+    summary:
+      'Mark a report ready (Klarmarkera): hands in the saved answers, checked against the template; 409 not-ready names what is missing',
+    access: 'boardWrite',
+    params: s.deliverableParams,
+    body: s.markReadyBody,
+    response: s.deliverableState,
+    write: { operation: 'report-ready', target: deliverableTarget },
+    async handler({ drafts, params, principal, body, actor }) {
+      const p = params as DeliverableParams;
+      return drafts.markReady(principal, p.year, p.phaseId, p.boardId, body, actor);
+    },
+  },
+  {
     method: 'GET',
     url: '/api/boards/:boardId/mails',
     summary: 'The mails sent about a board’s deliverables, newest first (Utskick)',

@@ -7,7 +7,7 @@ import {
   moveDeadlineSchema,
 } from '../../operations/cycle-operations';
 import type { SavedAnswer } from '../../../db/report-drafts';
-import { saveAnswerSchema } from '../../operations/report-drafts';
+import { markReadySchema, saveAnswerSchema } from '../../operations/report-drafts';
 
 /** Request and response shapes of the HTTP API: validated at the edge, documented in OpenAPI. */
 
@@ -226,6 +226,7 @@ export const localDevelopment = z.object({
 });
 
 export const saveAnswerBody = saveAnswerSchema;
+export const markReadyBody = markReadySchema;
 export type SaveAnswerBody = z.infer<typeof saveAnswerBody>;
 
 export const savedAnswer = z.object({

@@ -40,30 +40,14 @@ import {
   statusOf,
 } from './format';
 import { html, SafeHtml } from './html';
-import { parse as parseYaml } from 'yaml';
-import type { ContentKind } from '../../../domain/submission-content';
 import { page } from './layout';
 
 /** A deliverable with its budget year (a board's page spans every cycle started). */
-type YearDeliverable = DeliverableSummary & { year: number; contentKind?: ContentKind; template?: string };
+type YearDeliverable = DeliverableSummary & { year: number; template?: string };
 
 const formKey = (d: Pick<YearDeliverable, 'year' | 'phaseId' | 'boardId'>) =>
   `lamna-${d.year}-${d.phaseId}-${d.boardId}`;
-const SUBMIT_FIELDS = ['documentRef', 'decisionDate', 'comment', 'content'] as const;
-
-/** What the content field asks for, per kind (the rules: src/domain/submission-content.ts). */
-const CONTENT_HINT: Record<ContentKind, string> = {
-  'lup-analysis':
-    'YAML eller JSON: goals med en text för vart och ett av sammanhallen, klimatsmart, ekonomiskt-hallbar och demokratiskt-hallbar, samt mainFocus.',
-  'lup-programme':
-    'YAML eller JSON: measures, var och en med id, title, goal, larger (true/false) och ev. priorityArea.',
-  'lup-follow-up': 'YAML eller JSON: followUp, en rad per åtgärd: ref (measure:<id>), status och ev. comment.',
-  'budget-submission': 'YAML eller JSON: lupMeasures, id för de LUP-åtgärder som finns med i underlaget.',
-  'operational-plan':
-    'YAML eller JSON: priorityAreas, för varje prioriterat område areaId med nämndmål, aktiviteter eller ingenDel (skäl).',
-  'follow-up':
-    'YAML eller JSON: followUp, en rad per LUP-åtgärd (measure:<id>) och prioriterat område (area:<id>): status och ev. comment.',
-};
+const SUBMIT_FIELDS = ['documentRef', 'decisionDate', 'comment'] as const;
 
 function statusBadge(d: Pick<YearDeliverable, 'stage' | 'late' | 'escalationLevel'>): SafeHtml {
   const s = statusOf(d);
@@ -93,18 +77,6 @@ function submitForm(boardId: string, d: YearDeliverable, problem: FormProblem | 
       ...(problem && { problem }),
     })}
     ${field({ form, name: 'comment', label: 'Kommentar', hint: 'Frivilligt.', kind: 'textarea', ...(problem && { problem }) })}
-    ${
-      d.contentKind
-        ? field({
-            form,
-            name: 'content',
-            label: 'Innehåll enligt riktlinjerna',
-            hint: CONTENT_HINT[d.contentKind],
-            kind: 'textarea',
-            ...(problem && { problem }),
-          })
-        : ''
-    }
     <button type="submit">Lämna in ${d.phaseName} ${d.year}</button>
   </form>`;
 }
@@ -219,9 +191,8 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
     cycles.map(async (c) =>
       (await ops.deliverablesOf(c, { boardId })).map((d): YearDeliverable => {
         const phase = c.calendar.phases.find((p) => p.id === d.phaseId);
-        const contentKind = phase?.kind === 'deliverable' ? phase.content : undefined;
         const template = phase?.kind === 'deliverable' ? phase.template : undefined;
-        return { ...d, year: c.budgetYear, ...(contentKind && { contentKind }), ...(template && { template }) };
+        return { ...d, year: c.budgetYear, ...(template && { template }) };
       }),
     ),
   );
@@ -368,15 +339,17 @@ function boardPageBody(data: BoardPageData, input: BoardPageInput): SafeHtml {
                 }
               </dl>
               ${
+                // A report with a template is answered and marked ready on its form.
                 d.template
                   ? html`<p>
                       <a href="/namnd/${d.boardId}/${d.year}/${d.phaseId}"
                         >Fyll i rapporten: ${d.phaseName} ${d.year}</a
                       >
                     </p>`
-                  : ''
+                  : writable
+                    ? submitForm(boardId, d, input.problem)
+                    : ''
               }
-              ${writable ? submitForm(boardId, d, input.problem) : ''}
             </section>`;
           })
     }
@@ -472,21 +445,6 @@ export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
       ...(values.decisionDate!.trim() && { decisionDate: values.decisionDate!.trim() }),
       ...(values.comment!.trim() && { comment: values.comment! }),
     };
-    if (values.content?.trim()) {
-      try {
-        Object.assign(input, { content: parseYaml(values.content) as unknown });
-      } catch (error) {
-        const problem = { form: formKey({ year, phaseId, boardId: deliverableBoard }), field: 'content', values };
-        return renderBoardPage(deps, reply, 400, {
-          principal,
-          boardId,
-          problem: {
-            ...problem,
-            problem: `kan inte läsas som YAML eller JSON (${(error as Error).message.split('\n')[0]})`,
-          },
-        });
-      }
-    }
     const target = `${ops.municipality}/${year}/${phaseId}/${deliverableBoard}`;
     const result = await attempt(formKey({ year, phaseId, boardId: deliverableBoard }), values, () =>
       ops.actOnDeliverable(year, phaseId, deliverableBoard, 'submit', input, actorOf(principal)),
@@ -497,14 +455,6 @@ export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
         `/namnd/${encodeURIComponent(boardId)}?inlamnad=${encodeURIComponent(phaseId)}&ar=${year}#kvitto`,
         303,
       );
-    }
-    // A content rule names a path inside the content (content.priorityAreas): the field is `content`.
-    if (result.problem.field.startsWith('content.')) {
-      result.problem = {
-        ...result.problem,
-        field: 'content',
-        problem: `${result.problem.field.slice(8)}: ${result.problem.problem}`,
-      };
     }
     await auditPageWrite(deps, principal, 'deliverable-submit', target, {
       outcome: 'refused',

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { StoredCycle } from '../../../db/cycles';
 import { LUP_STAGE_SV, LupStage } from '../../../domain/lup-state';
 import { boardKinds, findOrganisation, OrganisationKind, Registry } from '../../../domain/organisations';
-import { FOLLOW_UP_STATUS_SV, SUSTAINABILITY_GOALS } from '../../../domain/submission-content';
+import { FOLLOW_UP_STATUS_SV } from '../../../domain/guideline-answers';
 import type { LocalDevelopmentOperations } from '../../operations/local-development';
 import { OperationError } from '../../operations/operation-error';
 import { forbiddenPage, notFoundPage, PageDeps, parseYear, requireUser, sendPage, yearNavigation } from './common';
@@ -84,7 +84,7 @@ function followUpHtml(entry: AreaEntry, phaseName: (id: string) => string): Safe
   if (!f) {
     return html`<span class="status st-planned"><span class="words">Ingen uppföljning än</span></span>`;
   }
-  const words = FOLLOW_UP_STATUS_SV[f.status as keyof typeof FOLLOW_UP_STATUS_SV] ?? f.status;
+  const words = FOLLOW_UP_STATUS_SV[f.status] ?? f.status;
   return html`<span class="status ${FOLLOW_UP_CLASS[f.status] ?? 'st-planned'}"
     ><span class="words">${words}</span>
     <span class="when">Enligt ${phaseName(f.phaseId)}</span>
@@ -181,7 +181,7 @@ function districtsHtml(view: LocalDevelopmentView): SafeHtml {
   const areaName = (id: string) => view.priorityAreas.find((a) => a.id === id)?.name ?? id;
   const focus = (d: DistrictView) =>
     d.mainFocus
-      ? (SUSTAINABILITY_GOALS[d.mainFocus as keyof typeof SUSTAINABILITY_GOALS] ?? d.mainFocus)
+      ? (view.goals.find((g) => g.id === d.mainFocus)?.name ?? d.mainFocus)
       : 'Inte angivet än (analysen är inte inlämnad)';
   const stage = (d: DistrictView) => {
     const known = d.stage in LUP_STAGE_SV ? (d.stage as LupStage) : undefined;

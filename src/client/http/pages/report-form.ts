@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AttachmentMeta, createPostgresAttachmentStore } from '../../../db/attachments';
 import type { SavedAnswer } from '../../../db/report-drafts';
-import { AnswerCode, Question, TableColumn } from '../../../domain/report-template';
+import { AnswerCode, optionsOf, Question, TableColumn } from '../../../domain/report-template';
 import { canWrite, Principal } from '../../../domain/roles';
 import { OperationError } from '../../operations/operation-error';
-import { AnswerConflict, BoardReport, ExpandedSection } from '../../operations/report-drafts';
+import { AnswerConflict, ReportNotReady, BoardReport, ExpandedSection } from '../../operations/report-drafts';
 import { actorOf } from '../auth';
 import {
   forbiddenPage,
@@ -30,7 +30,7 @@ import { page } from './layout';
  */
 
 /** Swedish for the stable codes of checkAnswers and the save (never the English problem text). */
-const CODE_TEXT: Record<AnswerCode | 'bad-path' | 'edited-by-someone-else', string> = {
+const CODE_TEXT: Record<AnswerCode | 'bad-path' | 'edited-by-someone-else' | 'not-editable', string> = {
   required: 'Svaret behövs.',
   'one-required': 'Besvara minst en av frågorna.',
   'too-long': 'Texten är för lång.',
@@ -55,6 +55,7 @@ const CODE_TEXT: Record<AnswerCode | 'bad-path' | 'edited-by-someone-else', stri
   'unknown-question': 'Mallen har ingen sådan fråga.',
   'bad-path': 'Frågan finns inte i mallen.',
   'edited-by-someone-else': 'Någon annan har sparat svaret efter att du öppnade sidan.',
+  'not-editable': 'Rapporten är inlämnad eller stängd; den kan inte ändras nu.',
 };
 
 const codeText = (code: string | undefined, problem: string): string =>
@@ -198,7 +199,7 @@ export const fingerprint = (value: unknown): string =>
 function displayValue(question: Question, value: unknown): string {
   if (value === null || value === undefined) return '(tomt)';
   if (question.kind === 'yes-no') return value ? 'Ja' : 'Nej';
-  if (question.kind === 'choice') return question.options.find((o) => o.id === value)?.label ?? String(value);
+  if (question.kind === 'choice') return optionsOf(question).find((o) => o.id === value)?.label ?? String(value);
   if (question.kind === 'table' && Array.isArray(value)) return `${value.length} rader`;
   return Array.isArray(value) ? value.join(', ') : String(value);
 }
@@ -279,7 +280,7 @@ function questionField(v: QuestionView): SafeHtml {
     case 'yes-no': {
       const options =
         question.kind === 'choice'
-          ? question.options.map((o) => ({ value: o.id, text: o.label }))
+          ? optionsOf(question).map((o) => ({ value: o.id, text: o.label }))
           : [
               { value: 'ja', text: 'Ja' },
               { value: 'nej', text: 'Nej' },
@@ -380,13 +381,25 @@ function tableField(
                     <label class="visually-hidden" for="${idOf(cellPath)}"
                       >${c.label}, ${r < rows.length ? `rad ${r + 1}` : 'ny rad'}</label
                     >
-                    <input
-                      type="text"
-                      id="${idOf(cellPath)}"
-                      name="${cellPath}"
-                      value="${typeof cell === 'number' ? String(cell).replace('.', ',') : typeof cell === 'string' ? cell : ''}"
-                      ${c.kind === 'number' ? html` inputmode="decimal"` : ''}
-                    />
+                    ${
+                      c.kind === 'choice'
+                        ? html`<select id="${idOf(cellPath)}" name="${cellPath}">
+                            <option value="">Inget valt</option>
+                            ${optionsOf(c).map(
+                              (o) =>
+                                html`<option value="${o.id}" ${o.id === cell ? html` selected` : ''}>
+                                  ${o.label}
+                                </option>`,
+                            )}
+                          </select>`
+                        : html`<input
+                            type="text"
+                            id="${idOf(cellPath)}"
+                            name="${cellPath}"
+                            value="${typeof cell === 'number' ? String(cell).replace('.', ',') : typeof cell === 'string' ? cell : ''}"
+                            ${c.kind === 'number' ? html` inputmode="decimal"` : ''}
+                          />`
+                    }
                   </td>`;
                 })}
               </tr>`,
@@ -481,7 +494,9 @@ function reportBody(
     ${
       problems.length
         ? html`<div class="error-summary" role="alert" id="fel">
-            <h2>Det gick inte att spara allt</h2>
+            <h2>
+              ${input.state?.section === READY_SECTION ? 'Det gick inte att klarmarkera' : 'Det gick inte att spara allt'}
+            </h2>
             <ul>
               ${problems.map(
                 (p) =>
@@ -517,8 +532,73 @@ function reportBody(
           </ul>`
     }
     <h2>Svar</h2>
-    ${report.template.sections.map((s) => sectionForm(data, s, input.state, action, disabled))}`;
+    ${report.template.sections.map((s) => sectionForm(data, s, input.state, action, disabled))}
+    ${disabled ? '' : readyForm(action, report, input.state)}`;
 }
+
+/** The fields of the klarmarkera form besides the answers, in the order shown. */
+const READY_FIELDS = [
+  {
+    name: 'documentRef',
+    label: 'Diarienummer för nämndens beslut',
+    hint: 'Frivilligt. Utan det är rapporten i Årshjul själva dokumentet.',
+  },
+  { name: 'decisionDate', label: 'Beslutsdatum', hint: 'Frivilligt. Skrivet ÅÅÅÅ-MM-DD, till exempel 2027-04-22.' },
+  { name: 'comment', label: 'Kommentar till stadsledningskontoret', hint: 'Frivilligt.' },
+] as const;
+
+/**
+ * Klarmarkera: hands the saved answers in. Shown while the report can be changed; a report with
+ * required answers missing is refused with what is missing (the list above the answers).
+ */
+function readyForm(action: string, report: BoardReport, state: FormState | undefined): SafeHtml {
+  const typed = (name: string) => (state?.section === READY_SECTION ? state.typed.get(name) : undefined);
+  const problem = (name: string) => state?.problems.find((p) => p.field === name);
+  return html`<section aria-labelledby="klarmarkera-rubrik">
+    <h2 id="klarmarkera-rubrik">Klarmarkera och lämna in</h2>
+    <p>
+      ${
+        report.missing.length === 0
+          ? 'Alla obligatoriska frågor är besvarade. När rapporten klarmarkeras lämnas de sparade svaren in till stadsledningskontoret.'
+          : `Rapporten kan klarmarkeras när de ${report.missing.length} obligatoriska svar som saknas är ifyllda.`
+      }
+    </p>
+    <form method="post" action="${action}/klarmarkera" novalidate>
+      ${READY_FIELDS.map((f) => {
+        const id = `klar-${f.name}`;
+        const p = problem(f.name);
+        const value = typeof typed(f.name) === 'string' ? (typed(f.name) as string) : '';
+        const describedBy = html` aria-describedby="${id}-hjalp${p ? ` ${id}-fel` : ''}"`;
+        return html`<div class="field${p ? ' has-error' : ''}">
+          <label for="${id}">${f.label}</label>
+          <span class="hint" id="${id}-hjalp">${f.hint}</span>
+          ${p ? html`<span class="error-message" id="${id}-fel">${codeText(p.code, p.problem)}</span>` : ''}
+          ${
+            f.name === 'comment'
+              ? html`<textarea
+                  id="${id}"
+                  name="${f.name}"
+                  rows="3"
+                  ${describedBy}${p ? html` aria-invalid="true"` : ''}
+                >
+${value}</textarea>`
+              : html`<input
+                  type="text"
+                  id="${id}"
+                  name="${f.name}"
+                  value="${value}"
+                  ${describedBy}${p ? html` aria-invalid="true"` : ''}
+                />`
+          }
+        </div>`;
+      })}
+      <button type="submit">Klarmarkera ${report.template.title}</button>
+    </form>
+  </section>`;
+}
+
+/** The FormState section of a posted klarmarkera form (not a template section: those are slugs). */
+const READY_SECTION = '(klarmarkera)';
 
 /** The element a problem points at: the question's field (a table's cell problems point at the table). */
 function fieldTarget(field: string): string {
@@ -527,6 +607,8 @@ function fieldTarget(field: string): string {
 }
 
 function labelFor(report: BoardReport, field: string): string {
+  const readyField = READY_FIELDS.find((f) => f.name === field);
+  if (readyField) return readyField.label;
   for (const section of report.template.sections) {
     for (const { path, question, item } of answersOf(section)) {
       if (fieldTarget(field) === path) {
@@ -582,6 +664,25 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     );
   };
 
+  /**
+   * The signed-in caller and the report a form from this site was posted to; otherwise the page
+   * that refuses it is sent and there is nothing to do.
+   */
+  const postedBy = async (request: FastifyRequest, reply: FastifyReply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return undefined;
+    if (!isSameOrigin(request, deps.publicUrl)) {
+      await forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
+      return undefined;
+    }
+    const p = params(request.params);
+    if (!p) {
+      await notFoundPage(reply, principal);
+      return undefined;
+    }
+    return { principal, p };
+  };
+
   app.get(route, async (request, reply) => {
     const principal = requireUser(request, reply);
     if (!principal) return reply;
@@ -594,12 +695,9 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
   });
 
   app.post(route, async (request, reply) => {
-    const principal = requireUser(request, reply);
-    if (!principal) return reply;
-    if (!isSameOrigin(request, deps.publicUrl))
-      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
-    const p = params(request.params);
-    if (!p) return notFoundPage(reply, principal);
+    const posted = await postedBy(request, reply);
+    if (!posted) return reply;
+    const { principal, p } = posted;
     const data = await loadVisible(principal, p);
     if (!data) return notFoundPage(reply, principal);
     if (!canWrite(principal, data.report.deliverable.answeringBoardId))
@@ -649,5 +747,42 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
       return reply.redirect(`/namnd/${p.boardId}/${p.year}/${p.phaseId}?sparat=${section.id}#sparat`, 303);
     }
     return render(reply, principal, p, status, { state });
+  });
+
+  app.post(`${route}/klarmarkera`, async (request, reply) => {
+    const posted = await postedBy(request, reply);
+    if (!posted) return reply;
+    const { principal, p } = posted;
+    const typed = new Map<string, unknown>();
+    const input: Record<string, string> = {};
+    for (const { name } of READY_FIELDS) {
+      const value = formValue(request.body, name).trim();
+      typed.set(name, value);
+      // Empty optional fields are absent, not empty strings.
+      if (value) input[name] = value;
+    }
+    try {
+      await deps.drafts.markReady(principal, p.year, p.phaseId, p.boardId, input, actorOf(principal));
+    } catch (error) {
+      if (!(error instanceof OperationError)) throw error;
+      if (error.status === 404) return notFoundPage(reply, principal);
+      if (error.status === 403) return forbiddenPage(reply, principal, 'att klarmarkera åt en nämnd');
+      const problems: AnswerProblem[] =
+        error instanceof ReportNotReady
+          ? error.missing.map((m) => ({ field: m.field, code: 'required', problem: 'must be answered' }))
+          : [
+              {
+                // The workflow names answers as `answers.<section>…`; the form's fields are relative.
+                field: error.field.startsWith('answers.') ? error.field.slice('answers.'.length) : error.field,
+                ...(error.code && { code: error.code }),
+                problem: error.problem,
+              },
+            ];
+      return render(reply, principal, p, error.status, { state: { section: READY_SECTION, typed, problems } });
+    }
+    return reply.redirect(
+      `/namnd/${encodeURIComponent(p.boardId)}?inlamnad=${encodeURIComponent(p.phaseId)}&ar=${p.year}#kvitto`,
+      303,
+    );
   });
 }

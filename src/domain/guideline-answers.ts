@@ -1,0 +1,130 @@
+/**
+ * Where the guidelines for local development work (DESIGN.md) find their data in a board's
+ * answers: the LUP programme's measures, the analysis's main focus, a service board's part in
+ * each priority area, the follow-up of measures and areas. The questions are the shipped
+ * templates' (data/stockholm/templates); a template that names them differently simply yields
+ * nothing here. Pure: the callers bring the answers (as assembled from drafts or submitted).
+ */
+
+/** One measure of a district's LUP programme, as its programme's table lists it. */
+export interface LupMeasure {
+  id: string;
+  title: string;
+  /** The KF goal it serves (an ID of the cycle's `goals`). */
+  goal?: string;
+  /** Larger measures need the council's budget: they must reach the spring budgetunderlag. */
+  larger: boolean;
+  priorityArea?: string;
+}
+
+/** Follow-up statuses the shipped tertial reports and annual report offer, in Swedish. */
+export const FOLLOW_UP_STATUS_SV: Record<string, string> = {
+  'ej-paborjad': 'Ej påbörjad',
+  pagar: 'Pågår',
+  klar: 'Klar',
+  forsenad: 'Försenad',
+  installd: 'Inställd',
+};
+
+/** The LUP programme's table of measures: `atgarder.atgarder`, one row per measure. */
+export const PROGRAMME_MEASURES = { section: 'atgarder', question: 'atgarder' } as const;
+/** The LUP analysis's main focus: `fokus.huvudfokus`, a choice among the year's goals. */
+export const ANALYSIS_MAIN_FOCUS = { section: 'fokus', question: 'huvudfokus' } as const;
+
+type Answers = Record<string, unknown>;
+const objectAt = (value: unknown): Answers =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Answers) : {};
+const textAt = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() ? value.trim() : undefined;
+const rowsAt = (value: unknown): Answers[] => (Array.isArray(value) ? value.map(objectAt) : []);
+
+/** A measure's ID as the board wrote it: lower-case letters, digits and dashes. */
+export const MEASURE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** The measures of a submitted (or drafted) LUP programme, in the order the board wrote them. */
+export function measuresOfProgramme(answers: unknown): LupMeasure[] {
+  const rows = rowsAt(objectAt(objectAt(answers)[PROGRAMME_MEASURES.section])[PROGRAMME_MEASURES.question]);
+  return rows.flatMap((row) => {
+    const id = textAt(row.id);
+    const title = textAt(row.titel);
+    if (!id || !title) return [];
+    const goal = textAt(row.mal);
+    const area = textAt(row.omrade);
+    return [{ id, title, larger: row.storre === 'ja', ...(goal && { goal }), ...(area && { priorityArea: area }) }];
+  });
+}
+
+/**
+ * The problems of a programme's measures that no template rule can say: each ID well formed and
+ * used once, since the budgetunderlag and the follow-ups refer to measures by it.
+ */
+export function programmeProblems(answers: unknown): Array<{ field: string; problem: string }> {
+  const at = `answers.${PROGRAMME_MEASURES.section}.${PROGRAMME_MEASURES.question}`;
+  const rows = rowsAt(objectAt(objectAt(answers)[PROGRAMME_MEASURES.section])[PROGRAMME_MEASURES.question]);
+  if (rows.length === 0) return [{ field: at, problem: 'must name at least one measure' }];
+  const seen = new Set<string>();
+  return rows.flatMap((row, r) => {
+    const id = textAt(row.id) ?? '';
+    if (!MEASURE_ID.test(id)) {
+      return [{ field: `${at}[${r}].id`, problem: 'must be lower-case letters, digits and dashes' }];
+    }
+    if (seen.has(id)) return [{ field: `${at}[${r}].id`, problem: `${id} appears twice` }];
+    seen.add(id);
+    return [];
+  });
+}
+
+/** The goal an analysis names as its main focus, if any. */
+export function mainFocusOfAnalysis(answers: unknown): string | undefined {
+  return textAt(objectAt(objectAt(answers)[ANALYSIS_MAIN_FOCUS.section])[ANALYSIS_MAIN_FOCUS.question]);
+}
+
+/** A board's part in one priority area, as its verksamhetsplan states it. */
+export interface AreaPart {
+  areaId: string;
+  nämndmål: string[];
+  aktiviteter: string[];
+  ingenDel?: string;
+}
+
+/** The parts in priority areas a verksamhetsplan states (`prioriterade-omraden[<area>]`). */
+export function areaPartsOfPlan(answers: unknown): AreaPart[] {
+  return Object.entries(objectAt(objectAt(answers)['prioriterade-omraden'])).map(([areaId, raw]) => {
+    const part = objectAt(raw);
+    const goals = textAt(part['omrade-namndmal']);
+    const none = textAt(part['omrade-ingen-del']);
+    return {
+      areaId,
+      nämndmål: goals
+        ? goals
+            .split(/\n+/)
+            .map((g) => g.trim())
+            .filter(Boolean)
+        : [],
+      aktiviteter: rowsAt(part['omrade-aktiviteter']).flatMap((row) => textAt(row.aktivitet) ?? []),
+      ...(none && { ingenDel: none }),
+    };
+  });
+}
+
+/** One followed-up item: `measure:<id>` or `area:<id>`, its status and the board's comment. */
+export interface FollowUpItem {
+  ref: string;
+  status: string;
+  comment?: string;
+}
+
+/** The follow-ups a tertial report or annual report gives, per priority area and LUP measure. */
+export function followUpsOf(answers: unknown): FollowUpItem[] {
+  const items = (section: string, prefix: string, statusId: string, commentId: string): FollowUpItem[] =>
+    Object.entries(objectAt(objectAt(answers)[section])).flatMap(([id, raw]) => {
+      const given = objectAt(raw);
+      const status = textAt(given[statusId]);
+      const comment = textAt(given[commentId]);
+      return status ? [{ ref: `${prefix}:${id}`, status, ...(comment && { comment }) }] : [];
+    });
+  return [
+    ...items('lup-atgarder', 'measure', 'atgard-status', 'atgard-kommentar'),
+    ...items('prioriterade-omraden', 'area', 'omrade-status', 'omrade-kommentar'),
+  ];
+}
