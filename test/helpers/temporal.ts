@@ -16,14 +16,17 @@ function requiredEnv(name: string): string {
 export async function startTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   installRuntime('WARN');
   const path = requiredEnv('ARSHJUL_TEST_SERVER');
+  // The SDK gives the server's JVM 5 s to listen; on a loaded 2-core machine that is not always
+  // enough, so a start that timed out is tried again after a pause that grows.
   let lastError: unknown;
-  for (let attempt = 1; attempt <= 3; attempt++) {
+  for (let attempt = 1; attempt <= 6; attempt++) {
     try {
       return await TestWorkflowEnvironment.createTimeSkipping({
         server: { executable: { type: 'existing-path', path } },
       });
     } catch (error) {
       lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
     }
   }
   throw lastError;

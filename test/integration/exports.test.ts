@@ -159,7 +159,8 @@ describe('exports', () => {
     const file = join(dir, 'fas.xlsx');
     writeFileSync(file, xlsx.body);
     const { sheets, strings } = xlsxTexts(file);
-    expect(sheets).toEqual(['Svar', 'ekonomi.utfall']);
+    // A sheet per table question and per generated section, named as the board read them.
+    expect(sheets).toEqual(['Svar', 'Utfall per verksamhetsområde', 'Prioriterade områden']);
     for (const text of [
       'Nämnd',
       'Farsta stadsdelsnämnd',
@@ -175,10 +176,20 @@ describe('exports', () => {
     const answers = book.getWorksheet('Svar')!;
     const boards = answers.getColumn(1).values.slice(2);
     expect(boards).toEqual(expect.arrayContaining(['Farsta stadsdelsnämnd', 'Järva stadsdelsnämnd']));
-    const table = book.getWorksheet('ekonomi.utfall')!;
-    expect(table.getRow(1).values).toEqual([undefined, 'Nämnd', 'belopp', 'omrade']);
-    expect(table.getRow(2).values).toEqual([undefined, 'Farsta stadsdelsnämnd', 1200, 'Förskola']);
+    expect(answers.getRow(1).values).toEqual(
+      expect.arrayContaining([
+        'Ekonomi: Sammanfattning',
+        'Ekonomi: Prognos (tkr)',
+        'Övrigt: Hur har medarbetarna fått veta?',
+      ]),
+    );
+    const table = book.getWorksheet('Utfall per verksamhetsområde')!;
+    expect(table.getRow(1).values).toEqual([undefined, 'Nämnd', 'Verksamhetsområde', 'Belopp (tkr)']);
+    expect(table.getRow(2).values).toEqual([undefined, 'Farsta stadsdelsnämnd', 'Förskola', 1200]);
     expect(table.rowCount).toBe(3);
+    const areas = book.getWorksheet('Prioriterade områden')!;
+    expect(areas.getRow(1).values).toEqual([undefined, 'Nämnd', 'Avser', 'Nämndens insatser i området']);
+    expect(areas.getRow(2).values).toEqual([undefined, 'Järva stadsdelsnämnd', 'Rinkeby-Kista', 'Feriejobb']);
   });
 
   it('gives the committee the phase as CSV a Swedish spreadsheet opens', async () => {
@@ -206,6 +217,9 @@ describe('exports', () => {
       'Diarienummer: Dnr farsta-1',
       'åäö ÅÄÖ',
       'Bilagor Bilaga åtgärder.pdf (2 kB)',
+      // The answers in the template's order, under its labels.
+      'Ekonomi Sammanfattning',
+      'Utfall per verksamhetsområde 1. Verksamhetsområde: Förskola · Belopp (tkr): 1200',
     ])
       expect(text).toContain(expected);
     const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });

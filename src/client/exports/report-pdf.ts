@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { cellOf, flattenAnswers } from './answer-table';
+import type { PrintedSection } from './template-answers';
 
 export interface PrintableReport {
   phaseName: string;
@@ -9,6 +10,8 @@ export interface PrintableReport {
   deadline: string;
   submitted?: { at: string; by: string; documentRef: string | null; decisionDate: string | null };
   content: Record<string, unknown> | null;
+  /** The answers in the template's structure; absent: the content's keys as they are. */
+  sections?: PrintedSection[];
   attachments: Array<{ name: string; size: number }>;
   printedAt: string;
 }
@@ -52,8 +55,27 @@ export function reportPdf(report: PrintableReport): Promise<Buffer> {
 
   doc.moveDown().font('Helvetica-Bold').fontSize(14).text('Svar');
   doc.fontSize(10);
-  const answers = flattenAnswers(report.content ?? {});
-  if (answers.length === 0) doc.font('Helvetica').text('Inga svar är lämnade.');
+  if (report.sections && report.content) {
+    for (const section of report.sections) {
+      doc.moveDown(0.6).font('Helvetica-Bold').fontSize(12).text(section.title).fontSize(10);
+      for (const entry of section.entries) {
+        doc.moveDown(0.3).font('Helvetica-Bold').text(entry.label);
+        if ('text' in entry) {
+          doc.font('Helvetica').text(entry.text);
+        } else if (entry.rows.length === 0) {
+          doc.font('Helvetica').text('—');
+        } else {
+          entry.rows.forEach((row, i) => {
+            const cells = row.map((cell, c) => `${entry.columns[c]}: ${cell}`).join(' · ');
+            doc.font('Helvetica').text(`${i + 1}. ${cells}`, { indent: 12 });
+          });
+        }
+      }
+    }
+  }
+  const answers = report.sections && report.content ? [] : flattenAnswers(report.content ?? {});
+  if (!report.content || (!report.sections && answers.length === 0))
+    doc.font('Helvetica').text('Inga svar är lämnade.');
   for (const [key, value] of answers) {
     doc.moveDown(0.4).font('Helvetica-Bold').text(key);
     if (Array.isArray(value) && value.some((v) => typeof v === 'object' && v !== null)) {

@@ -4,9 +4,14 @@ import { listLatestSubmissions, SubmissionRecord } from '../../db/submissions';
 import { STAGE_SV } from '../../domain/deliverable-state';
 import { Principal } from '../../domain/roles';
 import { answerTables, Table, toCsv } from '../exports/answer-table';
+import { printableAnswers, templateTables } from '../exports/template-answers';
+import { loadCycleTemplate } from '../../db/cycle-templates';
+import type { StoredCycle } from '../../db/cycles';
+import { buildTemplateContext } from '../../db/template-context';
+import type { Registry } from '../../domain/organisations';
 import { phaseWorkbook } from '../exports/phase-workbook';
 import { reportPdf } from '../exports/report-pdf';
-import { CycleOperations } from './cycle-operations';
+import { CycleOperations, DeliverableSummary } from './cycle-operations';
 import { notFound, OperationError } from './operation-error';
 import { visibleDeliverable } from './visible-deliverable';
 
@@ -38,6 +43,27 @@ export function createExportOperations(deps: { ops: CycleOperations; pool: Pool;
   const { ops, pool, store } = deps;
   const cycleId = (year: number) => `${ops.municipality}/${year}`;
 
+  /** The template the cycle keeps for a phase, if it names one (older cycles: none). */
+  const templateOf = async (year: number, phaseId: string) => {
+    const cycle = await ops.cycle(year);
+    const phase = cycle.calendar.phases.find((p) => p.id === phaseId);
+    const id = phase?.kind === 'deliverable' ? phase.template : undefined;
+    const kept = id ? await loadCycleTemplate(pool, ops.municipality, year, id) : undefined;
+    return kept && { cycle, template: kept.template };
+  };
+
+  /** A board's generated items as its form had them, for the exports' structure. */
+  const contextOf = async (cycle: StoredCycle, d: DeliverableSummary, registry: Registry | undefined) =>
+    buildTemplateContext(pool, {
+      municipality: ops.municipality,
+      cycle,
+      registry,
+      boardId: d.answeringBoardId,
+      plannedBoardId: d.boardId,
+      phaseId: d.phaseId,
+      today: ops.today(),
+    });
+
   const phaseTables = async (principal: Principal, year: number, phaseId: string) => {
     if (principal.role.kind === 'board') throw new OperationError(403, 'role', 'a board exports its own report only');
     const deliverables = (await ops.deliverables(year)).filter((d) => d.phaseId === phaseId);
@@ -45,24 +71,36 @@ export function createExportOperations(deps: { ops: CycleOperations; pool: Pool;
     const submissions = new Map(
       (await listLatestSubmissions(pool, cycleId(year), phaseId)).map((s) => [s.workflowId, s]),
     );
-    const tables = answerTables(
-      LEADING,
-      deliverables.map((d) => {
-        const s = submissions.get(d.workflowId);
-        return {
-          leading: [
-            d.boardName,
-            STAGE_SV[d.stage],
-            d.late ? 'ja' : 'nej',
-            d.deadline,
-            s ? dateOf(s.submittedAt) : null,
-            s?.actor ?? null,
-            s?.documentRef ?? null,
-          ],
-          content: s?.content ?? null,
-        };
-      }),
-    );
+    const leadingOf = (d: (typeof deliverables)[number]) => {
+      const s = submissions.get(d.workflowId);
+      return [
+        d.boardName,
+        STAGE_SV[d.stage],
+        d.late ? 'ja' : 'nej',
+        d.deadline,
+        s ? dateOf(s.submittedAt) : null,
+        s?.actor ?? null,
+        s?.documentRef ?? null,
+      ];
+    };
+    const kept = await templateOf(year, phaseId);
+    const registry = await ops.registry().catch(() => undefined);
+    const tables = kept
+      ? templateTables(
+          kept.template,
+          LEADING,
+          await Promise.all(
+            deliverables.map(async (d) => ({
+              leading: leadingOf(d),
+              answers: submissions.get(d.workflowId)?.content ?? null,
+              context: await contextOf(kept.cycle, d, registry),
+            })),
+          ),
+        )
+      : answerTables(
+          LEADING,
+          deliverables.map((d) => ({ leading: leadingOf(d), content: submissions.get(d.workflowId)?.content ?? null })),
+        );
     return { tables, phaseName: deliverables[0]!.phaseName };
   };
 
@@ -87,6 +125,7 @@ export function createExportOperations(deps: { ops: CycleOperations; pool: Pool;
 
     async reportPdf(principal: Principal, year: number, phaseId: string, boardId: string): Promise<ExportFile> {
       const summary = await visibleDeliverable(ops, principal, year, phaseId, boardId);
+      const kept = await templateOf(year, phaseId);
       const [submission]: Array<SubmissionRecord | undefined> = await listLatestSubmissions(
         pool,
         cycleId(year),
@@ -111,6 +150,13 @@ export function createExportOperations(deps: { ops: CycleOperations; pool: Pool;
             },
           }),
           content: submission?.content ?? null,
+          ...(kept && {
+            sections: printableAnswers(
+              kept.template,
+              await contextOf(kept.cycle, summary, await ops.registry().catch(() => undefined)),
+              submission?.content ?? {},
+            ),
+          }),
           attachments: (await store.list(summary.workflowId)).map((a) => ({ name: a.fileName, size: a.sizeBytes })),
           printedAt: ops.today(),
         }),
