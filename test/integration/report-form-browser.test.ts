@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { accessibilityViolations, keyboardProblems } from '../helpers/accessibility';
 import { launchBrowser, screenshot, signInWithKey, structureProblems } from '../helpers/browser';
@@ -15,6 +18,8 @@ const year = STACK_YEAR;
 
 let browser: Browser;
 let context: BrowserContext;
+const files = mkdtempSync(join(tmpdir(), 'arshjul-report-form-'));
+afterAll(() => rmSync(files, { recursive: true, force: true }));
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -89,5 +94,82 @@ describe('a board fills its report in the browser', () => {
     await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('svar-ekonomi-prognos');
     await expect(page.locator('#svar-ekonomi-prognos-fel').textContent()).resolves.toContain('Skriv ett tal');
     await checkPage(page, 'report-form-error');
+  });
+
+  it('uploads a PDF from the form with the keyboard, lists it, and refuses a mistyped or oversized file by the field', async () => {
+    const page = await context.newPage();
+    await page.goto(`${stack.url}/namnd/jarva/${year}/rapport`);
+    const input = page.getByLabel('Välj en fil att bifoga till Underlag');
+    await expect(input.getAttribute('aria-describedby')).resolves.toContain('svar-bilagor-underlag-typer');
+
+    /** Chooses a file as a keyboard user does: the file input focused, Space opens the chooser; then Tab, Enter. */
+    const chooseAndUpload = async (path: string) => {
+      await input.focus();
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+      await chooser.setFiles(path);
+      await page.keyboard.press('Tab');
+      await expect(page.evaluate('document.activeElement?.textContent?.trim()')).resolves.toBe('Ladda upp');
+      await page.keyboard.press('Enter');
+    };
+
+    const pdf = join(files, 'Tertialrapport Järva.pdf');
+    writeFileSync(pdf, '%PDF-1.4\n% Järva\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+    await chooseAndUpload(pdf);
+    const listed = page.locator('#svar-bilagor-underlag-filer li');
+    await listed.first().waitFor();
+    await expect(listed.first().textContent()).resolves.toMatch(
+      /Tertialrapport Järva\.pdf \(\d+ byte\), uppladdad av test board:jarva, .+ kl\. \d\d:\d\d/,
+    );
+    await expect(page.locator('#svar-bilagor-underlag-status').textContent()).resolves.toBe(
+      'Tertialrapport Järva.pdf är bifogad.',
+    );
+    // Stored as the answer, over the version the page saw.
+    const saved = await stack.harness.db.pool.query<{ value: Array<{ name: string }>; version: number }>(
+      `SELECT value, version FROM report_answers WHERE workflow_id = $1 AND path = 'bilagor.underlag'`,
+      [`teststad/${year}/rapport/jarva`],
+    );
+    expect(saved.rows).toEqual([
+      { value: [expect.objectContaining({ name: 'Tertialrapport Järva.pdf' })], version: 1 },
+    ]);
+    await checkPage(page, 'report-form-upload');
+
+    // Content that is no PDF, named .pdf: refused by the server, shown by the field and in the summary.
+    const fake = join(files, 'inte-en.pdf');
+    writeFileSync(fake, 'MZ this is no PDF');
+    await chooseAndUpload(fake);
+    const error = page.locator('#svar-bilagor-underlag-fel');
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toContain('Filen är inte av en typ som tas emot');
+    await expect(input.getAttribute('aria-describedby')).resolves.toContain('svar-bilagor-underlag-fel');
+    await expect(input.getAttribute('aria-invalid')).resolves.toBe('true');
+    const summary = page.locator('#fel-filer');
+    await expect(summary.isVisible()).resolves.toBe(true);
+    await expect(summary.textContent()).resolves.toContain('Bilagor: Underlag: Filen är inte av en typ som tas emot');
+    await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('fel-filer');
+    await checkPage(page, 'report-form-upload-refused');
+
+    // Over the limit (25 MB): refused before it is sent.
+    const big = join(files, 'stor.pdf');
+    writeFileSync(big, Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(26 * 1024 * 1024, 0x20)]));
+    await chooseAndUpload(big);
+    await expect(page.locator('#svar-bilagor-underlag-fel').textContent()).resolves.toContain(
+      'Filen är för stor: högst 25',
+    );
+    expect(
+      (
+        await stack.harness.db.pool.query(`SELECT 1 FROM attachments WHERE workflow_id = $1`, [
+          `teststad/${year}/rapport/jarva`,
+        ])
+      ).rowCount,
+    ).toBe(1);
+
+    // Back on the page as drawn by the server: the file, and the report's attachments with a hash.
+    await page.reload();
+    await expect(page.locator('#svar-bilagor-underlag-filer li').count()).resolves.toBe(1);
+    await expect(page.getByRole('table', { name: 'Bilagor till rapporten' }).textContent()).resolves.toMatch(
+      /Tertialrapport Järva\.pdf[\s\S]*[0-9a-f]{12}/,
+    );
+    expect(await keyboardProblems(page)).toEqual([]);
+    await checkPage(page, 'report-form-attachments');
   });
 });

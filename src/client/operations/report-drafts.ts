@@ -20,6 +20,7 @@ import {
   GeneratedItem,
   MissingAnswer,
   missingForReady,
+  Question,
   ReportTemplate,
   Section,
   TemplateContext,
@@ -205,6 +206,41 @@ export function createReportDraftOperations(deps: {
         })),
         editable: EDITABLE_STAGES.has(summary.stage),
       };
+    },
+
+    /**
+     * A file question's answer before a file is attached to it or removed: refused as a save
+     * would be (role, stage, a path that is no file question), so that a file is not stored for
+     * an answer that cannot take it. Returns the question and the answer as saved now.
+     */
+    async fileAnswer(
+      principal: Principal,
+      year: number,
+      phaseId: string,
+      boardId: string,
+      answerPath: string,
+    ): Promise<{ question: Extract<Question, { kind: 'file' }>; saved?: SavedAnswer; workflowId: string }> {
+      const { summary, template } = await prepare(principal, year, phaseId, boardId);
+      if (!canWrite(principal, summary.answeringBoardId)) {
+        throw new OperationError(403, 'role', `${formatRole(principal.role)} may not answer reports`);
+      }
+      if (!EDITABLE_STAGES.has(summary.stage)) {
+        throw new OperationError(
+          409,
+          'stage',
+          `answers can be saved while open or returned, not ${summary.stage}`,
+          'not-editable',
+        );
+      }
+      const path = parseAnswerPath(answerPath);
+      const question = path
+        ? template.sections.find((s) => s.id === path.section)?.questions.find((q) => q.id === path.question)
+        : undefined;
+      if (!question || question.kind !== 'file') {
+        throw new OperationError(400, 'path', 'must name a file question of the template', 'bad-path');
+      }
+      const saved = await loadSavedAnswer(pool, summary.workflowId, answerPath);
+      return { question, ...(saved && { saved }), workflowId: summary.workflowId };
     },
 
     /**

@@ -43,12 +43,8 @@ export async function previewTemplateVersion(
   budgetYear: number,
   template: ReportTemplate,
 ): Promise<TemplatePublication> {
-  const { previous: _previous, ...publication } = await publicationOf(
-    db,
-    await loadCycle(db, municipality, budgetYear),
-    template,
-  );
-  return publication;
+  const publication = await publicationOf(db, await loadCycle(db, municipality, budgetYear), template);
+  return { workflowId: publication.workflowId, current: publication.current, changes: publication.changes };
 }
 
 /**
