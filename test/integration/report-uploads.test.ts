@@ -1,5 +1,6 @@
 import { publishTemplateVersion } from '../../src/client/operations/template-versions';
-import { loadCycleTemplate } from '../../src/db/cycle-templates';
+import { insertTemplateVersion, loadCycleTemplate } from '../../src/db/cycle-templates';
+import { compareTemplates } from '../../src/domain/report-template-changes';
 import { reportTemplateSchema } from '../../src/domain/report-template';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 import { reportStackOptions } from '../helpers/report-stack';
@@ -245,11 +246,58 @@ describe('a published template correction on the form page', () => {
         await fetch(`${stack.url}/namnd/jarva/${y}/rapport`, {
           headers: { cookie: `arshjul_token=${stack.tokens.jarva}` },
         }).then((r) => r.text())
-      ).includes('Mallen har rättats'),
+      ).includes('Mallen har rättats (version'),
     ).toBe(false);
 
     const dismissed = await postForm({ atgard: 'dolj-rattelse', mallversion: '2' });
     expect(dismissed.status).toBe(303);
-    expect((await getPage()).text).not.toContain('Mallen har rättats');
+    expect((await getPage()).text).not.toContain('Mallen har rättats (version');
+  });
+
+  test('a save checked against the version before a correction that commits meanwhile is refused, not stored', async () => {
+    const pool = stack.harness.db.pool;
+    const current = await loadCycleTemplate(pool, 'teststad', y, 'testrapport');
+    const publisher = await pool.connect();
+    try {
+      // A publication in progress: the cycle's row locked, the new version written, not committed.
+      await publisher.query('BEGIN');
+      await publisher.query('SELECT 1 FROM cycles WHERE municipality = $1 AND budget_year = $2 FOR UPDATE', [
+        'teststad',
+        y,
+      ]);
+      await insertTemplateVersion(publisher, {
+        municipality: 'teststad',
+        budgetYear: y,
+        template: { ...current!.template, version: 3 },
+        publishedBy: 'test',
+        supersedesVersion: 2,
+        reason: 'samtidig',
+        changes: compareTemplates(current!.template, { ...current!.template, version: 3 }),
+      });
+      const save = api('PUT', `${API}/report/answers`, {
+        path: 'ekonomi.sammanfattning',
+        value: 'Skrivet mot version 2.',
+        expectedVersion: 0,
+      });
+      // The save has checked its answer against version 2 and waits for the cycle's row.
+      for (let i = 0; i < 200; i++) {
+        const waiting = await pool.query(
+          `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM cycles%FOR SHARE'`,
+        );
+        if (waiting.rowCount) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await publisher.query('COMMIT');
+      const refused = await save;
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ field: 'template', code: 'template-corrected' });
+    } finally {
+      publisher.release();
+    }
+    const stored = await pool.query(`SELECT 1 FROM report_answers WHERE workflow_id = $1 AND path = $2`, [
+      WORKFLOW_ID,
+      'ekonomi.sammanfattning',
+    ]);
+    expect(stored.rowCount).toBe(0);
   });
 });

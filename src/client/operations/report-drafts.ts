@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { appendAuditEvent } from '../../db/audit-log';
 import { listBoardContents } from '../../db/board-contents';
-import { StoredCycle } from '../../db/cycles';
+import { lockCycleShared, StoredCycle } from '../../db/cycles';
 import { withTransaction } from '../../db/database';
 import {
   insertFirstAnswer,
@@ -256,7 +256,7 @@ export function createReportDraftOperations(deps: {
       /** How the caller appears in the record (role and token). */
       by: string,
     ): Promise<SavedAnswer> {
-      const { summary, template, context } = await prepare(principal, year, phaseId, boardId);
+      const { summary, cycle, template, context } = await prepare(principal, year, phaseId, boardId);
       if (!canWrite(principal, summary.answeringBoardId)) {
         throw new OperationError(403, 'role', `${formatRole(principal.role)} may not answer reports`);
       }
@@ -282,6 +282,23 @@ export function createReportDraftOperations(deps: {
       if (issue) throw new OperationError(400, relativeField(issue.field), issue.problem, issue.code);
 
       return withTransaction(pool, async (tx) => {
+        // SLK may have published a correction since the answer was checked: the drafts moved
+        // onto it, so an answer checked against the version before is refused, not stored.
+        const phase = cycle.calendar.phases.find((p) => p.id === phaseId);
+        const templateId = phase?.kind === 'deliverable' ? phase.template : undefined;
+        let current: number | undefined;
+        if (templateId) {
+          await lockCycleShared(tx, ops.municipality, cycle.budgetYear);
+          current = (await loadCycleTemplate(tx, ops.municipality, cycle.budgetYear, templateId))?.version;
+        }
+        if (current && current !== template.version) {
+          throw new OperationError(
+            409,
+            'template',
+            `the template was corrected to version ${current} meanwhile: load the report again`,
+            'template-corrected',
+          );
+        }
         const answer = { workflowId: summary.workflowId, path: input.path, value, savedBy: by };
         const saved =
           input.expectedVersion === 0

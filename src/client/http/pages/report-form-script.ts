@@ -67,7 +67,9 @@ export const REPORT_FORM_SCRIPT = String.raw`(function () {
     error.className = 'error-message';
     error.id = field.id + '-fel';
     error.textContent = text;
-    input.parentNode.insertBefore(error, input);
+    // Above the input's row (the input sits in a row with its button), as the server draws it.
+    var row = input.closest('.file-upload') || input;
+    row.parentNode.insertBefore(error, row);
     field.classList.add('field-error');
     input.setAttribute('aria-invalid', 'true');
     describedBy(input, error.id, true);

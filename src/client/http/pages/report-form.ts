@@ -74,6 +74,7 @@ const CODE_TEXT: Record<AnswerCode | 'bad-path' | 'edited-by-someone-else' | Upl
   'unknown-file': 'Filen finns inte längre i svaret.',
   'not-editable': 'Rapporten är inlämnad eller stängd; svaren kan inte ändras nu.',
   'cross-origin': 'Filen kom inte från den här webbplatsen.',
+  'template-corrected': 'Mallen har rättats medan du skrev. Ladda om sidan och för in svaret igen.',
 };
 
 /** Refusals of a file before it is stored (file-types.ts and the form's own). */
@@ -87,7 +88,8 @@ type UploadCode =
   | 'no-file'
   | 'unknown-file'
   | 'not-editable'
-  | 'cross-origin';
+  | 'cross-origin'
+  | 'template-corrected';
 
 const megabytes = (bytes: number): string =>
   `${(bytes / (1024 * 1024)).toLocaleString('sv-SE', { maximumFractionDigits: 1 })}\u00a0MB`;
@@ -1050,7 +1052,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
         if (error.status === 404) return notFoundPage(reply, principal);
         status = Math.max(status, error.status === 409 ? 409 : error.status === 403 ? 403 : 400);
         state.problems.push({
-          field: error.field === 'stage' ? path : error.field,
+          field: error.field === 'stage' || error.field === 'template' ? path : error.field,
           ...(error.code && { code: error.code }),
           problem: error.problem,
           ...(error instanceof AnswerConflict && { other: error.current }),
