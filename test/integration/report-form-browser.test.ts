@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, BrowserContext, Page } from 'playwright-core';
+import { Browser, BrowserContext, FileChooser, Page } from 'playwright-core';
+import { publishTemplateVersion } from '../../src/client/operations/template-versions';
+import { loadCycleTemplate } from '../../src/db/cycle-templates';
+import { reportTemplateSchema } from '../../src/domain/report-template';
 import { accessibilityViolations, keyboardProblems } from '../helpers/accessibility';
 import { launchBrowser, screenshot, signInWithKey, structureProblems } from '../helpers/browser';
 import { STACK_YEAR, useHttpStack } from '../helpers/http-stack';
@@ -102,10 +105,18 @@ describe('a board fills its report in the browser', () => {
     const input = page.getByLabel('Välj en fil att bifoga till Underlag');
     await expect(input.getAttribute('aria-describedby')).resolves.toContain('svar-bilagor-underlag-typer');
 
+    // One listener for the whole test keeps Playwright's file chooser interception on: added and
+    // removed per choice, a key press could come before it is on again and the chooser be lost.
+    const choosers: FileChooser[] = [];
+    page.on('filechooser', (chooser) => choosers.push(chooser));
+
     /** Chooses a file as a keyboard user does: the file input focused, Space opens the chooser; then Tab, Enter. */
     const chooseAndUpload = async (path: string) => {
       await input.focus();
-      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+      await page.keyboard.press('Space');
+      for (let i = 0; i < 200 && choosers.length === 0; i++) await page.waitForTimeout(25);
+      const chooser = choosers.shift();
+      if (!chooser) throw new Error('Space on the file input opened no file chooser');
       await chooser.setFiles(path);
       await page.keyboard.press('Tab');
       await expect(page.evaluate('document.activeElement?.textContent?.trim()')).resolves.toBe('Ladda upp');
@@ -171,5 +182,46 @@ describe('a board fills its report in the browser', () => {
     );
     expect(await keyboardProblems(page)).toEqual([]);
     await checkPage(page, 'report-form-attachments');
+  });
+
+  it('shows a published template correction with the removed answer, passes axe, and is dismissed with the keyboard', async () => {
+    const pool = stack.harness.db.pool;
+    const current = await loadCycleTemplate(pool, 'teststad', year, 'testrapport');
+    const v2 = structuredClone(current!.template);
+    v2.version = 2;
+    // The forecast becomes a text question: the number Järva saved does not carry over.
+    const ekonomi = v2.sections.find((s) => s.id === 'ekonomi')!;
+    ekonomi.questions = ekonomi.questions.map((q) =>
+      q.id === 'prognos'
+        ? { id: 'prognos', kind: 'short-text', label: 'Prognos i ord', required: false, maxLength: 300 }
+        : q,
+    );
+    await publishTemplateVersion(
+      pool,
+      {
+        municipality: 'teststad',
+        budgetYear: year,
+        template: reportTemplateSchema.parse(v2),
+        reason: 'Prognosen i ord',
+      },
+      'cli:slk',
+    );
+
+    const page = await context.newPage();
+    await page.goto(`${stack.url}/namnd/jarva/${year}/rapport`);
+    const notice = page.getByRole('region', { name: /Mallen har rättats/ });
+    await expect(notice.getByRole('heading').textContent()).resolves.toMatch(
+      /Mallen har rättats \(version 2\): 3 svar fördes över, 1 svar togs bort/,
+    );
+    await expect(notice.textContent()).resolves.toMatch(/Prognos \(frågan ber nu om en annan sorts svar\)\s*1250,5/);
+    expect(await keyboardProblems(page)).toEqual([]);
+    await checkPage(page, 'report-form-template-corrected');
+
+    await page.getByRole('button', { name: 'Dölj meddelandet' }).focus();
+    await page.keyboard.press('Enter');
+    // The post redirects back to the page, drawn without the notice.
+    await page.getByRole('region', { name: /Mallen har rättats/ }).waitFor({ state: 'detached' });
+    await page.waitForLoadState('load');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(`Testrapport, budgetår ${year}`);
   });
 });

@@ -4,6 +4,7 @@ import { AttachmentMeta, createPostgresAttachmentStore } from '../../../db/attac
 import type { SavedAnswer } from '../../../db/report-drafts';
 import {
   dismissTemplateCorrection,
+  DroppedAnswer,
   loadTemplateCorrection,
   TemplateCorrection,
 } from '../../../db/template-corrections';
@@ -283,6 +284,7 @@ export const fingerprint = (value: unknown): string =>
 function displayValue(question: Question, value: unknown): string {
   if (value === null || value === undefined) return '(tomt)';
   if (question.kind === 'yes-no') return value ? 'Ja' : 'Nej';
+  if (typeof value === 'number') return String(value).replace('.', ',');
   if (question.kind === 'choice') return question.options.find((o) => o.id === value)?.label ?? String(value);
   if (question.kind === 'table' && Array.isArray(value)) return `${value.length} rader`;
   return Array.isArray(value) ? value.join(', ') : String(value);
@@ -768,7 +770,7 @@ function correctionNotice(data: ReportPageData, dismissable: boolean): HtmlValue
         ? html`<dl class="facts">
             ${c.dropped.map(
               (d) =>
-                html`<dt>${d.label}${d.reason === 'removed' ? ' (borttagen)' : ' (ändrad)'}</dt>
+                html`<dt>${d.label} (${DROPPED_REASON[d.reason]})</dt>
                   <dd>${d.question ? displayValue(d.question, d.value) : JSON.stringify(d.value)}</dd>`,
             )}
           </dl>`
@@ -785,6 +787,13 @@ function correctionNotice(data: ReportPageData, dismissable: boolean): HtmlValue
     }
   </section>`;
 }
+
+/** Why an answer left the draft, as the notice says it. */
+const DROPPED_REASON: Record<DroppedAnswer['reason'], string> = {
+  removed: 'frågan är borttagen',
+  'kind-changed': 'frågan ber nu om en annan sorts svar',
+  'moved-between-generated': 'frågan har flyttats till ett avsnitt av annat slag',
+};
 
 /** Every file attached to the report, with who, when, size and the start of its SHA-256. */
 function attachmentsTable(data: ReportPageData): HtmlValue {
