@@ -158,6 +158,8 @@ describe('attaching a file from the report form', () => {
       /<div class="error-summary" role="alert" id="fel">[\s\S]*Bilagor: Underlag: Filen är för stor/,
     );
     expect(big.text).toMatch(/aria-describedby="[^"]*svar-bilagor-underlag-fel/);
+    // The summary's link leads to the file input.
+    expect(big.text).toMatch(/<a href="#svar-bilagor-underlag-fil"\s*>Bilagor: Underlag: Filen är för stor/);
 
     const fake = await upload(version, { name: 'rapport.pdf', bytes: Buffer.from('MZ\x90\x00 not a pdf at all') });
     expect(fake.status).toBe(400);

@@ -695,7 +695,7 @@ function reportBody(
               ${problems.map(
                 (p) =>
                   html`<li>
-                    <a href="#${idOf(fieldTarget(p.field))}"
+                    <a href="#${summaryTarget(report, p.field)}"
                       >${labelFor(report, p.field)}: ${codeText(p.code, p.problem, p.text)}</a
                     >
                   </li>`,
@@ -828,6 +828,15 @@ function attachmentsTable(data: ReportPageData): HtmlValue {
         </tbody>
       </table>
     </div>`;
+}
+
+/** Where a summary link takes the reader: the field, and for a file question its file input. */
+function summaryTarget(report: BoardReport, field: string): string {
+  const path = fieldTarget(field);
+  const isFile = report.template.sections.some((s) =>
+    answersOf(s).some((a) => a.path === path && a.question.kind === 'file'),
+  );
+  return `${idOf(path)}${isFile ? '-fil' : ''}`;
 }
 
 /** The element a problem points at: the question's field (a table's cell problems point at the table). */
