@@ -161,6 +161,11 @@ describe('attaching a file from the report form', () => {
     // The summary's link leads to the file input.
     expect(big.text).toMatch(/<a href="#svar-bilagor-underlag-fil"\s*>Bilagor: Underlag: Filen är för stor/);
 
+    // Far over the limit, the body itself is refused before it is read: a page that says why.
+    const huge = await upload(version, { name: 'enorm.pdf', bytes: pdf('enorm', 3 * MAX_BYTES) });
+    expect(huge.status).toBe(413);
+    expect(huge.text).toContain('Filen är för stor: högst');
+
     const fake = await upload(version, { name: 'rapport.pdf', bytes: Buffer.from('MZ\x90\x00 not a pdf at all') });
     expect(fake.status).toBe(400);
     expect(fake.text).toContain('Filen är inte av en typ som tas emot');
