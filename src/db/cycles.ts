@@ -80,6 +80,18 @@ export async function lockCycle(
   return result.rows[0] && toCycle(result.rows[0]);
 }
 
+/**
+ * Share-locks a cycle's row until the transaction ends: a template publication (which locks it
+ * for update) waits for the transaction or has committed before it. Read what the publication
+ * writes in a later statement: a statement that waited sees only what was committed when it began.
+ */
+export async function lockCycleShared(db: Queryable, municipality: string, budgetYear: number): Promise<void> {
+  await db.query('SELECT 1 FROM cycles WHERE municipality = $1 AND budget_year = $2 FOR SHARE', [
+    municipality,
+    budgetYear,
+  ]);
+}
+
 /** Phase names by phase ID, across the given cycles (a phase ID is unique within a cycle). */
 export function phaseNames(cycle: StoredCycle): Map<string, string> {
   return new Map(cycle.calendar.phases.map((p) => [p.id, p.name]));

@@ -141,3 +141,49 @@ export function compareTemplates(before: ReportTemplate, after: ReportTemplate):
   }
   return changes;
 }
+
+/** Where one saved answer goes when a draft moves onto a corrected version. */
+export interface DraftCorrection {
+  /** Answers that stay: `to` differs from `from` when their question moved to another section. */
+  carried: Array<{ from: string; to: string }>;
+  /** Answers that leave the draft, with their question as the old version asked it. */
+  dropped: Array<{ path: string; questionId: string; reason: DroppedAnswerReason; label: string; question?: Question }>;
+}
+
+/**
+ * What a correction does to one draft, by the answers' paths (`<section>.<question>` or
+ * `<section>[<item>].<question>`): an answer whose question is kept carries over, to the section
+ * its question is in now; every other answer is dropped with the reason the comparison gives (an
+ * answer to a question neither version knows counts as removed). Pure; `changes` is
+ * compareTemplates(before, after).
+ */
+export function correctDraft(
+  before: ReportTemplate,
+  after: ReportTemplate,
+  changes: TemplateChanges,
+  paths: readonly string[],
+): DraftCorrection {
+  const old = questionsById(before);
+  const now = questionsById(after);
+  const kept = new Set(changes.answersKept);
+  const reasons = new Map(changes.answersDropped.map((d) => [d.questionId, d.reason]));
+  const result: DraftCorrection = { carried: [], dropped: [] };
+  for (const path of paths) {
+    const match = /^([a-z0-9-]+)(\[[a-z0-9-]+\])?\.([a-z0-9-]+)$/.exec(path);
+    const questionId = match?.[3] ?? path;
+    const target = now.get(questionId);
+    if (match && target && kept.has(questionId)) {
+      result.carried.push({ from: path, to: `${target.sectionId}${match[2] ?? ''}.${questionId}` });
+      continue;
+    }
+    const earlier = old.get(questionId);
+    result.dropped.push({
+      path,
+      questionId,
+      reason: reasons.get(questionId) ?? 'removed',
+      label: earlier?.question.label ?? questionId,
+      ...(earlier && { question: earlier.question }),
+    });
+  }
+  return result;
+}

@@ -9,6 +9,10 @@ import { rememberingLookup, templateLookup } from '../../src/client/templates';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { listCycleTemplateVersions, loadCycleTemplate } from '../../src/db/cycle-templates';
 import { recordCycle } from '../../src/db/cycles';
+import { insertFirstAnswer, updateAnswerAtVersion } from '../../src/db/report-drafts';
+import { dismissTemplateCorrection, loadTemplateCorrection } from '../../src/db/template-corrections';
+import { publishTemplateVersion } from '../../src/client/operations/template-versions';
+import { reportTemplateSchema } from '../../src/domain/report-template';
 import { CycleCalendar } from '../../src/domain/cycle-calendar';
 import { validateCalendar } from '../../src/domain/validate-calendar';
 import { smallRegistry } from '../fixtures/small-registry';
@@ -317,5 +321,167 @@ describe('arshjul template publish', () => {
     ]);
     expect(unknown.stderr).toBe('fel: template: inga lagrade mallversioner (no template versions stored)\n');
     expect(unknown.code).toBe(1);
+  });
+});
+
+/**
+ * A published correction moves the boards' drafts onto the new version (issue 12): answers to a
+ * question with the same ID and kind carry over (to its new section if it moved); answers to a
+ * removed question or one whose kind changed leave the draft but not the record — a
+ * `template-corrected` event per deliverable, in the publication's transaction, and the dropped
+ * values kept with the correction for the form page's notice.
+ */
+describe('a correction applied to the drafts', () => {
+  const FARSTA = `${WORKFLOW_ID}/tertialrapport-1/farsta`;
+  const JARVA = `${WORKFLOW_ID}/tertialrapport-1/jarva`;
+  const answers = async (workflowId: string) =>
+    (
+      await db.pool.query<{ path: string; value: unknown; version: number; saved_by: string }>(
+        'SELECT path, value, version, saved_by FROM report_answers WHERE workflow_id = $1 ORDER BY path',
+        [workflowId],
+      )
+    ).rows;
+  const corrected = async (workflowId: string) =>
+    (await listAuditEvents(db.pool, workflowId)).filter((e) => e.kind === 'template-corrected');
+
+  /** v3 of the current v2: prognos asks for text now, risker is gone, atgarder moved to a section of its own. */
+  const templateV3 = {
+    ...templateV2,
+    version: 3,
+    sections: [
+      {
+        id: 'ekonomi',
+        title: 'Ekonomi',
+        questions: [
+          { id: 'sammanfattning', kind: 'short-text', label: 'Sammanfattning av perioden', required: true },
+          { id: 'prognos', kind: 'short-text', label: 'Prognos i ord' },
+        ],
+      },
+      {
+        id: 'framat',
+        title: 'Framåt',
+        questions: [{ id: 'atgarder', kind: 'long-text', label: 'Åtgärder', maxLength: 2000 }],
+      },
+    ],
+  };
+
+  it('carries over what is the same, drops the rest into the record, in the publication’s transaction', async () => {
+    await insertFirstAnswer(db.pool, {
+      workflowId: FARSTA,
+      path: 'ekonomi.sammanfattning',
+      value: 'Allt enligt plan.',
+      savedBy: 'farsta-a',
+    });
+    await insertFirstAnswer(db.pool, { workflowId: FARSTA, path: 'ekonomi.prognos', value: 1200, savedBy: 'farsta-b' });
+    await insertFirstAnswer(db.pool, {
+      workflowId: FARSTA,
+      path: 'ekonomi.risker',
+      value: 'Höga hyror.',
+      savedBy: 'farsta-a',
+    });
+    await insertFirstAnswer(db.pool, {
+      workflowId: FARSTA,
+      path: 'ekonomi.atgarder',
+      value: 'Sparpaket.',
+      savedBy: 'farsta-a',
+    });
+    await updateAnswerAtVersion(db.pool, {
+      workflowId: FARSTA,
+      path: 'ekonomi.atgarder',
+      value: 'Sparpaket i två steg.',
+      savedBy: 'farsta-b',
+      expectedVersion: 1,
+    });
+    await insertFirstAnswer(db.pool, { workflowId: JARVA, path: 'ekonomi.prognos', value: -50, savedBy: 'jarva-a' });
+    // Another template's drafts in the same cycle are not touched.
+    await insertFirstAnswer(db.pool, {
+      workflowId: `${WORKFLOW_ID}/annan/farsta`,
+      path: 'ekonomi.risker',
+      value: 'x',
+      savedBy: 'x',
+    });
+
+    const template = reportTemplateSchema.parse(templateV3);
+    const publication = await publishTemplateVersion(
+      db.pool,
+      { municipality: 'teststad', budgetYear: YEAR, template, reason: 'Prognosen i ord' },
+      'cli:slk',
+    );
+    expect(publication.drafts).toEqual({ reports: 2, carried: 2, dropped: 3 });
+
+    expect(await answers(FARSTA)).toEqual([
+      { path: 'ekonomi.sammanfattning', value: 'Allt enligt plan.', version: 1, saved_by: 'farsta-a' },
+      // Moved with its question, keeping its version and author.
+      { path: 'framat.atgarder', value: 'Sparpaket i två steg.', version: 2, saved_by: 'farsta-b' },
+    ]);
+    expect(await answers(JARVA)).toEqual([]);
+    expect(await answers(`${WORKFLOW_ID}/annan/farsta`)).toHaveLength(1);
+
+    const [event] = await corrected(FARSTA);
+    expect(event).toMatchObject({
+      actor: 'cli:slk',
+      payload: {
+        templateId: 'uppfoljning',
+        fromVersion: 2,
+        toVersion: 3,
+        carried: [
+          { from: 'ekonomi.atgarder', to: 'framat.atgarder' },
+          { from: 'ekonomi.sammanfattning', to: 'ekonomi.sammanfattning' },
+        ],
+        dropped: [
+          { path: 'ekonomi.prognos', reason: 'kind-changed', value: 1200 },
+          { path: 'ekonomi.risker', reason: 'removed', value: 'Höga hyror.' },
+        ],
+      },
+    });
+    expect(await corrected(JARVA)).toHaveLength(1);
+
+    // The dropped values stay retrievable, with their question as it was, for the board's notice.
+    const notice = await loadTemplateCorrection(db.pool, FARSTA, 3);
+    expect(notice).toMatchObject({ templateId: 'uppfoljning', fromVersion: 2, toVersion: 3, carried: 2 });
+    expect(notice?.dropped).toEqual([
+      expect.objectContaining({
+        path: 'ekonomi.prognos',
+        label: 'Prognos',
+        value: 1200,
+        savedBy: 'farsta-b',
+        reason: 'kind-changed',
+      }),
+      expect.objectContaining({
+        path: 'ekonomi.risker',
+        label: 'Risker',
+        value: 'Höga hyror.',
+        savedBy: 'farsta-a',
+        reason: 'removed',
+      }),
+    ]);
+    await dismissTemplateCorrection(db.pool, FARSTA, 3, 'farsta-a');
+    expect(await loadTemplateCorrection(db.pool, FARSTA, 3)).toBeUndefined();
+  });
+
+  it('prints what happened to the drafts after publishing', async () => {
+    await insertFirstAnswer(db.pool, {
+      workflowId: FARSTA,
+      path: 'ekonomi.prognos',
+      value: 'Något över',
+      savedBy: 'farsta-a',
+    });
+    const v4 = {
+      ...templateV3,
+      version: 4,
+      sections: [templateV3.sections[0]!, templateV3.sections[1]!].map((s) => ({
+        ...s,
+        questions: s.questions.filter((q) => q.id !== 'prognos'),
+      })),
+    };
+    const run = await publish(YEAR, write('v2/uppfoljning.yaml', v4), '--reason', 'Prognosen behövs inte', '--yes');
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trimEnd().split('\n').slice(-2)).toEqual([
+      'Mallen uppfoljning version 4 är publicerad för budgetår 2090 (ersätter version 3).',
+      'Utkast: 1 rapport flyttades till version 4: 2 svar fördes över, 1 svar togs bort (sparat med rättelsen, visas för nämnden).',
+    ]);
+    expect(run.code).toBe(0);
+    expect((await answers(FARSTA)).map((a) => a.path)).toEqual(['ekonomi.sammanfattning', 'framat.atgarder']);
+    expect((await loadTemplateCorrection(db.pool, FARSTA, 4))?.dropped.map((d) => d.value)).toEqual(['Något över']);
   });
 });

@@ -1,5 +1,5 @@
 import { parseReportTemplate, ReportTemplate } from '../../src/domain/report-template';
-import { compareTemplates } from '../../src/domain/report-template-changes';
+import { compareTemplates, correctDraft } from '../../src/domain/report-template-changes';
 
 /** Parsed like a file, so defaults are filled in on both sides as they are in the store. */
 function template(input: unknown): ReportTemplate {
@@ -144,5 +144,74 @@ describe('compareTemplates', () => {
     ]);
     expect(changes.answersDropped).toEqual([{ questionId: 'i-balans', reason: 'moved-between-generated' }]);
     expect(changes.answersKept).toContain('sammanfattning');
+  });
+});
+
+describe('correctDraft', () => {
+  const before = template({
+    id: 't',
+    version: 1,
+    title: 'T',
+    sections: [
+      {
+        id: 'a',
+        title: 'A',
+        questions: [
+          { id: 'kvar', kind: 'short-text', label: 'Kvar' },
+          { id: 'flyttad', kind: 'short-text', label: 'Flyttad' },
+          { id: 'bort', kind: 'yes-no', label: 'Bort' },
+          { id: 'nytt-slag', kind: 'number', label: 'Nytt slag' },
+        ],
+      },
+      {
+        id: 'per-omrade',
+        title: 'P',
+        generate: 'priority-areas',
+        questions: [{ id: 'insats', kind: 'short-text', label: 'Insats' }],
+      },
+    ],
+  });
+  const after = template({
+    id: 't',
+    version: 2,
+    title: 'T',
+    sections: [
+      {
+        id: 'a',
+        title: 'A',
+        questions: [
+          { id: 'kvar', kind: 'short-text', label: 'Kvar' },
+          { id: 'nytt-slag', kind: 'short-text', label: 'Nytt slag' },
+        ],
+      },
+      { id: 'b', title: 'B', questions: [{ id: 'flyttad', kind: 'short-text', label: 'Flyttad' }] },
+      {
+        id: 'per-omrade',
+        title: 'P',
+        generate: 'priority-areas',
+        questions: [{ id: 'insats', kind: 'short-text', label: 'Insats' }],
+      },
+    ],
+  });
+
+  it('carries kept answers to their section, item included, and drops the rest with the old question', () => {
+    const result = correctDraft(before, after, compareTemplates(before, after), [
+      'a.kvar',
+      'a.flyttad',
+      'a.bort',
+      'a.nytt-slag',
+      'per-omrade[farsta].insats',
+      'a.okand',
+    ]);
+    expect(result.carried).toEqual([
+      { from: 'a.kvar', to: 'a.kvar' },
+      { from: 'a.flyttad', to: 'b.flyttad' },
+      { from: 'per-omrade[farsta].insats', to: 'per-omrade[farsta].insats' },
+    ]);
+    expect(result.dropped.map((d) => [d.path, d.reason, d.label, d.question?.kind])).toEqual([
+      ['a.bort', 'removed', 'Bort', 'yes-no'],
+      ['a.nytt-slag', 'kind-changed', 'Nytt slag', 'number'],
+      ['a.okand', 'removed', 'okand', undefined],
+    ]);
   });
 });

@@ -147,7 +147,7 @@ async function publishCommand(yearText: string, file: string, options: { reason?
         return;
       }
     }
-    await publishTemplateVersion(
+    const published = await publishTemplateVersion(
       pool,
       { municipality, budgetYear: year, template, reason, expectedCurrent: preview.current },
       cliActor(),
@@ -155,6 +155,14 @@ async function publishCommand(yearText: string, file: string, options: { reason?
     process.stdout.write(
       `Mallen ${template.id} version ${template.version} är publicerad för budgetår ${year} (ersätter version ${preview.current}).\n`,
     );
+    const drafts = published.drafts;
+    if (drafts?.reports) {
+      process.stdout.write(
+        `Utkast: ${count(drafts.reports, 'rapport', 'rapporter')} flyttades till version ${template.version}: ` +
+          `${drafts.carried} svar fördes över, ${drafts.dropped} svar togs bort` +
+          `${drafts.dropped ? ' (sparat med rättelsen, visas för nämnden)' : ''}.\n`,
+      );
+    }
   });
 }
 

@@ -12,9 +12,12 @@ export async function answerOrRefuse(reply: FastifyReply, work: () => Promise<un
     return result === reply ? reply : reply.send(result);
   } catch (error) {
     if (!(error instanceof OperationError) || !ERROR_CODES[error.status]) throw error;
-    return reply
-      .code(error.status)
-      .send({ error: ERROR_CODES[error.status], message: `${error.field}: ${error.problem}`, field: error.field });
+    return reply.code(error.status).send({
+      error: ERROR_CODES[error.status],
+      message: `${error.field}: ${error.problem}`,
+      field: error.field,
+      ...(error.code && { code: error.code }),
+    });
   }
 }
 

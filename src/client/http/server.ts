@@ -6,6 +6,7 @@ import { registerApi } from './api/routes';
 import { registerAuthentication } from './auth';
 import { createPostgresAttachmentStore } from '../../db/attachments';
 import { DEFAULT_UPLOAD_POLICY, UploadPolicy } from '../../domain/file-types';
+import { createAnswerFileOperations } from '../operations/answer-files';
 import { createAttachmentOperations } from '../operations/attachments';
 import { createExportOperations } from '../operations/exports';
 import { createReportDraftOperations } from '../operations/report-drafts';
@@ -50,20 +51,22 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       pool: deps.app.pool,
       templatesDir: deps.app.templatesDir ?? shippedTemplatesDir(deps.app.ops.municipality),
     });
-    await registerApi(app, { ...deps.app, drafts });
-    await registerPages(app, { ...deps.app, drafts });
-    registerFeedRoutes(app, { pool: deps.app.pool });
     const store = createPostgresAttachmentStore(deps.app.pool);
+    const attachments = createAttachmentOperations({
+      ops: deps.app.ops,
+      pool: deps.app.pool,
+      store,
+      policy: deps.app.uploads ?? DEFAULT_UPLOAD_POLICY,
+    });
+    const answerFiles = createAnswerFileOperations({ drafts, attachments });
+    await registerApi(app, { ...deps.app, drafts });
+    await registerPages(app, { ...deps.app, drafts, attachments, answerFiles });
+    registerFeedRoutes(app, { pool: deps.app.pool });
     registerExportRoutes(app, createExportOperations({ ops: deps.app.ops, pool: deps.app.pool, store }));
-    registerAttachmentRoutes(
-      app,
-      createAttachmentOperations({
-        ops: deps.app.ops,
-        pool: deps.app.pool,
-        store,
-        policy: deps.app.uploads ?? DEFAULT_UPLOAD_POLICY,
-      }),
-    );
+    registerAttachmentRoutes(app, attachments, {
+      drafts,
+      ...(deps.app.publicUrl && { publicUrl: deps.app.publicUrl }),
+    });
   }
   return app;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { AttachmentMeta, AttachmentStore } from '../../db/attachments';
 import { appendAuditEvent } from '../../db/audit-log';
-import { checkUpload, UploadPolicy } from '../../domain/file-types';
+import { checkUpload, fileTypes, UploadPolicy } from '../../domain/file-types';
 import { canWrite, formatRole, Principal } from '../../domain/roles';
 import { CycleOperations } from './cycle-operations';
 import { notFound, OperationError } from './operation-error';
@@ -36,13 +36,26 @@ export function createAttachmentOperations(deps: {
       bytes: Buffer,
       /** How the caller appears in the record (role and token). */
       by: string,
+      /**
+       * The file types the question it is for takes (its `accept`: extensions), checked before
+       * anything is stored, so a file its answer would refuse is not kept either.
+       */
+      accept?: readonly string[],
     ): Promise<AttachmentMeta> {
       const summary = await visible(principal, year, phaseId, boardId);
       if (!canWrite(principal, summary.answeringBoardId)) {
         throw new OperationError(403, 'role', `${formatRole(principal.role)} may not attach files`);
       }
       const check = checkUpload(fileName, bytes, policy);
-      if (!check.ok) throw new OperationError(400, check.field, check.problem);
+      if (!check.ok) throw new OperationError(400, check.field, check.problem, check.code);
+      if (accept && !fileTypes[check.type].extensions.some((e) => accept.includes(e.slice(1)))) {
+        throw new OperationError(
+          400,
+          'file',
+          `is ${fileTypes[check.type].label}: the question takes ${accept.join(', ')}`,
+          'bad-file-type',
+        );
+      }
       const meta = await store.put(
         {
           workflowId: summary.workflowId,

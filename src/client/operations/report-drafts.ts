@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { appendAuditEvent } from '../../db/audit-log';
-import { StoredCycle } from '../../db/cycles';
+import { lockCycleShared, StoredCycle } from '../../db/cycles';
 import { withTransaction } from '../../db/database';
 import {
   insertFirstAnswer,
@@ -17,6 +17,7 @@ import {
   GeneratedItem,
   MissingAnswer,
   missingForReady,
+  Question,
   ReportTemplate,
   Section,
   TemplateContext,
@@ -236,6 +237,41 @@ export function createReportDraftOperations(deps: {
     },
 
     /**
+     * A file question's answer before a file is attached to it or removed: refused as a save
+     * would be (role, stage, a path that is no file question), so that a file is not stored for
+     * an answer that cannot take it. Returns the question and the answer as saved now.
+     */
+    async fileAnswer(
+      principal: Principal,
+      year: number,
+      phaseId: string,
+      boardId: string,
+      answerPath: string,
+    ): Promise<{ question: Extract<Question, { kind: 'file' }>; saved?: SavedAnswer; workflowId: string }> {
+      const { summary, template } = await prepare(principal, year, phaseId, boardId);
+      if (!canWrite(principal, summary.answeringBoardId)) {
+        throw new OperationError(403, 'role', `${formatRole(principal.role)} may not answer reports`);
+      }
+      if (!EDITABLE_STAGES.has(summary.stage)) {
+        throw new OperationError(
+          409,
+          'stage',
+          `answers can be saved while open or returned, not ${summary.stage}`,
+          'not-editable',
+        );
+      }
+      const path = parseAnswerPath(answerPath);
+      const question = path
+        ? template.sections.find((s) => s.id === path.section)?.questions.find((q) => q.id === path.question)
+        : undefined;
+      if (!question || question.kind !== 'file') {
+        throw new OperationError(400, 'path', 'must name a file question of the template', 'bad-path');
+      }
+      const saved = await loadSavedAnswer(pool, summary.workflowId, answerPath);
+      return { question, ...(saved && { saved }), workflowId: summary.workflowId };
+    },
+
+    /**
      * Saves one answer as a draft: checked for type and limits against its question, stored only
      * over the version the author saw, recorded in the audit log in the same transaction.
      */
@@ -248,7 +284,7 @@ export function createReportDraftOperations(deps: {
       /** How the caller appears in the record (role and token). */
       by: string,
     ): Promise<SavedAnswer> {
-      const { summary, template, context } = await prepare(principal, year, phaseId, boardId);
+      const { summary, cycle, template, context } = await prepare(principal, year, phaseId, boardId);
       if (!canWrite(principal, summary.answeringBoardId)) {
         throw new OperationError(403, 'role', `${formatRole(principal.role)} may not answer reports`);
       }
@@ -274,6 +310,23 @@ export function createReportDraftOperations(deps: {
       if (issue) throw new OperationError(400, relativeField(issue.field), issue.problem, issue.code);
 
       return withTransaction(pool, async (tx) => {
+        // SLK may have published a correction since the answer was checked: the drafts moved
+        // onto it, so an answer checked against the version before is refused, not stored.
+        const phase = cycle.calendar.phases.find((p) => p.id === phaseId);
+        const templateId = phase?.kind === 'deliverable' ? phase.template : undefined;
+        let current: number | undefined;
+        if (templateId) {
+          await lockCycleShared(tx, ops.municipality, cycle.budgetYear);
+          current = (await loadCycleTemplate(tx, ops.municipality, cycle.budgetYear, templateId))?.version;
+        }
+        if (current && current !== template.version) {
+          throw new OperationError(
+            409,
+            'template',
+            `the template was corrected to version ${current} meanwhile: load the report again`,
+            'template-corrected',
+          );
+        }
         const answer = { workflowId: summary.workflowId, path: input.path, value, savedBy: by };
         const saved =
           input.expectedVersion === 0

@@ -4,7 +4,15 @@ import { insertTemplateVersion, loadCycleTemplate } from '../../db/cycle-templat
 import { loadCycle, lockCycle, StoredCycle } from '../../db/cycles';
 import { Queryable, withTransaction } from '../../db/database';
 import { ReportTemplate } from '../../domain/report-template';
-import { compareTemplates, TemplateChanges } from '../../domain/report-template-changes';
+import { compareTemplates, correctDraft, TemplateChanges } from '../../domain/report-template-changes';
+import { SavedAnswer } from '../../db/report-drafts';
+import {
+  deleteAnswers,
+  DroppedAnswer,
+  insertTemplateCorrection,
+  lockAnswersOfPhases,
+  moveAnswer,
+} from '../../db/template-corrections';
 import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
 import { templateIdsOf } from '../templates';
 import { notFound, OperationError } from './operation-error';
@@ -21,7 +29,12 @@ export interface TemplatePublication {
   /** The version the new one supersedes. */
   current: number;
   changes: TemplateChanges;
+  /** What the publication did to the boards' drafts (absent in a preview). */
+  drafts?: { reports: number; carried: number; dropped: number };
 }
+
+/** A long value stays out of the audit log (the correction's row holds it); its size is recorded instead. */
+const AUDIT_VALUE_LIMIT = 200;
 
 /** What publishing `template` would change; refused (nothing stored) as publishTemplateVersion would. */
 export async function previewTemplateVersion(
@@ -30,7 +43,8 @@ export async function previewTemplateVersion(
   budgetYear: number,
   template: ReportTemplate,
 ): Promise<TemplatePublication> {
-  return publicationOf(db, await loadCycle(db, municipality, budgetYear), template);
+  const publication = await publicationOf(db, await loadCycle(db, municipality, budgetYear), template);
+  return { workflowId: publication.workflowId, current: publication.current, changes: publication.changes };
 }
 
 /**
@@ -38,6 +52,11 @@ export async function previewTemplateVersion(
  * transaction with the cycle row locked: two publications at once cannot both pass the version
  * check. `expectedCurrent` (from the preview the user confirmed) refuses a publication when
  * someone else published in between, so nobody confirms one summary and gets another.
+ *
+ * In the same transaction every board's draft of the phases that use the template moves onto the
+ * new version (correctDraft): kept answers carry over, the others leave the draft and are kept
+ * with a `report_template_corrections` row and a `template-corrected` event per report, so a
+ * publication and what it did to the drafts are recorded together or not at all.
  */
 export async function publishTemplateVersion(
   pool: Pool,
@@ -52,7 +71,7 @@ export async function publishTemplateVersion(
 ): Promise<TemplatePublication> {
   return withTransaction(pool, async (tx) => {
     const cycle = await lockCycle(tx, input.municipality, input.budgetYear);
-    const publication = await publicationOf(tx, cycle, input.template);
+    const { previous, ...publication } = await publicationOf(tx, cycle, input.template);
     if (input.expectedCurrent !== undefined && publication.current !== input.expectedCurrent) {
       throw new OperationError(
         409,
@@ -83,15 +102,110 @@ export async function publishTemplateVersion(
         changes: publication.changes,
       },
     });
-    return publication;
+    const drafts = await correctDrafts(tx, {
+      cycle: cycle!,
+      previous,
+      template: input.template,
+      changes: publication.changes,
+      by,
+    });
+    return { ...publication, drafts };
   });
+}
+
+/** Moves every draft of the template's phases onto the new version; see publishTemplateVersion. */
+async function correctDrafts(
+  tx: Queryable,
+  input: {
+    cycle: StoredCycle;
+    previous: ReportTemplate;
+    template: ReportTemplate;
+    changes: TemplateChanges;
+    by: string;
+  },
+): Promise<{ reports: number; carried: number; dropped: number }> {
+  const { cycle, previous, template, changes, by } = input;
+  const cycleId = cycleWorkflowId(cycle.municipality, cycle.budgetYear);
+  const phases = cycle.calendar.phases.filter((p) => p.kind === 'deliverable' && p.template === template.id);
+  const answers = await lockAnswersOfPhases(
+    tx,
+    phases.map((p) => `${cycleId}/${p.id}`),
+  );
+  const byReport = new Map<string, SavedAnswer[]>();
+  for (const answer of answers) byReport.set(answer.workflowId, [...(byReport.get(answer.workflowId) ?? []), answer]);
+  const totals = { reports: 0, carried: 0, dropped: 0 };
+  const occurredAt = new Date();
+  for (const [workflowId, saved] of byReport) {
+    const plan = correctDraft(
+      previous,
+      template,
+      changes,
+      saved.map((a) => a.path),
+    );
+    const values = new Map(saved.map((a) => [a.path, a]));
+    const dropped: DroppedAnswer[] = plan.dropped.map((d) => {
+      const answer = values.get(d.path)!;
+      return {
+        ...d,
+        value: answer.value,
+        version: answer.version,
+        savedBy: answer.savedBy,
+        savedAt: answer.savedAt.toISOString(),
+      };
+    });
+    // Dropped first: a kept question that moved may move onto a path only a dropped answer held.
+    if (dropped.length)
+      await deleteAnswers(
+        tx,
+        workflowId,
+        dropped.map((d) => d.path),
+      );
+    for (const { from, to } of plan.carried) if (from !== to) await moveAnswer(tx, workflowId, from, to);
+    await insertTemplateCorrection(tx, {
+      workflowId,
+      templateId: template.id,
+      fromVersion: previous.version,
+      toVersion: template.version,
+      carried: plan.carried,
+      dropped,
+      correctedBy: by,
+    });
+    await appendAuditEvent(tx, {
+      occurredAt,
+      workflowId,
+      kind: 'template-corrected',
+      actor: by,
+      eventKey: `${workflowId}/template-corrected/${template.id}/${template.version}`,
+      payload: {
+        templateId: template.id,
+        fromVersion: previous.version,
+        toVersion: template.version,
+        carried: plan.carried,
+        dropped: dropped.map((d) => {
+          const text = JSON.stringify(d.value);
+          return {
+            path: d.path,
+            questionId: d.questionId,
+            reason: d.reason,
+            label: d.label,
+            savedBy: d.savedBy,
+            ...(text.length <= AUDIT_VALUE_LIMIT ? { value: d.value } : { valueLength: text.length }),
+          };
+        }),
+      },
+    });
+    totals.reports += 1;
+    totals.carried += plan.carried.length;
+    totals.dropped += dropped.length;
+  }
+  return totals;
 }
 
 async function publicationOf(
   db: Queryable,
   cycle: StoredCycle | undefined,
   template: ReportTemplate,
-): Promise<TemplatePublication> {
+): Promise<TemplatePublication & { previous: ReportTemplate }> {
   if (!cycle) throw notFound('budgetYear');
   const used = templateIdsOf(cycle.calendar);
   if (!used.includes(template.id)) {
@@ -121,5 +235,6 @@ async function publicationOf(
     workflowId: cycleWorkflowId(cycle.municipality, cycle.budgetYear),
     current: stored.version,
     changes: compareTemplates(stored.template, template),
+    previous: stored.template,
   };
 }

@@ -3,6 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appendAuditEvent } from '../../../db/audit-log';
 import type { Principal } from '../../../domain/roles';
 import type { CycleOperations } from '../../operations/cycle-operations';
+import type { AnswerFileOperations } from '../../operations/answer-files';
+import type { AttachmentOperations } from '../../operations/attachments';
 import type { ReportDraftOperations } from '../../operations/report-drafts';
 import { OperationError } from '../../operations/operation-error';
 import { actorOf } from '../auth';
@@ -11,16 +13,21 @@ import { describeProblem } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { messagePage } from './layout';
 
-export type PageDeps = HttpAppDeps & { drafts: ReportDraftOperations };
+export type PageDeps = HttpAppDeps & {
+  drafts: ReportDraftOperations;
+  attachments: AttachmentOperations;
+  answerFiles: AnswerFileOperations;
+};
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
-  // No script at all: the pages are plain HTML forms, so injected markup could not run even if
-  // the escaping ever missed something.
+  // Scripts only from our own files (the report form's upload, /static/report-form.js), never
+  // inline ones: injected markup could still not run even if the escaping ever missed something.
+  // The script talks to this server only.
   'content-security-policy':
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
 /** Sends a rendered page with the given status. */

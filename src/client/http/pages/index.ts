@@ -7,6 +7,7 @@ import { registerLocalDevelopmentPage } from './local-development-page';
 import { registerLogin } from './login';
 import { registerOverview } from './overview';
 import { registerReportForm } from './report-form';
+import { REPORT_FORM_SCRIPT } from './report-form-script';
 import { STYLESHEET } from './styles';
 
 /**
@@ -24,6 +25,13 @@ import { STYLESHEET } from './styles';
 export async function registerPages(app: FastifyInstance, deps: PageDeps): Promise<void> {
   app.get('/static/arshjul.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
+  );
+  app.get('/static/report-form.js', async (_request, reply) =>
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .header('x-content-type-options', 'nosniff')
+      .send(REPORT_FORM_SCRIPT),
   );
   registerLogin(app, deps);
   registerOverview(app, deps);

@@ -17,6 +17,8 @@ export interface PageShell {
   year?: number;
   current?: Section;
   body: SafeHtml;
+  /** Scripts of this server's own (/static/…) that enhance the page; it works without them. */
+  scripts?: string[];
 }
 
 function navigation(principal: Principal, year: number | undefined, current: Section | undefined): SafeHtml {
@@ -56,6 +58,7 @@ export function page(shell: PageShell): string {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${shell.title} — Årshjul</title>
         <link rel="stylesheet" href="/static/arshjul.css" />
+        ${(shell.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
       </head>
       <body>
         <a class="skip-link" href="#innehall">Hoppa till innehållet</a>

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AttachmentMeta, createPostgresAttachmentStore } from '../../../db/attachments';
 import type { SavedAnswer } from '../../../db/report-drafts';
-import { AnswerCode, optionsOf, Question, TableColumn } from '../../../domain/report-template';
+import {
+  dismissTemplateCorrection,
+  DroppedAnswer,
+  loadTemplateCorrection,
+  TemplateCorrection,
+} from '../../../db/template-corrections';
+import { AnswerCode, FileReference, optionsOf, Question, TableColumn } from '../../../domain/report-template';
 import { canWrite, Principal } from '../../../domain/roles';
 import { OperationError } from '../../operations/operation-error';
 import { AnswerConflict, ReportNotReady, BoardReport, ExpandedSection } from '../../operations/report-drafts';
@@ -20,17 +26,20 @@ import {
 } from './common';
 import { formatInstant } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
-import { page } from './layout';
+import { messagePage, page } from './layout';
+import { acceptMultipart, MultipartBody } from '../multipart';
 
 /**
  * The report form of a board (issue 12): the phase's template as a plain HTML form in Swedish,
  * one form and save button per section, each answer saved as a draft through the same operation
  * as the API (so a save over someone else's newer answer is refused here too, and shown).
- * Works without JavaScript; the pages send none.
+ * Works without JavaScript: a file question uploads with a multipart post to this page's route;
+ * with it, /static/report-form.js uploads through the API with a progress bar and saves the answer
+ * without a page load. A published template correction is shown to the board until dismissed.
  */
 
 /** Swedish for the stable codes of checkAnswers and the save (never the English problem text). */
-const CODE_TEXT: Record<AnswerCode | 'bad-path' | 'edited-by-someone-else' | 'not-editable', string> = {
+const CODE_TEXT: Record<AnswerCode | 'bad-path' | 'edited-by-someone-else' | UploadCode, string> = {
   required: 'Svaret behövs.',
   'one-required': 'Besvara minst en av frågorna.',
   'too-long': 'Texten är för lång.',
@@ -55,11 +64,71 @@ const CODE_TEXT: Record<AnswerCode | 'bad-path' | 'edited-by-someone-else' | 'no
   'unknown-question': 'Mallen har ingen sådan fråga.',
   'bad-path': 'Frågan finns inte i mallen.',
   'edited-by-someone-else': 'Någon annan har sparat svaret efter att du öppnade sidan.',
-  'not-editable': 'Rapporten är inlämnad eller stängd; den kan inte ändras nu.',
+  'too-large': 'Filen är för stor.',
+  'type-unknown': 'Filen är inte av en typ som tas emot; typen avgörs av filens innehåll, inte av namnet.',
+  'type-not-allowed': 'Filtypen tas inte emot.',
+  'name-mismatch':
+    'Filens namn stämmer inte med innehållet: en PDF ska sluta på .pdf, ett Word-dokument på .docx och så vidare.',
+  empty: 'Filen är tom.',
+  'bad-name': 'Filens namn går inte att använda (högst 200 tecken, utan / och \\).',
+  'no-file': 'Välj en fil att bifoga.',
+  'unknown-file': 'Filen finns inte längre i svaret.',
+  'not-editable': 'Rapporten är inlämnad eller stängd; svaren kan inte ändras nu.',
+  'cross-origin': 'Filen kom inte från den här webbplatsen.',
+  'template-corrected': 'Mallen har rättats medan du skrev. Ladda om sidan och för in svaret igen.',
 };
 
-const codeText = (code: string | undefined, problem: string): string =>
-  (code && CODE_TEXT[code as keyof typeof CODE_TEXT]) || problem;
+/** Refusals of a file before it is stored (file-types.ts and the form's own). */
+type UploadCode =
+  | 'too-large'
+  | 'type-unknown'
+  | 'type-not-allowed'
+  | 'name-mismatch'
+  | 'empty'
+  | 'bad-name'
+  | 'no-file'
+  | 'unknown-file'
+  | 'not-editable'
+  | 'cross-origin'
+  | 'template-corrected';
+
+const megabytes = (bytes: number): string =>
+  `${(bytes / (1024 * 1024)).toLocaleString('sv-SE', { maximumFractionDigits: 1 })}\u00a0MB`;
+
+/** A file's size as people read it: "840 byte", "12,3 kB", "4,2 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} byte`;
+  const units = ['kB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toLocaleString('sv-SE', { maximumFractionDigits: 1 })}\u00a0${units[unit]}`;
+}
+
+/**
+ * The Swedish texts of a file question's refusals and progress, with its limits filled in: the
+ * server's errors and the page's script read the same table.
+ */
+function fileMessages(question: Extract<Question, { kind: 'file' }>, maxBytes: number): Record<string, string> {
+  return {
+    ...CODE_TEXT,
+    'too-large': `Filen är för stor: högst ${megabytes(maxBytes)} tas emot.`,
+    'bad-file-type': `Frågan tar bara emot ${question.accept.join(', ')}.`,
+    'too-many-files': `Frågan tar högst ${question.maxFiles} filer: ta bort en innan du bifogar en till.`,
+    failed: 'Det gick inte att bifoga filen. Försök igen.',
+    uploading: 'Laddar upp {name} …',
+    saving: 'Sparar svaret …',
+    uploaded: '{name} är bifogad.',
+    uploadedBy: 'uppladdad av',
+    remove: 'Ta bort',
+  };
+}
+
+const codeText = (code: string | undefined, problem: string, text?: string): string =>
+  text ?? ((code && CODE_TEXT[code as keyof typeof CODE_TEXT]) || problem);
 
 /** An HTML id for an answer path (or a cell's path): letters, digits and dashes only. */
 export const idOf = (path: string): string => `svar-${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
@@ -75,6 +144,8 @@ interface AnswerProblem {
   field: string;
   code?: string;
   problem: string;
+  /** The Swedish text when it needs more than the code (a file question's limits). */
+  text?: string;
   other?: SavedAnswer;
 }
 
@@ -89,6 +160,12 @@ interface ReportPageData {
   report: BoardReport;
   saved: Map<string, SavedAnswer>;
   attachments: AttachmentMeta[];
+  /** The correction SLK published to the current template version, until the board dismisses it. */
+  correction?: TemplateCorrection;
+  /** The largest file taken. */
+  maxBytes: number;
+  /** Where the page, the API's report and its attachments are, for links and the script. */
+  urls: { page: string; report: string; attachments: string };
 }
 
 async function loadReportPage(
@@ -99,11 +176,19 @@ async function loadReportPage(
   boardId: string,
 ): Promise<ReportPageData> {
   const report = await deps.drafts.loadReport(principal, year, phaseId, boardId);
-  const hasFiles = report.template.sections.some((s) => s.questions.some((q) => q.kind === 'file'));
-  const attachments = hasFiles
-    ? await createPostgresAttachmentStore(deps.pool).list(report.deliverable.workflowId)
-    : [];
-  return { report, saved: new Map(report.answers.map((a) => [a.path, a])), attachments };
+  const workflowId = report.deliverable.workflowId;
+  // Every attachment of the report is listed (also one no answer names any more): the record.
+  const attachments = await createPostgresAttachmentStore(deps.pool).list(workflowId);
+  const correction = await loadTemplateCorrection(deps.pool, workflowId, report.template.version);
+  const api = `/api/cycles/${year}/deliverables/${phaseId}/${boardId}`;
+  return {
+    report,
+    saved: new Map(report.answers.map((a) => [a.path, a])),
+    attachments,
+    ...(correction && { correction }),
+    maxBytes: deps.attachments.policy.maxBytes,
+    urls: { page: `/namnd/${boardId}/${year}/${phaseId}`, report: `${api}/report`, attachments: `${api}/attachments` },
+  };
 }
 
 // --- Reading a posted section -------------------------------------------------------------------
@@ -199,6 +284,7 @@ export const fingerprint = (value: unknown): string =>
 function displayValue(question: Question, value: unknown): string {
   if (value === null || value === undefined) return '(tomt)';
   if (question.kind === 'yes-no') return value ? 'Ja' : 'Nej';
+  if (typeof value === 'number') return String(value).replace('.', ',');
   if (question.kind === 'choice') return optionsOf(question).find((o) => o.id === value)?.label ?? String(value);
   if (question.kind === 'table' && Array.isArray(value)) return `${value.length} rader`;
   return Array.isArray(value) ? value.join(', ') : String(value);
@@ -212,7 +298,7 @@ interface QuestionView {
   value: unknown;
   problem?: AnswerProblem;
   disabled: boolean;
-  attachments: AttachmentMeta[];
+  data: ReportPageData;
 }
 
 function questionField(v: QuestionView): SafeHtml {
@@ -231,7 +317,7 @@ function questionField(v: QuestionView): SafeHtml {
   ${
     problem
       ? html`<span class="error-message" id="${errorId}"
-          >${codeText(problem.code, problem.problem)}${
+          >${codeText(problem.code, problem.problem, problem.text)}${
             problem.other
               ? html` ${savedByLabel(problem.other.savedBy)} sparade
                   ${formatInstant(problem.other.savedAt.toISOString())}:
@@ -320,21 +406,140 @@ function questionField(v: QuestionView): SafeHtml {
     case 'table':
       return tableField(v, labelText, info, savedLine, describedBy);
     case 'file':
-      return html`<div class="field" id="${id}" tabindex="-1">
-        <span class="label">${labelText}</span>
-        ${info}
-        ${
-          v.attachments.length
-            ? html`<ul>
-                ${v.attachments.map((a) => html`<li>${a.fileName} (${savedByLabel(a.uploadedBy)}, ${formatInstant(a.uploadedAt.toISOString())})</li>`)}
-              </ul>`
-            : html`<p>Inga filer bifogade än.</p>`
-        }
-        <p class="hint">
-          Filer (${question.accept.join(', ')}) bifogas till rapporten genom Årshjulets API (bilagor); de listas här.
-        </p>
-      </div>`;
+      return fileField(v, question, labelText, info, hintId);
   }
+}
+
+/**
+ * A file question: the answer's files (with a link, size, uploader and time, and a remove
+ * button), and a file input with an upload button. The controls belong to forms outside the
+ * section's form (`form=` attribute; forms do not nest): see fileForms.
+ */
+function fileField(
+  v: QuestionView,
+  question: Extract<Question, { kind: 'file' }>,
+  labelText: SafeHtml,
+  info: HtmlValue,
+  hintId: string,
+): SafeHtml {
+  const { path, problem, data } = v;
+  const id = idOf(path);
+  const files = fileList(v.saved?.value);
+  const byId = new Map(data.attachments.map((a) => [a.id, a]));
+  const typesId = `${id}-typer`;
+  const describedBy = [hintId, typesId, problem ? `${id}-fel` : ''].filter(Boolean).join(' ');
+  const extensions = question.accept.map((e) => `.${e}`).join(',');
+  return html`<div
+    class="field file-field${problem ? ' field-error' : ''}"
+    id="${id}"
+    tabindex="-1"
+    data-path="${path}"
+    data-label="${labelFor(data.report, path)}"
+    data-version="${v.saved?.version ?? 0}"
+    data-files="${JSON.stringify(files)}"
+    data-max-bytes="${data.maxBytes}"
+    data-page-url="${data.urls.page}"
+    data-upload-url="${data.urls.attachments}"
+    data-download-url="${data.urls.attachments}"
+    data-save-url="${data.urls.report}/answers"
+    data-upload-form="${id}-bifoga"
+    data-messages="${JSON.stringify(fileMessages(question, data.maxBytes))}"
+  >
+    <span class="label" id="${id}-rubrik">${labelText}</span>
+    ${info}
+    <p id="${id}-inga" ${files.length ? html` hidden` : ''}>Inga filer bifogade än.</p>
+    <ul class="files" id="${id}-filer" aria-labelledby="${id}-rubrik" ${files.length ? '' : html` hidden`}>
+      ${files.map((f) => {
+        const meta = byId.get(f.attachment);
+        return html`<li>
+          <a href="${data.urls.attachments}/${f.attachment}">${f.name}</a>
+          ${
+            meta
+              ? ` (${formatBytes(meta.sizeBytes)}), uppladdad av ${savedByLabel(meta.uploadedBy)}, ${formatInstant(meta.uploadedAt.toISOString())}`
+              : ''
+          }
+          ${
+            v.disabled
+              ? ''
+              : html`<button type="submit" class="secondary" form="${id}-ta-bort-${f.attachment}">
+                  Ta bort<span class="visually-hidden"> ${f.name}</span>
+                </button>`
+          }
+        </li>`;
+      })}
+    </ul>
+    ${
+      v.disabled
+        ? ''
+        : html`<label for="${id}-fil">Välj en fil att bifoga till ${question.label}</label>
+            <span class="hint" id="${typesId}"
+              >Tas emot: ${question.accept.join(', ')}, högst ${megabytes(data.maxBytes)} per fil och
+              ${question.maxFiles} filer.</span
+            >
+            <div class="file-upload">
+              <input
+                type="file"
+                id="${id}-fil"
+                name="fil"
+                form="${id}-bifoga"
+                accept="${extensions}"
+                aria-describedby="${describedBy}"
+                ${problem ? html` aria-invalid="true"` : ''}
+              />
+              <button type="submit" form="${id}-bifoga">Ladda upp</button>
+              <progress
+                id="${id}-framsteg"
+                max="100"
+                value="0"
+                aria-label="Uppladdning av ${question.label}"
+                hidden
+              ></progress>
+            </div>
+            <span class="hint" id="${id}-status" aria-live="polite"></span>`
+    }
+  </div>`;
+}
+
+/** The files of a file answer as saved (anything else: none). */
+function fileList(value: unknown): FileReference[] {
+  return Array.isArray(value)
+    ? value.filter(
+        (f): f is FileReference =>
+          typeof f === 'object' && f !== null && typeof (f as FileReference).attachment === 'string',
+      )
+    : [];
+}
+
+/** The forms a section's file questions post: one to upload per question, one per file to remove. */
+function fileForms(data: ReportPageData, section: ExpandedSection, disabled: boolean): HtmlValue {
+  if (disabled) return '';
+  return answersOf(section)
+    .filter(({ question }) => question.kind === 'file')
+    .map(({ path }) => {
+      const id = idOf(path);
+      const saved = data.saved.get(path);
+      const version = html`<input type="hidden" name="fraga" value="${path}" />
+        <input type="hidden" name="version:${path}" value="${saved?.version ?? 0}" />`;
+      return html`<form
+          id="${id}-bifoga"
+          class="upload-form"
+          data-field="${id}"
+          method="post"
+          action="${data.urls.page}"
+          enctype="multipart/form-data"
+        >
+          <input type="hidden" name="atgard" value="bifoga" />
+          ${version}
+        </form>
+        ${fileList(saved?.value).map(
+          (f) =>
+            html`<form id="${id}-ta-bort-${f.attachment}" method="post" action="${data.urls.page}">
+              <input type="hidden" name="atgard" value="ta-bort-fil" />
+              <input type="hidden" name="bilaga" value="${f.attachment}" />
+              ${version}
+            </form>`,
+        )}`;
+    });
 }
 
 function tableField(
@@ -429,45 +634,46 @@ function sectionForm(
       value: mine?.typed.has(path) ? mine.typed.get(path) : saved?.value,
       ...(problem && { problem }),
       disabled,
-      attachments: data.attachments,
+      data,
     };
   };
   const questions = (item?: string) =>
     section.questions.map((q) => questionField(view(`${section.id}${item ? `[${item}]` : ''}.${q.id}`, q)));
   const items = section.items ?? [];
   return html`<form method="post" action="${action}" id="avsnitt-${section.id}" class="report-form" novalidate>
-    <input type="hidden" name="avsnitt" value="${section.id}" />
-    ${answersOf(section).map(({ path }) => {
-      // The version each answer had when the page was drawn: a save over a newer one is refused.
-      // After a conflict the field holds the other save's version, so saving again is a choice.
-      const shown = mine?.problems.find((p) => p.field === path)?.other ?? data.saved.get(path);
-      return html`<input type="hidden" name="version:${path}" value="${shown?.version ?? 0}" />
-        <input type="hidden" name="seen:${path}" value="${fingerprint(shown?.value)}" />`;
-    })}
-    <fieldset ${disabled ? html` disabled` : ''}>
-      <legend><span class="legend-text">${section.title}</span></legend>
-      ${section.help ? html`<p class="hint">${section.help}</p>` : ''}
-      ${
-        section.generate
-          ? items.length === 0
-            ? html`<p>Inget att besvara här för er nämnd.</p>`
-            : items.map(
-                (item) =>
-                  html`<fieldset class="item">
-                    <legend>${item.name}</legend>
-                    ${questions(item.id)}
-                  </fieldset>`,
-              )
-          : questions()
-      }
-      ${
-        // A section of files only has nothing to type, so nothing to save here.
-        disabled || section.questions.every((q) => q.kind === 'file')
-          ? ''
-          : html`<button type="submit">Spara ${section.title.toLowerCase()}</button>`
-      }
-    </fieldset>
-  </form>`;
+      <input type="hidden" name="avsnitt" value="${section.id}" />
+      ${answersOf(section).map(({ path }) => {
+        // The version each answer had when the page was drawn: a save over a newer one is refused.
+        // After a conflict the field holds the other save's version, so saving again is a choice.
+        const shown = mine?.problems.find((p) => p.field === path)?.other ?? data.saved.get(path);
+        return html`<input type="hidden" name="version:${path}" value="${shown?.version ?? 0}" />
+          <input type="hidden" name="seen:${path}" value="${fingerprint(shown?.value)}" />`;
+      })}
+      <fieldset ${disabled ? html` disabled` : ''}>
+        <legend><span class="legend-text">${section.title}</span></legend>
+        ${section.help ? html`<p class="hint">${section.help}</p>` : ''}
+        ${
+          section.generate
+            ? items.length === 0
+              ? html`<p>Inget att besvara här för er nämnd.</p>`
+              : items.map(
+                  (item) =>
+                    html`<fieldset class="item">
+                      <legend>${item.name}</legend>
+                      ${questions(item.id)}
+                    </fieldset>`,
+                )
+            : questions()
+        }
+        ${
+          // A section of files only has nothing to type, so nothing to save here.
+          disabled || section.questions.every((q) => q.kind === 'file')
+            ? ''
+            : html`<button type="submit">Spara ${section.title.toLowerCase()}</button>`
+        }
+      </fieldset>
+    </form>
+    ${fileForms(data, section, disabled)}`;
 }
 
 function reportBody(
@@ -478,6 +684,8 @@ function reportBody(
     phaseId: string;
     state?: FormState;
     savedSection?: string;
+    /** A file question whose file was just attached or removed (after the redirect). */
+    fileNotice?: { path: string; attached: boolean };
     writable: boolean;
   },
 ): SafeHtml {
@@ -501,8 +709,8 @@ function reportBody(
               ${problems.map(
                 (p) =>
                   html`<li>
-                    <a href="#${idOf(fieldTarget(p.field))}"
-                      >${labelFor(report, p.field)}: ${codeText(p.code, p.problem)}</a
+                    <a href="#${summaryTarget(report, p.field)}"
+                      >${labelFor(report, p.field)}: ${codeText(p.code, p.problem, p.text)}</a
                     >
                   </li>`,
               )}
@@ -510,7 +718,12 @@ function reportBody(
           </div>`
         : ''
     }
+    <div class="error-summary" role="alert" id="fel-filer" tabindex="-1" hidden>
+      <h2>Det gick inte att bifoga filen</h2>
+      <ul></ul>
+    </div>
     ${savedSection ? html`<div class="notice" role="status" id="sparat">${savedSection.title}: sparat.</div>` : ''}
+    ${fileNotice(data, input.fileNotice)} ${correctionNotice(data, !disabled)}
     ${
       !input.writable
         ? html`<p class="panel">Du kan läsa rapporten men inte svara åt nämnden.</p>`
@@ -533,7 +746,111 @@ function reportBody(
     }
     <h2>Svar</h2>
     ${report.template.sections.map((s) => sectionForm(data, s, input.state, action, disabled))}
-    ${disabled ? '' : readyForm(action, report, input.state)}`;
+    ${attachmentsTable(data)} ${disabled ? '' : readyForm(action, report, input.state)}`;
+}
+
+/** After a file was attached or removed: which, by its question. */
+function fileNotice(data: ReportPageData, notice: { path: string; attached: boolean } | undefined): HtmlValue {
+  if (!notice) return '';
+  const saved = fileList(data.saved.get(notice.path)?.value);
+  const label = labelFor(data.report, notice.path);
+  const last = saved[saved.length - 1];
+  return html`<div class="notice" role="status" id="sparat">
+    ${notice.attached && last ? `${label}: ${last.name} är bifogad.` : `${label}: filen är borttagen ur svaret.`}
+  </div>`;
+}
+
+/**
+ * SLK corrected the template while the board was answering: what carried over, and the answers
+ * that no longer fit the template, with what the board had written, until the board dismisses it.
+ */
+function correctionNotice(data: ReportPageData, dismissable: boolean): HtmlValue {
+  const c = data.correction;
+  if (!c) return '';
+  return html`<section class="correction" aria-labelledby="rattelse-rubrik">
+    <h2 id="rattelse-rubrik">
+      Mallen har rättats (version ${c.toVersion}): ${c.carried} svar fördes över, ${c.dropped.length} svar togs bort
+    </h2>
+    <p>
+      SLK har publicerat en rättad version av mallen (version ${c.fromVersion} → ${c.toVersion}).
+      ${
+        c.dropped.length
+          ? 'Svaren nedan hör till frågor som tagits bort eller som nu frågar efter något annat. De finns kvar i registret; skriv in det som fortfarande gäller där det hör hemma.'
+          : 'Alla svar fördes över.'
+      }
+    </p>
+    ${
+      c.dropped.length
+        ? html`<dl class="facts">
+            ${c.dropped.map(
+              (d) =>
+                html`<dt>${d.label} (${DROPPED_REASON[d.reason]})</dt>
+                  <dd>${d.question ? displayValue(d.question, d.value) : JSON.stringify(d.value)}</dd>`,
+            )}
+          </dl>`
+        : ''
+    }
+    ${
+      dismissable
+        ? html`<form method="post" action="${data.urls.page}">
+            <input type="hidden" name="atgard" value="dolj-rattelse" />
+            <input type="hidden" name="mallversion" value="${c.toVersion}" />
+            <button type="submit" class="secondary">Dölj meddelandet</button>
+          </form>`
+        : ''
+    }
+  </section>`;
+}
+
+/** Why an answer left the draft, as the notice says it. */
+const DROPPED_REASON: Record<DroppedAnswer['reason'], string> = {
+  removed: 'frågan är borttagen',
+  'kind-changed': 'frågan ber nu om en annan sorts svar',
+  'moved-between-generated': 'frågan har flyttats till ett avsnitt av annat slag',
+};
+
+/** Every file attached to the report, with who, when, size and the start of its SHA-256. */
+function attachmentsTable(data: ReportPageData): HtmlValue {
+  if (!data.attachments.length) return '';
+  return html`<h2 id="bilagor-rubrik">Bilagor till rapporten</h2>
+    <p class="hint">Alla filer som bifogats, också de som sedan tagits bort ur ett svar.</p>
+    <div class="table-wrap" role="region" aria-labelledby="bilagor-rubrik" tabindex="0">
+      <table>
+        <caption>
+          Bilagor till rapporten
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Fil</th>
+            <th scope="col">Storlek</th>
+            <th scope="col">Uppladdad av</th>
+            <th scope="col">Tidpunkt</th>
+            <th scope="col">SHA-256 (början)</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${data.attachments.map(
+            (a) =>
+              html`<tr>
+                <td><a href="${data.urls.attachments}/${a.id}">${a.fileName}</a></td>
+                <td>${formatBytes(a.sizeBytes)}</td>
+                <td>${savedByLabel(a.uploadedBy)}</td>
+                <td>${formatInstant(a.uploadedAt.toISOString())}</td>
+                <td><code>${a.sha256.slice(0, 12)}</code></td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+}
+
+/** Where a summary link takes the reader: the field, and for a file question its file input. */
+function summaryTarget(report: BoardReport, field: string): string {
+  const path = fieldTarget(field);
+  const isFile = report.template.sections.some((s) =>
+    answersOf(s).some((a) => a.path === path && a.question.kind === 'file'),
+  );
+  return `${idOf(path)}${isFile ? '-fil' : ''}`;
 }
 
 /** The fields of the klarmarkera form besides the answers, in the order shown. */
@@ -646,7 +963,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     principal: Principal,
     p: { boardId: string; year: number; phaseId: string },
     status: number,
-    extra: { state?: FormState; savedSection?: string } = {},
+    extra: { state?: FormState; savedSection?: string; fileNotice?: { path: string; attached: boolean } } = {},
   ) => {
     const data = await loadVisible(principal, p);
     if (!data) return notFoundPage(reply, principal);
@@ -660,6 +977,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
         year: p.year,
         current: 'namnd',
         body: reportBody(data, { ...p, ...extra, writable }),
+        scripts: ['/static/report-form.js'],
       }),
     );
   };
@@ -691,10 +1009,112 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     const p = params(request.params);
     if (!p) return notFoundPage(reply, principal);
     const savedSection = formValue(request.query, 'sparat');
-    return render(reply, principal, p, 200, isSlug(savedSection) ? { savedSection } : {});
+    const attached = formValue(request.query, 'bifogat');
+    const removed = formValue(request.query, 'borttaget');
+    const filePath = attached || removed;
+    return render(reply, principal, p, 200, {
+      ...(isSlug(savedSection) && { savedSection }),
+      ...(filePath && isAnswerPath(filePath) && { fileNotice: { path: filePath, attached: attached !== '' } }),
+    });
   });
 
-  app.post(route, async (request, reply) => {
+  /** Whether a query's answer path is one at all (the notice names only what the page knows). */
+  const isAnswerPath = (path: string) => /^[a-z0-9-]+(\[[a-z0-9-]+\])?\.[a-z0-9-]+$/.test(path);
+
+  /**
+   * Attaches a file to a file question or removes one (`atgard` bifoga / ta-bort-fil), over the
+   * version the page saw; then back to the page (PRG), or the page with the refusal by the field
+   * and in the summary. A refused file is not stored.
+   */
+  const fileAction = async (
+    reply: FastifyReply,
+    principal: Principal,
+    p: { boardId: string; year: number; phaseId: string },
+    page: ReportPageData,
+    body: MultipartBody | undefined,
+    fields: unknown,
+  ) => {
+    const action = formValue(fields, 'atgard');
+    const path = formValue(fields, 'fraga');
+    const located = page.report.template.sections
+      .flatMap((section) => answersOf(section).map((a) => ({ ...a, section })))
+      .find((a) => a.path === path && a.question.kind === 'file');
+    if (!located || located.question.kind !== 'file') return notFoundPage(reply, principal);
+    const question = located.question;
+    const expectedVersion = Number(formValue(fields, `version:${path}`)) || 0;
+    const by = actorOf(principal);
+    try {
+      if (action === 'bifoga') {
+        const file = body?.file('fil');
+        if (!file) throw new OperationError(400, path, 'no file was chosen', 'no-file');
+        await deps.answerFiles.attach(
+          principal,
+          p.year,
+          p.phaseId,
+          p.boardId,
+          { path, fileName: file.fileName, bytes: file.bytes, expectedVersion },
+          by,
+        );
+      } else {
+        await deps.answerFiles.remove(
+          principal,
+          p.year,
+          p.phaseId,
+          p.boardId,
+          { path, attachment: formValue(fields, 'bilaga'), expectedVersion },
+          by,
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof OperationError)) throw error;
+      if (error.status === 404) return notFoundPage(reply, principal);
+      const messages = fileMessages(question, page.maxBytes);
+      const state: FormState = {
+        section: located.section.id,
+        typed: new Map(),
+        problems: [
+          {
+            // The file's own refusals (size, type, name) are the question's: shown by its field.
+            field: path,
+            ...(error.code && { code: error.code }),
+            problem: error.problem,
+            ...(error.code && messages[error.code] && { text: messages[error.code] }),
+            ...(error instanceof AnswerConflict && { other: error.current }),
+          },
+        ],
+      };
+      return render(reply, principal, p, error.status === 409 ? 409 : error.status === 403 ? 403 : 400, { state });
+    }
+    const notice = action === 'bifoga' ? 'bifogat' : 'borttaget';
+    return reply.redirect(`${page.urls.page}?${notice}=${path}#${idOf(path)}`, 303);
+  };
+
+  // Multipart bodies (a file from the upload form) up to twice the file limit reach the checks,
+  // so an oversized file gets the clear refusal by its field; a larger one a page saying so.
+  const bodyLimit = deps.attachments.policy.maxBytes * 2 + 64 * 1024;
+  app.register(async (scope) => {
+    acceptMultipart(scope, bodyLimit);
+    scope.post(route, {
+      bodyLimit,
+      errorHandler: (error, request, reply) => {
+        if ((error as { statusCode?: number }).statusCode === 413) {
+          return sendPage(
+            reply,
+            413,
+            messagePage(
+              'Filen är för stor',
+              `Filen är för stor: högst ${megabytes(deps.attachments.policy.maxBytes)} tas emot. Gå tillbaka och välj en mindre fil.`,
+              request.principal,
+            ),
+          );
+        }
+        throw error;
+      },
+      handler: postHandler,
+    });
+  });
+
+  async function postHandler(request: FastifyRequest, reply: FastifyReply) {
     const posted = await postedBy(request, reply);
     if (!posted) return reply;
     const { principal, p } = posted;
@@ -702,7 +1122,17 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     if (!data) return notFoundPage(reply, principal);
     if (!canWrite(principal, data.report.deliverable.answeringBoardId))
       return forbiddenPage(reply, principal, 'att svara åt en nämnd');
-    const body = request.body;
+    const multipart = request.body instanceof MultipartBody ? request.body : undefined;
+    const body = multipart ? multipart.fields : request.body;
+    const action = formValue(body, 'atgard');
+    if (action === 'bifoga' || action === 'ta-bort-fil') return fileAction(reply, principal, p, data, multipart, body);
+    if (action === 'dolj-rattelse') {
+      const version = Number(formValue(body, 'mallversion'));
+      if (Number.isInteger(version)) {
+        await dismissTemplateCorrection(deps.pool, data.report.deliverable.workflowId, version, actorOf(principal));
+      }
+      return reply.redirect(data.urls.page, 303);
+    }
     const section = data.report.template.sections.find((s) => s.id === formValue(body, 'avsnitt'));
     if (!section) return notFoundPage(reply, principal);
 
@@ -736,7 +1166,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
         if (error.status === 404) return notFoundPage(reply, principal);
         status = Math.max(status, error.status === 409 ? 409 : error.status === 403 ? 403 : 400);
         state.problems.push({
-          field: error.field === 'stage' ? path : error.field,
+          field: error.field === 'stage' || error.field === 'template' ? path : error.field,
           ...(error.code && { code: error.code }),
           problem: error.problem,
           ...(error instanceof AnswerConflict && { other: error.current }),
@@ -747,7 +1177,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
       return reply.redirect(`/namnd/${p.boardId}/${p.year}/${p.phaseId}?sparat=${section.id}#sparat`, 303);
     }
     return render(reply, principal, p, status, { state });
-  });
+  }
 
   app.post(`${route}/klarmarkera`, async (request, reply) => {
     const posted = await postedBy(request, reply);

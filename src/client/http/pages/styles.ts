@@ -100,6 +100,13 @@ summary { cursor: pointer; font-weight: 700; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; margin: 0.5rem 0; }
 dl.facts dt { font-weight: 700; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+.files { padding-left: 1.25rem; }
+.files li { margin: 0 0 0.5rem; }
+.files button { padding: 0.2rem 0.6rem; margin-left: 0.25rem; }
+.file-upload { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin: 0.5rem 0; }
+.file-upload progress { width: 12rem; }
+.correction { border: 4px solid #8a4b00; background: #fff; padding: 0.75rem 1rem; margin: 0 0 1rem; }
+.correction h2 { margin-top: 0; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 @media (max-width: 40rem) {
