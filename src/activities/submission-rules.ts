@@ -4,6 +4,7 @@ import { loadStoredRegistry } from '../db/registry';
 import { TransitionRefused } from '../domain/deliverable-state';
 import { checkStageAfter, LupStage } from '../domain/lup-state';
 import { findOrganisation } from '../domain/organisations';
+import type { Refusal } from '../domain/refusals';
 import {
   checkSubmissionContent,
   ContentCheck,
@@ -29,11 +30,24 @@ export interface SubmissionRulesInput {
  * a LUP stage, the district's LUP as the read model has it. Errors block; warnings are recorded.
  */
 export async function checkSubmissionRules(db: Queryable, input: SubmissionRulesInput): Promise<ContentCheck> {
-  const refusal = (field: string, problem: string): ContentCheck => ({ errors: [{ field, problem }], warnings: [] });
+  const refusal = (refused: Refusal): ContentCheck => ({ errors: [refused], warnings: [] });
   const registry = await loadStoredRegistry(db, input.municipality);
-  if (!registry) return refusal('organisations', `no registry stored for ${input.municipality}`);
+  if (!registry) {
+    return refusal({
+      field: 'organisations',
+      problem: `no registry stored for ${input.municipality}`,
+      code: 'no-registry',
+    });
+  }
   const board = findOrganisation(registry, input.boardId);
-  if (!board) return refusal('boardId', `${input.boardId} is not in the registry`);
+  if (!board) {
+    return refusal({
+      field: 'boardId',
+      problem: `${input.boardId} is not in the registry`,
+      code: 'not-in-registry',
+      params: { id: input.boardId },
+    });
+  }
 
   const lupStage = LUP_STAGE_OF[input.phase.content];
   if (lupStage) {
@@ -53,7 +67,12 @@ export async function checkSubmissionRules(db: Queryable, input: SubmissionRules
       );
     } catch (error) {
       if (!(error instanceof TransitionRefused)) throw error;
-      return refusal(error.field, error.problem);
+      return refusal({
+        field: error.field,
+        problem: error.problem,
+        code: error.code,
+        ...(error.params && { params: error.params }),
+      });
     }
   }
 

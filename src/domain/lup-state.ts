@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isLocalDate } from './local-date';
-import { TransitionRefused } from './deliverable-state';
+import { parseOrRefuse, TransitionRefused } from './deliverable-state';
+import { localDateSchema } from './refusals';
 import {
   LupMeasure,
   lupAnalysisSchema,
@@ -40,7 +40,7 @@ export const citizenDialogueSchema = z
     forms: nonEmptyList(200),
     roomForInfluence: text(2000),
     invitedParties: nonEmptyList(300),
-    heldOn: z.string().refine(isLocalDate, { message: 'must be a date YYYY-MM-DD' }),
+    heldOn: localDateSchema,
     by: text(200),
   })
   .strict();
@@ -51,7 +51,7 @@ export const lupStageInputSchema = z
     stage: z.enum(['analysis', 'programme', 'follow-up'], { message: 'must be analysis, programme or follow-up' }),
     content: z.record(z.string(), z.unknown()),
     /** The board's decision date, for the programme (antagandedatum). */
-    decisionDate: z.string().refine(isLocalDate, { message: 'must be a date YYYY-MM-DD' }).optional(),
+    decisionDate: localDateSchema.optional(),
     by: text(200),
   })
   .strict();
@@ -68,17 +68,14 @@ export interface LupState {
 
 export const initialLupState = (): LupState => ({ stage: 'analys', dialogues: [], measures: [], followUps: 0 });
 
-function parse<T>(schema: z.ZodType<T>, input: unknown, prefix: string[] = []): T {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new TransitionRefused([...prefix, ...issue.path.map(String)].join('.') || '(input)', issue.message);
-}
+const parse = parseOrRefuse;
 
 export function checkDialogue(state: LupState, raw: unknown): CitizenDialogue {
   const dialogue = parse(citizenDialogueSchema, raw);
   if (state.dialogues.some((d) => d.id === dialogue.id)) {
-    throw new TransitionRefused('id', `a dialogue ${dialogue.id} is already recorded`);
+    throw new TransitionRefused('id', `a dialogue ${dialogue.id} is already recorded`, 'already-recorded', {
+      id: dialogue.id,
+    });
   }
   return dialogue;
 }
@@ -104,15 +101,26 @@ export function checkStageAfter(progress: { stage: LupStage; dialogues: number }
     'follow-up': ['uppfoljning', 'klar'],
   };
   if (!expected[input.stage].includes(progress.stage)) {
-    throw new TransitionRefused('stage', `${input.stage} is not possible now: ${LUP_STAGE_SV[progress.stage]}`);
+    throw new TransitionRefused(
+      'stage',
+      `${input.stage} is not possible now: ${LUP_STAGE_SV[progress.stage]}`,
+      'lup-stage-not-possible',
+      { stage: input.stage, current: progress.stage },
+    );
   }
   if (input.stage === 'analysis') parse(lupAnalysisSchema, input.content, ['content']);
   if (input.stage === 'programme') {
     parse(lupProgrammeSchema, input.content, ['content']);
     if (progress.dialogues === 0) {
-      throw new TransitionRefused('dialogues', 'record at least one citizen dialogue before the programme');
+      throw new TransitionRefused(
+        'dialogues',
+        'record at least one citizen dialogue before the programme',
+        'dialogue-required',
+      );
     }
-    if (!input.decisionDate) throw new TransitionRefused('decisionDate', 'the date the board adopted it is required');
+    if (!input.decisionDate) {
+      throw new TransitionRefused('decisionDate', 'the date the board adopted it is required', 'required');
+    }
   }
   if (input.stage === 'follow-up') parse(followUpSchema, input.content, ['content']);
   return input;

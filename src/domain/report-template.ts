@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isLocalDate } from './local-date';
+import { answerCodes, type AnswerCode } from './refusals';
 import { boardKinds, OrganisationKind } from './organisations';
 import { Problem, zodProblems } from './validate-calendar';
 
@@ -242,35 +243,8 @@ export type TemplateContext = Partial<Record<GeneratedSectionKind, GeneratedItem
   boardKind?: OrganisationKind;
 };
 
-/**
- * Stable codes: surfaces translate these, never the English problem text (DESIGN.md).
- * `required` and `one-required` are only reported for readiness; everything else for drafts too.
- */
-export const answerCodes = [
-  'required',
-  'one-required',
-  'too-long',
-  'not-text',
-  'not-a-number',
-  'not-an-integer',
-  'out-of-range',
-  'not-yes-no',
-  'not-an-option',
-  'not-a-list',
-  'bad-date',
-  'not-a-table',
-  'too-many-rows',
-  'unknown-column',
-  'not-a-file',
-  'bad-file-type',
-  'too-many-files',
-  'not-an-object',
-  'not-asked',
-  'unknown-section',
-  'unknown-item',
-  'unknown-question',
-] as const;
-export type AnswerCode = (typeof answerCodes)[number];
+// The answers' stable codes live with every other refusal's (refusals.ts); re-exported for callers here.
+export { answerCodes, type AnswerCode };
 
 export interface AnswerIssue {
   /** `answers.<section>.<question>`, `answers.<section>[<item>].<question>`, then `[row].<column>` or `[n]`. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LocalDate } from './local-date';
 import { boardsServingArea, Organisation, priorityAreasOn, Registry } from './organisations';
+import { Refusal, refusalFromZodIssue } from './refusals';
 
 /**
  * What some deliverables must contain, by the city's guidelines for local development work
@@ -77,7 +78,12 @@ export const lupProgrammeSchema = z
     const seen = new Set<string>();
     value.measures.forEach((m, i) => {
       if (seen.has(m.id))
-        ctx.addIssue({ code: 'custom', path: ['measures', i, 'id'], message: `${m.id} appears twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['measures', i, 'id'],
+          message: `${m.id} appears twice`,
+          params: { refusal: 'duplicate' },
+        });
       seen.add(m.id);
     });
   });
@@ -150,20 +156,27 @@ export function contentShapeProblem(kind: ContentKind | undefined, content: unkn
   if (content === undefined) return undefined;
   const size = JSON.stringify(content)?.length ?? 0;
   if (size > MAX_CONTENT_CHARS) {
-    return { field: 'content', problem: `is ${size} characters as JSON: at most ${MAX_CONTENT_CHARS} are taken` };
+    return {
+      field: 'content',
+      problem: `is ${size} characters as JSON: at most ${MAX_CONTENT_CHARS} are taken`,
+      code: 'content-too-large',
+      params: { size, max: MAX_CONTENT_CHARS },
+    };
   }
-  if (!kind) return { field: 'content', problem: 'this phase takes no content: give only the document reference' };
+  if (!kind) {
+    return {
+      field: 'content',
+      problem: 'this phase takes no content: give only the document reference',
+      code: 'no-content-taken',
+    };
+  }
   const parsed = contentSchemas[kind].safeParse(content);
   if (parsed.success) return undefined;
-  const issue = parsed.error.issues[0]!;
-  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-  return { field: ['content', ...issue.path.map(String), ...keys].join('.'), problem: issue.message };
+  return refusalFromZodIssue(parsed.error.issues[0]!, content, ['content'], 'content');
 }
 
-export interface ContentIssue {
-  field: string;
-  problem: string;
-}
+/** A problem with a submission's content: a refusal (errors) or what is recorded as a warning. */
+export type ContentIssue = Refusal;
 
 export interface ContentCheck {
   /** Block the submission. */
@@ -207,10 +220,7 @@ export function checkSubmissionContent(input: unknown, ctx: ContentContext): Con
   const parsed = contentSchemas[ctx.kind].safeParse(input ?? {});
   if (!parsed.success) {
     return {
-      errors: parsed.error.issues.map((i) => ({
-        field: ['content', ...i.path.map(String)].join('.'),
-        problem: i.message,
-      })),
+      errors: parsed.error.issues.map((i) => refusalFromZodIssue(i, input ?? {}, ['content'], 'content')),
       warnings: [],
     };
   }
@@ -225,6 +235,8 @@ export function checkSubmissionContent(input: unknown, ctx: ContentContext): Con
       (ctx.lupLink === 'block' ? errors : warnings).push({
         field: 'content.lupMeasures',
         problem: `larger LUP measures missing: ${missing.join(', ')}`,
+        code: 'missing-lup-measures',
+        params: { ids: missing.join(', ') },
       });
     }
   }
@@ -237,13 +249,20 @@ export function checkSubmissionContent(input: unknown, ctx: ContentContext): Con
     );
     const unknown = parts.filter((p) => !areas.includes(p.areaId)).map((p) => p.areaId);
     if (unknown.length > 0) {
-      errors.push({ field: 'content.priorityAreas', problem: `not priority areas now: ${unknown.join(', ')}` });
+      errors.push({
+        field: 'content.priorityAreas',
+        problem: `not priority areas now: ${unknown.join(', ')}`,
+        code: 'unknown-priority-areas',
+        params: { ids: unknown.join(', ') },
+      });
     }
     const missing = areas.filter((a) => !stated.has(a));
     if (missing.length > 0) {
       errors.push({
         field: 'content.priorityAreas',
         problem: `no nämndmål, aktivitet or reason given for priority areas: ${missing.join(', ')}`,
+        code: 'missing-priority-areas',
+        params: { ids: missing.join(', ') },
       });
     }
   }
@@ -257,7 +276,12 @@ export function checkSubmissionContent(input: unknown, ctx: ContentContext): Con
     ];
     const missing = owed.filter((ref) => !reported.has(ref));
     if (missing.length > 0) {
-      errors.push({ field: 'content.followUp', problem: `no section for: ${missing.join(', ')}` });
+      errors.push({
+        field: 'content.followUp',
+        problem: `no section for: ${missing.join(', ')}`,
+        code: 'missing-follow-up',
+        params: { refs: missing.join(', ') },
+      });
     }
   }
   return { errors, warnings, content };

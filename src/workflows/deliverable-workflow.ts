@@ -31,6 +31,7 @@ import {
   isFinished,
 } from '../domain/deliverable-state';
 import type { DeliverablePlan, PlannedAction } from '../domain/planner';
+import type { Refusal } from '../domain/refusals';
 import { localDateOf } from '../domain/zoned-time';
 import { addressesFor } from '../domain/recipients';
 import {
@@ -280,7 +281,7 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
   };
   const checkContentShape = (raw: unknown): void => {
     const problem = contentShapeProblem(phase.content, contentOf(raw));
-    if (problem) refuse(problem.field, problem.problem, 'InvalidInput');
+    if (problem) refuse(problem, 'InvalidInput');
   };
   const lupStage = phase.content ? LUP_STAGE_OF[phase.content] : undefined;
 
@@ -289,7 +290,7 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
     async (raw) => {
       let accepted = checkSubmit(state, raw);
       checkContentShape(raw);
-      let warnings: Array<{ field: string; problem: string }> = [];
+      let warnings: Refusal[] = [];
       if (phase.content) {
         // The guidelines' rules that need the record (the district's LUP, the board's plan).
         const check = await checkSubmissionRules({
@@ -303,8 +304,7 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
         });
         // What the content lacks is the sender's to fix; a LUP not at this stage is a conflict.
         const first = check.errors[0];
-        if (first)
-          refuse(first.field, first.problem, first.field.startsWith('content') ? 'InvalidInput' : 'TransitionRefused');
+        if (first) refuse(first, first.field.startsWith('content') ? 'InvalidInput' : 'TransitionRefused');
         warnings = check.warnings;
         // Another message may have moved the deliverable while the rules were checked.
         accepted = { ...tryCheck(() => checkSubmit(state, raw)), content: check.content };

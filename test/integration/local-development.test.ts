@@ -54,14 +54,15 @@ const programme = {
   ],
 };
 
-async function refusal(attempt: Promise<unknown>): Promise<{ status: number; field: string; problem: string }> {
+/** The refusal as the API answers it: status, field, English problem, code and its params. */
+async function refusal(attempt: Promise<unknown>): Promise<Record<string, unknown>> {
   const error = await attempt.then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(OperationError);
   const e = error as OperationError;
-  return { status: e.status, field: e.field, problem: e.problem };
+  return { status: e.status, field: e.field, problem: e.problem, code: e.code, ...(e.params && { params: e.params }) };
 }
 
 const submit = (phaseId: string, boardId: string, content: unknown, extra: object = {}) =>
@@ -197,6 +198,7 @@ describe('a LUP year for a priority district and a non-priority district', () =>
       status: 400,
       field: 'content.goals.klimatsmart',
       problem: expect.stringMatching(/expected string|required/i),
+      code: 'required',
     });
     expect((await ops.deliverableView(YEAR, 'lup-analys', 'farsta')).state.stage).toBe('open');
     expect((await submit('lup-analys', 'farsta', analysis)).stage).toBe('submitted');
@@ -210,12 +212,14 @@ describe('a LUP year for a priority district and a non-priority district', () =>
     expect(await refusal(submit('lup-program', 'farsta', programme, { decisionDate: d(1) }))).toMatchObject({
       status: 409,
       field: 'dialogues',
+      code: 'dialogue-required',
     });
     const withoutRoom: Partial<typeof dialogue> = { ...dialogue };
     delete withoutRoom.roomForInfluence;
     expect(await refusal(ops.local.recordDialogue(YEAR, 'farsta', withoutRoom, 'board:farsta'))).toMatchObject({
       status: 400,
       field: 'roomForInfluence',
+      code: 'required',
     });
     expect((await ops.local.recordDialogue(YEAR, 'farsta', dialogue, 'board:farsta')).dialogues).toHaveLength(1);
     expect((await submit('lup-program', 'farsta', programme, { decisionDate: d(1) })).stage).toBe('submitted');
@@ -227,6 +231,8 @@ describe('a LUP year for a priority district and a non-priority district', () =>
       status: 400,
       field: 'content.lupMeasures',
       problem: 'larger LUP measures missing: trygg-centrum',
+      code: 'missing-lup-measures',
+      params: { ids: 'trygg-centrum' },
     });
     expect((await submit('budgetunderlag', 'farsta', { lupMeasures: ['trygg-centrum'] })).stage).toBe('submitted');
   });
@@ -240,6 +246,8 @@ describe('a LUP year for a priority district and a non-priority district', () =>
       status: 400,
       field: 'content.priorityAreas',
       problem: 'no nämndmål, aktivitet or reason given for priority areas: rinkeby-kista',
+      code: 'missing-priority-areas',
+      params: { ids: 'rinkeby-kista' },
     });
     const plan = { priorityAreas: [{ areaId: 'rinkeby-kista', aktiviteter: ['Kulturskola i Rinkeby'] }] };
     expect((await submit('verksamhetsplan', 'kulturnamnden', plan)).stage).toBe('submitted');
@@ -267,6 +275,8 @@ describe('a LUP year for a priority district and a non-priority district', () =>
       status: 400,
       field: 'content.followUp',
       problem: 'no section for: measure:laxhjalp',
+      code: 'missing-follow-up',
+      params: { refs: 'measure:laxhjalp' },
     });
     await submit('tertialrapport-1', 'farsta', {
       followUp: [

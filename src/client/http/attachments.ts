@@ -26,7 +26,12 @@ export function registerAttachmentRoutes(app: FastifyInstance, attachments: Atta
         const p = parseParams(deliverableParams, request.params);
         const q = parseParams(uploadQuery, request.query);
         if (!Buffer.isBuffer(request.body)) {
-          throw new OperationError(400, 'file', 'send the file as the body, Content-Type: application/octet-stream');
+          throw new OperationError(
+            400,
+            'file',
+            'send the file as the body, Content-Type: application/octet-stream',
+            'not-a-file',
+          );
         }
         const meta = await attachments.upload(
           principal,

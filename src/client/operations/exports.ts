@@ -7,7 +7,7 @@ import { answerTables, Table, toCsv } from '../exports/answer-table';
 import { phaseWorkbook } from '../exports/phase-workbook';
 import { reportPdf } from '../exports/report-pdf';
 import { CycleOperations } from './cycle-operations';
-import { notFound, OperationError } from './operation-error';
+import { forbidden, notFound } from './operation-error';
 import { visibleDeliverable } from './visible-deliverable';
 
 export interface ExportFile {
@@ -39,7 +39,7 @@ export function createExportOperations(deps: { ops: CycleOperations; pool: Pool;
   const cycleId = (year: number) => `${ops.municipality}/${year}`;
 
   const phaseTables = async (principal: Principal, year: number, phaseId: string) => {
-    if (principal.role.kind === 'board') throw new OperationError(403, 'role', 'a board exports its own report only');
+    if (principal.role.kind === 'board') throw forbidden('a board exports its own report only', 'export');
     const deliverables = (await ops.deliverables(year)).filter((d) => d.phaseId === phaseId);
     if (deliverables.length === 0) throw notFound('phaseId');
     const submissions = new Map(

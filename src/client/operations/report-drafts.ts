@@ -28,7 +28,7 @@ import { canWrite, formatRole, Principal } from '../../domain/roles';
 import { loadCycleTemplate } from '../../db/cycle-templates';
 import { loadTemplateFile } from '../templates';
 import { CycleOperations, DeliverableSummary } from './cycle-operations';
-import { notFound, OperationError } from './operation-error';
+import { forbidden, notFound, OperationError } from './operation-error';
 import { visibleDeliverable } from './visible-deliverable';
 
 /** What a save asks: one answer at its path, over the version its author last saw (0: none yet). */
@@ -222,7 +222,7 @@ export function createReportDraftOperations(deps: {
     ): Promise<SavedAnswer> {
       const { summary, template, context } = await prepare(principal, year, phaseId, boardId);
       if (!canWrite(principal, summary.answeringBoardId)) {
-        throw new OperationError(403, 'role', `${formatRole(principal.role)} may not answer reports`);
+        throw forbidden(`${formatRole(principal.role)} may not answer reports`, 'answer');
       }
       if (!EDITABLE_STAGES.has(summary.stage)) {
         throw new OperationError(
@@ -230,6 +230,7 @@ export function createReportDraftOperations(deps: {
           'stage',
           `answers can be saved while open or returned, not ${summary.stage}`,
           'not-editable',
+          { stage: summary.stage },
         );
       }
       const path = parseAnswerPath(input.path);

@@ -396,7 +396,8 @@ const writes: CycleWrite[] = [
     operation: 'deliverable-extend',
     run: (deps, year, v, actor) => {
       const [phaseId = '', boardId = ''] = (v.deliverable ?? '').split('/');
-      if (!isSlug(phaseId) || !isSlug(boardId)) throw new OperationError(400, 'deliverable', 'must not be empty');
+      if (!isSlug(phaseId) || !isSlug(boardId))
+        throw new OperationError(400, 'deliverable', 'must not be empty', 'required');
       return deps.ops.actOnDeliverable(
         year,
         phaseId,
