@@ -90,6 +90,7 @@ export const refusalCodes = [
   'unknown-priority-areas',
   'missing-priority-areas',
   'missing-follow-up',
+  'not-a-follow-up-ref',
   // What the caller names, and who the caller is.
   'unknown-phase',
   'unknown-milestone',
@@ -176,7 +177,8 @@ export function refusalFromZodIssue(
       return refusal('wrong-type', { expected: issue.expected });
     case 'invalid_format':
       if (issue.format === 'date' || issue.format === 'datetime') return refusal('bad-date');
-      if (issue.format === 'regex' && 'pattern' in issue && issue.pattern === SLUG_PATTERN) return refusal('not-a-slug');
+      if (issue.format === 'regex' && 'pattern' in issue && issue.pattern === SLUG_PATTERN)
+        return refusal('not-a-slug');
       return refusal('bad-format');
     case 'invalid_value':
       return refusal('not-an-option', { options: issue.values.map(String).join(', ') });

@@ -99,8 +99,9 @@ export const FOLLOW_UP_STATUS_SV: Record<(typeof followUpStatuses)[number], stri
 const followUpItemSchema = z
   .object({
     /** `measure:<id>` for a LUP measure, `area:<id>` for a board's part in a priority area. */
-    ref: z.string().regex(/^(?:measure|area):[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+    ref: z.string().refine((ref) => /^(?:measure|area):[a-z0-9]+(?:-[a-z0-9]+)*$/.test(ref), {
       message: 'must be measure:<id> or area:<id>',
+      params: { refusal: 'not-a-follow-up-ref' },
     }),
     status: z.enum(followUpStatuses, { message: `must be one of ${followUpStatuses.join(', ')}` }),
     comment: text(4000).optional(),

@@ -418,7 +418,10 @@ describe('the board page’s content field', () => {
       expect(await unreadable.text()).toContain('kan inte läsas som YAML eller JSON');
       const badRef = await post('followUp:\n  - ref: nonsense\n    status: klar\n');
       expect(badRef.status).toBe(400);
-      expect(await badRef.text()).toContain('followUp.0.ref');
+      // The content rule's code in Swedish, with where in the content it applies.
+      expect(await badRef.text()).toContain(
+        'Innehållet (followUp.0.ref) måste vara measure:&lt;id&gt; för en LUP-åtgärd eller area:&lt;id&gt; för ett prioriterat område',
+      );
       const accepted = await post('followUp: []\n');
       expect(accepted.status).toBe(303);
       expect((await ops.deliverableView(YEAR, 'tertialrapport-1', 'jarva')).state.stage).toBe('submitted');

@@ -25,11 +25,11 @@ import {
   queryValue,
   requireUser,
   sendPage,
+  describeFormProblem,
 } from './common';
 import { cycleViewOf, phaseDeadline, phaseOpening } from './cycle-data';
 import {
   awaitsBoard,
-  describeProblem,
   formatDate,
   formatDateWithWeekday,
   formatInstant,
@@ -291,7 +291,7 @@ function boardPageBody(data: BoardPageData, input: BoardPageInput): SafeHtml {
       input.problem && !owed.some((d) => formKey(d) === input.problem!.form)
         ? html`<div class="error-summary" role="alert">
             <p><strong>Det gick inte att lämna in.</strong></p>
-            <p>${describeProblem(input.problem.field, input.problem.problem)}</p>
+            <p>${describeFormProblem(input.problem)}</p>
           </div>`
         : ''
     }
@@ -476,13 +476,17 @@ export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
       try {
         Object.assign(input, { content: parseYaml(values.content) as unknown });
       } catch (error) {
-        const problem = { form: formKey({ year, phaseId, boardId: deliverableBoard }), field: 'content', values };
+        const detail = (error as Error).message.split('\n')[0] ?? '';
         return renderBoardPage(deps, reply, 400, {
           principal,
           boardId,
           problem: {
-            ...problem,
-            problem: `kan inte läsas som YAML eller JSON (${(error as Error).message.split('\n')[0]})`,
+            form: formKey({ year, phaseId, boardId: deliverableBoard }),
+            field: 'content',
+            code: 'unreadable-content',
+            params: { detail },
+            problem: `cannot be read as YAML or JSON (${detail})`,
+            values,
           },
         });
       }
@@ -498,20 +502,18 @@ export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
         303,
       );
     }
-    // A content rule names a path inside the content (content.priorityAreas): the field is `content`.
-    if (result.problem.field.startsWith('content.')) {
-      result.problem = {
-        ...result.problem,
-        field: 'content',
-        problem: `${result.problem.field.slice(8)}: ${result.problem.problem}`,
-      };
-    }
     await auditPageWrite(deps, principal, 'deliverable-submit', target, {
       outcome: 'refused',
       status: result.status,
       field: result.problem.field,
       problem: result.problem.problem,
+      code: result.problem.code,
     });
+    // A content rule names a path inside the content (content.priorityAreas): the form's field is
+    // `content`, and the sentence says where inside it.
+    if (result.problem.field.startsWith('content.')) {
+      result.problem = { ...result.problem, field: 'content', at: result.problem.field.slice(8) };
+    }
     if (result.status === 404) return notFoundPage(reply, principal);
     return renderBoardPage(deps, reply, result.status, { principal, boardId, problem: result.problem });
   });

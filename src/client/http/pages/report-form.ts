@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AttachmentMeta, createPostgresAttachmentStore } from '../../../db/attachments';
 import type { SavedAnswer } from '../../../db/report-drafts';
+import type { RefusalParams } from '../../../domain/refusals';
 import { AnswerCode, Question, TableColumn } from '../../../domain/report-template';
 import { canWrite, Principal } from '../../../domain/roles';
 import { OperationError } from '../../operations/operation-error';
@@ -18,7 +19,7 @@ import {
   requireUser,
   sendPage,
 } from './common';
-import { formatInstant } from './format';
+import { formatInstant, refusalInSwedish } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { page } from './layout';
 
@@ -29,7 +30,10 @@ import { page } from './layout';
  * Works without JavaScript; the pages send none.
  */
 
-/** Swedish for the stable codes of checkAnswers and the save (never the English problem text). */
+/**
+ * Swedish for the stable codes of checkAnswers and the save, as sentences next to a question
+ * (never the English problem text); any other refusal reads as the other pages say it.
+ */
 const CODE_TEXT: Record<AnswerCode | 'bad-path' | 'edited-by-someone-else', string> = {
   required: 'Svaret behövs.',
   'one-required': 'Besvara minst en av frågorna.',
@@ -57,8 +61,11 @@ const CODE_TEXT: Record<AnswerCode | 'bad-path' | 'edited-by-someone-else', stri
   'edited-by-someone-else': 'Någon annan har sparat svaret efter att du öppnade sidan.',
 };
 
-const codeText = (code: string | undefined, problem: string): string =>
-  (code && CODE_TEXT[code as keyof typeof CODE_TEXT]) || problem;
+const codeText = (problem: AnswerProblem): string => {
+  if (Object.hasOwn(CODE_TEXT, problem.code)) return CODE_TEXT[problem.code as keyof typeof CODE_TEXT];
+  const { text } = refusalInSwedish(problem);
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+};
 
 /** An HTML id for an answer path (or a cell's path): letters, digits and dashes only. */
 export const idOf = (path: string): string => `svar-${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
@@ -72,7 +79,8 @@ export function savedByLabel(actor: string): string {
 /** What went wrong with one answer after a post: the code, and for a conflict the other save. */
 interface AnswerProblem {
   field: string;
-  code?: string;
+  code: string;
+  params?: RefusalParams;
   problem: string;
   other?: SavedAnswer;
 }
@@ -230,7 +238,7 @@ function questionField(v: QuestionView): SafeHtml {
   ${
     problem
       ? html`<span class="error-message" id="${errorId}"
-          >${codeText(problem.code, problem.problem)}${
+          >${codeText(problem)}${
             problem.other
               ? html` ${savedByLabel(problem.other.savedBy)} sparade
                   ${formatInstant(problem.other.savedAt.toISOString())}:
@@ -486,9 +494,7 @@ function reportBody(
               ${problems.map(
                 (p) =>
                   html`<li>
-                    <a href="#${idOf(fieldTarget(p.field))}"
-                      >${labelFor(report, p.field)}: ${codeText(p.code, p.problem)}</a
-                    >
+                    <a href="#${idOf(fieldTarget(p.field))}">${labelFor(report, p.field)}: ${codeText(p)}</a>
                   </li>`,
               )}
             </ul>
@@ -639,7 +645,8 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
         status = Math.max(status, error.status === 409 ? 409 : error.status === 403 ? 403 : 400);
         state.problems.push({
           field: error.field === 'stage' ? path : error.field,
-          ...(error.code && { code: error.code }),
+          code: error.code,
+          ...(error.params && { params: error.params }),
           problem: error.problem,
           ...(error instanceof AnswerConflict && { other: error.current }),
         });
