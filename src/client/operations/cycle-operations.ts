@@ -16,7 +16,7 @@ import {
   returnSchema,
   submitSchema,
 } from '../../domain/deliverable-state';
-import { isRefusalCode, localDateSchema, RefusalParams } from '../../domain/refusals';
+import { localDateSchema, RefusalParams } from '../../domain/refusals';
 import { Registry } from '../../domain/organisations';
 import { ReportTemplate } from '../../domain/report-template';
 import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
@@ -139,10 +139,8 @@ async function viaWorkflow<T>(what: string, call: () => Promise<T>): Promise<T> 
       const at = message.indexOf(': ');
       const field = typeof details.field === 'string' ? details.field : at > 0 ? message.slice(0, at) : '(workflow)';
       const problem = typeof details.problem === 'string' ? details.problem : at > 0 ? message.slice(at + 2) : message;
-      // A worker of another version may send a code this client does not know (or none): it is
-      // handed on all the same, and the pages say so in Swedish with the English problem.
-      const code = isRefusalCode(details.code) ? details.code : String(details.code ?? 'unexplained');
-      throw new OperationError(status, field, problem, code as never, details.params);
+      const code = typeof details.code === 'string' ? details.code : 'unexplained';
+      throw OperationError.received(status, { field, problem, code, params: details.params });
     }
     throw error;
   }

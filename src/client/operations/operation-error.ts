@@ -6,16 +6,32 @@ import { Refusal, RefusalCode, RefusalParams, refusalFromZodError } from '../../
  * field (a zod path, or `stage` for a transition that cannot apply now), the English problem, and
  * a stable code with its params, which surfaces translate (never the English text).
  */
-export class OperationError extends Error implements Refusal {
+export class OperationError extends Error {
   override name = 'OperationError';
+  /** One of the closed set where the refusal is made here; see `received` for one from a worker. */
+  readonly code: string;
   constructor(
     readonly status: 400 | 403 | 404 | 409,
     readonly field: string,
     readonly problem: string,
-    readonly code: RefusalCode,
+    code: RefusalCode,
     readonly params?: RefusalParams,
   ) {
     super(`${field}: ${problem}`);
+    this.code = code;
+  }
+
+  /**
+   * A refusal a workflow sent. A worker of another version may send a code this client does
+   * not know (or, before codes, none): it is handed on as it is, and the pages say in Swedish
+   * that they cannot explain it, with the English problem.
+   */
+  static received(
+    status: OperationError['status'],
+    refusal: { field: string; problem: string; code: string; params?: RefusalParams | undefined },
+  ): OperationError {
+    const error = new OperationError(status, refusal.field, refusal.problem, 'invalid', refusal.params);
+    return Object.assign(error, { code: refusal.code });
   }
 
   static of(status: OperationError['status'], refusal: Refusal): OperationError {

@@ -40,7 +40,8 @@ export const errorResponse = z.object({
   /**
    * Why a request was refused, stable across releases (not-in-future, not-possible-in-stage,
    * too-long …): what clients should branch on and translate, never the English message. Every
-   * 400, 403, 404 and 409 has one; 401 and 429 have none.
+   * 400, 403, 404 and 409 has one; 401 and 429 have none. During an upgrade a worker of another
+   * version may send one this list lacks: treat an unknown code as a refusal to show as it is.
    */
   code: z.enum(refusalCodes).optional(),
   /** What the code's translation fills in, e.g. `{ "max": 300 }` or `{ "action": "approve", "stage": "open" }`. */
