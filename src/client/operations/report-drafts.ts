@@ -244,7 +244,7 @@ export function createReportDraftOperations(deps: {
       }
       const value = input.value === undefined ? null : input.value;
       const issue = checkAnswers(template, context, answersWith(path, value), { forReady: false })[0];
-      if (issue) throw new OperationError(400, relativeField(issue.field), issue.problem, issue.code);
+      if (issue) throw new OperationError(400, relativeField(issue.field), issue.problem, issue.code, issue.params);
 
       return withTransaction(pool, async (tx) => {
         const answer = { workflowId: summary.workflowId, path: input.path, value, savedBy: by };

@@ -61,7 +61,20 @@ const CODE_TEXT: Record<AnswerCode | 'bad-path' | 'edited-by-someone-else', stri
   'edited-by-someone-else': 'Någon annan har sparat svaret efter att du öppnade sidan.',
 };
 
+/** The same sentences with the bound named, where the refusal gives it. */
+const CODE_TEXT_WITH_MAX: Partial<Record<AnswerCode, (max: string) => string>> = {
+  'too-long': (max) => `Texten är för lång: högst ${max} tecken.`,
+  'too-many-rows': (max) => `Tabellen har för många rader: högst ${max}.`,
+  'too-many-files': (max) => `För många filer: högst ${max}.`,
+};
+
 const codeText = (problem: AnswerProblem): string => {
+  const withMax = Object.hasOwn(CODE_TEXT_WITH_MAX, problem.code)
+    ? CODE_TEXT_WITH_MAX[problem.code as AnswerCode]
+    : undefined;
+  if (withMax && problem.params?.max !== undefined && problem.params.min === undefined) {
+    return withMax(String(problem.params.max));
+  }
   if (Object.hasOwn(CODE_TEXT, problem.code)) return CODE_TEXT[problem.code as keyof typeof CODE_TEXT];
   const { text } = refusalInSwedish(problem);
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
