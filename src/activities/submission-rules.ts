@@ -8,6 +8,7 @@ import { TransitionRefused } from '../domain/deliverable-state';
 import { checkStageAfter, LupStage } from '../domain/lup-state';
 import { findOrganisation } from '../domain/organisations';
 import { checkAnswers } from '../domain/report-template';
+import type { Refusal } from '../domain/refusals';
 import { ContentCheck, LupStageKind } from '../domain/report-submission';
 
 export interface SubmissionRulesInput {
@@ -32,21 +33,33 @@ export interface SubmissionRulesInput {
  * before the programme). Errors block; the answers' fields are `answers.<section>…`.
  */
 export async function checkSubmissionRules(db: Queryable, input: SubmissionRulesInput): Promise<ContentCheck> {
-  const refusal = (field: string, problem: string, code?: string): ContentCheck => ({
-    errors: [{ field, problem, ...(code && { code }) }],
-    warnings: [],
-  });
+  const refusal = (refused: Refusal): ContentCheck => ({ errors: [refused], warnings: [] });
   const registry = await loadStoredRegistry(db, input.municipality);
-  if (!registry) return refusal('organisations', `no registry stored for ${input.municipality}`);
+  if (!registry) {
+    return refusal({
+      field: 'organisations',
+      problem: `no registry stored for ${input.municipality}`,
+      code: 'no-registry',
+    });
+  }
   const board = findOrganisation(registry, input.boardId);
-  if (!board) return refusal('boardId', `${input.boardId} is not in the registry`);
+  if (!board) {
+    return refusal({
+      field: 'boardId',
+      problem: `${input.boardId} is not in the registry`,
+      code: 'not-in-registry',
+      params: { id: input.boardId },
+    });
+  }
   const cycle = await loadCycle(db, input.municipality, input.budgetYear);
   const kept = await loadCycleTemplate(db, input.municipality, input.budgetYear, input.phase.template);
   if (!cycle || !kept) {
-    return refusal(
-      'template',
-      `the cycle keeps no template ${input.phase.template}: start the cycle with its templates`,
-    );
+    return refusal({
+      field: 'template',
+      problem: `the cycle keeps no template ${input.phase.template}: start the cycle with its templates`,
+      code: 'template-not-kept',
+      params: { id: input.phase.template },
+    });
   }
 
   const context = await buildTemplateContext(db, {
@@ -60,7 +73,15 @@ export async function checkSubmissionRules(db: Queryable, input: SubmissionRules
   });
   const issues = checkAnswers(kept.template, context, input.content, { forReady: true });
   if (issues.length > 0) {
-    return { errors: issues.map((i) => ({ field: i.field, problem: i.problem, code: i.code })), warnings: [] };
+    return {
+      errors: issues.map((i) => ({
+        field: i.field,
+        problem: i.problem,
+        code: i.code,
+        ...(i.params && { params: i.params }),
+      })),
+      warnings: [],
+    };
   }
 
   if (input.phase.lupStage) {
@@ -80,7 +101,12 @@ export async function checkSubmissionRules(db: Queryable, input: SubmissionRules
       );
     } catch (error) {
       if (!(error instanceof TransitionRefused)) throw error;
-      return refusal(error.field, error.problem);
+      return refusal({
+        field: error.field,
+        problem: error.problem,
+        code: error.code,
+        ...(error.params && { params: error.params }),
+      });
     }
   }
   return { errors: [], warnings: [] };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isLocalDate } from './local-date';
 import type { ActionKind } from './planner';
+import { localDateSchema, Refusal, RefusalCode, RefusalParams, refusalFromZodError } from './refusals';
 
 /**
  * The life of one board's deliverable, as pure transitions: the workflow holds the state, these
@@ -44,7 +44,7 @@ const text = (max: number) =>
     .trim()
     .min(1, { message: 'must not be empty' })
     .max(max, { message: `must be at most ${max} characters` });
-const dateSchema = z.string().refine(isLocalDate, { message: 'must be a date YYYY-MM-DD' });
+const dateSchema = localDateSchema;
 const actor = text(200);
 
 export const submitSchema = z
@@ -74,22 +74,30 @@ export type ExtensionInput = z.infer<typeof extensionSchema>;
 export const exemptSchema = z.object({ by: actor, reason: text(4000) }).strict();
 export type ExemptInput = z.infer<typeof exemptSchema>;
 
-/** A message that cannot apply: `field` names what is wrong (a zod path or "stage"). */
-export class TransitionRefused extends Error {
+/**
+ * A message that cannot apply: `field` names what is wrong (a zod path or "stage"), `code` and
+ * `params` say why in a form surfaces translate (see refusals.ts).
+ */
+export class TransitionRefused extends Error implements Refusal {
   override name = 'TransitionRefused';
   constructor(
     readonly field: string,
     readonly problem: string,
+    readonly code: RefusalCode,
+    readonly params?: RefusalParams,
   ) {
     super(`${field}: ${problem}`);
   }
+
+  static of(refusal: Refusal): TransitionRefused {
+    return new TransitionRefused(refusal.field, refusal.problem, refusal.code, refusal.params);
+  }
 }
 
-export function parseOrRefuse<T>(schema: z.ZodType<T>, input: unknown): T {
+export function parseOrRefuse<T>(schema: z.ZodType<T>, input: unknown, prefix: readonly string[] = []): T {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new TransitionRefused(issue.path.join('.') || '(input)', issue.message);
+  throw TransitionRefused.of(refusalFromZodError(parsed.error, input, prefix));
 }
 
 /** The stages in the Swedish users read. */
@@ -103,11 +111,22 @@ export const STAGE_SV: Record<DeliverableStage, string> = {
   cancelled: 'avbruten',
 };
 
-function requireStage(state: DeliverableState, allowed: DeliverableStage[], what: string): void {
+/** The deliverable's actions as the English problem names them, and as their code's `action` param. */
+const ACTION_OF = {
+  submit: 'submit',
+  approve: 'approve',
+  'return for completion': 'return',
+  'an extension': 'extend',
+  'an exemption': 'exempt',
+} as const;
+
+function requireStage(state: DeliverableState, allowed: DeliverableStage[], what: keyof typeof ACTION_OF): void {
   if (!allowed.includes(state.stage)) {
     throw new TransitionRefused(
       'stage',
       `${what} is not possible while the deliverable is ${state.stage} (${STAGE_SV[state.stage]})`,
+      'not-possible-in-stage',
+      { action: ACTION_OF[what], stage: state.stage },
     );
   }
 }
@@ -140,7 +159,7 @@ export function applySubmit(state: DeliverableState, input: SubmitInput, at: str
 
 export function checkApprove(state: DeliverableState, reviewRequired: boolean, input: unknown): ApproveInput {
   const parsed = parseOrRefuse(approveSchema, input);
-  if (!reviewRequired) throw new TransitionRefused('stage', 'this phase has no review step');
+  if (!reviewRequired) throw new TransitionRefused('stage', 'this phase has no review step', 'no-review-step');
   requireStage(state, ['submitted'], 'approve');
   return parsed;
 }
@@ -163,9 +182,11 @@ export function checkReturn(
   today: string,
 ): ReturnInput {
   const parsed = parseOrRefuse(returnSchema, input);
-  if (!reviewRequired) throw new TransitionRefused('stage', 'this phase has no review step');
+  if (!reviewRequired) throw new TransitionRefused('stage', 'this phase has no review step', 'no-review-step');
   requireStage(state, ['submitted'], 'return for completion');
-  if (parsed.deadline <= today) throw new TransitionRefused('deadline', `must be after today (${today})`);
+  if (parsed.deadline <= today) {
+    throw new TransitionRefused('deadline', `must be after today (${today})`, 'not-in-future', { today });
+  }
   return parsed;
 }
 
@@ -187,9 +208,16 @@ export function checkExtension(
 ): ExtensionInput {
   const parsed = parseOrRefuse(extensionSchema, input);
   requireStage(state, ['planned', 'open', 'returned'], 'an extension');
-  if (parsed.deadline <= today) throw new TransitionRefused('deadline', `must be after today (${today})`);
+  if (parsed.deadline <= today) {
+    throw new TransitionRefused('deadline', `must be after today (${today})`, 'not-in-future', { today });
+  }
   if (parsed.deadline <= currentDeadline) {
-    throw new TransitionRefused('deadline', `must be after the current deadline (${currentDeadline})`);
+    throw new TransitionRefused(
+      'deadline',
+      `must be after the current deadline (${currentDeadline})`,
+      'before-current-deadline',
+      { date: currentDeadline },
+    );
   }
   return parsed;
 }

@@ -1,3 +1,4 @@
+import type { RefusalCode, RefusalParams } from './refusals';
 /**
  * The kinds of file a board may attach to a report, told from the content, never from the name:
  * a renamed executable is not a PDF. Pure: looks at the bytes only.
@@ -70,18 +71,20 @@ export interface UploadPolicy {
 export const DEFAULT_UPLOAD_POLICY: UploadPolicy = { maxBytes: 25 * 1024 * 1024, allowed: fileTypeIds };
 
 export type UploadCheck =
-  { ok: true; type: FileTypeId; mime: string } | { ok: false; field: 'file' | 'name'; code: string; problem: string };
+  | { ok: true; type: FileTypeId; mime: string }
+  | { ok: false; field: 'file' | 'name'; code: RefusalCode; params?: RefusalParams; problem: string };
 
 const megabytes = (bytes: number): string =>
   `${(bytes / (1024 * 1024)).toLocaleString('sv-SE', { maximumFractionDigits: 1 })} MB`;
 
 /** Whether a file may be attached: a name, not empty, not too large, an allowed type that matches its name. */
 export function checkUpload(name: string, bytes: Uint8Array, policy: UploadPolicy): UploadCheck {
-  const refuse = (field: 'file' | 'name', code: string, problem: string): UploadCheck => ({
+  const refuse = (field: 'file' | 'name', code: RefusalCode, problem: string, params?: RefusalParams): UploadCheck => ({
     ok: false,
     field,
     code,
     problem,
+    ...(params && { params }),
   });
   if (!name.trim() || name.length > 200 || /[\\/\r\n\0]/.test(name)) {
     return refuse('name', 'bad-name', 'must be a file name of at most 200 characters, without / or \\');
@@ -92,13 +95,21 @@ export function checkUpload(name: string, bytes: Uint8Array, policy: UploadPolic
       'file',
       'too-large',
       `is ${megabytes(bytes.byteLength)}: at most ${megabytes(policy.maxBytes)} is taken`,
+      { size: megabytes(bytes.byteLength), max: megabytes(policy.maxBytes) },
     );
   }
   const allowedLabels = policy.allowed.map((t) => fileTypes[t].label).join(', ');
   const type = detectFileType(bytes);
-  if (!type) return refuse('file', 'type-unknown', `is not a file of a type that is taken (${allowedLabels})`);
+  if (!type) {
+    return refuse('file', 'type-unknown', `is not a file of a type that is taken (${allowedLabels})`, {
+      allowed: allowedLabels,
+    });
+  }
   if (!policy.allowed.includes(type)) {
-    return refuse('file', 'type-not-allowed', `is ${fileTypes[type].label}: only ${allowedLabels} are taken`);
+    return refuse('file', 'type-not-allowed', `is ${fileTypes[type].label}: only ${allowedLabels} are taken`, {
+      type: fileTypes[type].label,
+      allowed: allowedLabels,
+    });
   }
   const extension = /\.[^.]+$/.exec(name.toLowerCase())?.[0];
   if (!extension || !(fileTypes[type].extensions as readonly string[]).includes(extension)) {
@@ -106,6 +117,7 @@ export function checkUpload(name: string, bytes: Uint8Array, policy: UploadPolic
       'name',
       'name-mismatch',
       `does not end in ${fileTypes[type].extensions.join(' or ')}, as a ${fileTypes[type].label} file should`,
+      { extensions: fileTypes[type].extensions.join(' eller '), type: fileTypes[type].label },
     );
   }
   return { ok: true, type, mime: fileTypes[type].mime };

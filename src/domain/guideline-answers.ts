@@ -1,3 +1,5 @@
+import type { Refusal } from './refusals';
+
 /**
  * Where the guidelines for local development work (DESIGN.md) find their data in a board's
  * answers: the LUP programme's measures, the analysis's main focus, a service board's part in
@@ -58,17 +60,21 @@ export function measuresOfProgramme(answers: unknown): LupMeasure[] {
  * The problems of a programme's measures that no template rule can say: each ID well formed and
  * used once, since the budgetunderlag and the follow-ups refer to measures by it.
  */
-export function programmeProblems(answers: unknown): Array<{ field: string; problem: string }> {
+export function programmeProblems(answers: unknown): Refusal[] {
   const at = `answers.${PROGRAMME_MEASURES.section}.${PROGRAMME_MEASURES.question}`;
   const rows = rowsAt(objectAt(objectAt(answers)[PROGRAMME_MEASURES.section])[PROGRAMME_MEASURES.question]);
-  if (rows.length === 0) return [{ field: at, problem: 'must name at least one measure' }];
+  if (rows.length === 0) return [{ field: at, problem: 'must name at least one measure', code: 'required' }];
   const seen = new Set<string>();
-  return rows.flatMap((row, r) => {
+  return rows.flatMap((row, r): Refusal[] => {
     const id = textAt(row.id) ?? '';
     if (!MEASURE_ID.test(id)) {
-      return [{ field: `${at}[${r}].id`, problem: 'must be lower-case letters, digits and dashes' }];
+      return [
+        { field: `${at}[${r}].id`, problem: 'must be lower-case letters, digits and dashes', code: 'not-a-slug' },
+      ];
     }
-    if (seen.has(id)) return [{ field: `${at}[${r}].id`, problem: `${id} appears twice` }];
+    if (seen.has(id)) {
+      return [{ field: `${at}[${r}].id`, problem: `${id} appears twice`, code: 'duplicate', params: { id } }];
+    }
     seen.add(id);
     return [];
   });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isLocalDate } from './local-date';
-import { TransitionRefused } from './deliverable-state';
+import { parseOrRefuse, TransitionRefused } from './deliverable-state';
+import { localDateSchema } from './refusals';
 import { LupMeasure, mainFocusOfAnalysis, measuresOfProgramme, programmeProblems } from './guideline-answers';
 
 /**
@@ -34,7 +34,7 @@ export const citizenDialogueSchema = z
     forms: nonEmptyList(200),
     roomForInfluence: text(2000),
     invitedParties: nonEmptyList(300),
-    heldOn: z.string().refine(isLocalDate, { message: 'must be a date YYYY-MM-DD' }),
+    heldOn: localDateSchema,
     by: text(200),
   })
   .strict();
@@ -46,7 +46,7 @@ export const lupStageInputSchema = z
     /** The stage's report answers, checked against its template before they reach the LUP. */
     content: z.record(z.string(), z.unknown()),
     /** The board's decision date, for the programme (antagandedatum). */
-    decisionDate: z.string().refine(isLocalDate, { message: 'must be a date YYYY-MM-DD' }).optional(),
+    decisionDate: localDateSchema.optional(),
     by: text(200),
   })
   .strict();
@@ -64,17 +64,14 @@ export interface LupState {
 
 export const initialLupState = (): LupState => ({ stage: 'analys', dialogues: [], measures: [], followUps: 0 });
 
-function parse<T>(schema: z.ZodType<T>, input: unknown, prefix: string[] = []): T {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new TransitionRefused([...prefix, ...issue.path.map(String)].join('.') || '(input)', issue.message);
-}
+const parse = parseOrRefuse;
 
 export function checkDialogue(state: LupState, raw: unknown): CitizenDialogue {
   const dialogue = parse(citizenDialogueSchema, raw);
   if (state.dialogues.some((d) => d.id === dialogue.id)) {
-    throw new TransitionRefused('id', `a dialogue ${dialogue.id} is already recorded`);
+    throw new TransitionRefused('id', `a dialogue ${dialogue.id} is already recorded`, 'already-recorded', {
+      id: dialogue.id,
+    });
   }
   return dialogue;
 }
@@ -100,15 +97,26 @@ export function checkStageAfter(progress: { stage: LupStage; dialogues: number }
     'follow-up': ['uppfoljning', 'klar'],
   };
   if (!expected[input.stage].includes(progress.stage)) {
-    throw new TransitionRefused('stage', `${input.stage} is not possible now: ${LUP_STAGE_SV[progress.stage]}`);
+    throw new TransitionRefused(
+      'stage',
+      `${input.stage} is not possible now: ${LUP_STAGE_SV[progress.stage]}`,
+      'lup-stage-not-possible',
+      { stage: input.stage, current: progress.stage },
+    );
   }
   if (input.stage === 'programme') {
     const problem = programmeProblems(input.content)[0];
-    if (problem) throw new TransitionRefused(problem.field, problem.problem);
+    if (problem) throw TransitionRefused.of(problem);
     if (progress.dialogues === 0) {
-      throw new TransitionRefused('dialogues', 'record at least one citizen dialogue before the programme');
+      throw new TransitionRefused(
+        'dialogues',
+        'record at least one citizen dialogue before the programme',
+        'dialogue-required',
+      );
     }
-    if (!input.decisionDate) throw new TransitionRefused('decisionDate', 'the date the board adopted it is required');
+    if (!input.decisionDate) {
+      throw new TransitionRefused('decisionDate', 'the date the board adopted it is required', 'required');
+    }
   }
   return input;
 }

@@ -1,3 +1,5 @@
+import type { Refusal } from './refusals';
+
 /**
  * What the workflow checks of a submitted report before anything else, without the database: a
  * phase with a report template takes the board's answers (an object of sections), a phase
@@ -17,12 +19,8 @@ export const MAX_CONTENT_CHARS = 256 * 1024;
 export const lupStages = ['analysis', 'programme', 'follow-up'] as const;
 export type LupStageKind = (typeof lupStages)[number];
 
-export interface ContentIssue {
-  field: string;
-  problem: string;
-  /** A stable code for surfaces to translate (the template's answer codes, where one applies). */
-  code?: string;
-}
+/** A refusal of a submission's content: the field (`content`, `answers.<section>…`), problem and code. */
+export type ContentIssue = Refusal;
 
 export interface ContentCheck {
   /** Block the submission. */
@@ -40,13 +38,22 @@ export function contentShapeProblem(takesAnswers: boolean, content: unknown): Co
   if (content === undefined) return undefined;
   const size = JSON.stringify(content)?.length ?? 0;
   if (size > MAX_CONTENT_CHARS) {
-    return { field: 'content', problem: `is ${size} characters as JSON: at most ${MAX_CONTENT_CHARS} are taken` };
+    return {
+      field: 'content',
+      problem: `is ${size} characters as JSON: at most ${MAX_CONTENT_CHARS} are taken`,
+      code: 'content-too-large',
+      params: { size, max: MAX_CONTENT_CHARS },
+    };
   }
   if (!takesAnswers) {
-    return { field: 'content', problem: 'this phase has no report template: give only the document reference' };
+    return {
+      field: 'content',
+      problem: 'this phase has no report template: give only the document reference',
+      code: 'no-content-taken',
+    };
   }
   if (typeof content !== 'object' || content === null || Array.isArray(content)) {
-    return { field: 'content', problem: 'must be the answers: an object of sections' };
+    return { field: 'content', problem: 'must be the answers: an object of sections', code: 'wrong-type' };
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isLocalDate } from './local-date';
+import { answerCodes, type AnswerCode, type RefusalParams } from './refusals';
 import { boardKinds, OrganisationKind } from './organisations';
 import { Problem, zodProblems } from './validate-calendar';
 
@@ -261,41 +262,16 @@ export type TemplateContext = Partial<Record<GeneratedSectionKind, GeneratedItem
   boardKind?: OrganisationKind;
 };
 
-/**
- * Stable codes: surfaces translate these, never the English problem text (DESIGN.md).
- * `required` and `one-required` are only reported for readiness; everything else for drafts too.
- */
-export const answerCodes = [
-  'required',
-  'one-required',
-  'too-long',
-  'not-text',
-  'not-a-number',
-  'not-an-integer',
-  'out-of-range',
-  'not-yes-no',
-  'not-an-option',
-  'not-a-list',
-  'bad-date',
-  'not-a-table',
-  'too-many-rows',
-  'unknown-column',
-  'not-a-file',
-  'bad-file-type',
-  'too-many-files',
-  'not-an-object',
-  'not-asked',
-  'unknown-section',
-  'unknown-item',
-  'unknown-question',
-] as const;
-export type AnswerCode = (typeof answerCodes)[number];
+// The answers' stable codes live with every other refusal's (refusals.ts); re-exported for callers here.
+export { answerCodes, type AnswerCode };
 
 export interface AnswerIssue {
   /** `answers.<section>.<question>`, `answers.<section>[<item>].<question>`, then `[row].<column>` or `[n]`. */
   field: string;
   code: AnswerCode;
   problem: string;
+  /** The bound an answer broke (`{ max: 300 }`), for a translation to name. */
+  params?: RefusalParams;
 }
 
 /** A file answer refers to an attachment stored through the storage port, by its ID. */
@@ -473,22 +449,25 @@ function checkValue(
     if (forReady && spec.required) issues.push({ field, code: 'required', problem: 'must be answered' });
     return;
   }
-  const add = (code: AnswerCode, problem: string, at = field): void => {
-    issues.push({ field: at, code, problem });
+  const add = (code: AnswerCode, problem: string, at = field, params?: RefusalParams): void => {
+    issues.push({ field: at, code, problem, ...(params && { params }) });
   };
   switch (spec.kind) {
     case 'short-text':
     case 'long-text':
       if (typeof value !== 'string') return add('not-text', 'must be text');
       if (value.length > spec.maxLength) {
-        add('too-long', `is ${value.length} characters: at most ${spec.maxLength}`);
+        add('too-long', `is ${value.length} characters: at most ${spec.maxLength}`, field, { max: spec.maxLength });
       }
       return;
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) return add('not-a-number', 'must be a number');
       if (spec.integer && !Number.isInteger(value)) return add('not-an-integer', 'must be a whole number');
       if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
-        add('out-of-range', `must be between ${spec.min ?? '-∞'} and ${spec.max ?? '∞'}`);
+        add('out-of-range', `must be between ${spec.min ?? '-∞'} and ${spec.max ?? '∞'}`, field, {
+          ...(spec.min !== undefined && { min: spec.min }),
+          ...(spec.max !== undefined && { max: spec.max }),
+        });
       }
       return;
     case 'yes-no':
@@ -521,7 +500,9 @@ function checkValue(
       return;
     case 'table':
       if (!Array.isArray(value)) return add('not-a-table', 'must be a list of rows');
-      if (value.length > spec.maxRows) return add('too-many-rows', `has ${value.length} rows: at most ${spec.maxRows}`);
+      if (value.length > spec.maxRows) {
+        return add('too-many-rows', `has ${value.length} rows: at most ${spec.maxRows}`, field, { max: spec.maxRows });
+      }
       value.forEach((row, r) => {
         const rowField = `${field}[${r}]`;
         if (!isObject(row)) return add('not-an-object', 'must be a row of cells', rowField);
@@ -536,7 +517,9 @@ function checkValue(
     case 'file':
       if (!Array.isArray(value)) return add('not-a-list', 'must be a list of files');
       if (value.length > spec.maxFiles)
-        return add('too-many-files', `has ${value.length} files: at most ${spec.maxFiles}`);
+        return add('too-many-files', `has ${value.length} files: at most ${spec.maxFiles}`, field, {
+          max: spec.maxFiles,
+        });
       value.forEach((file, i) => {
         const at = `${field}[${i}]`;
         if (!isFileReference(file)) return add('not-a-file', 'must be a file: { attachment, name }', at);

@@ -30,7 +30,7 @@ import {
 import { cancelDeliverableSignal, setDeadlineSignal } from './deliverable-messages';
 import { cancelLupSignal, lupWorkflowId } from './lup-messages';
 import { deliverableWorkflow, type DeliverableWorkflowInput } from './deliverable-workflow';
-import { ACTIVITY_RETRY, createLock, refuse } from './workflow-support';
+import { ACTIVITY_RETRY, createLock, refuseWith } from './workflow-support';
 import { localDateOf } from '../domain/zoned-time';
 
 const { recordEvent, cycleSchedule, planPhase } = proxyActivities<Activities>({
@@ -141,14 +141,21 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     },
     {
       validator: (update: ConfirmMilestoneInput) => {
-        if (cancelled) refuse('budgetYear', 'the cycle was cancelled');
+        if (cancelled) refuseWith('budgetYear', 'the cycle was cancelled', 'cycle-cancelled');
         if (!calendar.phases.some((p) => p.kind === 'milestone' && p.id === update?.milestoneId)) {
-          refuse('milestoneId', `unknown milestone ${String(update?.milestoneId)}`);
+          refuseWith('milestoneId', `unknown milestone ${String(update?.milestoneId)}`, 'unknown-milestone', {
+            id: String(update?.milestoneId),
+          });
         }
-        if (typeof update.date !== 'string' || !isLocalDate(update.date)) refuse('date', 'must be a date YYYY-MM-DD');
-        if (!update.by) refuse('by', 'must name who confirms');
+        if (typeof update.date !== 'string' || !isLocalDate(update.date)) {
+          refuseWith('date', 'must be a date YYYY-MM-DD', 'bad-date');
+        }
+        if (!update.by) refuseWith('by', 'must name who confirms', 'required');
         if (confirmed.has(update.milestoneId)) {
-          refuse('milestoneId', `${update.milestoneId} was already confirmed on ${confirmed.get(update.milestoneId)}`);
+          const date = confirmed.get(update.milestoneId)!;
+          refuseWith('milestoneId', `${update.milestoneId} was already confirmed on ${date}`, 'already-confirmed', {
+            date,
+          });
         }
       },
     },
@@ -188,20 +195,30 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
 
   setHandler(moveDeadlineUpdate, (update: MoveDeadlineInput) => exclusive(() => moveDeadline(update)), {
     validator: (update: MoveDeadlineInput) => {
-      if (cancelled) refuse('budgetYear', 'the cycle was cancelled');
+      if (cancelled) refuseWith('budgetYear', 'the cycle was cancelled', 'cycle-cancelled');
       const phase = deliverablePhases.find((p) => p.id === update?.phaseId);
-      if (!phase) refuse('phaseId', `unknown deliverable phase ${String(update?.phaseId)}`);
-      if (typeof update.deadline !== 'string' || !isLocalDate(update.deadline)) {
-        refuse('deadline', 'must be a date YYYY-MM-DD');
+      if (!phase) {
+        refuseWith('phaseId', `unknown deliverable phase ${String(update?.phaseId)}`, 'unknown-phase', {
+          id: String(update?.phaseId),
+        });
       }
-      if (update.deadline <= stockholmToday()) refuse('deadline', 'must be in the future');
-      if (!update.by) refuse('by', 'must name who moves the deadline');
-      if (!update.reason) refuse('reason', 'must say why');
+      if (typeof update.deadline !== 'string' || !isLocalDate(update.deadline)) {
+        refuseWith('deadline', 'must be a date YYYY-MM-DD', 'bad-date');
+      }
+      const today = stockholmToday();
+      if (update.deadline <= today) refuseWith('deadline', 'must be in the future', 'not-in-future', { today });
+      if (!update.by) refuseWith('by', 'must name who moves the deadline', 'required');
+      if (!update.reason) refuseWith('reason', 'must say why', 'required');
       if (update.boards) {
         const open = opened.get(phase.id);
-        if (!open) refuse('boards', 'a group’s deadline can be moved once the phase has opened');
+        if (!open) refuseWith('boards', 'a group’s deadline can be moved once the phase has opened', 'phase-not-open');
         update.boards.forEach((id, i) => {
-          if (!open.boards.includes(id)) refuse(`boards.${i}`, `${id} has no deliverable in ${phase.id}`);
+          if (!open.boards.includes(id)) {
+            refuseWith(`boards.${i}`, `${id} has no deliverable in ${phase.id}`, 'no-deliverable', {
+              board: id,
+              phase: phase.id,
+            });
+          }
         });
       }
     },
@@ -263,9 +280,17 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     },
     {
       validator: (update: CancelCycleInput) => {
-        if (typeof update?.reason !== 'string' || !update.reason.trim()) refuse('reason', 'must say why');
-        if (!update.by) refuse('by', 'must name who cancels');
-        if (cancelled) refuse('budgetYear', `the cycle was already cancelled by ${cancelled.by}: ${cancelled.reason}`);
+        if (typeof update?.reason !== 'string' || !update.reason.trim())
+          refuseWith('reason', 'must say why', 'required');
+        if (!update.by) refuseWith('by', 'must name who cancels', 'required');
+        if (cancelled) {
+          refuseWith(
+            'budgetYear',
+            `the cycle was already cancelled by ${cancelled.by}: ${cancelled.reason}`,
+            'already-cancelled',
+            { by: cancelled.by, reason: cancelled.reason },
+          );
+        }
       },
     },
   );

@@ -8,6 +8,7 @@ import type {
   SubmitInput,
 } from '../domain/deliverable-state';
 import type { PlannedAction } from '../domain/planner';
+import type { Refusal } from '../domain/refusals';
 
 /** Messages of deliverableWorkflow; clients import them from here. */
 
@@ -42,7 +43,7 @@ export interface DeliverableView {
 export const deliverableViewQuery = defineQuery<DeliverableView>('deliverableView');
 
 /** A submission's answer: the new state, with the content rules' warnings if any. */
-export type SubmitResult = DeliverableState & { warnings?: Array<{ field: string; problem: string }> };
+export type SubmitResult = DeliverableState & { warnings?: Refusal[] };
 
 export const submitUpdate = defineUpdate<SubmitResult, [SubmitInput]>('submit');
 export const approveUpdate = defineUpdate<DeliverableState, [ApproveInput]>('approve');

@@ -31,6 +31,7 @@ import {
   isFinished,
 } from '../domain/deliverable-state';
 import type { DeliverablePlan, PlannedAction } from '../domain/planner';
+import type { Refusal } from '../domain/refusals';
 import { localDateOf } from '../domain/zoned-time';
 import { addressesFor } from '../domain/recipients';
 import {
@@ -277,7 +278,7 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
   const contentOf = (raw: unknown): unknown => (raw as { content?: unknown } | null)?.content;
   const checkContentShape = (raw: unknown): void => {
     const problem = contentShapeProblem(phase.template !== undefined, contentOf(raw));
-    if (problem) refuse(problem.field, problem.problem, 'InvalidInput');
+    if (problem) refuse(problem, 'InvalidInput');
   };
   const lupStage = phase.lupStage;
 
@@ -286,7 +287,7 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
     async (raw) => {
       let accepted = checkSubmit(state, raw);
       checkContentShape(raw);
-      const warnings: Array<{ field: string; problem: string }> = [];
+      const warnings: Refusal[] = [];
       if (phase.template) {
         // The report's answers against the template and the record (the district's LUP, the
         // board's plan): a report is marked ready whole, or not at all.
@@ -304,7 +305,7 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
         const first = check.errors[0];
         if (first) {
           const own = first.field.startsWith('answers') || first.field.startsWith('content');
-          refuse(first.field, first.problem, own ? 'InvalidInput' : 'TransitionRefused');
+          refuse(first, own ? 'InvalidInput' : 'TransitionRefused');
         }
         warnings.push(...check.warnings);
         // Another message may have moved the deliverable while the rules were checked.

@@ -3,7 +3,7 @@ import type { Activities } from '../activities';
 import { TransitionRefused } from '../domain/deliverable-state';
 import { applyDialogue, applyStage, checkDialogue, checkStage, initialLupState, LupState } from '../domain/lup-state';
 import { cancelLupSignal, lupStageSubmittedSignal, lupViewQuery, recordDialogueUpdate } from './lup-messages';
-import { ACTIVITY_RETRY, refuse, tryCheck } from './workflow-support';
+import { ACTIVITY_RETRY, refuseWith, tryCheck } from './workflow-support';
 
 const { recordEvent } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: ACTIVITY_RETRY });
 
@@ -73,7 +73,7 @@ export async function lupWorkflow(input: LupWorkflowInput): Promise<LupState> {
     },
     {
       validator: (raw) => {
-        if (cancelled) refuse('stage', 'the cycle was cancelled');
+        if (cancelled) refuseWith('stage', 'the cycle was cancelled', 'cycle-cancelled');
         tryCheck(() => checkDialogue(state, raw));
       },
     },

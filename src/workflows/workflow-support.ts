@@ -1,5 +1,6 @@
 import { ApplicationFailure, RetryPolicy } from '@temporalio/workflow';
 import { TransitionRefused } from '../domain/deliverable-state';
+import type { Refusal, RefusalCode, RefusalParams } from '../domain/refusals';
 
 /**
  * Retries for every activity of ours: no attempt limit, so while the relay or the database is
@@ -13,21 +14,34 @@ export const ACTIVITY_RETRY: RetryPolicy = {
 };
 
 /**
- * Refuses an update: the client sees a failed update whose message names the field. The type
- * tells a message that cannot apply now (`TransitionRefused`, a conflict with the state) from
- * one that is wrong in itself (`InvalidInput`, e.g. content of the wrong shape).
+ * Refuses an update: the client sees a failed update whose message names the field and whose
+ * details carry the refusal (field, English problem, stable code, params) for the client to hand
+ * on as it is. The type tells a message that cannot apply now (`TransitionRefused`, a conflict
+ * with the state) from one that is wrong in itself (`InvalidInput`, e.g. content of the wrong
+ * shape): the client's HTTP status follows it, the code says why.
  */
-export function refuse(field: string, problem: string, type: RefusalType = 'TransitionRefused'): never {
-  throw ApplicationFailure.nonRetryable(`${field}: ${problem}`, type, { field, problem });
+export function refuse(refusal: Refusal, type: RefusalType = 'TransitionRefused'): never {
+  const { field, problem, code, params } = refusal;
+  throw ApplicationFailure.nonRetryable(`${field}: ${problem}`, type, {
+    field,
+    problem,
+    code,
+    ...(params && { params }),
+  });
 }
 export type RefusalType = 'TransitionRefused' | 'InvalidInput';
+
+/** A refusal written where it happens: `refuseWith('deadline', 'must be in the future', 'not-in-future', { today })`. */
+export function refuseWith(field: string, problem: string, code: RefusalCode, params?: RefusalParams): never {
+  return refuse({ field, problem, code, ...(params && { params }) });
+}
 
 /** Runs a pure check in an update validator: a TransitionRefused becomes the client's refusal. */
 export function tryCheck<T>(check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (error instanceof TransitionRefused) refuse(error.field, error.problem);
+    if (error instanceof TransitionRefused) refuse(error);
     throw error;
   }
 }

@@ -136,17 +136,27 @@ describe('the API, role by role and route by route', () => {
     });
     expect(unknown).toEqual({
       status: 400,
-      body: { error: 'bad-request', field: 'stage', message: 'unknown field' },
+      body: { error: 'bad-request', field: 'stage', message: 'unknown field', code: 'unknown-field' },
     });
     const badDate = await call('admin', 'POST', d('tertialrapport/kulturnamnden/submit'), {
       documentRef: 'Dnr 5',
       decisionDate: '2090-02-30',
     });
-    expect(badDate.body).toEqual({ error: 'bad-request', field: 'decisionDate', message: 'must be a date YYYY-MM-DD' });
+    expect(badDate.body).toEqual({
+      error: 'bad-request',
+      field: 'decisionDate',
+      message: 'must be a date YYYY-MM-DD',
+      code: 'bad-date',
+    });
     const badYear = await call('admin', 'GET', '/api/cycles/nineteen/deliverables');
     expect(badYear.body).toMatchObject({ field: 'year' });
     const badQuery = await call('admin', 'GET', `/api/cycles/${y}/deliverables?board=jarva`);
-    expect(badQuery.body).toEqual({ error: 'bad-request', field: 'board', message: 'unknown field' });
+    expect(badQuery.body).toEqual({
+      error: 'bad-request',
+      field: 'board',
+      message: 'unknown field',
+      code: 'unknown-field',
+    });
     const after = await call('admin', 'GET', d('tertialrapport/kulturnamnden'));
     expect(after.body.state).toEqual(before.body.state);
   });

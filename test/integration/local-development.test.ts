@@ -61,14 +61,15 @@ const programme = {
   dialog: { 'dialogens-betydelse': 'Dialogen i Farsta centrum gav två av åtgärderna.' },
 };
 
-async function refusal(attempt: Promise<unknown>): Promise<{ status: number; field: string; problem: string }> {
+/** The refusal as the API answers it: status, field, English problem, code and its params. */
+async function refusal(attempt: Promise<unknown>): Promise<Record<string, unknown>> {
   const error = await attempt.then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(OperationError);
   const e = error as OperationError;
-  return { status: e.status, field: e.field, problem: e.problem };
+  return { status: e.status, field: e.field, problem: e.problem, code: e.code, ...(e.params && { params: e.params }) };
 }
 
 const submit = (phaseId: string, boardId: string, content: unknown, extra: object = {}) =>
@@ -210,12 +211,14 @@ describe('a LUP year for a priority district and a non-priority district', () =>
       status: 400,
       field: 'answers.analys[klimatsmart].mal-analys',
       problem: 'must be answered',
+      code: 'required',
     });
     // The 2015 goal the year's budget does not carry is not a choice.
     expect(await refusal(submit('lup-analys', 'farsta', analysisFor('demokratiskt-hallbar')))).toEqual({
       status: 400,
       field: 'answers.fokus.huvudfokus',
       problem: 'demokratiskt-hallbar is not one of sammanhallen, klimatsmart, ekonomiskt-hallbar',
+      code: 'not-an-option',
     });
     expect((await ops.deliverableView(YEAR, 'lup-analys', 'farsta')).state.stage).toBe('open');
     expect((await submit('lup-analys', 'farsta', analysis)).stage).toBe('submitted');
@@ -229,12 +232,14 @@ describe('a LUP year for a priority district and a non-priority district', () =>
     expect(await refusal(submit('lup-program', 'farsta', programme, { decisionDate: d(1) }))).toMatchObject({
       status: 409,
       field: 'dialogues',
+      code: 'dialogue-required',
     });
     const withoutRoom: Partial<typeof dialogue> = { ...dialogue };
     delete withoutRoom.roomForInfluence;
     expect(await refusal(ops.local.recordDialogue(YEAR, 'farsta', withoutRoom, 'board:farsta'))).toMatchObject({
       status: 400,
       field: 'roomForInfluence',
+      code: 'required',
     });
     expect((await ops.local.recordDialogue(YEAR, 'farsta', dialogue, 'board:farsta')).dialogues).toHaveLength(1);
     expect((await submit('lup-program', 'farsta', programme, { decisionDate: d(1) })).stage).toBe('submitted');
@@ -247,6 +252,7 @@ describe('a LUP year for a priority district and a non-priority district', () =>
       status: 400,
       field: 'answers.lup-atgarder[trygg-centrum].atgard-kostnad',
       problem: 'must be answered',
+      code: 'required',
     });
     // Only the larger measure is asked for: läxhjälpen needs no budget decision.
     expect(
@@ -267,6 +273,7 @@ describe('a LUP year for a priority district and a non-priority district', () =>
       status: 400,
       field: 'answers.prioriterade-omraden[rinkeby-kista]',
       problem: 'answer at least one of omrade-namndmal, omrade-aktiviteter, omrade-ingen-del',
+      code: 'one-required',
     });
     const plan = {
       'prioriterade-omraden': { 'rinkeby-kista': { 'omrade-aktiviteter': [{ aktivitet: 'Kulturskola i Rinkeby' }] } },
@@ -298,6 +305,7 @@ describe('a LUP year for a priority district and a non-priority district', () =>
       status: 400,
       field: 'answers.lup-atgarder[laxhjalp].atgard-status',
       problem: 'must be answered',
+      code: 'required',
     });
     await submit('tertialrapport-1', 'farsta', {
       'lup-atgarder': {

@@ -166,6 +166,7 @@ describe('a board’s report as drafts on the server', () => {
     for (const [response, field, code] of refusals) {
       const r = await response;
       expect({ status: r.status, field: r.body.field, code: r.body.code }).toEqual({ status: 400, field, code });
+      if (code === 'too-long') expect(r.body.params).toEqual({ max: 200 });
     }
     // A district with no such priority area.
     const farsta = await save('farsta', 'farsta', 'omraden[rinkeby-kista].insats', 'x', 0);
@@ -368,7 +369,8 @@ describe('the report form on the board’s pages (no JavaScript)', () => {
     });
     expect(response.status).toBe(400);
     const text = await response.text();
-    expect(text).toContain('Texten är för lång.');
+    // The bound comes with the refusal's params: the board reads how long the text may be.
+    expect(text).toContain('Texten är för lång: högst 200 tecken.');
     expect(text).toContain('Skriv ett tal');
     expect(text).toContain('href="#svar-ekonomi-sammanfattning"');
     expect(text).toMatch(/id="svar-ekonomi-sammanfattning"[^>]*aria-describedby="[^"]*svar-ekonomi-sammanfattning-fel/);

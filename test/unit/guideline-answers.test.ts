@@ -39,10 +39,14 @@ describe('the guidelines’ data in a board’s answers', () => {
 
   it('refuses a programme without measures, or with a malformed or repeated short name, naming the cell', () => {
     expect(programmeProblems({})).toEqual([
-      { field: 'answers.atgarder.atgarder', problem: 'must name at least one measure' },
+      { field: 'answers.atgarder.atgarder', problem: 'must name at least one measure', code: 'required' },
     ]);
     expect(programmeProblems(programme)).toEqual([
-      { field: 'answers.atgarder.atgarder[2].id', problem: 'must be lower-case letters, digits and dashes' },
+      {
+        field: 'answers.atgarder.atgarder[2].id',
+        problem: 'must be lower-case letters, digits and dashes',
+        code: 'not-a-slug',
+      },
     ]);
     const twice = {
       atgarder: {
@@ -53,7 +57,7 @@ describe('the guidelines’ data in a board’s answers', () => {
       },
     };
     expect(programmeProblems(twice)).toEqual([
-      { field: 'answers.atgarder.atgarder[1].id', problem: 'a appears twice' },
+      { field: 'answers.atgarder.atgarder[1].id', problem: 'a appears twice', code: 'duplicate', params: { id: 'a' } },
     ]);
   });
 

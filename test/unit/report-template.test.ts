@@ -209,14 +209,19 @@ describe('checkAnswers', () => {
       },
     };
     expect(checkAnswers(template, context, answers, draft)).toEqual([
-      { field: 'answers.ekonomi.sammanfattning', code: 'too-long', problem: 'is 301 characters: at most 300' },
+      {
+        field: 'answers.ekonomi.sammanfattning',
+        code: 'too-long',
+        problem: 'is 301 characters: at most 300',
+        params: { max: 300 },
+      },
       { field: 'answers.ekonomi.analys', code: 'not-text', problem: 'must be text' },
       { field: 'answers.ekonomi.prognos', code: 'not-a-number', problem: 'must be a number' },
       { field: 'answers.ekonomi.i-balans', code: 'not-yes-no', problem: 'must be yes (true) or no (false)' },
       { field: 'answers.ekonomi.bedomning', code: 'not-an-option', problem: 'utmarkt is not one of god, svag' },
       { field: 'answers.ekonomi.omraden[1]', code: 'not-an-option', problem: 'trafik is not one of skola, omsorg' },
       { field: 'answers.ekonomi.beslutsdatum', code: 'bad-date', problem: 'must be a date YYYY-MM-DD' },
-      { field: 'answers.ekonomi.utfall', code: 'too-many-rows', problem: 'has 3 rows: at most 2' },
+      { field: 'answers.ekonomi.utfall', code: 'too-many-rows', problem: 'has 3 rows: at most 2', params: { max: 2 } },
       {
         field: 'answers.ekonomi.bilagor[0]',
         code: 'bad-file-type',

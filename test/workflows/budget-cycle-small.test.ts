@@ -70,13 +70,16 @@ function smallCalendar(today: string): CycleCalendar {
   });
 }
 
-async function expectRefused(attempt: Promise<unknown>, message: string): Promise<void> {
+/** The update fails with `message`; `refusal`, when given, is what the failure's details carry (code, params). */
+async function expectRefused(attempt: Promise<unknown>, message: string, refusal?: object): Promise<void> {
   const error = await attempt.then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  expect(((error as WorkflowUpdateFailedError).cause as Error).message).toBe(message);
+  const cause = (error as WorkflowUpdateFailedError).cause as Error & { details?: unknown[] };
+  expect(cause.message).toBe(message);
+  if (refusal) expect(cause.details?.[0]).toMatchObject(refusal);
 }
 
 describe('budgetCycleWorkflow and its deliverables', () => {
@@ -116,14 +119,17 @@ describe('budgetCycleWorkflow and its deliverables', () => {
     await expectRefused(
       farsta.executeUpdate(submitUpdate, { args: [{ documentRef: '', by: 'Farsta' }] }),
       'documentRef: must not be empty',
+      { field: 'documentRef', problem: 'must not be empty', code: 'required' },
     );
     await expectRefused(
       farsta.executeUpdate(submitUpdate, { args: [{ documentRef: 'Dnr 1', by: 'Farsta', extra: 1 } as never] }),
-      '(input): Unrecognized key: "extra"',
+      'extra: unknown field',
+      { field: 'extra', code: 'unknown-field' },
     );
     await expectRefused(
       farsta.executeUpdate(approveUpdate, { args: [{ by: 'SLK' }] }),
       'stage: approve is not possible while the deliverable is open (öppen)',
+      { field: 'stage', code: 'not-possible-in-stage', params: { action: 'approve', stage: 'open' } },
     );
     expect((await farsta.query(deliverableViewQuery)).state).toEqual(before.state);
 

@@ -133,12 +133,14 @@ async function startCommand(options: { calendar: string; organisations?: string;
         throw badInput(
           'organisations',
           `${options.organisations} is the registry of ${fileRegistry.municipality}, but MUNICIPALITY is ${env.municipality}`,
+          'other-municipality',
         );
       }
       if (stored && fileRegistry && canonical(stored) !== canonical(fileRegistry)) {
         throw badInput(
           'organisations',
           `${options.organisations} differs from the registry stored in PostgreSQL; replace it first with arshjul org import ${options.organisations}`,
+          'registry-differs',
         );
       }
       const registry = stored ?? fileRegistry;
@@ -160,6 +162,7 @@ async function startCommand(options: { calendar: string; organisations?: string;
         throw badInput(
           'municipality',
           `the calendar is for ${calendar.municipality}, but MUNICIPALITY is ${env.municipality}`,
+          'other-municipality',
         );
       }
       const workflowId = cycleWorkflowId(calendar.municipality, calendar.budgetYear);
@@ -188,6 +191,7 @@ async function startCommand(options: { calendar: string; organisations?: string;
           409,
           'budgetYear',
           `cykeln ${workflowId} är redan startad (already running); ingenting ändrades`,
+          'already-started',
         );
       }
       process.stdout.write(`Cykeln ${workflowId} är startad (started).\n`);
@@ -263,8 +267,8 @@ function planSummary(
 
 async function cancelCommand(yearText: string, options: { reason?: string; yes?: boolean }): Promise<void> {
   const year = parseBudgetYear(yearText);
-  if (options.reason === undefined) throw badInput('reason', 'must say why (--reason TEXT)');
-  if (!options.reason.trim()) throw badInput('reason', 'must not be empty');
+  if (options.reason === undefined) throw badInput('reason', 'must say why (--reason TEXT)', 'required');
+  if (!options.reason.trim()) throw badInput('reason', 'must not be empty', 'required');
   await withOperations(async (ops) => {
     await ops.cycle(year); // an unknown year: `budgetYear: not found`
     const live = await ops.cycleStatus(year);

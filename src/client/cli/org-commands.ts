@@ -14,6 +14,7 @@ export function noRegistryStored(municipality: string): OperationError {
     409,
     'organisations',
     `inget organisationsregister är lagrat för ${municipality} (no registry stored): läs in det med arshjul org import FILE`,
+    'no-registry',
   );
 }
 
@@ -49,6 +50,7 @@ export function addOrgCommands(program: Command): void {
         throw badInput(
           'municipality',
           `${file} is the registry of ${registry.municipality}, but MUNICIPALITY is ${municipality}`,
+          'other-municipality',
         );
       }
       // One transaction: readers (notifications being sent) see the old registry or the new.

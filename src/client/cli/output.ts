@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { legalDeadline } from '../../domain/business-days';
 import { isLocalDate } from '../../domain/local-date';
 import { OperationError } from '../operations/operation-error';
+import type { RefusalCode } from '../../domain/refusals';
 
 /** Who a write from the command line is recorded as: `cli:<operating-system user>`. */
 export function cliActor(): string {
@@ -25,26 +26,26 @@ export function writeJson(document: unknown): void {
 }
 
 /** Bad input to a command, named by its field: `fel: <field>: <problem>`, exit code 2. */
-export function badInput(field: string, problem: string): OperationError {
-  return new OperationError(400, field, problem);
+export function badInput(field: string, problem: string, code: RefusalCode = 'invalid'): OperationError {
+  return new OperationError(400, field, problem, code);
 }
 
 export type OutputFormat = 'table' | 'json';
 
 export function parseFormat(value: string): OutputFormat {
   if (value === 'table' || value === 'json') return value;
-  throw badInput('format', `must be json or table (got ${value})`);
+  throw badInput('format', `must be json or table (got ${value})`, 'not-an-option');
 }
 
 /** A budget year given on the command line. */
 export function parseBudgetYear(text: string): number {
-  if (!/^\d{4}$/.test(text)) throw badInput('budgetYear', `must be a year such as 2027 (got ${text})`);
+  if (!/^\d{4}$/.test(text)) throw badInput('budgetYear', `must be a year such as 2027 (got ${text})`, 'bad-format');
   return Number(text);
 }
 
 /** A date option (YYYY-MM-DD), named by its field when it is not one. */
 export function parseDate(field: string, text: string): string {
-  if (!isLocalDate(text)) throw badInput(field, `must be a date YYYY-MM-DD (got ${text})`);
+  if (!isLocalDate(text)) throw badInput(field, `must be a date YYYY-MM-DD (got ${text})`, 'bad-date');
   return text;
 }
 

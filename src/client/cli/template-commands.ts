@@ -110,6 +110,7 @@ export function addTemplateCommands(program: Command): void {
           404,
           options.template ? 'template' : 'budgetYear',
           'inga lagrade mallversioner (no template versions stored)',
+          'not-found',
         );
       }
       const rows = versions.map((v) => [
@@ -126,9 +127,9 @@ export function addTemplateCommands(program: Command): void {
 
 async function publishCommand(yearText: string, file: string, options: { reason?: string; yes?: boolean }) {
   const year = parseBudgetYear(yearText);
-  if (options.reason === undefined) throw badInput('reason', 'must say why (--reason TEXT)');
+  if (options.reason === undefined) throw badInput('reason', 'must say why (--reason TEXT)', 'required');
   const reason = options.reason.trim();
-  if (!reason) throw badInput('reason', 'must not be empty');
+  if (!reason) throw badInput('reason', 'must not be empty', 'required');
   const template = templateOrErrors(file);
   if (!template) return;
   const municipality = municipalityFromEnv();

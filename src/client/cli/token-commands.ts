@@ -26,11 +26,11 @@ export function addTokenCommands(program: Command): void {
     .description('Skapar en nyckel och visar hemligheten en enda gång (create a token)')
     .action(async (options: { role: string; label: string; expires?: string }) => {
       const role = roleSchema.safeParse(options.role);
-      if (!role.success) throw badInput('role', role.error.issues[0]?.message ?? 'is invalid');
+      if (!role.success) throw badInput('role', role.error.issues[0]?.message ?? 'is invalid', 'not-an-option');
       let expiresAt: Date | undefined;
       if (options.expires !== undefined) {
         const last = parseDate('expires', options.expires);
-        if (compareDates(last, stockholmToday()) < 0) throw badInput('expires', `${last} has passed`);
+        if (compareDates(last, stockholmToday()) < 0) throw badInput('expires', `${last} has passed`, 'in-the-past');
         // Valid through the whole last day in Stockholm.
         expiresAt = zonedInstant(addDays(last, 1), '00:00', MUNICIPALITY_TIME_ZONE);
       }
@@ -44,6 +44,7 @@ export function addTokenCommands(program: Command): void {
               'role',
               `${role.data.boardId} is not a board in the registry stored for ${municipality}` +
                 (registry ? '' : ' (no registry stored: arshjul org import FILE)'),
+              'not-in-registry',
             );
           }
         }
@@ -68,7 +69,7 @@ export function addTokenCommands(program: Command): void {
     .description('Återkallar en nyckel; den gäller inte längre (revoke a token)')
     .action(async (id: string) => {
       const revoked = await withDatabase((pool) => revokeApiToken(pool, id));
-      if (!revoked) throw new OperationError(404, 'id', `${id}: no such token, or already revoked`);
+      if (!revoked) throw new OperationError(404, 'id', `${id}: no such token, or already revoked`, 'not-found');
       process.stdout.write(`Nyckeln ${id} är återkallad (revoked).\n`);
     });
 

@@ -46,7 +46,12 @@ export function registerAttachmentRoutes(
           ? (await deps.drafts.fileAnswer(principal, p.year, p.phaseId, p.boardId, q.path)).question
           : undefined;
         if (!Buffer.isBuffer(request.body)) {
-          throw new OperationError(400, 'file', 'send the file as the body, Content-Type: application/octet-stream');
+          throw new OperationError(
+            400,
+            'file',
+            'send the file as the body, Content-Type: application/octet-stream',
+            'not-a-file',
+          );
         }
         const meta = await attachments.upload(
           principal,

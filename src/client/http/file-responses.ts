@@ -1,8 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { OperationError } from '../operations/operation-error';
+import { OperationError, parseInput } from '../operations/operation-error';
 
-/** The API's error body: a stable code, the message and the field. */
+/** The API's error body: the status's name, the message, the field and the refusal's code and params. */
 const ERROR_CODES: Record<number, string> = { 400: 'bad-request', 403: 'forbidden', 404: 'not-found', 409: 'conflict' };
 
 /** Runs `work` and answers with what it returns; a refusal becomes the API's error body. */
@@ -16,7 +16,8 @@ export async function answerOrRefuse(reply: FastifyReply, work: () => Promise<un
       error: ERROR_CODES[error.status],
       message: `${error.field}: ${error.problem}`,
       field: error.field,
-      ...(error.code && { code: error.code }),
+      code: error.code,
+      ...(error.params && { params: error.params }),
     });
   }
 }
@@ -38,10 +39,7 @@ export function sendFile(reply: FastifyReply, file: { fileName: string; contentT
 
 /** Validates route parameters; the refusal names the parameter. */
 export function parseParams<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new OperationError(400, issue.path.map(String).join('.') || '(params)', issue.message);
+  return parseInput(schema, value, '(params)');
 }
 
 const slug = z

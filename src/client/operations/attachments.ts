@@ -5,7 +5,7 @@ import { appendAuditEvent } from '../../db/audit-log';
 import { checkUpload, fileTypes, UploadPolicy } from '../../domain/file-types';
 import { canWrite, formatRole, Principal } from '../../domain/roles';
 import { CycleOperations } from './cycle-operations';
-import { notFound, OperationError } from './operation-error';
+import { forbidden, notFound, OperationError } from './operation-error';
 import { visibleDeliverable } from './visible-deliverable';
 
 /**
@@ -44,10 +44,10 @@ export function createAttachmentOperations(deps: {
     ): Promise<AttachmentMeta> {
       const summary = await visible(principal, year, phaseId, boardId);
       if (!canWrite(principal, summary.answeringBoardId)) {
-        throw new OperationError(403, 'role', `${formatRole(principal.role)} may not attach files`);
+        throw forbidden(`${formatRole(principal.role)} may not attach files`, 'attach');
       }
       const check = checkUpload(fileName, bytes, policy);
-      if (!check.ok) throw new OperationError(400, check.field, check.problem, check.code);
+      if (!check.ok) throw new OperationError(400, check.field, check.problem, check.code, check.params);
       if (accept && !fileTypes[check.type].extensions.some((e) => accept.includes(e.slice(1)))) {
         throw new OperationError(
           400,

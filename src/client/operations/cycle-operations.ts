@@ -16,7 +16,7 @@ import {
   returnSchema,
   submitSchema,
 } from '../../domain/deliverable-state';
-import { isLocalDate } from '../../domain/local-date';
+import { localDateSchema, RefusalParams } from '../../domain/refusals';
 import { Registry } from '../../domain/organisations';
 import { ReportTemplate } from '../../domain/report-template';
 import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
@@ -42,7 +42,7 @@ import {
 import { startCycle, CycleStartOutcome } from '../start-cycles';
 import { cycleStatusFromRecord } from './cycle-progress';
 import { createLocalDevelopmentOperations } from './local-development';
-import { notFound, OperationError } from './operation-error';
+import { notFound, OperationError, parseInput } from './operation-error';
 import type { ContentIssue } from '../../domain/report-submission';
 
 /** What a write is, for the updates a deliverable accepts: the input without `by` (the caller). */
@@ -56,7 +56,7 @@ export const deliverableActionSchemas = {
 export type DeliverableAction = keyof typeof deliverableActionSchemas;
 export const deliverableActions = Object.keys(deliverableActionSchemas) as DeliverableAction[];
 
-const dateSchema = z.string().refine(isLocalDate, { message: 'must be a date YYYY-MM-DD' });
+const dateSchema = localDateSchema;
 const reasonSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(4000);
 export const moveDeadlineSchema = z
   .object({
@@ -116,28 +116,31 @@ export interface OperationsDeps {
   today: () => string;
 }
 
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new OperationError(400, issue.path.join('.') || '(body)', issue.message);
-}
+const parse = parseInput;
 
-/** Maps a workflow's refusal (`field: problem`) or a missing workflow to an OperationError. */
+/**
+ * Maps a workflow's refusal or a missing workflow to an OperationError. The refusal travels in
+ * the ApplicationFailure's details (see `refuse` in workflow-support.ts) and is handed on as it
+ * is: field, English problem, code and params.
+ */
 async function viaWorkflow<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) throw notFound(what);
     if (error instanceof WorkflowUpdateFailedError) {
-      const cause = error.cause as (Error & { type?: string }) | undefined;
-      const message = cause?.message ?? error.message;
+      const cause = error.cause as (Error & { type?: string; details?: unknown[] }) | undefined;
       // Wrong in itself (content of the wrong shape) is a bad request; not possible now, a conflict.
       const status = cause?.type === 'InvalidInput' ? 400 : 409;
+      const details = (cause?.details?.[0] ?? {}) as Partial<Record<'field' | 'problem' | 'code', unknown>> & {
+        params?: RefusalParams;
+      };
+      const message = cause?.message ?? error.message;
       const at = message.indexOf(': ');
-      throw at > 0
-        ? new OperationError(status, message.slice(0, at), message.slice(at + 2))
-        : new OperationError(status, '(workflow)', message);
+      const field = typeof details.field === 'string' ? details.field : at > 0 ? message.slice(0, at) : '(workflow)';
+      const problem = typeof details.problem === 'string' ? details.problem : at > 0 ? message.slice(at + 2) : message;
+      const code = typeof details.code === 'string' ? details.code : 'unexplained';
+      throw OperationError.received(status, { field, problem, code, params: details.params });
     }
     throw error;
   }
@@ -173,7 +176,9 @@ export function createCycleOperations(deps: OperationsDeps) {
 
   const registry = async (): Promise<Registry> => {
     const stored = await loadStoredRegistry(pool, municipality);
-    if (!stored) throw new OperationError(409, 'organisations', `no registry stored for ${municipality}`);
+    if (!stored) {
+      throw new OperationError(409, 'organisations', `no registry stored for ${municipality}`, 'no-registry');
+    }
     return stored;
   };
   const boardNames = async (): Promise<Map<string, string>> => {
@@ -355,13 +360,20 @@ export function createCycleOperations(deps: OperationsDeps) {
         const ended = await handle.describe().catch(() => undefined);
         if (!ended || ended.status.name === 'RUNNING') throw error;
         const result = ended.status.name === 'COMPLETED' ? ((await handle.result()) as CycleStatus) : undefined;
-        throw new OperationError(
-          409,
-          'budgetYear',
-          result?.cancelled
-            ? `the cycle was already cancelled by ${result.cancelled.by}: ${result.cancelled.reason}`
-            : `the cycle has already ended (${ended.status.name.toLowerCase()})`,
-        );
+        if (result?.cancelled) {
+          const { by, reason } = result.cancelled;
+          throw new OperationError(
+            409,
+            'budgetYear',
+            `the cycle was already cancelled by ${by}: ${reason}`,
+            'already-cancelled',
+            { by, reason },
+          );
+        }
+        const status = ended.status.name.toLowerCase();
+        throw new OperationError(409, 'budgetYear', `the cycle has already ended (${status})`, 'cycle-ended', {
+          status,
+        });
       }
     },
 

@@ -12,7 +12,7 @@ import type { Registry } from '../../domain/organisations';
 import { phaseWorkbook } from '../exports/phase-workbook';
 import { reportPdf } from '../exports/report-pdf';
 import { CycleOperations, DeliverableSummary } from './cycle-operations';
-import { notFound, OperationError } from './operation-error';
+import { forbidden, notFound } from './operation-error';
 import { visibleDeliverable } from './visible-deliverable';
 
 export interface ExportFile {
@@ -65,7 +65,7 @@ export function createExportOperations(deps: { ops: CycleOperations; pool: Pool;
     });
 
   const phaseTables = async (principal: Principal, year: number, phaseId: string) => {
-    if (principal.role.kind === 'board') throw new OperationError(403, 'role', 'a board exports its own report only');
+    if (principal.role.kind === 'board') throw forbidden('a board exports its own report only', 'export');
     const deliverables = (await ops.deliverables(year)).filter((d) => d.phaseId === phaseId);
     if (deliverables.length === 0) throw notFound('phaseId');
     const submissions = new Map(

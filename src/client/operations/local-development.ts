@@ -8,7 +8,7 @@ import { areaPartsOfPlan, followUpsOf, measuresOfProgramme } from '../../domain/
 import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
 import { LupView, lupViewQuery, lupWorkflowId, recordDialogueUpdate } from '../../workflows/lup-messages';
 import { lupWorkflow } from '../../workflows/lup-workflow';
-import { notFound, OperationError } from './operation-error';
+import { notFound, OperationError, parseInput } from './operation-error';
 
 export interface LocalDevelopmentDeps {
   client: Client;
@@ -29,7 +29,9 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
 
   const registry = async (): Promise<Registry> => {
     const stored = await loadStoredRegistry(pool, municipality);
-    if (!stored) throw new OperationError(409, 'organisations', `no registry stored for ${municipality}`);
+    if (!stored) {
+      throw new OperationError(409, 'organisations', `no registry stored for ${municipality}`, 'no-registry');
+    }
     return stored;
   };
 
@@ -55,18 +57,13 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
     },
 
     async recordDialogue(year: number, boardId: string, dialogue: unknown, by: string): Promise<LupState> {
-      const parsed = citizenDialogueSchema.omit({ by: true }).safeParse(dialogue);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-        throw new OperationError(400, [...issue.path.map(String), ...keys].join('.') || '(body)', issue.message);
-      }
+      const parsed = parseInput(citizenDialogueSchema.omit({ by: true }), dialogue);
       if (!(await loadCycle(pool, municipality, year))) throw notFound('budgetYear');
       const reg = await registry();
       if (findOrganisation(reg, boardId)?.kind !== 'stadsdelsnamnd') throw notFound('board');
       const workflowId = await ensureLup(year, boardId);
       return deps.viaWorkflow('lup', () =>
-        client.workflow.getHandle(workflowId).executeUpdate(recordDialogueUpdate, { args: [{ ...parsed.data, by }] }),
+        client.workflow.getHandle(workflowId).executeUpdate(recordDialogueUpdate, { args: [{ ...parsed, by }] }),
       );
     },
 

@@ -24,11 +24,12 @@ import {
   withResolvedOptions,
 } from '../../domain/report-template';
 import { buildTemplateContext } from '../../db/template-context';
+import { localDateSchema } from '../../domain/refusals';
 import { canWrite, formatRole, Principal } from '../../domain/roles';
 import { loadCycleTemplate } from '../../db/cycle-templates';
 import { loadTemplateFile } from '../templates';
 import { CycleOperations, DeliverableSummary, SubmitOutcome } from './cycle-operations';
-import { notFound, OperationError } from './operation-error';
+import { forbidden, notFound, OperationError, parseInput } from './operation-error';
 import { visibleDeliverable } from './visible-deliverable';
 
 /** What a save asks: one answer at its path, over the version its author last saw (0: none yet). */
@@ -56,10 +57,7 @@ const text = (max: number) =>
 export const markReadySchema = z
   .object({
     documentRef: text(200).optional(),
-    decisionDate: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' })
-      .optional(),
+    decisionDate: localDateSchema.optional(),
     comment: text(4000).optional(),
   })
   .strict();
@@ -76,6 +74,7 @@ export class ReportNotReady extends OperationError {
         .map((m) => m.field)
         .join(', ')}${missing.length > 5 ? ' …' : ''}`,
       'not-ready',
+      { missing: missing.length },
     );
   }
 }
@@ -195,24 +194,10 @@ export function createReportDraftOperations(deps: {
       input: unknown,
       by: string,
     ): Promise<SubmitOutcome> {
-      const parsed = markReadySchema.safeParse(input ?? {});
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-        const field = [...issue.path.map(String), ...keys].join('.') || '(body)';
-        const code =
-          field === 'decisionDate'
-            ? 'bad-date'
-            : issue.code === 'too_big'
-              ? 'too-long'
-              : issue.code === 'too_small'
-                ? 'required'
-                : undefined;
-        throw new OperationError(400, field, issue.message, code);
-      }
+      const body = parseInput(markReadySchema, input ?? {});
       const { summary, template, context } = await prepare(principal, year, phaseId, boardId);
       if (!canWrite(principal, summary.answeringBoardId)) {
-        throw new OperationError(403, 'role', `${formatRole(principal.role)} may not mark reports ready`);
+        throw forbidden(`${formatRole(principal.role)} may not mark reports ready`, 'mark-ready');
       }
       if (!EDITABLE_STAGES.has(summary.stage)) {
         throw new OperationError(
@@ -225,7 +210,7 @@ export function createReportDraftOperations(deps: {
       const answers = assembleAnswers(await listSavedAnswers(pool, summary.workflowId));
       const missing = missingForReady(template, context, answers).map((m) => ({ ...m, field: relativeField(m.field) }));
       if (missing.length > 0) throw new ReportNotReady(missing);
-      const { documentRef, ...rest } = parsed.data;
+      const { documentRef, ...rest } = body;
       return ops.actOnDeliverable(
         year,
         phaseId,
@@ -250,7 +235,7 @@ export function createReportDraftOperations(deps: {
     ): Promise<{ question: Extract<Question, { kind: 'file' }>; saved?: SavedAnswer; workflowId: string }> {
       const { summary, template } = await prepare(principal, year, phaseId, boardId);
       if (!canWrite(principal, summary.answeringBoardId)) {
-        throw new OperationError(403, 'role', `${formatRole(principal.role)} may not answer reports`);
+        throw forbidden(`${formatRole(principal.role)} may not answer reports`, 'answer');
       }
       if (!EDITABLE_STAGES.has(summary.stage)) {
         throw new OperationError(
@@ -286,7 +271,7 @@ export function createReportDraftOperations(deps: {
     ): Promise<SavedAnswer> {
       const { summary, cycle, template, context } = await prepare(principal, year, phaseId, boardId);
       if (!canWrite(principal, summary.answeringBoardId)) {
-        throw new OperationError(403, 'role', `${formatRole(principal.role)} may not answer reports`);
+        throw forbidden(`${formatRole(principal.role)} may not answer reports`, 'answer');
       }
       if (!EDITABLE_STAGES.has(summary.stage)) {
         throw new OperationError(
@@ -294,6 +279,7 @@ export function createReportDraftOperations(deps: {
           'stage',
           `answers can be saved while open or returned, not ${summary.stage}`,
           'not-editable',
+          { stage: summary.stage },
         );
       }
       const path = parseAnswerPath(input.path);
@@ -307,7 +293,7 @@ export function createReportDraftOperations(deps: {
       }
       const value = input.value === undefined ? null : input.value;
       const issue = checkAnswers(template, context, answersWith(path, value), { forReady: false })[0];
-      if (issue) throw new OperationError(400, relativeField(issue.field), issue.problem, issue.code);
+      if (issue) throw new OperationError(400, relativeField(issue.field), issue.problem, issue.code, issue.params);
 
       return withTransaction(pool, async (tx) => {
         // SLK may have published a correction since the answer was checked: the drafts moved

@@ -77,6 +77,8 @@ export async function publishTemplateVersion(
         409,
         'version',
         `version ${publication.current} publicerades under tiden (published meanwhile); ingenting lagrades`,
+        'published-meanwhile',
+        { version: publication.current },
       );
     }
     await insertTemplateVersion(tx, {
@@ -213,6 +215,8 @@ async function publicationOf(
       409,
       'id',
       `budgetår ${cycle.budgetYear} använder ingen mall ${template.id} (unknown template); mallar i cykeln: ${used.join(', ') || 'inga'}`,
+      'template-not-in-cycle',
+      { id: template.id },
     );
   }
   const stored = await loadCycleTemplate(db, cycle.municipality, cycle.budgetYear, template.id);
@@ -222,6 +226,8 @@ async function publicationOf(
       409,
       'id',
       `budgetår ${cycle.budgetYear} har ingen lagrad version av mallen ${template.id} (startades innan cykler behöll sina mallar)`,
+      'template-not-kept',
+      { id: template.id },
     );
   }
   if (template.version <= stored.version) {
@@ -229,6 +235,8 @@ async function publicationOf(
       409,
       'version',
       `måste vara högre än den gällande versionen ${stored.version} (got ${template.version})`,
+      'version-not-higher',
+      { current: stored.version },
     );
   }
   return {

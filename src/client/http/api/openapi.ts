@@ -35,12 +35,12 @@ export function buildOpenApiDocument(routes: ApiRoute[]) {
         }),
         responses: {
           200: { description: 'OK', content: { 'application/json': { schema: jsonSchema(route.response) } } },
-          400: { description: 'Bad input: the field and the problem', ...error },
+          400: { description: 'Bad input: the field, the problem and its code', ...error },
           401: { description: 'No valid token', ...error },
           403: { description: 'The role may not call this route', ...error },
           404: { description: 'Not found, or not visible to the caller', ...error },
           ...(route.method !== 'GET' && {
-            409: { description: 'The transition cannot apply now (the field says why)', ...error },
+            409: { description: 'The transition cannot apply now (the field and the code say why)', ...error },
             429: { description: 'Too many writes; try again in a minute', ...error },
           }),
         },

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { appendAuditEvent } from '../../../db/audit-log';
 import { canSeeBoard, canWrite, formatRole, isAdmin, Principal } from '../../../domain/roles';
 import { CycleOperations, DeliverableAction } from '../../operations/cycle-operations';
-import { OperationError } from '../../operations/operation-error';
+import { forbidden, notFound, OperationError, parseInput } from '../../operations/operation-error';
 import { visibleDeliverable } from '../../operations/visible-deliverable';
 import { ReportDraftOperations } from '../../operations/report-drafts';
 import { actorOf } from '../auth';
@@ -78,7 +78,7 @@ function deliverableActionRoute(action: DeliverableAction, body: z.ZodType, summ
       const p = ctx.params as DeliverableParams;
       const summary = await visibleDeliverableOf(ctx);
       if (!canWrite(ctx.principal, summary.answeringBoardId)) {
-        throw new OperationError(403, 'role', `${formatRole(ctx.principal.role)} may not ${action}`);
+        throw forbidden(`${formatRole(ctx.principal.role)} may not ${action}`, action);
       }
       return ctx.ops.actOnDeliverable(p.year, p.phaseId, p.boardId, action, ctx.body, ctx.actor);
     },
@@ -230,7 +230,7 @@ export const apiRoutes: ApiRoute[] = [
     response: s.lupView,
     async handler({ ops, params, principal }) {
       const p = params as z.infer<typeof s.lupParams>;
-      if (!canSeeBoard(principal, p.boardId)) throw new OperationError(404, 'board', 'not found');
+      if (!canSeeBoard(principal, p.boardId)) throw notFound('board');
       await ops.cycle(p.year);
       return ops.local.lupView(p.year, p.boardId);
     },
@@ -249,9 +249,9 @@ export const apiRoutes: ApiRoute[] = [
     },
     async handler({ ops, params, principal, body, actor }) {
       const p = params as z.infer<typeof s.lupParams>;
-      if (!canSeeBoard(principal, p.boardId)) throw new OperationError(404, 'board', 'not found');
+      if (!canSeeBoard(principal, p.boardId)) throw notFound('board');
       if (!canWrite(principal, p.boardId))
-        throw new OperationError(403, 'role', `${formatRole(principal.role)} may not record dialogues`);
+        throw forbidden(`${formatRole(principal.role)} may not record dialogues`, 'record-dialogue');
       return ops.local.recordDialogue(p.year, p.boardId, body, actor);
     },
   },
@@ -316,7 +316,7 @@ export const apiRoutes: ApiRoute[] = [
     response: z.array(s.mailRecord),
     async handler({ ops, params, principal }) {
       const { boardId } = params as { boardId: string };
-      if (!canSeeBoard(principal, boardId)) throw new OperationError(404, 'board', 'not found');
+      if (!canSeeBoard(principal, boardId)) throw notFound('board');
       return ops.boardMails(boardId);
     },
   },
@@ -331,27 +331,20 @@ const ERROR_CODES = {
   429: 'too-many-requests',
 } as const;
 
-function sendError(
-  reply: FastifyReply,
-  status: keyof typeof ERROR_CODES,
-  message: string,
-  field?: string,
-  code?: string,
-) {
-  return reply
-    .code(status)
-    .send({ error: ERROR_CODES[status], message, ...(field && { field }), ...(code && { code }) });
+/** The JSON error body: a refusal adds its field, code and params to the status and the English message. */
+function sendError(reply: FastifyReply, status: keyof typeof ERROR_CODES, message: string, refusal?: OperationError) {
+  return reply.code(status).send({
+    error: ERROR_CODES[status],
+    message,
+    ...(refusal && { field: refusal.field, code: refusal.code }),
+    ...(refusal?.params && { params: refusal.params }),
+  });
 }
 
 /** Validates one part of a request; the error names the field (unknown fields included). */
 function parsePart(schema: z.ZodType | undefined, value: unknown, part: string): unknown {
   if (!schema) return value;
-  const parsed = schema.safeParse(value ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-  const field = [...issue.path.map(String), ...keys.slice(0, 1)].join('.') || part;
-  throw new OperationError(400, field, issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message);
+  return parseInput(schema, value ?? {}, part);
 }
 
 function allowed(principal: Principal, access: Access): boolean {
@@ -416,7 +409,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
         try {
           params = parsePart(route.params, request.params, 'params') as Record<string, unknown>;
           if (!allowed(principal, route.access)) {
-            throw new OperationError(403, 'role', `${formatRole(principal.role)} may not call this route`);
+            throw forbidden(`${formatRole(principal.role)} may not call this route`);
           }
           const query = parsePart(route.query ?? s.noQuery, request.query, 'query') as Record<string, unknown>;
           const body = route.method !== 'GET' ? parsePart(route.body, request.body, 'body') : undefined;
@@ -442,9 +435,10 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
               status: error.status,
               field: error.field,
               problem: error.problem,
+              code: error.code,
             });
           }
-          return sendError(reply, error.status, error.problem, error.field, error.code);
+          return sendError(reply, error.status, error.problem, error);
         }
       },
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { citizenDialogueSchema } from '../../../domain/lup-state';
+import { refusalCodes } from '../../../domain/refusals';
 import {
   cancelCycleSchema,
   confirmMilestoneSchema,
@@ -30,12 +31,21 @@ export const moveDeadlineBody = moveDeadlineSchema;
 export const cancelCycleBody = cancelCycleSchema;
 export const confirmMilestoneBody = confirmMilestoneSchema.omit({ milestoneId: true }).strict();
 
+const refusalParams = z.record(z.string(), z.union([z.string(), z.number()]));
+
 export const errorResponse = z.object({
   error: z.enum(['bad-request', 'unauthorized', 'forbidden', 'not-found', 'conflict', 'too-many-requests']),
   message: z.string(),
   field: z.string().optional(),
-  /** A stable code where surfaces tell refusals apart (report answers: required, too-long, edited-by-someone-else …). */
-  code: z.string().optional(),
+  /**
+   * Why a request was refused, stable across releases (not-in-future, not-possible-in-stage,
+   * too-long …): what clients should branch on and translate, never the English message. Every
+   * 400, 403, 404 and 409 has one; 401 and 429 have none. During an upgrade a worker of another
+   * version may send one this list lacks: treat an unknown code as a refusal to show as it is.
+   */
+  code: z.enum(refusalCodes).optional(),
+  /** What the code's translation fills in, e.g. `{ "max": 300 }` or `{ "action": "approve", "stage": "open" }`. */
+  params: refusalParams.optional(),
 });
 
 const stage = z.enum(['planned', 'open', 'submitted', 'returned', 'approved', 'exempt', 'cancelled']);
@@ -55,7 +65,12 @@ export const deliverableSummary = z.object({
   updatedAt: z.string(),
 });
 
-export const contentWarning = z.object({ field: z.string(), problem: z.string() });
+export const contentWarning = z.object({
+  field: z.string(),
+  problem: z.string(),
+  code: z.enum(refusalCodes),
+  params: refusalParams.optional(),
+});
 
 export const deliverableState = z.object({
   /** Content rules that warn without blocking (e.g. a LUP measure missing from the budgetunderlag). */

@@ -25,11 +25,11 @@ import {
   queryValue,
   requireUser,
   sendPage,
+  describeFormProblem,
 } from './common';
 import { cycleViewOf, phaseDeadline, phaseOpening } from './cycle-data';
 import {
   awaitsBoard,
-  describeProblem,
   formatDate,
   formatDateWithWeekday,
   formatInstant,
@@ -262,7 +262,7 @@ function boardPageBody(data: BoardPageData, input: BoardPageInput): SafeHtml {
       input.problem && !owed.some((d) => formKey(d) === input.problem!.form)
         ? html`<div class="error-summary" role="alert">
             <p><strong>Det gick inte att lämna in.</strong></p>
-            <p>${describeProblem(input.problem.field, input.problem.problem)}</p>
+            <p>${describeFormProblem(input.problem)}</p>
           </div>`
         : ''
     }
@@ -461,7 +461,13 @@ export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
       status: result.status,
       field: result.problem.field,
       problem: result.problem.problem,
+      code: result.problem.code,
     });
+    // A content rule names a path inside the content (content.priorityAreas): the form's field is
+    // `content`, and the sentence says where inside it.
+    if (result.problem.field.startsWith('content.')) {
+      result.problem = { ...result.problem, field: 'content', at: result.problem.field.slice(8) };
+    }
     if (result.status === 404) return notFoundPage(reply, principal);
     return renderBoardPage(deps, reply, result.status, { principal, boardId, problem: result.problem });
   });

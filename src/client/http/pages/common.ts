@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appendAuditEvent } from '../../../db/audit-log';
+import type { RefusalParams } from '../../../domain/refusals';
 import type { Principal } from '../../../domain/roles';
 import type { CycleOperations } from '../../operations/cycle-operations';
 import type { AnswerFileOperations } from '../../operations/answer-files';
@@ -101,17 +102,35 @@ export async function homeOf(principal: Principal, ops: CycleOperations): Promis
   return principal.role.kind === 'admin' ? `/cykel/${year}` : `/oversikt/${year}`;
 }
 
-/** What a form shows after a refused post: which form, the field at fault, and the input. */
+/**
+ * What a form shows after a refused post: which form, the field at fault (and `at`, where inside
+ * it), the refusal's code and params (what the page translates) with its English problem (what
+ * the record keeps), and the input.
+ */
 export interface FormProblem {
   form: string;
   field: string;
+  at?: string;
+  code: string;
+  params?: RefusalParams;
   problem: string;
   values: Record<string, string>;
 }
 
 export function problemFrom(form: string, error: OperationError, values: Record<string, string>): FormProblem {
-  return { form, field: error.field, problem: error.problem, values };
+  return {
+    form,
+    field: error.field,
+    code: error.code,
+    ...(error.params && { params: error.params }),
+    problem: error.problem,
+    values,
+  };
 }
+
+/** A form's refusal as one Swedish sentence (see describeProblem). */
+export const describeFormProblem = (problem: FormProblem): string =>
+  describeProblem(problem.field, problem, problem.at);
 
 /** Records a write made through the pages (accepted or refused), as the API does. */
 export async function auditPageWrite(
@@ -168,7 +187,7 @@ export function field(spec: FieldSpec): SafeHtml {
   return html`<div class="field${mine ? ' field-error' : ''}">
     <label for="${id}">${spec.label}</label>
     ${spec.hint ? html`<span class="hint" id="${hintId}">${spec.hint}</span>` : ''}
-    ${mine ? html`<span class="error-message" id="${errorId}">${describeProblem(spec.name, spec.problem!.problem)}</span>` : ''}
+    ${mine ? html`<span class="error-message" id="${errorId}">${describeFormProblem(spec.problem!)}</span>` : ''}
     ${control}
   </div>`;
 }
@@ -191,7 +210,7 @@ export function select(spec: SelectSpec): SafeHtml {
   return html`<div class="field${mine ? ' field-error' : ''}">
     <label for="${id}">${spec.label}</label>
     ${spec.hint ? html`<span class="hint" id="${id}-hint">${spec.hint}</span>` : ''}
-    ${mine ? html`<span class="error-message" id="${id}-error">${describeProblem(spec.name, spec.problem!.problem)}</span>` : ''}
+    ${mine ? html`<span class="error-message" id="${id}-error">${describeFormProblem(spec.problem!)}</span>` : ''}
     <select
       id="${id}"
       name="${spec.name}"
@@ -215,7 +234,7 @@ export function errorSummary(
   title = 'Det gick inte att spara.',
 ): HtmlValue {
   if (!problem || problem.form !== form) return '';
-  const text = describeProblem(problem.field, problem.problem);
+  const text = describeFormProblem(problem);
   const target = fields.includes(problem.field) ? fieldId(form, problem.field) : undefined;
   return html`<div class="error-summary" role="alert">
     <p><strong>${title}</strong></p>

@@ -26,6 +26,7 @@ import {
   requireUser,
   select,
   sendPage,
+  describeFormProblem,
 } from './common';
 import {
   CycleView,
@@ -36,7 +37,7 @@ import {
   phaseStatus,
   timelineItems,
 } from './cycle-data';
-import { describeProblem, formatDate, formatInstant, mailKindLabel, statusOf } from './format';
+import { formatDate, formatInstant, mailKindLabel, statusOf } from './format';
 import { html, SafeHtml } from './html';
 import { page } from './layout';
 import { timeline } from './timeline';
@@ -259,7 +260,7 @@ function cyclePageBody(data: CyclePageData, input: CyclePageInput): SafeHtml {
       problem && !formsOnPage.has(problem.form)
         ? html`<div class="error-summary" role="alert">
             <p><strong>Det gick inte att spara.</strong></p>
-            <p>${describeProblem(problem.field, problem.problem)}</p>
+            <p>${describeFormProblem(problem)}</p>
           </div>`
         : ''
     }
@@ -396,7 +397,8 @@ const writes: CycleWrite[] = [
     operation: 'deliverable-extend',
     run: (deps, year, v, actor) => {
       const [phaseId = '', boardId = ''] = (v.deliverable ?? '').split('/');
-      if (!isSlug(phaseId) || !isSlug(boardId)) throw new OperationError(400, 'deliverable', 'must not be empty');
+      if (!isSlug(phaseId) || !isSlug(boardId))
+        throw new OperationError(400, 'deliverable', 'must not be empty', 'required');
       return deps.ops.actOnDeliverable(
         year,
         phaseId,
@@ -468,7 +470,13 @@ export function registerCyclePage(app: FastifyInstance, deps: PageDeps): void {
         target,
         result.ok
           ? { outcome: 'accepted', body: values }
-          : { outcome: 'refused', status: result.status, field: result.problem.field, problem: result.problem.problem },
+          : {
+              outcome: 'refused',
+              status: result.status,
+              field: result.problem.field,
+              problem: result.problem.problem,
+              code: result.problem.code,
+            },
       );
       if (result.ok) return reply.redirect(`/cykel/${year}?klart=${write.notice}`, 303);
       if (result.status === 404 && !['deliverable', 'phaseId', 'milestoneId'].includes(result.problem.field)) {

@@ -1,4 +1,6 @@
-import type { DeliverableStage } from '../../../domain/deliverable-state';
+import { type DeliverableStage, STAGE_SV } from '../../../domain/deliverable-state';
+import { LUP_STAGE_SV, type LupStage } from '../../../domain/lup-state';
+import { isRefusalCode, type RefusalCode, type RefusalParams } from '../../../domain/refusals';
 import { isLocalDate, isoWeekday } from '../../../domain/local-date';
 import type { OrganisationKind } from '../../../domain/organisations';
 import type { Principal } from '../../../domain/roles';
@@ -149,6 +151,11 @@ const FIELD_LABELS: Record<string, string> = {
   budgetYear: 'Budgetåret',
   board: 'Nämnd',
   role: 'Behörighet',
+  content: 'Innehållet',
+  file: 'Filen',
+  name: 'Filnamnet',
+  id: 'Id',
+  version: 'Versionen',
 };
 
 /** The Swedish name of a field an OperationError names (a zod path such as `boards.0`). */
@@ -156,53 +163,175 @@ export function fieldLabel(field: string): string {
   return FIELD_LABELS[field] ?? FIELD_LABELS[field.split('.')[0] ?? ''] ?? field;
 }
 
+/** The deliverable's actions (the `action` of `not-possible-in-stage`) as the pages name them. */
 const ACTIONS_SV: Record<string, string> = {
   submit: 'Inlämning',
   approve: 'Godkännande',
-  'return for completion': 'Återremiss',
-  'an extension': 'Anstånd',
-  'an exemption': 'Undantag',
+  return: 'Återremiss',
+  extend: 'Anstånd',
+  exempt: 'Undantag',
 };
 
-const dateIn = (text: string) => text.replace(/\d{4}-\d{2}-\d{2}/g, (d) => formatDate(d));
+/** The LUP's stages as submitted (the `stage` of `lup-stage-not-possible`). */
+const LUP_STAGE_INPUT_SV: Record<string, string> = {
+  analysis: 'Den lokala analysen',
+  programme: 'Programmet',
+  'follow-up': 'Uppföljningen',
+};
 
-/** A refusal as one Swedish sentence: "Beslutsdatum måste vara ett datum …". */
-export function describeProblem(field: string, problem: string): string {
-  const text = problemInSwedish(problem);
-  if (field === 'stage' || field.startsWith('(')) return text.charAt(0).toUpperCase() + text.slice(1);
-  return `${fieldLabel(field)} ${text}`;
+type Say = (p: RefusalParams) => string;
+const text = (p: RefusalParams, key: string): string => String(p[key] ?? '');
+const date = (p: RefusalParams, key: string): string => formatDate(text(p, key));
+const stage = (p: RefusalParams): string => STAGE_SV[p.stage as DeliverableStage] ?? text(p, 'stage');
+
+/**
+ * Every refusal code in Swedish, with its params filled in. Most read after the field's label
+ * ("Beslutsdatum" + "måste vara ett datum …"); those in STANDS_ALONE are whole sentences that
+ * name what they are about themselves. A Record over the closed set: a code without a sentence
+ * does not compile.
+ */
+const REFUSALS_SV: Record<RefusalCode, Say> = {
+  required: () => 'måste fyllas i',
+  'one-required': () => 'behöver svar på minst en av frågorna',
+  'too-long': (p) => (p.max !== undefined ? `får vara högst ${text(p, 'max')} tecken` : 'är för lång'),
+  'not-text': () => 'ska vara text',
+  'not-a-number': () => 'ska vara ett tal, till exempel 1200 eller 12,5',
+  'not-an-integer': () => 'ska vara ett heltal',
+  'out-of-range': (p) =>
+    p.min !== undefined
+      ? `måste vara minst ${text(p, 'min')}`
+      : p.max !== undefined
+        ? `får vara högst ${text(p, 'max')}`
+        : 'är utanför det tillåtna intervallet',
+  'not-yes-no': () => 'ska vara ja eller nej',
+  'not-an-option': (p) =>
+    p.options !== undefined ? `måste vara ett av ${text(p, 'options')}` : 'måste vara ett av alternativen',
+  'not-a-list': () => 'ska vara en lista',
+  'bad-date': () => 'måste vara ett datum skrivet ÅÅÅÅ-MM-DD, till exempel 2027-04-30',
+  'not-a-table': () => 'ska vara en tabell',
+  'too-many-rows': () => 'har för många rader',
+  'unknown-column': () => 'har ingen sådan kolumn',
+  'not-a-file': () => 'ska vara en bifogad fil',
+  'bad-file-type': () => 'har en filtyp som inte tas emot här',
+  'too-many-files': () => 'har för många filer',
+  'not-an-object': () => 'har fel form',
+  'not-asked': () => 'ställs inte till er nämnd',
+  'unknown-section': () => 'finns inte i mallen',
+  'unknown-item': () => 'finns inte i avsnittet',
+  'unknown-question': () => 'finns inte i mallen',
+  'unknown-field': () => 'är inte ett fält i formuläret',
+  'wrong-type': () => 'har fel slags värde',
+  'not-a-slug': () => 'får bara innehålla små bokstäver a–z, siffror och bindestreck',
+  'bad-format': () => 'är inte skrivet på rätt sätt',
+  'too-short': (p) => `måste vara minst ${text(p, 'min')} tecken`,
+  'too-few': (p) => `måste innehålla minst ${text(p, 'min')}`,
+  'too-many': (p) => `får innehålla högst ${text(p, 'max')}`,
+  duplicate: () => 'förekommer mer än en gång',
+  invalid: () => 'saknas eller är ogiltigt',
+  'bad-path': () => 'finns inte i mallen',
+  'bad-name': () => 'måste vara ett filnamn på högst 200 tecken, utan / och \\',
+  empty: () => 'är tom',
+  'too-large': (p) => `är ${text(p, 'size')}: högst ${text(p, 'max')} tas emot`,
+  'type-unknown': (p) => `är inte av en filtyp som tas emot (${text(p, 'allowed')})`,
+  'type-not-allowed': (p) => `är ${text(p, 'type')}: bara ${text(p, 'allowed')} tas emot`,
+  'name-mismatch': (p) => `slutar inte på ${text(p, 'extensions')}, som en fil av typen ${text(p, 'type')} ska`,
+  'no-file': () => 'saknar fil: välj en fil att bifoga',
+  'unknown-file': () => 'finns inte längre i svaret',
+  'cross-origin': () => 'Filen kom inte från den här webbplatsen',
+  'not-in-future': (p) =>
+    p.today !== undefined ? `måste vara efter i dag (${date(p, 'today')})` : 'måste vara ett datum efter i dag',
+  'before-current-deadline': (p) => `måste vara efter nuvarande sista dag (${date(p, 'date')})`,
+  'in-the-past': () => 'har redan passerat',
+  'not-possible-in-stage': (p) => `${ACTIONS_SV[text(p, 'action')] ?? 'Det'} går inte nu: leveransen är ${stage(p)}`,
+  'not-editable': (p) => `Svaren kan inte ändras nu: leveransen är ${stage(p)}`,
+  'no-review-step': () => 'Fasen har ingen granskning',
+  'already-confirmed': (p) => `är redan bekräftad (${date(p, 'date')})`,
+  'cycle-cancelled': () => 'Budgetcykeln är avbruten',
+  'already-cancelled': (p) => `Budgetcykeln är redan avbruten av ${text(p, 'by')}: ${text(p, 'reason')}`,
+  'cycle-ended': () => 'Budgetcykeln har redan avslutats',
+  'phase-not-open': () => 'kan flyttas för en grupp först när fasen har öppnat',
+  'no-deliverable': (p) => `${text(p, 'board')} har ingen leverans i ${text(p, 'phase')}`,
+  'already-recorded': (p) => `En medborgardialog med id ${text(p, 'id')} finns redan`,
+  'lup-stage-not-possible': (p) =>
+    `${LUP_STAGE_INPUT_SV[text(p, 'stage')] ?? 'Steget'} kan inte lämnas in nu: ${
+      LUP_STAGE_SV[p.current as LupStage]?.toLowerCase() ?? text(p, 'current')
+    }`,
+  'dialogue-required': () => 'Minst en medborgardialog måste vara registrerad innan programmet lämnas in',
+  'edited-by-someone-else': () => 'Någon annan har sparat svaret efter att du öppnade sidan',
+  'not-ready': (p) =>
+    p.missing !== undefined
+      ? `Rapporten kan inte klarmarkeras: ${text(p, 'missing')} obligatoriska svar saknas`
+      : 'Rapporten kan inte klarmarkeras: obligatoriska svar saknas',
+  'template-corrected': () => 'Mallen har rättats medan du skrev: ladda om sidan och för in svaret igen',
+  'published-meanwhile': (p) => `Version ${text(p, 'version')} av mallen publicerades under tiden; ingenting sparades`,
+  'version-not-higher': (p) => `måste vara högre än den gällande versionen ${text(p, 'current')}`,
+  'template-not-in-cycle': (p) => `Budgetåret använder ingen mall ${text(p, 'id')}`,
+  'template-not-kept': (p) => `Budgetåret har ingen lagrad version av mallen ${text(p, 'id')}`,
+  'already-started': () => 'Budgetcykeln är redan startad',
+  'content-too-large': (p) => `är för stort: högst ${text(p, 'max')} tecken som JSON tas emot`,
+  'no-content-taken': () => 'Fasen tar inte emot något innehåll: ange bara dokumentreferensen',
+  'unknown-phase': () => 'finns inte i cykeln',
+  'unknown-milestone': () => 'finns inte i cykeln',
+  'not-found': () => 'finns inte',
+  forbidden: () => 'Din behörighet räcker inte till det här',
+  'no-registry': () => 'Inget organisationsregister är lagrat',
+  'not-in-registry': () => 'finns inte i organisationsregistret',
+  'registry-differs': () => 'Registret skiljer sig från det som är lagrat',
+  'other-municipality': () => 'Uppgifterna gäller en annan kommun',
+};
+
+/** Codes whose sentence names its subject: no field label in front. */
+const STANDS_ALONE = new Set<RefusalCode>([
+  'not-possible-in-stage',
+  'not-editable',
+  'no-review-step',
+  'cycle-cancelled',
+  'already-cancelled',
+  'cycle-ended',
+  'no-deliverable',
+  'already-recorded',
+  'lup-stage-not-possible',
+  'dialogue-required',
+  'edited-by-someone-else',
+  'not-ready',
+  'template-corrected',
+  'cross-origin',
+  'published-meanwhile',
+  'template-not-in-cycle',
+  'template-not-kept',
+  'already-started',
+  'no-content-taken',
+  'forbidden',
+  'no-registry',
+  'registry-differs',
+  'other-municipality',
+]);
+
+/** What the pages need of a refusal: its code and params, and the English problem for the fallback. */
+export interface RefusalToTranslate {
+  code: string;
+  params?: RefusalParams | undefined;
+  problem: string;
 }
 
-/** The engine's refusal (English, for the API) in Swedish, for the pages. Unknown ones stay as they are. */
-export function problemInSwedish(problem: string): string {
-  const rules: Array<[RegExp, (m: RegExpExecArray) => string]> = [
-    [/^must not be empty$/, () => 'måste fyllas i'],
-    [/^must be a date YYYY-MM-DD$/, () => 'måste vara ett datum skrivet ÅÅÅÅ-MM-DD, till exempel 2027-04-30'],
-    [/^must be at most (\d+) characters$/, (m) => `får vara högst ${m[1]} tecken`],
-    [/^unknown field$/, () => 'är inte ett fält i formuläret'],
-    [/^not found$/, () => 'finns inte'],
-    [/^must be in the future$/, () => 'måste vara ett datum efter i dag'],
-    [/^must say why$/, () => 'måste fyllas i'],
-    [/^must be after today \((.+)\)$/, (m) => `måste vara efter i dag (${dateIn(m[1]!)})`],
-    [/^must be after the current deadline \((.+)\)$/, (m) => `måste vara efter nuvarande sista dag (${dateIn(m[1]!)})`],
-    [/^this phase has no review step$/, () => 'fasen har ingen granskning'],
-    [
-      /^(.+) is not possible while the deliverable is \w+ \((.+)\)$/,
-      (m) => `${ACTIONS_SV[m[1]!] ?? 'Det'} går inte nu: leveransen är ${m[2]}`,
-    ],
-    [/^(\S+) was already confirmed on (\S+)$/, (m) => `är redan bekräftad (${dateIn(m[2]!)})`],
-    [/^unknown milestone /, () => 'finns inte i cykeln'],
-    [/^unknown deliverable phase /, () => 'finns inte i cykeln'],
-    [
-      /^a group’s deadline can be moved once the phase has opened$/,
-      () => 'kan flyttas för en grupp först när fasen har öppnat',
-    ],
-    [/^(\S+) has no deliverable in (\S+)$/, (m) => `${m[1]} har ingen leverans i ${m[2]}`],
-    [/^Invalid input/, () => 'saknas eller är ogiltigt'],
-  ];
-  for (const [pattern, say] of rules) {
-    const match = pattern.exec(problem);
-    if (match) return say(match);
+/**
+ * A refusal in Swedish: the code's sentence with its params. A code the pages do not know (a
+ * worker of another version) is said so in Swedish with the engine's English text: never
+ * silently, never a guess.
+ */
+export function refusalInSwedish(refusal: RefusalToTranslate): { text: string; alone: boolean } {
+  if (!isRefusalCode(refusal.code)) {
+    return { text: `Begäran avvisades av ett skäl som inte kan visas på svenska (${refusal.problem})`, alone: true };
   }
-  return problem;
+  return { text: REFUSALS_SV[refusal.code](refusal.params ?? {}), alone: STANDS_ALONE.has(refusal.code) };
+}
+
+/**
+ * A refusal as one Swedish sentence: "Beslutsdatum måste vara ett datum …". `at` names where in
+ * the field (a path inside the submission's content) when the field itself is a form's box.
+ */
+export function describeProblem(field: string, refusal: RefusalToTranslate, at?: string): string {
+  const { text, alone } = refusalInSwedish(refusal);
+  if (alone || field === 'stage' || field.startsWith('(')) return text.charAt(0).toUpperCase() + text.slice(1);
+  return `${fieldLabel(field)}${at ? ` (${at})` : ''} ${text}`;
 }

@@ -71,7 +71,11 @@ export function registerLogin(app: FastifyInstance, deps: PageDeps): void {
     const principal = await authenticateBearer(deps.pool, formValue(request.body, 'token').trim());
     if (!principal) {
       // The token is never echoed back: it is a secret, right or wrong.
-      return sendPage(reply, 401, loginPage({ form: 'logga-in', field: 'token', problem: 'invalid', values: {} }));
+      return sendPage(
+        reply,
+        401,
+        loginPage({ form: 'logga-in', field: 'token', code: 'forbidden', problem: 'invalid', values: {} }),
+      );
     }
     reply.header('set-cookie', cookie(formValue(request.body, 'token').trim(), secure));
     return reply.redirect((await homeOf(principal, deps.ops)) ?? '/', 303);

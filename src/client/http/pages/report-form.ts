@@ -9,6 +9,7 @@ import {
   TemplateCorrection,
 } from '../../../db/template-corrections';
 import { AnswerCode, FileReference, optionsOf, Question, TableColumn } from '../../../domain/report-template';
+import type { RefusalParams } from '../../../domain/refusals';
 import { canWrite, Principal } from '../../../domain/roles';
 import { OperationError } from '../../operations/operation-error';
 import { AnswerConflict, ReportNotReady, BoardReport, ExpandedSection } from '../../operations/report-drafts';
@@ -24,7 +25,7 @@ import {
   requireUser,
   sendPage,
 } from './common';
-import { formatInstant } from './format';
+import { formatInstant, refusalInSwedish } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { messagePage, page } from './layout';
 import { acceptMultipart, MultipartBody } from '../multipart';
@@ -38,7 +39,10 @@ import { acceptMultipart, MultipartBody } from '../multipart';
  * without a page load. A published template correction is shown to the board until dismissed.
  */
 
-/** Swedish for the stable codes of checkAnswers and the save (never the English problem text). */
+/**
+ * Swedish for the stable codes of checkAnswers and the save, as sentences next to a question
+ * (never the English problem text); any other refusal reads as the other pages say it.
+ */
 const CODE_TEXT: Record<AnswerCode | 'bad-path' | 'edited-by-someone-else' | UploadCode, string> = {
   required: 'Svaret behövs.',
   'one-required': 'Besvara minst en av frågorna.',
@@ -127,8 +131,25 @@ function fileMessages(question: Extract<Question, { kind: 'file' }>, maxBytes: n
   };
 }
 
-const codeText = (code: string | undefined, problem: string, text?: string): string =>
-  text ?? ((code && CODE_TEXT[code as keyof typeof CODE_TEXT]) || problem);
+/** The same sentences with the bound named, where the refusal gives it. */
+const CODE_TEXT_WITH_MAX: Partial<Record<AnswerCode, (max: string) => string>> = {
+  'too-long': (max) => `Texten är för lång: högst ${max} tecken.`,
+  'too-many-rows': (max) => `Tabellen har för många rader: högst ${max}.`,
+  'too-many-files': (max) => `För många filer: högst ${max}.`,
+};
+
+const codeText = (problem: AnswerProblem): string => {
+  if (problem.text) return problem.text;
+  const withMax = Object.hasOwn(CODE_TEXT_WITH_MAX, problem.code)
+    ? CODE_TEXT_WITH_MAX[problem.code as AnswerCode]
+    : undefined;
+  if (withMax && problem.params?.max !== undefined && problem.params.min === undefined) {
+    return withMax(String(problem.params.max));
+  }
+  if (Object.hasOwn(CODE_TEXT, problem.code)) return CODE_TEXT[problem.code as keyof typeof CODE_TEXT];
+  const { text } = refusalInSwedish(problem);
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+};
 
 /** An HTML id for an answer path (or a cell's path): letters, digits and dashes only. */
 export const idOf = (path: string): string => `svar-${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
@@ -142,7 +163,8 @@ export function savedByLabel(actor: string): string {
 /** What went wrong with one answer after a post: the code, and for a conflict the other save. */
 interface AnswerProblem {
   field: string;
-  code?: string;
+  code: string;
+  params?: RefusalParams;
   problem: string;
   /** The Swedish text when it needs more than the code (a file question's limits). */
   text?: string;
@@ -317,7 +339,7 @@ function questionField(v: QuestionView): SafeHtml {
   ${
     problem
       ? html`<span class="error-message" id="${errorId}"
-          >${codeText(problem.code, problem.problem, problem.text)}${
+          >${codeText(problem)}${
             problem.other
               ? html` ${savedByLabel(problem.other.savedBy)} sparade
                   ${formatInstant(problem.other.savedAt.toISOString())}:
@@ -709,9 +731,7 @@ function reportBody(
               ${problems.map(
                 (p) =>
                   html`<li>
-                    <a href="#${summaryTarget(report, p.field)}"
-                      >${labelFor(report, p.field)}: ${codeText(p.code, p.problem, p.text)}</a
-                    >
+                    <a href="#${summaryTarget(report, p.field)}">${labelFor(report, p.field)}: ${codeText(p)}</a>
                   </li>`,
               )}
             </ul>
@@ -889,7 +909,7 @@ function readyForm(action: string, report: BoardReport, state: FormState | undef
         return html`<div class="field${p ? ' has-error' : ''}">
           <label for="${id}">${f.label}</label>
           <span class="hint" id="${id}-hjalp">${f.hint}</span>
-          ${p ? html`<span class="error-message" id="${id}-fel">${codeText(p.code, p.problem)}</span>` : ''}
+          ${p ? html`<span class="error-message" id="${id}-fel">${codeText(p)}</span>` : ''}
           ${
             f.name === 'comment'
               ? html`<textarea
@@ -1076,7 +1096,8 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
           {
             // The file's own refusals (size, type, name) are the question's: shown by its field.
             field: path,
-            ...(error.code && { code: error.code }),
+            code: error.code,
+            ...(error.params && { params: error.params }),
             problem: error.problem,
             ...(error.code && messages[error.code] && { text: messages[error.code] }),
             ...(error instanceof AnswerConflict && { other: error.current }),
@@ -1167,7 +1188,8 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
         status = Math.max(status, error.status === 409 ? 409 : error.status === 403 ? 403 : 400);
         state.problems.push({
           field: error.field === 'stage' || error.field === 'template' ? path : error.field,
-          ...(error.code && { code: error.code }),
+          code: error.code,
+          ...(error.params && { params: error.params }),
           problem: error.problem,
           ...(error instanceof AnswerConflict && { other: error.current }),
         });
@@ -1204,7 +1226,8 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
               {
                 // The workflow names answers as `answers.<section>…`; the form's fields are relative.
                 field: error.field.startsWith('answers.') ? error.field.slice('answers.'.length) : error.field,
-                ...(error.code && { code: error.code }),
+                code: error.code,
+                ...(error.params && { params: error.params }),
                 problem: error.problem,
               },
             ];
