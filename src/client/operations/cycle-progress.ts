@@ -1,6 +1,7 @@
 import type { CycleProgressEvent, PhaseStageCount } from '../../db/cycle-record';
 import type { CycleCalendar } from '../../domain/cycle-calendar';
 import { DeliverableStage, isFinishedStage } from '../../domain/deliverable-state';
+import { scheduledOpenings } from '../../domain/planner';
 import { CycleStatus, phaseStatusesOf } from '../../workflows/budget-cycle-messages';
 
 /**
@@ -8,9 +9,11 @@ import { CycleStatus, phaseStatusesOf } from '../../workflows/budget-cycle-messa
  * its own events (milestones confirmed, deadlines moved, phases opened, the cancellation) and
  * the read model's deliverable stages. Pure, so the derivation is tested without servers.
  *
- * Differences from the live query, on purpose: `opensAt` (the planned instant of an opening) and
- * a phase's `boards` are left out, since no page shows them; a phase counts as closed when the
- * read model shows every deliverable finished, a moment before the workflow hears of it.
+ * `opensAt`, the planned instant of an opening, comes from the calendar as the workflow's own
+ * schedule activity computes it (scheduledOpenings, pure). Differences from the live query, on
+ * purpose: a phase's `boards` are left out (the read model lists them, per deliverable); a phase
+ * counts as closed when the read model shows every deliverable finished, a moment before the
+ * workflow hears of it.
  */
 export function cycleStatusFromRecord(
   workflowId: string,
@@ -74,7 +77,7 @@ export function cycleStatusFromRecord(
   const opened = new Map(
     [...openedBoards].map(([id, boards]) => [id, { closed: (finishedIn.get(id) ?? 0) >= boards }]),
   );
-  const phases = phaseStatusesOf(calendar, { confirmed, movedDeadlines, opened });
+  const phases = phaseStatusesOf(calendar, { confirmed, movedDeadlines, opened, openings: scheduledOpenings(calendar) });
 
   return {
     ...(cancelled && { cancelled }),

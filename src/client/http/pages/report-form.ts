@@ -457,7 +457,7 @@ function sectionForm(
   </form>`;
 }
 
-function reportBody(
+function renderReportPage(
   data: ReportPageData,
   input: {
     boardId: string;
@@ -559,7 +559,8 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     }
   };
 
-  const render = async (
+  // Loads, then renders (or a 404 for a report the caller may not see).
+  const send = async (
     reply: FastifyReply,
     principal: Principal,
     p: { boardId: string; year: number; phaseId: string },
@@ -577,7 +578,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
         principal,
         year: p.year,
         current: 'namnd',
-        body: reportBody(data, { ...p, ...extra, writable }),
+        body: renderReportPage(data, { ...p, ...extra, writable }),
       }),
     );
   };
@@ -590,7 +591,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     const p = params(request.params);
     if (!p) return notFoundPage(reply, principal);
     const savedSection = formValue(request.query, 'sparat');
-    return render(reply, principal, p, 200, isSlug(savedSection) ? { savedSection } : {});
+    return send(reply, principal, p, 200, isSlug(savedSection) ? { savedSection } : {});
   });
 
   app.post(route, async (request, reply) => {
@@ -648,6 +649,6 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     if (state.problems.length === 0) {
       return reply.redirect(`/namnd/${p.boardId}/${p.year}/${p.phaseId}?sparat=${section.id}#sparat`, 303);
     }
-    return render(reply, principal, p, status, { state });
+    return send(reply, principal, p, status, { state });
   });
 }
