@@ -314,7 +314,7 @@ export function createCycleOperations(deps: OperationsDeps) {
       for (const e of await listLatestSubmissionsAndReturns(pool, workflowIds)) {
         const record = records.get(e.workflow_id) ?? {};
         const p = e.payload as Record<string, string | undefined>;
-        const at = e.occurred_at.toISOString();
+        const at = e.occurred_at;
         if (e.kind === 'submitted') {
           record.lastSubmission = {
             documentRef: p.documentRef ?? '',
