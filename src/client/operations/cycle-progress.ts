@@ -5,6 +5,20 @@ import { scheduledOpenings } from '../../domain/planner';
 import { CycleStatus, phaseStatusesOf } from '../../workflows/budget-cycle-messages';
 
 /**
+ * The planned opening instants of a calendar, worked out once per calendar object: the pages get
+ * the same (kept) calendar on every request, and each instant costs time-zone arithmetic.
+ */
+const openings = new WeakMap<CycleCalendar, Record<string, string>>();
+function openingsOf(calendar: CycleCalendar): Record<string, string> {
+  let found = openings.get(calendar);
+  if (!found) {
+    found = scheduledOpenings(calendar);
+    openings.set(calendar, found);
+  }
+  return found;
+}
+
+/**
  * The cycle's status as budgetCycleWorkflow's status query gives it, derived from the record:
  * its own events (milestones confirmed, deadlines moved, phases opened, the cancellation) and
  * the read model's deliverable stages. Pure, so the derivation is tested without servers.
@@ -77,7 +91,7 @@ export function cycleStatusFromRecord(
   const opened = new Map(
     [...openedBoards].map(([id, boards]) => [id, { closed: (finishedIn.get(id) ?? 0) >= boards }]),
   );
-  const phases = phaseStatusesOf(calendar, { confirmed, movedDeadlines, opened, openings: scheduledOpenings(calendar) });
+  const phases = phaseStatusesOf(calendar, { confirmed, movedDeadlines, opened, openings: openingsOf(calendar) });
 
   return {
     ...(cancelled && { cancelled }),

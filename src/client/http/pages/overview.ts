@@ -42,6 +42,8 @@ interface BoardRow {
 }
 
 const KIND_ORDER = new Map<string, number>(boardKinds.map((k, i) => [k, i]));
+/** Swedish order of board names (å, ä, ö last); one collator, not one per comparison. */
+const SWEDISH = new Intl.Collator('sv');
 
 /** Boards (rows) × deliverable phases (columns): every deliverable, and the audience of phases not opened yet. */
 function buildMatrix(view: CycleView, rows: DeliverableSummary[], registry: Registry | undefined, today: string) {
@@ -76,7 +78,7 @@ function buildMatrix(view: CycleView, rows: DeliverableSummary[], registry: Regi
   }
   return [...boards.values()].sort(
     (a, b) =>
-      (KIND_ORDER.get(a.kind ?? '') ?? 9) - (KIND_ORDER.get(b.kind ?? '') ?? 9) || a.name.localeCompare(b.name, 'sv'),
+      (KIND_ORDER.get(a.kind ?? '') ?? 9) - (KIND_ORDER.get(b.kind ?? '') ?? 9) || SWEDISH.compare(a.name, b.name),
   );
 }
 
