@@ -269,7 +269,9 @@ export async function pages(ctx: BenchContext, options: BenchOptions): Promise<B
     notes: [
       `A synthetic Stockholm-size cycle (${BOARDS} boards × ${PHASES} phases) started on a file-backed Temporal dev server with a worker process; every third board (the districts) submitted all its deliverables but the first phase's, a report with the shipped template ${FORM_TEMPLATE} that stays open (the report form target, ${boardId}'s, empty), so SLK's cycle page lists ${reviewQueue} submissions waiting for review and ${boardId}'s page has ${PHASES - 1} submitted deliverables and one open.`,
       `${PEOPLE} concurrent fetch loops per target (cookie arshjul_token for the pages, a bearer token for the API), ${requests} requests per target and repetition, targets interleaved in rotating order; figures are medians over the repetitions, errors their sum (a non-200 answer or no answer within ${REQUEST_TIMEOUT_MS / 1000} s).`,
-      ...profiles.map((p) => `Profile (one more load, V8 profiler on; SQL statements of one request): ${JSON.stringify(p)}`),
+      ...profiles.map(
+        (p) => `Profile (one more load, V8 profiler on; SQL statements of one request): ${JSON.stringify(p)}`,
+      ),
       'The HTTP server runs in the benchmark process (as in `npm start`, where it shares a process with the worker), with the production pool of 10 connections; the load generator shares its event loop and the machine’s two cores.',
     ],
     wallSeconds: round((Date.now() - wall) / 1000, 1),

@@ -138,7 +138,7 @@ export async function loadVersionedCycleTemplate(
   );
   const row = result.rows[0];
   return {
-    version: Number(row?.read_version ?? 0),
+    version: Number(row?.read_version ?? Number.NaN),
     template: row && row.template_id !== null ? toVersion(row) : undefined,
   };
 }

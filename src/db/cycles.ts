@@ -57,7 +57,10 @@ export async function listVersionedCycles(
   db: Queryable,
   municipality: string,
 ): Promise<{ version: number; cycles: StoredCycle[] }> {
-  const result = await db.query<{ version: string; cycles: Array<Omit<CycleRow, 'started_at'> & { started_at: string }> }>(
+  const result = await db.query<{
+    version: string;
+    cycles: Array<Omit<CycleRow, 'started_at'> & { started_at: string }>;
+  }>(
     `SELECT (SELECT version FROM read_versions WHERE subject = 'cycles') AS version,
        (SELECT coalesce(json_agg(c ORDER BY c.budget_year), '[]') FROM
          (SELECT municipality, budget_year, workflow_id, calendar, started_at, started_by FROM cycles
@@ -66,7 +69,7 @@ export async function listVersionedCycles(
   );
   const row = result.rows[0]!;
   return {
-    version: Number(row.version ?? 0),
+    version: Number(row.version ?? Number.NaN),
     cycles: row.cycles.map((c) => toCycle({ ...c, started_at: new Date(c.started_at) })),
   };
 }

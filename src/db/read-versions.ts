@@ -17,8 +17,9 @@ export async function readVersions(db: Queryable): Promise<ReadVersions> {
   const result = await db.query<{ subject: keyof ReadVersions; version: string }>(
     'SELECT subject, version FROM read_versions',
   );
-  // A subject missing (never the case after the migration) reads as 0: never equal to a loaded copy.
-  const versions: ReadVersions = { registry: 0, cycles: 0, templates: 0 };
+  // A subject missing (never the case after the migration) reads as NaN, equal to nothing: no
+  // copy is then used, each request reads again.
+  const versions: ReadVersions = { registry: Number.NaN, cycles: Number.NaN, templates: Number.NaN };
   for (const r of result.rows) versions[r.subject] = Number(r.version);
   return versions;
 }

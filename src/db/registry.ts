@@ -103,7 +103,7 @@ export async function loadVersionedRegistry(
     [municipality],
   );
   const row = result.rows[0]!;
-  const version = Number(row.version ?? 0);
+  const version = Number(row.version ?? Number.NaN);
   if (row.organisations.length === 0) return { version, registry: undefined };
   return {
     version,

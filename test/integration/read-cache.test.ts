@@ -73,7 +73,11 @@ beforeAll(async () => {
   await withTransaction(db.pool, (tx) => replaceRegistry(tx, smallRegistry));
   const template = shippedTemplate('tertialrapport-1');
   await withTransaction(db.pool, async (tx) => {
-    await recordCycle(tx, { workflowId: `teststad/${YEAR}`, calendar: calendarFor(YEAR, template.id), startedBy: 'test' });
+    await recordCycle(tx, {
+      workflowId: `teststad/${YEAR}`,
+      calendar: calendarFor(YEAR, template.id),
+      startedBy: 'test',
+    });
     await storeStartingTemplates(tx, { municipality: 'teststad', budgetYear: YEAR, startedBy: 'test' }, [template]);
   });
   committee = (await createApiToken(db.pool, { role: 'committee', label: 'test', createdBy: 'test' })).secret;
@@ -123,7 +127,11 @@ describe("the HTTP process's copy of the registry, the cycles and the templates"
   it('answers for a cycle recorded after the first request, where it was a 404', async () => {
     expect((await overview(YEAR + 1)).status).toBe(404);
     // What startCycle records first (the workflow itself is not needed for the overview).
-    await recordCycle(other, { workflowId: `teststad/${YEAR + 1}`, calendar: calendarFor(YEAR + 1), startedBy: 'test' });
+    await recordCycle(other, {
+      workflowId: `teststad/${YEAR + 1}`,
+      calendar: calendarFor(YEAR + 1),
+      startedBy: 'test',
+    });
     const page = await overview(YEAR + 1);
     expect(page.status).toBe(200);
     // The year navigation of the first cycle's overview names the new one too.
@@ -150,6 +158,16 @@ describe("the HTTP process's copy of the registry, the cycles and the templates"
     // Deleted directly by another process: the cycle keeps version 1 again, and the copy follows.
     await other.query(`DELETE FROM cycle_templates WHERE budget_year = $1 AND version = 2`, [YEAR]);
     expect((await ops.cycleTemplate(await ops.snapshot(), YEAR, 'tertialrapport-1'))?.version).toBe(1);
+  });
+
+  it('reads again after the versions went back (a database restored from a backup)', async () => {
+    await ops.snapshot();
+    // The restore: older data under lower versions, written with the triggers off.
+    await other.query(`ALTER TABLE organisations DISABLE TRIGGER organisations_read_version`);
+    await other.query(`UPDATE organisations SET name = 'Farsta återställd' WHERE id = 'farsta'`);
+    await other.query(`ALTER TABLE organisations ENABLE TRIGGER organisations_read_version`);
+    await other.query(`UPDATE read_versions SET version = 1 WHERE subject = 'registry'`);
+    expect((await ops.snapshot()).boardNames.get('farsta')).toBe('Farsta återställd');
   });
 
   it('shares one check between requests that ask at once, and never one sent before they asked', async () => {

@@ -29,6 +29,12 @@ interface Kept<T> {
  * one is under way wait for the next, so under load a process sends about one check per round
  * trip instead of one per request, and never one that started before they asked.
  *
+ * A copy is used only when its version equals the one just read (not "at least"): a database
+ * restored or its versions reset never leaves an older copy looking current, and a reload stores
+ * what it read whatever was kept (checks run one at a time, so registry and cycle reloads never
+ * race; template reloads may, harmlessly). A version PostgreSQL does not have (NaN) matches
+ * nothing, so nothing is kept for it.
+ *
  * What it hands out is shared between requests: callers treat it as read-only.
  */
 export function createReadCache(deps: { pool: Pool; municipality: string }) {
@@ -38,19 +44,18 @@ export function createReadCache(deps: { pool: Pool; municipality: string }) {
   const templates = new Map<string, Kept<CycleTemplateVersion | undefined>>();
 
   const registryAt = async (version: number) => {
-    if (registry && registry.version >= version) return registry;
+    if (registry?.version === version) return registry;
     const loaded = await loadVersionedRegistry(pool, municipality);
     const names = new Map((loaded.registry?.organisations ?? []).map((o) => [o.id, o.name]));
     const kept = { version: loaded.version, value: { registry: loaded.registry, boardNames: names } };
-    // A reload racing another keeps the newer of the two.
-    if (!registry || registry.version <= kept.version) registry = kept;
+    registry = kept;
     return kept;
   };
   const cyclesAt = async (version: number) => {
-    if (cycles && cycles.version >= version) return cycles;
+    if (cycles?.version === version) return cycles;
     const loaded = await listVersionedCycles(pool, municipality);
     const kept = { version: loaded.version, value: loaded.cycles };
-    if (!cycles || cycles.version <= kept.version) cycles = kept;
+    cycles = kept;
     return kept;
   };
 
@@ -96,12 +101,11 @@ export function createReadCache(deps: { pool: Pool; municipality: string }) {
     ): Promise<CycleTemplateVersion | undefined> {
       const key = `${budgetYear}/${templateId}`;
       const kept = templates.get(key);
-      if (kept && kept.version >= at.versions.templates) return kept.value;
+      if (kept?.version === at.versions.templates) return kept.value;
       const loaded = await loadVersionedCycleTemplate(pool, municipality, budgetYear, templateId);
-      const fresh = templates.get(key);
-      if (!fresh || fresh.version <= loaded.version) {
-        templates.set(key, { version: loaded.version, value: loaded.template });
-      }
+      // Two requests reloading at once may store in either order: a copy is used only while its
+      // version is the one read, so the older of the two is simply read again.
+      templates.set(key, { version: loaded.version, value: loaded.template });
       return loaded.template;
     },
   };
