@@ -8,10 +8,13 @@ import { cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { localDateOf } from '../../src/domain/zoned-time';
 import { poolSizeFor } from '../../src/worker/create-worker';
 import type { BenchContext } from '../lib/context';
+import { loadTemplateFile, shippedTemplatesDir } from '../../src/client/templates';
 import { syntheticCalendar, syntheticRegistry } from '../lib/fixtures';
 import { BenchOptions, BenchResult, Figure, goal, scaled } from '../lib/results';
 import { startRunStack } from '../lib/stack';
 import { interleaved, mapLimit, median, percentile, round, waitUntil } from '../lib/stats';
+import { profileThisProcess, summariseProfiles, topFunctions } from '../lib/profile';
+import { join } from 'node:path';
 
 /** Issue 12's load: 50 people signed in at once, 500 requests per page. */
 const PEOPLE = 50;
@@ -21,13 +24,17 @@ const BOARDS = 45;
 const PHASES = 7;
 const REQUEST_TIMEOUT_MS = 60_000;
 
-type Target = 'api' | 'overview' | 'board' | 'cycle';
+type Target = 'api' | 'overview' | 'board' | 'cycle' | 'form';
+const TARGETS: Target[] = ['api', 'overview', 'board', 'cycle', 'form'];
 const TITLES: Record<Target, string> = {
   api: 'baseline: API deliverables list (GET /api/cycles/:year/deliverables)',
   overview: "the committee's overview (/oversikt/:year)",
   board: "a board's page (/namnd/:id)",
   cycle: "SLK's cycle page (/cykel/:year)",
+  form: "a board's report form (/namnd/:id/:year/:phaseId)",
 };
+/** The shipped template the first phase names: the report form the board fills in. */
+const FORM_TEMPLATE = 'tertialrapport-1';
 
 interface Load {
   latencies: number[];
@@ -82,17 +89,26 @@ export async function pages(ctx: BenchContext, options: BenchOptions): Promise<B
   const pool = createPool(stack.db.url, poolSizeFor({ worker: false, http: true }));
   let app: FastifyInstance | undefined;
   const runs: Record<string, unknown>[] = [];
+  const profiles: Record<string, unknown>[] = [];
   let deliverables = 0;
   let submitted = 0;
   let reviewQueue = 0;
   const boardId = 'board-00000';
   try {
     const base = syntheticCalendar(PHASES, Date.now());
-    // Every second phase is reviewed by SLK: its submissions wait in the cycle page's queue.
+    // Every second phase is reviewed by SLK: its submissions wait in the cycle page's queue. The
+    // first phase is a report with a template (a form), open for every board.
     const calendar = cycleCalendarSchema.parse({
       ...base,
-      phases: base.phases.map((p, i) => ({ ...p, reviewRequired: i % 2 === 1 })),
+      phases: base.phases.map((p, i) => ({
+        ...p,
+        reviewRequired: i % 2 === 1,
+        ...(i === 0 && { template: FORM_TEMPLATE }),
+      })),
     });
+    const formPhase = calendar.phases[0]!.id;
+    const template = loadTemplateFile(join(shippedTemplatesDir(), `${FORM_TEMPLATE}.yaml`)).template;
+    if (!template) throw new Error(`the shipped template ${FORM_TEMPLATE} does not load`);
     const year = calendar.budgetYear;
     const today = localDateOf(new Date(), 'Europe/Stockholm');
     const ops = createCycleOperations({
@@ -102,7 +118,7 @@ export async function pages(ctx: BenchContext, options: BenchOptions): Promise<B
       municipality: calendar.municipality,
       today: () => today,
     });
-    await startCycle(stack.client, pool, stack.taskQueue, calendar, registry, today, 'bench');
+    await startCycle(stack.client, pool, stack.taskQueue, calendar, registry, today, 'bench', [template]);
     const expected = BOARDS * PHASES;
     await waitUntil(
       async () => (await ops.deliverables(year)).filter((d) => d.stage === 'open').length,
@@ -113,7 +129,10 @@ export async function pages(ctx: BenchContext, options: BenchOptions): Promise<B
     );
     deliverables = expected;
     // Every district submits everything (a third of the boards): SLK has a queue, boards a history.
-    const toSubmit = (await ops.deliverables(year)).filter((d) => Number(d.boardId.slice(-5)) % 3 === 0);
+    // The report form's phase stays open: the form is the one a board fills in.
+    const toSubmit = (await ops.deliverables(year)).filter(
+      (d) => Number(d.boardId.slice(-5)) % 3 === 0 && d.phaseId !== formPhase,
+    );
     await mapLimit(toSubmit, 8, (d) =>
       ops.actOnDeliverable(
         year,
@@ -138,6 +157,7 @@ export async function pages(ctx: BenchContext, options: BenchOptions): Promise<B
       overview: { url: `${url}/oversikt/${year}`, headers: cookie(committee) },
       board: { url: `${url}/namnd/${boardId}`, headers: cookie(board) },
       cycle: { url: `${url}/cykel/${year}`, headers: cookie(admin) },
+      form: { url: `${url}/namnd/${boardId}/${year}/${formPhase}`, headers: cookie(board) },
     };
     // Each page once, so a page that does not answer fails here with its reason, not as a figure.
     for (const [target, r] of Object.entries(requestsOf)) {
@@ -146,7 +166,7 @@ export async function pages(ctx: BenchContext, options: BenchOptions): Promise<B
       await response.arrayBuffer();
     }
 
-    for (const { rep, variant } of interleaved<Target>(['api', 'overview', 'board', 'cycle'], options.reps)) {
+    for (const { rep, variant } of interleaved<Target>(TARGETS, options.reps)) {
       const r = requestsOf[variant];
       const outcome = await load(r.url, r.headers, requests, PEOPLE);
       const run = {
@@ -163,6 +183,42 @@ export async function pages(ctx: BenchContext, options: BenchOptions): Promise<B
       runs.push(run);
       ctx.log(`  pages rep ${rep + 1}: ${JSON.stringify(run)}`);
     }
+
+    // Where a request's time goes: the SQL statements one request sends (the pool counted), and a
+    // V8 CPU profile of this process (HTTP server and load generator) during one more load each.
+    if (options.profile) {
+      for (const [target, r] of Object.entries(requestsOf)) {
+        const statements: string[] = [];
+        const query = pool.query.bind(pool);
+        pool.query = ((...args: Parameters<typeof pool.query>) => {
+          const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text;
+          statements.push(text.replace(/\s+/g, ' ').slice(0, 60));
+          return query(...args);
+        }) as typeof pool.query;
+        let bytes = 0;
+        try {
+          bytes = (await (await fetch(r.url, { headers: r.headers })).arrayBuffer()).byteLength;
+        } finally {
+          pool.query = query as typeof pool.query;
+        }
+        const dir = join(ctx.scratch, `cpu-profile-pages-${target}`);
+        const outcome = await profileThisProcess(dir, target, () => load(r.url, r.headers, requests, PEOPLE));
+        const summary = summariseProfiles(dir);
+        const found = {
+          target,
+          responseBytes: bytes,
+          statementsPerRequest: statements.length,
+          statements,
+          requestsPerSecond: round(outcome.latencies.length / outcome.seconds, 1),
+          cpuMsPerRequest: round(summary.sampledNonIdleMs / outcome.latencies.length, 2),
+          byCategory: summary.byCategory,
+          top: topFunctions(dir, undefined, 12),
+          ours: topFunctions(dir, undefined, 8, true),
+        };
+        profiles.push(found);
+        ctx.log(`  pages profile: ${JSON.stringify(found)}`);
+      }
+    }
   } finally {
     await app?.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
@@ -174,7 +230,7 @@ export async function pages(ctx: BenchContext, options: BenchOptions): Promise<B
   const errorsOf = (target: Target) =>
     runs.filter((r) => r.target === target).reduce((n, r) => n + (r.errors as number), 0);
   const figures: Figure[] = [];
-  for (const target of ['api', 'overview', 'board', 'cycle'] as Target[]) {
+  for (const target of TARGETS) {
     const name = TITLES[target];
     const p95 = of(target, 'p95Ms');
     const errors = errorsOf(target);
@@ -211,8 +267,11 @@ export async function pages(ctx: BenchContext, options: BenchOptions): Promise<B
     figures,
     runs,
     notes: [
-      `A synthetic Stockholm-size cycle (${BOARDS} boards × ${PHASES} phases) started on a file-backed Temporal dev server with a worker process; every third board (the districts) submitted all its deliverables, so SLK's cycle page lists ${reviewQueue} submissions waiting for review and ${boardId}'s page has ${PHASES} submitted deliverables.`,
+      `A synthetic Stockholm-size cycle (${BOARDS} boards × ${PHASES} phases) started on a file-backed Temporal dev server with a worker process; every third board (the districts) submitted all its deliverables but the first phase's, a report with the shipped template ${FORM_TEMPLATE} that stays open (the report form target, ${boardId}'s, empty), so SLK's cycle page lists ${reviewQueue} submissions waiting for review and ${boardId}'s page has ${PHASES - 1} submitted deliverables and one open.`,
       `${PEOPLE} concurrent fetch loops per target (cookie arshjul_token for the pages, a bearer token for the API), ${requests} requests per target and repetition, targets interleaved in rotating order; figures are medians over the repetitions, errors their sum (a non-200 answer or no answer within ${REQUEST_TIMEOUT_MS / 1000} s).`,
+      ...profiles.map(
+        (p) => `Profile (one more load, V8 profiler on; SQL statements of one request): ${JSON.stringify(p)}`,
+      ),
       'The HTTP server runs in the benchmark process (as in `npm start`, where it shares a process with the worker), with the production pool of 10 connections; the load generator shares its event loop and the machine’s two cores.',
     ],
     wallSeconds: round((Date.now() - wall) / 1000, 1),

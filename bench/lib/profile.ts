@@ -139,3 +139,25 @@ export function topFunctions(
     .slice(0, k)
     .map(([fn, ms]) => ({ fn, ms: round(ms, 0) }));
 }
+
+/**
+ * A V8 CPU profile of this process while `run` goes, written into `dir` as one .cpuprofile (the
+ * format summariseProfiles reads): for benchmarks whose server runs in the benchmark process.
+ */
+export async function profileThisProcess<T>(dir: string, name: string, run: () => Promise<T>): Promise<T> {
+  const { Session } = await import('node:inspector/promises');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  mkdirSync(dir, { recursive: true });
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    const result = await run();
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    return result;
+  } finally {
+    session.disconnect();
+  }
+}

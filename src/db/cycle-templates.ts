@@ -118,6 +118,31 @@ export async function loadCycleTemplate(
   return result.rows[0] && toVersion(result.rows[0]);
 }
 
+/**
+ * loadCycleTemplate with the version of the cycles' templates it was read at (read_versions), in
+ * one statement: what a process may keep in memory until that version moves.
+ */
+export async function loadVersionedCycleTemplate(
+  db: Queryable,
+  municipality: string,
+  budgetYear: number,
+  templateId: string,
+): Promise<{ version: number; template: CycleTemplateVersion | undefined }> {
+  const result = await db.query<Row & { read_version: string }>(
+    `SELECT v.version AS read_version, t.* FROM read_versions v
+       LEFT JOIN LATERAL (SELECT * FROM cycle_templates
+                           WHERE municipality = $1 AND budget_year = $2 AND template_id = $3
+                           ORDER BY version DESC LIMIT 1) t ON true
+      WHERE v.subject = 'templates'`,
+    [municipality, budgetYear, templateId],
+  );
+  const row = result.rows[0];
+  return {
+    version: Number(row?.read_version ?? Number.NaN),
+    template: row && row.template_id !== null ? toVersion(row) : undefined,
+  };
+}
+
 /** Every stored version of a cycle's templates (or of one), by template, oldest first. */
 export async function listCycleTemplateVersions(
   db: Queryable,

@@ -52,6 +52,28 @@ export async function listCycles(db: Queryable, municipality?: string): Promise<
   return result.rows.map(toCycle);
 }
 
+/** The municipality's cycles with the version they were read at (read_versions), in one statement. */
+export async function listVersionedCycles(
+  db: Queryable,
+  municipality: string,
+): Promise<{ version: number; cycles: StoredCycle[] }> {
+  const result = await db.query<{
+    version: string;
+    cycles: Array<Omit<CycleRow, 'started_at'> & { started_at: string }>;
+  }>(
+    `SELECT (SELECT version FROM read_versions WHERE subject = 'cycles') AS version,
+       (SELECT coalesce(json_agg(c ORDER BY c.budget_year), '[]') FROM
+         (SELECT municipality, budget_year, workflow_id, calendar, started_at, started_by FROM cycles
+           WHERE municipality = $1) c) AS cycles`,
+    [municipality],
+  );
+  const row = result.rows[0]!;
+  return {
+    version: Number(row.version ?? Number.NaN),
+    cycles: row.cycles.map((c) => toCycle({ ...c, started_at: new Date(c.started_at) })),
+  };
+}
+
 export async function loadCycle(
   db: Queryable,
   municipality: string,

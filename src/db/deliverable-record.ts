@@ -5,7 +5,8 @@ export interface LatestDeliverableEvent {
   workflow_id: string;
   kind: 'submitted' | 'returned';
   actor: string;
-  occurred_at: Date;
+  /** ISO text made by PostgreSQL (the pages write it out; no Date in between). */
+  occurred_at: string;
   payload: Record<string, unknown>;
 }
 
@@ -20,9 +21,11 @@ export async function listLatestSubmissionsAndReturns(
 ): Promise<LatestDeliverableEvent[]> {
   if (workflowIds.length === 0) return [];
   const result = await db.query<LatestDeliverableEvent>(
-    `SELECT DISTINCT ON (workflow_id, kind) workflow_id, kind, actor, occurred_at, payload FROM audit_log
+    `SELECT DISTINCT ON (workflow_id, kind) workflow_id, kind, actor,
+            to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, payload
+       FROM audit_log
       WHERE workflow_id = ANY($1::text[]) AND kind IN ('submitted', 'returned')
-      ORDER BY workflow_id, kind, occurred_at DESC, seq DESC NULLS LAST, id DESC`,
+      ORDER BY workflow_id, kind, audit_log.occurred_at DESC, seq DESC NULLS LAST, id DESC`,
     [workflowIds],
   );
   return result.rows;

@@ -115,3 +115,49 @@ export async function listDeliverableStatus(
   );
   return result.rows;
 }
+
+/**
+ * What the operations show of a deliverable (DeliverableSummary), its instants as ISO text made
+ * by PostgreSQL: the pages list hundreds of rows per request, and parsing each timestamp into a
+ * Date only to write it out again was a large share of a page's time.
+ */
+export type DeliverableSummaryRow = Pick<
+  DeliverableStatusRow,
+  'workflow_id' | 'phase_id' | 'board_id' | 'answering_board_id' | 'stage' | 'late' | 'escalation_level' | 'deadline'
+> & { deadline_at: string; updated_at: string };
+
+const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
+const SUMMARY_COLUMNS = `workflow_id, phase_id, board_id, answering_board_id, stage, late, escalation_level,
+  deadline::text AS deadline, ${ISO('deadline_at')}, ${ISO('updated_at')}`;
+
+/** listDeliverableStatus as DeliverableSummaryRow. */
+export async function listDeliverableSummaryRows(
+  db: Queryable,
+  municipality: string,
+  budgetYear: number,
+  answeringBoardId?: string,
+): Promise<DeliverableSummaryRow[]> {
+  const result = await db.query<DeliverableSummaryRow>(
+    `SELECT ${SUMMARY_COLUMNS} FROM deliverable_status
+     WHERE municipality = $1 AND budget_year = $2 AND ($3::text IS NULL OR answering_board_id = $3)
+     ORDER BY phase_id, board_id`,
+    [municipality, budgetYear, answeringBoardId ?? null],
+  );
+  return result.rows;
+}
+
+/** One deliverable's row by its cycle, phase and board (the primary key's parts), or undefined. */
+export async function loadDeliverableSummaryRow(
+  db: Queryable,
+  municipality: string,
+  budgetYear: number,
+  phaseId: string,
+  boardId: string,
+): Promise<DeliverableSummaryRow | undefined> {
+  const result = await db.query<DeliverableSummaryRow>(
+    `SELECT ${SUMMARY_COLUMNS} FROM deliverable_status
+     WHERE municipality = $1 AND budget_year = $2 AND phase_id = $3 AND board_id = $4`,
+    [municipality, budgetYear, phaseId, boardId],
+  );
+  return result.rows[0];
+}

@@ -82,6 +82,45 @@ export async function loadRecipientOrganisations(
   return board && { board, related: { municipality, organisations, priorityAreas: [] } };
 }
 
+/**
+ * The registry with the version it was read at (read_versions), in one statement and so one
+ * snapshot: a copy kept in memory under that version is exactly what PostgreSQL held then.
+ */
+export async function loadVersionedRegistry(
+  db: Queryable,
+  municipality: string,
+): Promise<{ version: number; registry: Registry | undefined }> {
+  const result = await db.query<{
+    version: string;
+    organisations: OrganisationRow[];
+    areas: Array<{ id: string; name: string; valid_from: string; valid_to: string | null; served_by: unknown }>;
+  }>(
+    `SELECT (SELECT version FROM read_versions WHERE subject = 'registry') AS version,
+       (SELECT coalesce(json_agg(o ORDER BY o.id), '[]') FROM
+         (SELECT ${ORGANISATION_COLUMNS} FROM organisations WHERE municipality = $1) o) AS organisations,
+       (SELECT coalesce(json_agg(a ORDER BY a.id), '[]') FROM
+         (SELECT id, name, valid_from::text, valid_to::text, served_by FROM priority_areas WHERE municipality = $1) a) AS areas`,
+    [municipality],
+  );
+  const row = result.rows[0]!;
+  const version = Number(row.version ?? Number.NaN);
+  if (row.organisations.length === 0) return { version, registry: undefined };
+  return {
+    version,
+    registry: registrySchema.parse({
+      municipality,
+      organisations: row.organisations.map(toOrganisation),
+      priorityAreas: row.areas.map((a) => ({
+        id: a.id,
+        name: a.name,
+        validFrom: a.valid_from,
+        ...(a.valid_to && { validTo: a.valid_to }),
+        servedBy: a.served_by,
+      })),
+    }),
+  };
+}
+
 /** The municipality's registry as stored, or undefined when none was imported. */
 export async function loadStoredRegistry(db: Queryable, municipality: string): Promise<Registry | undefined> {
   const orgs = await db.query<OrganisationRow>(

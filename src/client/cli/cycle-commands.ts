@@ -270,8 +270,8 @@ async function cancelCommand(yearText: string, options: { reason?: string; yes?:
   if (options.reason === undefined) throw badInput('reason', 'must say why (--reason TEXT)', 'required');
   if (!options.reason.trim()) throw badInput('reason', 'must not be empty', 'required');
   await withOperations(async (ops) => {
-    await ops.cycle(year); // an unknown year: `budgetYear: not found`
-    const live = await ops.cycleStatus(year);
+    // An unknown year: `budgetYear: not found`. The count asked about comes from the record.
+    const live = await ops.cycleProgress(await ops.cycle(year));
     if (!options.yes) {
       if (!process.stdin.isTTY) {
         throw new UsageError(
@@ -405,9 +405,11 @@ async function statusCommand(yearText: string, formatText: string): Promise<void
   const year = parseBudgetYear(yearText);
   const format = parseFormat(formatText);
   await withOperations(async (ops) => {
-    await ops.cycle(year); // an unknown year: `budgetYear: not found`
-    const [live, deliverables] = await Promise.all([ops.cycleStatus(year), ops.deliverables(year)]);
-    const doc = statusDocument(live, deliverables);
+    const cycle = await ops.cycle(year); // an unknown year: `budgetYear: not found`
+    // From the record (its events and the read model), not the cycle workflow: the status shows
+    // nothing that exists only there, and answers while Temporal is away.
+    const deliverables = await ops.deliverablesOf(cycle);
+    const doc = statusDocument(await ops.cycleProgress(cycle, deliverables), deliverables);
     if (format === 'json') writeJson(doc);
     else process.stdout.write(`${statusTable(doc)}\n`);
   });

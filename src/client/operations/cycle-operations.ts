@@ -1,12 +1,16 @@
 import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { countDeliverablesByPhaseAndStage, listCycleProgressEvents } from '../../db/cycle-record';
-import { listCycles, loadCycle, StoredCycle } from '../../db/cycles';
+import { countDeliverablesByPhaseAndStage, listCycleProgressEvents, PhaseStageCount } from '../../db/cycle-record';
+import { StoredCycle } from '../../db/cycles';
 import { listLatestSubmissionsAndReturns } from '../../db/deliverable-record';
 import { listExpiredSends } from '../../db/send-log';
-import { DeliverableStatusRow, listDeliverableStatus } from '../../db/read-model';
-import { loadStoredRegistry } from '../../db/registry';
+import {
+  DeliverableStatusRow,
+  DeliverableSummaryRow,
+  listDeliverableSummaryRows,
+  loadDeliverableSummaryRow,
+} from '../../db/read-model';
 import { CycleCalendar } from '../../domain/cycle-calendar';
 import {
   approveSchema,
@@ -26,7 +30,6 @@ import {
   ConfirmMilestoneInput,
   confirmMilestoneUpdate,
   CycleStatus,
-  cycleStatusQuery,
   MoveDeadlineInput,
   moveDeadlineUpdate,
 } from '../../workflows/budget-cycle-messages';
@@ -43,6 +46,7 @@ import { startCycle, CycleStartOutcome } from '../start-cycles';
 import { cycleStatusFromRecord } from './cycle-progress';
 import { createLocalDevelopmentOperations } from './local-development';
 import { notFound, OperationError, parseInput } from './operation-error';
+import { createReadCache, ReadSnapshot } from './read-cache';
 import type { ContentIssue } from '../../domain/report-submission';
 
 /** What a write is, for the updates a deliverable accepts: the input without `by` (the caller). */
@@ -146,7 +150,19 @@ async function viaWorkflow<T>(what: string, call: () => Promise<T>): Promise<T> 
   }
 }
 
-function toSummary(row: DeliverableStatusRow, cycle: StoredCycle | undefined, names: Map<string, string>) {
+/** How many of the given deliverables are in each stage, per phase (as countDeliverablesByPhaseAndStage). */
+function stageCountsOf(rows: readonly DeliverableSummary[]): PhaseStageCount[] {
+  const counts = new Map<string, PhaseStageCount>();
+  for (const d of rows) {
+    const key = `${d.phaseId}\u0000${d.stage}`;
+    const count = counts.get(key) ?? { phase_id: d.phaseId, stage: d.stage, count: 0 };
+    count.count++;
+    counts.set(key, count);
+  }
+  return [...counts.values()];
+}
+
+function toSummary(row: DeliverableSummaryRow, cycle: StoredCycle | undefined, names: Map<string, string>) {
   const phase = cycle?.calendar.phases.find((p) => p.id === row.phase_id);
   return {
     workflowId: row.workflow_id,
@@ -159,8 +175,8 @@ function toSummary(row: DeliverableStatusRow, cycle: StoredCycle | undefined, na
     late: row.late,
     escalationLevel: row.escalation_level,
     deadline: row.deadline,
-    deadlineAt: row.deadline_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    deadlineAt: row.deadline_at,
+    updatedAt: row.updated_at,
   } satisfies DeliverableSummary;
 }
 
@@ -174,20 +190,16 @@ export function createCycleOperations(deps: OperationsDeps) {
   const deliverableId = (year: number, phaseId: string, boardId: string) =>
     `${cycleWorkflowId(municipality, year)}/${phaseId}/${boardId}`;
 
-  const registry = async (): Promise<Registry> => {
-    const stored = await loadStoredRegistry(pool, municipality);
-    if (!stored) {
-      throw new OperationError(409, 'organisations', `no registry stored for ${municipality}`, 'no-registry');
-    }
-    return stored;
+  // The registry and the cycles' calendars are read on every request and change rarely: kept in
+  // memory, checked against PostgreSQL's versions on every use (see read-cache.ts).
+  const cache = createReadCache({ pool, municipality });
+  const registryOf = (at: ReadSnapshot): Registry => {
+    if (!at.registry) throw new OperationError(409, 'organisations', `no registry stored for ${municipality}`, 'no-registry');
+    return at.registry;
   };
-  const boardNames = async (): Promise<Map<string, string>> => {
-    const result = await pool.query<{ id: string; name: string }>(
-      'SELECT id, name FROM organisations WHERE municipality = $1',
-      [municipality],
-    );
-    return new Map(result.rows.map((r) => [r.id, r.name]));
-  };
+  const registry = async (): Promise<Registry> => registryOf(await cache.snapshot());
+  const cycleOf = (at: ReadSnapshot, year: number): StoredCycle | undefined =>
+    at.cycles.find((c) => c.budgetYear === year);
 
   const local = createLocalDevelopmentOperations({ ...deps, viaWorkflow });
 
@@ -214,10 +226,18 @@ export function createCycleOperations(deps: OperationsDeps) {
     /** Today's Stockholm date, as the deployment sees it. */
     today: deps.today,
 
-    listCycles: (): Promise<StoredCycle[]> => listCycles(pool, municipality),
+    /**
+     * The registry, the board names and the cycles as PostgreSQL holds them now (kept in memory,
+     * checked on each call): a page takes one snapshot and reads the rest of its data beside it.
+     */
+    snapshot: (): Promise<ReadSnapshot> => cache.snapshot(),
+    /** The current version of a template a cycle keeps, checked against a snapshot's versions. */
+    cycleTemplate: cache.cycleTemplate,
+
+    listCycles: async (): Promise<StoredCycle[]> => (await cache.snapshot()).cycles,
 
     async cycle(year: number): Promise<StoredCycle> {
-      const cycle = await loadCycle(pool, municipality, year);
+      const cycle = cycleOf(await cache.snapshot(), year);
       if (!cycle) throw notFound('budgetYear');
       return cycle;
     },
@@ -226,9 +246,9 @@ export function createCycleOperations(deps: OperationsDeps) {
      * The cycle's mails that could not go out before the instant they were about (the relay was
      * down past the deadline or the next step): recorded as expired, never sent. For SLK to follow up.
      */
-    async expiredMails(year: number): Promise<ExpiredMail[]> {
-      const [names, rows] = await Promise.all([
-        boardNames(),
+    async expiredMails(year: number, snapshot?: ReadSnapshot): Promise<ExpiredMail[]> {
+      const [{ boardNames: names }, rows] = await Promise.all([
+        snapshot ?? cache.snapshot(),
         listExpiredSends(pool, cycleWorkflowId(municipality, year)),
       ]);
       return rows.map((r) => {
@@ -247,38 +267,46 @@ export function createCycleOperations(deps: OperationsDeps) {
 
     /** Every deliverable of a cycle from the read model (fast; what the overview shows). */
     async deliverables(year: number, filter: { boardId?: string } = {}): Promise<DeliverableSummary[]> {
-      const [cycle, names, rows] = await Promise.all([
-        loadCycle(pool, municipality, year),
-        boardNames(),
-        listDeliverableStatus(pool, municipality, year, filter.boardId),
+      const [at, rows] = await Promise.all([
+        cache.snapshot(),
+        listDeliverableSummaryRows(pool, municipality, year, filter.boardId),
       ]);
-      return rows.map((r) => toSummary(r, cycle, names));
+      return rows.map((r) => toSummary(r, cycleOf(at, year), at.boardNames));
     },
 
     /** The same for a cycle the caller has loaded already (a page): one query fewer per request. */
-    async deliverablesOf(cycle: StoredCycle, filter: { boardId?: string } = {}): Promise<DeliverableSummary[]> {
-      const [names, rows] = await Promise.all([
-        boardNames(),
-        listDeliverableStatus(pool, municipality, cycle.budgetYear, filter.boardId),
+    async deliverablesOf(
+      cycle: StoredCycle,
+      filter: { boardId?: string } = {},
+      /** The caller's snapshot, when it took one for this request. */
+      snapshot?: ReadSnapshot,
+    ): Promise<DeliverableSummary[]> {
+      const [at, rows] = await Promise.all([
+        snapshot ?? cache.snapshot(),
+        listDeliverableSummaryRows(pool, municipality, cycle.budgetYear, filter.boardId),
       ]);
-      return rows.map((r) => toSummary(r, cycle, names));
+      return rows.map((r) => toSummary(r, cycle, at.boardNames));
     },
 
     /** One deliverable's row, or a 404 that says nothing more (not even whether it exists). */
     async deliverable(year: number, phaseId: string, boardId: string): Promise<DeliverableSummary> {
-      const found = (await ops.deliverables(year)).find((d) => d.phaseId === phaseId && d.boardId === boardId);
-      if (!found) throw notFound('deliverable');
-      return found;
+      const [at, row] = await Promise.all([
+        cache.snapshot(),
+        loadDeliverableSummaryRow(pool, municipality, year, phaseId, boardId),
+      ]);
+      if (!row) throw notFound('deliverable');
+      return toSummary(row, cycleOf(at, year), at.boardNames);
     },
 
     /**
      * The cycle's status as the pages show it, from the record (its events and the read model):
      * no question to the cycle workflow, which a worker may have to replay to answer.
      */
-    async cycleProgress(cycle: StoredCycle): Promise<CycleStatus> {
+    async cycleProgress(cycle: StoredCycle, rows?: readonly DeliverableSummary[]): Promise<CycleStatus> {
       const [events, stages] = await Promise.all([
         listCycleProgressEvents(pool, cycle.workflowId),
-        countDeliverablesByPhaseAndStage(pool, municipality, cycle.budgetYear),
+        // A page that read the cycle's deliverables counts them itself: one query fewer.
+        rows ? stageCountsOf(rows) : countDeliverablesByPhaseAndStage(pool, municipality, cycle.budgetYear),
       ]);
       return cycleStatusFromRecord(cycle.workflowId, cycle.calendar, events, stages);
     },
@@ -289,7 +317,7 @@ export function createCycleOperations(deps: OperationsDeps) {
       for (const e of await listLatestSubmissionsAndReturns(pool, workflowIds)) {
         const record = records.get(e.workflow_id) ?? {};
         const p = e.payload as Record<string, string | undefined>;
-        const at = e.occurred_at.toISOString();
+        const at = e.occurred_at;
         if (e.kind === 'submitted') {
           record.lastSubmission = {
             documentRef: p.documentRef ?? '',
@@ -315,9 +343,6 @@ export function createCycleOperations(deps: OperationsDeps) {
       viaWorkflow('deliverable', () =>
         client.workflow.getHandle(deliverableId(year, phaseId, boardId)).query(deliverableViewQuery),
       ),
-
-    cycleStatus: (year: number): Promise<CycleStatus> =>
-      viaWorkflow('budgetYear', () => cycleHandle(year).query(cycleStatusQuery)),
 
     /** `templates`: those the calendar names, as validated with it (see startCycle). */
     async startCycle(

@@ -1,16 +1,33 @@
 import type { CycleProgressEvent, PhaseStageCount } from '../../db/cycle-record';
 import type { CycleCalendar } from '../../domain/cycle-calendar';
 import { DeliverableStage, isFinishedStage } from '../../domain/deliverable-state';
+import { scheduledOpenings } from '../../domain/planner';
 import { CycleStatus, phaseStatusesOf } from '../../workflows/budget-cycle-messages';
+
+/**
+ * The planned opening instants of a calendar, worked out once per calendar object: the pages get
+ * the same (kept) calendar on every request, and each instant costs time-zone arithmetic.
+ */
+const openings = new WeakMap<CycleCalendar, Record<string, string>>();
+function openingsOf(calendar: CycleCalendar): Record<string, string> {
+  let found = openings.get(calendar);
+  if (!found) {
+    found = scheduledOpenings(calendar);
+    openings.set(calendar, found);
+  }
+  return found;
+}
 
 /**
  * The cycle's status as budgetCycleWorkflow's status query gives it, derived from the record:
  * its own events (milestones confirmed, deadlines moved, phases opened, the cancellation) and
  * the read model's deliverable stages. Pure, so the derivation is tested without servers.
  *
- * Differences from the live query, on purpose: `opensAt` (the planned instant of an opening) and
- * a phase's `boards` are left out, since no page shows them; a phase counts as closed when the
- * read model shows every deliverable finished, a moment before the workflow hears of it.
+ * `opensAt`, the planned instant of an opening, comes from the calendar as the workflow's own
+ * schedule activity computes it (scheduledOpenings, pure). Differences from the live query, on
+ * purpose: a phase's `boards` are left out (the read model lists them, per deliverable); a phase
+ * counts as closed when the read model shows every deliverable finished, a moment before the
+ * workflow hears of it.
  */
 export function cycleStatusFromRecord(
   workflowId: string,
@@ -74,7 +91,7 @@ export function cycleStatusFromRecord(
   const opened = new Map(
     [...openedBoards].map(([id, boards]) => [id, { closed: (finishedIn.get(id) ?? 0) >= boards }]),
   );
-  const phases = phaseStatusesOf(calendar, { confirmed, movedDeadlines, opened });
+  const phases = phaseStatusesOf(calendar, { confirmed, movedDeadlines, opened, openings: openingsOf(calendar) });
 
   return {
     ...(cancelled && { cancelled }),

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { appendAuditEvent } from '../../db/audit-log';
+import { loadCycleTemplate } from '../../db/cycle-templates';
 import { lockCycleShared, StoredCycle } from '../../db/cycles';
 import { withTransaction } from '../../db/database';
 import {
@@ -26,10 +27,10 @@ import {
 import { buildTemplateContext } from '../../db/template-context';
 import { localDateSchema } from '../../domain/refusals';
 import { canWrite, formatRole, Principal } from '../../domain/roles';
-import { loadCycleTemplate } from '../../db/cycle-templates';
 import { loadTemplateFile } from '../templates';
 import { CycleOperations, DeliverableSummary, SubmitOutcome } from './cycle-operations';
 import { forbidden, notFound, OperationError, parseInput } from './operation-error';
+import type { ReadSnapshot } from './read-cache';
 import { visibleDeliverable } from './visible-deliverable';
 
 /** What a save asks: one answer at its path, over the version its author last saw (0: none yet). */
@@ -129,11 +130,12 @@ export function createReportDraftOperations(deps: {
    * SLK published since), so an edit to a file on disk never changes a running cycle. A cycle
    * started before cycles kept their templates reads the file.
    */
-  const templateOf = async (cycle: StoredCycle, phaseId: string): Promise<ReportTemplate> => {
+  const templateOf = async (at: ReadSnapshot, cycle: StoredCycle, phaseId: string): Promise<ReportTemplate> => {
     const phase = cycle.calendar.phases.find((p) => p.id === phaseId);
     const id = phase?.kind === 'deliverable' ? phase.template : undefined;
     if (!id) throw notFound('template');
-    const kept = await loadCycleTemplate(pool, ops.municipality, cycle.budgetYear, id);
+    // Kept in memory per version of the cycles' templates (a correction published moves it).
+    const kept = await ops.cycleTemplate(at, cycle.budgetYear, id);
     if (kept) return kept.template;
     const loaded = loadTemplateFile(join(deps.templatesDir, `${id}.yaml`));
     // The calendar was checked against its templates before the cycle started: a broken file
@@ -143,11 +145,15 @@ export function createReportDraftOperations(deps: {
     return loaded.template;
   };
 
-  const contextFor = async (cycle: StoredCycle, summary: DeliverableSummary): Promise<TemplateContext> =>
+  const contextFor = async (
+    at: ReadSnapshot,
+    cycle: StoredCycle,
+    summary: DeliverableSummary,
+  ): Promise<TemplateContext> =>
     buildTemplateContext(pool, {
       municipality: ops.municipality,
       cycle,
-      registry: await ops.registry().catch(() => undefined),
+      registry: at.registry,
       boardId: summary.answeringBoardId,
       plannedBoardId: summary.boardId,
       phaseId: summary.phaseId,
@@ -156,9 +162,12 @@ export function createReportDraftOperations(deps: {
 
   const prepare = async (principal: Principal, year: number, phaseId: string, boardId: string) => {
     const summary = await visibleDeliverable(ops, principal, year, phaseId, boardId);
-    const cycle = await ops.cycle(year);
-    const template = await templateOf(cycle, phaseId);
-    return { summary, cycle, template, context: await contextFor(cycle, summary) };
+    // The registry, calendar and template from one checked snapshot (see read-cache.ts).
+    const at = await ops.snapshot();
+    const cycle = at.cycles.find((c) => c.budgetYear === year);
+    if (!cycle) throw notFound('budgetYear');
+    const [template, context] = await Promise.all([templateOf(at, cycle, phaseId), contextFor(at, cycle, summary)]);
+    return { summary, cycle, template, context };
   };
 
   return {

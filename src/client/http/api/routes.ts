@@ -121,11 +121,13 @@ export const apiRoutes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/cycles/:year/status',
-    summary: 'Live status of a cycle’s phases and milestones, from its workflow (Cykelns läge)',
+    summary: 'Status of a cycle’s phases and milestones, from the record (Cykelns läge)',
     access: 'readAll',
     params: s.yearParams,
     response: s.cycleStatus,
-    handler: ({ ops, params }) => ops.cycleStatus((params as { year: number }).year),
+    // The record holds what the status shows (events and the read model): no workflow query,
+    // which a worker may have to replay to answer, and an answer while Temporal is away.
+    handler: async ({ ops, params }) => ops.cycleProgress(await ops.cycle((params as { year: number }).year)),
   },
   {
     method: 'GET',

@@ -182,14 +182,19 @@ interface BoardPageData {
   upcoming: Upcoming[];
 }
 
-/** The page's data, or undefined when the board is neither in the registry nor in any cycle. */
+/**
+ * The page's data, or undefined when the board is neither in the registry nor in any cycle: the
+ * registry and the calendars from the process's checked snapshot; the board's deliverables, their
+ * submissions and returns, its mails and each cycle's events from PostgreSQL.
+ */
 async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPageData | undefined> {
   const { ops } = deps;
   const today = ops.today();
-  const [registry, cycles] = await Promise.all([ops.registry().catch(() => undefined), ops.listCycles()]);
+  const at = await ops.snapshot();
+  const { registry, cycles } = at;
   const perYear = await Promise.all(
     cycles.map(async (c) =>
-      (await ops.deliverablesOf(c, { boardId })).map((d): YearDeliverable => {
+      (await ops.deliverablesOf(c, { boardId }, at)).map((d): YearDeliverable => {
         const phase = c.calendar.phases.find((p) => p.id === d.phaseId);
         const template = phase?.kind === 'deliverable' ? phase.template : undefined;
         return { ...d, year: c.budgetYear, ...(template && { template }) };
@@ -215,7 +220,8 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
   return { today, registry, cycles, all, name, ...(org && { kind: org.kind }), records, mails, upcoming };
 }
 
-async function renderBoardPage(deps: PageDeps, reply: FastifyReply, status: number, input: BoardPageInput) {
+/** Loads, then renders (or a 404 for a board nobody knows); `status` is 200 or a refused post's. */
+async function sendBoardPage(deps: PageDeps, reply: FastifyReply, status: number, input: BoardPageInput) {
   const { principal } = input;
   const data = await loadBoardPage(deps, input.boardId);
   if (!data) return notFoundPage(reply, principal);
@@ -232,12 +238,13 @@ async function renderBoardPage(deps: PageDeps, reply: FastifyReply, status: numb
       ...(principalName && { principalName }),
       ...(latest !== undefined && { year: latest }),
       current: 'namnd',
-      body: boardPageBody(data, input),
+      body: renderBoardPage(data, input),
     }),
   );
 }
 
-function boardPageBody(data: BoardPageData, input: BoardPageInput): SafeHtml {
+/** The page's markup from its data and the request (a receipt after a submission, a refused post's problem). */
+function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
   const { today, all, name, kind, records, mails, upcoming } = data;
   const { principal, boardId } = input;
   const owed = all.filter(awaitsBoard);
@@ -407,7 +414,7 @@ export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
     if (!isSlug(boardId) || !canSeeBoard(principal, boardId)) return notFoundPage(reply, principal);
     const year = parseYear(queryValue(request.query, 'ar'));
     const phaseId = queryValue(request.query, 'inlamnad');
-    return renderBoardPage(deps, reply, 200, {
+    return sendBoardPage(deps, reply, 200, {
       principal,
       boardId,
       ...(year !== undefined && isSlug(phaseId) && { receipt: { year, phaseId } }),
@@ -463,12 +470,7 @@ export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
       problem: result.problem.problem,
       code: result.problem.code,
     });
-    // A content rule names a path inside the content (content.priorityAreas): the form's field is
-    // `content`, and the sentence says where inside it.
-    if (result.problem.field.startsWith('content.')) {
-      result.problem = { ...result.problem, field: 'content', at: result.problem.field.slice(8) };
-    }
     if (result.status === 404) return notFoundPage(reply, principal);
-    return renderBoardPage(deps, reply, result.status, { principal, boardId, problem: result.problem });
+    return sendBoardPage(deps, reply, result.status, { principal, boardId, problem: result.problem });
   });
 }

@@ -2,8 +2,8 @@ import type { StoredCycle } from '../../../db/cycles';
 import type { DeliverablePhase, MilestonePhase } from '../../../domain/cycle-calendar';
 import { openingDate } from '../../../domain/planner';
 import type { CycleStatus, PhaseStatus } from '../../../workflows/budget-cycle-messages';
-import type { CycleOperations } from '../../operations/cycle-operations';
-import { OperationError } from '../../operations/operation-error';
+import type { CycleOperations, DeliverableSummary } from '../../operations/cycle-operations';
+import type { ReadSnapshot } from '../../operations/read-cache';
 import { formatDate } from './format';
 import type { TimelineItem } from './timeline';
 
@@ -15,26 +15,42 @@ export interface CycleView {
   milestones: MilestonePhase[];
 }
 
-/** The cycle's view, or undefined when no such cycle was started (the page is then a 404). */
-export async function findCycleView(ops: CycleOperations, year: number): Promise<CycleView | undefined> {
-  let cycle: StoredCycle;
-  try {
-    cycle = await ops.cycle(year);
-  } catch (error) {
-    if (error instanceof OperationError && error.status === 404) return undefined;
-    throw error;
-  }
-  return cycleViewOf(ops, cycle);
+/** A cycle's view with every deliverable of it, and the snapshot the page read them beside. */
+export interface CycleWithDeliverables {
+  at: ReadSnapshot;
+  view: CycleView;
+  rows: DeliverableSummary[];
+}
+
+/**
+ * The cycle's view and deliverables, or undefined when no such cycle was started (the page is
+ * then a 404): the registry and calendar from the snapshot, the rows and the cycle's events
+ * from PostgreSQL, the phases' stage counts from the rows.
+ */
+export async function loadCycleWithDeliverables(
+  ops: CycleOperations,
+  year: number,
+): Promise<CycleWithDeliverables | undefined> {
+  const at = await ops.snapshot();
+  const cycle = at.cycles.find((c) => c.budgetYear === year);
+  if (!cycle) return undefined;
+  const rows = await ops.deliverablesOf(cycle, {}, at);
+  return { at, rows, view: await cycleViewOf(ops, cycle, rows) };
 }
 
 /**
  * The status comes from the record (moved deadlines, confirmed milestones, phases opened), never
  * from the cycle workflow: the pages answer under load and while Temporal is away.
  */
-export async function cycleViewOf(ops: CycleOperations, cycle: StoredCycle): Promise<CycleView> {
+export async function cycleViewOf(
+  ops: CycleOperations,
+  cycle: StoredCycle,
+  /** Every deliverable of the cycle, when the caller read them (their stages are counted). */
+  rows?: readonly DeliverableSummary[],
+): Promise<CycleView> {
   return {
     cycle,
-    status: await ops.cycleProgress(cycle),
+    status: await ops.cycleProgress(cycle, rows),
     deliverablePhases: cycle.calendar.phases.filter((p): p is DeliverablePhase => p.kind === 'deliverable'),
     milestones: cycle.calendar.phases.filter((p): p is MilestonePhase => p.kind === 'milestone'),
   };

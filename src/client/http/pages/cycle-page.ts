@@ -30,7 +30,7 @@ import {
 } from './common';
 import {
   CycleView,
-  findCycleView,
+  loadCycleWithDeliverables,
   phaseDeadline,
   phaseOpening,
   phaseStateWords,
@@ -216,29 +216,38 @@ interface CyclePageData {
   today: string;
 }
 
-/** The page's data, or undefined when no such cycle was started. */
+/**
+ * The page's data, or undefined when no such cycle was started: the calendar and the board names
+ * from the process's checked snapshot; the deliverables, the cycle's events, the expired mails
+ * and the review queue's submissions from PostgreSQL.
+ */
 async function loadCyclePage(ops: CycleOperations, year: number): Promise<CyclePageData | undefined> {
-  const view = await findCycleView(ops, year);
-  if (!view) return undefined;
-  const [rows, expired] = await Promise.all([ops.deliverablesOf(view.cycle), ops.expiredMails(year)]);
+  const found = await loadCycleWithDeliverables(ops, year);
+  if (!found) return undefined;
+  const { at, view, rows } = found;
   const reviewed = new Set(view.deliverablePhases.filter((p) => p.reviewRequired).map((p) => p.id));
   const queue = rows.filter((d) => d.stage === 'submitted' && reviewed.has(d.phaseId));
-  const records = await ops.submissionRecords(queue.map((d) => d.workflowId));
+  const [expired, records] = await Promise.all([
+    ops.expiredMails(year, at),
+    ops.submissionRecords(queue.map((d) => d.workflowId)),
+  ]);
   return { view, rows, expired, queue, records, today: ops.today() };
 }
 
-async function renderCyclePage(deps: PageDeps, reply: FastifyReply, status: number, input: CyclePageInput) {
+/** Loads, then renders (or a 404 for a cycle never started); `status` is 200 or a refused post's. */
+async function sendCyclePage(deps: PageDeps, reply: FastifyReply, status: number, input: CyclePageInput) {
   const { principal, year } = input;
   const data = await loadCyclePage(deps.ops, year);
   if (!data) return notFoundPage(reply, principal);
   return sendPage(
     reply,
     status,
-    page({ title: `Budgetcykel ${year}`, principal, year, current: 'cykel', body: cyclePageBody(data, input) }),
+    page({ title: `Budgetcykel ${year}`, principal, year, current: 'cykel', body: renderCyclePage(data, input) }),
   );
 }
 
-function cyclePageBody(data: CyclePageData, input: CyclePageInput): SafeHtml {
+/** The page's markup from its data and the request (a notice after a write, a refused post's problem). */
+function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
   const { view, rows, expired, queue, records, today } = data;
   const { year, problem } = input;
   const unconfirmed = view.milestones.filter((m) => phaseStatus(view, m.id)?.stage !== 'confirmed');
@@ -447,7 +456,7 @@ export function registerCyclePage(app: FastifyInstance, deps: PageDeps): void {
     const year = parseYear((request.params as { year: string }).year);
     if (year === undefined) return notFoundPage(reply, principal);
     const notice = NOTICES[queryValue(request.query, 'klart')];
-    return renderCyclePage(deps, reply, 200, { principal, year, ...(notice && { notice }) });
+    return sendCyclePage(deps, reply, 200, { principal, year, ...(notice && { notice }) });
   });
 
   for (const write of writes) {
@@ -482,7 +491,7 @@ export function registerCyclePage(app: FastifyInstance, deps: PageDeps): void {
       if (result.status === 404 && !['deliverable', 'phaseId', 'milestoneId'].includes(result.problem.field)) {
         return notFoundPage(reply, principal);
       }
-      return renderCyclePage(deps, reply, result.status === 404 ? 400 : result.status, {
+      return sendCyclePage(deps, reply, result.status === 404 ? 400 : result.status, {
         principal,
         year,
         problem: result.problem,

@@ -25,12 +25,30 @@ const MONTHS = [
 ];
 const WEEKDAYS = ['måndag', 'tisdag', 'onsdag', 'torsdag', 'fredag', 'lördag', 'söndag'];
 
+/**
+ * A pure formatter with its answers remembered: a page writes the same few hundred dates and
+ * instants on every request, and the instants go through Intl, which costs tens of µs a call.
+ * Bounded: forgets everything past `limit` entries (they come back on the next request).
+ */
+function remembered(format: (text: string) => string, limit = 5000): (text: string) => string {
+  const known = new Map<string, string>();
+  return (text) => {
+    let out = known.get(text);
+    if (out === undefined) {
+      if (known.size >= limit) known.clear();
+      out = format(text);
+      known.set(text, out);
+    }
+    return out;
+  };
+}
+
 /** "14 december 2026" for a date YYYY-MM-DD (as written; no time zone involved). */
-export function formatDate(date: string): string {
+export const formatDate = remembered((date: string): string => {
   if (!isLocalDate(date)) return date;
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   return `${d} ${MONTHS[m - 1]} ${y}`;
-}
+});
 
 /** "måndag 14 december 2026". */
 export function formatDateWithWeekday(date: string): string {
@@ -44,9 +62,7 @@ export function formatMonthShort(month: number): string {
 }
 
 /** An instant in Stockholm time: "måndag 14 december 2026 kl. 08:00". */
-export function formatInstant(iso: string): string {
-  return formatSwedishDateTime(new Date(iso));
-}
+export const formatInstant = remembered((iso: string): string => formatSwedishDateTime(new Date(iso)));
 
 /** A share in whole percent, written the Swedish way: "83 %" (a no-break space before the sign). */
 export function formatShare(part: number, whole: number): string {

@@ -21,7 +21,7 @@ import {
   sendPage,
   yearNavigation,
 } from './common';
-import { CycleView, findCycleView, phaseDeadline, phaseOpening, timelineItems } from './cycle-data';
+import { CycleView, loadCycleWithDeliverables, phaseDeadline, phaseOpening, timelineItems } from './cycle-data';
 import { formatDate, isEscalated, isOverdue, KIND_LABELS, STAGE_LABELS, statusOf } from './format';
 import { html, SafeHtml } from './html';
 import { page } from './layout';
@@ -42,6 +42,8 @@ interface BoardRow {
 }
 
 const KIND_ORDER = new Map<string, number>(boardKinds.map((k, i) => [k, i]));
+/** Swedish order of board names (å, ä, ö last); one collator, not one per comparison. */
+const SWEDISH = new Intl.Collator('sv');
 
 /** Boards (rows) × deliverable phases (columns): every deliverable, and the audience of phases not opened yet. */
 function buildMatrix(view: CycleView, rows: DeliverableSummary[], registry: Registry | undefined, today: string) {
@@ -76,7 +78,7 @@ function buildMatrix(view: CycleView, rows: DeliverableSummary[], registry: Regi
   }
   return [...boards.values()].sort(
     (a, b) =>
-      (KIND_ORDER.get(a.kind ?? '') ?? 9) - (KIND_ORDER.get(b.kind ?? '') ?? 9) || a.name.localeCompare(b.name, 'sv'),
+      (KIND_ORDER.get(a.kind ?? '') ?? 9) - (KIND_ORDER.get(b.kind ?? '') ?? 9) || SWEDISH.compare(a.name, b.name),
   );
 }
 
@@ -124,16 +126,16 @@ interface OverviewData {
   years: number[];
 }
 
-/** The page's data, or undefined when no such cycle was started. */
+/**
+ * The page's data, or undefined when no such cycle was started: the registry and the cycles
+ * from the process's checked snapshot, the deliverables and the cycle's events from PostgreSQL
+ * (two statements beside the snapshot's check).
+ */
 async function loadOverview(ops: CycleOperations, year: number): Promise<OverviewData | undefined> {
-  const view = await findCycleView(ops, year);
-  if (!view) return undefined;
-  const [rows, registry, cycles] = await Promise.all([
-    ops.deliverablesOf(view.cycle),
-    ops.registry().catch(() => undefined),
-    ops.listCycles(),
-  ]);
-  return { year, today: ops.today(), view, rows, registry, years: cycles.map((c) => c.budgetYear) };
+  const found = await loadCycleWithDeliverables(ops, year);
+  if (!found) return undefined;
+  const { at, view, rows } = found;
+  return { year, today: ops.today(), view, rows, registry: at.registry, years: at.cycles.map((c) => c.budgetYear) };
 }
 
 export function registerOverview(app: FastifyInstance, deps: PageDeps): void {
@@ -145,7 +147,7 @@ export function registerOverview(app: FastifyInstance, deps: PageDeps): void {
     if (year === undefined) return notFoundPage(reply, principal);
     const data = await loadOverview(deps.ops, year);
     if (!data) return notFoundPage(reply, principal);
-    const body = overviewBody(data, {
+    const body = renderOverview(data, {
       kind: queryValue(request.query, 'typ'),
       area: queryValue(request.query, 'omrade'),
     });
@@ -153,8 +155,8 @@ export function registerOverview(app: FastifyInstance, deps: PageDeps): void {
   });
 }
 
-/** The overview's markup; `filter` is the GET form's choice (a board kind, a priority area). */
-function overviewBody(data: OverviewData, filter: { kind: string; area: string }): SafeHtml {
+/** The overview's markup from its data; `filter` is the GET form's choice (a board kind, a priority area). */
+function renderOverview(data: OverviewData, filter: { kind: string; area: string }): SafeHtml {
   const { year, today, view, rows, registry, years } = data;
   // Filters (GET form): a board kind, a priority area (boards serving it today).
   const kind = (boardKinds as readonly string[]).includes(filter.kind) ? (filter.kind as OrganisationKind) : undefined;

@@ -698,7 +698,7 @@ function sectionForm(
     ${fileForms(data, section, disabled)}`;
 }
 
-function reportBody(
+function renderReportPage(
   data: ReportPageData,
   input: {
     boardId: string;
@@ -978,7 +978,8 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     }
   };
 
-  const render = async (
+  // Loads, then renders (or a 404 for a report the caller may not see).
+  const send = async (
     reply: FastifyReply,
     principal: Principal,
     p: { boardId: string; year: number; phaseId: string },
@@ -996,7 +997,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
         principal,
         year: p.year,
         current: 'namnd',
-        body: reportBody(data, { ...p, ...extra, writable }),
+        body: renderReportPage(data, { ...p, ...extra, writable }),
         scripts: ['/static/report-form.js'],
       }),
     );
@@ -1032,7 +1033,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     const attached = formValue(request.query, 'bifogat');
     const removed = formValue(request.query, 'borttaget');
     const filePath = attached || removed;
-    return render(reply, principal, p, 200, {
+    return send(reply, principal, p, 200, {
       ...(isSlug(savedSection) && { savedSection }),
       ...(filePath && isAnswerPath(filePath) && { fileNotice: { path: filePath, attached: attached !== '' } }),
     });
@@ -1104,7 +1105,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
           },
         ],
       };
-      return render(reply, principal, p, error.status === 409 ? 409 : error.status === 403 ? 403 : 400, { state });
+      return send(reply, principal, p, error.status === 409 ? 409 : error.status === 403 ? 403 : 400, { state });
     }
     const notice = action === 'bifoga' ? 'bifogat' : 'borttaget';
     return reply.redirect(`${page.urls.page}?${notice}=${path}#${idOf(path)}`, 303);
@@ -1198,7 +1199,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     if (state.problems.length === 0) {
       return reply.redirect(`/namnd/${p.boardId}/${p.year}/${p.phaseId}?sparat=${section.id}#sparat`, 303);
     }
-    return render(reply, principal, p, status, { state });
+    return send(reply, principal, p, status, { state });
   }
 
   app.post(`${route}/klarmarkera`, async (request, reply) => {
@@ -1231,7 +1232,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
                 problem: error.problem,
               },
             ];
-      return render(reply, principal, p, error.status, { state: { section: READY_SECTION, typed, problems } });
+      return send(reply, principal, p, error.status, { state: { section: READY_SECTION, typed, problems } });
     }
     return reply.redirect(
       `/namnd/${encodeURIComponent(p.boardId)}?inlamnad=${encodeURIComponent(p.phaseId)}&ar=${p.year}#kvitto`,
