@@ -136,7 +136,9 @@ describe('a tertial report from the first answer to the export', () => {
     await saveSection(page, 'Risker och internkontroll');
     await page.getByLabel('Datum för nämndens beslut').fill(`${year}-05-12`);
     await saveSection(page, 'Bilagor');
-    await expect(page.getByText('Alla obligatoriska frågor är besvarade.').isVisible()).resolves.toBe(true);
+    await expect(page.getByText('Alla obligatoriska frågor är besvarade.', { exact: true }).isVisible()).resolves.toBe(
+      true,
+    );
 
     await page.getByLabel('Diarienummer för nämndens beslut').fill('JÄ 2090/77');
     await page.getByRole('button', { name: 'Klarmarkera Tertialrapport 1' }).click();
