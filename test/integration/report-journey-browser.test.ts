@@ -134,6 +134,17 @@ describe('a tertial report from the first answer to the export', () => {
     await page.getByLabel('Väsentliga risker för verksamheten och ekonomin under resten av året').fill('Lokalbrist.');
     await page.getByLabel('Har internkontrollen visat avvikelser under perioden?').selectOption({ label: 'Nej' });
     await saveSection(page, 'Risker och internkontroll');
+    // The board's minutes as a PDF, attached from the form.
+    const minutes = join(dir, 'Protokollsutdrag Järva.pdf');
+    writeFileSync(
+      minutes,
+      '%PDF-1.4\n% Järva\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+    );
+    await page.getByLabel(/^Välj en fil att bifoga till Bilagor/).setInputFiles(minutes);
+    await page.getByRole('button', { name: 'Ladda upp' }).click();
+    const listed = page.locator('#svar-bilagor-bilagor-filer li');
+    await listed.first().waitFor();
+    await expect(listed.first().textContent()).resolves.toContain('Protokollsutdrag Järva.pdf');
     await page.getByLabel('Datum för nämndens beslut').fill(`${year}-05-12`);
     await saveSection(page, 'Bilagor');
     await expect(page.getByText('Alla obligatoriska frågor är besvarade.', { exact: true }).isVisible()).resolves.toBe(
@@ -176,7 +187,13 @@ for name in z.namelist():
     const text = execFileSync(process.env.ARSHJUL_PDFTOTEXT ?? 'pdftotext', ['-layout', file, '-'], {
       encoding: 'utf8',
     }).replace(/\s+/g, ' ');
-    for (const expected of ['Tertialrapport 1', 'Järva stadsdelsnämnd', 'Verksamheten följer planen.', 'Lokalbrist.']) {
+    for (const expected of [
+      'Tertialrapport 1',
+      'Järva stadsdelsnämnd',
+      'Verksamheten följer planen.',
+      'Lokalbrist.',
+      'Protokollsutdrag Järva.pdf',
+    ]) {
       expect(text).toContain(expected);
     }
     // The printed first page as an image beside the pages' screenshots (pdftoppm: poppler-utils,
