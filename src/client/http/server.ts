@@ -9,6 +9,7 @@ import { DEFAULT_UPLOAD_POLICY, UploadPolicy } from '../../domain/file-types';
 import { createAttachmentOperations } from '../operations/attachments';
 import { createExportOperations } from '../operations/exports';
 import { createReportDraftOperations } from '../operations/report-drafts';
+import { createReportReviewOperations } from '../operations/report-review';
 import { shippedTemplatesDir } from '../templates';
 import { registerAttachmentRoutes } from './attachments';
 import { registerExportRoutes } from './exports';
@@ -50,10 +51,11 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       pool: deps.app.pool,
       templatesDir: deps.app.templatesDir ?? shippedTemplatesDir(deps.app.ops.municipality),
     });
-    await registerApi(app, { ...deps.app, drafts });
-    await registerPages(app, { ...deps.app, drafts });
-    registerFeedRoutes(app, { pool: deps.app.pool });
     const store = createPostgresAttachmentStore(deps.app.pool);
+    const review = createReportReviewOperations({ pool: deps.app.pool, drafts, attachments: store });
+    await registerApi(app, { ...deps.app, drafts, review });
+    await registerPages(app, { ...deps.app, drafts, review });
+    registerFeedRoutes(app, { pool: deps.app.pool });
     registerExportRoutes(app, createExportOperations({ ops: deps.app.ops, pool: deps.app.pool, store }));
     registerAttachmentRoutes(
       app,

@@ -4,6 +4,7 @@ import { appendAuditEvent } from '../../../db/audit-log';
 import type { Principal } from '../../../domain/roles';
 import type { CycleOperations } from '../../operations/cycle-operations';
 import type { ReportDraftOperations } from '../../operations/report-drafts';
+import type { ReportReviewOperations } from '../../operations/report-review';
 import { OperationError } from '../../operations/operation-error';
 import { actorOf } from '../auth';
 import type { HttpAppDeps } from '../server';
@@ -11,7 +12,7 @@ import { describeProblem } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { messagePage } from './layout';
 
-export type PageDeps = HttpAppDeps & { drafts: ReportDraftOperations };
+export type PageDeps = HttpAppDeps & { drafts: ReportDraftOperations; review: ReportReviewOperations };
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',
