@@ -6,6 +6,7 @@ import { AnswerCode, optionsOf, Question, TableColumn } from '../../../domain/re
 import { canWrite, Principal } from '../../../domain/roles';
 import { OperationError } from '../../operations/operation-error';
 import { AnswerConflict, ReportNotReady, BoardReport, ExpandedSection } from '../../operations/report-drafts';
+import type { ReturnNotes } from '../../operations/report-review';
 import { actorOf } from '../auth';
 import {
   forbiddenPage,
@@ -21,6 +22,7 @@ import {
 import { formatInstant } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { page } from './layout';
+import { commentsAt, returnSummary } from './review-comments-view';
 
 /**
  * The report form of a board (issue 12): the phase's template as a plain HTML form in Swedish,
@@ -89,6 +91,8 @@ interface ReportPageData {
   report: BoardReport;
   saved: Map<string, SavedAnswer>;
   attachments: AttachmentMeta[];
+  /** SLK's reason and comments, while the report is returned for completion. */
+  returned?: ReturnNotes;
 }
 
 async function loadReportPage(
@@ -103,7 +107,8 @@ async function loadReportPage(
   const attachments = hasFiles
     ? await createPostgresAttachmentStore(deps.pool).list(report.deliverable.workflowId)
     : [];
-  return { report, saved: new Map(report.answers.map((a) => [a.path, a])), attachments };
+  const returned = await deps.review.returnNotes(report.deliverable);
+  return { report, saved: new Map(report.answers.map((a) => [a.path, a])), attachments, ...(returned && { returned }) };
 }
 
 // --- Reading a posted section -------------------------------------------------------------------
@@ -433,7 +438,10 @@ function sectionForm(
     };
   };
   const questions = (item?: string) =>
-    section.questions.map((q) => questionField(view(`${section.id}${item ? `[${item}]` : ''}.${q.id}`, q)));
+    section.questions.map((q) => {
+      const path = `${section.id}${item ? `[${item}]` : ''}.${q.id}`;
+      return html`${questionField(view(path, q))}${commentsAt(data.returned?.comments, path, { label: q.label })}`;
+    });
   const items = section.items ?? [];
   return html`<form method="post" action="${action}" id="avsnitt-${section.id}" class="report-form" novalidate>
     <input type="hidden" name="avsnitt" value="${section.id}" />
@@ -447,6 +455,7 @@ function sectionForm(
     <fieldset ${disabled ? html` disabled` : ''}>
       <legend><span class="legend-text">${section.title}</span></legend>
       ${section.help ? html`<p class="hint">${section.help}</p>` : ''}
+      ${commentsAt(data.returned?.comments, section.id, { label: section.title })}
       ${
         section.generate
           ? items.length === 0
@@ -490,7 +499,7 @@ function reportBody(
   return html`<p><a href="/namnd/${input.boardId}">Tillbaka till nämndens sida</a></p>
     <h1>${report.template.title}, budgetår ${input.year}</h1>
     <p class="lead">${d.boardName}. Svaren sparas som utkast tills rapporten klarmarkeras.</p>
-    ${report.template.help ? html`<p>${report.template.help}</p>` : ''}
+    ${report.template.help ? html`<p>${report.template.help}</p>` : ''} ${returnSummary(data.returned, report.template)}
     ${
       problems.length
         ? html`<div class="error-summary" role="alert" id="fel">
