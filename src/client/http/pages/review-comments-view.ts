@@ -13,8 +13,8 @@ import { html, HtmlValue } from './html';
 export const commentAnchor = (path: string): string =>
   `kommentar-${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
 
-/** Who wrote a comment, as people read it: the token's label rather than the token. */
-function authorLabel(actor: string): string {
+/** Who wrote or handed in, as people read it: the token's label rather than the token. */
+export function authorLabel(actor: string): string {
   const match = /^\S+ \((.*), [^,()]+\)$/.exec(actor);
   return match?.[1] ?? actor;
 }

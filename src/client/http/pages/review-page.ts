@@ -24,7 +24,7 @@ import { answerInOneLine, answerView } from './answer-view';
 import { formatDate, formatInstant, statusOf } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { page } from './layout';
-import { commentAnchor, commentsAt, pathLabel } from './review-comments-view';
+import { authorLabel, commentAnchor, commentsAt, pathLabel } from './review-comments-view';
 
 /**
  * SLK's review of one board's report (issue 12): the whole answer in the template's structure,
@@ -182,14 +182,15 @@ function historyList(versions: VersionSummary[], returns: ReturnRecord[]): SafeH
 }
 
 function versionLine(v: VersionSummary, n: number): SafeHtml {
-  return html`<strong>Version ${n}</strong> inlämnad ${formatInstant(v.submittedAt.toISOString())} av ${v.submittedBy}.
-    Dokumentreferens:
+  return html`<strong>Version ${n}</strong> inlämnad ${formatInstant(v.submittedAt.toISOString())} av
+    ${authorLabel(v.submittedBy)}. Dokumentreferens:
     ${v.documentRef ?? '—'}${v.decisionDate ? html`, beslutsdatum ${formatDate(v.decisionDate)}` : ''}.
     ${v.comment ? html`<br />Nämndens kommentar: <q>${v.comment}</q>` : ''}`;
 }
 
 function returnLine(r: ReturnRecord): SafeHtml {
-  return html`<strong>Återremitterad</strong> ${formatInstant(r.returnedAt.toISOString())}: <q>${r.reason}</q>${
+  return html`<strong>Återremitterad</strong> ${formatInstant(r.returnedAt.toISOString())} av
+    ${authorLabel(r.returnedBy)}: <q>${r.reason}</q>${
       r.deadline ? html`. Ny sista dag ${formatDate(r.deadline)}` : ''
     }.`;
 }
@@ -332,8 +333,8 @@ function reviewBody(
                   <a href="/api/cycles/${p.year}/deliverables/${p.phaseId}/${p.boardId}/attachments/${a.id}"
                     >${a.fileName}</a
                   >
-                  (${a.fileType.toUpperCase()}, ${Math.max(1, Math.round(a.sizeBytes / 1024))} kB, ${a.uploadedBy},
-                  ${formatInstant(a.uploadedAt.toISOString())})
+                  (${a.fileType.toUpperCase()}, ${Math.max(1, Math.round(a.sizeBytes / 1024))} kB,
+                  ${authorLabel(a.uploadedBy)}, ${formatInstant(a.uploadedAt.toISOString())})
                 </li>`,
             )}
           </ul>`
