@@ -198,11 +198,17 @@ describe('SLK reviews a report per question, across versions', () => {
 
   test('SLK returns it; the board sees the comments next to the questions and the reason at the top', async () => {
     const deadline = addDays(stack.day0, 50);
-    const returned = await call('admin', 'POST', `${base('farsta')}/return`, {
-      reason: 'Prognosen behöver förklaras.',
-      deadline,
-    });
+    // Two SLK officers at once: one returns the report while the other comments on it. The comment
+    // lands on the version returned (the board sees it) or is refused as too late; never lost.
+    const before = (await storedComments('farsta')).length;
+    const [returned, racing] = await Promise.all([
+      call('admin', 'POST', `${base('farsta')}/return`, { reason: 'Prognosen behöver förklaras.', deadline }),
+      comment('admin', 'farsta', { path: 'ekonomi.bedomning', comment: 'Samtidigt som återremissen.' }),
+    ]);
     expect(returned.status).toBe(200);
+    expect([200, 409]).toContain(racing.status);
+    if (racing.status === 409) expect(racing.body.code).toBe('not-under-review');
+    expect((await storedComments('farsta')).length).toBe(before + (racing.status === 200 ? 1 : 0));
     expect(returned.body.stage).toBe('returned');
     // Returned: no more comments on that version.
     const late = await comment('admin', 'farsta', { path: 'ekonomi.prognos', comment: 'Sent' });
@@ -214,6 +220,7 @@ describe('SLK reviews a report per question, across versions', () => {
       'ekonomi.prognos',
       'ekonomi',
       'ekonomi.utfall',
+      ...(racing.status === 200 ? ['ekonomi.bedomning'] : []),
     ]);
     const form = await (await page('farsta', `/namnd/farsta/${y}/granskad`)).text();
     expect(form).toContain('Stadsledningskontoret har återremitterat rapporten: Prognosen behöver förklaras.');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AttachmentMeta, AttachmentStore } from '../../db/attachments';
 import { appendAuditEvent } from '../../db/audit-log';
 import { withTransaction } from '../../db/database';
-import { insertReviewComment, listReviewComments, ReviewComment } from '../../db/review-comments';
+import { insertReviewComment, listReviewComments, lockStageForComment, ReviewComment } from '../../db/review-comments';
 import { listSubmissionHistory, ReturnRecord, SubmissionVersion } from '../../db/submission-versions';
 import { AnswerChange, diffAnswers } from '../../domain/answer-diff';
 import { parseAnswerPath } from '../../domain/answer-paths';
@@ -179,19 +179,18 @@ export function createReportReviewOperations(deps: {
       if (!pathInTemplate(template, path)) {
         throw new OperationError(400, 'path', `${path} is no question or section of this report`, 'bad-path');
       }
-      if (deliverable.stage !== 'submitted') {
-        throw new OperationError(
-          409,
-          'stage',
-          `comments are made while the report is handed in and under review, not ${deliverable.stage}`,
-          'not-under-review',
-        );
-      }
       return withTransaction(pool, async (tx) => {
-        const { versions } = await listSubmissionHistory(tx, deliverable.workflowId);
-        const latest = versions.at(-1);
-        if (!latest) {
-          throw new OperationError(409, 'stage', 'no version of the report has been handed in', 'not-under-review');
+        // Checked with the stage locked: a return or approval at the same moment waits for this
+        // comment, or has already moved the report on and the comment is refused.
+        const stage = (await lockStageForComment(tx, deliverable.workflowId)) ?? deliverable.stage;
+        const latest = (await listSubmissionHistory(tx, deliverable.workflowId)).versions.at(-1);
+        if (stage !== 'submitted' || !latest) {
+          throw new OperationError(
+            409,
+            'stage',
+            `comments are made while the report is handed in and under review, not ${stage}`,
+            'not-under-review',
+          );
         }
         const stored = await insertReviewComment(tx, {
           workflowId: deliverable.workflowId,
