@@ -77,7 +77,9 @@ export function returnSummary(notes: ReturnNotes | undefined, template: Expanded
   if (!notes) return '';
   const paths = [...new Set(notes.comments.map((c) => c.path))];
   return html`<section class="return-summary" aria-labelledby="aterremiss-rubrik">
-    <h2 id="aterremiss-rubrik">Stadsledningskontoret har återremitterat rapporten: ${notes.reason}</h2>
+    <h2 id="aterremiss-rubrik">Rapporten är återremitterad</h2>
+    <!-- The reason may be long: a paragraph, not the heading. -->
+    <p class="answer-text">Stadsledningskontoret har återremitterat rapporten: ${notes.reason}</p>
     <p>
       Återremitterad
       ${formatInstant(notes.returnedAt.toISOString())}${
