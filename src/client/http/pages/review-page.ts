@@ -301,6 +301,15 @@ function reviewBody(
         : ''
     }
     ${!review.latest ? html`<p class="panel">Nämnden har inte lämnat in rapporten än.</p>` : ''}
+    ${
+      review.latest
+        ? html`<p>
+            <a href="/api/cycles/${p.year}/deliverables/${p.phaseId}/${p.boardId}/report.pdf"
+              >Rapporten som PDF<span class="visually-hidden"> (${d.boardName})</span></a
+            >
+          </p>`
+        : ''
+    }
     <h2>Versioner</h2>
     ${review.versions.length || review.returns.length ? historyList(review.versions, review.returns) : html`<p>Inga än.</p>`}
     ${
