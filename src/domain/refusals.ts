@@ -81,6 +81,7 @@ export const refusalCodes = [
   'dialogue-required',
   'edited-by-someone-else',
   'not-ready',
+  'not-under-review',
   'template-corrected',
   'published-meanwhile',
   'version-not-higher',

@@ -10,6 +10,7 @@ import { createAnswerFileOperations } from '../operations/answer-files';
 import { createAttachmentOperations } from '../operations/attachments';
 import { createExportOperations } from '../operations/exports';
 import { createReportDraftOperations } from '../operations/report-drafts';
+import { createReportReviewOperations } from '../operations/report-review';
 import { shippedTemplatesDir } from '../templates';
 import { registerAttachmentRoutes } from './attachments';
 import { registerExportRoutes } from './exports';
@@ -59,8 +60,9 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       policy: deps.app.uploads ?? DEFAULT_UPLOAD_POLICY,
     });
     const answerFiles = createAnswerFileOperations({ drafts, attachments });
-    await registerApi(app, { ...deps.app, drafts });
-    await registerPages(app, { ...deps.app, drafts, attachments, answerFiles });
+    const review = createReportReviewOperations({ pool: deps.app.pool, drafts, attachments: store });
+    await registerApi(app, { ...deps.app, drafts, review });
+    await registerPages(app, { ...deps.app, drafts, attachments, answerFiles, review });
     registerFeedRoutes(app, { pool: deps.app.pool });
     registerExportRoutes(app, createExportOperations({ ops: deps.app.ops, pool: deps.app.pool, store }));
     registerAttachmentRoutes(app, attachments, {

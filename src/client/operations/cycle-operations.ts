@@ -194,7 +194,8 @@ export function createCycleOperations(deps: OperationsDeps) {
   // memory, checked against PostgreSQL's versions on every use (see read-cache.ts).
   const cache = createReadCache({ pool, municipality });
   const registryOf = (at: ReadSnapshot): Registry => {
-    if (!at.registry) throw new OperationError(409, 'organisations', `no registry stored for ${municipality}`, 'no-registry');
+    if (!at.registry)
+      throw new OperationError(409, 'organisations', `no registry stored for ${municipality}`, 'no-registry');
     return at.registry;
   };
   const registry = async (): Promise<Registry> => registryOf(await cache.snapshot());

@@ -83,9 +83,12 @@ export class ReportNotReady extends OperationError {
 /** A section as a board answers it: generated sections with their items, unasked ones left out. */
 export type ExpandedSection = Section & { items?: GeneratedItem[] };
 
+/** A template as one board answers it (see ExpandedSection). */
+export type ExpandedTemplate = Omit<ReportTemplate, 'sections'> & { sections: ExpandedSection[] };
+
 export interface BoardReport {
   deliverable: DeliverableSummary;
-  template: Omit<ReportTemplate, 'sections'> & { sections: ExpandedSection[] };
+  template: ExpandedTemplate;
   answers: SavedAnswer[];
   /** What is still missing before the report can be marked ready (fields relative to the answers). */
   missing: MissingAnswer[];
@@ -170,16 +173,35 @@ export function createReportDraftOperations(deps: {
     return { summary, cycle, template, context };
   };
 
+  /** The template as this board answers it: options resolved, generated sections with their items, unasked ones left out. */
+  const expand = (template: ReportTemplate, context: TemplateContext): ExpandedTemplate => {
+    const sections = withResolvedOptions(template, context)
+      .sections.filter((s) => !s.boardKinds || !context.boardKind || s.boardKinds.includes(context.boardKind))
+      .map((s): ExpandedSection => (s.generate ? { ...s, items: context[s.generate] ?? [] } : s));
+    return { ...template, sections };
+  };
+
   return {
+    /**
+     * The deliverable the caller may see and its template as the board answers it, without the
+     * drafts: what SLK's review draws a handed-in version in.
+     */
+    async loadExpandedTemplate(
+      principal: Principal,
+      year: number,
+      phaseId: string,
+      boardId: string,
+    ): Promise<{ deliverable: DeliverableSummary; template: ExpandedTemplate }> {
+      const { summary, template, context } = await prepare(principal, year, phaseId, boardId);
+      return { deliverable: summary, template: expand(template, context) };
+    },
+
     async loadReport(principal: Principal, year: number, phaseId: string, boardId: string): Promise<BoardReport> {
       const { summary, template, context } = await prepare(principal, year, phaseId, boardId);
       const answers = await listSavedAnswers(pool, summary.workflowId);
-      const sections = withResolvedOptions(template, context)
-        .sections.filter((s) => !s.boardKinds || !context.boardKind || s.boardKinds.includes(context.boardKind))
-        .map((s): ExpandedSection => (s.generate ? { ...s, items: context[s.generate] ?? [] } : s));
       return {
         deliverable: summary,
-        template: { ...template, sections },
+        template: expand(template, context),
         answers,
         missing: missingForReady(template, context, assembleAnswers(answers)).map((m) => ({
           ...m,

@@ -9,6 +9,7 @@ import { CycleOperations, DeliverableAction } from '../../operations/cycle-opera
 import { forbidden, notFound, OperationError, parseInput } from '../../operations/operation-error';
 import { visibleDeliverable } from '../../operations/visible-deliverable';
 import { ReportDraftOperations } from '../../operations/report-drafts';
+import { ReportReviewOperations } from '../../operations/report-review';
 import { actorOf } from '../auth';
 import { buildOpenApiDocument } from './openapi';
 import * as s from './schemas';
@@ -30,6 +31,7 @@ export interface RouteContext {
   body: unknown;
   ops: CycleOperations;
   drafts: ReportDraftOperations;
+  review: ReportReviewOperations;
 }
 
 export interface ApiRoute {
@@ -40,6 +42,11 @@ export interface ApiRoute {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /**
+   * The operation checks the body itself, so its refusals carry their stable codes (`bad-path`,
+   * `too-long` …); `body` then only documents it.
+   */
+  bodyCheckedByOperation?: true;
   response: z.ZodType;
   /** Writes are rate-limited and audited with the caller. */
   write?: {
@@ -311,6 +318,42 @@ export const apiRoutes: ApiRoute[] = [
   },
   {
     method: 'GET',
+    url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/review',
+    summary:
+      'SLK’s review of a report (Granskning): the template, every version handed in, the latest answers, what changed since the returned version, attachments and comments per question; SLK and the committee, a board its own',
+    access: 'authenticated',
+    params: s.deliverableParams,
+    response: s.reportReview,
+    async handler({ review, params, principal }) {
+      const p = params as DeliverableParams;
+      return s.reviewJson(await review.loadReview(principal, p.year, p.phaseId, p.boardId));
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/comments',
+    summary:
+      'Comment on a question or section of a report under review (Kommentera): SLK; 400 bad-path for a path the template does not ask, 409 not-under-review unless handed in',
+    access: 'admin',
+    params: s.deliverableParams,
+    body: s.addCommentBody,
+    bodyCheckedByOperation: true,
+    response: s.reviewComment,
+    write: {
+      operation: 'review-comment',
+      target: deliverableTarget,
+      recorded: (body) => {
+        const b = body as { path?: unknown; comment?: unknown };
+        return { path: b.path, commentLength: typeof b.comment === 'string' ? b.comment.length : undefined };
+      },
+    },
+    async handler({ review, params, principal, body, actor }) {
+      const p = params as DeliverableParams;
+      return s.commentJson(await review.addComment(principal, p.year, p.phaseId, p.boardId, body, actor));
+    },
+  },
+  {
+    method: 'GET',
     url: '/api/boards/:boardId/mails',
     summary: 'The mails sent about a board’s deliverables, newest first (Utskick)',
     access: 'authenticated',
@@ -364,6 +407,7 @@ function allowed(principal: Principal, access: Access): boolean {
 export interface ApiDeps {
   ops: CycleOperations;
   drafts: ReportDraftOperations;
+  review: ReportReviewOperations;
   pool: Pool;
   /** Writes per token and minute (SLK's bulk work stays well under it). */
   writesPerMinute?: number;
@@ -414,7 +458,12 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
             throw forbidden(`${formatRole(principal.role)} may not call this route`);
           }
           const query = parsePart(route.query ?? s.noQuery, request.query, 'query') as Record<string, unknown>;
-          const body = route.method !== 'GET' ? parsePart(route.body, request.body, 'body') : undefined;
+          const body =
+            route.method === 'GET'
+              ? undefined
+              : route.bodyCheckedByOperation
+                ? (request.body ?? {})
+                : parsePart(route.body, request.body, 'body');
           const result = await route.handler({
             principal,
             actor: actorOf(principal),
@@ -423,6 +472,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
             body,
             ops: deps.ops,
             drafts: deps.drafts,
+            review: deps.review,
           });
           const recorded = route.write?.recorded ? route.write.recorded(body) : body;
           await audit(principal, route, params, { outcome: 'accepted', body: recorded });

@@ -9,6 +9,8 @@ import {
 } from '../../operations/cycle-operations';
 import type { SavedAnswer } from '../../../db/report-drafts';
 import { markReadySchema, saveAnswerSchema } from '../../operations/report-drafts';
+import type { ReviewComment } from '../../../db/review-comments';
+import { addCommentSchema, ReportReview } from '../../operations/report-review';
 
 /** Request and response shapes of the HTTP API: validated at the edge, documented in OpenAPI. */
 
@@ -286,4 +288,91 @@ export const boardReport = z.object({
     z.object({ field: z.string(), section: z.string(), item: z.string().optional(), question: z.string() }),
   ),
   editable: z.boolean(),
+});
+
+export const addCommentBody = addCommentSchema;
+
+export const reviewComment = z.object({
+  id: z.string(),
+  /** The version (the sequence number of its `submitted` event) the comment was made on. */
+  submissionSeq: z.number().int(),
+  path: z.string(),
+  comment: z.string(),
+  author: z.string(),
+  createdAt: z.string(),
+});
+export const commentJson = (c: ReviewComment): z.infer<typeof reviewComment> => ({
+  id: c.id,
+  submissionSeq: c.submissionSeq,
+  path: c.path,
+  comment: c.comment,
+  author: c.author,
+  createdAt: c.createdAt.toISOString(),
+});
+
+const answerChange = z.object({
+  path: z.string(),
+  change: z.enum(['added', 'changed', 'removed']),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
+});
+
+export const reportReview = z.object({
+  deliverable: deliverableSummary,
+  template: boardReport.shape.template,
+  versions: z.array(
+    z.object({
+      seq: z.number().int(),
+      submittedAt: z.string(),
+      submittedBy: z.string(),
+      documentRef: z.string().nullable(),
+      decisionDate: z.string().nullable(),
+      comment: z.string().nullable(),
+    }),
+  ),
+  latest: z.object({ seq: z.number().int(), answers: z.record(z.string(), z.unknown()) }).optional(),
+  previousSeq: z.number().int().optional(),
+  changes: z.array(answerChange),
+  returns: z.array(
+    z.object({
+      seq: z.number().int(),
+      returnedAt: z.string(),
+      returnedBy: z.string(),
+      reason: z.string(),
+      deadline: z.string().nullable(),
+    }),
+  ),
+  attachments: z.array(
+    z.object({
+      id: z.string(),
+      fileName: z.string(),
+      fileType: z.string(),
+      sizeBytes: z.number().int(),
+      sha256: z.string(),
+      uploadedBy: z.string(),
+      uploadedAt: z.string(),
+    }),
+  ),
+  comments: z.array(reviewComment),
+  canComment: z.boolean(),
+});
+export const reviewJson = (r: ReportReview): z.infer<typeof reportReview> => ({
+  deliverable: r.deliverable,
+  template: r.template,
+  versions: r.versions.map((v) => ({ ...v, submittedAt: v.submittedAt.toISOString() })),
+  ...(r.latest && { latest: r.latest }),
+  ...(r.previousSeq !== undefined && { previousSeq: r.previousSeq }),
+  changes: r.changes,
+  returns: r.returns.map((x) => ({ ...x, returnedAt: x.returnedAt.toISOString() })),
+  attachments: r.attachments.map((a) => ({
+    id: a.id,
+    fileName: a.fileName,
+    fileType: a.fileType,
+    sizeBytes: a.sizeBytes,
+    sha256: a.sha256,
+    uploadedBy: a.uploadedBy,
+    uploadedAt: a.uploadedAt.toISOString(),
+  })),
+  comments: r.comments.map(commentJson),
+  canComment: r.canComment,
 });

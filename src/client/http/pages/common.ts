@@ -7,6 +7,7 @@ import type { CycleOperations } from '../../operations/cycle-operations';
 import type { AnswerFileOperations } from '../../operations/answer-files';
 import type { AttachmentOperations } from '../../operations/attachments';
 import type { ReportDraftOperations } from '../../operations/report-drafts';
+import type { ReportReviewOperations } from '../../operations/report-review';
 import { OperationError } from '../../operations/operation-error';
 import { actorOf } from '../auth';
 import type { HttpAppDeps } from '../server';
@@ -18,6 +19,7 @@ export type PageDeps = HttpAppDeps & {
   drafts: ReportDraftOperations;
   attachments: AttachmentOperations;
   answerFiles: AnswerFileOperations;
+  review: ReportReviewOperations;
 };
 
 const SECURITY_HEADERS = {

@@ -40,6 +40,7 @@ import {
 import { formatDate, formatInstant, mailKindLabel, statusOf } from './format';
 import { html, SafeHtml } from './html';
 import { page } from './layout';
+import { reviewLink } from './review-page';
 import { timeline } from './timeline';
 
 const NOTICES: Record<string, string> = {
@@ -111,13 +112,21 @@ function planTable(view: CycleView, rows: DeliverableSummary[], year: number): S
   </div>`;
 }
 
-function reviewItem(year: number, d: DeliverableSummary, record: SubmissionRecord | undefined, problem?: FormProblem) {
+function reviewItem(
+  year: number,
+  d: DeliverableSummary,
+  record: SubmissionRecord | undefined,
+  problem?: FormProblem,
+  /** A report answered on a template has a review page per question. */
+  hasTemplate = false,
+) {
   const key = reviewKey(d);
   const last = record?.lastSubmission;
   const approveForm = `godkann-${key}`;
   const returnForm = `aterremittera-${key}`;
   return html`<section class="deliverable" aria-labelledby="granska-${key}">
     <h3 id="granska-${key}">${d.phaseName} — ${d.boardName}</h3>
+    ${hasTemplate ? html`<p>${reviewLink(year, d)}</p>` : ''}
     <dl class="facts">
       <dt>Läge</dt>
       <dd>${statusOf(d).words.join(', ')}</dd>
@@ -281,7 +290,15 @@ function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
       queue.length === 0
         ? html`<p>Inget väntar på granskning.</p>`
         : html`<p>${queue.length} ${queue.length === 1 ? 'leverans väntar' : 'leveranser väntar'} på granskning.</p>
-            ${queue.map((d) => reviewItem(year, d, records.get(d.workflowId), problem))}`
+            ${queue.map((d) =>
+              reviewItem(
+                year,
+                d,
+                records.get(d.workflowId),
+                problem,
+                Boolean(view.deliverablePhases.find((p) => p.id === d.phaseId)?.template),
+              ),
+            )}`
     }
     <h2>Bekräfta milstolpar</h2>
     ${

@@ -278,6 +278,7 @@ const REFUSALS_SV: Record<RefusalCode, Say> = {
     p.missing !== undefined
       ? `Rapporten kan inte klarmarkeras: ${text(p, 'missing')} obligatoriska svar saknas`
       : 'Rapporten kan inte klarmarkeras: obligatoriska svar saknas',
+  'not-under-review': (p) => `Kommentarer lämnas medan rapporten granskas: den är ${stage(p)}`,
   'template-corrected': () => 'Mallen har rättats medan du skrev: ladda om sidan och för in svaret igen',
   'published-meanwhile': (p) => `Version ${text(p, 'version')} av mallen publicerades under tiden; ingenting sparades`,
   'version-not-higher': (p) => `måste vara högre än den gällande versionen ${text(p, 'current')}`,
@@ -310,6 +311,7 @@ const STANDS_ALONE = new Set<RefusalCode>([
   'dialogue-required',
   'edited-by-someone-else',
   'not-ready',
+  'not-under-review',
   'template-corrected',
   'cross-origin',
   'published-meanwhile',

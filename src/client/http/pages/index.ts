@@ -8,6 +8,7 @@ import { registerLogin } from './login';
 import { registerOverview } from './overview';
 import { registerReportForm } from './report-form';
 import { REPORT_FORM_SCRIPT } from './report-form-script';
+import { registerReviewPage } from './review-page';
 import { STYLESHEET } from './styles';
 
 /**
@@ -20,6 +21,7 @@ import { STYLESHEET } from './styles';
  * - `/namnd/:boardId`: a board's page (the board itself; SLK and the committee read it);
  * - `/namnd/:boardId/:year/:phaseId`: a board's report form, for phases with a template (issue 12);
  * - `/cykel/:year`: SLK's cycle page (plan, milestones, deadlines, extensions, review);
+ * - `/cykel/:year/granska/:phaseId/:boardId`: SLK's review of a report per question (issue 12; SLK and the committee);
  * - `/tillganglighet`: the accessibility statement (issue 12; everyone, signed in or not).
  */
 export async function registerPages(app: FastifyInstance, deps: PageDeps): Promise<void> {
@@ -39,5 +41,6 @@ export async function registerPages(app: FastifyInstance, deps: PageDeps): Promi
   registerBoardPage(app, deps);
   registerReportForm(app, deps);
   registerCyclePage(app, deps);
+  registerReviewPage(app, deps);
   registerAccessibilityStatement(app, deps);
 }

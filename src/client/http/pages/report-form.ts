@@ -13,6 +13,7 @@ import type { RefusalParams } from '../../../domain/refusals';
 import { canWrite, Principal } from '../../../domain/roles';
 import { OperationError } from '../../operations/operation-error';
 import { AnswerConflict, ReportNotReady, BoardReport, ExpandedSection } from '../../operations/report-drafts';
+import type { ReturnNotes } from '../../operations/report-review';
 import { actorOf } from '../auth';
 import {
   forbiddenPage,
@@ -29,6 +30,7 @@ import { formatInstant, refusalInSwedish } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { messagePage, page } from './layout';
 import { acceptMultipart, MultipartBody } from '../multipart';
+import { commentsAt, returnSummary } from './review-comments-view';
 
 /**
  * The report form of a board (issue 12): the phase's template as a plain HTML form in Swedish,
@@ -188,6 +190,8 @@ interface ReportPageData {
   maxBytes: number;
   /** Where the page, the API's report and its attachments are, for links and the script. */
   urls: { page: string; report: string; attachments: string };
+  /** SLK's reason and comments, while the report is returned for completion. */
+  returned?: ReturnNotes;
 }
 
 async function loadReportPage(
@@ -202,12 +206,14 @@ async function loadReportPage(
   // Every attachment of the report is listed (also one no answer names any more): the record.
   const attachments = await createPostgresAttachmentStore(deps.pool).list(workflowId);
   const correction = await loadTemplateCorrection(deps.pool, workflowId, report.template.version);
+  const returned = await deps.review.returnNotes(report.deliverable);
   const api = `/api/cycles/${year}/deliverables/${phaseId}/${boardId}`;
   return {
     report,
     saved: new Map(report.answers.map((a) => [a.path, a])),
     attachments,
     ...(correction && { correction }),
+    ...(returned && { returned }),
     maxBytes: deps.attachments.policy.maxBytes,
     urls: { page: `/namnd/${boardId}/${year}/${phaseId}`, report: `${api}/report`, attachments: `${api}/attachments` },
   };
@@ -660,7 +666,10 @@ function sectionForm(
     };
   };
   const questions = (item?: string) =>
-    section.questions.map((q) => questionField(view(`${section.id}${item ? `[${item}]` : ''}.${q.id}`, q)));
+    section.questions.map((q) => {
+      const path = `${section.id}${item ? `[${item}]` : ''}.${q.id}`;
+      return html`${questionField(view(path, q))}${commentsAt(data.returned?.comments, path, { label: q.label })}`;
+    });
   const items = section.items ?? [];
   return html`<form method="post" action="${action}" id="avsnitt-${section.id}" class="report-form" novalidate>
       <input type="hidden" name="avsnitt" value="${section.id}" />
@@ -674,6 +683,7 @@ function sectionForm(
       <fieldset ${disabled ? html` disabled` : ''}>
         <legend><span class="legend-text">${section.title}</span></legend>
         ${section.help ? html`<p class="hint">${section.help}</p>` : ''}
+        ${commentsAt(data.returned?.comments, section.id, { label: section.title })}
         ${
           section.generate
             ? items.length === 0
@@ -720,7 +730,7 @@ function renderReportPage(
   return html`<p><a href="/namnd/${input.boardId}">Tillbaka till nämndens sida</a></p>
     <h1>${report.template.title}, budgetår ${input.year}</h1>
     <p class="lead">${d.boardName}. Svaren sparas som utkast tills rapporten klarmarkeras.</p>
-    ${report.template.help ? html`<p>${report.template.help}</p>` : ''}
+    ${report.template.help ? html`<p>${report.template.help}</p>` : ''} ${returnSummary(data.returned, report.template)}
     ${
       problems.length
         ? html`<div class="error-summary" role="alert" id="fel">

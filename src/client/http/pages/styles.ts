@@ -107,6 +107,19 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .file-upload progress { width: 12rem; }
 .correction { border: 4px solid #8a4b00; background: #fff; padding: 0.75rem 1rem; margin: 0 0 1rem; }
 .correction h2 { margin-top: 0; }
+.answer-text { white-space: pre-line; margin: 0 0 0.5rem; }
+.review-section { background: #fff; border: 1px solid #c9ced6; border-radius: 4px; padding: 0.25rem 1rem 1rem;
+  margin: 0 0 1rem; }
+.review-question { border-top: 1px solid #d9dde3; padding: 0.5rem 0; }
+.review-question h4, .review-question h5 { font-size: 1rem; margin: 0.5rem 0 0.25rem; }
+.review-question.changed { border-left: 5px solid #b36b00; padding-left: 0.75rem; }
+.changed-mark { background: #fff0d1; color: #5e3a00; display: inline-block; padding: 0.1rem 0.5rem; margin: 0 0 0.5rem; }
+.review-comments { background: #fff8e5; border-left: 5px solid #8a4b00; padding: 0.5rem 0.75rem; margin: 0 0 0.9rem; }
+.review-comments ul { margin: 0; padding-left: 1.1rem; }
+.review-comments-title { margin: 0 0 0.25rem; }
+.return-summary { border: 4px solid #b36b00; background: #fff0d1; padding: 0.25rem 1rem 0.75rem; margin: 0 0 1rem; }
+.return-summary h2 { margin-top: 0.5rem; }
+.comment-form { margin: 0.25rem 0 0.5rem; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 @media (max-width: 40rem) {

@@ -1,0 +1,453 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ReturnRecord } from '../../../db/submission-versions';
+import type { AnswerChange } from '../../../domain/answer-diff';
+import { Question } from '../../../domain/report-template';
+import { isAdmin, Principal } from '../../../domain/roles';
+import { OperationError } from '../../operations/operation-error';
+import type { ExpandedSection } from '../../operations/report-drafts';
+import type { ReportReview, VersionSummary } from '../../operations/report-review';
+import { actorOf } from '../auth';
+import {
+  auditPageWrite,
+  forbiddenPage,
+  formValue,
+  isSameOrigin,
+  isSlug,
+  notFoundPage,
+  PageDeps,
+  parseYear,
+  queryValue,
+  requireUser,
+  sendPage,
+} from './common';
+import { answerInOneLine, answerView } from './answer-view';
+import { formatDate, formatInstant, statusOf } from './format';
+import { html, HtmlValue, SafeHtml } from './html';
+import { page } from './layout';
+import { authorLabel, commentAnchor, commentsAt, pathLabel } from './review-comments-view';
+
+/**
+ * SLK's review of one board's report (issue 12): the whole answer in the template's structure,
+ * what changed since the version SLK returned, the versions and returns, the attachments, a
+ * comment form per question, and the approve and return forms (posted to the cycle page's own
+ * handlers). The committee reads the same page without the forms.
+ */
+
+interface Params {
+  year: number;
+  phaseId: string;
+  boardId: string;
+}
+
+/** A refused comment: where, why (a stable code), and what was typed. */
+interface CommentProblem {
+  path: string;
+  code?: string;
+  problem: string;
+  typed: string;
+}
+
+const COMMENT_CODES: Record<string, string> = {
+  required: 'Skriv en kommentar.',
+  'too-long': 'Kommentaren är för lång; den får vara högst 4 000 tecken.',
+  'bad-path': 'Frågan finns inte i rapportens mall.',
+  'not-under-review': 'Rapporten granskas inte just nu: kommentarer lämnas medan den är inlämnad.',
+};
+
+const reviewUrl = (p: Params) => `/cykel/${p.year}/granska/${p.phaseId}/${p.boardId}`;
+
+/** An HTML id for a question's block on this page. */
+const questionAnchor = (path: string) => `fraga-${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
+
+interface ReviewPageData {
+  review: ReportReview;
+  /** Whether the phase has SLK's review step (approve or return); without it there is nothing to decide. */
+  reviewRequired: boolean;
+}
+
+async function loadReviewPage(deps: PageDeps, principal: Principal, p: Params): Promise<ReviewPageData | undefined> {
+  try {
+    const review = await deps.review.loadReview(principal, p.year, p.phaseId, p.boardId);
+    const cycle = await deps.ops.cycle(p.year);
+    const phase = cycle.calendar.phases.find((ph) => ph.id === p.phaseId);
+    return { review, reviewRequired: phase?.kind === 'deliverable' && phase.reviewRequired === true };
+  } catch (error) {
+    if (error instanceof OperationError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+// --- Rendering ----------------------------------------------------------------------------------
+
+function valueAt(
+  answers: Record<string, unknown> | undefined,
+  section: string,
+  item: string | undefined,
+  question: string,
+) {
+  const s = answers?.[section] as Record<string, unknown> | undefined;
+  const holder = item ? (s?.[item] as Record<string, unknown> | undefined) : s;
+  return holder?.[question];
+}
+
+function commentForm(p: Params, path: string, label: string, problem: CommentProblem | undefined): SafeHtml {
+  const id = `kommentera-${questionAnchor(path)}`;
+  const mine = problem?.path === path ? problem : undefined;
+  return html`<form method="post" action="${reviewUrl(p)}/kommentar" class="comment-form" novalidate>
+    <input type="hidden" name="path" value="${path}" />
+    <div class="field${mine ? ' field-error' : ''}">
+      <label for="${id}">Kommentera<span class="visually-hidden"> ${label}</span></label>
+      ${mine ? html`<span class="error-message" id="${id}-fel">${COMMENT_CODES[mine.code ?? ''] ?? mine.problem}</span>` : ''}
+      <textarea
+        id="${id}"
+        name="comment"
+        rows="2"
+        maxlength="4000"
+        ${mine ? html` aria-invalid="true" aria-describedby="${id}-fel"` : ''}
+      >
+${mine?.typed ?? ''}</textarea>
+    </div>
+    <button type="submit" class="secondary">Spara kommentaren</button>
+  </form>`;
+}
+
+interface DrawContext {
+  p: Params;
+  data: ReviewPageData;
+  changes: Map<string, AnswerChange>;
+  versionOf: (seq: number) => number | undefined;
+  problem?: CommentProblem;
+}
+
+function questionBlock(
+  ctx: DrawContext,
+  section: ExpandedSection,
+  question: Question,
+  item?: { id: string; name: string },
+) {
+  const { review } = ctx.data;
+  const path = `${section.id}${item ? `[${item.id}]` : ''}.${question.id}`;
+  const label = `${section.title}${item ? `, ${item.name}` : ''}: ${question.label}`;
+  const change = ctx.changes.get(path);
+  const heading = item ? html`<h5>${question.label}</h5>` : html`<h4>${question.label}</h4>`;
+  return html`<div class="review-question${change ? ' changed' : ''}" id="${questionAnchor(path)}">
+    ${heading}
+    ${
+      change
+        ? html`<p class="changed-mark">
+            <strong>Ändrat sedan återremissen</strong>${
+              change.change === 'added'
+                ? ' (nytt svar)'
+                : html` (tidigare: ${answerInOneLine(question, change.before)})`
+            }
+          </p>`
+        : ''
+    }
+    ${answerView(question, valueAt(review.latest?.answers, section.id, item?.id, question.id))}
+    ${commentsAt(review.comments, path, { label, versionOf: ctx.versionOf })}
+    ${review.canComment ? commentForm(ctx.p, path, label, ctx.problem) : ''}
+  </div>`;
+}
+
+function sectionBlock(ctx: DrawContext, section: ExpandedSection): SafeHtml {
+  const items = section.items ?? [];
+  return html`<section class="review-section" aria-labelledby="avsnitt-${section.id}">
+    <h3 id="avsnitt-${section.id}">${section.title}</h3>
+    ${commentsAt(ctx.data.review.comments, section.id, { label: section.title, versionOf: ctx.versionOf })}
+    ${
+      section.generate
+        ? items.length === 0
+          ? html`<p class="muted">Inget att besvara här för nämnden.</p>`
+          : items.map(
+              (item) =>
+                html`<div class="review-item">
+                  <h4>${item.name}</h4>
+                  ${section.questions.map((q) => questionBlock(ctx, section, q, item))}
+                </div>`,
+            )
+        : section.questions.map((q) => questionBlock(ctx, section, q))
+    }
+  </section>`;
+}
+
+/** The versions and returns in the order they happened. */
+function historyList(versions: VersionSummary[], returns: ReturnRecord[]): SafeHtml {
+  const events = [
+    ...versions.map((v, i) => ({ seq: v.seq, line: versionLine(v, i + 1) })),
+    ...returns.map((r) => ({ seq: r.seq, line: returnLine(r) })),
+  ].sort((a, b) => a.seq - b.seq);
+  return html`<ol class="history">
+    ${events.map((e) => html`<li>${e.line}</li>`)}
+  </ol>`;
+}
+
+function versionLine(v: VersionSummary, n: number): SafeHtml {
+  return html`<strong>Version ${n}</strong> inlämnad ${formatInstant(v.submittedAt.toISOString())} av
+    ${authorLabel(v.submittedBy)}. Dokumentreferens:
+    ${v.documentRef ?? '—'}${v.decisionDate ? html`, beslutsdatum ${formatDate(v.decisionDate)}` : ''}.
+    ${v.comment ? html`<br />Nämndens kommentar: <q>${v.comment}</q>` : ''}`;
+}
+
+function returnLine(r: ReturnRecord): SafeHtml {
+  return html`<strong>Återremitterad</strong> ${formatInstant(r.returnedAt.toISOString())} av
+    ${authorLabel(r.returnedBy)}: <q>${r.reason}</q>${
+      r.deadline ? html`. Ny sista dag ${formatDate(r.deadline)}` : ''
+    }.`;
+}
+
+function decisionForms(p: Params): SafeHtml {
+  const key = `${p.phaseId}-${p.boardId}`;
+  const hiddenFields = html`<input type="hidden" name="phaseId" value="${p.phaseId}" />
+    <input type="hidden" name="boardId" value="${p.boardId}" />`;
+  return html`<section aria-labelledby="beslut-rubrik">
+    <h2 id="beslut-rubrik">Godkänn eller återremittera</h2>
+    <div class="actions">
+      <form method="post" action="/cykel/${p.year}/godkann" novalidate>
+        ${hiddenFields}
+        <div class="field">
+          <label for="godkann-${key}-comment">Kommentar till godkännandet</label>
+          <span class="hint" id="godkann-${key}-comment-hint">Frivilligt.</span>
+          <textarea
+            id="godkann-${key}-comment"
+            name="comment"
+            rows="3"
+            aria-describedby="godkann-${key}-comment-hint"
+          ></textarea>
+        </div>
+        <button type="submit">Godkänn</button>
+      </form>
+      <form method="post" action="/cykel/${p.year}/aterremittera" novalidate>
+        ${hiddenFields}
+        <div class="field">
+          <label for="aterremittera-${key}-reason">Skäl för återremiss</label>
+          <textarea id="aterremittera-${key}-reason" name="reason" rows="3" required></textarea>
+        </div>
+        <div class="field">
+          <label for="aterremittera-${key}-deadline">Ny sista dag</label>
+          <span class="hint" id="aterremittera-${key}-deadline-hint"
+            >Skriv datumet ÅÅÅÅ-MM-DD, till exempel 2027-04-30.</span
+          >
+          <input
+            type="text"
+            id="aterremittera-${key}-deadline"
+            name="deadline"
+            inputmode="numeric"
+            autocomplete="off"
+            required
+            aria-describedby="aterremittera-${key}-deadline-hint"
+          />
+        </div>
+        <button type="submit" class="warning">Återremittera</button>
+      </form>
+    </div>
+  </section>`;
+}
+
+function reviewBody(
+  principal: Principal,
+  p: Params,
+  data: ReviewPageData,
+  extra: { problem?: CommentProblem; commented?: string },
+): SafeHtml {
+  const { review } = data;
+  const d = review.deliverable;
+  const changes = new Map(review.changes.map((c) => [c.path, c]));
+  const versionOf = (seq: number) => {
+    const i = review.versions.findIndex((v) => v.seq === seq);
+    return i < 0 ? undefined : i + 1;
+  };
+  const ctx: DrawContext = { p, data, changes, versionOf, ...(extra.problem && { problem: extra.problem }) };
+  const status = statusOf(d);
+  const back = isAdmin(principal)
+    ? html`<a href="/cykel/${p.year}">Tillbaka till budgetcykeln</a>`
+    : html`<a href="/oversikt/${p.year}">Tillbaka till översikten</a>`;
+  // Named in the URL after a save: shown only for a path that has a comment, never as typed.
+  const commented =
+    extra.commented && review.comments.some((c) => c.path === extra.commented)
+      ? pathLabel(review.template, extra.commented)
+      : undefined;
+  return html`<p>${back}</p>
+    <h1>Granskning: ${review.template.title}, ${d.boardName}</h1>
+    <dl class="facts">
+      <dt>Budgetår</dt>
+      <dd>${String(p.year)}</dd>
+      <dt>Läge</dt>
+      <dd>
+        <span class="status ${status.className}"><span class="words">${status.words.join(', ')}</span></span>
+      </dd>
+      <dt>Sista dag</dt>
+      <dd>${formatDate(d.deadline)}</dd>
+      <dt>Inlämnade versioner</dt>
+      <dd>${String(review.versions.length)}</dd>
+    </dl>
+    ${
+      extra.problem
+        ? html`<div class="error-summary" role="alert">
+            <h2>Kommentaren sparades inte</h2>
+            <p>
+              <a href="#kommentera-${questionAnchor(extra.problem.path)}"
+                >${pathLabel(review.template, extra.problem.path)}:
+                ${COMMENT_CODES[extra.problem.code ?? ''] ?? extra.problem.problem}</a
+              >
+            </p>
+          </div>`
+        : ''
+    }
+    ${
+      commented
+        ? html`<div class="notice" role="status" id="kommenterat">
+            Kommentaren är sparad: <a href="#${commentAnchor(extra.commented!)}">${commented}</a>.
+          </div>`
+        : ''
+    }
+    ${!review.latest ? html`<p class="panel">Nämnden har inte lämnat in rapporten än.</p>` : ''}
+    ${
+      review.latest
+        ? html`<p>
+            <a href="/api/cycles/${p.year}/deliverables/${p.phaseId}/${p.boardId}/report.pdf"
+              >Rapporten som PDF<span class="visually-hidden"> (${d.boardName})</span></a
+            >
+          </p>`
+        : ''
+    }
+    <h2>Versioner</h2>
+    ${review.versions.length || review.returns.length ? historyList(review.versions, review.returns) : html`<p>Inga än.</p>`}
+    ${
+      review.previousSeq !== undefined
+        ? html`<h2>Ändrat sedan återremissen</h2>
+            ${
+              review.changes.length === 0
+                ? html`<p>Inga svar har ändrats sedan versionen som återremitterades.</p>`
+                : html`<p>
+                      ${String(review.changes.length)} ${review.changes.length === 1 ? 'svar har' : 'svar har'} ändrats
+                      sedan version ${String(review.versions.length - 1)}:
+                    </p>
+                    <ul>
+                      ${review.changes.map(
+                        (c) =>
+                          html`<li><a href="#${questionAnchor(c.path)}">${pathLabel(review.template, c.path)}</a></li>`,
+                      )}
+                    </ul>`
+            }`
+        : ''
+    }
+    <h2>Bilagor</h2>
+    ${
+      review.attachments.length === 0
+        ? html`<p>Inga bilagor.</p>`
+        : html`<ul>
+            ${review.attachments.map(
+              (a) =>
+                html`<li>
+                  <a href="/api/cycles/${p.year}/deliverables/${p.phaseId}/${p.boardId}/attachments/${a.id}"
+                    >${a.fileName}</a
+                  >
+                  (${a.fileType.toUpperCase()}, ${Math.max(1, Math.round(a.sizeBytes / 1024))} kB,
+                  ${authorLabel(a.uploadedBy)}, ${formatInstant(a.uploadedAt.toISOString())})
+                </li>`,
+            )}
+          </ul>`
+    }
+    ${
+      review.latest
+        ? html`<h2>Svar${review.versions.length > 1 ? html` i version ${String(review.versions.length)}` : ''}</h2>
+            ${review.template.sections.map((s) => sectionBlock(ctx, s))}`
+        : ''
+    }
+    ${isAdmin(principal) && d.stage === 'submitted' && data.reviewRequired ? decisionForms(p) : ''}`;
+}
+
+// --- Routes -------------------------------------------------------------------------------------
+
+export function registerReviewPage(app: FastifyInstance, deps: PageDeps): void {
+  const route = '/cykel/:year/granska/:phaseId/:boardId';
+
+  const params = (raw: unknown): Params | undefined => {
+    const { year = '', phaseId = '', boardId = '' } = raw as Record<string, string>;
+    const y = parseYear(year);
+    return isSlug(boardId) && isSlug(phaseId) && y !== undefined ? { year: y, phaseId, boardId } : undefined;
+  };
+
+  const render = async (
+    reply: FastifyReply,
+    principal: Principal,
+    p: Params,
+    status: number,
+    extra: { problem?: CommentProblem; commented?: string } = {},
+  ): Promise<FastifyReply> => {
+    const data = await loadReviewPage(deps, principal, p);
+    if (!data) return notFoundPage(reply, principal);
+    return sendPage(
+      reply,
+      status,
+      page({
+        title: `Granskning: ${data.review.template.title}, ${data.review.deliverable.boardName}`,
+        principal,
+        year: p.year,
+        current: isAdmin(principal) ? 'cykel' : 'oversikt',
+        body: reviewBody(principal, p, data, extra),
+      }),
+    );
+  };
+
+  app.get(route, async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    // A board reads SLK's comments on its own form; this page is SLK's and the committee's.
+    if (principal.role.kind === 'board') return forbiddenPage(reply, principal, 'Stadsledningskontorets granskning');
+    const p = params(request.params);
+    if (!p) return notFoundPage(reply, principal);
+    const commented = queryValue(request.query, 'kommenterat');
+    return render(reply, principal, p, 200, commented ? { commented } : {});
+  });
+
+  app.post(`${route}/kommentar`, async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    if (!isSameOrigin(request, deps.publicUrl)) {
+      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
+    }
+    const p = params(request.params);
+    if (!p) return notFoundPage(reply, principal);
+    const input = { path: formValue(request.body, 'path'), comment: formValue(request.body, 'comment') };
+    const target = `${deps.ops.municipality}/${p.year}/${p.phaseId}/${p.boardId}`;
+    try {
+      await deps.review.addComment(principal, p.year, p.phaseId, p.boardId, input, actorOf(principal));
+    } catch (error) {
+      if (!(error instanceof OperationError)) throw error;
+      await auditPageWrite(deps, principal, 'review-comment', target, {
+        outcome: 'refused',
+        status: error.status,
+        field: error.field,
+        problem: error.problem,
+      });
+      if (error.status === 404) return notFoundPage(reply, principal);
+      if (error.status === 403) return forbiddenPage(reply, principal, 'att kommentera rapporter');
+      const problem: CommentProblem = {
+        path: input.path,
+        ...(error.code && { code: error.code }),
+        problem: error.problem,
+        typed: input.comment,
+      };
+      return render(reply, principal, p, error.status, { problem });
+    }
+    await auditPageWrite(deps, principal, 'review-comment', target, {
+      outcome: 'accepted',
+      path: input.path,
+      commentLength: input.comment.length,
+    });
+    return reply.redirect(
+      `${reviewUrl(p)}?kommenterat=${encodeURIComponent(input.path)}#${commentAnchor(input.path)}`,
+      303,
+    );
+  });
+}
+
+/** The link to a report's review, for SLK's cycle page (named by phase and board for a screen reader's list of links). */
+export const reviewLink = (
+  year: number,
+  d: { phaseId: string; boardId: string; phaseName: string; boardName: string },
+): HtmlValue =>
+  html`<a href="/cykel/${year}/granska/${d.phaseId}/${d.boardId}"
+    >Granska svaren<span class="visually-hidden">: ${d.phaseName}, ${d.boardName}</span></a
+  >`;
