@@ -5,14 +5,17 @@ import { dirname, join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { accessibilityViolations } from '../helpers/accessibility';
 import { launchBrowser, screenshot, SCREENSHOT_DIR, signInWithKey, structureProblems } from '../helpers/browser';
+import { addDays } from '../../src/domain/local-date';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 
 /**
  * A tertial report from the first answer to the export, in Chromium, on the shipped templates
  * (issue 12, "Must show"): Järva fills tertialrapport 1 — its generated sections per nämndmål
  * (from its verksamhetsplan) and per priority area, the economy table — saves, leaves, comes
- * back to the draft and marks it ready. The phase's answers are then exported as XLSX and the
- * report as PDF, each read back by a reader that shares no code with its writer.
+ * back to the draft, attaches its minutes and marks it ready; SLK comments on one answer and
+ * returns the report; the board sees the comment, answers and hands in again; SLK sees what
+ * changed and approves. The phase's answers are then exported as XLSX and the report as PDF, each
+ * read back by a reader that shares no code with its writer.
  */
 const GOALS = [
   { id: 'sammanhallen', name: 'Ett Stockholm som håller samman' },
@@ -42,6 +45,8 @@ const stack = useHttpStack('report_journey', {
 });
 const year = STACK_YEAR;
 const FORM = `/namnd/jarva/${year}/tertialrapport-1`;
+const REVIEW = `/cykel/${year}/granska/tertialrapport-1/jarva`;
+const COMMENT = 'Förklara varför förskolan har fler barn än budgeterat.';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -158,6 +163,56 @@ describe('a tertial report from the first answer to the export', () => {
     await checkPage(page, 'journey-handed-in');
   });
 
+  it('is commented and returned by SLK, answered and handed in again, and approved', async () => {
+    const slkContext = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'sv-SE' });
+    try {
+      const slk = await slkContext.newPage();
+      await signInWithKey(slk, stack.url, stack.tokens.admin);
+      // From SLK's review queue on the cycle page to the review of Järva's report.
+      await slk.goto(`${stack.url}/cykel/${year}`);
+      await slk.locator(`a[href="${REVIEW}"]`).first().click();
+      await slk.waitForURL((url) => url.pathname === REVIEW);
+      const analysis = slk.getByLabel(/Kommentera\s*Ekonomiskt utfall och prognos: Analys av avvikelserna/);
+      await analysis.fill(COMMENT);
+      await slk
+        .locator('form.comment-form', { has: analysis })
+        .getByRole('button', { name: 'Spara kommentaren' })
+        .click();
+      await slk.waitForLoadState('load');
+      await expect(slk.locator('main').textContent()).resolves.toContain(COMMENT);
+      await checkPage(slk, 'journey-review-comment');
+      await slk.getByLabel('Skäl för återremiss').fill('Analysen av avvikelserna behöver kompletteras.');
+      await slk.getByLabel('Ny sista dag').fill(addDays(stack.day0, 35));
+      await slk.getByRole('button', { name: 'Återremittera' }).click();
+      await slk.waitForURL((url) => url.pathname === `/cykel/${year}`);
+
+      // The board finds the report open again, SLK's comment next to the question, and answers it.
+      const board = await context.newPage();
+      await board.goto(`${stack.url}${FORM}`);
+      await expect(board.locator('main').textContent()).resolves.toContain(
+        'Stadsledningskontoret har återremitterat rapporten',
+      );
+      await expect(board.locator('main').textContent()).resolves.toContain(COMMENT);
+      await checkPage(board, 'journey-form-returned');
+      await board
+        .getByLabel('Analys av avvikelserna')
+        .fill('Fler barn än budgeterat i förskolan: två nya förskolor öppnade i mars.');
+      await saveSection(board, 'Ekonomiskt utfall och prognos');
+      await board.getByRole('button', { name: 'Klarmarkera Tertialrapport 1' }).click();
+      await board.waitForURL((url) => url.pathname === '/namnd/jarva' && url.hash === '#kvitto');
+
+      // SLK sees what changed since the return, and approves.
+      await slk.goto(`${stack.url}${REVIEW}`);
+      await expect(slk.locator('main').textContent()).resolves.toContain('Ändrat sedan återremissen');
+      await slk.getByRole('button', { name: 'Godkänn' }).click();
+      await slk.waitForURL((url) => url.pathname === `/cykel/${year}`);
+      const report = await api('jarva', 'GET', `/api/cycles/${year}/deliverables/tertialrapport-1/jarva/report`);
+      expect(JSON.parse(report.body.toString()).deliverable.stage).toBe('approved');
+    } finally {
+      await slkContext.close();
+    }
+  });
+
   it('exports the phase to XLSX and the report to PDF, both read back', async () => {
     const xlsx = await api('admin', 'GET', `/api/cycles/${year}/phases/tertialrapport-1/export.xlsx`);
     expect(xlsx.status).toBe(200);
@@ -176,7 +231,15 @@ for name in z.namelist():
       ],
       { encoding: 'utf8' },
     );
-    for (const text of ['Järva stadsdelsnämnd', 'Verksamheten följer planen.', 'Förskola', 'JÄ 2090/77']) {
+    // The answers as approved: the second hand-in (the first one's reference stays in the record).
+    for (const text of [
+      'Järva stadsdelsnämnd',
+      'godkänd',
+      'Verksamheten följer planen.',
+      'Förskola',
+      'två nya förskolor öppnade i mars',
+      `Årshjul: Tertialrapport 1 ${year}`,
+    ]) {
       expect(strings).toContain(text);
     }
 

@@ -111,6 +111,22 @@ export class AnswerConflict extends OperationError {
 /** Stages in which a board works on its answers; afterwards the report is handed in or closed. */
 const EDITABLE_STAGES = new Set<DeliverableSummary['stage']>(['open', 'returned']);
 
+/** Refuses a caller who may not answer this report, or a report that is handed in or closed. */
+function mayAnswer(principal: Principal, summary: DeliverableSummary): void {
+  if (!canWrite(principal, summary.answeringBoardId)) {
+    throw forbidden(`${formatRole(principal.role)} may not answer reports`, 'answer');
+  }
+  if (!EDITABLE_STAGES.has(summary.stage)) {
+    throw new OperationError(
+      409,
+      'stage',
+      `answers can be saved while open or returned, not ${summary.stage}`,
+      'not-editable',
+      { stage: summary.stage },
+    );
+  }
+}
+
 /** A long value stays out of the audit log (the table holds it); its size is recorded instead. */
 const AUDIT_VALUE_LIMIT = 200;
 
@@ -265,17 +281,7 @@ export function createReportDraftOperations(deps: {
       answerPath: string,
     ): Promise<{ question: Extract<Question, { kind: 'file' }>; saved?: SavedAnswer; workflowId: string }> {
       const { summary, template } = await prepare(principal, year, phaseId, boardId);
-      if (!canWrite(principal, summary.answeringBoardId)) {
-        throw forbidden(`${formatRole(principal.role)} may not answer reports`, 'answer');
-      }
-      if (!EDITABLE_STAGES.has(summary.stage)) {
-        throw new OperationError(
-          409,
-          'stage',
-          `answers can be saved while open or returned, not ${summary.stage}`,
-          'not-editable',
-        );
-      }
+      mayAnswer(principal, summary);
       const path = parseAnswerPath(answerPath);
       const question = path
         ? template.sections.find((s) => s.id === path.section)?.questions.find((q) => q.id === path.question)
@@ -301,18 +307,7 @@ export function createReportDraftOperations(deps: {
       by: string,
     ): Promise<SavedAnswer> {
       const { summary, cycle, template, context } = await prepare(principal, year, phaseId, boardId);
-      if (!canWrite(principal, summary.answeringBoardId)) {
-        throw forbidden(`${formatRole(principal.role)} may not answer reports`, 'answer');
-      }
-      if (!EDITABLE_STAGES.has(summary.stage)) {
-        throw new OperationError(
-          409,
-          'stage',
-          `answers can be saved while open or returned, not ${summary.stage}`,
-          'not-editable',
-          { stage: summary.stage },
-        );
-      }
+      mayAnswer(principal, summary);
       const path = parseAnswerPath(input.path);
       if (!path) {
         throw new OperationError(
