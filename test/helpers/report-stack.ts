@@ -24,3 +24,18 @@ export function reportStackOptions(more: HttpStackOptions['phases'] = () => []):
     ],
   };
 }
+
+/** The report stack plus a phase `granskad` on the same template that SLK reviews (the review tests). */
+export function reviewStackOptions(): HttpStackOptions {
+  return reportStackOptions((d) => [
+    {
+      id: 'granskad',
+      kind: 'deliverable',
+      name: 'Granskad rapport',
+      opens: { date: d(1) },
+      deadline: d(40),
+      template: 'testrapport',
+      reviewRequired: true,
+    },
+  ]);
+}

@@ -3,6 +3,7 @@ import { insertTemplateVersion, loadCycleTemplate } from '../../src/db/cycle-tem
 import { compareTemplates } from '../../src/domain/report-template-changes';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 import { reportStackOptions } from '../helpers/report-stack';
+import { httpCalls } from '../helpers/http-calls';
 import { fingerprint } from '../../src/client/http/pages/report-form';
 
 /**
@@ -19,18 +20,7 @@ const stack = useHttpStack(
 const y = STACK_YEAR;
 const report = (board: string, phase = 'rapport') => `/api/cycles/${y}/deliverables/${phase}/${board}/report`;
 
-async function call(caller: keyof StackTokens, method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown) {
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${stack.tokens[caller]}`,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const { call, page, post } = httpCalls(stack);
 
 const save = (caller: keyof StackTokens, board: string, path: string, value: unknown, expectedVersion: number) =>
   call(caller, 'PUT', `${report(board)}/answers`, { path, value, expectedVersion });
@@ -264,19 +254,6 @@ describe('a board’s report as drafts on the server', () => {
 
 describe('the report form on the board’s pages (no JavaScript)', () => {
   const formUrl = (board: string) => `/namnd/${board}/${y}/rapport`;
-  const page = (who: keyof StackTokens, path: string) =>
-    fetch(`${stack.url}${path}`, { headers: { cookie: `arshjul_token=${stack.tokens[who]}` }, redirect: 'manual' });
-  const post = (who: keyof StackTokens, path: string, fields: Record<string, string>, origin?: string) =>
-    fetch(`${stack.url}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        cookie: `arshjul_token=${stack.tokens[who]}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        ...(origin && { origin }),
-      },
-      body: new URLSearchParams(fields).toString(),
-    });
 
   test('the board’s page links to the form of a phase with a template, and the form shows the template', async () => {
     const board = await (await page('farsta', '/namnd/farsta')).text();

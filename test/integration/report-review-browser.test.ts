@@ -3,7 +3,7 @@ import { addDays } from '../../src/domain/local-date';
 import { accessibilityViolations, keyboardProblems } from '../helpers/accessibility';
 import { launchBrowser, screenshot, signInWithKey, structureProblems } from '../helpers/browser';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
-import { reportStackOptions } from '../helpers/report-stack';
+import { reviewStackOptions } from '../helpers/report-stack';
 
 /**
  * SLK's review page in Chromium (issue 12): a district's handed-in report with a generated
@@ -12,20 +12,7 @@ import { reportStackOptions } from '../helpers/report-stack';
  * the change marked and approves. axe-core's WCAG 2.1 AA rules and the page's structure on each
  * state, screenshots test-output/screenshots/review-*.png.
  */
-const stack = useHttpStack(
-  'report_review_browser',
-  reportStackOptions((d) => [
-    {
-      id: 'granskad',
-      kind: 'deliverable',
-      name: 'Granskad rapport',
-      opens: { date: d(1) },
-      deadline: d(40),
-      template: 'testrapport',
-      reviewRequired: true,
-    },
-  ]),
-);
+const stack = useHttpStack('report_review_browser', reviewStackOptions());
 const year = STACK_YEAR;
 const reviewUrl = () => `${stack.url}/cykel/${year}/granska/granskad/jarva`;
 const formUrl = () => `${stack.url}/namnd/jarva/${year}/granskad`;

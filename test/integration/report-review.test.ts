@@ -1,7 +1,8 @@
 import { listAuditEvents } from '../../src/db/audit-log';
 import { addDays } from '../../src/domain/local-date';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
-import { reportStackOptions } from '../helpers/report-stack';
+import { reviewStackOptions } from '../helpers/report-stack';
+import { httpCalls } from '../helpers/http-calls';
 
 /**
  * SLK's review per question with version history (issue 12), over real HTTP on a real cycle: a
@@ -10,55 +11,17 @@ import { reportStackOptions } from '../helpers/report-stack';
  * shows both versions and marks what changed, SLK approves. Refusals name the field with a code
  * and store nothing.
  */
-const stack = useHttpStack(
-  'report_review',
-  reportStackOptions((d) => [
-    {
-      id: 'granskad',
-      kind: 'deliverable',
-      name: 'Granskad rapport',
-      opens: { date: d(1) },
-      deadline: d(40),
-      template: 'testrapport',
-      reviewRequired: true,
-    },
-  ]),
-);
+const stack = useHttpStack('report_review', reviewStackOptions());
 const y = STACK_YEAR;
 const base = (board: string) => `/api/cycles/${y}/deliverables/granskad/${board}`;
 const workflowId = (board: string) => `teststad/${y}/granskad/${board}`;
 const reviewPage = (board: string) => `/cykel/${y}/granska/granskad/${board}`;
 
-async function call(caller: keyof StackTokens, method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown) {
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${stack.tokens[caller]}`,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const { call, page, post } = httpCalls(stack);
 
 const comment = (caller: keyof StackTokens, board: string, body: unknown) =>
   call(caller, 'POST', `${base(board)}/report/comments`, body);
 const review = (caller: keyof StackTokens, board: string) => call(caller, 'GET', `${base(board)}/report/review`);
-
-const page = (who: keyof StackTokens, path: string) =>
-  fetch(`${stack.url}${path}`, { headers: { cookie: `arshjul_token=${stack.tokens[who]}` }, redirect: 'manual' });
-const post = (who: keyof StackTokens, path: string, fields: Record<string, string>, origin?: string) =>
-  fetch(`${stack.url}${path}`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
-      cookie: `arshjul_token=${stack.tokens[who]}`,
-      'content-type': 'application/x-www-form-urlencoded',
-      ...(origin && { origin }),
-    },
-    body: new URLSearchParams(fields).toString(),
-  });
 
 async function storedComments(board: string) {
   const result = await stack.harness.db.pool.query<{ path: string; comment: string; submission_seq: string }>(
