@@ -66,7 +66,8 @@ export async function keyboardProblems(page: Page): Promise<string[]> {
     for (const el of document.querySelectorAll('*')) {
       el.removeAttribute('data-tab-order');
       const hidden = el.getClientRects().length === 0 || getComputedStyle(el).visibility === 'hidden';
-      if (el.tabIndex >= 0 && !el.disabled && !hidden) el.setAttribute('data-tab-order', String(n++));
+      // :disabled, not .disabled: a control in a disabled fieldset (a read-only form) takes no focus either.
+      if (el.tabIndex >= 0 && !el.matches(':disabled') && !hidden) el.setAttribute('data-tab-order', String(n++));
     }
     return n;
   })()`)) as number;

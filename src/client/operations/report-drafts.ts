@@ -86,6 +86,18 @@ export type ExpandedSection = Section & { items?: GeneratedItem[] };
 /** A template as one board answers it (see ExpandedSection). */
 export type ExpandedTemplate = Omit<ReportTemplate, 'sections'> & { sections: ExpandedSection[] };
 
+/**
+ * The template as one board answers it: options resolved, generated sections with their items,
+ * unasked ones left out. Shared by the form, SLK's review and SLK's preview of a template, so
+ * the preview shows what a board is asked.
+ */
+export function expandTemplate(template: ReportTemplate, context: TemplateContext): ExpandedTemplate {
+  const sections = withResolvedOptions(template, context)
+    .sections.filter((s) => !s.boardKinds || !context.boardKind || s.boardKinds.includes(context.boardKind))
+    .map((s): ExpandedSection => (s.generate ? { ...s, items: context[s.generate] ?? [] } : s));
+  return { ...template, sections };
+}
+
 export interface BoardReport {
   deliverable: DeliverableSummary;
   template: ExpandedTemplate;
@@ -189,14 +201,6 @@ export function createReportDraftOperations(deps: {
     return { summary, cycle, template, context };
   };
 
-  /** The template as this board answers it: options resolved, generated sections with their items, unasked ones left out. */
-  const expand = (template: ReportTemplate, context: TemplateContext): ExpandedTemplate => {
-    const sections = withResolvedOptions(template, context)
-      .sections.filter((s) => !s.boardKinds || !context.boardKind || s.boardKinds.includes(context.boardKind))
-      .map((s): ExpandedSection => (s.generate ? { ...s, items: context[s.generate] ?? [] } : s));
-    return { ...template, sections };
-  };
-
   return {
     /**
      * The deliverable the caller may see and its template as the board answers it, without the
@@ -209,7 +213,7 @@ export function createReportDraftOperations(deps: {
       boardId: string,
     ): Promise<{ deliverable: DeliverableSummary; template: ExpandedTemplate }> {
       const { summary, template, context } = await prepare(principal, year, phaseId, boardId);
-      return { deliverable: summary, template: expand(template, context) };
+      return { deliverable: summary, template: expandTemplate(template, context) };
     },
 
     async loadReport(principal: Principal, year: number, phaseId: string, boardId: string): Promise<BoardReport> {
@@ -217,7 +221,7 @@ export function createReportDraftOperations(deps: {
       const answers = await listSavedAnswers(pool, summary.workflowId);
       return {
         deliverable: summary,
-        template: expand(template, context),
+        template: expandTemplate(template, context),
         answers,
         missing: missingForReady(template, context, assembleAnswers(answers)).map((m) => ({
           ...m,

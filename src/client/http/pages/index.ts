@@ -10,6 +10,7 @@ import { registerReportForm } from './report-form';
 import { REPORT_FORM_SCRIPT } from './report-form-script';
 import { registerReviewPage } from './review-page';
 import { STYLESHEET } from './styles';
+import { registerTemplatePreviewPage } from './template-preview-page';
 
 /**
  * The web pages (issue 5): server-rendered Swedish HTML over the operations layer, with the same
@@ -22,6 +23,7 @@ import { STYLESHEET } from './styles';
  * - `/namnd/:boardId/:year/:phaseId`: a board's report form, for phases with a template (issue 12);
  * - `/cykel/:year`: SLK's cycle page (plan, milestones, deadlines, extensions, review);
  * - `/cykel/:year/granska/:phaseId/:boardId`: SLK's review of a report per question (issue 12; SLK and the committee);
+ * - `/cykel/:year/mallar/:templateId`: SLK's preview of a template the cycle keeps, as a chosen board sees it (issue 12; SLK and the committee);
  * - `/tillganglighet`: the accessibility statement (issue 12; everyone, signed in or not).
  */
 export async function registerPages(app: FastifyInstance, deps: PageDeps): Promise<void> {
@@ -42,5 +44,6 @@ export async function registerPages(app: FastifyInstance, deps: PageDeps): Promi
   registerReportForm(app, deps);
   registerCyclePage(app, deps);
   registerReviewPage(app, deps);
+  registerTemplatePreviewPage(app, deps);
   registerAccessibilityStatement(app, deps);
 }

@@ -12,7 +12,13 @@ import { AnswerCode, FileReference, optionsOf, Question, TableColumn } from '../
 import type { RefusalParams } from '../../../domain/refusals';
 import { canWrite, Principal } from '../../../domain/roles';
 import { OperationError } from '../../operations/operation-error';
-import { AnswerConflict, ReportNotReady, BoardReport, ExpandedSection } from '../../operations/report-drafts';
+import {
+  AnswerConflict,
+  ReportNotReady,
+  BoardReport,
+  ExpandedSection,
+  ExpandedTemplate,
+} from '../../operations/report-drafts';
 import type { ReturnNotes } from '../../operations/report-review';
 import { actorOf } from '../auth';
 import {
@@ -194,6 +200,11 @@ interface ReportPageData {
   returned?: ReturnNotes;
 }
 
+/** What drawing a section needs: the form page's data, or for SLK's preview the template alone. */
+type SectionData = Pick<ReportPageData, 'saved' | 'attachments' | 'maxBytes' | 'urls' | 'returned'> & {
+  report: Pick<BoardReport, 'template'>;
+};
+
 async function loadReportPage(
   deps: PageDeps,
   principal: Principal,
@@ -326,7 +337,7 @@ interface QuestionView {
   value: unknown;
   problem?: AnswerProblem;
   disabled: boolean;
-  data: ReportPageData;
+  data: SectionData;
 }
 
 function questionField(v: QuestionView): SafeHtml {
@@ -539,7 +550,7 @@ function fileList(value: unknown): FileReference[] {
 }
 
 /** The forms a section's file questions post: one to upload per question, one per file to remove. */
-function fileForms(data: ReportPageData, section: ExpandedSection, disabled: boolean): HtmlValue {
+function fileForms(data: SectionData, section: ExpandedSection, disabled: boolean): HtmlValue {
   if (disabled) return '';
   return answersOf(section)
     .filter(({ question }) => question.kind === 'file')
@@ -645,7 +656,7 @@ function tableField(
 }
 
 function sectionForm(
-  data: ReportPageData,
+  data: SectionData,
   section: ExpandedSection,
   state: FormState | undefined,
   action: string,
@@ -777,6 +788,21 @@ function renderReportPage(
     <h2>Svar</h2>
     ${report.template.sections.map((s) => sectionForm(data, s, input.state, action, disabled))}
     ${attachmentsTable(data)} ${disabled ? '' : readyForm(action, report, input.state)}`;
+}
+
+/**
+ * A template's sections drawn exactly as a board's form draws them, but read-only and empty (no
+ * save buttons, no file controls): SLK's preview of a template as a board would see it.
+ */
+export function readOnlySections(template: ExpandedTemplate, action: string, maxBytes: number): SafeHtml[] {
+  const data: SectionData = {
+    report: { template },
+    saved: new Map(),
+    attachments: [],
+    maxBytes,
+    urls: { page: action, report: action, attachments: action },
+  };
+  return template.sections.map((s) => sectionForm(data, s, undefined, action, true));
 }
 
 /** After a file was attached or removed: which, by its question. */
@@ -953,7 +979,7 @@ function fieldTarget(field: string): string {
   return match?.[1] ?? field;
 }
 
-function labelFor(report: BoardReport, field: string): string {
+function labelFor(report: Pick<BoardReport, 'template'>, field: string): string {
   const readyField = READY_FIELDS.find((f) => f.name === field);
   if (readyField) return readyField.label;
   for (const section of report.template.sections) {

@@ -25,6 +25,7 @@ import { formatDate, formatInstant, statusOf } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { page } from './layout';
 import { authorLabel, commentAnchor, commentsAt, pathLabel } from './review-comments-view';
+import { templatePreviewUrl } from './template-preview-page';
 
 /**
  * SLK's review of one board's report (issue 12): the whole answer in the template's structure,
@@ -268,6 +269,7 @@ function reviewBody(
       : undefined;
   return html`<p>${back}</p>
     <h1>Granskning: ${review.template.title}, ${d.boardName}</h1>
+    <p><a href="${templatePreviewUrl(p.year, review.template.id, p.boardId)}">Mallen som nämnden ser den</a></p>
     <dl class="facts">
       <dt>Budgetår</dt>
       <dd>${String(p.year)}</dd>
