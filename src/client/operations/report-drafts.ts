@@ -64,6 +64,9 @@ export const markReadySchema = z
   .strict();
 export type MarkReadyInput = z.infer<typeof markReadySchema>;
 
+/** The document reference of a report handed in without one: the report in Årshjul is the document. */
+export const GENERATED_REF = 'Årshjul: ';
+
 /** A report that cannot be marked ready yet: names what is missing, first field first. */
 export class ReportNotReady extends OperationError {
   constructor(readonly missing: MissingAnswer[]) {
@@ -267,7 +270,7 @@ export function createReportDraftOperations(deps: {
         phaseId,
         summary.boardId,
         'submit',
-        { documentRef: documentRef ?? `Årshjul: ${template.title} ${year}`, ...rest, content: answers },
+        { documentRef: documentRef ?? `${GENERATED_REF}${template.title} ${year}`, ...rest, content: answers },
         by,
       );
     },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AttachmentMeta, createPostgresAttachmentStore } from '../../../db/attachments';
 import type { SavedAnswer } from '../../../db/report-drafts';
+import { listLatestSubmissions } from '../../../db/submissions';
 import {
   dismissTemplateCorrection,
   DroppedAnswer,
@@ -14,6 +15,7 @@ import { canWrite, Principal } from '../../../domain/roles';
 import { OperationError } from '../../operations/operation-error';
 import {
   AnswerConflict,
+  GENERATED_REF,
   ReportNotReady,
   BoardReport,
   ExpandedSection,
@@ -198,6 +200,11 @@ interface ReportPageData {
   urls: { page: string; report: string; attachments: string };
   /** SLK's reason and comments, while the report is returned for completion. */
   returned?: ReturnNotes;
+  /**
+   * What the board gave with its last hand-in (its decision's reference and date), offered again
+   * when a returned report is marked ready anew.
+   */
+  handedIn?: { documentRef?: string; decisionDate?: string };
 }
 
 /** What drawing a section needs: the form page's data, or for SLK's preview the template alone. */
@@ -218,8 +225,10 @@ async function loadReportPage(
   const attachments = await createPostgresAttachmentStore(deps.pool).list(workflowId);
   const correction = await loadTemplateCorrection(deps.pool, workflowId, report.template.version);
   const returned = await deps.review.returnNotes(report.deliverable);
+  const handedIn = returned && (await lastHandIn(deps, report.deliverable));
   const api = `/api/cycles/${year}/deliverables/${phaseId}/${boardId}`;
   return {
+    ...(handedIn && { handedIn }),
     report,
     saved: new Map(report.answers.map((a) => [a.path, a])),
     attachments,
@@ -228,6 +237,15 @@ async function loadReportPage(
     maxBytes: deps.attachments.policy.maxBytes,
     urls: { page: `/namnd/${boardId}/${year}/${phaseId}`, report: `${api}/report`, attachments: `${api}/attachments` },
   };
+}
+
+/** The board's own reference and date from its latest hand-in (not the one Årshjul made up). */
+async function lastHandIn(deps: PageDeps, d: BoardReport['deliverable']): Promise<ReportPageData['handedIn']> {
+  const cycleId = d.workflowId.split('/').slice(0, 2).join('/');
+  const [last] = await listLatestSubmissions(deps.pool, cycleId, d.phaseId, d.boardId);
+  if (!last) return undefined;
+  const documentRef = last.documentRef && !last.documentRef.startsWith(GENERATED_REF) ? last.documentRef : undefined;
+  return { ...(documentRef && { documentRef }), ...(last.decisionDate && { decisionDate: last.decisionDate }) };
 }
 
 // --- Reading a posted section -------------------------------------------------------------------
@@ -787,7 +805,7 @@ function renderReportPage(
     }
     <h2>Svar</h2>
     ${report.template.sections.map((s) => sectionForm(data, s, input.state, action, disabled))}
-    ${attachmentsTable(data)} ${disabled ? '' : readyForm(action, report, input.state)}`;
+    ${attachmentsTable(data)} ${disabled ? '' : readyForm(action, report, input.state, data.handedIn)}`;
 }
 
 /**
@@ -924,8 +942,14 @@ const READY_FIELDS = [
  * Klarmarkera: hands the saved answers in. Shown while the report can be changed; a report with
  * required answers missing is refused with what is missing (the list above the answers).
  */
-function readyForm(action: string, report: BoardReport, state: FormState | undefined): SafeHtml {
-  const typed = (name: string) => (state?.section === READY_SECTION ? state.typed.get(name) : undefined);
+function readyForm(
+  action: string,
+  report: BoardReport,
+  state: FormState | undefined,
+  handedIn: ReportPageData['handedIn'],
+): SafeHtml {
+  const typed = (name: string) =>
+    state?.section === READY_SECTION ? state.typed.get(name) : handedIn?.[name as keyof typeof handedIn];
   const problem = (name: string) => state?.problems.find((p) => p.field === name);
   return html`<section aria-labelledby="klarmarkera-rubrik">
     <h2 id="klarmarkera-rubrik">Klarmarkera och lämna in</h2>
