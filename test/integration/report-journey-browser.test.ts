@@ -193,6 +193,10 @@ describe('a tertial report from the first answer to the export', () => {
         'Stadsledningskontoret har återremitterat rapporten',
       );
       await expect(board.locator('main').textContent()).resolves.toContain(COMMENT);
+      // The comment is read out with the field it concerns.
+      await expect(board.getByLabel('Analys av avvikelserna').getAttribute('aria-describedby')).resolves.toContain(
+        'kommentar-ekonomi-ekonomisk-analys',
+      );
       await checkPage(board, 'journey-form-returned');
       await board
         .getByLabel('Analys av avvikelserna')

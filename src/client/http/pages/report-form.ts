@@ -38,7 +38,7 @@ import { formatInstant, refusalInSwedish } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { messagePage, page } from './layout';
 import { acceptMultipart, MultipartBody } from '../multipart';
-import { commentsAt, returnSummary } from './review-comments-view';
+import { commentAnchor, commentsAt, returnSummary } from './review-comments-view';
 
 /**
  * The report form of a board (issue 12): the phase's template as a plain HTML form in Swedish,
@@ -364,7 +364,9 @@ function questionField(v: QuestionView): SafeHtml {
   const hintId = question.help ? `${id}-hjalp` : '';
   const savedId = saved ? `${id}-sparad` : '';
   const errorId = problem ? `${id}-fel` : '';
-  const described = [hintId, errorId, savedId].filter(Boolean).join(' ');
+  // SLK's comment on a returned report, drawn after the field, is read out with it too.
+  const commentId = v.data.returned?.comments.some((c) => c.path === path) ? commentAnchor(path) : '';
+  const described = [hintId, errorId, commentId, savedId].filter(Boolean).join(' ');
   const labelText = html`${question.label}${question.required ? html` <span class="required">(obligatorisk)</span>` : ''}${
     question.kind === 'number' && question.unit ? ` (${question.unit})` : ''
   }`;
