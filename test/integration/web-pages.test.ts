@@ -77,7 +77,7 @@ async function reloadUntil(page: Page, accept: () => Promise<boolean>, timeoutMs
 }
 
 const cell = (page: Page, board: string, phase: string) =>
-  page.locator(`td[data-board="${board}"][data-phase="${phase}"]`);
+  page.locator(`tr[data-board="${board}"] > td[data-phase="${phase}"]`);
 
 /** A request as a browser without JavaScript would send it, with the session cookie of a role. */
 async function request(

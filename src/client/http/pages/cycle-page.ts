@@ -37,7 +37,7 @@ import {
   phaseStatus,
   timelineItems,
 } from './cycle-data';
-import { formatDate, formatInstant, mailKindLabel, statusOf } from './format';
+import { formatDate, formatInstant, mailKindLabel } from './format';
 import { html, SafeHtml } from './html';
 import { page } from './layout';
 import { reviewLink } from './review-page';
@@ -52,7 +52,6 @@ const NOTICES: Record<string, string> = {
 };
 
 const DATE_HINT = 'Skriv datumet ÅÅÅÅ-MM-DD, till exempel 2027-04-30.';
-const reviewKey = (d: Pick<DeliverableSummary, 'phaseId' | 'boardId'>) => `${d.phaseId}-${d.boardId}`;
 
 function finishedIn(rows: DeliverableSummary[], reviewRequired: boolean): number {
   return rows.filter(
@@ -112,62 +111,39 @@ function planTable(view: CycleView, rows: DeliverableSummary[], year: number): S
   </div>`;
 }
 
-function reviewItem(
-  year: number,
-  d: DeliverableSummary,
-  record: SubmissionRecord | undefined,
-  problem?: FormProblem,
-  /** A report answered on a template has a review page per question. */
-  hasTemplate = false,
-) {
-  const key = reviewKey(d);
-  const last = record?.lastSubmission;
-  const approveForm = `godkann-${key}`;
-  const returnForm = `aterremittera-${key}`;
-  return html`<section class="deliverable" aria-labelledby="granska-${key}">
-    <h3 id="granska-${key}">${d.phaseName} — ${d.boardName}</h3>
-    ${hasTemplate ? html`<p>${reviewLink(year, d)}</p>` : ''}
-    <dl class="facts">
-      <dt>Läge</dt>
-      <dd>${statusOf(d).words.join(', ')}</dd>
-      <dt>Sista dag</dt>
-      <dd>${formatDate(d.deadline)}</dd>
-      ${
-        last
-          ? html`<dt>Dokumentreferens</dt>
-              <dd>${last.documentRef}</dd>
-              ${
-                last.decisionDate
-                  ? html`<dt>Beslutsdatum</dt>
-                      <dd>${formatDate(last.decisionDate)}</dd>`
-                  : ''
-              }
-              ${
-                last.comment
-                  ? html`<dt>Kommentar</dt>
-                      <dd class="comment">${last.comment}</dd>`
-                  : ''
-              }
-              <dt>Inlämnad</dt>
-              <dd>${formatInstant(last.at)}</dd>`
-          : ''
-      }
-    </dl>
-    <div class="actions">
-      <form method="post" action="/cykel/${year}/godkann" novalidate>
-        ${errorSummary(problem, approveForm, ['comment'])} ${hidden({ phaseId: d.phaseId, boardId: d.boardId })}
-        ${field({ form: approveForm, name: 'comment', label: 'Kommentar till godkännandet', hint: 'Frivilligt.', kind: 'textarea', ...(problem && { problem }) })}
-        <button type="submit">Godkänn</button>
-      </form>
-      <form method="post" action="/cykel/${year}/aterremittera" novalidate>
-        ${errorSummary(problem, returnForm, ['reason', 'deadline'])}
-        ${hidden({ phaseId: d.phaseId, boardId: d.boardId })}
-        ${field({ form: returnForm, name: 'reason', label: 'Skäl för återremiss', kind: 'textarea', required: true, ...(problem && { problem }) })}
-        ${field({ form: returnForm, name: 'deadline', label: 'Ny sista dag', hint: DATE_HINT, inputmode: 'numeric', required: true, autocomplete: 'off', ...(problem && { problem }) })}
-        <button type="submit" class="warning">Återremittera</button>
-      </form>
-    </div>
-  </section>`;
+/**
+ * The review queue as one compact table: SLK picks a report here and decides on its review page,
+ * which has the approve and return forms (two forms per waiting report made this page over 100 KB).
+ */
+function reviewQueue(year: number, queue: DeliverableSummary[], records: Map<string, SubmissionRecord>): SafeHtml {
+  return html`<div class="table-wrap" role="region" aria-labelledby="granska-rubrik" tabindex="0">
+    <table>
+      <caption id="granska-rubrik">
+        <span class="caption-text">Väntar på granskning (${String(queue.length)})</span>
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Nämnd</th>
+          <th scope="col">Fas</th>
+          <th scope="col">Inlämnad</th>
+          <th scope="col">I tid</th>
+          <th scope="col">Granska</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${queue.map((d) => {
+          const at = records.get(d.workflowId)?.lastSubmission?.at;
+          return html`<tr>
+            <th scope="row">${d.boardName}</th>
+            <td>${d.phaseName}</td>
+            <td>${at ? formatInstant(at) : '—'}</td>
+            <td>${d.late ? 'Efter sista dag' : 'I tid'}</td>
+            <td>${reviewLink(year, d)}</td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 interface CyclePageInput {
@@ -262,12 +238,8 @@ function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
   const unconfirmed = view.milestones.filter((m) => phaseStatus(view, m.id)?.stage !== 'confirmed');
   const movable = view.deliverablePhases.filter((p) => phaseStatus(view, p.id)?.stage !== 'closed');
   const extendable = rows.filter((d) => d.stage === 'planned' || d.stage === 'open' || d.stage === 'returned');
-  const formsOnPage = new Set([
-    ...queue.flatMap((d) => [`godkann-${reviewKey(d)}`, `aterremittera-${reviewKey(d)}`]),
-    ...unconfirmed.map((m) => `milstolpe-${m.id}`),
-    'flytta',
-    'anstand',
-  ]);
+  // A refused approval or return (posted from a review page) shows in the summary at the top.
+  const formsOnPage = new Set([...unconfirmed.map((m) => `milstolpe-${m.id}`), 'flytta', 'anstand']);
 
   return html`<h1>Budgetcykel ${year}</h1>
     <p class="lead">
@@ -290,15 +262,7 @@ function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
       queue.length === 0
         ? html`<p>Inget väntar på granskning.</p>`
         : html`<p>${queue.length} ${queue.length === 1 ? 'leverans väntar' : 'leveranser väntar'} på granskning.</p>
-            ${queue.map((d) =>
-              reviewItem(
-                year,
-                d,
-                records.get(d.workflowId),
-                problem,
-                Boolean(view.deliverablePhases.find((p) => p.id === d.phaseId)?.template),
-              ),
-            )}`
+            ${reviewQueue(year, queue, records)}`
     }
     <h2>Bekräfta milstolpar</h2>
     ${
