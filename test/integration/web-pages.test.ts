@@ -383,7 +383,8 @@ describe('the web pages', () => {
     await expect(page.getByText('Alla milstolpar är bekräftade.').count()).resolves.toBe(1);
 
     // An extension for one board clears its lateness.
-    await page.getByLabel('Leverans och nämnd').selectOption(`tertialrapport/kulturnamnden`);
+    await page.getByLabel('Leveransens fas').selectOption('tertialrapport');
+    await page.getByLabel('Nämnd', { exact: true }).selectOption('kulturnamnden');
     const extendForm = page.locator('form[action$="/anstand"]');
     await extendForm.getByLabel('Ny sista dag').fill(addDays(stack.day0, 30));
     await extendForm.getByLabel('Skäl').fill('Nämndens sammanträde flyttat.');

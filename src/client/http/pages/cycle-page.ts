@@ -51,6 +51,15 @@ const NOTICES: Record<string, string> = {
   aterremitterad: 'Leveransen är återremitterad till nämnden.',
 };
 
+/** Swedish order of board names (å, ä, ö last). */
+const SWEDISH = new Intl.Collator('sv');
+/** The first of each key, in the list's order. */
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
 const DATE_HINT = 'Skriv datumet ÅÅÅÅ-MM-DD, till exempel 2027-04-30.';
 
 function finishedIn(rows: DeliverableSummary[], reviewRequired: boolean): number {
@@ -307,15 +316,25 @@ function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
       extendable.length === 0
         ? html`<p>Ingen leverans kan få anstånd just nu.</p>`
         : html`<form class="panel" method="post" action="/cykel/${year}/anstand" novalidate>
-            ${errorSummary(problem, 'anstand', ['deliverable', 'deadline', 'reason'])}
+            ${errorSummary(problem, 'anstand', ['phaseId', 'boardId', 'deadline', 'reason'])}
+            <p class="hint">
+              Välj fasen och nämnden. Leveransen måste vara planerad, öppen eller återremitterad; nämndens sista dag
+              står på översikten.
+            </p>
             ${select({
               form: 'anstand',
-              name: 'deliverable',
-              label: 'Leverans och nämnd',
-              options: extendable.map((d) => ({
-                value: `${d.phaseId}/${d.boardId}`,
-                text: `${d.phaseName} — ${d.boardName} (sista dag ${formatDate(d.deadline)})`,
-              })),
+              name: 'phaseId',
+              label: 'Leveransens fas',
+              options: uniqueBy(extendable, (d) => d.phaseId).map((d) => ({ value: d.phaseId, text: d.phaseName })),
+              ...(problem && { problem }),
+            })}
+            ${select({
+              form: 'anstand',
+              name: 'boardId',
+              label: 'Nämnd',
+              options: uniqueBy(extendable, (d) => d.boardId)
+                .sort((a, b) => SWEDISH.compare(a.boardName, b.boardName))
+                .map((d) => ({ value: d.boardId, text: d.boardName })),
               ...(problem && { problem }),
             })}
             ${field({ form: 'anstand', name: 'deadline', label: 'Ny sista dag', hint: DATE_HINT, inputmode: 'numeric', autocomplete: 'off', required: true, ...(problem && { problem }) })}
@@ -353,6 +372,8 @@ interface CycleWrite {
   operation: string;
   run: (deps: PageDeps, year: number, values: Record<string, string>, actor: string) => Promise<unknown>;
   target: (deps: PageDeps, year: number, values: Record<string, string>) => string;
+  /** The write checks its ids itself (they may come in another field). */
+  checksOwnIds?: true;
 }
 
 const text = (v: string | undefined) => (v ?? '').trim();
@@ -382,11 +403,16 @@ const writes: CycleWrite[] = [
   {
     url: '/cykel/:year/anstand',
     form: () => 'anstand',
-    fields: ['deliverable', 'deadline', 'reason'],
+    // A phase and a board (two short lists), or `deliverable` as phase/board (one list of every
+    // deliverable, which made the page 20 KB heavier; still accepted from an open page).
+    fields: ['phaseId', 'boardId', 'deliverable', 'deadline', 'reason'],
     notice: 'anstand',
     operation: 'deliverable-extend',
+    checksOwnIds: true,
     run: (deps, year, v, actor) => {
-      const [phaseId = '', boardId = ''] = (v.deliverable ?? '').split('/');
+      const [phaseId = '', boardId = ''] = text(v.deliverable)
+        ? (v.deliverable ?? '').split('/')
+        : [text(v.phaseId), text(v.boardId)];
       if (!isSlug(phaseId) || !isSlug(boardId))
         throw new OperationError(400, 'deliverable', 'must not be empty', 'required');
       return deps.ops.actOnDeliverable(
@@ -398,7 +424,8 @@ const writes: CycleWrite[] = [
         actor,
       );
     },
-    target: (deps, year, v) => `${deps.ops.municipality}/${year}/${v.deliverable ?? ''}`,
+    target: (deps, year, v) =>
+      `${deps.ops.municipality}/${year}/${text(v.deliverable) || `${text(v.phaseId)}/${text(v.boardId)}`}`,
   },
   {
     url: '/cykel/:year/godkann',
@@ -447,7 +474,9 @@ export function registerCyclePage(app: FastifyInstance, deps: PageDeps): void {
       const { principal, year } = guarded;
       const values = Object.fromEntries(write.fields.map((name) => [name, formValue(request.body, name)]));
       for (const id of ['phaseId', 'boardId', 'milestoneId'] as const) {
-        if (write.fields.includes(id) && !isSlug(values[id] ?? '')) return notFoundPage(reply, principal);
+        if (!write.checksOwnIds && write.fields.includes(id) && !isSlug(values[id] ?? '')) {
+          return notFoundPage(reply, principal);
+        }
       }
       const target = write.target(deps, year, values);
       const result = await attempt(write.form(request.body), values, () =>
