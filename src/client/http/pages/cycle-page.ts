@@ -155,6 +155,13 @@ function reviewQueue(year: number, queue: DeliverableSummary[], records: Map<str
   </div>`;
 }
 
+/** A refused approval or return comes from a report's review page: the way back to it. */
+function decidedOn(year: number, problem: FormProblem): SafeHtml | string {
+  const { phaseId = '', boardId = '' } = problem.values;
+  if (!/^(godkann|aterremittera)-/.test(problem.form) || !isSlug(phaseId) || !isSlug(boardId)) return '';
+  return html`<p><a href="/cykel/${year}/granska/${phaseId}/${boardId}">Tillbaka till granskningen</a></p>`;
+}
+
 interface CyclePageInput {
   principal: Principal;
   year: number;
@@ -260,6 +267,7 @@ function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
         ? html`<div class="error-summary" role="alert">
             <p><strong>Det gick inte att spara.</strong></p>
             <p>${describeFormProblem(problem)}</p>
+            ${decidedOn(year, problem)}
           </div>`
         : ''
     }
