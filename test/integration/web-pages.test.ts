@@ -505,6 +505,7 @@ describe('the web pages', () => {
       'web-board-page-submitted',
       'web-board-page-phone',
       'web-cycle-page',
+      'web-review-plain',
       'web-accessibility-statement',
       'web-accessibility-statement-phone',
     ]) {
