@@ -88,17 +88,21 @@ async function get(path: string, who: keyof StackTokens) {
 }
 
 describe('the pages while Temporal is unreachable', () => {
-  it("renders SLK's cycle page from PostgreSQL: the plan, the moved deadline, the review queue with the comment", async () => {
+  it("renders SLK's cycle page from PostgreSQL: the plan, the moved deadline, the review queue; the review page with the comment", async () => {
     const page = await get(`/cykel/${year}`, 'admin');
     expect(page.status).toBe(200);
     expect(page.text).not.toContain('okänt');
     // The moved deadline and the confirmed milestone come from the cycle's recorded events.
     expect(page.text).toContain(`flyttad från ${formatDate(addDays(stack.day0, 60))}`);
     expect(page.text).toContain('Alla milstolpar är bekräftade.');
-    // The submission waiting for review, as the board handed it in (from the audit log).
+    // The submission waiting for review, in the queue; what the board handed in (from the audit
+    // log) is on its review page, which has the approve and return forms.
     expect(page.text).toContain('1 leverans väntar på granskning.');
-    expect(page.text).toContain('JA 2090/17');
-    expect(page.text).toContain('Järvas kommentar till SLK');
+    const review = await get(`/cykel/${year}/granska/budgetunderlag/jarva`, 'admin');
+    expect(review.status).toBe(200);
+    expect(review.text).toContain('JA 2090/17');
+    expect(review.text).toContain('Järvas kommentar till SLK');
+    expect(review.text).toContain('Återremittera');
   });
 
   it('renders the committee overview from PostgreSQL, with every phase in its state', async () => {

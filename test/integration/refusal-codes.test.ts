@@ -89,6 +89,8 @@ describe('refusals from the workflows, by code', () => {
     const page = await postForm(`/cykel/${y}/godkann`, { phaseId: 'budgetunderlag', boardId: 'farsta' });
     expect(page.status).toBe(409);
     expect(page.text).toContain('Godkännande går inte nu: leveransen är öppen');
+    // The refusal came from the report's review page, which has the forms now: the way back.
+    expect(page.text).toContain('leveransen är öppen Tillbaka till granskningen');
   });
 
   it('bad input refused before the workflow carries its code too: a date that is not one, a text too long', async () => {

@@ -77,7 +77,7 @@ async function reloadUntil(page: Page, accept: () => Promise<boolean>, timeoutMs
 }
 
 const cell = (page: Page, board: string, phase: string) =>
-  page.locator(`td[data-board="${board}"][data-phase="${phase}"]`);
+  page.locator(`tr[data-board="${board}"] > td[data-phase="${phase}"]`);
 
 /** A request as a browser without JavaScript would send it, with the session cookie of a role. */
 async function request(
@@ -336,11 +336,11 @@ describe('the web pages', () => {
     const page = await newPage();
     expect(await signIn(page, 'admin')).toBe(`/cykel/${year}`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(`Budgetcykel ${year}`);
-    const review = page.getByRole('region', { name: 'Budgetunderlag — Järva stadsdelsnämnd' });
-    const comment = review.locator('dd.comment');
-    expect(await comment.textContent()).toBe('<script>window.__pwned = 1</script> & <b>fet</b>');
-    expect(await page.locator('main script, main b').count()).toBe(0);
-    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    // The queue is one table; each report is reviewed (and approved or returned) on its own page.
+    const queue = page.getByRole('table', { name: /Väntar på granskning/ });
+    const row = queue.getByRole('row', { name: /Järva stadsdelsnämnd/ });
+    expect(await row.textContent()).toContain('Budgetunderlag');
+    expect(await page.locator('form[action$="/godkann"], form[action$="/aterremittera"]').count()).toBe(0);
 
     // A refused move names the field; the form keeps what was typed.
     await page.getByLabel('Fas', { exact: true }).selectOption('verksamhetsplan');
@@ -356,13 +356,21 @@ describe('the web pages', () => {
     await expectAccessible(page);
     await screenshot(page, 'web-cycle-page');
 
-    // Approving from the queue.
+    // Approving from the report's review page, reached from the queue (a report without a
+    // template: what the board handed in, its comment as text, and the two forms).
     await page.goto(`${stack.url}/cykel/${year}`);
     expect(await keyboardProblems(page)).toEqual([]);
-    await page
-      .getByRole('region', { name: 'Budgetunderlag — Järva stadsdelsnämnd' })
-      .getByRole('button', { name: 'Godkänn' })
-      .click();
+    await page.getByRole('link', { name: /^Granska svaren\s*: Budgetunderlag, Järva stadsdelsnämnd/ }).click();
+    await page.waitForURL((url) => url.pathname === `/cykel/${year}/granska/budgetunderlag/jarva`);
+    const comment = page.locator('dd.comment');
+    expect(await comment.textContent()).toBe('<script>window.__pwned = 1</script> & <b>fet</b>');
+    expect(await page.locator('main script, main b').count()).toBe(0);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(await structureProblems(page)).toEqual([]);
+    expect(await keyboardProblems(page)).toEqual([]);
+    await expectAccessible(page);
+    await screenshot(page, 'web-review-plain');
+    await page.getByRole('button', { name: 'Godkänn' }).click();
     await page.waitForURL((url) => url.searchParams.get('klart') === 'godkand');
     await expect(page.getByRole('status').textContent()).resolves.toBe('Leveransen är godkänd.');
     expect((await stack.ops.deliverable(year, 'budgetunderlag', 'jarva')).stage).toBe('approved');
@@ -383,7 +391,8 @@ describe('the web pages', () => {
     await expect(page.getByText('Alla milstolpar är bekräftade.').count()).resolves.toBe(1);
 
     // An extension for one board clears its lateness.
-    await page.getByLabel('Leverans och nämnd').selectOption(`tertialrapport/kulturnamnden`);
+    await page.getByLabel('Leveransens fas').selectOption('tertialrapport');
+    await page.getByLabel('Nämnd', { exact: true }).selectOption('kulturnamnden');
     const extendForm = page.locator('form[action$="/anstand"]');
     await extendForm.getByLabel('Ny sista dag').fill(addDays(stack.day0, 30));
     await extendForm.getByLabel('Skäl').fill('Nämndens sammanträde flyttat.');
@@ -496,6 +505,7 @@ describe('the web pages', () => {
       'web-board-page-submitted',
       'web-board-page-phone',
       'web-cycle-page',
+      'web-review-plain',
       'web-accessibility-statement',
       'web-accessibility-statement-phone',
     ]) {

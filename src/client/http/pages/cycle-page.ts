@@ -37,7 +37,7 @@ import {
   phaseStatus,
   timelineItems,
 } from './cycle-data';
-import { formatDate, formatInstant, mailKindLabel, statusOf } from './format';
+import { formatDate, formatInstant, mailKindLabel } from './format';
 import { html, SafeHtml } from './html';
 import { page } from './layout';
 import { reviewLink } from './review-page';
@@ -51,8 +51,16 @@ const NOTICES: Record<string, string> = {
   aterremitterad: 'Leveransen är återremitterad till nämnden.',
 };
 
+/** Swedish order of board names (å, ä, ö last). */
+const SWEDISH = new Intl.Collator('sv');
+/** The first of each key, in the list's order. */
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
 const DATE_HINT = 'Skriv datumet ÅÅÅÅ-MM-DD, till exempel 2027-04-30.';
-const reviewKey = (d: Pick<DeliverableSummary, 'phaseId' | 'boardId'>) => `${d.phaseId}-${d.boardId}`;
 
 function finishedIn(rows: DeliverableSummary[], reviewRequired: boolean): number {
   return rows.filter(
@@ -112,62 +120,46 @@ function planTable(view: CycleView, rows: DeliverableSummary[], year: number): S
   </div>`;
 }
 
-function reviewItem(
-  year: number,
-  d: DeliverableSummary,
-  record: SubmissionRecord | undefined,
-  problem?: FormProblem,
-  /** A report answered on a template has a review page per question. */
-  hasTemplate = false,
-) {
-  const key = reviewKey(d);
-  const last = record?.lastSubmission;
-  const approveForm = `godkann-${key}`;
-  const returnForm = `aterremittera-${key}`;
-  return html`<section class="deliverable" aria-labelledby="granska-${key}">
-    <h3 id="granska-${key}">${d.phaseName} — ${d.boardName}</h3>
-    ${hasTemplate ? html`<p>${reviewLink(year, d)}</p>` : ''}
-    <dl class="facts">
-      <dt>Läge</dt>
-      <dd>${statusOf(d).words.join(', ')}</dd>
-      <dt>Sista dag</dt>
-      <dd>${formatDate(d.deadline)}</dd>
-      ${
-        last
-          ? html`<dt>Dokumentreferens</dt>
-              <dd>${last.documentRef}</dd>
-              ${
-                last.decisionDate
-                  ? html`<dt>Beslutsdatum</dt>
-                      <dd>${formatDate(last.decisionDate)}</dd>`
-                  : ''
-              }
-              ${
-                last.comment
-                  ? html`<dt>Kommentar</dt>
-                      <dd class="comment">${last.comment}</dd>`
-                  : ''
-              }
-              <dt>Inlämnad</dt>
-              <dd>${formatInstant(last.at)}</dd>`
-          : ''
-      }
-    </dl>
-    <div class="actions">
-      <form method="post" action="/cykel/${year}/godkann" novalidate>
-        ${errorSummary(problem, approveForm, ['comment'])} ${hidden({ phaseId: d.phaseId, boardId: d.boardId })}
-        ${field({ form: approveForm, name: 'comment', label: 'Kommentar till godkännandet', hint: 'Frivilligt.', kind: 'textarea', ...(problem && { problem }) })}
-        <button type="submit">Godkänn</button>
-      </form>
-      <form method="post" action="/cykel/${year}/aterremittera" novalidate>
-        ${errorSummary(problem, returnForm, ['reason', 'deadline'])}
-        ${hidden({ phaseId: d.phaseId, boardId: d.boardId })}
-        ${field({ form: returnForm, name: 'reason', label: 'Skäl för återremiss', kind: 'textarea', required: true, ...(problem && { problem }) })}
-        ${field({ form: returnForm, name: 'deadline', label: 'Ny sista dag', hint: DATE_HINT, inputmode: 'numeric', required: true, autocomplete: 'off', ...(problem && { problem }) })}
-        <button type="submit" class="warning">Återremittera</button>
-      </form>
-    </div>
-  </section>`;
+/**
+ * The review queue as one compact table: SLK picks a report here and decides on its review page,
+ * which has the approve and return forms (two forms per waiting report made this page over 100 KB).
+ */
+function reviewQueue(year: number, queue: DeliverableSummary[], records: Map<string, SubmissionRecord>): SafeHtml {
+  return html`<div class="table-wrap" role="region" aria-labelledby="granska-rubrik" tabindex="0">
+    <table>
+      <caption id="granska-rubrik">
+        <span class="caption-text">Väntar på granskning (${String(queue.length)})</span>
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Nämnd</th>
+          <th scope="col">Fas</th>
+          <th scope="col">Inlämnad</th>
+          <th scope="col">I tid</th>
+          <th scope="col">Granska</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${queue.map((d) => {
+          const at = records.get(d.workflowId)?.lastSubmission?.at;
+          return html`<tr>
+            <th scope="row">${d.boardName}</th>
+            <td>${d.phaseName}</td>
+            <td>${at ? formatInstant(at) : '—'}</td>
+            <td>${d.late ? 'Efter sista dag' : 'I tid'}</td>
+            <td>${reviewLink(year, d)}</td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+/** A refused approval or return comes from a report's review page: the way back to it. */
+function decidedOn(year: number, problem: FormProblem): SafeHtml | string {
+  const { phaseId = '', boardId = '' } = problem.values;
+  if (!/^(godkann|aterremittera)-/.test(problem.form) || !isSlug(phaseId) || !isSlug(boardId)) return '';
+  return html`<p><a href="/cykel/${year}/granska/${phaseId}/${boardId}">Tillbaka till granskningen</a></p>`;
 }
 
 interface CyclePageInput {
@@ -262,12 +254,8 @@ function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
   const unconfirmed = view.milestones.filter((m) => phaseStatus(view, m.id)?.stage !== 'confirmed');
   const movable = view.deliverablePhases.filter((p) => phaseStatus(view, p.id)?.stage !== 'closed');
   const extendable = rows.filter((d) => d.stage === 'planned' || d.stage === 'open' || d.stage === 'returned');
-  const formsOnPage = new Set([
-    ...queue.flatMap((d) => [`godkann-${reviewKey(d)}`, `aterremittera-${reviewKey(d)}`]),
-    ...unconfirmed.map((m) => `milstolpe-${m.id}`),
-    'flytta',
-    'anstand',
-  ]);
+  // A refused approval or return (posted from a review page) shows in the summary at the top.
+  const formsOnPage = new Set([...unconfirmed.map((m) => `milstolpe-${m.id}`), 'flytta', 'anstand']);
 
   return html`<h1>Budgetcykel ${year}</h1>
     <p class="lead">
@@ -279,6 +267,7 @@ function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
         ? html`<div class="error-summary" role="alert">
             <p><strong>Det gick inte att spara.</strong></p>
             <p>${describeFormProblem(problem)}</p>
+            ${decidedOn(year, problem)}
           </div>`
         : ''
     }
@@ -290,15 +279,7 @@ function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
       queue.length === 0
         ? html`<p>Inget väntar på granskning.</p>`
         : html`<p>${queue.length} ${queue.length === 1 ? 'leverans väntar' : 'leveranser väntar'} på granskning.</p>
-            ${queue.map((d) =>
-              reviewItem(
-                year,
-                d,
-                records.get(d.workflowId),
-                problem,
-                Boolean(view.deliverablePhases.find((p) => p.id === d.phaseId)?.template),
-              ),
-            )}`
+            ${reviewQueue(year, queue, records)}`
     }
     <h2>Bekräfta milstolpar</h2>
     ${
@@ -343,15 +324,25 @@ function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
       extendable.length === 0
         ? html`<p>Ingen leverans kan få anstånd just nu.</p>`
         : html`<form class="panel" method="post" action="/cykel/${year}/anstand" novalidate>
-            ${errorSummary(problem, 'anstand', ['deliverable', 'deadline', 'reason'])}
+            ${errorSummary(problem, 'anstand', ['phaseId', 'boardId', 'deadline', 'reason'])}
+            <p class="hint">
+              Välj fasen och nämnden. Leveransen måste vara planerad, öppen eller återremitterad; nämndens sista dag
+              står på översikten.
+            </p>
             ${select({
               form: 'anstand',
-              name: 'deliverable',
-              label: 'Leverans och nämnd',
-              options: extendable.map((d) => ({
-                value: `${d.phaseId}/${d.boardId}`,
-                text: `${d.phaseName} — ${d.boardName} (sista dag ${formatDate(d.deadline)})`,
-              })),
+              name: 'phaseId',
+              label: 'Leveransens fas',
+              options: uniqueBy(extendable, (d) => d.phaseId).map((d) => ({ value: d.phaseId, text: d.phaseName })),
+              ...(problem && { problem }),
+            })}
+            ${select({
+              form: 'anstand',
+              name: 'boardId',
+              label: 'Nämnd',
+              options: uniqueBy(extendable, (d) => d.boardId)
+                .sort((a, b) => SWEDISH.compare(a.boardName, b.boardName))
+                .map((d) => ({ value: d.boardId, text: d.boardName })),
               ...(problem && { problem }),
             })}
             ${field({ form: 'anstand', name: 'deadline', label: 'Ny sista dag', hint: DATE_HINT, inputmode: 'numeric', autocomplete: 'off', required: true, ...(problem && { problem }) })}
@@ -389,6 +380,8 @@ interface CycleWrite {
   operation: string;
   run: (deps: PageDeps, year: number, values: Record<string, string>, actor: string) => Promise<unknown>;
   target: (deps: PageDeps, year: number, values: Record<string, string>) => string;
+  /** The write checks its ids itself (they may come in another field). */
+  checksOwnIds?: true;
 }
 
 const text = (v: string | undefined) => (v ?? '').trim();
@@ -418,11 +411,16 @@ const writes: CycleWrite[] = [
   {
     url: '/cykel/:year/anstand',
     form: () => 'anstand',
-    fields: ['deliverable', 'deadline', 'reason'],
+    // A phase and a board (two short lists), or `deliverable` as phase/board (one list of every
+    // deliverable, which made the page 20 KB heavier; still accepted from an open page).
+    fields: ['phaseId', 'boardId', 'deliverable', 'deadline', 'reason'],
     notice: 'anstand',
     operation: 'deliverable-extend',
+    checksOwnIds: true,
     run: (deps, year, v, actor) => {
-      const [phaseId = '', boardId = ''] = (v.deliverable ?? '').split('/');
+      const [phaseId = '', boardId = ''] = text(v.deliverable)
+        ? (v.deliverable ?? '').split('/')
+        : [text(v.phaseId), text(v.boardId)];
       if (!isSlug(phaseId) || !isSlug(boardId))
         throw new OperationError(400, 'deliverable', 'must not be empty', 'required');
       return deps.ops.actOnDeliverable(
@@ -434,7 +432,8 @@ const writes: CycleWrite[] = [
         actor,
       );
     },
-    target: (deps, year, v) => `${deps.ops.municipality}/${year}/${v.deliverable ?? ''}`,
+    target: (deps, year, v) =>
+      `${deps.ops.municipality}/${year}/${text(v.deliverable) || `${text(v.phaseId)}/${text(v.boardId)}`}`,
   },
   {
     url: '/cykel/:year/godkann',
@@ -483,7 +482,9 @@ export function registerCyclePage(app: FastifyInstance, deps: PageDeps): void {
       const { principal, year } = guarded;
       const values = Object.fromEntries(write.fields.map((name) => [name, formValue(request.body, name)]));
       for (const id of ['phaseId', 'boardId', 'milestoneId'] as const) {
-        if (write.fields.includes(id) && !isSlug(values[id] ?? '')) return notFoundPage(reply, principal);
+        if (!write.checksOwnIds && write.fields.includes(id) && !isSlug(values[id] ?? '')) {
+          return notFoundPage(reply, principal);
+        }
       }
       const target = write.target(deps, year, values);
       const result = await attempt(write.form(request.body), values, () =>

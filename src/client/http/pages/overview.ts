@@ -82,25 +82,26 @@ function buildMatrix(view: CycleView, rows: DeliverableSummary[], registry: Regi
   );
 }
 
-function cellHtml(row: BoardRow, phase: DeliverablePhase, cell: Cell | undefined): SafeHtml {
-  const attrs = html`data-board="${row.id}" data-phase="${phase.id}"`;
-  if (!cell) return html`<td ${attrs}><span class="not-in-audience">Ingår inte</span></td>`;
+/**
+ * One cell, kept small: 315 of them make most of the page. The column header names the phase
+ * and its deadline, the row header the board, so a cell says only the state in words, and a
+ * deadline only when this board's differs from the phase's (an extension, a written date). The
+ * row carries the board's id for scripts and tests, the cell only the phase's.
+ */
+function cellHtml(row: BoardRow, phase: DeliverablePhase, phaseDue: string, cell: Cell | undefined): SafeHtml {
+  if (!cell) return html`<td data-phase="${phase.id}"><span class="not-in-audience">Ingår inte</span></td>`;
+  const due = (deadline: string | undefined) =>
+    deadline && deadline !== phaseDue ? html` <span class="when">Sista dag ${formatDate(deadline)}</span>` : '';
   if (cell.deliverables.length === 0) {
-    return html`<td ${attrs}>
-      <span class="status st-planned"
-        ><span class="words">${STAGE_LABELS.planned}</span>
-        ${cell.plannedDeadline ? html`<span class="when">Sista dag ${formatDate(cell.plannedDeadline)}</span>` : ''}</span
-      >
+    return html`<td data-phase="${phase.id}">
+      <span class="status st-planned">${STAGE_LABELS.planned}${due(cell.plannedDeadline)}</span>
     </td>`;
   }
-  return html`<td ${attrs}>
+  return html`<td data-phase="${phase.id}">
     ${cell.deliverables.map((d) => {
       const status = statusOf(d);
-      return html`<span class="status ${status.className}"
-        ><span class="words">${status.words.join(', ')}</span>
-        <span class="when">Sista dag ${formatDate(d.deadline)}</span>
-        ${d.boardId !== row.id ? html`<span class="when">Övertagen från ${d.boardName}</span>` : ''}</span
-      >`;
+      const from = d.boardId !== row.id ? html` <span class="when">Övertagen från ${d.boardName}</span>` : '';
+      return html`<span class="status ${status.className}">${status.words.join(', ')}${due(d.deadline)}${from}</span>`;
     })}
   </td>`;
 }
@@ -177,6 +178,7 @@ function renderOverview(data: OverviewData, filter: { kind: string; area: string
     .filter(Boolean)
     .join(', ');
   const phases = view.deliverablePhases;
+  const phaseDues = phases.map((p) => phaseDeadline(view, p));
 
   return html`<h1>Översikt budgetår ${year}</h1>
     <p class="lead">Läget för nämndernas leveranser i budgetcykeln ${year}. I dag: ${formatDate(today)}.</p>
@@ -226,9 +228,9 @@ function renderOverview(data: OverviewData, filter: { kind: string; area: string
                 <tr>
                   <th scope="col">Nämnd</th>
                   ${phases.map(
-                    (p) =>
+                    (p, i) =>
                       html`<th scope="col">
-                        ${p.name}<br /><span class="muted">sista dag ${formatDate(phaseDeadline(view, p))}</span>
+                        ${p.name}<br /><span class="muted">sista dag ${formatDate(phaseDues[i]!)}</span>
                       </th>`,
                   )}
                 </tr>
@@ -236,11 +238,11 @@ function renderOverview(data: OverviewData, filter: { kind: string; area: string
               <tbody>
                 ${matrix.map(
                   (b) =>
-                    html`<tr>
+                    html`<tr data-board="${b.id}">
                       <th scope="row">
                         ${b.name}${b.kind ? html`<br /><span class="muted">${KIND_LABELS[b.kind]}</span>` : ''}
                       </th>
-                      ${phases.map((p) => cellHtml(b, p, b.cells.get(p.id)))}
+                      ${phases.map((p, i) => cellHtml(b, p, phaseDues[i]!, b.cells.get(p.id)))}
                     </tr>`,
                 )}
               </tbody>
@@ -248,7 +250,10 @@ function renderOverview(data: OverviewData, filter: { kind: string; area: string
           </div>`
     }
     <h3>Teckenförklaring</h3>
-    <p>Varje ruta anger läget i ord; färgen är ett stöd.</p>
+    <p>
+      Varje ruta anger läget i ord; färgen är ett stöd. Sista dag står i kolumnens rubrik, och i rutan bara när nämndens
+      sista dag är en annan.
+    </p>
     <ul class="legend">
       ${LEGEND.map(([cls, text]) => html`<li><span class="status ${cls}">${text}</span></li>`)}
     </ul>

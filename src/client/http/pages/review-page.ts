@@ -3,7 +3,9 @@ import type { ReturnRecord } from '../../../db/submission-versions';
 import type { AnswerChange } from '../../../domain/answer-diff';
 import { Question } from '../../../domain/report-template';
 import { isAdmin, Principal } from '../../../domain/roles';
+import type { DeliverableSummary, SubmissionRecord } from '../../operations/cycle-operations';
 import { OperationError } from '../../operations/operation-error';
+import { visibleDeliverable } from '../../operations/visible-deliverable';
 import type { ExpandedSection } from '../../operations/report-drafts';
 import type { ReportReview, VersionSummary } from '../../operations/report-review';
 import { actorOf } from '../auth';
@@ -66,16 +68,92 @@ interface ReviewPageData {
   reviewRequired: boolean;
 }
 
-async function loadReviewPage(deps: PageDeps, principal: Principal, p: Params): Promise<ReviewPageData | undefined> {
-  try {
-    const review = await deps.review.loadReview(principal, p.year, p.phaseId, p.boardId);
+/**
+ * A deliverable whose phase has no template (a document handed in by reference): nothing to draw
+ * per question, but SLK still decides on it here, since the cycle page only lists the queue.
+ */
+interface PlainReviewData {
+  deliverable: DeliverableSummary;
+  record: SubmissionRecord | undefined;
+  reviewRequired: boolean;
+}
+
+async function loadReviewPage(
+  deps: PageDeps,
+  principal: Principal,
+  p: Params,
+): Promise<ReviewPageData | PlainReviewData | undefined> {
+  const reviewRequired = async () => {
     const cycle = await deps.ops.cycle(p.year);
     const phase = cycle.calendar.phases.find((ph) => ph.id === p.phaseId);
-    return { review, reviewRequired: phase?.kind === 'deliverable' && phase.reviewRequired === true };
+    return phase?.kind === 'deliverable' && phase.reviewRequired === true;
+  };
+  try {
+    const review = await deps.review.loadReview(principal, p.year, p.phaseId, p.boardId);
+    return { review, reviewRequired: await reviewRequired() };
+  } catch (error) {
+    if (!(error instanceof OperationError && error.status === 404)) throw error;
+    if (error.field !== 'template') return undefined;
+  }
+  try {
+    const deliverable = await visibleDeliverable(deps.ops, principal, p.year, p.phaseId, p.boardId);
+    const records = await deps.ops.submissionRecords([deliverable.workflowId]);
+    return { deliverable, record: records.get(deliverable.workflowId), reviewRequired: await reviewRequired() };
   } catch (error) {
     if (error instanceof OperationError && error.status === 404) return undefined;
     throw error;
   }
+}
+
+/** The review of a deliverable without a template: what the board handed in, and the decision. */
+function plainReviewBody(principal: Principal, p: Params, data: PlainReviewData): SafeHtml {
+  const d = data.deliverable;
+  const last = data.record?.lastSubmission;
+  const lastReturn = data.record?.lastReturn;
+  const status = statusOf(d);
+  const back = isAdmin(principal)
+    ? html`<a href="/cykel/${p.year}">Tillbaka till budgetcykeln</a>`
+    : html`<a href="/oversikt/${p.year}">Tillbaka till översikten</a>`;
+  return html`<p>${back}</p>
+    <h1>Granskning: ${d.phaseName}, ${d.boardName}</h1>
+    <dl class="facts">
+      <dt>Budgetår</dt>
+      <dd>${String(p.year)}</dd>
+      <dt>Läge</dt>
+      <dd>
+        <span class="status ${status.className}"><span class="words">${status.words.join(', ')}</span></span>
+      </dd>
+      <dt>Sista dag</dt>
+      <dd>${formatDate(d.deadline)}</dd>
+      ${
+        last
+          ? html`<dt>Dokumentreferens</dt>
+              <dd>${last.documentRef}</dd>
+              ${
+                last.decisionDate
+                  ? html`<dt>Beslutsdatum</dt>
+                      <dd>${formatDate(last.decisionDate)}</dd>`
+                  : ''
+              }
+              ${
+                last.comment
+                  ? html`<dt>Kommentar</dt>
+                      <dd class="comment">${last.comment}</dd>`
+                  : ''
+              }
+              <dt>Inlämnad</dt>
+              <dd>${formatInstant(last.at)}</dd>`
+          : ''
+      }
+      ${
+        lastReturn
+          ? html`<dt>Senast återremitterad</dt>
+              <dd>${formatInstant(lastReturn.at)}: <q>${lastReturn.reason}</q></dd>`
+          : ''
+      }
+    </dl>
+    ${!last ? html`<p class="panel">Nämnden har inte lämnat in något än.</p>` : ''}
+    ${isAdmin(principal) && d.stage === 'submitted' && data.reviewRequired ? decisionForms(p) : ''}`;
 }
 
 // --- Rendering ----------------------------------------------------------------------------------
@@ -383,11 +461,14 @@ export function registerReviewPage(app: FastifyInstance, deps: PageDeps): void {
       reply,
       status,
       page({
-        title: `Granskning: ${data.review.template.title}, ${data.review.deliverable.boardName}`,
+        title:
+          'review' in data
+            ? `Granskning: ${data.review.template.title}, ${data.review.deliverable.boardName}`
+            : `Granskning: ${data.deliverable.phaseName}, ${data.deliverable.boardName}`,
         principal,
         year: p.year,
         current: isAdmin(principal) ? 'cykel' : 'oversikt',
-        body: reviewBody(principal, p, data, extra),
+        body: 'review' in data ? reviewBody(principal, p, data, extra) : plainReviewBody(principal, p, data),
       }),
     );
   };

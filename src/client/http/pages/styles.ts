@@ -53,7 +53,8 @@ th[scope="row"] { background: #fff; }
 .matrix td { min-width: 10rem; }
 .status { display: block; border-left: 5px solid; padding: 0.3rem 0.5rem; border-radius: 2px; }
 .status .words { font-weight: 700; display: block; }
-.status .when { display: block; font-size: 0.88rem; }
+.status .when { display: block; font-size: 0.88rem; font-weight: 400; }
+.matrix .status { font-weight: 700; }
 .st-planned { background: #f1f2f4; color: #33373d; border-color: #6b7079; border-left-style: dashed; }
 .st-open { background: #e3eefc; color: #0a3a78; border-color: #0b5cad; }
 .st-submitted { background: #e1f3e8; color: #0b4d2c; border-color: #1d7a4a; }
