@@ -78,6 +78,19 @@ interface PlainReviewData {
   reviewRequired: boolean;
 }
 
+/** The facts every review starts with: the budget year, the deliverable's state, its deadline. */
+function stateFacts(year: number, d: DeliverableSummary): SafeHtml {
+  const status = statusOf(d);
+  return html`<dt>Budgetår</dt>
+    <dd>${String(year)}</dd>
+    <dt>Läge</dt>
+    <dd>
+      <span class="status ${status.className}"><span class="words">${status.words.join(', ')}</span></span>
+    </dd>
+    <dt>Sista dag</dt>
+    <dd>${formatDate(d.deadline)}</dd>`;
+}
+
 async function loadReviewPage(
   deps: PageDeps,
   principal: Principal,
@@ -110,21 +123,13 @@ function plainReviewBody(principal: Principal, p: Params, data: PlainReviewData)
   const d = data.deliverable;
   const last = data.record?.lastSubmission;
   const lastReturn = data.record?.lastReturn;
-  const status = statusOf(d);
   const back = isAdmin(principal)
     ? html`<a href="/cykel/${p.year}">Tillbaka till budgetcykeln</a>`
     : html`<a href="/oversikt/${p.year}">Tillbaka till översikten</a>`;
   return html`<p>${back}</p>
     <h1>Granskning: ${d.phaseName}, ${d.boardName}</h1>
     <dl class="facts">
-      <dt>Budgetår</dt>
-      <dd>${String(p.year)}</dd>
-      <dt>Läge</dt>
-      <dd>
-        <span class="status ${status.className}"><span class="words">${status.words.join(', ')}</span></span>
-      </dd>
-      <dt>Sista dag</dt>
-      <dd>${formatDate(d.deadline)}</dd>
+      ${stateFacts(p.year, d)}
       ${
         last
           ? html`<dt>Dokumentreferens</dt>
@@ -336,7 +341,6 @@ function reviewBody(
     return i < 0 ? undefined : i + 1;
   };
   const ctx: DrawContext = { p, data, changes, versionOf, ...(extra.problem && { problem: extra.problem }) };
-  const status = statusOf(d);
   const back = isAdmin(principal)
     ? html`<a href="/cykel/${p.year}">Tillbaka till budgetcykeln</a>`
     : html`<a href="/oversikt/${p.year}">Tillbaka till översikten</a>`;
@@ -349,14 +353,7 @@ function reviewBody(
     <h1>Granskning: ${review.template.title}, ${d.boardName}</h1>
     <p><a href="${templatePreviewUrl(p.year, review.template.id, p.boardId)}">Mallen som nämnden ser den</a></p>
     <dl class="facts">
-      <dt>Budgetår</dt>
-      <dd>${String(p.year)}</dd>
-      <dt>Läge</dt>
-      <dd>
-        <span class="status ${status.className}"><span class="words">${status.words.join(', ')}</span></span>
-      </dd>
-      <dt>Sista dag</dt>
-      <dd>${formatDate(d.deadline)}</dd>
+      ${stateFacts(p.year, d)}
       <dt>Inlämnade versioner</dt>
       <dd>${String(review.versions.length)}</dd>
     </dl>
