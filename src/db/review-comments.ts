@@ -48,10 +48,13 @@ export async function insertReviewComment(
   return toComment(result.rows[0]!);
 }
 
-/** Every comment on one report, all versions, in the order they were made. */
+/**
+ * Every comment on one report, all versions, in the order they were stored (the id, not `created_at`: two comments made
+ * at the same moment have their transactions' start times, which need not be their order).
+ */
 export async function listReviewComments(db: Queryable, workflowId: string): Promise<ReviewComment[]> {
   const result = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM review_comments WHERE workflow_id = $1 ORDER BY submission_seq, created_at, id`,
+    `SELECT ${COLUMNS} FROM review_comments WHERE workflow_id = $1 ORDER BY submission_seq, id`,
     [workflowId],
   );
   return result.rows.map(toComment);
