@@ -3,7 +3,7 @@ import { addDays } from '../../src/domain/local-date';
 import { localDateOf } from '../../src/domain/zoned-time';
 import { confirmMilestoneUpdate, cycleStatusQuery } from '../../src/workflows/budget-cycle-messages';
 import { budgetCycleWorkflow, cycleWorkflowId } from '../../src/workflows/budget-cycle-workflow';
-import { exemptUpdate, submitUpdate } from '../../src/workflows/deliverable-messages';
+import { deliverableViewQuery, exemptUpdate, submitUpdate } from '../../src/workflows/deliverable-messages';
 import { smallRegistry } from '../fixtures/small-registry';
 import { eventually } from '../helpers/eventually';
 import { recordHistoryIfAsked } from '../helpers/histories';
@@ -85,14 +85,15 @@ describe('a long cycle', () => {
     );
     for (const board of boards) {
       const child = ctx.env.client.workflow.getHandle(`${id}/verksamhetsplan/${board}`);
-      // The cycle reports a phase open as it starts its children: wait for this one to exist.
+      // The cycle reports a phase open as it starts its children, and a child opens a moment
+      // after it starts: wait until this one takes submissions (seen planned once in CI).
       await eventually(
         () =>
-          child.describe().then(
-            () => true,
-            () => false,
+          child.query(deliverableViewQuery).then(
+            (view) => view.state.stage,
+            () => 'not started',
           ),
-        (exists) => exists,
+        (stage) => stage === 'open',
       );
       await child.executeUpdate(submitUpdate, {
         args: [{ documentRef: `VP ${board}`, by: board }],
