@@ -239,7 +239,12 @@ describe('npm start from a fresh clone in a mode-700 folder', () => {
   async function stopByGroupSignals(running: RunningProcess, signals: NodeJS.Signals[]): Promise<void> {
     const cluster = clusterOf();
     const servers = [pidIn(join(cluster, 'postmaster.pid')), pidIn(join(clone, '.data', 'temporal', 'server.pid'))];
-    expect(processesOf({ pids: servers }).map((p) => p.pid)).toEqual([...servers].sort((a, b) => a - b));
+    // In pid order on both sides: the process list need not be sorted.
+    expect(
+      processesOf({ pids: servers })
+        .map((p) => p.pid)
+        .sort((a, b) => a - b),
+    ).toEqual([...servers].sort((a, b) => a - b));
     const group = running.child.pid!;
     for (const signal of signals) {
       signalGroup(group, signal);
