@@ -14,7 +14,9 @@ import { BenchOptions, BenchResult, Figure, goal, scaled } from '../lib/results'
 import { startRunStack } from '../lib/stack';
 import { interleaved, mapLimit, median, percentile, round, waitUntil } from '../lib/stats';
 import { profileThisProcess, summariseProfiles, topFunctions } from '../lib/profile';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 /** Issue 12's load: 50 people signed in at once, 500 requests per page. */
 const PEOPLE = 50;
@@ -23,6 +25,8 @@ const FULL_REQUESTS = 500;
 const BOARDS = 45;
 const PHASES = 7;
 const REQUEST_TIMEOUT_MS = 60_000;
+const LOAD_CLIENT = join(__dirname, '..', 'lib', 'load-client.mjs');
+const run = promisify(execFile);
 
 type Target = 'api' | 'overview' | 'board' | 'cycle' | 'form';
 const TARGETS: Target[] = ['api', 'overview', 'board', 'cycle', 'form'];
@@ -43,34 +47,14 @@ interface Load {
   seconds: number;
 }
 
-/** `people` loops fetching `url` until `total` requests were made; each reads the whole body. */
+/**
+ * `people` loops fetching `url` until `total` requests were made, each reading the whole body, run
+ * by bench/lib/load-client.mjs in a process of its own (see there why).
+ */
 async function load(url: string, headers: Record<string, string>, total: number, people: number): Promise<Load> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  let issued = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: people }, async () => {
-      while (issued < total) {
-        issued++;
-        const t = performance.now();
-        try {
-          const response = await fetch(url, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-          await response.arrayBuffer();
-          if (response.status !== 200) {
-            errors++;
-            firstError ??= `HTTP ${response.status}`;
-          }
-        } catch (error) {
-          errors++;
-          firstError ??= error instanceof Error ? error.message : String(error);
-        }
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return { latencies, errors, ...(firstError && { firstError }), seconds: (performance.now() - t0) / 1000 };
+  const input = JSON.stringify({ url, headers, total, people, timeoutMs: REQUEST_TIMEOUT_MS });
+  const { stdout } = await run(process.execPath, [LOAD_CLIENT, input], { maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(stdout) as Load;
 }
 
 /**
@@ -185,7 +169,7 @@ export async function pages(ctx: BenchContext, options: BenchOptions): Promise<B
     }
 
     // Where a request's time goes: the SQL statements one request sends (the pool counted), and a
-    // V8 CPU profile of this process (HTTP server and load generator) during one more load each.
+    // V8 CPU profile of this process (the HTTP server; the load runs elsewhere) during one more load each.
     if (options.profile) {
       for (const [target, r] of Object.entries(requestsOf)) {
         const statements: string[] = [];
@@ -272,7 +256,7 @@ export async function pages(ctx: BenchContext, options: BenchOptions): Promise<B
       ...profiles.map(
         (p) => `Profile (one more load, V8 profiler on; SQL statements of one request): ${JSON.stringify(p)}`,
       ),
-      'The HTTP server runs in the benchmark process (as in `npm start`, where it shares a process with the worker), with the production pool of 10 connections; the load generator shares its event loop and the machine’s two cores.',
+      'The HTTP server runs in the benchmark process (the worker in a process of its own, as production runs them), with the production pool of 10 connections; the load generator (bench/lib/load-client.mjs) runs in a process of its own, as the people would on their own machines, but shares the machine’s two cores with the server, the worker, Temporal and PostgreSQL.',
     ],
     wallSeconds: round((Date.now() - wall) / 1000, 1),
   };
