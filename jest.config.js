@@ -1,9 +1,19 @@
 // Three projects, one per level where things can fail: pure unit tests, workflows under the
 // time-skipping server, and the stack against real servers. The global setup provisions the
 // Temporal binaries and one private PostgreSQL cluster for the whole run.
+// openid-client and its two dependencies ship only ES modules, which Jest (before Node 24.9)
+// cannot require: they alone of node_modules are compiled to CommonJS for the tests, as is.
+const ES_MODULE_PACKAGES = ['openid-client', 'oauth4webapi', 'jose'];
 const base = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    [`node_modules/(?:${ES_MODULE_PACKAGES.join('|')})/.+\\.js$`]: [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022' }, isolatedModules: true },
+    ],
+  },
+  transformIgnorePatterns: [`node_modules/(?!(?:${ES_MODULE_PACKAGES.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 
