@@ -1,0 +1,208 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Queryable } from './database';
+
+/**
+ * Sign-in sessions in PostgreSQL (issue 13), shared by every API process: a session started
+ * through one is seen by the others, and ends everywhere at once. The cookie holds a secret with
+ * 256 random bits; the table keeps its SHA-256 hash, so a leaked table opens no session.
+ */
+
+const SESSION_PREFIX = 'arshjul_s_';
+const SESSION_PATTERN = /^arshjul_s_[A-Za-z0-9_-]{43}$/;
+/** last_seen_at is written at most this often, so a busy page does not cost a write per request. */
+const SEEN_RESOLUTION_SECONDS = 30;
+/** How long one request may hold the right to re-check a session's groups at the provider. */
+const CLAIMS_CHECK_WINDOW_SECONDS = 30;
+
+export type SessionEndReason = 'signed-out' | 'role-lost' | 'provider-refused' | 'ended-by-admin';
+
+export interface SessionTimeouts {
+  /** Ends a session nobody used for this long. */
+  idleSeconds: number;
+  /** Ends a session this long after sign-in, used or not. */
+  absoluteSeconds: number;
+}
+
+export interface ActiveSession {
+  idHash: Buffer;
+  personId: string;
+  issuer: string;
+  createdAt: Date;
+  expiresAt: Date;
+  claimsCheckedAt: Date;
+}
+
+export function hashSessionSecret(secret: string): Buffer {
+  return createHash('sha256').update(secret, 'utf8').digest();
+}
+
+/** A `state` (or any one-time value) as stored: its hash, never the value the browser carries. */
+export const hashState = hashSessionSecret;
+
+/** Remembers a sign-in under way until the provider sends the browser back. */
+export async function insertSignInAttempt(
+  db: Queryable,
+  attempt: { state: string; codeVerifier: string; nonce: string; returnTo: string },
+): Promise<void> {
+  await db.query(`INSERT INTO sign_in_attempts (state_hash, code_verifier, nonce, return_to) VALUES ($1, $2, $3, $4)`, [
+    hashState(attempt.state),
+    attempt.codeVerifier,
+    attempt.nonce,
+    attempt.returnTo,
+  ]);
+}
+
+/**
+ * Takes a sign-in under way by its state, once: undefined when the state is unknown, was taken
+ * already or is older than `maxAgeSeconds`. Attempts older than that are removed on the way.
+ */
+export async function takeSignInAttempt(
+  db: Queryable,
+  state: string,
+  maxAgeSeconds: number,
+): Promise<{ codeVerifier: string; nonce: string; returnTo: string } | undefined> {
+  const result = await db.query<{ code_verifier: string; nonce: string; return_to: string; fresh: boolean }>(
+    `WITH taken AS (
+       DELETE FROM sign_in_attempts
+       WHERE state_hash = $1 OR created_at < now() - make_interval(secs => $2)
+       RETURNING state_hash, code_verifier, nonce, return_to, created_at >= now() - make_interval(secs => $2) AS fresh
+     )
+     SELECT code_verifier, nonce, return_to, fresh FROM taken WHERE state_hash = $1`,
+    [hashState(state), maxAgeSeconds],
+  );
+  const row = result.rows[0];
+  if (!row?.fresh) return undefined;
+  return { codeVerifier: row.code_verifier, nonce: row.nonce, returnTo: row.return_to };
+}
+
+/** Starts a session; returns the secret for the cookie (the only time it exists outside it). */
+export async function createSession(
+  db: Queryable,
+  session: { personId: string; issuer: string; idToken?: string; refreshToken?: string },
+  timeouts: SessionTimeouts,
+): Promise<string> {
+  const secret = SESSION_PREFIX + randomBytes(32).toString('base64url');
+  await db.query(
+    `INSERT INTO sessions (id_hash, person_id, issuer, id_token, refresh_token, expires_at)
+     VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
+    [
+      hashSessionSecret(secret),
+      session.personId,
+      session.issuer,
+      session.idToken ?? null,
+      session.refreshToken ?? null,
+      timeouts.absoluteSeconds,
+    ],
+  );
+  return secret;
+}
+
+interface SessionRow {
+  id_hash: Buffer;
+  person_id: string;
+  issuer: string;
+  created_at: Date;
+  expires_at: Date;
+  claims_checked_at: Date;
+  seen_stale: boolean;
+}
+
+/**
+ * The session a cookie's secret opens, or undefined when the secret is malformed or unknown, or
+ * the session ended, passed its absolute time or sat idle too long. Use is recorded at most once
+ * per {@link SEEN_RESOLUTION_SECONDS}, by a conditional write, so concurrent requests write once.
+ */
+export async function resumeSession(
+  db: Queryable,
+  secret: string,
+  timeouts: Pick<SessionTimeouts, 'idleSeconds'>,
+): Promise<ActiveSession | undefined> {
+  if (typeof secret !== 'string' || !SESSION_PATTERN.test(secret)) return undefined;
+  const idHash = hashSessionSecret(secret);
+  const result = await db.query<SessionRow>(
+    `SELECT id_hash, person_id, issuer, created_at, expires_at, claims_checked_at,
+            last_seen_at < now() - make_interval(secs => $3) AS seen_stale
+     FROM sessions
+     WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > now()
+       AND last_seen_at > now() - make_interval(secs => $2)`,
+    [idHash, timeouts.idleSeconds, SEEN_RESOLUTION_SECONDS],
+  );
+  const row = result.rows[0];
+  if (!row) return undefined;
+  if (row.seen_stale) {
+    await db.query(
+      `UPDATE sessions SET last_seen_at = now()
+       WHERE id_hash = $1 AND last_seen_at < now() - make_interval(secs => $2)`,
+      [idHash, SEEN_RESOLUTION_SECONDS],
+    );
+  }
+  return {
+    idHash: row.id_hash,
+    personId: row.person_id,
+    issuer: row.issuer,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    claimsCheckedAt: row.claims_checked_at,
+  };
+}
+
+/**
+ * Claims the right to re-check a session's groups at the provider when the last check is older
+ * than `recheckSeconds`: the refresh token for the one request that won, undefined for every
+ * other (they go on with the groups known, for at most the claim window longer).
+ */
+export async function claimClaimsCheck(
+  db: Queryable,
+  idHash: Buffer,
+  recheckSeconds: number,
+): Promise<{ refreshToken: string | null } | undefined> {
+  const result = await db.query<{ refresh_token: string | null }>(
+    `UPDATE sessions SET claims_check_claimed_until = now() + make_interval(secs => $3)
+     WHERE id_hash = $1 AND ended_at IS NULL
+       AND claims_checked_at < now() - make_interval(secs => $2)
+       AND (claims_check_claimed_until IS NULL OR claims_check_claimed_until < now())
+     RETURNING refresh_token`,
+    [idHash, recheckSeconds, CLAIMS_CHECK_WINDOW_SECONDS],
+  );
+  return result.rows[0] ? { refreshToken: result.rows[0].refresh_token } : undefined;
+}
+
+/** Records a successful re-check, with the refresh token the provider handed back (rotated or not). */
+export async function recordClaimsCheck(db: Queryable, idHash: Buffer, refreshToken: string | null): Promise<void> {
+  await db.query(
+    `UPDATE sessions SET claims_checked_at = now(), claims_check_claimed_until = NULL,
+            refresh_token = COALESCE($2, refresh_token)
+     WHERE id_hash = $1 AND ended_at IS NULL`,
+    [idHash, refreshToken],
+  );
+}
+
+/**
+ * Ends a session, clearing the provider's tokens it held; the ID token comes back once, as the
+ * hint for signing out at the provider. Undefined when the session had ended already.
+ */
+export async function endSession(
+  db: Queryable,
+  idHash: Buffer,
+  reason: SessionEndReason,
+): Promise<{ idToken: string | null; personId: string } | undefined> {
+  const result = await db.query<{ id_token: string | null; person_id: string }>(
+    `UPDATE sessions s SET ended_at = now(), end_reason = $2, id_token = NULL, refresh_token = NULL
+     FROM (SELECT id_hash, id_token FROM sessions WHERE id_hash = $1 AND ended_at IS NULL FOR UPDATE) old
+     WHERE s.id_hash = old.id_hash
+     RETURNING old.id_token, s.person_id`,
+    [idHash, reason],
+  );
+  const row = result.rows[0];
+  return row ? { idToken: row.id_token, personId: row.person_id } : undefined;
+}
+
+/** Ends every open session of one person (memberships revoked, person removed); returns how many. */
+export async function endSessionsOfPerson(db: Queryable, personId: string, reason: SessionEndReason): Promise<number> {
+  const result = await db.query(
+    `UPDATE sessions SET ended_at = now(), end_reason = $2, id_token = NULL, refresh_token = NULL
+     WHERE person_id = $1 AND ended_at IS NULL`,
+    [personId, reason],
+  );
+  return result.rowCount ?? 0;
+}

@@ -1,0 +1,127 @@
+import {
+  claimClaimsCheck,
+  createSession,
+  endSession,
+  endSessionsOfPerson,
+  hashSessionSecret,
+  insertSignInAttempt,
+  recordClaimsCheck,
+  resumeSession,
+  takeSignInAttempt,
+} from '../../src/db/sessions';
+import { createTestDatabase, TestDatabase } from '../helpers/database';
+
+const TIMEOUTS = { idleSeconds: 1800, absoluteSeconds: 36_000 };
+
+describe('sign-in sessions in PostgreSQL', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('sessions');
+  });
+  afterAll(async () => db.drop());
+
+  const start = (personId = 'p_anna', refreshToken = 'rt-1') =>
+    createSession(db.pool, { personId, issuer: 'http://127.0.0.1:1/', idToken: 'id-1', refreshToken }, TIMEOUTS);
+  const age = async (secret: string, column: string, seconds: number) =>
+    db.pool.query(`UPDATE sessions SET ${column} = ${column} - make_interval(secs => $2) WHERE id_hash = $1`, [
+      hashSessionSecret(secret),
+      seconds,
+    ]);
+
+  it('opens a session by its secret, and by nothing else', async () => {
+    const secret = await start();
+    expect(secret).toMatch(/^arshjul_s_[A-Za-z0-9_-]{43}$/);
+    const session = await resumeSession(db.pool, secret, TIMEOUTS);
+    expect(session).toMatchObject({ personId: 'p_anna', issuer: 'http://127.0.0.1:1/' });
+    expect(await resumeSession(db.pool, `${secret.slice(0, -1)}A`, TIMEOUTS)).toBeUndefined();
+    expect(await resumeSession(db.pool, 'arshjul_s_short', TIMEOUTS)).toBeUndefined();
+    // Only the hash is stored: no column of any session holds the secret.
+    const stored = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::integer AS n FROM sessions s WHERE s::text LIKE '%' || $1 || '%'`,
+      [secret],
+    );
+    expect(stored.rows[0]!.n).toBe(0);
+  });
+
+  it('ends a session left idle too long, and one past its absolute time however busy', async () => {
+    const idle = await start();
+    await age(idle, 'last_seen_at', TIMEOUTS.idleSeconds + 1);
+    expect(await resumeSession(db.pool, idle, TIMEOUTS)).toBeUndefined();
+
+    const busy = await start();
+    await age(busy, 'expires_at', TIMEOUTS.absoluteSeconds + 1);
+    expect(await resumeSession(db.pool, busy, TIMEOUTS)).toBeUndefined();
+  });
+
+  it('records use at most once per resolution, once between concurrent requests', async () => {
+    const secret = await start();
+    const hash = hashSessionSecret(secret);
+    const version = async () =>
+      (await db.pool.query<{ xmin: string }>('SELECT xmin::text FROM sessions WHERE id_hash = $1', [hash])).rows[0]!
+        .xmin;
+    await age(secret, 'last_seen_at', 120);
+    const stale = await version();
+    const seen = await Promise.all(Array.from({ length: 8 }, () => resumeSession(db.pool, secret, TIMEOUTS)));
+    expect(seen.every((s) => s?.personId === 'p_anna')).toBe(true);
+    const touched = await version();
+    expect(touched).not.toBe(stale);
+    const after = await db.pool.query<{ recent: boolean }>(
+      `SELECT last_seen_at > now() - interval '10 seconds' AS recent FROM sessions WHERE id_hash = $1`,
+      [hash],
+    );
+    expect(after.rows[0]!.recent).toBe(true);
+    // Within the resolution a request reads and writes nothing: the row version stays.
+    await resumeSession(db.pool, secret, TIMEOUTS);
+    expect(await version()).toBe(touched);
+  });
+
+  it('signs out once when two sign-outs race, and the session never opens again', async () => {
+    const secret = await start();
+    const hash = hashSessionSecret(secret);
+    const ended = await Promise.all([endSession(db.pool, hash, 'signed-out'), endSession(db.pool, hash, 'signed-out')]);
+    expect(ended.filter((e) => e !== undefined)).toEqual([{ idToken: 'id-1', personId: 'p_anna' }]);
+    expect(await resumeSession(db.pool, secret, TIMEOUTS)).toBeUndefined();
+    const row = await db.pool.query('SELECT id_token, refresh_token, end_reason FROM sessions WHERE id_hash = $1', [
+      hash,
+    ]);
+    expect(row.rows[0]).toEqual({ id_token: null, refresh_token: null, end_reason: 'signed-out' });
+  });
+
+  it('lets one of many concurrent requests re-check the groups, and none before the interval', async () => {
+    const secret = await start('p_bo', 'rt-bo');
+    const hash = hashSessionSecret(secret);
+    expect(await claimClaimsCheck(db.pool, hash, 60)).toBeUndefined();
+    await age(secret, 'claims_checked_at', 61);
+    const claims = await Promise.all(Array.from({ length: 10 }, () => claimClaimsCheck(db.pool, hash, 60)));
+    expect(claims.filter((c) => c !== undefined)).toEqual([{ refreshToken: 'rt-bo' }]);
+    await recordClaimsCheck(db.pool, hash, 'rt-bo-2');
+    expect(await claimClaimsCheck(db.pool, hash, 60)).toBeUndefined();
+    await age(secret, 'claims_checked_at', 61);
+    expect(await claimClaimsCheck(db.pool, hash, 60)).toEqual({ refreshToken: 'rt-bo-2' });
+  });
+
+  it("ends every open session of a person, and nobody else's", async () => {
+    const [a, b, other] = [await start('p_cia'), await start('p_cia'), await start('p_dan')];
+    expect(await endSessionsOfPerson(db.pool, 'p_cia', 'role-lost')).toBe(2);
+    expect(await resumeSession(db.pool, a, TIMEOUTS)).toBeUndefined();
+    expect(await resumeSession(db.pool, b, TIMEOUTS)).toBeUndefined();
+    expect(await resumeSession(db.pool, other, TIMEOUTS)).toMatchObject({ personId: 'p_dan' });
+  });
+
+  it('takes a sign-in under way once, and never a stale one', async () => {
+    const attempt = { state: 'state-1', codeVerifier: 'verifier-1', nonce: 'nonce-1', returnTo: '/oversikt/2027' };
+    await insertSignInAttempt(db.pool, attempt);
+    const taken = await Promise.all([
+      takeSignInAttempt(db.pool, 'state-1', 600),
+      takeSignInAttempt(db.pool, 'state-1', 600),
+    ]);
+    expect(taken.filter((t) => t !== undefined)).toEqual([
+      { codeVerifier: 'verifier-1', nonce: 'nonce-1', returnTo: '/oversikt/2027' },
+    ]);
+
+    await insertSignInAttempt(db.pool, { ...attempt, state: 'state-old' });
+    await db.pool.query(`UPDATE sign_in_attempts SET created_at = now() - interval '11 minutes'`);
+    expect(await takeSignInAttempt(db.pool, 'state-old', 600)).toBeUndefined();
+    expect((await db.pool.query('SELECT * FROM sign_in_attempts')).rowCount).toBe(0);
+  });
+});
