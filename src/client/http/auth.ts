@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { authenticateBearer, bearerSecret } from '../../db/api-tokens';
 import { formatRole, Principal } from '../../domain/roles';
+import type { AuthGuard } from './auth-guard';
 
 /** The cookie that carries a token for the web pages (set by the sign-in form). */
 export const SESSION_COOKIE = 'arshjul_token';
@@ -24,14 +25,37 @@ export function readCookie(header: string | undefined, name: string): string | u
 
 /**
  * Resolves the caller on every request: the API takes `Authorization: Bearer <token>`, the pages
- * a session cookie holding the same kind of token. Routes decide what the caller may do.
+ * a session cookie holding the same kind of token. Routes decide what the caller may do. A wrong
+ * secret counts against the client's address (see auth-guard.ts); a client past the limit is
+ * refused with 429 before its secret is looked at.
  */
-export function registerAuthentication(app: FastifyInstance, pool: Pool): void {
+export function registerAuthentication(app: FastifyInstance, pool: Pool, guard: AuthGuard): void {
   app.decorateRequest('principal', undefined);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const secret = bearerSecret(request.headers.authorization) ?? readCookie(request.headers.cookie, SESSION_COOKIE);
-    if (secret) request.principal = await authenticateBearer(pool, secret);
+    if (!secret) return;
+    const wait = guard.retryAfterSeconds(request.ip);
+    if (wait > 0) return refuseTooManyFailures(request, reply, wait);
+    request.principal = await authenticateBearer(pool, secret);
+    if (!request.principal) await guard.failed(request.ip);
   });
+}
+
+/** 429 to a client past the failure limit: JSON for the API, a short Swedish page otherwise. */
+export function refuseTooManyFailures(request: FastifyRequest, reply: FastifyReply, retryAfterSeconds: number) {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  void reply.code(429).header('retry-after', String(retryAfterSeconds)).header('cache-control', 'no-store');
+  if (request.url.startsWith('/api/')) {
+    return reply.send({
+      error: 'too-many-requests',
+      message: `too many failed sign-ins or wrong tokens from this address; try again in ${retryAfterSeconds} s`,
+    });
+  }
+  return reply
+    .type('text/plain; charset=utf-8')
+    .send(
+      `För många misslyckade inloggningar från den här adressen. Försök igen om ${minutes} ${minutes === 1 ? 'minut' : 'minuter'}.`,
+    );
 }
 
 /** How the caller appears in the audit log: role and token ID, never the secret. */

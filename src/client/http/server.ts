@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { CycleOperations } from '../operations/cycle-operations';
 import { registerApi } from './api/routes';
 import { registerAuthentication } from './auth';
+import { AuthGuardPolicy, createAuthGuard } from './auth-guard';
 import { createPostgresAttachmentStore } from '../../db/attachments';
 import { DEFAULT_UPLOAD_POLICY, UploadPolicy } from '../../domain/file-types';
 import { createAnswerFileOperations } from '../operations/answer-files';
@@ -29,6 +30,8 @@ export interface HttpAppDeps {
   uploads?: UploadPolicy;
   /** Where the report templates named by the calendars are (default: the shipped data/<municipality>/templates). */
   templatesDir?: string;
+  /** Failed sign-ins and wrong tokens a client may make per window (default 20 per 10 minutes). */
+  authGuard?: AuthGuardPolicy;
 }
 
 export interface HttpServerDeps {
@@ -45,7 +48,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     return reply.code(health.ok ? 200 : 503).send({ status: health.ok ? 'ok' : 'degraded', ...health });
   });
   if (deps.app) {
-    registerAuthentication(app, deps.app.pool);
+    const authGuard = createAuthGuard(deps.app.pool, deps.app.authGuard);
+    registerAuthentication(app, deps.app.pool, authGuard);
     await app.register(formBody);
     const drafts = createReportDraftOperations({
       ops: deps.app.ops,
@@ -62,7 +66,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     const answerFiles = createAnswerFileOperations({ drafts, attachments });
     const review = createReportReviewOperations({ pool: deps.app.pool, drafts, attachments: store });
     await registerApi(app, { ...deps.app, drafts, review });
-    await registerPages(app, { ...deps.app, drafts, attachments, answerFiles, review });
+    await registerPages(app, { ...deps.app, drafts, attachments, answerFiles, review, guard: authGuard });
     registerFeedRoutes(app, { pool: deps.app.pool });
     registerExportRoutes(app, createExportOperations({ ops: deps.app.ops, pool: deps.app.pool, store }));
     registerAttachmentRoutes(app, attachments, {

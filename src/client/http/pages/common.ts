@@ -10,6 +10,7 @@ import type { ReportDraftOperations } from '../../operations/report-drafts';
 import type { ReportReviewOperations } from '../../operations/report-review';
 import { OperationError } from '../../operations/operation-error';
 import { actorOf } from '../auth';
+import type { AuthGuard } from '../auth-guard';
 import type { HttpAppDeps } from '../server';
 import { describeProblem } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
@@ -20,6 +21,7 @@ export type PageDeps = HttpAppDeps & {
   attachments: AttachmentOperations;
   answerFiles: AnswerFileOperations;
   review: ReportReviewOperations;
+  guard: AuthGuard;
 };
 
 const SECURITY_HEADERS = {

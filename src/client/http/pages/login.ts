@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { authenticateBearer } from '../../../db/api-tokens';
-import { SESSION_COOKIE } from '../auth';
+import { refuseTooManyFailures, SESSION_COOKIE } from '../auth';
 import { field, FormProblem, formValue, homeOf, isSameOrigin, PageDeps, sendPage, forbiddenPage } from './common';
 import { html } from './html';
 import { messagePage, page } from './layout';
@@ -68,8 +68,11 @@ export function registerLogin(app: FastifyInstance, deps: PageDeps): void {
     if (!isSameOrigin(request, deps.publicUrl)) {
       return forbiddenPage(reply, undefined, 'att skicka formulär från en annan webbplats');
     }
+    const wait = deps.guard.retryAfterSeconds(request.ip);
+    if (wait > 0) return refuseTooManyFailures(request, reply, wait);
     const principal = await authenticateBearer(deps.pool, formValue(request.body, 'token').trim());
     if (!principal) {
+      if (await deps.guard.failed(request.ip)) return refuseTooManyFailures(request, reply, deps.guard.retryAfterSeconds(request.ip));
       // The token is never echoed back: it is a secret, right or wrong.
       return sendPage(
         reply,
