@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -6,6 +7,15 @@ import { z } from 'zod';
  */
 
 const emptyAsUnset = (value: unknown): unknown => (value === '' ? undefined : value);
+
+/** An IPv4 or IPv6 address, with or without a /prefix. */
+function isAddressOrRange(text: string): boolean {
+  const [address, prefix, ...rest] = text.split('/');
+  if (rest.length > 0 || !address || isIP(address) === 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (isIP(address) === 4 ? 32 : 128);
+}
 
 function urlWithProtocols(protocols: string[], example: string) {
   return z.string().refine(
@@ -52,6 +62,20 @@ export const configFields = {
     .number({ message: 'must be a number of megabytes' })
     .positive({ message: 'must be more than 0' })
     .max(1024, { message: 'must be at most 1024 (larger files belong in the city’s document system)' }),
+  /**
+   * Which proxies in front of the API to believe about the client's address (X-Forwarded-For): a
+   * number of hops, or addresses and CIDR ranges separated by commas. Unset: none, the socket's
+   * address is the client's (behind a proxy every client would share the proxy's address, and a
+   * guesser's block would block everyone).
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine((v) => /^\d{1,2}$/.test(v) || v.split(',').every((part) => isAddressOrRange(part.trim())), {
+      message:
+        'must be a number of proxy hops (e.g. 1) or addresses and CIDR ranges separated by commas, e.g. 10.0.0.0/8,127.0.0.1',
+    })
+    .transform((v): number | string[] => (/^\d{1,2}$/.test(v) ? Number(v) : v.split(',').map((p) => p.trim()))),
   /** The municipality this deployment serves: its registry, cycles and boards' roles. */
   MUNICIPALITY: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
     message: 'must be lower-case letters, digits and dashes, e.g. stockholm',
@@ -82,6 +106,7 @@ const strictSchema = z.object({
   PUBLIC_URL: optional(configFields.PUBLIC_URL),
   MUNICIPALITY: z.preprocess(emptyAsUnset, configFields.MUNICIPALITY),
   ATTACHMENT_MAX_MB: z.preprocess(emptyAsUnset, configFields.ATTACHMENT_MAX_MB),
+  TRUST_PROXY: optional(configFields.TRUST_PROXY),
 });
 
 const lenientSchema = z.object({
@@ -96,6 +121,7 @@ const lenientSchema = z.object({
   PUBLIC_URL: optional(configFields.PUBLIC_URL),
   MUNICIPALITY: optional(configFields.MUNICIPALITY),
   ATTACHMENT_MAX_MB: optional(configFields.ATTACHMENT_MAX_MB),
+  TRUST_PROXY: optional(configFields.TRUST_PROXY),
 });
 
 export interface AppConfig {
@@ -103,7 +129,7 @@ export interface AppConfig {
   temporal: { address: string; namespace: string; taskQueue: string };
   databaseUrl: string;
   smtp: { url: string; from: string };
-  http: { host: string; port: number; publicUrl?: string };
+  http: { host: string; port: number; publicUrl?: string; trustProxy?: number | string[] };
   /** Attachments: the largest a board may upload. */
   uploads: { maxBytes: number };
 }
@@ -142,7 +168,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     temporal: { address: c.TEMPORAL_ADDRESS, namespace: c.TEMPORAL_NAMESPACE, taskQueue: c.TEMPORAL_TASK_QUEUE },
     databaseUrl: c.DATABASE_URL,
     smtp: { url: c.SMTP_URL, from: c.MAIL_FROM },
-    http: { host: c.HTTP_HOST, port: c.HTTP_PORT, publicUrl: c.PUBLIC_URL },
+    http: {
+      host: c.HTTP_HOST,
+      port: c.HTTP_PORT,
+      publicUrl: c.PUBLIC_URL,
+      ...(c.TRUST_PROXY !== undefined && { trustProxy: c.TRUST_PROXY }),
+    },
     uploads: { maxBytes: Math.round(c.ATTACHMENT_MAX_MB * 1024 * 1024) },
   };
 }

@@ -82,6 +82,7 @@ export async function startServices(
       today: () => localDateOf(new Date(), MUNICIPALITY_TIME_ZONE),
     });
     http = await buildHttpServer({
+      ...(config.http.trustProxy !== undefined && { trustProxy: config.http.trustProxy }),
       app: {
         ops,
         pool,

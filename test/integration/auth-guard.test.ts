@@ -10,7 +10,8 @@ import { createTestDatabase, TestDatabase } from '../helpers/database';
  * Issue 13: brute-force and token-guessing protection. Wrong tokens and wrong sign-in keys are
  * counted per client address in PostgreSQL; past the limit a client is refused (429) whatever it
  * sends, through every API process, until the window ends. Two HTTP servers over one database
- * stand for two API processes; clients differ by their loopback source address.
+ * stand for two API processes (a third stands behind a proxy); clients differ by their loopback
+ * source address.
  */
 const LIMIT = 5;
 let db: TestDatabase;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   db = await createTestDatabase('auth_guard');
   // Nothing here needs Temporal: a connection that is never used.
   connection = Connection.lazy({ address: '127.0.0.1:1' });
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 3; i++) {
     const ops = createCycleOperations({
       client: new Client({ connection }),
       pool: db.pool,
@@ -32,9 +33,11 @@ beforeAll(async () => {
       municipality: 'stockholm',
       today: () => '2027-01-10',
     });
+    // The third stands behind a proxy on 127.0.0.1 (TRUST_PROXY=127.0.0.1).
     const app = await buildHttpServer({
       probes: {},
       app: { ops, pool: db.pool, authGuard: { limit: LIMIT, windowSeconds: 600 } },
+      ...(i === 2 && { trustProxy: ['127.0.0.1'] }),
     });
     apps.push(app);
     urls.push(await app.listen({ host: '127.0.0.1', port: 0 }));
@@ -53,7 +56,7 @@ function call(
   base: string,
   from: string,
   path: string,
-  options: { token?: string; form?: string } = {},
+  options: { token?: string; form?: string; forwardedFor?: string } = {},
 ): Promise<{ status: number; retryAfter?: string; body: string }> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
@@ -66,6 +69,7 @@ function call(
         localAddress: from,
         headers: {
           ...(options.token && { authorization: `Bearer ${options.token}` }),
+          ...(options.forwardedFor && { 'x-forwarded-for': options.forwardedFor }),
           ...(options.form !== undefined && {
             'content-type': 'application/x-www-form-urlencoded',
             origin: base.replace(/\/$/, ''),
@@ -143,5 +147,23 @@ describe('brute-force and token-guessing protection', () => {
     // Nothing of the secrets tried is stored.
     const stored = await db.pool.query(`SELECT * FROM auth_failures a WHERE a::text LIKE '%xxxx%'`);
     expect(stored.rowCount).toBe(0);
+  });
+
+  it('behind a trusted proxy, tells clients apart by X-Forwarded-For, and believes no one else', async () => {
+    const behind = urls[2]!;
+    for (let i = 0; i < LIMIT; i++) {
+      await call(behind, '127.0.0.1', '/api/cycles', { token: WRONG, forwardedFor: '203.0.113.7' });
+    }
+    expect((await call(behind, '127.0.0.1', '/api/cycles', { token: valid, forwardedFor: '203.0.113.7' })).status).toBe(
+      429,
+    );
+    expect((await call(behind, '127.0.0.1', '/api/cycles', { token: valid, forwardedFor: '203.0.113.8' })).status).toBe(
+      200,
+    );
+    expect(await failuresOf('203.0.113.7')).toBe(LIMIT);
+    // A client that is no trusted proxy cannot pass itself off as another by the header.
+    await call(behind, '127.0.0.6', '/api/cycles', { token: WRONG, forwardedFor: '203.0.113.9' });
+    expect(await failuresOf('127.0.0.6')).toBe(1);
+    expect(await failuresOf('203.0.113.9')).toBe(0);
   });
 });

@@ -35,6 +35,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes the proxies to believe as hops or addresses, and names a bad one', () => {
+    expect(loadConfig(valid).http.trustProxy).toBeUndefined();
+    expect(loadConfig({ ...valid, TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(loadConfig({ ...valid, TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).http.trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+    ]);
+    for (const bad of ['10.0.0.0/33', 'proxy.example.se', 'yes', '10.0.0.0/8,']) {
+      expect(configError(() => loadConfig({ ...valid, TRUST_PROXY: bad })).problems.map((p) => p.variable)).toEqual([
+        'TRUST_PROXY',
+      ]);
+    }
+  });
+
   it('refuses a municipality that is not an identifier', () => {
     expect(configError(() => loadConfig({ ...valid, MUNICIPALITY: 'Stock holm' })).message).toBe(
       'Invalid configuration: MUNICIPALITY must be lower-case letters, digits and dashes, e.g. stockholm',

@@ -38,11 +38,20 @@ export interface HttpServerDeps {
   probes: Record<string, HealthProbe>;
   /** The API, pages and feeds; without it the server answers /healthz only. */
   app?: HttpAppDeps;
+  /** The proxies believed about the client's address (TRUST_PROXY): hops, or addresses and ranges. */
+  trustProxy?: number | string[];
 }
 
 /** The HTTP server: /healthz, the API under /api, the web pages and the calendar feeds. */
 export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false });
+  const hops = deps.trustProxy;
+  const app = Fastify({
+    logger: false,
+    // A number of hops is a function to Fastify's types: believe the nearest `hops` proxies.
+    ...(hops !== undefined && {
+      trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
+    }),
+  });
   app.get('/healthz', async (_request, reply) => {
     const health = await checkHealth(deps.probes);
     return reply.code(health.ok ? 200 : 503).send({ status: health.ok ? 'ok' : 'degraded', ...health });
