@@ -27,6 +27,7 @@ export interface ActiveSession {
   idHash: Buffer;
   personId: string;
   issuer: string;
+  subject: string;
   createdAt: Date;
   expiresAt: Date;
   claimsCheckedAt: Date;
@@ -78,17 +79,18 @@ export async function takeSignInAttempt(
 /** Starts a session; returns the secret for the cookie (the only time it exists outside it). */
 export async function createSession(
   db: Queryable,
-  session: { personId: string; issuer: string; idToken?: string; refreshToken?: string },
+  session: { personId: string; issuer: string; subject: string; idToken?: string; refreshToken?: string },
   timeouts: SessionTimeouts,
 ): Promise<string> {
   const secret = SESSION_PREFIX + randomBytes(32).toString('base64url');
   await db.query(
-    `INSERT INTO sessions (id_hash, person_id, issuer, id_token, refresh_token, expires_at)
-     VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
+    `INSERT INTO sessions (id_hash, person_id, issuer, subject, id_token, refresh_token, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))`,
     [
       hashSessionSecret(secret),
       session.personId,
       session.issuer,
+      session.subject,
       session.idToken ?? null,
       session.refreshToken ?? null,
       timeouts.absoluteSeconds,
@@ -101,6 +103,7 @@ interface SessionRow {
   id_hash: Buffer;
   person_id: string;
   issuer: string;
+  subject: string;
   created_at: Date;
   expires_at: Date;
   claims_checked_at: Date;
@@ -120,7 +123,7 @@ export async function resumeSession(
   if (typeof secret !== 'string' || !SESSION_PATTERN.test(secret)) return undefined;
   const idHash = hashSessionSecret(secret);
   const result = await db.query<SessionRow>(
-    `SELECT id_hash, person_id, issuer, created_at, expires_at, claims_checked_at,
+    `SELECT id_hash, person_id, issuer, subject, created_at, expires_at, claims_checked_at,
             last_seen_at < now() - make_interval(secs => $3) AS seen_stale
      FROM sessions
      WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > now()
@@ -140,6 +143,7 @@ export async function resumeSession(
     idHash: row.id_hash,
     personId: row.person_id,
     issuer: row.issuer,
+    subject: row.subject,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     claimsCheckedAt: row.claims_checked_at,

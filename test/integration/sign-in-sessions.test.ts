@@ -21,7 +21,11 @@ describe('sign-in sessions in PostgreSQL', () => {
   afterAll(async () => db.drop());
 
   const start = (personId = 'p_anna', refreshToken = 'rt-1') =>
-    createSession(db.pool, { personId, issuer: 'http://127.0.0.1:1/', idToken: 'id-1', refreshToken }, TIMEOUTS);
+    createSession(
+      db.pool,
+      { personId, issuer: 'http://127.0.0.1:1/', subject: `sub-${personId}`, idToken: 'id-1', refreshToken },
+      TIMEOUTS,
+    );
   const age = async (secret: string, column: string, seconds: number) =>
     db.pool.query(`UPDATE sessions SET ${column} = ${column} - make_interval(secs => $2) WHERE id_hash = $1`, [
       hashSessionSecret(secret),
@@ -32,7 +36,7 @@ describe('sign-in sessions in PostgreSQL', () => {
     const secret = await start();
     expect(secret).toMatch(/^arshjul_s_[A-Za-z0-9_-]{43}$/);
     const session = await resumeSession(db.pool, secret, TIMEOUTS);
-    expect(session).toMatchObject({ personId: 'p_anna', issuer: 'http://127.0.0.1:1/' });
+    expect(session).toMatchObject({ personId: 'p_anna', issuer: 'http://127.0.0.1:1/', subject: 'sub-p_anna' });
     expect(await resumeSession(db.pool, `${secret.slice(0, -1)}A`, TIMEOUTS)).toBeUndefined();
     expect(await resumeSession(db.pool, 'arshjul_s_short', TIMEOUTS)).toBeUndefined();
     // Only the hash is stored: no column of any session holds the secret.

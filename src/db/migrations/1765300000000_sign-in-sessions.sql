@@ -20,6 +20,8 @@ CREATE TABLE sessions (
   id_hash                   bytea       PRIMARY KEY,
   person_id                 text        NOT NULL,
   issuer                    text        NOT NULL,
+  -- The person's subject at the issuer: a re-check must name the same person.
+  subject                   text        NOT NULL,
   id_token                  text,
   refresh_token             text,
   created_at                timestamptz NOT NULL DEFAULT now(),
