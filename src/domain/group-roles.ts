@@ -39,17 +39,25 @@ export const groupRoleSchema = z
     return { kind: 'board', boardId, duty };
   });
 
-/** A group name as identity providers spell them: no spaces or control characters. */
-const groupNameSchema = z.string().regex(/^[^\s\p{C}]{1,256}$/u, {
-  message: 'must be a group name of 1–256 characters without spaces',
-});
+/**
+ * A group name as identity providers spell them: Keycloak paths and directory names may have
+ * spaces inside (`CN=Årshjul Farsta,OU=…`); no control characters, nothing blank at either end.
+ */
+const GROUP_NAME_MESSAGE =
+  'must be a group name of 1–256 characters without control characters or spaces at either end';
+const groupNameSchema = z.string().regex(/^(?!\s)[^\p{C}]{1,256}(?<!\s)$/u, { message: GROUP_NAME_MESSAGE });
 
 export const groupRolesSchema = z
   .object({
     /** Group name at the identity provider → the Årshjul role it gives. */
-    groups: z.record(groupNameSchema, groupRoleSchema).refine((groups) => Object.keys(groups).length > 0, {
-      message: 'must map at least one group',
-    }),
+    groups: z
+      .record(groupNameSchema, groupRoleSchema, {
+        // zod says only "Invalid key in record"; say what is wrong with the name.
+        error: (issue) => (issue.code === 'invalid_key' ? GROUP_NAME_MESSAGE : undefined),
+      })
+      .refine((groups) => Object.keys(groups).length > 0, {
+        message: 'must map at least one group',
+      }),
   })
   .strict();
 
