@@ -13,6 +13,7 @@
 // DEVELOPMENT ONLY: the people and their passwords come from a file shipped in the repository.
 import { Buffer } from 'node:buffer';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { setTimeout } from 'node:timers';
 import { URL, URLSearchParams } from 'node:url';
@@ -100,6 +101,64 @@ function respondHtml(res, status, html) {
   res.end(html);
 }
 
+/**
+ * oidc-provider's storage in one JSON file, so that `npm start` keeps the provider's sessions,
+ * grants and refresh tokens across restarts (its own in-memory store loses them). Written whole
+ * on every change: a development provider's handful of people and sessions.
+ */
+function fileAdapter(file) {
+  const store = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const now = () => Date.now();
+  const save = () => {
+    for (const [key, entry] of Object.entries(store)) if (entry.expiresAt && entry.expiresAt < now()) delete store[key];
+    writeFileSync(`${file}.tmp`, JSON.stringify(store), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  };
+  return class FileAdapter {
+    constructor(model) {
+      this.model = model;
+    }
+    key(id) {
+      return `${this.model}:${id}`;
+    }
+    live(predicate) {
+      const prefix = `${this.model}:`;
+      return Object.entries(store).find(
+        ([key, entry]) =>
+          key.startsWith(prefix) && !(entry.expiresAt && entry.expiresAt < now()) && predicate(entry.payload),
+      )?.[1].payload;
+    }
+    async upsert(id, payload, expiresIn) {
+      store[this.key(id)] = { payload, expiresAt: expiresIn ? now() + expiresIn * 1000 : undefined };
+      save();
+    }
+    async find(id) {
+      const entry = store[this.key(id)];
+      if (!entry || (entry.expiresAt && entry.expiresAt < now())) return undefined;
+      return entry.payload;
+    }
+    async findByUid(uid) {
+      return this.live((payload) => payload.uid === uid);
+    }
+    async findByUserCode(userCode) {
+      return this.live((payload) => payload.userCode === userCode);
+    }
+    async consume(id) {
+      const entry = store[this.key(id)];
+      if (entry) entry.payload.consumed = Math.floor(now() / 1000);
+      save();
+    }
+    async destroy(id) {
+      delete store[this.key(id)];
+      save();
+    }
+    async revokeByGrantId(grantId) {
+      for (const [key, entry] of Object.entries(store)) if (entry.payload.grantId === grantId) delete store[key];
+      save();
+    }
+  };
+}
+
 function createProvider(config, issuer, people) {
   const firstParty = new Set(config.clients.filter((c) => c.firstParty).map((c) => c.client_id));
   const provider = new Provider(issuer, {
@@ -114,6 +173,7 @@ function createProvider(config, issuer, people) {
       delete metadata.firstParty;
       return metadata;
     }),
+    ...(config.stateFile ? { adapter: fileAdapter(config.stateFile) } : {}),
     jwks: { keys: config.keys.signing },
     cookies: { keys: config.keys.cookies },
     scopes: SCOPES,

@@ -35,6 +35,11 @@ export interface OpenIdProviderOptions {
    * so tokens and cookies stay valid across restarts. Unset: fresh keys for every start (tests).
    */
   keysFile?: string;
+  /**
+   * A file for the provider's sessions, grants and tokens (mode 0600), so that people stay
+   * signed in and refresh tokens stay good across restarts. Unset: kept in memory (tests).
+   */
+  stateFile?: string;
   /** Where the process writes its output; unset, the output is kept to explain a failed start. */
   logFile?: string;
   /** How long to wait for the discovery document, in ms (default 30 s). */
@@ -146,7 +151,13 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
       void exited.finally(() => clearTimeout(timer));
       child.send({
         type: 'start',
-        config: { port: options.port ?? 0, clients: options.clients, people: options.people, keys },
+        config: {
+          port: options.port ?? 0,
+          clients: options.clients,
+          people: options.people,
+          keys,
+          stateFile: options.stateFile,
+        },
       });
     });
     await waitForDiscovery(issuer, timeoutMs);

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as client from 'openid-client';
+import { freePort } from '../../src/stack/free-port';
 import { loadDevPeople, shippedDevPeoplePath } from '../../src/stack/dev-people';
 import { OpenIdProvider, startOpenIdProvider } from '../../src/stack/openid-provider';
 import { CookieJar, follow, signInAtProvider } from '../helpers/openid-sign-in';
@@ -232,6 +236,49 @@ describe('the development OpenID provider', () => {
     // Signed out at the provider: the next sign-in asks for the password again.
     const next = await signIn(karin.email, 'inte-lösenordet', { jar });
     expect(next.page?.html).toContain('Fel e-postadress eller lösenord.');
+  });
+
+  it('keeps its keys, sessions and refresh tokens across a restart when given files for them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openid-provider-'));
+    const options = {
+      people,
+      clients: [
+        { client_id: CLIENT.id, client_secret: CLIENT.secret, redirect_uris: [REDIRECT_URI], firstParty: true },
+      ],
+      port: await freePort(),
+      keysFile: join(dir, 'keys.json'),
+      stateFile: join(dir, 'state.json'),
+    };
+    const omar = person('dev-utskott-ledamot');
+    let first: OpenIdProvider | undefined = await startOpenIdProvider(options);
+    let second: OpenIdProvider | undefined;
+    try {
+      const configuration = await client.discovery(
+        new URL(first.issuer),
+        CLIENT.id,
+        undefined,
+        client.ClientSecretBasic(CLIENT.secret),
+        { execute: [client.allowInsecureRequests] },
+      );
+      const jar = new CookieJar();
+      const { tokens } = await signIn(omar.email, omar.password, { configuration, jar });
+      expect(statSync(options.keysFile).mode & 0o777).toBe(0o600);
+      expect(statSync(options.stateFile).mode & 0o777).toBe(0o600);
+      await first.stop();
+      first = undefined;
+
+      second = await startOpenIdProvider(options);
+      const refreshed = await client.refreshTokenGrant(configuration, tokens!.refresh_token!);
+      expect(refreshed.claims()).toMatchObject({ sub: omar.sub, groups: ['arshjul-utskott'] });
+      // Still signed in at the provider: no password asked.
+      const again = await signIn(omar.email, 'not-asked', { configuration, jar });
+      expect(again.loginForm).toBeUndefined();
+      expect(again.tokens?.claims()?.sub).toBe(omar.sub);
+    } finally {
+      await first?.stop();
+      await second?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops its process', async () => {
