@@ -102,64 +102,79 @@ function respondHtml(res, status, html) {
 }
 
 /**
- * oidc-provider's storage in one JSON file, so that `npm start` keeps the provider's sessions,
- * grants and refresh tokens across restarts (its own in-memory store loses them). Written whole
- * on every change: a development provider's handful of people and sessions.
+ * oidc-provider's storage: sessions, grants, codes and tokens, by model and id. In memory, and
+ * with `file` also in one JSON file, so that `npm start` keeps them across restarts (written
+ * whole on every change: a development provider's handful of people). Ours rather than the
+ * provider's in-memory store so that disabling a person can end what they hold (`revokeAccount`).
  */
-function fileAdapter(file) {
-  const store = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+function createStore(file) {
+  const entries = file && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const now = () => Date.now();
+  const expired = (entry) => entry.expiresAt !== undefined && entry.expiresAt < now();
   const save = () => {
-    for (const [key, entry] of Object.entries(store)) if (entry.expiresAt && entry.expiresAt < now()) delete store[key];
-    writeFileSync(`${file}.tmp`, JSON.stringify(store), { mode: 0o600 });
+    for (const [key, entry] of Object.entries(entries)) if (expired(entry)) delete entries[key];
+    if (!file) return;
+    writeFileSync(`${file}.tmp`, JSON.stringify(entries), { mode: 0o600 });
     renameSync(`${file}.tmp`, file);
   };
-  return class FileAdapter {
+  const deleteWhere = (predicate) => {
+    for (const [key, entry] of Object.entries(entries)) if (predicate(entry.payload)) delete entries[key];
+    save();
+  };
+
+  class StoreAdapter {
     constructor(model) {
       this.model = model;
     }
     key(id) {
       return `${this.model}:${id}`;
     }
-    live(predicate) {
+    findWhere(predicate) {
       const prefix = `${this.model}:`;
-      return Object.entries(store).find(
-        ([key, entry]) =>
-          key.startsWith(prefix) && !(entry.expiresAt && entry.expiresAt < now()) && predicate(entry.payload),
+      return Object.entries(entries).find(
+        ([key, entry]) => key.startsWith(prefix) && !expired(entry) && predicate(entry.payload),
       )?.[1].payload;
     }
     async upsert(id, payload, expiresIn) {
-      store[this.key(id)] = { payload, expiresAt: expiresIn ? now() + expiresIn * 1000 : undefined };
+      entries[this.key(id)] = { payload, expiresAt: expiresIn ? now() + expiresIn * 1000 : undefined };
       save();
     }
     async find(id) {
-      const entry = store[this.key(id)];
-      if (!entry || (entry.expiresAt && entry.expiresAt < now())) return undefined;
-      return entry.payload;
+      const entry = entries[this.key(id)];
+      return entry && !expired(entry) ? entry.payload : undefined;
     }
     async findByUid(uid) {
-      return this.live((payload) => payload.uid === uid);
+      return this.findWhere((payload) => payload.uid === uid);
     }
     async findByUserCode(userCode) {
-      return this.live((payload) => payload.userCode === userCode);
+      return this.findWhere((payload) => payload.userCode === userCode);
     }
     async consume(id) {
-      const entry = store[this.key(id)];
+      const entry = entries[this.key(id)];
       if (entry) entry.payload.consumed = Math.floor(now() / 1000);
       save();
     }
     async destroy(id) {
-      delete store[this.key(id)];
+      delete entries[this.key(id)];
       save();
     }
     async revokeByGrantId(grantId) {
-      for (const [key, entry] of Object.entries(store)) if (entry.payload.grantId === grantId) delete store[key];
-      save();
+      deleteWhere((payload) => payload.grantId === grantId);
     }
+  }
+
+  return {
+    Adapter: StoreAdapter,
+    /**
+     * Ends everything a person holds: sessions, grants, codes and tokens. A real provider does
+     * as much when an account is disabled; and oidc-provider cannot carry on a session whose
+     * account it no longer finds (its consent check fails with a server error).
+     */
+    revokeAccount: (accountId) => deleteWhere((payload) => payload.accountId === accountId),
   };
 }
 
-function createProvider(config, issuer, people) {
+function createProvider(config, issuer, people, store) {
   const firstParty = new Set(config.clients.filter((c) => c.firstParty).map((c) => c.client_id));
   const provider = new Provider(issuer, {
     // `firstParty` is ours, not client metadata: the provider would refuse it.
@@ -173,7 +188,7 @@ function createProvider(config, issuer, people) {
       delete metadata.firstParty;
       return metadata;
     }),
-    ...(config.stateFile ? { adapter: fileAdapter(config.stateFile) } : {}),
+    adapter: store.Adapter,
     jwks: { keys: config.keys.signing },
     cookies: { keys: config.keys.cookies },
     scopes: SCOPES,
@@ -361,10 +376,11 @@ async function start(config) {
   });
   const { port } = server.address();
   const issuer = `http://${config.host ?? '127.0.0.1'}:${port}`;
-  const { provider, firstParty } = createProvider(config, issuer, people);
+  const store = createStore(config.stateFile);
+  const { provider, firstParty } = createProvider(config, issuer, people, store);
   provider.on('server_error', (_ctx, error) => process.stderr.write(`server_error: ${error?.stack ?? error}\n`));
   handlers = { provider, firstParty, callback: provider.callback() };
-  return { server, issuer, people };
+  return { server, issuer, people, store };
 }
 
 let running;
@@ -396,6 +412,7 @@ process.on('message', (message) => {
     }
     if (message.groups) person.groups = [...message.groups];
     if (typeof message.disabled === 'boolean') person.disabled = message.disabled;
+    if (person.disabled) running.store.revokeAccount(person.sub);
     send({ type: 'done', id: message.id });
   }
 });

@@ -192,7 +192,8 @@ describe('the development OpenID provider', () => {
 
   it('refuses refresh, userinfo and sign-in for a person disabled at the provider', async () => {
     const lena = person('dev-utbildning-controller');
-    const { tokens } = await signIn(lena.email, lena.password);
+    const jar = new CookieJar();
+    const { tokens } = await signIn(lena.email, lena.password, { jar });
     expect(tokens!.claims()?.groups).toEqual(['arshjul-utbildningsnamnden-controller']);
 
     await provider.updatePerson(lena.sub, { disabled: true });
@@ -204,6 +205,11 @@ describe('the development OpenID provider', () => {
     const refused = await signIn(lena.email, lena.password);
     expect(refused.tokens).toBeUndefined();
     expect(refused.page?.html).toContain('Kontot är avstängt.');
+    // Nor does her session at the provider sign her in again without the form.
+    const withSession = await signIn(lena.email, lena.password, { jar });
+    expect(withSession.loginForm).toBeDefined();
+    expect(withSession.tokens).toBeUndefined();
+    expect(withSession.page?.html).toContain('Kontot är avstängt.');
 
     await provider.updatePerson(lena.sub, { disabled: false });
     expect((await signIn(lena.email, lena.password)).tokens?.claims()?.sub).toBe(lena.sub);
