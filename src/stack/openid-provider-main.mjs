@@ -71,9 +71,9 @@ function loginPage({ uid, clientName, username = '', error }) {
 ${errorBlock}
 <form method="post" action="/interaction/${escapeHtml(uid)}/login" autocomplete="off">
 <label for="username">E-postadress eller användar-id</label>
-<input id="username" name="username" type="text" required autofocus value="${escapeHtml(username)}"${described}>
+<input id="username" name="username" type="text" required${username ? '' : ' autofocus'} value="${escapeHtml(username)}"${described}>
 <label for="password">Lösenord</label>
-<input id="password" name="password" type="password" required${described}>
+<input id="password" name="password" type="password" required${username ? ' autofocus' : ''}${described}>
 <button type="submit">Logga in</button>
 </form>
 <p class="obs">Detta är utvecklingsmiljöns inloggning. Personerna och deras lösenord finns i
@@ -96,7 +96,9 @@ function respondHtml(res, status, html) {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    // No form-action: Chromium holds the login form's whole redirect chain to it, and the chain
+    // ends at the relying party, another origin.
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
   });
   res.end(html);
 }
