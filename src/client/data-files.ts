@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { groupRolesSchema, GroupRoles } from '../domain/group-roles';
 import { registrySchema, Registry } from '../domain/organisations';
 import { formatPath } from '../domain/validate-calendar';
 
@@ -43,6 +44,20 @@ export function loadRegistry(path: string): Registry {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
     throw new DataFileError(`${path}: invalid organisation registry:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+export function shippedGroupRolesPath(municipality = 'stockholm'): string {
+  return join(DATA_DIR, municipality, 'group-roles.yaml');
+}
+
+/** Loads and validates a mapping of identity-provider groups to roles; every problem is named with its path. */
+export function loadGroupRoles(path: string): GroupRoles {
+  const parsed = groupRolesSchema.safeParse(readDataFile(path));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`);
+    throw new DataFileError(`${path}: invalid group-role mapping:\n  ${problems.join('\n  ')}`);
   }
   return parsed.data;
 }

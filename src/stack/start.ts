@@ -11,6 +11,7 @@
  * machine). Not without `exec`: the `sh -c` npm runs scripts in dies at once when the group gets
  * SIGINT, and npm then ends too, before we have stopped.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureTemporalCli } from '../toolchain/temporal-cli';
@@ -19,7 +20,10 @@ import { AppConfig, ConfigError, configDefaults, loadConfig, loadOverrides } fro
 import { installRuntime, logLevelFromEnv } from '../worker/runtime';
 import { startServices } from '../worker/services';
 import { ensureStartTokens } from './start-tokens';
-import { loadRegistry, shippedRegistryPath } from '../client/data-files';
+import { loadGroupRoles, loadRegistry, shippedGroupRolesPath, shippedRegistryPath } from '../client/data-files';
+import { formatGroupRole, rolesForGroups } from '../domain/group-roles';
+import { loadDevPeople, shippedDevPeoplePath } from './dev-people';
+import { startOpenIdProvider } from './openid-provider';
 import { startLiveCycles } from '../client/start-cycles';
 import { localDateOf } from '../domain/zoned-time';
 
@@ -32,6 +36,13 @@ import { startDevServer } from './temporal-dev-server';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
+/**
+ * Where the development provider sends people back to Årshjul, and where after signing out.
+ * TODO(issue 13, relying party): the sign-in routes must answer on these paths (or change them here).
+ */
+const OIDC_REDIRECT_PATH = '/logga-in/klar';
+const OIDC_POST_LOGOUT_PATHS = ['/', '/logga-in'];
+
 async function main(): Promise<void> {
   const started = Date.now();
   const overrides = loadOverrides(process.env);
@@ -42,7 +53,8 @@ async function main(): Promise<void> {
   // takes free ones, so two stacks never collide.
   const randomPorts = process.env.ARSHJUL_RANDOM_PORTS === '1';
   const port = (preferred: number): Promise<number> => (randomPorts ? freePort() : preferredOrFreePort(preferred));
-  const urls: Array<[string, string]> = [];
+  // A row of the printout: a name and its value in two columns, or a line as it is.
+  const urls: Array<[string, string] | string> = [];
 
   const stops = new StopSequence(log);
   let exitCode: number | undefined;
@@ -105,12 +117,64 @@ async function main(): Promise<void> {
       urls.push(['SMTP sink', `${sink.url} (mails saved in ${mailDir})`]);
     }
 
+    const httpPort = overrides.HTTP_PORT ?? (await port(3000));
+    let oidc: Record<string, string> = {};
+    if (!overrides.OIDC_ISSUER) {
+      // No provider named: the development one, with the people of data/<municipality>/.
+      const municipality = overrides.MUNICIPALITY ?? configDefaults.MUNICIPALITY ?? 'stockholm';
+      const peopleFile = shippedDevPeoplePath(municipality);
+      const people = loadDevPeople(peopleFile);
+      const groupRolesFile = shippedGroupRolesPath(municipality);
+      const groupRoles = loadGroupRoles(groupRolesFile);
+      const base = (overrides.PUBLIC_URL ?? `http://127.0.0.1:${httpPort}`).replace(/\/$/, '');
+      const clientSecret = randomBytes(24).toString('base64url');
+      const redirectUrl = `${base}${OIDC_REDIRECT_PATH}`;
+      const provider = await stops.step(
+        'OpenID provider (development only: the people of data/)',
+        async () =>
+          startOpenIdProvider({
+            port: await port(3001),
+            people,
+            clients: [
+              {
+                client_id: 'arshjul',
+                client_secret: clientSecret,
+                client_name: 'Årshjul',
+                redirect_uris: [redirectUrl],
+                post_logout_redirect_uris: OIDC_POST_LOGOUT_PATHS.map((path) => `${base}${path}`),
+                firstParty: true,
+              },
+            ],
+            // Kept, so that its sessions, tokens and cookies stay valid across restarts.
+            keysFile: join(dataDir, 'openid-provider-keys.json'),
+            stateFile: join(dataDir, 'openid-provider-state.json'),
+            logFile: join(dataDir, 'openid-provider.log'),
+          }),
+        (started) => ({ name: 'OpenID provider', stop: () => started.stop() }),
+      );
+      oidc = {
+        OIDC_ISSUER: provider.issuer,
+        OIDC_CLIENT_ID: 'arshjul',
+        OIDC_CLIENT_SECRET: clientSecret,
+        OIDC_REDIRECT_URL: redirectUrl,
+        OIDC_GROUP_ROLES_FILE: groupRolesFile,
+      };
+      urls.push(
+        ['OpenID provider', `${provider.issuer} (development only; people in ${peopleFile})`],
+        ...people.map((person) => {
+          const roles = rolesForGroups(groupRoles, person.groups).map(formatGroupRole);
+          return `    ${person.name} (${roles.join(', ') || 'no role'}) — ${person.email} / ${person.password}`;
+        }),
+      );
+    }
+
     const config: AppConfig = loadConfig({
       ...process.env,
       TEMPORAL_ADDRESS: temporalAddress,
       DATABASE_URL: databaseUrl,
       SMTP_URL: smtpUrl,
-      HTTP_PORT: String(overrides.HTTP_PORT ?? (await port(3000))),
+      HTTP_PORT: String(httpPort),
+      ...oidc,
     });
     const services = await stops.step(
       'worker and HTTP server',
@@ -146,11 +210,11 @@ async function main(): Promise<void> {
       );
     }
 
-    const width = Math.max(...urls.map(([name]) => name.length));
+    const width = Math.max(...urls.map((row) => (typeof row === 'string' ? 0 : row[0].length)));
     const lines = [
       '',
       `Årshjul is running (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops it.`,
-      ...urls.map(([name, url]) => `  ${name.padEnd(width)}  ${url}`),
+      ...urls.map((row) => (typeof row === 'string' ? row : `  ${row[0].padEnd(width)}  ${row[1]}`)),
       `  ${'Task queue'.padEnd(width)}  ${config.temporal.taskQueue} (namespace ${config.temporal.namespace})`,
       `  ${'Data'.padEnd(width)}  ${dataDir}`,
       '',

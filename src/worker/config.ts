@@ -31,6 +31,23 @@ function urlWithProtocols(protocols: string[], example: string) {
   );
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** https://, or http:// on loopback only (the development provider). */
+function httpsOrLoopback(example: string) {
+  return z.string().refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be an https:// URL (http:// only on loopback), e.g. ${example}` },
+  );
+}
+
 const mailbox = z
   .string()
   .refine((value) => !/[\r\n]/.test(value), { message: 'must be one line' })
@@ -80,7 +97,25 @@ export const configFields = {
   MUNICIPALITY: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
     message: 'must be lower-case letters, digits and dashes, e.g. stockholm',
   }),
+  /**
+   * Signing in at an OpenID provider (issue 13). Unset: `npm start` starts its development
+   * provider and sets these itself; the API and the worker then take what they are given.
+   */
+  OIDC_ISSUER: httpsOrLoopback('https://login.microsoftonline.com/<tenant id>/v2.0'),
+  OIDC_CLIENT_ID: z.string().min(1, { message: 'must not be empty' }),
+  OIDC_CLIENT_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }),
+  /** Where the provider sends people back to Årshjul; registered at the provider as is. */
+  OIDC_REDIRECT_URL: httpsOrLoopback('https://arshjul.stockholm.se/logga-in/klar'),
+  /** The claim that carries the person's group names (Entra ID and Keycloak: `groups`). */
+  OIDC_GROUPS_CLAIM: z.string().regex(/^[A-Za-z0-9_.:/-]{1,100}$/, {
+    message: 'must be a claim name (letters, digits and _ . : / -), e.g. groups',
+  }),
+  /** The mapping of those groups to roles (src/domain/group-roles.ts), e.g. data/stockholm/group-roles.yaml. */
+  OIDC_GROUP_ROLES_FILE: z.string().min(1, { message: 'must not be empty' }),
 } as const;
+
+/** What signing in with OpenID Connect needs once OIDC_ISSUER names a provider. */
+const OIDC_REQUIRED = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'OIDC_GROUP_ROLES_FILE'] as const;
 
 const defaults: Partial<Record<keyof typeof configFields, string>> = {
   TEMPORAL_NAMESPACE: 'default',
@@ -94,35 +129,57 @@ const defaults: Partial<Record<keyof typeof configFields, string>> = {
 
 const optional = <T extends z.ZodType>(field: T) => z.preprocess(emptyAsUnset, field.optional());
 
-const strictSchema = z.object({
-  TEMPORAL_ADDRESS: z.preprocess(emptyAsUnset, configFields.TEMPORAL_ADDRESS),
-  TEMPORAL_NAMESPACE: z.preprocess(emptyAsUnset, configFields.TEMPORAL_NAMESPACE),
-  TEMPORAL_TASK_QUEUE: z.preprocess(emptyAsUnset, configFields.TEMPORAL_TASK_QUEUE),
-  DATABASE_URL: z.preprocess(emptyAsUnset, configFields.DATABASE_URL),
-  SMTP_URL: z.preprocess(emptyAsUnset, configFields.SMTP_URL),
-  MAIL_FROM: z.preprocess(emptyAsUnset, configFields.MAIL_FROM),
-  HTTP_HOST: z.preprocess(emptyAsUnset, configFields.HTTP_HOST),
-  HTTP_PORT: z.preprocess(emptyAsUnset, configFields.HTTP_PORT),
-  PUBLIC_URL: optional(configFields.PUBLIC_URL),
-  MUNICIPALITY: z.preprocess(emptyAsUnset, configFields.MUNICIPALITY),
-  ATTACHMENT_MAX_MB: z.preprocess(emptyAsUnset, configFields.ATTACHMENT_MAX_MB),
-  TRUST_PROXY: optional(configFields.TRUST_PROXY),
-});
+const oidcFields = {
+  OIDC_ISSUER: optional(configFields.OIDC_ISSUER),
+  OIDC_CLIENT_ID: optional(configFields.OIDC_CLIENT_ID),
+  OIDC_CLIENT_SECRET: optional(configFields.OIDC_CLIENT_SECRET),
+  OIDC_REDIRECT_URL: optional(configFields.OIDC_REDIRECT_URL),
+  OIDC_GROUPS_CLAIM: optional(configFields.OIDC_GROUPS_CLAIM),
+  OIDC_GROUP_ROLES_FILE: optional(configFields.OIDC_GROUP_ROLES_FILE),
+};
 
-const lenientSchema = z.object({
-  TEMPORAL_ADDRESS: optional(configFields.TEMPORAL_ADDRESS),
-  TEMPORAL_NAMESPACE: optional(configFields.TEMPORAL_NAMESPACE),
-  TEMPORAL_TASK_QUEUE: optional(configFields.TEMPORAL_TASK_QUEUE),
-  DATABASE_URL: optional(configFields.DATABASE_URL),
-  SMTP_URL: optional(configFields.SMTP_URL),
-  MAIL_FROM: optional(configFields.MAIL_FROM),
-  HTTP_HOST: optional(configFields.HTTP_HOST),
-  HTTP_PORT: optional(configFields.HTTP_PORT),
-  PUBLIC_URL: optional(configFields.PUBLIC_URL),
-  MUNICIPALITY: optional(configFields.MUNICIPALITY),
-  ATTACHMENT_MAX_MB: optional(configFields.ATTACHMENT_MAX_MB),
-  TRUST_PROXY: optional(configFields.TRUST_PROXY),
-});
+/** With OIDC_ISSUER set, the client and the mapping must be named too (reported as "is required"). */
+function requireOidcWithIssuer(values: Partial<Record<keyof typeof oidcFields, unknown>>, ctx: z.RefinementCtx): void {
+  if (values.OIDC_ISSUER === undefined) return;
+  for (const variable of OIDC_REQUIRED)
+    if (values[variable] === undefined) ctx.addIssue({ code: 'custom', path: [variable], message: 'is required' });
+}
+
+const strictSchema = z
+  .object({
+    TEMPORAL_ADDRESS: z.preprocess(emptyAsUnset, configFields.TEMPORAL_ADDRESS),
+    TEMPORAL_NAMESPACE: z.preprocess(emptyAsUnset, configFields.TEMPORAL_NAMESPACE),
+    TEMPORAL_TASK_QUEUE: z.preprocess(emptyAsUnset, configFields.TEMPORAL_TASK_QUEUE),
+    DATABASE_URL: z.preprocess(emptyAsUnset, configFields.DATABASE_URL),
+    SMTP_URL: z.preprocess(emptyAsUnset, configFields.SMTP_URL),
+    MAIL_FROM: z.preprocess(emptyAsUnset, configFields.MAIL_FROM),
+    HTTP_HOST: z.preprocess(emptyAsUnset, configFields.HTTP_HOST),
+    HTTP_PORT: z.preprocess(emptyAsUnset, configFields.HTTP_PORT),
+    PUBLIC_URL: optional(configFields.PUBLIC_URL),
+    MUNICIPALITY: z.preprocess(emptyAsUnset, configFields.MUNICIPALITY),
+    ATTACHMENT_MAX_MB: z.preprocess(emptyAsUnset, configFields.ATTACHMENT_MAX_MB),
+    TRUST_PROXY: optional(configFields.TRUST_PROXY),
+    ...oidcFields,
+  })
+  .superRefine(requireOidcWithIssuer);
+
+const lenientSchema = z
+  .object({
+    TEMPORAL_ADDRESS: optional(configFields.TEMPORAL_ADDRESS),
+    TEMPORAL_NAMESPACE: optional(configFields.TEMPORAL_NAMESPACE),
+    TEMPORAL_TASK_QUEUE: optional(configFields.TEMPORAL_TASK_QUEUE),
+    DATABASE_URL: optional(configFields.DATABASE_URL),
+    SMTP_URL: optional(configFields.SMTP_URL),
+    MAIL_FROM: optional(configFields.MAIL_FROM),
+    HTTP_HOST: optional(configFields.HTTP_HOST),
+    HTTP_PORT: optional(configFields.HTTP_PORT),
+    PUBLIC_URL: optional(configFields.PUBLIC_URL),
+    MUNICIPALITY: optional(configFields.MUNICIPALITY),
+    ATTACHMENT_MAX_MB: optional(configFields.ATTACHMENT_MAX_MB),
+    TRUST_PROXY: optional(configFields.TRUST_PROXY),
+    ...oidcFields,
+  })
+  .superRefine(requireOidcWithIssuer);
 
 export interface AppConfig {
   municipality: string;
@@ -132,6 +189,22 @@ export interface AppConfig {
   http: { host: string; port: number; publicUrl?: string; trustProxy?: number | string[] };
   /** Attachments: the largest a board may upload. */
   uploads: { maxBytes: number };
+  /**
+   * Signing in at an OpenID provider, when OIDC_ISSUER names one (issue 13).
+   * TODO(issue 13, relying party): the sign-in routes and sessions read this.
+   */
+  oidc?: OidcConfig;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUrl: string;
+  /** The claim with the person's group names; `groups` unless OIDC_GROUPS_CLAIM says otherwise. */
+  groupsClaim: string;
+  /** The file that maps groups to roles (loadGroupRoles in src/client/data-files.ts). */
+  groupRolesFile: string;
 }
 
 export type ConfigOverrides = z.output<typeof lenientSchema>;
@@ -175,6 +248,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       ...(c.TRUST_PROXY !== undefined && { trustProxy: c.TRUST_PROXY }),
     },
     uploads: { maxBytes: Math.round(c.ATTACHMENT_MAX_MB * 1024 * 1024) },
+    oidc: c.OIDC_ISSUER
+      ? {
+          issuer: c.OIDC_ISSUER,
+          clientId: c.OIDC_CLIENT_ID!,
+          clientSecret: c.OIDC_CLIENT_SECRET!,
+          redirectUrl: c.OIDC_REDIRECT_URL!,
+          groupsClaim: c.OIDC_GROUPS_CLAIM ?? 'groups',
+          groupRolesFile: c.OIDC_GROUP_ROLES_FILE!,
+        }
+      : undefined,
   };
 }
 

@@ -162,7 +162,16 @@ describe('npm start', () => {
       expect(await page.text()).toContain(`Översikt budgetår ${liveYear}`);
     }
 
+    // The development OpenID provider answers; its people are printed with role, user name and password.
+    const issuer = stack.stdout().match(/OpenID provider\s+(\S+)/)?.[1];
+    const discovery = `${issuer}/.well-known/openid-configuration`;
+    expect(((await (await fetch(discovery)).json()) as { issuer: string }).issuer).toBe(issuer);
+    expect(stack.stdout()).toContain(
+      'Johan Ek (board:farsta:controller) — johan.ek@stockholm.example / farsta-controller',
+    );
+
     await stop(stack);
+    await expect(fetch(discovery)).rejects.toThrow();
   });
 
   it('keeps the data of the first start when started again', async () => {

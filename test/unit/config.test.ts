@@ -95,3 +95,56 @@ describe('loadOverrides (npm start)', () => {
     expect(error.message).toBe('Invalid configuration: TEMPORAL_ADDRESS must be host:port, e.g. localhost:7233');
   });
 });
+
+describe('signing in at an OpenID provider (OIDC_*)', () => {
+  const oidc = {
+    OIDC_ISSUER: 'https://login.microsoftonline.com/tenant/v2.0',
+    OIDC_CLIENT_ID: 'arshjul',
+    OIDC_CLIENT_SECRET: 'a-secret-of-some-length',
+    OIDC_REDIRECT_URL: 'https://arshjul.stockholm.se/logga-in/klar',
+    OIDC_GROUP_ROLES_FILE: '/etc/arshjul/group-roles.yaml',
+  };
+
+  it('is off without OIDC_ISSUER', () => {
+    expect(loadConfig(valid).oidc).toBeUndefined();
+  });
+
+  it('reads the provider, the client and the mapping, with groups as the default claim', () => {
+    expect(loadConfig({ ...valid, ...oidc }).oidc).toEqual({
+      issuer: oidc.OIDC_ISSUER,
+      clientId: 'arshjul',
+      clientSecret: oidc.OIDC_CLIENT_SECRET,
+      redirectUrl: oidc.OIDC_REDIRECT_URL,
+      groupsClaim: 'groups',
+      groupRolesFile: oidc.OIDC_GROUP_ROLES_FILE,
+    });
+    expect(loadConfig({ ...valid, ...oidc, OIDC_GROUPS_CLAIM: 'roles' }).oidc?.groupsClaim).toBe('roles');
+  });
+
+  it('needs the client and the mapping once OIDC_ISSUER is set', () => {
+    expect(configError(() => loadConfig({ ...valid, OIDC_ISSUER: oidc.OIDC_ISSUER })).message).toBe(
+      'Invalid configuration: OIDC_CLIENT_ID is required; OIDC_CLIENT_SECRET is required; ' +
+        'OIDC_REDIRECT_URL is required; OIDC_GROUP_ROLES_FILE is required',
+    );
+  });
+
+  it('takes http:// only on loopback', () => {
+    const local = { OIDC_ISSUER: 'http://127.0.0.1:4000', OIDC_REDIRECT_URL: 'http://localhost:3000/logga-in/klar' };
+    expect(loadConfig({ ...valid, ...oidc, ...local }).oidc?.issuer).toBe('http://127.0.0.1:4000');
+    expect(
+      configError(() =>
+        loadConfig({ ...valid, ...oidc, OIDC_ISSUER: 'http://login.example.se', OIDC_CLIENT_SECRET: 'kort' }),
+      ).message,
+    ).toBe(
+      'Invalid configuration: OIDC_ISSUER must be an https:// URL (http:// only on loopback), ' +
+        'e.g. https://login.microsoftonline.com/<tenant id>/v2.0; OIDC_CLIENT_SECRET must be at least 16 characters',
+    );
+  });
+
+  it('is validated for npm start too, where all of it may be unset', () => {
+    expect(loadOverrides({}).OIDC_ISSUER).toBeUndefined();
+    expect(configError(() => loadOverrides({ OIDC_ISSUER: 'https://idp.example.se' })).message).toMatch(
+      /^Invalid configuration: OIDC_CLIENT_ID is required;/,
+    );
+  });
+});
