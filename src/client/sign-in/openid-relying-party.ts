@@ -52,7 +52,9 @@ export class SignInRefused extends Error {
   }
 }
 
-const SCOPES = 'openid profile email offline_access';
+const SCOPES = ['openid', 'profile', 'email', 'offline_access'];
+/** Asked for only where the provider lists it (Keycloak and the development provider; Entra ID sends groups without). */
+const GROUPS_SCOPE = 'groups';
 
 /** Plain HTTP is accepted only on loopback (the development provider); anywhere else, HTTPS. */
 function isLoopbackHttp(url: URL): boolean {
@@ -135,7 +137,10 @@ export function createRelyingParty(settings: RelyingPartySettings) {
       };
       const url = openid.buildAuthorizationUrl(config, {
         redirect_uri: settings.redirectUrl,
-        scope: SCOPES,
+        scope: [
+          ...SCOPES,
+          ...(config.serverMetadata().scopes_supported?.includes(GROUPS_SCOPE) ? [GROUPS_SCOPE] : []),
+        ].join(' '),
         code_challenge: await openid.calculatePKCECodeChallenge(pending.codeVerifier),
         code_challenge_method: 'S256',
         state: pending.state,
