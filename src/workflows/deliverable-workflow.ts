@@ -324,6 +324,8 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
           ...(accepted.comment && { comment: accepted.comment }),
           late: state.late,
           ...(accepted.content && { content: accepted.content }),
+          // A phase with a sign-off: who marked it ready; the event's actor signed it off.
+          ...(accepted.markedReady && { markedReady: accepted.markedReady, signedOffBy: accepted.by }),
           ...(warnings.length > 0 && { warnings }),
         },
         accepted.by,
