@@ -1,7 +1,7 @@
 import { listAuditEvents } from '../../src/db/audit-log';
 import { addDays } from '../../src/domain/local-date';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
-import { reportStackOptions } from '../helpers/report-stack';
+import { signOffStackOptions } from '../helpers/report-stack';
 import { httpCalls } from '../helpers/http-calls';
 
 /**
@@ -11,21 +11,7 @@ import { httpCalls } from '../helpers/http-calls';
  * hands it in naming both people, two at once hand it in once, a decline sends it back with its
  * reason, and a phase without a sign-off hands the report in at klarmarkera as before.
  */
-const stack = useHttpStack(
-  'report_sign_off',
-  reportStackOptions((d) => [
-    {
-      id: 'arsrapport',
-      kind: 'deliverable',
-      name: 'Årsrapport',
-      opens: { date: d(1) },
-      deadline: d(40),
-      template: 'testrapport',
-      reviewRequired: true,
-      signOff: true,
-    },
-  ]),
-);
+const stack = useHttpStack('report_sign_off', signOffStackOptions());
 const y = STACK_YEAR;
 const base = (board: string, phase = 'arsrapport') => `/api/cycles/${y}/deliverables/${phase}/${board}`;
 const report = (board: string, phase = 'arsrapport') => `${base(board, phase)}/report`;
