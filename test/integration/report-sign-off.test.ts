@@ -253,6 +253,18 @@ describe('a report whose phase asks for a sign-off', () => {
     expect((await call('admin', 'GET', base('stokab'))).body.state.stage).toBe('submitted');
   });
 
+  test('who may: another board’s report answers 404, the committee 403, on every sign-off route', async () => {
+    for (const [path, body] of [
+      ['/ready', {}],
+      ['/sign-off', {}],
+      ['/sign-off/decline', { reason: 'Nej.' }],
+      ['/ready/withdraw', {}],
+    ] as const) {
+      expect((await call('jarva', 'POST', `${report('farsta')}${path}`, body)).status).toBe(404);
+      expect((await call('committee', 'POST', `${report('farsta')}${path}`, body)).status).toBe(403);
+    }
+  });
+
   test('the OpenAPI document describes the sign-off routes', async () => {
     const doc = (await fetch(`${stack.url}/api/openapi.json`).then((r) => r.json())) as {
       paths: Record<string, Record<string, unknown>>;
