@@ -10,7 +10,6 @@ import { forbidden, notFound, OperationError, parseInput } from '../../operation
 import { visibleDeliverable } from '../../operations/visible-deliverable';
 import { ReportDraftOperations } from '../../operations/report-drafts';
 import { ReportReviewOperations } from '../../operations/report-review';
-import { phaseNeedsSignOff } from '../../operations/report-sign-off';
 import { actorOf } from '../auth';
 import { buildOpenApiDocument } from './openapi';
 import * as s from './schemas';
@@ -87,15 +86,6 @@ function deliverableActionRoute(action: DeliverableAction, body: z.ZodType, summ
       const summary = await visibleDeliverableOf(ctx);
       if (!canWrite(ctx.principal, summary.answeringBoardId)) {
         throw forbidden(`${formatRole(ctx.principal.role)} may not ${action}`, action);
-      }
-      // A report that needs a sign-off reaches SLK only through it, never by a plain submit.
-      if (action === 'submit' && phaseNeedsSignOff(await ctx.ops.cycle(p.year), p.phaseId)) {
-        throw new OperationError(
-          409,
-          'stage',
-          'this phase asks for a sign-off: mark the report ready (report/ready), then sign it off (report/sign-off)',
-          'sign-off-required',
-        );
       }
       return ctx.ops.actOnDeliverable(p.year, p.phaseId, p.boardId, action, ctx.body, ctx.actor);
     },
