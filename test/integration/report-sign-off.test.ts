@@ -1,5 +1,7 @@
 import { listAuditEvents } from '../../src/db/audit-log';
 import { addDays } from '../../src/domain/local-date';
+import { loadCycleTemplate } from '../../src/db/cycle-templates';
+import { publishTemplateVersion } from '../../src/client/operations/template-versions';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 import { signOffStackOptions } from '../helpers/report-stack';
 import { httpCalls } from '../helpers/http-calls';
@@ -273,5 +275,44 @@ describe('a report whose phase asks for a sign-off', () => {
     for (const path of ['/sign-off', '/sign-off/decline', '/ready/withdraw']) {
       expect(Object.keys(doc.paths[`${at}${path}`] ?? {})).toEqual(['post']);
     }
+  });
+});
+
+// Last: it corrects the template the other tests draw.
+describe('a template correction while a report awaits its sign-off', () => {
+  test('the sign-off refuses answers that moved since the ready mark; withdrawn and marked ready again, it is signed off', async () => {
+    const pool = stack.harness.db.pool;
+    // Farsta's report is a draft again (declined above); one more answer, then marked ready.
+    const current = (await call('farsta', 'GET', report('farsta'))).body.answers as Array<{ path: string }>;
+    expect(current.some((a) => a.path === 'ekonomi.bedomning')).toBe(false);
+    expect((await save('farsta', 'farsta', 'ekonomi.bedomning', 'god', 0)).status).toBe(200);
+    expect((await call('farsta', 'POST', `${report('farsta')}/ready`, {})).status).toBe(200);
+
+    // SLK takes the question away: the drafts move onto the new version without that answer.
+    const kept = (await loadCycleTemplate(pool, 'teststad', y, 'testrapport'))!.template;
+    const corrected = structuredClone(kept);
+    corrected.version = kept.version + 1;
+    corrected.sections[0]!.questions = corrected.sections[0]!.questions.filter((q) => q.id !== 'bedomning');
+    await publishTemplateVersion(
+      pool,
+      { municipality: 'teststad', budgetYear: y, template: corrected, reason: 'Bedömningen utgår' },
+      'test',
+    );
+
+    const refused = await call('farsta', 'POST', `${report('farsta')}/sign-off`, {});
+    expect({ status: refused.status, code: refused.body.code, field: refused.body.field }).toEqual({
+      status: 409,
+      code: 'template-corrected',
+      field: 'template',
+    });
+    expect(await awaitingRows('farsta')).toHaveLength(1);
+    expect(
+      (await call('farsta', 'POST', `${report('farsta')}/ready/withdraw`, { reason: 'Mallen rättades.' })).status,
+    ).toBe(200);
+    expect((await call('farsta', 'POST', `${report('farsta')}/ready`, {})).status).toBe(200);
+    const signed = await call('farsta', 'POST', `${report('farsta')}/sign-off`, {});
+    expect(signed.status).toBe(200);
+    const last = (await events('farsta')).filter((e) => e.kind === 'submitted').at(-1)!;
+    expect((last.payload.content as { ekonomi: Record<string, unknown> }).ekonomi).not.toHaveProperty('bedomning');
   });
 });
