@@ -120,6 +120,16 @@ describe('a report whose phase asks for a sign-off', () => {
     expect(signedOff.payload).toMatchObject({ markedReadyBy: expect.stringMatching(/board:kulturnamnden/) });
     expect(all.map((e) => e.kind)).toContain('marked-ready-for-sign-off');
     expect(await awaitingRows('kulturnamnden')).toEqual([]);
+    // SLK's review names both.
+    const review = await call('admin', 'GET', `${report('kulturnamnden')}/review`);
+    expect(review.body.versions).toEqual([
+      expect.objectContaining({
+        submittedBy: expect.stringMatching(/^admin /),
+        markedReadyBy: expect.stringMatching(/board:kulturnamnden/),
+      }),
+    ]);
+    const reviewPage = await (await page('admin', `/cykel/${y}/granska/arsrapport/kulturnamnden`)).text();
+    expect(reviewPage).toContain('(påskriven; klarmarkerad av test board:kulturnamnden)');
     // Handed in: no second sign-off.
     const twice = await call('admin', 'POST', `${report('kulturnamnden')}/sign-off`, {});
     expect({ status: twice.status, code: twice.body.code }).toEqual({ status: 409, code: 'not-awaiting-sign-off' });

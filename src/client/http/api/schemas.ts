@@ -390,6 +390,8 @@ export const reportReview = z.object({
       documentRef: z.string().nullable(),
       decisionDate: z.string().nullable(),
       comment: z.string().nullable(),
+      /** In a phase with a sign-off: who marked it ready (`submittedBy` signed it off). */
+      markedReadyBy: z.string().nullable(),
     }),
   ),
   latest: z.object({ seq: z.number().int(), answers: z.record(z.string(), z.unknown()) }).optional(),
