@@ -10,6 +10,11 @@ export interface SubmissionVersion {
   decisionDate: string | null;
   /** The board's note to SLK, when it wrote one. */
   comment: string | null;
+  /**
+   * Who marked the report ready, in a phase that asks for a sign-off: `submittedBy` then signed
+   * it off. Null otherwise (the one who marked it ready handed it in).
+   */
+  markedReadyBy: string | null;
   content: Record<string, unknown>;
 }
 
@@ -62,6 +67,7 @@ export async function listSubmissionHistory(
         documentRef: text(r.payload.documentRef),
         decisionDate: text(r.payload.decisionDate),
         comment: text(r.payload.comment),
+        markedReadyBy: text((r.payload.markedReady as { by?: unknown } | undefined)?.by),
         content: content as Record<string, unknown>,
       });
     } else {

@@ -125,6 +125,14 @@ export const deliverablePhaseSchema = z
      * analysis, programme or follow-up), told to the district's LUP workflow on submission.
      */
     lupStage: z.enum(lupStages).optional(),
+    /**
+     * The report needs the förvaltningschef's (or the company's VD's) sign-off (påskrift) before
+     * it reaches SLK: marking it ready (klarmarkera) records it as awaiting sign-off, and only
+     * the sign-off hands it in. Absent means false: marking ready hands it in at once. Only for
+     * a phase with a template (the report marked ready on its form). Optional, not defaulted,
+     * so calendars already stored or carried in workflow inputs keep their shape.
+     */
+    signOff: z.boolean().optional(),
   })
   .strict();
 export type DeliverablePhase = z.infer<typeof deliverablePhaseSchema>;

@@ -57,6 +57,11 @@ export const submitSchema = z
      * kept with the submission.
      */
     content: z.record(z.string(), z.unknown(), { message: 'must be the answers: an object of sections' }).optional(),
+    /**
+     * For a phase that asks for a sign-off: who marked the report ready (klarmarkerade) and when;
+     * `by` is then who signed it off. Kept with the submission in the record.
+     */
+    markedReady: z.object({ by: actor, at: z.string().datetime() }).strict().optional(),
     by: actor,
   })
   .strict();

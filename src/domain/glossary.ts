@@ -41,6 +41,9 @@
  * | rapportmall / mall               | report template              |
  * | utkast                           | draft (saved answers)        |
  * | klarmarkera                      | mark ready (`markReady`)     |
+ * | påskrift / skriva under          | sign-off (`signOff`)         |
+ * | avböja påskriften                | decline the sign-off         |
+ * | ta tillbaka klarmarkeringen      | withdraw the ready mark      |
  * | åtkomstnyckel                    | access key (API token)       |
  * | kalenderflöde                    | calendar feed                |
  */

@@ -74,6 +74,13 @@ export function validateCalendar(input: unknown, registry: Registry, templates?:
         message: `a phase with lupStage ${phase.lupStage} needs a report template`,
       });
     }
+    // A sign-off follows klarmarkera, which only a report answered on its form has.
+    if (phase.signOff && !phase.template) {
+      errors.push({
+        path: `phases[${index}].signOff`,
+        message: 'a phase that needs a sign-off needs a report template (the report is signed off after klarmarkera)',
+      });
+    }
   });
 
   return errors.length ? { errors, warnings } : { calendar, errors, warnings };

@@ -48,7 +48,7 @@ import {
 import { contentShapeProblem } from '../domain/report-submission';
 import { cycleWorkflowId, deliverableFinishedSignal } from './budget-cycle-messages';
 import { lupStageSubmittedSignal, lupWorkflowId } from './lup-messages';
-import { ACTIVITY_RETRY, createLock, refuse, tryCheck } from './workflow-support';
+import { ACTIVITY_RETRY, createLock, refuse, refuseWith, tryCheck } from './workflow-support';
 
 const { recordEvent, replanDeliverable, checkSubmissionRules, expireNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -281,11 +281,25 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
     if (problem) refuse(problem, 'InvalidInput');
   };
   const lupStage = phase.lupStage;
+  /**
+   * A phase that asks for a sign-off takes a submission only from the sign-off, which names who
+   * marked the report ready: whoever sends it (the API, the CLI, a script), it reaches SLK signed.
+   */
+  const checkSignedOff = (raw: unknown): void => {
+    if (phase.signOff && !(raw as { markedReady?: unknown } | null)?.markedReady) {
+      refuseWith(
+        'stage',
+        'this phase asks for a sign-off: mark the report ready (report/ready), then sign it off (report/sign-off)',
+        'sign-off-required',
+      );
+    }
+  };
 
   setHandler(
     submitUpdate,
     async (raw) => {
       let accepted = checkSubmit(state, raw);
+      checkSignedOff(raw);
       checkContentShape(raw);
       const warnings: Refusal[] = [];
       if (phase.template) {
@@ -324,6 +338,8 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
           ...(accepted.comment && { comment: accepted.comment }),
           late: state.late,
           ...(accepted.content && { content: accepted.content }),
+          // A phase with a sign-off: who marked it ready; the event's actor signed it off.
+          ...(accepted.markedReady && { markedReady: accepted.markedReady, signedOffBy: accepted.by }),
           ...(warnings.length > 0 && { warnings }),
         },
         accepted.by,
@@ -348,6 +364,7 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
     {
       validator: (raw) => {
         tryCheck(() => checkSubmit(state, raw));
+        checkSignedOff(raw);
         checkContentShape(raw);
       },
     },

@@ -39,3 +39,22 @@ export function reviewStackOptions(): HttpStackOptions {
     },
   ]);
 }
+
+/**
+ * The report stack plus a phase `arsrapport` on the same template that asks for a sign-off
+ * (påskrift) before SLK reviews it, like the shipped verksamhetsberättelse (the sign-off tests).
+ */
+export function signOffStackOptions(): HttpStackOptions {
+  return reportStackOptions((d) => [
+    {
+      id: 'arsrapport',
+      kind: 'deliverable',
+      name: 'Årsrapport',
+      opens: { date: d(1) },
+      deadline: d(40),
+      template: 'testrapport',
+      reviewRequired: true,
+      signOff: true,
+    },
+  ]);
+}

@@ -66,6 +66,13 @@ describe('the shipped calendars', () => {
     ]);
     expect(plan.actions.every((a) => a.instant.endsWith('+01:00') || a.instant.endsWith('+02:00'))).toBe(true);
   });
+
+  it.each(calendars)('%s asks a sign-off for the annual report (verksamhetsberättelse) only', (file) => {
+    const calendar = validateCalendar(readDataFile(join(DATA_DIR, 'stockholm', file)), registry)
+      .calendar as CycleCalendar;
+    const signedOff = calendar.phases.filter((p) => p.kind === 'deliverable' && p.signOff).map((p) => p.id);
+    expect(signedOff).toEqual(['verksamhetsberattelse']);
+  });
 });
 
 describe('the shipped report templates', () => {

@@ -193,6 +193,26 @@ describe('report templates and goals named by a calendar', () => {
     ]);
   });
 
+  it('takes a sign-off (signOff) only on a phase with a template', () => {
+    const withSignOff = calendar('verksamhetsberattelse', goals);
+    withSignOff.phases[0] = { ...withSignOff.phases[0]!, signOff: true } as (typeof withSignOff.phases)[0];
+    const accepted = validateCalendar(withSignOff, registry, templates);
+    expect(accepted.errors).toEqual([]);
+    expect(accepted.calendar?.phases[0]).toMatchObject({ signOff: true });
+    const untemplated: Record<string, unknown> = { ...withSignOff.phases[0]! };
+    delete untemplated.template;
+    expect(validateCalendar({ ...withSignOff, phases: [untemplated] }, registry, templates).errors).toEqual([
+      {
+        path: 'phases[0].signOff',
+        message: 'a phase that needs a sign-off needs a report template (the report is signed off after klarmarkera)',
+      },
+    ]);
+    // Absent: no sign-off, and the phase keeps its shape (no default written in).
+    expect(
+      validateCalendar(calendar('verksamhetsberattelse', goals), registry, templates).calendar?.phases[0],
+    ).not.toHaveProperty('signOff');
+  });
+
   it('refuses a goal listed twice', () => {
     const twice = [...goals, { id: 'klimatsmart', name: 'Klimatsmart igen' }];
     expect(validateCalendar(calendar('verksamhetsberattelse', twice), registry, templates).errors).toEqual([

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { AttachmentMeta, AttachmentStore } from '../../db/attachments';
 import { appendAuditEvent } from '../../db/audit-log';
+import { loadAwaitingSignOff } from '../../db/report-sign-offs';
 import { checkUpload, fileTypes, UploadPolicy } from '../../domain/file-types';
 import { canWrite, formatRole, Principal } from '../../domain/roles';
 import { CycleOperations } from './cycle-operations';
 import { forbidden, notFound, OperationError } from './operation-error';
 import { visibleDeliverable } from './visible-deliverable';
+import { awaitingSignOffRefusal } from './report-sign-off';
 
 /**
  * Files attached to a board's report: checked (size, type from the content, a name that matches
@@ -46,6 +48,9 @@ export function createAttachmentOperations(deps: {
       if (!canWrite(principal, summary.answeringBoardId)) {
         throw forbidden(`${formatRole(principal.role)} may not attach files`, 'attach');
       }
+      // A report marked ready for its sign-off takes no more files until declined or withdrawn.
+      const wait = await loadAwaitingSignOff(deps.pool, summary.workflowId);
+      if (wait) throw awaitingSignOffRefusal(wait);
       const check = checkUpload(fileName, bytes, policy);
       if (!check.ok) throw new OperationError(400, check.field, check.problem, check.code, check.params);
       if (accept && !fileTypes[check.type].extensions.some((e) => accept.includes(e.slice(1)))) {

@@ -51,7 +51,8 @@ import type { ContentIssue } from '../../domain/report-submission';
 
 /** What a write is, for the updates a deliverable accepts: the input without `by` (the caller). */
 export const deliverableActionSchemas = {
-  submit: submitSchema.omit({ by: true }),
+  // Who marked a report ready is the sign-off's to say (report-drafts.ts), never a caller's.
+  submit: submitSchema.omit({ by: true, markedReady: true }),
   approve: approveSchema.omit({ by: true }),
   return: returnSchema.omit({ by: true }),
   extend: extensionSchema.omit({ by: true }),
@@ -437,6 +438,19 @@ export function createCycleOperations(deps: OperationsDeps) {
         case 'exempt':
           return viaWorkflow(what, () => handle.executeUpdate(exemptUpdate, { args: [exemptSchema.parse(body)] }));
       }
+    },
+
+    /**
+     * Hands a report in as the report's own operations make the submission (for a signed-off
+     * report with who marked it ready): they have checked who may, and the workflow checks the rest.
+     */
+    handInReport(
+      year: number,
+      phaseId: string,
+      boardId: string,
+      input: z.input<typeof submitSchema>,
+    ): Promise<SubmitOutcome> {
+      return submitWithContent(year, phaseId, boardId, parse(submitSchema, input));
     },
 
     /** The mails about a board's deliverables (send log), newest first. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { appendAuditEvent } from '../../db/audit-log';
 import { loadCycleTemplate } from '../../db/cycle-templates';
 import { lockCycleShared, StoredCycle } from '../../db/cycles';
-import { withTransaction } from '../../db/database';
+import { Queryable, withTransaction } from '../../db/database';
 import {
   insertFirstAnswer,
   listSavedAnswers,
@@ -12,6 +12,15 @@ import {
   SavedAnswer,
   updateAnswerAtVersion,
 } from '../../db/report-drafts';
+import {
+  AwaitingSignOff,
+  insertAwaitingSignOff,
+  loadAwaitingSignOff,
+  loadLastSignOffReturn,
+  lockReportForSignOff,
+  SignOffReturn,
+  takeAwaitingSignOff,
+} from '../../db/report-sign-offs';
 import { answersWith, assembleAnswers, parseAnswerPath, relativeField } from '../../domain/answer-paths';
 import {
   checkAnswers,
@@ -32,6 +41,17 @@ import { CycleOperations, DeliverableSummary, SubmitOutcome } from './cycle-oper
 import { forbidden, notFound, OperationError, parseInput } from './operation-error';
 import type { ReadSnapshot } from './read-cache';
 import { visibleDeliverable } from './visible-deliverable';
+import {
+  answersDigest,
+  awaitingSignOffRefusal,
+  declineSignOffSchema,
+  isLockTimeout,
+  maySignOffStep,
+  notAwaitingSignOffRefusal,
+  phaseNeedsSignOff,
+  signOffSchema,
+  withdrawReadySchema,
+} from './report-sign-off';
 
 /** What a save asks: one answer at its path, over the version its author last saw (0: none yet). */
 export const saveAnswerSchema = z
@@ -107,8 +127,29 @@ export interface BoardReport {
   answers: SavedAnswer[];
   /** What is still missing before the report can be marked ready (fields relative to the answers). */
   missing: MissingAnswer[];
-  /** Whether answers may be saved now (the deliverable is open or returned for completion). */
+  /**
+   * Whether answers may be saved now: the deliverable is open or returned for completion, and the
+   * report does not await its sign-off.
+   */
   editable: boolean;
+  signOff: SignOffView;
+}
+
+/** Where a report stands with its sign-off (påskrift), for a phase that asks for one. */
+export interface SignOffView {
+  /** The phase asks for a sign-off before the report reaches SLK (the calendar's `signOff`). */
+  required: boolean;
+  /** Marked ready and waiting for the sign-off (only while the deliverable takes a hand-in). */
+  awaiting: AwaitingSignOff | null;
+  /** The last sign-off step sent the report back to its draft: declined or withdrawn, and why. */
+  lastReturn: SignOffReturn | null;
+}
+
+/** What marking ready, declining or withdrawing tells a report awaiting or back from its sign-off. */
+export interface SignOffOutcome {
+  stage: DeliverableSummary['stage'];
+  awaitingSignOff: AwaitingSignOff | null;
+  lastReturn: SignOffReturn | null;
 }
 
 /** A save refused because someone else saved the answer in between: carries what they saved. */
@@ -139,6 +180,19 @@ function mayAnswer(principal: Principal, summary: DeliverableSummary): void {
       'not-editable',
       { stage: summary.stage },
     );
+  }
+}
+
+/**
+ * A sign-off step that waited past the lock timeout for another one on the same report (a
+ * hand-in taking long) is refused as the other made it moot, not failed.
+ */
+async function onSignOffRow<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isLockTimeout(error)) throw notAwaitingSignOffRefusal('someone else is signing the report off right now');
+    throw error;
   }
 }
 
@@ -204,6 +258,72 @@ export function createReportDraftOperations(deps: {
     return { summary, cycle, template, context };
   };
 
+  /** The report's sign-off as the form and the API show it (a wait is moot once handed in or closed). */
+  const signOffView = async (cycle: StoredCycle, summary: DeliverableSummary): Promise<SignOffView> => {
+    const required = phaseNeedsSignOff(cycle, summary.phaseId);
+    if (!required) return { required, awaiting: null, lastReturn: null };
+    const [awaiting, lastReturn] = await Promise.all([
+      loadAwaitingSignOff(pool, summary.workflowId),
+      loadLastSignOffReturn(pool, summary.workflowId),
+    ]);
+    return {
+      required,
+      awaiting: awaiting && EDITABLE_STAGES.has(summary.stage) ? awaiting : null,
+      lastReturn: lastReturn ?? null,
+    };
+  };
+
+  /** Answers and files cannot change while the report awaits its sign-off. */
+  const refuseWhileAwaiting = async (db: Queryable, workflowId: string): Promise<void> => {
+    const wait = await loadAwaitingSignOff(db, workflowId);
+    if (wait) throw awaitingSignOffRefusal(wait);
+  };
+
+  /**
+   * Ends a report's wait for its sign-off without handing it in (declined, or the ready mark
+   * withdrawn): back to its draft, recorded in the audit log with the reason, in one transaction.
+   */
+  const endWait = async (
+    kind: SignOffReturn['kind'],
+    principal: Principal,
+    year: number,
+    phaseId: string,
+    boardId: string,
+    reason: string | undefined,
+    by: string,
+  ): Promise<SignOffOutcome> => {
+    const summary = await visibleDeliverable(ops, principal, year, phaseId, boardId);
+    const step = kind === 'sign-off-declined' ? 'decline' : 'withdraw';
+    if (!maySignOffStep(principal, step, summary.answeringBoardId)) {
+      throw forbidden(`${formatRole(principal.role)} may not ${step} a sign-off`, step);
+    }
+    return onSignOffRow(() =>
+      withTransaction(pool, async (tx) => {
+        const wait = await takeAwaitingSignOff(tx, summary.workflowId);
+        if (!wait) throw notAwaitingSignOffRefusal();
+        const at = new Date();
+        await appendAuditEvent(tx, {
+          occurredAt: at,
+          workflowId: summary.workflowId,
+          kind,
+          actor: by,
+          eventKey: `${kind}#${summary.workflowId}#${wait.markedReadyAt.toISOString()}`,
+          payload: {
+            ...(reason && { reason }),
+            markedReadyBy: wait.markedReadyBy,
+            markedReadyAt: wait.markedReadyAt.toISOString(),
+            answersDigest: wait.answersDigest,
+          },
+        });
+        return {
+          stage: summary.stage,
+          awaitingSignOff: null,
+          lastReturn: { kind, by, at, ...(reason && { reason }) },
+        };
+      }),
+    );
+  };
+
   return {
     /**
      * The deliverable the caller may see and its template as the board answers it, without the
@@ -220,8 +340,11 @@ export function createReportDraftOperations(deps: {
     },
 
     async loadReport(principal: Principal, year: number, phaseId: string, boardId: string): Promise<BoardReport> {
-      const { summary, template, context } = await prepare(principal, year, phaseId, boardId);
-      const answers = await listSavedAnswers(pool, summary.workflowId);
+      const { summary, cycle, template, context } = await prepare(principal, year, phaseId, boardId);
+      const [answers, signOff] = await Promise.all([
+        listSavedAnswers(pool, summary.workflowId),
+        signOffView(cycle, summary),
+      ]);
       return {
         deliverable: summary,
         template: expandTemplate(template, context),
@@ -230,7 +353,8 @@ export function createReportDraftOperations(deps: {
           ...m,
           field: relativeField(m.field),
         })),
-        editable: EDITABLE_STAGES.has(summary.stage),
+        editable: EDITABLE_STAGES.has(summary.stage) && !signOff.awaiting,
+        signOff,
       };
     },
 
@@ -247,10 +371,10 @@ export function createReportDraftOperations(deps: {
       boardId: string,
       input: unknown,
       by: string,
-    ): Promise<SubmitOutcome> {
+    ): Promise<SubmitOutcome | SignOffOutcome> {
       const body = parseInput(markReadySchema, input ?? {});
-      const { summary, template, context } = await prepare(principal, year, phaseId, boardId);
-      if (!canWrite(principal, summary.answeringBoardId)) {
+      const { summary, cycle, template, context } = await prepare(principal, year, phaseId, boardId);
+      if (!maySignOffStep(principal, 'mark-ready', summary.answeringBoardId)) {
         throw forbidden(`${formatRole(principal.role)} may not mark reports ready`, 'mark-ready');
       }
       if (!EDITABLE_STAGES.has(summary.stage)) {
@@ -260,6 +384,35 @@ export function createReportDraftOperations(deps: {
           `a report can be marked ready while open or returned, not ${summary.stage}`,
           'not-editable',
         );
+      }
+      if (phaseNeedsSignOff(cycle, phaseId)) {
+        return withTransaction(pool, async (tx) => {
+          // No save comes between the answers read here and the row that refuses saves.
+          await lockReportForSignOff(tx, summary.workflowId, 'exclusive');
+          await refuseWhileAwaiting(tx, summary.workflowId);
+          const answers = assembleAnswers(await listSavedAnswers(tx, summary.workflowId));
+          const missing = missingForReady(template, context, answers).map((m) => ({
+            ...m,
+            field: relativeField(m.field),
+          }));
+          if (missing.length > 0) throw new ReportNotReady(missing);
+          const wait = await insertAwaitingSignOff(tx, {
+            workflowId: summary.workflowId,
+            markedReadyBy: by,
+            ...body,
+            answersDigest: answersDigest(answers),
+          });
+          if (!wait) throw new Error(`${summary.workflowId}: awaits a sign-off after all`); // held by the lock
+          await appendAuditEvent(tx, {
+            occurredAt: wait.markedReadyAt,
+            workflowId: summary.workflowId,
+            kind: 'marked-ready-for-sign-off',
+            actor: by,
+            eventKey: `marked-ready-for-sign-off#${summary.workflowId}#${wait.markedReadyAt.toISOString()}`,
+            payload: { ...body, answersDigest: wait.answersDigest },
+          });
+          return { stage: summary.stage, awaitingSignOff: wait, lastReturn: null };
+        });
       }
       const answers = assembleAnswers(await listSavedAnswers(pool, summary.workflowId));
       const missing = missingForReady(template, context, answers).map((m) => ({ ...m, field: relativeField(m.field) }));
@@ -276,6 +429,92 @@ export function createReportDraftOperations(deps: {
     },
 
     /**
+     * Signs off a report that awaits it (påskrift): hands in the answers as they were marked
+     * ready, exactly as klarmarkera does without a sign-off, with who marked it ready and who
+     * signed it off in the submission. The wait ends in the same transaction as the hand-in: of
+     * two sign-offs at once one hands it in and the other is refused (409), and a hand-in the
+     * workflow refuses leaves the report awaiting its sign-off.
+     */
+    async signOff(
+      principal: Principal,
+      year: number,
+      phaseId: string,
+      boardId: string,
+      input: unknown,
+      by: string,
+    ): Promise<SubmitOutcome> {
+      parseInput(signOffSchema, input ?? {});
+      const { summary, template } = await prepare(principal, year, phaseId, boardId);
+      if (!maySignOffStep(principal, 'sign-off', summary.answeringBoardId)) {
+        throw forbidden(`${formatRole(principal.role)} may not sign reports off`, 'sign-off');
+      }
+      return onSignOffRow(() =>
+        withTransaction(pool, async (tx) => {
+          const wait = await takeAwaitingSignOff(tx, summary.workflowId);
+          if (!wait) throw notAwaitingSignOffRefusal();
+          const answers = assembleAnswers(await listSavedAnswers(tx, summary.workflowId));
+          if (answersDigest(answers) !== wait.answersDigest) {
+            // Saves are refused while it waits: only SLK's template correction moves the drafts.
+            throw new OperationError(
+              409,
+              'template',
+              'the template was corrected since the report was marked ready: withdraw the ready mark and mark it ready again',
+              'template-corrected',
+            );
+          }
+          const markedReady = { by: wait.markedReadyBy, at: wait.markedReadyAt.toISOString() };
+          const outcome = await ops.handInReport(year, phaseId, summary.boardId, {
+            documentRef: wait.documentRef ?? `${GENERATED_REF}${template.title} ${year}`,
+            ...(wait.decisionDate && { decisionDate: wait.decisionDate }),
+            ...(wait.comment && { comment: wait.comment }),
+            content: answers,
+            markedReady,
+            by,
+          });
+          await appendAuditEvent(tx, {
+            occurredAt: new Date(),
+            workflowId: summary.workflowId,
+            kind: 'signed-off',
+            actor: by,
+            eventKey: `signed-off#${summary.workflowId}#${markedReady.at}`,
+            payload: {
+              markedReadyBy: markedReady.by,
+              markedReadyAt: markedReady.at,
+              answersDigest: wait.answersDigest,
+            },
+          });
+          return outcome;
+        }),
+      );
+    },
+
+    /** Declines the sign-off with a reason: the report goes back to its draft, the reason on its form. */
+    async declineSignOff(
+      principal: Principal,
+      year: number,
+      phaseId: string,
+      boardId: string,
+      input: unknown,
+      by: string,
+    ): Promise<SignOffOutcome> {
+      const { reason } = parseInput(declineSignOffSchema, input ?? {});
+      return endWait('sign-off-declined', principal, year, phaseId, boardId, reason, by);
+    },
+
+    /** Withdraws the ready mark of a report awaiting its sign-off (the reason is optional). */
+    async withdrawReadyMark(
+      principal: Principal,
+      year: number,
+      phaseId: string,
+      boardId: string,
+      input: unknown,
+      by: string,
+    ): Promise<SignOffOutcome> {
+      const { reason } = parseInput(withdrawReadySchema, input ?? {});
+      return endWait('ready-mark-withdrawn', principal, year, phaseId, boardId, reason, by);
+    },
+
+    /**
      * A file question's answer before a file is attached to it or removed: refused as a save
      * would be (role, stage, a path that is no file question), so that a file is not stored for
      * an answer that cannot take it. Returns the question and the answer as saved now.
@@ -289,6 +528,7 @@ export function createReportDraftOperations(deps: {
     ): Promise<{ question: Extract<Question, { kind: 'file' }>; saved?: SavedAnswer; workflowId: string }> {
       const { summary, template } = await prepare(principal, year, phaseId, boardId);
       mayAnswer(principal, summary);
+      await refuseWhileAwaiting(pool, summary.workflowId);
       const path = parseAnswerPath(answerPath);
       const question = path
         ? template.sections.find((s) => s.id === path.section)?.questions.find((q) => q.id === path.question)
@@ -338,6 +578,9 @@ export function createReportDraftOperations(deps: {
           await lockCycleShared(tx, ops.municipality, cycle.budgetYear);
           current = (await loadCycleTemplate(tx, ops.municipality, cycle.budgetYear, templateId))?.version;
         }
+        // Marking ready (for a sign-off) waits for this save, or this save finds it waiting.
+        await lockReportForSignOff(tx, summary.workflowId, 'shared');
+        await refuseWhileAwaiting(tx, summary.workflowId);
         if (current && current !== template.version) {
           throw new OperationError(
             409,

@@ -275,7 +275,7 @@ export const apiRoutes: ApiRoute[] = [
     async handler({ drafts, params, principal }) {
       const p = params as DeliverableParams;
       const report = await drafts.loadReport(principal, p.year, p.phaseId, p.boardId);
-      return { ...report, answers: report.answers.map(s.answerJson) };
+      return { ...report, answers: report.answers.map(s.answerJson), signOff: s.signOffViewJson(report.signOff) };
     },
   },
   {
@@ -305,15 +305,61 @@ export const apiRoutes: ApiRoute[] = [
     method: 'POST',
     url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/ready',
     summary:
-      'Mark a report ready (Klarmarkera): hands in the saved answers, checked against the template; 409 not-ready names what is missing',
+      'Mark a report ready (Klarmarkera): hands in the saved answers, checked against the template; 409 not-ready names what is missing. In a phase that asks for a sign-off it hands nothing in: the report awaits its sign-off (the answer is then the sign-off state) and takes no saves (409 awaiting-sign-off)',
     access: 'boardWrite',
     params: s.deliverableParams,
     body: s.markReadyBody,
-    response: s.deliverableState,
+    response: z.union([s.deliverableState, s.signOffState]),
     write: { operation: 'report-ready', target: deliverableTarget },
     async handler({ drafts, params, principal, body, actor }) {
       const p = params as DeliverableParams;
-      return drafts.markReady(principal, p.year, p.phaseId, p.boardId, body, actor);
+      const outcome = await drafts.markReady(principal, p.year, p.phaseId, p.boardId, body, actor);
+      return 'awaitingSignOff' in outcome ? s.signOffStateJson(outcome) : outcome;
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/ready/withdraw',
+    summary:
+      'Withdraw the ready mark of a report awaiting its sign-off (Återta klarmarkeringen), the reason optional: back to its draft; 409 not-awaiting-sign-off',
+    access: 'boardWrite',
+    params: s.deliverableParams,
+    body: s.withdrawReadyBody,
+    response: s.signOffState,
+    write: { operation: 'report-ready-withdraw', target: deliverableTarget },
+    async handler({ drafts, params, principal, body, actor }) {
+      const p = params as DeliverableParams;
+      return s.signOffStateJson(await drafts.withdrawReadyMark(principal, p.year, p.phaseId, p.boardId, body, actor));
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/sign-off',
+    summary:
+      'Sign off a report awaiting it (Påskrift): hands in the answers as marked ready, naming who marked it ready and who signed off; of two at once one succeeds, the other gets 409 not-awaiting-sign-off',
+    access: 'boardWrite',
+    params: s.deliverableParams,
+    body: s.signOffBody,
+    response: s.deliverableState,
+    write: { operation: 'report-sign-off', target: deliverableTarget },
+    async handler({ drafts, params, principal, body, actor }) {
+      const p = params as DeliverableParams;
+      return drafts.signOff(principal, p.year, p.phaseId, p.boardId, body, actor);
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/sign-off/decline',
+    summary:
+      'Decline to sign off a report awaiting it (Avböj påskrift), with a required reason: back to its draft, the reason recorded and shown on the form; 409 not-awaiting-sign-off',
+    access: 'boardWrite',
+    params: s.deliverableParams,
+    body: s.declineSignOffBody,
+    response: s.signOffState,
+    write: { operation: 'report-sign-off-decline', target: deliverableTarget },
+    async handler({ drafts, params, principal, body, actor }) {
+      const p = params as DeliverableParams;
+      return s.signOffStateJson(await drafts.declineSignOff(principal, p.year, p.phaseId, p.boardId, body, actor));
     },
   },
   {

@@ -8,7 +8,9 @@ import {
   moveDeadlineSchema,
 } from '../../operations/cycle-operations';
 import type { SavedAnswer } from '../../../db/report-drafts';
-import { markReadySchema, saveAnswerSchema } from '../../operations/report-drafts';
+import { markReadySchema, saveAnswerSchema, SignOffOutcome, SignOffView } from '../../operations/report-drafts';
+import { declineSignOffSchema, signOffSchema, withdrawReadySchema } from '../../operations/report-sign-off';
+import type { AwaitingSignOff, SignOffReturn } from '../../../db/report-sign-offs';
 import type { ReviewComment } from '../../../db/review-comments';
 import { addCommentSchema, ReportReview } from '../../operations/report-review';
 
@@ -244,6 +246,65 @@ export const localDevelopment = z.object({
 
 export const saveAnswerBody = saveAnswerSchema;
 export const markReadyBody = markReadySchema;
+export const signOffBody = signOffSchema;
+export const declineSignOffBody = declineSignOffSchema;
+export const withdrawReadyBody = withdrawReadySchema;
+
+/** A report marked ready and awaiting its sign-off (påskrift): who marked it ready, when, with what. */
+export const awaitingSignOff = z.object({
+  markedReadyBy: z.string(),
+  markedReadyAt: z.string(),
+  documentRef: z.string().optional(),
+  decisionDate: z.string().optional(),
+  comment: z.string().optional(),
+  /** SHA-256 (hex) of the answers as marked ready: what the sign-off hands in. */
+  answersDigest: z.string(),
+});
+/** The last sign-off step that sent the report back to its draft, and why. */
+export const signOffReturn = z.object({
+  kind: z.enum(['sign-off-declined', 'ready-mark-withdrawn']),
+  by: z.string(),
+  at: z.string(),
+  reason: z.string().optional(),
+});
+/** Where a report stands with its sign-off, on the report (GET …/report). */
+export const signOffView = z.object({
+  /** The phase asks for a sign-off before the report reaches SLK (the calendar's `signOff`). */
+  required: z.boolean(),
+  awaiting: awaitingSignOff.nullable(),
+  lastReturn: signOffReturn.nullable(),
+});
+/** What klarmarkera (for a phase with a sign-off), a decline and a withdrawal answer. */
+export const signOffState = z.object({
+  stage,
+  awaitingSignOff: awaitingSignOff.nullable(),
+  lastReturn: signOffReturn.nullable(),
+});
+
+const awaitingJson = (w: AwaitingSignOff): z.infer<typeof awaitingSignOff> => ({
+  markedReadyBy: w.markedReadyBy,
+  markedReadyAt: w.markedReadyAt.toISOString(),
+  ...(w.documentRef && { documentRef: w.documentRef }),
+  ...(w.decisionDate && { decisionDate: w.decisionDate }),
+  ...(w.comment && { comment: w.comment }),
+  answersDigest: w.answersDigest,
+});
+const returnJson = (r: SignOffReturn): z.infer<typeof signOffReturn> => ({
+  kind: r.kind,
+  by: r.by,
+  at: r.at.toISOString(),
+  ...(r.reason && { reason: r.reason }),
+});
+export const signOffViewJson = (v: SignOffView): z.infer<typeof signOffView> => ({
+  required: v.required,
+  awaiting: v.awaiting && awaitingJson(v.awaiting),
+  lastReturn: v.lastReturn && returnJson(v.lastReturn),
+});
+export const signOffStateJson = (o: SignOffOutcome): z.infer<typeof signOffState> => ({
+  stage: o.stage,
+  awaitingSignOff: o.awaitingSignOff && awaitingJson(o.awaitingSignOff),
+  lastReturn: o.lastReturn && returnJson(o.lastReturn),
+});
 export type SaveAnswerBody = z.infer<typeof saveAnswerBody>;
 
 export const savedAnswer = z.object({
@@ -288,6 +349,7 @@ export const boardReport = z.object({
     z.object({ field: z.string(), section: z.string(), item: z.string().optional(), question: z.string() }),
   ),
   editable: z.boolean(),
+  signOff: signOffView,
 });
 
 export const addCommentBody = addCommentSchema;
@@ -328,6 +390,8 @@ export const reportReview = z.object({
       documentRef: z.string().nullable(),
       decisionDate: z.string().nullable(),
       comment: z.string().nullable(),
+      /** In a phase with a sign-off: who marked it ready (`submittedBy` signed it off). */
+      markedReadyBy: z.string().nullable(),
     }),
   ),
   latest: z.object({ seq: z.number().int(), answers: z.record(z.string(), z.unknown()) }).optional(),

@@ -40,6 +40,9 @@ import {
   statusOf,
 } from './format';
 import { html, SafeHtml } from './html';
+import { AwaitingSignOff, listAwaitingSignOffs } from '../../../db/report-sign-offs';
+import { savedByLabel } from './report-form';
+import { awaitingLine } from './sign-off-view';
 import { page } from './layout';
 
 /** A deliverable with its budget year (a board's page spans every cycle started). */
@@ -180,6 +183,8 @@ interface BoardPageData {
   records: Map<string, SubmissionRecord>;
   mails: Awaited<ReturnType<PageDeps['ops']['boardMails']>>;
   upcoming: Upcoming[];
+  /** The reports marked ready and awaiting their sign-off (påskrift), by workflow ID. */
+  awaitingSignOff: Map<string, AwaitingSignOff>;
 }
 
 /**
@@ -208,16 +213,32 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
   if (!org && all.length === 0) return undefined;
   const name = org?.name ?? all.find((d) => d.boardId === boardId)?.boardName ?? boardId;
   const detailed = all.filter((d) => d.stage !== 'planned' && d.stage !== 'open');
-  const [records, mails, notOpened] = await Promise.all([
+  const [records, mails, notOpened, waits] = await Promise.all([
     ops.submissionRecords(detailed.map((d) => d.workflowId)),
     ops.boardMails(boardId, 100),
     phasesNotOpened(deps, cycles, boardId, all, registry),
+    listAwaitingSignOffs(
+      deps.pool,
+      all.filter((d) => d.template && awaitsBoard(d)).map((d) => d.workflowId),
+    ),
   ]);
+  const awaitingSignOff = new Map(waits.map((w) => [w.workflowId, w]));
   const upcoming: Upcoming[] = [
     ...all.filter((d) => (awaitsBoard(d) || d.stage === 'planned') && compareDates(d.deadline, today) >= 0),
     ...notOpened,
   ].sort((a, b) => compareDates(a.deadline, b.deadline));
-  return { today, registry, cycles, all, name, ...(org && { kind: org.kind }), records, mails, upcoming };
+  return {
+    today,
+    registry,
+    cycles,
+    all,
+    name,
+    ...(org && { kind: org.kind }),
+    records,
+    mails,
+    upcoming,
+    awaitingSignOff,
+  };
 }
 
 /** Loads, then renders (or a 404 for a board nobody knows); `status` is 200 or a refused post's. */
@@ -245,7 +266,7 @@ async function sendBoardPage(deps: PageDeps, reply: FastifyReply, status: number
 
 /** The page's markup from its data and the request (a receipt after a submission, a refused post's problem). */
 function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
-  const { today, all, name, kind, records, mails, upcoming } = data;
+  const { today, all, name, kind, records, mails, upcoming, awaitingSignOff } = data;
   const { principal, boardId } = input;
   const owed = all.filter(awaitsBoard);
   const late = owed.filter(isOverdue);
@@ -325,6 +346,7 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
         ? html`<p>Nämnden har inget att lämna in just nu.</p>`
         : owed.map((d) => {
             const returned = records.get(d.workflowId)?.lastReturn;
+            const wait = awaitingSignOff.get(d.workflowId);
             return html`<section class="deliverable" aria-labelledby="${formKey(d)}-rubrik">
               <h3 id="${formKey(d)}-rubrik">${d.phaseName}, budgetår ${d.year}</h3>
               <dl class="facts">
@@ -336,6 +358,12 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
                   d.boardId !== boardId
                     ? html`<dt>Övertagen från</dt>
                         <dd>${d.boardName}</dd>`
+                    : ''
+                }
+                ${
+                  wait
+                    ? html`<dt>Påskrift</dt>
+                        <dd>${awaitingLine(wait, savedByLabel)}</dd>`
                     : ''
                 }
                 ${

@@ -278,6 +278,11 @@ const REFUSALS_SV: Record<RefusalCode, Say> = {
     p.missing !== undefined
       ? `Rapporten kan inte klarmarkeras: ${text(p, 'missing')} obligatoriska svar saknas`
       : 'Rapporten kan inte klarmarkeras: obligatoriska svar saknas',
+  'awaiting-sign-off': () => 'Rapporten är klarmarkerad och väntar på påskrift: svaren kan inte ändras nu',
+  'not-awaiting-sign-off': () =>
+    'Rapporten väntar inte på påskrift (den kan redan vara påskriven, avböjd eller tillbakadragen)',
+  'sign-off-required': () =>
+    'Rapporten lämnas in när den skrivits under: klarmarkera den på rapportens sida, så skriver förvaltningschefen under',
   'not-under-review': (p) => `Kommentarer lämnas medan rapporten granskas: den är ${stage(p)}`,
   'template-corrected': () => 'Mallen har rättats medan du skrev: ladda om sidan och för in svaret igen',
   'published-meanwhile': (p) => `Version ${text(p, 'version')} av mallen publicerades under tiden; ingenting sparades`,
@@ -312,6 +317,9 @@ const STANDS_ALONE = new Set<RefusalCode>([
   'edited-by-someone-else',
   'not-ready',
   'not-under-review',
+  'awaiting-sign-off',
+  'not-awaiting-sign-off',
+  'sign-off-required',
   'template-corrected',
   'cross-origin',
   'published-meanwhile',

@@ -39,6 +39,7 @@ import { html, HtmlValue, SafeHtml } from './html';
 import { messagePage, page } from './layout';
 import { acceptMultipart, MultipartBody } from '../multipart';
 import { commentAnchor, commentsAt, returnSummary } from './review-comments-view';
+import { SIGN_OFF_FIELDS, SIGN_OFF_SECTION, SIGN_OFF_STEPS, SignOffPageStep, signOffPanel } from './sign-off-view';
 
 /**
  * The report form of a board (issue 12): the phase's template as a plain HTML form in Swedish,
@@ -766,7 +767,13 @@ function renderReportPage(
       problems.length
         ? html`<div class="error-summary" role="alert" id="fel">
             <h2>
-              ${input.state?.section === READY_SECTION ? 'Det gick inte att klarmarkera' : 'Det gick inte att spara allt'}
+              ${
+                input.state?.section === READY_SECTION
+                  ? 'Det gick inte att klarmarkera'
+                  : input.state?.section === SIGN_OFF_SECTION
+                    ? 'Det gick inte att genomföra påskriften'
+                    : 'Det gick inte att spara allt'
+              }
             </h2>
             <ul>
               ${problems.map(
@@ -785,10 +792,22 @@ function renderReportPage(
     </div>
     ${savedSection ? html`<div class="notice" role="status" id="sparat">${savedSection.title}: sparat.</div>` : ''}
     ${fileNotice(data, input.fileNotice)} ${correctionNotice(data, !disabled)}
+    ${signOffPanel({
+      view: report.signOff,
+      action,
+      writable: input.writable,
+      editable: report.editable,
+      typed: input.state?.section === SIGN_OFF_SECTION ? input.state.typed : new Map(),
+      problems:
+        input.state?.section === SIGN_OFF_SECTION
+          ? input.state.problems.map((p) => ({ field: p.field, text: codeText(p) }))
+          : [],
+      nameOf: savedByLabel,
+    })}
     ${
       !input.writable
         ? html`<p class="panel">Du kan läsa rapporten men inte svara åt nämnden.</p>`
-        : !report.editable
+        : !report.editable && !report.signOff.awaiting
           ? html`<p class="panel">Rapporten är inlämnad eller stängd; svaren kan inte ändras nu.</p>`
           : ''
     }
@@ -922,6 +941,8 @@ function attachmentsTable(data: ReportPageData): HtmlValue {
 
 /** Where a summary link takes the reader: the field, and for a file question its file input. */
 function summaryTarget(report: BoardReport, field: string): string {
+  const signOffField = SIGN_OFF_FIELDS[field];
+  if (signOffField) return signOffField.id;
   const path = fieldTarget(field);
   const isFile = report.template.sections.some((s) =>
     answersOf(s).some((a) => a.path === path && a.question.kind === 'file'),
@@ -953,12 +974,15 @@ function readyForm(
   const typed = (name: string) =>
     state?.section === READY_SECTION ? state.typed.get(name) : handedIn?.[name as keyof typeof handedIn];
   const problem = (name: string) => state?.problems.find((p) => p.field === name);
+  const signOff = report.signOff.required;
   return html`<section aria-labelledby="klarmarkera-rubrik">
-    <h2 id="klarmarkera-rubrik">Klarmarkera och lämna in</h2>
+    <h2 id="klarmarkera-rubrik">${signOff ? 'Klarmarkera för påskrift' : 'Klarmarkera och lämna in'}</h2>
     <p>
       ${
         report.missing.length === 0
-          ? 'Alla obligatoriska frågor är besvarade. När rapporten klarmarkeras lämnas de sparade svaren in till stadsledningskontoret.'
+          ? signOff
+            ? 'Alla obligatoriska frågor är besvarade. När rapporten klarmarkeras väntar den på förvaltningschefens påskrift; först påskriften lämnar in de sparade svaren till stadsledningskontoret.'
+            : 'Alla obligatoriska frågor är besvarade. När rapporten klarmarkeras lämnas de sparade svaren in till stadsledningskontoret.'
           : `Rapporten kan klarmarkeras när de ${report.missing.length} obligatoriska svar som saknas är ifyllda.`
       }
     </p>
@@ -1008,6 +1032,8 @@ function fieldTarget(field: string): string {
 function labelFor(report: Pick<BoardReport, 'template'>, field: string): string {
   const readyField = READY_FIELDS.find((f) => f.name === field);
   if (readyField) return readyField.label;
+  const signOffField = SIGN_OFF_FIELDS[field];
+  if (signOffField) return signOffField.label;
   for (const section of report.template.sections) {
     for (const { path, question, item } of answersOf(section)) {
       if (fieldTarget(field) === path) {
@@ -1276,8 +1302,10 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
       // Empty optional fields are absent, not empty strings.
       if (value) input[name] = value;
     }
+    let awaiting = false;
     try {
-      await deps.drafts.markReady(principal, p.year, p.phaseId, p.boardId, input, actorOf(principal));
+      const outcome = await deps.drafts.markReady(principal, p.year, p.phaseId, p.boardId, input, actorOf(principal));
+      awaiting = 'awaitingSignOff' in outcome;
     } catch (error) {
       if (!(error instanceof OperationError)) throw error;
       if (error.status === 404) return notFoundPage(reply, principal);
@@ -1296,9 +1324,53 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
             ];
       return send(reply, principal, p, error.status, { state: { section: READY_SECTION, typed, problems } });
     }
+    // Marked ready for its sign-off: back to the form, which says so.
+    if (awaiting) return reply.redirect(`/namnd/${p.boardId}/${p.year}/${p.phaseId}#paskrift`, 303);
     return reply.redirect(
       `/namnd/${encodeURIComponent(p.boardId)}?inlamnad=${encodeURIComponent(p.phaseId)}&ar=${p.year}#kvitto`,
       303,
     );
+  });
+
+  // The sign-off's forms (issue 13): sign off (hands the report in), decline with a reason, or
+  // withdraw the ready mark; a refusal comes back by its field and in the summary.
+  app.post(`${route}/paskrift`, async (request, reply) => {
+    const posted = await postedBy(request, reply);
+    if (!posted) return reply;
+    const { principal, p } = posted;
+    const step = formValue(request.body, 'atgard') as SignOffPageStep;
+    if (!SIGN_OFF_STEPS.includes(step)) return notFoundPage(reply, principal);
+    const reason = formValue(request.body, 'skal').trim();
+    const withReason = reason ? { reason } : {};
+    const by = actorOf(principal);
+    try {
+      if (step === 'skriv-under') await deps.drafts.signOff(principal, p.year, p.phaseId, p.boardId, {}, by);
+      else if (step === 'avboj')
+        await deps.drafts.declineSignOff(principal, p.year, p.phaseId, p.boardId, withReason, by);
+      else await deps.drafts.withdrawReadyMark(principal, p.year, p.phaseId, p.boardId, withReason, by);
+    } catch (error) {
+      if (!(error instanceof OperationError)) throw error;
+      if (error.status === 404) return notFoundPage(reply, principal);
+      if (error.status === 403) return forbiddenPage(reply, principal, 'att skriva under åt en nämnd');
+      const field = error.field === 'reason' ? `${step}.reason` : 'paskrift';
+      const problem: AnswerProblem = {
+        field,
+        code: error.code,
+        ...(error.params && { params: error.params }),
+        problem: error.problem,
+        ...(field === 'avboj.reason' && error.code === 'required' && { text: 'Skriv varför påskriften avböjs.' }),
+      };
+      const typed = new Map<string, unknown>([[`${step}.reason`, reason]]);
+      return send(reply, principal, p, error.status, {
+        state: { section: SIGN_OFF_SECTION, typed, problems: [problem] },
+      });
+    }
+    if (step === 'skriv-under') {
+      return reply.redirect(
+        `/namnd/${encodeURIComponent(p.boardId)}?inlamnad=${encodeURIComponent(p.phaseId)}&ar=${p.year}#kvitto`,
+        303,
+      );
+    }
+    return reply.redirect(`/namnd/${p.boardId}/${p.year}/${p.phaseId}#paskrift`, 303);
   });
 }

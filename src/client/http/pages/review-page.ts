@@ -267,7 +267,10 @@ function historyList(versions: VersionSummary[], returns: ReturnRecord[]): SafeH
 
 function versionLine(v: VersionSummary, n: number): SafeHtml {
   return html`<strong>Version ${n}</strong> inlämnad ${formatInstant(v.submittedAt.toISOString())} av
-    ${authorLabel(v.submittedBy)}. Dokumentreferens:
+    ${authorLabel(v.submittedBy)}${
+      v.markedReadyBy ? html` (påskriven; klarmarkerad av ${authorLabel(v.markedReadyBy)})` : ''
+    }.
+    Dokumentreferens:
     ${v.documentRef ?? '—'}${v.decisionDate ? html`, beslutsdatum ${formatDate(v.decisionDate)}` : ''}.
     ${v.comment ? html`<br />Nämndens kommentar: <q>${v.comment}</q>` : ''}`;
 }
