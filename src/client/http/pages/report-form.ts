@@ -9,7 +9,7 @@ import {
   loadTemplateCorrection,
   TemplateCorrection,
 } from '../../../db/template-corrections';
-import { AnswerCode, FileReference, optionsOf, Question, TableColumn } from '../../../domain/report-template';
+import { FileReference, optionsOf, Question, TableColumn } from '../../../domain/report-template';
 import type { RefusalParams } from '../../../domain/refusals';
 import { canWrite, Principal } from '../../../domain/roles';
 import { OperationError } from '../../operations/operation-error';
@@ -34,7 +34,7 @@ import {
   requireUser,
   sendPage,
 } from './common';
-import { formatInstant, refusalInSwedish } from './format';
+import { formatInstant, refusalBesideQuestion, sentencesBesideQuestion } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { messagePage, page } from './layout';
 import { acceptMultipart, MultipartBody } from '../multipart';
@@ -48,63 +48,6 @@ import { commentAnchor, commentsAt, returnSummary } from './review-comments-view
  * with it, /static/report-form.js uploads through the API with a progress bar and saves the answer
  * without a page load. A published template correction is shown to the board until dismissed.
  */
-
-/**
- * Swedish for the stable codes of checkAnswers and the save, as sentences next to a question
- * (never the English problem text); any other refusal reads as the other pages say it.
- */
-const CODE_TEXT: Record<AnswerCode | 'bad-path' | 'edited-by-someone-else' | UploadCode, string> = {
-  required: 'Svaret behövs.',
-  'one-required': 'Besvara minst en av frågorna.',
-  'too-long': 'Texten är för lång.',
-  'not-text': 'Svaret ska vara text.',
-  'not-a-number': 'Skriv ett tal, till exempel 1200 eller 12,5.',
-  'not-an-integer': 'Skriv ett heltal.',
-  'out-of-range': 'Talet är utanför det tillåtna intervallet.',
-  'not-yes-no': 'Välj ja eller nej.',
-  'not-an-option': 'Välj ett av alternativen.',
-  'not-a-list': 'Svaret ska vara en lista.',
-  'bad-date': 'Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2027-04-22.',
-  'not-a-table': 'Svaret ska vara en tabell.',
-  'too-many-rows': 'Tabellen har för många rader.',
-  'unknown-column': 'Tabellen har ingen sådan kolumn.',
-  'not-a-file': 'Svaret ska vara en bifogad fil.',
-  'bad-file-type': 'Filtypen tas inte emot här.',
-  'too-many-files': 'För många filer.',
-  'not-an-object': 'Svaret har fel form.',
-  'not-asked': 'Frågan ställs inte till er nämnd.',
-  'unknown-section': 'Mallen har inget sådant avsnitt.',
-  'unknown-item': 'Det finns ingen sådan rad i avsnittet.',
-  'unknown-question': 'Mallen har ingen sådan fråga.',
-  'bad-path': 'Frågan finns inte i mallen.',
-  'edited-by-someone-else': 'Någon annan har sparat svaret efter att du öppnade sidan.',
-  'too-large': 'Filen är för stor.',
-  'type-unknown': 'Filen är inte av en typ som tas emot; typen avgörs av filens innehåll, inte av namnet.',
-  'type-not-allowed': 'Filtypen tas inte emot.',
-  'name-mismatch':
-    'Filens namn stämmer inte med innehållet: en PDF ska sluta på .pdf, ett Word-dokument på .docx och så vidare.',
-  empty: 'Filen är tom.',
-  'bad-name': 'Filens namn går inte att använda (högst 200 tecken, utan / och \\).',
-  'no-file': 'Välj en fil att bifoga.',
-  'unknown-file': 'Filen finns inte längre i svaret.',
-  'not-editable': 'Rapporten är inlämnad eller stängd; svaren kan inte ändras nu.',
-  'cross-origin': 'Filen kom inte från den här webbplatsen.',
-  'template-corrected': 'Mallen har rättats medan du skrev. Ladda om sidan och för in svaret igen.',
-};
-
-/** Refusals of a file before it is stored (file-types.ts and the form's own). */
-type UploadCode =
-  | 'too-large'
-  | 'type-unknown'
-  | 'type-not-allowed'
-  | 'name-mismatch'
-  | 'empty'
-  | 'bad-name'
-  | 'no-file'
-  | 'unknown-file'
-  | 'not-editable'
-  | 'cross-origin'
-  | 'template-corrected';
 
 const megabytes = (bytes: number): string =>
   `${(bytes / (1024 * 1024)).toLocaleString('sv-SE', { maximumFractionDigits: 1 })}\u00a0MB`;
@@ -128,7 +71,7 @@ export function formatBytes(bytes: number): string {
  */
 function fileMessages(question: Extract<Question, { kind: 'file' }>, maxBytes: number): Record<string, string> {
   return {
-    ...CODE_TEXT,
+    ...sentencesBesideQuestion(),
     'too-large': `Filen är för stor: högst ${megabytes(maxBytes)} tas emot.`,
     'bad-file-type': `Frågan tar bara emot ${question.accept.join(', ')}.`,
     'too-many-files': `Frågan tar högst ${question.maxFiles} filer: ta bort en innan du bifogar en till.`,
@@ -141,25 +84,8 @@ function fileMessages(question: Extract<Question, { kind: 'file' }>, maxBytes: n
   };
 }
 
-/** The same sentences with the bound named, where the refusal gives it. */
-const CODE_TEXT_WITH_MAX: Partial<Record<AnswerCode, (max: string) => string>> = {
-  'too-long': (max) => `Texten är för lång: högst ${max} tecken.`,
-  'too-many-rows': (max) => `Tabellen har för många rader: högst ${max}.`,
-  'too-many-files': (max) => `För många filer: högst ${max}.`,
-};
-
-const codeText = (problem: AnswerProblem): string => {
-  if (problem.text) return problem.text;
-  const withMax = Object.hasOwn(CODE_TEXT_WITH_MAX, problem.code)
-    ? CODE_TEXT_WITH_MAX[problem.code as AnswerCode]
-    : undefined;
-  if (withMax && problem.params?.max !== undefined && problem.params.min === undefined) {
-    return withMax(String(problem.params.max));
-  }
-  if (Object.hasOwn(CODE_TEXT, problem.code)) return CODE_TEXT[problem.code as keyof typeof CODE_TEXT];
-  const { text } = refusalInSwedish(problem);
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
-};
+/** A problem beside its question: the file question's own text (its limits), else the code's sentence. */
+const codeText = (problem: AnswerProblem): string => problem.text || refusalBesideQuestion(problem);
 
 /** An HTML id for an answer path (or a cell's path): letters, digits and dashes only. */
 export const idOf = (path: string): string => `svar-${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
