@@ -37,6 +37,7 @@ import {
 import { formatInstant, refusalBesideQuestion, sentencesBesideQuestion } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { messagePage, page } from './layout';
+import { answerTable } from './answer-view';
 import { acceptMultipart, MultipartBody } from '../multipart';
 import { commentAnchor, commentsAt, returnSummary } from './review-comments-view';
 
@@ -543,60 +544,43 @@ function tableField(
     <span class="label" id="${id}-rubrik">${labelText}</span>
     ${info}
     <input type="hidden" name="${v.path}.rader" value="${shown.length}" />
-    <div class="table-wrap" role="region" aria-labelledby="${id}-rubrik" tabindex="0">
-      <table ${describedBy}>
-        <caption>
-          <span class="caption-text">${question.label}</span>
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Rad</th>
-            ${question.columns.map(
-              (c) =>
-                html`<th scope="col">
-                  ${c.label}${c.required ? ' (obligatorisk)' : ''}${c.kind === 'number' && c.unit ? ` (${c.unit})` : ''}
-                </th>`,
-            )}
-          </tr>
-        </thead>
-        <tbody>
-          ${shown.map(
-            (row, r) =>
-              html`<tr>
-                <th scope="row">${r < rows.length ? String(r + 1) : 'Ny rad'}</th>
-                ${question.columns.map((c) => {
-                  const cellPath = `${v.path}[${r}].${c.id}`;
-                  const cell = row[c.id];
-                  return html`<td>
-                    <label class="visually-hidden" for="${idOf(cellPath)}"
-                      >${c.label}, ${r < rows.length ? `rad ${r + 1}` : 'ny rad'}</label
-                    >
-                    ${
-                      c.kind === 'choice'
-                        ? html`<select id="${idOf(cellPath)}" name="${cellPath}">
-                            <option value="">Inget valt</option>
-                            ${optionsOf(c).map(
-                              (o) =>
-                                html`<option value="${o.id}" ${o.id === cell ? html` selected` : ''}>
-                                  ${o.label}
-                                </option>`,
-                            )}
-                          </select>`
-                        : html`<input
-                            type="text"
-                            id="${idOf(cellPath)}"
-                            name="${cellPath}"
-                            value="${typeof cell === 'number' ? String(cell).replace('.', ',') : typeof cell === 'string' ? cell : ''}"
-                            ${c.kind === 'number' ? html` inputmode="decimal"` : ''}
-                          />`
-                    }
-                  </td>`;
-                })}
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${answerTable(question, {
+      region: html`aria-labelledby="${id}-rubrik"`,
+      markRequired: true,
+      describedBy,
+      rows: shown.map(
+        (row, r) =>
+          html`<tr>
+            <th scope="row">${r < rows.length ? String(r + 1) : 'Ny rad'}</th>
+            ${question.columns.map((c) => {
+              const cellPath = `${v.path}[${r}].${c.id}`;
+              const cell = row[c.id];
+              return html`<td>
+                <label class="visually-hidden" for="${idOf(cellPath)}"
+                  >${c.label}, ${r < rows.length ? `rad ${r + 1}` : 'ny rad'}</label
+                >
+                ${
+                  c.kind === 'choice'
+                    ? html`<select id="${idOf(cellPath)}" name="${cellPath}">
+                        <option value="">Inget valt</option>
+                        ${optionsOf(c).map(
+                          (o) =>
+                            html`<option value="${o.id}" ${o.id === cell ? html` selected` : ''}>${o.label}</option>`,
+                        )}
+                      </select>`
+                    : html`<input
+                        type="text"
+                        id="${idOf(cellPath)}"
+                        name="${cellPath}"
+                        value="${typeof cell === 'number' ? String(cell).replace('.', ',') : typeof cell === 'string' ? cell : ''}"
+                        ${c.kind === 'number' ? html` inputmode="decimal"` : ''}
+                      />`
+                }
+              </td>`;
+            })}
+          </tr>`,
+      ),
+    })}
     ${savedLine}
   </div>`;
 }
