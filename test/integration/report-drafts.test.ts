@@ -397,6 +397,39 @@ describe('the report form on the board’s pages (no JavaScript)', () => {
 });
 
 // Last: it changes the template the other tests draw.
+describe('the form page’s reads', () => {
+  /** The SQL statements the server sends while `run` runs (the pool counted, as the page bench does). */
+  async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+    const pool = stack.harness.db.pool;
+    const statements: string[] = [];
+    const query = pool.query.bind(pool);
+    pool.query = ((...args: Parameters<typeof pool.query>) => {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text;
+      statements.push(text.replace(/\s+/g, ' ').trim().slice(0, 60));
+      return query(...args);
+    }) as typeof pool.query;
+    try {
+      await run();
+    } finally {
+      pool.query = query as typeof pool.query;
+    }
+    return statements;
+  }
+
+  test('are five statements a request: sign-in, one snapshot check, the row, the context, drafts with files', async () => {
+    const formUrl = `/namnd/farsta/${y}/rapport`;
+    // The first request fills the read cache (registry, cycles, template); later ones only check it.
+    expect((await page('farsta', formUrl)).status).toBe(200);
+    const statements = await statementsOf(async () => {
+      const response = await page('farsta', formUrl);
+      expect(response.status).toBe(200);
+      await response.text();
+    });
+    expect(statements).toHaveLength(5);
+    expect(statements.filter((s) => s.includes('FROM read_versions'))).toHaveLength(1);
+  });
+});
+
 describe('the template a report follows', () => {
   test('is the one the cycle keeps: a correction SLK published shows, the file on disk does not matter', async () => {
     const pool = stack.harness.db.pool;

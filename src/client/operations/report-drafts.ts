@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import type { AttachmentMeta } from '../../db/attachments';
 import { appendAuditEvent } from '../../db/audit-log';
 import { loadCycleTemplate } from '../../db/cycle-templates';
 import { lockCycleShared, StoredCycle } from '../../db/cycles';
@@ -24,7 +25,9 @@ import {
   TemplateContext,
   withResolvedOptions,
 } from '../../domain/report-template';
+import { loadDraftRecord } from '../../db/report-draft-record';
 import { buildTemplateContext } from '../../db/template-context';
+import type { TemplateCorrection } from '../../db/template-corrections';
 import { localDateSchema } from '../../domain/refusals';
 import { canWrite, formatRole, Principal } from '../../domain/roles';
 import { loadTemplateFile } from '../templates';
@@ -195,14 +198,37 @@ export function createReportDraftOperations(deps: {
     });
 
   const prepare = async (principal: Principal, year: number, phaseId: string, boardId: string) => {
-    const summary = await visibleDeliverable(ops, principal, year, phaseId, boardId);
-    // The registry, calendar and template from one checked snapshot (see read-cache.ts).
-    const at = await ops.snapshot();
+    // The deliverable's row, the registry, calendar and template beside one checked snapshot (see
+    // read-cache.ts): the row is read while the snapshot is checked, and the check is not repeated.
+    const snapshot = ops.snapshot();
+    const summary = await visibleDeliverable(
+      { deliverable: (y, p, b) => ops.deliverable(y, p, b, snapshot) },
+      principal,
+      year,
+      phaseId,
+      boardId,
+    );
+    const at = await snapshot;
     const cycle = at.cycles.find((c) => c.budgetYear === year);
     if (!cycle) throw notFound('budgetYear');
     const [template, context] = await Promise.all([templateOf(at, cycle, phaseId), contextFor(at, cycle, summary)]);
     return { summary, cycle, template, context };
   };
+
+  /** A report as the board answers it, from what prepare read and the saved answers. */
+  const reportOf = (
+    { summary, template, context }: Awaited<ReturnType<typeof prepare>>,
+    answers: SavedAnswer[],
+  ): BoardReport => ({
+    deliverable: summary,
+    template: expandTemplate(template, context),
+    answers,
+    missing: missingForReady(template, context, assembleAnswers(answers)).map((m) => ({
+      ...m,
+      field: relativeField(m.field),
+    })),
+    editable: EDITABLE_STAGES.has(summary.stage),
+  });
 
   return {
     /**
@@ -220,18 +246,28 @@ export function createReportDraftOperations(deps: {
     },
 
     async loadReport(principal: Principal, year: number, phaseId: string, boardId: string): Promise<BoardReport> {
-      const { summary, template, context } = await prepare(principal, year, phaseId, boardId);
-      const answers = await listSavedAnswers(pool, summary.workflowId);
-      return {
-        deliverable: summary,
-        template: expandTemplate(template, context),
-        answers,
-        missing: missingForReady(template, context, assembleAnswers(answers)).map((m) => ({
-          ...m,
-          field: relativeField(m.field),
-        })),
-        editable: EDITABLE_STAGES.has(summary.stage),
-      };
+      const prepared = await prepare(principal, year, phaseId, boardId);
+      return reportOf(prepared, await listSavedAnswers(pool, prepared.summary.workflowId));
+    },
+
+    /**
+     * The report as loadReport gives it, with every file attached to it and the template
+     * correction the board has not dismissed: what the board's form page shows, the drafts,
+     * files and correction read in one statement.
+     */
+    async loadReportWithFiles(
+      principal: Principal,
+      year: number,
+      phaseId: string,
+      boardId: string,
+    ): Promise<{ report: BoardReport; attachments: AttachmentMeta[]; correction?: TemplateCorrection }> {
+      const prepared = await prepare(principal, year, phaseId, boardId);
+      const { answers, attachments, correction } = await loadDraftRecord(
+        pool,
+        prepared.summary.workflowId,
+        prepared.template.version,
+      );
+      return { report: reportOf(prepared, answers), attachments, ...(correction && { correction }) };
     },
 
     /**

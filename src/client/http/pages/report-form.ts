@@ -1,14 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AttachmentMeta, createPostgresAttachmentStore } from '../../../db/attachments';
+import type { AttachmentMeta } from '../../../db/attachments';
 import type { SavedAnswer } from '../../../db/report-drafts';
 import { listLatestSubmissions } from '../../../db/submissions';
-import {
-  dismissTemplateCorrection,
-  DroppedAnswer,
-  loadTemplateCorrection,
-  TemplateCorrection,
-} from '../../../db/template-corrections';
+import { dismissTemplateCorrection, DroppedAnswer, TemplateCorrection } from '../../../db/template-corrections';
 import { FileReference, optionsOf, Question, TableColumn } from '../../../domain/report-template';
 import type { RefusalParams } from '../../../domain/refusals';
 import { canWrite, Principal } from '../../../domain/roles';
@@ -146,11 +141,8 @@ async function loadReportPage(
   phaseId: string,
   boardId: string,
 ): Promise<ReportPageData> {
-  const report = await deps.drafts.loadReport(principal, year, phaseId, boardId);
-  const workflowId = report.deliverable.workflowId;
   // Every attachment of the report is listed (also one no answer names any more): the record.
-  const attachments = await createPostgresAttachmentStore(deps.pool).list(workflowId);
-  const correction = await loadTemplateCorrection(deps.pool, workflowId, report.template.version);
+  const { report, attachments, correction } = await deps.drafts.loadReportWithFiles(principal, year, phaseId, boardId);
   const returned = await deps.review.returnNotes(report.deliverable);
   const handedIn = returned && (await lastHandIn(deps, report.deliverable));
   const api = `/api/cycles/${year}/deliverables/${phaseId}/${boardId}`;
