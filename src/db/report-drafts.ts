@@ -41,6 +41,16 @@ export async function listSavedAnswers(db: Queryable, workflowId: string): Promi
   return result.rows.map(toAnswer);
 }
 
+/** Every saved answer of the reports named, by report and then path (a phase's boards at once). */
+export async function listSavedAnswersOf(db: Queryable, workflowIds: readonly string[]): Promise<SavedAnswer[]> {
+  if (workflowIds.length === 0) return [];
+  const result = await db.query<SavedAnswerRow>(
+    `SELECT ${SAVED_ANSWER_COLUMNS} FROM report_answers WHERE workflow_id = ANY($1::text[]) ORDER BY workflow_id, path`,
+    [workflowIds],
+  );
+  return result.rows.map(toAnswer);
+}
+
 /** One saved answer, or undefined when nobody has saved it yet. */
 export async function loadSavedAnswer(
   db: Queryable,
