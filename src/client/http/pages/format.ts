@@ -172,6 +172,7 @@ const FIELD_LABELS: Record<string, string> = {
   name: 'Filnamnet',
   id: 'Id',
   version: 'Versionen',
+  template: 'Mallen',
 };
 
 /** The Swedish name of a field an OperationError names (a zod path such as `boards.0`). */
