@@ -25,7 +25,7 @@ export interface AttachmentStore {
   get(workflowId: string, id: string): Promise<{ meta: AttachmentMeta; bytes: Buffer } | undefined>;
 }
 
-interface Row {
+export interface AttachmentRow {
   id: string;
   workflow_id: string;
   file_name: string;
@@ -37,9 +37,10 @@ interface Row {
   uploaded_at: Date;
 }
 
-const META = 'id, workflow_id, file_name, file_type, content_type, size_bytes, sha256, uploaded_by, uploaded_at';
+export const ATTACHMENT_COLUMNS =
+  'id, workflow_id, file_name, file_type, content_type, size_bytes, sha256, uploaded_by, uploaded_at';
 
-const toMeta = (r: Row): AttachmentMeta => ({
+export const toMeta = (r: AttachmentRow): AttachmentMeta => ({
   id: r.id,
   workflowId: r.workflow_id,
   fileName: r.file_name,
@@ -56,9 +57,9 @@ export function createPostgresAttachmentStore(pool: Pool): AttachmentStore {
     put: (meta, bytes) =>
       // The row and its bytes together, or neither.
       withTransaction(pool, async (tx) => {
-        const inserted = await tx.query<Row>(
+        const inserted = await tx.query<AttachmentRow>(
           `INSERT INTO attachments (workflow_id, file_name, file_type, content_type, size_bytes, sha256, uploaded_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${META}`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${ATTACHMENT_COLUMNS}`,
           [
             meta.workflowId,
             meta.fileName,
@@ -74,16 +75,16 @@ export function createPostgresAttachmentStore(pool: Pool): AttachmentStore {
         return toMeta(row);
       }),
     async list(workflowId) {
-      const result = await pool.query<Row>(
-        `SELECT ${META} FROM attachments WHERE workflow_id = $1 ORDER BY uploaded_at, id`,
+      const result = await pool.query<AttachmentRow>(
+        `SELECT ${ATTACHMENT_COLUMNS} FROM attachments WHERE workflow_id = $1 ORDER BY uploaded_at, id`,
         [workflowId],
       );
       return result.rows.map(toMeta);
     },
     async get(workflowId, id) {
       if (!/^\d{1,18}$/.test(id)) return undefined;
-      const result = await pool.query<Row & { bytes: Buffer }>(
-        `SELECT ${META.split(', ')
+      const result = await pool.query<AttachmentRow & { bytes: Buffer }>(
+        `SELECT ${ATTACHMENT_COLUMNS.split(', ')
           .map((c) => `a.${c}`)
           .join(', ')}, b.bytes
            FROM attachments a JOIN attachment_bytes b ON b.attachment_id = a.id

@@ -3,6 +3,7 @@ import { Queryable } from './database';
 import type { LupStageKind } from '../domain/report-submission';
 
 interface ContentRow {
+  board_id: string;
   budget_year: number;
   phase_id: string;
   content: Record<string, unknown>;
@@ -19,24 +20,26 @@ export interface ContentKindOf {
 }
 
 /**
- * A board's submitted answers to phases of one kind (a template, or a LUP stage), newest first
- * (across cycles, or in one budget year). The kind is the phase's, looked up in the calendar the
- * cycle was started with.
+ * The boards' submitted answers to phases of one kind (a template, or a LUP stage), newest first
+ * (across cycles, or in one budget year), for any number of boards at once (a phase's export reads
+ * every board's in one statement). The kind is the phase's, looked up in the calendar the cycle
+ * was started with.
  */
 export async function listBoardContents(
   db: Queryable,
   municipality: string,
-  boardId: string,
+  boardIds: readonly string[],
   kind: ContentKindOf,
   budgetYear?: number,
-): Promise<Array<{ budgetYear: number; phaseId: string; content: Record<string, unknown> }>> {
+): Promise<Array<{ boardId: string; budgetYear: number; phaseId: string; content: Record<string, unknown> }>> {
+  if (boardIds.length === 0) return [];
   const rows = await db.query<ContentRow>(
-    `SELECT sc.budget_year, sc.phase_id, sc.content, c.calendar
+    `SELECT sc.board_id, sc.budget_year, sc.phase_id, sc.content, c.calendar
        FROM submission_content sc
        LEFT JOIN cycles c ON c.municipality = sc.municipality AND c.budget_year = sc.budget_year
-      WHERE sc.municipality = $1 AND sc.board_id = $2 AND ($3::integer IS NULL OR sc.budget_year = $3)
+      WHERE sc.municipality = $1 AND sc.board_id = ANY($2::text[]) AND ($3::integer IS NULL OR sc.budget_year = $3)
       ORDER BY sc.submitted_at DESC`,
-    [municipality, boardId, budgetYear ?? null],
+    [municipality, boardIds, budgetYear ?? null],
   );
   return rows.rows
     .filter((r) => {
@@ -47,7 +50,7 @@ export async function listBoardContents(
         (kind.lupStage === undefined || phase.lupStage === kind.lupStage)
       );
     })
-    .map((r) => ({ budgetYear: r.budget_year, phaseId: r.phase_id, content: r.content }));
+    .map((r) => ({ boardId: r.board_id, budgetYear: r.budget_year, phaseId: r.phase_id, content: r.content }));
 }
 
 /**

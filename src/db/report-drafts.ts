@@ -12,7 +12,7 @@ export interface SavedAnswer {
   savedAt: Date;
 }
 
-interface Row {
+export interface SavedAnswerRow {
   workflow_id: string;
   path: string;
   value: unknown;
@@ -21,9 +21,9 @@ interface Row {
   saved_at: Date;
 }
 
-const COLUMNS = 'workflow_id, path, value, version, saved_by, saved_at';
+export const SAVED_ANSWER_COLUMNS = 'workflow_id, path, value, version, saved_by, saved_at';
 
-const toAnswer = (r: Row): SavedAnswer => ({
+export const toAnswer = (r: SavedAnswerRow): SavedAnswer => ({
   workflowId: r.workflow_id,
   path: r.path,
   value: r.value,
@@ -34,9 +34,20 @@ const toAnswer = (r: Row): SavedAnswer => ({
 
 /** Every saved answer of one report, in path order. */
 export async function listSavedAnswers(db: Queryable, workflowId: string): Promise<SavedAnswer[]> {
-  const result = await db.query<Row>(`SELECT ${COLUMNS} FROM report_answers WHERE workflow_id = $1 ORDER BY path`, [
-    workflowId,
-  ]);
+  const result = await db.query<SavedAnswerRow>(
+    `SELECT ${SAVED_ANSWER_COLUMNS} FROM report_answers WHERE workflow_id = $1 ORDER BY path`,
+    [workflowId],
+  );
+  return result.rows.map(toAnswer);
+}
+
+/** Every saved answer of the reports named, by report and then path (a phase's boards at once). */
+export async function listSavedAnswersOf(db: Queryable, workflowIds: readonly string[]): Promise<SavedAnswer[]> {
+  if (workflowIds.length === 0) return [];
+  const result = await db.query<SavedAnswerRow>(
+    `SELECT ${SAVED_ANSWER_COLUMNS} FROM report_answers WHERE workflow_id = ANY($1::text[]) ORDER BY workflow_id, path`,
+    [workflowIds],
+  );
   return result.rows.map(toAnswer);
 }
 
@@ -46,10 +57,10 @@ export async function loadSavedAnswer(
   workflowId: string,
   path: string,
 ): Promise<SavedAnswer | undefined> {
-  const result = await db.query<Row>(`SELECT ${COLUMNS} FROM report_answers WHERE workflow_id = $1 AND path = $2`, [
-    workflowId,
-    path,
-  ]);
+  const result = await db.query<SavedAnswerRow>(
+    `SELECT ${SAVED_ANSWER_COLUMNS} FROM report_answers WHERE workflow_id = $1 AND path = $2`,
+    [workflowId, path],
+  );
   return result.rows[0] && toAnswer(result.rows[0]);
 }
 
@@ -61,9 +72,9 @@ export async function insertFirstAnswer(
   db: Queryable,
   answer: { workflowId: string; path: string; value: unknown; savedBy: string },
 ): Promise<SavedAnswer | undefined> {
-  const result = await db.query<Row>(
+  const result = await db.query<SavedAnswerRow>(
     `INSERT INTO report_answers (workflow_id, path, value, version, saved_by) VALUES ($1, $2, $3, 1, $4)
-     ON CONFLICT (workflow_id, path) DO NOTHING RETURNING ${COLUMNS}`,
+     ON CONFLICT (workflow_id, path) DO NOTHING RETURNING ${SAVED_ANSWER_COLUMNS}`,
     [answer.workflowId, answer.path, JSON.stringify(answer.value), answer.savedBy],
   );
   return result.rows[0] && toAnswer(result.rows[0]);
@@ -77,9 +88,9 @@ export async function updateAnswerAtVersion(
   db: Queryable,
   answer: { workflowId: string; path: string; value: unknown; savedBy: string; expectedVersion: number },
 ): Promise<SavedAnswer | undefined> {
-  const result = await db.query<Row>(
+  const result = await db.query<SavedAnswerRow>(
     `UPDATE report_answers SET value = $3, version = version + 1, saved_by = $4, saved_at = now()
-      WHERE workflow_id = $1 AND path = $2 AND version = $5 RETURNING ${COLUMNS}`,
+      WHERE workflow_id = $1 AND path = $2 AND version = $5 RETURNING ${SAVED_ANSWER_COLUMNS}`,
     [answer.workflowId, answer.path, JSON.stringify(answer.value), answer.savedBy, answer.expectedVersion],
   );
   return result.rows[0] && toAnswer(result.rows[0]);

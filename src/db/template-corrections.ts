@@ -35,7 +35,7 @@ export interface TemplateCorrection {
   correctedAt: Date;
 }
 
-interface Row {
+export interface TemplateCorrectionRow {
   workflow_id: string;
   template_id: string;
   from_version: number;
@@ -120,26 +120,29 @@ export async function loadTemplateCorrection(
   workflowId: string,
   toVersion: number,
 ): Promise<TemplateCorrection | undefined> {
-  const result = await db.query<Row>(
-    `SELECT workflow_id, template_id, from_version, to_version, carried, dropped, corrected_at
-       FROM report_template_corrections
-      WHERE workflow_id = $1 AND to_version = $2 AND dismissed_at IS NULL
-      ORDER BY corrected_at DESC LIMIT 1`,
+  const result = await db.query<TemplateCorrectionRow>(
+    `SELECT ${TEMPLATE_CORRECTION_COLUMNS} FROM report_template_corrections ${SHOWN_CORRECTION}`,
     [workflowId, toVersion],
   );
-  const r = result.rows[0];
-  return (
-    r && {
-      workflowId: r.workflow_id,
-      templateId: r.template_id,
-      fromVersion: r.from_version,
-      toVersion: r.to_version,
-      carried: r.carried.length,
-      dropped: r.dropped,
-      correctedAt: r.corrected_at,
-    }
-  );
+  return result.rows[0] && toCorrection(result.rows[0]);
 }
+
+export const TEMPLATE_CORRECTION_COLUMNS =
+  'workflow_id, template_id, from_version, to_version, carried, dropped, corrected_at';
+
+/** The correction of workflow $1 to version $2 whose notice is still shown (the latest). */
+export const SHOWN_CORRECTION =
+  'WHERE workflow_id = $1 AND to_version = $2 AND dismissed_at IS NULL ORDER BY corrected_at DESC LIMIT 1';
+
+export const toCorrection = (r: TemplateCorrectionRow): TemplateCorrection => ({
+  workflowId: r.workflow_id,
+  templateId: r.template_id,
+  fromVersion: r.from_version,
+  toVersion: r.to_version,
+  carried: r.carried.length,
+  dropped: r.dropped,
+  correctedAt: r.corrected_at,
+});
 
 /** Hides the notice of a correction (the record keeps it); false when there was none to hide. */
 export async function dismissTemplateCorrection(

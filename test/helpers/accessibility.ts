@@ -65,7 +65,9 @@ export async function keyboardProblems(page: Page): Promise<string[]> {
     let n = 0;
     for (const el of document.querySelectorAll('*')) {
       el.removeAttribute('data-tab-order');
-      const hidden = el.getClientRects().length === 0 || getComputedStyle(el).visibility === 'hidden';
+      // checkVisibility: the contents of a closed <details> keep their boxes but are skipped (content-visibility).
+      const hidden =
+        el.getClientRects().length === 0 || getComputedStyle(el).visibility === 'hidden' || !el.checkVisibility();
       // :disabled, not .disabled: a control in a disabled fieldset (a read-only form) takes no focus either.
       if (el.tabIndex >= 0 && !el.matches(':disabled') && !hidden) el.setAttribute('data-tab-order', String(n++));
     }

@@ -73,7 +73,8 @@ describe('arshjul org', () => {
     ]);
     expect(other.code).toBe(2);
     expect(other.stderr).toBe(
-      `fel: municipality: ${shippedRegistryPath()} is the registry of stockholm, but MUNICIPALITY is teststad\n`,
+      'fel: municipality: Uppgifterna gäller en annan kommun (other-municipality)\n' +
+        `  detalj: ${shippedRegistryPath()} is the registry of stockholm, but MUNICIPALITY is teststad\n`,
     );
     expect(imported.stderr).toBe('');
     expect(imported.code).toBe(0);
@@ -122,7 +123,10 @@ describe('arshjul token', () => {
       arshjul(['token', 'create', '--role', 'board:farsta', '--label', 'Farsta registrator']),
     ]);
     expect(unknownBoard.code).toBe(2);
-    expect(unknownBoard.stderr).toBe('fel: role: nosuch is not a board in the registry stored for teststad\n');
+    expect(unknownBoard.stderr).toBe(
+      'fel: role: Behörighet finns inte i organisationsregistret (not-in-registry)\n' +
+        '  detalj: nosuch is not a board in the registry stored for teststad\n',
+    );
     for (const run of [admin, board]) {
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^arshjul_[A-Za-z0-9_-]{43}\n$/);
@@ -141,7 +145,9 @@ describe('arshjul token', () => {
       arshjul(['token', 'list', '--format', 'json']),
     ]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toBe(`fel: id: ${adminId}: no such token, or already revoked\n`);
+    expect(again.stderr).toBe(
+      `fel: id: Id finns inte (not-found)\n  detalj: ${adminId}: no such token, or already revoked\n`,
+    );
     const tokens = JSON.parse(list.stdout).tokens as Array<Record<string, unknown>>;
     expect(tokens.map((t) => [t.role, t.label, t.status])).toEqual(
       expect.arrayContaining([
@@ -170,7 +176,8 @@ describe('arshjul cycle, milestone and deliverable', () => {
     );
     expect(noRegistry.code).toBe(1);
     expect(noRegistry.stderr).toContain(
-      'fel: organisations: inget organisationsregister är lagrat för annanstad (no registry stored): läs in det med arshjul org import FILE',
+      'fel: organisations: Inget organisationsregister är lagrat (no-registry)\n' +
+        '  detalj: inget organisationsregister är lagrat för annanstad (no registry stored): läs in det med arshjul org import FILE',
     );
     const cycles = await ctx.harness.db.pool.query('SELECT * FROM cycles');
     expect(cycles.rows).toEqual([]);
@@ -184,7 +191,8 @@ describe('arshjul cycle, milestone and deliverable', () => {
     const second = await arshjul(['cycle', 'start', '--calendar', fileIn('calendar.json'), '--yes']);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(
-      'fel: budgetYear: cykeln teststad/2090 är redan startad (already running); ingenting ändrades',
+      'fel: budgetYear: Budgetcykeln är redan startad (already-started)\n' +
+        '  detalj: cykeln teststad/2090 är redan startad (already running); ingenting ändrades',
     );
   });
 
@@ -222,7 +230,7 @@ describe('arshjul cycle, milestone and deliverable', () => {
     expect(doc.phases[0].deliverables).toBeNull();
     expect(doc.phases[2].deliverables).toMatchObject({ total: 0, open: 0 });
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe('fel: budgetYear: not found\n');
+    expect(unknown.stderr).toBe('fel: budgetYear: Budgetåret finns inte (not-found)\n  detalj: not found\n');
   });
 
   it('moves a deadline and confirms a milestone in the live cycle, refusing bad input', async () => {
@@ -261,9 +269,14 @@ describe('arshjul cycle, milestone and deliverable', () => {
       `Milstolpen KF budget (kf-budget) är bekräftad den ${yesterday}.\nFaser som öppnar med den: budgetunderlag.\n`,
     );
     expect(badDate.code).toBe(2);
-    expect(badDate.stderr).toBe('fel: deadline: must be a date YYYY-MM-DD\n');
+    expect(badDate.stderr).toBe(
+      'fel: deadline: Ny sista dag måste vara ett datum skrivet ÅÅÅÅ-MM-DD, till exempel 2027-04-30 (bad-date)\n' +
+        '  detalj: must be a date YYYY-MM-DD\n',
+    );
     expect(unknownPhase.code).toBe(1);
-    expect(unknownPhase.stderr).toBe('fel: phaseId: unknown deliverable phase nosuch\n');
+    expect(unknownPhase.stderr).toBe(
+      'fel: phaseId: Fas finns inte i cykeln (unknown-phase)\n  detalj: unknown deliverable phase nosuch\n',
+    );
 
     const live = await ctx.env.client.workflow.getHandle(`teststad/${YEAR}`).query(cycleStatusQuery);
     expect(live.phases.find((p) => p.id === 'verksamhetsplan')?.deadline).toBe(d(90));
@@ -308,11 +321,17 @@ describe('arshjul cycle, milestone and deliverable', () => {
       ),
     ]);
     expect(badDecisionDate.code).toBe(2);
-    expect(badDecisionDate.stderr).toBe('fel: decisionDate: must be a date YYYY-MM-DD\n');
+    expect(badDecisionDate.stderr).toBe(
+      'fel: decisionDate: Beslutsdatum måste vara ett datum skrivet ÅÅÅÅ-MM-DD, till exempel 2027-04-30 (bad-date)\n' +
+        '  detalj: must be a date YYYY-MM-DD\n',
+    );
     expect(approveTooEarly.code).toBe(1);
-    expect(approveTooEarly.stderr).toBe('fel: stage: approve is not possible while the deliverable is open (öppen)\n');
+    expect(approveTooEarly.stderr).toBe(
+      'fel: stage: Godkännande går inte nu: leveransen är öppen (not-possible-in-stage)\n' +
+        '  detalj: approve is not possible while the deliverable is open (öppen)\n',
+    );
     expect(notOpenYet.code).toBe(1);
-    expect(notOpenYet.stderr).toBe('fel: deliverable: not found\n');
+    expect(notOpenYet.stderr).toBe('fel: deliverable: Leveransen finns inte (not-found)\n  detalj: not found\n');
     expect(exempted.code).toBe(0);
     expect(exempted.stdout).toBe(`Leveransen budgetunderlag/stokab (${YEAR}) är undantagen (exempt).\n`);
     expect(submitted.code).toBe(0);
@@ -336,7 +355,9 @@ describe('arshjul cycle, milestone and deliverable', () => {
       arshjul(['cycle', 'cancel', String(YEAR), '--reason', 'Startad av misstag']),
     ]);
     expect(noReason.code).toBe(2);
-    expect(noReason.stderr).toBe('fel: reason: must say why (--reason TEXT)\n');
+    expect(noReason.stderr).toBe(
+      'fel: reason: Skäl måste fyllas i (required)\n  detalj: must say why (--reason TEXT)\n',
+    );
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.stderr).toContain('bekräfta med --yes');
     const live = await ctx.env.client.workflow.getHandle(`teststad/${YEAR}`).describe();
@@ -358,6 +379,8 @@ describe('arshjul cycle, milestone and deliverable', () => {
 
     const again = await arshjul(['cycle', 'cancel', String(YEAR), '--reason', 'Igen', '--yes']);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/^fel: budgetYear: the cycle was already cancelled by cli:\S+: Startad av misstag\n$/);
+    expect(again.stderr).toMatch(
+      /^fel: budgetYear: Budgetcykeln är redan avbruten av cli:\S+: Startad av misstag \(already-cancelled\)\n {2}detalj: the cycle was already cancelled by cli:\S+: Startad av misstag\n$/,
+    );
   });
 });

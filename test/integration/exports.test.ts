@@ -27,6 +27,17 @@ const stack = useHttpStack('exports', {
       template: 'testrapport',
       openingOnNonBusinessDay: 'stay',
     },
+    // The same report asked of one board only: an export's statements must not grow with its boards.
+    {
+      id: 'en-namnd',
+      kind: 'deliverable',
+      name: 'Uppföljning för en nämnd',
+      opens: { date: d(1) },
+      deadline: d(20),
+      template: 'testrapport',
+      audience: { boards: ['farsta'] },
+      openingOnNonBusinessDay: 'stay',
+    },
   ],
 });
 const y = STACK_YEAR;
@@ -190,6 +201,35 @@ describe('exports', () => {
     const areas = book.getWorksheet('Prioriterade områden')!;
     expect(areas.getRow(1).values).toEqual([undefined, 'Nämnd', 'Avser', 'Nämndens insatser i området']);
     expect(areas.getRow(2).values).toEqual([undefined, 'Järva stadsdelsnämnd', 'Rinkeby-Kista', 'Feriejobb']);
+  });
+
+  it('reads a phase of many boards in as many statements as a phase of one', async () => {
+    /** The SQL statements the server sends for one export (the pool counted, as the page bench does). */
+    const statementsOf = async (phase: string): Promise<string[]> => {
+      const pool = stack.harness.db.pool;
+      const statements: string[] = [];
+      const query = pool.query.bind(pool);
+      pool.query = ((...args: Parameters<typeof pool.query>) => {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text;
+        statements.push(text.replace(/\s+/g, ' ').trim().slice(0, 60));
+        return query(...args);
+      }) as typeof pool.query;
+      try {
+        expect((await get('admin', `/api/cycles/${y}/phases/${phase}/export.csv`)).status).toBe(200);
+      } finally {
+        pool.query = query as typeof pool.query;
+      }
+      return statements;
+    };
+    const rows = async (phase: string) =>
+      (await get('admin', `/api/cycles/${y}/phases/${phase}/export.csv`)).body.toString('utf8').trim().split('\r\n')
+        .length - 1;
+    // Both once first: the read cache fills on a first request and only checks afterwards.
+    expect(await rows('en-namnd')).toBe(1);
+    expect(await rows('uppfoljning')).toBeGreaterThan(3);
+    const one = await statementsOf('en-namnd');
+    const many = await statementsOf('uppfoljning');
+    expect(many).toEqual(one);
   });
 
   it('gives the committee the phase as CSV a Swedish spreadsheet opens', async () => {

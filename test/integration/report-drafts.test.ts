@@ -5,6 +5,8 @@ import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
 import { reportStackOptions } from '../helpers/report-stack';
 import { httpCalls } from '../helpers/http-calls';
 import { fingerprint } from '../../src/client/http/pages/report-form';
+import { publishTemplateVersion } from '../../src/client/operations/template-versions';
+import { loadTemplateCorrection } from '../../src/db/template-corrections';
 
 /**
  * Draft answers to a report template, saved on the server one answer at a time (issue 12), over
@@ -397,6 +399,39 @@ describe('the report form on the board’s pages (no JavaScript)', () => {
 });
 
 // Last: it changes the template the other tests draw.
+describe('the form page’s reads', () => {
+  /** The SQL statements the server sends while `run` runs (the pool counted, as the page bench does). */
+  async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+    const pool = stack.harness.db.pool;
+    const statements: string[] = [];
+    const query = pool.query.bind(pool);
+    pool.query = ((...args: Parameters<typeof pool.query>) => {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text;
+      statements.push(text.replace(/\s+/g, ' ').trim().slice(0, 60));
+      return query(...args);
+    }) as typeof pool.query;
+    try {
+      await run();
+    } finally {
+      pool.query = query as typeof pool.query;
+    }
+    return statements;
+  }
+
+  test('are five statements a request: sign-in, one snapshot check, the row, the context, drafts with files', async () => {
+    const formUrl = `/namnd/farsta/${y}/rapport`;
+    // The first request fills the read cache (registry, cycles, template); later ones only check it.
+    expect((await page('farsta', formUrl)).status).toBe(200);
+    const statements = await statementsOf(async () => {
+      const response = await page('farsta', formUrl);
+      expect(response.status).toBe(200);
+      await response.text();
+    });
+    expect(statements).toHaveLength(5);
+    expect(statements.filter((s) => s.includes('FROM read_versions'))).toHaveLength(1);
+  });
+});
+
 describe('the template a report follows', () => {
   test('is the one the cycle keeps: a correction SLK published shows, the file on disk does not matter', async () => {
     const pool = stack.harness.db.pool;
@@ -416,5 +451,80 @@ describe('the template a report follows', () => {
     });
     const after = await call('farsta', 'GET', report('farsta'));
     expect(after.body.template.sections[0].title).toBe('Ekonomi (rättad rubrik)');
+  });
+});
+
+/** Whether two answer values are the same JSON. */
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+describe('a save racing a template correction', () => {
+  test('lands on the new version, in the drafts or in the correction’s record, or is refused with a stable code', async () => {
+    const pool = stack.harness.db.pool;
+    // Järva's report is still open at this point of the file (Kulturnämnden's is handed in).
+    const board = 'jarva';
+    const reportId = workflowId(board);
+    const carried = 'ekonomi.sammanfattning';
+    const removable = 'ovrigt.uppfoljt';
+    const stored = async (path: string) =>
+      (
+        await pool.query<{ value: unknown; version: number }>(
+          'SELECT value, version FROM report_answers WHERE workflow_id = $1 AND path = $2',
+          [reportId, path],
+        )
+      ).rows[0];
+    const first = (await loadCycleTemplate(pool, 'teststad', y, 'testrapport'))!.template;
+    const uppfoljt = first.sections.find((s) => s.id === 'ovrigt')!.questions.find((q) => q.id === 'uppfoljt')!;
+
+    for (let round = 1; round <= 8; round++) {
+      const kept = (await loadCycleTemplate(pool, 'teststad', y, 'testrapport'))!;
+      // Each correction renames the summary (its answers carry over) and removes `uppfoljt` in odd
+      // rounds, asking it again in even ones (its answers are dropped into the correction's record).
+      const next = structuredClone(kept.template);
+      next.version = kept.version + 1;
+      next.sections.find((s) => s.id === 'ekonomi')!.questions[0]!.label = `Sammanfattning (rättelse ${round})`;
+      const ovrigt = next.sections.find((s) => s.id === 'ovrigt')!;
+      ovrigt.questions =
+        round % 2 === 1 ? ovrigt.questions.filter((q) => q.id !== 'uppfoljt') : [uppfoljt, ...ovrigt.questions];
+      const before = { [carried]: await stored(carried), [removable]: await stored(removable) };
+      const sent = { [carried]: `Runda ${round}`, [removable]: round % 2 === 0 };
+
+      const [saveCarried, saveRemovable] = await Promise.all([
+        save(board, board, carried, sent[carried], before[carried]?.version ?? 0),
+        save(board, board, removable, sent[removable], before[removable]?.version ?? 0),
+        publishTemplateVersion(
+          pool,
+          { municipality: 'teststad', budgetYear: y, template: next, reason: `Rättelse ${round}` },
+          'test (SLK)',
+        ),
+      ]);
+
+      // Which interleaving happened depends on timing (seen: saved before the correction and
+      // carried or dropped, refused as template-corrected, refused as unknown-question); each
+      // answer's end is checked.
+      const correction = await loadTemplateCorrection(pool, reportId, next.version);
+      for (const [path, response] of [
+        [carried, saveCarried],
+        [removable, saveRemovable],
+      ] as const) {
+        const now = await stored(path);
+        if (response.status === 200) {
+          // Saved: the answer is in the draft at the version the save returned, or, when the
+          // correction removed its question after the save, in the correction's record.
+          const inDraft = now !== undefined && now.version === response.body.version && same(now.value, sent[path]);
+          const inRecord = correction?.dropped.some(
+            (d) => d.path === path && d.version === response.body.version && same(d.value, sent[path]),
+          );
+          expect({ path, round, kept: inDraft || inRecord }).toEqual({ path, round, kept: true });
+        } else {
+          // Refused: checked against the version before (409) or against the new one, which no
+          // longer asks the question (400); either way with its code, and nothing stored.
+          expect([
+            [409, 'template-corrected'],
+            [400, 'unknown-question'],
+          ]).toContainEqual([response.status, response.body.code]);
+          expect(now?.version ?? 0).toBeLessThanOrEqual(before[path]?.version ?? 0);
+        }
+      }
+    }
   });
 });

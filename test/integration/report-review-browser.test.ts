@@ -86,6 +86,9 @@ describe('SLK reviews a report in the browser', () => {
     expect(await keyboardProblems(page)).toEqual([]);
     await checkPage(page, 'review-submitted');
 
+    // Each question's comment form is folded away until opened.
+    await expect(page.getByLabel('Kommentera Ekonomi: Prognos', { exact: true }).isVisible()).resolves.toBe(false);
+    await page.locator('#fraga-ekonomi-prognos summary').click();
     await page.getByLabel('Kommentera Ekonomi: Prognos', { exact: true }).fill('Förklara avvikelsen mot budget.');
     await page.locator('#fraga-ekonomi-prognos').getByRole('button', { name: 'Spara kommentaren' }).click();
     await page.waitForURL((url) => url.searchParams.get('kommenterat') === 'ekonomi.prognos');
@@ -95,10 +98,23 @@ describe('SLK reviews a report in the browser', () => {
     );
     await checkPage(page, 'review-commented');
 
-    // An empty comment is refused by its field and in the summary.
+    // An empty comment is refused by its field (its form open again) and in the summary.
+    await page.locator('#fraga-ekonomi-sammanfattning summary').click();
     await page.locator('#fraga-ekonomi-sammanfattning').getByRole('button', { name: 'Spara kommentaren' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Skriv en kommentar.');
+    await expect(page.getByLabel('Kommentera Ekonomi: Sammanfattning', { exact: true }).isVisible()).resolves.toBe(
+      true,
+    );
     await checkPage(page, 'review-comment-refused');
+
+    // A return without a reason is refused on the review page: in the summary and by the field.
+    await page.getByLabel('Ny sista dag').fill(addDays(stack.day0, 50));
+    await page.getByRole('button', { name: 'Återremittera' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Det gick inte att återremittera');
+    await expect(page.locator('#aterremittera-granskad-jarva-reason-error').textContent()).resolves.toBe(
+      'Skäl måste fyllas i',
+    );
+    await checkPage(page, 'review-return-refused');
 
     await page.getByLabel('Skäl för återremiss').fill('Prognosen behöver förklaras.');
     await page.getByLabel('Ny sista dag').fill(addDays(stack.day0, 50));

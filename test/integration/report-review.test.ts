@@ -159,6 +159,43 @@ describe('SLK reviews a report per question, across versions', () => {
     expect(await storedComments('farsta')).toEqual(before);
   });
 
+  test('a refused return or approval from the review page shows the review again, with the error by the form', async () => {
+    const text = async (response: Response) => ({ status: response.status, text: await response.text() });
+    const decide = (action: 'godkann' | 'aterremittera', fields: Record<string, string>) =>
+      post('admin', `/cykel/${y}/${action}`, { phaseId: 'granskad', boardId: 'farsta', fran: 'granskning', ...fields });
+    const noReason = await text(await decide('aterremittera', { reason: '', deadline: addDays(stack.day0, 50) }));
+    expect(noReason.status).toBe(400);
+    expect(noReason.text).toContain('<h1>Granskning: Testrapport, Farsta');
+    expect(noReason.text).toMatch(
+      /<div class="error-summary" role="alert" id="fel">\s*<h2>Det gick inte att återremittera/,
+    );
+    expect(noReason.text).toContain('<a href="#aterremittera-granskad-farsta-reason">Skäl måste fyllas i</a>');
+    expect(noReason.text).toMatch(
+      /<span class="error-message" id="aterremittera-granskad-farsta-reason-error">Skäl måste fyllas i<\/span>/,
+    );
+    // What was typed stays in the form.
+    expect(noReason.text).toContain(`value="${addDays(stack.day0, 50)}"`);
+    const badDate = await text(await decide('aterremittera', { reason: 'Förklara.', deadline: '30 april' }));
+    expect(badDate.text).toContain(
+      'id="aterremittera-granskad-farsta-deadline-error">Ny sista dag måste vara ett datum',
+    );
+    // Posted from the cycle page's queue (no `fran`), a refusal stays on the cycle page.
+    const fromCycle = await text(
+      await post('admin', `/cykel/${y}/aterremittera`, { phaseId: 'granskad', boardId: 'farsta', reason: '' }),
+    );
+    expect(fromCycle.text).not.toContain('<h1>Granskning');
+    expect((await review('admin', 'farsta')).body.deliverable.stage).toBe('submitted');
+
+    // Each question's comment form is folded away unless the question has comments already.
+    const shown = await (await page('admin', reviewPage('farsta'))).text();
+    const detailsOf = (path: string) => {
+      const at = shown.indexOf(`id="fraga-${path}"`);
+      return shown.slice(shown.indexOf('<details', at), shown.indexOf('>', shown.indexOf('<details', at)) + 1);
+    };
+    expect(detailsOf('ekonomi-prognos')).toMatch(/<details class="comment-details"\s+open>/);
+    expect(detailsOf('ekonomi-sammanfattning')).toMatch(/<details class="comment-details"\s*>/);
+  });
+
   test('SLK returns it; the board sees the comments next to the questions and the reason at the top', async () => {
     const deadline = addDays(stack.day0, 50);
     // Two SLK officers at once: one returns the report while the other comments on it. The comment

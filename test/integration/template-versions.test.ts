@@ -172,7 +172,10 @@ describe('a cycle keeps its templates', () => {
     });
     expect(await loadCycleTemplate(db.pool, 'teststad', 2091, 'uppfoljning')).toBeUndefined();
     const run = await publish(2091, write('v2/uppfoljning.yaml', templateV2), '--reason', 'x', '--yes');
-    expect(run.stderr).toContain('fel: id: budgetår 2091 har ingen lagrad version av mallen uppfoljning');
+    expect(run.stderr).toContain(
+      'fel: id: Budgetåret har ingen lagrad version av mallen uppfoljning (template-not-kept)\n' +
+        '  detalj: budgetår 2091 har ingen lagrad version av mallen uppfoljning',
+    );
     expect(run.code).toBe(1);
   });
 });
@@ -226,15 +229,25 @@ describe('arshjul template publish', () => {
     const refusal = (run: CliRun) => ({ code: run.code, stderr: run.stderr });
     expect(refusal(sameVersion)).toEqual({
       code: 1,
-      stderr: 'fel: version: måste vara högre än den gällande versionen 1 (got 1)\n',
+      stderr:
+        'fel: version: Versionen måste vara högre än den gällande versionen 1 (version-not-higher)\n' +
+        '  detalj: måste vara högre än den gällande versionen 1 (got 1)\n',
     });
     expect(refusal(unknownId)).toEqual({
       code: 1,
-      stderr: 'fel: id: budgetår 2090 använder ingen mall annan (unknown template); mallar i cykeln: uppfoljning\n',
+      stderr:
+        'fel: id: Budgetåret använder ingen mall annan (template-not-in-cycle)\n' +
+        '  detalj: budgetår 2090 använder ingen mall annan (unknown template); mallar i cykeln: uppfoljning\n',
     });
     expect(broken.stderr).toContain('fel: sections[0].questions: must hold at least one question\n');
-    expect(refusal(noReason)).toEqual({ code: 2, stderr: 'fel: reason: must say why (--reason TEXT)\n' });
-    expect(refusal(noCycle)).toEqual({ code: 1, stderr: 'fel: budgetYear: not found\n' });
+    expect(refusal(noReason)).toEqual({
+      code: 2,
+      stderr: 'fel: reason: Skäl måste fyllas i (required)\n  detalj: must say why (--reason TEXT)\n',
+    });
+    expect(refusal(noCycle)).toEqual({
+      code: 1,
+      stderr: 'fel: budgetYear: Budgetåret finns inte (not-found)\n  detalj: not found\n',
+    });
     expect([broken.code, noYes.code]).toEqual([1, 2]);
     expect(noYes.stderr).toContain('bekräfta med --yes');
     expect(await versions()).toEqual(before);
@@ -294,7 +307,10 @@ describe('arshjul template publish', () => {
     });
 
     const lower = await publish(YEAR, write('templates/uppfoljning.yaml', templateV1), '--reason', 'r', '--yes');
-    expect(lower.stderr).toBe('fel: version: måste vara högre än den gällande versionen 2 (got 1)\n');
+    expect(lower.stderr).toBe(
+      'fel: version: Versionen måste vara högre än den gällande versionen 2 (version-not-higher)\n' +
+        '  detalj: måste vara högre än den gällande versionen 2 (got 1)\n',
+    );
     expect(lower.code).toBe(1);
     expect((await versions()).map((v) => v.version)).toEqual([1, 2]);
     expect(await published()).toHaveLength(1);
@@ -319,7 +335,9 @@ describe('arshjul template publish', () => {
         'Rubriken var fel',
       ],
     ]);
-    expect(unknown.stderr).toBe('fel: template: inga lagrade mallversioner (no template versions stored)\n');
+    expect(unknown.stderr).toBe(
+      'fel: template: Mallen finns inte (not-found)\n  detalj: inga lagrade mallversioner (no template versions stored)\n',
+    );
     expect(unknown.code).toBe(1);
   });
 });

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { describeProblem, refusalInSwedish } from '../../src/client/http/pages/format';
+import {
+  describeProblem,
+  refusalBesideQuestion,
+  refusalInSwedish,
+  sentencesBesideQuestion,
+} from '../../src/client/http/pages/format';
 import {
   checkApprove,
   checkExtension,
@@ -278,5 +283,32 @@ describe('refusals in Swedish', () => {
     expect(describeProblem('deadline', { code: 'from-a-newer-worker', problem: 'deadline: something new' })).toBe(
       'Begäran avvisades av ett skäl som inte kan visas på svenska (deadline: something new)',
     );
+  });
+});
+
+describe('refusals beside a question of the report form', () => {
+  it('says the answer codes as whole sentences, with an upper bound when it is the only one', () => {
+    expect(refusalBesideQuestion({ code: 'required', problem: 'x' })).toBe('Svaret behövs.');
+    expect(refusalBesideQuestion({ code: 'too-long', params: { max: 500 }, problem: 'x' })).toBe(
+      'Texten är för lång: högst 500 tecken.',
+    );
+    expect(refusalBesideQuestion({ code: 'too-many-rows', params: { min: 1, max: 5 }, problem: 'x' })).toBe(
+      'Tabellen har för många rader.',
+    );
+  });
+
+  it('says any other code as the other pages do, as a sentence of its own', () => {
+    expect(refusalBesideQuestion({ code: 'not-ready', params: { missing: 2 }, problem: 'x' })).toBe(
+      'Rapporten kan inte klarmarkeras: 2 obligatoriska svar saknas.',
+    );
+    expect(refusalBesideQuestion({ code: 'from-a-newer-worker', problem: 'new' })).toBe(
+      'Begäran avvisades av ett skäl som inte kan visas på svenska (new).',
+    );
+  });
+
+  it('hands the form script the same sentences by code', () => {
+    const sentences = sentencesBesideQuestion();
+    expect(sentences['no-file']).toBe(refusalBesideQuestion({ code: 'no-file', problem: 'x' }));
+    expect(sentences['too-long']).toBe('Texten är för lång.');
   });
 });

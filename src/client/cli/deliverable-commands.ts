@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { STAGE_SV } from '../../domain/deliverable-state';
 import { DeliverableAction } from '../operations/cycle-operations';
-import { cliActor, parseBudgetYear, warnIfDeadlineMoves } from './output';
+import { cliActor, parseBudgetYear, refusalLine, warnIfDeadlineMoves } from './output';
 import { readDataFile } from '../data-files';
 import { withOperations } from './temporal-connection';
 
@@ -69,7 +69,7 @@ export function addDeliverableCommands(program: Command): void {
       return withOperations(async (ops) => {
         const state = await ops.actOnDeliverable(year, phaseId, boardId, action, input, cliActor());
         for (const w of ('warnings' in state && state.warnings) || []) {
-          process.stderr.write(`varning: ${w.field}: ${w.problem}\n`);
+          process.stderr.write(refusalLine('varning', w));
         }
         if (options.deadline) warnIfDeadlineMoves('deadline', options.deadline);
         const deadline = options.deadline ? ` Ny sista dag: ${options.deadline}.` : '';

@@ -23,7 +23,7 @@ import { addCycleCommands } from './cycle-commands';
 import { addDeliverableCommands, addLupCommands } from './deliverable-commands';
 import { addOrgCommands } from './org-commands';
 import { addTokenCommands } from './token-commands';
-import { EXIT, UsageError } from './output';
+import { EXIT, refusalLine, UsageError } from './output';
 import { addFeedCommands } from './feed-commands';
 import { addTemplateCommands } from './template-commands';
 import { templateLookup, templatesDirFor } from '../templates';
@@ -131,9 +131,9 @@ export function reportCliError(error: unknown): number {
     return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
   }
   if (error instanceof OperationError) {
-    // Refused by the operations layer: the field and the problem. 400 is bad input; 404 and 409
-    // (unknown, or not possible now) are a failure.
-    process.stderr.write(`fel: ${error.field}: ${error.problem}\n`);
+    // Refused by the operations layer: the field, its code in Swedish and the code. 400 is bad
+    // input; 404 and 409 (unknown, or not possible now) are a failure.
+    process.stderr.write(refusalLine('fel', error));
     return error.status === 400 ? EXIT.badInput : EXIT.failure;
   }
   if (error instanceof ConfigError || error instanceof UsageError) {

@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline/promises';
 import { legalDeadline } from '../../domain/business-days';
 import { isLocalDate } from '../../domain/local-date';
 import { OperationError } from '../operations/operation-error';
-import type { RefusalCode } from '../../domain/refusals';
+import type { RefusalCode, RefusalParams } from '../../domain/refusals';
+import { describeProblem } from '../http/pages/format';
 
 /** Who a write from the command line is recorded as: `cli:<operating-system user>`. */
 export function cliActor(): string {
@@ -25,16 +26,38 @@ export function writeJson(document: unknown): void {
   process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
 }
 
-/** Bad input to a command, named by its field: `fel: <field>: <problem>`, exit code 2. */
-export function badInput(field: string, problem: string, code: RefusalCode = 'invalid'): OperationError {
-  return new OperationError(400, field, problem, code);
+/** Bad input to a command, named by its field: `fel: <field>: <Swedish sentence> (<code>)`, exit code 2. */
+export function badInput(
+  field: string,
+  problem: string,
+  code: RefusalCode = 'invalid',
+  params?: RefusalParams,
+): OperationError {
+  return new OperationError(400, field, problem, code, params);
+}
+
+/**
+ * A refusal (or a warning) as the CLI prints it: the field as the command names it, the code's
+ * Swedish sentence (the pages' table: one translation path) and the code, which scripts can rely
+ * on. The CLI has no language switch; it speaks Swedish like the rest of its output. The engine's
+ * own text follows on a line of its own as a detail: it names what the sentence cannot (the value
+ * given, what the cycle has), which an operator at a terminal needs.
+ */
+export function refusalLine(
+  prefix: 'fel' | 'varning',
+  refusal: { field: string; code: string; params?: RefusalParams | undefined; problem: string },
+): string {
+  return (
+    `${prefix}: ${refusal.field}: ${describeProblem(refusal.field, refusal)} (${refusal.code})\n` +
+    `  detalj: ${refusal.problem}\n`
+  );
 }
 
 export type OutputFormat = 'table' | 'json';
 
 export function parseFormat(value: string): OutputFormat {
   if (value === 'table' || value === 'json') return value;
-  throw badInput('format', `must be json or table (got ${value})`, 'not-an-option');
+  throw badInput('format', `must be json or table (got ${value})`, 'not-an-option', { options: 'json, table' });
 }
 
 /** A budget year given on the command line. */

@@ -290,10 +290,18 @@ export function createCycleOperations(deps: OperationsDeps) {
       return rows.map((r) => toSummary(r, cycle, at.boardNames));
     },
 
-    /** One deliverable's row, or a 404 that says nothing more (not even whether it exists). */
-    async deliverable(year: number, phaseId: string, boardId: string): Promise<DeliverableSummary> {
+    /**
+     * One deliverable's row, or a 404 that says nothing more (not even whether it exists). Beside
+     * the caller's snapshot when it takes one for this request (it may still be under way).
+     */
+    async deliverable(
+      year: number,
+      phaseId: string,
+      boardId: string,
+      snapshot?: ReadSnapshot | Promise<ReadSnapshot>,
+    ): Promise<DeliverableSummary> {
       const [at, row] = await Promise.all([
-        cache.snapshot(),
+        snapshot ?? cache.snapshot(),
         loadDeliverableSummaryRow(pool, municipality, year, phaseId, boardId),
       ]);
       if (!row) throw notFound('deliverable');

@@ -7,7 +7,7 @@ import { answerTables, Table, toCsv } from '../exports/answer-table';
 import { printableAnswers, templateTables } from '../exports/template-answers';
 import { loadCycleTemplate } from '../../db/cycle-templates';
 import type { StoredCycle } from '../../db/cycles';
-import { buildTemplateContext } from '../../db/template-context';
+import { buildTemplateContexts } from '../../db/template-context';
 import type { Registry } from '../../domain/organisations';
 import { phaseWorkbook } from '../exports/phase-workbook';
 import { reportPdf } from '../exports/report-pdf';
@@ -52,17 +52,15 @@ export function createExportOperations(deps: { ops: CycleOperations; pool: Pool;
     return kept && { cycle, template: kept.template };
   };
 
-  /** A board's generated items as its form had them, for the exports' structure. */
-  const contextOf = async (cycle: StoredCycle, d: DeliverableSummary, registry: Registry | undefined) =>
-    buildTemplateContext(pool, {
-      municipality: ops.municipality,
-      cycle,
-      registry,
-      boardId: d.answeringBoardId,
-      plannedBoardId: d.boardId,
-      phaseId: d.phaseId,
-      today: ops.today(),
-    });
+  /** Boards' generated items as their forms had them, for the exports' structure (one phase's boards). */
+  const contextsOf = async (cycle: StoredCycle, ds: readonly DeliverableSummary[], registry: Registry | undefined) =>
+    ds.length === 0
+      ? []
+      : buildTemplateContexts(
+          pool,
+          { municipality: ops.municipality, cycle, registry, phaseId: ds[0]!.phaseId, today: ops.today() },
+          ds.map((d) => ({ boardId: d.answeringBoardId, plannedBoardId: d.boardId })),
+        );
 
   const phaseTables = async (principal: Principal, year: number, phaseId: string) => {
     if (principal.role.kind === 'board') throw forbidden('a board exports its own report only', 'export');
@@ -85,17 +83,17 @@ export function createExportOperations(deps: { ops: CycleOperations; pool: Pool;
     };
     const kept = await templateOf(year, phaseId);
     const registry = await ops.registry().catch(() => undefined);
+    // Every board's generated items in a few statements for the whole phase, not a few per board.
+    const contexts = kept && (await contextsOf(kept.cycle, deliverables, registry));
     const tables = kept
       ? templateTables(
           kept.template,
           LEADING,
-          await Promise.all(
-            deliverables.map(async (d) => ({
-              leading: leadingOf(d),
-              answers: submissions.get(d.workflowId)?.content ?? null,
-              context: await contextOf(kept.cycle, d, registry),
-            })),
-          ),
+          deliverables.map((d, i) => ({
+            leading: leadingOf(d),
+            answers: submissions.get(d.workflowId)?.content ?? null,
+            context: contexts![i]!,
+          })),
         )
       : answerTables(
           LEADING,
@@ -153,7 +151,7 @@ export function createExportOperations(deps: { ops: CycleOperations; pool: Pool;
           ...(kept && {
             sections: printableAnswers(
               kept.template,
-              await contextOf(kept.cycle, summary, await ops.registry().catch(() => undefined)),
+              (await contextsOf(kept.cycle, [summary], await ops.registry().catch(() => undefined)))[0]!,
               submission?.content ?? {},
             ),
           }),

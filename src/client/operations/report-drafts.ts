@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import type { AttachmentMeta } from '../../db/attachments';
 import { appendAuditEvent } from '../../db/audit-log';
 import { loadCycleTemplate } from '../../db/cycle-templates';
 import { lockCycleShared, StoredCycle } from '../../db/cycles';
@@ -33,7 +34,9 @@ import {
   TemplateContext,
   withResolvedOptions,
 } from '../../domain/report-template';
+import { loadDraftRecord } from '../../db/report-draft-record';
 import { buildTemplateContext } from '../../db/template-context';
+import type { TemplateCorrection } from '../../db/template-corrections';
 import { localDateSchema } from '../../domain/refusals';
 import { canWrite, formatRole, Principal } from '../../domain/roles';
 import { loadTemplateFile } from '../templates';
@@ -249,9 +252,17 @@ export function createReportDraftOperations(deps: {
     });
 
   const prepare = async (principal: Principal, year: number, phaseId: string, boardId: string) => {
-    const summary = await visibleDeliverable(ops, principal, year, phaseId, boardId);
-    // The registry, calendar and template from one checked snapshot (see read-cache.ts).
-    const at = await ops.snapshot();
+    // The deliverable's row, the registry, calendar and template beside one checked snapshot (see
+    // read-cache.ts): the row is read while the snapshot is checked, and the check is not repeated.
+    const snapshot = ops.snapshot();
+    const summary = await visibleDeliverable(
+      { deliverable: (y, p, b) => ops.deliverable(y, p, b, snapshot) },
+      principal,
+      year,
+      phaseId,
+      boardId,
+    );
+    const at = await snapshot;
     const cycle = at.cycles.find((c) => c.budgetYear === year);
     if (!cycle) throw notFound('budgetYear');
     const [template, context] = await Promise.all([templateOf(at, cycle, phaseId), contextFor(at, cycle, summary)]);
@@ -324,6 +335,23 @@ export function createReportDraftOperations(deps: {
     );
   };
 
+  /** A report as the board answers it, from what prepare read, the saved answers and the sign-off's state. */
+  const reportOf = (
+    { summary, template, context }: Awaited<ReturnType<typeof prepare>>,
+    answers: SavedAnswer[],
+    signOff: SignOffView,
+  ): BoardReport => ({
+    deliverable: summary,
+    template: expandTemplate(template, context),
+    answers,
+    missing: missingForReady(template, context, assembleAnswers(answers)).map((m) => ({
+      ...m,
+      field: relativeField(m.field),
+    })),
+    editable: EDITABLE_STAGES.has(summary.stage) && !signOff.awaiting,
+    signOff,
+  });
+
   return {
     /**
      * The deliverable the caller may see and its template as the board answers it, without the
@@ -340,22 +368,31 @@ export function createReportDraftOperations(deps: {
     },
 
     async loadReport(principal: Principal, year: number, phaseId: string, boardId: string): Promise<BoardReport> {
-      const { summary, cycle, template, context } = await prepare(principal, year, phaseId, boardId);
+      const prepared = await prepare(principal, year, phaseId, boardId);
       const [answers, signOff] = await Promise.all([
-        listSavedAnswers(pool, summary.workflowId),
-        signOffView(cycle, summary),
+        listSavedAnswers(pool, prepared.summary.workflowId),
+        signOffView(prepared.cycle, prepared.summary),
       ]);
-      return {
-        deliverable: summary,
-        template: expandTemplate(template, context),
-        answers,
-        missing: missingForReady(template, context, assembleAnswers(answers)).map((m) => ({
-          ...m,
-          field: relativeField(m.field),
-        })),
-        editable: EDITABLE_STAGES.has(summary.stage) && !signOff.awaiting,
-        signOff,
-      };
+      return reportOf(prepared, answers, signOff);
+    },
+
+    /**
+     * The report as loadReport gives it, with every file attached to it and the template
+     * correction the board has not dismissed: what the board's form page shows, the drafts,
+     * files and correction read in one statement (and the sign-off's state where the phase asks one).
+     */
+    async loadReportWithFiles(
+      principal: Principal,
+      year: number,
+      phaseId: string,
+      boardId: string,
+    ): Promise<{ report: BoardReport; attachments: AttachmentMeta[]; correction?: TemplateCorrection }> {
+      const prepared = await prepare(principal, year, phaseId, boardId);
+      const [{ answers, attachments, correction }, signOff] = await Promise.all([
+        loadDraftRecord(pool, prepared.summary.workflowId, prepared.template.version),
+        signOffView(prepared.cycle, prepared.summary),
+      ]);
+      return { report: reportOf(prepared, answers, signOff), attachments, ...(correction && { correction }) };
     },
 
     /**

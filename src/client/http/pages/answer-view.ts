@@ -1,5 +1,5 @@
 import { optionsOf, Question } from '../../../domain/report-template';
-import { html, SafeHtml } from './html';
+import { html, HtmlValue, SafeHtml } from './html';
 
 /**
  * One handed-in answer, read-only, as its question asks it: text with its line breaks, numbers
@@ -55,32 +55,61 @@ export function answerView(question: Question, value: unknown): SafeHtml {
       </ul>`;
     case 'table': {
       const rows = Array.isArray(value) ? (value as Array<Record<string, unknown>>) : [];
-      return html`<div class="table-wrap" role="region" aria-label="${question.label}" tabindex="0">
-        <table>
-          <caption>
-            <span class="caption-text">${question.label}</span>
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Rad</th>
-              ${question.columns.map(
-                (c) => html`<th scope="col">${c.label}${c.kind === 'number' && c.unit ? ` (${c.unit})` : ''}</th>`,
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            ${rows.map(
-              (row, r) =>
-                html`<tr>
-                  <th scope="row">${String(r + 1)}</th>
-                  ${question.columns.map((c) => html`<td>${cellText(c, row?.[c.id])}</td>`)}
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>`;
+      return answerTable(question, {
+        region: html`aria-label="${question.label}"`,
+        rows: rows.map(
+          (row, r) =>
+            html`<tr>
+              <th scope="row">${String(r + 1)}</th>
+              ${question.columns.map((c) => html`<td>${cellText(c, row?.[c.id])}</td>`)}
+            </tr>`,
+        ),
+      });
     }
   }
+}
+
+type TableQuestion = Extract<Question, { kind: 'table' }>;
+
+/**
+ * A table question's answer as a table in a region that scrolls sideways: the question's label as
+ * caption, a "Rad" column, then each column by its label and unit. The review's read-only answer
+ * and the report form's editable one both draw it here; the form marks the columns a row must
+ * fill (`markRequired`) and describes the table by the question's hint and errors (`describedBy`).
+ */
+export function answerTable(
+  question: TableQuestion,
+  parts: {
+    /** What names the region: `aria-label="…"` or `aria-labelledby="…"`. */
+    region: SafeHtml;
+    rows: HtmlValue;
+    markRequired?: boolean;
+    describedBy?: HtmlValue;
+  },
+): SafeHtml {
+  return html`<div class="table-wrap" role="region" ${parts.region} tabindex="0">
+    <table ${parts.describedBy}>
+      <caption>
+        <span class="caption-text">${question.label}</span>
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Rad</th>
+          ${question.columns.map(
+            (c) =>
+              html`<th scope="col">
+                ${c.label}${parts.markRequired && c.required ? ' (obligatorisk)' : ''}${
+                  c.kind === 'number' && c.unit ? ` (${c.unit})` : ''
+                }
+              </th>`,
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        ${parts.rows}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 /** The answer in one line, for "tidigare: …" next to a changed answer. */

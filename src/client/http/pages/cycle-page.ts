@@ -40,7 +40,7 @@ import {
 import { formatDate, formatInstant, mailKindLabel } from './format';
 import { html, SafeHtml } from './html';
 import { page } from './layout';
-import { reviewLink } from './review-page';
+import { reviewLink, sendReviewPage } from './review-page';
 import { timeline } from './timeline';
 
 const NOTICES: Record<string, string> = {
@@ -382,6 +382,8 @@ interface CycleWrite {
   target: (deps: PageDeps, year: number, values: Record<string, string>) => string;
   /** The write checks its ids itself (they may come in another field). */
   checksOwnIds?: true;
+  /** A decision on one report, also posted from its review page, which shows a refusal itself. */
+  decidesOnReview?: true;
 }
 
 const text = (v: string | undefined) => (v ?? '').trim();
@@ -437,6 +439,7 @@ const writes: CycleWrite[] = [
   },
   {
     url: '/cykel/:year/godkann',
+    decidesOnReview: true,
     form: (body) => `godkann-${formValue(body, 'phaseId')}-${formValue(body, 'boardId')}`,
     fields: ['phaseId', 'boardId', 'comment'],
     notice: 'godkand',
@@ -447,6 +450,7 @@ const writes: CycleWrite[] = [
   },
   {
     url: '/cykel/:year/aterremittera',
+    decidesOnReview: true,
     form: (body) => `aterremittera-${formValue(body, 'phaseId')}-${formValue(body, 'boardId')}`,
     fields: ['phaseId', 'boardId', 'reason', 'deadline'],
     notice: 'aterremitterad',
@@ -509,7 +513,13 @@ export function registerCyclePage(app: FastifyInstance, deps: PageDeps): void {
       if (result.status === 404 && !['deliverable', 'phaseId', 'milestoneId'].includes(result.problem.field)) {
         return notFoundPage(reply, principal);
       }
-      return sendCyclePage(deps, reply, result.status === 404 ? 400 : result.status, {
+      const status = result.status === 404 ? 400 : result.status;
+      // Posted from the report's review page: the refusal is shown there, by the form.
+      if (write.decidesOnReview && formValue(request.body, 'fran') === 'granskning') {
+        const p = { year, phaseId: values.phaseId!, boardId: values.boardId! };
+        return sendReviewPage(deps, reply, principal, p, status, { decision: result.problem });
+      }
+      return sendCyclePage(deps, reply, status, {
         principal,
         year,
         problem: result.problem,

@@ -172,6 +172,7 @@ const FIELD_LABELS: Record<string, string> = {
   name: 'Filnamnet',
   id: 'Id',
   version: 'Versionen',
+  template: 'Mallen',
 };
 
 /** The Swedish name of a field an OperationError names (a zod path such as `boards.0`). */
@@ -301,6 +302,75 @@ const REFUSALS_SV: Record<RefusalCode, Say> = {
   'registry-differs': () => 'Registret skiljer sig från det som är lagrat',
   'other-municipality': () => 'Uppgifterna gäller en annan kommun',
 };
+
+/**
+ * The same refusals as whole sentences beside a question of a report's form, where the question's
+ * label is already above them ("Svaret behövs.", "Skriv ett heltal."): the codes of the answers'
+ * checks, the save's and a file's. A code not here reads as refusalInSwedish says it.
+ */
+const BESIDE_A_QUESTION_SV: Partial<Record<RefusalCode, Say>> = {
+  required: () => 'Svaret behövs.',
+  'one-required': () => 'Besvara minst en av frågorna.',
+  'too-long': (p) => (withMaxOnly(p) ? `Texten är för lång: högst ${text(p, 'max')} tecken.` : 'Texten är för lång.'),
+  'not-text': () => 'Svaret ska vara text.',
+  'not-a-number': () => 'Skriv ett tal, till exempel 1200 eller 12,5.',
+  'not-an-integer': () => 'Skriv ett heltal.',
+  'out-of-range': () => 'Talet är utanför det tillåtna intervallet.',
+  'not-yes-no': () => 'Välj ja eller nej.',
+  'not-an-option': () => 'Välj ett av alternativen.',
+  'not-a-list': () => 'Svaret ska vara en lista.',
+  'bad-date': () => 'Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2027-04-22.',
+  'not-a-table': () => 'Svaret ska vara en tabell.',
+  'too-many-rows': (p) =>
+    withMaxOnly(p) ? `Tabellen har för många rader: högst ${text(p, 'max')}.` : 'Tabellen har för många rader.',
+  'unknown-column': () => 'Tabellen har ingen sådan kolumn.',
+  'not-a-file': () => 'Svaret ska vara en bifogad fil.',
+  'bad-file-type': () => 'Filtypen tas inte emot här.',
+  'too-many-files': (p) => (withMaxOnly(p) ? `För många filer: högst ${text(p, 'max')}.` : 'För många filer.'),
+  'not-an-object': () => 'Svaret har fel form.',
+  'not-asked': () => 'Frågan ställs inte till er nämnd.',
+  'unknown-section': () => 'Mallen har inget sådant avsnitt.',
+  'unknown-item': () => 'Det finns ingen sådan rad i avsnittet.',
+  'unknown-question': () => 'Mallen har ingen sådan fråga.',
+  'bad-path': () => 'Frågan finns inte i mallen.',
+  'edited-by-someone-else': () => 'Någon annan har sparat svaret efter att du öppnade sidan.',
+  'too-large': () => 'Filen är för stor.',
+  'type-unknown': () => 'Filen är inte av en typ som tas emot; typen avgörs av filens innehåll, inte av namnet.',
+  'type-not-allowed': () => 'Filtypen tas inte emot.',
+  'name-mismatch': () =>
+    'Filens namn stämmer inte med innehållet: en PDF ska sluta på .pdf, ett Word-dokument på .docx och så vidare.',
+  empty: () => 'Filen är tom.',
+  'bad-name': () => 'Filens namn går inte att använda (högst 200 tecken, utan / och \\).',
+  'no-file': () => 'Välj en fil att bifoga.',
+  'unknown-file': () => 'Filen finns inte längre i svaret.',
+  'not-editable': () => 'Rapporten är inlämnad eller stängd; svaren kan inte ändras nu.',
+  'cross-origin': () => 'Filen kom inte från den här webbplatsen.',
+  'template-corrected': () => 'Mallen har rättats medan du skrev. Ladda om sidan och för in svaret igen.',
+};
+
+/** A refusal that names an upper bound only (not a range): the sentence can say the bound. */
+function withMaxOnly(p: RefusalParams): boolean {
+  return p.max !== undefined && p.min === undefined;
+}
+
+/**
+ * A refusal as a sentence beside a form's question (see BESIDE_A_QUESTION_SV); any other code as
+ * the pages say it elsewhere, as a sentence of its own.
+ */
+export function refusalBesideQuestion(refusal: RefusalToTranslate): string {
+  const say = isRefusalCode(refusal.code) ? BESIDE_A_QUESTION_SV[refusal.code] : undefined;
+  if (say) return say(refusal.params ?? {});
+  const { text } = refusalInSwedish(refusal);
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+
+/**
+ * The sentences beside a question by code, without params: what the report form's script shows
+ * for a refusal it meets without a page load (it cannot call refusalBesideQuestion).
+ */
+export function sentencesBesideQuestion(): Record<string, string> {
+  return Object.fromEntries(Object.entries(BESIDE_A_QUESTION_SV).map(([code, say]) => [code, say({})]));
+}
 
 /** Codes whose sentence names its subject: no field label in front. */
 const STANDS_ALONE = new Set<RefusalCode>([

@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AttachmentMeta, createPostgresAttachmentStore } from '../../../db/attachments';
+import type { AttachmentMeta } from '../../../db/attachments';
 import type { SavedAnswer } from '../../../db/report-drafts';
 import { listLatestSubmissions } from '../../../db/submissions';
-import {
-  dismissTemplateCorrection,
-  DroppedAnswer,
-  loadTemplateCorrection,
-  TemplateCorrection,
-} from '../../../db/template-corrections';
-import { AnswerCode, FileReference, optionsOf, Question, TableColumn } from '../../../domain/report-template';
+import { dismissTemplateCorrection, DroppedAnswer, TemplateCorrection } from '../../../db/template-corrections';
+import { FileReference, optionsOf, Question, TableColumn } from '../../../domain/report-template';
 import type { RefusalParams } from '../../../domain/refusals';
 import { canWrite, Principal } from '../../../domain/roles';
 import { OperationError } from '../../operations/operation-error';
@@ -34,9 +29,10 @@ import {
   requireUser,
   sendPage,
 } from './common';
-import { formatInstant, refusalInSwedish } from './format';
+import { formatInstant, refusalBesideQuestion, sentencesBesideQuestion } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { messagePage, page } from './layout';
+import { answerTable } from './answer-view';
 import { acceptMultipart, MultipartBody } from '../multipart';
 import { commentAnchor, commentsAt, returnSummary } from './review-comments-view';
 import { SIGN_OFF_FIELDS, SIGN_OFF_SECTION, SIGN_OFF_STEPS, SignOffPageStep, signOffPanel } from './sign-off-view';
@@ -49,63 +45,6 @@ import { SIGN_OFF_FIELDS, SIGN_OFF_SECTION, SIGN_OFF_STEPS, SignOffPageStep, sig
  * with it, /static/report-form.js uploads through the API with a progress bar and saves the answer
  * without a page load. A published template correction is shown to the board until dismissed.
  */
-
-/**
- * Swedish for the stable codes of checkAnswers and the save, as sentences next to a question
- * (never the English problem text); any other refusal reads as the other pages say it.
- */
-const CODE_TEXT: Record<AnswerCode | 'bad-path' | 'edited-by-someone-else' | UploadCode, string> = {
-  required: 'Svaret behövs.',
-  'one-required': 'Besvara minst en av frågorna.',
-  'too-long': 'Texten är för lång.',
-  'not-text': 'Svaret ska vara text.',
-  'not-a-number': 'Skriv ett tal, till exempel 1200 eller 12,5.',
-  'not-an-integer': 'Skriv ett heltal.',
-  'out-of-range': 'Talet är utanför det tillåtna intervallet.',
-  'not-yes-no': 'Välj ja eller nej.',
-  'not-an-option': 'Välj ett av alternativen.',
-  'not-a-list': 'Svaret ska vara en lista.',
-  'bad-date': 'Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2027-04-22.',
-  'not-a-table': 'Svaret ska vara en tabell.',
-  'too-many-rows': 'Tabellen har för många rader.',
-  'unknown-column': 'Tabellen har ingen sådan kolumn.',
-  'not-a-file': 'Svaret ska vara en bifogad fil.',
-  'bad-file-type': 'Filtypen tas inte emot här.',
-  'too-many-files': 'För många filer.',
-  'not-an-object': 'Svaret har fel form.',
-  'not-asked': 'Frågan ställs inte till er nämnd.',
-  'unknown-section': 'Mallen har inget sådant avsnitt.',
-  'unknown-item': 'Det finns ingen sådan rad i avsnittet.',
-  'unknown-question': 'Mallen har ingen sådan fråga.',
-  'bad-path': 'Frågan finns inte i mallen.',
-  'edited-by-someone-else': 'Någon annan har sparat svaret efter att du öppnade sidan.',
-  'too-large': 'Filen är för stor.',
-  'type-unknown': 'Filen är inte av en typ som tas emot; typen avgörs av filens innehåll, inte av namnet.',
-  'type-not-allowed': 'Filtypen tas inte emot.',
-  'name-mismatch':
-    'Filens namn stämmer inte med innehållet: en PDF ska sluta på .pdf, ett Word-dokument på .docx och så vidare.',
-  empty: 'Filen är tom.',
-  'bad-name': 'Filens namn går inte att använda (högst 200 tecken, utan / och \\).',
-  'no-file': 'Välj en fil att bifoga.',
-  'unknown-file': 'Filen finns inte längre i svaret.',
-  'not-editable': 'Rapporten är inlämnad eller stängd; svaren kan inte ändras nu.',
-  'cross-origin': 'Filen kom inte från den här webbplatsen.',
-  'template-corrected': 'Mallen har rättats medan du skrev. Ladda om sidan och för in svaret igen.',
-};
-
-/** Refusals of a file before it is stored (file-types.ts and the form's own). */
-type UploadCode =
-  | 'too-large'
-  | 'type-unknown'
-  | 'type-not-allowed'
-  | 'name-mismatch'
-  | 'empty'
-  | 'bad-name'
-  | 'no-file'
-  | 'unknown-file'
-  | 'not-editable'
-  | 'cross-origin'
-  | 'template-corrected';
 
 const megabytes = (bytes: number): string =>
   `${(bytes / (1024 * 1024)).toLocaleString('sv-SE', { maximumFractionDigits: 1 })}\u00a0MB`;
@@ -129,7 +68,7 @@ export function formatBytes(bytes: number): string {
  */
 function fileMessages(question: Extract<Question, { kind: 'file' }>, maxBytes: number): Record<string, string> {
   return {
-    ...CODE_TEXT,
+    ...sentencesBesideQuestion(),
     'too-large': `Filen är för stor: högst ${megabytes(maxBytes)} tas emot.`,
     'bad-file-type': `Frågan tar bara emot ${question.accept.join(', ')}.`,
     'too-many-files': `Frågan tar högst ${question.maxFiles} filer: ta bort en innan du bifogar en till.`,
@@ -142,25 +81,8 @@ function fileMessages(question: Extract<Question, { kind: 'file' }>, maxBytes: n
   };
 }
 
-/** The same sentences with the bound named, where the refusal gives it. */
-const CODE_TEXT_WITH_MAX: Partial<Record<AnswerCode, (max: string) => string>> = {
-  'too-long': (max) => `Texten är för lång: högst ${max} tecken.`,
-  'too-many-rows': (max) => `Tabellen har för många rader: högst ${max}.`,
-  'too-many-files': (max) => `För många filer: högst ${max}.`,
-};
-
-const codeText = (problem: AnswerProblem): string => {
-  if (problem.text) return problem.text;
-  const withMax = Object.hasOwn(CODE_TEXT_WITH_MAX, problem.code)
-    ? CODE_TEXT_WITH_MAX[problem.code as AnswerCode]
-    : undefined;
-  if (withMax && problem.params?.max !== undefined && problem.params.min === undefined) {
-    return withMax(String(problem.params.max));
-  }
-  if (Object.hasOwn(CODE_TEXT, problem.code)) return CODE_TEXT[problem.code as keyof typeof CODE_TEXT];
-  const { text } = refusalInSwedish(problem);
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
-};
+/** A problem beside its question: the file question's own text (its limits), else the code's sentence. */
+const codeText = (problem: AnswerProblem): string => problem.text || refusalBesideQuestion(problem);
 
 /** An HTML id for an answer path (or a cell's path): letters, digits and dashes only. */
 export const idOf = (path: string): string => `svar-${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
@@ -220,11 +142,8 @@ async function loadReportPage(
   phaseId: string,
   boardId: string,
 ): Promise<ReportPageData> {
-  const report = await deps.drafts.loadReport(principal, year, phaseId, boardId);
-  const workflowId = report.deliverable.workflowId;
   // Every attachment of the report is listed (also one no answer names any more): the record.
-  const attachments = await createPostgresAttachmentStore(deps.pool).list(workflowId);
-  const correction = await loadTemplateCorrection(deps.pool, workflowId, report.template.version);
+  const { report, attachments, correction } = await deps.drafts.loadReportWithFiles(principal, year, phaseId, boardId);
   const returned = await deps.review.returnNotes(report.deliverable);
   const handedIn = returned && (await lastHandIn(deps, report.deliverable));
   const api = `/api/cycles/${year}/deliverables/${phaseId}/${boardId}`;
@@ -618,60 +537,43 @@ function tableField(
     <span class="label" id="${id}-rubrik">${labelText}</span>
     ${info}
     <input type="hidden" name="${v.path}.rader" value="${shown.length}" />
-    <div class="table-wrap" role="region" aria-labelledby="${id}-rubrik" tabindex="0">
-      <table ${describedBy}>
-        <caption>
-          <span class="caption-text">${question.label}</span>
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Rad</th>
-            ${question.columns.map(
-              (c) =>
-                html`<th scope="col">
-                  ${c.label}${c.required ? ' (obligatorisk)' : ''}${c.kind === 'number' && c.unit ? ` (${c.unit})` : ''}
-                </th>`,
-            )}
-          </tr>
-        </thead>
-        <tbody>
-          ${shown.map(
-            (row, r) =>
-              html`<tr>
-                <th scope="row">${r < rows.length ? String(r + 1) : 'Ny rad'}</th>
-                ${question.columns.map((c) => {
-                  const cellPath = `${v.path}[${r}].${c.id}`;
-                  const cell = row[c.id];
-                  return html`<td>
-                    <label class="visually-hidden" for="${idOf(cellPath)}"
-                      >${c.label}, ${r < rows.length ? `rad ${r + 1}` : 'ny rad'}</label
-                    >
-                    ${
-                      c.kind === 'choice'
-                        ? html`<select id="${idOf(cellPath)}" name="${cellPath}">
-                            <option value="">Inget valt</option>
-                            ${optionsOf(c).map(
-                              (o) =>
-                                html`<option value="${o.id}" ${o.id === cell ? html` selected` : ''}>
-                                  ${o.label}
-                                </option>`,
-                            )}
-                          </select>`
-                        : html`<input
-                            type="text"
-                            id="${idOf(cellPath)}"
-                            name="${cellPath}"
-                            value="${typeof cell === 'number' ? String(cell).replace('.', ',') : typeof cell === 'string' ? cell : ''}"
-                            ${c.kind === 'number' ? html` inputmode="decimal"` : ''}
-                          />`
-                    }
-                  </td>`;
-                })}
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${answerTable(question, {
+      region: html`aria-labelledby="${id}-rubrik"`,
+      markRequired: true,
+      describedBy,
+      rows: shown.map(
+        (row, r) =>
+          html`<tr>
+            <th scope="row">${r < rows.length ? String(r + 1) : 'Ny rad'}</th>
+            ${question.columns.map((c) => {
+              const cellPath = `${v.path}[${r}].${c.id}`;
+              const cell = row[c.id];
+              return html`<td>
+                <label class="visually-hidden" for="${idOf(cellPath)}"
+                  >${c.label}, ${r < rows.length ? `rad ${r + 1}` : 'ny rad'}</label
+                >
+                ${
+                  c.kind === 'choice'
+                    ? html`<select id="${idOf(cellPath)}" name="${cellPath}">
+                        <option value="">Inget valt</option>
+                        ${optionsOf(c).map(
+                          (o) =>
+                            html`<option value="${o.id}" ${o.id === cell ? html` selected` : ''}>${o.label}</option>`,
+                        )}
+                      </select>`
+                    : html`<input
+                        type="text"
+                        id="${idOf(cellPath)}"
+                        name="${cellPath}"
+                        value="${typeof cell === 'number' ? String(cell).replace('.', ',') : typeof cell === 'string' ? cell : ''}"
+                        ${c.kind === 'number' ? html` inputmode="decimal"` : ''}
+                      />`
+                }
+              </td>`;
+            })}
+          </tr>`,
+      ),
+    })}
     ${savedLine}
   </div>`;
 }

@@ -11,6 +11,10 @@ import type { ReportReview, VersionSummary } from '../../operations/report-revie
 import { actorOf } from '../auth';
 import {
   auditPageWrite,
+  describeFormProblem,
+  field,
+  fieldId,
+  FormProblem,
   forbiddenPage,
   formValue,
   isSameOrigin,
@@ -119,8 +123,9 @@ async function loadReviewPage(
 }
 
 /** The review of a deliverable without a template: what the board handed in, and the decision. */
-function plainReviewBody(principal: Principal, p: Params, data: PlainReviewData): SafeHtml {
+function plainReviewBody(principal: Principal, p: Params, data: PlainReviewData, extra: ReviewExtra): SafeHtml {
   const d = data.deliverable;
+  const { decision } = extra;
   const last = data.record?.lastSubmission;
   const lastReturn = data.record?.lastReturn;
   const back = isAdmin(principal)
@@ -128,6 +133,7 @@ function plainReviewBody(principal: Principal, p: Params, data: PlainReviewData)
     : html`<a href="/oversikt/${p.year}">Tillbaka till översikten</a>`;
   return html`<p>${back}</p>
     <h1>Granskning: ${d.phaseName}, ${d.boardName}</h1>
+    ${decisionSummary(p, decision)}
     <dl class="facts">
       ${stateFacts(p.year, d)}
       ${
@@ -158,7 +164,7 @@ function plainReviewBody(principal: Principal, p: Params, data: PlainReviewData)
       }
     </dl>
     ${!last ? html`<p class="panel">Nämnden har inte lämnat in något än.</p>` : ''}
-    ${isAdmin(principal) && d.stage === 'submitted' && data.reviewRequired ? decisionForms(p) : ''}`;
+    ${isAdmin(principal) && d.stage === 'submitted' && data.reviewRequired ? decisionForms(p, decision) : ''}`;
 }
 
 // --- Rendering ----------------------------------------------------------------------------------
@@ -195,6 +201,17 @@ ${mine?.typed ?? ''}</textarea>
   </form>`;
 }
 
+/**
+ * A question's comment form, folded away: the page is long and most questions get no comment.
+ * Open when the question already has comments or its comment was just refused.
+ */
+function commentDetails(form: SafeHtml, label: string, open: boolean): SafeHtml {
+  return html`<details class="comment-details" ${open ? html` open` : ''}>
+    <summary>Lämna en kommentar<span class="visually-hidden"> om ${label}</span></summary>
+    ${form}
+  </details>`;
+}
+
 interface DrawContext {
   p: Params;
   data: ReviewPageData;
@@ -229,7 +246,15 @@ function questionBlock(
     }
     ${answerView(question, valueAt(review.latest?.answers, section.id, item?.id, question.id))}
     ${commentsAt(review.comments, path, { label, versionOf: ctx.versionOf })}
-    ${review.canComment ? commentForm(ctx.p, path, label, ctx.problem) : ''}
+    ${
+      review.canComment
+        ? commentDetails(
+            commentForm(ctx.p, path, label, ctx.problem),
+            label,
+            ctx.problem?.path === path || review.comments.some((c) => c.path === path),
+          )
+        : ''
+    }
   </div>`;
 }
 
@@ -282,61 +307,87 @@ function returnLine(r: ReturnRecord): SafeHtml {
     }.`;
 }
 
-function decisionForms(p: Params): SafeHtml {
-  const key = `${p.phaseId}-${p.boardId}`;
+/** The approve and return forms' names (as the cycle page's handlers name them) and their fields. */
+const decisionFormsOf = (p: Params) => ({
+  approve: { form: `godkann-${p.phaseId}-${p.boardId}`, fields: ['comment'] },
+  return: { form: `aterremittera-${p.phaseId}-${p.boardId}`, fields: ['reason', 'deadline'] },
+});
+
+/** Where a refused decision is shown: by its field, or (the deliverable's stage) above the forms. */
+function decisionTarget(p: Params, problem: FormProblem): string | undefined {
+  const form = Object.values(decisionFormsOf(p)).find((f) => f.form === problem.form);
+  if (!form) return undefined;
+  return form.fields.includes(problem.field) ? fieldId(form.form, problem.field) : 'beslut-fel';
+}
+
+/**
+ * The approve and return forms, posted to the cycle page's handlers (SLK's writes of the cycle);
+ * `fran=granskning` asks them to show a refusal here, by its field and in the summary.
+ */
+function decisionForms(p: Params, problem: FormProblem | undefined): SafeHtml {
+  const forms = decisionFormsOf(p);
   const hiddenFields = html`<input type="hidden" name="phaseId" value="${p.phaseId}" />
-    <input type="hidden" name="boardId" value="${p.boardId}" />`;
+    <input type="hidden" name="boardId" value="${p.boardId}" />
+    <input type="hidden" name="fran" value="granskning" />`;
+  const standsAlone = problem && decisionTarget(p, problem) === 'beslut-fel';
   return html`<section aria-labelledby="beslut-rubrik">
     <h2 id="beslut-rubrik">Godkänn eller återremittera</h2>
+    ${standsAlone ? html`<p class="error-message" id="beslut-fel" tabindex="-1">${describeFormProblem(problem)}</p>` : ''}
     <div class="actions">
       <form method="post" action="/cykel/${p.year}/godkann" novalidate>
         ${hiddenFields}
-        <div class="field">
-          <label for="godkann-${key}-comment">Kommentar till godkännandet</label>
-          <span class="hint" id="godkann-${key}-comment-hint">Frivilligt.</span>
-          <textarea
-            id="godkann-${key}-comment"
-            name="comment"
-            rows="3"
-            aria-describedby="godkann-${key}-comment-hint"
-          ></textarea>
-        </div>
+        ${field({
+          form: forms.approve.form,
+          name: 'comment',
+          label: 'Kommentar till godkännandet',
+          hint: 'Frivilligt.',
+          kind: 'textarea',
+          ...(problem && { problem }),
+        })}
         <button type="submit">Godkänn</button>
       </form>
       <form method="post" action="/cykel/${p.year}/aterremittera" novalidate>
         ${hiddenFields}
-        <div class="field">
-          <label for="aterremittera-${key}-reason">Skäl för återremiss</label>
-          <textarea id="aterremittera-${key}-reason" name="reason" rows="3" required></textarea>
-        </div>
-        <div class="field">
-          <label for="aterremittera-${key}-deadline">Ny sista dag</label>
-          <span class="hint" id="aterremittera-${key}-deadline-hint"
-            >Skriv datumet ÅÅÅÅ-MM-DD, till exempel 2027-04-30.</span
-          >
-          <input
-            type="text"
-            id="aterremittera-${key}-deadline"
-            name="deadline"
-            inputmode="numeric"
-            autocomplete="off"
-            required
-            aria-describedby="aterremittera-${key}-deadline-hint"
-          />
-        </div>
+        ${field({
+          form: forms.return.form,
+          name: 'reason',
+          label: 'Skäl för återremiss',
+          kind: 'textarea',
+          required: true,
+          ...(problem && { problem }),
+        })}
+        ${field({
+          form: forms.return.form,
+          name: 'deadline',
+          label: 'Ny sista dag',
+          hint: 'Skriv datumet ÅÅÅÅ-MM-DD, till exempel 2027-04-30.',
+          inputmode: 'numeric',
+          autocomplete: 'off',
+          required: true,
+          ...(problem && { problem }),
+        })}
         <button type="submit" class="warning">Återremittera</button>
       </form>
     </div>
   </section>`;
 }
 
-function reviewBody(
-  principal: Principal,
-  p: Params,
-  data: ReviewPageData,
-  extra: { problem?: CommentProblem; commented?: string },
-): SafeHtml {
+/** After a refused approval or return: what went wrong, linked to where it is shown. */
+function decisionSummary(p: Params, problem: FormProblem | undefined): HtmlValue {
+  const target = problem && decisionTarget(p, problem);
+  if (!problem || !target) return '';
+  const approving = problem.form === decisionFormsOf(p).approve.form;
+  return html`<div class="error-summary" role="alert" id="fel">
+    <h2>${approving ? 'Det gick inte att godkänna' : 'Det gick inte att återremittera'}</h2>
+    <ul>
+      <li><a href="#${target}">${describeFormProblem(problem)}</a></li>
+    </ul>
+  </div>`;
+}
+
+function reviewBody(principal: Principal, p: Params, data: ReviewPageData, extra: ReviewExtra): SafeHtml {
   const { review } = data;
+  const { decision } = extra;
   const d = review.deliverable;
   const changes = new Map(review.changes.map((c) => [c.path, c]));
   const versionOf = (seq: number) => {
@@ -360,6 +411,7 @@ function reviewBody(
       <dt>Inlämnade versioner</dt>
       <dd>${String(review.versions.length)}</dd>
     </dl>
+    ${decisionSummary(p, decision)}
     ${
       extra.problem
         ? html`<div class="error-summary" role="alert">
@@ -434,10 +486,45 @@ function reviewBody(
             ${review.template.sections.map((s) => sectionBlock(ctx, s))}`
         : ''
     }
-    ${isAdmin(principal) && d.stage === 'submitted' && data.reviewRequired ? decisionForms(p) : ''}`;
+    ${isAdmin(principal) && d.stage === 'submitted' && data.reviewRequired ? decisionForms(p, decision) : ''}`;
 }
 
 // --- Routes -------------------------------------------------------------------------------------
+
+/** What the review page shows besides the report after a post: a comment or a decision refused, a comment saved. */
+interface ReviewExtra {
+  problem?: CommentProblem;
+  commented?: string;
+  /** An approval or return refused (the cycle page's handlers send the review page back). */
+  decision?: FormProblem;
+}
+
+/** Loads, then renders the review page (or a 404 for a report the caller may not see). */
+export async function sendReviewPage(
+  deps: PageDeps,
+  reply: FastifyReply,
+  principal: Principal,
+  p: Params,
+  status: number,
+  extra: ReviewExtra = {},
+): Promise<FastifyReply> {
+  const data = await loadReviewPage(deps, principal, p);
+  if (!data) return notFoundPage(reply, principal);
+  return sendPage(
+    reply,
+    status,
+    page({
+      title:
+        'review' in data
+          ? `Granskning: ${data.review.template.title}, ${data.review.deliverable.boardName}`
+          : `Granskning: ${data.deliverable.phaseName}, ${data.deliverable.boardName}`,
+      principal,
+      year: p.year,
+      current: isAdmin(principal) ? 'cykel' : 'oversikt',
+      body: 'review' in data ? reviewBody(principal, p, data, extra) : plainReviewBody(principal, p, data, extra),
+    }),
+  );
+}
 
 export function registerReviewPage(app: FastifyInstance, deps: PageDeps): void {
   const route = '/cykel/:year/granska/:phaseId/:boardId';
@@ -448,31 +535,6 @@ export function registerReviewPage(app: FastifyInstance, deps: PageDeps): void {
     return isSlug(boardId) && isSlug(phaseId) && y !== undefined ? { year: y, phaseId, boardId } : undefined;
   };
 
-  const render = async (
-    reply: FastifyReply,
-    principal: Principal,
-    p: Params,
-    status: number,
-    extra: { problem?: CommentProblem; commented?: string } = {},
-  ): Promise<FastifyReply> => {
-    const data = await loadReviewPage(deps, principal, p);
-    if (!data) return notFoundPage(reply, principal);
-    return sendPage(
-      reply,
-      status,
-      page({
-        title:
-          'review' in data
-            ? `Granskning: ${data.review.template.title}, ${data.review.deliverable.boardName}`
-            : `Granskning: ${data.deliverable.phaseName}, ${data.deliverable.boardName}`,
-        principal,
-        year: p.year,
-        current: isAdmin(principal) ? 'cykel' : 'oversikt',
-        body: 'review' in data ? reviewBody(principal, p, data, extra) : plainReviewBody(principal, p, data),
-      }),
-    );
-  };
-
   app.get(route, async (request, reply) => {
     const principal = requireUser(request, reply);
     if (!principal) return reply;
@@ -481,7 +543,7 @@ export function registerReviewPage(app: FastifyInstance, deps: PageDeps): void {
     const p = params(request.params);
     if (!p) return notFoundPage(reply, principal);
     const commented = queryValue(request.query, 'kommenterat');
-    return render(reply, principal, p, 200, commented ? { commented } : {});
+    return sendReviewPage(deps, reply, principal, p, 200, commented ? { commented } : {});
   });
 
   app.post(`${route}/kommentar`, async (request, reply) => {
@@ -512,7 +574,7 @@ export function registerReviewPage(app: FastifyInstance, deps: PageDeps): void {
         problem: error.problem,
         typed: input.comment,
       };
-      return render(reply, principal, p, error.status, { problem });
+      return sendReviewPage(deps, reply, principal, p, error.status, { problem });
     }
     await auditPageWrite(deps, principal, 'review-comment', target, {
       outcome: 'accepted',
