@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Grant, Scope } from './grants';
 
 /**
  * Who may do what through the HTTP API (issue 5). A role is stored and written as a string:
@@ -65,5 +66,21 @@ export function canWrite(principal: HasRole, boardId?: string): boolean {
       return false;
     case 'board':
       return boardId !== undefined && role.boardId === boardId;
+  }
+}
+
+/**
+ * What a role's token carries now (issue 13); the migration of api_tokens maps stored roles the
+ * same way. A board's token keeps what it could do: draft, mark ready and hand in (a
+ * controller's duty, scopes read and submit). SLK's keeps everything; the committee's reads.
+ */
+export function grantsOfRole(role: Role): { grants: Grant[]; scopes: Scope[] } {
+  switch (role.kind) {
+    case 'admin':
+      return { grants: [{ kind: 'admin' }], scopes: ['read', 'submit', 'admin'] };
+    case 'committee':
+      return { grants: [{ kind: 'committee' }], scopes: ['read'] };
+    case 'board':
+      return { grants: [{ kind: 'board', boardId: role.boardId, duty: 'controller' }], scopes: ['read', 'submit'] };
   }
 }
