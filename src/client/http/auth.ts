@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { authenticateBearer, bearerSecret } from '../../db/api-tokens';
-import { formatRole, Principal } from '../../domain/roles';
+import { Principal } from '../../domain/principal';
+
+export { actorOf } from '../../domain/principal';
 
 /** The cookie that carries a token for the web pages (set by the sign-in form). */
 export const SESSION_COOKIE = 'arshjul_token';
@@ -32,11 +34,6 @@ export function registerAuthentication(app: FastifyInstance, pool: Pool): void {
     const secret = bearerSecret(request.headers.authorization) ?? readCookie(request.headers.cookie, SESSION_COOKIE);
     if (secret) request.principal = await authenticateBearer(pool, secret);
   });
-}
-
-/** How the caller appears in the audit log: role and token ID, never the secret. */
-export function actorOf(principal: Principal): string {
-  return `${formatRole(principal.role)} (${principal.label}, ${principal.tokenId})`;
 }
 
 /** 401 unless a valid token came with the request; the principal otherwise. */

@@ -1,11 +1,12 @@
+import { authorize, targetOf } from './authorize';
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { AttachmentMeta, AttachmentStore } from '../../db/attachments';
 import { appendAuditEvent } from '../../db/audit-log';
 import { checkUpload, fileTypes, UploadPolicy } from '../../domain/file-types';
-import { canWrite, formatRole, Principal } from '../../domain/roles';
+import type { Principal } from '../../domain/principal';
 import { CycleOperations } from './cycle-operations';
-import { forbidden, notFound, OperationError } from './operation-error';
+import { notFound, OperationError } from './operation-error';
 import { visibleDeliverable } from './visible-deliverable';
 
 /**
@@ -43,9 +44,7 @@ export function createAttachmentOperations(deps: {
       accept?: readonly string[],
     ): Promise<AttachmentMeta> {
       const summary = await visible(principal, year, phaseId, boardId);
-      if (!canWrite(principal, summary.answeringBoardId)) {
-        throw forbidden(`${formatRole(principal.role)} may not attach files`, 'attach');
-      }
+      authorize(principal, 'draft', await targetOf(ops, summary.answeringBoardId), 'deliverable');
       const check = checkUpload(fileName, bytes, policy);
       if (!check.ok) throw new OperationError(400, check.field, check.problem, check.code, check.params);
       if (accept && !fileTypes[check.type].extensions.some((e) => accept.includes(e.slice(1)))) {

@@ -1,3 +1,5 @@
+import { authorize, targetOf } from './authorize';
+import type { BoardTarget } from '../../domain/permissions';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -26,10 +28,10 @@ import {
 } from '../../domain/report-template';
 import { buildTemplateContext } from '../../db/template-context';
 import { localDateSchema } from '../../domain/refusals';
-import { canWrite, formatRole, Principal } from '../../domain/roles';
+import type { Principal } from '../../domain/principal';
 import { loadTemplateFile } from '../templates';
 import { CycleOperations, DeliverableSummary, SubmitOutcome } from './cycle-operations';
-import { forbidden, notFound, OperationError, parseInput } from './operation-error';
+import { notFound, OperationError, parseInput } from './operation-error';
 import type { ReadSnapshot } from './read-cache';
 import { visibleDeliverable } from './visible-deliverable';
 
@@ -127,10 +129,8 @@ export class AnswerConflict extends OperationError {
 const EDITABLE_STAGES = new Set<DeliverableSummary['stage']>(['open', 'returned']);
 
 /** Refuses a caller who may not answer this report, or a report that is handed in or closed. */
-function mayAnswer(principal: Principal, summary: DeliverableSummary): void {
-  if (!canWrite(principal, summary.answeringBoardId)) {
-    throw forbidden(`${formatRole(principal.role)} may not answer reports`, 'answer');
-  }
+function mayAnswer(principal: Principal, summary: DeliverableSummary, target: BoardTarget): void {
+  authorize(principal, 'draft', target, 'deliverable');
   if (!EDITABLE_STAGES.has(summary.stage)) {
     throw new OperationError(
       409,
@@ -250,9 +250,7 @@ export function createReportDraftOperations(deps: {
     ): Promise<SubmitOutcome> {
       const body = parseInput(markReadySchema, input ?? {});
       const { summary, template, context } = await prepare(principal, year, phaseId, boardId);
-      if (!canWrite(principal, summary.answeringBoardId)) {
-        throw forbidden(`${formatRole(principal.role)} may not mark reports ready`, 'mark-ready');
-      }
+      authorize(principal, 'mark-ready', await targetOf(ops, summary.answeringBoardId), 'deliverable');
       if (!EDITABLE_STAGES.has(summary.stage)) {
         throw new OperationError(
           409,
@@ -288,7 +286,7 @@ export function createReportDraftOperations(deps: {
       answerPath: string,
     ): Promise<{ question: Extract<Question, { kind: 'file' }>; saved?: SavedAnswer; workflowId: string }> {
       const { summary, template } = await prepare(principal, year, phaseId, boardId);
-      mayAnswer(principal, summary);
+      mayAnswer(principal, summary, await targetOf(ops, summary.answeringBoardId));
       const path = parseAnswerPath(answerPath);
       const question = path
         ? template.sections.find((s) => s.id === path.section)?.questions.find((q) => q.id === path.question)
@@ -314,7 +312,7 @@ export function createReportDraftOperations(deps: {
       by: string,
     ): Promise<SavedAnswer> {
       const { summary, cycle, template, context } = await prepare(principal, year, phaseId, boardId);
-      mayAnswer(principal, summary);
+      mayAnswer(principal, summary, await targetOf(ops, summary.answeringBoardId));
       const path = parseAnswerPath(input.path);
       if (!path) {
         throw new OperationError(

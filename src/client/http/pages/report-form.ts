@@ -1,3 +1,4 @@
+import { mayOnBoard } from './common';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AttachmentMeta, createPostgresAttachmentStore } from '../../../db/attachments';
@@ -11,7 +12,7 @@ import {
 } from '../../../db/template-corrections';
 import { AnswerCode, FileReference, optionsOf, Question, TableColumn } from '../../../domain/report-template';
 import type { RefusalParams } from '../../../domain/refusals';
-import { canWrite, Principal } from '../../../domain/roles';
+import type { Principal } from '../../../domain/principal';
 import { OperationError } from '../../operations/operation-error';
 import {
   AnswerConflict,
@@ -164,8 +165,14 @@ const codeText = (problem: AnswerProblem): string => {
 /** An HTML id for an answer path (or a cell's path): letters, digits and dashes only. */
 export const idOf = (path: string): string => `svar-${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
 
-/** Who saved, as people read it: the token's label (a person or a team) rather than the token. */
+/**
+ * Who saved, as people read it: a token's owner (issue 13: `token:<id> (owner …)`), or for a
+ * record from before, the token's label (`board:farsta (label, tok_…)`). A person's id stays
+ * as it is until the pages resolve people's names at display time.
+ */
 export function savedByLabel(actor: string): string {
+  const token = /^token:\S+ \(owner (.*)\)$/.exec(actor);
+  if (token) return token[1]!;
   const match = /^\S+ \((.*), [^,()]+\)$/.exec(actor);
   return match?.[1] ?? actor;
 }
@@ -1050,7 +1057,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
   ) => {
     const data = await loadVisible(principal, p);
     if (!data) return notFoundPage(reply, principal);
-    const writable = canWrite(principal, data.report.deliverable.answeringBoardId);
+    const writable = await mayOnBoard(deps.ops, principal, 'draft', data.report.deliverable.answeringBoardId);
     return sendPage(
       reply,
       status,
@@ -1204,7 +1211,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     const { principal, p } = posted;
     const data = await loadVisible(principal, p);
     if (!data) return notFoundPage(reply, principal);
-    if (!canWrite(principal, data.report.deliverable.answeringBoardId))
+    if (!(await mayOnBoard(deps.ops, principal, 'draft', data.report.deliverable.answeringBoardId)))
       return forbiddenPage(reply, principal, 'att svara åt en nämnd');
     const multipart = request.body instanceof MultipartBody ? request.body : undefined;
     const body = multipart ? multipart.fields : request.body;
