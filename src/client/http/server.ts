@@ -37,9 +37,32 @@ export interface HttpServerDeps {
   app?: HttpAppDeps;
 }
 
+/** A route as registered: its method and URL pattern (`/namnd/:boardId`). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/**
+ * Every route the server registered (HEAD twins of GET routes left out), so the authorisation
+ * table test is generated from what the server answers and a new route cannot be missed.
+ */
+export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
+  return [...(registered.get(app) ?? [])];
+}
+
 /** The HTTP server: /healthz, the API under /api, the web pages and the calendar feeds. */
 export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
+  const routes: RegisteredRoute[] = [];
+  registered.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url });
+    }
+  });
   app.get('/healthz', async (_request, reply) => {
     const health = await checkHealth(deps.probes);
     return reply.code(health.ok ? 200 : 503).send({ status: health.ok ? 'ok' : 'degraded', ...health });

@@ -1288,7 +1288,9 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     } catch (error) {
       if (!(error instanceof OperationError)) throw error;
       if (error.status === 404) return notFoundPage(reply, principal);
-      if (error.status === 403) return forbiddenPage(reply, principal, 'att klarmarkera åt en nämnd');
+      // A refusal by duty or scope shows on the form in Swedish (a handläggare may draft, not mark ready).
+      if (error.status === 403 && error.code === 'forbidden')
+        return forbiddenPage(reply, principal, 'att klarmarkera åt en nämnd');
       const problems: AnswerProblem[] =
         error instanceof ReportNotReady
           ? error.missing.map((m) => ({ field: m.field, code: 'required', problem: 'must be answered' }))
