@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { authenticateBearer, bearerSecret } from '../../db/api-tokens';
-import { Principal } from '../../domain/principal';
+import type { Principal } from '../../domain/principal';
 
 export { actorOf } from '../../domain/principal';
 

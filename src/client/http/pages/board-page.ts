@@ -1,4 +1,3 @@
-import { mayOnBoard } from './common';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { compareDates } from '../../../domain/local-date';
 import type { DeliverablePhase } from '../../../domain/cycle-calendar';
@@ -21,6 +20,7 @@ import {
   formValue,
   hidden,
   isSameOrigin,
+  mayOnBoard,
   isSlug,
   notFoundPage,
   PageDeps,

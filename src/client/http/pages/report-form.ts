@@ -1,4 +1,3 @@
-import { mayOnBoard } from './common';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AttachmentMeta, createPostgresAttachmentStore } from '../../../db/attachments';
@@ -28,6 +27,7 @@ import {
   forbiddenPage,
   formValue,
   isSameOrigin,
+  mayOnBoard,
   isSlug,
   notFoundPage,
   PageDeps,
