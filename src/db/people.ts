@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { distinctGrants, Duty, formatGrant, Grant, grantSchema } from '../domain/grants';
+import { distinctGrants, Duty, Grant, grantSchema } from '../domain/grants';
 import { Queryable, withTransaction } from './database';
 
 /**
@@ -175,6 +175,3 @@ export async function addManualGrant(
     [personId, kind, boardId, duty, validFrom, validTo ?? null],
   );
 }
-
-/** Every grant, as words, that a list of memberships holds (for logs and the CLI). */
-export const grantWords = (grants: readonly Grant[]): string[] => distinctGrants(grants).map(formatGrant);

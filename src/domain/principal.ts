@@ -36,6 +36,3 @@ export function actorId(principal: Principal): string {
 export function actorOf(principal: Principal): string {
   return principal.kind === 'person' ? actorId(principal) : `${actorId(principal)} (owner ${principal.owner})`;
 }
-
-/** The key of per-caller limits (the write rate limit). */
-export const callerKey = actorId;
