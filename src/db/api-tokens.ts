@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { formatRole, Principal, Role, roleSchema } from '../domain/roles';
+import { distinctGrants, formatGrant, Grant, grantTextSchema, Scope, scopeSchema, scopes } from '../domain/grants';
+import type { TokenPrincipal } from '../domain/principal';
+import { grantsOfRole, roleSchema } from '../domain/roles';
 import { Queryable } from './database';
 
 /**
@@ -19,13 +21,17 @@ export interface CreatedApiToken {
   id: string;
   /** Shown once; only its hash is stored. */
   secret: string;
-  role: Role;
+  grants: Grant[];
+  scopes: Scope[];
+  owner: string;
   label: string;
 }
 
 export interface ApiTokenInfo {
   id: string;
-  role: Role;
+  grants: Grant[];
+  scopes: Scope[];
+  owner: string;
   label: string;
   createdBy: string;
   createdAt: Date;
@@ -34,14 +40,32 @@ export interface ApiTokenInfo {
   lastUsedAt?: Date;
 }
 
+const text = z.string().trim().min(1, { message: 'must not be empty' }).max(200);
+
+/**
+ * A token names what it may do either by an old role (`admin`, `committee`, `board:<id>`,
+ * which brings its grants and scopes) or by grants; scopes given narrow or set them.
+ */
 export const createApiTokenInputSchema = z
   .object({
-    role: roleSchema,
-    label: z.string().trim().min(1, { message: 'must not be empty' }).max(200),
-    createdBy: z.string().trim().min(1, { message: 'must not be empty' }).max(200),
+    role: roleSchema.optional(),
+    grants: z.array(grantTextSchema).min(1).max(20).optional(),
+    scopes: z.array(scopeSchema).min(1).max(scopes.length).optional(),
+    /** Who answers for the token: a person id (`p_…`) or free text; the creator when absent. */
+    owner: text.optional(),
+    label: text,
+    createdBy: text,
     expiresAt: z.date().optional(),
   })
-  .strict();
+  .strict()
+  .refine((i) => (i.role === undefined) !== (i.grants === undefined), {
+    message: 'name either a role or grants',
+    path: ['grants'],
+  })
+  .refine((i) => i.role !== undefined || i.scopes !== undefined, {
+    message: 'name the scopes of a token with grants',
+    path: ['scopes'],
+  });
 export type CreateApiTokenInput = z.input<typeof createApiTokenInputSchema>;
 
 function hashSecret(secret: string): Buffer {
@@ -50,7 +74,8 @@ function hashSecret(secret: string): Buffer {
 
 /**
  * Creates a token and returns its secret (the only time it is available). Throws a ZodError
- * whose issue paths name the offending field (role, label, createdBy, expiresAt).
+ * whose issue paths name the offending field (role, grants, scopes, owner, label, createdBy,
+ * expiresAt).
  */
 export async function createApiToken(
   db: Queryable,
@@ -63,14 +88,28 @@ export async function createApiToken(
       path: ['expiresAt'],
     })
     .parse(input);
+  const fromRole = parsed.role && grantsOfRole(parsed.role);
+  const grants = distinctGrants(parsed.grants ?? fromRole?.grants ?? []);
+  const tokenScopes = scopes.filter((scope) => (parsed.scopes ?? fromRole?.scopes ?? []).includes(scope));
+  const owner = parsed.owner ?? parsed.createdBy;
   const id = `tok_${randomBytes(6).toString('hex')}`;
   const secret = SECRET_PREFIX + randomBytes(32).toString('base64url');
   await db.query(
-    `INSERT INTO api_tokens (id, token_hash, role, label, created_by, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [id, hashSecret(secret), formatRole(parsed.role), parsed.label, parsed.createdBy, now, parsed.expiresAt ?? null],
+    `INSERT INTO api_tokens (id, token_hash, grants, scopes, owner, label, created_by, created_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      id,
+      hashSecret(secret),
+      grants.map(formatGrant),
+      tokenScopes,
+      owner,
+      parsed.label,
+      parsed.createdBy,
+      now,
+      parsed.expiresAt ?? null,
+    ],
   );
-  return { id, secret, role: parsed.role, label: parsed.label };
+  return { id, secret, grants, scopes: tokenScopes, owner, label: parsed.label };
 }
 
 /** Revokes a token; false when no such token exists or it was already revoked. */
@@ -84,7 +123,9 @@ export async function revokeApiToken(db: Queryable, id: string, now: Date = new 
 
 interface TokenRow {
   id: string;
-  role: string;
+  grants: string[];
+  scopes: string[];
+  owner: string;
   label: string;
   created_by: string;
   created_at: Date;
@@ -96,12 +137,14 @@ interface TokenRow {
 /** Every token, oldest first, without hashes or secrets. */
 export async function listApiTokens(db: Queryable): Promise<ApiTokenInfo[]> {
   const result = await db.query<TokenRow>(
-    `SELECT id, role, label, created_by, created_at, expires_at, revoked_at, last_used_at
+    `SELECT id, grants, scopes, owner, label, created_by, created_at, expires_at, revoked_at, last_used_at
      FROM api_tokens ORDER BY created_at, id`,
   );
   return result.rows.map((row) => ({
     id: row.id,
-    role: roleSchema.parse(row.role),
+    grants: row.grants.map((g) => grantTextSchema.parse(g)),
+    scopes: row.scopes.map((sc) => scopeSchema.parse(sc)),
+    owner: row.owner,
     label: row.label,
     createdBy: row.created_by,
     createdAt: row.created_at,
@@ -125,17 +168,19 @@ export async function authenticateBearer(
   db: Queryable,
   secret: string,
   now: Date = new Date(),
-): Promise<Principal | undefined> {
+): Promise<TokenPrincipal | undefined> {
   if (typeof secret !== 'string' || !SECRET_PATTERN.test(secret)) return undefined;
-  const result = await db.query<{ id: string; role: string; label: string; last_used_at: Date | null }>(
-    `SELECT id, role, label, last_used_at FROM api_tokens
+  const result = await db.query<Pick<TokenRow, 'id' | 'grants' | 'scopes' | 'owner' | 'label' | 'last_used_at'>>(
+    `SELECT id, grants, scopes, owner, label, last_used_at FROM api_tokens
      WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
     [hashSecret(secret), now],
   );
   const row = result.rows[0];
   if (!row) return undefined;
-  const role = roleSchema.safeParse(row.role);
-  if (!role.success) return undefined;
+  // A row this version cannot read (a grant a later version added) authenticates nobody.
+  const grants = z.array(grantTextSchema).safeParse(row.grants);
+  const tokenScopes = z.array(scopeSchema).safeParse(row.scopes);
+  if (!grants.success || !tokenScopes.success) return undefined;
   if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) {
     // Conditional, so concurrent requests of one token write once between them.
     await db.query(
@@ -144,5 +189,12 @@ export async function authenticateBearer(
       [row.id, now],
     );
   }
-  return { role: role.data, tokenId: row.id, label: row.label };
+  return {
+    kind: 'token',
+    tokenId: row.id,
+    owner: row.owner,
+    label: row.label,
+    grants: grants.data,
+    scopes: tokenScopes.data,
+  };
 }

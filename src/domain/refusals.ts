@@ -99,6 +99,10 @@ export const refusalCodes = [
   'unknown-milestone',
   'not-found',
   'forbidden',
+  // Works at the board, but this needs another duty (a handläggare marking ready).
+  'missing-duty',
+  // A machine token whose scopes do not reach this.
+  'missing-scope',
   'no-registry',
   'not-in-registry',
   'registry-differs',

@@ -1,22 +1,15 @@
 import { z } from 'zod';
+import type { Grant, Scope } from './grants';
 
 /**
- * Who may do what through the HTTP API (issue 5). A role is stored and written as a string:
- * - `admin`: the city management office (SLK), may do everything;
- * - `committee`: the committee, reads everything (escalations included) and writes nothing;
- * - `board:<organisation id>`: one board, sees and submits only its own deliverables.
+ * The roles of the first API tokens (issue 5), still accepted by `arshjul token create --role`
+ * and the start of `npm start`: each names a bundle of grants and scopes (issue 13).
+ * - `admin`: the city management office (SLK);
+ * - `committee`: the committee, reads everything and writes nothing;
+ * - `board:<organisation id>`: one board, reads and hands in its own deliverables.
  */
 export type Role = { kind: 'admin' } | { kind: 'committee' } | { kind: 'board'; boardId: string };
 
-/** An authenticated caller: its role and the token it came with. */
-export interface Principal {
-  role: Role;
-  /** The token's public id (`tok_…`), never its secret. */
-  tokenId: string;
-  label: string;
-}
-
-/** Same shape as an organisation id in the registry. */
 const BOARD_ID = '[a-z0-9]+(?:-[a-z0-9]+)*';
 const ROLE_PATTERN = new RegExp(`^(?:admin|committee|board:${BOARD_ID})$`);
 
@@ -31,39 +24,21 @@ export const roleSchema = z
   });
 
 export function formatRole(role: Role): string {
-  switch (role.kind) {
-    case 'admin':
-    case 'committee':
-      return role.kind;
-    case 'board':
-      return `board:${role.boardId}`;
-  }
-}
-
-type HasRole = Pick<Principal, 'role'>;
-
-export function isAdmin(principal: HasRole): boolean {
-  return principal.role.kind === 'admin';
-}
-
-/** Whether the caller may see a board's deliverables: admin and committee all, a board its own. */
-export function canSeeBoard(principal: HasRole, boardId: string): boolean {
-  const role = principal.role;
-  return role.kind === 'board' ? role.boardId === boardId : true;
+  return role.kind === 'board' ? `board:${role.boardId}` : role.kind;
 }
 
 /**
- * Whether the caller may write. Admin may write anything; the committee nothing; a board only
- * for its own deliverables, so a board is refused when no board is named.
+ * What a role's token carries now; the migration of api_tokens maps stored roles the same way.
+ * A board's token keeps what it could do: draft, mark ready and hand in (a controller's duty,
+ * scopes read and submit). SLK's keeps everything; the committee's reads.
  */
-export function canWrite(principal: HasRole, boardId?: string): boolean {
-  const role = principal.role;
+export function grantsOfRole(role: Role): { grants: Grant[]; scopes: Scope[] } {
   switch (role.kind) {
     case 'admin':
-      return true;
+      return { grants: [{ kind: 'admin' }], scopes: ['read', 'submit', 'admin'] };
     case 'committee':
-      return false;
+      return { grants: [{ kind: 'committee' }], scopes: ['read'] };
     case 'board':
-      return boardId !== undefined && role.boardId === boardId;
+      return { grants: [{ kind: 'board', boardId: role.boardId, duty: 'controller' }], scopes: ['read', 'submit'] };
   }
 }

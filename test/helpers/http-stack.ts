@@ -31,6 +31,8 @@ export interface HttpStack extends RunningWorkerContext {
   url: string;
   ops: CycleOperations;
   tokens: StackTokens;
+  /** The tokens' public ids (`tok_…`), as the audit log names the caller (`token:<id>`). */
+  tokenIds: Record<keyof StackTokens, string>;
   calendar: CycleCalendar;
   /** The Stockholm date the cycle was planned from (the time-skipping server's date at start). */
   day0: string;
@@ -73,15 +75,20 @@ export function useHttpStack(label: string, options: HttpStackOptions = {}): Htt
   beforeAll(async () => {
     const pool = ctx.harness.db.pool;
     await withTransaction(pool, (tx) => replaceRegistry(tx, smallRegistry));
-    const token = async (role: string) =>
-      (await createApiToken(pool, { role, label: `test ${role}`, createdBy: 'test' })).secret;
-    stack.tokens = {
-      admin: await token('admin'),
-      committee: await token('committee'),
-      farsta: await token('board:farsta'),
-      jarva: await token('board:jarva'),
-      kulturnamnden: await token('board:kulturnamnden'),
+    const roles: Record<keyof StackTokens, string> = {
+      admin: 'admin',
+      committee: 'committee',
+      farsta: 'board:farsta',
+      jarva: 'board:jarva',
+      kulturnamnden: 'board:kulturnamnden',
     };
+    stack.tokens = {} as StackTokens;
+    stack.tokenIds = {} as HttpStack['tokenIds'];
+    for (const [name, role] of Object.entries(roles) as Array<[keyof StackTokens, string]>) {
+      const created = await createApiToken(pool, { role, label: `test ${role}`, createdBy: 'test' });
+      stack.tokens[name] = created.secret;
+      stack.tokenIds[name] = created.id;
+    }
     const serverNow = async () => localDateOf(new Date(await ctx.env.currentTimeMs()), 'Europe/Stockholm');
     stack.day0 = await serverNow();
     const d = (days: number) => addDays(stack.day0, days);

@@ -36,14 +36,21 @@ describe('API tokens', () => {
     });
     expect(created.id).toMatch(/^tok_[0-9a-f]{12}$/);
     expect(created.secret).toMatch(/^arshjul_[A-Za-z0-9_-]{43}$/);
-    expect(created.role).toEqual({ kind: 'board', boardId: 'farsta' });
+    // An old role becomes its grants and scopes (issue 13): a board's token is its controller.
+    expect(created.grants).toEqual([{ kind: 'board', boardId: 'farsta', duty: 'controller' }]);
     await expect(authenticateBearer(db.pool, created.secret)).resolves.toEqual({
-      role: { kind: 'board', boardId: 'farsta' },
+      kind: 'token',
       tokenId: created.id,
+      owner: 'slk',
       label: 'Farsta registrator',
+      grants: [{ kind: 'board', boardId: 'farsta', duty: 'controller' }],
+      scopes: ['read', 'submit'],
     });
     const admin = await createApiToken(db.pool, { role: 'admin', label: 'SLK', createdBy: 'slk' });
-    await expect(authenticateBearer(db.pool, admin.secret)).resolves.toMatchObject({ role: { kind: 'admin' } });
+    await expect(authenticateBearer(db.pool, admin.secret)).resolves.toMatchObject({
+      grants: [{ kind: 'admin' }],
+      scopes: ['read', 'submit', 'admin'],
+    });
   });
 
   it('stores only the hash of the secret', async () => {
@@ -145,7 +152,9 @@ describe('API tokens', () => {
     const listed = tokens.find((t) => t.id === created.id);
     expect(listed).toEqual({
       id: created.id,
-      role: { kind: 'board', boardId: 'skarholmen' },
+      grants: [{ kind: 'board', boardId: 'skarholmen', duty: 'controller' }],
+      scopes: ['read', 'submit'],
+      owner: 'slk',
       label: 'listed',
       createdBy: 'slk',
       createdAt: expect.any(Date),
@@ -158,17 +167,25 @@ describe('API tokens', () => {
     expect(text).not.toMatch(/hash|secret/i);
   });
 
-  it('has the database refuse a bad role written by hand', async () => {
-    const insert = (role: string) =>
+  it('has the database refuse a bad grant or scope written by hand', async () => {
+    const insert = (grants: string[], scopes = ['read']) =>
       db.pool.query(
-        `INSERT INTO api_tokens (id, token_hash, role, label, created_by)
-         VALUES ('tok_handwritten1', sha256(convert_to($1 || random()::text, 'UTF8')), $1, 'by hand', 'sql')`,
-        [role],
+        `INSERT INTO api_tokens (id, token_hash, grants, scopes, owner, label, created_by)
+         VALUES ('tok_handwritten1', sha256(convert_to(random()::text, 'UTF8')), $1, $2, 'sql', 'by hand', 'sql')`,
+        [grants, scopes],
       );
-    for (const role of ['superuser', 'board:', 'board:Farsta', 'Admin']) {
-      await expect(insert(role)).rejects.toThrow(/api_tokens_role_check/);
+    for (const grants of [
+      ['superuser'],
+      ['board:farsta'],
+      ['board:Farsta:controller'],
+      ['Admin'],
+      [],
+      ['admin', 'x'],
+    ]) {
+      await expect(insert(grants)).rejects.toThrow(/api_tokens_grants_check/);
     }
-    await expect(insert('board:farsta')).resolves.toMatchObject({ rowCount: 1 });
+    await expect(insert(['admin'], ['write'])).rejects.toThrow(/api_tokens_scopes_check/);
+    await expect(insert(['board:farsta:handlaggare', 'committee'])).resolves.toMatchObject({ rowCount: 1 });
   });
 
   it('reads the secret out of a Bearer header', () => {

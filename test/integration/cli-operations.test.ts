@@ -149,14 +149,43 @@ describe('arshjul token', () => {
       `fel: id: Id finns inte (not-found)\n  detalj: ${adminId}: no such token, or already revoked\n`,
     );
     const tokens = JSON.parse(list.stdout).tokens as Array<Record<string, unknown>>;
-    expect(tokens.map((t) => [t.role, t.label, t.status])).toEqual(
+    // An old role lists as its grants and scopes (issue 13); the owner is the creator by default.
+    expect(tokens.map((t) => [t.grants, t.scopes, t.label, t.status])).toEqual(
       expect.arrayContaining([
-        ['admin', 'SLK ekonomi', 'revoked'],
-        ['board:farsta', 'Farsta registrator', 'active'],
+        [['admin'], ['read', 'submit', 'admin'], 'SLK ekonomi', 'revoked'],
+        [['board:farsta:controller'], ['read', 'submit'], 'Farsta registrator', 'active'],
       ]),
     );
-    expect(tokens.every((t) => /^cli:./.test(String(t.createdBy)))).toBe(true);
+    expect(tokens.every((t) => /^cli:./.test(String(t.createdBy)) && t.owner === t.createdBy)).toBe(true);
     expect(JSON.stringify(tokens)).not.toContain('arshjul_');
+  });
+
+  it('creates a token with grants, scopes and an owner, naming the option at fault', async () => {
+    const [made, badScope, badGrant, noScope, both] = await Promise.all([
+      arshjul([
+        'token',
+        'create',
+        '--grant',
+        'board:farsta:handlaggare',
+        '--scope',
+        'read',
+        '--owner',
+        'p_0123456789ab',
+        '--label',
+        'Läsande skript',
+      ]),
+      arshjul(['token', 'create', '--role', 'admin', '--scope', 'write', '--label', 'x']),
+      arshjul(['token', 'create', '--grant', 'board:farsta:chef', '--scope', 'read', '--label', 'x']),
+      arshjul(['token', 'create', '--grant', 'committee', '--label', 'x']),
+      arshjul(['token', 'create', '--role', 'admin', '--grant', 'admin', '--label', 'x']),
+    ]);
+    expect(made.code).toBe(0);
+    expect(made.stderr).toContain('board:farsta:handlaggare med read, ägare p_0123456789ab');
+    expect(badScope.stderr).toBe('fel: scope: write: must be read, submit or admin\n');
+    expect(badGrant.stderr).toMatch(/^fel: grant: must be admin, committee, stadshus or board:/);
+    expect(noScope.stderr).toBe('fel: scope: a token with --grant needs --scope\n');
+    expect(both.stderr).toBe('fel: role: give either --role or one or more --grant\n');
+    for (const run of [badScope, badGrant, noScope, both]) expect(run.code).toBe(2);
   });
 });
 

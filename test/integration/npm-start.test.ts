@@ -152,7 +152,7 @@ describe('npm start', () => {
     const me = await fetch(`${urls.health.replace('/healthz', '')}/api/me`, {
       headers: { authorization: `Bearer ${key('SLK \\(admin\\)')}` },
     });
-    expect(await me.json()).toMatchObject({ role: 'admin' });
+    expect(await me.json()).toMatchObject({ grants: ['admin'], scopes: ['read', 'submit', 'admin'] });
     const liveYear = live[live.length - 1]?.split('/')[1];
     if (liveYear) {
       const page = await fetch(`${urls.health.replace('/healthz', '')}/oversikt/${liveYear}`, {

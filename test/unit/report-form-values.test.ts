@@ -60,6 +60,8 @@ describe('the form’s helpers', () => {
   test('who saved: the token’s label, or the record as it stands', () => {
     expect(savedByLabel('board:farsta (Anna Andersson, tok_123)')).toBe('Anna Andersson');
     expect(savedByLabel('cli')).toBe('cli');
+    expect(savedByLabel('token:tok_123 (owner Team Ekonomi)')).toBe('Team Ekonomi');
+    expect(savedByLabel('person:p_0123456789ab')).toBe('person:p_0123456789ab');
   });
 
   test('a fingerprint tells values apart and absent from null alike', () => {

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { authenticateBearer, bearerSecret } from '../../db/api-tokens';
-import { formatRole, Principal } from '../../domain/roles';
+import type { Principal } from '../../domain/principal';
 import type { AuthGuard } from './auth-guard';
+
+export { actorOf } from '../../domain/principal';
 
 /** The cookie that carries a token for the web pages (set by the sign-in form). */
 export const SESSION_COOKIE = 'arshjul_token';
@@ -56,11 +58,6 @@ export function refuseTooManyFailures(request: FastifyRequest, reply: FastifyRep
     .send(
       `För många misslyckade inloggningar från den här adressen. Försök igen om ${minutes} ${minutes === 1 ? 'minut' : 'minuter'}.`,
     );
-}
-
-/** How the caller appears in the audit log: role and token ID, never the secret. */
-export function actorOf(principal: Principal): string {
-  return `${formatRole(principal.role)} (${principal.label}, ${principal.tokenId})`;
 }
 
 /** 401 unless a valid token came with the request; the principal otherwise. */

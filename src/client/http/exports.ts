@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Principal } from '../../domain/roles';
+import type { Principal } from '../../domain/principal';
 import { ExportFile, ExportOperations } from '../operations/exports';
 import { requirePrincipal } from './auth';
 import { answerOrRefuse, deliverableParams, parseParams, phaseParams, sendFile } from './file-responses';

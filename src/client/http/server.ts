@@ -42,6 +42,22 @@ export interface HttpServerDeps {
   trustProxy?: number | string[];
 }
 
+/** A route as registered: its method and URL pattern (`/namnd/:boardId`). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/**
+ * Every route the server registered (HEAD twins of GET routes left out), so the authorisation
+ * table test is generated from what the server answers and a new route cannot be missed.
+ */
+export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
+  return [...(registered.get(app) ?? [])];
+}
+
 /** The HTTP server: /healthz, the API under /api, the web pages and the calendar feeds. */
 export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
   const hops = deps.trustProxy;
@@ -51,6 +67,13 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     ...(hops !== undefined && {
       trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
     }),
+  });
+  const routes: RegisteredRoute[] = [];
+  registered.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url });
+    }
   });
   app.get('/healthz', async (_request, reply) => {
     const health = await checkHealth(deps.probes);

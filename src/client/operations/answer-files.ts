@@ -1,7 +1,7 @@
 import type { AttachmentMeta } from '../../db/attachments';
 import type { SavedAnswer } from '../../db/report-drafts';
 import type { FileReference } from '../../domain/report-template';
-import type { Principal } from '../../domain/roles';
+import type { Principal } from '../../domain/principal';
 import type { AttachmentOperations } from './attachments';
 import { OperationError } from './operation-error';
 import { AnswerConflict, ReportDraftOperations } from './report-drafts';

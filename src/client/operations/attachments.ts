@@ -1,12 +1,13 @@
+import { authorize, targetOf } from './authorize';
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { AttachmentMeta, AttachmentStore } from '../../db/attachments';
 import { appendAuditEvent } from '../../db/audit-log';
 import { loadAwaitingSignOff } from '../../db/report-sign-offs';
 import { checkUpload, fileTypes, UploadPolicy } from '../../domain/file-types';
-import { canWrite, formatRole, Principal } from '../../domain/roles';
+import type { Principal } from '../../domain/principal';
 import { CycleOperations } from './cycle-operations';
-import { forbidden, notFound, OperationError } from './operation-error';
+import { notFound, OperationError } from './operation-error';
 import { visibleDeliverable } from './visible-deliverable';
 import { awaitingSignOffRefusal } from './report-sign-off';
 
@@ -45,9 +46,7 @@ export function createAttachmentOperations(deps: {
       accept?: readonly string[],
     ): Promise<AttachmentMeta> {
       const summary = await visible(principal, year, phaseId, boardId);
-      if (!canWrite(principal, summary.answeringBoardId)) {
-        throw forbidden(`${formatRole(principal.role)} may not attach files`, 'attach');
-      }
+      authorize(principal, 'draft', await targetOf(ops, summary.answeringBoardId), 'deliverable');
       // A report marked ready for its sign-off takes no more files until declined or withdrawn.
       const wait = await loadAwaitingSignOff(deps.pool, summary.workflowId);
       if (wait) throw awaitingSignOffRefusal(wait);

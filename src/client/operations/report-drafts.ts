@@ -1,3 +1,5 @@
+import { authorize, targetOf } from './authorize';
+import type { BoardTarget } from '../../domain/permissions';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -38,10 +40,10 @@ import { loadDraftRecord } from '../../db/report-draft-record';
 import { buildTemplateContext } from '../../db/template-context';
 import type { TemplateCorrection } from '../../db/template-corrections';
 import { localDateSchema } from '../../domain/refusals';
-import { canWrite, formatRole, Principal } from '../../domain/roles';
+import type { Principal } from '../../domain/principal';
 import { loadTemplateFile } from '../templates';
 import { CycleOperations, DeliverableSummary, SubmitOutcome } from './cycle-operations';
-import { forbidden, notFound, OperationError, parseInput } from './operation-error';
+import { notFound, OperationError, parseInput } from './operation-error';
 import type { ReadSnapshot } from './read-cache';
 import { visibleDeliverable } from './visible-deliverable';
 import {
@@ -49,7 +51,7 @@ import {
   awaitingSignOffRefusal,
   declineSignOffSchema,
   isLockTimeout,
-  maySignOffStep,
+  authorizeSignOffStep,
   notAwaitingSignOffRefusal,
   phaseNeedsSignOff,
   signOffSchema,
@@ -171,10 +173,8 @@ export class AnswerConflict extends OperationError {
 const EDITABLE_STAGES = new Set<DeliverableSummary['stage']>(['open', 'returned']);
 
 /** Refuses a caller who may not answer this report, or a report that is handed in or closed. */
-function mayAnswer(principal: Principal, summary: DeliverableSummary): void {
-  if (!canWrite(principal, summary.answeringBoardId)) {
-    throw forbidden(`${formatRole(principal.role)} may not answer reports`, 'answer');
-  }
+function mayAnswer(principal: Principal, summary: DeliverableSummary, target: BoardTarget): void {
+  authorize(principal, 'draft', target, 'deliverable');
   if (!EDITABLE_STAGES.has(summary.stage)) {
     throw new OperationError(
       409,
@@ -256,7 +256,7 @@ export function createReportDraftOperations(deps: {
     // read-cache.ts): the row is read while the snapshot is checked, and the check is not repeated.
     const snapshot = ops.snapshot();
     const summary = await visibleDeliverable(
-      { deliverable: (y, p, b) => ops.deliverable(y, p, b, snapshot) },
+      { deliverable: (y, p, b) => ops.deliverable(y, p, b, snapshot), snapshot: () => snapshot },
       principal,
       year,
       phaseId,
@@ -305,9 +305,7 @@ export function createReportDraftOperations(deps: {
   ): Promise<SignOffOutcome> => {
     const summary = await visibleDeliverable(ops, principal, year, phaseId, boardId);
     const step = kind === 'sign-off-declined' ? 'decline' : 'withdraw';
-    if (!maySignOffStep(principal, step, summary.answeringBoardId)) {
-      throw forbidden(`${formatRole(principal.role)} may not ${step} a sign-off`, step);
-    }
+    authorizeSignOffStep(principal, step, await targetOf(ops, summary.answeringBoardId));
     return onSignOffRow(() =>
       withTransaction(pool, async (tx) => {
         const wait = await takeAwaitingSignOff(tx, summary.workflowId);
@@ -411,9 +409,7 @@ export function createReportDraftOperations(deps: {
     ): Promise<SubmitOutcome | SignOffOutcome> {
       const body = parseInput(markReadySchema, input ?? {});
       const { summary, cycle, template, context } = await prepare(principal, year, phaseId, boardId);
-      if (!maySignOffStep(principal, 'mark-ready', summary.answeringBoardId)) {
-        throw forbidden(`${formatRole(principal.role)} may not mark reports ready`, 'mark-ready');
-      }
+      authorize(principal, 'mark-ready', await targetOf(ops, summary.answeringBoardId), 'deliverable');
       if (!EDITABLE_STAGES.has(summary.stage)) {
         throw new OperationError(
           409,
@@ -482,9 +478,7 @@ export function createReportDraftOperations(deps: {
     ): Promise<SubmitOutcome> {
       parseInput(signOffSchema, input ?? {});
       const { summary, template } = await prepare(principal, year, phaseId, boardId);
-      if (!maySignOffStep(principal, 'sign-off', summary.answeringBoardId)) {
-        throw forbidden(`${formatRole(principal.role)} may not sign reports off`, 'sign-off');
-      }
+      authorizeSignOffStep(principal, 'sign-off', await targetOf(ops, summary.answeringBoardId));
       return onSignOffRow(() =>
         withTransaction(pool, async (tx) => {
           const wait = await takeAwaitingSignOff(tx, summary.workflowId);
@@ -564,7 +558,7 @@ export function createReportDraftOperations(deps: {
       answerPath: string,
     ): Promise<{ question: Extract<Question, { kind: 'file' }>; saved?: SavedAnswer; workflowId: string }> {
       const { summary, template } = await prepare(principal, year, phaseId, boardId);
-      mayAnswer(principal, summary);
+      mayAnswer(principal, summary, await targetOf(ops, summary.answeringBoardId));
       await refuseWhileAwaiting(pool, summary.workflowId);
       const path = parseAnswerPath(answerPath);
       const question = path
@@ -591,7 +585,7 @@ export function createReportDraftOperations(deps: {
       by: string,
     ): Promise<SavedAnswer> {
       const { summary, cycle, template, context } = await prepare(principal, year, phaseId, boardId);
-      mayAnswer(principal, summary);
+      mayAnswer(principal, summary, await targetOf(ops, summary.answeringBoardId));
       const path = parseAnswerPath(input.path);
       if (!path) {
         throw new OperationError(

@@ -1,3 +1,4 @@
+import { authorize } from './authorize';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { AttachmentMeta, AttachmentStore } from '../../db/attachments';
@@ -7,9 +8,10 @@ import { insertReviewComment, listReviewComments, lockStageForComment, ReviewCom
 import { listSubmissionHistory, ReturnRecord, SubmissionVersion } from '../../db/submission-versions';
 import { AnswerChange, diffAnswers } from '../../domain/answer-diff';
 import { parseAnswerPath } from '../../domain/answer-paths';
-import { formatRole, isAdmin, Principal } from '../../domain/roles';
+import type { Principal } from '../../domain/principal';
+import { may } from '../../domain/permissions';
 import type { DeliverableSummary } from './cycle-operations';
-import { forbidden, OperationError, parseInput } from './operation-error';
+import { OperationError, parseInput } from './operation-error';
 import type { ExpandedTemplate, ReportDraftOperations } from './report-drafts';
 
 /**
@@ -108,8 +110,7 @@ export function createReportReviewOperations(deps: {
       const previous = versions.at(-2);
       // A board reads what SLK said about the versions it got back, not SLK's notes in progress.
       const returned = returnedSeqs(versions, returns);
-      const visible =
-        principal.role.kind === 'board' ? comments.filter((c) => returned.has(c.submissionSeq)) : comments;
+      const visible = may(principal, 'read-all') ? comments : comments.filter((c) => returned.has(c.submissionSeq));
       return {
         deliverable,
         template,
@@ -120,7 +121,7 @@ export function createReportReviewOperations(deps: {
         returns,
         attachments,
         comments: visible,
-        canComment: isAdmin(principal) && deliverable.stage === 'submitted' && latest !== undefined,
+        canComment: may(principal, 'review') && deliverable.stage === 'submitted' && latest !== undefined,
       };
     },
 
@@ -157,9 +158,7 @@ export function createReportReviewOperations(deps: {
       by: string,
     ): Promise<ReviewComment> {
       const { deliverable, template } = await drafts.loadExpandedTemplate(principal, year, phaseId, boardId);
-      if (!isAdmin(principal)) {
-        throw forbidden(`${formatRole(principal.role)} may not comment on reports`, 'comment');
-      }
+      authorize(principal, 'review');
       const { path, comment } = parseInput(addCommentSchema, input ?? {});
       if (!pathInTemplate(template, path)) {
         throw new OperationError(400, 'path', `${path} is no question or section of this report`, 'bad-path');

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { AwaitingSignOff } from '../../db/report-sign-offs';
 import { canonicalJson } from '../../domain/canonical-json';
 import type { StoredCycle } from '../../db/cycles';
-import { canWrite, Principal } from '../../domain/roles';
+import type { Action, BoardTarget } from '../../domain/permissions';
+import type { Principal } from '../../domain/principal';
+import { authorize } from './authorize';
 import { OperationError } from './operation-error';
 
 /**
@@ -18,15 +20,14 @@ import { OperationError } from './operation-error';
 export type SignOffStep = 'mark-ready' | 'sign-off' | 'decline' | 'withdraw';
 
 /**
- * Whether the caller may take a step of a report's sign-off for the board that answers it. Every
- * permission decision of the sign-off is here. Today's roles: a board's token may take every step
- * for its own reports, SLK (admin) for every board, the committee none.
+ * Throws unless the caller may take a step of a report's sign-off for the board that answers it:
+ * marking ready and withdrawing the mark are the controller's (and the förvaltningschef's),
+ * signing off and declining the förvaltningschef's (or the company's VD's) alone; a handläggare
+ * none of them (see src/domain/permissions.ts).
  */
-export function maySignOffStep(principal: Principal, step: SignOffStep, boardId: string): boolean {
-  // issue 13: the förvaltningschef's duty once roles carry duties (sign-off, decline); the
-  // controller's to mark ready and withdraw; the handläggare none of these.
-  void step;
-  return canWrite(principal, boardId);
+export function authorizeSignOffStep(principal: Principal, step: SignOffStep, target: BoardTarget): void {
+  const action: Action = step === 'sign-off' || step === 'decline' ? 'sign-off' : 'mark-ready';
+  authorize(principal, action, target, 'deliverable');
 }
 
 /** Whether the phase asks for a sign-off before its reports reach SLK (the calendar's `signOff`). */

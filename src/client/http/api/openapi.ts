@@ -2,12 +2,10 @@ import { z } from 'zod';
 import type { ApiRoute } from './routes';
 import { errorResponse } from './schemas';
 
-const ACCESS_TEXT: Record<ApiRoute['access'], string> = {
-  authenticated: 'Any token; a board sees only its own deliverables.',
-  readAll: 'Roles admin and committee.',
-  admin: 'Role admin (SLK).',
-  boardWrite: 'Role admin, or the board that answers for the deliverable.',
-};
+const accessText = (access: ApiRoute['access']): string =>
+  access === 'authenticated'
+    ? 'Any caller; what it sees is narrowed to the boards it may read.'
+    : `Action ${access} (see domain/permissions.ts); a board action on the board in the URL.`;
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -22,7 +20,7 @@ export function buildOpenApiDocument(routes: ApiRoute[]) {
       ...paths[path],
       [route.method.toLowerCase()]: {
         summary: route.summary,
-        description: ACCESS_TEXT[route.access],
+        description: accessText(route.access),
         security: [{ bearer: [] }],
         parameters: Object.entries(paramShape).map(([name, schema]) => ({
           name,

@@ -4,9 +4,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { appendAuditEvent } from '../../../db/audit-log';
-import { canSeeBoard, canWrite, formatRole, isAdmin, Principal } from '../../../domain/roles';
+import { actorId, Principal } from '../../../domain/principal';
+import { boardTargets } from '../../../domain/board-target';
+import { formatGrant } from '../../../domain/grants';
+import { Action, boardActions, decide, readableBoards } from '../../../domain/permissions';
 import { CycleOperations, DeliverableAction } from '../../operations/cycle-operations';
-import { forbidden, notFound, OperationError, parseInput } from '../../operations/operation-error';
+import { authorize, targetOf } from '../../operations/authorize';
+import { OperationError, parseInput } from '../../operations/operation-error';
 import { visibleDeliverable } from '../../operations/visible-deliverable';
 import { ReportDraftOperations } from '../../operations/report-drafts';
 import { ReportReviewOperations } from '../../operations/report-review';
@@ -15,13 +19,12 @@ import { buildOpenApiDocument } from './openapi';
 import * as s from './schemas';
 
 /**
- * Who may call a route:
- * - `authenticated`: any valid token (what the caller then sees is narrowed by board);
- * - `readAll`: admin and committee (reads across boards);
- * - `admin`: SLK only;
- * - `boardWrite`: admin, or the board that answers for the deliverable in the URL.
+ * Who may call a route: `authenticated` for any caller (what it then sees is narrowed by board),
+ * else the action of the permission functions (domain/permissions.ts). Cross-board actions are
+ * checked before the handler; a board action (`draft`, `mark-ready` …) by the handler, on the
+ * board the URL names (404 for a board the caller may not see).
  */
-export type Access = 'authenticated' | 'readAll' | 'admin' | 'boardWrite';
+export type Access = Action | 'authenticated';
 
 export interface RouteContext {
   principal: Principal;
@@ -71,12 +74,21 @@ const deliverableTarget = (params: Record<string, unknown>, ops: CycleOperations
   return `${ops.municipality}/${p.year}/${p.phaseId}/${p.boardId}`;
 };
 
+/** Submit is the board's (with a document reference); the rest are SLK's review and management. */
+const DELIVERABLE_ACTIONS: Record<DeliverableAction, Action> = {
+  submit: 'submit-document',
+  approve: 'review',
+  return: 'review',
+  extend: 'admin',
+  exempt: 'admin',
+};
+
 function deliverableActionRoute(action: DeliverableAction, body: z.ZodType, summary: string): ApiRoute {
   return {
     method: 'POST',
     url: `/api/cycles/:year/deliverables/:phaseId/:boardId/${action}`,
     summary,
-    access: action === 'submit' ? 'boardWrite' : 'admin',
+    access: DELIVERABLE_ACTIONS[action],
     params: s.deliverableParams,
     body,
     response: s.deliverableState,
@@ -84,9 +96,7 @@ function deliverableActionRoute(action: DeliverableAction, body: z.ZodType, summ
     async handler(ctx) {
       const p = ctx.params as DeliverableParams;
       const summary = await visibleDeliverableOf(ctx);
-      if (!canWrite(ctx.principal, summary.answeringBoardId)) {
-        throw forbidden(`${formatRole(ctx.principal.role)} may not ${action}`, action);
-      }
+      authorize(ctx.principal, DELIVERABLE_ACTIONS[action], await targetOf(ctx.ops, summary.answeringBoardId));
       return ctx.ops.actOnDeliverable(p.year, p.phaseId, p.boardId, action, ctx.body, ctx.actor);
     },
   };
@@ -96,13 +106,18 @@ export const apiRoutes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/me',
-    summary: 'The caller’s role (Vem är jag)',
+    summary: 'Who the caller is: a person or a token, its grants and a token’s scopes (Vem är jag)',
     access: 'authenticated',
     response: s.me,
     handler: async ({ principal }) => ({
-      role: formatRole(principal.role),
-      label: principal.label,
-      tokenId: principal.tokenId,
+      actor: actorId(principal),
+      grants: principal.grants.map(formatGrant),
+      ...(principal.kind === 'token' && {
+        tokenId: principal.tokenId,
+        owner: principal.owner,
+        label: principal.label,
+        scopes: [...principal.scopes],
+      }),
     }),
   },
   {
@@ -129,7 +144,7 @@ export const apiRoutes: ApiRoute[] = [
     method: 'GET',
     url: '/api/cycles/:year/status',
     summary: 'Status of a cycle’s phases and milestones, from the record (Cykelns läge)',
-    access: 'readAll',
+    access: 'read-all',
     params: s.yearParams,
     response: s.cycleStatus,
     // The record holds what the status shows (events and the read model): no workflow query,
@@ -139,15 +154,18 @@ export const apiRoutes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/cycles/:year/deliverables',
-    summary: 'Every deliverable of a cycle the caller may see: all for admin and committee, its own for a board',
+    summary:
+      'Every deliverable of a cycle the caller may see: all for admin and committee, its own for a board, the companies’ for Stockholms Stadshus AB',
     access: 'authenticated',
     params: s.yearParams,
     response: z.array(s.deliverableSummary),
     async handler({ ops, params, principal }) {
       const { year } = params as { year: number };
       await ops.cycle(year);
-      const boardId = principal.role.kind === 'board' ? principal.role.boardId : undefined;
-      return ops.deliverables(year, boardId ? { boardId } : {});
+      const readable = readableBoards(principal, boardTargets((await ops.snapshot()).registry));
+      if (readable === 'all') return ops.deliverables(year, {});
+      if (readable.size === 1) return ops.deliverables(year, { boardId: [...readable][0]! });
+      return (await ops.deliverables(year, {})).filter((d) => readable.has(d.answeringBoardId));
     },
   },
   {
@@ -221,7 +239,7 @@ export const apiRoutes: ApiRoute[] = [
     url: '/api/cycles/:year/local-development',
     summary:
       'Local development work: per priority area what each board planned and reported, per district its LUP and dialogues, punctuality per board (Lokalt utvecklingsarbete)',
-    access: 'readAll',
+    access: 'read-all',
     params: s.yearParams,
     response: s.localDevelopment,
     async handler({ ops, params }) {
@@ -234,12 +252,12 @@ export const apiRoutes: ApiRoute[] = [
     method: 'GET',
     url: '/api/cycles/:year/lup/:boardId',
     summary: 'A district’s LUP: its stage, analysis focus, dialogues and measures (LUP)',
-    access: 'authenticated',
+    access: 'read-board',
     params: s.lupParams,
     response: s.lupView,
     async handler({ ops, params, principal }) {
       const p = params as z.infer<typeof s.lupParams>;
-      if (!canSeeBoard(principal, p.boardId)) throw notFound('board');
+      authorize(principal, 'read-board', await targetOf(ops, p.boardId));
       await ops.cycle(p.year);
       return ops.local.lupView(p.year, p.boardId);
     },
@@ -248,7 +266,7 @@ export const apiRoutes: ApiRoute[] = [
     method: 'POST',
     url: '/api/cycles/:year/lup/:boardId/dialogues',
     summary: 'Record a citizen dialogue in a district’s LUP (Medborgardialog): the district or SLK',
-    access: 'boardWrite',
+    access: 'record-dialogue',
     params: s.lupParams,
     body: s.dialogueBody,
     response: s.lupState,
@@ -258,9 +276,7 @@ export const apiRoutes: ApiRoute[] = [
     },
     async handler({ ops, params, principal, body, actor }) {
       const p = params as z.infer<typeof s.lupParams>;
-      if (!canSeeBoard(principal, p.boardId)) throw notFound('board');
-      if (!canWrite(principal, p.boardId))
-        throw forbidden(`${formatRole(principal.role)} may not record dialogues`, 'record-dialogue');
+      authorize(principal, 'record-dialogue', await targetOf(ops, p.boardId));
       return ops.local.recordDialogue(p.year, p.boardId, body, actor);
     },
   },
@@ -269,7 +285,7 @@ export const apiRoutes: ApiRoute[] = [
     url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report',
     summary:
       'A board’s report: the template of its phase with generated sections expanded, the saved draft answers and what is still missing (Rapport)',
-    access: 'authenticated',
+    access: 'read-board',
     params: s.deliverableParams,
     response: s.boardReport,
     async handler({ drafts, params, principal }) {
@@ -283,7 +299,7 @@ export const apiRoutes: ApiRoute[] = [
     url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/answers',
     summary:
       'Save one draft answer over the version last seen (Spara svar): the board itself or SLK; 409 edited-by-someone-else when another save came between',
-    access: 'boardWrite',
+    access: 'draft',
     params: s.deliverableParams,
     body: s.saveAnswerBody,
     response: s.savedAnswer,
@@ -306,7 +322,7 @@ export const apiRoutes: ApiRoute[] = [
     url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/ready',
     summary:
       'Mark a report ready (Klarmarkera): hands in the saved answers, checked against the template; 409 not-ready names what is missing. In a phase that asks for a sign-off it hands nothing in: the report awaits its sign-off (the answer is then the sign-off state) and takes no saves (409 awaiting-sign-off)',
-    access: 'boardWrite',
+    access: 'mark-ready',
     params: s.deliverableParams,
     body: s.markReadyBody,
     response: z.union([s.deliverableState, s.signOffState]),
@@ -322,7 +338,7 @@ export const apiRoutes: ApiRoute[] = [
     url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/ready/withdraw',
     summary:
       'Withdraw the ready mark of a report awaiting its sign-off (Återta klarmarkeringen), the reason optional: back to its draft; 409 not-awaiting-sign-off',
-    access: 'boardWrite',
+    access: 'mark-ready',
     params: s.deliverableParams,
     body: s.withdrawReadyBody,
     response: s.signOffState,
@@ -337,7 +353,7 @@ export const apiRoutes: ApiRoute[] = [
     url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/sign-off',
     summary:
       'Sign off a report awaiting it (Påskrift): hands in the answers as marked ready, naming who marked it ready and who signed off; of two at once one succeeds, the other gets 409 not-awaiting-sign-off',
-    access: 'boardWrite',
+    access: 'sign-off',
     params: s.deliverableParams,
     body: s.signOffBody,
     response: s.deliverableState,
@@ -352,7 +368,7 @@ export const apiRoutes: ApiRoute[] = [
     url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/sign-off/decline',
     summary:
       'Decline to sign off a report awaiting it (Avböj påskrift), with a required reason: back to its draft, the reason recorded and shown on the form; 409 not-awaiting-sign-off',
-    access: 'boardWrite',
+    access: 'sign-off',
     params: s.deliverableParams,
     body: s.declineSignOffBody,
     response: s.signOffState,
@@ -367,7 +383,7 @@ export const apiRoutes: ApiRoute[] = [
     url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/review',
     summary:
       'SLK’s review of a report (Granskning): the template, every version handed in, the latest answers, what changed since the returned version, attachments and comments per question; SLK and the committee, a board its own',
-    access: 'authenticated',
+    access: 'read-board',
     params: s.deliverableParams,
     response: s.reportReview,
     async handler({ review, params, principal }) {
@@ -380,7 +396,7 @@ export const apiRoutes: ApiRoute[] = [
     url: '/api/cycles/:year/deliverables/:phaseId/:boardId/report/comments',
     summary:
       'Comment on a question or section of a report under review (Kommentera): SLK; 400 bad-path for a path the template does not ask, 409 not-under-review unless handed in',
-    access: 'admin',
+    access: 'review',
     params: s.deliverableParams,
     body: s.addCommentBody,
     bodyCheckedByOperation: true,
@@ -402,12 +418,12 @@ export const apiRoutes: ApiRoute[] = [
     method: 'GET',
     url: '/api/boards/:boardId/mails',
     summary: 'The mails sent about a board’s deliverables, newest first (Utskick)',
-    access: 'authenticated',
+    access: 'read-board',
     params: s.boardParams,
     response: z.array(s.mailRecord),
     async handler({ ops, params, principal }) {
       const { boardId } = params as { boardId: string };
-      if (!canSeeBoard(principal, boardId)) throw notFound('board');
+      authorize(principal, 'read-board', await targetOf(ops, boardId));
       return ops.boardMails(boardId);
     },
   },
@@ -438,16 +454,10 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, part: string):
   return parseInput(schema, value ?? {}, part);
 }
 
-function allowed(principal: Principal, access: Access): boolean {
-  switch (access) {
-    case 'authenticated':
-    case 'boardWrite':
-      return true; // narrowed by the handler, per board
-    case 'readAll':
-      return principal.role.kind !== 'board';
-    case 'admin':
-      return isAdmin(principal);
-  }
+/** The route-level check: a board action waits for the handler, which knows the board. */
+function checkAccess(principal: Principal, access: Access): void {
+  if (access === 'authenticated' || boardActions.includes(access)) return;
+  if (!decide(principal, access).allowed) authorize(principal, access);
 }
 
 export interface ApiDeps {
@@ -487,7 +497,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
             max: deps.writesPerMinute ?? 60,
             timeWindow: '1 minute',
             hook: 'preHandler',
-            keyGenerator: (request: FastifyRequest) => request.principal?.tokenId ?? request.ip,
+            keyGenerator: (request: FastifyRequest) => (request.principal ? actorId(request.principal) : request.ip),
           },
         },
       }),
@@ -500,9 +510,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
         let params: Record<string, unknown> = {};
         try {
           params = parsePart(route.params, request.params, 'params') as Record<string, unknown>;
-          if (!allowed(principal, route.access)) {
-            throw forbidden(`${formatRole(principal.role)} may not call this route`);
-          }
+          checkAccess(principal, route.access);
           const query = parsePart(route.query ?? s.noQuery, request.query, 'query') as Record<string, unknown>;
           const body =
             route.method === 'GET'

@@ -158,7 +158,16 @@ export const mailRecord = z.object({
   problem: z.string().nullable(),
 });
 
-export const me = z.object({ role: z.string(), label: z.string(), tokenId: z.string() });
+export const me = z.object({
+  /** `person:<id>` or `token:<tok_id>`, as the audit log names the caller. */
+  actor: z.string(),
+  /** admin, committee, stadshus, board:<id>:<duty>. */
+  grants: z.array(z.string()),
+  tokenId: z.string().optional(),
+  owner: z.string().optional(),
+  label: z.string().optional(),
+  scopes: z.array(z.enum(['read', 'submit', 'admin'])).optional(),
+});
 
 export const lupParams = yearParams.extend({ boardId: slug }).strict();
 export const dialogueBody = citizenDialogueSchema.omit({ by: true });

@@ -3,7 +3,9 @@ import { compareDates } from '../../../domain/local-date';
 import type { DeliverablePhase } from '../../../domain/cycle-calendar';
 import { findOrganisation, Registry } from '../../../domain/organisations';
 import { audienceOf, writtenDeadlineFor } from '../../../domain/planner';
-import { canSeeBoard, canWrite, Principal } from '../../../domain/roles';
+import type { Principal } from '../../../domain/principal';
+import { boardTarget } from '../../../domain/board-target';
+import { homeBoard, may } from '../../../domain/permissions';
 import type { StoredCycle } from '../../../db/cycles';
 import type { DeliverableSummary, SubmissionRecord } from '../../operations/cycle-operations';
 import { OperationError } from '../../operations/operation-error';
@@ -18,6 +20,7 @@ import {
   formValue,
   hidden,
   isSameOrigin,
+  mayOnBoard,
   isSlug,
   notFoundPage,
   PageDeps,
@@ -248,7 +251,7 @@ async function sendBoardPage(deps: PageDeps, reply: FastifyReply, status: number
   if (!data) return notFoundPage(reply, principal);
   const { registry, cycles, name } = data;
   const principalName =
-    principal.role.kind === 'board' ? registry && findOrganisation(registry, principal.role.boardId)?.name : undefined;
+    homeBoard(principal) && registry ? findOrganisation(registry, homeBoard(principal)!)?.name : undefined;
   const latest = cycles.length ? Math.max(...cycles.map((c) => c.budgetYear)) : undefined;
   return sendPage(
     reply,
@@ -271,7 +274,7 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
   const owed = all.filter(awaitsBoard);
   const late = owed.filter(isOverdue);
   const finished = all.filter((d) => d.stage === 'submitted' || d.stage === 'approved' || d.stage === 'exempt');
-  const writable = canWrite(principal, boardId);
+  const writable = may(principal, 'submit-document', boardTarget(data.registry, boardId));
   const receipt =
     input.receipt && all.find((d) => d.year === input.receipt!.year && d.phaseId === input.receipt!.phaseId);
 
@@ -439,7 +442,8 @@ export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
     if (!principal) return reply;
     const { boardId } = request.params as { boardId: string };
     // Another board's page is a page that does not exist: a board must not learn of others.
-    if (!isSlug(boardId) || !canSeeBoard(principal, boardId)) return notFoundPage(reply, principal);
+    if (!isSlug(boardId) || !(await mayOnBoard(ops, principal, 'read-board', boardId)))
+      return notFoundPage(reply, principal);
     const year = parseYear(queryValue(request.query, 'ar'));
     const phaseId = queryValue(request.query, 'inlamnad');
     return sendBoardPage(deps, reply, 200, {
@@ -455,8 +459,10 @@ export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
     if (!isSameOrigin(request, deps.publicUrl))
       return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
     const { boardId } = request.params as { boardId: string };
-    if (!isSlug(boardId) || !canSeeBoard(principal, boardId)) return notFoundPage(reply, principal);
-    if (!canWrite(principal, boardId)) return forbiddenPage(reply, principal, 'att lämna in åt en nämnd');
+    if (!isSlug(boardId) || !(await mayOnBoard(ops, principal, 'read-board', boardId)))
+      return notFoundPage(reply, principal);
+    if (!(await mayOnBoard(ops, principal, 'submit-document', boardId)))
+      return forbiddenPage(reply, principal, 'att lämna in åt en nämnd');
 
     const body = request.body;
     const year = parseYear(formValue(body, 'year'));

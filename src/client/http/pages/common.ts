@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appendAuditEvent } from '../../../db/audit-log';
 import type { RefusalParams } from '../../../domain/refusals';
-import type { Principal } from '../../../domain/roles';
+import { boardTargets } from '../../../domain/board-target';
+import { Action, homeBoard, may, readableBoards } from '../../../domain/permissions';
+import type { Principal } from '../../../domain/principal';
+import { targetOf } from '../../operations/authorize';
 import type { CycleOperations } from '../../operations/cycle-operations';
 import type { AnswerFileOperations } from '../../operations/answer-files';
 import type { AttachmentOperations } from '../../operations/attachments';
@@ -100,10 +103,27 @@ export async function latestYear(ops: CycleOperations): Promise<number | undefin
 
 /** Where a caller belongs: SLK's cycle page, the committee's overview, a board's own page. */
 export async function homeOf(principal: Principal, ops: CycleOperations): Promise<string | undefined> {
-  if (principal.role.kind === 'board') return `/namnd/${encodeURIComponent(principal.role.boardId)}`;
+  const board = homeBoard(principal);
+  if (board && !may(principal, 'read-all')) return `/namnd/${encodeURIComponent(board)}`;
+  if (!may(principal, 'read-all')) {
+    // Stockholms Stadshus AB (or someone at several boards): the first board it may read.
+    const readable = readableBoards(principal, boardTargets((await ops.snapshot()).registry));
+    const first = readable === 'all' ? undefined : [...readable].sort()[0];
+    return first && `/namnd/${encodeURIComponent(first)}`;
+  }
   const year = await latestYear(ops);
   if (year === undefined) return undefined;
-  return principal.role.kind === 'admin' ? `/cykel/${year}` : `/oversikt/${year}`;
+  return may(principal, 'admin') ? `/cykel/${year}` : `/oversikt/${year}`;
+}
+
+/** Whether the caller may do a board action on a board (the registry says which are companies). */
+export async function mayOnBoard(
+  ops: Pick<CycleOperations, 'snapshot'>,
+  principal: Principal,
+  action: Action,
+  boardId: string,
+): Promise<boolean> {
+  return may(principal, action, await targetOf(ops, boardId));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isAdmin, Principal } from '../../../domain/roles';
+import type { Principal } from '../../../domain/principal';
+import { may } from '../../../domain/permissions';
 import type {
   CycleOperations,
   DeliverableSummary,
@@ -360,7 +361,7 @@ function guardWrite(deps: PageDeps, request: FastifyRequest, reply: FastifyReply
     void forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
     return undefined;
   }
-  if (!isAdmin(principal)) {
+  if (!may(principal, 'admin')) {
     void forbiddenPage(reply, principal, 'Stadsledningskontorets sida');
     return undefined;
   }
@@ -472,7 +473,7 @@ export function registerCyclePage(app: FastifyInstance, deps: PageDeps): void {
   app.get('/cykel/:year', async (request, reply) => {
     const principal = requireUser(request, reply);
     if (!principal) return reply;
-    if (!isAdmin(principal)) return forbiddenPage(reply, principal, 'Stadsledningskontorets sida');
+    if (!may(principal, 'admin')) return forbiddenPage(reply, principal, 'Stadsledningskontorets sida');
     const year = parseYear((request.params as { year: string }).year);
     if (year === undefined) return notFoundPage(reply, principal);
     const notice = NOTICES[queryValue(request.query, 'klart')];

@@ -3,7 +3,8 @@ import { LUP_STAGE_SV, type LupStage } from '../../../domain/lup-state';
 import { isRefusalCode, type RefusalCode, type RefusalParams } from '../../../domain/refusals';
 import { isLocalDate, isoWeekday } from '../../../domain/local-date';
 import type { OrganisationKind } from '../../../domain/organisations';
-import type { Principal } from '../../../domain/roles';
+import { homeBoard } from '../../../domain/permissions';
+import type { Principal } from '../../../domain/principal';
 import { formatSwedishDateTime } from '../../../domain/swedish-format';
 import type { DeliverableSummary } from '../../operations/cycle-operations';
 
@@ -142,14 +143,14 @@ export const MAIL_STATUS: Record<string, string> = {
 
 /** Who the caller is, in words for the page header. */
 export function principalLabel(principal: Principal, boardName?: string): string {
-  switch (principal.role.kind) {
-    case 'admin':
-      return 'Stadsledningskontoret (SLK)';
-    case 'committee':
-      return 'Ytterstads- och demokratiutskottet';
-    case 'board':
-      return boardName ?? principal.role.boardId;
-  }
+  // The widest grant names the caller: a principal carries no name (pseudonymous by design).
+  const kinds = new Set(principal.grants.map((g) => g.kind));
+  if (kinds.has('admin')) return 'Stadsledningskontoret (SLK)';
+  if (kinds.has('committee')) return 'Ytterstads- och demokratiutskottet';
+  if (kinds.has('stadshus')) return 'Stockholms Stadshus AB';
+  const board = homeBoard(principal);
+  if (board) return boardName ?? board;
+  return principal.grants.length ? 'Flera nämnder' : 'Ingen behörighet';
 }
 
 const FIELD_LABELS: Record<string, string> = {
@@ -207,6 +208,19 @@ const stage = (p: RefusalParams): string => STAGE_SV[p.stage as DeliverableStage
  * name what they are about themselves. A Record over the closed set: a code without a sentence
  * does not compile.
  */
+/** The permission functions' actions as a Swedish verb phrase (after "för att"). */
+const PERMISSION_ACTIONS_SV: Record<string, string> = {
+  'read-board': 'läsa nämndens uppgifter',
+  'read-all': 'läsa alla nämnders uppgifter',
+  draft: 'skriva utkast',
+  'mark-ready': 'klarmarkera rapporten',
+  'sign-off': 'intyga rapporten',
+  'submit-document': 'lämna in',
+  'record-dialogue': 'registrera medborgardialoger',
+  review: 'granska',
+  admin: 'administrera budgetcykeln',
+};
+
 const REFUSALS_SV: Record<RefusalCode, Say> = {
   required: () => 'måste fyllas i',
   'one-required': () => 'behöver svar på minst en av frågorna',
@@ -297,6 +311,10 @@ const REFUSALS_SV: Record<RefusalCode, Say> = {
   'unknown-milestone': () => 'finns inte i cykeln',
   'not-found': () => 'finns inte',
   forbidden: () => 'Din behörighet räcker inte till det här',
+  'missing-duty': (p) =>
+    `Din roll vid nämnden räcker inte för att ${PERMISSION_ACTIONS_SV[text(p, 'action')] ?? 'göra det här'}`,
+  'missing-scope': (p) =>
+    `Nyckeln får inte användas för att ${PERMISSION_ACTIONS_SV[text(p, 'action')] ?? 'göra det här'}`,
   'no-registry': () => 'Inget organisationsregister är lagrat',
   'not-in-registry': () => 'finns inte i organisationsregistret',
   'registry-differs': () => 'Registret skiljer sig från det som är lagrat',
@@ -398,6 +416,8 @@ const STANDS_ALONE = new Set<RefusalCode>([
   'already-started',
   'no-content-taken',
   'forbidden',
+  'missing-duty',
+  'missing-scope',
   'no-registry',
   'registry-differs',
   'other-municipality',

@@ -1,4 +1,5 @@
-import type { Principal } from '../../../domain/roles';
+import { homeBoard, may } from '../../../domain/permissions';
+import type { Principal } from '../../../domain/principal';
 import { principalLabel } from './format';
 import { html, SafeHtml } from './html';
 
@@ -25,13 +26,13 @@ function navigation(principal: Principal, year: number | undefined, current: Sec
   const link = (href: string, text: string, section: Section) =>
     html`<li><a href="${href}" ${current === section ? html` aria-current="page"` : ''}>${text}</a></li>`;
   const items: SafeHtml[] = [];
-  const role = principal.role;
-  if (role.kind === 'board') {
-    items.push(link(`/namnd/${encodeURIComponent(role.boardId)}`, 'Vår nämnd', 'namnd'));
+  const board = homeBoard(principal);
+  if (!may(principal, 'read-all')) {
+    if (board) items.push(link(`/namnd/${encodeURIComponent(board)}`, 'Vår nämnd', 'namnd'));
   } else if (year !== undefined) {
     items.push(link(`/oversikt/${year}`, 'Översikt', 'oversikt'));
     items.push(link(`/oversikt/${year}/lokalt-utvecklingsarbete`, 'Lokalt utvecklingsarbete', 'lokalt'));
-    if (role.kind === 'admin') items.push(link(`/cykel/${year}`, 'Cykeln', 'cykel'));
+    if (may(principal, 'admin')) items.push(link(`/cykel/${year}`, 'Cykeln', 'cykel'));
   }
   return html`<nav class="site-nav" aria-label="Huvudmeny">
     <ul>

@@ -1,3 +1,4 @@
+import { may } from '../../../domain/permissions';
 import type { FastifyInstance } from 'fastify';
 import type { StoredCycle } from '../../../db/cycles';
 import { LUP_STAGE_SV, LupStage } from '../../../domain/lup-state';
@@ -310,7 +311,7 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
   app.get('/oversikt/:year/lokalt-utvecklingsarbete', async (request, reply) => {
     const principal = requireUser(request, reply);
     if (!principal) return reply;
-    if (principal.role.kind === 'board')
+    if (!may(principal, 'read-all'))
       return forbiddenPage(reply, principal, 'uppföljningen av lokalt utvecklingsarbete');
     const year = parseYear((request.params as { year: string }).year);
     if (year === undefined) return notFoundPage(reply, principal);

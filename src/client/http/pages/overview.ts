@@ -1,3 +1,4 @@
+import { may } from '../../../domain/permissions';
 import type { FastifyInstance } from 'fastify';
 import type { DeliverablePhase } from '../../../domain/cycle-calendar';
 import {
@@ -143,7 +144,7 @@ export function registerOverview(app: FastifyInstance, deps: PageDeps): void {
   app.get('/oversikt/:year', async (request, reply) => {
     const principal = requireUser(request, reply);
     if (!principal) return reply;
-    if (principal.role.kind === 'board') return forbiddenPage(reply, principal, 'översikten över alla nämnder');
+    if (!may(principal, 'read-all')) return forbiddenPage(reply, principal, 'översikten över alla nämnder');
     const year = parseYear((request.params as { year: string }).year);
     if (year === undefined) return notFoundPage(reply, principal);
     const data = await loadOverview(deps.ops, year);

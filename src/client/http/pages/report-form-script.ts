@@ -16,8 +16,10 @@ export const REPORT_FORM_SCRIPT = String.raw`(function () {
     try { return JSON.parse(text); } catch (e) { return {}; }
   }
 
-  /** "board:farsta (Anna Andersson, tok_1)" → "Anna Andersson", as the server shows it. */
+  /** "token:tok_1 (owner Team)" → "Team", "board:farsta (Anna Andersson, tok_1)" → "Anna Andersson", as the server shows it. */
   function savedByLabel(actor) {
+    var token = /^token:\S+ \(owner (.*)\)$/.exec(actor);
+    if (token) return token[1];
     var match = /^\S+ \((.*), [^,()]+\)$/.exec(actor);
     return match ? match[1] : actor;
   }

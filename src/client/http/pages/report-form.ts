@@ -6,7 +6,7 @@ import { listLatestSubmissions } from '../../../db/submissions';
 import { dismissTemplateCorrection, DroppedAnswer, TemplateCorrection } from '../../../db/template-corrections';
 import { FileReference, optionsOf, Question, TableColumn } from '../../../domain/report-template';
 import type { RefusalParams } from '../../../domain/refusals';
-import { canWrite, Principal } from '../../../domain/roles';
+import type { Principal } from '../../../domain/principal';
 import { OperationError } from '../../operations/operation-error';
 import {
   AnswerConflict,
@@ -22,6 +22,7 @@ import {
   forbiddenPage,
   formValue,
   isSameOrigin,
+  mayOnBoard,
   isSlug,
   notFoundPage,
   PageDeps,
@@ -87,8 +88,14 @@ const codeText = (problem: AnswerProblem): string => problem.text || refusalBesi
 /** An HTML id for an answer path (or a cell's path): letters, digits and dashes only. */
 export const idOf = (path: string): string => `svar-${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
 
-/** Who saved, as people read it: the token's label (a person or a team) rather than the token. */
+/**
+ * Who saved, as people read it: a token's owner (issue 13: `token:<id> (owner …)`), or for a
+ * record from before, the token's label (`board:farsta (label, tok_…)`). A person's id stays
+ * as it is until the pages resolve people's names at display time.
+ */
 export function savedByLabel(actor: string): string {
+  const token = /^token:\S+ \(owner (.*)\)$/.exec(actor);
+  if (token) return token[1]!;
   const match = /^\S+ \((.*), [^,()]+\)$/.exec(actor);
   return match?.[1] ?? actor;
 }
@@ -978,7 +985,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
   ) => {
     const data = await loadVisible(principal, p);
     if (!data) return notFoundPage(reply, principal);
-    const writable = canWrite(principal, data.report.deliverable.answeringBoardId);
+    const writable = await mayOnBoard(deps.ops, principal, 'draft', data.report.deliverable.answeringBoardId);
     return sendPage(
       reply,
       status,
@@ -1132,7 +1139,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     const { principal, p } = posted;
     const data = await loadVisible(principal, p);
     if (!data) return notFoundPage(reply, principal);
-    if (!canWrite(principal, data.report.deliverable.answeringBoardId))
+    if (!(await mayOnBoard(deps.ops, principal, 'draft', data.report.deliverable.answeringBoardId)))
       return forbiddenPage(reply, principal, 'att svara åt en nämnd');
     const multipart = request.body instanceof MultipartBody ? request.body : undefined;
     const body = multipart ? multipart.fields : request.body;
@@ -1211,7 +1218,9 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     } catch (error) {
       if (!(error instanceof OperationError)) throw error;
       if (error.status === 404) return notFoundPage(reply, principal);
-      if (error.status === 403) return forbiddenPage(reply, principal, 'att klarmarkera åt en nämnd');
+      // A refusal by duty or scope shows on the form in Swedish (a handläggare may draft, not mark ready).
+      if (error.status === 403 && error.code === 'forbidden')
+        return forbiddenPage(reply, principal, 'att klarmarkera åt en nämnd');
       const problems: AnswerProblem[] =
         error instanceof ReportNotReady
           ? error.missing.map((m) => ({ field: m.field, code: 'required', problem: 'must be answered' }))

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ReturnRecord } from '../../../db/submission-versions';
 import type { AnswerChange } from '../../../domain/answer-diff';
 import { Question } from '../../../domain/report-template';
-import { isAdmin, Principal } from '../../../domain/roles';
+import type { Principal } from '../../../domain/principal';
+import { may } from '../../../domain/permissions';
 import type { DeliverableSummary, SubmissionRecord } from '../../operations/cycle-operations';
 import { OperationError } from '../../operations/operation-error';
 import { visibleDeliverable } from '../../operations/visible-deliverable';
@@ -128,7 +129,7 @@ function plainReviewBody(principal: Principal, p: Params, data: PlainReviewData,
   const { decision } = extra;
   const last = data.record?.lastSubmission;
   const lastReturn = data.record?.lastReturn;
-  const back = isAdmin(principal)
+  const back = may(principal, 'admin')
     ? html`<a href="/cykel/${p.year}">Tillbaka till budgetcykeln</a>`
     : html`<a href="/oversikt/${p.year}">Tillbaka till översikten</a>`;
   return html`<p>${back}</p>
@@ -164,7 +165,7 @@ function plainReviewBody(principal: Principal, p: Params, data: PlainReviewData,
       }
     </dl>
     ${!last ? html`<p class="panel">Nämnden har inte lämnat in något än.</p>` : ''}
-    ${isAdmin(principal) && d.stage === 'submitted' && data.reviewRequired ? decisionForms(p, decision) : ''}`;
+    ${may(principal, 'admin') && d.stage === 'submitted' && data.reviewRequired ? decisionForms(p, decision) : ''}`;
 }
 
 // --- Rendering ----------------------------------------------------------------------------------
@@ -395,7 +396,7 @@ function reviewBody(principal: Principal, p: Params, data: ReviewPageData, extra
     return i < 0 ? undefined : i + 1;
   };
   const ctx: DrawContext = { p, data, changes, versionOf, ...(extra.problem && { problem: extra.problem }) };
-  const back = isAdmin(principal)
+  const back = may(principal, 'admin')
     ? html`<a href="/cykel/${p.year}">Tillbaka till budgetcykeln</a>`
     : html`<a href="/oversikt/${p.year}">Tillbaka till översikten</a>`;
   // Named in the URL after a save: shown only for a path that has a comment, never as typed.
@@ -486,7 +487,7 @@ function reviewBody(principal: Principal, p: Params, data: ReviewPageData, extra
             ${review.template.sections.map((s) => sectionBlock(ctx, s))}`
         : ''
     }
-    ${isAdmin(principal) && d.stage === 'submitted' && data.reviewRequired ? decisionForms(p, decision) : ''}`;
+    ${may(principal, 'admin') && d.stage === 'submitted' && data.reviewRequired ? decisionForms(p, decision) : ''}`;
 }
 
 // --- Routes -------------------------------------------------------------------------------------
@@ -520,7 +521,7 @@ export async function sendReviewPage(
           : `Granskning: ${data.deliverable.phaseName}, ${data.deliverable.boardName}`,
       principal,
       year: p.year,
-      current: isAdmin(principal) ? 'cykel' : 'oversikt',
+      current: may(principal, 'admin') ? 'cykel' : 'oversikt',
       body: 'review' in data ? reviewBody(principal, p, data, extra) : plainReviewBody(principal, p, data, extra),
     }),
   );
@@ -539,7 +540,7 @@ export function registerReviewPage(app: FastifyInstance, deps: PageDeps): void {
     const principal = requireUser(request, reply);
     if (!principal) return reply;
     // A board reads SLK's comments on its own form; this page is SLK's and the committee's.
-    if (principal.role.kind === 'board') return forbiddenPage(reply, principal, 'Stadsledningskontorets granskning');
+    if (!may(principal, 'read-all')) return forbiddenPage(reply, principal, 'Stadsledningskontorets granskning');
     const p = params(request.params);
     if (!p) return notFoundPage(reply, principal);
     const commented = queryValue(request.query, 'kommenterat');

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CycleTemplateVersion } from '../../../db/cycle-templates';
-import { isAdmin, Principal } from '../../../domain/roles';
+import type { Principal } from '../../../domain/principal';
+import { may } from '../../../domain/permissions';
 import { OperationError } from '../../operations/operation-error';
 import { loadTemplatePreview, PreviewBoard, TemplatePreview } from '../../operations/template-preview';
 import { forbiddenPage, isSlug, notFoundPage, PageDeps, parseYear, queryValue, requireUser, sendPage } from './common';
@@ -75,7 +76,7 @@ function versionTable(versions: CycleTemplateVersion[]): SafeHtml {
 function previewBody(principal: Principal, year: number, data: TemplatePreview, maxBytes: number): SafeHtml {
   const { template, board } = data;
   const url = templatePreviewUrl(year, template.id);
-  const back = isAdmin(principal)
+  const back = may(principal, 'admin')
     ? html`<a href="/cykel/${year}">Tillbaka till budgetcykeln</a>`
     : html`<a href="/oversikt/${year}">Tillbaka till översikten</a>`;
   return html`<p>${back}</p>
@@ -103,7 +104,7 @@ export function registerTemplatePreviewPage(app: FastifyInstance, deps: PageDeps
     const principal = requireUser(request, reply);
     if (!principal) return reply;
     // A board sees its own form; the preview of any board's is SLK's and the committee's.
-    if (principal.role.kind === 'board') return forbiddenPage(reply, principal, 'förhandsvisning av mallar');
+    if (!may(principal, 'read-all')) return forbiddenPage(reply, principal, 'förhandsvisning av mallar');
     const { year: rawYear = '', templateId = '' } = request.params as Record<string, string>;
     const year = parseYear(rawYear);
     if (year === undefined || !isSlug(templateId)) return notFoundPage(reply, principal);
@@ -133,7 +134,7 @@ export function registerTemplatePreviewPage(app: FastifyInstance, deps: PageDeps
         title: `Förhandsvisning: ${data.template.title}`,
         principal,
         year,
-        current: isAdmin(principal) ? 'cykel' : 'oversikt',
+        current: may(principal, 'admin') ? 'cykel' : 'oversikt',
         body: previewBody(principal, year, data, deps.attachments.policy.maxBytes),
       }),
     );

@@ -7,7 +7,7 @@ import {
   resumeSession,
   SessionTimeouts,
 } from '../../../db/sessions';
-import type { Principal } from '../../../domain/roles';
+import type { Principal } from '../../../domain/principal';
 import type { ProviderIdentity, RelyingParty } from '../../sign-in/openid-relying-party';
 import { SignInRefused } from '../../sign-in/openid-relying-party';
 import type { SignedInPerson } from './sign-in-routes';

@@ -1,0 +1,38 @@
+import type { Grant, Scope } from './grants';
+
+/**
+ * Who calls: a person (signed in through the city's provider) or a machine token (scripts and
+ * integrations). Both hold grants; a token is further narrowed by its scopes.
+ */
+export interface PersonPrincipal {
+  kind: 'person';
+  /** `p_…`: stable, pseudonymous; a name or address lives only in the people table. */
+  personId: string;
+  grants: readonly Grant[];
+}
+
+export interface TokenPrincipal {
+  kind: 'token';
+  /** The token's public id (`tok_…`), never its secret. */
+  tokenId: string;
+  /** Who answers for the token: a person id (`p_…`) or free text such as a team's name. */
+  owner: string;
+  label: string;
+  grants: readonly Grant[];
+  scopes: readonly Scope[];
+}
+
+export type Principal = PersonPrincipal | TokenPrincipal;
+
+/**
+ * How the caller appears in the audit log: a stable pseudonymous id, never a name or an e-mail
+ * address, so a person's details can be erased while the append-only record stays intact. A
+ * token's owner follows it, because the owner is who answers for a script's acts.
+ */
+export function actorId(principal: Principal): string {
+  return principal.kind === 'person' ? `person:${principal.personId}` : `token:${principal.tokenId}`;
+}
+
+export function actorOf(principal: Principal): string {
+  return principal.kind === 'person' ? actorId(principal) : `${actorId(principal)} (owner ${principal.owner})`;
+}
