@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Duty, duties, Grant } from './grants';
 
 /**
  * Which Årshjul role a group at the city's identity provider gives (issue 13). The identity
@@ -15,14 +16,11 @@ import { z } from 'zod';
  * Årshjul's business.
  */
 
-export const BOARD_DUTIES = ['handlaggare', 'controller', 'forvaltningschef'] as const;
-export type BoardDuty = (typeof BOARD_DUTIES)[number];
+export const BOARD_DUTIES = duties;
+export type BoardDuty = Duty;
 
-export type GroupRole =
-  | { kind: 'admin' }
-  | { kind: 'committee' }
-  | { kind: 'stadshus' }
-  | { kind: 'board'; boardId: string; duty: BoardDuty };
+/** The grant a group gives (src/domain/grants.ts): the roles people hold are grants. */
+export type GroupRole = Grant;
 
 /** Same shape as an organisation id in the registry. */
 const BOARD_ID = '[a-z0-9]+(?:-[a-z0-9]+)*';
