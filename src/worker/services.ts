@@ -11,7 +11,9 @@ import { buildHttpServer } from '../client/http/server';
 import { DEFAULT_UPLOAD_POLICY } from '../domain/file-types';
 import { createPool } from '../db/database';
 import { migrateUp } from '../db/migrate';
-import { AppConfig } from './config';
+import { AppConfig, OidcConfig } from './config';
+import { loadGroupRoles } from '../client/data-files';
+import type { SignInSettings } from '../client/http/sign-in/sign-in';
 import { createArshjulWorker, poolSizeFor } from './create-worker';
 import { createSmtpMailer, SmtpMailer } from './mail-transport';
 
@@ -88,6 +90,7 @@ export async function startServices(
         pool,
         publicUrl: publicUrlOf(config),
         uploads: { ...DEFAULT_UPLOAD_POLICY, maxBytes: config.uploads.maxBytes },
+        ...(config.oidc && { signIn: signInSettingsOf(config.oidc) }),
       },
       probes: {
         temporal: temporalProbe(client),
@@ -120,5 +123,20 @@ export async function startServices(
       mailer.close();
       await pool.end();
     },
+  };
+}
+
+/** Single sign-on from the OIDC_* settings: back after signing out at the provider to /logga-in. */
+function signInSettingsOf(oidc: OidcConfig): SignInSettings {
+  return {
+    provider: {
+      issuer: oidc.issuer,
+      clientId: oidc.clientId,
+      clientSecret: oidc.clientSecret,
+      redirectUrl: oidc.redirectUrl,
+      postLogoutRedirectUrl: new URL('/logga-in', oidc.redirectUrl).href,
+      groupsClaim: oidc.groupsClaim,
+    },
+    groupRoles: loadGroupRoles(oidc.groupRolesFile),
   };
 }

@@ -3,6 +3,10 @@ import type { Pool } from 'pg';
 import { authenticateBearer, bearerSecret } from '../../db/api-tokens';
 import type { Principal } from '../../domain/principal';
 import type { AuthGuard } from './auth-guard';
+import type { SessionPrincipals } from './sign-in/session-principal';
+
+/** The cookie of a person's session (issue 13, single sign-on); the token cookie stays for keys. */
+export const PERSON_SESSION_COOKIE = 'arshjul_session';
 
 export { actorOf } from '../../domain/principal';
 
@@ -27,14 +31,27 @@ export function readCookie(header: string | undefined, name: string): string | u
 
 /**
  * Resolves the caller on every request: the API takes `Authorization: Bearer <token>`, the pages
- * a session cookie holding the same kind of token. Routes decide what the caller may do. A wrong
+ * a person's session (single sign-on) or a cookie holding a token. Routes decide what the caller may do. A wrong
  * secret counts against the client's address (see auth-guard.ts); a client past the limit is
  * refused with 429 before its secret is looked at.
  */
-export function registerAuthentication(app: FastifyInstance, pool: Pool, guard: AuthGuard): void {
+export function registerAuthentication(
+  app: FastifyInstance,
+  pool: Pool,
+  guard: AuthGuard,
+  sessions?: SessionPrincipals,
+): void {
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request, reply) => {
-    const secret = bearerSecret(request.headers.authorization) ?? readCookie(request.headers.cookie, SESSION_COOKIE);
+    const bearer = bearerSecret(request.headers.authorization);
+    // A person's session (single sign-on) comes before a key in a cookie; a bearer token before both.
+    const session = bearer ? undefined : readCookie(request.headers.cookie, PERSON_SESSION_COOKIE);
+    if (session && sessions) {
+      // A session that ended or timed out is no guess: it is not counted as a failure.
+      request.principal = await sessions.principalOf(session);
+      if (request.principal) return;
+    }
+    const secret = bearer ?? readCookie(request.headers.cookie, SESSION_COOKIE);
     if (!secret) return;
     const wait = guard.retryAfterSeconds(request.ip);
     if (wait > 0) return refuseTooManyFailures(request, reply, wait);

@@ -5,6 +5,8 @@ import { CycleOperations } from '../operations/cycle-operations';
 import { registerApi } from './api/routes';
 import { registerAuthentication } from './auth';
 import { AuthGuardPolicy, createAuthGuard } from './auth-guard';
+import { createSignIn, NO_SIGN_IN, SignInSettings } from './sign-in/sign-in';
+import { registerSignInRoutes } from './sign-in/sign-in-routes';
 import { createPostgresAttachmentStore } from '../../db/attachments';
 import { DEFAULT_UPLOAD_POLICY, UploadPolicy } from '../../domain/file-types';
 import { createAnswerFileOperations } from '../operations/answer-files';
@@ -32,6 +34,8 @@ export interface HttpAppDeps {
   templatesDir?: string;
   /** Failed sign-ins and wrong tokens a client may make per window (default 20 per 10 minutes). */
   authGuard?: AuthGuardPolicy;
+  /** Single sign-on through an OpenID provider (issue 13); absent, people sign in with keys only. */
+  signIn?: SignInSettings;
 }
 
 export interface HttpServerDeps {
@@ -81,7 +85,14 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   });
   if (deps.app) {
     const authGuard = createAuthGuard(deps.app.pool, deps.app.authGuard);
-    registerAuthentication(app, deps.app.pool, authGuard);
+    const signIn = createSignIn(deps.app.pool, deps.app.ops, deps.app.signIn);
+    registerAuthentication(app, deps.app.pool, authGuard, signIn?.sessions);
+    registerSignInRoutes(app, {
+      pool: deps.app.pool,
+      guard: authGuard,
+      ...(deps.app.publicUrl && { publicUrl: deps.app.publicUrl }),
+      ...(signIn?.routes ?? NO_SIGN_IN),
+    });
     await app.register(formBody);
     const drafts = createReportDraftOperations({
       ops: deps.app.ops,

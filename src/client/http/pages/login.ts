@@ -16,7 +16,7 @@ function cookie(value: string, secure: boolean, maxAge?: number): string {
   ].join('; ');
 }
 
-function loginPage(problem?: FormProblem): string {
+function loginPage(problem: FormProblem | undefined, singleSignOn: boolean): string {
   const error = problem
     ? html`<div class="error-summary" role="alert">
         <p><strong>Det gick inte att logga in.</strong></p>
@@ -31,6 +31,17 @@ function loginPage(problem?: FormProblem): string {
         Årshjulet visar budgetcykelns sista dagar, leveranser och läge för Stadsledningskontoret, nämnderna och
         utskottet.
       </p>
+      ${
+        singleSignOn
+          ? html`<form class="panel" method="get" action="/logga-in/sso">
+                <h2>Med ditt konto i staden</h2>
+                <p>Du loggar in hos stadens inloggningstjänst och kommer sedan tillbaka hit.</p>
+                <button type="submit">Fortsätt till stadens inloggning</button>
+              </form>
+              <h2>Med åtkomstnyckel</h2>
+              <p>För skript och test: nycklar skapas av Stadsledningskontoret.</p>`
+          : ''
+      }
       <form class="panel" method="post" action="/logga-in" novalidate>
         ${error}
         ${field({
@@ -50,6 +61,7 @@ function loginPage(problem?: FormProblem): string {
 
 export function registerLogin(app: FastifyInstance, deps: PageDeps): void {
   const secure = (deps.publicUrl ?? '').startsWith('https:');
+  const singleSignOn = deps.signIn !== undefined;
 
   app.get('/', async (request, reply) => {
     if (!request.principal) return reply.redirect('/logga-in', 303);
@@ -62,7 +74,7 @@ export function registerLogin(app: FastifyInstance, deps: PageDeps): void {
     );
   });
 
-  app.get('/logga-in', async (_request, reply) => sendPage(reply, 200, loginPage()));
+  app.get('/logga-in', async (_request, reply) => sendPage(reply, 200, loginPage(undefined, singleSignOn)));
 
   app.post('/logga-in', async (request, reply) => {
     if (!isSameOrigin(request, deps.publicUrl)) {
@@ -72,23 +84,19 @@ export function registerLogin(app: FastifyInstance, deps: PageDeps): void {
     if (wait > 0) return refuseTooManyFailures(request, reply, wait);
     const principal = await authenticateBearer(deps.pool, formValue(request.body, 'token').trim());
     if (!principal) {
-      if (await deps.guard.failed(request.ip)) return refuseTooManyFailures(request, reply, deps.guard.retryAfterSeconds(request.ip));
+      if (await deps.guard.failed(request.ip))
+        return refuseTooManyFailures(request, reply, deps.guard.retryAfterSeconds(request.ip));
       // The token is never echoed back: it is a secret, right or wrong.
       return sendPage(
         reply,
         401,
-        loginPage({ form: 'logga-in', field: 'token', code: 'forbidden', problem: 'invalid', values: {} }),
+        loginPage(
+          { form: 'logga-in', field: 'token', code: 'forbidden', problem: 'invalid', values: {} },
+          singleSignOn,
+        ),
       );
     }
     reply.header('set-cookie', cookie(formValue(request.body, 'token').trim(), secure));
     return reply.redirect((await homeOf(principal, deps.ops)) ?? '/', 303);
-  });
-
-  app.post('/logga-ut', async (request, reply) => {
-    if (!isSameOrigin(request, deps.publicUrl)) {
-      return forbiddenPage(reply, request.principal, 'att skicka formulär från en annan webbplats');
-    }
-    reply.header('set-cookie', cookie('', secure, 0));
-    return reply.redirect('/logga-in', 303);
   });
 }

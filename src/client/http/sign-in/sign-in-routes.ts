@@ -10,13 +10,11 @@ import {
 } from '../../../db/sessions';
 import type { ProviderIdentity, RelyingParty } from '../../sign-in/openid-relying-party';
 import { SignInRefused } from '../../sign-in/openid-relying-party';
-import { readCookie, refuseTooManyFailures } from '../auth';
+import { PERSON_SESSION_COOKIE, readCookie, refuseTooManyFailures, SESSION_COOKIE } from '../auth';
 import type { AuthGuard } from '../auth-guard';
 import { isSameOrigin, queryValue, sendPage } from '../pages/common';
 import { messagePage } from '../pages/layout';
 
-/** The cookie of a person's session (issue 13); the token cookie stays for keys. */
-export const PERSON_SESSION_COOKIE = 'arshjul_session';
 /** Binds a sign-in under way to the browser that started it (login CSRF): holds its state. */
 const SIGN_IN_COOKIE = 'arshjul_sign_in';
 /** How long a person may take at the provider before the sign-in must start again. */
@@ -30,7 +28,8 @@ export interface SignedInPerson {
 
 export interface SignInDeps {
   pool: Pool;
-  relyingParty: RelyingParty;
+  /** Absent: no single sign-on configured; only signing out is served here. */
+  relyingParty?: RelyingParty;
   /** Keeps the person and their memberships in step with the provider's groups. */
   signedIn(identity: ProviderIdentity): Promise<SignedInPerson>;
   /** Where a person goes after signing in when the sign-in did not start from a page. */
@@ -38,6 +37,8 @@ export interface SignInDeps {
   timeouts: SessionTimeouts;
   guard: AuthGuard;
   publicUrl?: string;
+  /** The redirect URL registered at the provider: the callback's URL is read against it. */
+  redirectUrl?: string;
 }
 
 function cookie(name: string, value: string, secure: boolean, maxAge?: number): string {
@@ -69,6 +70,9 @@ const failed = (reply: FastifyReply, status: number, text: string) =>
  */
 export function registerSignInRoutes(app: FastifyInstance, deps: SignInDeps): void {
   const secure = (deps.publicUrl ?? '').startsWith('https:');
+  registerSignOut(app, deps, secure);
+  const relyingParty = deps.relyingParty;
+  if (!relyingParty) return;
 
   app.get('/logga-in/sso', async (request, reply) => {
     const wait = deps.guard.retryAfterSeconds(request.ip);
@@ -76,7 +80,7 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInDeps): vo
     const returnTo = localPath(queryValue(request.query, 'till')) ?? '';
     let started;
     try {
-      started = await deps.relyingParty.startSignIn();
+      started = await relyingParty.startSignIn();
     } catch {
       return failed(reply, 503, 'Inloggningstjänsten svarar inte just nu. Försök igen om en stund.');
     }
@@ -109,7 +113,7 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInDeps): vo
     }
     let finished;
     try {
-      finished = await deps.relyingParty.finishSignIn(callbackUrlOf(request, deps.publicUrl), {
+      finished = await relyingParty.finishSignIn(callbackUrlOf(request, deps.redirectUrl ?? deps.publicUrl), {
         state,
         codeVerifier: attempt.codeVerifier,
         nonce: attempt.nonce,
@@ -141,7 +145,10 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInDeps): vo
     reply.header('set-cookie', [cookie(SIGN_IN_COOKIE, '', secure, 0), cookie(PERSON_SESSION_COOKIE, secret, secure)]);
     return reply.redirect(attempt.returnTo || ((await deps.homeOf(person.personId)) ?? '/'), 303);
   });
+}
 
+/** `/logga-ut`: ends the person's session here and, where the provider supports it, there too. */
+function registerSignOut(app: FastifyInstance, deps: SignInDeps, secure: boolean): void {
   app.post('/logga-ut', async (request, reply) => {
     if (!isSameOrigin(request, deps.publicUrl)) {
       return sendPage(reply, 403, messagePage('Åtkomst nekad', 'Utloggning från en annan webbplats tas inte emot.'));
@@ -149,20 +156,20 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInDeps): vo
     // Both cookies go: a person's session, and a key's (the pages' token sign-in).
     reply.header('set-cookie', [
       cookie(PERSON_SESSION_COOKIE, '', secure, 0),
-      'arshjul_token=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0' + (secure ? '; Secure' : ''),
+      `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? '; Secure' : ''}`,
     ]);
     const secret = readCookie(request.headers.cookie, PERSON_SESSION_COOKIE);
     const ended = secret ? await endSession(deps.pool, hashSessionSecret(secret), 'signed-out') : undefined;
     if (ended) {
-      const atProvider = await deps.relyingParty.signOutUrl(ended.idToken).catch(() => undefined);
+      const atProvider = await deps.relyingParty?.signOutUrl(ended.idToken).catch(() => undefined);
       if (atProvider) return reply.redirect(atProvider.href, 303);
     }
     return reply.redirect('/logga-in', 303);
   });
 }
 
-/** The callback's URL as the provider saw it (the configured public address, not the socket's). */
-function callbackUrlOf(request: FastifyRequest, publicUrl?: string): URL {
-  const base = publicUrl ?? `${request.protocol}://${request.host}`;
+/** The callback's URL as the provider saw it (the registered address, not the socket's). */
+function callbackUrlOf(request: FastifyRequest, registered?: string): URL {
+  const base = registered ?? `${request.protocol}://${request.host}`;
   return new URL(request.url, base);
 }
