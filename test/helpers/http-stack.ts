@@ -6,6 +6,7 @@ import { replaceRegistry } from '../../src/db/registry';
 import { createCycleOperations, CycleOperations } from '../../src/client/operations/cycle-operations';
 import { startCycle } from '../../src/client/start-cycles';
 import { shippedTemplatesDir, templateIdsOf, templateLookup } from '../../src/client/templates';
+import type { AuthGuardPolicy } from '../../src/client/http/auth-guard';
 import { buildHttpServer } from '../../src/client/http/server';
 import { CycleCalendar, cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
@@ -52,6 +53,8 @@ export interface HttpStack extends RunningWorkerContext {
  */
 export interface HttpStackOptions {
   writesPerMinute?: number;
+  /** Wrong secrets a client may send per window (a test that sends many on purpose raises it). */
+  authGuard?: AuthGuardPolicy;
   /** What boards may attach (a small limit lets a test send an oversized file quickly). */
   uploads?: UploadPolicy;
   /**

@@ -13,7 +13,12 @@ import { reviewStackOptions } from '../helpers/report-stack';
  * `404` (the board is hidden: answered exactly as a board that does not exist), `sign-in` (a
  * page redirecting to /logga-in).
  */
-const stack = useHttpStack('authorisation', { ...reviewStackOptions(), writesPerMinute: 10_000 });
+// The revoked token is sent on every route: far past the guessing limit, raised here on purpose.
+const stack = useHttpStack('authorisation', {
+  ...reviewStackOptions(),
+  writesPerMinute: 10_000,
+  authGuard: { limit: 10_000, windowSeconds: 600 },
+});
 
 const callers = [
   'anonymous',
@@ -52,6 +57,12 @@ const readBoard: Expectation = {
 const draft: Expectation = { ...readBoard, committee: ['403', '403'], stadshus: ['404', '403'] };
 /** Mark ready, hand in a document, record a dialogue: not the handläggare. */
 const controllerWork: Expectation = { ...draft, 'A handläggare': ['403', '404'] };
+/** Sign off (påskrift) and decline: the förvaltningschef's alone, not SLK's either. */
+const signOffWork: Expectation = {
+  ...controllerWork,
+  admin: ['403', '403'],
+  'A controller': ['403', '404'],
+};
 const everyone: Expectation = {
   admin: 'ok',
   committee: 'ok',
@@ -134,6 +145,21 @@ const ROUTES: Record<string, RouteSpec> = {
     expect: controllerWork,
     body: {},
   },
+  'POST /api/cycles/:year/deliverables/:phaseId/:boardId/report/ready/withdraw': {
+    surface: 'api',
+    expect: controllerWork,
+    body: {},
+  },
+  'POST /api/cycles/:year/deliverables/:phaseId/:boardId/report/sign-off': {
+    surface: 'api',
+    expect: signOffWork,
+    body: {},
+  },
+  'POST /api/cycles/:year/deliverables/:phaseId/:boardId/report/sign-off/decline': {
+    surface: 'api',
+    expect: signOffWork,
+    body: { reason: 'Siffrorna i avsnitt 2 stämmer inte.' },
+  },
   'GET /api/cycles/:year/deliverables/:phaseId/:boardId/report/review': { surface: 'api', expect: readBoard },
   'POST /api/cycles/:year/deliverables/:phaseId/:boardId/report/comments': {
     surface: 'api',
@@ -201,6 +227,11 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /namnd/:boardId/:year/:phaseId': { surface: 'page', expect: readBoard },
   'POST /namnd/:boardId/:year/:phaseId': { surface: 'page', expect: draft, body: { avsnitt: 'ekonomi' } },
   'POST /namnd/:boardId/:year/:phaseId/klarmarkera': { surface: 'page', expect: controllerWork, body: {} },
+  'POST /namnd/:boardId/:year/:phaseId/paskrift': {
+    surface: 'page',
+    expect: signOffWork,
+    body: { atgard: 'skriv-under' },
+  },
 };
 
 // --- Running a request as a caller -----------------------------------------------------------

@@ -56,7 +56,11 @@ export function registerAuthentication(
     const wait = guard.retryAfterSeconds(request.ip);
     if (wait > 0) return refuseTooManyFailures(request, reply, wait);
     request.principal = await authenticateBearer(pool, secret);
-    if (!request.principal) await guard.failed(request.ip);
+    if (request.principal) return;
+    await guard.failed(request.ip);
+    // A key in a cookie that stopped working (revoked, expired) is cleared, so that browsing on
+    // with it counts once, not at every page: colleagues behind one address are not blocked.
+    if (!bearer) void reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
   });
 }
 
