@@ -176,7 +176,10 @@ describe('signing in through the OpenID provider', () => {
     expect((await me(jar)).body.grants).toEqual(['board:farsta:handlaggare']);
     await provider.updatePerson('dev-farsta-handlaggare', { groups: [] });
     await new Promise((resolve) => setTimeout(resolve, RECHECK_SECONDS * 1000 + 200));
-    expect((await me(jar)).status).toBe(401);
+    const refused = await fetch(`${base}/api/me`, { headers: { cookie: jar.header() } });
+    expect(refused.status).toBe(401);
+    // The ended session's cookie is cleared.
+    expect(refused.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^arshjul_session=;.*Max-Age=0/));
     expect(await sessionsOf('dev-farsta-handlaggare')).toEqual([{ ended: true, end_reason: 'role-lost' }]);
 
     const chef = await signIn('dev-farsta-forvaltningschef');

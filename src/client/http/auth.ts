@@ -47,9 +47,11 @@ export function registerAuthentication(
     // A person's session (single sign-on) comes before a key in a cookie; a bearer token before both.
     const session = bearer ? undefined : readCookie(request.headers.cookie, PERSON_SESSION_COOKIE);
     if (session && sessions) {
-      // A session that ended or timed out is no guess: it is not counted as a failure.
+      // A session that ended or timed out is no guess: it is not counted as a failure, and its
+      // cookie is cleared so that the next request does not look it up again.
       request.principal = await sessions.principalOf(session);
       if (request.principal) return;
+      void reply.header('set-cookie', `${PERSON_SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0`);
     }
     const secret = bearer ?? readCookie(request.headers.cookie, SESSION_COOKIE);
     if (!secret) return;
