@@ -24,6 +24,12 @@ export interface StackTokens {
   farsta: string;
   jarva: string;
   kulturnamnden: string;
+  /** The förvaltningschef's key of each board: the sign-off (påskrift) is theirs alone. */
+  farstaChef: string;
+  jarvaChef: string;
+  kulturnamndenChef: string;
+  /** Stokab's VD: a company board's sign-off. */
+  stokabChef: string;
 }
 
 export interface HttpStack extends RunningWorkerContext {
@@ -78,7 +84,7 @@ export function useHttpStack(label: string, options: HttpStackOptions = {}): Htt
   beforeAll(async () => {
     const pool = ctx.harness.db.pool;
     await withTransaction(pool, (tx) => replaceRegistry(tx, smallRegistry));
-    const roles: Record<keyof StackTokens, string> = {
+    const roles: Record<Exclude<keyof StackTokens, `${string}Chef`>, string> = {
       admin: 'admin',
       committee: 'committee',
       farsta: 'board:farsta',
@@ -91,6 +97,17 @@ export function useHttpStack(label: string, options: HttpStackOptions = {}): Htt
       const created = await createApiToken(pool, { role, label: `test ${role}`, createdBy: 'test' });
       stack.tokens[name] = created.secret;
       stack.tokenIds[name] = created.id;
+    }
+    for (const board of ['farsta', 'jarva', 'kulturnamnden', 'stokab'] as const) {
+      const grant = `board:${board}:forvaltningschef`;
+      const created = await createApiToken(pool, {
+        grants: [grant],
+        scopes: ['read', 'submit'],
+        label: `test ${grant}`,
+        createdBy: 'test',
+      });
+      stack.tokens[`${board}Chef`] = created.secret;
+      stack.tokenIds[`${board}Chef`] = created.id;
     }
     const serverNow = async () => localDateOf(new Date(await ctx.env.currentTimeMs()), 'Europe/Stockholm');
     stack.day0 = await serverNow();

@@ -153,12 +153,18 @@ describe('the migration of the old tokens', () => {
     const old = await createTestDatabase('people_old_tokens');
     try {
       // Back to the schema before people: the old api_tokens with a role column.
-      const applied = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length;
+      const files = readdirSync(MIGRATIONS_DIR)
+        .filter((f) => f.endsWith('.sql'))
+        .sort();
+      const applied = files.length;
+      // Every migration from the people one on goes down (later ones may follow it).
+      const since = files.findIndex((f) => f.includes('people-and-token-grants'));
+      expect(since).toBeGreaterThan(0);
       await runner({
         databaseUrl: old.url,
         dir: MIGRATIONS_DIR,
         direction: 'down',
-        count: 1,
+        count: applied - since,
         migrationsTable: 'pgmigrations',
         log: () => undefined,
       });

@@ -173,6 +173,8 @@ describe('a tertial report from the first answer to the export', () => {
       await slk.locator(`a[href="${REVIEW}"]`).first().click();
       await slk.waitForURL((url) => url.pathname === REVIEW);
       const analysis = slk.getByLabel(/Kommentera\s*Ekonomiskt utfall och prognos: Analys av avvikelserna/);
+      // Each question's comment form is folded away until opened.
+      await slk.locator('#fraga-ekonomi-ekonomisk-analys summary').click();
       await analysis.fill(COMMENT);
       await slk
         .locator('form.comment-form', { has: analysis })

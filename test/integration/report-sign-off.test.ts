@@ -63,7 +63,10 @@ describe('a report whose phase asks for a sign-off', () => {
     expect(marked.status).toBe(200);
     expect(marked.body).toMatchObject({
       stage: 'open',
-      awaitingSignOff: { markedReadyBy: expect.stringMatching(/board:kulturnamnden/), documentRef: 'KN 2090/12' },
+      awaitingSignOff: {
+        markedReadyBy: expect.stringContaining(`token:${stack.tokenIds.kulturnamnden}`),
+        documentRef: 'KN 2090/12',
+      },
       lastReturn: null,
     });
     expect(marked.body.awaitingSignOff.answersDigest).toMatch(/^[0-9a-f]{64}$/);
@@ -101,37 +104,39 @@ describe('a report whose phase asks for a sign-off', () => {
     // The committee may not sign off.
     expect((await call('committee', 'POST', `${report('kulturnamnden')}/sign-off`, {})).status).toBe(403);
 
-    const signed = await call('admin', 'POST', `${report('kulturnamnden')}/sign-off`, {});
+    const signed = await call('kulturnamndenChef', 'POST', `${report('kulturnamnden')}/sign-off`, {});
     expect(signed.status).toBe(200);
     expect(signed.body.stage).toBe('submitted');
     const all = await events('kulturnamnden');
     const submitted = all.filter((e) => e.kind === 'submitted');
     expect(submitted).toHaveLength(1);
-    expect(submitted[0]!.actor).toMatch(/^admin /);
+    expect(submitted[0]!.actor).toContain(`token:${stack.tokenIds.kulturnamndenChef}`);
     expect(submitted[0]!.payload).toMatchObject({
       documentRef: 'KN 2090/12',
       comment: 'Till förvaltningschefen.',
       content: { ekonomi: { sammanfattning: 'Enligt plan.', prognos: -120 } },
-      markedReady: { by: expect.stringMatching(/board:kulturnamnden/) },
-      signedOffBy: expect.stringMatching(/^admin /),
+      markedReady: { by: expect.stringContaining(`token:${stack.tokenIds.kulturnamnden}`) },
+      signedOffBy: expect.stringContaining(`token:${stack.tokenIds.kulturnamndenChef}`),
     });
     const signedOff = all.find((e) => e.kind === 'signed-off')!;
-    expect(signedOff.actor).toMatch(/^admin /);
-    expect(signedOff.payload).toMatchObject({ markedReadyBy: expect.stringMatching(/board:kulturnamnden/) });
+    expect(signedOff.actor).toContain(`token:${stack.tokenIds.kulturnamndenChef}`);
+    expect(signedOff.payload).toMatchObject({
+      markedReadyBy: expect.stringContaining(`token:${stack.tokenIds.kulturnamnden}`),
+    });
     expect(all.map((e) => e.kind)).toContain('marked-ready-for-sign-off');
     expect(await awaitingRows('kulturnamnden')).toEqual([]);
     // SLK's review names both.
     const review = await call('admin', 'GET', `${report('kulturnamnden')}/review`);
     expect(review.body.versions).toEqual([
       expect.objectContaining({
-        submittedBy: expect.stringMatching(/^admin /),
-        markedReadyBy: expect.stringMatching(/board:kulturnamnden/),
+        submittedBy: expect.stringContaining(`token:${stack.tokenIds.kulturnamndenChef}`),
+        markedReadyBy: expect.stringContaining(`token:${stack.tokenIds.kulturnamnden}`),
       }),
     ]);
     const reviewPage = await (await page('admin', `/cykel/${y}/granska/arsrapport/kulturnamnden`)).text();
-    expect(reviewPage).toContain('(påskriven; klarmarkerad av test board:kulturnamnden)');
+    expect(reviewPage).toMatch(/\(påskriven; klarmarkerad av [^)]+\)/);
     // Handed in: no second sign-off.
-    const twice = await call('admin', 'POST', `${report('kulturnamnden')}/sign-off`, {});
+    const twice = await call('kulturnamndenChef', 'POST', `${report('kulturnamnden')}/sign-off`, {});
     expect({ status: twice.status, code: twice.body.code }).toEqual({ status: 409, code: 'not-awaiting-sign-off' });
   });
 
@@ -139,8 +144,8 @@ describe('a report whose phase asks for a sign-off', () => {
     await answerAll('farsta');
     expect((await call('farsta', 'POST', `${report('farsta')}/ready`, {})).status).toBe(200);
     const both = await Promise.all([
-      call('farsta', 'POST', `${report('farsta')}/sign-off`, {}),
-      call('admin', 'POST', `${report('farsta')}/sign-off`, {}),
+      call('farstaChef', 'POST', `${report('farsta')}/sign-off`, {}),
+      call('farstaChef', 'POST', `${report('farsta')}/sign-off`, {}),
     ]);
     expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
     expect(both.find((r) => r.status === 409)!.body.code).toBe('not-awaiting-sign-off');
@@ -157,13 +162,13 @@ describe('a report whose phase asks for a sign-off', () => {
     });
     expect(returned.status).toBe(200);
     expect((await call('farsta', 'POST', `${report('farsta')}/ready`, {})).status).toBe(200);
-    const noReason = await call('farsta', 'POST', `${report('farsta')}/sign-off/decline`, {});
+    const noReason = await call('farstaChef', 'POST', `${report('farsta')}/sign-off/decline`, {});
     expect({ status: noReason.status, field: noReason.body.field, code: noReason.body.code }).toEqual({
       status: 400,
       field: 'reason',
       code: 'required',
     });
-    const declined = await call('farsta', 'POST', `${report('farsta')}/sign-off/decline`, {
+    const declined = await call('farstaChef', 'POST', `${report('farsta')}/sign-off/decline`, {
       reason: 'Prognosen stämmer inte med bokslutet.',
     });
     expect(declined.status).toBe(200);
@@ -181,7 +186,7 @@ describe('a report whose phase asks for a sign-off', () => {
     const form = await (await page('farsta', `/namnd/farsta/${y}/arsrapport`)).text();
     expect(form).toContain('Prognosen stämmer inte med bokslutet.');
     // Declining or signing off what does not wait is refused.
-    const nothing = await call('farsta', 'POST', `${report('farsta')}/sign-off/decline`, { reason: 'Igen.' });
+    const nothing = await call('farstaChef', 'POST', `${report('farsta')}/sign-off/decline`, { reason: 'Igen.' });
     expect({ status: nothing.status, code: nothing.body.code }).toEqual({ status: 409, code: 'not-awaiting-sign-off' });
   });
 
@@ -206,7 +211,7 @@ describe('a report whose phase asks for a sign-off', () => {
     // workflow, and the report still awaits its sign-off (nothing was lost).
     expect((await call('jarva', 'POST', `${report('jarva')}/ready`, {})).status).toBe(200);
     expect((await call('admin', 'POST', `${base('jarva')}/exempt`, { reason: 'Ingen verksamhet.' })).status).toBe(200);
-    const refused = await call('jarva', 'POST', `${report('jarva')}/sign-off`, {});
+    const refused = await call('jarvaChef', 'POST', `${report('jarva')}/sign-off`, {});
     expect(refused.status).toBe(409);
     expect(await awaitingRows('jarva')).toHaveLength(1);
     expect((await events('jarva')).filter((e) => e.kind === 'submitted' || e.kind === 'signed-off')).toEqual([]);
@@ -239,27 +244,28 @@ describe('a report whose phase asks for a sign-off', () => {
     expect(marked.status).toBe(303);
     expect(marked.headers.get('location')).toBe(`${form}#paskrift`);
     const waiting = await (await page('admin', form)).text();
-    expect(waiting).toMatch(/Klarmarkerad av test admin den [^<]+ — väntar på påskrift/);
-    expect(waiting).toContain('Skriv under och lämna in');
+    expect(waiting).toMatch(/Klarmarkerad av [^<]+ den [^<]+ — väntar på påskrift/);
+    // SLK marked it ready; the sign-off is the company's VD's, whose page offers it.
+    expect(await (await page('stokabChef', form)).text()).toContain('Skriv under och lämna in');
     expect(waiting).toContain('ST 2090/1');
     expect(waiting).not.toContain('Klarmarkera för påskrift');
     expect(await (await page('admin', '/namnd/stokab')).text()).toMatch(
-      /Klarmarkerad av test admin den [^<]+ — väntar på påskrift/,
+      /Klarmarkerad av [^<]+ den [^<]+ — väntar på påskrift/,
     );
 
-    const noReason = await post('admin', `${form}/paskrift`, { atgard: 'avboj', skal: '  ' });
+    const noReason = await post('stokabChef', `${form}/paskrift`, { atgard: 'avboj', skal: '  ' });
     expect(noReason.status).toBe(400);
     const refusedPage = await noReason.text();
     expect(refusedPage).toMatch(/id="paskrift-avboj-skal-fel"[^>]*>Skriv varför påskriften avböjs\./);
     expect(refusedPage).toContain('href="#paskrift-avboj-skal"');
     expect(refusedPage).toContain('Det gick inte att genomföra påskriften');
     // Another site's form is refused.
-    expect((await post('admin', `${form}/paskrift`, { atgard: 'skriv-under' }, 'https://evil.example')).status).toBe(
-      403,
-    );
+    expect(
+      (await post('stokabChef', `${form}/paskrift`, { atgard: 'skriv-under' }, 'https://evil.example')).status,
+    ).toBe(403);
     expect((await post('committee', `${form}/paskrift`, { atgard: 'skriv-under' })).status).toBe(403);
 
-    const signed = await post('admin', `${form}/paskrift`, { atgard: 'skriv-under' });
+    const signed = await post('stokabChef', `${form}/paskrift`, { atgard: 'skriv-under' });
     expect(signed.status).toBe(303);
     expect(signed.headers.get('location')).toBe(`/namnd/stokab?inlamnad=arsrapport&ar=${y}#kvitto`);
     expect((await call('admin', 'GET', base('stokab'))).body.state.stage).toBe('submitted');
@@ -309,7 +315,7 @@ describe('a template correction while a report awaits its sign-off', () => {
       'test',
     );
 
-    const refused = await call('farsta', 'POST', `${report('farsta')}/sign-off`, {});
+    const refused = await call('farstaChef', 'POST', `${report('farsta')}/sign-off`, {});
     expect({ status: refused.status, code: refused.body.code, field: refused.body.field }).toEqual({
       status: 409,
       code: 'template-corrected',
@@ -320,7 +326,7 @@ describe('a template correction while a report awaits its sign-off', () => {
       (await call('farsta', 'POST', `${report('farsta')}/ready/withdraw`, { reason: 'Mallen rättades.' })).status,
     ).toBe(200);
     expect((await call('farsta', 'POST', `${report('farsta')}/ready`, {})).status).toBe(200);
-    const signed = await call('farsta', 'POST', `${report('farsta')}/sign-off`, {});
+    const signed = await call('farstaChef', 'POST', `${report('farsta')}/sign-off`, {});
     expect(signed.status).toBe(200);
     const last = (await events('farsta')).filter((e) => e.kind === 'submitted').at(-1)!;
     expect((last.payload.content as { ekonomi: Record<string, unknown> }).ekonomi).not.toHaveProperty('bedomning');

@@ -61,11 +61,17 @@ describe('a report that needs a sign-off, in the browser', () => {
     expect(await keyboardProblems(page)).toEqual([]);
     const waiting = page.getByRole('heading', { level: 2, name: /väntar på påskrift/ });
     await expect(waiting.textContent()).resolves.toMatch(
-      /^Klarmarkerad av test board:kulturnamnden den .+ kl\. \d\d:\d\d — väntar på påskrift$/,
+      /^Klarmarkerad av \S.* den .+ kl\. \d\d:\d\d — väntar på påskrift$/,
     );
     // The answers cannot be changed while it waits.
     await expect(page.getByLabel('Sammanfattning').isDisabled()).resolves.toBe(true);
+    // The controller who marked it ready may not sign it off: no such button for them.
+    await expect(page.getByRole('button', { name: 'Skriv under och lämna in' }).count()).resolves.toBe(0);
     await checkPage(page, 'sign-off-awaiting');
+
+    // The förvaltningschef, with a key of their own, declines and signs off.
+    await signInWithKey(page, stack.url, stack.tokens.kulturnamndenChef);
+    await page.goto(form);
 
     // A decline without a reason: by the field and in the summary, nothing changes.
     await page.getByRole('button', { name: 'Avböj påskriften' }).click();

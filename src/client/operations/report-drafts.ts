@@ -1,5 +1,6 @@
 import { authorize, targetOf } from './authorize';
-import type { BoardTarget } from '../../domain/permissions';
+import { BoardTarget, may } from '../../domain/permissions';
+import { boardTarget } from '../../domain/board-target';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -266,7 +267,9 @@ export function createReportDraftOperations(deps: {
     const cycle = at.cycles.find((c) => c.budgetYear === year);
     if (!cycle) throw notFound('budgetYear');
     const [template, context] = await Promise.all([templateOf(at, cycle, phaseId), contextFor(at, cycle, summary)]);
-    return { summary, cycle, template, context };
+    // Who may draft, judged on the registry of the same snapshot (no second check for the form).
+    const target = boardTarget(at.registry, summary.answeringBoardId);
+    return { summary, cycle, template, context, target };
   };
 
   /** The report's sign-off as the form and the API show it (a wait is moot once handed in or closed). */
@@ -384,13 +387,28 @@ export function createReportDraftOperations(deps: {
       year: number,
       phaseId: string,
       boardId: string,
-    ): Promise<{ report: BoardReport; attachments: AttachmentMeta[]; correction?: TemplateCorrection }> {
+    ): Promise<{
+      report: BoardReport;
+      attachments: AttachmentMeta[];
+      correction?: TemplateCorrection;
+      /** What the caller may do with this report (the form offers only that). */
+      allowed: { draft: boolean; markReady: boolean; signOff: boolean };
+    }> {
       const prepared = await prepare(principal, year, phaseId, boardId);
       const [{ answers, attachments, correction }, signOff] = await Promise.all([
         loadDraftRecord(pool, prepared.summary.workflowId, prepared.template.version),
         signOffView(prepared.cycle, prepared.summary),
       ]);
-      return { report: reportOf(prepared, answers, signOff), attachments, ...(correction && { correction }) };
+      return {
+        report: reportOf(prepared, answers, signOff),
+        attachments,
+        ...(correction && { correction }),
+        allowed: {
+          draft: may(principal, 'draft', prepared.target),
+          markReady: may(principal, 'mark-ready', prepared.target),
+          signOff: may(principal, 'sign-off', prepared.target),
+        },
+      };
     },
 
     /**

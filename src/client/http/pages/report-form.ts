@@ -120,6 +120,8 @@ interface FormState {
 
 interface ReportPageData {
   report: BoardReport;
+  /** What the caller may do here (the form shows only that; the rest is to read). */
+  allowed: { draft: boolean; markReady: boolean; signOff: boolean };
   saved: Map<string, SavedAnswer>;
   attachments: AttachmentMeta[];
   /** The correction SLK published to the current template version, until the board dismisses it. */
@@ -150,13 +152,19 @@ async function loadReportPage(
   boardId: string,
 ): Promise<ReportPageData> {
   // Every attachment of the report is listed (also one no answer names any more): the record.
-  const { report, attachments, correction } = await deps.drafts.loadReportWithFiles(principal, year, phaseId, boardId);
+  const { report, attachments, correction, allowed } = await deps.drafts.loadReportWithFiles(
+    principal,
+    year,
+    phaseId,
+    boardId,
+  );
   const returned = await deps.review.returnNotes(report.deliverable);
   const handedIn = returned && (await lastHandIn(deps, report.deliverable));
   const api = `/api/cycles/${year}/deliverables/${phaseId}/${boardId}`;
   return {
     ...(handedIn && { handedIn }),
     report,
+    allowed,
     saved: new Map(report.answers.map((a) => [a.path, a])),
     attachments,
     ...(correction && { correction }),
@@ -704,7 +712,8 @@ function renderReportPage(
     ${signOffPanel({
       view: report.signOff,
       action,
-      writable: input.writable,
+      maySignOff: input.writable && data.allowed.signOff,
+      mayWithdraw: input.writable && data.allowed.markReady,
       editable: report.editable,
       typed: input.state?.section === SIGN_OFF_SECTION ? input.state.typed : new Map(),
       problems:
@@ -985,7 +994,7 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
   ) => {
     const data = await loadVisible(principal, p);
     if (!data) return notFoundPage(reply, principal);
-    const writable = await mayOnBoard(deps.ops, principal, 'draft', data.report.deliverable.answeringBoardId);
+    const writable = data.allowed.draft;
     return sendPage(
       reply,
       status,

@@ -68,7 +68,10 @@ export function signOffPanel(input: {
   view: SignOffView;
   /** The form page's URL; the forms post to `<action>/paskrift`. */
   action: string;
-  writable: boolean;
+  /** The caller may sign off and decline (the förvaltningschef's, or a company's VD's). */
+  maySignOff: boolean;
+  /** The caller may withdraw the ready mark (who may mark ready). */
+  mayWithdraw: boolean;
   /** The report can be changed (not handed in or closed): a decline's reason is shown then only. */
   editable: boolean;
   typed: Map<string, unknown>;
@@ -115,7 +118,7 @@ export function signOffPanel(input: {
         : ''
     }
     ${
-      input.writable
+      input.maySignOff
         ? html`<form method="post" action="${action}/paskrift" novalidate>
               <input type="hidden" name="atgard" value="skriv-under" />
               <button type="submit">Skriv under och lämna in</button>
@@ -131,8 +134,12 @@ export function signOffPanel(input: {
                 problem('avboj.reason'),
               )}
               <button type="submit" class="secondary">Avböj påskriften</button>
-            </form>
-            <h3 id="aterta-rubrik">Ta tillbaka klarmarkeringen</h3>
+            </form>`
+        : ''
+    }
+    ${
+      input.mayWithdraw
+        ? html`<h3 id="aterta-rubrik">Ta tillbaka klarmarkeringen</h3>
             <form method="post" action="${action}/paskrift" aria-labelledby="aterta-rubrik" novalidate>
               <input type="hidden" name="atgard" value="aterta" />
               ${reasonField(
