@@ -111,6 +111,15 @@ describe('GET /api/people', () => {
     }
   });
 
+  it('is described in the OpenAPI document, with its query parameter', async () => {
+    const doc = (await (await fetch(`${stack.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, { get?: { parameters: { name: string; in: string; required: boolean }[] } }>;
+    };
+    expect(doc.paths['/api/people']?.get?.parameters).toEqual([
+      expect.objectContaining({ name: 'withinDays', in: 'query', required: false }),
+    ]);
+  });
+
   it('is for SLK only', async () => {
     expect((await call('committee', 'GET', '/api/people')).status).toBe(403);
     expect((await call('farsta', 'GET', '/api/people')).status).toBe(403);
