@@ -72,7 +72,9 @@ export async function recordSignIn(db: Queryable, input: SignInIdentity, now: Da
     `INSERT INTO people (id, issuer, subject, name, email, language, created_at, last_sign_in_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
      ON CONFLICT (issuer, subject) DO UPDATE
-       SET name = EXCLUDED.name, email = EXCLUDED.email, last_sign_in_at = EXCLUDED.last_sign_in_at
+       SET name = EXCLUDED.name, email = EXCLUDED.email, last_sign_in_at = EXCLUDED.last_sign_in_at,
+           -- A pseudonymised person who signs in again is back, with what the provider says now.
+           erased_at = NULL
      RETURNING *`,
     [
       newPersonId(),

@@ -93,6 +93,16 @@ export const configFields = {
         'must be a number of proxy hops (e.g. 1) or addresses and CIDR ranges separated by commas, e.g. 10.0.0.0/8,127.0.0.1',
     })
     .transform((v): number | string[] => (/^\d{1,2}$/.test(v) ? Number(v) : v.split(',').map((p) => p.trim()))),
+  /**
+   * How long personal data nothing needs any more is kept (issue 13): a person with no role in
+   * force and no sign-in for this many days is pseudonymised, and ended sessions this old are
+   * removed (`arshjul person prune`). See the README's "Personal data".
+   */
+  PERSONAL_DATA_RETENTION_DAYS: z.coerce
+    .number({ message: 'must be a whole number of days' })
+    .int({ message: 'must be a whole number of days' })
+    .min(30, { message: 'must be at least 30 (days)' })
+    .max(3650, { message: 'must be at most 3650 (days)' }),
   /** The municipality this deployment serves: its registry, cycles and boards' roles. */
   MUNICIPALITY: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
     message: 'must be lower-case letters, digits and dashes, e.g. stockholm',
@@ -125,6 +135,7 @@ const defaults: Partial<Record<keyof typeof configFields, string>> = {
   HTTP_PORT: '3000',
   MUNICIPALITY: 'stockholm',
   ATTACHMENT_MAX_MB: '25',
+  PERSONAL_DATA_RETENTION_DAYS: '730',
 };
 
 const optional = <T extends z.ZodType>(field: T) => z.preprocess(emptyAsUnset, field.optional());
@@ -158,6 +169,7 @@ const strictSchema = z
     PUBLIC_URL: optional(configFields.PUBLIC_URL),
     MUNICIPALITY: z.preprocess(emptyAsUnset, configFields.MUNICIPALITY),
     ATTACHMENT_MAX_MB: z.preprocess(emptyAsUnset, configFields.ATTACHMENT_MAX_MB),
+    PERSONAL_DATA_RETENTION_DAYS: z.preprocess(emptyAsUnset, configFields.PERSONAL_DATA_RETENTION_DAYS),
     TRUST_PROXY: optional(configFields.TRUST_PROXY),
     ...oidcFields,
   })
@@ -176,6 +188,7 @@ const lenientSchema = z
     PUBLIC_URL: optional(configFields.PUBLIC_URL),
     MUNICIPALITY: optional(configFields.MUNICIPALITY),
     ATTACHMENT_MAX_MB: optional(configFields.ATTACHMENT_MAX_MB),
+    PERSONAL_DATA_RETENTION_DAYS: optional(configFields.PERSONAL_DATA_RETENTION_DAYS),
     TRUST_PROXY: optional(configFields.TRUST_PROXY),
     ...oidcFields,
   })
@@ -189,6 +202,8 @@ export interface AppConfig {
   http: { host: string; port: number; publicUrl?: string; trustProxy?: number | string[] };
   /** Attachments: the largest a board may upload. */
   uploads: { maxBytes: number };
+  /** Personal data: days kept after a person's last role and sign-in (PERSONAL_DATA_RETENTION_DAYS). */
+  personalData: { retentionDays: number };
   /**
    * Signing in at an OpenID provider, when OIDC_ISSUER names one (issue 13).
    * TODO(issue 13, relying party): the sign-in routes and sessions read this.
@@ -248,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       ...(c.TRUST_PROXY !== undefined && { trustProxy: c.TRUST_PROXY }),
     },
     uploads: { maxBytes: Math.round(c.ATTACHMENT_MAX_MB * 1024 * 1024) },
+    personalData: { retentionDays: c.PERSONAL_DATA_RETENTION_DAYS },
     oidc: c.OIDC_ISSUER
       ? {
           issuer: c.OIDC_ISSUER,

@@ -109,6 +109,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /healthz': { surface: 'public', expect: everyone },
   'GET /api/openapi.json': { surface: 'public', expect: everyone },
   'GET /api/me': { surface: 'api', expect: everyone },
+  'GET /api/people': { surface: 'api', expect: slkOnly },
   'GET /api/cycles': { surface: 'api', expect: everyone },
   'GET /api/cycles/:year/status': { surface: 'api', expect: readAll },
   'GET /api/cycles/:year/deliverables': { surface: 'api', expect: everyone },
@@ -196,6 +197,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /oversikt/:year': { surface: 'page', expect: readAll },
   'GET /oversikt/:year/lokalt-utvecklingsarbete': { surface: 'page', expect: readAll },
   'GET /cykel/:year': { surface: 'page', expect: slkOnly },
+  'GET /personer': { surface: 'page', expect: slkOnly },
   // SLK's forms, each refused for what it lacks (a reason, a date) once past the authorisation.
   'POST /cykel/:year/anstand': { surface: 'page', expect: slkOnly, body: { phaseId: 'rapport', boardId: A } },
   'POST /cykel/:year/aterremittera': { surface: 'page', expect: slkOnly, body: { phaseId: 'granskad', boardId: A } },

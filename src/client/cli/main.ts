@@ -23,6 +23,7 @@ import { addCycleCommands } from './cycle-commands';
 import { addDeliverableCommands, addLupCommands } from './deliverable-commands';
 import { addOrgCommands } from './org-commands';
 import { addTokenCommands } from './token-commands';
+import { addPersonCommands } from './person-commands';
 import { EXIT, refusalLine, UsageError } from './output';
 import { addFeedCommands } from './feed-commands';
 import { addTemplateCommands } from './template-commands';
@@ -65,6 +66,7 @@ export function buildCli(): Command {
   addFeedCommands(program);
   addOrgCommands(program);
   addTokenCommands(program);
+  addPersonCommands(program);
   addCycleCommands(program);
   addDeliverableCommands(program);
   addLupCommands(program);

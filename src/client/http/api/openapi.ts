@@ -15,6 +15,7 @@ export function buildOpenApiDocument(routes: ApiRoute[]) {
   for (const route of routes) {
     const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
     const paramShape = route.params instanceof z.ZodObject ? (route.params.shape as Record<string, z.ZodType>) : {};
+    const queryShape = route.query instanceof z.ZodObject ? (route.query.shape as Record<string, z.ZodType>) : {};
     const error = { content: { 'application/json': { schema: jsonSchema(errorResponse) } } };
     paths[path] = {
       ...paths[path],
@@ -22,12 +23,20 @@ export function buildOpenApiDocument(routes: ApiRoute[]) {
         summary: route.summary,
         description: accessText(route.access),
         security: [{ bearer: [] }],
-        parameters: Object.entries(paramShape).map(([name, schema]) => ({
-          name,
-          in: 'path',
-          required: true,
-          schema: jsonSchema(schema),
-        })),
+        parameters: [
+          ...Object.entries(paramShape).map(([name, schema]) => ({
+            name,
+            in: 'path',
+            required: true,
+            schema: jsonSchema(schema),
+          })),
+          ...Object.entries(queryShape).map(([name, schema]) => ({
+            name,
+            in: 'query',
+            required: !schema.safeParse(undefined).success,
+            schema: jsonSchema(schema),
+          })),
+        ],
         ...(route.body && {
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } },
         }),

@@ -14,6 +14,7 @@ import { OperationError, parseInput } from '../../operations/operation-error';
 import { visibleDeliverable } from '../../operations/visible-deliverable';
 import { ReportDraftOperations } from '../../operations/report-drafts';
 import { ReportReviewOperations } from '../../operations/report-review';
+import { peopleOverview, peopleQuerySchema } from '../../operations/people-admin';
 import { actorOf } from '../auth';
 import { buildOpenApiDocument } from './openapi';
 import * as s from './schemas';
@@ -35,6 +36,7 @@ export interface RouteContext {
   ops: CycleOperations;
   drafts: ReportDraftOperations;
   review: ReportReviewOperations;
+  pool: Pool;
 }
 
 export interface ApiRoute {
@@ -119,6 +121,20 @@ export const apiRoutes: ApiRoute[] = [
         scopes: [...principal.scopes],
       }),
     }),
+  },
+  {
+    method: 'GET',
+    url: '/api/people',
+    summary:
+      'Who holds which role at which board, from where and since when, with their last sign-in; per deliverable due within withinDays (default 14) the people with a duty at its board who have not signed in since it opened (Personer): SLK',
+    access: 'admin',
+    query: peopleQuerySchema,
+    response: s.peopleOverview,
+    handler: async ({ ops, pool, query }) =>
+      peopleOverview(
+        { pool, municipality: ops.municipality, snapshot: await ops.snapshot(), today: ops.today() },
+        query,
+      ),
   },
   {
     method: 'GET',
@@ -527,6 +543,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
             ops: deps.ops,
             drafts: deps.drafts,
             review: deps.review,
+            pool: deps.pool,
           });
           const recorded = route.write?.recorded ? route.write.recorded(body) : body;
           await audit(principal, route, params, { outcome: 'accepted', body: recorded });

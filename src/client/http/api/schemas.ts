@@ -449,3 +449,49 @@ export const reviewJson = (r: ReportReview): z.infer<typeof reportReview> => ({
   comments: r.comments.map(commentJson),
   canComment: r.canComment,
 });
+
+/** SLK's people overview (GET /api/people), as operations/people-admin.ts builds it. */
+export const peopleOverview = z.object({
+  format: z.literal('arshjul-people/1'),
+  today: z.string(),
+  until: z.string(),
+  withinDays: z.number().int(),
+  memberships: z.array(
+    z.object({
+      personId: z.string(),
+      /** null once the person's details are erased (pseudonymised). */
+      name: z.string().nullable(),
+      email: z.string().nullable(),
+      /** admin, committee, stadshus, board:<id>:<duty>. */
+      grant: z.string(),
+      boardId: z.string().nullable(),
+      boardName: z.string().nullable(),
+      duty: z.string().nullable(),
+      source: z.enum(['provider', 'manual']),
+      since: z.string(),
+      until: z.string().nullable(),
+      lastSignInAt: z.string().nullable(),
+    }),
+  ),
+  notSignedIn: z.array(
+    z.object({
+      workflowId: z.string(),
+      budgetYear: z.number().int(),
+      phaseId: z.string(),
+      phaseName: z.string(),
+      boardId: z.string(),
+      boardName: z.string(),
+      deadline: z.string(),
+      openedAt: z.string().nullable(),
+      people: z.array(
+        z.object({
+          personId: z.string(),
+          name: z.string().nullable(),
+          email: z.string().nullable(),
+          duty: z.string(),
+          lastSignInAt: z.string().nullable(),
+        }),
+      ),
+    }),
+  ),
+});

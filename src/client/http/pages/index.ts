@@ -6,6 +6,7 @@ import { registerCyclePage } from './cycle-page';
 import { registerLocalDevelopmentPage } from './local-development-page';
 import { registerLogin } from './login';
 import { registerOverview } from './overview';
+import { registerPeoplePage } from './people-page';
 import { registerReportForm } from './report-form';
 import { REPORT_FORM_SCRIPT } from './report-form-script';
 import { registerReviewPage } from './review-page';
@@ -24,6 +25,7 @@ import { registerTemplatePreviewPage } from './template-preview-page';
  * - `/cykel/:year`: SLK's cycle page (plan, milestones, deadlines, extensions, review);
  * - `/cykel/:year/granska/:phaseId/:boardId`: SLK's review of a report per question (issue 12; SLK and the committee);
  * - `/cykel/:year/mallar/:templateId`: SLK's preview of a template the cycle keeps, as a chosen board sees it (issue 12; SLK and the committee);
+ * - `/personer`: SLK's people page: roles per board, who has not signed in before a deadline (issue 13; SLK);
  * - `/tillganglighet`: the accessibility statement (issue 12; everyone, signed in or not).
  */
 export async function registerPages(app: FastifyInstance, deps: PageDeps): Promise<void> {
@@ -46,4 +48,5 @@ export async function registerPages(app: FastifyInstance, deps: PageDeps): Promi
   registerReviewPage(app, deps);
   registerTemplatePreviewPage(app, deps);
   registerAccessibilityStatement(app, deps);
+  registerPeoplePage(app, deps);
 }

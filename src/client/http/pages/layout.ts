@@ -6,7 +6,7 @@ import { html, SafeHtml } from './html';
 /** The accessibility statement's address (its page is accessibility-statement.ts). */
 export const STATEMENT_PATH = '/tillganglighet';
 
-export type Section = 'oversikt' | 'lokalt' | 'cykel' | 'namnd' | 'logga-in' | 'tillganglighet';
+export type Section = 'oversikt' | 'lokalt' | 'cykel' | 'namnd' | 'logga-in' | 'tillganglighet' | 'personer';
 
 export interface PageShell {
   title: string;
@@ -34,6 +34,8 @@ function navigation(principal: Principal, year: number | undefined, current: Sec
     items.push(link(`/oversikt/${year}/lokalt-utvecklingsarbete`, 'Lokalt utvecklingsarbete', 'lokalt'));
     if (may(principal, 'admin')) items.push(link(`/cykel/${year}`, 'Cykeln', 'cykel'));
   }
+  // SLK's people page (issue 13) does not depend on a budget year.
+  if (may(principal, 'admin')) items.push(link('/personer', 'Personer', 'personer'));
   return html`<nav class="site-nav" aria-label="Huvudmeny">
     <ul>
       ${items}
