@@ -109,6 +109,9 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /healthz': { surface: 'public', expect: everyone },
   'GET /api/openapi.json': { surface: 'public', expect: everyone },
   'GET /api/me': { surface: 'api', expect: everyone },
+  // A person's own settings: every caller here is a key, and keys have none (person-only).
+  'GET /api/me/settings': { surface: 'api', expect: mapAll('403') },
+  'PUT /api/me/settings': { surface: 'api', expect: mapAll('403'), body: {} },
   'GET /api/cycles': { surface: 'api', expect: everyone },
   'GET /api/cycles/:year/status': { surface: 'api', expect: readAll },
   'GET /api/cycles/:year/deliverables': { surface: 'api', expect: everyone },
@@ -193,6 +196,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /static/arshjul.css': { surface: 'public', expect: everyone },
   'GET /static/report-form.js': { surface: 'public', expect: everyone },
   'GET /tillganglighet': { surface: 'public', expect: everyone },
+  'GET /mina-installningar': { surface: 'page', expect: mapAll('403') },
+  'POST /mina-installningar': { surface: 'page', expect: mapAll('403'), body: {} },
   'GET /oversikt/:year': { surface: 'page', expect: readAll },
   'GET /oversikt/:year/lokalt-utvecklingsarbete': { surface: 'page', expect: readAll },
   'GET /cykel/:year': { surface: 'page', expect: slkOnly },

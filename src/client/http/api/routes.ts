@@ -14,6 +14,8 @@ import { OperationError, parseInput } from '../../operations/operation-error';
 import { visibleDeliverable } from '../../operations/visible-deliverable';
 import { ReportDraftOperations } from '../../operations/report-drafts';
 import { ReportReviewOperations } from '../../operations/report-review';
+import { createPersonSettingsOperations, PersonSettingsOperations } from '../../operations/person-settings';
+import { personSettingsInputSchema } from '../../../domain/person-settings';
 import { actorOf } from '../auth';
 import { buildOpenApiDocument } from './openapi';
 import * as s from './schemas';
@@ -35,6 +37,7 @@ export interface RouteContext {
   ops: CycleOperations;
   drafts: ReportDraftOperations;
   review: ReportReviewOperations;
+  settings: PersonSettingsOperations;
 }
 
 export interface ApiRoute {
@@ -119,6 +122,27 @@ export const apiRoutes: ApiRoute[] = [
         scopes: [...principal.scopes],
       }),
     }),
+  },
+  {
+    method: 'GET',
+    url: '/api/me/settings',
+    summary: 'A person’s own settings: mail language, weekly digest, boards mailed, stand-ins (Mina inställningar)',
+    access: 'authenticated',
+    response: s.personSettings,
+    handler: ({ principal, settings }) => settings.read(principal),
+  },
+  {
+    method: 'PUT',
+    url: '/api/me/settings',
+    summary:
+      'Replaces a person’s own settings and coming stand-ins; machine tokens have none (403 person-only), a change based on an older version gets 409',
+    access: 'authenticated',
+    body: personSettingsInputSchema,
+    // The operation checks the body, so a token hears 403 person-only before a body's faults;
+    // it records the change itself, with ids only (the body names the stand-in by address).
+    bodyCheckedByOperation: true,
+    response: s.personSettings,
+    handler: ({ principal, settings, body }) => settings.save(principal, body),
   },
   {
     method: 'GET',
@@ -465,6 +489,7 @@ export interface ApiDeps {
   drafts: ReportDraftOperations;
   review: ReportReviewOperations;
   pool: Pool;
+  settings?: PersonSettingsOperations;
   /** Writes per token and minute (SLK's bulk work stays well under it). */
   writesPerMinute?: number;
 }
@@ -473,6 +498,7 @@ export interface ApiDeps {
 export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   await app.register(rateLimit, { global: false });
   const document = buildOpenApiDocument(apiRoutes);
+  const settings = deps.settings ?? createPersonSettingsOperations(deps.pool);
   app.get('/api/openapi.json', async () => document);
 
   const audit = async (principal: Principal, route: ApiRoute, params: Record<string, unknown>, outcome: object) => {
@@ -527,6 +553,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
             ops: deps.ops,
             drafts: deps.drafts,
             review: deps.review,
+            settings,
           });
           const recorded = route.write?.recorded ? route.write.recorded(body) : body;
           await audit(principal, route, params, { outcome: 'accepted', body: recorded });

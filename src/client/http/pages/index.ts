@@ -9,6 +9,7 @@ import { registerOverview } from './overview';
 import { registerReportForm } from './report-form';
 import { REPORT_FORM_SCRIPT } from './report-form-script';
 import { registerReviewPage } from './review-page';
+import { registerSettingsPage } from './settings-page';
 import { STYLESHEET } from './styles';
 import { registerTemplatePreviewPage } from './template-preview-page';
 
@@ -24,7 +25,8 @@ import { registerTemplatePreviewPage } from './template-preview-page';
  * - `/cykel/:year`: SLK's cycle page (plan, milestones, deadlines, extensions, review);
  * - `/cykel/:year/granska/:phaseId/:boardId`: SLK's review of a report per question (issue 12; SLK and the committee);
  * - `/cykel/:year/mallar/:templateId`: SLK's preview of a template the cycle keeps, as a chosen board sees it (issue 12; SLK and the committee);
- * - `/tillganglighet`: the accessibility statement (issue 12; everyone, signed in or not).
+ * - `/tillganglighet`: the accessibility statement (issue 12; everyone, signed in or not);
+ * - `/mina-installningar`: a person's own settings and stand-ins (issue 13; people, not keys).
  */
 export async function registerPages(app: FastifyInstance, deps: PageDeps): Promise<void> {
   app.get('/static/arshjul.css', async (_request, reply) =>
@@ -46,4 +48,5 @@ export async function registerPages(app: FastifyInstance, deps: PageDeps): Promi
   registerReviewPage(app, deps);
   registerTemplatePreviewPage(app, deps);
   registerAccessibilityStatement(app, deps);
+  registerSettingsPage(app, deps);
 }

@@ -6,7 +6,7 @@ import { html, SafeHtml } from './html';
 /** The accessibility statement's address (its page is accessibility-statement.ts). */
 export const STATEMENT_PATH = '/tillganglighet';
 
-export type Section = 'oversikt' | 'lokalt' | 'cykel' | 'namnd' | 'logga-in' | 'tillganglighet';
+export type Section = 'oversikt' | 'lokalt' | 'cykel' | 'namnd' | 'logga-in' | 'tillganglighet' | 'installningar';
 
 export interface PageShell {
   title: string;
@@ -34,6 +34,8 @@ function navigation(principal: Principal, year: number | undefined, current: Sec
     items.push(link(`/oversikt/${year}/lokalt-utvecklingsarbete`, 'Lokalt utvecklingsarbete', 'lokalt'));
     if (may(principal, 'admin')) items.push(link(`/cykel/${year}`, 'Cykeln', 'cykel'));
   }
+  // Keys have no settings of their own (issue 13): people only.
+  if (principal.kind === 'person') items.push(link('/mina-installningar', 'Mina inställningar', 'installningar'));
   return html`<nav class="site-nav" aria-label="Huvudmeny">
     <ul>
       ${items}
