@@ -279,6 +279,28 @@ describe('the page /mina-installningar', () => {
     await expect((await api(hugo.cookie)).json()).resolves.toMatchObject({ version: 0, standIns: [] });
   });
 
+  it('answers a post based on settings changed meanwhile with 409 and the reason, saving nothing', async () => {
+    const kim = await signedIn('kim', ['farsta']);
+    const put = await api(kim.cookie, 'PUT', {
+      version: 0,
+      language: 'en',
+      weeklyDigest: false,
+      mailBoards: ['farsta'],
+      standIns: [],
+    });
+    expect(put.status).toBe(200);
+    const stale = await form(kim.cookie, [
+      ['version', '0'],
+      ['language', 'sv'],
+      ['mailBoards', 'farsta'],
+    ]);
+    expect(stale.status).toBe(409);
+    const text = await stale.text();
+    expect(text).toContain('Inställningarna har ändrats någon annanstans efter att du öppnade sidan');
+    expect(text).toContain('name="version" value="0"');
+    await expect((await api(kim.cookie)).json()).resolves.toMatchObject({ version: 1, language: 'en' });
+  });
+
   it('refuses a post from another site', async () => {
     const jan = await signedIn('jan', ['farsta']);
     const response = await form(jan.cookie, [['version', '0']], 'https://evil.example');

@@ -126,6 +126,7 @@ export function createPersonSettingsOperations(pool: Pool, clock: () => Date = (
           'version',
           'the settings were changed since they were read',
           'edited-by-someone-else',
+          { what: 'settings' },
         );
       }
       const removed = await removeComingStandIns(tx, personId, today);

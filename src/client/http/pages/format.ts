@@ -296,7 +296,10 @@ const REFUSALS_SV: Record<RefusalCode, Say> = {
       LUP_STAGE_SV[p.current as LupStage]?.toLowerCase() ?? text(p, 'current')
     }`,
   'dialogue-required': () => 'Minst en medborgardialog måste vara registrerad innan programmet lämnas in',
-  'edited-by-someone-else': () => 'Någon annan har sparat svaret efter att du öppnade sidan',
+  'edited-by-someone-else': (p) =>
+    p.what === 'settings'
+      ? 'Inställningarna har ändrats någon annanstans efter att du öppnade sidan: ladda om sidan, gör om ändringen och spara igen'
+      : 'Någon annan har sparat svaret efter att du öppnade sidan',
   'not-ready': (p) =>
     p.missing !== undefined
       ? `Rapporten kan inte klarmarkeras: ${text(p, 'missing')} obligatoriska svar saknas`

@@ -254,7 +254,8 @@ export function registerSettingsPage(app: FastifyInstance, deps: PageDeps): void
     if (saved.ok) return reply.redirect(`${SETTINGS_PATH}?klart=1`, 303);
     const data = await loadPage(deps, ops, principal);
     const values: Record<string, string> = {
-      version: String(saved.status === 409 ? data.settings.version : posted.input.version),
+      // After a 409 the old version stays: saving again is refused until the page is reloaded.
+      version: String(posted.input.version),
       language: String(posted.input.language),
       weeklyDigest: posted.input.weeklyDigest ? 'on' : '',
     };
