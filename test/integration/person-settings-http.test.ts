@@ -13,6 +13,8 @@ import { localDateOf } from '../../src/domain/zoned-time';
 import { loadDevPeople, shippedDevPeoplePath } from '../../src/stack/dev-people';
 import { freePort } from '../../src/stack/free-port';
 import { OpenIdProvider, startOpenIdProvider } from '../../src/stack/openid-provider';
+import { accessibilityViolations, keyboardProblems } from '../helpers/accessibility';
+import { launchBrowser, structureProblems } from '../helpers/browser';
 import { createTestDatabase, TestDatabase } from '../helpers/database';
 
 /**
@@ -306,5 +308,41 @@ describe('the page /mina-installningar', () => {
     const response = await form(jan.cookie, [['version', '0']], 'https://evil.example');
     expect(response.status).toBe(403);
     await expect((await api(jan.cookie)).json()).resolves.toMatchObject({ version: 0 });
+  });
+});
+
+describe('the page in a browser', () => {
+  it('passes the WCAG 2.1 AA rules and the keyboard walk, before and after a refused save made by keyboard', async () => {
+    const lisa = await signedIn('lisa', ['farsta', 'jarva']);
+    await signedIn('max');
+    const browser = await launchBrowser();
+    try {
+      const context = await browser.newContext({ locale: 'sv-SE' });
+      await context.addCookies([{ name: 'arshjul_session', value: lisa.cookie.split('=')[1]!, url: base }]);
+      const page = await context.newPage();
+      await page.goto(`${base}/mina-installningar`);
+      expect(await structureProblems(page)).toEqual([]);
+      expect(await accessibilityViolations(page)).toEqual([]);
+      expect(await keyboardProblems(page)).toEqual([]);
+      // Keyboard only: a stand-in whose last day comes before the first.
+      await page.focus('#installningar-standIns\\.0\\.email');
+      await page.keyboard.type('max@stockholm.example');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(addDays(today, 3));
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(addDays(today, 2));
+      await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+      await page.waitForSelector('.error-summary');
+      expect(await page.textContent('.error-summary')).toContain('Ersättare 1, sista dag måste vara samma dag');
+      expect(await structureProblems(page)).toEqual([]);
+      expect(await accessibilityViolations(page)).toEqual([]);
+      // The summary's link takes the focus to the field.
+      await page.click('.error-summary a');
+      expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe(
+        'installningar-standIns.0.to',
+      );
+    } finally {
+      await browser.close();
+    }
   });
 });
