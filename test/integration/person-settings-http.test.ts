@@ -215,6 +215,14 @@ describe('GET/PUT /api/me/settings', () => {
     expect(await page.text()).toContain('en nyckel har inga egna inställningar');
   });
 
+  it('limits a person’s changes per minute like every write', async () => {
+    const nina = await signedIn('nina', ['farsta']);
+    const statuses: number[] = [];
+    for (let i = 0; i < 61; i++) statuses.push((await api(nina.cookie, 'PUT', { version: 'x' })).status);
+    expect(statuses.slice(0, 60).every((s) => s === 400)).toBe(true);
+    expect(statuses[60]).toBe(429);
+  });
+
   it('is in the OpenAPI document', async () => {
     const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { paths: Record<string, object> };
     expect(Object.keys(doc.paths['/api/me/settings']!)).toEqual(['get', 'put']);

@@ -54,6 +54,11 @@ export interface ApiRoute {
    */
   bodyCheckedByOperation?: true;
   response: z.ZodType;
+  /**
+   * Rate-limited as a write, but recorded by the operation itself (a body with personal data,
+   * such as a stand-in's address, stays out of the audit log).
+   */
+  rateLimitedOnly?: true;
   /** Writes are rate-limited and audited with the caller. */
   write?: {
     operation: string;
@@ -141,6 +146,7 @@ export const apiRoutes: ApiRoute[] = [
     // The operation checks the body, so a token hears 403 person-only before a body's faults;
     // it records the change itself, with ids only (the body names the stand-in by address).
     bodyCheckedByOperation: true,
+    rateLimitedOnly: true,
     response: s.personSettings,
     handler: ({ principal, settings, body }) => settings.save(principal, body),
   },
@@ -517,7 +523,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
     app.route({
       method: route.method,
       url: route.url,
-      ...(route.write && {
+      ...((route.write || route.rateLimitedOnly) && {
         config: {
           rateLimit: {
             max: deps.writesPerMinute ?? 60,
