@@ -94,6 +94,18 @@ export async function listComingStandIns(db: Queryable, personId: string, today:
   return result.rows.map(standInOf);
 }
 
+/** Those a person stands in for, in periods not ended before `today` (`standInEmail` is the absent person's). */
+export async function listStandingInFor(db: Queryable, standInId: string, today: LocalDate): Promise<StoredStandIn[]> {
+  const result = await db.query<Parameters<typeof standInOf>[0]>(
+    `SELECT s.person_id, s.stand_in_id, p.email, s.valid_from::text, s.valid_to::text
+     FROM stand_ins s JOIN people p ON p.id = s.person_id
+     WHERE s.stand_in_id = $1 AND s.valid_to >= $2::date
+     ORDER BY s.valid_from, s.id`,
+    [standInId, today],
+  );
+  return result.rows.map(standInOf);
+}
+
 /** Removes a person's stand-ins that have not ended before `today` (those ended stay as history). */
 export async function removeComingStandIns(
   db: Queryable,

@@ -125,6 +125,7 @@ describe('GET/PUT /api/me/settings', () => {
       ],
       mailBoards: ['farsta', 'jarva'],
       standIns: [],
+      standingInFor: [],
     });
     const put = await api(anna.cookie, 'PUT', {
       version: 0,
@@ -146,6 +147,13 @@ describe('GET/PUT /api/me/settings', () => {
       actor: `person:${bo.personId}`,
       grants: ['board:farsta:controller', 'board:jarva:controller'],
     });
+    // Bo sees whom he stands in for, on his own settings and page.
+    await expect((await api(bo.cookie)).json()).resolves.toMatchObject({
+      standingInFor: [{ personId: anna.personId, email: 'anna@stockholm.example', from: today, to: addDays(today, 6) }],
+    });
+    const boPage = await (await fetch(`${base}/mina-installningar`, { headers: { cookie: bo.cookie } })).text();
+    expect(boPage).toContain('Du är ersättare för');
+    expect(boPage).toContain('anna@stockholm.example');
     const events = await listAuditEvents(db.pool, `people/${anna.personId}`);
     expect(events.map((e) => e.kind)).toEqual(['person-settings-changed']);
     expect(JSON.stringify(events)).not.toContain('stockholm.example');

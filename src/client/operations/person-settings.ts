@@ -6,6 +6,7 @@ import {
   addStandIns,
   findSignedInPeopleByEmail,
   listComingStandIns,
+  listStandingInFor,
   loadPersonSettings,
   removeComingStandIns,
   updatePersonSettings,
@@ -33,6 +34,8 @@ export interface PersonSettingsView {
   mailBoards: string[];
   /** Stand-ins not ended before today, by first day. */
   standIns: { personId: string; email?: string; from: LocalDate; to: LocalDate }[];
+  /** Those the person stands in for, in periods not ended. */
+  standingInFor: { personId: string; email?: string; from: LocalDate; to: LocalDate }[];
 }
 
 /** Machine tokens have no settings: 403 with a stable code. */
@@ -53,10 +56,12 @@ export function createPersonSettingsOperations(pool: Pool, clock: () => Date = (
   async function read(principal: Principal): Promise<PersonSettingsView> {
     const personId = personIdOf(principal);
     const now = clock();
-    const [settings, boards, standIns] = await Promise.all([
+    const today = localDateOf(now, MUNICIPALITY_TIME_ZONE);
+    const [settings, boards, standIns, standingInFor] = await Promise.all([
       loadPersonSettings(pool, personId),
       heldBoards(pool, personId, now),
-      listComingStandIns(pool, personId, localDateOf(now, MUNICIPALITY_TIME_ZONE)),
+      listComingStandIns(pool, personId, today),
+      listStandingInFor(pool, personId, today),
     ]);
     if (!settings) throw notFound('person');
     const muted = new Set(settings.mutedBoards);
@@ -68,6 +73,12 @@ export function createPersonSettingsOperations(pool: Pool, clock: () => Date = (
       mailBoards: boards.filter((b) => !muted.has(b)),
       standIns: standIns.map((s) => ({
         personId: s.standInId,
+        ...(s.standInEmail !== undefined && { email: s.standInEmail }),
+        from: s.from,
+        to: s.to,
+      })),
+      standingInFor: standingInFor.map((s) => ({
+        personId: s.personId,
         ...(s.standInEmail !== undefined && { email: s.standInEmail }),
         from: s.from,
         to: s.to,

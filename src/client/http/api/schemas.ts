@@ -180,6 +180,10 @@ export const personSettings = z.object({
   mailBoards: z.array(z.string()),
   /** Stand-ins (ersättare) whose period has not ended; dates in Stockholm, both included. */
   standIns: z.array(z.object({ personId: z.string(), email: z.string().optional(), from: z.string(), to: z.string() })),
+  /** Those the caller stands in for (their board grants are the caller's during the period). */
+  standingInFor: z.array(
+    z.object({ personId: z.string(), email: z.string().optional(), from: z.string(), to: z.string() }),
+  ),
 });
 
 export const lupParams = yearParams.extend({ boardId: slug }).strict();

@@ -173,6 +173,17 @@ function settingsBody(
           </p>`
         : ''
     }
+    ${
+      s.standingInFor.length > 0
+        ? html`<p>
+            Du är ersättare för
+            ${s.standingInFor.map(
+              (x, i) =>
+                html`${i > 0 ? '; ' : ''}${x.email ?? 'en borttagen person'} ${formatDate(x.from)}–${formatDate(x.to)}`,
+            )}.
+          </p>`
+        : ''
+    }
     <form method="post" action="${SETTINGS_PATH}" novalidate>
       ${hidden({ version: mine?.values.version ?? s.version })}
       <h2>Utskick</h2>
