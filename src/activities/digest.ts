@@ -50,7 +50,7 @@ export function createDigestActivities(deps: ActivityDeps) {
       };
       for (const subscriber of subscribers) {
         Context.current().heartbeat(subscriber.address);
-        const items = await digestItemsFor(deps.db, subscriber.address, until);
+        const items = await digestItemsFor(deps.db, subscriber.address, until, at);
         if (items.length === 0) {
           result.empty += 1;
           continue;

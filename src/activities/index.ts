@@ -6,7 +6,9 @@ import { CycleCalendar } from '../domain/cycle-calendar';
 import { addDays, compareDates, LocalDate } from '../domain/local-date';
 import { Organisation, Registry, responsibleOn } from '../domain/organisations';
 import { loadRecipientOrganisations } from '../db/registry';
-import { preferencesFor } from '../db/recipient-preferences';
+import { preferencesFor, RecipientPreference } from '../db/recipient-preferences';
+import { loadBoardMembers, loadStandInsFor } from '../db/board-people';
+import { boardPeopleRecipients } from '../domain/board-recipients';
 import type { RecipientRole } from '../domain/cycle-calendar';
 import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
 import {
@@ -93,6 +95,27 @@ export function createActivities(deps: ActivityDeps) {
     const above = escalationAddresses(stored.related, stored.board, on);
     return { to: addressesFor(roles, stored.board, above), from: 'registry' };
   };
+  /**
+   * The board's people by their duty (issue 13), as they stand when the mail is sent: their
+   * grants in force at the instant the action fired, the stand-ins whose period covers that
+   * Stockholm day, each with their own language, digest and boards. An address the registry
+   * gave already keeps the registry's (the formal mailbox's) preferences.
+   */
+  const boardPeople = async (input: SendNotificationInput, registryTo: string[]): Promise<RecipientPreference[]> => {
+    const boardId = input.snapshot?.answeringBoardId;
+    if (!boardId) return [];
+    const at = new Date(input.firedAt);
+    const members = await loadBoardMembers(db, boardId, at);
+    const standIns = await loadStandInsFor(
+      db,
+      members.map((m) => m.personId),
+      localDateOf(at, MUNICIPALITY_TIME_ZONE),
+    );
+    const taken = new Set(registryTo.map((a) => a.toLowerCase()));
+    return boardPeopleRecipients({ boardId, kind: input.kind, roles: input.roles, members, standIns })
+      .filter((r) => !taken.has(r.address.toLowerCase()))
+      .map((r) => ({ address: r.address, language: r.language, weeklyDigest: r.weeklyDigest }));
+  };
   /** The audit record of a reminder left to the weekly digest, with who will get it there. */
   const recordDigestDeferral = (input: SendNotificationInput, key: string, addresses: string[]) =>
     withTransaction(db, (tx) =>
@@ -139,7 +162,7 @@ export function createActivities(deps: ActivityDeps) {
     async sendNotification(input: SendNotificationInput): Promise<SendOnceResult> {
       const recipients = await resolveRecipients(input);
       const key = notificationKey(input.workflowId, input.actionId, input.plannedAt);
-      const prefs = await preferencesFor(db, recipients.to);
+      const prefs = [...(await preferencesFor(db, recipients.to)), ...(await boardPeople(input, recipients.to))];
       // A reminder goes to the weekly digest of those who chose it, instead of its own mail.
       const digested = input.kind === 'reminder' ? prefs.filter((p) => p.weeklyDigest) : [];
       if (digested.length > 0)

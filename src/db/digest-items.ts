@@ -1,3 +1,5 @@
+import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
+import { localDateOf } from '../domain/zoned-time';
 import { Queryable } from './database';
 
 /** One line of a weekly digest: a deliverable still owed by a board the recipient serves. */
@@ -15,10 +17,17 @@ export interface DigestItem {
 
 /**
  * What one address should hear about on a Monday: every deliverable not yet handed in (planned,
- * open or returned) of the boards that name the address as a contact, due before `until` or
- * already overdue. Phase names come from the stored calendar (the phase ID when none is stored).
+ * open or returned) of the boards that name the address as a contact, or where a person with
+ * this address holds a duty at `at` (issue 13), or stands in on that day for someone who does,
+ * unless the board's mails were turned off; due before `until` or already overdue. Phase names
+ * come from the stored calendar (the phase ID when none is stored).
  */
-export async function digestItemsFor(db: Queryable, address: string, until: Date): Promise<DigestItem[]> {
+export async function digestItemsFor(
+  db: Queryable,
+  address: string,
+  until: Date,
+  at: Date = new Date(),
+): Promise<DigestItem[]> {
   const result = await db.query<{
     municipality: string;
     budget_year: number;
@@ -38,9 +47,18 @@ export async function digestItemsFor(db: Queryable, address: string, until: Date
        LEFT JOIN cycles c ON c.municipality = ds.municipality AND c.budget_year = ds.budget_year
       WHERE ds.stage IN ('planned', 'open', 'returned')
         AND ds.deadline_at < $2
-        AND EXISTS (SELECT 1 FROM jsonb_array_elements(o.contacts) contact WHERE lower(contact->>'email') = lower($1))
+        AND (EXISTS (SELECT 1 FROM jsonb_array_elements(o.contacts) contact WHERE lower(contact->>'email') = lower($1))
+          OR EXISTS (
+            SELECT 1 FROM people p
+              JOIN memberships m ON m.grant_kind = 'board' AND m.board_id = ds.answering_board_id
+                AND m.valid_from <= $3 AND (m.valid_to IS NULL OR m.valid_to > $3)
+              JOIN people holder ON holder.id = m.person_id
+             WHERE lower(p.email) = lower($1) AND NOT ds.answering_board_id = ANY (holder.muted_boards)
+               AND (holder.id = p.id
+                    OR EXISTS (SELECT 1 FROM stand_ins s WHERE s.person_id = holder.id AND s.stand_in_id = p.id
+                                 AND s.valid_from <= $4::date AND s.valid_to >= $4::date))))
       ORDER BY ds.deadline_at, o.name, ds.phase_id`,
-    [address, until],
+    [address, until, at, localDateOf(at, MUNICIPALITY_TIME_ZONE)],
   );
   return result.rows.map((r) => ({
     municipality: r.municipality,

@@ -1,6 +1,9 @@
 import type { Pool } from 'pg';
-import type { Grant } from '../domain/grants';
+import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
+import { distinctGrants, type Grant } from '../domain/grants';
 import type { PersonPrincipal } from '../domain/principal';
+import { localDateOf } from '../domain/zoned-time';
+import { loadStandInGrants } from './person-settings';
 import { loadCurrentGrants, recordSignIn, replaceProviderGrants, SignInIdentity } from './people';
 
 /**
@@ -19,7 +22,14 @@ export async function signInPerson(
   return personPrincipal(pool, person.id, now);
 }
 
-/** A signed-in person's principal as it stands now (a session re-reads it after its short cache). */
+/**
+ * A signed-in person's principal as it stands now (a session re-reads it after its short cache):
+ * the person's own grants and the board grants held as someone's stand-in on Stockholm's date.
+ */
 export async function personPrincipal(pool: Pool, personId: string, now: Date = new Date()): Promise<PersonPrincipal> {
-  return { kind: 'person', personId, grants: await loadCurrentGrants(pool, personId, now) };
+  const [own, asStandIn] = await Promise.all([
+    loadCurrentGrants(pool, personId, now),
+    loadStandInGrants(pool, personId, localDateOf(now, MUNICIPALITY_TIME_ZONE), now),
+  ]);
+  return { kind: 'person', personId, grants: distinctGrants([...own, ...asStandIn]) };
 }

@@ -42,9 +42,18 @@ export async function preferencesFor(db: Queryable, addresses: string[]): Promis
   });
 }
 
+/**
+ * Who takes the weekly digest: addresses that asked for it, and people who chose it on their
+ * own page (issue 13; by their e-mail, the address's own preference first where both exist).
+ */
 export async function listDigestSubscribers(db: Queryable): Promise<RecipientPreference[]> {
   const result = await db.query<{ address: string; language: MailLanguage }>(
-    'SELECT address, language FROM recipient_preferences WHERE weekly_digest ORDER BY address',
+    `SELECT DISTINCT ON (address) address, language FROM (
+       SELECT address, language, 0 AS rank FROM recipient_preferences WHERE weekly_digest
+       UNION ALL
+       SELECT lower(email), language, 1 FROM people WHERE weekly_digest AND email IS NOT NULL
+     ) AS subscribers
+     ORDER BY address, rank`,
   );
   return result.rows.map((r) => ({ address: r.address, language: r.language, weeklyDigest: true }));
 }

@@ -107,6 +107,14 @@ export const refusalCodes = [
   'not-in-registry',
   'registry-differs',
   'other-municipality',
+  // A person's own settings (self-service).
+  'person-only',
+  'own-stand-in',
+  'unknown-person',
+  'before-from',
+  'period-too-long',
+  'overlapping-period',
+  'not-held',
 ] as const;
 export type RefusalCode = (typeof refusalCodes)[number];
 

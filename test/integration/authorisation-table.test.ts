@@ -110,6 +110,9 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /api/openapi.json': { surface: 'public', expect: everyone },
   'GET /api/me': { surface: 'api', expect: everyone },
   'GET /api/people': { surface: 'api', expect: slkOnly },
+  // A person's own settings: every caller here is a key, and keys have none (person-only).
+  'GET /api/me/settings': { surface: 'api', expect: mapAll('403') },
+  'PUT /api/me/settings': { surface: 'api', expect: mapAll('403'), body: {} },
   'GET /api/cycles': { surface: 'api', expect: everyone },
   'GET /api/cycles/:year/status': { surface: 'api', expect: readAll },
   'GET /api/cycles/:year/deliverables': { surface: 'api', expect: everyone },
@@ -194,6 +197,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /static/arshjul.css': { surface: 'public', expect: everyone },
   'GET /static/report-form.js': { surface: 'public', expect: everyone },
   'GET /tillganglighet': { surface: 'public', expect: everyone },
+  'GET /mina-installningar': { surface: 'page', expect: mapAll('403') },
+  'POST /mina-installningar': { surface: 'page', expect: mapAll('403'), body: {} },
   'GET /oversikt/:year': { surface: 'page', expect: readAll },
   'GET /oversikt/:year/lokalt-utvecklingsarbete': { surface: 'page', expect: readAll },
   'GET /cykel/:year': { surface: 'page', expect: slkOnly },

@@ -15,6 +15,8 @@ import { visibleDeliverable } from '../../operations/visible-deliverable';
 import { ReportDraftOperations } from '../../operations/report-drafts';
 import { ReportReviewOperations } from '../../operations/report-review';
 import { peopleOverview, peopleQuerySchema } from '../../operations/people-admin';
+import { createPersonSettingsOperations, PersonSettingsOperations } from '../../operations/person-settings';
+import { personSettingsInputSchema } from '../../../domain/person-settings';
 import { actorOf } from '../auth';
 import { buildOpenApiDocument } from './openapi';
 import * as s from './schemas';
@@ -37,6 +39,7 @@ export interface RouteContext {
   drafts: ReportDraftOperations;
   review: ReportReviewOperations;
   pool: Pool;
+  settings: PersonSettingsOperations;
 }
 
 export interface ApiRoute {
@@ -53,6 +56,11 @@ export interface ApiRoute {
    */
   bodyCheckedByOperation?: true;
   response: z.ZodType;
+  /**
+   * Rate-limited as a write, but recorded by the operation itself (a body with personal data,
+   * such as a stand-in's address, stays out of the audit log).
+   */
+  rateLimitedOnly?: true;
   /** Writes are rate-limited and audited with the caller. */
   write?: {
     operation: string;
@@ -135,6 +143,28 @@ export const apiRoutes: ApiRoute[] = [
         { pool, municipality: ops.municipality, snapshot: await ops.snapshot(), today: ops.today() },
         query,
       ),
+  },
+  {
+    method: 'GET',
+    url: '/api/me/settings',
+    summary: 'A person’s own settings: mail language, weekly digest, boards mailed, stand-ins (Mina inställningar)',
+    access: 'authenticated',
+    response: s.personSettings,
+    handler: ({ principal, settings }) => settings.read(principal),
+  },
+  {
+    method: 'PUT',
+    url: '/api/me/settings',
+    summary:
+      'Replaces a person’s own settings and coming stand-ins; machine tokens have none (403 person-only), a change based on an older version gets 409',
+    access: 'authenticated',
+    body: personSettingsInputSchema,
+    // The operation checks the body, so a token hears 403 person-only before a body's faults;
+    // it records the change itself, with ids only (the body names the stand-in by address).
+    bodyCheckedByOperation: true,
+    rateLimitedOnly: true,
+    response: s.personSettings,
+    handler: ({ principal, settings, body }) => settings.save(principal, body),
   },
   {
     method: 'GET',
@@ -481,6 +511,7 @@ export interface ApiDeps {
   drafts: ReportDraftOperations;
   review: ReportReviewOperations;
   pool: Pool;
+  settings?: PersonSettingsOperations;
   /** Writes per token and minute (SLK's bulk work stays well under it). */
   writesPerMinute?: number;
 }
@@ -489,6 +520,7 @@ export interface ApiDeps {
 export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   await app.register(rateLimit, { global: false });
   const document = buildOpenApiDocument(apiRoutes);
+  const settings = deps.settings ?? createPersonSettingsOperations(deps.pool);
   app.get('/api/openapi.json', async () => document);
 
   const audit = async (principal: Principal, route: ApiRoute, params: Record<string, unknown>, outcome: object) => {
@@ -507,7 +539,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
     app.route({
       method: route.method,
       url: route.url,
-      ...(route.write && {
+      ...((route.write || route.rateLimitedOnly) && {
         config: {
           rateLimit: {
             max: deps.writesPerMinute ?? 60,
@@ -544,6 +576,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
             drafts: deps.drafts,
             review: deps.review,
             pool: deps.pool,
+            settings,
           });
           const recorded = route.write?.recorded ? route.write.recorded(body) : body;
           await audit(principal, route, params, { outcome: 'accepted', body: recorded });

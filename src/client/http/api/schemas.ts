@@ -169,6 +169,23 @@ export const me = z.object({
   scopes: z.array(z.enum(['read', 'submit', 'admin'])).optional(),
 });
 
+/** A person's own settings as GET /api/me/settings answers them (PUT takes personSettingsInputSchema). */
+export const personSettings = z.object({
+  /** Send it back with a change: a change based on an older version is refused (409). */
+  version: z.number().int(),
+  language: z.enum(['sv', 'en']),
+  weeklyDigest: z.boolean(),
+  /** The boards the person holds a role at, and whether their mails reach the person. */
+  boards: z.array(z.object({ boardId: z.string(), mailed: z.boolean() })),
+  mailBoards: z.array(z.string()),
+  /** Stand-ins (ersättare) whose period has not ended; dates in Stockholm, both included. */
+  standIns: z.array(z.object({ personId: z.string(), email: z.string().optional(), from: z.string(), to: z.string() })),
+  /** Those the caller stands in for (their board grants are the caller's during the period). */
+  standingInFor: z.array(
+    z.object({ personId: z.string(), email: z.string().optional(), from: z.string(), to: z.string() }),
+  ),
+});
+
 export const lupParams = yearParams.extend({ boardId: slug }).strict();
 export const dialogueBody = citizenDialogueSchema.omit({ by: true });
 

@@ -174,10 +174,18 @@ const FIELD_LABELS: Record<string, string> = {
   id: 'Id',
   version: 'Versionen',
   template: 'Mallen',
+  language: 'Språk i utskicken',
+  weeklyDigest: 'Veckosammanställning',
+  mailBoards: 'Nämnder du får utskick om',
+  standIns: 'Ersättare',
 };
+
+const STAND_IN_PARTS: Record<string, string> = { email: 'e-postadress', from: 'första dag', to: 'sista dag' };
 
 /** The Swedish name of a field an OperationError names (a zod path such as `boards.0`). */
 export function fieldLabel(field: string): string {
+  const standIn = /^standIns\.(\d+)\.(email|from|to)$/.exec(field);
+  if (standIn) return `Ersättare ${Number(standIn[1]) + 1}, ${STAND_IN_PARTS[standIn[2]!]}`;
   return FIELD_LABELS[field] ?? FIELD_LABELS[field.split('.')[0] ?? ''] ?? field;
 }
 
@@ -288,7 +296,10 @@ const REFUSALS_SV: Record<RefusalCode, Say> = {
       LUP_STAGE_SV[p.current as LupStage]?.toLowerCase() ?? text(p, 'current')
     }`,
   'dialogue-required': () => 'Minst en medborgardialog måste vara registrerad innan programmet lämnas in',
-  'edited-by-someone-else': () => 'Någon annan har sparat svaret efter att du öppnade sidan',
+  'edited-by-someone-else': (p) =>
+    p.what === 'settings'
+      ? 'Inställningarna har ändrats någon annanstans efter att du öppnade sidan: ladda om sidan, gör om ändringen och spara igen'
+      : 'Någon annan har sparat svaret efter att du öppnade sidan',
   'not-ready': (p) =>
     p.missing !== undefined
       ? `Rapporten kan inte klarmarkeras: ${text(p, 'missing')} obligatoriska svar saknas`
@@ -319,6 +330,14 @@ const REFUSALS_SV: Record<RefusalCode, Say> = {
   'not-in-registry': () => 'finns inte i organisationsregistret',
   'registry-differs': () => 'Registret skiljer sig från det som är lagrat',
   'other-municipality': () => 'Uppgifterna gäller en annan kommun',
+  'person-only': () => 'Inställningarna gäller personer som loggat in: en nyckel har inga egna inställningar',
+  'own-stand-in': () => 'kan inte vara du själv',
+  'unknown-person': () => 'tillhör ingen som har loggat in i Årshjul: ersättaren måste ha loggat in minst en gång',
+  'before-from': (p) => `måste vara samma dag som första dagen (${date(p, 'from')}) eller senare`,
+  'period-too-long': (p) =>
+    `får vara högst ${text(p, 'max')} dagar efter första dagen, alltså senast ${date(p, 'last')}`,
+  'overlapping-period': (p) => `överlappar perioden ${date(p, 'from')}–${date(p, 'to')}`,
+  'not-held': () => 'är inte en nämnd där du har en roll',
 };
 
 /**
@@ -421,6 +440,7 @@ const STANDS_ALONE = new Set<RefusalCode>([
   'no-registry',
   'registry-differs',
   'other-municipality',
+  'person-only',
 ]);
 
 /** What the pages need of a refusal: its code and params, and the English problem for the fallback. */

@@ -10,6 +10,7 @@ import { registerPeoplePage } from './people-page';
 import { registerReportForm } from './report-form';
 import { REPORT_FORM_SCRIPT } from './report-form-script';
 import { registerReviewPage } from './review-page';
+import { registerSettingsPage } from './settings-page';
 import { STYLESHEET } from './styles';
 import { registerTemplatePreviewPage } from './template-preview-page';
 
@@ -26,7 +27,8 @@ import { registerTemplatePreviewPage } from './template-preview-page';
  * - `/cykel/:year/granska/:phaseId/:boardId`: SLK's review of a report per question (issue 12; SLK and the committee);
  * - `/cykel/:year/mallar/:templateId`: SLK's preview of a template the cycle keeps, as a chosen board sees it (issue 12; SLK and the committee);
  * - `/personer`: SLK's people page: roles per board, who has not signed in before a deadline (issue 13; SLK);
- * - `/tillganglighet`: the accessibility statement (issue 12; everyone, signed in or not).
+ * - `/tillganglighet`: the accessibility statement (issue 12; everyone, signed in or not);
+ * - `/mina-installningar`: a person's own settings and stand-ins (issue 13; people, not keys).
  */
 export async function registerPages(app: FastifyInstance, deps: PageDeps): Promise<void> {
   app.get('/static/arshjul.css', async (_request, reply) =>
@@ -49,4 +51,5 @@ export async function registerPages(app: FastifyInstance, deps: PageDeps): Promi
   registerTemplatePreviewPage(app, deps);
   registerAccessibilityStatement(app, deps);
   registerPeoplePage(app, deps);
+  registerSettingsPage(app, deps);
 }

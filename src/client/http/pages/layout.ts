@@ -6,7 +6,7 @@ import { html, SafeHtml } from './html';
 /** The accessibility statement's address (its page is accessibility-statement.ts). */
 export const STATEMENT_PATH = '/tillganglighet';
 
-export type Section = 'oversikt' | 'lokalt' | 'cykel' | 'namnd' | 'logga-in' | 'tillganglighet' | 'personer';
+export type Section = 'oversikt' | 'lokalt' | 'cykel' | 'namnd' | 'logga-in' | 'tillganglighet' | 'personer' | 'installningar';
 
 export interface PageShell {
   title: string;
@@ -36,6 +36,8 @@ function navigation(principal: Principal, year: number | undefined, current: Sec
   }
   // SLK's people page (issue 13) does not depend on a budget year.
   if (may(principal, 'admin')) items.push(link('/personer', 'Personer', 'personer'));
+  // Keys have no settings of their own (issue 13): people only.
+  if (principal.kind === 'person') items.push(link('/mina-installningar', 'Mina inställningar', 'installningar'));
   return html`<nav class="site-nav" aria-label="Huvudmeny">
     <ul>
       ${items}
