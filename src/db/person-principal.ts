@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Grant } from '../domain/grants';
 import type { PersonPrincipal } from '../domain/principal';
-import { loadCurrentGrants, recordSignIn, replaceProviderGrants, SignInIdentity } from './people';
+import { findPerson, loadCurrentGrants, recordSignIn, replaceProviderGrants, SignInIdentity } from './people';
 
 /**
  * What sign-in does with a person the provider vouched for: records the sign-in, makes the
@@ -21,5 +21,6 @@ export async function signInPerson(
 
 /** A signed-in person's principal as it stands now (a session re-reads it after its short cache). */
 export async function personPrincipal(pool: Pool, personId: string, now: Date = new Date()): Promise<PersonPrincipal> {
-  return { kind: 'person', personId, grants: await loadCurrentGrants(pool, personId, now) };
+  const [grants, person] = await Promise.all([loadCurrentGrants(pool, personId, now), findPerson(pool, personId)]);
+  return { kind: 'person', personId, grants, ...(person?.name && { name: person.name }) };
 }

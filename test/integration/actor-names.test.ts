@@ -94,11 +94,15 @@ describe('who did what, by name on the pages', () => {
 
     const chef = await signIn('dev-farsta-forvaltningschef');
     const form = await html(chef, formPage);
+    // The header names who is signed in, with their duty, not a key's label.
+    expect(form).toContain('Inloggad: Maria Sandberg, förvaltningschef, Farsta stadsdelsnämnd Logga ut');
     expect(form).toContain(`Senast sparad av ${nameOf('dev-farsta-handlaggare')},`);
     // The report's attachments table: who uploaded.
     expect(form).toMatch(new RegExp(`underlag\\.pdf \\d+ byte ${nameOf('dev-farsta-handlaggare')} `));
     expect(form).toContain(`Klarmarkerad av ${nameOf('dev-farsta-controller')} den`);
-    expect(await html(chef, '/namnd/farsta')).toContain(`Klarmarkerad av ${nameOf('dev-farsta-controller')} den`);
+    const board = await html(chef, '/namnd/farsta');
+    expect(board).toContain(`Klarmarkerad av ${nameOf('dev-farsta-controller')} den`);
+    expect(board).toContain('Inloggad: Maria Sandberg, förvaltningschef, Farsta stadsdelsnämnd Logga ut');
     expect((await call(chef, 'POST', `${api}/report/sign-off`, {})).status).toBe(200);
 
     const slk = await signIn('dev-slk-controller');
@@ -106,6 +110,7 @@ describe('who did what, by name on the pages', () => {
       (await call(slk, 'POST', `${api}/report/comments`, { path: 'ekonomi.prognos', comment: 'Bra.' })).status,
     ).toBe(200);
     const review = await html(slk, reviewPage);
+    expect(review).toContain('Inloggad: Sara Lindqvist, Stadsledningskontoret (SLK) Logga ut');
     expect(review).toContain(
       `av ${nameOf('dev-farsta-forvaltningschef')} (påskriven; klarmarkerad av ${nameOf('dev-farsta-controller')})`,
     );

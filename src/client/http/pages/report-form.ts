@@ -7,6 +7,7 @@ import { listLatestSubmissions } from '../../../db/submissions';
 import { dismissTemplateCorrection, DroppedAnswer, TemplateCorrection } from '../../../db/template-corrections';
 import { FileReference, optionsOf, Question, TableColumn } from '../../../domain/report-template';
 import type { RefusalParams } from '../../../domain/refusals';
+import { homeBoard } from '../../../domain/permissions';
 import type { Principal } from '../../../domain/principal';
 import { OperationError } from '../../operations/operation-error';
 import {
@@ -1006,6 +1007,10 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
       page({
         title: `${data.report.template.title}, ${data.report.deliverable.boardName}`,
         principal,
+        // The header names the caller's own board by its name when this report is the board's.
+        ...(homeBoard(principal) === data.report.deliverable.answeringBoardId && {
+          principalName: data.report.deliverable.boardName,
+        }),
         year: p.year,
         current: 'namnd',
         body: renderReportPage(data, { ...p, ...extra, writable }),
