@@ -4,7 +4,7 @@ import { distinctGrants, type Grant } from '../domain/grants';
 import type { PersonPrincipal } from '../domain/principal';
 import { localDateOf } from '../domain/zoned-time';
 import { loadStandInGrants } from './person-settings';
-import { loadCurrentGrants, recordSignIn, replaceProviderGrants, SignInIdentity } from './people';
+import { findPerson, loadCurrentGrants, recordSignIn, replaceProviderGrants, SignInIdentity } from './people';
 
 /**
  * What sign-in does with a person the provider vouched for: records the sign-in, makes the
@@ -27,9 +27,15 @@ export async function signInPerson(
  * the person's own grants and the board grants held as someone's stand-in on Stockholm's date.
  */
 export async function personPrincipal(pool: Pool, personId: string, now: Date = new Date()): Promise<PersonPrincipal> {
-  const [own, asStandIn] = await Promise.all([
+  const [own, asStandIn, person] = await Promise.all([
     loadCurrentGrants(pool, personId, now),
     loadStandInGrants(pool, personId, localDateOf(now, MUNICIPALITY_TIME_ZONE), now),
+    findPerson(pool, personId),
   ]);
-  return { kind: 'person', personId, grants: distinctGrants([...own, ...asStandIn]) };
+  return {
+    kind: 'person',
+    personId,
+    grants: distinctGrants([...own, ...asStandIn]),
+    ...(person?.name && { name: person.name }),
+  };
 }

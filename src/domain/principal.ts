@@ -9,6 +9,8 @@ export interface PersonPrincipal {
   /** `p_…`: stable, pseudonymous; a name or address lives only in the people table. */
   personId: string;
   grants: readonly Grant[];
+  /** The person's name, for the pages' header only; never in the record or a workflow's input. */
+  name?: string;
 }
 
 export interface TokenPrincipal {

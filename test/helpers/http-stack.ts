@@ -11,6 +11,10 @@ import { buildHttpServer } from '../../src/client/http/server';
 import { CycleCalendar, cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { localDateOf } from '../../src/domain/zoned-time';
+import { loadGroupRoles, shippedGroupRolesPath } from '../../src/client/data-files';
+import { loadDevPeople, shippedDevPeoplePath } from '../../src/stack/dev-people';
+import { freePort } from '../../src/stack/free-port';
+import { OpenIdProvider, startOpenIdProvider } from '../../src/stack/openid-provider';
 import { smallRegistry } from '../fixtures/small-registry';
 import { RunningWorkerContext, useRunningWorker } from './stack';
 import { sleepUntilStockholm, startTimeSkippingEnv } from './temporal';
@@ -43,6 +47,8 @@ export interface HttpStack extends RunningWorkerContext {
   calendar: CycleCalendar;
   /** The Stockholm date the cycle was planned from (the time-skipping server's date at start). */
   day0: string;
+  /** The development OpenID provider, when the stack was asked to sign people in (`signIn`). */
+  provider?: OpenIdProvider;
   /** Moves the time-skipping server's clock to day0 + days, at a Stockholm time (never back). */
   advanceTo(days: number, time?: string): Promise<void>;
 }
@@ -75,10 +81,18 @@ export interface HttpStackOptions {
   templatesDir?: string | string[];
   /** The KF goals of the year (the calendar's `goals`), for templates that ask per goal. */
   goals?: Array<{ id: string; name: string }>;
+  /**
+   * Single sign-on: the development OpenID provider with the seeded people
+   * (data/stockholm/dev-people.yaml) and the shipped group mapping, the server on a port chosen
+   * first so that the provider knows its redirect URL.
+   */
+  signIn?: boolean;
 }
 
+const SIGN_IN_SECRET = 'http-stack-client-secret-0123456789abcdef';
+
 export function useHttpStack(label: string, options: HttpStackOptions = {}): HttpStack {
-  const { phases, goals, templatesDir, ...appOptions } = options;
+  const { phases, goals, templatesDir, signIn, ...appOptions } = options;
   const ctx = useRunningWorker(startTimeSkippingEnv, label);
   const stack = ctx as HttpStack;
   beforeAll(async () => {
@@ -167,21 +181,52 @@ export function useHttpStack(label: string, options: HttpStackOptions = {}): Htt
       await sleepUntilStockholm(ctx.env, d(days), time);
     };
     await stack.advanceTo(1);
+    const port = signIn ? await freePort() : 0;
+    const base = `http://127.0.0.1:${port}`;
+    if (signIn) {
+      stack.provider = await startOpenIdProvider({
+        people: loadDevPeople(shippedDevPeoplePath()),
+        clients: [
+          {
+            client_id: 'arshjul',
+            client_secret: SIGN_IN_SECRET,
+            redirect_uris: [`${base}/logga-in/klar`],
+            post_logout_redirect_uris: [`${base}/logga-in`],
+            firstParty: true,
+          },
+        ],
+      });
+    }
     stack.app = await buildHttpServer({
       probes: {},
       app: {
         ops: stack.ops,
         pool,
-        publicUrl: 'https://arshjul.test.example',
+        // Signed-in tests run over plain http: a public https URL would make the cookies Secure.
+        publicUrl: signIn ? base : 'https://arshjul.test.example',
         ...appOptions,
         // The server's fallback for cycles that keep no templates: the first folder.
         ...(templatesDir && { templatesDir: [templatesDir].flat()[0] }),
+        ...(stack.provider && {
+          signIn: {
+            provider: {
+              issuer: stack.provider.issuer,
+              clientId: 'arshjul',
+              clientSecret: SIGN_IN_SECRET,
+              redirectUrl: `${base}/logga-in/klar`,
+              postLogoutRedirectUrl: `${base}/logga-in`,
+              groupsClaim: 'groups',
+            },
+            groupRoles: loadGroupRoles(shippedGroupRolesPath()),
+          },
+        }),
       },
     });
-    stack.url = await stack.app.listen({ host: '127.0.0.1', port: 0 });
+    stack.url = await stack.app.listen({ host: '127.0.0.1', port });
   });
   afterAll(async () => {
     await stack.app?.close();
+    await stack.provider?.stop();
   });
   return stack;
 }

@@ -418,7 +418,7 @@ describe('the form page’s reads', () => {
     return statements;
   }
 
-  test('are five statements a request: sign-in, one snapshot check, the row, the context, drafts with files', async () => {
+  test('are six statements a request: sign-in, one snapshot check, the row, the context, drafts with files, the names of who saved', async () => {
     const formUrl = `/namnd/farsta/${y}/rapport`;
     // The first request fills the read cache (registry, cycles, template); later ones only check it.
     expect((await page('farsta', formUrl)).status).toBe(200);
@@ -427,8 +427,10 @@ describe('the form page’s reads', () => {
       expect(response.status).toBe(200);
       await response.text();
     });
-    expect(statements).toHaveLength(5);
+    expect(statements).toHaveLength(6);
     expect(statements.filter((s) => s.includes('FROM read_versions'))).toHaveLength(1);
+    // The names of everyone the page shows, in one look-up (issue 13).
+    expect(statements.filter((s) => s.includes('FROM people'))).toHaveLength(1);
   });
 });
 

@@ -1,4 +1,4 @@
-import { fingerprint, idOf, savedByLabel, valueFromForm } from '../../src/client/http/pages/report-form';
+import { fingerprint, idOf, valueFromForm } from '../../src/client/http/pages/report-form';
 import { join } from 'node:path';
 import { loadTemplateFile } from '../../src/client/templates';
 import { Question } from '../../src/domain/report-template';
@@ -55,13 +55,6 @@ describe('the form’s helpers', () => {
   test('ids for answer paths are plain', () => {
     expect(idOf('omraden[rinkeby-kista].insats')).toBe('svar-omraden-rinkeby-kista-insats');
     expect(idOf('ekonomi.utfall[0].belopp')).toBe('svar-ekonomi-utfall-0-belopp');
-  });
-
-  test('who saved: the token’s label, or the record as it stands', () => {
-    expect(savedByLabel('board:farsta (Anna Andersson, tok_123)')).toBe('Anna Andersson');
-    expect(savedByLabel('cli')).toBe('cli');
-    expect(savedByLabel('token:tok_123 (owner Team Ekonomi)')).toBe('Team Ekonomi');
-    expect(savedByLabel('person:p_0123456789ab')).toBe('person:p_0123456789ab');
   });
 
   test('a fingerprint tells values apart and absent from null alike', () => {

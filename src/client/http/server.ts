@@ -87,6 +87,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     const authGuard = createAuthGuard(deps.app.pool, deps.app.authGuard);
     const signIn = createSignIn(deps.app.pool, deps.app.ops, deps.app.signIn);
     registerAuthentication(app, deps.app.pool, authGuard, signIn?.sessions);
+    if (deps.app.signIn) allowFormsToProvider(app, new URL(deps.app.signIn.provider.issuer).origin);
     registerSignInRoutes(app, {
       pool: deps.app.pool,
       guard: authGuard,
@@ -118,4 +119,23 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     });
   }
   return app;
+}
+
+/**
+ * The pages' `form-action 'self'` also holds for where a form's answer redirects (Chromium):
+ * "Fortsätt till stadens inloggning" (GET /logga-in/sso) and "Logga ut" (POST /logga-ut) end at
+ * the provider, so its origin is allowed too. The provider's end-session endpoint is expected
+ * at the issuer's origin (as at Entra ID, Keycloak and the development provider).
+ */
+function allowFormsToProvider(app: FastifyInstance, providerOrigin: string): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const policy = reply.getHeader('content-security-policy');
+    if (typeof policy === 'string' && policy.includes("form-action 'self'")) {
+      reply.header(
+        'content-security-policy',
+        policy.replace("form-action 'self'", `form-action 'self' ${providerOrigin}`),
+      );
+    }
+    return payload;
+  });
 }

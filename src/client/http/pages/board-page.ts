@@ -44,8 +44,8 @@ import {
 } from './format';
 import { html, SafeHtml } from './html';
 import { AwaitingSignOff, listAwaitingSignOffs } from '../../../db/report-sign-offs';
-import { savedByLabel } from './report-form';
 import { awaitingLine } from './sign-off-view';
+import { ActorNames, loadActorNames } from '../../../db/actor-names';
 import { page } from './layout';
 
 /** A deliverable with its budget year (a board's page spans every cycle started). */
@@ -92,6 +92,7 @@ function deliverableTable(
   id: string,
   items: YearDeliverable[],
   records: Map<string, SubmissionRecord>,
+  names: ActorNames,
 ) {
   return html`<div class="table-wrap" role="region" aria-labelledby="${id}" tabindex="0">
     <table>
@@ -119,8 +120,8 @@ function deliverableTable(
               ${
                 last
                   ? html`${last.documentRef}${last.decisionDate ? `, beslut ${formatDate(last.decisionDate)}` : ''}${
-                      last.comment ? html`<br /><span class="muted">${last.comment}</span>` : ''
-                    }`
+                        last.comment ? html`<br /><span class="muted">${last.comment}</span>` : ''
+                      }<br /><span class="muted">Inlämnad av ${names.label(last.by)}</span>`
                   : '—'
               }
             </td>
@@ -188,6 +189,8 @@ interface BoardPageData {
   upcoming: Upcoming[];
   /** The reports marked ready and awaiting their sign-off (påskrift), by workflow ID. */
   awaitingSignOff: Map<string, AwaitingSignOff>;
+  /** Who handed in, returned or marked ready, by name (one look-up for the page). */
+  names: ActorNames;
 }
 
 /**
@@ -226,6 +229,10 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
     ),
   ]);
   const awaitingSignOff = new Map(waits.map((w) => [w.workflowId, w]));
+  const names = await loadActorNames(deps.pool, [
+    ...[...records.values()].flatMap((r) => [r.lastSubmission?.by, r.lastReturn?.by]),
+    ...waits.map((w) => w.markedReadyBy),
+  ]);
   const upcoming: Upcoming[] = [
     ...all.filter((d) => (awaitsBoard(d) || d.stage === 'planned') && compareDates(d.deadline, today) >= 0),
     ...notOpened,
@@ -241,6 +248,7 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
     mails,
     upcoming,
     awaitingSignOff,
+    names,
   };
 }
 
@@ -269,7 +277,7 @@ async function sendBoardPage(deps: PageDeps, reply: FastifyReply, status: number
 
 /** The page's markup from its data and the request (a receipt after a submission, a refused post's problem). */
 function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
-  const { today, all, name, kind, records, mails, upcoming, awaitingSignOff } = data;
+  const { today, all, name, kind, records, mails, upcoming, awaitingSignOff, names } = data;
   const { principal, boardId } = input;
   const owed = all.filter(awaitsBoard);
   const late = owed.filter(isOverdue);
@@ -366,7 +374,7 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
                 ${
                   wait
                     ? html`<dt>Påskrift</dt>
-                        <dd>${awaitingLine(wait, savedByLabel)}</dd>`
+                        <dd>${awaitingLine(wait, (actor) => names.label(actor))}</dd>`
                     : ''
                 }
                 ${
@@ -395,7 +403,7 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
     ${
       finished.length === 0
         ? html`<p>Inget inlämnat än.</p>`
-        : deliverableTable(`Inlämnade leveranser för ${name}`, 'inlamnat', finished, records)
+        : deliverableTable(`Inlämnade leveranser för ${name}`, 'inlamnat', finished, records, names)
     }
     <h2>Utskick</h2>
     ${

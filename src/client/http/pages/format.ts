@@ -3,6 +3,7 @@ import { LUP_STAGE_SV, type LupStage } from '../../../domain/lup-state';
 import { isRefusalCode, type RefusalCode, type RefusalParams } from '../../../domain/refusals';
 import { isLocalDate, isoWeekday } from '../../../domain/local-date';
 import type { OrganisationKind } from '../../../domain/organisations';
+import { duties, Duty } from '../../../domain/grants';
 import { homeBoard } from '../../../domain/permissions';
 import type { Principal } from '../../../domain/principal';
 import { formatSwedishDateTime } from '../../../domain/swedish-format';
@@ -143,13 +144,31 @@ export const MAIL_STATUS: Record<string, string> = {
 
 /** Who the caller is, in words for the page header. */
 export function principalLabel(principal: Principal, boardName?: string): string {
-  // The widest grant names the caller: a principal carries no name (pseudonymous by design).
+  const what = grantLabel(principal, boardName);
+  // A signed-in person by name and duty; a key by what it may do (its label is no person's).
+  return principal.kind === 'person' && principal.name ? `${principal.name}, ${what}` : what;
+}
+
+const DUTIES_SV: Record<Duty, string> = {
+  handlaggare: 'handläggare',
+  controller: 'controller',
+  forvaltningschef: 'förvaltningschef',
+};
+
+function grantLabel(principal: Principal, boardName?: string): string {
+  // The widest grant names what the caller may do.
   const kinds = new Set(principal.grants.map((g) => g.kind));
   if (kinds.has('admin')) return 'Stadsledningskontoret (SLK)';
   if (kinds.has('committee')) return 'Ytterstads- och demokratiutskottet';
   if (kinds.has('stadshus')) return 'Stockholms Stadshus AB';
   const board = homeBoard(principal);
-  if (board) return boardName ?? board;
+  if (board) {
+    const name = boardName ?? board;
+    if (principal.kind !== 'person') return name;
+    const held = new Set(principal.grants.flatMap((g) => (g.kind === 'board' && g.boardId === board ? [g.duty] : [])));
+    const duty = [...duties].reverse().find((d) => held.has(d));
+    return duty ? `${DUTIES_SV[duty]}, ${name}` : name;
+  }
   return principal.grants.length ? 'Flera nämnder' : 'Ingen behörighet';
 }
 

@@ -127,7 +127,7 @@ export const REPORT_FORM_SCRIPT = String.raw`(function () {
     link.textContent = meta.fileName;
     item.appendChild(link);
     item.appendChild(document.createTextNode(
-      ' (' + formatBytes(meta.sizeBytes) + '), ' + messages.uploadedBy + ' ' + savedByLabel(meta.uploadedBy) + ', ' +
+      ' (' + formatBytes(meta.sizeBytes) + '), ' + messages.uploadedBy + ' ' + (field.dataset.me || savedByLabel(meta.uploadedBy)) + ', ' +
       formatInstant(meta.uploadedAt) + ' '));
     var button = document.createElement('button');
     button.type = 'submit';

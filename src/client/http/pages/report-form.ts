@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { actorNamesFrom, ActorNames, loadActorNames } from '../../../db/actor-names';
 import type { AttachmentMeta } from '../../../db/attachments';
 import type { SavedAnswer } from '../../../db/report-drafts';
 import { listLatestSubmissions } from '../../../db/submissions';
 import { dismissTemplateCorrection, DroppedAnswer, TemplateCorrection } from '../../../db/template-corrections';
 import { FileReference, optionsOf, Question, TableColumn } from '../../../domain/report-template';
 import type { RefusalParams } from '../../../domain/refusals';
+import { homeBoard } from '../../../domain/permissions';
 import type { Principal } from '../../../domain/principal';
 import { OperationError } from '../../operations/operation-error';
 import {
@@ -88,18 +90,6 @@ const codeText = (problem: AnswerProblem): string => problem.text || refusalBesi
 /** An HTML id for an answer path (or a cell's path): letters, digits and dashes only. */
 export const idOf = (path: string): string => `svar-${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
 
-/**
- * Who saved, as people read it: a token's owner (issue 13: `token:<id> (owner …)`), or for a
- * record from before, the token's label (`board:farsta (label, tok_…)`). A person's id stays
- * as it is until the pages resolve people's names at display time.
- */
-export function savedByLabel(actor: string): string {
-  const token = /^token:\S+ \(owner (.*)\)$/.exec(actor);
-  if (token) return token[1]!;
-  const match = /^\S+ \((.*), [^,()]+\)$/.exec(actor);
-  return match?.[1] ?? actor;
-}
-
 /** What went wrong with one answer after a post: the code, and for a conflict the other save. */
 interface AnswerProblem {
   field: string;
@@ -137,10 +127,14 @@ interface ReportPageData {
    * when a returned report is marked ready anew.
    */
   handedIn?: { documentRef?: string; decisionDate?: string };
+  /** Who saved, uploaded, marked ready or commented, by name (looked up once for the page). */
+  names: ActorNames;
+  /** The caller as the page names them: the uploader of a file the script adds without a reload. */
+  me: string;
 }
 
 /** What drawing a section needs: the form page's data, or for SLK's preview the template alone. */
-type SectionData = Pick<ReportPageData, 'saved' | 'attachments' | 'maxBytes' | 'urls' | 'returned'> & {
+type SectionData = Pick<ReportPageData, 'saved' | 'attachments' | 'maxBytes' | 'urls' | 'returned' | 'names' | 'me'> & {
   report: Pick<BoardReport, 'template'>;
 };
 
@@ -150,6 +144,8 @@ async function loadReportPage(
   year: number,
   phaseId: string,
   boardId: string,
+  /** Actors the page shows besides the report's own (the other save of a conflict). */
+  moreActors: readonly string[] = [],
 ): Promise<ReportPageData> {
   // Every attachment of the report is listed (also one no answer names any more): the record.
   const { report, attachments, correction, allowed } = await deps.drafts.loadReportWithFiles(
@@ -161,7 +157,18 @@ async function loadReportPage(
   const returned = await deps.review.returnNotes(report.deliverable);
   const handedIn = returned && (await lastHandIn(deps, report.deliverable));
   const api = `/api/cycles/${year}/deliverables/${phaseId}/${boardId}`;
+  const names = await loadActorNames(deps.pool, [
+    ...report.answers.map((a) => a.savedBy),
+    ...attachments.map((a) => a.uploadedBy),
+    ...(returned?.comments.map((c) => c.author) ?? []),
+    report.signOff.awaiting?.markedReadyBy,
+    report.signOff.lastReturn?.by,
+    ...moreActors,
+    actorOf(principal),
+  ]);
   return {
+    names,
+    me: names.label(actorOf(principal)),
     ...(handedIn && { handedIn }),
     report,
     allowed,
@@ -313,7 +320,7 @@ function questionField(v: QuestionView): SafeHtml {
       ? html`<span class="error-message" id="${errorId}"
           >${codeText(problem)}${
             problem.other
-              ? html` ${savedByLabel(problem.other.savedBy)} sparade
+              ? html` ${v.data.names.label(problem.other.savedBy)} sparade
                   ${formatInstant(problem.other.savedAt.toISOString())}:
                   <q>${displayValue(question, problem.other.value)}</q>. Spara igen för att ersätta det med ditt svar.`
               : ''
@@ -323,7 +330,7 @@ function questionField(v: QuestionView): SafeHtml {
   }`;
   const savedLine = saved
     ? html`<span class="hint saved" id="${savedId}"
-        >Senast sparad av ${savedByLabel(saved.savedBy)}, ${formatInstant(saved.savedAt.toISOString())}</span
+        >Senast sparad av ${v.data.names.label(saved.savedBy)}, ${formatInstant(saved.savedAt.toISOString())}</span
       >`
     : '';
   // Numbers as Swedish readers write them (12,5), which the save reads back.
@@ -437,6 +444,7 @@ function fileField(
     data-download-url="${data.urls.attachments}"
     data-save-url="${data.urls.report}/answers"
     data-upload-form="${id}-bifoga"
+    data-me="${data.me}"
     data-messages="${JSON.stringify(fileMessages(question, data.maxBytes))}"
   >
     <span class="label" id="${id}-rubrik">${labelText}</span>
@@ -449,7 +457,7 @@ function fileField(
           <a href="${data.urls.attachments}/${f.attachment}">${f.name}</a>
           ${
             meta
-              ? ` (${formatBytes(meta.sizeBytes)}), uppladdad av ${savedByLabel(meta.uploadedBy)}, ${formatInstant(meta.uploadedAt.toISOString())}`
+              ? ` (${formatBytes(meta.sizeBytes)}), uppladdad av ${data.names.label(meta.uploadedBy)}, ${formatInstant(meta.uploadedAt.toISOString())}`
               : ''
           }
           ${
@@ -617,7 +625,7 @@ function sectionForm(
   const questions = (item?: string) =>
     section.questions.map((q) => {
       const path = `${section.id}${item ? `[${item}]` : ''}.${q.id}`;
-      return html`${questionField(view(path, q))}${commentsAt(data.returned?.comments, path, { label: q.label })}`;
+      return html`${questionField(view(path, q))}${commentsAt(data.returned?.comments, path, { label: q.label, nameOf: (actor) => data.names.label(actor) })}`;
     });
   const items = section.items ?? [];
   return html`<form method="post" action="${action}" id="avsnitt-${section.id}" class="report-form" novalidate>
@@ -632,7 +640,7 @@ function sectionForm(
       <fieldset ${disabled ? html` disabled` : ''}>
         <legend><span class="legend-text">${section.title}</span></legend>
         ${section.help ? html`<p class="hint">${section.help}</p>` : ''}
-        ${commentsAt(data.returned?.comments, section.id, { label: section.title })}
+        ${commentsAt(data.returned?.comments, section.id, { label: section.title, nameOf: (actor) => data.names.label(actor) })}
         ${
           section.generate
             ? items.length === 0
@@ -720,7 +728,7 @@ function renderReportPage(
         input.state?.section === SIGN_OFF_SECTION
           ? input.state.problems.map((p) => ({ field: p.field, text: codeText(p) }))
           : [],
-      nameOf: savedByLabel,
+      nameOf: (actor) => data.names.label(actor),
     })}
     ${
       !input.writable
@@ -758,6 +766,8 @@ export function readOnlySections(template: ExpandedTemplate, action: string, max
     attachments: [],
     maxBytes,
     urls: { page: action, report: action, attachments: action },
+    names: actorNamesFrom(new Map()),
+    me: '',
   };
   return template.sections.map((s) => sectionForm(data, s, undefined, action, true));
 }
@@ -847,7 +857,7 @@ function attachmentsTable(data: ReportPageData): HtmlValue {
               html`<tr>
                 <td><a href="${data.urls.attachments}/${a.id}">${a.fileName}</a></td>
                 <td>${formatBytes(a.sizeBytes)}</td>
-                <td>${savedByLabel(a.uploadedBy)}</td>
+                <td>${data.names.label(a.uploadedBy)}</td>
                 <td>${formatInstant(a.uploadedAt.toISOString())}</td>
                 <td><code>${a.sha256.slice(0, 12)}</code></td>
               </tr>`,
@@ -975,9 +985,13 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
   };
 
   /** The page's data, or undefined for a report that does not exist or the caller may not see. */
-  const loadVisible = async (principal: Principal, p: { boardId: string; year: number; phaseId: string }) => {
+  const loadVisible = async (
+    principal: Principal,
+    p: { boardId: string; year: number; phaseId: string },
+    moreActors: readonly string[] = [],
+  ) => {
     try {
-      return await loadReportPage(deps, principal, p.year, p.phaseId, p.boardId);
+      return await loadReportPage(deps, principal, p.year, p.phaseId, p.boardId, moreActors);
     } catch (error) {
       if (error instanceof OperationError && error.status === 404) return undefined;
       throw error;
@@ -992,7 +1006,8 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
     status: number,
     extra: { state?: FormState; savedSection?: string; fileNotice?: { path: string; attached: boolean } } = {},
   ) => {
-    const data = await loadVisible(principal, p);
+    const others = extra.state?.problems.flatMap((problem) => (problem.other ? [problem.other.savedBy] : [])) ?? [];
+    const data = await loadVisible(principal, p, others);
     if (!data) return notFoundPage(reply, principal);
     const writable = data.allowed.draft;
     return sendPage(
@@ -1001,6 +1016,10 @@ export function registerReportForm(app: FastifyInstance, deps: PageDeps): void {
       page({
         title: `${data.report.template.title}, ${data.report.deliverable.boardName}`,
         principal,
+        // The header names the caller's own board by its name when this report is the board's.
+        ...(homeBoard(principal) === data.report.deliverable.answeringBoardId && {
+          principalName: data.report.deliverable.boardName,
+        }),
         year: p.year,
         current: 'namnd',
         body: renderReportPage(data, { ...p, ...extra, writable }),

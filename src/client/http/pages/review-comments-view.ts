@@ -28,6 +28,8 @@ export function commentsAt(
     label?: string;
     /** Names the version each comment was made on (SLK's review, where several versions show). */
     versionOf?: (submissionSeq: number) => number | undefined;
+    /** Who wrote, as the page's loader looked them up (issue 13: names at display time). */
+    nameOf?: (actor: string) => string;
   } = {},
 ): HtmlValue {
   const mine = (comments ?? []).filter((c) => c.path === path);
@@ -47,7 +49,7 @@ export function commentsAt(
         return html`<li>
           <p class="answer-text">${c.comment}</p>
           <p class="hint">
-            ${authorLabel(c.author)},
+            ${(options.nameOf ?? authorLabel)(c.author)},
             ${formatInstant(c.createdAt.toISOString())}${version !== undefined ? `, om version ${version}` : ''}
           </p>
         </li>`;

@@ -31,7 +31,8 @@ import { answerInOneLine, answerView } from './answer-view';
 import { formatDate, formatInstant, statusOf } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { page } from './layout';
-import { authorLabel, commentAnchor, commentsAt, pathLabel } from './review-comments-view';
+import { ActorNames, loadActorNames } from '../../../db/actor-names';
+import { commentAnchor, commentsAt, pathLabel } from './review-comments-view';
 import { templatePreviewUrl } from './template-preview-page';
 
 /**
@@ -71,6 +72,8 @@ interface ReviewPageData {
   review: ReportReview;
   /** Whether the phase has SLK's review step (approve or return); without it there is nothing to decide. */
   reviewRequired: boolean;
+  /** Who handed in, marked ready, returned, commented or uploaded, by name (one look-up). */
+  names: ActorNames;
 }
 
 /**
@@ -108,7 +111,13 @@ async function loadReviewPage(
   };
   try {
     const review = await deps.review.loadReview(principal, p.year, p.phaseId, p.boardId);
-    return { review, reviewRequired: await reviewRequired() };
+    const names = await loadActorNames(deps.pool, [
+      ...review.versions.flatMap((v) => [v.submittedBy, v.markedReadyBy]),
+      ...review.returns.map((r) => r.returnedBy),
+      ...review.comments.map((c) => c.author),
+      ...review.attachments.map((a) => a.uploadedBy),
+    ]);
+    return { review, reviewRequired: await reviewRequired(), names };
   } catch (error) {
     if (!(error instanceof OperationError && error.status === 404)) throw error;
     if (error.field !== 'template') return undefined;
@@ -246,7 +255,7 @@ function questionBlock(
         : ''
     }
     ${answerView(question, valueAt(review.latest?.answers, section.id, item?.id, question.id))}
-    ${commentsAt(review.comments, path, { label, versionOf: ctx.versionOf })}
+    ${commentsAt(review.comments, path, { label, versionOf: ctx.versionOf, nameOf: (a) => ctx.data.names.label(a) })}
     ${
       review.canComment
         ? commentDetails(
@@ -263,7 +272,11 @@ function sectionBlock(ctx: DrawContext, section: ExpandedSection): SafeHtml {
   const items = section.items ?? [];
   return html`<section class="review-section" aria-labelledby="avsnitt-${section.id}">
     <h3 id="avsnitt-${section.id}">${section.title}</h3>
-    ${commentsAt(ctx.data.review.comments, section.id, { label: section.title, versionOf: ctx.versionOf })}
+    ${commentsAt(ctx.data.review.comments, section.id, {
+      label: section.title,
+      versionOf: ctx.versionOf,
+      nameOf: (a) => ctx.data.names.label(a),
+    })}
     ${
       section.generate
         ? items.length === 0
@@ -281,29 +294,29 @@ function sectionBlock(ctx: DrawContext, section: ExpandedSection): SafeHtml {
 }
 
 /** The versions and returns in the order they happened. */
-function historyList(versions: VersionSummary[], returns: ReturnRecord[]): SafeHtml {
+function historyList(versions: VersionSummary[], returns: ReturnRecord[], names: ActorNames): SafeHtml {
   const events = [
-    ...versions.map((v, i) => ({ seq: v.seq, line: versionLine(v, i + 1) })),
-    ...returns.map((r) => ({ seq: r.seq, line: returnLine(r) })),
+    ...versions.map((v, i) => ({ seq: v.seq, line: versionLine(v, i + 1, names) })),
+    ...returns.map((r) => ({ seq: r.seq, line: returnLine(r, names) })),
   ].sort((a, b) => a.seq - b.seq);
   return html`<ol class="history">
     ${events.map((e) => html`<li>${e.line}</li>`)}
   </ol>`;
 }
 
-function versionLine(v: VersionSummary, n: number): SafeHtml {
+function versionLine(v: VersionSummary, n: number, names: ActorNames): SafeHtml {
   return html`<strong>Version ${n}</strong> inlämnad ${formatInstant(v.submittedAt.toISOString())} av
-    ${authorLabel(v.submittedBy)}${
-      v.markedReadyBy ? html` (påskriven; klarmarkerad av ${authorLabel(v.markedReadyBy)})` : ''
+    ${names.label(v.submittedBy)}${
+      v.markedReadyBy ? html` (påskriven; klarmarkerad av ${names.label(v.markedReadyBy)})` : ''
     }.
     Dokumentreferens:
     ${v.documentRef ?? '—'}${v.decisionDate ? html`, beslutsdatum ${formatDate(v.decisionDate)}` : ''}.
     ${v.comment ? html`<br />Nämndens kommentar: <q>${v.comment}</q>` : ''}`;
 }
 
-function returnLine(r: ReturnRecord): SafeHtml {
+function returnLine(r: ReturnRecord, names: ActorNames): SafeHtml {
   return html`<strong>Återremitterad</strong> ${formatInstant(r.returnedAt.toISOString())} av
-    ${authorLabel(r.returnedBy)}: <q>${r.reason}</q>${
+    ${names.label(r.returnedBy)}: <q>${r.reason}</q>${
       r.deadline ? html`. Ny sista dag ${formatDate(r.deadline)}` : ''
     }.`;
 }
@@ -444,7 +457,7 @@ function reviewBody(principal: Principal, p: Params, data: ReviewPageData, extra
         : ''
     }
     <h2>Versioner</h2>
-    ${review.versions.length || review.returns.length ? historyList(review.versions, review.returns) : html`<p>Inga än.</p>`}
+    ${review.versions.length || review.returns.length ? historyList(review.versions, review.returns, data.names) : html`<p>Inga än.</p>`}
     ${
       review.previousSeq !== undefined
         ? html`<h2>Ändrat sedan återremissen</h2>
@@ -476,7 +489,7 @@ function reviewBody(principal: Principal, p: Params, data: ReviewPageData, extra
                     >${a.fileName}</a
                   >
                   (${a.fileType.toUpperCase()}, ${Math.max(1, Math.round(a.sizeBytes / 1024))} kB,
-                  ${authorLabel(a.uploadedBy)}, ${formatInstant(a.uploadedAt.toISOString())})
+                  ${data.names.label(a.uploadedBy)}, ${formatInstant(a.uploadedAt.toISOString())})
                 </li>`,
             )}
           </ul>`

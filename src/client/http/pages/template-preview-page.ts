@@ -9,7 +9,7 @@ import { formatInstant, KIND_LABELS } from './format';
 import { html, SafeHtml } from './html';
 import { messagePage, page } from './layout';
 import { readOnlySections } from './report-form';
-import { authorLabel } from './review-comments-view';
+import { ActorNames, loadActorNames } from '../../../db/actor-names';
 
 /**
  * SLK's preview of a template the cycle keeps (issue 12): the current version drawn by the board
@@ -42,7 +42,7 @@ function boardChooser(url: string, boards: PreviewBoard[], chosen: string): Safe
   </form>`;
 }
 
-function versionTable(versions: CycleTemplateVersion[]): SafeHtml {
+function versionTable(versions: CycleTemplateVersion[], names: ActorNames): SafeHtml {
   return html`<div class="table-wrap" role="region" aria-labelledby="versioner-rubrik" tabindex="0">
     <table>
       <caption>
@@ -63,7 +63,7 @@ function versionTable(versions: CycleTemplateVersion[]): SafeHtml {
             html`<tr>
               <th scope="row">${String(v.version)}</th>
               <td>${formatInstant(v.publishedAt.toISOString())}</td>
-              <td>${authorLabel(v.publishedBy)}</td>
+              <td>${names.label(v.publishedBy)}</td>
               <td>${v.supersedesVersion === undefined ? 'Budgetårets start' : `Version ${v.supersedesVersion}`}</td>
               <td>${v.reason ?? '—'}</td>
             </tr>`,
@@ -73,7 +73,13 @@ function versionTable(versions: CycleTemplateVersion[]): SafeHtml {
   </div>`;
 }
 
-function previewBody(principal: Principal, year: number, data: TemplatePreview, maxBytes: number): SafeHtml {
+function previewBody(
+  principal: Principal,
+  year: number,
+  data: TemplatePreview,
+  names: ActorNames,
+  maxBytes: number,
+): SafeHtml {
   const { template, board } = data;
   const url = templatePreviewUrl(year, template.id);
   const back = may(principal, 'admin')
@@ -94,7 +100,7 @@ function previewBody(principal: Principal, year: number, data: TemplatePreview, 
     </p>
     ${boardChooser(url, data.boards, board.id)}
     <h2 id="versioner-rubrik">Versioner</h2>
-    ${versionTable(data.versions)}
+    ${versionTable(data.versions, names)}
     <h2>Formuläret som ${board.name} ser det</h2>
     ${template.help ? html`<p>${template.help}</p>` : ''} ${readOnlySections(template, url, maxBytes)}`;
 }
@@ -127,6 +133,11 @@ export function registerTemplatePreviewPage(app: FastifyInstance, deps: PageDeps
         ),
       );
     }
+    // Who published each version, by name (one look-up for the page).
+    const names = await loadActorNames(
+      deps.pool,
+      data.versions.map((v) => v.publishedBy),
+    );
     return sendPage(
       reply,
       200,
@@ -135,7 +146,7 @@ export function registerTemplatePreviewPage(app: FastifyInstance, deps: PageDeps
         principal,
         year,
         current: may(principal, 'admin') ? 'cykel' : 'oversikt',
-        body: previewBody(principal, year, data, deps.attachments.policy.maxBytes),
+        body: previewBody(principal, year, data, names, deps.attachments.policy.maxBytes),
       }),
     );
   });
