@@ -16,6 +16,7 @@ import { loadGroupRoles } from '../client/data-files';
 import type { SignInSettings } from '../client/http/sign-in/sign-in';
 import { createArshjulWorker, poolSizeFor } from './create-worker';
 import { createSmtpMailer, SmtpMailer } from './mail-transport';
+import { startDailyPrune } from './personal-data-prune';
 
 export interface ServiceRoles {
   /** Poll the task queue (scaled horizontally in production). */
@@ -72,6 +73,9 @@ export async function startServices(
     const schedule = await ensureDigestSchedule(client, config.temporal.taskQueue);
     if (schedule === 'created') log('Veckosammanställningen är schemalagd: måndagar kl. 08:00 (Europe/Stockholm).');
   }
+  const prune = roles.worker
+    ? startDailyPrune({ pool, retentionDays: config.personalData.retentionDays, log })
+    : undefined;
   let http: Awaited<ReturnType<typeof buildHttpServer>> | undefined;
   let httpUrl: string | undefined;
   if (roles.http) {
@@ -116,6 +120,7 @@ export async function startServices(
     pool,
     async stop() {
       await http?.close();
+      await prune?.stop();
       if (worker?.getState() === 'RUNNING') worker.shutdown();
       await workerRun.catch(() => undefined);
       await connection.close();

@@ -1,5 +1,7 @@
 import { addManualGrant, recordSignIn, replaceProviderGrants } from '../../src/db/people';
 import { actorOf } from '../../src/domain/principal';
+import { accessibilityViolations, keyboardProblems } from '../helpers/accessibility';
+import { launchBrowser, signInWithKey, structureProblems } from '../helpers/browser';
 import { httpCalls } from '../helpers/http-calls';
 import { STACK_YEAR, useHttpStack } from '../helpers/http-stack';
 
@@ -154,6 +156,26 @@ describe('the page /personer', () => {
     expect(await cycle.text()).toContain('href="/personer"');
     expect(await (await page('committee', `/oversikt/${STACK_YEAR}`)).text()).not.toContain('href="/personer"');
   });
+});
+
+describe('the page in a browser', () => {
+  it('passes axe-core’s WCAG 2.1 AA rules and the structure and keyboard checks, on a laptop and a phone', async () => {
+    const browser = await launchBrowser();
+    try {
+      const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'sv-SE' });
+      const tab = await context.newPage();
+      await signInWithKey(tab, stack.url, stack.tokens.admin);
+      await tab.goto(`${stack.url}/personer?withinDays=20`);
+      expect(await tab.getByRole('heading', { level: 1 }).textContent()).toBe('Personer och behörigheter');
+      expect(await structureProblems(tab)).toEqual([]);
+      expect(await accessibilityViolations(tab)).toEqual([]);
+      expect(await keyboardProblems(tab)).toEqual([]);
+      await tab.setViewportSize({ width: 390, height: 844 });
+      expect(await accessibilityViolations(tab)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
 
 describe('no personal data in Temporal', () => {

@@ -5,7 +5,9 @@ import { appendAuditEvent } from '../../src/db/audit-log';
 import { addManualGrant, findPerson, recordSignIn } from '../../src/db/people';
 import { erasePerson, loadHeldData, prunePersonalData } from '../../src/db/personal-data';
 import { createSession } from '../../src/db/sessions';
+import { RETENTION_ACTOR, startDailyPrune } from '../../src/worker/personal-data-prune';
 import { runArshjul } from '../helpers/cli';
+import { eventually } from '../helpers/eventually';
 import { createTestDatabase, TestDatabase } from '../helpers/database';
 
 /**
@@ -142,6 +144,37 @@ describe('the retention rule', () => {
     const again = await person('comes-back', NOW, 'Tillbaka');
     expect(again).toMatchObject({ id: back.id, name: 'Tillbaka' });
     expect((await loadHeldData(db.pool, back.id))?.person.erasedAt).toBeNull();
+  });
+});
+
+describe('the worker’s daily prune', () => {
+  it('runs the retention rule on its timer, logs what it did, and stops', async () => {
+    const old = await recordSignIn(
+      db.pool,
+      { issuer: ISSUER, subject: 'worker-old', name: 'Arbetare', email: 'worker-old@stockholm.example' },
+      new Date(Date.now() - 800 * DAY),
+    );
+    const lines: string[] = [];
+    const prune = startDailyPrune({
+      pool: db.pool,
+      retentionDays: 730,
+      log: (line) => lines.push(line),
+      firstAfterMs: 0,
+      intervalMs: 50,
+    });
+    try {
+      const erased = await eventually(
+        async () => (await loadHeldData(db.pool, old.id))?.person.erasedAt ?? null,
+        (at) => at !== null,
+        10_000,
+      );
+      expect(erased).not.toBeNull();
+    } finally {
+      await prune.stop();
+    }
+    expect(lines.some((l) => /^Gallring \(730 dagar\): [1-9]\d* personer pseudonymiserade/.test(l))).toBe(true);
+    const events = await db.pool.query(`SELECT actor FROM audit_log WHERE workflow_id = $1`, [`people/${old.id}`]);
+    expect(events.rows).toEqual([{ actor: RETENTION_ACTOR }]);
   });
 });
 
