@@ -203,17 +203,13 @@ describe('the deliverable checks what it is given, whoever sends it', () => {
     expect(await submitRaw('rapport', 'jarva', 'allt bra')).toMatch(/^content: must be the answers/);
     const huge = { sammanfattning: { sammanfattning: 'x'.repeat(3000) }, pad: 'y'.repeat(MAX_CONTENT_CHARS) };
     expect(await submitRaw('rapport', 'jarva', huge)).toMatch(/^content: is \d+ characters as JSON/);
-    expect(await submitRaw('fas-a', 'jarva', { anything: 1 })).toMatch(
-      /^content: this phase has no report template/,
-    );
+    expect(await submitRaw('fas-a', 'jarva', { anything: 1 })).toMatch(/^content: this phase has no report template/);
     // The template's rules hold whoever sends the answers: a required one missing, one too long.
     expect(await submitRaw('rapport', 'jarva', {})).toBe('answers.sammanfattning.sammanfattning: must be answered');
     expect(await submitRaw('rapport', 'jarva', { sammanfattning: { sammanfattning: 'x'.repeat(4001) } })).toBe(
       'answers.sammanfattning.sammanfattning: is 4001 characters: at most 4000',
     );
-    const view = await stack.env.client.workflow
-      .getHandle(`${cycleId}/rapport/jarva`)
-      .query(deliverableViewQuery);
+    const view = await stack.env.client.workflow.getHandle(`${cycleId}/rapport/jarva`).query(deliverableViewQuery);
     expect(view.state.stage).toBe('open');
   });
 });

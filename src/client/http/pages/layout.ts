@@ -6,7 +6,8 @@ import { html, SafeHtml } from './html';
 /** The accessibility statement's address (its page is accessibility-statement.ts). */
 export const STATEMENT_PATH = '/tillganglighet';
 
-export type Section = 'oversikt' | 'lokalt' | 'cykel' | 'namnd' | 'logga-in' | 'tillganglighet' | 'personer' | 'installningar';
+export type Section =
+  'oversikt' | 'lokalt' | 'cykel' | 'namnd' | 'logga-in' | 'tillganglighet' | 'personer' | 'installningar';
 
 export interface PageShell {
   title: string;
