@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       smtp: { url: 'smtp://localhost:25', from: 'Årshjul <arshjul@localhost>' },
       http: { host: '127.0.0.1', port: 3000, publicUrl: undefined },
       uploads: { maxBytes: 25 * 1024 * 1024 },
+      personalData: { retentionDays: 730 },
     });
   });
 
