@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { authenticateBearer, bearerSecret } from '../../db/api-tokens';
 import type { Principal } from '../../domain/principal';
 import type { AuthGuard } from './auth-guard';
+import { clearCookie } from './cookies';
 import type { SessionPrincipals } from './sign-in/session-principal';
 
 /** The cookie of a person's session (issue 13, single sign-on); the token cookie stays for keys. */
@@ -51,7 +52,7 @@ export function registerAuthentication(
       // cookie is cleared so that the next request does not look it up again.
       request.principal = await sessions.principalOf(session);
       if (request.principal) return;
-      void reply.header('set-cookie', `${PERSON_SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0`);
+      void reply.header('set-cookie', clearCookie(PERSON_SESSION_COOKIE, 'Lax'));
     }
     const secret = bearer ?? readCookie(request.headers.cookie, SESSION_COOKIE);
     if (!secret) return;
@@ -62,7 +63,7 @@ export function registerAuthentication(
     await guard.failed(request.ip);
     // A key in a cookie that stopped working (revoked, expired) is cleared, so that browsing on
     // with it counts once, not at every page: colleagues behind one address are not blocked.
-    if (!bearer) void reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    if (!bearer) void reply.header('set-cookie', clearCookie(SESSION_COOKIE, 'Strict'));
   });
 }
 

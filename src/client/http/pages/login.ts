@@ -2,19 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { authenticateBearer } from '../../../db/api-tokens';
 import { refuseTooManyFailures, SESSION_COOKIE } from '../auth';
 import { field, FormProblem, formValue, homeOf, isSameOrigin, PageDeps, sendPage, forbiddenPage } from './common';
+import { setCookie } from '../cookies';
 import { html } from './html';
 import { messagePage, page } from './layout';
-
-function cookie(value: string, secure: boolean, maxAge?: number): string {
-  return [
-    `${SESSION_COOKIE}=${value}`,
-    'HttpOnly',
-    'SameSite=Strict',
-    'Path=/',
-    ...(maxAge !== undefined ? [`Max-Age=${maxAge}`] : []),
-    ...(secure ? ['Secure'] : []),
-  ].join('; ');
-}
 
 function loginPage(problem: FormProblem | undefined, singleSignOn: boolean): string {
   const error = problem
@@ -96,7 +86,10 @@ export function registerLogin(app: FastifyInstance, deps: PageDeps): void {
         ),
       );
     }
-    reply.header('set-cookie', cookie(formValue(request.body, 'token').trim(), secure));
+    reply.header(
+      'set-cookie',
+      setCookie(SESSION_COOKIE, formValue(request.body, 'token').trim(), { sameSite: 'Strict', secure }),
+    );
     return reply.redirect((await homeOf(principal, deps.ops)) ?? '/', 303);
   });
 }

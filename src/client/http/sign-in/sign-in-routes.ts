@@ -12,6 +12,7 @@ import type { ProviderIdentity, RelyingParty } from '../../sign-in/openid-relyin
 import { SignInRefused } from '../../sign-in/openid-relying-party';
 import { PERSON_SESSION_COOKIE, readCookie, refuseTooManyFailures, SESSION_COOKIE } from '../auth';
 import type { AuthGuard } from '../auth-guard';
+import { clearCookie, setCookie } from '../cookies';
 import { isSameOrigin, queryValue, sendPage } from '../pages/common';
 import { messagePage } from '../pages/layout';
 
@@ -41,17 +42,8 @@ export interface SignInDeps {
   redirectUrl?: string;
 }
 
-function cookie(name: string, value: string, secure: boolean, maxAge?: number): string {
-  return [
-    `${name}=${value}`,
-    'HttpOnly',
-    // Lax, not Strict: the provider sends the browser back with a top-level GET from its own site.
-    'SameSite=Lax',
-    'Path=/',
-    ...(maxAge !== undefined ? [`Max-Age=${maxAge}`] : []),
-    ...(secure ? ['Secure'] : []),
-  ].join('; ');
-}
+const cookie = (name: string, value: string, secure: boolean, maxAge?: number): string =>
+  setCookie(name, value, { sameSite: 'Lax', secure, ...(maxAge !== undefined && { maxAge }) });
 
 /** A path on this site to go back to; anything else (another site, `//host`, `/\host`) is dropped. */
 export function localPath(value: string): string | undefined {
@@ -156,7 +148,7 @@ function registerSignOut(app: FastifyInstance, deps: SignInDeps, secure: boolean
     // Both cookies go: a person's session, and a key's (the pages' token sign-in).
     reply.header('set-cookie', [
       cookie(PERSON_SESSION_COOKIE, '', secure, 0),
-      `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? '; Secure' : ''}`,
+      clearCookie(SESSION_COOKIE, 'Strict', secure),
     ]);
     const secret = readCookie(request.headers.cookie, PERSON_SESSION_COOKIE);
     const ended = secret ? await endSession(deps.pool, hashSessionSecret(secret), 'signed-out') : undefined;
