@@ -99,10 +99,58 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions): Pro
       // Already stopped (by hand, or by a signal that reached it) is what we want, not an error.
       // The pid file says so without a `pg_ctl status` in our process group, which a second
       // signal to the group could cut short and so make us skip the stop.
-      if (!existsSync(join(dataDir, 'postmaster.pid'))) return;
-      await exec(runAs.command, pgCtl, ['stop', '-D', dataDir, '-m', 'fast', '-w']);
+      const pid = postmasterPid(dataDir);
+      if (pid === undefined || !isAlive(pid)) return;
+      let failure = '';
+      try {
+        await exec(runAs.command, pgCtl, ['stop', '-D', dataDir, '-m', 'fast', '-w']);
+      } catch (error) {
+        // pg_ctl's own failure must not leave the server running: ask the postmaster directly
+        // (SIGINT is a fast shutdown), as its owner or as root may.
+        failure = String(error);
+        if (isAlive(pid)) process.kill(pid, 'SIGINT');
+      }
+      // A stop is done when the postmaster is gone, not when a command said so.
+      if (!(await exitsWithin(pid, 30_000))) {
+        throw new Error(`PostgreSQL (pid ${pid}, ${dataDir}) did not stop${failure ? `: ${failure}` : ''}`);
+      }
+      if (failure) log(`  pg_ctl stop failed (${failure}); the server stopped on a direct signal`);
     },
   };
+}
+
+/** The postmaster's pid from its pid file, if there is one. */
+function postmasterPid(dataDir: string): number | undefined {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: it exists but is not ours to signal (still alive).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // An exited server whose parent (here often an init that does not reap) has not collected
+  // it yet still answers signal 0: where /proc tells, a zombie counts as gone.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return true;
+  }
+}
+
+async function exitsWithin(pid: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (isAlive(pid)) {
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
 }
 
 /**

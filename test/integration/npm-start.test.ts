@@ -269,6 +269,8 @@ describe('npm start from a fresh clone in a mode-700 folder', () => {
       (found) => found.length === 0,
       3_000,
     );
+    // What the stack said while stopping tells why a server outlived it.
+    if (left.length > 0) console.error(`npm start said:\n${running.stderr()}`);
     expect(left.map((p) => `${p.pid} ${p.cmdline}`)).toEqual([]);
   }
 
