@@ -384,6 +384,9 @@ describe('the report form on the board’s pages (no JavaScript)', () => {
     expect(badDate.status).toBe(400);
     const badPage = await badDate.text();
     expect(badPage).toMatch(/id="klar-decisionDate-fel"[^>]*>[^<]*ÅÅÅÅ-MM-DD/);
+    // The summary names the field by the form's label and links to the field itself.
+    expect(badPage).toMatch(/<a href="#klar-decisionDate">\s*Beslutsdatum: [^<]*ÅÅÅÅ-MM-DD/);
+    expect(badPage).toContain('<label for="klar-decisionDate">Beslutsdatum</label>');
     // What was typed stays in the field.
     expect(badPage).toContain('value="Dnr S 1"');
     expect((await call('admin', 'GET', report('stokab'))).body.deliverable.stage).toBe('open');
