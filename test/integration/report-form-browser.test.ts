@@ -73,7 +73,9 @@ describe('a board fills its report in the browser', () => {
     // The empty row to add another is there again.
     await expect(page.getByLabel('Verksamhetsområde, ny rad').inputValue()).resolves.toBe('');
     const savedLine = page.locator('#svar-ekonomi-sammanfattning-sparad');
-    await expect(savedLine.textContent()).resolves.toMatch(/^Senast sparad av test board:jarva \(test\), .+ kl\. \d\d:\d\d$/);
+    await expect(savedLine.textContent()).resolves.toMatch(
+      /^Senast sparad av test board:jarva \(test\), .+ kl\. \d\d:\d\d$/,
+    );
     // The saved line is read out with the field.
     await expect(page.getByLabel('Sammanfattning').getAttribute('aria-describedby')).resolves.toContain(
       'svar-ekonomi-sammanfattning-sparad',
