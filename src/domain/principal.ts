@@ -26,15 +26,25 @@ export interface TokenPrincipal {
 
 export type Principal = PersonPrincipal | TokenPrincipal;
 
+/** A person's id: `p_…`, stable and pseudonymous. */
+export const PERSON_ID = /^p_[a-z0-9]+$/;
+
 /**
  * How the caller appears in the audit log: a stable pseudonymous id, never a name or an e-mail
- * address, so a person's details can be erased while the append-only record stays intact. A
- * token's owner follows it, because the owner is who answers for a script's acts.
+ * address, so a person's details can be erased while the append-only record stays intact.
  */
 export function actorId(principal: Principal): string {
   return principal.kind === 'person' ? `person:${principal.personId}` : `token:${principal.tokenId}`;
 }
 
+/**
+ * The actor as recorded (audit log, drafts, workflow inputs). A token's owner follows it only
+ * when the owner is a person id (`token:tok_… (owner p_…)`), because the owner is who answers for
+ * a script's acts. A free-text owner (a team's or a person's name) is personal data that an
+ * append-only record could never erase: it stays in `api_tokens` and pages look it up when drawn
+ * (src/db/actor-names.ts).
+ */
 export function actorOf(principal: Principal): string {
-  return principal.kind === 'person' ? actorId(principal) : `${actorId(principal)} (owner ${principal.owner})`;
+  if (principal.kind === 'person' || !PERSON_ID.test(principal.owner)) return actorId(principal);
+  return `${actorId(principal)} (owner ${principal.owner})`;
 }

@@ -386,7 +386,14 @@ describe('refusals by duty and scope', () => {
       body: '',
     });
     expect(page.status).toBe(403);
-    expect(await page.text()).toContain('Din roll vid nämnden räcker inte för att klarmarkera rapporten');
+    const text = await page.text();
+    expect(text).toContain('Din roll vid nämnden räcker inte för att klarmarkera rapporten');
+    // The summary names no raw field ("role: …"): the duty is no field of the form, so the
+    // sentence stands alone and links to the klarmarkera form, which the page has.
+    const summary = /<div class="error-summary" role="alert" id="fel">([\s\S]*?)<\/div>/.exec(text)?.[1] ?? '';
+    expect(summary).not.toMatch(/\brole\b/);
+    expect(summary).toMatch(/<a href="#klarmarkera-rubrik">\s*Din roll vid nämnden räcker inte/);
+    expect(text).toContain('id="klarmarkera-rubrik"');
   });
 
   it('refuses a token whose grants allow a write but whose scopes do not, with missing-scope', async () => {

@@ -117,7 +117,7 @@ describe('attachments', () => {
       contentType: 'application/pdf',
       sizeBytes: PDF.length,
       sha256: createHash('sha256').update(PDF).digest('hex'),
-      uploadedBy: `token:${stack.tokenIds.farsta} (owner test)`,
+      uploadedBy: `token:${stack.tokenIds.farsta}`,
     });
     expect((await listed('farsta')).map((a) => a.fileName)).toEqual(['Bilaga åtgärder.pdf']);
     const back = await get('farsta', `${attachments('farsta')}/${String(stored.body.id)}`);

@@ -34,7 +34,7 @@ async function postForm(path: string, fields: Record<string, string>) {
     redirect: 'manual',
   });
   const page = await response.text();
-  return { status: response.status, text: page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ') };
+  return { status: response.status, html: page, text: page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ') };
 }
 
 describe('refusals from the workflows, by code', () => {
@@ -107,6 +107,16 @@ describe('refusals from the workflows, by code', () => {
       documentRef: 'x'.repeat(201),
     });
     expect(long.body).toMatchObject({ field: 'documentRef', code: 'too-long', params: { max: 200 } });
+  });
+
+  it('a form’s error summary names the field by the label the form shows, linked to the field', async () => {
+    const page = await postForm(`/cykel/${y}/milstolpe`, { milestoneId: 'kf-budget', date: `${y}-02-30` });
+    expect(page.status).toBe(400);
+    const summary = /<div class="error-summary" role="alert">([\s\S]*?)<\/div>/.exec(page.html)?.[1] ?? '';
+    expect(summary).toMatch(
+      /<a href="#milstolpe-kf-budget-date">Datum då det skedde måste vara ett datum skrivet ÅÅÅÅ-MM-DD/,
+    );
+    expect(page.html).toContain('<label for="milstolpe-kf-budget-date">Datum då det skedde</label>');
   });
 
   it('a second cancellation is refused with who cancelled and why', async () => {

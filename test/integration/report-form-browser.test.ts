@@ -73,7 +73,9 @@ describe('a board fills its report in the browser', () => {
     // The empty row to add another is there again.
     await expect(page.getByLabel('Verksamhetsområde, ny rad').inputValue()).resolves.toBe('');
     const savedLine = page.locator('#svar-ekonomi-sammanfattning-sparad');
-    await expect(savedLine.textContent()).resolves.toMatch(/^Senast sparad av test board:jarva, .+ kl\. \d\d:\d\d$/);
+    await expect(savedLine.textContent()).resolves.toMatch(
+      /^Senast sparad av test board:jarva \(test\), .+ kl\. \d\d:\d\d$/,
+    );
     // The saved line is read out with the field.
     await expect(page.getByLabel('Sammanfattning').getAttribute('aria-describedby')).resolves.toContain(
       'svar-ekonomi-sammanfattning-sparad',
@@ -129,7 +131,7 @@ describe('a board fills its report in the browser', () => {
     const listed = page.locator('#svar-bilagor-underlag-filer li');
     await listed.first().waitFor();
     await expect(listed.first().textContent()).resolves.toMatch(
-      /Tertialrapport Järva\.pdf \(\d+ byte\), uppladdad av test board:jarva, .+ kl\. \d\d:\d\d/,
+      /Tertialrapport Järva\.pdf \(\d+ byte\), uppladdad av test board:jarva \(test\), .+ kl\. \d\d:\d\d/,
     );
     await expect(page.locator('#svar-bilagor-underlag-status').textContent()).resolves.toBe(
       'Tertialrapport Järva.pdf är bifogad.',

@@ -111,7 +111,7 @@ describe('attaching a file from the report form', () => {
     const after = await getPage('farsta', posted.location!);
     // The answer's file with its size, uploader and a remove button; the report's attachments with a link.
     expect(after.text).toContain('Årsrapport.pdf');
-    expect(after.text).toContain('uppladdad av test board:farsta, ');
+    expect(after.text).toContain('uppladdad av test board:farsta (test), ');
     expect(after.text).toMatch(/Ta bort<span class="visually-hidden"> Årsrapport\.pdf<\/span>/);
     expect(after.text).toContain(`href="${API}/attachments/${now.attachments[0]!.id}"`);
     expect(after.text).toContain('Underlag: Årsrapport.pdf är bifogad.');

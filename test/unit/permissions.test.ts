@@ -248,9 +248,16 @@ describe('grants, roles and actors', () => {
     expect(formatRole(roleSchema.parse('board:farsta'))).toBe('board:farsta');
   });
 
-  it('names the actor by a pseudonymous id, and a token with its owner', () => {
+  it('names the actor by a pseudonymous id, and a token with its owner when that is a person', () => {
     expect(actorId(person())).toBe('person:p_test');
     expect(actorOf(person())).toBe('person:p_test');
     expect(actorOf(token([], []))).toBe('token:tok_000000000000 (owner p_owner)');
+  });
+
+  it('never records a free-text owner: a name stays in api_tokens, looked up when a page is drawn', () => {
+    for (const owner of ['Team Ekonomi', 'Anna Andersson', 'person:p_owner', 'cli:uid:1000', 'p_', 'P_OWNER']) {
+      const actor = actorOf({ ...token([], []), owner } as Principal);
+      expect(actor).toBe('token:tok_000000000000');
+    }
   });
 });

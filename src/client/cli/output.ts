@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { legalDeadline } from '../../domain/business-days';
 import { isLocalDate } from '../../domain/local-date';
@@ -6,15 +5,19 @@ import { OperationError } from '../operations/operation-error';
 import type { RefusalCode, RefusalParams } from '../../domain/refusals';
 import { describeProblem } from '../http/pages/format';
 
-/** Who a write from the command line is recorded as: `cli:<operating-system user>`. */
+/**
+ * Who a write from the command line is recorded as: `cli:uid:<numeric uid>` (`cli:uid:okänd`
+ * where the system has none, as on Windows). Not the account's name: a user name is often the
+ * person's own (anna.andersson), and the record is append-only, so a name written there could
+ * never be erased (issue 13). The uid names the account without naming anyone; the machine's
+ * own account list maps it to a person, and the IT department that controls that list answers
+ * who held it, and can forget it, without touching the record. Pages show it as
+ * "kommandoraden (uid 1000)" (src/db/actor-names.ts). Older records keep their `cli:<user>`.
+ */
 export function cliActor(): string {
-  let name: string | undefined;
-  try {
-    name = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): fall back to the environment.
-  }
-  return `cli:${name || process.env.USER || process.env.USERNAME || 'okänd'}`;
+  // POSIX only (no passwd entry needed, unlike the user's name); Windows has no uid.
+  const uid = process.getuid?.();
+  return `cli:uid:${uid !== undefined && Number.isInteger(uid) && uid >= 0 ? uid : 'okänd'}`;
 }
 
 /** Progress of a long command, on stderr so stdout stays what the command answers. */

@@ -53,7 +53,13 @@ type YearDeliverable = DeliverableSummary & { year: number; template?: string };
 
 const formKey = (d: Pick<YearDeliverable, 'year' | 'phaseId' | 'boardId'>) =>
   `lamna-${d.year}-${d.phaseId}-${d.boardId}`;
-const SUBMIT_FIELDS = ['documentRef', 'decisionDate', 'comment'] as const;
+/** The submit form's fields by the labels it shows (the error summary names them so too). */
+const SUBMIT_LABELS = {
+  documentRef: 'Dokumentreferens/diarienummer',
+  decisionDate: 'Beslutsdatum',
+  comment: 'Kommentar',
+} as const;
+const SUBMIT_FIELDS = Object.keys(SUBMIT_LABELS) as (keyof typeof SUBMIT_LABELS)[];
 
 function statusBadge(d: Pick<YearDeliverable, 'stage' | 'late' | 'escalationLevel'>): SafeHtml {
   const s = statusOf(d);
@@ -63,12 +69,12 @@ function statusBadge(d: Pick<YearDeliverable, 'stage' | 'late' | 'escalationLeve
 function submitForm(boardId: string, d: YearDeliverable, problem: FormProblem | undefined): SafeHtml {
   const form = formKey(d);
   return html`<form method="post" action="/namnd/${boardId}/lamna-in" novalidate>
-    ${errorSummary(problem, form, SUBMIT_FIELDS, 'Det gick inte att lämna in.')}
+    ${errorSummary(problem, form, SUBMIT_LABELS, 'Det gick inte att lämna in.')}
     ${hidden({ year: d.year, phaseId: d.phaseId, boardId: d.boardId })}
     ${field({
       form,
       name: 'documentRef',
-      label: 'Dokumentreferens/diarienummer',
+      label: SUBMIT_LABELS.documentRef,
       hint: 'Till exempel diarienumret för nämndens beslut.',
       required: true,
       ...(problem && { problem }),
@@ -76,13 +82,13 @@ function submitForm(boardId: string, d: YearDeliverable, problem: FormProblem | 
     ${field({
       form,
       name: 'decisionDate',
-      label: 'Beslutsdatum',
+      label: SUBMIT_LABELS.decisionDate,
       hint: 'Dagen då nämnden beslutade, skrivet ÅÅÅÅ-MM-DD, till exempel 2027-04-22. Frivilligt.',
       inputmode: 'numeric',
       autocomplete: 'off',
       ...(problem && { problem }),
     })}
-    ${field({ form, name: 'comment', label: 'Kommentar', hint: 'Frivilligt.', kind: 'textarea', ...(problem && { problem }) })}
+    ${field({ form, name: 'comment', label: SUBMIT_LABELS.comment, hint: 'Frivilligt.', kind: 'textarea', ...(problem && { problem }) })}
     <button type="submit">Lämna in ${d.phaseName} ${d.year}</button>
   </form>`;
 }

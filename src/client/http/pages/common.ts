@@ -15,7 +15,7 @@ import { OperationError } from '../../operations/operation-error';
 import { actorOf } from '../auth';
 import type { AuthGuard } from '../auth-guard';
 import type { HttpAppDeps } from '../server';
-import { describeProblem } from './format';
+import { describeProblem, describeProblemAs } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { messagePage } from './layout';
 
@@ -248,18 +248,21 @@ export function select(spec: SelectSpec): SafeHtml {
 }
 
 /**
- * The summary above a form after a refused post: what was wrong, linked to the field when the
- * form has it (a refusal about the deliverable's stage names no field of the form).
+ * The summary above a form after a refused post: what was wrong, the field named by the label
+ * the form shows (`labels`: field name → label) and linked to it when the form has it (a
+ * refusal about the deliverable's stage names no field of the form).
  */
 export function errorSummary(
   problem: FormProblem | undefined,
   form: string,
-  fields: readonly string[],
+  labels: Readonly<Record<string, string>>,
   title = 'Det gick inte att spara.',
 ): HtmlValue {
   if (!problem || problem.form !== form) return '';
-  const text = describeFormProblem(problem);
-  const target = fields.includes(problem.field) ? fieldId(form, problem.field) : undefined;
+  const label = Object.hasOwn(labels, problem.field) ? labels[problem.field] : undefined;
+  const text =
+    label === undefined ? describeFormProblem(problem) : describeProblemAs(label, problem.field, problem, problem.at);
+  const target = label === undefined ? undefined : fieldId(form, problem.field);
   return html`<div class="error-summary" role="alert">
     <p><strong>${title}</strong></p>
     <p>${target ? html`<a href="#${target}">${text}</a>` : text}</p>

@@ -63,6 +63,16 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
 
 const DATE_HINT = 'Skriv datumet ÅÅÅÅ-MM-DD, till exempel 2027-04-30.';
 
+/** The forms' fields by the labels they show: the error summary names a field so too. */
+const CONFIRMED_ON = 'Datum då det skedde';
+const MOVE_LABELS = { phaseId: 'Fas', deadline: 'Ny sista dag', reason: 'Skäl' } as const;
+const EXTEND_LABELS = {
+  phaseId: 'Leveransens fas',
+  boardId: 'Nämnd',
+  deadline: 'Ny sista dag',
+  reason: 'Skäl',
+} as const;
+
 function finishedIn(rows: DeliverableSummary[], reviewRequired: boolean): number {
   return rows.filter(
     (d) => d.stage === 'approved' || d.stage === 'exempt' || (d.stage === 'submitted' && !reviewRequired),
@@ -292,8 +302,8 @@ function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
               <h3 id="${form}-rubrik">${m.name}</h3>
               <p>Planerad ${formatDate(m.date)} (${m.owner}).</p>
               <form method="post" action="/cykel/${year}/milstolpe" novalidate>
-                ${errorSummary(problem, form, ['date'])} ${hidden({ milestoneId: m.id })}
-                ${field({ form, name: 'date', label: 'Datum då det skedde', hint: DATE_HINT, value: m.date, inputmode: 'numeric', autocomplete: 'off', ...(problem && { problem }) })}
+                ${errorSummary(problem, form, { date: CONFIRMED_ON })} ${hidden({ milestoneId: m.id })}
+                ${field({ form, name: 'date', label: CONFIRMED_ON, hint: DATE_HINT, value: m.date, inputmode: 'numeric', autocomplete: 'off', ...(problem && { problem }) })}
                 <button type="submit">Bekräfta ${m.name}</button>
               </form>
             </section>`;
@@ -304,19 +314,19 @@ function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
       movable.length === 0
         ? html`<p>Ingen fas har en sista dag kvar att flytta.</p>`
         : html`<form class="panel" method="post" action="/cykel/${year}/flytta-sista-dag" novalidate>
-            ${errorSummary(problem, 'flytta', ['phaseId', 'deadline', 'reason'])}
+            ${errorSummary(problem, 'flytta', MOVE_LABELS)}
             ${select({
               form: 'flytta',
               name: 'phaseId',
-              label: 'Fas',
+              label: MOVE_LABELS.phaseId,
               options: movable.map((p) => ({
                 value: p.id,
                 text: `${p.name} (sista dag ${formatDate(phaseDeadline(view, p))})`,
               })),
               ...(problem && { problem }),
             })}
-            ${field({ form: 'flytta', name: 'deadline', label: 'Ny sista dag', hint: DATE_HINT, inputmode: 'numeric', autocomplete: 'off', required: true, ...(problem && { problem }) })}
-            ${field({ form: 'flytta', name: 'reason', label: 'Skäl', kind: 'textarea', required: true, ...(problem && { problem }) })}
+            ${field({ form: 'flytta', name: 'deadline', label: MOVE_LABELS.deadline, hint: DATE_HINT, inputmode: 'numeric', autocomplete: 'off', required: true, ...(problem && { problem }) })}
+            ${field({ form: 'flytta', name: 'reason', label: MOVE_LABELS.reason, kind: 'textarea', required: true, ...(problem && { problem }) })}
             <button type="submit">Flytta sista dag</button>
           </form>`
     }
@@ -325,7 +335,7 @@ function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
       extendable.length === 0
         ? html`<p>Ingen leverans kan få anstånd just nu.</p>`
         : html`<form class="panel" method="post" action="/cykel/${year}/anstand" novalidate>
-            ${errorSummary(problem, 'anstand', ['phaseId', 'boardId', 'deadline', 'reason'])}
+            ${errorSummary(problem, 'anstand', EXTEND_LABELS)}
             <p class="hint">
               Välj fasen och nämnden. Leveransen måste vara planerad, öppen eller återremitterad; nämndens sista dag
               står på översikten.
@@ -333,21 +343,21 @@ function renderCyclePage(data: CyclePageData, input: CyclePageInput): SafeHtml {
             ${select({
               form: 'anstand',
               name: 'phaseId',
-              label: 'Leveransens fas',
+              label: EXTEND_LABELS.phaseId,
               options: uniqueBy(extendable, (d) => d.phaseId).map((d) => ({ value: d.phaseId, text: d.phaseName })),
               ...(problem && { problem }),
             })}
             ${select({
               form: 'anstand',
               name: 'boardId',
-              label: 'Nämnd',
+              label: EXTEND_LABELS.boardId,
               options: uniqueBy(extendable, (d) => d.boardId)
                 .sort((a, b) => SWEDISH.compare(a.boardName, b.boardName))
                 .map((d) => ({ value: d.boardId, text: d.boardName })),
               ...(problem && { problem }),
             })}
-            ${field({ form: 'anstand', name: 'deadline', label: 'Ny sista dag', hint: DATE_HINT, inputmode: 'numeric', autocomplete: 'off', required: true, ...(problem && { problem }) })}
-            ${field({ form: 'anstand', name: 'reason', label: 'Skäl', kind: 'textarea', required: true, ...(problem && { problem }) })}
+            ${field({ form: 'anstand', name: 'deadline', label: EXTEND_LABELS.deadline, hint: DATE_HINT, inputmode: 'numeric', autocomplete: 'off', required: true, ...(problem && { problem }) })}
+            ${field({ form: 'anstand', name: 'reason', label: EXTEND_LABELS.reason, kind: 'textarea', required: true, ...(problem && { problem }) })}
             <button type="submit">Ge anstånd</button>
           </form>`
     }`;

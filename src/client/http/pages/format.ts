@@ -486,7 +486,12 @@ export function refusalInSwedish(refusal: RefusalToTranslate): { text: string; a
  * the field (a path inside the submission's content) when the field itself is a form's box.
  */
 export function describeProblem(field: string, refusal: RefusalToTranslate, at?: string): string {
+  return describeProblemAs(fieldLabel(field), field, refusal, at);
+}
+
+/** describeProblem with the field named by `label`: the label a form shows for it. */
+export function describeProblemAs(label: string, field: string, refusal: RefusalToTranslate, at?: string): string {
   const { text, alone } = refusalInSwedish(refusal);
   if (alone || field === 'stage' || field.startsWith('(')) return text.charAt(0).toUpperCase() + text.slice(1);
-  return `${fieldLabel(field)}${at ? ` (${at})` : ''} ${text}`;
+  return `${label}${at ? ` (${at})` : ''} ${text}`;
 }

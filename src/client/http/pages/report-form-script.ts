@@ -16,10 +16,14 @@ export const REPORT_FORM_SCRIPT = String.raw`(function () {
     try { return JSON.parse(text); } catch (e) { return {}; }
   }
 
-  /** "token:tok_1 (owner Team)" → "Team", "board:farsta (Anna Andersson, tok_1)" → "Anna Andersson", as the server shows it. */
+  /**
+   * Only a fallback: the page gives the uploader's name (data-me). Older records: "token:tok_1
+   * (owner Team)" → "Team", "board:farsta (Anna Andersson, tok_1)" → "Anna Andersson"; never a
+   * person id (p_…) for a name.
+   */
   function savedByLabel(actor) {
     var token = /^token:\S+ \(owner (.*)\)$/.exec(actor);
-    if (token) return token[1];
+    if (token && !/^p_/.test(token[1])) return token[1];
     var match = /^\S+ \((.*), [^,()]+\)$/.exec(actor);
     return match ? match[1] : actor;
   }

@@ -435,7 +435,7 @@ function fileField(
     id="${id}"
     tabindex="-1"
     data-path="${path}"
-    data-label="${labelFor(data.report, path)}"
+    data-label="${labelFor(data.report, path) ?? path}"
     data-version="${v.saved?.version ?? 0}"
     data-files="${JSON.stringify(files)}"
     data-max-bytes="${data.maxBytes}"
@@ -701,12 +701,15 @@ function renderReportPage(
               }
             </h2>
             <ul>
-              ${problems.map(
-                (p) =>
-                  html`<li>
-                    <a href="#${summaryTarget(report, p.field)}">${labelFor(report, p.field)}: ${codeText(p)}</a>
-                  </li>`,
-              )}
+              ${problems.map((p) => {
+                // A field the form shows by its label; a refusal of no field (the caller's duty,
+                // the report's stage) by its sentence alone, linked to the form that was posted.
+                const label = labelFor(report, p.field);
+                const target = summaryTarget(report, p.field) ?? formTarget(input.state?.section);
+                return html`<li>
+                  <a href="#${target}">${label ? `${label}: ` : ''}${codeText(p)}</a>
+                </li>`;
+              })}
             </ul>
           </div>`
         : ''
@@ -776,7 +779,7 @@ export function readOnlySections(template: ExpandedTemplate, action: string, max
 function fileNotice(data: ReportPageData, notice: { path: string; attached: boolean } | undefined): HtmlValue {
   if (!notice) return '';
   const saved = fileList(data.saved.get(notice.path)?.value);
-  const label = labelFor(data.report, notice.path);
+  const label = labelFor(data.report, notice.path) ?? notice.path;
   const last = saved[saved.length - 1];
   return html`<div class="notice" role="status" id="sparat">
     ${notice.attached && last ? `${label}: ${last.name} är bifogad.` : `${label}: filen är borttagen ur svaret.`}
@@ -867,15 +870,25 @@ function attachmentsTable(data: ReportPageData): HtmlValue {
     </div>`;
 }
 
-/** Where a summary link takes the reader: the field, and for a file question its file input. */
-function summaryTarget(report: BoardReport, field: string): string {
+/**
+ * Where a summary link takes the reader: the field as the page has it (for a file question its
+ * file input); undefined for a field the page does not have.
+ */
+function summaryTarget(report: BoardReport, field: string): string | undefined {
+  if (READY_FIELDS.some((f) => f.name === field)) return `klar-${field}`;
   const signOffField = SIGN_OFF_FIELDS[field];
   if (signOffField) return signOffField.id;
   const path = fieldTarget(field);
-  const isFile = report.template.sections.some((s) =>
-    answersOf(s).some((a) => a.path === path && a.question.kind === 'file'),
-  );
-  return `${idOf(path)}${isFile ? '-fil' : ''}`;
+  const question = report.template.sections.flatMap((s) => answersOf(s)).find((a) => a.path === path);
+  if (!question) return undefined;
+  return `${idOf(path)}${question.question.kind === 'file' ? '-fil' : ''}`;
+}
+
+/** Where a problem of no field points: the form that was posted (klarmarkera, the sign-off, a section). */
+function formTarget(section: string | undefined): string {
+  if (section === READY_SECTION) return 'klarmarkera-rubrik';
+  if (section === SIGN_OFF_SECTION || section === undefined) return SIGN_OFF_FIELDS.paskrift!.id;
+  return `avsnitt-${section}`;
 }
 
 /** The fields of the klarmarkera form besides the answers, in the order shown. */
@@ -957,7 +970,7 @@ function fieldTarget(field: string): string {
   return match?.[1] ?? field;
 }
 
-function labelFor(report: Pick<BoardReport, 'template'>, field: string): string {
+function labelFor(report: Pick<BoardReport, 'template'>, field: string): string | undefined {
   const readyField = READY_FIELDS.find((f) => f.name === field);
   if (readyField) return readyField.label;
   const signOffField = SIGN_OFF_FIELDS[field];
@@ -970,7 +983,8 @@ function labelFor(report: Pick<BoardReport, 'template'>, field: string): string 
       }
     }
   }
-  return field;
+  // Not a field of the form (`role`, `scope`, `stage`, `version`): no raw name in front.
+  return undefined;
 }
 
 // --- Routes -------------------------------------------------------------------------------------
