@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
 import { appendAuditEvent } from './audit-log';
+import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
+import { localDateOf } from '../domain/zoned-time';
 import { Queryable, withTransaction } from './database';
 
 /**
@@ -238,10 +240,11 @@ export interface PruneResult {
 }
 
 /**
- * The retention rule: people with no membership in force (or ending within the retention) and
- * no sign-in for `retentionDays` are pseudonymised; sessions that ended (or expired) longer ago
- * are removed; a session that ended or passed its absolute time keeps no provider tokens. Safe to run at once
- * from several processes: each person is erased by one of them.
+ * The retention rule: people with no membership in force (or ending within the retention), no
+ * stand-in period not yet ended (named as a stand-in, or naming one: Stockholm's date at `now`)
+ * and no sign-in for `retentionDays` are pseudonymised; sessions that ended (or expired) longer
+ * ago are removed; a session that ended or passed its absolute time keeps no provider tokens.
+ * Safe to run at once from several processes: each person is erased by one of them.
  */
 export async function prunePersonalData(
   pool: Pool,
@@ -249,6 +252,7 @@ export async function prunePersonalData(
 ): Promise<PruneResult> {
   const now = options.now ?? new Date();
   const cutoff = new Date(now.getTime() - options.retentionDays * 86_400_000);
+  const today = localDateOf(now, MUNICIPALITY_TIME_ZONE);
   return withTransaction(pool, async (tx) => {
     // SKIP LOCKED: a person another prune (or a sign-in) holds is theirs; the UPDATE's own
     // `erased_at IS NULL` covers the one that committed before this transaction looked.
@@ -259,9 +263,12 @@ export async function prunePersonalData(
          AND NOT EXISTS (
            SELECT 1 FROM memberships m
            WHERE m.person_id = p.id AND (m.valid_to IS NULL OR m.valid_to > $1))
+         AND NOT EXISTS (
+           SELECT 1 FROM stand_ins s
+           WHERE (s.person_id = p.id OR s.stand_in_id = p.id) AND s.valid_to >= $2::date)
        ORDER BY p.id
        FOR UPDATE SKIP LOCKED`,
-      [cutoff],
+      [cutoff, today],
     );
     const erased = await eraseLocked(
       tx,
