@@ -23,6 +23,12 @@ export interface SessionTimeouts {
   absoluteSeconds: number;
 }
 
+/**
+ * A working day with a long lunch: an idle hour ends a session, twelve hours end any. Here (not
+ * with the sign-in routes) because the worker's prune needs the idle time too.
+ */
+export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = { idleSeconds: 60 * 60, absoluteSeconds: 12 * 60 * 60 };
+
 export interface ActiveSession {
   idHash: Buffer;
   personId: string;
@@ -114,6 +120,8 @@ interface SessionRow {
  * The session a cookie's secret opens, or undefined when the secret is malformed or unknown, or
  * the session ended, passed its absolute time or sat idle too long. Use is recorded at most once
  * per {@link SEEN_RESOLUTION_SECONDS}, by a conditional write, so concurrent requests write once.
+ * A session found unusable loses the provider's tokens it still held (an idle one keeps its row
+ * until the prune, but nothing can use its tokens any more).
  */
 export async function resumeSession(
   db: Queryable,
@@ -131,7 +139,10 @@ export async function resumeSession(
     [idHash, timeouts.idleSeconds, SEEN_RESOLUTION_SECONDS],
   );
   const row = result.rows[0];
-  if (!row) return undefined;
+  if (!row) {
+    await clearTokensOfUnusable(db, idHash, timeouts.idleSeconds);
+    return undefined;
+  }
   if (row.seen_stale) {
     await db.query(
       `UPDATE sessions SET last_seen_at = now()
@@ -148,6 +159,24 @@ export async function resumeSession(
     expiresAt: row.expires_at,
     claimsCheckedAt: row.claims_checked_at,
   };
+}
+
+/**
+ * Which sessions can no longer be used: ended, past their absolute time, or idle too long. One
+ * condition for {@link resumeSession} and the prune, so that they agree; `now` and `idle` are
+ * the SQL for the moment and the idle seconds. Idle expiry cannot be undone (nothing touches a
+ * session found idle), so clearing on this condition never takes tokens from a session in use.
+ */
+export const unusableSession = (now: string, idle: string): string =>
+  `(ended_at IS NOT NULL OR expires_at <= ${now} OR last_seen_at <= ${now} - make_interval(secs => ${idle}))`;
+
+/** Clears the provider's tokens of one session that can no longer be used (a no-op for any other). */
+async function clearTokensOfUnusable(db: Queryable, idHash: Buffer, idleSeconds: number): Promise<void> {
+  await db.query(
+    `UPDATE sessions SET id_token = NULL, refresh_token = NULL
+     WHERE id_hash = $1 AND (id_token IS NOT NULL OR refresh_token IS NOT NULL) AND ${unusableSession('now()', '$2')}`,
+    [idHash, idleSeconds],
+  );
 }
 
 /**

@@ -161,6 +161,29 @@ describe('the retention rule', () => {
     }
   });
 
+  it('clears the provider tokens of a session left idle, and of no session in use', async () => {
+    const user = await person('idle-sessions', ago(1));
+    const insert = async (lastSeen: Date) => {
+      const row = await db.pool.query<{ id_hash: Buffer }>(
+        `INSERT INTO sessions (id_hash, person_id, issuer, subject, id_token, refresh_token, created_at, last_seen_at, expires_at)
+         VALUES (gen_random_bytes(32), $1, $2, 'x', 'provider-token', 'provider-token', $3, $4, $5)
+         RETURNING id_hash`,
+        [user.id, ISSUER, new Date(NOW.getTime() - 3 * 3_600_000), lastSeen, new Date(NOW.getTime() + 9 * 3_600_000)],
+      );
+      return row.rows[0]!.id_hash;
+    };
+    const idle = await insert(new Date(NOW.getTime() - 3_601_000));
+    const inUse = await insert(new Date(NOW.getTime() - 600_000));
+
+    const result = await prunePersonalData(db.pool, { retentionDays: 730, actor: 'cli:test', now: NOW });
+
+    expect(result.tokensCleared).toBe(1);
+    const tokens = async (hash: Buffer) =>
+      (await db.pool.query('SELECT id_token, refresh_token FROM sessions WHERE id_hash = $1', [hash])).rows[0];
+    expect(await tokens(idle)).toEqual({ id_token: null, refresh_token: null });
+    expect(await tokens(inUse)).toEqual({ id_token: 'provider-token', refresh_token: 'provider-token' });
+  });
+
   it('erases each person once when two prunes run at once', async () => {
     const people = await Promise.all(Array.from({ length: 12 }, (_, i) => person(`twice-${i}`, ago(1000))));
     const [a, b] = await Promise.all([

@@ -57,6 +57,27 @@ describe('sign-in sessions in PostgreSQL', () => {
     expect(await resumeSession(db.pool, busy, TIMEOUTS)).toBeUndefined();
   });
 
+  it('keeps no provider tokens of a session found idle or expired, and takes none from one in use', async () => {
+    const tokens = async (secret: string) =>
+      (
+        await db.pool.query('SELECT id_token, refresh_token FROM sessions WHERE id_hash = $1', [
+          hashSessionSecret(secret),
+        ])
+      ).rows[0];
+    const idle = await start('p_idle', 'rt-idle');
+    const busy = await start('p_busy', 'rt-busy');
+    const live = await start('p_live', 'rt-live');
+    await age(idle, 'last_seen_at', TIMEOUTS.idleSeconds + 1);
+    await age(busy, 'expires_at', TIMEOUTS.absoluteSeconds + 1);
+    await age(live, 'last_seen_at', TIMEOUTS.idleSeconds - 60);
+    expect(await resumeSession(db.pool, idle, TIMEOUTS)).toBeUndefined();
+    expect(await resumeSession(db.pool, busy, TIMEOUTS)).toBeUndefined();
+    expect(await resumeSession(db.pool, live, TIMEOUTS)).toMatchObject({ personId: 'p_live' });
+    expect(await tokens(idle)).toEqual({ id_token: null, refresh_token: null });
+    expect(await tokens(busy)).toEqual({ id_token: null, refresh_token: null });
+    expect(await tokens(live)).toEqual({ id_token: 'id-1', refresh_token: 'rt-live' });
+  });
+
   it('records use at most once per resolution, once between concurrent requests', async () => {
     const secret = await start();
     const hash = hashSessionSecret(secret);

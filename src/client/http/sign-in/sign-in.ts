@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { personPrincipal, signInPerson } from '../../../db/person-principal';
-import type { SessionTimeouts } from '../../../db/sessions';
+import { DEFAULT_SESSION_TIMEOUTS, SessionTimeouts } from '../../../db/sessions';
 import { GroupRoles, rolesForGroups } from '../../../domain/group-roles';
 import type { CycleOperations } from '../../operations/cycle-operations';
 import { createRelyingParty, ProviderIdentity, RelyingPartySettings } from '../../sign-in/openid-relying-party';
@@ -18,8 +18,6 @@ export interface SignInSettings {
   recheckSeconds?: number;
 }
 
-/** A working day with a long lunch: an idle hour ends a session, twelve hours end any. */
-export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = { idleSeconds: 60 * 60, absoluteSeconds: 12 * 60 * 60 };
 const DEFAULT_RECHECK_SECONDS = 60;
 
 /** What the sign-in routes need when no provider is configured: only signing out is served. */
