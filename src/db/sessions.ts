@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Queryable } from './database';
+import type { Pool } from 'pg';
+import { Queryable, withTransaction } from './database';
 
 /**
  * Sign-in sessions in PostgreSQL (issue 13), shared by every API process: a session started
@@ -14,7 +15,8 @@ const SEEN_RESOLUTION_SECONDS = 30;
 /** How long one request may hold the right to re-check a session's groups at the provider. */
 const CLAIMS_CHECK_WINDOW_SECONDS = 30;
 
-export type SessionEndReason = 'signed-out' | 'role-lost' | 'provider-refused' | 'ended-by-admin';
+export type SessionEndReason =
+  'signed-out' | 'role-lost' | 'provider-refused' | 'provider-unreachable' | 'ended-by-admin';
 
 export interface SessionTimeouts {
   /** Ends a session nobody used for this long. */
@@ -182,7 +184,8 @@ async function clearTokensOfUnusable(db: Queryable, idHash: Buffer, idleSeconds:
 /**
  * Claims the right to re-check a session's groups at the provider when the last check is older
  * than `recheckSeconds`: the refresh token for the one request that won, undefined for every
- * other (they go on with the groups known, for at most the claim window longer).
+ * other (they go on with the groups known, for at most the claim window longer). The first claim
+ * after a successful check marks the check pending from then on.
  */
 export async function claimClaimsCheck(
   db: Queryable,
@@ -190,7 +193,8 @@ export async function claimClaimsCheck(
   recheckSeconds: number,
 ): Promise<{ refreshToken: string | null } | undefined> {
   const result = await db.query<{ refresh_token: string | null }>(
-    `UPDATE sessions SET claims_check_claimed_until = now() + make_interval(secs => $3)
+    `UPDATE sessions SET claims_check_claimed_until = now() + make_interval(secs => $3),
+            claims_check_pending_since = coalesce(claims_check_pending_since, now())
      WHERE id_hash = $1 AND ended_at IS NULL
        AND claims_checked_at < now() - make_interval(secs => $2)
        AND (claims_check_claimed_until IS NULL OR claims_check_claimed_until < now())
@@ -200,14 +204,46 @@ export async function claimClaimsCheck(
   return result.rows[0] ? { refreshToken: result.rows[0].refresh_token } : undefined;
 }
 
-/** Records a successful re-check, with the refresh token the provider handed back (rotated or not). */
-export async function recordClaimsCheck(db: Queryable, idHash: Buffer, refreshToken: string | null): Promise<void> {
-  await db.query(
+/**
+ * Records a successful re-check, with the refresh token the provider handed back (rotated or not).
+ * False when the session ended meanwhile (signed out, or given up on while the provider took its
+ * time): the request that checked must not go on with it either.
+ */
+export async function recordClaimsCheck(db: Queryable, idHash: Buffer, refreshToken: string | null): Promise<boolean> {
+  const result = await db.query(
     `UPDATE sessions SET claims_checked_at = now(), claims_check_claimed_until = NULL,
-            refresh_token = COALESCE($2, refresh_token)
+            claims_check_pending_since = NULL, refresh_token = COALESCE($2, refresh_token)
      WHERE id_hash = $1 AND ended_at IS NULL`,
     [idHash, refreshToken],
   );
+  return (result.rowCount ?? 0) > 0;
+}
+
+/**
+ * Ends a session whose re-check has been pending longer than `graceSeconds` (the provider did not
+ * answer), as `provider-unreachable`. Decided under the session's row lock on what is stored
+ * then, so concurrent requests agree with each other and with a re-check that succeeds at the same
+ * moment: true when the session can still be used (not ended, not overdue), false otherwise.
+ */
+export async function endSessionIfRecheckOverdue(pool: Pool, idHash: Buffer, graceSeconds: number): Promise<boolean> {
+  return withTransaction(pool, async (tx) => {
+    const result = await tx.query<{ open: boolean; overdue: boolean }>(
+      `SELECT ended_at IS NULL AS open,
+              coalesce(claims_check_pending_since <= now() - make_interval(secs => $2), false) AS overdue
+       FROM sessions WHERE id_hash = $1 FOR UPDATE`,
+      [idHash, graceSeconds],
+    );
+    const row = result.rows[0];
+    if (!row?.open) return false;
+    if (!row.overdue) return true;
+    await tx.query(
+      `UPDATE sessions SET ended_at = now(), end_reason = 'provider-unreachable', id_token = NULL, refresh_token = NULL,
+              claims_check_claimed_until = NULL
+       WHERE id_hash = $1`,
+      [idHash],
+    );
+    return false;
+  });
 }
 
 /**

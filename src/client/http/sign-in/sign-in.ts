@@ -16,9 +16,16 @@ export interface SignInSettings {
   timeouts?: SessionTimeouts;
   /** How long the provider's word on a person's groups is believed (default 60 s). */
   recheckSeconds?: number;
+  /**
+   * How long a session goes on while the re-check cannot reach the provider, counted from the
+   * first attempt that did not succeed; then it ends (`provider-unreachable`). Default 15 minutes.
+   */
+  recheckGraceSeconds?: number;
 }
 
 const DEFAULT_RECHECK_SECONDS = 60;
+/** How long a provider that does not answer the re-check is waited for (OIDC_RECHECK_GRACE_MINUTES). */
+export const DEFAULT_RECHECK_GRACE_SECONDS = 15 * 60;
 
 /** What the sign-in routes need when no provider is configured: only signing out is served. */
 export const NO_SIGN_IN: Pick<SignInDeps, 'signedIn' | 'homeOf' | 'timeouts'> = {
@@ -58,6 +65,7 @@ export function createSignIn(
     relyingParty,
     timeouts,
     recheckSeconds: settings.recheckSeconds ?? DEFAULT_RECHECK_SECONDS,
+    recheckGraceSeconds: settings.recheckGraceSeconds ?? DEFAULT_RECHECK_GRACE_SECONDS,
     signedIn,
     principalOf: async (personId) => {
       const principal = await personPrincipal(pool, personId);
