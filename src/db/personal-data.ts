@@ -1,6 +1,9 @@
 import type { Pool } from 'pg';
 import { appendAuditEvent } from './audit-log';
+import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
+import { localDateOf } from '../domain/zoned-time';
 import { Queryable, withTransaction } from './database';
+import { DEFAULT_SESSION_TIMEOUTS, unusableSession } from './sessions';
 
 /**
  * What Årshjul holds about one person, and its removal (issue 13, personal data). Everything
@@ -233,22 +236,26 @@ export interface PruneResult {
   erased: string[];
   /** Ended or expired sessions older than the retention, removed. */
   sessionsRemoved: number;
-  /** Sessions ended or past their absolute time whose provider tokens were still stored, cleared. */
+  /** Sessions no longer usable (ended, idle too long, past their absolute time) whose tokens were cleared. */
   tokensCleared: number;
 }
 
 /**
- * The retention rule: people with no membership in force (or ending within the retention) and
- * no sign-in for `retentionDays` are pseudonymised; sessions that ended (or expired) longer ago
- * are removed; a session that ended or passed its absolute time keeps no provider tokens. Safe to run at once
- * from several processes: each person is erased by one of them.
+ * The retention rule: people with no membership in force (or ending within the retention), no
+ * stand-in period not yet ended (named as a stand-in, or naming one: Stockholm's date at `now`)
+ * and no sign-in for `retentionDays` are pseudonymised; sessions that ended (or expired) longer
+ * ago are removed; a session that ended, sat idle for `idleSeconds` (default: the sessions' idle
+ * hour) or passed its absolute time keeps no provider tokens. Safe to run at once from several
+ * processes: each person is erased by one of them.
  */
 export async function prunePersonalData(
   pool: Pool,
-  options: { retentionDays: number; actor: string; now?: Date },
+  options: { retentionDays: number; actor: string; now?: Date; idleSeconds?: number },
 ): Promise<PruneResult> {
   const now = options.now ?? new Date();
   const cutoff = new Date(now.getTime() - options.retentionDays * 86_400_000);
+  const today = localDateOf(now, MUNICIPALITY_TIME_ZONE);
+  const idleSeconds = options.idleSeconds ?? DEFAULT_SESSION_TIMEOUTS.idleSeconds;
   return withTransaction(pool, async (tx) => {
     // SKIP LOCKED: a person another prune (or a sign-in) holds is theirs; the UPDATE's own
     // `erased_at IS NULL` covers the one that committed before this transaction looked.
@@ -259,9 +266,12 @@ export async function prunePersonalData(
          AND NOT EXISTS (
            SELECT 1 FROM memberships m
            WHERE m.person_id = p.id AND (m.valid_to IS NULL OR m.valid_to > $1))
+         AND NOT EXISTS (
+           SELECT 1 FROM stand_ins s
+           WHERE (s.person_id = p.id OR s.stand_in_id = p.id) AND s.valid_to >= $2::date)
        ORDER BY p.id
        FOR UPDATE SKIP LOCKED`,
-      [cutoff],
+      [cutoff, today],
     );
     const erased = await eraseLocked(
       tx,
@@ -273,8 +283,8 @@ export async function prunePersonalData(
     const removed = await tx.query('DELETE FROM sessions WHERE coalesce(ended_at, expires_at) < $1', [cutoff]);
     const cleared = await tx.query(
       `UPDATE sessions SET id_token = NULL, refresh_token = NULL
-       WHERE (ended_at IS NOT NULL OR expires_at < $1) AND (id_token IS NOT NULL OR refresh_token IS NOT NULL)`,
-      [now],
+       WHERE ${unusableSession('$1', '$2')} AND (id_token IS NOT NULL OR refresh_token IS NOT NULL)`,
+      [now, idleSeconds],
     );
     return { erased, sessionsRemoved: removed.rowCount ?? 0, tokensCleared: cleared.rowCount ?? 0 };
   });

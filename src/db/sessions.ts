@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Queryable } from './database';
+import type { Pool } from 'pg';
+import { Queryable, withTransaction } from './database';
 
 /**
  * Sign-in sessions in PostgreSQL (issue 13), shared by every API process: a session started
@@ -14,7 +15,8 @@ const SEEN_RESOLUTION_SECONDS = 30;
 /** How long one request may hold the right to re-check a session's groups at the provider. */
 const CLAIMS_CHECK_WINDOW_SECONDS = 30;
 
-export type SessionEndReason = 'signed-out' | 'role-lost' | 'provider-refused' | 'ended-by-admin';
+export type SessionEndReason =
+  'signed-out' | 'role-lost' | 'provider-refused' | 'provider-unreachable' | 'ended-by-admin';
 
 export interface SessionTimeouts {
   /** Ends a session nobody used for this long. */
@@ -22,6 +24,12 @@ export interface SessionTimeouts {
   /** Ends a session this long after sign-in, used or not. */
   absoluteSeconds: number;
 }
+
+/**
+ * A working day with a long lunch: an idle hour ends a session, twelve hours end any. Here (not
+ * with the sign-in routes) because the worker's prune needs the idle time too.
+ */
+export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = { idleSeconds: 60 * 60, absoluteSeconds: 12 * 60 * 60 };
 
 export interface ActiveSession {
   idHash: Buffer;
@@ -114,6 +122,8 @@ interface SessionRow {
  * The session a cookie's secret opens, or undefined when the secret is malformed or unknown, or
  * the session ended, passed its absolute time or sat idle too long. Use is recorded at most once
  * per {@link SEEN_RESOLUTION_SECONDS}, by a conditional write, so concurrent requests write once.
+ * A session found unusable loses the provider's tokens it still held (an idle one keeps its row
+ * until the prune, but nothing can use its tokens any more).
  */
 export async function resumeSession(
   db: Queryable,
@@ -131,7 +141,10 @@ export async function resumeSession(
     [idHash, timeouts.idleSeconds, SEEN_RESOLUTION_SECONDS],
   );
   const row = result.rows[0];
-  if (!row) return undefined;
+  if (!row) {
+    await clearTokensOfUnusable(db, idHash, timeouts.idleSeconds);
+    return undefined;
+  }
   if (row.seen_stale) {
     await db.query(
       `UPDATE sessions SET last_seen_at = now()
@@ -151,9 +164,28 @@ export async function resumeSession(
 }
 
 /**
+ * Which sessions can no longer be used: ended, past their absolute time, or idle too long. One
+ * condition for {@link resumeSession} and the prune, so that they agree; `now` and `idle` are
+ * the SQL for the moment and the idle seconds. Idle expiry cannot be undone (nothing touches a
+ * session found idle), so clearing on this condition never takes tokens from a session in use.
+ */
+export const unusableSession = (now: string, idle: string): string =>
+  `(ended_at IS NOT NULL OR expires_at <= ${now} OR last_seen_at <= ${now} - make_interval(secs => ${idle}))`;
+
+/** Clears the provider's tokens of one session that can no longer be used (a no-op for any other). */
+async function clearTokensOfUnusable(db: Queryable, idHash: Buffer, idleSeconds: number): Promise<void> {
+  await db.query(
+    `UPDATE sessions SET id_token = NULL, refresh_token = NULL
+     WHERE id_hash = $1 AND (id_token IS NOT NULL OR refresh_token IS NOT NULL) AND ${unusableSession('now()', '$2')}`,
+    [idHash, idleSeconds],
+  );
+}
+
+/**
  * Claims the right to re-check a session's groups at the provider when the last check is older
  * than `recheckSeconds`: the refresh token for the one request that won, undefined for every
- * other (they go on with the groups known, for at most the claim window longer).
+ * other (they go on with the groups known, for at most the claim window longer). The first claim
+ * after a successful check marks the check pending from then on.
  */
 export async function claimClaimsCheck(
   db: Queryable,
@@ -161,7 +193,8 @@ export async function claimClaimsCheck(
   recheckSeconds: number,
 ): Promise<{ refreshToken: string | null } | undefined> {
   const result = await db.query<{ refresh_token: string | null }>(
-    `UPDATE sessions SET claims_check_claimed_until = now() + make_interval(secs => $3)
+    `UPDATE sessions SET claims_check_claimed_until = now() + make_interval(secs => $3),
+            claims_check_pending_since = coalesce(claims_check_pending_since, now())
      WHERE id_hash = $1 AND ended_at IS NULL
        AND claims_checked_at < now() - make_interval(secs => $2)
        AND (claims_check_claimed_until IS NULL OR claims_check_claimed_until < now())
@@ -171,14 +204,46 @@ export async function claimClaimsCheck(
   return result.rows[0] ? { refreshToken: result.rows[0].refresh_token } : undefined;
 }
 
-/** Records a successful re-check, with the refresh token the provider handed back (rotated or not). */
-export async function recordClaimsCheck(db: Queryable, idHash: Buffer, refreshToken: string | null): Promise<void> {
-  await db.query(
+/**
+ * Records a successful re-check, with the refresh token the provider handed back (rotated or not).
+ * False when the session ended meanwhile (signed out, or given up on while the provider took its
+ * time): the request that checked must not go on with it either.
+ */
+export async function recordClaimsCheck(db: Queryable, idHash: Buffer, refreshToken: string | null): Promise<boolean> {
+  const result = await db.query(
     `UPDATE sessions SET claims_checked_at = now(), claims_check_claimed_until = NULL,
-            refresh_token = COALESCE($2, refresh_token)
+            claims_check_pending_since = NULL, refresh_token = COALESCE($2, refresh_token)
      WHERE id_hash = $1 AND ended_at IS NULL`,
     [idHash, refreshToken],
   );
+  return (result.rowCount ?? 0) > 0;
+}
+
+/**
+ * Ends a session whose re-check has been pending longer than `graceSeconds` (the provider did not
+ * answer), as `provider-unreachable`. Decided under the session's row lock on what is stored
+ * then, so concurrent requests agree with each other and with a re-check that succeeds at the same
+ * moment: true when the session can still be used (not ended, not overdue), false otherwise.
+ */
+export async function endSessionIfRecheckOverdue(pool: Pool, idHash: Buffer, graceSeconds: number): Promise<boolean> {
+  return withTransaction(pool, async (tx) => {
+    const result = await tx.query<{ open: boolean; overdue: boolean }>(
+      `SELECT ended_at IS NULL AS open,
+              coalesce(claims_check_pending_since <= now() - make_interval(secs => $2), false) AS overdue
+       FROM sessions WHERE id_hash = $1 FOR UPDATE`,
+      [idHash, graceSeconds],
+    );
+    const row = result.rows[0];
+    if (!row?.open) return false;
+    if (!row.overdue) return true;
+    await tx.query(
+      `UPDATE sessions SET ended_at = now(), end_reason = 'provider-unreachable', id_token = NULL, refresh_token = NULL,
+              claims_check_claimed_until = NULL
+       WHERE id_hash = $1`,
+      [idHash],
+    );
+    return false;
+  });
 }
 
 /**

@@ -122,6 +122,16 @@ export const configFields = {
   }),
   /** The mapping of those groups to roles (src/domain/group-roles.ts), e.g. data/stockholm/group-roles.yaml. */
   OIDC_GROUP_ROLES_FILE: z.string().min(1, { message: 'must not be empty' }),
+  /**
+   * How long a session goes on while the provider does not answer the re-check of the person's
+   * groups (counted from the first attempt since the last success); then it ends
+   * (`provider-unreachable`) and the person signs in again. At most a session's twelve hours.
+   */
+  OIDC_RECHECK_GRACE_MINUTES: z.coerce
+    .number({ message: 'must be a whole number of minutes' })
+    .int({ message: 'must be a whole number of minutes' })
+    .min(1, { message: 'must be at least 1 (minute)' })
+    .max(720, { message: 'must be at most 720 (minutes, a session’s longest life)' }),
 } as const;
 
 /** What signing in with OpenID Connect needs once OIDC_ISSUER names a provider. */
@@ -147,6 +157,7 @@ const oidcFields = {
   OIDC_REDIRECT_URL: optional(configFields.OIDC_REDIRECT_URL),
   OIDC_GROUPS_CLAIM: optional(configFields.OIDC_GROUPS_CLAIM),
   OIDC_GROUP_ROLES_FILE: optional(configFields.OIDC_GROUP_ROLES_FILE),
+  OIDC_RECHECK_GRACE_MINUTES: optional(configFields.OIDC_RECHECK_GRACE_MINUTES),
 };
 
 /** With OIDC_ISSUER set, the client and the mapping must be named too (reported as "is required"). */
@@ -220,6 +231,11 @@ export interface OidcConfig {
   groupsClaim: string;
   /** The file that maps groups to roles (loadGroupRoles in src/client/data-files.ts). */
   groupRolesFile: string;
+  /**
+   * How long the re-check may fail to reach the provider before a session ends; 15 minutes unless
+   * OIDC_RECHECK_GRACE_MINUTES says otherwise.
+   */
+  recheckGraceSeconds: number;
 }
 
 export type ConfigOverrides = z.output<typeof lenientSchema>;
@@ -272,6 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
           redirectUrl: c.OIDC_REDIRECT_URL!,
           groupsClaim: c.OIDC_GROUPS_CLAIM ?? 'groups',
           groupRolesFile: c.OIDC_GROUP_ROLES_FILE!,
+          recheckGraceSeconds: (c.OIDC_RECHECK_GRACE_MINUTES ?? 15) * 60,
         }
       : undefined,
   };

@@ -143,5 +143,6 @@ function signInSettingsOf(oidc: OidcConfig): SignInSettings {
       groupsClaim: oidc.groupsClaim,
     },
     groupRoles: loadGroupRoles(oidc.groupRolesFile),
+    recheckGraceSeconds: oidc.recheckGraceSeconds,
   };
 }

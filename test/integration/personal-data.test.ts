@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { appendAuditEvent } from '../../src/db/audit-log';
 import { addManualGrant, findPerson, recordSignIn } from '../../src/db/people';
 import { erasePerson, loadHeldData, prunePersonalData } from '../../src/db/personal-data';
+import { addStandIns } from '../../src/db/person-settings';
 import { createSession } from '../../src/db/sessions';
 import { RETENTION_ACTOR, startDailyPrune } from '../../src/worker/personal-data-prune';
 import { runArshjul } from '../helpers/cli';
@@ -120,6 +121,67 @@ describe('the retention rule', () => {
     // Run again: nothing more to do.
     const again = await prunePersonalData(db.pool, { retentionDays: 730, actor: 'cli:test', now: NOW });
     expect(again).toEqual({ erased: [], sessionsRemoved: 0, tokensCleared: 0 });
+  });
+
+  it('keeps people in a stand-in period that has not ended, on either side of it', async () => {
+    // NOW is 1 June 2030 in Stockholm; everyone here signed in last 800 days ago and holds no role.
+    const [naming, named, endedNaming, endedNamed, futureNaming, futureNamed] = await Promise.all(
+      ['naming', 'named', 'ended-naming', 'ended-named', 'future-naming', 'future-named'].map((s) =>
+        person(`stand-in-${s}`, ago(800)),
+      ),
+    );
+    await addStandIns(
+      db.pool,
+      naming!.id,
+      [{ standInId: named!.id, from: '2030-05-20', to: '2030-06-01' }],
+      'test',
+      ago(20),
+    );
+    await addStandIns(
+      db.pool,
+      endedNaming!.id,
+      [{ standInId: endedNamed!.id, from: '2030-05-01', to: '2030-05-31' }],
+      'test',
+      ago(40),
+    );
+    await addStandIns(
+      db.pool,
+      futureNaming!.id,
+      [{ standInId: futureNamed!.id, from: '2030-07-01', to: '2030-07-14' }],
+      'test',
+      ago(1),
+    );
+
+    const result = await prunePersonalData(db.pool, { retentionDays: 730, actor: 'cli:test', now: NOW });
+
+    expect(result.erased).toEqual(expect.arrayContaining([endedNaming!.id, endedNamed!.id]));
+    for (const kept of [naming!, named!, futureNaming!, futureNamed!]) {
+      expect(result.erased).not.toContain(kept.id);
+      await expect(findPerson(db.pool, kept.id)).resolves.toMatchObject({ name: kept.name, email: kept.email });
+    }
+  });
+
+  it('clears the provider tokens of a session left idle, and of no session in use', async () => {
+    const user = await person('idle-sessions', ago(1));
+    const insert = async (lastSeen: Date) => {
+      const row = await db.pool.query<{ id_hash: Buffer }>(
+        `INSERT INTO sessions (id_hash, person_id, issuer, subject, id_token, refresh_token, created_at, last_seen_at, expires_at)
+         VALUES (gen_random_bytes(32), $1, $2, 'x', 'provider-token', 'provider-token', $3, $4, $5)
+         RETURNING id_hash`,
+        [user.id, ISSUER, new Date(NOW.getTime() - 3 * 3_600_000), lastSeen, new Date(NOW.getTime() + 9 * 3_600_000)],
+      );
+      return row.rows[0]!.id_hash;
+    };
+    const idle = await insert(new Date(NOW.getTime() - 3_601_000));
+    const inUse = await insert(new Date(NOW.getTime() - 600_000));
+
+    const result = await prunePersonalData(db.pool, { retentionDays: 730, actor: 'cli:test', now: NOW });
+
+    expect(result.tokensCleared).toBe(1);
+    const tokens = async (hash: Buffer) =>
+      (await db.pool.query('SELECT id_token, refresh_token FROM sessions WHERE id_hash = $1', [hash])).rows[0];
+    expect(await tokens(idle)).toEqual({ id_token: null, refresh_token: null });
+    expect(await tokens(inUse)).toEqual({ id_token: 'provider-token', refresh_token: 'provider-token' });
   });
 
   it('erases each person once when two prunes run at once', async () => {

@@ -1,7 +1,10 @@
+import { createSessionPrincipals } from '../../src/client/http/sign-in/session-principal';
+import { createRelyingParty, RelyingParty } from '../../src/client/sign-in/openid-relying-party';
 import {
   claimClaimsCheck,
   createSession,
   endSession,
+  endSessionIfRecheckOverdue,
   endSessionsOfPerson,
   hashSessionSecret,
   insertSignInAttempt,
@@ -9,6 +12,7 @@ import {
   resumeSession,
   takeSignInAttempt,
 } from '../../src/db/sessions';
+import { freePort } from '../../src/stack/free-port';
 import { createTestDatabase, TestDatabase } from '../helpers/database';
 
 const TIMEOUTS = { idleSeconds: 1800, absoluteSeconds: 36_000 };
@@ -37,7 +41,9 @@ describe('sign-in sessions in PostgreSQL', () => {
     expect(secret).toMatch(/^arshjul_s_[A-Za-z0-9_-]{43}$/);
     const session = await resumeSession(db.pool, secret, TIMEOUTS);
     expect(session).toMatchObject({ personId: 'p_anna', issuer: 'http://127.0.0.1:1/', subject: 'sub-p_anna' });
-    expect(await resumeSession(db.pool, `${secret.slice(0, -1)}A`, TIMEOUTS)).toBeUndefined();
+    // One character changed (a secret ends in `A` one time in sixteen: then another letter).
+    const changed = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'Q' : 'A'}`;
+    expect(await resumeSession(db.pool, changed, TIMEOUTS)).toBeUndefined();
     expect(await resumeSession(db.pool, 'arshjul_s_short', TIMEOUTS)).toBeUndefined();
     // Only the hash is stored: no column of any session holds the secret.
     const stored = await db.pool.query<{ n: number }>(
@@ -55,6 +61,27 @@ describe('sign-in sessions in PostgreSQL', () => {
     const busy = await start();
     await age(busy, 'expires_at', TIMEOUTS.absoluteSeconds + 1);
     expect(await resumeSession(db.pool, busy, TIMEOUTS)).toBeUndefined();
+  });
+
+  it('keeps no provider tokens of a session found idle or expired, and takes none from one in use', async () => {
+    const tokens = async (secret: string) =>
+      (
+        await db.pool.query('SELECT id_token, refresh_token FROM sessions WHERE id_hash = $1', [
+          hashSessionSecret(secret),
+        ])
+      ).rows[0];
+    const idle = await start('p_idle', 'rt-idle');
+    const busy = await start('p_busy', 'rt-busy');
+    const live = await start('p_live', 'rt-live');
+    await age(idle, 'last_seen_at', TIMEOUTS.idleSeconds + 1);
+    await age(busy, 'expires_at', TIMEOUTS.absoluteSeconds + 1);
+    await age(live, 'last_seen_at', TIMEOUTS.idleSeconds - 60);
+    expect(await resumeSession(db.pool, idle, TIMEOUTS)).toBeUndefined();
+    expect(await resumeSession(db.pool, busy, TIMEOUTS)).toBeUndefined();
+    expect(await resumeSession(db.pool, live, TIMEOUTS)).toMatchObject({ personId: 'p_live' });
+    expect(await tokens(idle)).toEqual({ id_token: null, refresh_token: null });
+    expect(await tokens(busy)).toEqual({ id_token: null, refresh_token: null });
+    expect(await tokens(live)).toEqual({ id_token: 'id-1', refresh_token: 'rt-live' });
   });
 
   it('records use at most once per resolution, once between concurrent requests', async () => {
@@ -127,5 +154,126 @@ describe('sign-in sessions in PostgreSQL', () => {
     await db.pool.query(`UPDATE sign_in_attempts SET created_at = now() - interval '11 minutes'`);
     expect(await takeSignInAttempt(db.pool, 'state-old', 600)).toBeUndefined();
     expect((await db.pool.query('SELECT * FROM sign_in_attempts')).rowCount).toBe(0);
+  });
+
+  describe('a provider that does not answer the re-check', () => {
+    const GRACE_SECONDS = 900;
+    let rechecks = 0;
+    let relyingParty: RelyingParty;
+    beforeAll(async () => {
+      // An issuer on a port nobody listens on: every re-check fails to reach the provider.
+      const closed = `http://127.0.0.1:${await freePort()}/`;
+      const real = createRelyingParty({
+        issuer: closed,
+        clientId: 'arshjul',
+        clientSecret: 'sessions-test-secret-0123456789',
+        redirectUrl: 'http://127.0.0.1:1/logga-in/klar',
+        postLogoutRedirectUrl: 'http://127.0.0.1:1/logga-in',
+        groupsClaim: 'groups',
+      });
+      relyingParty = {
+        ...real,
+        recheck: (refreshToken, subject) => {
+          rechecks += 1;
+          return real.recheck(refreshToken, subject);
+        },
+      };
+    });
+    const principals = (recheckGraceSeconds = GRACE_SECONDS) =>
+      createSessionPrincipals({
+        pool: db.pool,
+        relyingParty,
+        timeouts: TIMEOUTS,
+        recheckSeconds: 60,
+        recheckGraceSeconds,
+        signedIn: () => Promise.reject(new Error('the provider never answers here')),
+        principalOf: (personId) => Promise.resolve({ kind: 'person', personId, grants: [{ kind: 'committee' }] }),
+      });
+    const stored = async (secret: string) =>
+      (
+        await db.pool.query(
+          `SELECT end_reason, refresh_token, claims_check_pending_since IS NOT NULL AS pending
+           FROM sessions WHERE id_hash = $1`,
+          [hashSessionSecret(secret)],
+        )
+      ).rows[0];
+
+    it('goes on with the groups known within the grace, then ends the session', async () => {
+      const sessions = principals();
+      const secret = await start('p_eva', 'rt-eva');
+      await age(secret, 'claims_checked_at', 61);
+      rechecks = 0;
+      expect(await sessions.principalOf(secret)).toMatchObject({ personId: 'p_eva' });
+      expect(rechecks).toBe(1);
+      expect(await stored(secret)).toEqual({ end_reason: null, refresh_token: 'rt-eva', pending: true });
+
+      // Asked again (the claim ran out) within the grace: still not answered, still goes on.
+      await db.pool.query('UPDATE sessions SET claims_check_claimed_until = NULL WHERE id_hash = $1', [
+        hashSessionSecret(secret),
+      ]);
+      await age(secret, 'claims_check_pending_since', GRACE_SECONDS - 60);
+      expect(await sessions.principalOf(secret)).toMatchObject({ personId: 'p_eva' });
+      expect(rechecks).toBe(2);
+
+      // Past the grace, many requests at once: one asks the provider, and the session ends.
+      await db.pool.query('UPDATE sessions SET claims_check_claimed_until = NULL WHERE id_hash = $1', [
+        hashSessionSecret(secret),
+      ]);
+      await age(secret, 'claims_check_pending_since', 61);
+      await Promise.all(Array.from({ length: 6 }, () => sessions.principalOf(secret)));
+      expect(rechecks).toBe(3);
+      expect(await sessions.principalOf(secret)).toBeUndefined();
+      expect(await stored(secret)).toEqual({ end_reason: 'provider-unreachable', refresh_token: null, pending: true });
+    });
+
+    it('sends the person to sign in again once the grace has passed in real time', async () => {
+      const sessions = principals(1);
+      const secret = await start('p_hans', 'rt-hans');
+      const hash = hashSessionSecret(secret);
+      const due = () =>
+        db.pool.query(
+          `UPDATE sessions SET claims_checked_at = now() - interval '61 seconds', claims_check_claimed_until = NULL
+           WHERE id_hash = $1`,
+          [hash],
+        );
+      await due();
+      expect(await sessions.principalOf(secret)).toMatchObject({ personId: 'p_hans' });
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await due();
+      expect(await sessions.principalOf(secret)).toBeUndefined();
+      const row = await db.pool.query('SELECT end_reason, id_token, refresh_token FROM sessions WHERE id_hash = $1', [
+        hash,
+      ]);
+      expect(row.rows[0]).toEqual({ end_reason: 'provider-unreachable', id_token: null, refresh_token: null });
+    });
+
+    it('lets a re-check that succeeds after the session was given up on through no more', async () => {
+      const secret = await start('p_fia', 'rt-fia');
+      const hash = hashSessionSecret(secret);
+      await age(secret, 'claims_checked_at', 61);
+      expect(await claimClaimsCheck(db.pool, hash, 60)).toEqual({ refreshToken: 'rt-fia' });
+      expect(await endSessionIfRecheckOverdue(db.pool, hash, GRACE_SECONDS)).toBe(true);
+      await age(secret, 'claims_check_pending_since', GRACE_SECONDS);
+      const [usable, recorded] = await Promise.all([
+        endSessionIfRecheckOverdue(db.pool, hash, GRACE_SECONDS),
+        recordClaimsCheck(db.pool, hash, 'rt-fia-2'),
+      ]);
+      // Either order, one outcome both sides agree on: ended and not recorded, or recorded and open.
+      expect(usable).toBe(recorded);
+      const row = await stored(secret);
+      expect(row.end_reason).toBe(recorded ? null : 'provider-unreachable');
+      expect(await resumeSession(db.pool, secret, TIMEOUTS)).toEqual(recorded ? expect.anything() : undefined);
+    });
+
+    it('starts the grace anew after a re-check that succeeds', async () => {
+      const secret = await start('p_gun', 'rt-gun');
+      const hash = hashSessionSecret(secret);
+      await age(secret, 'claims_checked_at', 61);
+      await claimClaimsCheck(db.pool, hash, 60);
+      await age(secret, 'claims_check_pending_since', GRACE_SECONDS - 1);
+      expect(await recordClaimsCheck(db.pool, hash, null)).toBe(true);
+      expect(await stored(secret)).toEqual({ end_reason: null, refresh_token: 'rt-gun', pending: false });
+      expect(await endSessionIfRecheckOverdue(db.pool, hash, GRACE_SECONDS)).toBe(true);
+    });
   });
 });

@@ -110,7 +110,7 @@ describe('signing in at an OpenID provider (OIDC_*)', () => {
     expect(loadConfig(valid).oidc).toBeUndefined();
   });
 
-  it('reads the provider, the client and the mapping, with groups as the default claim', () => {
+  it('reads the provider, the client and the mapping, with groups as the default claim and a 15-minute grace', () => {
     expect(loadConfig({ ...valid, ...oidc }).oidc).toEqual({
       issuer: oidc.OIDC_ISSUER,
       clientId: 'arshjul',
@@ -118,8 +118,25 @@ describe('signing in at an OpenID provider (OIDC_*)', () => {
       redirectUrl: oidc.OIDC_REDIRECT_URL,
       groupsClaim: 'groups',
       groupRolesFile: oidc.OIDC_GROUP_ROLES_FILE,
+      recheckGraceSeconds: 15 * 60,
     });
     expect(loadConfig({ ...valid, ...oidc, OIDC_GROUPS_CLAIM: 'roles' }).oidc?.groupsClaim).toBe('roles');
+  });
+
+  it('takes the grace for a provider that does not answer the re-check in whole minutes, up to a session’s life', () => {
+    expect(loadConfig({ ...valid, ...oidc, OIDC_RECHECK_GRACE_MINUTES: '5' }).oidc?.recheckGraceSeconds).toBe(300);
+    expect(loadConfig({ ...valid, ...oidc, OIDC_RECHECK_GRACE_MINUTES: '' }).oidc?.recheckGraceSeconds).toBe(900);
+    const bad = (value: string) =>
+      configError(() => loadConfig({ ...valid, ...oidc, OIDC_RECHECK_GRACE_MINUTES: value })).message;
+    expect(bad('en kvart')).toBe('Invalid configuration: OIDC_RECHECK_GRACE_MINUTES must be a whole number of minutes');
+    expect(bad('2.5')).toBe('Invalid configuration: OIDC_RECHECK_GRACE_MINUTES must be a whole number of minutes');
+    expect(bad('0')).toBe('Invalid configuration: OIDC_RECHECK_GRACE_MINUTES must be at least 1 (minute)');
+    expect(bad('721')).toBe(
+      'Invalid configuration: OIDC_RECHECK_GRACE_MINUTES must be at most 720 (minutes, a session’s longest life)',
+    );
+    expect(configError(() => loadOverrides({ OIDC_RECHECK_GRACE_MINUTES: '0' })).message).toContain(
+      'OIDC_RECHECK_GRACE_MINUTES must be at least 1',
+    );
   });
 
   it('needs the client and the mapping once OIDC_ISSUER is set', () => {

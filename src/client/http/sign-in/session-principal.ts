@@ -3,6 +3,7 @@ import {
   ActiveSession,
   claimClaimsCheck,
   endSession,
+  endSessionIfRecheckOverdue,
   recordClaimsCheck,
   resumeSession,
   SessionTimeouts,
@@ -18,6 +19,11 @@ export interface SessionPrincipalDeps {
   timeouts: SessionTimeouts;
   /** How long the groups the provider gave are believed before it is asked again. */
   recheckSeconds: number;
+  /**
+   * How long a re-check may stay pending (the provider not answering) before the session ends as
+   * `provider-unreachable` and the person must sign in again.
+   */
+  recheckGraceSeconds: number;
   signedIn(identity: ProviderIdentity): Promise<SignedInPerson>;
   principalOf(personId: string, session: ActiveSession): Promise<Principal | undefined>;
 }
@@ -28,8 +34,10 @@ export interface SessionPrincipalDeps {
  * sign-in, believed for `recheckSeconds`. After that one request (the one that claims the check)
  * asks the provider again with the session's refresh token: a person the provider no longer
  * grants, or who lost every role, loses the session at that request; the others go on with
- * what is known until the check is done. A provider that does not answer ends nothing: the check
- * is tried again when its claim runs out.
+ * what is known until the check is done. A provider that does not answer is asked again when the
+ * claim runs out; an attempt that fails `recheckGraceSeconds` or more after the first one ends the
+ * session (`provider-unreachable`). That end is decided in PostgreSQL under the session's row
+ * lock, and a re-check that succeeds after the session ended does not let its request through.
  */
 export function createSessionPrincipals(deps: SessionPrincipalDeps) {
   const recheck = async (session: ActiveSession): Promise<boolean> => {
@@ -49,12 +57,15 @@ export function createSessionPrincipals(deps: SessionPrincipalDeps) {
         await endSession(deps.pool, session.idHash, 'role-lost');
         return false;
       }
-      await recordClaimsCheck(deps.pool, session.idHash, again.refreshToken ?? null);
-      return true;
+      return await recordClaimsCheck(deps.pool, session.idHash, again.refreshToken ?? null);
     } catch (error) {
-      if (!(error instanceof SignInRefused)) return true;
-      await endSession(deps.pool, session.idHash, 'provider-refused');
-      return false;
+      if (error instanceof SignInRefused) {
+        await endSession(deps.pool, session.idHash, 'provider-refused');
+        return false;
+      }
+      // Not answered: go on with the groups known while the grace lasts (counted from the first
+      // claim since the last success); an attempt that fails after it ends the session.
+      return endSessionIfRecheckOverdue(deps.pool, session.idHash, deps.recheckGraceSeconds);
     }
   };
 

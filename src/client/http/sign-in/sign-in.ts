@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { personPrincipal, signInPerson } from '../../../db/person-principal';
-import type { SessionTimeouts } from '../../../db/sessions';
+import { DEFAULT_SESSION_TIMEOUTS, SessionTimeouts } from '../../../db/sessions';
 import { GroupRoles, rolesForGroups } from '../../../domain/group-roles';
 import type { CycleOperations } from '../../operations/cycle-operations';
 import { createRelyingParty, ProviderIdentity, RelyingPartySettings } from '../../sign-in/openid-relying-party';
@@ -16,11 +16,16 @@ export interface SignInSettings {
   timeouts?: SessionTimeouts;
   /** How long the provider's word on a person's groups is believed (default 60 s). */
   recheckSeconds?: number;
+  /**
+   * How long a session goes on while the re-check cannot reach the provider, counted from the
+   * first attempt that did not succeed; then it ends (`provider-unreachable`). Default 15 minutes.
+   */
+  recheckGraceSeconds?: number;
 }
 
-/** A working day with a long lunch: an idle hour ends a session, twelve hours end any. */
-export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = { idleSeconds: 60 * 60, absoluteSeconds: 12 * 60 * 60 };
 const DEFAULT_RECHECK_SECONDS = 60;
+/** How long a provider that does not answer the re-check is waited for (OIDC_RECHECK_GRACE_MINUTES). */
+export const DEFAULT_RECHECK_GRACE_SECONDS = 15 * 60;
 
 /** What the sign-in routes need when no provider is configured: only signing out is served. */
 export const NO_SIGN_IN: Pick<SignInDeps, 'signedIn' | 'homeOf' | 'timeouts'> = {
@@ -60,6 +65,7 @@ export function createSignIn(
     relyingParty,
     timeouts,
     recheckSeconds: settings.recheckSeconds ?? DEFAULT_RECHECK_SECONDS,
+    recheckGraceSeconds: settings.recheckGraceSeconds ?? DEFAULT_RECHECK_GRACE_SECONDS,
     signedIn,
     principalOf: async (personId) => {
       const principal = await personPrincipal(pool, personId);
