@@ -142,7 +142,12 @@ export function timelineChart(items: TimelineItem[], today: string, title: strin
  * The phases and milestones as a list, in the calendar's order: the text alternative of the
  * Gantt line and of the year wheel. `headingId` names the list (unique on a page with several).
  */
-export function timelineList(items: TimelineItem[], today: string, headingId = 'arshjul-lista'): SafeHtml {
+export function timelineList(
+  items: TimelineItem[],
+  today: string,
+  headingId = 'arshjul-lista',
+  heading = 'Årshjulet som lista',
+): SafeHtml {
   const list = items.map((item) =>
     item.kind === 'milestone'
       ? html`<li>
@@ -154,7 +159,7 @@ export function timelineList(items: TimelineItem[], today: string, headingId = '
           ${formatDate(item.end)}. Läge: ${item.state}.
         </li>`,
   );
-  return html`<h3 id="${headingId}">Årshjulet som lista</h3>
+  return html`<h3 id="${headingId}">${heading}</h3>
     <p>I dag är det ${formatDate(today)}.</p>
     <ol aria-labelledby="${headingId}">
       ${list}

@@ -38,6 +38,8 @@ export interface YearWheelInput {
   spanDates?: LocalDate[];
   /** The id of the list that says the same in words (linked from the caption). */
   listId: string;
+  /** The list's heading, when a page has more than one wheel. */
+  listHeading?: string;
 }
 
 const SIZE = 680;
@@ -319,7 +321,7 @@ export function yearWheel(input: YearWheelInput): SafeHtml {
     <desc id="${id}-beskrivning">
       Ett varv är hela budgetcykeln, ${spanWords}, medurs med start högst upp. Leveransfaserna är bågar från öppning
       till sista dag, i egna ringar när de överlappar; milstolparna är romber. ${todayWords} Samma uppgifter finns i
-      listan Årshjulet som lista.
+      listan bredvid.
     </desc>
     <defs>
       <pattern id="${hatch}" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
@@ -345,6 +347,6 @@ export function yearWheel(input: YearWheelInput): SafeHtml {
 export function yearWheelBesideList(input: YearWheelInput): SafeHtml {
   return html`<div class="wheel-and-list">
     ${yearWheel(input)}
-    <div class="wheel-list">${timelineList(input.items, input.today, input.listId)}</div>
+    <div class="wheel-list">${timelineList(input.items, input.today, input.listId, input.listHeading)}</div>
   </div>`;
 }
