@@ -46,7 +46,7 @@ const SIZE = 680;
 const C = SIZE / 2;
 const YEAR_R = 318;
 const BAND_OUT = 296;
-const BAND_IN = 266;
+const BAND_IN = 264;
 const MONTH_R = (BAND_OUT + BAND_IN) / 2;
 const MILESTONE_R = [251, 235];
 const LANE_OUT = 220;
@@ -226,7 +226,7 @@ export function yearWheel(input: YearWheelInput): SafeHtml {
         class="yw-text"
         x="${f(label.x)}"
         y="${f(label.y)}"
-        font-size="14"
+        font-size="16"
         text-anchor="middle"
         dominant-baseline="central"
         fill="#1b1b1b"
@@ -251,7 +251,7 @@ export function yearWheel(input: YearWheelInput): SafeHtml {
           class="yw-text"
           x="${f(label.x)}"
           y="${f(label.y)}"
-          font-size="15"
+          font-size="17"
           font-weight="700"
           text-anchor="${anchorAt(t.angle)}"
           dominant-baseline="central"
@@ -297,10 +297,10 @@ export function yearWheel(input: YearWheelInput): SafeHtml {
     <text class="yw-text" x="${C}" y="${C + 4}" font-size="30" font-weight="700" text-anchor="middle" fill="#1b1b1b">
       ${year}
     </text>
-    <text class="yw-text" x="${C}" y="${C + 28}" font-size="13" text-anchor="middle" fill="#33373d">${spanWords}</text>
+    <text class="yw-text" x="${C}" y="${C + 28}" font-size="14" text-anchor="middle" fill="#33373d">${spanWords}</text>
     ${
       showsToday
-        ? html`<text class="yw-text" x="${C}" y="${C + 48}" font-size="13" text-anchor="middle" fill="#861b12">
+        ? html`<text class="yw-text" x="${C}" y="${C + 48}" font-size="14" text-anchor="middle" fill="#861b12">
             I dag ${formatDate(today).replace(/ \d{4}$/, '')}
           </text>`
         : ''
