@@ -138,6 +138,20 @@ function deliverableTable(
 
 type Upcoming = Pick<YearDeliverable, 'year' | 'phaseName' | 'deadline' | 'stage' | 'late' | 'escalationLevel'>;
 
+/** The board's deadline as written in a phase not opened yet, or undefined when the phase does not address it. */
+function plannedDeadline(
+  view: CycleView,
+  phase: DeliverablePhase,
+  boardId: string,
+  registry: Registry,
+  today: string,
+): string | undefined {
+  const on = phaseOpening(view, phase) ?? today;
+  const moved: DeliverablePhase = { ...phase, deadline: phaseDeadline(view, phase) };
+  const org = audienceOf(registry, moved, on).find((o) => o.id === boardId);
+  return org && writtenDeadlineFor(registry, moved, org, on);
+}
+
 /**
  * Deadlines of phases not opened yet that will address this board (from the calendar and the
  * registry, as the overview shows them): a board sees its year ahead, not only what is open.
@@ -154,12 +168,8 @@ function phasesNotOpened(
     const year = view.cycle.budgetYear;
     return view.deliverablePhases.flatMap((phase): Upcoming[] => {
       if (known.some((d) => d.year === year && d.phaseId === phase.id)) return [];
-      const on = phaseOpening(view, phase) ?? today;
-      const moved: DeliverablePhase = { ...phase, deadline: phaseDeadline(view, phase) };
-      const org = audienceOf(registry, moved, on).find((o) => o.id === boardId);
-      if (!org) return [];
-      const deadline = writtenDeadlineFor(registry, moved, org, on);
-      if (compareDates(deadline, today) < 0) return [];
+      const deadline = plannedDeadline(view, phase, boardId, registry, today);
+      if (!deadline || compareDates(deadline, today) < 0) return [];
       return [{ year, phaseName: phase.name, deadline, stage: 'planned', late: false, escalationLevel: 0 }];
     });
   });
@@ -210,17 +220,15 @@ function boardWheelItems(
       }));
     }
     if (!registry || all.some((d) => d.year === year && d.phaseId === phase.id)) return [];
-    const on = start ?? today;
-    const moved: DeliverablePhase = { ...phase, deadline: phaseDeadline(view, phase) };
-    const org = audienceOf(registry, moved, on).find((o) => o.id === boardId);
-    if (!org) return [];
+    const deadline = plannedDeadline(view, phase, boardId, registry, today);
+    if (!deadline) return [];
     return [
       {
         id: phase.id,
         name: phase.name,
         kind: 'deliverable',
         ...(start && { start }),
-        end: writtenDeadlineFor(registry, moved, org, on),
+        end: deadline,
         state: STAGE_LABELS.planned,
         tone: 'waiting',
       },
