@@ -257,8 +257,9 @@ describe('the web pages', () => {
     }
     expect(await cell(page, 'kulturnamnden', 'tertialrapport').textContent()).toContain('Öppen');
     expect(await cell(page, 'farsta', 'verksamhetsplan').textContent()).toContain('Ej öppnad');
-    // The year wheel: an SVG with a text alternative, today marked.
-    expect(await page.locator('svg[role="img"]').count()).toBe(1);
+    // The year wheel and the timeline: SVGs with a text alternative, today marked.
+    expect(await page.getByRole('img', { name: `Årshjulet för budgetår ${year}` }).count()).toBe(1);
+    expect(await page.getByRole('img', { name: `Tidslinje för budgetår ${year}` }).count()).toBe(1);
     await expect(page.getByRole('list', { name: 'Årshjulet som lista' }).textContent()).resolves.toContain(
       'Kommunfullmäktige beslutar budget',
     );

@@ -30,7 +30,7 @@ import {
   sendPage,
   describeFormProblem,
 } from './common';
-import { cycleViewOf, phaseDeadline, phaseOpening } from './cycle-data';
+import { CycleView, cycleViewOf, phaseDeadline, phaseOpening, timelineItems } from './cycle-data';
 import {
   awaitsBoard,
   formatDate,
@@ -40,6 +40,7 @@ import {
   KIND_LABELS,
   MAIL_STATUS,
   mailKindLabel,
+  STAGE_LABELS,
   statusOf,
 } from './format';
 import { html, SafeHtml } from './html';
@@ -47,6 +48,9 @@ import { AwaitingSignOff, listAwaitingSignOffs } from '../../../db/report-sign-o
 import { awaitingLine } from './sign-off-view';
 import { ActorNames, loadActorNames } from '../../../db/actor-names';
 import { page } from './layout';
+import type { TimelineItem } from './timeline';
+import { spanOfItems, yearWheelBesideList } from './year-wheel';
+import { isWithin } from '../../../domain/year-wheel';
 
 /** A deliverable with its budget year (a board's page spans every cycle started). */
 type YearDeliverable = DeliverableSummary & { year: number; template?: string };
@@ -140,36 +144,123 @@ function deliverableTable(
 
 type Upcoming = Pick<YearDeliverable, 'year' | 'phaseName' | 'deadline' | 'stage' | 'late' | 'escalationLevel'>;
 
+/** The board's deadline as written in a phase not opened yet, or undefined when the phase does not address it. */
+function plannedDeadline(
+  view: CycleView,
+  phase: DeliverablePhase,
+  boardId: string,
+  registry: Registry,
+  today: string,
+): string | undefined {
+  const on = phaseOpening(view, phase) ?? today;
+  const moved: DeliverablePhase = { ...phase, deadline: phaseDeadline(view, phase) };
+  const org = audienceOf(registry, moved, on).find((o) => o.id === boardId);
+  return org && writtenDeadlineFor(registry, moved, org, on);
+}
+
 /**
  * Deadlines of phases not opened yet that will address this board (from the calendar and the
  * registry, as the overview shows them): a board sees its year ahead, not only what is open.
  */
-async function phasesNotOpened(
-  deps: PageDeps,
-  cycles: StoredCycle[],
+function phasesNotOpened(
+  views: CycleView[],
   boardId: string,
   known: YearDeliverable[],
   registry: Registry | undefined,
-): Promise<Upcoming[]> {
+  today: string,
+): Upcoming[] {
   if (!registry) return [];
-  const today = deps.ops.today();
-  const perYear = await Promise.all(
-    cycles.map(async (cycle) => {
-      const year = cycle.budgetYear;
-      const view = await cycleViewOf(deps.ops, cycle);
-      return view.deliverablePhases.flatMap((phase): Upcoming[] => {
-        if (known.some((d) => d.year === year && d.phaseId === phase.id)) return [];
-        const on = phaseOpening(view, phase) ?? today;
-        const moved: DeliverablePhase = { ...phase, deadline: phaseDeadline(view, phase) };
-        const org = audienceOf(registry, moved, on).find((o) => o.id === boardId);
-        if (!org) return [];
-        const deadline = writtenDeadlineFor(registry, moved, org, on);
-        if (compareDates(deadline, today) < 0) return [];
-        return [{ year, phaseName: phase.name, deadline, stage: 'planned', late: false, escalationLevel: 0 }];
-      });
-    }),
-  );
-  return perYear.flat();
+  return views.flatMap((view) => {
+    const year = view.cycle.budgetYear;
+    return view.deliverablePhases.flatMap((phase): Upcoming[] => {
+      if (known.some((d) => d.year === year && d.phaseId === phase.id)) return [];
+      const deadline = plannedDeadline(view, phase, boardId, registry, today);
+      if (!deadline || compareDates(deadline, today) < 0) return [];
+      return [{ year, phaseName: phase.name, deadline, stage: 'planned', late: false, escalationLevel: 0 }];
+    });
+  });
+}
+
+/** A cycle's wheel as one board sees it: the board's own windows and states, the cycle's milestones. */
+interface BoardWheel {
+  year: number;
+  items: TimelineItem[];
+  /** The whole cycle's dates, so that the wheel has the same span on every page. */
+  spanDates: string[];
+}
+
+function toneOf(d: YearDeliverable): TimelineItem['tone'] {
+  if (d.stage === 'submitted' || d.stage === 'approved' || d.stage === 'exempt') return 'done';
+  if (isOverdue(d)) return 'late';
+  return awaitsBoard(d) ? 'open' : 'waiting';
+}
+
+/**
+ * The wheel's items for one board in one cycle, in the calendar's order: each phase it answers
+ * for with its own deadline (an extension, a group's later day) and state in words; a phase not
+ * opened yet when the board is in its audience; every milestone. A cancelled deliverable is left
+ * out: nothing is owed, and the wheel shows what is.
+ */
+function boardWheelItems(
+  view: CycleView,
+  boardId: string,
+  all: YearDeliverable[],
+  registry: Registry | undefined,
+  today: string,
+): TimelineItem[] {
+  const year = view.cycle.budgetYear;
+  const cycleItems = new Map(timelineItems(view).map((i) => [i.id, i]));
+  return view.cycle.calendar.phases.flatMap((phase): TimelineItem[] => {
+    if (phase.kind === 'milestone') return [cycleItems.get(phase.id)!];
+    const start = phaseOpening(view, phase);
+    const own = all.filter((d) => d.year === year && d.phaseId === phase.id && d.stage !== 'cancelled');
+    if (own.length > 0) {
+      return own.map((d) => ({
+        id: d.boardId === boardId ? phase.id : `${phase.id}-${d.boardId}`,
+        name: d.boardId === boardId ? phase.name : `${phase.name} (övertagen från ${d.boardName})`,
+        kind: 'deliverable' as const,
+        ...(start && { start }),
+        end: d.deadline,
+        state: statusOf(d).words.join(', '),
+        tone: toneOf(d),
+      }));
+    }
+    if (!registry || all.some((d) => d.year === year && d.phaseId === phase.id)) return [];
+    const deadline = plannedDeadline(view, phase, boardId, registry, today);
+    if (!deadline) return [];
+    return [
+      {
+        id: phase.id,
+        name: phase.name,
+        kind: 'deliverable',
+        ...(start && { start }),
+        end: deadline,
+        state: STAGE_LABELS.planned,
+        tone: 'waiting',
+      },
+    ];
+  });
+}
+
+/**
+ * The cycles a board's page draws: those whose wheel today falls on (in autumn the follow-up of
+ * this budget year and the preparation of the next run side by side), or else the latest.
+ */
+function boardWheels(
+  views: CycleView[],
+  boardId: string,
+  all: YearDeliverable[],
+  registry: Registry | undefined,
+  today: string,
+): BoardWheel[] {
+  const wheels = views
+    .map((view) => {
+      const spanDates = timelineItems(view).flatMap((i) => (i.start ? [i.start, i.end] : [i.end]));
+      return { year: view.cycle.budgetYear, items: boardWheelItems(view, boardId, all, registry, today), spanDates };
+    })
+    .sort((a, b) => a.year - b.year);
+  const current = wheels.filter((w) => isWithin(spanOfItems(w.items, w.spanDates), today));
+  return current.length > 0 ? current : wheels.slice(-1);
 }
 
 interface BoardPageInput {
@@ -197,6 +288,8 @@ interface BoardPageData {
   awaitingSignOff: Map<string, AwaitingSignOff>;
   /** Who handed in, returned or marked ready, by name (one look-up for the page). */
   names: ActorNames;
+  /** The year wheels drawn: the cycles under way today, as this board sees them. */
+  wheels: BoardWheel[];
 }
 
 /**
@@ -225,15 +318,16 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
   if (!org && all.length === 0) return undefined;
   const name = org?.name ?? all.find((d) => d.boardId === boardId)?.boardName ?? boardId;
   const detailed = all.filter((d) => d.stage !== 'planned' && d.stage !== 'open');
-  const [records, mails, notOpened, waits] = await Promise.all([
+  const [records, mails, views, waits] = await Promise.all([
     ops.submissionRecords(detailed.map((d) => d.workflowId)),
     ops.boardMails(boardId, 100),
-    phasesNotOpened(deps, cycles, boardId, all, registry),
+    Promise.all(cycles.map((cycle) => cycleViewOf(ops, cycle))),
     listAwaitingSignOffs(
       deps.pool,
       all.filter((d) => d.template && awaitsBoard(d)).map((d) => d.workflowId),
     ),
   ]);
+  const notOpened = phasesNotOpened(views, boardId, all, registry, today);
   const awaitingSignOff = new Map(waits.map((w) => [w.workflowId, w]));
   const names = await loadActorNames(deps.pool, [
     ...[...records.values()].flatMap((r) => [r.lastSubmission?.by, r.lastReturn?.by]),
@@ -255,6 +349,7 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
     upcoming,
     awaitingSignOff,
     names,
+    wheels: boardWheels(views, boardId, all, registry, today),
   };
 }
 
@@ -283,7 +378,7 @@ async function sendBoardPage(deps: PageDeps, reply: FastifyReply, status: number
 
 /** The page's markup from its data and the request (a receipt after a submission, a refused post's problem). */
 function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
-  const { today, all, name, kind, records, mails, upcoming, awaitingSignOff, names } = data;
+  const { today, all, name, kind, records, mails, upcoming, awaitingSignOff, names, wheels } = data;
   const { principal, boardId } = input;
   const owed = all.filter(awaitsBoard);
   const late = owed.filter(isOverdue);
@@ -357,6 +452,20 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
             </table>
           </div>`
     }
+    <h2>Årshjulet</h2>
+    ${wheels.length === 0 ? html`<p>Ingen budgetcykel är startad.</p>` : ''}
+    ${wheels.map((w) =>
+      yearWheelBesideList({
+        items: w.items,
+        spanDates: w.spanDates,
+        today,
+        year: w.year,
+        title: `Årshjulet för budgetår ${w.year}, ${name}`,
+        id: `arshjul-${w.year}`,
+        listId: `arshjul-${w.year}-lista`,
+        listHeading: `Årshjulet för budgetår ${w.year} som lista`,
+      }),
+    )}
     <h2>Att lämna in</h2>
     ${
       owed.length === 0

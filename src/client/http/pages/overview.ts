@@ -26,7 +26,8 @@ import { CycleView, loadCycleWithDeliverables, phaseDeadline, phaseOpening, time
 import { formatDate, isEscalated, isOverdue, KIND_LABELS, STAGE_LABELS, statusOf } from './format';
 import { html, SafeHtml } from './html';
 import { page } from './layout';
-import { timeline } from './timeline';
+import { timelineChart } from './timeline';
+import { yearWheelBesideList } from './year-wheel';
 
 interface Cell {
   /** Deliverables of this board in this phase (two after a merger: its own and its predecessor's). */
@@ -259,5 +260,14 @@ function renderOverview(data: OverviewData, filter: { kind: string; area: string
       ${LEGEND.map(([cls, text]) => html`<li><span class="status ${cls}">${text}</span></li>`)}
     </ul>
     <h2>Årshjulet</h2>
-    ${timeline(timelineItems(view), today, `Årshjulet för budgetår ${year}`)}`;
+    ${yearWheelBesideList({
+      items: timelineItems(view),
+      today,
+      year,
+      title: `Årshjulet för budgetår ${year}`,
+      id: 'arshjul-hjul',
+      listId: 'arshjul-lista',
+    })}
+    <h3>Tidslinje</h3>
+    ${timelineChart(timelineItems(view), today, `Tidslinje för budgetår ${year}`)}`;
 }

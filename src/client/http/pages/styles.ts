@@ -96,6 +96,31 @@ button.warning { background: #8a4b00; border-color: #8a4b00; }
 figure.timeline { margin: 0 0 1rem; }
 .timeline-wrap { overflow-x: auto; background: #fff; border: 1px solid #c9ced6; padding: 0.5rem; margin: 0 0 0.5rem; }
 .timeline-wrap svg { display: block; min-width: 46rem; width: 100%; height: auto; }
+.wheel-and-list { display: grid; grid-template-columns: minmax(0, 34rem) minmax(0, 1fr); gap: 1rem 2rem;
+  align-items: start; margin: 0 0 1rem; }
+.wheel-and-list .wheel-list h3 { margin-top: 0; }
+figure.year-wheel { margin: 0; background: #fff; border: 1px solid #c9ced6; padding: 0.5rem; }
+figure.year-wheel svg { display: block; width: 100%; height: auto; }
+figure.year-wheel figcaption { font-size: 0.95rem; color: #33373d; margin-top: 0.25rem; }
+@media (max-width: 52rem) { .wheel-and-list { grid-template-columns: minmax(0, 1fr); } }
+/* High contrast: the wheel's colours become the user's system colours; the states keep their
+   shapes (stripes, marks, dashes), which is why they have them. */
+@media (forced-colors: active) {
+  .year-wheel .yw-text { fill: CanvasText; }
+  .year-wheel .yw-month, .year-wheel .yw-centre, .year-wheel .yw-badge { fill: Canvas; stroke: CanvasText; }
+  .year-wheel .yw-year-line, .year-wheel .yw-deadline, .year-wheel .yw-arc { stroke: CanvasText; }
+  .year-wheel .yw-open .yw-arc { fill: Highlight; }
+  .year-wheel .yw-done .yw-arc { fill: CanvasText; }
+  .year-wheel .yw-waiting .yw-arc { fill: Canvas; }
+  .year-wheel .yw-hatch-ground { fill: CanvasText; }
+  .year-wheel .yw-hatch-stripe { fill: Canvas; }
+  .year-wheel .yw-badge-mark { stroke: CanvasText; }
+  .year-wheel .yw-badge-dot { fill: CanvasText; }
+  .year-wheel .yw-milestone polygon { stroke: CanvasText; fill: Canvas; }
+  .year-wheel .yw-confirmed polygon { fill: CanvasText; }
+  .year-wheel .yw-needle { stroke: Highlight; }
+  .year-wheel .yw-needle-tip { fill: Highlight; }
+}
 details { margin: 0 0 1rem; }
 summary { cursor: pointer; font-weight: 700; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; margin: 0.5rem 0; }

@@ -13,8 +13,8 @@ export interface TimelineItem {
   end: string;
   /** The phase's state in words ("öppen", "bekräftad 2 dec 2026" …). */
   state: string;
-  /** For the colour: open, finished (closed or confirmed) or waiting. */
-  tone: 'open' | 'done' | 'waiting';
+  /** For the colour: open, finished (closed or confirmed), waiting, or late (a board's, still owed). */
+  tone: 'open' | 'done' | 'waiting' | 'late';
   owner?: string;
 }
 
@@ -24,7 +24,7 @@ const RIGHT = 16;
 const AXIS = 40;
 const ROW = 30;
 
-const FILL = { open: '#0b5cad', done: '#1d7a4a', waiting: '#8a9099' } as const;
+const FILL = { open: '#0b5cad', done: '#1d7a4a', waiting: '#8a9099', late: '#b3261e' } as const;
 
 const monthStart = (date: string) => `${date.slice(0, 7)}-01`;
 const nextMonth = (date: string) => monthStart(addDays(monthStart(date), 32));
@@ -38,6 +38,11 @@ function truncate(text: string, max: number): string {
  * phone), followed by the same content as a list: the text alternative.
  */
 export function timeline(items: TimelineItem[], today: string, title: string): SafeHtml {
+  return html`${timelineChart(items, today, title)} ${timelineList(items, today)}`;
+}
+
+/** The Gantt line alone (its list is `timelineList`). */
+export function timelineChart(items: TimelineItem[], today: string, title: string): SafeHtml {
   const dates = [today, ...items.flatMap((i) => (i.start ? [i.start, i.end] : [i.end]))].sort(compareDates);
   const from = monthStart(dates[0]!);
   const to = nextMonth(dates[dates.length - 1]!);
@@ -122,6 +127,27 @@ export function timeline(items: TimelineItem[], today: string, title: string): S
     </text>
   </svg>`;
 
+  // The wrapper is a focusable region, as the tables' wrappers are: on a narrow screen the wheel
+  // scrolls sideways, and a keyboard user must be able to reach it to scroll (WCAG 2.1.1).
+  return html`<figure class="timeline">
+    <div class="timeline-wrap" role="region" aria-labelledby="arshjul-titel" tabindex="0">${svg}</div>
+    <figcaption class="muted">
+      Staplar: leveransfaser (blå = öppen, grön = klar, grå = ej öppnad). Romber: milstolpar (fylld = bekräftad).
+      Streckad röd linje: i dag.
+    </figcaption>
+  </figure>`;
+}
+
+/**
+ * The phases and milestones as a list, in the calendar's order: the text alternative of the
+ * Gantt line and of the year wheel. `headingId` names the list (unique on a page with several).
+ */
+export function timelineList(
+  items: TimelineItem[],
+  today: string,
+  headingId = 'arshjul-lista',
+  heading = 'Årshjulet som lista',
+): SafeHtml {
   const list = items.map((item) =>
     item.kind === 'milestone'
       ? html`<li>
@@ -133,18 +159,9 @@ export function timeline(items: TimelineItem[], today: string, title: string): S
           ${formatDate(item.end)}. Läge: ${item.state}.
         </li>`,
   );
-  // The wrapper is a focusable region, as the tables' wrappers are: on a narrow screen the wheel
-  // scrolls sideways, and a keyboard user must be able to reach it to scroll (WCAG 2.1.1).
-  return html`<figure class="timeline">
-      <div class="timeline-wrap" role="region" aria-labelledby="arshjul-titel" tabindex="0">${svg}</div>
-      <figcaption class="muted">
-        Staplar: leveransfaser (blå = öppen, grön = klar, grå = ej öppnad). Romber: milstolpar (fylld = bekräftad).
-        Streckad röd linje: i dag.
-      </figcaption>
-    </figure>
-    <h3 id="arshjul-lista">Årshjulet som lista</h3>
+  return html`<h3 id="${headingId}">${heading}</h3>
     <p>I dag är det ${formatDate(today)}.</p>
-    <ol aria-labelledby="arshjul-lista">
+    <ol aria-labelledby="${headingId}">
       ${list}
     </ol>`;
 }
