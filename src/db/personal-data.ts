@@ -3,7 +3,7 @@ import { appendAuditEvent } from './audit-log';
 import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
 import { localDateOf } from '../domain/zoned-time';
 import { Queryable, withTransaction } from './database';
-import { DEFAULT_SESSION_TIMEOUTS, unusableSession } from './sessions';
+import { closeUnusableSessions, DEFAULT_SESSION_TIMEOUTS } from './sessions';
 
 /**
  * What Årshjul holds about one person, and its removal (issue 13, personal data). Everything
@@ -156,7 +156,13 @@ export async function loadHeldData(db: Queryable, idOrEmail: string): Promise<He
     })),
     sessions: {
       count: sessions.rows.length,
-      open: sessions.rows.filter((s) => s.ended_at === null && s.expires_at.getTime() > now).length,
+      // Open: not ended, not past its absolute end, not idle past the idle time (which ends one too).
+      open: sessions.rows.filter(
+        (s) =>
+          s.ended_at === null &&
+          s.expires_at.getTime() > now &&
+          s.last_seen_at.getTime() > now - DEFAULT_SESSION_TIMEOUTS.idleSeconds * 1000,
+      ).length,
       list: sessions.rows.map((s) => ({
         createdAt: s.created_at.toISOString(),
         lastSeenAt: s.last_seen_at.toISOString(),
@@ -281,10 +287,12 @@ export async function prunePersonalData(
       now,
     );
     const removed = await tx.query('DELETE FROM sessions WHERE coalesce(ended_at, expires_at) < $1', [cutoff]);
-    const cleared = await tx.query(
-      `UPDATE sessions SET id_token = NULL, refresh_token = NULL
-       WHERE ${unusableSession('$1', '$2')} AND (id_token IS NOT NULL OR refresh_token IS NOT NULL)`,
-      [now, idleSeconds],
+    const cleared = await closeUnusableSessions(
+      tx,
+      'id_token IS NOT NULL OR refresh_token IS NOT NULL',
+      [],
+      now,
+      idleSeconds,
     );
     return { erased, sessionsRemoved: removed.rowCount ?? 0, tokensCleared: cleared.rowCount ?? 0 };
   });

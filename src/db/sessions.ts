@@ -16,7 +16,14 @@ const SEEN_RESOLUTION_SECONDS = 30;
 const CLAIMS_CHECK_WINDOW_SECONDS = 30;
 
 export type SessionEndReason =
-  'signed-out' | 'role-lost' | 'provider-refused' | 'provider-unreachable' | 'ended-by-admin';
+  | 'signed-out'
+  | 'role-lost'
+  | 'provider-refused'
+  | 'provider-unreachable'
+  | 'ended-by-admin'
+  /** Recorded once found: it sat idle past the idle time, or passed its absolute end. */
+  | 'idle'
+  | 'expired';
 
 export interface SessionTimeouts {
   /** Ends a session nobody used for this long. */
@@ -172,13 +179,33 @@ export async function resumeSession(
 export const unusableSession = (now: string, idle: string): string =>
   `(ended_at IS NOT NULL OR expires_at <= ${now} OR last_seen_at <= ${now} - make_interval(secs => ${idle}))`;
 
-/** Clears the provider's tokens of one session that can no longer be used (a no-op for any other). */
-async function clearTokensOfUnusable(db: Queryable, idHash: Buffer, idleSeconds: number): Promise<void> {
-  await db.query(
-    `UPDATE sessions SET id_token = NULL, refresh_token = NULL
-     WHERE id_hash = $1 AND (id_token IS NOT NULL OR refresh_token IS NOT NULL) AND ${unusableSession('now()', '$2')}`,
-    [idHash, idleSeconds],
+/**
+ * A session that can no longer be used, closed as such: the provider's tokens cleared, and its end
+ * recorded at the moment it really came (its idle time run out, or its absolute end) with the
+ * reason, so that what is kept about a person shows it ended. `where` narrows the sessions
+ * (SQL over the parameters from $3 on); `now` and `idle` as in {@link unusableSession}.
+ */
+export function closeUnusableSessions(
+  db: Queryable,
+  where: string,
+  params: unknown[],
+  now: Date | string,
+  idleSeconds: number,
+): Promise<{ rowCount: number | null }> {
+  const idleEnd = 'last_seen_at + make_interval(secs => $2)';
+  return db.query(
+    `UPDATE sessions SET id_token = NULL, refresh_token = NULL,
+            ended_at = coalesce(ended_at, least(expires_at, ${idleEnd})),
+            end_reason = coalesce(end_reason, CASE WHEN expires_at <= ${idleEnd} THEN 'expired' ELSE 'idle' END)
+      WHERE ${unusableSession('$1::timestamptz', '$2')}
+        AND (id_token IS NOT NULL OR refresh_token IS NOT NULL OR ended_at IS NULL) AND (${where})`,
+    [now, idleSeconds, ...params],
   );
+}
+
+/** Closes one session that can no longer be used (a no-op for any other). */
+async function clearTokensOfUnusable(db: Queryable, idHash: Buffer, idleSeconds: number): Promise<void> {
+  await closeUnusableSessions(db, 'id_hash = $3', [idHash], 'now', idleSeconds);
 }
 
 /**

@@ -82,6 +82,19 @@ describe('sign-in sessions in PostgreSQL', () => {
     expect(await tokens(idle)).toEqual({ id_token: null, refresh_token: null });
     expect(await tokens(busy)).toEqual({ id_token: null, refresh_token: null });
     expect(await tokens(live)).toEqual({ id_token: 'id-1', refresh_token: 'rt-live' });
+
+    // Their end is recorded as it came: an idle hour after the last use, or at the absolute end.
+    const ends = await db.pool.query<{ person_id: string; end_reason: string | null; at_its_moment: boolean | null }>(
+      `SELECT person_id, end_reason,
+              ended_at = least(expires_at, last_seen_at + make_interval(secs => $1)) AS at_its_moment
+         FROM sessions WHERE person_id IN ('p_idle', 'p_busy', 'p_live') ORDER BY person_id`,
+      [TIMEOUTS.idleSeconds],
+    );
+    expect(ends.rows).toEqual([
+      { person_id: 'p_busy', end_reason: 'expired', at_its_moment: true },
+      { person_id: 'p_idle', end_reason: 'idle', at_its_moment: true },
+      { person_id: 'p_live', end_reason: null, at_its_moment: null },
+    ]);
   });
 
   it('records use at most once per resolution, once between concurrent requests', async () => {
