@@ -126,14 +126,17 @@ beforeAll(async () => {
   // Järva (serving Rinkeby-Kista): analysis, a citizen dialogue, the programme with a measure there.
   await submit('lup-analys', 'jarva', analysis('demokratiskt-hallbar'));
   await stack.ops.local.recordDialogue(
-    year,
     'jarva',
     {
       id: 'jarvaveckan',
       question: JARVA_QUESTION,
       forms: ['Dialogmöte', 'Enkät på plats'],
+      need: 'Unga saknar en mötesplats på kvällarna.',
       roomForInfluence: 'Svaren avgör mötesplatsens öppettider och två av aktiviteterna.',
-      invitedParties: ['Unga 13–19 år', 'Fritidsgårdarna', 'Föreningar i Järva'],
+      participants: [
+        { group: 'invanare', count: 85 },
+        { group: 'lokala-aktorer', count: 9 },
+      ],
       heldOn: `${year}-01-20`,
     },
     'board:jarva',
@@ -305,18 +308,18 @@ describe('the committee’s view of local development work', () => {
     // The districts: the LUP's stage in words, the main focus, the dialogue.
     const lups = page.getByRole('table', { name: /lokala utvecklingsprogram/ });
     const jarvaLup = (await lups.locator('tr[data-district="jarva"]').innerText()).replace(/\s+/g, ' ');
-    expect(jarvaLup).toContain('Programmet antaget — följs upp');
+    expect(jarvaLup).toContain('Programmet gäller — följs upp');
     expect(jarvaLup).toContain('Ett demokratiskt hållbart Stockholm');
     expect(jarvaLup).toContain('Ja: Rinkeby-Kista');
     expect(jarvaLup).toContain('1 dialog');
     const farstaLup = (await lups.locator('tr[data-district="farsta"]').innerText()).replace(/\s+/g, ' ');
-    expect(farstaLup).toContain('Analys klar — programmet tas fram');
+    expect(farstaLup).toContain('Inget program antaget');
     expect(farstaLup).toContain('Ett Stockholm som håller samman');
     const dialogue = await text(page, '[data-dialogue="jarvaveckan"]');
     expect(dialogue).toContain(JARVA_QUESTION);
     expect(dialogue).toContain('Dialogmöte, Enkät på plats');
     expect(dialogue).toContain('Svaren avgör mötesplatsens öppettider');
-    expect(dialogue).toContain('Unga 13–19 år, Fritidsgårdarna, Föreningar i Järva');
+    expect(dialogue).toContain('Invånare: 85, Lokala aktörer: 9');
     expect(dialogue).toContain(`20 januari ${year}`);
 
     // Punctuality: Farsta handed in its analysis on time; its programme is late now.
