@@ -254,6 +254,29 @@ const ROUTES: Record<string, RouteSpec> = {
     expect: controllerWork,
     body: (boardId) => ({ year: String(STACK_YEAR), phaseId: 'rapport', boardId, documentRef: 'Dnr 1' }),
   },
+  // The district's programme page; a company keeps none (404 past authorisation, as for a board that does not exist).
+  'GET /namnd/:boardId/lup': {
+    surface: 'page',
+    expect: { ...readBoard, admin: ['ok', '404'], committee: ['ok', '404'], stadshus: ['404', '404'] },
+  },
+  'POST /namnd/:boardId/lup/dialog': {
+    surface: 'page',
+    expect: { ...controllerWork, admin: ['ok', '404'] },
+    body: {
+      id: 'sida-1',
+      heldOn: '2090-01-10',
+      need: 'Behov',
+      question: 'Fråga?',
+      forms: 'Möte',
+      roomForInfluence: 'Påverkar ordningen.',
+      invanare: '3',
+    },
+  },
+  'POST /namnd/:boardId/lup/revidering': {
+    surface: 'page',
+    expect: { ...controllerWork, admin: ['ok', '404'] },
+    body: { on: '2090-03-01', reason: 'Ny analys', endId: 'belysning' },
+  },
   'GET /namnd/:boardId/:year/:phaseId': { surface: 'page', expect: readBoard },
   'POST /namnd/:boardId/:year/:phaseId': { surface: 'page', expect: draft, body: { avsnitt: 'ekonomi' } },
   'POST /namnd/:boardId/:year/:phaseId/klarmarkera': { surface: 'page', expect: controllerWork, body: {} },

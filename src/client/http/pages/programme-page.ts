@@ -312,7 +312,7 @@ const writes = [
       deps.ops.local.reviseProgramme(
         boardId,
         {
-          basedOnVersion: numberOrText(v.basedOnVersion ?? ''),
+          ...((v.basedOnVersion ?? '') !== '' && { basedOnVersion: numberOrText(v.basedOnVersion!) }),
           on: v.on,
           reason: v.reason,
           add:
@@ -335,6 +335,11 @@ const writes = [
   },
 ] as const;
 
+async function isDistrict(deps: PageDeps, boardId: string): Promise<boolean> {
+  const registry = await deps.ops.registry().catch(() => undefined);
+  return registry !== undefined && findOrganisation(registry, boardId)?.kind === 'stadsdelsnamnd';
+}
+
 export function registerProgrammePage(app: FastifyInstance, deps: PageDeps): void {
   app.get('/namnd/:boardId/lup', async (request, reply) => {
     const principal = requireUser(request, reply);
@@ -343,10 +348,7 @@ export function registerProgrammePage(app: FastifyInstance, deps: PageDeps): voi
     if (!isSlug(boardId) || !(await mayOnBoard(deps.ops, principal, 'read-board', boardId))) {
       return notFoundPage(reply, principal);
     }
-    const registry = await deps.ops.registry().catch(() => undefined);
-    if (!registry || findOrganisation(registry, boardId)?.kind !== 'stadsdelsnamnd') {
-      return notFoundPage(reply, principal);
-    }
+    if (!(await isDistrict(deps, boardId))) return notFoundPage(reply, principal);
     const notice = NOTICES[queryValue(request.query, 'klart')];
     return sendProgrammePage(deps, reply, 200, { principal, boardId, ...(notice && { notice }) });
   });
@@ -365,6 +367,8 @@ export function registerProgrammePage(app: FastifyInstance, deps: PageDeps): voi
       if (!(await mayOnBoard(deps.ops, principal, 'record-dialogue', boardId))) {
         return forbiddenPage(reply, principal, 'att registrera i stadsdelsnämndens LUP');
       }
+      // Only a district keeps a programme: anything else is the same 404 as a board that does not exist.
+      if (!(await isDistrict(deps, boardId))) return notFoundPage(reply, principal);
       const values = Object.fromEntries(write.fields.map((name) => [name, formValue(request.body, name)]));
       const result = await attempt(write.path, values, () => write.run(deps, boardId, values, actorOf(principal)));
       await auditPageWrite(
