@@ -146,15 +146,16 @@ async function projectProgramme(
     event.workflowId,
     p.number,
   ]);
-  for (const m of p.measures) {
+  for (const [position, m] of p.measures.entries()) {
     await db.query(
-      `INSERT INTO lup_measures (workflow_id, programme_number, measure_id, board_id, title, owner_id, goal,
+      `INSERT INTO lup_measures (workflow_id, programme_number, measure_id, position, board_id, title, owner_id, goal,
          indicators, cost, larger, priority_area, status, status_history)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
       [
         event.workflowId,
         p.number,
         m.id,
+        position,
         lup.boardId,
         m.title,
         m.ownerId,

@@ -7,6 +7,8 @@ import { OperationError } from '../../src/client/operations/operation-error';
 import { withTransaction } from '../../src/db/database';
 import { listDeliverableStatus } from '../../src/db/read-model';
 import { replaceRegistry } from '../../src/db/registry';
+import { loadCycle } from '../../src/db/cycles';
+import { buildTemplateContext } from '../../src/db/template-context';
 import { cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { localDateOf } from '../../src/domain/zoned-time';
@@ -383,6 +385,41 @@ describe('a LUP year for a priority district and a non-priority district', () =>
     expect(view.districts[0]!.dialogues[0]).toMatchObject({ question: dialogue.question, forms: dialogue.forms });
     expect(view.punctuality.find((p) => p.boardId === 'jarva')).toMatchObject({ lateNow: 1 });
     expect(view.punctuality.find((p) => p.boardId === 'farsta')).toMatchObject({ lateNow: 0, onTime: 5 });
+  });
+});
+
+describe('a revision reaches the reports', () => {
+  it('asks the budgetunderlag for a measure the district added by revision, and no longer for one it ended', async () => {
+    const pool = ctx.harness.db.pool;
+    const contextOf = async () =>
+      buildTemplateContext(pool, {
+        municipality: 'teststad',
+        cycle: (await loadCycle(pool, 'teststad', YEAR))!,
+        registry: smallRegistry,
+        phaseId: 'budgetunderlag',
+        today: d(30),
+        boardId: 'farsta',
+        plannedBoardId: 'farsta',
+      });
+    const before = await eventually(contextOf, (c) => c['lup-measures']?.length === 2);
+    expect(before['larger-lup-measures']!.map((m) => m.id)).toEqual(['trygg-centrum']);
+    const view = await ops.local.lupView('farsta');
+    await ops.local.reviseProgramme(
+      'farsta',
+      {
+        basedOnVersion: view.state.programme!.versions.length,
+        on: d(30),
+        reason: 'Fritidsgården behövs enligt årets dialog',
+        add: [
+          { id: 'fritidsgard', title: 'Fritidsgård i Farsta strand', ownerId: 'farsta', larger: true, cost: 900000 },
+        ],
+        end: ['laxhjalp'],
+      },
+      'board:farsta',
+    );
+    const after = await eventually(contextOf, (c) => c['lup-measures']?.some((m) => m.id === 'fritidsgard') === true);
+    expect(after['lup-measures']!.map((m) => m.id)).toEqual(['trygg-centrum', 'fritidsgard']);
+    expect(after['larger-lup-measures']!.map((m) => m.id)).toEqual(['trygg-centrum', 'fritidsgard']);
   });
 });
 

@@ -51,6 +51,8 @@ CREATE TABLE lup_measures (
   workflow_id      text    NOT NULL,
   programme_number integer NOT NULL,
   measure_id       text    NOT NULL,
+  -- The measure's place in the programme (the reports ask for them in this order).
+  position         integer NOT NULL,
   board_id         text    NOT NULL,
   title            text    NOT NULL,
   owner_id         text    NOT NULL,
