@@ -404,6 +404,23 @@ describe('a revision reaches the reports', () => {
     const before = await eventually(contextOf, (c) => c['lup-measures']?.length === 2);
     expect(before['larger-lup-measures']!.map((m) => m.id)).toEqual(['trygg-centrum']);
     const view = await ops.local.lupView('farsta');
+    // A goal outside the budget years' goals, an owner that is another district: refused by the field.
+    const measure = { id: 'fritidsgard', title: 'Fritidsgård', ownerId: 'farsta' };
+    const revise = (m: object) =>
+      ops.local.reviseProgramme('farsta', { on: d(30), reason: 'Skäl', add: [{ ...measure, ...m }] }, 'board:farsta');
+    expect(await refusal(revise({ goal: 'demokratiskt-hallbar' }))).toMatchObject({
+      status: 400,
+      field: 'add.0.goal',
+      code: 'not-an-option',
+    });
+    expect(await refusal(revise({ ownerId: 'jarva' }))).toMatchObject({
+      status: 400,
+      field: 'add.0.ownerId',
+      code: 'not-in-registry',
+    });
+    expect((await ops.local.lupView('farsta')).state.programme!.versions).toHaveLength(
+      view.state.programme!.versions.length,
+    );
     await ops.local.reviseProgramme(
       'farsta',
       {

@@ -1,7 +1,7 @@
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
-import { loadCycle, StoredCycle } from '../../db/cycles';
+import { listCycles, loadCycle, StoredCycle } from '../../db/cycles';
 import { loadStoredRegistry } from '../../db/registry';
 import {
   citizenDialogueSchema,
@@ -93,6 +93,29 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
     }
   };
 
+  /**
+   * A measure's goal: one of the KF goals of a stored cycle (the goals are data per budget year,
+   * and a programme outlives the year that set them).
+   */
+  const checkGoals = async (revision: { add?: unknown; change?: unknown }) => {
+    const goals = new Set(
+      (await listCycles(pool, municipality)).flatMap((c) => (c.calendar.goals ?? []).map((g) => g.id)),
+    );
+    for (const key of ['add', 'change'] as const) {
+      const list = Array.isArray(revision[key]) ? (revision[key] as { goal?: unknown }[]) : [];
+      list.forEach((m, i) => {
+        if (typeof m?.goal !== 'string' || goals.has(m.goal)) return;
+        throw new OperationError(
+          400,
+          `${key}.${i}.goal`,
+          `${m.goal} is not one of ${[...goals].join(', ') || 'the goals of a budget year'}`,
+          'not-an-option',
+          { options: [...goals].join(', ') },
+        );
+      });
+    }
+  };
+
   const update = async (boardId: string, what: UpdateDefinition<LupState, [unknown]>, input: unknown) => {
     const workflowId = await ensureLup(boardId);
     return deps.viaWorkflow('lup', () => client.workflow.getHandle(workflowId).executeUpdate(what, { args: [input] }));
@@ -134,6 +157,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
     async reviseProgramme(boardId: string, revision: unknown, by: string): Promise<LupState> {
       const parsed = parseInput(revisionSchema.omit({ by: true }), revision);
       checkOwners(await district(boardId), boardId, parsed);
+      await checkGoals(parsed);
       return update(boardId, reviseProgrammeUpdate, { ...parsed, by });
     },
 
