@@ -5,7 +5,7 @@ import { Queryable } from '../db/database';
 import { loadStoredRegistry } from '../db/registry';
 import { buildTemplateContext } from '../db/template-context';
 import { TransitionRefused } from '../domain/deliverable-state';
-import { checkStageAfter, LupStage } from '../domain/lup-state';
+import { checkStageAfter } from '../domain/lup-state';
 import { findOrganisation } from '../domain/organisations';
 import { checkAnswers } from '../domain/report-template';
 import type { Refusal } from '../domain/refusals';
@@ -85,20 +85,18 @@ export async function checkSubmissionRules(db: Queryable, input: SubmissionRules
   }
 
   if (input.phase.lupStage) {
-    const lup = await loadLupProgress(db, input.municipality, input.budgetYear, input.boardId);
-    const stage: LupStage = lup.stagesSubmitted.includes('follow-up')
-      ? 'klar'
-      : lup.stagesSubmitted.includes('programme')
-        ? 'uppfoljning'
-        : lup.stagesSubmitted.includes('analysis')
-          ? 'program'
-          : 'analys';
+    const progress = await loadLupProgress(db, input.municipality, input.boardId);
     try {
-      // The LUP's own check, on its progress as recorded.
-      checkStageAfter(
-        { stage, dialogues: lup.dialogues },
-        { stage: input.phase.lupStage, content: input.content, decisionDate: input.decisionDate, by: 'check' },
-      );
+      // The programme's own check, on its progress as recorded.
+      checkStageAfter(progress, {
+        stage: input.phase.lupStage,
+        budgetYear: input.budgetYear,
+        phaseId: input.phase.id,
+        content: input.content,
+        decisionDate: input.decisionDate,
+        on: input.onDate,
+        by: 'check',
+      });
     } catch (error) {
       if (!(error instanceof TransitionRefused)) throw error;
       return refusal({

@@ -1,5 +1,6 @@
 import type { StoredCycle } from './cycles';
 import { Queryable } from './database';
+import type { LupProgress } from '../domain/lup-state';
 import type { LupStageKind } from '../domain/report-submission';
 
 interface ContentRow {
@@ -54,28 +55,25 @@ export async function listBoardContents(
 }
 
 /**
- * How far a district's LUP has come in one cycle, from what is committed when each message is
- * answered: its submitted LUP stages (projected with the submission) and its citizen dialogues
- * (projected with the dialogue), not the LUP workflow's own projection, which follows a moment later.
+ * How far a district's programme has come, from what is committed when each message is answered:
+ * a programme adopted in any budget year (its submission is projected with the submission, the
+ * programme workflow's own projection a moment later) and its citizen dialogues (projected with
+ * the dialogue). A district's programme outlives the cycle, so no year narrows this.
  */
-export async function loadLupProgress(
-  db: Queryable,
-  municipality: string,
-  budgetYear: number,
-  boardId: string,
-): Promise<{ stagesSubmitted: LupStageKind[]; dialogues: number }> {
-  const stages = await db.query<{ kind: LupStageKind }>(
-    `SELECT DISTINCT phase->>'lupStage' AS kind
-       FROM submission_content sc
-       JOIN cycles c ON c.municipality = sc.municipality AND c.budget_year = sc.budget_year
-       CROSS JOIN LATERAL jsonb_array_elements(c.calendar->'phases') AS phase
-      WHERE sc.municipality = $1 AND sc.budget_year = $2 AND sc.board_id = $3
-        AND phase->>'id' = sc.phase_id AND phase ? 'lupStage'`,
-    [municipality, budgetYear, boardId],
+export async function loadLupProgress(db: Queryable, municipality: string, boardId: string): Promise<LupProgress> {
+  const result = await db.query<{ programme: boolean; dialogues: string }>(
+    `SELECT EXISTS (
+              SELECT 1 FROM submission_content sc
+                JOIN cycles c ON c.municipality = sc.municipality AND c.budget_year = sc.budget_year
+                CROSS JOIN LATERAL jsonb_array_elements(c.calendar->'phases') AS phase
+               WHERE sc.municipality = $1 AND sc.board_id = $2
+                 AND phase->>'id' = sc.phase_id AND phase->>'lupStage' = 'programme')
+            OR EXISTS (
+              SELECT 1 FROM lup_programmes
+               WHERE municipality = $1 AND board_id = $2 AND programme_number IS NOT NULL) AS programme,
+            (SELECT count(*) FROM lup_dialogues WHERE municipality = $1 AND board_id = $2) AS dialogues`,
+    [municipality, boardId],
   );
-  const dialogues = await db.query<{ n: string }>(
-    'SELECT count(*) AS n FROM lup_dialogues WHERE municipality = $1 AND budget_year = $2 AND board_id = $3',
-    [municipality, budgetYear, boardId],
-  );
-  return { stagesSubmitted: stages.rows.map((r) => r.kind), dialogues: Number(dialogues.rows[0]!.n) };
+  const row = result.rows[0]!;
+  return { programmeInForce: row.programme, dialogues: Number(row.dialogues) };
 }

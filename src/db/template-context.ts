@@ -3,7 +3,7 @@ import { Queryable } from './database';
 import { listBoardContents } from './board-contents';
 import { listSavedAnswersOf, SavedAnswer } from './report-drafts';
 import { parseAnswerPath } from '../domain/answer-paths';
-import { measuresOfProgramme } from '../domain/guideline-answers';
+import { LupMeasure, measuresOfProgramme } from '../domain/guideline-answers';
 import { LocalDate } from '../domain/local-date';
 import { findOrganisation, isValidOn, priorityAreasOn, Registry } from '../domain/organisations';
 import type { GeneratedItem, TemplateContext } from '../domain/report-template';
@@ -36,7 +36,9 @@ interface ContextBoard {
  * so what the page asks is what the check demands:
  * - `priority-areas`: the areas in force on the day: those a district serves then, every one for a
  *   service or company board (registry);
- * - `lup-measures`: the measures of the district's latest submitted LUP programme, and
+ * - `lup-measures`: the measures in force of the district's programme (lupWorkflow's read model:
+ *   a revision's new measures are asked for, ended ones no longer), or, before the programme
+ *   workflow's projection has one, those of the latest submitted LUP programme; and
  *   `larger-lup-measures` those of them that need the council's budget;
  * - `goals`: the KF budget's goals in the cycle's calendar;
  * - `namndmal`: the nämndmål of the board's saved verksamhetsplan answers in the same cycle (rows
@@ -71,12 +73,29 @@ export async function buildTemplateContexts(
   });
   const plans = planPhase ? await listSavedAnswersOf(db, [...new Set(boards.map(planOf))]) : [];
   // Newest first: each board's latest programme is its first.
-  const programmes = new Map<string, Record<string, unknown>>();
-  for (const c of contents) if (!programmes.has(c.boardId)) programmes.set(c.boardId, c.content);
+  const programmes = new Map<string, LupMeasure[]>();
+  for (const c of contents) if (!programmes.has(c.boardId)) programmes.set(c.boardId, measuresOfProgramme(c.content));
+  // The programme in force, as revised since, where its workflow's projection has it.
+  const inForce = await db.query<{ board_id: string; measure_id: string; title: string; larger: boolean }>(
+    `SELECT p.board_id, m.measure_id, m.title, m.larger
+       FROM lup_programmes p
+       JOIN lup_measures m ON m.workflow_id = p.workflow_id AND m.programme_number = p.programme_number
+      WHERE p.municipality = $1 AND p.board_id = ANY($2) AND p.stage = 'i-kraft' AND m.status <> 'avslutad'
+      ORDER BY p.board_id, m.position`,
+    [input.municipality, [...new Set(boards.map((b) => b.boardId))]],
+  );
+  const revised = new Map<string, LupMeasure[]>();
+  for (const r of inForce.rows) {
+    revised.set(r.board_id, [
+      ...(revised.get(r.board_id) ?? []),
+      { id: r.measure_id, title: r.title, larger: r.larger },
+    ]);
+  }
+  for (const [boardId, measures] of revised) programmes.set(boardId, measures);
   const answersByPlan = new Map<string, SavedAnswer[]>();
   for (const a of plans) answersByPlan.set(a.workflowId, [...(answersByPlan.get(a.workflowId) ?? []), a]);
   return boards.map((b) =>
-    templateContextOf(input, b.boardId, programmes.get(b.boardId), answersByPlan.get(planOf(b)) ?? []),
+    templateContextOf(input, b.boardId, programmes.get(b.boardId) ?? [], answersByPlan.get(planOf(b)) ?? []),
   );
 }
 
@@ -84,7 +103,7 @@ export async function buildTemplateContexts(
 function templateContextOf(
   input: ContextInput,
   boardId: string,
-  programme: Record<string, unknown> | undefined,
+  measures: LupMeasure[],
   plan: SavedAnswer[],
 ): TemplateContext {
   const { registry, today, cycle } = input;
@@ -97,7 +116,6 @@ function templateContextOf(
         (a) => everyArea || a.servedBy.some((s) => s.boardId === boardId && isValidOn(s, today)),
       )
     : [];
-  const measures = programme ? measuresOfProgramme(programme) : [];
   return {
     ...(board && { boardKind: board.kind }),
     'priority-areas': areas.map((a) => ({ id: a.id, name: a.name })),

@@ -28,7 +28,6 @@ import {
   phaseStatusesOf,
 } from './budget-cycle-messages';
 import { cancelDeliverableSignal, setDeadlineSignal } from './deliverable-messages';
-import { cancelLupSignal, lupWorkflowId } from './lup-messages';
 import { deliverableWorkflow, type DeliverableWorkflowInput } from './deliverable-workflow';
 import { ACTIVITY_RETRY, createLock, refuseWith } from './workflow-support';
 import { localDateOf } from '../domain/zoned-time';
@@ -229,7 +228,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
    * (they outlive continue-as-new), so the cycle ending does not stop them: each running one is
    * told by signal and records its own `deliverable-cancelled`, with its sequence number and
    * snapshot, so the record and the read model stay complete (see deliverableWorkflow). The
-   * districts' LUP workflows of the cycle are told likewise. No phase opens afterwards.
+   * districts' programmes (lupWorkflow) are not the cycle's and go on. No phase opens afterwards.
    */
   const cancelCycle = async (update: CancelCycleInput, cancellation: CycleCancellation): Promise<CycleStatus> => {
     // A phase being opened stops before its next child; wait for it so every child started is told.
@@ -246,22 +245,14 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     );
     const tell = { by: update.by, reason: update.reason };
     // All at once (one workflow task for a whole city, not one per deliverable).
-    await Promise.all([
-      ...running.map((id) =>
+    await Promise.all(
+      running.map((id) =>
         getExternalWorkflowHandle(id)
           .signal(cancelDeliverableSignal, tell)
           // Closed meanwhile (finished, its signal to us still on the way): nothing left to stop.
           .catch(() => undefined),
       ),
-      ...registry.organisations
-        .filter((o) => o.kind === 'stadsdelsnamnd')
-        .map((district) =>
-          getExternalWorkflowHandle(lupWorkflowId(workflowId, district.id))
-            .signal(cancelLupSignal, tell)
-            // No LUP for the district in this cycle (its calendar has no LUP stages), or it ended.
-            .catch(() => undefined),
-        ),
-    ]);
+    );
     return status();
   };
 

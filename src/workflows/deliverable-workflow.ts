@@ -46,7 +46,7 @@ import {
   submitUpdate,
 } from './deliverable-messages';
 import { contentShapeProblem } from '../domain/report-submission';
-import { cycleWorkflowId, deliverableFinishedSignal } from './budget-cycle-messages';
+import { deliverableFinishedSignal } from './budget-cycle-messages';
 import { lupStageSubmittedSignal, lupWorkflowId } from './lup-messages';
 import { ACTIVITY_RETRY, createLock, refuse, refuseWith, tryCheck } from './workflow-support';
 
@@ -347,12 +347,17 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
       // A LUP stage is the district's LUP workflow's to record: told here, in the same workflow
       // that took the submission, so the two cannot fall out of step.
       if (lupStage) {
-        const lupId = lupWorkflowId(cycleWorkflowId(input.municipality, input.budgetYear), board.id);
+        // The district's programme across years: this budget year's phase is recorded against it.
+        const lupId = lupWorkflowId(input.municipality, board.id);
         try {
           await getExternalWorkflowHandle(lupId).signal(lupStageSubmittedSignal, {
             stage: lupStage,
+            budgetYear: input.budgetYear,
+            phaseId: phase.id,
             content: accepted.content ?? {},
             ...(accepted.decisionDate && { decisionDate: accepted.decisionDate }),
+            ...(accepted.documentRef && { documentRef: accepted.documentRef }),
+            on: today(),
             by: accepted.by,
           });
         } catch {

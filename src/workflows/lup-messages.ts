@@ -1,29 +1,39 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CitizenDialogue, LupStageInput, LupState } from '../domain/lup-state';
+import type { LupStage, LupState } from '../domain/lup-state';
 
 /** Messages of lupWorkflow; clients import them from here. */
 
 export interface LupView {
   workflowId: string;
   municipality: string;
-  budgetYear: number;
   boardId: string;
+  stage: LupStage;
   state: LupState;
 }
 
 export const lupViewQuery = defineQuery<LupView>('lupView');
-export const recordDialogueUpdate = defineUpdate<LupState, [CitizenDialogue]>('recordDialogue');
+/** Each takes the input of its check in src/domain/lup-state.ts (with `by`) and returns the new state. */
+export const recordDialogueUpdate = defineUpdate<LupState, [unknown]>('recordDialogue');
+export const recordConsultationUpdate = defineUpdate<LupState, [unknown]>('recordConsultation');
+export const reviseProgrammeUpdate = defineUpdate<LupState, [unknown]>('reviseProgramme');
+export const setMeasureStatusUpdate = defineUpdate<LupState, [unknown]>('setMeasureStatus');
+/** A merger: this board's programme goes to its successor (the predecessor's side). */
+export const handOverProgrammeUpdate = defineUpdate<LupState, [unknown]>('handOverProgramme');
+/** A merger: the successor takes the predecessor's record, as the predecessor's workflow has it after handing it over. */
+export const receiveProgrammeUpdate = defineUpdate<LupState, [{ predecessor: LupState; by: string }]>(
+  'receiveProgramme',
+);
 /**
- * From the district's deliverable: the board handed in a LUP stage (its content was checked
- * against the LUP's state when the submission was taken). A signal: a workflow reaches another
- * through an external handle, which cannot update.
+ * From a district's deliverable: the board handed in a LUP phase (analysis, programme, follow-up)
+ * of some budget year; its content was checked against the record when the submission was taken.
+ * A signal: a workflow reaches another through an external handle, which cannot update.
  */
-export const lupStageSubmittedSignal = defineSignal<[LupStageInput]>('lupStageSubmitted');
+export const lupStageSubmittedSignal = defineSignal<[unknown]>('lupStageSubmitted');
 
-/** From the cycle: the cycle was cancelled; the LUP records who cancelled it and why, and ends. */
-export const cancelLupSignal = defineSignal<[{ by: string; reason: string }]>('cancelLup');
-
-/** The LUP workflow of a district in a cycle: `<cycle workflow ID>/lup/<board>`. */
-export function lupWorkflowId(cycleWorkflowId: string, boardId: string): string {
-  return `${cycleWorkflowId}/lup/${boardId}`;
+/**
+ * A district's programme workflow: `lup/<municipality>/<board>`, one per district across budget
+ * years (no year in it: the programme outlives the cycles that follow it up).
+ */
+export function lupWorkflowId(municipality: string, boardId: string): string {
+  return `lup/${municipality}/${boardId}`;
 }

@@ -32,7 +32,8 @@ const dialogue = {
   question: 'Fråga?',
   forms: ['Möte'],
   roomForInfluence: 'Påverkar ordningen.',
-  invitedParties: ['Boende'],
+  need: 'Behov.',
+  participants: [{ group: 'invanare', count: 12 }],
   heldOn: '2090-01-10',
 };
 const d = (path: string) => `/api/cycles/${y}/deliverables/${path}`;
@@ -86,13 +87,19 @@ describe('the API, role by role and route by route', () => {
     ],
     ['farsta', 'POST', `/api/cycles/${y}/milestones/kf-budget/confirm`, { date: '2090-01-01' }, 403],
     // Local development work: the committee's view is for admin and committee; a district's
-    // LUP for itself (the stack's cycle has none: 404 for everyone, the same answer).
+    // programme for itself and SLK; every district's dialogues for everyone signed in.
     ['committee', 'GET', `/api/cycles/${y}/local-development`, undefined, 200],
     ['farsta', 'GET', `/api/cycles/${y}/local-development`, undefined, 403],
-    ['jarva', 'GET', `/api/cycles/${y}/lup/farsta`, undefined, 404],
-    ['committee', 'POST', `/api/cycles/${y}/lup/farsta/dialogues`, dialogue, 403],
-    ['jarva', 'POST', `/api/cycles/${y}/lup/farsta/dialogues`, dialogue, 404],
-    ['farsta', 'POST', `/api/cycles/${y}/lup/farsta/dialogues`, { id: 'x' }, 400],
+    ['jarva', 'GET', '/api/lup/farsta', undefined, 404],
+    ['farsta', 'GET', '/api/lup/farsta', undefined, 200],
+    ['committee', 'POST', '/api/lup/farsta/dialogues', dialogue, 403],
+    ['jarva', 'POST', '/api/lup/farsta/dialogues', dialogue, 404],
+    ['farsta', 'POST', '/api/lup/farsta/dialogues', { id: 'x' }, 400],
+    ['farsta', 'POST', '/api/lup/farsta/dialogues', dialogue, 200],
+    ['jarva', 'GET', '/api/lup/dialogues', undefined, 200],
+    ['farsta', 'POST', '/api/lup/farsta/revisions', { on: '2090-03-01', reason: ' ', end: ['x'] }, 400],
+    ['farsta', 'POST', '/api/lup/farsta/revisions', { on: '2090-03-01', reason: 'Skäl', end: ['x'] }, 409],
+    ['jarva', 'POST', '/api/lup/farsta/hand-over', {}, 403],
     // Mails: a board's own, and all for admin and committee.
     ['farsta', 'GET', '/api/boards/farsta/mails', undefined, 200],
     ['committee', 'GET', '/api/boards/farsta/mails', undefined, 200],

@@ -100,7 +100,8 @@ const dialogue = {
   question: 'Fråga?',
   forms: ['Möte'],
   roomForInfluence: 'Påverkar ordningen.',
-  invitedParties: ['Boende'],
+  need: 'Behov.',
+  participants: [{ group: 'invanare', count: 12 }],
   heldOn: '2090-01-10',
 };
 
@@ -130,14 +131,36 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /api/cycles/:year/cancel': { surface: 'api', expect: slkOnly, body: {} },
   'POST /api/cycles/:year/milestones/:milestoneId/confirm': { surface: 'api', expect: slkOnly, body: {} },
   'GET /api/cycles/:year/local-development': { surface: 'api', expect: readAll },
-  // The stack's cycle has no LUP: past authorisation, a 404 for the LUP (not for the board).
-  'GET /api/cycles/:year/lup/:boardId': { surface: 'api', expect: readBoard },
-  // A company keeps no LUP: SLK gets the same 404 for `board` as a board that does not exist.
-  'POST /api/cycles/:year/lup/:boardId/dialogues': {
+  // Every district's dialogues: for every signed-in caller (districts learn from each other).
+  'GET /api/lup/dialogues': { surface: 'api', expect: everyone },
+  // A district's programme (started on first need); a company keeps none: 404 for `board` past authorisation.
+  'GET /api/lup/:boardId': {
+    surface: 'api',
+    expect: { ...readBoard, admin: ['ok', '404'], committee: ['ok', '404'], stadshus: ['404', '404'] },
+  },
+  'POST /api/lup/:boardId/dialogues': {
     surface: 'api',
     expect: { ...controllerWork, admin: ['ok', '404'] },
     body: dialogue,
   },
+  'POST /api/lup/:boardId/consultations': {
+    surface: 'api',
+    expect: { ...controllerWork, admin: ['ok', '404'] },
+    body: { id: 'samrad-1', withBoardId: 'kulturnamnden', heldOn: '2090-01-10', said: 'Bidrar med bibliotek.' },
+  },
+  // The stack's district has no programme yet: past authorisation, a 409 (no-programme), not a 404.
+  'POST /api/lup/:boardId/revisions': {
+    surface: 'api',
+    expect: { ...controllerWork, admin: ['ok', '404'] },
+    body: { on: '2090-03-01', reason: 'Ny analys', end: ['belysning'] },
+  },
+  'POST /api/lup/:boardId/measures/:measureId/status': {
+    surface: 'api',
+    expect: { ...controllerWork, admin: ['ok', '404'] },
+    body: { status: 'pagar', on: '2090-03-01' },
+  },
+  // A merger's hand-over is SLK's; the stack's district has no successor (409), a company no programme (404).
+  'POST /api/lup/:boardId/hand-over': { surface: 'api', expect: { ...slkOnly, admin: ['ok', '404'] }, body: {} },
   'GET /api/cycles/:year/deliverables/:phaseId/:boardId/report': { surface: 'api', expect: readBoard },
   'PUT /api/cycles/:year/deliverables/:phaseId/:boardId/report/answers': {
     surface: 'api',
@@ -231,6 +254,29 @@ const ROUTES: Record<string, RouteSpec> = {
     expect: controllerWork,
     body: (boardId) => ({ year: String(STACK_YEAR), phaseId: 'rapport', boardId, documentRef: 'Dnr 1' }),
   },
+  // The district's programme page; a company keeps none (404 past authorisation, as for a board that does not exist).
+  'GET /namnd/:boardId/lup': {
+    surface: 'page',
+    expect: { ...readBoard, admin: ['ok', '404'], committee: ['ok', '404'], stadshus: ['404', '404'] },
+  },
+  'POST /namnd/:boardId/lup/dialog': {
+    surface: 'page',
+    expect: { ...controllerWork, admin: ['ok', '404'] },
+    body: {
+      id: 'sida-1',
+      heldOn: '2090-01-10',
+      need: 'Behov',
+      question: 'Fråga?',
+      forms: 'Möte',
+      roomForInfluence: 'Påverkar ordningen.',
+      invanare: '3',
+    },
+  },
+  'POST /namnd/:boardId/lup/revidering': {
+    surface: 'page',
+    expect: { ...controllerWork, admin: ['ok', '404'] },
+    body: { on: '2090-03-01', reason: 'Ny analys', endId: 'belysning' },
+  },
   'GET /namnd/:boardId/:year/:phaseId': { surface: 'page', expect: readBoard },
   'POST /namnd/:boardId/:year/:phaseId': { surface: 'page', expect: draft, body: { avsnitt: 'ekonomi' } },
   'POST /namnd/:boardId/:year/:phaseId/klarmarkera': { surface: 'page', expect: controllerWork, body: {} },
@@ -252,6 +298,7 @@ function pathOf(url: string, boardId: string): string {
     .replace(':phaseId', 'rapport')
     .replace(':boardId', boardId)
     .replace(':milestoneId', 'kf-budget')
+    .replace(':measureId', 'belysning')
     .replace(':templateId', 'testrapport')
     .replace(':attachmentId', attachmentId)
     .replace(':file', 'feed_000000000000.ics');

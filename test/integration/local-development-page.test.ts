@@ -126,14 +126,17 @@ beforeAll(async () => {
   // Järva (serving Rinkeby-Kista): analysis, a citizen dialogue, the programme with a measure there.
   await submit('lup-analys', 'jarva', analysis('demokratiskt-hallbar'));
   await stack.ops.local.recordDialogue(
-    year,
     'jarva',
     {
       id: 'jarvaveckan',
       question: JARVA_QUESTION,
       forms: ['Dialogmöte', 'Enkät på plats'],
+      need: 'Unga saknar en mötesplats på kvällarna.',
       roomForInfluence: 'Svaren avgör mötesplatsens öppettider och två av aktiviteterna.',
-      invitedParties: ['Unga 13–19 år', 'Fritidsgårdarna', 'Föreningar i Järva'],
+      participants: [
+        { group: 'invanare', count: 85 },
+        { group: 'lokala-aktorer', count: 9 },
+      ],
       heldOn: `${year}-01-20`,
     },
     'board:jarva',
@@ -305,18 +308,18 @@ describe('the committee’s view of local development work', () => {
     // The districts: the LUP's stage in words, the main focus, the dialogue.
     const lups = page.getByRole('table', { name: /lokala utvecklingsprogram/ });
     const jarvaLup = (await lups.locator('tr[data-district="jarva"]').innerText()).replace(/\s+/g, ' ');
-    expect(jarvaLup).toContain('Programmet antaget — följs upp');
+    expect(jarvaLup).toContain('Programmet gäller — följs upp');
     expect(jarvaLup).toContain('Ett demokratiskt hållbart Stockholm');
     expect(jarvaLup).toContain('Ja: Rinkeby-Kista');
     expect(jarvaLup).toContain('1 dialog');
     const farstaLup = (await lups.locator('tr[data-district="farsta"]').innerText()).replace(/\s+/g, ' ');
-    expect(farstaLup).toContain('Analys klar — programmet tas fram');
+    expect(farstaLup).toContain('Inget program antaget');
     expect(farstaLup).toContain('Ett Stockholm som håller samman');
     const dialogue = await text(page, '[data-dialogue="jarvaveckan"]');
     expect(dialogue).toContain(JARVA_QUESTION);
     expect(dialogue).toContain('Dialogmöte, Enkät på plats');
     expect(dialogue).toContain('Svaren avgör mötesplatsens öppettider');
-    expect(dialogue).toContain('Unga 13–19 år, Fritidsgårdarna, Föreningar i Järva');
+    expect(dialogue).toContain('Invånare: 85, Lokala aktörer: 9');
     expect(dialogue).toContain(`20 januari ${year}`);
 
     // Punctuality: Farsta handed in its analysis on time; its programme is late now.
@@ -339,5 +342,57 @@ describe('the committee’s view of local development work', () => {
     expect(widths.page).toBeLessThanOrEqual(widths.viewport);
     expect(await accessibilityViolations(phone)).toEqual([]);
     for (const path of [laptop, mobile]) expect(statSync(path).size).toBeGreaterThan(10_000);
+  });
+});
+
+describe('a district’s programme page', () => {
+  it('shows the programme across years with its versions and measures, and revises it and records a dialogue through forms with errors by the field', async () => {
+    const page = await newPage();
+    await signIn(page, 'jarva');
+    await page.goto(`${stack.url}/namnd/jarva/lup`);
+    expect(await page.locator('h1').innerText()).toContain('Lokalt utvecklingsprogram');
+    expect(await text(page, 'main')).toContain('Programmet gäller — följs upp');
+    expect(await text(page, 'tr[data-version="1"]')).toContain('Antaget av nämnden');
+    expect(await text(page, 'tr[data-measure="motesplats-unga"]')).toContain('Planerad');
+    expect(await text(page, '[data-dialogue="jarvaveckan"]')).toContain('Invånare: 85');
+
+    // A revision without a reason: refused, the error by the field and in the summary; nothing changes.
+    await page.getByLabel('Datum', { exact: true }).last().fill(`${year}-03-01`);
+    await page.getByLabel('Avsluta en åtgärd').selectOption('valdeltagande');
+    await page.getByRole('button', { name: 'Revidera programmet' }).click();
+    expect(await text(page, '.error-summary')).toContain('Programmet kunde inte revideras.');
+    const reason = page.getByLabel('Varför programmet revideras');
+    expect(await reason.getAttribute('aria-invalid')).toBe('true');
+    expect(await text(page, '#revidering-reason-error')).not.toBe('');
+    expect(await page.locator('tr[data-version="2"]').count()).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    await reason.fill('Valdeltagandet följs nu i stadens demokratiarbete');
+    await page.getByRole('button', { name: 'Revidera programmet' }).click();
+    await page.waitForURL(/klart=revidering/);
+    expect(await text(page, '[role="status"]')).toContain('en ny version gäller');
+    expect(await text(page, 'tr[data-version="2"]')).toContain('Valdeltagandet följs nu');
+    expect(await text(page, 'tr[data-measure="valdeltagande"]')).toContain('Avslutad');
+
+    // A dialogue with a count that is not a number: the error by the group's field.
+    const dialog = page.locator('form[action="/namnd/jarva/lup/dialog"]');
+    await dialog.getByLabel('Id').fill('torgmote-2');
+    await dialog.getByLabel('Datum').fill(`${year}-02-01`);
+    await dialog.getByLabel('Behov').fill('Mötesplatser saknas');
+    await dialog.getByLabel('Fråga').fill('Var ska mötesplatsen ligga?');
+    await dialog.getByLabel('Former').fill('Dialogmöte, Webbenkät');
+    await dialog.getByLabel('Utrymme för påverkan').fill('Platsen väljs bland tre');
+    await dialog.getByLabel('Invånare').fill('många');
+    await dialog.getByRole('button', { name: 'Registrera dialogen' }).click();
+    expect(await page.getByLabel('Invånare').getAttribute('aria-invalid')).toBe('true');
+    expect(await text(page, '.error-summary')).toContain('Dialogen kunde inte registreras.');
+    await page.getByLabel('Invånare').fill('30');
+    await page.getByRole('button', { name: 'Registrera dialogen' }).click();
+    await page.waitForURL(/klart=dialog/);
+    expect(await text(page, '[data-dialogue="torgmote-2"]')).toContain('Invånare: 30');
+    expect(await structureProblems(page)).toEqual([]);
+
+    // Another district reads it only where it may: Farsta gets the page's 404, not Järva's programme.
+    expect((await request('/namnd/jarva/lup', 'farsta')).status).toBe(404);
   });
 });

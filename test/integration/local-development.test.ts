@@ -7,6 +7,8 @@ import { OperationError } from '../../src/client/operations/operation-error';
 import { withTransaction } from '../../src/db/database';
 import { listDeliverableStatus } from '../../src/db/read-model';
 import { replaceRegistry } from '../../src/db/registry';
+import { loadCycle } from '../../src/db/cycles';
+import { buildTemplateContext } from '../../src/db/template-context';
 import { cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { localDateOf } from '../../src/domain/zoned-time';
@@ -47,9 +49,14 @@ const dialogue = {
   id: 'farsta-centrum-2091',
   question: 'Vad behövs för att Farsta centrum ska kännas tryggt på kvällen?',
   forms: ['Dialogmöte', 'Webbenkät'],
+  need: 'Många upplever centrum som otryggt efter mörkrets inbrott.',
   roomForInfluence: 'Svaren styr två av programmets åtgärder och deras ordning.',
-  invitedParties: ['Boende', 'Föreningar i Farsta', 'Polisen'],
+  participants: [
+    { group: 'invanare', count: 52 },
+    { group: 'lokala-aktorer', count: 7 },
+  ],
   heldOn: '2091-01-15',
+  feedback: 'Sammanställningen skickades till deltagarna 2091-02-01.',
 };
 const programme = {
   atgarder: {
@@ -222,10 +229,13 @@ describe('a LUP year for a priority district and a non-priority district', () =>
     });
     expect((await ops.deliverableView(YEAR, 'lup-analys', 'farsta')).state.stage).toBe('open');
     expect((await submit('lup-analys', 'farsta', analysis)).stage).toBe('submitted');
-    expect((await ops.local.lupView(YEAR, 'farsta')).state).toMatchObject({
-      stage: 'program',
-      mainFocus: 'sammanhallen',
-    });
+    // Recorded against the district's programme (across years), as this budget year's analysis.
+    const afterAnalysis = await eventually(
+      () => ops.local.lupView('farsta'),
+      (v) => v.state.analyses.length === 1,
+    );
+    expect(afterAnalysis.stage).toBe('utan-program');
+    expect(afterAnalysis.state.analyses[0]).toMatchObject({ budgetYear: YEAR, mainFocus: 'sammanhallen' });
   });
 
   it('wants a citizen dialogue with its question and room for influence before the programme', async () => {
@@ -236,14 +246,23 @@ describe('a LUP year for a priority district and a non-priority district', () =>
     });
     const withoutRoom: Partial<typeof dialogue> = { ...dialogue };
     delete withoutRoom.roomForInfluence;
-    expect(await refusal(ops.local.recordDialogue(YEAR, 'farsta', withoutRoom, 'board:farsta'))).toMatchObject({
+    expect(await refusal(ops.local.recordDialogue('farsta', withoutRoom, 'board:farsta'))).toMatchObject({
       status: 400,
       field: 'roomForInfluence',
       code: 'required',
     });
-    expect((await ops.local.recordDialogue(YEAR, 'farsta', dialogue, 'board:farsta')).dialogues).toHaveLength(1);
+    expect((await ops.local.recordDialogue('farsta', dialogue, 'board:farsta')).dialogues).toHaveLength(1);
     expect((await submit('lup-program', 'farsta', programme, { decisionDate: d(1) })).stage).toBe('submitted');
-    expect((await ops.local.lupView(YEAR, 'farsta')).state).toMatchObject({ stage: 'uppfoljning', adoptedOn: d(1) });
+    const adopted = await eventually(
+      () => ops.local.lupView('farsta'),
+      (v) => v.stage === 'i-kraft',
+    );
+    expect(adopted.state.programme).toMatchObject({
+      number: 1,
+      adoptedOn: d(1),
+      budgetYear: YEAR,
+      versions: [{ version: 1 }],
+    });
   });
 
   it('blocks a budgetunderlag without a cost for each larger LUP measure, naming it', async () => {
@@ -330,19 +349,23 @@ describe('a LUP year for a priority district and a non-priority district', () =>
     });
   });
 
-  it('ends Farsta’s LUP with its follow-up; Järva, silent, is late and escalated to the committee', async () => {
+  it('records Farsta’s follow-up against its programme, which stays in force; Järva, silent, is late and escalated to the committee', async () => {
     await submit('lup-uppfoljning', 'farsta', {
       'lup-atgarder': { 'trygg-centrum': { 'atgard-status': 'klar' }, laxhjalp: { 'atgard-status': 'klar' } },
       sammanfattning: { 'lup-sammanfattning': 'Båda åtgärderna är genomförda.' },
     });
-    const lupHandle = ctx.env.client.workflow.getHandle(lupWorkflowId(`teststad/${YEAR}`, 'farsta'));
-    const farstaLup = await lupHandle.result();
-    await recordHistoryIfAsked(lupHandle, 'lup-complete');
+    const farstaLup = await eventually(
+      () => ops.local.lupView('farsta'),
+      (v) => v.state.followUps.length === 1,
+    );
+    expect(farstaLup.state.followUps).toMatchObject([{ budgetYear: YEAR, phaseId: 'lup-uppfoljning', programme: 1 }]);
+    // The programme outlives the cycle: its workflow is still running.
+    const lupHandle = ctx.env.client.workflow.getHandle(lupWorkflowId('teststad', 'farsta'));
+    expect((await lupHandle.describe()).status.name).toBe('RUNNING');
     await recordHistoryIfAsked(
       ctx.env.client.workflow.getHandle(`teststad/${YEAR}/lup-analys/farsta`),
       'deliverable-with-content',
     );
-    expect(farstaLup).toMatchObject({ stage: 'klar', followUps: 1 });
 
     await sleepUntilStockholm(ctx.env, d(26), '12:00'); // past the deadline (day 20) and the priority ladder
     const rows = await eventually(
@@ -356,12 +379,64 @@ describe('a LUP year for a priority district and a non-priority district', () =>
     });
     const view = await ops.local.localDevelopment(YEAR);
     expect(view.districts.map((x) => [x.boardId, x.stage, x.dialogues.length, x.servesPriorityAreas])).toEqual([
-      ['farsta', 'klar', 1, []],
-      ['jarva', 'analys', 0, ['rinkeby-kista']],
+      ['farsta', 'i-kraft', 1, []],
+      ['jarva', 'utan-program', 0, ['rinkeby-kista']],
     ]);
     expect(view.districts[0]!.dialogues[0]).toMatchObject({ question: dialogue.question, forms: dialogue.forms });
     expect(view.punctuality.find((p) => p.boardId === 'jarva')).toMatchObject({ lateNow: 1 });
     expect(view.punctuality.find((p) => p.boardId === 'farsta')).toMatchObject({ lateNow: 0, onTime: 5 });
+  });
+});
+
+describe('a revision reaches the reports', () => {
+  it('asks the budgetunderlag for a measure the district added by revision, and no longer for one it ended', async () => {
+    const pool = ctx.harness.db.pool;
+    const contextOf = async () =>
+      buildTemplateContext(pool, {
+        municipality: 'teststad',
+        cycle: (await loadCycle(pool, 'teststad', YEAR))!,
+        registry: smallRegistry,
+        phaseId: 'budgetunderlag',
+        today: d(30),
+        boardId: 'farsta',
+        plannedBoardId: 'farsta',
+      });
+    const before = await eventually(contextOf, (c) => c['lup-measures']?.length === 2);
+    expect(before['larger-lup-measures']!.map((m) => m.id)).toEqual(['trygg-centrum']);
+    const view = await ops.local.lupView('farsta');
+    // A goal outside the budget years' goals, an owner that is another district: refused by the field.
+    const measure = { id: 'fritidsgard', title: 'Fritidsgård', ownerId: 'farsta' };
+    const revise = (m: object) =>
+      ops.local.reviseProgramme('farsta', { on: d(30), reason: 'Skäl', add: [{ ...measure, ...m }] }, 'board:farsta');
+    expect(await refusal(revise({ goal: 'demokratiskt-hallbar' }))).toMatchObject({
+      status: 400,
+      field: 'add.0.goal',
+      code: 'not-an-option',
+    });
+    expect(await refusal(revise({ ownerId: 'jarva' }))).toMatchObject({
+      status: 400,
+      field: 'add.0.ownerId',
+      code: 'not-in-registry',
+    });
+    expect((await ops.local.lupView('farsta')).state.programme!.versions).toHaveLength(
+      view.state.programme!.versions.length,
+    );
+    await ops.local.reviseProgramme(
+      'farsta',
+      {
+        basedOnVersion: view.state.programme!.versions.length,
+        on: d(30),
+        reason: 'Fritidsgården behövs enligt årets dialog',
+        add: [
+          { id: 'fritidsgard', title: 'Fritidsgård i Farsta strand', ownerId: 'farsta', larger: true, cost: 900000 },
+        ],
+        end: ['laxhjalp'],
+      },
+      'board:farsta',
+    );
+    const after = await eventually(contextOf, (c) => c['lup-measures']?.some((m) => m.id === 'fritidsgard') === true);
+    expect(after['lup-measures']!.map((m) => m.id)).toEqual(['trygg-centrum', 'fritidsgard']);
+    expect(after['larger-lup-measures']!.map((m) => m.id)).toEqual(['trygg-centrum', 'fritidsgard']);
   });
 });
 
@@ -396,13 +471,19 @@ describe('the CLI for local development work', () => {
       expect(refused.stderr).toMatch(/^fel: answers\.analys\[klimatsmart\]\.mal-analys: /);
       const [submitted, recorded] = await Promise.all([
         arshjul(submitArgs('analysis.json')),
-        arshjul(['lup', 'dialogue', String(YEAR), 'jarva', '--file', join(dir, 'dialogue.json')]),
+        arshjul(['lup', 'dialogue', 'jarva', '--file', join(dir, 'dialogue.json')]),
       ]);
       expect(submitted.stderr).toBe('');
       expect(submitted.stdout).toBe(`Leveransen lup-analys/jarva (${YEAR}) är inlämnad (submitted).\n`);
-      expect(recorded.stdout).toBe(`Dialogen är registrerad: jarva har 1 medborgardialoger (${YEAR}).\n`);
-      const status = await arshjul(['lup', 'status', String(YEAR), 'jarva']);
-      expect(JSON.parse(status.stdout).state).toMatchObject({ stage: 'program', mainFocus: 'ekonomiskt-hallbar' });
+      expect(recorded.stdout).toBe('Dialogen är registrerad: jarva har 1 medborgardialoger.\n');
+      const status = await eventually(
+        () => arshjul(['lup', 'status', 'jarva']),
+        (r) => (JSON.parse(r.stdout) as { state: { analyses: unknown[] } }).state.analyses.length === 1,
+      );
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        stage: 'utan-program',
+        state: { analyses: [{ budgetYear: YEAR, mainFocus: 'ekonomiskt-hallbar' }] },
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

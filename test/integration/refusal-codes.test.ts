@@ -127,4 +127,31 @@ describe('refusals from the workflows, by code', () => {
       body: { field: 'budgetYear', code: 'already-cancelled', params: { reason: 'Startad av misstag' } },
     });
   });
+
+  it('a district’s programme: a revision without a programme says no-programme; one dialogue sent twice at once is recorded once', async () => {
+    const revision = await api('/api/lup/farsta/revisions', { on: day(1), reason: 'Ny analys', end: ['belysning'] });
+    expect(revision).toMatchObject({ status: 409, body: { field: 'programme', code: 'no-programme' } });
+    const bad = await api('/api/lup/farsta/revisions', { on: day(1), reason: 'Ny analys', end: ['Ä'] });
+    expect(bad).toMatchObject({ status: 400, body: { field: 'end.0' } });
+
+    const dialogue = {
+      id: 'samtidig',
+      need: 'Behov',
+      question: 'Fråga?',
+      forms: ['Möte'],
+      roomForInfluence: 'Påverkar ordningen.',
+      participants: [{ group: 'invanare', count: 5 }],
+      heldOn: day(1),
+    };
+    const both = await Promise.all([
+      api('/api/lup/farsta/dialogues', dialogue),
+      api('/api/lup/farsta/dialogues', dialogue),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(both.find((r) => r.status === 409)!.body).toMatchObject({ field: 'id', code: 'already-recorded' });
+    const events = await listAuditEvents(stack.harness.db.pool, 'lup/teststad/farsta');
+    expect(events.filter((e) => e.kind === 'lup-dialogue-recorded')).toHaveLength(1);
+    const rows = await stack.harness.db.pool.query("SELECT dialogue_id FROM lup_dialogues WHERE board_id = 'farsta'");
+    expect(rows.rows).toEqual([{ dialogue_id: 'samtidig' }]);
+  });
 });

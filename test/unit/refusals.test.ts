@@ -176,34 +176,34 @@ describe('the domain’s refusals', () => {
     });
   });
 
-  it('refuses the LUP’s steps out of order with codes', () => {
+  it('refuses the LUP’s steps with codes', () => {
     const dialogue = {
       id: 'dialog-1',
+      need: 'N',
       question: 'Q',
       forms: ['möte'],
       roomForInfluence: 'R',
-      invitedParties: ['alla'],
+      participants: [{ group: 'invanare' as const, count: 3 }],
       heldOn: '2027-01-10',
       by: 'x',
     };
-    const state = { ...initialLupState(), dialogues: [dialogue] };
+    const state = { ...initialLupState('farsta'), dialogues: [{ ...dialogue, boardId: 'farsta' }] };
     expect(thrown(() => checkDialogue(state, dialogue))).toMatchObject({
       field: 'id',
       code: 'already-recorded',
       params: { id: 'dialog-1' },
     });
+    const stage = { budgetYear: 2027, phaseId: 'lup', on: '2027-01-10', by: 'x' };
     expect(
-      thrown(() => checkStageAfter({ stage: 'analys', dialogues: 0 }, { stage: 'programme', content: {}, by: 'x' })),
-    ).toMatchObject({
-      field: 'stage',
-      code: 'lup-stage-not-possible',
-      params: { stage: 'programme', current: 'analys' },
-    });
+      thrown(() =>
+        checkStageAfter({ programmeInForce: false, dialogues: 1 }, { ...stage, stage: 'follow-up', content: {} }),
+      ),
+    ).toMatchObject({ field: 'programme', code: 'no-programme' });
     expect(
       thrown(() =>
         checkStageAfter(
-          { stage: 'program', dialogues: 0 },
-          { stage: 'programme', content: { atgarder: { atgarder: [{ id: 'Ä', titel: 'T' }] } }, by: 'x' },
+          { programmeInForce: false, dialogues: 0 },
+          { ...stage, stage: 'programme', content: { atgarder: { atgarder: [{ id: 'Ä', titel: 'T' }] } } },
         ),
       ),
     ).toMatchObject({ field: 'answers.atgarder.atgarder[0].id', code: 'not-a-slug' });

@@ -81,36 +81,31 @@ export function addDeliverableCommands(program: Command): void {
   }
 }
 
-/** `lup dialogue YEAR BOARD --file FILE`: records a citizen dialogue in a district's LUP. */
+/** `lup dialogue BOARD --file FILE`, `lup status BOARD`: a district's programme across budget years. */
 export function addLupCommands(program: Command): void {
   const lup = program.command('lup').description('Lokalt utvecklingsprogram (a district’s LUP)');
   lup
     .command('dialogue')
     .description('Registrerar en medborgardialog (record a citizen dialogue)')
-    .argument('<year>', 'budgetår (budget year)')
     .argument('<board>', 'stadsdelsnämndens id (district board)')
     .requiredOption(
       '--file <file>',
-      'dialogen, YAML eller JSON: id, question, forms, roomForInfluence, invitedParties, heldOn',
+      'dialogen, YAML eller JSON: id, need, question, forms, roomForInfluence, participants, heldOn, outcome, feedback',
     )
-    .action((yearText: string, boardId: string, options: { file: string }) => {
-      const year = parseBudgetYear(yearText);
+    .action((boardId: string, options: { file: string }) => {
       const dialogue = readDataFile(options.file);
       return withOperations(async (ops) => {
-        const state = await ops.local.recordDialogue(year, boardId, dialogue, cliActor());
-        process.stdout.write(
-          `Dialogen är registrerad: ${boardId} har ${state.dialogues.length} medborgardialoger (${year}).\n`,
-        );
+        const state = await ops.local.recordDialogue(boardId, dialogue, cliActor());
+        process.stdout.write(`Dialogen är registrerad: ${boardId} har ${state.dialogues.length} medborgardialoger.\n`);
       });
     });
   lup
     .command('status')
     .description('Visar en stadsdelsnämnds LUP (show a district’s LUP)')
-    .argument('<year>', 'budgetår (budget year)')
     .argument('<board>', 'stadsdelsnämndens id (district board)')
-    .action((yearText: string, boardId: string) =>
+    .action((boardId: string) =>
       withOperations(async (ops) => {
-        const view = await ops.local.lupView(parseBudgetYear(yearText), boardId);
+        const view = await ops.local.lupView(boardId);
         process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
       }),
     );

@@ -1,12 +1,28 @@
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
-import { loadCycle, StoredCycle } from '../../db/cycles';
+import { listCycles, loadCycle, StoredCycle } from '../../db/cycles';
 import { loadStoredRegistry } from '../../db/registry';
-import { citizenDialogueSchema, LupState } from '../../domain/lup-state';
+import {
+  citizenDialogueSchema,
+  consultationSchema,
+  LupState,
+  measureStatusSchema,
+  revisionSchema,
+} from '../../domain/lup-state';
 import { findOrganisation, organisationsOn, priorityAreaMapping, Registry } from '../../domain/organisations';
 import { areaPartsOfPlan, followUpsOf, measuresOfProgramme } from '../../domain/guideline-answers';
-import { cycleWorkflowId } from '../../workflows/budget-cycle-workflow';
-import { LupView, lupViewQuery, lupWorkflowId, recordDialogueUpdate } from '../../workflows/lup-messages';
+import {
+  handOverProgrammeUpdate,
+  LupView,
+  lupViewQuery,
+  lupWorkflowId,
+  receiveProgrammeUpdate,
+  recordConsultationUpdate,
+  recordDialogueUpdate,
+  reviseProgrammeUpdate,
+  setMeasureStatusUpdate,
+} from '../../workflows/lup-messages';
 import { lupWorkflow } from '../../workflows/lup-workflow';
 import { notFound, OperationError, parseInput } from './operation-error';
 
@@ -35,13 +51,14 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
     return stored;
   };
 
-  const ensureLup = async (year: number, boardId: string): Promise<string> => {
-    const workflowId = lupWorkflowId(cycleWorkflowId(municipality, year), boardId);
+  /** The district's programme workflow, started on first need (a second start is the same workflow). */
+  const ensureLup = async (boardId: string): Promise<string> => {
+    const workflowId = lupWorkflowId(municipality, boardId);
     try {
       await client.workflow.start(lupWorkflow, {
         workflowId,
         taskQueue: deps.taskQueue,
-        args: [{ municipality, budgetYear: year, boardId }],
+        args: [{ municipality, boardId }],
       });
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -49,30 +66,169 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
     return workflowId;
   };
 
+  /** A district of the registry (404 otherwise): only districts keep a programme. */
+  const district = async (boardId: string): Promise<Registry> => {
+    const reg = await registry();
+    if (findOrganisation(reg, boardId)?.kind !== 'stadsdelsnamnd') throw notFound('board');
+    return reg;
+  };
+
+  /** A measure's owner: the district itself, or a service board or company of the registry. */
+  const checkOwners = (reg: Registry, boardId: string, revision: { add?: unknown; change?: unknown }) => {
+    for (const key of ['add', 'change'] as const) {
+      const list = Array.isArray(revision[key]) ? (revision[key] as { ownerId?: unknown }[]) : [];
+      list.forEach((m, i) => {
+        if (typeof m?.ownerId !== 'string' || m.ownerId === boardId) return;
+        const kind = findOrganisation(reg, m.ownerId)?.kind;
+        if (kind !== 'facknamnd' && kind !== 'bolagsstyrelse') {
+          throw new OperationError(
+            400,
+            `${key}.${i}.ownerId`,
+            `${m.ownerId} is not the district, a service board or a company of the registry`,
+            'not-in-registry',
+            { id: m.ownerId },
+          );
+        }
+      });
+    }
+  };
+
+  /**
+   * A measure's goal: one of the KF goals of a stored cycle (the goals are data per budget year,
+   * and a programme outlives the year that set them).
+   */
+  const checkGoals = async (revision: { add?: unknown; change?: unknown }) => {
+    const goals = new Set(
+      (await listCycles(pool, municipality)).flatMap((c) => (c.calendar.goals ?? []).map((g) => g.id)),
+    );
+    for (const key of ['add', 'change'] as const) {
+      const list = Array.isArray(revision[key]) ? (revision[key] as { goal?: unknown }[]) : [];
+      list.forEach((m, i) => {
+        if (typeof m?.goal !== 'string' || goals.has(m.goal)) return;
+        throw new OperationError(
+          400,
+          `${key}.${i}.goal`,
+          `${m.goal} is not one of ${[...goals].join(', ') || 'the goals of a budget year'}`,
+          'not-an-option',
+          { options: [...goals].join(', ') },
+        );
+      });
+    }
+  };
+
+  const update = async (boardId: string, what: UpdateDefinition<LupState, [unknown]>, input: unknown) => {
+    const workflowId = await ensureLup(boardId);
+    return deps.viaWorkflow('lup', () => client.workflow.getHandle(workflowId).executeUpdate(what, { args: [input] }));
+  };
+
   const ops = {
-    /** A district's LUP as its workflow has it (404 when the cycle has none for the board). */
-    async lupView(year: number, boardId: string): Promise<LupView> {
-      const workflowId = lupWorkflowId(cycleWorkflowId(municipality, year), boardId);
+    /** A district's programme as its workflow has it (404 for a board that is not a district). */
+    async lupView(boardId: string): Promise<LupView> {
+      await district(boardId);
+      const workflowId = await ensureLup(boardId);
       return deps.viaWorkflow('lup', () => client.workflow.getHandle(workflowId).query(lupViewQuery));
     },
 
-    async recordDialogue(year: number, boardId: string, dialogue: unknown, by: string): Promise<LupState> {
+    async recordDialogue(boardId: string, dialogue: unknown, by: string): Promise<LupState> {
       const parsed = parseInput(citizenDialogueSchema.omit({ by: true }), dialogue);
-      if (!(await loadCycle(pool, municipality, year))) throw notFound('budgetYear');
-      const reg = await registry();
-      if (findOrganisation(reg, boardId)?.kind !== 'stadsdelsnamnd') throw notFound('board');
-      const workflowId = await ensureLup(year, boardId);
+      await district(boardId);
+      return update(boardId, recordDialogueUpdate, { ...parsed, by });
+    },
+
+    async recordConsultation(boardId: string, consultation: unknown, by: string): Promise<LupState> {
+      const parsed = parseInput(consultationSchema.omit({ by: true }), consultation);
+      const reg = await district(boardId);
+      const kind = findOrganisation(reg, parsed.withBoardId)?.kind;
+      if (kind !== 'facknamnd' && kind !== 'bolagsstyrelse') {
+        throw new OperationError(
+          400,
+          'withBoardId',
+          'must be a service board or a company of the registry',
+          'not-in-registry',
+          {
+            id: parsed.withBoardId,
+          },
+        );
+      }
+      return update(boardId, recordConsultationUpdate, { ...parsed, by });
+    },
+
+    /** A revision by the district: measures added, changed, ended, with the reason (a new version). */
+    async reviseProgramme(boardId: string, revision: unknown, by: string): Promise<LupState> {
+      const parsed = parseInput(revisionSchema.omit({ by: true }), revision);
+      checkOwners(await district(boardId), boardId, parsed);
+      await checkGoals(parsed);
+      return update(boardId, reviseProgrammeUpdate, { ...parsed, by });
+    },
+
+    async setMeasureStatus(boardId: string, measureId: string, change: unknown, by: string): Promise<LupState> {
+      const parsed = parseInput(measureStatusSchema.omit({ by: true, measureId: true }), change);
+      await district(boardId);
+      return update(boardId, setMeasureStatusUpdate, { ...parsed, measureId, by });
+    },
+
+    /**
+     * A merger: the district's programme goes to the successor the registry names, on the day the
+     * district ceased. Both sides record it; asked again, nothing more happens.
+     */
+    async handOverProgramme(boardId: string, by: string): Promise<LupState> {
+      const reg = await district(boardId);
+      const org = findOrganisation(reg, boardId)!;
+      if (!org.successorId || !org.validTo) {
+        throw new OperationError(409, 'board', `${boardId} has no successor in the registry`, 'not-in-registry', {
+          id: boardId,
+        });
+      }
+      const handed = await update(boardId, handOverProgrammeUpdate, { to: org.successorId, on: org.validTo, by });
+      const successor = await ensureLup(org.successorId);
       return deps.viaWorkflow('lup', () =>
-        client.workflow.getHandle(workflowId).executeUpdate(recordDialogueUpdate, { args: [{ ...parsed, by }] }),
+        client.workflow
+          .getHandle(successor)
+          .executeUpdate(receiveProgrammeUpdate, { args: [{ predecessor: handed, by }] }),
       );
     },
 
-    /** Starts the LUP workflow of every district of the cycle (when its calendar has LUP stages). */
+    /** Every district's citizen dialogues, newest first: districts learn from each other (the guidelines). */
+    async dialogues() {
+      const rows = await pool.query<{
+        board_id: string;
+        dialogue_id: string;
+        held_on: string;
+        need: string;
+        question: string;
+        forms: string[];
+        room_for_influence: string;
+        participants: { group: string; count: number }[];
+        outcome: string | null;
+        feedback: string | null;
+      }>(
+        `SELECT board_id, dialogue_id, held_on::text AS held_on, need, question, forms, room_for_influence, participants,
+                outcome, feedback
+           FROM lup_dialogues WHERE municipality = $1 ORDER BY held_on DESC, board_id, dialogue_id`,
+        [municipality],
+      );
+      const reg = await registry();
+      return rows.rows.map((d) => ({
+        boardId: d.board_id,
+        boardName: findOrganisation(reg, d.board_id)?.name ?? d.board_id,
+        id: d.dialogue_id,
+        heldOn: d.held_on,
+        need: d.need,
+        question: d.question,
+        forms: d.forms,
+        roomForInfluence: d.room_for_influence,
+        participants: d.participants,
+        outcome: d.outcome,
+        feedback: d.feedback,
+      }));
+    },
+
+    /** Starts the programme workflow of every district (when the cycle's calendar has LUP phases). */
     async startLups(year: number): Promise<number> {
       const cycle = await loadCycle(pool, municipality, year);
       if (!cycle?.calendar.phases.some((p) => p.kind === 'deliverable' && p.lupStage !== undefined)) return 0;
       const districts = organisationsOn(await registry(), deps.today()).filter((o) => o.kind === 'stadsdelsnamnd');
-      for (const d of districts) await ensureLup(year, d.id);
+      for (const d of districts) await ensureLup(d.id);
       return districts.length;
     },
 
@@ -93,9 +249,12 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
             ORDER BY sc.board_id, sc.submitted_at DESC, sc.phase_id`,
           [municipality, year],
         ),
-        pool.query<{ board_id: string; stage: string; main_focus: string | null; dialogues: number; measures: number }>(
-          `SELECT board_id, stage, main_focus, dialogues, measures FROM lup_status
-            WHERE municipality = $1 AND budget_year = $2 ORDER BY board_id`,
+        pool.query<{ board_id: string; stage: string; main_focus: string | null; measures: string }>(
+          `SELECT p.board_id, p.stage, p.main_focus->>$2::text AS main_focus,
+                  (SELECT count(*) FROM lup_measures m
+                    WHERE m.workflow_id = p.workflow_id AND m.programme_number = p.programme_number
+                      AND m.status <> 'avslutad') AS measures
+             FROM lup_programmes p WHERE p.municipality = $1 AND p.stage <> 'overlamnat' ORDER BY p.board_id`,
           [municipality, year],
         ),
         pool.query<{
@@ -105,11 +264,11 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
           question: string;
           room_for_influence: string;
           forms: string[];
-          invited_parties: string[];
+          participants: { group: string; count: number }[];
         }>(
-          `SELECT board_id, dialogue_id, held_on::text AS held_on, question, room_for_influence, forms, invited_parties
-             FROM lup_dialogues WHERE municipality = $1 AND budget_year = $2 ORDER BY board_id, held_on, dialogue_id`,
-          [municipality, year],
+          `SELECT board_id, dialogue_id, held_on::text AS held_on, question, room_for_influence, forms, participants
+             FROM lup_dialogues WHERE municipality = $1 ORDER BY board_id, held_on, dialogue_id`,
+          [municipality],
         ),
         pool.query<{ board_id: string; finished: string; on_time: string; late_now: string }>(
           `SELECT answering_board_id AS board_id,
@@ -189,7 +348,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
           boardName: nameOf(l.board_id),
           stage: l.stage,
           mainFocus: l.main_focus,
-          measures: l.measures,
+          measures: Number(l.measures),
           servesPriorityAreas: priorityAreas
             .filter((a) => a.servedBy.some((b) => b.id === l.board_id))
             .map((a) => a.id),
@@ -201,7 +360,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
               question: d.question,
               roomForInfluence: d.room_for_influence,
               forms: d.forms,
-              invitedParties: d.invited_parties,
+              participants: d.participants,
             })),
         })),
         punctuality: punctuality.rows.map((p) => ({

@@ -112,6 +112,38 @@ function deliverableActionRoute(action: DeliverableAction, body: z.ZodType, summ
   };
 }
 
+/** A record the district makes in its programme (`POST /api/lup/:boardId/<what>`): its own people or SLK. */
+function lupWriteRoute(
+  what: string,
+  body: z.ZodType,
+  summary: string,
+  run: (
+    ops: CycleOperations,
+    p: Record<string, unknown> & { boardId: string },
+    body: unknown,
+    actor: string,
+  ) => Promise<unknown>,
+): ApiRoute {
+  return {
+    method: 'POST',
+    url: `/api/lup/:boardId/${what}`,
+    summary,
+    access: 'record-dialogue',
+    params: s.lupParams,
+    body,
+    response: s.lupState,
+    write: {
+      operation: `lup-${what.split('/')[0]!}`,
+      target: (p, ops) => `lup/${ops.municipality}/${String(p.boardId)}`,
+    },
+    async handler({ ops, params, principal, body: input, actor }) {
+      const p = params as Record<string, unknown> & { boardId: string };
+      authorize(principal, 'record-dialogue', await targetOf(ops, p.boardId));
+      return run(ops, p, input, actor);
+    },
+  };
+}
+
 export const apiRoutes: ApiRoute[] = [
   {
     method: 'GET',
@@ -296,35 +328,63 @@ export const apiRoutes: ApiRoute[] = [
   },
   {
     method: 'GET',
-    url: '/api/cycles/:year/lup/:boardId',
-    summary: 'A district’s LUP: its stage, analysis focus, dialogues and measures (LUP)',
+    url: '/api/lup/dialogues',
+    summary:
+      'Every district’s citizen dialogues, newest first: districts learn from each other (Medborgardialoger i staden)',
+    access: 'authenticated',
+    response: s.allDialogues,
+    handler: ({ ops }) => ops.local.dialogues(),
+  },
+  {
+    method: 'GET',
+    url: '/api/lup/:boardId',
+    summary:
+      'A district’s local development programme across budget years: the programme in force, its versions and measures, analyses, consultations, dialogues, follow-ups (LUP)',
     access: 'read-board',
     params: s.lupParams,
     response: s.lupView,
     async handler({ ops, params, principal }) {
       const p = params as z.infer<typeof s.lupParams>;
       authorize(principal, 'read-board', await targetOf(ops, p.boardId));
-      await ops.cycle(p.year);
-      return ops.local.lupView(p.year, p.boardId);
+      return ops.local.lupView(p.boardId);
     },
+  },
+  lupWriteRoute(
+    'dialogues',
+    s.dialogueBody,
+    'Record a citizen dialogue in a district’s LUP (Medborgardialog): the district or SLK',
+    (ops, p, body, actor) => ops.local.recordDialogue(p.boardId, body, actor),
+  ),
+  lupWriteRoute(
+    'consultations',
+    s.consultationBody,
+    'Record a consultation with a service board or company (Samråd): the district or SLK',
+    (ops, p, body, actor) => ops.local.recordConsultation(p.boardId, body, actor),
+  ),
+  lupWriteRoute(
+    'revisions',
+    s.revisionBody,
+    'Revise the programme: measures added, changed, ended, with the reason; a new version (Revidering): the district or SLK',
+    (ops, p, body, actor) => ops.local.reviseProgramme(p.boardId, body, actor),
+  ),
+  {
+    ...lupWriteRoute(
+      'measures/:measureId/status',
+      s.measureStatusBody,
+      'Set a measure’s status, with the date (Åtgärdens status): the district or SLK',
+      (ops, p, body, actor) => ops.local.setMeasureStatus(p.boardId, String(p.measureId), body, actor),
+    ),
+    params: s.measureParams,
   },
   {
     method: 'POST',
-    url: '/api/cycles/:year/lup/:boardId/dialogues',
-    summary: 'Record a citizen dialogue in a district’s LUP (Medborgardialog): the district or SLK',
-    access: 'record-dialogue',
+    url: '/api/lup/:boardId/hand-over',
+    summary: 'A merger: the district’s programme goes to the successor the registry names (Överlämning): SLK',
+    access: 'admin',
     params: s.lupParams,
-    body: s.dialogueBody,
     response: s.lupState,
-    write: {
-      operation: 'lup-dialogue',
-      target: (p, ops) => `${ops.municipality}/${String(p.year)}/lup/${String(p.boardId)}`,
-    },
-    async handler({ ops, params, principal, body, actor }) {
-      const p = params as z.infer<typeof s.lupParams>;
-      authorize(principal, 'record-dialogue', await targetOf(ops, p.boardId));
-      return ops.local.recordDialogue(p.year, p.boardId, body, actor);
-    },
+    write: { operation: 'lup-hand-over', target: (p, ops) => `lup/${ops.municipality}/${String(p.boardId)}` },
+    handler: ({ ops, params, actor }) => ops.local.handOverProgramme((params as { boardId: string }).boardId, actor),
   },
   {
     method: 'GET',

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { citizenDialogueSchema } from '../../../domain/lup-state';
+import {
+  citizenDialogueSchema,
+  consultationSchema,
+  MEASURE_STATUSES,
+  measureStatusSchema,
+  revisionSchema,
+} from '../../../domain/lup-state';
 import { refusalCodes } from '../../../domain/refusals';
 import {
   cancelCycleSchema,
@@ -186,32 +192,97 @@ export const personSettings = z.object({
   ),
 });
 
-export const lupParams = yearParams.extend({ boardId: slug }).strict();
+export const lupParams = z.object({ boardId: slug }).strict();
+export const measureParams = lupParams.extend({ measureId: slug }).strict();
 export const dialogueBody = citizenDialogueSchema.omit({ by: true });
+export const consultationBody = consultationSchema.omit({ by: true });
+export const revisionBody = revisionSchema.omit({ by: true });
+export const measureStatusBody = measureStatusSchema.omit({ by: true, measureId: true });
 
-export const lupState = z.object({
-  stage: z.enum(['analys', 'program', 'uppfoljning', 'klar']),
-  mainFocus: z.string().optional(),
-  dialogues: z.array(citizenDialogueSchema),
-  measures: z.array(
+const measure = z.object({
+  id: z.string(),
+  title: z.string(),
+  ownerId: z.string(),
+  goal: z.string().optional(),
+  indicators: z.array(z.object({ name: z.string(), target: z.string() })),
+  cost: z.number().optional(),
+  larger: z.boolean(),
+  priorityArea: z.string().optional(),
+  status: z.enum(MEASURE_STATUSES),
+  statusHistory: z.array(
+    z.object({ status: z.enum(MEASURE_STATUSES), on: z.string(), by: z.string(), note: z.string().optional() }),
+  ),
+});
+const programme = z.object({
+  number: z.number().int(),
+  boardId: z.string(),
+  adoptedOn: z.string(),
+  reference: z.string(),
+  budgetYear: z.number().int().optional(),
+  versions: z.array(
     z.object({
-      id: z.string(),
-      title: z.string(),
-      goal: z.string(),
-      larger: z.boolean(),
-      priorityArea: z.string().optional(),
+      version: z.number().int(),
+      on: z.string(),
+      by: z.string(),
+      reference: z.string().optional(),
+      reason: z.string(),
+      added: z.array(z.string()),
+      changed: z.array(z.string()),
+      ended: z.array(z.string()),
     }),
   ),
-  adoptedOn: z.string().optional(),
-  followUps: z.number().int(),
+  measures: z.array(measure),
+});
+export const lupState = z.object({
+  boardId: z.string(),
+  programme: programme.optional(),
+  replaced: z.array(programme.extend({ replacedOn: z.string() })),
+  analyses: z.array(
+    z.object({
+      budgetYear: z.number().int(),
+      mainFocus: z.string().optional(),
+      content: z.record(z.string(), z.unknown()),
+      recordedOn: z.string(),
+      by: z.string(),
+    }),
+  ),
+  dialogues: z.array(citizenDialogueSchema.extend({ boardId: z.string() })),
+  consultations: z.array(consultationSchema.extend({ boardId: z.string() })),
+  followUps: z.array(
+    z.object({
+      budgetYear: z.number().int(),
+      phaseId: z.string(),
+      programme: z.number().int(),
+      version: z.number().int(),
+      recordedOn: z.string(),
+      by: z.string(),
+    }),
+  ),
+  handOvers: z.array(z.object({ from: z.string(), to: z.string(), on: z.string(), by: z.string() })),
+  handedOverTo: z.string().optional(),
 });
 export const lupView = z.object({
   workflowId: z.string(),
   municipality: z.string(),
-  budgetYear: z.number().int(),
   boardId: z.string(),
+  stage: z.enum(['utan-program', 'i-kraft', 'overlamnat']),
   state: lupState,
 });
+export const allDialogues = z.array(
+  z.object({
+    boardId: z.string(),
+    boardName: z.string(),
+    id: z.string(),
+    heldOn: z.string(),
+    need: z.string(),
+    question: z.string(),
+    forms: z.array(z.string()),
+    roomForInfluence: z.string(),
+    participants: z.array(z.object({ group: z.string(), count: z.number() })),
+    outcome: z.string().nullable(),
+    feedback: z.string().nullable(),
+  }),
+);
 
 const followUpStatus = z.object({ phaseId: z.string(), status: z.string(), comment: z.string().optional() }).nullable();
 export const localDevelopment = z.object({
@@ -254,7 +325,7 @@ export const localDevelopment = z.object({
           question: z.string(),
           roomForInfluence: z.string(),
           forms: z.array(z.string()),
-          invitedParties: z.array(z.string()),
+          participants: z.array(z.object({ group: z.string(), count: z.number() })),
         }),
       ),
     }),

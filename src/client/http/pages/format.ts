@@ -1,5 +1,4 @@
 import { type DeliverableStage, STAGE_SV } from '../../../domain/deliverable-state';
-import { LUP_STAGE_SV, type LupStage } from '../../../domain/lup-state';
 import { isRefusalCode, type RefusalCode, type RefusalParams } from '../../../domain/refusals';
 import { isLocalDate, isoWeekday } from '../../../domain/local-date';
 import type { OrganisationKind } from '../../../domain/organisations';
@@ -217,13 +216,6 @@ const ACTIONS_SV: Record<string, string> = {
   exempt: 'Undantag',
 };
 
-/** The LUP's stages as submitted (the `stage` of `lup-stage-not-possible`). */
-const LUP_STAGE_INPUT_SV: Record<string, string> = {
-  analysis: 'Den lokala analysen',
-  programme: 'Programmet',
-  'follow-up': 'Uppföljningen',
-};
-
 type Say = (p: RefusalParams) => string;
 const text = (p: RefusalParams, key: string): string => String(p[key] ?? '');
 const date = (p: RefusalParams, key: string): string => formatDate(text(p, key));
@@ -310,11 +302,15 @@ const REFUSALS_SV: Record<RefusalCode, Say> = {
   'phase-not-open': () => 'kan flyttas för en grupp först när fasen har öppnat',
   'no-deliverable': (p) => `${text(p, 'board')} har ingen leverans i ${text(p, 'phase')}`,
   'already-recorded': (p) => `En medborgardialog med id ${text(p, 'id')} finns redan`,
-  'lup-stage-not-possible': (p) =>
-    `${LUP_STAGE_INPUT_SV[text(p, 'stage')] ?? 'Steget'} kan inte lämnas in nu: ${
-      LUP_STAGE_SV[p.current as LupStage]?.toLowerCase() ?? text(p, 'current')
-    }`,
   'dialogue-required': () => 'Minst en medborgardialog måste vara registrerad innan programmet lämnas in',
+  'no-programme': () => 'Stadsdelsnämnden har inget lokalt utvecklingsprogram som gäller',
+  'programme-revised-meanwhile': (p) =>
+    `Programmet har reviderats under tiden (version ${text(p, 'version')} gäller nu): ladda om sidan och gör om revideringen`,
+  'revision-empty': () => 'En revidering måste lägga till, ändra eller avsluta minst en åtgärd',
+  'unknown-measure': (p) => `Programmet har ingen åtgärd ${text(p, 'id')}`,
+  'measure-ended': (p) => `Åtgärden ${text(p, 'id')} är avslutad`,
+  unchanged: () => 'har redan det värdet',
+  'handed-over': (p) => `Programmet har lämnats över till ${text(p, 'to')}`,
   'edited-by-someone-else': (p) =>
     p.what === 'settings'
       ? 'Inställningarna har ändrats någon annanstans efter att du öppnade sidan: ladda om sidan, gör om ändringen och spara igen'
@@ -438,8 +434,13 @@ const STANDS_ALONE = new Set<RefusalCode>([
   'cycle-ended',
   'no-deliverable',
   'already-recorded',
-  'lup-stage-not-possible',
   'dialogue-required',
+  'no-programme',
+  'programme-revised-meanwhile',
+  'revision-empty',
+  'unknown-measure',
+  'measure-ended',
+  'handed-over',
   'edited-by-someone-else',
   'not-ready',
   'not-under-review',

@@ -7,6 +7,7 @@ import { registerLocalDevelopmentPage } from './local-development-page';
 import { registerLogin } from './login';
 import { registerOverview } from './overview';
 import { registerPeoplePage } from './people-page';
+import { registerProgrammePage } from './programme-page';
 import { registerReportForm } from './report-form';
 import { REPORT_FORM_SCRIPT } from './report-form-script';
 import { registerReviewPage } from './review-page';
@@ -45,6 +46,7 @@ export async function registerPages(app: FastifyInstance, deps: PageDeps): Promi
   registerOverview(app, deps);
   registerLocalDevelopmentPage(app, deps);
   registerBoardPage(app, deps);
+  registerProgrammePage(app, deps);
   registerReportForm(app, deps);
   registerCyclePage(app, deps);
   registerReviewPage(app, deps);

@@ -1,7 +1,7 @@
 import { may } from '../../../domain/permissions';
 import type { FastifyInstance } from 'fastify';
 import type { StoredCycle } from '../../../db/cycles';
-import { LUP_STAGE_SV, LupStage } from '../../../domain/lup-state';
+import { LUP_STAGE_SV, LupStage, PARTICIPANT_GROUP_SV, ParticipantGroup } from '../../../domain/lup-state';
 import { boardKinds, findOrganisation, OrganisationKind, Registry } from '../../../domain/organisations';
 import { FOLLOW_UP_STATUS_SV } from '../../../domain/guideline-answers';
 import type { LocalDevelopmentOperations } from '../../operations/local-development';
@@ -37,10 +37,9 @@ const FOLLOW_UP_CLASS: Record<string, string> = {
 };
 
 const LUP_STAGE_CLASS: Record<LupStage, string> = {
-  analys: 'st-open',
-  program: 'st-open',
-  uppfoljning: 'st-submitted',
-  klar: 'st-approved',
+  'utan-program': 'st-open',
+  'i-kraft': 'st-approved',
+  overlamnat: 'st-exempt',
 };
 
 interface Column {
@@ -240,8 +239,8 @@ function districtsHtml(view: LocalDevelopmentView): SafeHtml {
                         <dd>${g.forms.join(', ')}</dd>
                         <dt>Utrymme för påverkan</dt>
                         <dd>${g.roomForInfluence}</dd>
-                        <dt>Inbjudna</dt>
-                        <dd>${g.invitedParties.join(', ')}</dd>
+                        <dt>Deltagare</dt>
+                        <dd>${participantsText(g.participants)}</dd>
                       </dl>
                     </div>`,
                 )
@@ -249,6 +248,9 @@ function districtsHtml(view: LocalDevelopmentView): SafeHtml {
         </section>`,
     )}`;
 }
+
+const participantsText = (participants: { group: string; count: number }[]): string =>
+  participants.map((p) => `${PARTICIPANT_GROUP_SV[p.group as ParticipantGroup] ?? p.group}: ${p.count}`).join(', ');
 
 const dialogueCount = (n: number) => (n === 1 ? '1 dialog' : `${n} dialoger`);
 
