@@ -40,18 +40,30 @@ import { page } from './layout';
  */
 
 const DATE_HINT = 'Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2027-03-15.';
-const DIALOGUE_FIELDS = [
-  'id',
-  'heldOn',
-  'need',
-  'question',
-  'forms',
-  'roomForInfluence',
-  ...PARTICIPANT_GROUPS,
-  'outcome',
-  'feedback',
-];
-const REVISION_FIELDS = ['on', 'reason', 'newId', 'newTitle', 'newOwnerId', 'newGoal', 'newCost', 'endId'];
+/** Each form's fields by the label it shows: the fields and the error summary name them alike. */
+const DIALOGUE_LABELS: Readonly<Record<string, string>> = {
+  id: 'Id',
+  heldOn: 'Datum',
+  need: 'Behov',
+  question: 'Fråga',
+  forms: 'Former',
+  roomForInfluence: 'Utrymme för påverkan',
+  ...PARTICIPANT_GROUP_SV,
+  outcome: 'Resultat',
+  feedback: 'Återkoppling till deltagarna',
+};
+const REVISION_LABELS: Readonly<Record<string, string>> = {
+  on: 'Datum',
+  reason: 'Varför programmet revideras',
+  newId: 'Id',
+  newTitle: 'Åtgärd',
+  newOwnerId: 'Ansvarig nämnd eller bolag (id)',
+  newGoal: 'Mål i kommunfullmäktiges budget (id)',
+  newCost: 'Kostnad i kronor',
+  endId: 'Avsluta en åtgärd',
+};
+const DIALOGUE_FIELDS = Object.keys(DIALOGUE_LABELS);
+const REVISION_FIELDS = Object.keys(REVISION_LABELS);
 const NOTICES: Record<string, string> = {
   dialog: 'Medborgardialogen är registrerad.',
   revidering: 'Programmet är reviderat: en ny version gäller.',
@@ -201,8 +213,12 @@ async function sendProgrammePage(deps: PageDeps, reply: FastifyReply, status: nu
   const mayRecord = await mayOnBoard(deps.ops, s.principal, 'record-dialogue', s.boardId);
   const problem = s.problem;
   const measures = view.state.programme?.measures.filter((m) => m.status !== 'avslutad') ?? [];
-  const f = (form: string, name: string, label: string, extra: Partial<Parameters<typeof field>[0]> = {}) =>
-    field({ form, name, label, ...(problem && { problem }), ...extra });
+  const labels: Record<string, Readonly<Record<string, string>>> = {
+    dialog: DIALOGUE_LABELS,
+    revidering: REVISION_LABELS,
+  };
+  const f = (form: string, name: string, extra: Partial<Parameters<typeof field>[0]> = {}) =>
+    field({ form, name, label: labels[form]![name]!, ...(problem && { problem }), ...extra });
   const body = html`<h1>Lokalt utvecklingsprogram — ${boardName}</h1>
     <p class="lead">${LUP_STAGE_SV[view.stage]}. Programmet gäller över budgetåren tills nämnden antar ett nytt.</p>
     ${s.notice ? html`<p class="notice" role="status">${s.notice}</p>` : ''}
@@ -220,19 +236,18 @@ async function sendProgrammePage(deps: PageDeps, reply: FastifyReply, status: nu
               novalidate
               aria-labelledby="dialog-rubrik"
             >
-              ${errorSummary(problem, 'dialog', DIALOGUE_FIELDS, 'Dialogen kunde inte registreras.')}
-              ${f('dialog', 'id', 'Id', { hint: 'Små bokstäver, siffror och bindestreck, till exempel torget-2027.', required: true, autocomplete: 'off' })}
-              ${f('dialog', 'heldOn', 'Datum', { hint: DATE_HINT, inputmode: 'numeric', required: true, autocomplete: 'off' })}
-              ${f('dialog', 'need', 'Behov', { kind: 'textarea', required: true })}
-              ${f('dialog', 'question', 'Fråga', { kind: 'textarea', required: true })}
-              ${f('dialog', 'forms', 'Former', { hint: 'Skilj formerna åt med kommatecken.', required: true })}
-              ${f('dialog', 'roomForInfluence', 'Utrymme för påverkan', { kind: 'textarea', required: true })}
+              ${errorSummary(problem, 'dialog', DIALOGUE_LABELS, 'Dialogen kunde inte registreras.')}
+              ${f('dialog', 'id', { hint: 'Små bokstäver, siffror och bindestreck, till exempel torget-2027.', required: true, autocomplete: 'off' })}
+              ${f('dialog', 'heldOn', { hint: DATE_HINT, inputmode: 'numeric', required: true, autocomplete: 'off' })}
+              ${f('dialog', 'need', { kind: 'textarea', required: true })}
+              ${f('dialog', 'question', { kind: 'textarea', required: true })}
+              ${f('dialog', 'forms', { hint: 'Skilj formerna åt med kommatecken.', required: true })}
+              ${f('dialog', 'roomForInfluence', { kind: 'textarea', required: true })}
               <fieldset>
                 <legend>Deltagare per grupp (antal)</legend>
-                ${PARTICIPANT_GROUPS.map((g) => f('dialog', g, PARTICIPANT_GROUP_SV[g], { inputmode: 'numeric', autocomplete: 'off' }))}
+                ${PARTICIPANT_GROUPS.map((g) => f('dialog', g, { inputmode: 'numeric', autocomplete: 'off' }))}
               </fieldset>
-              ${f('dialog', 'outcome', 'Resultat', { kind: 'textarea' })}
-              ${f('dialog', 'feedback', 'Återkoppling till deltagarna', { kind: 'textarea' })}
+              ${f('dialog', 'outcome', { kind: 'textarea' })} ${f('dialog', 'feedback', { kind: 'textarea' })}
               <button type="submit">Registrera dialogen</button>
             </form>`
         : ''
@@ -247,22 +262,22 @@ async function sendProgrammePage(deps: PageDeps, reply: FastifyReply, status: nu
               novalidate
               aria-labelledby="revidering-rubrik"
             >
-              ${errorSummary(problem, 'revidering', REVISION_FIELDS, 'Programmet kunde inte revideras.')}
+              ${errorSummary(problem, 'revidering', REVISION_LABELS, 'Programmet kunde inte revideras.')}
               ${hidden({ basedOnVersion: view.state.programme.versions.at(-1)!.version })}
-              ${f('revidering', 'on', 'Datum', { hint: DATE_HINT, inputmode: 'numeric', required: true, autocomplete: 'off' })}
-              ${f('revidering', 'reason', 'Varför programmet revideras', { kind: 'textarea', required: true })}
+              ${f('revidering', 'on', { hint: DATE_HINT, inputmode: 'numeric', required: true, autocomplete: 'off' })}
+              ${f('revidering', 'reason', { kind: 'textarea', required: true })}
               <fieldset>
                 <legend>Lägg till en åtgärd</legend>
-                ${f('revidering', 'newId', 'Id', { hint: 'Små bokstäver, siffror och bindestreck.', autocomplete: 'off' })}
-                ${f('revidering', 'newTitle', 'Åtgärd')}
-                ${f('revidering', 'newOwnerId', 'Ansvarig nämnd eller bolag (id)', { hint: `Stadsdelsnämnden själv: ${s.boardId}.`, value: s.boardId, autocomplete: 'off' })}
-                ${f('revidering', 'newGoal', 'Mål i kommunfullmäktiges budget (id)', { autocomplete: 'off' })}
-                ${f('revidering', 'newCost', 'Kostnad i kronor', { hint: 'En större åtgärd med kostnad ska med i budgetunderlaget.', inputmode: 'numeric', autocomplete: 'off' })}
+                ${f('revidering', 'newId', { hint: 'Små bokstäver, siffror och bindestreck.', autocomplete: 'off' })}
+                ${f('revidering', 'newTitle')}
+                ${f('revidering', 'newOwnerId', { hint: `Stadsdelsnämnden själv: ${s.boardId}.`, value: s.boardId, autocomplete: 'off' })}
+                ${f('revidering', 'newGoal', { autocomplete: 'off' })}
+                ${f('revidering', 'newCost', { hint: 'En större åtgärd med kostnad ska med i budgetunderlaget.', inputmode: 'numeric', autocomplete: 'off' })}
               </fieldset>
               ${select({
                 form: 'revidering',
                 name: 'endId',
-                label: 'Avsluta en åtgärd',
+                label: REVISION_LABELS.endId!,
                 options: [{ value: '', text: 'Ingen' }, ...measures.map((m) => ({ value: m.id, text: m.title }))],
                 ...(problem && { problem }),
               })}
