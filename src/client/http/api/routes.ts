@@ -13,7 +13,7 @@ import { authorize, targetOf } from '../../operations/authorize';
 import { OperationError, parseInput } from '../../operations/operation-error';
 import { visibleDeliverable } from '../../operations/visible-deliverable';
 import { ReportDraftOperations } from '../../operations/report-drafts';
-import { ReportReviewOperations } from '../../operations/report-review';
+import { pathInTemplate, ReportReviewOperations } from '../../operations/report-review';
 import { peopleOverview, peopleQuerySchema } from '../../operations/people-admin';
 import { createPersonSettingsOperations, PersonSettingsOperations } from '../../operations/person-settings';
 import { personSettingsInputSchema } from '../../../domain/person-settings';
@@ -458,6 +458,40 @@ export const apiRoutes: ApiRoute[] = [
     async handler({ review, params, principal, body, actor }) {
       const p = params as DeliverableParams;
       return s.commentJson(await review.addComment(principal, p.year, p.phaseId, p.boardId, body, actor));
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/cycles/:year/committee/comments',
+    summary:
+      'The committee comments on a board’s report (or one of its questions) or a district’s LUP (Utskottets kommentar): the committee; recorded, shown to the board and SLK, mailed to them once; 400 bad-path for a question the report does not ask',
+    access: 'committee-act',
+    params: s.yearParams,
+    body: s.committeeCommentBody,
+    bodyCheckedByOperation: true,
+    response: s.committeeComment,
+    // The operation records the comment in the audit log, against the report or LUP it concerns.
+    rateLimitedOnly: true,
+    async handler({ ops, drafts, params, principal, body, actor }) {
+      const { year } = params as { year: number };
+      const pathAsked = async (phaseId: string, boardId: string, path: string) =>
+        pathInTemplate((await drafts.loadExpandedTemplate(principal, year, phaseId, boardId)).template, path);
+      return s.committeeCommentJson(await ops.committee.addComment(principal, year, body, actor, pathAsked));
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/cycles/:year/boards/:boardId/committee-comments',
+    summary:
+      'The committee’s comments on a board’s reports and LUP in a budget year, oldest first (Utskottets kommentarer)',
+    access: 'read-board',
+    params: s.lupParams,
+    response: z.array(s.committeeComment),
+    async handler({ ops, params, principal }) {
+      const p = params as z.infer<typeof s.lupParams>;
+      authorize(principal, 'read-board', await targetOf(ops, p.boardId));
+      await ops.cycle(p.year);
+      return (await ops.committee.comments(p.year, p.boardId)).map(s.committeeCommentJson);
     },
   },
   {

@@ -1,3 +1,5 @@
+import type { CommitteeComment } from '../../../db/committee-comments';
+import { committeeCommentSchema } from '../../operations/committee-acts';
 import { z } from 'zod';
 import { citizenDialogueSchema } from '../../../domain/lup-state';
 import { refusalCodes } from '../../../domain/refusals';
@@ -511,4 +513,30 @@ export const peopleOverview = z.object({
       ),
     }),
   ),
+});
+
+/** The committee's comments (issue 14). */
+export const committeeCommentBody = committeeCommentSchema;
+export const committeeComment = z.object({
+  id: z.string(),
+  budgetYear: z.number().int(),
+  boardId: z.string(),
+  subject: z.enum(['report', 'lup']),
+  phaseId: z.string().optional(),
+  path: z.string().optional(),
+  comment: z.string(),
+  /** The committee member's pseudonymous id (`person:<id>`) or a token's. */
+  author: z.string(),
+  createdAt: z.string(),
+});
+export const committeeCommentJson = (c: CommitteeComment): z.infer<typeof committeeComment> => ({
+  id: c.id,
+  budgetYear: c.budgetYear,
+  boardId: c.boardId,
+  subject: c.subject,
+  ...(c.phaseId !== undefined && { phaseId: c.phaseId }),
+  ...(c.path !== undefined && { path: c.path }),
+  comment: c.comment,
+  author: c.author,
+  createdAt: c.createdAt.toISOString(),
 });

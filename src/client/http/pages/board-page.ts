@@ -46,6 +46,8 @@ import { html, SafeHtml } from './html';
 import { AwaitingSignOff, listAwaitingSignOffs } from '../../../db/report-sign-offs';
 import { awaitingLine } from './sign-off-view';
 import { ActorNames, loadActorNames } from '../../../db/actor-names';
+import type { CommitteeComment } from '../../../db/committee-comments';
+import { committeeCommentList } from './committee-comments-view';
 import { page } from './layout';
 
 /** A deliverable with its budget year (a board's page spans every cycle started). */
@@ -191,6 +193,8 @@ interface BoardPageData {
   awaitingSignOff: Map<string, AwaitingSignOff>;
   /** Who handed in, returned or marked ready, by name (one look-up for the page). */
   names: ActorNames;
+  /** The committee's comments on the board's reports and LUP, all years, oldest first (issue 14). */
+  committeeComments: CommitteeComment[];
 }
 
 /**
@@ -219,7 +223,7 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
   if (!org && all.length === 0) return undefined;
   const name = org?.name ?? all.find((d) => d.boardId === boardId)?.boardName ?? boardId;
   const detailed = all.filter((d) => d.stage !== 'planned' && d.stage !== 'open');
-  const [records, mails, notOpened, waits] = await Promise.all([
+  const [records, mails, notOpened, waits, committeeComments] = await Promise.all([
     ops.submissionRecords(detailed.map((d) => d.workflowId)),
     ops.boardMails(boardId, 100),
     phasesNotOpened(deps, cycles, boardId, all, registry),
@@ -227,11 +231,13 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
       deps.pool,
       all.filter((d) => d.template && awaitsBoard(d)).map((d) => d.workflowId),
     ),
+    ops.committee.boardComments(boardId),
   ]);
   const awaitingSignOff = new Map(waits.map((w) => [w.workflowId, w]));
   const names = await loadActorNames(deps.pool, [
     ...[...records.values()].flatMap((r) => [r.lastSubmission?.by, r.lastReturn?.by]),
     ...waits.map((w) => w.markedReadyBy),
+    ...committeeComments.map((c) => c.author),
   ]);
   const upcoming: Upcoming[] = [
     ...all.filter((d) => (awaitsBoard(d) || d.stage === 'planned') && compareDates(d.deadline, today) >= 0),
@@ -249,8 +255,13 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
     upcoming,
     awaitingSignOff,
     names,
+    committeeComments,
   };
 }
+
+/** A phase's name in a budget year's calendar (its id when the calendar has none such). */
+const phaseNameIn = (cycles: readonly StoredCycle[], year: number, id: string): string =>
+  cycles.find((c) => c.budgetYear === year)?.calendar.phases.find((p) => p.id === id)?.name ?? id;
 
 /** Loads, then renders (or a 404 for a board nobody knows); `status` is 200 or a refused post's. */
 async function sendBoardPage(deps: PageDeps, reply: FastifyReply, status: number, input: BoardPageInput) {
@@ -277,7 +288,7 @@ async function sendBoardPage(deps: PageDeps, reply: FastifyReply, status: number
 
 /** The page's markup from its data and the request (a receipt after a submission, a refused post's problem). */
 function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
-  const { today, all, name, kind, records, mails, upcoming, awaitingSignOff, names } = data;
+  const { today, all, name, kind, records, mails, upcoming, awaitingSignOff, names, committeeComments, cycles } = data;
   const { principal, boardId } = input;
   const owed = all.filter(awaitsBoard);
   const late = owed.filter(isOverdue);
@@ -405,6 +416,8 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
         ? html`<p>Inget inlämnat än.</p>`
         : deliverableTable(`Inlämnade leveranser för ${name}`, 'inlamnat', finished, records, names)
     }
+    <h2 id="utskottet">Utskottets kommentarer</h2>
+    ${committeeCommentList(committeeComments, names, (year, id) => phaseNameIn(cycles, year, id))}
     <h2>Utskick</h2>
     ${
       mails.length === 0

@@ -197,6 +197,9 @@ const FIELD_LABELS: Record<string, string> = {
   weeklyDigest: 'Veckosammanställning',
   mailBoards: 'Nämnder du får utskick om',
   standIns: 'Ersättare',
+  subject: 'Vad kommentaren gäller',
+  boardId: 'Nämnd',
+  path: 'Fråga',
 };
 
 const STAND_IN_PARTS: Record<string, string> = { email: 'e-postadress', from: 'första dag', to: 'sista dag' };

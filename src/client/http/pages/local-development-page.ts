@@ -1,12 +1,41 @@
 import { may } from '../../../domain/permissions';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { loadActorNames } from '../../../db/actor-names';
+import type { Principal } from '../../../domain/principal';
+import { actorOf } from '../auth';
+import {
+  COMMITTEE_COMMENT_FIELDS,
+  COMMITTEE_COMMENT_FORM,
+  committeeCommentForm,
+  committeeCommentList,
+} from './committee-comments-view';
 import type { StoredCycle } from '../../../db/cycles';
 import { LUP_STAGE_SV, LupStage } from '../../../domain/lup-state';
-import { boardKinds, findOrganisation, OrganisationKind, Registry } from '../../../domain/organisations';
+import {
+  boardKinds,
+  findOrganisation,
+  OrganisationKind,
+  organisationsOn,
+  Registry,
+} from '../../../domain/organisations';
 import { FOLLOW_UP_STATUS_SV } from '../../../domain/guideline-answers';
 import type { LocalDevelopmentOperations } from '../../operations/local-development';
 import { OperationError } from '../../operations/operation-error';
-import { forbiddenPage, notFoundPage, PageDeps, parseYear, requireUser, sendPage, yearNavigation } from './common';
+import {
+  attempt,
+  auditPageWrite,
+  forbiddenPage,
+  formValue,
+  FormProblem,
+  isSameOrigin,
+  notFoundPage,
+  PageDeps,
+  parseYear,
+  queryValue,
+  requireUser,
+  sendPage,
+  yearNavigation,
+} from './common';
 import { formatDate, formatShare, KIND_LABELS } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { page } from './layout';
@@ -306,15 +335,23 @@ const LEGEND: Array<[string, string]> = [
   ['st-planned', 'Ingen uppföljning än'],
 ];
 
+/** What a refused or saved committee comment brings back to the page. */
+interface CommitteeFormState {
+  problem?: FormProblem;
+  saved?: string;
+}
+
 export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDeps): void {
   const { ops } = deps;
-  app.get('/oversikt/:year/lokalt-utvecklingsarbete', async (request, reply) => {
-    const principal = requireUser(request, reply);
-    if (!principal) return reply;
-    if (!may(principal, 'read-all'))
-      return forbiddenPage(reply, principal, 'uppföljningen av lokalt utvecklingsarbete');
-    const year = parseYear((request.params as { year: string }).year);
-    if (year === undefined) return notFoundPage(reply, principal);
+
+  /** Loads, then renders the page (status 200, or a refused comment's). */
+  const sendLocalDevelopmentPage = async (
+    reply: FastifyReply,
+    principal: Principal,
+    year: number,
+    status: number,
+    form: CommitteeFormState = {},
+  ): Promise<FastifyReply> => {
     let cycle: StoredCycle;
     try {
       cycle = await ops.cycle(year);
@@ -322,12 +359,26 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
       if (error instanceof OperationError && error.status === 404) return notFoundPage(reply, principal);
       throw error;
     }
-    const [view, registry, cycles] = await Promise.all([
+    const [view, registry, cycles, comments] = await Promise.all([
       ops.local.localDevelopment(year),
       ops.registry().catch(() => undefined),
       ops.listCycles(),
+      ops.committee.comments(year),
     ]);
+    const names = await loadActorNames(
+      deps.pool,
+      comments.map((c) => c.author),
+    );
     const phaseName = (id: string) => cycle.calendar.phases.find((p) => p.id === id)?.name ?? id;
+    const boards = sortBoards(
+      (registry ? organisationsOn(registry, view.onDate) : [])
+        .filter((o) => (boardKinds as readonly string[]).includes(o.kind))
+        .map((o) => ({ id: o.id, name: o.name, kind: o.kind })),
+    );
+    const boardName = (id: string) => boards.find((b) => b.id === id)?.name ?? id;
+    const reportPhases = cycle.calendar.phases
+      .filter((p) => p.kind === 'deliverable')
+      .map((p) => ({ id: p.id, name: p.name }));
     const columns = columnsOf(view, registry);
     const years = cycles.map((c) => c.budgetYear);
 
@@ -342,6 +393,7 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
           <li><a href="#omraden">Prioriterade områden</a></li>
           <li><a href="#lup">Stadsdelsnämndernas LUP</a></li>
           <li><a href="#punktlighet">Punktlighet per nämnd</a></li>
+          <li><a href="#utskottet">Utskottets kommentarer</a></li>
         </ul>
       </nav>
       <h2 id="omraden">Prioriterade områden</h2>
@@ -365,11 +417,92 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
         försenade och fortfarande väntar på nämnden.
       </p>
       ${punctualityHtml(view, registry)}
+      <h2 id="utskottet">Utskottets kommentarer</h2>
+      <p>
+        Utskottets kommentarer på nämndernas rapporter och stadsdelsnämndernas LUP detta budgetår, äldst först. Nämnden
+        ser kommentarerna på sin sida.
+      </p>
+      ${committeeCommentList(comments, names, (_y, id) => phaseName(id), boardName)}
+      ${
+        may(principal, 'committee-act')
+          ? html`<h3 id="kommentera">Kommentera en nämnds rapport eller LUP</h3>
+              ${committeeCommentForm({
+                year,
+                boards,
+                phases: reportPhases,
+                ...(form.problem && { problem: form.problem }),
+                ...(form.saved && { saved: form.saved }),
+              })}`
+          : ''
+      }
       <p><a href="/oversikt/${year}">Till översikten budgetår ${year}</a></p>`;
     return sendPage(
       reply,
-      200,
+      status,
       page({ title: `Lokalt utvecklingsarbete ${year}`, principal, year, current: 'lokalt', body }),
     );
+  };
+
+  app.get('/oversikt/:year/lokalt-utvecklingsarbete', async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    if (!may(principal, 'read-all'))
+      return forbiddenPage(reply, principal, 'uppföljningen av lokalt utvecklingsarbete');
+    const year = parseYear((request.params as { year: string }).year);
+    if (year === undefined) return notFoundPage(reply, principal);
+    const saved = queryValue(request.query, 'kommenterat');
+    return sendLocalDevelopmentPage(reply, principal, year, 200, saved ? { saved } : {});
+  });
+
+  // The committee's comment (issue 14): on a board's whole report or a district's LUP. A comment
+  // on one question is made through the API (path).
+  app.post('/oversikt/:year/lokalt-utvecklingsarbete/kommentar', async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    if (!isSameOrigin(request, deps.publicUrl))
+      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
+    if (!may(principal, 'committee-act')) return forbiddenPage(reply, principal, 'att kommentera som utskottet');
+    const year = parseYear((request.params as { year: string }).year);
+    if (year === undefined) return notFoundPage(reply, principal);
+    const values = Object.fromEntries(COMMITTEE_COMMENT_FIELDS.map((name) => [name, formValue(request.body, name)]));
+    const [subject, phaseId] = values.subject!.startsWith('rapport:')
+      ? ['report', values.subject!.slice('rapport:'.length)]
+      : [values.subject!, undefined];
+    const input = {
+      subject,
+      boardId: values.boardId!,
+      ...(phaseId !== undefined && { phaseId }),
+      comment: values.comment!,
+    };
+    const target = `${ops.municipality}/${year}/committee`;
+    const result = await attempt(COMMITTEE_COMMENT_FORM, values, () =>
+      ops.committee.addComment(principal, year, input, actorOf(principal), async () => false),
+    );
+    if (result.ok) {
+      await auditPageWrite(deps, principal, 'committee-comment', target, {
+        outcome: 'accepted',
+        commentId: result.value.id,
+      });
+      return reply.redirect(
+        `/oversikt/${year}/lokalt-utvecklingsarbete?kommenterat=${encodeURIComponent(result.value.id)}#utskottet`,
+        303,
+      );
+    }
+    await auditPageWrite(deps, principal, 'committee-comment', target, {
+      outcome: 'refused',
+      status: result.status,
+      field: result.problem.field,
+      code: result.problem.code,
+    });
+    // A board or report the form offers but the cycle lacks is named next to its field.
+    const problem =
+      result.status === 404 && (result.problem.field === 'board' || result.problem.field === 'deliverable')
+        ? { ...result.problem, field: result.problem.field === 'board' ? 'boardId' : 'subject' }
+        : result.problem;
+    if (result.status === 404 && problem === result.problem) return notFoundPage(reply, principal);
+    if (result.status === 403) return forbiddenPage(reply, principal, 'att kommentera som utskottet');
+    return sendLocalDevelopmentPage(reply, principal, year, result.status === 404 ? 400 : result.status, {
+      problem,
+    });
   });
 }

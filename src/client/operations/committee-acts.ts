@@ -1,0 +1,186 @@
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { committeeCommentMailKey, renderCommitteeCommentMail } from '../../activities/committee-notice';
+import { appendAuditEvent } from '../../db/audit-log';
+import { CommitteeComment, insertCommitteeComment, listCommitteeComments } from '../../db/committee-comments';
+import { withTransaction } from '../../db/database';
+import { claimSend } from '../../db/send-log';
+import { BOARD_ID_PATTERN } from '../../domain/grants';
+import { findOrganisation, Registry } from '../../domain/organisations';
+import type { Principal } from '../../domain/principal';
+import { cycleWorkflowId } from '../../workflows/budget-cycle-messages';
+import { committeeCommentNoticeId } from '../../workflows/committee-notice-workflow';
+import { lupWorkflowId } from '../../workflows/lup-messages';
+import { authorize } from './authorize';
+import type { DeliverableSummary } from './cycle-operations';
+import type { ReadSnapshot } from './read-cache';
+import { notFound, OperationError, parseInput } from './operation-error';
+import { visibleDeliverable } from './visible-deliverable';
+
+/**
+ * The committee acts (issue 14): its comments on a board's report (the whole report or one
+ * question) or on a district's LUP. Each is stored with its audit event and its mail's send-log
+ * row in one transaction (the outbox), then a workflow per comment delivers the mail: the board's
+ * people by duty and its mailbox, and SLK's.
+ */
+
+/** What a comment is about and what the committee says; the field names a refusal points at. */
+export const committeeCommentSchema = z
+  .object({
+    subject: z.enum(['report', 'lup'], { message: 'must be report or lup' }),
+    boardId: z.string().regex(BOARD_ID_PATTERN, { message: 'must be an organisation id' }),
+    phaseId: z.string().trim().min(1).max(100).optional(),
+    path: z.string().trim().min(1).max(300).optional(),
+    comment: z
+      .string()
+      .trim()
+      .min(1, { message: 'must not be empty' })
+      .max(4000, { message: 'must be at most 4000 characters' }),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.subject === 'report' && v.phaseId === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['phaseId'],
+        message: 'is required for a comment on a report',
+        params: { refusal: 'required' },
+      });
+    if (v.subject === 'lup' && v.phaseId !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['phaseId'], message: 'must be left out for a comment on a LUP' });
+    if (v.subject === 'lup' && v.path !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'must be left out for a comment on a LUP' });
+  });
+export type CommitteeCommentInput = z.infer<typeof committeeCommentSchema>;
+
+/** A comment longer than this stays out of the audit log (the table holds it); its length is recorded. */
+const AUDIT_TEXT_LIMIT = 200;
+
+export function createCommitteeOperations(deps: {
+  client: Client;
+  pool: Pool;
+  taskQueue: string;
+  municipality: string;
+  /** Spelled out rather than picked from CycleOperations, which is built with these operations. */
+  ops: {
+    cycle(year: number): Promise<{ budgetYear: number }>;
+    deliverable(year: number, phaseId: string, boardId: string): Promise<DeliverableSummary>;
+    snapshot(): Promise<ReadSnapshot>;
+    registry(): Promise<Registry>;
+  };
+}) {
+  const { client, pool, municipality, ops } = deps;
+
+  /** Starts the comment's mail; a second start (a retry) finds it started and leaves it. */
+  const startNotice = async (comment: CommitteeComment): Promise<void> => {
+    try {
+      await client.workflow.start('committeeCommentNoticeWorkflow', {
+        workflowId: committeeCommentNoticeId(cycleWorkflowId(municipality, comment.budgetYear), comment.id),
+        taskQueue: deps.taskQueue,
+        args: [{ commentId: comment.id }],
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  };
+
+  return {
+    /**
+     * A committee member comments on a board's report (optionally one question or section of it)
+     * or a district's LUP. Refused for anyone but the committee (403), for a report the cycle does
+     * not have or a board without a LUP (404), and for a question the report does not ask (400
+     * bad-path, checked by `pathAsked`, which knows the report's template).
+     */
+    async addComment(
+      principal: Principal,
+      year: number,
+      input: unknown,
+      /** How the caller appears in the record: the person's pseudonymous id (actorOf). */
+      by: string,
+      pathAsked: (phaseId: string, boardId: string, path: string) => Promise<boolean>,
+    ): Promise<CommitteeComment> {
+      authorize(principal, 'committee-act');
+      const parsed = parseInput(committeeCommentSchema, input ?? {});
+      const cycle = await ops.cycle(year);
+      let workflowId: string;
+      let phaseName: string | undefined;
+      let boardName: string;
+      if (parsed.subject === 'report') {
+        const phaseId = parsed.phaseId!;
+        const summary = await visibleDeliverable(ops, principal, year, phaseId, parsed.boardId);
+        workflowId = summary.workflowId;
+        phaseName = summary.phaseName;
+        boardName = summary.boardName;
+        if (parsed.path !== undefined && !(await pathAsked(phaseId, parsed.boardId, parsed.path))) {
+          throw new OperationError(400, 'path', `${parsed.path} is no question or section of this report`, 'bad-path');
+        }
+      } else {
+        const board = findOrganisation(await ops.registry(), parsed.boardId);
+        if (board?.kind !== 'stadsdelsnamnd') throw notFound('board');
+        boardName = board.name;
+        workflowId = lupWorkflowId(cycleWorkflowId(municipality, cycle.budgetYear), parsed.boardId);
+      }
+      const stored = await withTransaction(pool, async (tx) => {
+        const comment = await insertCommitteeComment(tx, {
+          municipality,
+          budgetYear: year,
+          boardId: parsed.boardId,
+          subject: parsed.subject,
+          ...(parsed.phaseId !== undefined && { phaseId: parsed.phaseId }),
+          workflowId,
+          ...(parsed.path !== undefined && { path: parsed.path }),
+          comment: parsed.comment,
+          author: by,
+        });
+        await appendAuditEvent(tx, {
+          occurredAt: comment.createdAt,
+          workflowId,
+          kind: 'committee-comment',
+          actor: by,
+          eventKey: `committee-comment#${comment.id}`,
+          payload: {
+            commentId: comment.id,
+            subject: comment.subject,
+            boardId: comment.boardId,
+            ...(comment.phaseId !== undefined && { phaseId: comment.phaseId }),
+            ...(comment.path !== undefined && { path: comment.path }),
+            ...(comment.comment.length <= AUDIT_TEXT_LIMIT
+              ? { comment: comment.comment }
+              : { commentLength: comment.comment.length }),
+          },
+        });
+        // The outbox row: the mail is owed from the moment the comment exists, and shows as
+        // pending in the send log until the notice workflow has sent it.
+        await claimSend(tx, {
+          idempotencyKey: committeeCommentMailKey(comment.id),
+          workflowId,
+          kind: 'committee-comment',
+          plannedAt: comment.createdAt,
+          recipients: [],
+          subject: renderCommitteeCommentMail({
+            boardName,
+            ...(phaseName !== undefined && { phaseName }),
+            budgetYear: year,
+            comment: comment.comment,
+          }).subject,
+        });
+        return comment;
+      });
+      await startNotice(stored);
+      return stored;
+    },
+
+    /** The committee's comments of a budget year, on one board or (for the cross-board views) all. */
+    async comments(year: number, boardId?: string): Promise<CommitteeComment[]> {
+      return listCommitteeComments(pool, municipality, { budgetYear: year, ...(boardId !== undefined && { boardId }) });
+    },
+
+    /** Every comment on one board, all budget years, oldest first (the board's page). */
+    async boardComments(boardId: string): Promise<CommitteeComment[]> {
+      return listCommitteeComments(pool, municipality, { boardId });
+    },
+  };
+}
+
+export type CommitteeOperations = ReturnType<typeof createCommitteeOperations>;

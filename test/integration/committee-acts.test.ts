@@ -1,0 +1,280 @@
+import { listAuditEvents } from '../../src/db/audit-log';
+import { createApiToken } from '../../src/db/api-tokens';
+import { withTransaction } from '../../src/db/database';
+import { signInPerson } from '../../src/db/person-principal';
+import { replaceRegistry } from '../../src/db/registry';
+import { committeeCommentNoticeId } from '../../src/workflows/committee-notice-workflow';
+import { smallRegistry } from '../fixtures/small-registry';
+import { STACK_YEAR, useHttpStack } from '../helpers/http-stack';
+import { httpCalls } from '../helpers/http-calls';
+import { reviewStackOptions } from '../helpers/report-stack';
+
+/**
+ * The committee acts (issue 14), over real HTTP on a real cycle with a real worker and SMTP: a
+ * committee member comments on a board's report (one question) and on a district's LUP; the
+ * board and SLK read the comments, the audit log names the member, and the mail reaches the
+ * board's people by duty, its mailbox and SLK's, once. Two members commenting at once are both
+ * kept, in order. Bad input names the field and stores nothing.
+ */
+const stack = useHttpStack('committee_acts', reviewStackOptions());
+const y = STACK_YEAR;
+const { call } = httpCalls(stack);
+const COMMENTS = `/api/cycles/${y}/committee/comments`;
+const boardComments = (board: string) => `/api/cycles/${y}/boards/${board}/committee-comments`;
+const SLK_MAILBOX = 'registrator.slk@stockholm.example';
+
+/** Two committee members' keys: the old `committee` role reads only, so these are given `submit`. */
+const members = { first: { secret: '', id: '' }, second: { secret: '', id: '' } };
+const author = (m: keyof typeof members) => `token:${members[m].id} (owner test)`;
+
+const post = (secret: string, body: unknown) =>
+  fetch(`${stack.url}${COMMENTS}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+
+const stored = async () =>
+  (
+    await stack.harness.db.pool.query<{ id: string; comment: string; author: string }>(
+      'SELECT id, comment, author FROM committee_comments ORDER BY id',
+    )
+  ).rows;
+const sendRows = async () =>
+  (
+    await stack.harness.db.pool.query<{ idempotency_key: string; status: string; recipients: string[] }>(
+      "SELECT idempotency_key, status, recipients FROM send_log WHERE kind = 'committee-comment' ORDER BY idempotency_key",
+    )
+  ).rows;
+const mailsAbout = (commentText: string) =>
+  stack.harness.sink.received.filter((m) => (m.parsed.text ?? '').includes(commentText));
+
+beforeAll(async () => {
+  const pool = stack.harness.db.pool;
+  // SLK's mailbox: SLK hears of every committee act.
+  await withTransaction(pool, (tx) =>
+    replaceRegistry(tx, {
+      ...smallRegistry,
+      organisations: [
+        ...smallRegistry.organisations,
+        {
+          id: 'slk',
+          name: 'Stadsledningskontoret',
+          kind: 'slk',
+          validFrom: '2007-01-01',
+          contacts: [{ role: 'registrator', email: SLK_MAILBOX }],
+        },
+      ],
+    }),
+  );
+  // Farsta's people by duty, and one at Järva who must hear nothing of Farsta.
+  const person = (subject: string, boardId: string, duty: 'handlaggare' | 'controller') =>
+    signInPerson(
+      pool,
+      { issuer: 'https://idp.test', subject, email: `${subject}@stockholm.example` },
+      [{ kind: 'board', boardId, duty }],
+      new Date('2000-01-01T08:00:00Z'),
+    );
+  await person('hanna', 'farsta', 'handlaggare');
+  await person('carl', 'farsta', 'controller');
+  await person('jan', 'jarva', 'controller');
+  for (const m of ['first', 'second'] as const) {
+    const created = await createApiToken(pool, {
+      grants: ['committee'],
+      scopes: ['read', 'submit'],
+      label: `${m} member`,
+      createdBy: 'test',
+    });
+    members[m] = { secret: created.secret, id: created.id };
+  }
+});
+
+describe('the committee comments on reports and LUPs', () => {
+  test('a comment on one question of a report: shown to the board and SLK, audited, mailed once', async () => {
+    const text = 'Utskottet vill veta hur prognosen påverkar förskolan.';
+    const made = await post(members.first.secret, {
+      subject: 'report',
+      phaseId: 'granskad',
+      boardId: 'farsta',
+      path: 'ekonomi.prognos',
+      comment: text,
+    });
+    expect(made.status).toBe(200);
+    expect(made.body).toMatchObject({
+      subject: 'report',
+      phaseId: 'granskad',
+      boardId: 'farsta',
+      path: 'ekonomi.prognos',
+      comment: text,
+      author: author('first'),
+    });
+
+    for (const reader of ['farsta', 'admin', 'committee'] as const) {
+      const seen = await call(reader, 'GET', boardComments('farsta'));
+      expect(seen.status).toBe(200);
+      expect(seen.body.map((c: { comment: string }) => c.comment)).toEqual([text]);
+    }
+    // Another board learns nothing of Farsta's.
+    expect((await call('jarva', 'GET', boardComments('farsta'))).status).toBe(404);
+
+    const audit = await listAuditEvents(stack.harness.db.pool, `teststad/${y}/granskad/farsta`);
+    const event = audit.find((e) => e.kind === 'committee-comment');
+    expect(event).toMatchObject({
+      actor: author('first'),
+      payload: { commentId: made.body.id, path: 'ekonomi.prognos', comment: text },
+    });
+
+    await stack.harness.sink.waitFor(() => mailsAbout(text).length > 0);
+    const [mail] = mailsAbout(text);
+    expect(mail!.parsed.subject).toBe('Utskottet har kommenterat Granskad rapport 2090: Farsta stadsdelsnämnd');
+    expect(mail!.envelope.to.sort()).toEqual(
+      ['registrator.farsta@stockholm.example', 'hanna@stockholm.example', 'carl@stockholm.example', SLK_MAILBOX].sort(),
+    );
+    expect(mail!.parsed.text).toContain('ekonomi.prognos');
+
+    // The mail goes once: another delivery attempt for the same comment finds it sent.
+    const again = await stack.env.client.workflow.execute('committeeCommentNoticeWorkflow', {
+      workflowId: `${committeeCommentNoticeId(`teststad/${y}`, String(made.body.id))}/again`,
+      taskQueue: stack.harness.taskQueue,
+      args: [{ commentId: made.body.id }],
+    });
+    expect(again).toMatchObject({ sentNow: false });
+    expect(mailsAbout(text)).toHaveLength(1);
+    expect(await sendRows()).toEqual([
+      expect.objectContaining({ idempotency_key: `committee-comment#${String(made.body.id)}`, status: 'sent' }),
+    ]);
+  });
+
+  test('a comment on a district’s LUP; a board without a LUP is not found', async () => {
+    const text = 'Dialogerna i Hökarängen bör återkopplas tydligare.';
+    const made = await post(members.first.secret, { subject: 'lup', boardId: 'farsta', comment: text });
+    expect(made.status).toBe(200);
+    const audit = await listAuditEvents(stack.harness.db.pool, `teststad/${y}/lup/farsta`);
+    expect(audit.find((e) => e.kind === 'committee-comment')).toMatchObject({ payload: { subject: 'lup' } });
+    await stack.harness.sink.waitFor(() => mailsAbout(text).length > 0);
+    expect(mailsAbout(text)[0]!.parsed.subject).toBe('Utskottet har kommenterat LUP 2090: Farsta stadsdelsnämnd');
+
+    const before = await stored();
+    const notDistrict = await post(members.first.secret, {
+      subject: 'lup',
+      boardId: 'kulturnamnden',
+      comment: 'x',
+    });
+    expect({ status: notDistrict.status, field: notDistrict.body.field }).toEqual({ status: 404, field: 'board' });
+    expect(await stored()).toEqual(before);
+  });
+
+  test('bad input names its field and stores nothing; only the committee may comment', async () => {
+    const before = await stored();
+    const sendsBefore = await sendRows();
+    const cases: Array<[unknown, number, string, string?]> = [
+      [{ subject: 'report', phaseId: 'granskad', boardId: 'farsta' }, 400, 'comment'],
+      [{ subject: 'report', phaseId: 'granskad', boardId: 'farsta', comment: '   ' }, 400, 'comment'],
+      [{ subject: 'report', phaseId: 'granskad', boardId: 'farsta', comment: 'x'.repeat(4001) }, 400, 'comment'],
+      [{ subject: 'report', boardId: 'farsta', comment: 'Saknar fas.' }, 400, 'phaseId'],
+      [{ subject: 'lup', boardId: 'farsta', path: 'ekonomi', comment: 'Fråga på LUP.' }, 400, 'path'],
+      [{ subject: 'protokoll', boardId: 'farsta', comment: 'x' }, 400, 'subject'],
+      [
+        { subject: 'report', phaseId: 'granskad', boardId: 'farsta', path: 'ekonomi.finns-inte', comment: 'x' },
+        400,
+        'path',
+        'bad-path',
+      ],
+      [{ subject: 'report', phaseId: 'finns-inte', boardId: 'farsta', comment: 'x' }, 404, 'deliverable'],
+    ];
+    for (const [body, status, field, code] of cases) {
+      const answer = await post(members.first.secret, body);
+      expect({ status: answer.status, field: answer.body.field }).toEqual({ status, field });
+      if (code) expect(answer.body.code).toBe(code);
+    }
+    const valid = { subject: 'report', phaseId: 'granskad', boardId: 'farsta', comment: 'Inte er sak.' };
+    // SLK, the board, and the old committee key (it reads only: missing-scope).
+    for (const caller of ['admin', 'farsta', 'farstaChef', 'committee'] as const) {
+      expect((await call(caller, 'POST', COMMENTS, valid)).status).toBe(403);
+    }
+    expect(await stored()).toEqual(before);
+    expect(await sendRows()).toEqual(sendsBefore);
+  });
+
+  test('two members comment at the same moment: both kept, in order, each mailed once', async () => {
+    const before = await stored();
+    const texts = ['Först: hur går det med fritidsgården?', 'Samtidigt: redovisa läget för trygghetsvandringarna.'];
+    const answers = await Promise.all([
+      post(members.first.secret, { subject: 'report', phaseId: 'granskad', boardId: 'farsta', comment: texts[0] }),
+      post(members.second.secret, { subject: 'report', phaseId: 'granskad', boardId: 'farsta', comment: texts[1] }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    const after = (await stored()).slice(before.length);
+    expect(after.map((c) => c.comment).sort()).toEqual([...texts].sort());
+    expect(new Set(after.map((c) => c.author))).toEqual(new Set([author('first'), author('second')]));
+    // The board reads them in the order they were stored.
+    const listed = await call('farsta', 'GET', boardComments('farsta'));
+    expect(listed.body.slice(-2).map((c: { id: string }) => c.id)).toEqual(after.map((c) => c.id));
+    await stack.harness.sink.waitFor(() => texts.every((t) => mailsAbout(t).length > 0));
+    expect(texts.map((t) => mailsAbout(t).length)).toEqual([1, 1]);
+  });
+});
+
+describe('the committee’s form on the local development page', () => {
+  const PAGE = `/oversikt/${y}/lokalt-utvecklingsarbete`;
+  const postForm = (secret: string, fields: Record<string, string>) =>
+    fetch(`${stack.url}${PAGE}/kommentar`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: `arshjul_token=${secret}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+  const getPage = (secret: string, path: string) =>
+    fetch(`${stack.url}${path}`, { headers: { cookie: `arshjul_token=${secret}` } }).then((r) => r.text());
+
+  test('a member comments on a report; the committee, SLK and the board read it on their pages', async () => {
+    const text = 'Utskottet saknar en analys av barnfattigdomen.';
+    const saved = await postForm(members.first.secret, {
+      boardId: 'farsta',
+      subject: 'rapport:granskad',
+      comment: text,
+    });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toMatch(new RegExp(`^${PAGE}\\?kommenterat=\\d+#utskottet$`));
+
+    const committeePage = await getPage(members.first.secret, saved.headers.get('location')!);
+    expect(committeePage).toContain('Kommentaren är sparad');
+    expect(committeePage).toContain(text);
+    expect(committeePage).toContain('<h3 id="kommentera">');
+    // SLK reads the comments there, without the form.
+    const slkPage = await getPage(stack.tokens.admin, PAGE);
+    expect(slkPage).toContain(text);
+    expect(slkPage).not.toContain('<h3 id="kommentera">');
+    // The board on its own page.
+    const boardPage = await getPage(stack.tokens.farsta, '/namnd/farsta');
+    expect(boardPage).toContain('Utskottets kommentarer');
+    expect(boardPage).toContain(text);
+    expect(boardPage).toContain('Granskad rapport 2090');
+    await stack.harness.sink.waitFor(() => mailsAbout(text).length > 0);
+  });
+
+  test('a refused comment shows its error next to the field and in a summary, and stores nothing', async () => {
+    const before = await stored();
+    const empty = await postForm(members.first.secret, { boardId: 'farsta', subject: 'lup', comment: '  ' });
+    expect(empty.status).toBe(400);
+    const emptyPage = await empty.text();
+    expect(emptyPage).toContain('class="error-summary"');
+    expect(emptyPage).toContain('href="#utskottskommentar-comment"');
+    expect(emptyPage).toMatch(/id="utskottskommentar-comment-error">Kommentar [^<]+</);
+    expect(emptyPage).toMatch(/<textarea id="utskottskommentar-comment"[^>]*aria-invalid="true"/);
+
+    const notDistrict = await postForm(members.first.secret, {
+      boardId: 'kulturnamnden',
+      subject: 'lup',
+      comment: 'x',
+    });
+    expect(notDistrict.status).toBe(400);
+    const notDistrictPage = await notDistrict.text();
+    expect(notDistrictPage).toContain('id="utskottskommentar-boardId-error">Nämnd finns inte');
+    // What was typed stays in the form.
+    expect(notDistrictPage).toMatch(/<option value="kulturnamnden"\s+selected/);
+
+    expect((await postForm(stack.tokens.admin, { boardId: 'farsta', subject: 'lup', comment: 'x' })).status).toBe(403);
+    expect(await stored()).toEqual(before);
+  });
+});
