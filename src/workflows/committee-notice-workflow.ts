@@ -3,21 +3,31 @@ import type { Activities } from '../activities';
 import type { SendOnceResult } from '../activities/send-once';
 import { ACTIVITY_RETRY } from './workflow-support';
 
-const { sendCommitteeCommentMail } = proxyActivities<Activities>({
+const { sendCommitteeCommentMail, sendAreaFlagMail } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: ACTIVITY_RETRY,
 });
 
-/** The workflow ID of the mail about one committee comment: started once per comment. */
-export function committeeCommentNoticeId(cycleWorkflowId: string, commentId: string): string {
-  return `${cycleWorkflowId}/committee-comment/${commentId}`;
+/** What a committee act's mail is about: a comment, or a flag or unflag of a priority area. */
+export interface CommitteeNoticeInput {
+  kind: 'comment' | 'area-flag';
+  /** The comment's or the flag act's id. */
+  id: string;
+}
+
+/** The workflow ID of the mail about one committee act: started once per act. */
+export function committeeNoticeId(cycleOrMunicipality: string, input: CommitteeNoticeInput): string {
+  return `${cycleOrMunicipality}/committee-${input.kind}/${input.id}`;
 }
 
 /**
- * Delivers the mail about one committee comment (issue 14), retried until the relay takes it:
- * the API stores the comment and its send-log row in one transaction and starts this workflow,
- * whose ID (one per comment) and the send log's key keep it to one mail.
+ * Delivers the mail about one committee act (issue 14), retried until the relay takes it: the
+ * API stores the act and its send-log row in one transaction and starts this workflow, whose ID
+ * (one per act) and the send log's key keep it to one mail.
  */
-export async function committeeCommentNoticeWorkflow(input: { commentId: string }): Promise<SendOnceResult> {
-  return sendCommitteeCommentMail({ commentId: input.commentId, firedAt: new Date().toISOString() });
+export async function committeeNoticeWorkflow(input: CommitteeNoticeInput): Promise<SendOnceResult> {
+  const firedAt = new Date().toISOString();
+  return input.kind === 'comment'
+    ? sendCommitteeCommentMail({ commentId: input.id, firedAt })
+    : sendAreaFlagMail({ actId: input.id, firedAt });
 }

@@ -179,6 +179,10 @@ const ROUTES: Record<string, RouteSpec> = {
     body: { subject: 'lup', boardId: A, comment: 'Utskottets kommentar.' },
   },
   'GET /api/cycles/:year/boards/:boardId/committee-comments': { surface: 'api', expect: readBoard },
+  // The small registry's area; the committee's flag is refused for its empty reason (past authorisation).
+  'POST /api/committee/priority-areas/:areaId/flag': { surface: 'api', expect: committeeOnly, body: { reason: '' } },
+  'POST /api/committee/priority-areas/:areaId/unflag': { surface: 'api', expect: committeeOnly, body: {} },
+  'GET /api/committee/priority-areas/flags': { surface: 'api', expect: everyone },
   'POST /api/cycles/:year/deliverables/:phaseId/:boardId/attachments': {
     surface: 'api',
     expect: draft,
@@ -214,6 +218,16 @@ const ROUTES: Record<string, RouteSpec> = {
     surface: 'page',
     expect: committeeOnly,
     body: { boardId: '', subject: 'lup', comment: '' },
+  },
+  'POST /oversikt/:year/lokalt-utvecklingsarbete/uppmarksamma': {
+    surface: 'page',
+    expect: committeeOnly,
+    body: { areaId: 'rinkeby-kista', reason: '' },
+  },
+  'POST /oversikt/:year/lokalt-utvecklingsarbete/ta-bort-uppmarksamhet': {
+    surface: 'page',
+    expect: committeeOnly,
+    body: { areaId: 'rinkeby-kista' },
   },
   'GET /cykel/:year': { surface: 'page', expect: slkOnly },
   'GET /personer': { surface: 'page', expect: slkOnly },
@@ -267,6 +281,7 @@ function pathOf(url: string, boardId: string): string {
     .replace(':boardId', boardId)
     .replace(':milestoneId', 'kf-budget')
     .replace(':templateId', 'testrapport')
+    .replace(':areaId', 'rinkeby-kista')
     .replace(':attachmentId', attachmentId)
     .replace(':file', 'feed_000000000000.ics');
 }

@@ -3,7 +3,7 @@ import { createApiToken } from '../../src/db/api-tokens';
 import { withTransaction } from '../../src/db/database';
 import { signInPerson } from '../../src/db/person-principal';
 import { replaceRegistry } from '../../src/db/registry';
-import { committeeCommentNoticeId } from '../../src/workflows/committee-notice-workflow';
+import { committeeNoticeId } from '../../src/workflows/committee-notice-workflow';
 import { smallRegistry } from '../fixtures/small-registry';
 import { STACK_YEAR, useHttpStack } from '../helpers/http-stack';
 import { httpCalls } from '../helpers/http-calls';
@@ -63,6 +63,15 @@ beforeAll(async () => {
           kind: 'slk',
           validFrom: '2007-01-01',
           contacts: [{ role: 'registrator', email: SLK_MAILBOX }],
+        },
+      ],
+      priorityAreas: [
+        ...smallRegistry.priorityAreas,
+        {
+          id: 'farsta-omrade',
+          name: 'Farsta',
+          validFrom: '2015-01-01',
+          servedBy: [{ boardId: 'farsta', validFrom: '2015-01-01' }],
         },
       ],
     }),
@@ -133,10 +142,11 @@ describe('the committee comments on reports and LUPs', () => {
     expect(mail!.parsed.text).toContain('ekonomi.prognos');
 
     // The mail goes once: another delivery attempt for the same comment finds it sent.
-    const again = await stack.env.client.workflow.execute('committeeCommentNoticeWorkflow', {
-      workflowId: `${committeeCommentNoticeId(`teststad/${y}`, String(made.body.id))}/again`,
+    const notice = { kind: 'comment' as const, id: String(made.body.id) };
+    const again = await stack.env.client.workflow.execute('committeeNoticeWorkflow', {
+      workflowId: `${committeeNoticeId(`teststad/${y}`, notice)}/again`,
       taskQueue: stack.harness.taskQueue,
-      args: [{ commentId: made.body.id }],
+      args: [notice],
     });
     expect(again).toMatchObject({ sentNow: false });
     expect(mailsAbout(text)).toHaveLength(1);
@@ -166,7 +176,9 @@ describe('the committee comments on reports and LUPs', () => {
 
   test('bad input names its field and stores nothing; only the committee may comment', async () => {
     const before = await stored();
-    const sendsBefore = await sendRows();
+    // The mails owed (their keys): an earlier test's mail may still be going out meanwhile.
+    const keys = async () => (await sendRows()).map((r) => r.idempotency_key);
+    const sendsBefore = await keys();
     const cases: Array<[unknown, number, string, string?]> = [
       [{ subject: 'report', phaseId: 'granskad', boardId: 'farsta' }, 400, 'comment'],
       [{ subject: 'report', phaseId: 'granskad', boardId: 'farsta', comment: '   ' }, 400, 'comment'],
@@ -193,7 +205,7 @@ describe('the committee comments on reports and LUPs', () => {
       expect((await call(caller, 'POST', COMMENTS, valid)).status).toBe(403);
     }
     expect(await stored()).toEqual(before);
-    expect(await sendRows()).toEqual(sendsBefore);
+    expect(await keys()).toEqual(sendsBefore);
   });
 
   test('two members comment at the same moment: both kept, in order, each mailed once', async () => {
@@ -276,5 +288,121 @@ describe('the committee’s form on the local development page', () => {
 
     expect((await postForm(stack.tokens.admin, { boardId: 'farsta', subject: 'lup', comment: 'x' })).status).toBe(403);
     expect(await stored()).toEqual(before);
+  });
+});
+
+describe('the committee flags a priority area for attention', () => {
+  const FLAGS = '/api/committee/priority-areas/flags';
+  const act = (secret: string, areaId: string, action: 'flag' | 'unflag', body: unknown) =>
+    fetch(`${stack.url}/api/committee/priority-areas/${areaId}/${action}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  const acts = async () =>
+    (
+      await stack.harness.db.pool.query<{ id: string; action: string; reason: string | null }>(
+        'SELECT id, action, reason FROM committee_area_flags ORDER BY id',
+      )
+    ).rows;
+  const flagMails = (subject: string) => stack.harness.sink.received.filter((m) => m.parsed.subject === subject);
+
+  test('two members flag an area at once: both kept in order, shown to the boards serving it, each mailed once', async () => {
+    const reasons = ['Otryggheten kring Rinkeby torg har ökat.', 'Skolresultaten sjunker i Husby.'];
+    const both = await Promise.all([
+      act(members.first.secret, 'rinkeby-kista', 'flag', { reason: reasons[0] }),
+      act(members.second.secret, 'rinkeby-kista', 'flag', { reason: reasons[1] }),
+    ]);
+    expect(both.map((a) => a.status)).toEqual([200, 200]);
+    const stored = await acts();
+    expect(stored.map((a) => a.reason).sort()).toEqual([...reasons].sort());
+
+    const flags = await call('farsta', 'GET', FLAGS);
+    expect(flags.status).toBe(200);
+    expect(flags.body).toHaveLength(1);
+    expect(flags.body[0].areaId).toBe('rinkeby-kista');
+    // In the order stored.
+    expect(flags.body[0].flags.map((f: { id: string }) => f.id)).toEqual(stored.map((a) => a.id));
+
+    const audit = await listAuditEvents(stack.harness.db.pool, 'teststad/priority-area/rinkeby-kista');
+    expect(new Set(audit.filter((e) => e.kind === 'committee-area-flag').map((e) => e.actor))).toEqual(
+      new Set([author('first'), author('second')]),
+    );
+
+    // Järva serves the area today: its page shows the committee's attention; Farsta's does not.
+    const jarvaPage = await fetch(`${stack.url}/namnd/jarva`, {
+      headers: { cookie: `arshjul_token=${stack.tokens.jarva}` },
+    }).then((r) => r.text());
+    expect(jarvaPage).toContain('Områden som utskottet uppmärksammar');
+    for (const r of reasons) expect(jarvaPage).toContain(r);
+    const farstaPage = await fetch(`${stack.url}/namnd/farsta`, {
+      headers: { cookie: `arshjul_token=${stack.tokens.farsta}` },
+    }).then((r) => r.text());
+    expect(farstaPage).not.toContain(reasons[0]);
+
+    const subject = 'Utskottet uppmärksammar Rinkeby-Kista';
+    await stack.harness.sink.waitFor(() => flagMails(subject).length >= 2);
+    expect(flagMails(subject)).toHaveLength(2);
+    for (const mail of flagMails(subject)) {
+      expect(mail.envelope.to.sort()).toEqual(['jan@stockholm.example', SLK_MAILBOX].sort());
+    }
+  });
+
+  test('unflagging takes the attention away; a second unflag is refused (409) and stores nothing', async () => {
+    const off = await act(members.first.secret, 'rinkeby-kista', 'unflag', { reason: 'Åtgärderna är på plats.' });
+    expect(off.status).toBe(200);
+    expect((await call('committee', 'GET', FLAGS)).body).toEqual([]);
+    await stack.harness.sink.waitFor(() => flagMails('Utskottet uppmärksammar inte längre Rinkeby-Kista').length > 0);
+
+    const before = await acts();
+    const again = await act(members.second.secret, 'rinkeby-kista', 'unflag', {});
+    expect({ status: again.status, field: again.body.field, code: again.body.code }).toEqual({
+      status: 409,
+      field: 'areaId',
+      code: 'not-flagged',
+    });
+    expect(await acts()).toEqual(before);
+  });
+
+  test('bad input names its field; only the committee flags; nothing is stored', async () => {
+    const before = await acts();
+    const empty = await act(members.first.secret, 'farsta-omrade', 'flag', { reason: ' ' });
+    expect({ status: empty.status, field: empty.body.field }).toEqual({ status: 400, field: 'reason' });
+    const missing = await act(members.first.secret, 'farsta-omrade', 'flag', {});
+    expect({ status: missing.status, field: missing.body.field }).toEqual({ status: 400, field: 'reason' });
+    const unknown = await act(members.first.secret, 'atlantis', 'flag', { reason: 'x' });
+    expect({ status: unknown.status, field: unknown.body.field }).toEqual({ status: 404, field: 'area' });
+    for (const secret of [stack.tokens.admin, stack.tokens.farstaChef, stack.tokens.committee]) {
+      expect((await act(secret, 'farsta-omrade', 'flag', { reason: 'x' })).status).toBe(403);
+    }
+    expect(await acts()).toEqual(before);
+  });
+
+  test('the committee flags and unflags on the local development page; a refusal shows next to the field', async () => {
+    const PAGE = `/oversikt/${y}/lokalt-utvecklingsarbete`;
+    const form = (path: string, fields: Record<string, string>) =>
+      fetch(`${stack.url}${PAGE}/${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie: `arshjul_token=${members.first.secret}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const empty = await form('uppmarksamma', { areaId: 'farsta-omrade', reason: '' });
+    expect(empty.status).toBe(400);
+    const emptyPage = await empty.text();
+    expect(emptyPage).toContain('href="#uppmarksamma-reason"');
+    expect(emptyPage).toMatch(/id="uppmarksamma-reason-error">Skäl [^<]+</);
+
+    const reason = 'Utskottet vill följa Farstas arbete med trygghet.';
+    expect((await form('uppmarksamma', { areaId: 'farsta-omrade', reason })).status).toBe(303);
+    const shown = await fetch(`${stack.url}${PAGE}`, {
+      headers: { cookie: `arshjul_token=${stack.tokens.admin}` },
+    }).then((r) => r.text());
+    expect(shown).toContain(reason);
+    expect((await form('ta-bort-uppmarksamhet', { areaId: 'farsta-omrade' })).status).toBe(303);
+    expect((await call('committee', 'GET', '/api/committee/priority-areas/flags')).body).toEqual([]);
   });
 });

@@ -1,16 +1,29 @@
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { committeeCommentMailKey, renderCommitteeCommentMail } from '../../activities/committee-notice';
+import {
+  areaFlagMailKey,
+  committeeCommentMailKey,
+  renderAreaFlagMail,
+  renderCommitteeCommentMail,
+} from '../../activities/committee-notice';
+import {
+  AreaFlag,
+  AreaFlagAct,
+  currentAreaFlags,
+  insertAreaFlagAct,
+  listAreaFlagActs,
+  lockArea,
+} from '../../db/committee-area-flags';
 import { appendAuditEvent } from '../../db/audit-log';
 import { CommitteeComment, insertCommitteeComment, listCommitteeComments } from '../../db/committee-comments';
 import { withTransaction } from '../../db/database';
 import { claimSend } from '../../db/send-log';
 import { BOARD_ID_PATTERN } from '../../domain/grants';
-import { findOrganisation, Registry } from '../../domain/organisations';
+import { findOrganisation, priorityAreasOn, Registry } from '../../domain/organisations';
 import type { Principal } from '../../domain/principal';
 import { cycleWorkflowId } from '../../workflows/budget-cycle-messages';
-import { committeeCommentNoticeId } from '../../workflows/committee-notice-workflow';
+import { CommitteeNoticeInput, committeeNoticeId } from '../../workflows/committee-notice-workflow';
 import { lupWorkflowId } from '../../workflows/lup-messages';
 import { authorize } from './authorize';
 import type { DeliverableSummary } from './cycle-operations';
@@ -54,6 +67,20 @@ export const committeeCommentSchema = z
   });
 export type CommitteeCommentInput = z.infer<typeof committeeCommentSchema>;
 
+/** A flag of a priority area needs its reason; an unflag may say why. */
+export const areaFlagSchema = z
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(1, { message: 'must not be empty' })
+      .max(2000, { message: 'must be at most 2000 characters' }),
+  })
+  .strict();
+export const areaUnflagSchema = z
+  .object({ reason: z.string().trim().max(2000, { message: 'must be at most 2000 characters' }).optional() })
+  .strict();
+
 /** A comment longer than this stays out of the audit log (the table holds it); its length is recorded. */
 const AUDIT_TEXT_LIMIT = 200;
 
@@ -72,13 +99,13 @@ export function createCommitteeOperations(deps: {
 }) {
   const { client, pool, municipality, ops } = deps;
 
-  /** Starts the comment's mail; a second start (a retry) finds it started and leaves it. */
-  const startNotice = async (comment: CommitteeComment): Promise<void> => {
+  /** Starts an act's mail; a second start (a retry) finds it started and leaves it. */
+  const startNotice = async (scope: string, input: CommitteeNoticeInput): Promise<void> => {
     try {
-      await client.workflow.start('committeeCommentNoticeWorkflow', {
-        workflowId: committeeCommentNoticeId(cycleWorkflowId(municipality, comment.budgetYear), comment.id),
+      await client.workflow.start('committeeNoticeWorkflow', {
+        workflowId: committeeNoticeId(scope, input),
         taskQueue: deps.taskQueue,
-        args: [{ commentId: comment.id }],
+        args: [input],
       });
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -167,8 +194,70 @@ export function createCommitteeOperations(deps: {
         });
         return comment;
       });
-      await startNotice(stored);
+      await startNotice(cycleWorkflowId(municipality, year), { kind: 'comment', id: stored.id });
       return stored;
+    },
+
+    /**
+     * A committee member flags a priority area for attention (with a reason) or unflags it.
+     * Refused for anyone but the committee (403), for an area the registry does not have in force
+     * today (404 area), and for an unflag of an area not flagged (409 not-flagged). Acts on one
+     * area queue up (an advisory lock), so two flags at once are both kept, in order, and an
+     * unflag sees every flag before it. Stored with its audit event and its mail's send-log row.
+     */
+    async actOnArea(
+      principal: Principal,
+      areaId: string,
+      action: 'flag' | 'unflag',
+      input: unknown,
+      by: string,
+      today: string,
+    ): Promise<AreaFlagAct> {
+      authorize(principal, 'committee-act');
+      const { reason } = parseInput(action === 'flag' ? areaFlagSchema : areaUnflagSchema, input ?? {});
+      const registry = await ops.registry();
+      const area = priorityAreasOn(registry, today).find((a) => a.id === areaId);
+      if (!area) throw notFound('area');
+      const workflowId = `${municipality}/priority-area/${areaId}`;
+      const stored = await withTransaction(pool, async (tx) => {
+        await lockArea(tx, municipality, areaId);
+        if (action === 'unflag') {
+          const flagged = currentAreaFlags(await listAreaFlagActs(tx, municipality, areaId)).length > 0;
+          if (!flagged)
+            throw new OperationError(409, 'areaId', `${areaId} is not flagged for attention`, 'not-flagged');
+        }
+        const act = await insertAreaFlagAct(tx, {
+          municipality,
+          areaId,
+          action,
+          ...(reason !== undefined && reason !== '' && { reason }),
+          author: by,
+        });
+        await appendAuditEvent(tx, {
+          occurredAt: act.createdAt,
+          workflowId,
+          kind: `committee-area-${action}`,
+          actor: by,
+          eventKey: `committee-area-flag#${act.id}`,
+          payload: { actId: act.id, areaId, ...(act.reason !== undefined && { reason: act.reason }) },
+        });
+        await claimSend(tx, {
+          idempotencyKey: areaFlagMailKey(act.id),
+          workflowId,
+          kind: `committee-area-${action}`,
+          plannedAt: act.createdAt,
+          recipients: [],
+          subject: renderAreaFlagMail({ areaName: area.name, action }).subject,
+        });
+        return act;
+      });
+      await startNotice(municipality, { kind: 'area-flag', id: stored.id });
+      return stored;
+    },
+
+    /** The priority areas flagged now, each with the flags since its last unflag. */
+    async areaFlags(): Promise<AreaFlag[]> {
+      return currentAreaFlags(await listAreaFlagActs(pool, municipality));
     },
 
     /** The committee's comments of a budget year, on one board or (for the cross-board views) all. */

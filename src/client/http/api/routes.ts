@@ -495,6 +495,54 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
+    method: 'POST',
+    url: '/api/committee/priority-areas/:areaId/flag',
+    summary:
+      'Flag a priority area for attention, with a reason (Uppmärksamma området): the committee; recorded, shown on the local development page and the pages of the boards serving the area, mailed to them and SLK once; two flags at once are both kept',
+    access: 'committee-act',
+    params: s.areaParams,
+    body: s.areaFlagBody,
+    bodyCheckedByOperation: true,
+    response: s.areaFlagAct,
+    // The operation records the act in the audit log, against the area.
+    rateLimitedOnly: true,
+    async handler({ ops, params, principal, body, actor }) {
+      const { areaId } = params as z.infer<typeof s.areaParams>;
+      return s.areaFlagActJson(await ops.committee.actOnArea(principal, areaId, 'flag', body, actor, ops.today()));
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/committee/priority-areas/:areaId/unflag',
+    summary:
+      'Take the committee’s attention from a priority area (Ta bort uppmärksamheten), the reason optional: the committee; 409 not-flagged when it is not flagged',
+    access: 'committee-act',
+    params: s.areaParams,
+    body: s.areaUnflagBody,
+    bodyCheckedByOperation: true,
+    response: s.areaFlagAct,
+    // The operation records the act in the audit log, against the area.
+    rateLimitedOnly: true,
+    async handler({ ops, params, principal, body, actor }) {
+      const { areaId } = params as z.infer<typeof s.areaParams>;
+      return s.areaFlagActJson(await ops.committee.actOnArea(principal, areaId, 'unflag', body, actor, ops.today()));
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/committee/priority-areas/flags',
+    summary:
+      'The priority areas the committee flags for attention now, each with the flags since its last unflag (Uppmärksammade områden)',
+    access: 'authenticated',
+    response: s.areaFlags,
+    async handler({ ops }) {
+      return (await ops.committee.areaFlags()).map((f) => ({
+        areaId: f.areaId,
+        flags: f.flags.map(s.areaFlagActJson),
+      }));
+    },
+  },
+  {
     method: 'GET',
     url: '/api/boards/:boardId/mails',
     summary: 'The mails sent about a board’s deliverables, newest first (Utskick)',

@@ -1,5 +1,6 @@
 import type { CommitteeComment } from '../../../db/committee-comments';
-import { committeeCommentSchema } from '../../operations/committee-acts';
+import type { AreaFlagAct } from '../../../db/committee-area-flags';
+import { areaFlagSchema, areaUnflagSchema, committeeCommentSchema } from '../../operations/committee-acts';
 import { z } from 'zod';
 import { citizenDialogueSchema } from '../../../domain/lup-state';
 import { refusalCodes } from '../../../domain/refusals';
@@ -540,3 +541,24 @@ export const committeeCommentJson = (c: CommitteeComment): z.infer<typeof commit
   author: c.author,
   createdAt: c.createdAt.toISOString(),
 });
+
+export const areaParams = z.object({ areaId: slug }).strict();
+export const areaFlagBody = areaFlagSchema;
+export const areaUnflagBody = areaUnflagSchema;
+export const areaFlagAct = z.object({
+  id: z.string(),
+  areaId: z.string(),
+  action: z.enum(['flag', 'unflag']),
+  reason: z.string().optional(),
+  author: z.string(),
+  createdAt: z.string(),
+});
+export const areaFlagActJson = (a: AreaFlagAct): z.infer<typeof areaFlagAct> => ({
+  id: a.id,
+  areaId: a.areaId,
+  action: a.action,
+  ...(a.reason !== undefined && { reason: a.reason }),
+  author: a.author,
+  createdAt: a.createdAt.toISOString(),
+});
+export const areaFlags = z.array(z.object({ areaId: z.string(), flags: z.array(areaFlagAct) }));

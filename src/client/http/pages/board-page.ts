@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { compareDates } from '../../../domain/local-date';
 import type { DeliverablePhase } from '../../../domain/cycle-calendar';
-import { findOrganisation, Registry } from '../../../domain/organisations';
+import { boardsServingArea, findOrganisation, priorityAreasOn, Registry } from '../../../domain/organisations';
 import { audienceOf, writtenDeadlineFor } from '../../../domain/planner';
 import type { Principal } from '../../../domain/principal';
 import { boardTarget } from '../../../domain/board-target';
@@ -47,7 +47,8 @@ import { AwaitingSignOff, listAwaitingSignOffs } from '../../../db/report-sign-o
 import { awaitingLine } from './sign-off-view';
 import { ActorNames, loadActorNames } from '../../../db/actor-names';
 import type { CommitteeComment } from '../../../db/committee-comments';
-import { committeeCommentList } from './committee-comments-view';
+import type { AreaFlag } from '../../../db/committee-area-flags';
+import { areaFlagList, committeeCommentList } from './committee-comments-view';
 import { page } from './layout';
 
 /** A deliverable with its budget year (a board's page spans every cycle started). */
@@ -195,6 +196,8 @@ interface BoardPageData {
   names: ActorNames;
   /** The committee's comments on the board's reports and LUP, all years, oldest first (issue 14). */
   committeeComments: CommitteeComment[];
+  /** The priority areas the board serves that the committee flags for attention now. */
+  areaFlags: AreaFlag[];
 }
 
 /**
@@ -223,7 +226,7 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
   if (!org && all.length === 0) return undefined;
   const name = org?.name ?? all.find((d) => d.boardId === boardId)?.boardName ?? boardId;
   const detailed = all.filter((d) => d.stage !== 'planned' && d.stage !== 'open');
-  const [records, mails, notOpened, waits, committeeComments] = await Promise.all([
+  const [records, mails, notOpened, waits, committeeComments, allFlags] = await Promise.all([
     ops.submissionRecords(detailed.map((d) => d.workflowId)),
     ops.boardMails(boardId, 100),
     phasesNotOpened(deps, cycles, boardId, all, registry),
@@ -232,12 +235,23 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
       all.filter((d) => d.template && awaitsBoard(d)).map((d) => d.workflowId),
     ),
     ops.committee.boardComments(boardId),
+    ops.committee.areaFlags(),
   ]);
+  // The flagged areas this board serves today: the committee's attention concerns it.
+  const served = new Set(
+    registry
+      ? priorityAreasOn(registry, today)
+          .filter((a) => boardsServingArea(registry, a.id, today).some((b) => b.id === boardId))
+          .map((a) => a.id)
+      : [],
+  );
+  const areaFlags = allFlags.filter((f) => served.has(f.areaId));
   const awaitingSignOff = new Map(waits.map((w) => [w.workflowId, w]));
   const names = await loadActorNames(deps.pool, [
     ...[...records.values()].flatMap((r) => [r.lastSubmission?.by, r.lastReturn?.by]),
     ...waits.map((w) => w.markedReadyBy),
     ...committeeComments.map((c) => c.author),
+    ...areaFlags.flatMap((f) => f.flags.map((a) => a.author)),
   ]);
   const upcoming: Upcoming[] = [
     ...all.filter((d) => (awaitsBoard(d) || d.stage === 'planned') && compareDates(d.deadline, today) >= 0),
@@ -256,6 +270,7 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
     awaitingSignOff,
     names,
     committeeComments,
+    areaFlags,
   };
 }
 
@@ -288,7 +303,21 @@ async function sendBoardPage(deps: PageDeps, reply: FastifyReply, status: number
 
 /** The page's markup from its data and the request (a receipt after a submission, a refused post's problem). */
 function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
-  const { today, all, name, kind, records, mails, upcoming, awaitingSignOff, names, committeeComments, cycles } = data;
+  const {
+    today,
+    all,
+    name,
+    kind,
+    records,
+    mails,
+    upcoming,
+    awaitingSignOff,
+    names,
+    committeeComments,
+    cycles,
+    areaFlags,
+    registry,
+  } = data;
   const { principal, boardId } = input;
   const owed = all.filter(awaitsBoard);
   const late = owed.filter(isOverdue);
@@ -415,6 +444,12 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
       finished.length === 0
         ? html`<p>Inget inlämnat än.</p>`
         : deliverableTable(`Inlämnade leveranser för ${name}`, 'inlamnat', finished, records, names)
+    }
+    ${
+      areaFlags.length > 0
+        ? html`<h2 id="uppmarksammade">Områden som utskottet uppmärksammar</h2>
+            ${areaFlagList(areaFlags, names, (id) => registry?.priorityAreas.find((a) => a.id === id)?.name ?? id)}`
+        : ''
     }
     <h2 id="utskottet">Utskottets kommentarer</h2>
     ${committeeCommentList(committeeComments, names, (year, id) => phaseNameIn(cycles, year, id))}

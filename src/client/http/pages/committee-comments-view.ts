@@ -1,6 +1,7 @@
 import type { ActorNames } from '../../../db/actor-names';
 import type { CommitteeComment } from '../../../db/committee-comments';
-import { errorSummary, field, FormProblem, select } from './common';
+import type { AreaFlag } from '../../../db/committee-area-flags';
+import { errorSummary, field, FormProblem, hidden, select } from './common';
 import { formatInstant } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 
@@ -95,5 +96,79 @@ export function committeeCommentForm(input: {
         ...(problem && { problem }),
       })}
       <button type="submit">Spara kommentaren</button>
+    </form>`;
+}
+
+export const AREA_FLAG_FORM = 'uppmarksamma';
+
+/** The areas the committee flags now, each with its reasons (who, when); nothing flagged says so. */
+export function areaFlagList(
+  flags: readonly AreaFlag[],
+  names: ActorNames,
+  areaName: (id: string) => string,
+  /** The committee's unflag button per area, on the local development page. */
+  unflagAction?: string,
+): SafeHtml {
+  if (flags.length === 0) return html`<p>Utskottet uppmärksammar inget prioriterat område just nu.</p>`;
+  return html`<ul class="area-flags">
+    ${flags.map(
+      (f) =>
+        html`<li data-area-flag="${f.areaId}">
+          <p><strong>${areaName(f.areaId)}</strong></p>
+          <ul>
+            ${f.flags.map(
+              (a) =>
+                html`<li>
+                  ${a.reason ?? ''}
+                  <span class="muted"
+                    >(${names.label(a.author)},
+                    <time datetime="${a.createdAt.toISOString()}">${formatInstant(a.createdAt.toISOString())}</time
+                    >)</span
+                  >
+                </li>`,
+            )}
+          </ul>
+          ${
+            unflagAction
+              ? html`<form method="post" action="${unflagAction}">
+                  ${hidden({ areaId: f.areaId })}
+                  <button type="submit" class="secondary">
+                    Ta bort uppmärksamheten<span class="visually-hidden"> för ${areaName(f.areaId)}</span>
+                  </button>
+                </form>`
+              : ''
+          }
+        </li>`,
+    )}
+  </ul>`;
+}
+
+/** The committee's form to flag a priority area, with its reason. */
+export function areaFlagForm(input: {
+  action: string;
+  areas: Array<{ id: string; name: string }>;
+  problem?: FormProblem;
+}): SafeHtml {
+  const { problem } = input;
+  const form = AREA_FLAG_FORM;
+  return html`${errorSummary(problem, form, ['areaId', 'reason'], 'Området kunde inte uppmärksammas.')}
+    <form method="post" action="${input.action}" novalidate>
+      ${select({
+        form,
+        name: 'areaId',
+        label: 'Prioriterat område',
+        options: [{ value: '', text: 'Välj område' }, ...input.areas.map((a) => ({ value: a.id, text: a.name }))],
+        ...(problem && { problem }),
+      })}
+      ${field({
+        form,
+        name: 'reason',
+        label: 'Skäl',
+        hint: 'Varför utskottet uppmärksammar området. Nämnderna i området och stadsledningskontoret får det med e-post.',
+        kind: 'textarea',
+        required: true,
+        ...(problem && { problem }),
+      })}
+      <button type="submit">Uppmärksamma området</button>
     </form>`;
 }

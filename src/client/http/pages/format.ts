@@ -200,6 +200,8 @@ const FIELD_LABELS: Record<string, string> = {
   subject: 'Vad kommentaren gäller',
   boardId: 'Nämnd',
   path: 'Fråga',
+  areaId: 'Prioriterat område',
+  area: 'Prioriterat område',
 };
 
 const STAND_IN_PARTS: Record<string, string> = { email: 'e-postadress', from: 'första dag', to: 'sista dag' };
@@ -249,6 +251,7 @@ const PERMISSION_ACTIONS_SV: Record<string, string> = {
   'record-dialogue': 'registrera medborgardialoger',
   review: 'granska',
   admin: 'administrera budgetcykeln',
+  'committee-act': 'agera som utskottet',
 };
 
 const REFUSALS_SV: Record<RefusalCode, Say> = {
@@ -338,6 +341,7 @@ const REFUSALS_SV: Record<RefusalCode, Say> = {
   'template-not-in-cycle': (p) => `Budgetåret använder ingen mall ${text(p, 'id')}`,
   'template-not-kept': (p) => `Budgetåret har ingen lagrad version av mallen ${text(p, 'id')}`,
   'already-started': () => 'Budgetcykeln är redan startad',
+  'not-flagged': () => 'Området är inte uppmärksammat av utskottet just nu',
   'content-too-large': (p) => `är för stort: högst ${text(p, 'max')} tecken som JSON tas emot`,
   'no-content-taken': () => 'Fasen tar inte emot något innehåll: ange bara dokumentreferensen',
   'unknown-phase': () => 'finns inte i cykeln',
@@ -455,6 +459,7 @@ const STANDS_ALONE = new Set<RefusalCode>([
   'template-not-in-cycle',
   'template-not-kept',
   'already-started',
+  'not-flagged',
   'no-content-taken',
   'forbidden',
   'missing-duty',

@@ -4,6 +4,9 @@ import { loadActorNames } from '../../../db/actor-names';
 import type { Principal } from '../../../domain/principal';
 import { actorOf } from '../auth';
 import {
+  AREA_FLAG_FORM,
+  areaFlagForm,
+  areaFlagList,
   COMMITTEE_COMMENT_FIELDS,
   COMMITTEE_COMMENT_FORM,
   committeeCommentForm,
@@ -16,6 +19,7 @@ import {
   findOrganisation,
   OrganisationKind,
   organisationsOn,
+  priorityAreasOn,
   Registry,
 } from '../../../domain/organisations';
 import { FOLLOW_UP_STATUS_SV } from '../../../domain/guideline-answers';
@@ -341,6 +345,8 @@ interface CommitteeFormState {
   saved?: string;
 }
 
+const pageUrl = (year: number) => `/oversikt/${year}/lokalt-utvecklingsarbete`;
+
 export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDeps): void {
   const { ops } = deps;
 
@@ -359,16 +365,20 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
       if (error instanceof OperationError && error.status === 404) return notFoundPage(reply, principal);
       throw error;
     }
-    const [view, registry, cycles, comments] = await Promise.all([
+    const [view, registry, cycles, comments, flags] = await Promise.all([
       ops.local.localDevelopment(year),
       ops.registry().catch(() => undefined),
       ops.listCycles(),
       ops.committee.comments(year),
+      ops.committee.areaFlags(),
     ]);
-    const names = await loadActorNames(
-      deps.pool,
-      comments.map((c) => c.author),
-    );
+    const names = await loadActorNames(deps.pool, [
+      ...comments.map((c) => c.author),
+      ...flags.flatMap((f) => f.flags.map((a) => a.author)),
+    ]);
+    const areasToday = registry ? priorityAreasOn(registry, view.onDate) : [];
+    const areaName = (id: string) => registry?.priorityAreas.find((a) => a.id === id)?.name ?? id;
+    const acts = may(principal, 'committee-act');
     const phaseName = (id: string) => cycle.calendar.phases.find((p) => p.id === id)?.name ?? id;
     const boards = sortBoards(
       (registry ? organisationsOn(registry, view.onDate) : [])
@@ -393,9 +403,22 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
           <li><a href="#omraden">Prioriterade områden</a></li>
           <li><a href="#lup">Stadsdelsnämndernas LUP</a></li>
           <li><a href="#punktlighet">Punktlighet per nämnd</a></li>
+          <li><a href="#uppmarksammade">Områden som utskottet uppmärksammar</a></li>
           <li><a href="#utskottet">Utskottets kommentarer</a></li>
         </ul>
       </nav>
+      <h2 id="uppmarksammade">Områden som utskottet uppmärksammar</h2>
+      ${areaFlagList(flags, names, areaName, acts ? `${pageUrl(year)}/ta-bort-uppmarksamhet` : undefined)}
+      ${
+        acts
+          ? html`<h3 id="uppmarksamma">Uppmärksamma ett prioriterat område</h3>
+              ${areaFlagForm({
+                action: `${pageUrl(year)}/uppmarksamma`,
+                areas: areasToday.map((a) => ({ id: a.id, name: a.name })),
+                ...(form.problem && { problem: form.problem }),
+              })}`
+          : ''
+      }
       <h2 id="omraden">Prioriterade områden</h2>
       <p>
         Varje rad är ett prioriterat område med den nämnd som betjänar det i dag och vilka nämnder som betjänat det
@@ -424,7 +447,7 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
       </p>
       ${committeeCommentList(comments, names, (_y, id) => phaseName(id), boardName)}
       ${
-        may(principal, 'committee-act')
+        acts
           ? html`<h3 id="kommentera">Kommentera en nämnds rapport eller LUP</h3>
               ${committeeCommentForm({
                 year,
@@ -453,6 +476,39 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
     const saved = queryValue(request.query, 'kommenterat');
     return sendLocalDevelopmentPage(reply, principal, year, 200, saved ? { saved } : {});
   });
+
+  // The committee flags a priority area for attention, or takes its attention away (issue 14).
+  for (const [path, action] of [
+    ['uppmarksamma', 'flag'],
+    ['ta-bort-uppmarksamhet', 'unflag'],
+  ] as const) {
+    app.post(`/oversikt/:year/lokalt-utvecklingsarbete/${path}`, async (request, reply) => {
+      const principal = requireUser(request, reply);
+      if (!principal) return reply;
+      if (!isSameOrigin(request, deps.publicUrl))
+        return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
+      if (!may(principal, 'committee-act')) return forbiddenPage(reply, principal, 'att agera som utskottet');
+      const year = parseYear((request.params as { year: string }).year);
+      if (year === undefined) return notFoundPage(reply, principal);
+      const values = { areaId: formValue(request.body, 'areaId'), reason: formValue(request.body, 'reason') };
+      const input = action === 'flag' || values.reason.trim() ? { reason: values.reason } : {};
+      const result = await attempt(AREA_FLAG_FORM, values, () =>
+        ops.committee.actOnArea(principal, values.areaId, action, input, actorOf(principal), ops.today()),
+      );
+      await auditPageWrite(deps, principal, `committee-area-${action}`, `${ops.municipality}/priority-area`, {
+        outcome: result.ok ? 'accepted' : 'refused',
+        areaId: values.areaId,
+        ...(!result.ok && { status: result.status, field: result.problem.field, code: result.problem.code }),
+      });
+      if (result.ok) return reply.redirect(`${pageUrl(year)}#uppmarksammade`, 303);
+      if (result.status === 403) return forbiddenPage(reply, principal, 'att agera som utskottet');
+      // An area the registry lacks is named next to the area field.
+      const problem = result.problem.field === 'area' ? { ...result.problem, field: 'areaId' } : result.problem;
+      return sendLocalDevelopmentPage(reply, principal, year, result.status === 404 ? 400 : result.status, {
+        problem,
+      });
+    });
+  }
 
   // The committee's comment (issue 14): on a board's whole report or a district's LUP. A comment
   // on one question is made through the API (path).
