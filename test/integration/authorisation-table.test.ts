@@ -183,6 +183,9 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /api/committee/priority-areas/:areaId/flag': { surface: 'api', expect: committeeOnly, body: { reason: '' } },
   'POST /api/committee/priority-areas/:areaId/unflag': { surface: 'api', expect: committeeOnly, body: {} },
   'GET /api/committee/priority-areas/flags': { surface: 'api', expect: everyone },
+  // Refused for its missing fields once past the authorisation.
+  'POST /api/cycles/:year/committee/decisions': { surface: 'api', expect: committeeOnly, body: { concerns: 'lup' } },
+  'GET /api/committee/decisions': { surface: 'api', expect: readAll },
   'POST /api/cycles/:year/deliverables/:phaseId/:boardId/attachments': {
     surface: 'api',
     expect: draft,
@@ -218,6 +221,11 @@ const ROUTES: Record<string, RouteSpec> = {
     surface: 'page',
     expect: committeeOnly,
     body: { boardId: '', subject: 'lup', comment: '' },
+  },
+  'POST /oversikt/:year/lokalt-utvecklingsarbete/beslut': {
+    surface: 'page',
+    expect: committeeOnly,
+    body: { subject: 'lup', boardId: A, decidedOn: '', reference: '', decision: '' },
   },
   'POST /oversikt/:year/lokalt-utvecklingsarbete/uppmarksamma': {
     surface: 'page',

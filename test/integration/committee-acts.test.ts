@@ -406,3 +406,122 @@ describe('the committee flags a priority area for attention', () => {
     expect((await call('committee', 'GET', '/api/committee/priority-areas/flags')).body).toEqual([]);
   });
 });
+
+describe('the committee records its decisions', () => {
+  const DECISIONS = `/api/cycles/${y}/committee/decisions`;
+  const record = (secret: string, body: unknown) =>
+    fetch(`${stack.url}${DECISIONS}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  const storedDecisions = async () =>
+    (
+      await stack.harness.db.pool.query<{ id: string; reference: string }>(
+        'SELECT id, reference FROM committee_decisions ORDER BY id',
+      )
+    ).rows;
+  const base = { decidedOn: '2089-03-14', decision: 'Utskottet begär en fördjupad redovisning.' };
+
+  test('decisions on a report, a LUP and an area, two at once: all kept, listed, audited, shown to the board', async () => {
+    const both = await Promise.all([
+      record(members.first.secret, {
+        concerns: 'report',
+        phaseId: 'granskad',
+        boardId: 'farsta',
+        reference: 'KS 2089/101',
+        ...base,
+      }),
+      record(members.second.secret, { concerns: 'lup', boardId: 'farsta', reference: 'KS 2089/102', ...base }),
+    ]);
+    expect(both.map((b) => b.status)).toEqual([200, 200]);
+    const area = await record(members.first.secret, {
+      concerns: 'area',
+      areaId: 'rinkeby-kista',
+      reference: 'KS 2089/103',
+      ...base,
+      decidedOn: '2089-03-15',
+    });
+    expect(area.status).toBe(200);
+    expect(area.body).toMatchObject({ concerns: 'area', areaId: 'rinkeby-kista', author: author('first') });
+    expect((await storedDecisions()).map((d) => d.reference).sort()).toEqual([
+      'KS 2089/101',
+      'KS 2089/102',
+      'KS 2089/103',
+    ]);
+
+    const listed = await call('admin', 'GET', '/api/committee/decisions');
+    expect(listed.body.map((d: { reference: string }) => d.reference).at(-1)).toBe('KS 2089/103');
+    const audit = await listAuditEvents(stack.harness.db.pool, `teststad/${y}/granskad/farsta`);
+    expect(audit.find((e) => e.kind === 'committee-decision')).toMatchObject({
+      actor: author('first'),
+      payload: { reference: 'KS 2089/101', decidedOn: '2089-03-14' },
+    });
+
+    // Farsta's page lists its two; Järva's the area it serves.
+    const pageOf = (board: 'farsta' | 'jarva') =>
+      fetch(`${stack.url}/namnd/${board}`, { headers: { cookie: `arshjul_token=${stack.tokens[board]}` } }).then((r) =>
+        r.text(),
+      );
+    const farsta = await pageOf('farsta');
+    expect(farsta).toContain('KS 2089/101');
+    expect(farsta).toContain('KS 2089/102');
+    expect(farsta).not.toContain('KS 2089/103');
+    expect(await pageOf('jarva')).toContain('KS 2089/103');
+  });
+
+  test('bad input names its field and stores nothing; only the committee records', async () => {
+    const before = await storedDecisions();
+    const cases: Array<[unknown, number, string]> = [
+      [{ concerns: 'lup', boardId: 'farsta', reference: 'KS 1', ...base, decidedOn: '2089-02-30' }, 400, 'decidedOn'],
+      [{ concerns: 'lup', boardId: 'farsta', ...base, reference: ' ' }, 400, 'reference'],
+      [{ concerns: 'lup', boardId: 'farsta', reference: 'KS 1', ...base, decision: '' }, 400, 'decision'],
+      [{ concerns: 'protokoll', reference: 'KS 1', ...base }, 400, 'concerns'],
+      [{ concerns: 'area', areaId: 'atlantis', reference: 'KS 1', ...base }, 404, 'area'],
+      [{ concerns: 'lup', boardId: 'kulturnamnden', reference: 'KS 1', ...base }, 404, 'board'],
+    ];
+    for (const [body, status, field] of cases) {
+      const answer = await record(members.first.secret, body);
+      expect({ status: answer.status, field: answer.body.field }).toEqual({ status, field });
+    }
+    const valid = { concerns: 'lup', boardId: 'farsta', reference: 'KS 1', ...base };
+    for (const secret of [stack.tokens.admin, stack.tokens.farstaChef, stack.tokens.committee]) {
+      expect((await record(secret, valid)).status).toBe(403);
+    }
+    expect(await storedDecisions()).toEqual(before);
+  });
+
+  test('the form on the local development page records a decision; a bad date shows next to its field', async () => {
+    const PAGE = `/oversikt/${y}/lokalt-utvecklingsarbete`;
+    const form = (fields: Record<string, string>) =>
+      fetch(`${stack.url}${PAGE}/beslut`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie: `arshjul_token=${members.first.secret}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const fields = {
+      subject: 'lup',
+      boardId: 'farsta',
+      decidedOn: '14 mars',
+      reference: 'KS 2089/200',
+      decision: 'Bifall.',
+    };
+    const bad = await form(fields);
+    expect(bad.status).toBe(400);
+    const badPage = await bad.text();
+    expect(badPage).toContain('href="#utskottsbeslut-decidedOn"');
+    expect(badPage).toMatch(/id="utskottsbeslut-decidedOn-error">Beslutsdatum [^<]+</);
+    expect(badPage).toContain('value="KS 2089/200"');
+
+    expect((await form({ ...fields, decidedOn: '2089-03-20' })).status).toBe(303);
+    const shown = await fetch(`${stack.url}${PAGE}`, {
+      headers: { cookie: `arshjul_token=${stack.tokens.admin}` },
+    }).then((r) => r.text());
+    expect(shown).toContain('KS 2089/200');
+    expect(shown).toContain('Farsta stadsdelsnämnd: LUP 2090');
+  });
+});

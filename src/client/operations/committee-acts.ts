@@ -17,7 +17,9 @@ import {
 } from '../../db/committee-area-flags';
 import { appendAuditEvent } from '../../db/audit-log';
 import { CommitteeComment, insertCommitteeComment, listCommitteeComments } from '../../db/committee-comments';
+import { CommitteeDecision, insertCommitteeDecision, listCommitteeDecisions } from '../../db/committee-decisions';
 import { withTransaction } from '../../db/database';
+import { localDateSchema } from '../../domain/refusals';
 import { claimSend } from '../../db/send-log';
 import { BOARD_ID_PATTERN } from '../../domain/grants';
 import { findOrganisation, priorityAreasOn, Registry } from '../../domain/organisations';
@@ -80,6 +82,28 @@ export const areaFlagSchema = z
 export const areaUnflagSchema = z
   .object({ reason: z.string().trim().max(2000, { message: 'must be at most 2000 characters' }).optional() })
   .strict();
+
+const slugSchema = z.string().regex(BOARD_ID_PATTERN, { message: 'must be an id' });
+const decisionFields = {
+  decidedOn: localDateSchema,
+  reference: z
+    .string()
+    .trim()
+    .min(1, { message: 'must not be empty' })
+    .max(100, { message: 'must be at most 100 characters' }),
+  decision: z
+    .string()
+    .trim()
+    .min(1, { message: 'must not be empty' })
+    .max(4000, { message: 'must be at most 4000 characters' }),
+};
+
+/** A decision of the committee's and what it concerns: a board's report, a district's LUP, a priority area. */
+export const committeeDecisionSchema = z.discriminatedUnion('concerns', [
+  z.object({ concerns: z.literal('report'), phaseId: slugSchema, boardId: slugSchema, ...decisionFields }).strict(),
+  z.object({ concerns: z.literal('lup'), boardId: slugSchema, ...decisionFields }).strict(),
+  z.object({ concerns: z.literal('area'), areaId: slugSchema, ...decisionFields }).strict(),
+]);
 
 /** A comment longer than this stays out of the audit log (the table holds it); its length is recorded. */
 const AUDIT_TEXT_LIMIT = 200;
@@ -258,6 +282,62 @@ export function createCommitteeOperations(deps: {
     /** The priority areas flagged now, each with the flags since its last unflag. */
     async areaFlags(): Promise<AreaFlag[]> {
       return currentAreaFlags(await listAreaFlagActs(pool, municipality));
+    },
+
+    /**
+     * Records a decision of the committee's against what it concerns (in budget year `year` for
+     * a report or a LUP). Refused for anyone but the committee (403), for a report the cycle does
+     * not have, a board without a LUP or an area the registry lacks (404). Stored with its audit event.
+     */
+    async recordDecision(principal: Principal, year: number, input: unknown, by: string): Promise<CommitteeDecision> {
+      authorize(principal, 'committee-act');
+      const parsed = parseInput(committeeDecisionSchema, input ?? {});
+      let workflowId: string;
+      if (parsed.concerns === 'report') {
+        await ops.cycle(year);
+        workflowId = (await visibleDeliverable(ops, principal, year, parsed.phaseId, parsed.boardId)).workflowId;
+      } else if (parsed.concerns === 'lup') {
+        await ops.cycle(year);
+        if (findOrganisation(await ops.registry(), parsed.boardId)?.kind !== 'stadsdelsnamnd') throw notFound('board');
+        workflowId = lupWorkflowId(cycleWorkflowId(municipality, year), parsed.boardId);
+      } else {
+        if (!(await ops.registry()).priorityAreas.some((a) => a.id === parsed.areaId)) throw notFound('area');
+        workflowId = `${municipality}/priority-area/${parsed.areaId}`;
+      }
+      const { decidedOn, reference, decision } = parsed;
+      return withTransaction(pool, async (tx) => {
+        const stored = await insertCommitteeDecision(tx, {
+          municipality,
+          concerns: parsed.concerns,
+          ...(parsed.concerns !== 'area' && { budgetYear: year, boardId: parsed.boardId }),
+          ...(parsed.concerns === 'report' && { phaseId: parsed.phaseId }),
+          ...(parsed.concerns === 'area' && { areaId: parsed.areaId }),
+          decidedOn,
+          reference,
+          decision,
+          author: by,
+        });
+        await appendAuditEvent(tx, {
+          occurredAt: stored.createdAt,
+          workflowId,
+          kind: 'committee-decision',
+          actor: by,
+          eventKey: `committee-decision#${stored.id}`,
+          payload: {
+            decisionId: stored.id,
+            concerns: stored.concerns,
+            decidedOn,
+            reference,
+            ...(decision.length <= AUDIT_TEXT_LIMIT ? { decision } : { decisionLength: decision.length }),
+          },
+        });
+        return stored;
+      });
+    },
+
+    /** The decisions of the municipality, or those concerning one board and the areas it serves. */
+    async decisions(filter: { boardId?: string; areaIds?: readonly string[] } = {}): Promise<CommitteeDecision[]> {
+      return listCommitteeDecisions(pool, municipality, filter);
     },
 
     /** The committee's comments of a budget year, on one board or (for the cross-board views) all. */

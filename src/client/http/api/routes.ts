@@ -543,6 +543,33 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
+    method: 'POST',
+    url: '/api/cycles/:year/committee/decisions',
+    summary:
+      'Record a decision of the committee’s (Utskottets beslut): date, reference (diarienummer) and what was decided, against a board’s report, a district’s LUP or a priority area; the committee',
+    access: 'committee-act',
+    params: s.yearParams,
+    body: s.committeeDecisionBody,
+    bodyCheckedByOperation: true,
+    response: s.committeeDecision,
+    // The operation records the decision in the audit log, against what it concerns.
+    rateLimitedOnly: true,
+    async handler({ ops, params, principal, body, actor }) {
+      const { year } = params as { year: number };
+      return s.committeeDecisionJson(await ops.committee.recordDecision(principal, year, body, actor));
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/committee/decisions',
+    summary: 'Every decision of the committee’s, by date (Utskottets beslut): the committee and SLK',
+    access: 'read-all',
+    response: z.array(s.committeeDecision),
+    async handler({ ops }) {
+      return (await ops.committee.decisions()).map(s.committeeDecisionJson);
+    },
+  },
+  {
     method: 'GET',
     url: '/api/boards/:boardId/mails',
     summary: 'The mails sent about a board’s deliverables, newest first (Utskick)',

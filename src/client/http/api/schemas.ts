@@ -1,6 +1,12 @@
 import type { CommitteeComment } from '../../../db/committee-comments';
 import type { AreaFlagAct } from '../../../db/committee-area-flags';
-import { areaFlagSchema, areaUnflagSchema, committeeCommentSchema } from '../../operations/committee-acts';
+import type { CommitteeDecision } from '../../../db/committee-decisions';
+import {
+  areaFlagSchema,
+  areaUnflagSchema,
+  committeeCommentSchema,
+  committeeDecisionSchema,
+} from '../../operations/committee-acts';
 import { z } from 'zod';
 import { citizenDialogueSchema } from '../../../domain/lup-state';
 import { refusalCodes } from '../../../domain/refusals';
@@ -562,3 +568,23 @@ export const areaFlagActJson = (a: AreaFlagAct): z.infer<typeof areaFlagAct> => 
   createdAt: a.createdAt.toISOString(),
 });
 export const areaFlags = z.array(z.object({ areaId: z.string(), flags: z.array(areaFlagAct) }));
+
+export const committeeDecisionBody = committeeDecisionSchema;
+export const committeeDecision = z.object({
+  id: z.string(),
+  concerns: z.enum(['report', 'lup', 'area']),
+  budgetYear: z.number().int().optional(),
+  phaseId: z.string().optional(),
+  boardId: z.string().optional(),
+  areaId: z.string().optional(),
+  decidedOn: z.string(),
+  reference: z.string(),
+  decision: z.string(),
+  author: z.string(),
+  createdAt: z.string(),
+});
+export const committeeDecisionJson = ({
+  municipality: _m,
+  createdAt,
+  ...rest
+}: CommitteeDecision): z.infer<typeof committeeDecision> => ({ ...rest, createdAt: createdAt.toISOString() });

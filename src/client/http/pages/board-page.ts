@@ -48,7 +48,8 @@ import { awaitingLine } from './sign-off-view';
 import { ActorNames, loadActorNames } from '../../../db/actor-names';
 import type { CommitteeComment } from '../../../db/committee-comments';
 import type { AreaFlag } from '../../../db/committee-area-flags';
-import { areaFlagList, committeeCommentList } from './committee-comments-view';
+import type { CommitteeDecision } from '../../../db/committee-decisions';
+import { areaFlagList, committeeCommentList, decisionTable } from './committee-comments-view';
 import { page } from './layout';
 
 /** A deliverable with its budget year (a board's page spans every cycle started). */
@@ -198,6 +199,8 @@ interface BoardPageData {
   committeeComments: CommitteeComment[];
   /** The priority areas the board serves that the committee flags for attention now. */
   areaFlags: AreaFlag[];
+  /** The committee's decisions on the board's reports and LUP and on the areas it serves. */
+  decisions: CommitteeDecision[];
 }
 
 /**
@@ -246,6 +249,7 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
       : [],
   );
   const areaFlags = allFlags.filter((f) => served.has(f.areaId));
+  const decisions = await ops.committee.decisions({ boardId, areaIds: [...served] });
   const awaitingSignOff = new Map(waits.map((w) => [w.workflowId, w]));
   const names = await loadActorNames(deps.pool, [
     ...[...records.values()].flatMap((r) => [r.lastSubmission?.by, r.lastReturn?.by]),
@@ -271,6 +275,7 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
     names,
     committeeComments,
     areaFlags,
+    decisions,
   };
 }
 
@@ -317,6 +322,7 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
     cycles,
     areaFlags,
     registry,
+    decisions,
   } = data;
   const { principal, boardId } = input;
   const owed = all.filter(awaitsBoard);
@@ -453,6 +459,12 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
     }
     <h2 id="utskottet">Utskottets kommentarer</h2>
     ${committeeCommentList(committeeComments, names, (year, id) => phaseNameIn(cycles, year, id))}
+    <h2 id="beslut">Utskottets beslut</h2>
+    ${decisionTable(decisions, {
+      board: (id) => (registry && findOrganisation(registry, id)?.name) ?? id,
+      area: (id) => registry?.priorityAreas.find((a) => a.id === id)?.name ?? id,
+      phase: (year, id) => phaseNameIn(cycles, year, id),
+    })}
     <h2>Utskick</h2>
     ${
       mails.length === 0

@@ -1,8 +1,9 @@
 import type { ActorNames } from '../../../db/actor-names';
 import type { CommitteeComment } from '../../../db/committee-comments';
+import type { CommitteeDecision } from '../../../db/committee-decisions';
 import type { AreaFlag } from '../../../db/committee-area-flags';
 import { errorSummary, field, FormProblem, hidden, select } from './common';
-import { formatInstant } from './format';
+import { formatDate, formatInstant } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 
 /**
@@ -170,5 +171,93 @@ export function areaFlagForm(input: {
         ...(problem && { problem }),
       })}
       <button type="submit">Uppmärksamma området</button>
+    </form>`;
+}
+
+export const DECISION_FORM = 'utskottsbeslut';
+export const DECISION_FIELDS = ['boardId', 'subject', 'decidedOn', 'reference', 'decision'] as const;
+
+/** What a decision concerns, in words. */
+export function decisionSubject(
+  d: CommitteeDecision,
+  names: { board: (id: string) => string; area: (id: string) => string; phase: (year: number, id: string) => string },
+): string {
+  if (d.concerns === 'area') return `Prioriterat område ${names.area(d.areaId ?? '')}`;
+  const board = names.board(d.boardId ?? '');
+  return d.concerns === 'lup'
+    ? `${board}: LUP ${d.budgetYear ?? ''}`
+    : `${board}: ${names.phase(d.budgetYear ?? 0, d.phaseId ?? '')} ${d.budgetYear ?? ''}`;
+}
+
+/** The decisions as a table: date, reference, what it concerns, what was decided. */
+export function decisionTable(
+  decisions: readonly CommitteeDecision[],
+  names: Parameters<typeof decisionSubject>[1],
+): SafeHtml {
+  if (decisions.length === 0) return html`<p>Inga beslut av utskottet är registrerade.</p>`;
+  return html`<div class="table-wrap" role="region" aria-labelledby="utskottsbeslut-rubrik" tabindex="0">
+    <table>
+      <caption id="utskottsbeslut-rubrik">
+        <span class="caption-text">Utskottets beslut, äldst först</span>
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Datum</th>
+          <th scope="col">Diarienummer</th>
+          <th scope="col">Gäller</th>
+          <th scope="col">Beslut</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${decisions.map(
+          (d) =>
+            html`<tr data-decision="${d.id}">
+              <th scope="row"><time datetime="${d.decidedOn}">${formatDate(d.decidedOn)}</time></th>
+              <td>${d.reference}</td>
+              <td>${decisionSubject(d, names)}</td>
+              <td>${d.decision}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+/** The committee's form to record a decision. */
+export function decisionForm(input: {
+  action: string;
+  boards: Array<{ id: string; name: string }>;
+  phases: Array<{ id: string; name: string }>;
+  areas: Array<{ id: string; name: string }>;
+  problem?: FormProblem;
+}): SafeHtml {
+  const { problem } = input;
+  const form = DECISION_FORM;
+  const p = problem ? { problem } : {};
+  return html`${errorSummary(problem, form, DECISION_FIELDS, 'Beslutet kunde inte registreras.')}
+    <form method="post" action="${input.action}" novalidate>
+      ${select({
+        form,
+        name: 'subject',
+        label: 'Vad beslutet gäller',
+        options: [
+          { value: 'lup', text: 'En stadsdelsnämnds LUP' },
+          ...input.phases.map((ph) => ({ value: `rapport:${ph.id}`, text: `En nämnds rapport: ${ph.name}` })),
+          ...input.areas.map((a) => ({ value: `omrade:${a.id}`, text: `Prioriterat område: ${a.name}` })),
+        ],
+        ...p,
+      })}
+      ${select({
+        form,
+        name: 'boardId',
+        label: 'Nämnd',
+        hint: 'För en rapport eller en LUP. Lämnas tom för ett prioriterat område.',
+        options: [{ value: '', text: 'Ingen nämnd' }, ...input.boards.map((b) => ({ value: b.id, text: b.name }))],
+        ...p,
+      })}
+      ${field({ form, name: 'decidedOn', label: 'Beslutsdatum', hint: 'ÅÅÅÅ-MM-DD', required: true, ...p })}
+      ${field({ form, name: 'reference', label: 'Diarienummer', required: true, ...p })}
+      ${field({ form, name: 'decision', label: 'Beslut', hint: 'Vad utskottet beslutade.', kind: 'textarea', required: true, ...p })}
+      <button type="submit">Registrera beslutet</button>
     </form>`;
 }

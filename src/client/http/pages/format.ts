@@ -201,6 +201,9 @@ const FIELD_LABELS: Record<string, string> = {
   boardId: 'Nämnd',
   path: 'Fråga',
   areaId: 'Prioriterat område',
+  decidedOn: 'Beslutsdatum',
+  reference: 'Diarienummer',
+  decision: 'Beslut',
   area: 'Prioriterat område',
 };
 

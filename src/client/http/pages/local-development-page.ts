@@ -4,6 +4,10 @@ import { loadActorNames } from '../../../db/actor-names';
 import type { Principal } from '../../../domain/principal';
 import { actorOf } from '../auth';
 import {
+  DECISION_FIELDS,
+  DECISION_FORM,
+  decisionForm,
+  decisionTable,
   AREA_FLAG_FORM,
   areaFlagForm,
   areaFlagList,
@@ -365,12 +369,13 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
       if (error instanceof OperationError && error.status === 404) return notFoundPage(reply, principal);
       throw error;
     }
-    const [view, registry, cycles, comments, flags] = await Promise.all([
+    const [view, registry, cycles, comments, flags, decisions] = await Promise.all([
       ops.local.localDevelopment(year),
       ops.registry().catch(() => undefined),
       ops.listCycles(),
       ops.committee.comments(year),
       ops.committee.areaFlags(),
+      ops.committee.decisions(),
     ]);
     const names = await loadActorNames(deps.pool, [
       ...comments.map((c) => c.author),
@@ -405,6 +410,7 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
           <li><a href="#punktlighet">Punktlighet per nämnd</a></li>
           <li><a href="#uppmarksammade">Områden som utskottet uppmärksammar</a></li>
           <li><a href="#utskottet">Utskottets kommentarer</a></li>
+          <li><a href="#beslut">Utskottets beslut</a></li>
         </ul>
       </nav>
       <h2 id="uppmarksammade">Områden som utskottet uppmärksammar</h2>
@@ -455,6 +461,24 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
                 phases: reportPhases,
                 ...(form.problem && { problem: form.problem }),
                 ...(form.saved && { saved: form.saved }),
+              })}`
+          : ''
+      }
+      <h2 id="beslut">Utskottets beslut</h2>
+      ${decisionTable(decisions, {
+        board: boardName,
+        area: areaName,
+        phase: (y, id) => cycles.find((c) => c.budgetYear === y)?.calendar.phases.find((p) => p.id === id)?.name ?? id,
+      })}
+      ${
+        acts
+          ? html`<h3 id="registrera-beslut">Registrera ett beslut</h3>
+              ${decisionForm({
+                action: `${pageUrl(year)}/beslut`,
+                boards,
+                phases: reportPhases,
+                areas: areasToday.map((a) => ({ id: a.id, name: a.name })),
+                ...(form.problem && { problem: form.problem }),
               })}`
           : ''
       }
@@ -509,6 +533,38 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
       });
     });
   }
+
+  // The committee records one of its decisions (issue 14).
+  app.post('/oversikt/:year/lokalt-utvecklingsarbete/beslut', async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    if (!isSameOrigin(request, deps.publicUrl))
+      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
+    if (!may(principal, 'committee-act')) return forbiddenPage(reply, principal, 'att agera som utskottet');
+    const year = parseYear((request.params as { year: string }).year);
+    if (year === undefined) return notFoundPage(reply, principal);
+    const values = Object.fromEntries(DECISION_FIELDS.map((name) => [name, formValue(request.body, name)]));
+    const subject = values.subject!;
+    const rest = { decidedOn: values.decidedOn!.trim(), reference: values.reference!, decision: values.decision! };
+    const input = subject.startsWith('omrade:')
+      ? { concerns: 'area', areaId: subject.slice('omrade:'.length), ...rest }
+      : subject.startsWith('rapport:')
+        ? { concerns: 'report', phaseId: subject.slice('rapport:'.length), boardId: values.boardId, ...rest }
+        : { concerns: 'lup', boardId: values.boardId, ...rest };
+    const result = await attempt(DECISION_FORM, values, () =>
+      ops.committee.recordDecision(principal, year, input, actorOf(principal)),
+    );
+    await auditPageWrite(deps, principal, 'committee-decision', `${ops.municipality}/committee`, {
+      outcome: result.ok ? 'accepted' : 'refused',
+      ...(!result.ok && { status: result.status, field: result.problem.field, code: result.problem.code }),
+    });
+    if (result.ok) return reply.redirect(`${pageUrl(year)}#beslut`, 303);
+    if (result.status === 403) return forbiddenPage(reply, principal, 'att agera som utskottet');
+    // What the form offers but the registry or cycle lacks is named next to its field.
+    const fieldOf: Record<string, string> = { board: 'boardId', deliverable: 'subject', area: 'subject' };
+    const problem = { ...result.problem, field: fieldOf[result.problem.field] ?? result.problem.field };
+    return sendLocalDevelopmentPage(reply, principal, year, result.status === 404 ? 400 : result.status, { problem });
+  });
 
   // The committee's comment (issue 14): on a board's whole report or a district's LUP. A comment
   // on one question is made through the API (path).
