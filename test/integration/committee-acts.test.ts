@@ -1,3 +1,4 @@
+import type { Browser } from 'playwright-core';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { createApiToken } from '../../src/db/api-tokens';
 import { withTransaction } from '../../src/db/database';
@@ -6,6 +7,8 @@ import { replaceRegistry } from '../../src/db/registry';
 import { committeeNoticeId } from '../../src/workflows/committee-notice-workflow';
 import { smallRegistry } from '../fixtures/small-registry';
 import { STACK_YEAR, useHttpStack } from '../helpers/http-stack';
+import { accessibilityViolations } from '../helpers/accessibility';
+import { launchBrowser, screenshot, signInWithKey, structureProblems } from '../helpers/browser';
 import { httpCalls } from '../helpers/http-calls';
 import { reviewStackOptions } from '../helpers/report-stack';
 
@@ -523,5 +526,35 @@ describe('the committee records its decisions', () => {
     }).then((r) => r.text());
     expect(shown).toContain('KS 2089/200');
     expect(shown).toContain('Farsta stadsdelsnämnd: LUP 2090');
+  });
+});
+
+describe('the committee’s forms in Chromium', () => {
+  let browser: Browser | undefined;
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test('the local development page with its forms is accessible, and a refused comment is announced', async () => {
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'sv-SE' });
+    const page = await context.newPage();
+    await signInWithKey(page, stack.url, members.first.secret);
+    await page.goto(`${stack.url}/oversikt/${y}/lokalt-utvecklingsarbete#kommentera`);
+    const commentForm = page.locator('form[action$="/kommentar"]');
+    await commentForm.getByLabel('Nämnd').selectOption('farsta');
+    await commentForm.getByRole('button', { name: 'Spara kommentaren' }).click();
+    await page.waitForLoadState('load');
+    // The summary names the problem and links to the field; the field says it beside itself.
+    const summary = page.locator('.error-summary');
+    await summary.getByRole('link').click();
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe(
+      'utskottskommentar-comment',
+    );
+    expect(await page.getByRole('textbox', { name: 'Kommentar' }).getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'committee-acts-refused-comment');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await structureProblems(page)).toEqual([]);
+    await context.close();
   });
 });
