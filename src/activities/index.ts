@@ -21,6 +21,7 @@ import {
 import { addressesFor, EscalationAddresses, escalationAddresses } from '../domain/recipients';
 import { localDateOf, zonedInstant } from '../domain/zoned-time';
 import { ActivityDeps } from './ports';
+import { createCommitteeActivities } from './committee-notice';
 import { createDigestActivities } from './digest';
 import { boardPageUrl } from './links';
 import { mailLanguages, NotificationKind, renderNotificationMail } from './reminder-mail';
@@ -133,6 +134,7 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     ...createDigestActivities(deps),
+    ...createCommitteeActivities(deps),
 
     async recordEvent(input: RecordEventInput): Promise<void> {
       const runId = Context.current().info.workflowExecution?.runId;

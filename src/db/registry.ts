@@ -72,7 +72,7 @@ export async function loadRecipientOrganisations(
   const rows = await db.query<OrganisationRow>(
     `SELECT ${ORGANISATION_COLUMNS} FROM organisations
      WHERE municipality = $1
-       AND (id = $2 OR kind = 'utskott'
+       AND (id = $2 OR kind IN ('utskott', 'slk')
             OR id = (SELECT parent_id FROM organisations WHERE municipality = $1 AND id = $2))
      ORDER BY id`,
     [municipality, boardId],

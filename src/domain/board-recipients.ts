@@ -10,7 +10,7 @@ import type { MailLanguage } from './swedish-format';
  * stand-ins in force, this decides who gets what.
  */
 
-export type BoardNotificationKind = 'opening' | 'reminder' | 'escalation' | 'returned' | 'approved';
+export type BoardNotificationKind = 'opening' | 'reminder' | 'escalation' | 'returned' | 'approved' | 'committee';
 
 /**
  * Which duties hear of what. Handläggare draft: they hear of an opening, the reminders and a
@@ -23,6 +23,8 @@ export const DUTIES_MAILED: Record<BoardNotificationKind, readonly Duty[]> = {
   returned: ['handlaggare', 'controller', 'forvaltningschef'],
   approved: ['controller', 'forvaltningschef'],
   escalation: ['controller', 'forvaltningschef'],
+  // The committee's comments and acts (issue 14) concern whoever works on the board's reports.
+  committee: ['handlaggare', 'controller', 'forvaltningschef'],
 };
 
 /** The registry roles that are the board itself: a step to the group parent or the committee is not. */

@@ -22,6 +22,8 @@ export const recipientRoles = [
   'ordforande',
   'koncernmoder',
   'utskott',
+  // SLK's controller (the `controller` contact of the SLK organisation), issue 14.
+  'slk-controller',
 ] as const;
 export type RecipientRole = (typeof recipientRoles)[number];
 
@@ -112,6 +114,11 @@ export const deliverablePhaseSchema = z
     coversPeriod: z.boolean().default(false),
     reminders: z.array(reminderRuleSchema).optional(),
     escalations: z.array(escalationRuleSchema).optional(),
+    /**
+     * Who takes the ladder's last escalation step: the committee (`utskott`, as by default) or
+     * SLK's controller (`slk-controller`), in place of the committee.
+     */
+    lastEscalationTo: z.enum(['utskott', 'slk-controller']).optional(),
     /** Per-group ladders (priority districts, companies …); the first matching entry applies. */
     ladderOverrides: z.array(ladderOverrideSchema).optional(),
     /**

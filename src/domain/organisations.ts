@@ -21,7 +21,8 @@ export type OrganisationKind = (typeof organisationKinds)[number];
 /** Kinds that deliver: the audience of deliverable phases. */
 export const boardKinds: readonly OrganisationKind[] = ['stadsdelsnamnd', 'facknamnd', 'bolagsstyrelse'];
 
-export const contactRoles = ['registrator', 'forvaltningschef', 'vd', 'ordforande'] as const;
+// `controller`: SLK's controller, who may take the last escalation step of a phase (issue 14).
+export const contactRoles = ['registrator', 'forvaltningschef', 'vd', 'ordforande', 'controller'] as const;
 export type ContactRole = (typeof contactRoles)[number];
 
 const idSchema = z

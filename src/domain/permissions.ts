@@ -16,7 +16,9 @@ import type { Principal } from './principal';
  * - `record-dialogue`: record a citizen dialogue in a district's LUP (medborgardialog);
  * - `review`: SLK's decisions and comments on what was handed in (granska: godkänn, återremittera);
  * - `admin`: SLK's management of cycles: deadlines, extensions (anstånd), exemptions,
- *   milestones, cancelling, templates, registry.
+ *   milestones, cancelling, templates, registry;
+ * - `committee-act`: the committee's own acts (issue 14): comments on a board's report or a
+ *   district's LUP (kommentera). The committee's alone: SLK reviews, it does not act for the committee.
  */
 export const actions = [
   'read-board',
@@ -28,6 +30,7 @@ export const actions = [
   'record-dialogue',
   'review',
   'admin',
+  'committee-act',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -59,10 +62,11 @@ export const scopeOf: Record<Action, Scope> = {
   'record-dialogue': 'submit',
   review: 'admin',
   admin: 'admin',
+  'committee-act': 'submit',
 };
 
 /** Which duties at a board allow each board action (a förvaltningschef can do what a controller can). */
-export const dutiesFor: Record<Exclude<Action, 'read-all' | 'review' | 'admin'>, readonly Duty[]> = {
+export const dutiesFor: Record<Exclude<Action, 'read-all' | 'review' | 'admin' | 'committee-act'>, readonly Duty[]> = {
   'read-board': ['handlaggare', 'controller', 'forvaltningschef'],
   draft: ['handlaggare', 'controller', 'forvaltningschef'],
   'mark-ready': ['controller', 'forvaltningschef'],
@@ -85,13 +89,14 @@ function grantAllows(grant: Grant, action: Action, target: BoardTarget | undefin
   switch (grant.kind) {
     case 'admin':
       // SLK does everything except the board's own sign-off, which is the board's to give.
-      return action !== 'sign-off';
+      return action !== 'sign-off' && action !== 'committee-act';
     case 'committee':
-      return action === 'read-board' || action === 'read-all';
+      return action === 'read-board' || action === 'read-all' || action === 'committee-act';
     case 'stadshus':
       return action === 'read-board' && target?.groupParentId !== undefined;
     case 'board':
-      if (action === 'read-all' || action === 'review' || action === 'admin') return false;
+      if (action === 'read-all' || action === 'review' || action === 'admin' || action === 'committee-act')
+        return false;
       return target?.boardId === grant.boardId && dutiesFor[action].includes(grant.duty);
   }
 }

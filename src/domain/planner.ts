@@ -160,6 +160,19 @@ export function audienceOf(registry: Registry, phase: DeliverablePhase, onDate: 
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** The ladder with its last step (the highest level) taken by SLK's controller instead of the committee. */
+function lastStepToSlk(escalations: EscalationRule[]): EscalationRule[] {
+  const last = Math.max(...escalations.map((r) => r.level));
+  return escalations.map((rule) =>
+    rule.level === last
+      ? {
+          ...rule,
+          to: [...rule.to.filter((role) => role !== 'utskott' && role !== 'slk-controller'), 'slk-controller'],
+        }
+      : rule,
+  );
+}
+
 /** The ladders that apply to one board in one phase: group override, phase, then defaults. */
 export function laddersFor(
   registry: Registry,
@@ -168,11 +181,12 @@ export function laddersFor(
   onDate: LocalDate,
 ): { reminders: ReminderRule[]; escalations: EscalationRule[] } {
   const override = phase.ladderOverrides?.find((o) => matchesGroup(registry, board, o, onDate));
+  const escalations = (override?.escalations ?? phase.escalations ?? DEFAULT_ESCALATIONS).filter(
+    (rule) => !rule.kinds || rule.kinds.includes(board.kind),
+  );
   return {
     reminders: override?.reminders ?? phase.reminders ?? defaultReminders(phase),
-    escalations: (override?.escalations ?? phase.escalations ?? DEFAULT_ESCALATIONS).filter(
-      (rule) => !rule.kinds || rule.kinds.includes(board.kind),
-    ),
+    escalations: phase.lastEscalationTo === 'slk-controller' ? lastStepToSlk(escalations) : escalations,
   };
 }
 

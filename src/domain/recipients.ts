@@ -6,6 +6,8 @@ import { LocalDate } from './local-date';
 export interface EscalationAddresses {
   koncernmoder: string[];
   utskott: string[];
+  /** SLK's controller (issue 14): the last step where a phase names `slk-controller`. */
+  slkController?: string[];
 }
 
 /**
@@ -19,6 +21,9 @@ export function escalationAddresses(registry: Registry, board: Organisation, onD
   return {
     koncernmoder: mailboxes(active.find((o) => o.id === board.parentId && o.kind === 'koncernmoder')),
     utskott: active.filter((o) => o.kind === 'utskott').flatMap((o) => mailboxes(o)),
+    slkController: active
+      .filter((o) => o.kind === 'slk')
+      .flatMap((o) => o.contacts.filter((c) => c.role === 'controller').map((c) => c.email)),
   };
 }
 
@@ -33,9 +38,11 @@ export function addressesFor(
     const found =
       role === 'koncernmoder' || role === 'utskott'
         ? above[role]
-        : (contactRoles as readonly string[]).includes(role)
-          ? board.contacts.filter((c) => c.role === (role as ContactRole)).map((c) => c.email)
-          : [];
+        : role === 'slk-controller'
+          ? (above.slkController ?? [])
+          : (contactRoles as readonly string[]).includes(role)
+            ? board.contacts.filter((c) => c.role === (role as ContactRole)).map((c) => c.email)
+            : [];
     for (const address of found) if (!out.includes(address)) out.push(address);
   }
   return out;

@@ -97,6 +97,8 @@ export const refusalCodes = [
   'template-not-in-cycle',
   'template-not-kept',
   'already-started',
+  // The committee's acts (issue 14): unflagging an area not flagged.
+  'not-flagged',
   // A submission's content.
   'content-too-large',
   'no-content-taken',

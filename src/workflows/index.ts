@@ -3,3 +3,4 @@ export { deliverableWorkflow } from './deliverable-workflow';
 export { budgetCycleWorkflow } from './budget-cycle-workflow';
 export { weeklyDigestWorkflow } from './weekly-digest-workflow';
 export { lupWorkflow } from './lup-workflow';
+export { committeeNoticeWorkflow } from './committee-notice-workflow';

@@ -74,6 +74,8 @@ const everyone: Expectation = {
 };
 const readAll: Expectation = { ...mapAll('403'), admin: 'ok', committee: 'ok' };
 const slkOnly: Expectation = { ...mapAll('403'), admin: 'ok' };
+/** The committee's own acts (issue 14): not SLK's, not the boards'. */
+const committeeOnly: Expectation = { ...mapAll('403'), committee: 'ok' };
 
 function mapAll(outcome: Outcome): Expectation {
   return Object.fromEntries(Object.keys(everyone).map((k) => [k, outcome])) as Expectation;
@@ -194,6 +196,19 @@ const ROUTES: Record<string, RouteSpec> = {
     body: {},
   },
   'GET /api/boards/:boardId/mails': { surface: 'api', expect: readBoard },
+  'POST /api/cycles/:year/committee/comments': {
+    surface: 'api',
+    expect: committeeOnly,
+    body: { subject: 'lup', boardId: A, comment: 'Utskottets kommentar.' },
+  },
+  'GET /api/cycles/:year/boards/:boardId/committee-comments': { surface: 'api', expect: readBoard },
+  // The small registry's area; the committee's flag is refused for its empty reason (past authorisation).
+  'POST /api/committee/priority-areas/:areaId/flag': { surface: 'api', expect: committeeOnly, body: { reason: '' } },
+  'POST /api/committee/priority-areas/:areaId/unflag': { surface: 'api', expect: committeeOnly, body: {} },
+  'GET /api/committee/priority-areas/flags': { surface: 'api', expect: everyone },
+  // Refused for its missing fields once past the authorisation.
+  'POST /api/cycles/:year/committee/decisions': { surface: 'api', expect: committeeOnly, body: { concerns: 'lup' } },
+  'GET /api/committee/decisions': { surface: 'api', expect: readAll },
   'POST /api/cycles/:year/deliverables/:phaseId/:boardId/attachments': {
     surface: 'api',
     expect: draft,
@@ -224,6 +239,27 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /mina-installningar': { surface: 'page', expect: mapAll('403'), body: {} },
   'GET /oversikt/:year': { surface: 'page', expect: readAll },
   'GET /oversikt/:year/lokalt-utvecklingsarbete': { surface: 'page', expect: readAll },
+  // The committee's comment form: refused for its empty fields once past the authorisation.
+  'POST /oversikt/:year/lokalt-utvecklingsarbete/kommentar': {
+    surface: 'page',
+    expect: committeeOnly,
+    body: { boardId: '', subject: 'lup', comment: '' },
+  },
+  'POST /oversikt/:year/lokalt-utvecklingsarbete/beslut': {
+    surface: 'page',
+    expect: committeeOnly,
+    body: { subject: 'lup', boardId: A, decidedOn: '', reference: '', decision: '' },
+  },
+  'POST /oversikt/:year/lokalt-utvecklingsarbete/uppmarksamma': {
+    surface: 'page',
+    expect: committeeOnly,
+    body: { areaId: 'rinkeby-kista', reason: '' },
+  },
+  'POST /oversikt/:year/lokalt-utvecklingsarbete/ta-bort-uppmarksamhet': {
+    surface: 'page',
+    expect: committeeOnly,
+    body: { areaId: 'rinkeby-kista' },
+  },
   'GET /cykel/:year': { surface: 'page', expect: slkOnly },
   'GET /personer': { surface: 'page', expect: slkOnly },
   // SLK's forms, each refused for what it lacks (a reason, a date) once past the authorisation.
@@ -300,6 +336,7 @@ function pathOf(url: string, boardId: string): string {
     .replace(':milestoneId', 'kf-budget')
     .replace(':measureId', 'belysning')
     .replace(':templateId', 'testrapport')
+    .replace(':areaId', 'rinkeby-kista')
     .replace(':attachmentId', attachmentId)
     .replace(':file', 'feed_000000000000.ics');
 }
@@ -361,7 +398,8 @@ beforeAll(async () => {
   const token = async (grants: string[], scopes: Array<'read' | 'submit' | 'admin'>) =>
     (await createApiToken(pool, { grants, scopes, owner: 'test', label: grants.join(' '), createdBy: 'test' })).secret;
   secrets.set('admin', stack.tokens.admin);
-  secrets.set('committee', stack.tokens.committee);
+  // A committee member's key: reads, and acts as the committee (the old `committee` role reads only).
+  secrets.set('committee', await token(['committee'], ['read', 'submit']));
   secrets.set('stadshus', await token(['stadshus'], ['read']));
   secrets.set('A handläggare', await token([`board:${A}:handlaggare`], ['read', 'submit']));
   secrets.set('A controller', await token([`board:${A}:controller`], ['read', 'submit']));

@@ -54,6 +54,7 @@ const expected: Record<string, Row> = {
     'record-dialogue': ALL,
     review: 'ok',
     admin: 'ok',
+    'committee-act': '403',
   },
   committee: {
     'read-board': ALL,
@@ -65,6 +66,7 @@ const expected: Record<string, Row> = {
     'record-dialogue': READ_ONLY,
     review: '403',
     admin: '403',
+    'committee-act': 'ok',
   },
   stadshus: {
     'read-board': ['404', '404', 'ok'],
@@ -76,6 +78,7 @@ const expected: Record<string, Row> = {
     'record-dialogue': ['404', '404', '403'],
     review: '403',
     admin: '403',
+    'committee-act': '403',
   },
   'A handläggare': {
     'read-board': OWN,
@@ -87,6 +90,7 @@ const expected: Record<string, Row> = {
     'record-dialogue': OWN_DUTY,
     review: '403',
     admin: '403',
+    'committee-act': '403',
   },
   'A controller': {
     'read-board': OWN,
@@ -98,6 +102,7 @@ const expected: Record<string, Row> = {
     'record-dialogue': OWN,
     review: '403',
     admin: '403',
+    'committee-act': '403',
   },
   'A förvaltningschef': {
     'read-board': OWN,
@@ -109,6 +114,7 @@ const expected: Record<string, Row> = {
     'record-dialogue': OWN,
     review: '403',
     admin: '403',
+    'committee-act': '403',
   },
   'B controller': {
     'read-board': ['404', 'ok', '404'],
@@ -120,6 +126,7 @@ const expected: Record<string, Row> = {
     'record-dialogue': ['404', 'ok', '404'],
     review: '403',
     admin: '403',
+    'committee-act': '403',
   },
   nobody: {
     'read-board': HIDDEN,
@@ -131,6 +138,7 @@ const expected: Record<string, Row> = {
     'record-dialogue': HIDDEN,
     review: '403',
     admin: '403',
+    'committee-act': '403',
   },
 };
 
@@ -243,8 +251,11 @@ describe('grants, roles and actors', () => {
     const committee = asToken('committee');
     expect(may(committee, 'read-all') && may(committee, 'read-board', A)).toBe(true);
     expect(may(committee, 'draft', A)).toBe(false);
+    // The old committee key reads only: its members act as people, or with a key given `submit`.
+    expect(may(committee, 'committee-act')).toBe(false);
     const admin = asToken('admin');
-    expect(actions.filter((a) => a !== 'sign-off').every((a) => may(admin, a, A))).toBe(true);
+    expect(actions.filter((a) => a !== 'sign-off' && a !== 'committee-act').every((a) => may(admin, a, A))).toBe(true);
+    expect(may(admin, 'committee-act')).toBe(false);
     expect(formatRole(roleSchema.parse('board:farsta'))).toBe('board:farsta');
   });
 

@@ -1,3 +1,4 @@
+import { createCommitteeOperations } from './committee-acts';
 import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -491,7 +492,8 @@ export function createCycleOperations(deps: OperationsDeps) {
 
     registry,
   };
-  return ops;
+  /** The committee's acts: comments on reports and LUPs (issue 14). */
+  return Object.assign(ops, { committee: createCommitteeOperations({ ...deps, ops }) });
 }
 
 export type CycleOperations = ReturnType<typeof createCycleOperations>;

@@ -13,7 +13,7 @@ import { authorize, targetOf } from '../../operations/authorize';
 import { OperationError, parseInput } from '../../operations/operation-error';
 import { visibleDeliverable } from '../../operations/visible-deliverable';
 import { ReportDraftOperations } from '../../operations/report-drafts';
-import { ReportReviewOperations } from '../../operations/report-review';
+import { pathInTemplate, ReportReviewOperations } from '../../operations/report-review';
 import { peopleOverview, peopleQuerySchema } from '../../operations/people-admin';
 import { createPersonSettingsOperations, PersonSettingsOperations } from '../../operations/person-settings';
 import { personSettingsInputSchema } from '../../../domain/person-settings';
@@ -518,6 +518,115 @@ export const apiRoutes: ApiRoute[] = [
     async handler({ review, params, principal, body, actor }) {
       const p = params as DeliverableParams;
       return s.commentJson(await review.addComment(principal, p.year, p.phaseId, p.boardId, body, actor));
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/cycles/:year/committee/comments',
+    summary:
+      'The committee comments on a board’s report (or one of its questions) or a district’s LUP (Utskottets kommentar): the committee; recorded, shown to the board and SLK, mailed to them once; 400 bad-path for a question the report does not ask',
+    access: 'committee-act',
+    params: s.yearParams,
+    body: s.committeeCommentBody,
+    bodyCheckedByOperation: true,
+    response: s.committeeComment,
+    // The operation records the comment in the audit log, against the report or LUP it concerns.
+    rateLimitedOnly: true,
+    async handler({ ops, drafts, params, principal, body, actor }) {
+      const { year } = params as { year: number };
+      const pathAsked = async (phaseId: string, boardId: string, path: string) =>
+        pathInTemplate((await drafts.loadExpandedTemplate(principal, year, phaseId, boardId)).template, path);
+      return s.committeeCommentJson(await ops.committee.addComment(principal, year, body, actor, pathAsked));
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/cycles/:year/boards/:boardId/committee-comments',
+    summary:
+      'The committee’s comments on a board’s reports and LUP in a budget year, oldest first (Utskottets kommentarer)',
+    access: 'read-board',
+    params: s.yearBoardParams,
+    response: z.array(s.committeeComment),
+    async handler({ ops, params, principal }) {
+      const p = params as z.infer<typeof s.yearBoardParams>;
+      authorize(principal, 'read-board', await targetOf(ops, p.boardId));
+      await ops.cycle(p.year);
+      return (await ops.committee.comments(p.year, p.boardId)).map(s.committeeCommentJson);
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/committee/priority-areas/:areaId/flag',
+    summary:
+      'Flag a priority area for attention, with a reason (Uppmärksamma området): the committee; recorded, shown on the local development page and the pages of the boards serving the area, mailed to them and SLK once; two flags at once are both kept',
+    access: 'committee-act',
+    params: s.areaParams,
+    body: s.areaFlagBody,
+    bodyCheckedByOperation: true,
+    response: s.areaFlagAct,
+    // The operation records the act in the audit log, against the area.
+    rateLimitedOnly: true,
+    async handler({ ops, params, principal, body, actor }) {
+      const { areaId } = params as z.infer<typeof s.areaParams>;
+      return s.areaFlagActJson(await ops.committee.actOnArea(principal, areaId, 'flag', body, actor, ops.today()));
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/committee/priority-areas/:areaId/unflag',
+    summary:
+      'Take the committee’s attention from a priority area (Ta bort uppmärksamheten), the reason optional: the committee; 409 not-flagged when it is not flagged',
+    access: 'committee-act',
+    params: s.areaParams,
+    body: s.areaUnflagBody,
+    bodyCheckedByOperation: true,
+    response: s.areaFlagAct,
+    // The operation records the act in the audit log, against the area.
+    rateLimitedOnly: true,
+    async handler({ ops, params, principal, body, actor }) {
+      const { areaId } = params as z.infer<typeof s.areaParams>;
+      return s.areaFlagActJson(await ops.committee.actOnArea(principal, areaId, 'unflag', body, actor, ops.today()));
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/committee/priority-areas/flags',
+    summary:
+      'The priority areas the committee flags for attention now, each with the flags since its last unflag (Uppmärksammade områden)',
+    access: 'authenticated',
+    response: s.areaFlags,
+    async handler({ ops }) {
+      return (await ops.committee.areaFlags()).map((f) => ({
+        areaId: f.areaId,
+        flags: f.flags.map(s.areaFlagActJson),
+      }));
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/cycles/:year/committee/decisions',
+    summary:
+      'Record a decision of the committee’s (Utskottets beslut): date, reference (diarienummer) and what was decided, against a board’s report, a district’s LUP or a priority area; the committee',
+    access: 'committee-act',
+    params: s.yearParams,
+    body: s.committeeDecisionBody,
+    bodyCheckedByOperation: true,
+    response: s.committeeDecision,
+    // The operation records the decision in the audit log, against what it concerns.
+    rateLimitedOnly: true,
+    async handler({ ops, params, principal, body, actor }) {
+      const { year } = params as { year: number };
+      return s.committeeDecisionJson(await ops.committee.recordDecision(principal, year, body, actor));
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/committee/decisions',
+    summary: 'Every decision of the committee’s, by date (Utskottets beslut): the committee and SLK',
+    access: 'read-all',
+    response: z.array(s.committeeDecision),
+    async handler({ ops }) {
+      return (await ops.committee.decisions()).map(s.committeeDecisionJson);
     },
   },
   {

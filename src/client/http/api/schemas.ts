@@ -1,3 +1,12 @@
+import type { CommitteeComment } from '../../../db/committee-comments';
+import type { AreaFlagAct } from '../../../db/committee-area-flags';
+import type { CommitteeDecision } from '../../../db/committee-decisions';
+import {
+  areaFlagSchema,
+  areaUnflagSchema,
+  committeeCommentSchema,
+  committeeDecisionSchema,
+} from '../../operations/committee-acts';
 import { z } from 'zod';
 import {
   citizenDialogueSchema,
@@ -30,6 +39,7 @@ export const yearParams = z.object({ year: z.coerce.number().int().min(2000).max
 export const deliverableParams = yearParams.extend({ phaseId: slug, boardId: slug }).strict();
 export const milestoneParams = yearParams.extend({ milestoneId: slug }).strict();
 export const boardParams = z.object({ boardId: slug }).strict();
+export const yearBoardParams = yearParams.extend({ boardId: slug }).strict();
 export const noQuery = z.object({}).strict();
 
 export const submitBody = deliverableActionSchemas.submit;
@@ -583,3 +593,70 @@ export const peopleOverview = z.object({
     }),
   ),
 });
+
+/** The committee's comments (issue 14). */
+export const committeeCommentBody = committeeCommentSchema;
+export const committeeComment = z.object({
+  id: z.string(),
+  budgetYear: z.number().int(),
+  boardId: z.string(),
+  subject: z.enum(['report', 'lup']),
+  phaseId: z.string().optional(),
+  path: z.string().optional(),
+  comment: z.string(),
+  /** The committee member's pseudonymous id (`person:<id>`) or a token's. */
+  author: z.string(),
+  createdAt: z.string(),
+});
+export const committeeCommentJson = (c: CommitteeComment): z.infer<typeof committeeComment> => ({
+  id: c.id,
+  budgetYear: c.budgetYear,
+  boardId: c.boardId,
+  subject: c.subject,
+  ...(c.phaseId !== undefined && { phaseId: c.phaseId }),
+  ...(c.path !== undefined && { path: c.path }),
+  comment: c.comment,
+  author: c.author,
+  createdAt: c.createdAt.toISOString(),
+});
+
+export const areaParams = z.object({ areaId: slug }).strict();
+export const areaFlagBody = areaFlagSchema;
+export const areaUnflagBody = areaUnflagSchema;
+export const areaFlagAct = z.object({
+  id: z.string(),
+  areaId: z.string(),
+  action: z.enum(['flag', 'unflag']),
+  reason: z.string().optional(),
+  author: z.string(),
+  createdAt: z.string(),
+});
+export const areaFlagActJson = (a: AreaFlagAct): z.infer<typeof areaFlagAct> => ({
+  id: a.id,
+  areaId: a.areaId,
+  action: a.action,
+  ...(a.reason !== undefined && { reason: a.reason }),
+  author: a.author,
+  createdAt: a.createdAt.toISOString(),
+});
+export const areaFlags = z.array(z.object({ areaId: z.string(), flags: z.array(areaFlagAct) }));
+
+export const committeeDecisionBody = committeeDecisionSchema;
+export const committeeDecision = z.object({
+  id: z.string(),
+  concerns: z.enum(['report', 'lup', 'area']),
+  budgetYear: z.number().int().optional(),
+  phaseId: z.string().optional(),
+  boardId: z.string().optional(),
+  areaId: z.string().optional(),
+  decidedOn: z.string(),
+  reference: z.string(),
+  decision: z.string(),
+  author: z.string(),
+  createdAt: z.string(),
+});
+export const committeeDecisionJson = ({
+  municipality: _m,
+  createdAt,
+  ...rest
+}: CommitteeDecision): z.infer<typeof committeeDecision> => ({ ...rest, createdAt: createdAt.toISOString() });

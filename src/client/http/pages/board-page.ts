@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { compareDates } from '../../../domain/local-date';
 import type { DeliverablePhase } from '../../../domain/cycle-calendar';
-import { findOrganisation, Registry } from '../../../domain/organisations';
+import { boardsServingArea, findOrganisation, priorityAreasOn, Registry } from '../../../domain/organisations';
 import { audienceOf, writtenDeadlineFor } from '../../../domain/planner';
 import type { Principal } from '../../../domain/principal';
 import { boardTarget } from '../../../domain/board-target';
@@ -47,6 +47,10 @@ import { html, SafeHtml } from './html';
 import { AwaitingSignOff, listAwaitingSignOffs } from '../../../db/report-sign-offs';
 import { awaitingLine } from './sign-off-view';
 import { ActorNames, loadActorNames } from '../../../db/actor-names';
+import type { CommitteeComment } from '../../../db/committee-comments';
+import type { AreaFlag } from '../../../db/committee-area-flags';
+import type { CommitteeDecision } from '../../../db/committee-decisions';
+import { areaFlagList, committeeCommentList, decisionTable } from './committee-comments-view';
 import { page } from './layout';
 import type { TimelineItem } from './timeline';
 import { spanOfItems, yearWheelBesideList } from './year-wheel';
@@ -290,6 +294,12 @@ interface BoardPageData {
   names: ActorNames;
   /** The year wheels drawn: the cycles under way today, as this board sees them. */
   wheels: BoardWheel[];
+  /** The committee's comments on the board's reports and LUP, all years, oldest first (issue 14). */
+  committeeComments: CommitteeComment[];
+  /** The priority areas the board serves that the committee flags for attention now. */
+  areaFlags: AreaFlag[];
+  /** The committee's decisions on the board's reports and LUP and on the areas it serves. */
+  decisions: CommitteeDecision[];
 }
 
 /**
@@ -318,7 +328,7 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
   if (!org && all.length === 0) return undefined;
   const name = org?.name ?? all.find((d) => d.boardId === boardId)?.boardName ?? boardId;
   const detailed = all.filter((d) => d.stage !== 'planned' && d.stage !== 'open');
-  const [records, mails, views, waits] = await Promise.all([
+  const [records, mails, views, waits, committeeComments, allFlags] = await Promise.all([
     ops.submissionRecords(detailed.map((d) => d.workflowId)),
     ops.boardMails(boardId, 100),
     Promise.all(cycles.map((cycle) => cycleViewOf(ops, cycle))),
@@ -326,12 +336,26 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
       deps.pool,
       all.filter((d) => d.template && awaitsBoard(d)).map((d) => d.workflowId),
     ),
+    ops.committee.boardComments(boardId),
+    ops.committee.areaFlags(),
   ]);
   const notOpened = phasesNotOpened(views, boardId, all, registry, today);
+  // The flagged areas this board serves today: the committee's attention concerns it.
+  const served = new Set(
+    registry
+      ? priorityAreasOn(registry, today)
+          .filter((a) => boardsServingArea(registry, a.id, today).some((b) => b.id === boardId))
+          .map((a) => a.id)
+      : [],
+  );
+  const areaFlags = allFlags.filter((f) => served.has(f.areaId));
+  const decisions = await ops.committee.decisions({ boardId, areaIds: [...served] });
   const awaitingSignOff = new Map(waits.map((w) => [w.workflowId, w]));
   const names = await loadActorNames(deps.pool, [
     ...[...records.values()].flatMap((r) => [r.lastSubmission?.by, r.lastReturn?.by]),
     ...waits.map((w) => w.markedReadyBy),
+    ...committeeComments.map((c) => c.author),
+    ...areaFlags.flatMap((f) => f.flags.map((a) => a.author)),
   ]);
   const upcoming: Upcoming[] = [
     ...all.filter((d) => (awaitsBoard(d) || d.stage === 'planned') && compareDates(d.deadline, today) >= 0),
@@ -350,8 +374,15 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
     awaitingSignOff,
     names,
     wheels: boardWheels(views, boardId, all, registry, today),
+    committeeComments,
+    areaFlags,
+    decisions,
   };
 }
+
+/** A phase's name in a budget year's calendar (its id when the calendar has none such). */
+const phaseNameIn = (cycles: readonly StoredCycle[], year: number, id: string): string =>
+  cycles.find((c) => c.budgetYear === year)?.calendar.phases.find((p) => p.id === id)?.name ?? id;
 
 /** Loads, then renders (or a 404 for a board nobody knows); `status` is 200 or a refused post's. */
 async function sendBoardPage(deps: PageDeps, reply: FastifyReply, status: number, input: BoardPageInput) {
@@ -378,7 +409,23 @@ async function sendBoardPage(deps: PageDeps, reply: FastifyReply, status: number
 
 /** The page's markup from its data and the request (a receipt after a submission, a refused post's problem). */
 function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
-  const { today, all, name, kind, records, mails, upcoming, awaitingSignOff, names, wheels } = data;
+  const {
+    today,
+    all,
+    name,
+    kind,
+    records,
+    mails,
+    upcoming,
+    awaitingSignOff,
+    names,
+    committeeComments,
+    cycles,
+    areaFlags,
+    registry,
+    decisions,
+    wheels,
+  } = data;
   const { principal, boardId } = input;
   const owed = all.filter(awaitsBoard);
   const late = owed.filter(isOverdue);
@@ -520,6 +567,20 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
         ? html`<p>Inget inlämnat än.</p>`
         : deliverableTable(`Inlämnade leveranser för ${name}`, 'inlamnat', finished, records, names)
     }
+    ${
+      areaFlags.length > 0
+        ? html`<h2 id="uppmarksammade">Områden som utskottet uppmärksammar</h2>
+            ${areaFlagList(areaFlags, names, (id) => registry?.priorityAreas.find((a) => a.id === id)?.name ?? id)}`
+        : ''
+    }
+    <h2 id="utskottet">Utskottets kommentarer</h2>
+    ${committeeCommentList(committeeComments, names, (year, id) => phaseNameIn(cycles, year, id))}
+    <h2 id="beslut">Utskottets beslut</h2>
+    ${decisionTable(decisions, {
+      board: (id) => (registry && findOrganisation(registry, id)?.name) ?? id,
+      area: (id) => registry?.priorityAreas.find((a) => a.id === id)?.name ?? id,
+      phase: (year, id) => phaseNameIn(cycles, year, id),
+    })}
     <h2>Utskick</h2>
     ${
       mails.length === 0

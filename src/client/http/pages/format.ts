@@ -196,6 +196,14 @@ const FIELD_LABELS: Record<string, string> = {
   weeklyDigest: 'Veckosammanställning',
   mailBoards: 'Nämnder du får utskick om',
   standIns: 'Ersättare',
+  subject: 'Vad kommentaren gäller',
+  boardId: 'Nämnd',
+  path: 'Fråga',
+  areaId: 'Prioriterat område',
+  decidedOn: 'Beslutsdatum',
+  reference: 'Diarienummer',
+  decision: 'Beslut',
+  area: 'Prioriterat område',
 };
 
 const STAND_IN_PARTS: Record<string, string> = { email: 'e-postadress', from: 'första dag', to: 'sista dag' };
@@ -238,6 +246,7 @@ const PERMISSION_ACTIONS_SV: Record<string, string> = {
   'record-dialogue': 'registrera medborgardialoger',
   review: 'granska',
   admin: 'administrera budgetcykeln',
+  'committee-act': 'agera som utskottet',
 };
 
 const REFUSALS_SV: Record<RefusalCode, Say> = {
@@ -331,6 +340,7 @@ const REFUSALS_SV: Record<RefusalCode, Say> = {
   'template-not-in-cycle': (p) => `Budgetåret använder ingen mall ${text(p, 'id')}`,
   'template-not-kept': (p) => `Budgetåret har ingen lagrad version av mallen ${text(p, 'id')}`,
   'already-started': () => 'Budgetcykeln är redan startad',
+  'not-flagged': () => 'Området är inte uppmärksammat av utskottet just nu',
   'content-too-large': (p) => `är för stort: högst ${text(p, 'max')} tecken som JSON tas emot`,
   'no-content-taken': () => 'Fasen tar inte emot något innehåll: ange bara dokumentreferensen',
   'unknown-phase': () => 'finns inte i cykeln',
@@ -453,6 +463,7 @@ const STANDS_ALONE = new Set<RefusalCode>([
   'template-not-in-cycle',
   'template-not-kept',
   'already-started',
+  'not-flagged',
   'no-content-taken',
   'forbidden',
   'missing-duty',

@@ -1,12 +1,49 @@
 import { may } from '../../../domain/permissions';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { loadActorNames } from '../../../db/actor-names';
+import type { Principal } from '../../../domain/principal';
+import { actorOf } from '../auth';
+import {
+  DECISION_FIELDS,
+  DECISION_FORM,
+  decisionForm,
+  decisionTable,
+  AREA_FLAG_FORM,
+  areaFlagForm,
+  areaFlagList,
+  COMMITTEE_COMMENT_FIELDS,
+  COMMITTEE_COMMENT_FORM,
+  committeeCommentForm,
+  committeeCommentList,
+} from './committee-comments-view';
 import type { StoredCycle } from '../../../db/cycles';
 import { LUP_STAGE_SV, LupStage, PARTICIPANT_GROUP_SV, ParticipantGroup } from '../../../domain/lup-state';
-import { boardKinds, findOrganisation, OrganisationKind, Registry } from '../../../domain/organisations';
+import {
+  boardKinds,
+  findOrganisation,
+  OrganisationKind,
+  organisationsOn,
+  priorityAreasOn,
+  Registry,
+} from '../../../domain/organisations';
 import { FOLLOW_UP_STATUS_SV } from '../../../domain/guideline-answers';
 import type { LocalDevelopmentOperations } from '../../operations/local-development';
 import { OperationError } from '../../operations/operation-error';
-import { forbiddenPage, notFoundPage, PageDeps, parseYear, requireUser, sendPage, yearNavigation } from './common';
+import {
+  attempt,
+  auditPageWrite,
+  forbiddenPage,
+  formValue,
+  FormProblem,
+  isSameOrigin,
+  notFoundPage,
+  PageDeps,
+  parseYear,
+  queryValue,
+  requireUser,
+  sendPage,
+  yearNavigation,
+} from './common';
 import { formatDate, formatShare, KIND_LABELS } from './format';
 import { html, HtmlValue, SafeHtml } from './html';
 import { page } from './layout';
@@ -308,15 +345,25 @@ const LEGEND: Array<[string, string]> = [
   ['st-planned', 'Ingen uppföljning än'],
 ];
 
+/** What a refused or saved committee comment brings back to the page. */
+interface CommitteeFormState {
+  problem?: FormProblem;
+  saved?: string;
+}
+
+const pageUrl = (year: number) => `/oversikt/${year}/lokalt-utvecklingsarbete`;
+
 export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDeps): void {
   const { ops } = deps;
-  app.get('/oversikt/:year/lokalt-utvecklingsarbete', async (request, reply) => {
-    const principal = requireUser(request, reply);
-    if (!principal) return reply;
-    if (!may(principal, 'read-all'))
-      return forbiddenPage(reply, principal, 'uppföljningen av lokalt utvecklingsarbete');
-    const year = parseYear((request.params as { year: string }).year);
-    if (year === undefined) return notFoundPage(reply, principal);
+
+  /** Loads, then renders the page (status 200, or a refused comment's). */
+  const sendLocalDevelopmentPage = async (
+    reply: FastifyReply,
+    principal: Principal,
+    year: number,
+    status: number,
+    form: CommitteeFormState = {},
+  ): Promise<FastifyReply> => {
     let cycle: StoredCycle;
     try {
       cycle = await ops.cycle(year);
@@ -324,12 +371,31 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
       if (error instanceof OperationError && error.status === 404) return notFoundPage(reply, principal);
       throw error;
     }
-    const [view, registry, cycles] = await Promise.all([
+    const [view, registry, cycles, comments, flags, decisions] = await Promise.all([
       ops.local.localDevelopment(year),
       ops.registry().catch(() => undefined),
       ops.listCycles(),
+      ops.committee.comments(year),
+      ops.committee.areaFlags(),
+      ops.committee.decisions(),
     ]);
+    const names = await loadActorNames(deps.pool, [
+      ...comments.map((c) => c.author),
+      ...flags.flatMap((f) => f.flags.map((a) => a.author)),
+    ]);
+    const areasToday = registry ? priorityAreasOn(registry, view.onDate) : [];
+    const areaName = (id: string) => registry?.priorityAreas.find((a) => a.id === id)?.name ?? id;
+    const acts = may(principal, 'committee-act');
     const phaseName = (id: string) => cycle.calendar.phases.find((p) => p.id === id)?.name ?? id;
+    const boards = sortBoards(
+      (registry ? organisationsOn(registry, view.onDate) : [])
+        .filter((o) => (boardKinds as readonly string[]).includes(o.kind))
+        .map((o) => ({ id: o.id, name: o.name, kind: o.kind })),
+    );
+    const boardName = (id: string) => boards.find((b) => b.id === id)?.name ?? id;
+    const reportPhases = cycle.calendar.phases
+      .filter((p) => p.kind === 'deliverable')
+      .map((p) => ({ id: p.id, name: p.name }));
     const columns = columnsOf(view, registry);
     const years = cycles.map((c) => c.budgetYear);
 
@@ -344,8 +410,23 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
           <li><a href="#omraden">Prioriterade områden</a></li>
           <li><a href="#lup">Stadsdelsnämndernas LUP</a></li>
           <li><a href="#punktlighet">Punktlighet per nämnd</a></li>
+          <li><a href="#uppmarksammade">Områden som utskottet uppmärksammar</a></li>
+          <li><a href="#utskottet">Utskottets kommentarer</a></li>
+          <li><a href="#beslut">Utskottets beslut</a></li>
         </ul>
       </nav>
+      <h2 id="uppmarksammade">Områden som utskottet uppmärksammar</h2>
+      ${areaFlagList(flags, names, areaName, acts ? `${pageUrl(year)}/ta-bort-uppmarksamhet` : undefined)}
+      ${
+        acts
+          ? html`<h3 id="uppmarksamma">Uppmärksamma ett prioriterat område</h3>
+              ${areaFlagForm({
+                action: `${pageUrl(year)}/uppmarksamma`,
+                areas: areasToday.map((a) => ({ id: a.id, name: a.name })),
+                ...(form.problem && { problem: form.problem }),
+              })}`
+          : ''
+      }
       <h2 id="omraden">Prioriterade områden</h2>
       <p>
         Varje rad är ett prioriterat område med den nämnd som betjänar det i dag och vilka nämnder som betjänat det
@@ -367,11 +448,175 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
         försenade och fortfarande väntar på nämnden.
       </p>
       ${punctualityHtml(view, registry)}
+      <h2 id="utskottet">Utskottets kommentarer</h2>
+      <p>
+        Utskottets kommentarer på nämndernas rapporter och stadsdelsnämndernas LUP detta budgetår, äldst först. Nämnden
+        ser kommentarerna på sin sida.
+      </p>
+      ${committeeCommentList(comments, names, (_y, id) => phaseName(id), boardName)}
+      ${
+        acts
+          ? html`<h3 id="kommentera">Kommentera en nämnds rapport eller LUP</h3>
+              ${committeeCommentForm({
+                year,
+                boards,
+                phases: reportPhases,
+                ...(form.problem && { problem: form.problem }),
+                ...(form.saved && { saved: form.saved }),
+              })}`
+          : ''
+      }
+      <h2 id="beslut">Utskottets beslut</h2>
+      ${decisionTable(decisions, {
+        board: boardName,
+        area: areaName,
+        phase: (y, id) => cycles.find((c) => c.budgetYear === y)?.calendar.phases.find((p) => p.id === id)?.name ?? id,
+      })}
+      ${
+        acts
+          ? html`<h3 id="registrera-beslut">Registrera ett beslut</h3>
+              ${decisionForm({
+                action: `${pageUrl(year)}/beslut`,
+                boards,
+                phases: reportPhases,
+                areas: areasToday.map((a) => ({ id: a.id, name: a.name })),
+                ...(form.problem && { problem: form.problem }),
+              })}`
+          : ''
+      }
       <p><a href="/oversikt/${year}">Till översikten budgetår ${year}</a></p>`;
     return sendPage(
       reply,
-      200,
+      status,
       page({ title: `Lokalt utvecklingsarbete ${year}`, principal, year, current: 'lokalt', body }),
     );
+  };
+
+  app.get('/oversikt/:year/lokalt-utvecklingsarbete', async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    if (!may(principal, 'read-all'))
+      return forbiddenPage(reply, principal, 'uppföljningen av lokalt utvecklingsarbete');
+    const year = parseYear((request.params as { year: string }).year);
+    if (year === undefined) return notFoundPage(reply, principal);
+    const saved = queryValue(request.query, 'kommenterat');
+    return sendLocalDevelopmentPage(reply, principal, year, 200, saved ? { saved } : {});
+  });
+
+  // The committee flags a priority area for attention, or takes its attention away (issue 14).
+  for (const [path, action] of [
+    ['uppmarksamma', 'flag'],
+    ['ta-bort-uppmarksamhet', 'unflag'],
+  ] as const) {
+    app.post(`/oversikt/:year/lokalt-utvecklingsarbete/${path}`, async (request, reply) => {
+      const principal = requireUser(request, reply);
+      if (!principal) return reply;
+      if (!isSameOrigin(request, deps.publicUrl))
+        return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
+      if (!may(principal, 'committee-act')) return forbiddenPage(reply, principal, 'att agera som utskottet');
+      const year = parseYear((request.params as { year: string }).year);
+      if (year === undefined) return notFoundPage(reply, principal);
+      const values = { areaId: formValue(request.body, 'areaId'), reason: formValue(request.body, 'reason') };
+      const input = action === 'flag' || values.reason.trim() ? { reason: values.reason } : {};
+      const result = await attempt(AREA_FLAG_FORM, values, () =>
+        ops.committee.actOnArea(principal, values.areaId, action, input, actorOf(principal), ops.today()),
+      );
+      await auditPageWrite(deps, principal, `committee-area-${action}`, `${ops.municipality}/priority-area`, {
+        outcome: result.ok ? 'accepted' : 'refused',
+        areaId: values.areaId,
+        ...(!result.ok && { status: result.status, field: result.problem.field, code: result.problem.code }),
+      });
+      if (result.ok) return reply.redirect(`${pageUrl(year)}#uppmarksammade`, 303);
+      if (result.status === 403) return forbiddenPage(reply, principal, 'att agera som utskottet');
+      // An area the registry lacks is named next to the area field.
+      const problem = result.problem.field === 'area' ? { ...result.problem, field: 'areaId' } : result.problem;
+      return sendLocalDevelopmentPage(reply, principal, year, result.status === 404 ? 400 : result.status, {
+        problem,
+      });
+    });
+  }
+
+  // The committee records one of its decisions (issue 14).
+  app.post('/oversikt/:year/lokalt-utvecklingsarbete/beslut', async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    if (!isSameOrigin(request, deps.publicUrl))
+      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
+    if (!may(principal, 'committee-act')) return forbiddenPage(reply, principal, 'att agera som utskottet');
+    const year = parseYear((request.params as { year: string }).year);
+    if (year === undefined) return notFoundPage(reply, principal);
+    const values = Object.fromEntries(DECISION_FIELDS.map((name) => [name, formValue(request.body, name)]));
+    const subject = values.subject!;
+    const rest = { decidedOn: values.decidedOn!.trim(), reference: values.reference!, decision: values.decision! };
+    const input = subject.startsWith('omrade:')
+      ? { concerns: 'area', areaId: subject.slice('omrade:'.length), ...rest }
+      : subject.startsWith('rapport:')
+        ? { concerns: 'report', phaseId: subject.slice('rapport:'.length), boardId: values.boardId, ...rest }
+        : { concerns: 'lup', boardId: values.boardId, ...rest };
+    const result = await attempt(DECISION_FORM, values, () =>
+      ops.committee.recordDecision(principal, year, input, actorOf(principal)),
+    );
+    await auditPageWrite(deps, principal, 'committee-decision', `${ops.municipality}/committee`, {
+      outcome: result.ok ? 'accepted' : 'refused',
+      ...(!result.ok && { status: result.status, field: result.problem.field, code: result.problem.code }),
+    });
+    if (result.ok) return reply.redirect(`${pageUrl(year)}#beslut`, 303);
+    if (result.status === 403) return forbiddenPage(reply, principal, 'att agera som utskottet');
+    // What the form offers but the registry or cycle lacks is named next to its field.
+    const fieldOf: Record<string, string> = { board: 'boardId', deliverable: 'subject', area: 'subject' };
+    const problem = { ...result.problem, field: fieldOf[result.problem.field] ?? result.problem.field };
+    return sendLocalDevelopmentPage(reply, principal, year, result.status === 404 ? 400 : result.status, { problem });
+  });
+
+  // The committee's comment (issue 14): on a board's whole report or a district's LUP. A comment
+  // on one question is made through the API (path).
+  app.post('/oversikt/:year/lokalt-utvecklingsarbete/kommentar', async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    if (!isSameOrigin(request, deps.publicUrl))
+      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
+    if (!may(principal, 'committee-act')) return forbiddenPage(reply, principal, 'att kommentera som utskottet');
+    const year = parseYear((request.params as { year: string }).year);
+    if (year === undefined) return notFoundPage(reply, principal);
+    const values = Object.fromEntries(COMMITTEE_COMMENT_FIELDS.map((name) => [name, formValue(request.body, name)]));
+    const [subject, phaseId] = values.subject!.startsWith('rapport:')
+      ? ['report', values.subject!.slice('rapport:'.length)]
+      : [values.subject!, undefined];
+    const input = {
+      subject,
+      boardId: values.boardId!,
+      ...(phaseId !== undefined && { phaseId }),
+      comment: values.comment!,
+    };
+    const target = `${ops.municipality}/${year}/committee`;
+    const result = await attempt(COMMITTEE_COMMENT_FORM, values, () =>
+      ops.committee.addComment(principal, year, input, actorOf(principal), async () => false),
+    );
+    if (result.ok) {
+      await auditPageWrite(deps, principal, 'committee-comment', target, {
+        outcome: 'accepted',
+        commentId: result.value.id,
+      });
+      return reply.redirect(
+        `/oversikt/${year}/lokalt-utvecklingsarbete?kommenterat=${encodeURIComponent(result.value.id)}#utskottet`,
+        303,
+      );
+    }
+    await auditPageWrite(deps, principal, 'committee-comment', target, {
+      outcome: 'refused',
+      status: result.status,
+      field: result.problem.field,
+      code: result.problem.code,
+    });
+    // A board or report the form offers but the cycle lacks is named next to its field.
+    const problem =
+      result.status === 404 && (result.problem.field === 'board' || result.problem.field === 'deliverable')
+        ? { ...result.problem, field: result.problem.field === 'board' ? 'boardId' : 'subject' }
+        : result.problem;
+    if (result.status === 404 && problem === result.problem) return notFoundPage(reply, principal);
+    if (result.status === 403) return forbiddenPage(reply, principal, 'att kommentera som utskottet');
+    return sendLocalDevelopmentPage(reply, principal, year, result.status === 404 ? 400 : result.status, {
+      problem,
+    });
   });
 }
