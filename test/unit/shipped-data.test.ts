@@ -4,7 +4,7 @@ import { DATA_DIR, loadRegistry, readDataFile, shippedRegistryPath } from '../..
 import { loadTemplateFile, templateLookup, shippedTemplatesDir } from '../../src/client/templates';
 import { CycleCalendar } from '../../src/domain/cycle-calendar';
 import { missingForReady } from '../../src/domain/report-template';
-import { organisationsOn, responsibleOn, boardsServingArea } from '../../src/domain/organisations';
+import { organisationsOn, responsibleOn, boardsServingArea, nameOn } from '../../src/domain/organisations';
 import { planCycle } from '../../src/domain/planner';
 import { liveCalendars } from '../../src/domain/late-start';
 import { validateCalendar } from '../../src/domain/validate-calendar';
@@ -34,6 +34,65 @@ describe('the shipped Stockholm registry', () => {
     expect(boardsServingArea(registry, 'rinkeby-kista', '2024-01-01').map((b) => b.id)).toEqual(['jarva']);
     for (const area of registry.priorityAreas)
       expect(boardsServingArea(registry, area.id, '2026-11-28')).toHaveLength(1);
+  });
+
+  it("has Kommunstyrelsen and Stockholms Stadshus AB report, and the city's other companies", () => {
+    const calendar = validateCalendar(readDataFile(join(DATA_DIR, 'stockholm', 'calendar-2027.yaml')), registry)
+      .calendar as CycleCalendar;
+    const phasesOf = (boardId: string) =>
+      planCycle(calendar, registry)
+        .deliverables.filter((d) => d.boardId === boardId)
+        .map((d) => d.phaseId)
+        .sort();
+    const ordinary = [
+      'budgetunderlag',
+      'tertialrapport-1',
+      'tertialrapport-2',
+      'verksamhetsberattelse',
+      'verksamhetsplan',
+    ];
+    expect(phasesOf('kommunstyrelsen')).toEqual(ordinary);
+    expect(phasesOf('stockholms-stadshus')).toEqual(ordinary);
+    for (const id of ['sga-fastigheter', 'st-erik-forsakring', 'visit-stockholm']) {
+      expect(registry.organisations.find((o) => o.id === id)).toMatchObject({
+        kind: 'bolagsstyrelse',
+        parentId: 'stockholms-stadshus',
+      });
+      expect(phasesOf(id)).toEqual(ordinary);
+    }
+    // Stadshus reports for its group after its companies.
+    const t1 = planCycle(calendar, registry).deliverables.filter((d) => d.phaseId === 'tertialrapport-1');
+    const due = (id: string) => t1.find((d) => d.boardId === id)!.deadline.date;
+    expect([due('farsta'), due('sisab'), due('stockholms-stadshus')]).toEqual([
+      '2027-05-19',
+      '2027-05-24',
+      '2027-05-26',
+    ]);
+  });
+
+  it('names a renamed company as it was named on the day', () => {
+    const vatten = registry.organisations.find((o) => o.id === 'stockholm-vatten-och-avfall')!;
+    expect(nameOn(vatten, '2016-06-01')).toBe('Stockholm Vatten AB');
+    expect(nameOn(vatten, '2026-11-30')).toBe('Stockholm Vatten och Avfall AB');
+  });
+
+  it('marks the three housing companies with a greater responsibility in local development', () => {
+    expect(registry.organisations.filter((o) => o.greaterLocalResponsibility).map((o) => o.id)).toEqual([
+      'svenska-bostader',
+      'familjebostader',
+      'stockholmshem',
+    ]);
+  });
+
+  it("names every district's head stadsdelsdirektör, and no other board's", () => {
+    const heads = registry.organisations.flatMap((o) =>
+      o.contacts
+        .filter((c) => c.role === 'stadsdelsdirektor' || c.role === 'forvaltningschef')
+        .map((c) => `${o.kind} ${c.role}`),
+    );
+    expect(new Set(heads)).toEqual(
+      new Set(['stadsdelsnamnd stadsdelsdirektor', 'facknamnd forvaltningschef', 'kommunstyrelse forvaltningschef']),
+    );
   });
 
   it('mails nobody real: every address is on the reserved domain stockholm.example', () => {
@@ -134,6 +193,7 @@ describe('the shipped calendars', () => {
     expect(phasesOf('valnamnden')).toEqual(['budgetunderlag', 'verksamhetsberattelse', 'verksamhetsplan']);
     expect(phasesOf('revisorskollegiet')).toEqual(['verksamhetsberattelse', 'verksamhetsplan']);
     expect(phasesOf('farsta')).toHaveLength(8);
+    expect(phasesOf('kommunstyrelsen')).toHaveLength(5);
   });
 
   it.each(calendars)('%s asks a sign-off for the annual report (verksamhetsberättelse) only', (file) => {
