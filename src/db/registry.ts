@@ -12,8 +12,8 @@ export async function replaceRegistry(db: Queryable, registry: Registry): Promis
   for (const o of registry.organisations) {
     await db.query(
       `INSERT INTO organisations (municipality, id, name, kind, valid_from, valid_to, successor_id, parent_id, contacts,
-                                  names, greater_local_responsibility)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+                                  names, greater_local_responsibility, reports_as_company)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [
         m,
         o.id,
@@ -26,6 +26,7 @@ export async function replaceRegistry(db: Queryable, registry: Registry): Promis
         JSON.stringify(o.contacts),
         o.names ? JSON.stringify(o.names) : null,
         o.greaterLocalResponsibility === true,
+        o.reportsAsCompany === true,
       ],
     );
   }
@@ -48,10 +49,11 @@ interface OrganisationRow {
   contacts: Organisation['contacts'];
   names: Organisation['names'] | null;
   greater_local_responsibility: boolean;
+  reports_as_company: boolean;
 }
 
 const ORGANISATION_COLUMNS = `id, name, kind, valid_from::text, valid_to::text, successor_id, parent_id, contacts,
-  names, greater_local_responsibility`;
+  names, greater_local_responsibility, reports_as_company`;
 
 function toOrganisation(o: OrganisationRow): Organisation {
   return {
@@ -64,6 +66,7 @@ function toOrganisation(o: OrganisationRow): Organisation {
     ...(o.parent_id && { parentId: o.parent_id }),
     ...(o.names && { names: o.names }),
     ...(o.greater_local_responsibility && { greaterLocalResponsibility: true as const }),
+    ...(o.reports_as_company && { reportsAsCompany: true as const }),
     contacts: o.contacts,
   };
 }

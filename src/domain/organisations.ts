@@ -21,7 +21,8 @@ export type OrganisationKind = (typeof organisationKinds)[number];
 
 /**
  * Kinds that deliver: the audience of deliverable phases. Kommunstyrelsen has its own plans and
- * reports; Stockholms Stadshus AB (the group parent) reports as a company besides being the first
+ * reports; a group parent (Stockholms Stadshus AB) delivers only where the registry says it
+ * reports as a company (reportsAsCompany; see deliversReports), besides being the first
  * escalation step for its companies.
  */
 export const boardKinds: readonly OrganisationKind[] = [
@@ -105,6 +106,8 @@ export const organisationObjectSchema = z
      * aktiviteter for every priority area in force ("no part there" does not do for it).
      */
     greaterLocalResponsibility: z.literal(true).optional(),
+    /** A group parent that also reports as a company in the cycle (its own plan and reports). */
+    reportsAsCompany: z.literal(true).optional(),
     /** Who takes over its open deliverables when it ceases (mergers). */
     successorId: idSchema.optional(),
     /** The group parent of a company board (Stockholms Stadshus AB). */
@@ -154,6 +157,13 @@ export const registrySchema = z
           message: `is for a company (bolagsstyrelse), not a ${org.kind}`,
         });
       }
+      if (org.reportsAsCompany && org.kind !== 'koncernmoder') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['organisations', index, 'reportsAsCompany'],
+          message: `is for a group parent (koncernmoder), not a ${org.kind}: it reports as its kind does`,
+        });
+      }
       org.contacts.forEach((contact, c) => {
         if (contact.role === 'stadsdelsdirektor' && org.kind !== 'stadsdelsnamnd') {
           ctx.addIssue({
@@ -189,6 +199,11 @@ export const registrySchema = z
     );
   });
 export type Registry = z.infer<typeof registrySchema>;
+
+/** Whether the organisation delivers in a cycle (a phase's audience can reach it). */
+export function deliversReports(org: Pick<Organisation, 'kind' | 'reportsAsCompany'>): boolean {
+  return boardKinds.includes(org.kind) && (org.kind !== 'koncernmoder' || org.reportsAsCompany === true);
+}
 
 /** What is wrong with an organisation's dated names: paths relative to the organisation. */
 function datedNameIssues(org: Organisation): Array<{ path: (string | number)[]; message: string }> {

@@ -57,6 +57,7 @@ describe('the shipped registry in PostgreSQL', () => {
     expect(nameOn(org('stockholm-vatten-och-avfall'), '2016-06-01')).toBe('Stockholm Vatten AB');
     expect(org('svenska-bostader').greaterLocalResponsibility).toBe(true);
     expect(org('sisab').greaterLocalResponsibility).toBeUndefined();
+    expect(org('stockholms-stadshus').reportsAsCompany).toBe(true);
     expect(org('farsta').contacts).toEqual([{ role: 'stadsdelsdirektor', email: 'fc.farsta@stockholm.example' }]);
     expect(org('socialnamnden').contacts.map((c) => c.role)).toContain('forvaltningschef');
     await withTransaction(pool, (tx) => replaceRegistry(tx, stockholmRegistry()));

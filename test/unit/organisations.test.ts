@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadTemplateFile, shippedTemplatesDir } from '../../src/client/templates';
-import { nameOn, registrySchema } from '../../src/domain/organisations';
+import { deliversReports, nameOn, registrySchema } from '../../src/domain/organisations';
 import { addressesFor } from '../../src/domain/recipients';
 import { missingForReady } from '../../src/domain/report-template';
 
@@ -160,6 +160,26 @@ describe('the housing mark (a greater responsibility in local development)', () 
     expect(missingAreas(true).map((m) => `${m.field}: ${m.question}`)).toEqual([
       'answers.prioriterade-omraden[farsta]: Nämndmål för området eller Aktiviteter i området',
       'answers.prioriterade-omraden[skarholmen]: Nämndmål för området eller Aktiviteter i området',
+    ]);
+  });
+});
+
+describe('a group parent that reports as a company', () => {
+  const parent = { id: 'stadshus', name: 'Stadshus AB', kind: 'koncernmoder', validFrom: '2007-01-01' };
+
+  it('delivers only when the registry says so', () => {
+    const [plain, reporting] = registrySchema.parse(
+      registry(parent, { ...parent, id: 'stadshus-2', reportsAsCompany: true }),
+    ).organisations;
+    expect(deliversReports(plain!)).toBe(false);
+    expect(deliversReports(reporting!)).toBe(true);
+    expect(deliversReports({ kind: 'kommunstyrelse' })).toBe(true);
+    expect(deliversReports({ kind: 'utskott' })).toBe(false);
+  });
+
+  it('is a mark for a group parent alone', () => {
+    expect(problems(registry({ ...parent, kind: 'bolagsstyrelse', reportsAsCompany: true }))).toEqual([
+      'organisations.0.reportsAsCompany: is for a group parent (koncernmoder), not a bolagsstyrelse: it reports as its kind does',
     ]);
   });
 });
