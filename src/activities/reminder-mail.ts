@@ -109,7 +109,7 @@ const SWEDISH: Record<NotificationKind, Template> = {
         '.',
       ],
       [
-        'Leveranser som inte har kommit in i tid eskaleras till förvaltningschef och ordförande. Behöver ni anstånd, kontakta Stadsledningskontoret i dag.',
+        'Leveranser som inte har kommit in i tid eskaleras till förvaltningschef (i en stadsdelsnämnd stadsdelsdirektör) och ordförande. Behöver ni anstånd, kontakta Stadsledningskontoret i dag.',
       ],
     ],
   },

@@ -8,10 +8,12 @@ import { withTransaction } from '../db/database';
 import { loadStoredRegistry, replaceRegistry } from '../db/registry';
 import { CycleCalendar } from '../domain/cycle-calendar';
 import { lateStartFor, liveCalendars } from '../domain/late-start';
-import { Registry } from '../domain/organisations';
+import { organisationsOn, Registry } from '../domain/organisations';
 import { ReportTemplate } from '../domain/report-template';
 import { TemplateLookup, validateCalendar } from '../domain/validate-calendar';
 import { budgetCycleWorkflow, cycleWorkflowId } from '../workflows/budget-cycle-workflow';
+import { lupWorkflowId } from '../workflows/lup-messages';
+import { lupWorkflow } from '../workflows/lup-workflow';
 import { DATA_DIR, readDataFile } from './data-files';
 import { rememberingLookup, shippedTemplatesDir, templateIdsOf, templateLookup } from './templates';
 
@@ -79,6 +81,36 @@ export async function startCycle(
 }
 
 /**
+ * Starts the LUP workflow of every district in force on `today` when the calendar has LUP stages,
+ * so the districts' dialogues and stages have a workflow from the cycle's start (the same the
+ * API's cycle start does through its operations). A LUP already running is left as it is.
+ * Returns how many districts have one.
+ */
+export async function startDistrictLups(
+  client: Client,
+  taskQueue: string,
+  calendar: CycleCalendar,
+  registry: Registry,
+  today: string,
+): Promise<number> {
+  if (!calendar.phases.some((p) => p.kind === 'deliverable' && p.lupStage !== undefined)) return 0;
+  const districts = organisationsOn(registry, today).filter((o) => o.kind === 'stadsdelsnamnd');
+  for (const district of districts) {
+    try {
+      // The district's programme lives across budget years: one workflow, whichever cycle starts it.
+      await client.workflow.start(lupWorkflow, {
+        workflowId: lupWorkflowId(calendar.municipality, district.id),
+        taskQueue,
+        args: [{ municipality: calendar.municipality, boardId: district.id }],
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  }
+  return districts.length;
+}
+
+/**
  * `npm start` on first run: stores the shipped registry (unless one is stored already: SLK's
  * corrections win) and starts the cycles under way today, so a newcomer sees real phases at once.
  */
@@ -109,6 +141,8 @@ export async function startLiveCycles(
       'npm start',
       templates.templatesOf(calendar),
     );
+    // Its districts' LUPs too (also on a later start: one stopped half-way is started now).
+    await startDistrictLups(client, taskQueue, calendar, registry, today);
     results.push({ workflowId: cycleWorkflowId(calendar.municipality, calendar.budgetYear), outcome });
   }
   return results;

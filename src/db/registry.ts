@@ -11,8 +11,9 @@ export async function replaceRegistry(db: Queryable, registry: Registry): Promis
   await db.query('DELETE FROM priority_areas WHERE municipality = $1', [m]);
   for (const o of registry.organisations) {
     await db.query(
-      `INSERT INTO organisations (municipality, id, name, kind, valid_from, valid_to, successor_id, parent_id, contacts)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO organisations (municipality, id, name, kind, valid_from, valid_to, successor_id, parent_id, contacts,
+                                  names, greater_local_responsibility, reports_as_company)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [
         m,
         o.id,
@@ -23,6 +24,9 @@ export async function replaceRegistry(db: Queryable, registry: Registry): Promis
         o.successorId ?? null,
         o.parentId ?? null,
         JSON.stringify(o.contacts),
+        o.names ? JSON.stringify(o.names) : null,
+        o.greaterLocalResponsibility === true,
+        o.reportsAsCompany === true,
       ],
     );
   }
@@ -43,9 +47,13 @@ interface OrganisationRow {
   successor_id: string | null;
   parent_id: string | null;
   contacts: Organisation['contacts'];
+  names: Organisation['names'] | null;
+  greater_local_responsibility: boolean;
+  reports_as_company: boolean;
 }
 
-const ORGANISATION_COLUMNS = `id, name, kind, valid_from::text, valid_to::text, successor_id, parent_id, contacts`;
+const ORGANISATION_COLUMNS = `id, name, kind, valid_from::text, valid_to::text, successor_id, parent_id, contacts,
+  names, greater_local_responsibility, reports_as_company`;
 
 function toOrganisation(o: OrganisationRow): Organisation {
   return {
@@ -56,6 +64,9 @@ function toOrganisation(o: OrganisationRow): Organisation {
     ...(o.valid_to && { validTo: o.valid_to }),
     ...(o.successor_id && { successorId: o.successor_id }),
     ...(o.parent_id && { parentId: o.parent_id }),
+    ...(o.names && { names: o.names }),
+    ...(o.greater_local_responsibility && { greaterLocalResponsibility: true as const }),
+    ...(o.reports_as_company && { reportsAsCompany: true as const }),
     contacts: o.contacts,
   };
 }

@@ -118,6 +118,7 @@ function templateContextOf(
     : [];
   return {
     ...(board && { boardKind: board.kind }),
+    ...(board?.greaterLocalResponsibility && { greaterLocalResponsibility: true }),
     'priority-areas': areas.map((a) => ({ id: a.id, name: a.name })),
     'lup-measures': measures.map((m) => ({ id: m.id, name: m.title })),
     'larger-lup-measures': measures.filter((m) => m.larger).map((m) => ({ id: m.id, name: m.title })),

@@ -28,7 +28,13 @@ export const DUTIES_MAILED: Record<BoardNotificationKind, readonly Duty[]> = {
 };
 
 /** The registry roles that are the board itself: a step to the group parent or the committee is not. */
-const BOARD_ROLES: readonly RecipientRole[] = ['registrator', 'forvaltningschef', 'vd', 'ordforande'];
+const BOARD_ROLES: readonly RecipientRole[] = [
+  'registrator',
+  'forvaltningschef',
+  'stadsdelsdirektor',
+  'vd',
+  'ordforande',
+];
 
 /** What a person asked for their mails (people.language, weekly_digest, muted_boards). */
 export interface MailSettings {

@@ -18,6 +18,9 @@ const boardKindSchema = z.enum(boardKinds as [OrganisationKind, ...OrganisationK
 export const recipientRoles = [
   'registrator',
   'forvaltningschef',
+  // A district's head by the title the city uses today; either title reaches the head of
+  // administration of any board (recipients.ts).
+  'stadsdelsdirektor',
   'vd',
   'ordforande',
   'koncernmoder',

@@ -12,18 +12,66 @@ export const organisationKinds = [
   'stadsdelsnamnd', // district council
   'facknamnd', // service board
   'bolagsstyrelse', // company board
+  'kommunstyrelse', // Kommunstyrelsen: reports on its own plans like a board
   'utskott', // the committee that follows up local development work
   'koncernmoder', // group parent: Stockholms Stadshus AB
   'slk', // city management office
 ] as const;
 export type OrganisationKind = (typeof organisationKinds)[number];
 
-/** Kinds that deliver: the audience of deliverable phases. */
-export const boardKinds: readonly OrganisationKind[] = ['stadsdelsnamnd', 'facknamnd', 'bolagsstyrelse'];
+/**
+ * Kinds that deliver: the audience of deliverable phases. Kommunstyrelsen has its own plans and
+ * reports; a group parent (Stockholms Stadshus AB) delivers only where the registry says it
+ * reports as a company (reportsAsCompany; see deliversReports), besides being the first
+ * escalation step for its companies.
+ */
+export const boardKinds: readonly OrganisationKind[] = [
+  'stadsdelsnamnd',
+  'facknamnd',
+  'kommunstyrelse',
+  'bolagsstyrelse',
+  'koncernmoder',
+];
 
-// `controller`: SLK's controller, who may take the last escalation step of a phase (issue 14).
-export const contactRoles = ['registrator', 'forvaltningschef', 'vd', 'ordforande', 'controller'] as const;
+/**
+ * Contact roles. A district's head is its stadsdelsdirektör (so the city names the post today);
+ * a service board's its förvaltningschef; a company's its VD. `controller`: SLK's controller,
+ * who may take the last escalation step of a phase (issue 14).
+ */
+export const contactRoles = [
+  'registrator',
+  'forvaltningschef',
+  'stadsdelsdirektor',
+  'vd',
+  'ordforande',
+  'controller',
+] as const;
 export type ContactRole = (typeof contactRoles)[number];
+
+/**
+ * The roles that name the head of administration, whatever the board calls the post: a ladder
+ * step or a mail to one reaches the other (a district's stadsdelsdirektör is its förvaltningschef).
+ */
+export const headOfAdministrationRoles: readonly ContactRole[] = ['forvaltningschef', 'stadsdelsdirektor'];
+
+/**
+ * The district head's old title, still accepted on input: a stadsdelsnämnd's contact given as
+ * `forvaltningschef` (registries written before the city renamed the post, and the rows stored
+ * from them) is read as its `stadsdelsdirektor`.
+ */
+function withDistrictHeadRenamed(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || (raw as { kind?: unknown }).kind !== 'stadsdelsnamnd') return raw;
+  const org = raw as { contacts?: unknown };
+  if (!Array.isArray(org.contacts)) return raw;
+  return {
+    ...org,
+    contacts: org.contacts.map((c: unknown) =>
+      c && typeof c === 'object' && (c as { role?: unknown }).role === 'forvaltningschef'
+        ? { ...c, role: 'stadsdelsdirektor' }
+        : c,
+    ),
+  };
+}
 
 const idSchema = z
   .string()
@@ -43,12 +91,31 @@ const validitySchema = {
   validTo: localDateSchema.optional(),
 };
 
-export const organisationSchema = z
+const nameSchema = z.string().min(1).max(200);
+
+/** One name and the day it took effect (a company renamed: the new name from that day). */
+const datedNameSchema = z.object({ name: nameSchema, from: localDateSchema }).strict();
+
+export const organisationObjectSchema = z
   .object({
     id: idSchema,
-    name: z.string().min(1).max(200),
+    /** The name it has now (the last of `names` when those are given). */
+    name: nameSchema,
+    /**
+     * Its names over time, oldest first, each in force from its `from` until the next one's; the
+     * first also before its own `from`. Absent: it always had `name`. See nameOn.
+     */
+    names: z.array(datedNameSchema).min(1).optional(),
     kind: z.enum(organisationKinds),
     ...validitySchema,
+    /**
+     * A housing company the guidelines give a greater responsibility in local development, as it
+     * owns much housing in the priority areas: its verksamhetsplan must state nämndmål or
+     * aktiviteter for every priority area in force ("no part there" does not do for it).
+     */
+    greaterLocalResponsibility: z.literal(true).optional(),
+    /** A group parent that also reports as a company in the cycle (its own plan and reports). */
+    reportsAsCompany: z.literal(true).optional(),
     /** Who takes over its open deliverables when it ceases (mergers). */
     successorId: idSchema.optional(),
     /** The group parent of a company board (Stockholms Stadshus AB). */
@@ -56,7 +123,9 @@ export const organisationSchema = z
     contacts: z.array(contactSchema).default([]),
   })
   .strict();
-export type Organisation = z.infer<typeof organisationSchema>;
+
+export const organisationSchema = z.preprocess(withDistrictHeadRenamed, organisationObjectSchema);
+export type Organisation = z.infer<typeof organisationObjectSchema>;
 
 export const priorityAreaSchema = z
   .object({
@@ -86,6 +155,32 @@ export const registrySchema = z
       if (org.validTo && compareDates(org.validTo, org.validFrom) < 0) {
         ctx.addIssue({ code: 'custom', path: ['organisations', index, 'validTo'], message: 'is before validFrom' });
       }
+      datedNameIssues(org).forEach((issue) =>
+        ctx.addIssue({ code: 'custom', path: ['organisations', index, ...issue.path], message: issue.message }),
+      );
+      if (org.greaterLocalResponsibility && org.kind !== 'bolagsstyrelse') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['organisations', index, 'greaterLocalResponsibility'],
+          message: `is for a company (bolagsstyrelse), not a ${org.kind}`,
+        });
+      }
+      if (org.reportsAsCompany && org.kind !== 'koncernmoder') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['organisations', index, 'reportsAsCompany'],
+          message: `is for a group parent (koncernmoder), not a ${org.kind}: it reports as its kind does`,
+        });
+      }
+      org.contacts.forEach((contact, c) => {
+        if (contact.role === 'stadsdelsdirektor' && org.kind !== 'stadsdelsnamnd') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['organisations', index, 'contacts', c, 'role'],
+            message: `stadsdelsdirektor is a district's head; a ${org.kind} has a forvaltningschef or vd`,
+          });
+        }
+      });
     });
     registry.organisations.forEach((org, index) => {
       for (const field of ['successorId', 'parentId'] as const) {
@@ -112,6 +207,47 @@ export const registrySchema = z
     );
   });
 export type Registry = z.infer<typeof registrySchema>;
+
+/** Whether the organisation delivers in a cycle (a phase's audience can reach it). */
+export function deliversReports(org: Pick<Organisation, 'kind' | 'reportsAsCompany'>): boolean {
+  return boardKinds.includes(org.kind) && (org.kind !== 'koncernmoder' || org.reportsAsCompany === true);
+}
+
+/** What is wrong with an organisation's dated names: paths relative to the organisation. */
+function datedNameIssues(org: Organisation): Array<{ path: (string | number)[]; message: string }> {
+  const names = org.names;
+  if (!names?.length) return [];
+  const issues: Array<{ path: (string | number)[]; message: string }> = [];
+  names.forEach((entry, i) => {
+    const previous = names[i - 1];
+    if (previous && compareDates(entry.from, previous.from) <= 0) {
+      issues.push({ path: ['names', i, 'from'], message: `must be after the previous name's (${previous.from})` });
+    }
+    if (org.validTo && compareDates(entry.from, org.validTo) > 0) {
+      issues.push({ path: ['names', i, 'from'], message: `is after validTo (${org.validTo})` });
+    }
+  });
+  const last = names[names.length - 1]!;
+  if (last.name !== org.name) {
+    issues.push({
+      path: ['names', names.length - 1, 'name'],
+      message: `the latest name must be the organisation's name (${org.name})`,
+    });
+  }
+  return issues;
+}
+
+/**
+ * The name an organisation had on a date: the last of its dated names in force by then (the
+ * first before any took effect), or its only name. Pages, mails and exports name a board with
+ * the name it had on the day they concern.
+ */
+export function nameOn(org: Pick<Organisation, 'name' | 'names'>, date: LocalDate): string {
+  if (!org.names) return org.name;
+  let name = org.names[0]!.name;
+  for (const entry of org.names) if (compareDates(entry.from, date) <= 0) name = entry.name;
+  return name;
+}
 
 export function isValidOn(entry: { validFrom: LocalDate; validTo?: LocalDate }, date: LocalDate): boolean {
   return compareDates(entry.validFrom, date) <= 0 && (!entry.validTo || compareDates(date, entry.validTo) <= 0);

@@ -18,7 +18,7 @@ import {
   ReminderRule,
 } from './cycle-calendar';
 import { addDays, compareDates, LocalDate } from './local-date';
-import { boardKinds, boardsServingArea, Organisation, organisationsOn, Registry } from './organisations';
+import { deliversReports, boardsServingArea, Organisation, organisationsOn, Registry } from './organisations';
 import { formatWithOffset, zonedInstant } from './zoned-time';
 
 /**
@@ -154,7 +154,7 @@ function matchesGroup(
 /** The boards a phase addresses: valid on its opening date, narrowed by its audience. */
 export function audienceOf(registry: Registry, phase: DeliverablePhase, onDate: LocalDate): Organisation[] {
   return organisationsOn(registry, onDate)
-    .filter((org) => boardKinds.includes(org.kind))
+    .filter((org) => deliversReports(org))
     .filter((org) => matchesGroup(registry, org, phase.audience, onDate))
     .filter((org) => !phase.audience.excludeBoards?.includes(org.id))
     .sort((a, b) => a.id.localeCompare(b.id));

@@ -1,5 +1,12 @@
 import type { RecipientRole } from './cycle-calendar';
-import { ContactRole, contactRoles, Organisation, Registry, organisationsOn } from './organisations';
+import {
+  ContactRole,
+  contactRoles,
+  headOfAdministrationRoles,
+  Organisation,
+  Registry,
+  organisationsOn,
+} from './organisations';
 import { LocalDate } from './local-date';
 
 /** Addresses of the organisations above a board that escalations reach. */
@@ -27,7 +34,11 @@ export function escalationAddresses(registry: Registry, board: Organisation, onD
   };
 }
 
-/** The addresses behind a list of roles, each once, in the order the roles are listed. */
+/**
+ * The addresses behind a list of roles, each once, in the order the roles are listed. The head of
+ * administration answers to either of its titles: a ladder written `forvaltningschef` (the
+ * defaults, calendars of before the rename) reaches a district's stadsdelsdirektör.
+ */
 export function addressesFor(
   roles: readonly RecipientRole[],
   board: Pick<Organisation, 'contacts'>,
@@ -41,9 +52,13 @@ export function addressesFor(
         : role === 'slk-controller'
           ? (above.slkController ?? [])
           : (contactRoles as readonly string[]).includes(role)
-            ? board.contacts.filter((c) => c.role === (role as ContactRole)).map((c) => c.email)
+            ? board.contacts.filter((c) => rolesMeant(role as ContactRole).includes(c.role)).map((c) => c.email)
             : [];
     for (const address of found) if (!out.includes(address)) out.push(address);
   }
   return out;
+}
+
+function rolesMeant(role: ContactRole): readonly ContactRole[] {
+  return headOfAdministrationRoles.includes(role) ? headOfAdministrationRoles : [role];
 }

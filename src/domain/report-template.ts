@@ -166,6 +166,12 @@ const sectionSchema = z
      * `required` can say.
      */
     requireOneOf: z.array(slug).min(2).optional(),
+    /**
+     * What `requireOneOf` becomes for a housing company with a greater responsibility in local
+     * development (the registry's greaterLocalResponsibility): say, nämndmål or aktiviteter for
+     * every priority area, where other boards may give the reason they have no part there.
+     */
+    requireOneOfWithGreaterResponsibility: z.array(slug).min(1).optional(),
     questions: z.array(questionSchema).min(1, { message: 'must hold at least one question' }),
   })
   .strict();
@@ -205,11 +211,13 @@ function crossCheck(template: ReportTemplate): Problem[] {
     const earlier = sectionAt.get(section.id);
     if (earlier) errors.push({ path: `${at}.id`, message: `duplicate section id "${section.id}": also at ${earlier}` });
     else sectionAt.set(section.id, `${at}.id`);
-    section.requireOneOf?.forEach((id, i) => {
-      if (!section.questions.some((q) => q.id === id)) {
-        errors.push({ path: `${at}.requireOneOf[${i}]`, message: `no question ${id} in this section` });
-      }
-    });
+    for (const rule of ['requireOneOf', 'requireOneOfWithGreaterResponsibility'] as const) {
+      section[rule]?.forEach((id, i) => {
+        if (!section.questions.some((q) => q.id === id)) {
+          errors.push({ path: `${at}.${rule}[${i}]`, message: `no question ${id} in this section` });
+        }
+      });
+    }
     section.questions.forEach((question, q) => {
       const path = `${at}.questions[${q}]`;
       // Unique across the template, not only the section: answers and later reviews refer to
@@ -260,6 +268,8 @@ export interface GeneratedItem {
  */
 export type TemplateContext = Partial<Record<GeneratedSectionKind, GeneratedItem[]>> & {
   boardKind?: OrganisationKind;
+  /** The board is a housing company with a greater responsibility in local development. */
+  greaterLocalResponsibility?: boolean;
 };
 
 // The answers' stable codes live with every other refusal's (refusals.ts); re-exported for callers here.
@@ -353,7 +363,15 @@ export function withResolvedOptions(template: ReportTemplate, context: TemplateC
     if (spec.kind === 'table') return { ...spec, columns: spec.columns.map(resolve) };
     return spec;
   };
-  return { ...template, sections: template.sections.map((s) => ({ ...s, questions: s.questions.map(resolve) })) };
+  // A housing company with a greater responsibility answers the stricter rule where one is given.
+  const oneOf = (s: Section) =>
+    context.greaterLocalResponsibility && s.requireOneOfWithGreaterResponsibility
+      ? { requireOneOf: s.requireOneOfWithGreaterResponsibility }
+      : {};
+  return {
+    ...template,
+    sections: template.sections.map((s) => ({ ...s, ...oneOf(s), questions: s.questions.map(resolve) })),
+  };
 }
 
 /** The options of a choice after withResolvedOptions (none for an unresolved source). */
@@ -381,13 +399,13 @@ export function missingForReady(template: ReportTemplate, context: TemplateConte
     (i) => i.code === 'required' || i.code === 'one-required',
   );
   const out: MissingAnswer[] = [];
-  for (const section of template.sections) {
+  for (const section of withResolvedOptions(template, context).sections) {
     const items: (GeneratedItem | undefined)[] = section.generate ? (context[section.generate] ?? []) : [undefined];
     for (const item of items) {
       const at = `answers.${section.id}${item ? `[${item.id}]` : ''}`;
       if (wanted.some((i) => i.field === at && i.code === 'one-required')) {
         const labels = section.questions.filter((q) => section.requireOneOf?.includes(q.id)).map((q) => q.label);
-        const question = `${labels.slice(0, -1).join(', ')} eller ${labels.at(-1)}`;
+        const question = labels.length > 1 ? `${labels.slice(0, -1).join(', ')} eller ${labels.at(-1)}` : labels[0]!;
         out.push({ field: at, section: section.title, ...(item && { item: item.name }), question });
       }
       for (const question of section.questions) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { legalDeadline } from './business-days';
 import { CycleCalendar, cycleCalendarSchema, DeliverablePhase, EscalationRule, ReminderRule } from './cycle-calendar';
 import { compareDates } from './local-date';
-import { boardKinds, findOrganisation, isValidOn, Registry } from './organisations';
+import { deliversReports, findOrganisation, isValidOn, Registry } from './organisations';
 import { audienceOf, phaseOpening, writtenDeadlineFor } from './planner';
 import type { ReportTemplate } from './report-template';
 
@@ -130,7 +130,7 @@ function checkDeliverable(
   for (const { path, selector } of selectors) {
     selector.boards?.forEach((id, i) => {
       const board = findOrganisation(registry, id);
-      if (!board || !boardKinds.includes(board.kind)) {
+      if (!board || !deliversReports(board)) {
         errors.push({ path: `${path}.boards[${i}]`, message: `unknown board ${id}` });
       } else if (!isValidOn(board, opensOn)) {
         errors.push({ path: `${path}.boards[${i}]`, message: `board ${id} does not exist on ${opensOn}` });

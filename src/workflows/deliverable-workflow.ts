@@ -34,6 +34,7 @@ import type { DeliverablePlan, PlannedAction } from '../domain/planner';
 import type { Refusal } from '../domain/refusals';
 import { localDateOf } from '../domain/zoned-time';
 import { addressesFor } from '../domain/recipients';
+import { nameOn } from '../domain/organisations';
 import {
   ActionRecord,
   approveUpdate,
@@ -248,7 +249,8 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
         expiresAt: new Date(expiresAt).toISOString(),
         budgetYear: input.budgetYear,
         phaseName: phase.name,
-        boardName: board.name,
+        // The name the board has on the day the mail goes (a company renamed meanwhile).
+        boardName: nameOn(board, today()),
         deadlineAt: plan.deadlineAt,
         to: addressesFor(roles, board, above),
         roles,

@@ -15,6 +15,7 @@ import { shippedCalendars } from '../../src/client/start-cycles';
 import { liveCalendars } from '../../src/domain/late-start';
 import { localDateOf } from '../../src/domain/zoned-time';
 import { cycleStatusQuery } from '../../src/workflows/budget-cycle-messages';
+import { lupViewQuery, lupWorkflowId } from '../../src/workflows/lup-messages';
 
 /**
  * `npm start` as a newcomer runs it: every service on embedded defaults, URLs printed, /healthz
@@ -144,6 +145,43 @@ describe('npm start', () => {
       expect(stack.stdout()).toContain(`${cycleId} (startad)`);
       const status = await client.workflow.getHandle(cycleId).query(cycleStatusQuery);
       expect(status.phases.length).toBeGreaterThan(5);
+    }
+    // Local development work under way: every live cycle's calendar has the LUP stages, each of
+    // its districts (Farsta here) their programme's workflow (one across the years), and a LUP phase open today has Farsta's
+    // deliverable open (on 2026-11-30: the 2028 cycle's analysis).
+    const liveCals = liveCalendars(
+      shippedCalendars(registry, () => undefined),
+      today,
+    );
+    for (const calendar of liveCals) {
+      expect(calendar.phases.some((p) => p.kind === 'deliverable' && p.lupStage)).toBe(true);
+      const lup = await eventually(
+        () =>
+          client.workflow
+            .getHandle(lupWorkflowId('stockholm', 'farsta'))
+            .query(lupViewQuery)
+            .catch(() => undefined),
+        (view) => view !== undefined,
+      );
+      expect(lup?.boardId).toBe('farsta');
+      const openToday = calendar.phases.filter(
+        (p) =>
+          p.kind === 'deliverable' && p.lupStage && 'date' in p.opens && p.opens.date <= today && today < p.deadline,
+      );
+      for (const phase of openToday) {
+        const view = await eventually(
+          () =>
+            client.workflow
+              .getHandle(`stockholm/${calendar.budgetYear}/${phase.id}/farsta`)
+              .query(deliverableViewQuery)
+              .catch(() => undefined),
+          (v) => v?.state.stage === 'open',
+        );
+        expect(view?.state.stage).toBe('open');
+      }
+    }
+    if (today === '2026-11-30') {
+      expect(liveCals.map((c) => c.budgetYear)).toEqual([2026, 2027, 2028]);
     }
     await connection.close();
 

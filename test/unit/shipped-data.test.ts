@@ -4,8 +4,9 @@ import { DATA_DIR, loadRegistry, readDataFile, shippedRegistryPath } from '../..
 import { loadTemplateFile, templateLookup, shippedTemplatesDir } from '../../src/client/templates';
 import { CycleCalendar } from '../../src/domain/cycle-calendar';
 import { missingForReady } from '../../src/domain/report-template';
-import { organisationsOn, responsibleOn, boardsServingArea } from '../../src/domain/organisations';
+import { organisationsOn, responsibleOn, boardsServingArea, nameOn } from '../../src/domain/organisations';
 import { planCycle } from '../../src/domain/planner';
+import { liveCalendars } from '../../src/domain/late-start';
 import { validateCalendar } from '../../src/domain/validate-calendar';
 
 const registry = loadRegistry(shippedRegistryPath());
@@ -35,6 +36,65 @@ describe('the shipped Stockholm registry', () => {
       expect(boardsServingArea(registry, area.id, '2026-11-28')).toHaveLength(1);
   });
 
+  it("has Kommunstyrelsen and Stockholms Stadshus AB report, and the city's other companies", () => {
+    const calendar = validateCalendar(readDataFile(join(DATA_DIR, 'stockholm', 'calendar-2027.yaml')), registry)
+      .calendar as CycleCalendar;
+    const phasesOf = (boardId: string) =>
+      planCycle(calendar, registry)
+        .deliverables.filter((d) => d.boardId === boardId)
+        .map((d) => d.phaseId)
+        .sort();
+    const ordinary = [
+      'budgetunderlag',
+      'tertialrapport-1',
+      'tertialrapport-2',
+      'verksamhetsberattelse',
+      'verksamhetsplan',
+    ];
+    expect(phasesOf('kommunstyrelsen')).toEqual(ordinary);
+    expect(phasesOf('stockholms-stadshus')).toEqual(ordinary);
+    for (const id of ['sga-fastigheter', 'st-erik-forsakring', 'visit-stockholm']) {
+      expect(registry.organisations.find((o) => o.id === id)).toMatchObject({
+        kind: 'bolagsstyrelse',
+        parentId: 'stockholms-stadshus',
+      });
+      expect(phasesOf(id)).toEqual(ordinary);
+    }
+    // Stadshus reports for its group after its companies.
+    const t1 = planCycle(calendar, registry).deliverables.filter((d) => d.phaseId === 'tertialrapport-1');
+    const due = (id: string) => t1.find((d) => d.boardId === id)!.deadline.date;
+    expect([due('farsta'), due('sisab'), due('stockholms-stadshus')]).toEqual([
+      '2027-05-19',
+      '2027-05-24',
+      '2027-05-26',
+    ]);
+  });
+
+  it('names a renamed company as it was named on the day', () => {
+    const vatten = registry.organisations.find((o) => o.id === 'stockholm-vatten-och-avfall')!;
+    expect(nameOn(vatten, '2016-06-01')).toBe('Stockholm Vatten AB');
+    expect(nameOn(vatten, '2026-11-30')).toBe('Stockholm Vatten och Avfall AB');
+  });
+
+  it('marks the three housing companies with a greater responsibility in local development', () => {
+    expect(registry.organisations.filter((o) => o.greaterLocalResponsibility).map((o) => o.id)).toEqual([
+      'svenska-bostader',
+      'familjebostader',
+      'stockholmshem',
+    ]);
+  });
+
+  it("names every district's head stadsdelsdirektör, and no other board's", () => {
+    const heads = registry.organisations.flatMap((o) =>
+      o.contacts
+        .filter((c) => c.role === 'stadsdelsdirektor' || c.role === 'forvaltningschef')
+        .map((c) => `${o.kind} ${c.role}`),
+    );
+    expect(new Set(heads)).toEqual(
+      new Set(['stadsdelsnamnd stadsdelsdirektor', 'facknamnd forvaltningschef', 'kommunstyrelse forvaltningschef']),
+    );
+  });
+
   it('mails nobody real: every address is on the reserved domain stockholm.example', () => {
     const addresses = registry.organisations.flatMap((o) => o.contacts.map((c) => c.email));
     expect(addresses.length).toBeGreaterThan(100);
@@ -59,12 +119,81 @@ describe('the shipped calendars', () => {
     const phases = new Set(plan.deliverables.map((d) => d.phaseId));
     expect([...phases].sort()).toEqual([
       'budgetunderlag',
+      'lup-analys',
+      'lup-program',
+      'lup-uppfoljning',
       'tertialrapport-1',
       'tertialrapport-2',
       'verksamhetsberattelse',
       'verksamhetsplan',
     ]);
     expect(plan.actions.every((a) => a.instant.endsWith('+01:00') || a.instant.endsWith('+02:00'))).toBe(true);
+  });
+
+  it.each(calendars)(
+    '%s carries the LUP stages for the districts alone, the programme before the budgetunderlag',
+    (file) => {
+      const calendar = validateCalendar(readDataFile(join(DATA_DIR, 'stockholm', file)), registry)
+        .calendar as CycleCalendar;
+      const deliverable = (id: string) => {
+        const p = calendar.phases.find((q) => q.id === id);
+        if (p?.kind !== 'deliverable') throw new Error(`${file}: no deliverable ${id}`);
+        return p;
+      };
+      const lup = calendar.phases.flatMap((p) => (p.kind === 'deliverable' && p.lupStage ? [p] : []));
+      expect(lup.map((p) => `${p.id} ${p.lupStage} ${p.template}`)).toEqual([
+        'lup-analys analysis lup-analys',
+        'lup-program programme lup-program',
+        'lup-uppfoljning follow-up lup-uppfoljning',
+      ]);
+      const plan = planCycle(calendar, registry);
+      for (const phase of lup) {
+        expect(phase.audience).toEqual({ kinds: ['stadsdelsnamnd'] });
+        const boards = plan.deliverables.filter((d) => d.phaseId === phase.id).map((d) => d.boardId);
+        expect(boards.length).toBeGreaterThanOrEqual(11);
+        expect(boards.filter((b) => registry.organisations.find((o) => o.id === b)?.kind !== 'stadsdelsnamnd')).toEqual(
+          [],
+        );
+      }
+      // The analysis before the programme, the programme adopted before the budgetunderlag is due
+      // (its larger measures reach it), the follow-up with the annual report.
+      const opened = (id: string) => {
+        const opens = deliverable(id).opens;
+        return 'date' in opens ? opens.date : '';
+      };
+      expect(deliverable('lup-analys').deadline < opened('lup-program')).toBe(true);
+      expect(deliverable('lup-program').deadline < deliverable('budgetunderlag').deadline).toBe(true);
+      expect(deliverable('lup-uppfoljning').deadline).toBe(deliverable('verksamhetsberattelse').deadline);
+    },
+  );
+
+  it('leave LUP work under way on 2026-11-30 in a cycle live that day (what a fresh npm start shows)', () => {
+    const parsed = calendars.map(
+      (file) => validateCalendar(readDataFile(join(DATA_DIR, 'stockholm', file)), registry).calendar as CycleCalendar,
+    );
+    const today = '2026-11-30';
+    const open = liveCalendars(parsed, today).flatMap((c) =>
+      c.phases.flatMap((p) =>
+        p.kind === 'deliverable' && p.lupStage && 'date' in p.opens && p.opens.date <= today && today <= p.deadline
+          ? [`${c.budgetYear} ${p.id}`]
+          : [],
+      ),
+    );
+    expect(open).toEqual(['2028 lup-analys']);
+  });
+
+  it.each(calendars)('%s gives Valnämnden and Revisorskollegiet only the phases that apply to them', (file) => {
+    const calendar = validateCalendar(readDataFile(join(DATA_DIR, 'stockholm', file)), registry)
+      .calendar as CycleCalendar;
+    const phasesOf = (boardId: string) =>
+      planCycle(calendar, registry)
+        .deliverables.filter((d) => d.boardId === boardId)
+        .map((d) => d.phaseId)
+        .sort();
+    expect(phasesOf('valnamnden')).toEqual(['budgetunderlag', 'verksamhetsberattelse', 'verksamhetsplan']);
+    expect(phasesOf('revisorskollegiet')).toEqual(['verksamhetsberattelse', 'verksamhetsplan']);
+    expect(phasesOf('farsta')).toHaveLength(8);
+    expect(phasesOf('kommunstyrelsen')).toHaveLength(5);
   });
 
   it.each(calendars)('%s asks a sign-off for the annual report (verksamhetsberättelse) only', (file) => {
@@ -94,10 +223,7 @@ describe('the shipped report templates', () => {
     const used = new Set(
       parsedCalendars.flatMap((c) => c.phases.map((p) => (p.kind === 'deliverable' ? p.template : ''))),
     );
-    // The LUP's templates are answered in the phases a district's programme adds (its analysis,
-    // its programme, its yearly follow-up), which the shipped calendars do not carry yet.
-    const lupTemplates = ['lup-analys.yaml', 'lup-program.yaml', 'lup-uppfoljning.yaml'];
-    expect(templateFiles.filter((f) => !used.has(f.replace(/\.yaml$/, '')) && !lupTemplates.includes(f))).toEqual([]);
+    expect(templateFiles.filter((f) => !used.has(f.replace(/\.yaml$/, '')))).toEqual([]);
   });
 
   it('carry the LUP stages: the analysis per goal with a main focus among the goals, the measures, their follow-up', () => {

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { withTransaction } from '../../db/database';
 import { loadStoredRegistry, replaceRegistry } from '../../db/registry';
-import { boardKinds, Organisation, organisationKinds, organisationsOn } from '../../domain/organisations';
+import { deliversReports, Organisation, organisationKinds, organisationsOn } from '../../domain/organisations';
 import { loadRegistry } from '../data-files';
 import { OperationError } from '../operations/operation-error';
 import { withDatabase } from './connections';
@@ -64,7 +64,7 @@ export function addOrgCommands(program: Command): void {
       process.stdout.write(
         `Organisationsregistret för ${municipality} är inläst: ${registry.organisations.length} organisationer, ` +
           `${registry.priorityAreas.length} prioriterade områden (priority areas).\n` +
-          `Giltiga i dag (${today}): ${current.filter((o) => boardKinds.includes(o.kind)).length} nämnder; ${perKind.join(', ')}.\n`,
+          `Giltiga i dag (${today}): ${current.filter((o) => deliversReports(o)).length} nämnder; ${perKind.join(', ')}.\n`,
       );
     });
 

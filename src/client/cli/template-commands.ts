@@ -37,6 +37,8 @@ const BOARD_KIND_SV: Partial<Record<OrganisationKind, string>> = {
   stadsdelsnamnd: 'stadsdelsnämnder',
   facknamnd: 'facknämnder',
   bolagsstyrelse: 'bolagsstyrelser',
+  kommunstyrelse: 'kommunstyrelsen',
+  koncernmoder: 'koncernmodern',
 };
 
 /** What changed about a question, as `template publish` says it. */

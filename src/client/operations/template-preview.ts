@@ -2,7 +2,7 @@ import { authorize } from './authorize';
 import type { Pool } from 'pg';
 import { CycleTemplateVersion, listCycleTemplateVersions } from '../../db/cycle-templates';
 import { buildTemplateContext } from '../../db/template-context';
-import { boardKinds, Organisation, organisationsOn } from '../../domain/organisations';
+import { boardKinds, deliversReports, Organisation, organisationsOn } from '../../domain/organisations';
 import type { Principal } from '../../domain/principal';
 import type { CycleOperations } from './cycle-operations';
 import { notFound, OperationError } from './operation-error';
@@ -50,7 +50,7 @@ export async function loadTemplatePreview(
   if (!current) throw notFound('template');
   const today = ops.today();
   const boards: PreviewBoard[] = (at.registry ? organisationsOn(at.registry, today) : [])
-    .filter((o) => boardKinds.includes(o.kind))
+    .filter((o) => deliversReports(o))
     .sort((a, b) => boardKinds.indexOf(a.kind) - boardKinds.indexOf(b.kind) || a.name.localeCompare(b.name, 'sv'))
     .map(({ id, name, kind }) => ({ id, name, kind }));
   const board = boardId === undefined ? boards[0] : boards.find((b) => b.id === boardId);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { compareDates } from '../../../domain/local-date';
 import type { DeliverablePhase } from '../../../domain/cycle-calendar';
-import { boardsServingArea, findOrganisation, priorityAreasOn, Registry } from '../../../domain/organisations';
+import { boardsServingArea, findOrganisation, nameOn, priorityAreasOn, Registry } from '../../../domain/organisations';
 import { audienceOf, writtenDeadlineFor } from '../../../domain/planner';
 import type { Principal } from '../../../domain/principal';
 import { boardTarget } from '../../../domain/board-target';
@@ -326,7 +326,7 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
     .sort((a, b) => compareDates(a.deadline, b.deadline) || a.phaseName.localeCompare(b.phaseName));
   const org = registry && findOrganisation(registry, boardId);
   if (!org && all.length === 0) return undefined;
-  const name = org?.name ?? all.find((d) => d.boardId === boardId)?.boardName ?? boardId;
+  const name = (org && nameOn(org, today)) ?? all.find((d) => d.boardId === boardId)?.boardName ?? boardId;
   const detailed = all.filter((d) => d.stage !== 'planned' && d.stage !== 'open');
   const [records, mails, views, waits, committeeComments, allFlags] = await Promise.all([
     ops.submissionRecords(detailed.map((d) => d.workflowId)),

@@ -84,6 +84,7 @@ export const KIND_LABELS: Record<OrganisationKind, string> = {
   stadsdelsnamnd: 'Stadsdelsnämnd',
   facknamnd: 'Facknämnd',
   bolagsstyrelse: 'Bolagsstyrelse',
+  kommunstyrelse: 'Kommunstyrelsen',
   utskott: 'Utskott',
   koncernmoder: 'Koncernmoder',
   slk: 'Stadsledningskontoret',

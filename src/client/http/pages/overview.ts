@@ -6,6 +6,7 @@ import {
   boardsServingArea,
   findOrganisation,
   isValidOn,
+  nameOn,
   OrganisationKind,
   Registry,
 } from '../../../domain/organisations';
@@ -54,7 +55,7 @@ function buildMatrix(view: CycleView, rows: DeliverableSummary[], registry: Regi
     let row = boards.get(id);
     if (!row) {
       const org = registry && findOrganisation(registry, id);
-      row = { id, name: org?.name ?? fallbackName, ...(org && { kind: org.kind }), cells: new Map() };
+      row = { id, name: (org && nameOn(org, today)) ?? fallbackName, ...(org && { kind: org.kind }), cells: new Map() };
       boards.set(id, row);
     }
     return row;
@@ -71,7 +72,7 @@ function buildMatrix(view: CycleView, rows: DeliverableSummary[], registry: Regi
       const on = phaseOpening(view, phase) ?? today;
       const moved: DeliverablePhase = { ...phase, deadline: phaseDeadline(view, phase) };
       for (const org of audienceOf(registry, moved, on)) {
-        boardRow(org.id, org.name).cells.set(phase.id, {
+        boardRow(org.id, nameOn(org, on)).cells.set(phase.id, {
           deliverables: [],
           plannedDeadline: writtenDeadlineFor(registry, moved, org, on),
         });

@@ -20,7 +20,7 @@ export const PEOPLE_PATH = '/personer';
 const DUTY_SV: Record<string, string> = {
   handlaggare: 'handläggare',
   controller: 'controller',
-  forvaltningschef: 'förvaltningschef/VD',
+  forvaltningschef: 'förvaltningschef/stadsdelsdirektör/VD',
 };
 
 const GRANT_SV: Record<string, string> = {
