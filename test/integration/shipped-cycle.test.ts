@@ -82,7 +82,9 @@ describe('a cycle from a shipped calendar', () => {
       expect(view.stage).toBe('utan-program');
     }
     // No LUP for a service board.
-    await expect(client.workflow.getHandle(lupWorkflowId('stockholm', 'socialnamnden')).describe()).rejects.toMatchObject({
+    await expect(
+      client.workflow.getHandle(lupWorkflowId('stockholm', 'socialnamnden')).describe(),
+    ).rejects.toMatchObject({
       name: 'WorkflowNotFoundError',
     });
 
