@@ -12,6 +12,8 @@ import { eventually } from '../helpers/eventually';
 import { shippedTemplatesDir } from '../../src/client/templates';
 import { TEST_TEMPLATES_DIR } from '../helpers/report-stack';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
+import { legalDeadline } from '../../src/domain/business-days';
+import { addDays, daysBetween } from '../../src/domain/local-date';
 
 /**
  * The committee's view of local development work (issue 6) in a real browser, on a LUP year run
@@ -199,8 +201,10 @@ beforeAll(async () => {
       valdeltagande: { 'atgard-status': 'klar' },
     },
   });
-  // Past the programme's deadline (day 30): Farsta's is late now.
-  await stack.advanceTo(32);
+  // Past the programme's deadline (day 30, or the business day it moves to when day 30 is a
+  // holiday: from a day 0 of 1 December, 31 December moves to 2 January): Farsta's is late now.
+  const programmeDeadline = legalDeadline(addDays(stack.day0, 30)).date;
+  await stack.advanceTo(daysBetween(stack.day0, programmeDeadline) + 2);
   await eventually(
     () => stack.ops.local.localDevelopment(year),
     (v) => v.punctuality.find((p) => p.boardId === 'farsta')?.lateNow === 1,
