@@ -20,6 +20,19 @@ export interface ContentKindOf {
   lupStage?: LupStageKind;
 }
 
+/** Whether a submitted content's phase (looked up in its cycle's calendar) is of `kind`. */
+export function isContentOfKind(
+  row: { phase_id: string; calendar: StoredCycle['calendar'] | null },
+  kind: ContentKindOf,
+): boolean {
+  const phase = row.calendar?.phases.find((p) => p.id === row.phase_id);
+  return (
+    phase?.kind === 'deliverable' &&
+    (kind.template === undefined || phase.template === kind.template) &&
+    (kind.lupStage === undefined || phase.lupStage === kind.lupStage)
+  );
+}
+
 /**
  * The boards' submitted answers to phases of one kind (a template, or a LUP stage), newest first
  * (across cycles, or in one budget year), for any number of boards at once (a phase's export reads
@@ -43,14 +56,7 @@ export async function listBoardContents(
     [municipality, boardIds, budgetYear ?? null],
   );
   return rows.rows
-    .filter((r) => {
-      const phase = r.calendar?.phases.find((p) => p.id === r.phase_id);
-      return (
-        phase?.kind === 'deliverable' &&
-        (kind.template === undefined || phase.template === kind.template) &&
-        (kind.lupStage === undefined || phase.lupStage === kind.lupStage)
-      );
-    })
+    .filter((r) => isContentOfKind(r, kind))
     .map((r) => ({ boardId: r.board_id, budgetYear: r.budget_year, phaseId: r.phase_id, content: r.content }));
 }
 

@@ -1,6 +1,6 @@
 import type { StoredCycle } from './cycles';
 import { Queryable } from './database';
-import { listBoardContents } from './board-contents';
+import { isContentOfKind } from './board-contents';
 import { listSavedAnswersOf, SavedAnswer } from './report-drafts';
 import { parseAnswerPath } from '../domain/answer-paths';
 import { LupMeasure, measuresOfProgramme } from '../domain/guideline-answers';
@@ -67,28 +67,49 @@ export async function buildTemplateContexts(
     (p) => p.kind === 'deliverable' && p.template === 'verksamhetsplan' && p.id !== input.phaseId,
   );
   const planOf = (b: ContextBoard) => (planPhase ? `${cycle.workflowId}/${planPhase.id}/${b.plannedBoardId}` : '');
+  const boardIds = [...new Set(boards.map((b) => b.boardId))];
   // One after the other: `db` may be a transaction's client (the workflow's check).
-  const contents = await listBoardContents(db, input.municipality, [...new Set(boards.map((b) => b.boardId))], {
-    lupStage: 'programme',
-  });
+  // The programmes in one statement: each district's submitted LUP programmes (newest first) and
+  // the measures of the programme in force as revised since, where its workflow's projection has it.
+  const lup = await db.query<{
+    source: 'submitted' | 'in-force';
+    board_id: string;
+    phase_id: string;
+    content: Record<string, unknown> | null;
+    calendar: StoredCycle['calendar'] | null;
+    measure_id: string | null;
+    title: string | null;
+    larger: boolean | null;
+  }>(
+    `SELECT 'submitted' AS source, sc.board_id, sc.phase_id, sc.content, c.calendar,
+            NULL::text AS measure_id, NULL::text AS title, NULL::boolean AS larger,
+            sc.submitted_at AS at, NULL::integer AS position
+       FROM submission_content sc
+       LEFT JOIN cycles c ON c.municipality = sc.municipality AND c.budget_year = sc.budget_year
+      WHERE sc.municipality = $1 AND sc.board_id = ANY($2::text[])
+     UNION ALL
+     SELECT 'in-force', p.board_id, NULL, NULL, NULL, m.measure_id, m.title, m.larger, NULL, m.position
+       FROM lup_programmes p
+       JOIN lup_measures m ON m.workflow_id = p.workflow_id AND m.programme_number = p.programme_number
+      WHERE p.municipality = $1 AND p.board_id = ANY($2::text[]) AND p.stage = 'i-kraft' AND m.status <> 'avslutad'
+      ORDER BY source DESC, at DESC, board_id, position`,
+    [input.municipality, boardIds],
+  );
   const plans = planPhase ? await listSavedAnswersOf(db, [...new Set(boards.map(planOf))]) : [];
   // Newest first: each board's latest programme is its first.
   const programmes = new Map<string, LupMeasure[]>();
-  for (const c of contents) if (!programmes.has(c.boardId)) programmes.set(c.boardId, measuresOfProgramme(c.content));
-  // The programme in force, as revised since, where its workflow's projection has it.
-  const inForce = await db.query<{ board_id: string; measure_id: string; title: string; larger: boolean }>(
-    `SELECT p.board_id, m.measure_id, m.title, m.larger
-       FROM lup_programmes p
-       JOIN lup_measures m ON m.workflow_id = p.workflow_id AND m.programme_number = p.programme_number
-      WHERE p.municipality = $1 AND p.board_id = ANY($2) AND p.stage = 'i-kraft' AND m.status <> 'avslutad'
-      ORDER BY p.board_id, m.position`,
-    [input.municipality, [...new Set(boards.map((b) => b.boardId))]],
-  );
+  for (const row of lup.rows) {
+    if (row.source !== 'submitted' || programmes.has(row.board_id)) continue;
+    if (isContentOfKind(row, { lupStage: 'programme' })) {
+      programmes.set(row.board_id, measuresOfProgramme(row.content ?? {}));
+    }
+  }
   const revised = new Map<string, LupMeasure[]>();
-  for (const r of inForce.rows) {
+  for (const r of lup.rows) {
+    if (r.source !== 'in-force') continue;
     revised.set(r.board_id, [
       ...(revised.get(r.board_id) ?? []),
-      { id: r.measure_id, title: r.title, larger: r.larger },
+      { id: r.measure_id!, title: r.title!, larger: r.larger! },
     ]);
   }
   for (const [boardId, measures] of revised) programmes.set(boardId, measures);

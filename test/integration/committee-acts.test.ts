@@ -1,3 +1,4 @@
+import { lupWorkflowId } from '../../src/workflows/lup-messages';
 import type { Browser } from 'playwright-core';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { createApiToken } from '../../src/db/api-tokens';
@@ -28,7 +29,7 @@ const SLK_MAILBOX = 'registrator.slk@stockholm.example';
 
 /** Two committee members' keys: the old `committee` role reads only, so these are given `submit`. */
 const members = { first: { secret: '', id: '' }, second: { secret: '', id: '' } };
-const author = (m: keyof typeof members) => `token:${members[m].id} (owner test)`;
+const author = (m: keyof typeof members) => `token:${members[m].id}`;
 
 const post = (secret: string, body: unknown) =>
   fetch(`${stack.url}${COMMENTS}`, {
@@ -162,7 +163,7 @@ describe('the committee comments on reports and LUPs', () => {
     const text = 'Dialogerna i Hökarängen bör återkopplas tydligare.';
     const made = await post(members.first.secret, { subject: 'lup', boardId: 'farsta', comment: text });
     expect(made.status).toBe(200);
-    const audit = await listAuditEvents(stack.harness.db.pool, `teststad/${y}/lup/farsta`);
+    const audit = await listAuditEvents(stack.harness.db.pool, lupWorkflowId('teststad', 'farsta'));
     expect(audit.find((e) => e.kind === 'committee-comment')).toMatchObject({ payload: { subject: 'lup' } });
     await stack.harness.sink.waitFor(() => mailsAbout(text).length > 0);
     expect(mailsAbout(text)[0]!.parsed.subject).toBe('Utskottet har kommenterat LUP 2090: Farsta stadsdelsnämnd');

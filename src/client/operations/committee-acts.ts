@@ -153,7 +153,8 @@ export function createCommitteeOperations(deps: {
     ): Promise<CommitteeComment> {
       authorize(principal, 'committee-act');
       const parsed = parseInput(committeeCommentSchema, input ?? {});
-      const cycle = await ops.cycle(year);
+      // The cycle must exist (404 otherwise): a comment belongs to a budget year's follow-up.
+      await ops.cycle(year);
       let workflowId: string;
       let phaseName: string | undefined;
       let boardName: string;
@@ -170,7 +171,7 @@ export function createCommitteeOperations(deps: {
         const board = findOrganisation(await ops.registry(), parsed.boardId);
         if (board?.kind !== 'stadsdelsnamnd') throw notFound('board');
         boardName = board.name;
-        workflowId = lupWorkflowId(cycleWorkflowId(municipality, cycle.budgetYear), parsed.boardId);
+        workflowId = lupWorkflowId(municipality, parsed.boardId);
       }
       const stored = await withTransaction(pool, async (tx) => {
         const comment = await insertCommitteeComment(tx, {
@@ -299,7 +300,7 @@ export function createCommitteeOperations(deps: {
       } else if (parsed.concerns === 'lup') {
         await ops.cycle(year);
         if (findOrganisation(await ops.registry(), parsed.boardId)?.kind !== 'stadsdelsnamnd') throw notFound('board');
-        workflowId = lupWorkflowId(cycleWorkflowId(municipality, year), parsed.boardId);
+        workflowId = lupWorkflowId(municipality, parsed.boardId);
       } else {
         if (!(await ops.registry()).priorityAreas.some((a) => a.id === parsed.areaId)) throw notFound('area');
         workflowId = `${municipality}/priority-area/${parsed.areaId}`;
