@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { shippedTemplatesDir, templateLookup } from '../../src/client/templates';
 import { createCycleOperations, CycleOperations } from '../../src/client/operations/cycle-operations';
 import { OperationError } from '../../src/client/operations/operation-error';
@@ -10,6 +13,7 @@ import { addDays } from '../../src/domain/local-date';
 import { localDateOf } from '../../src/domain/zoned-time';
 import { lupWorkflowId } from '../../src/workflows/lup-messages';
 import { smallRegistry } from '../fixtures/small-registry';
+import { runArshjul } from '../helpers/cli';
 import { eventually } from '../helpers/eventually';
 import { useRunningWorker } from '../helpers/stack';
 import { sleepUntilStockholm, startTimeSkippingEnv } from '../helpers/temporal';
@@ -218,5 +222,43 @@ describe('a programme adopted before Årshjul', () => {
       [lupWorkflowId(MUNICIPALITY, 'jarva')],
     );
     expect(row.rows[0]).toEqual({ reference: winner, last_seq: '2' });
+  });
+});
+
+describe('arshjul lup register', () => {
+  it('registers a programme from a YAML file, and names the field of a bad one', async () => {
+    const arshjul = (args: string[]) =>
+      runArshjul(args, {
+        TEMPORAL_ADDRESS: ctx.env.address,
+        TEMPORAL_TASK_QUEUE: ctx.harness.taskQueue,
+        DATABASE_URL: ctx.harness.db.url,
+        MUNICIPALITY: MUNICIPALITY,
+      });
+    const dir = mkdtempSync(join(tmpdir(), 'arshjul-lup-register-'));
+    try {
+      const yaml = (title: string) =>
+        [
+          'decisionDate: 2021-10-21',
+          'reference: SDN 2021/55',
+          'measures:',
+          '  - id: ungdomsgard',
+          `    title: ${JSON.stringify(title)}`,
+          '    ownerId: rinkeby-kista',
+          'period: { from: 2022-01-01, to: 2025-12-31 }',
+          '',
+        ].join('\n');
+      writeFileSync(join(dir, 'bad.yaml'), yaml(''));
+      writeFileSync(join(dir, 'programme.yaml'), yaml('Ungdomsgård i Rinkeby'));
+      const refused = await arshjul(['lup', 'register', 'rinkeby-kista', '--file', join(dir, 'bad.yaml')]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/^fel: measures\.0\.title: /);
+      const registered = await arshjul(['lup', 'register', 'rinkeby-kista', '--file', join(dir, 'programme.yaml')]);
+      expect(registered.stderr).toBe('');
+      expect(registered.stdout).toBe(
+        'Programmet är registrerat som gällande: rinkeby-kista program 1, antaget 2021-10-21 (SDN 2021/55), 1 åtgärd.\n',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

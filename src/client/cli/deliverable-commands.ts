@@ -113,7 +113,7 @@ export function addLupCommands(program: Command): void {
         const state = await ops.local.registerProgramme(boardId, registration, cliActor());
         const p = state.programme!;
         process.stdout.write(
-          `Programmet är registrerat som gällande: ${boardId} program ${p.number}, antaget ${p.adoptedOn} (${p.reference}), ${p.measures.length} åtgärder.\n`,
+          `Programmet är registrerat som gällande: ${boardId} program ${p.number}, antaget ${p.adoptedOn} (${p.reference}), ${p.measures.length} ${p.measures.length === 1 ? 'åtgärd' : 'åtgärder'}.\n`,
         );
       });
     });

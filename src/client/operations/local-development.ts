@@ -177,6 +177,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
      */
     async registerProgramme(boardId: string, registration: unknown, by: string): Promise<LupState> {
       const parsed = parseInput(registrationSchema.omit({ by: true }), registration);
+      const reg = await district(boardId);
       // What is wrong in the input itself (a date after today, a period backwards, a measure named
       // twice) is a bad request: the same check against an empty record, before the workflow's.
       try {
@@ -185,7 +186,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
         if (error instanceof TransitionRefused) throw OperationError.of(400, error);
         throw error;
       }
-      checkOwners(await district(boardId), boardId, parsed);
+      checkOwners(reg, boardId, parsed);
       await checkGoals(parsed);
       return update(boardId, registerProgrammeUpdate, { ...parsed, by });
     },
