@@ -90,11 +90,12 @@ async function projectProgramme(
   const applied = await db.query(
     `INSERT INTO lup_programmes (workflow_id, municipality, board_id, stage, handed_over_to, programme_number,
        adopted_on, reference, adopted_in_year, version, replaced, main_focus, dialogues, consultations, follow_ups,
-       last_event_id, last_seq, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+       last_event_id, last_seq, updated_at, registered_on, period_from, period_to)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
      ON CONFLICT (workflow_id) DO UPDATE SET board_id = EXCLUDED.board_id, stage = EXCLUDED.stage,
        handed_over_to = EXCLUDED.handed_over_to, programme_number = EXCLUDED.programme_number,
        adopted_on = EXCLUDED.adopted_on, reference = EXCLUDED.reference, adopted_in_year = EXCLUDED.adopted_in_year,
+       registered_on = EXCLUDED.registered_on, period_from = EXCLUDED.period_from, period_to = EXCLUDED.period_to,
        version = EXCLUDED.version, replaced = EXCLUDED.replaced, main_focus = EXCLUDED.main_focus,
        dialogues = EXCLUDED.dialogues, consultations = EXCLUDED.consultations, follow_ups = EXCLUDED.follow_ups,
        last_event_id = EXCLUDED.last_event_id, last_seq = EXCLUDED.last_seq, updated_at = EXCLUDED.updated_at
@@ -118,6 +119,9 @@ async function projectProgramme(
       eventId,
       lup.seq,
       event.occurredAt,
+      p?.registered?.on ?? null,
+      p?.period?.from ?? null,
+      p?.period?.to ?? null,
     ],
   );
   // An older snapshot than the one projected: its measures and versions are older too.

@@ -149,6 +149,13 @@ export interface Programme {
   reference: string;
   /** The budget year whose programme phase adopted it (none when adopted outside a phase). */
   budgetYear?: number;
+  /** The period the board set for it, when it set one. */
+  period?: ProgrammePeriod;
+  /**
+   * Set when the board adopted it before Årshjul and it was registered afterwards (no phase, no
+   * dialogue in Årshjul behind it): the day it was registered and by whom.
+   */
+  registered?: { on: string; by: string };
   versions: ProgrammeVersion[];
   measures: Measure[];
 }
@@ -364,7 +371,14 @@ export function applyStage(state: LupState, input: LupStageInput): LupState {
 /** Adopts a programme: version 1 of the next number; the one in force, if any, is replaced. */
 function adopt(
   state: LupState,
-  p: { adoptedOn: string; reference: string; budgetYear?: number; measures: MeasureInput[]; by: string },
+  p: {
+    adoptedOn: string;
+    reference: string;
+    budgetYear?: number;
+    measures: MeasureInput[];
+    by: string;
+    reason?: string;
+  },
 ): LupState {
   const number = Math.max(state.programme?.number ?? 0, ...state.replaced.map((r) => r.number)) + 1;
   const programme: Programme = {
@@ -379,7 +393,7 @@ function adopt(
         on: p.adoptedOn,
         by: p.by,
         reference: p.reference,
-        reason: 'Antaget av nämnden',
+        reason: p.reason ?? 'Antaget av nämnden',
         added: p.measures.map((m) => m.id),
         changed: [],
         ended: [],
@@ -395,6 +409,84 @@ function adopt(
     ...state,
     programme,
     replaced: state.programme ? [...state.replaced, { ...state.programme, replacedOn: p.adoptedOn }] : state.replaced,
+  };
+}
+
+// --- A programme adopted before Årshjul -----------------------------------------------------------
+
+export const programmePeriodSchema = z.object({ from: localDateSchema, to: localDateSchema }).strict();
+export type ProgrammePeriod = z.infer<typeof programmePeriodSchema>;
+
+/**
+ * A programme the board adopted before the city started Årshjul, registered as in force so the
+ * cycles' follow-up phases have something to follow up. Its dialogues preceded Årshjul: none is
+ * asked for here. Its measures are shaped as a revision's are.
+ */
+export const registrationSchema = z
+  .object({
+    /** The board's decision date (antagandedatum). */
+    decisionDate: localDateSchema,
+    /** The board's decision reference (diarienummer). */
+    reference: text(200),
+    measures: list(measureInputSchema, 1, 50),
+    period: programmePeriodSchema.optional(),
+    by: text(200),
+  })
+  .strict();
+export type Registration = z.infer<typeof registrationSchema>;
+/** A registration as checked: with the day it was registered (the workflow's today). */
+export type CheckedRegistration = Registration & { registeredOn: string };
+
+/**
+ * Refused when the decision date is after today (a decision not yet taken is adopted through the
+ * programme phase), when a programme is in force (change it by revision, replace it through the
+ * phase), and when the district has handed its programme over.
+ */
+export function checkRegistration(state: LupState, raw: unknown, today: string): CheckedRegistration {
+  notHandedOver(state);
+  const registration = parse(registrationSchema, raw);
+  if (registration.decisionDate > today) {
+    throw new TransitionRefused('decisionDate', `must not be after today (${today})`, 'in-future', { today });
+  }
+  if (registration.period && registration.period.to < registration.period.from) {
+    throw new TransitionRefused('period.to', 'must not be before the start of the period', 'before-from', {
+      from: registration.period.from,
+    });
+  }
+  const seen = new Set<string>();
+  registration.measures.forEach((m, i) => {
+    if (seen.has(m.id)) {
+      throw new TransitionRefused(`measures.${i}.id`, `measure ${m.id} is named twice`, 'duplicate', { id: m.id });
+    }
+    seen.add(m.id);
+  });
+  if (state.programme) {
+    throw new TransitionRefused(
+      'programme',
+      `programme ${state.programme.number} is in force: change it by revision`,
+      'programme-in-force',
+      { number: state.programme.number },
+    );
+  }
+  return { ...registration, registeredOn: today };
+}
+
+/** Version 1 as an adoption has it, marked as registered. */
+export function applyRegistration(state: LupState, registration: CheckedRegistration): LupState {
+  const adopted = adopt(state, {
+    adoptedOn: registration.decisionDate,
+    reference: registration.reference,
+    measures: registration.measures,
+    by: registration.by,
+    reason: 'Antaget av nämnden före Årshjul, registrerat i efterhand',
+  });
+  return {
+    ...adopted,
+    programme: {
+      ...adopted.programme!,
+      ...(registration.period && { period: registration.period }),
+      registered: { on: registration.registeredOn, by: registration.by },
+    },
   };
 }
 

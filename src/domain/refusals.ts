@@ -66,6 +66,8 @@ export const refusalCodes = [
   'not-in-future',
   'before-current-deadline',
   'in-the-past',
+  // A decision already taken (a programme adopted before Årshjul) cannot be dated after today.
+  'in-future',
   // Not possible now.
   'not-possible-in-stage',
   'not-editable',
@@ -81,6 +83,7 @@ export const refusalCodes = [
   'no-programme',
   'programme-revised-meanwhile',
   'revision-empty',
+  'programme-in-force',
   'unknown-measure',
   'measure-ended',
   'unchanged',

@@ -16,6 +16,8 @@ export const lupViewQuery = defineQuery<LupView>('lupView');
 export const recordDialogueUpdate = defineUpdate<LupState, [unknown]>('recordDialogue');
 export const recordConsultationUpdate = defineUpdate<LupState, [unknown]>('recordConsultation');
 export const reviseProgrammeUpdate = defineUpdate<LupState, [unknown]>('reviseProgramme');
+/** A programme the board adopted before Årshjul, registered as in force (checkRegistration). */
+export const registerProgrammeUpdate = defineUpdate<LupState, [unknown]>('registerProgramme');
 export const setMeasureStatusUpdate = defineUpdate<LupState, [unknown]>('setMeasureStatus');
 /** A merger: this board's programme goes to its successor (the predecessor's side). */
 export const handOverProgrammeUpdate = defineUpdate<LupState, [unknown]>('handOverProgramme');

@@ -15,6 +15,7 @@ import {
   applyHandOver,
   applyMeasureStatus,
   applyReceive,
+  applyRegistration,
   applyRevision,
   applyStage,
   checkConsultation,
@@ -22,6 +23,7 @@ import {
   checkHandOver,
   checkMeasureStatus,
   checkReceive,
+  checkRegistration,
   checkRevision,
   checkStage,
   currentVersion,
@@ -36,11 +38,14 @@ import {
   lupViewQuery,
   receiveProgrammeUpdate,
   recordConsultationUpdate,
+  registerProgrammeUpdate,
   recordDialogueUpdate,
   reviseProgrammeUpdate,
   setMeasureStatusUpdate,
 } from './lup-messages';
 import { ACTIVITY_RETRY, createLock, tryCheck } from './workflow-support';
+import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
+import { localDateOf } from '../domain/zoned-time';
 
 const { recordEvent } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: ACTIVITY_RETRY });
 
@@ -152,6 +157,19 @@ export async function lupWorkflow(input: LupWorkflowInput): Promise<LupState> {
       payload: { revision, version: currentVersion(state.programme!) },
       by: revision.by,
     })),
+  );
+  on(
+    registerProgrammeUpdate,
+    // Registered, not adopted through Årshjul: its own event kind, so the record says so.
+    handle(
+      (s, raw) => checkRegistration(s, raw, localDateOf(new Date(Date.now()), MUNICIPALITY_TIME_ZONE)),
+      applyRegistration,
+      (registration) => ({
+        kind: 'lup-programme-registered',
+        payload: { registration, programme: state.programme!.number, version: 1 },
+        by: registration.by,
+      }),
+    ),
   );
   on(
     setMeasureStatusUpdate,

@@ -156,6 +156,16 @@ const ROUTES: Record<string, RouteSpec> = {
     expect: { ...controllerWork, admin: ['ok', '404'] },
     body: { on: '2090-03-01', reason: 'Ny analys', end: ['belysning'] },
   },
+  // Registering a programme adopted before Årshjul, as for revisions; dated after today (a 400), so nothing changes.
+  'POST /api/lup/:boardId/register': {
+    surface: 'api',
+    expect: { ...controllerWork, admin: ['ok', '404'] },
+    body: {
+      decisionDate: '2090-03-01',
+      reference: 'SDN 2090/1',
+      measures: [{ id: 'belysning', title: 'Belysning', ownerId: 'kulturnamnden' }],
+    },
+  },
   'POST /api/lup/:boardId/measures/:measureId/status': {
     surface: 'api',
     expect: { ...controllerWork, admin: ['ok', '404'] },
@@ -307,6 +317,11 @@ const ROUTES: Record<string, RouteSpec> = {
       roomForInfluence: 'Påverkar ordningen.',
       invanare: '3',
     },
+  },
+  'POST /namnd/:boardId/lup/registrering': {
+    surface: 'page',
+    expect: { ...controllerWork, admin: ['ok', '404'] },
+    body: { decisionDate: '2090-03-01', reference: 'SDN 2090/1', measures: 'belysning: Belysning' },
   },
   'POST /namnd/:boardId/lup/revidering': {
     surface: 'page',

@@ -349,6 +349,52 @@ describe('the committee’s view of local development work', () => {
   });
 });
 
+// After the committee's view above, which shows Farsta without a programme.
+describe('registering a programme the board adopted before Årshjul', () => {
+  it('shows the form while no programme is in force, names the field of a refusal, and puts the programme in force', async () => {
+    const page = await newPage();
+    await signIn(page, 'farstaChef');
+    await page.goto(`${stack.url}/namnd/farsta/lup`);
+    expect(await text(page, 'main')).toContain('Inget program är antaget');
+    const form = page.locator('form[action="/namnd/farsta/lup/registrering"]');
+
+    // A decision date after today: refused, the error by the field and in the summary; nothing changes.
+    await form.getByLabel('Nämndens beslutsdatum').fill('2999-01-01');
+    await form.getByLabel('Diarienummer').fill('SDN 2023/412');
+    await form.getByLabel('Åtgärder').fill('trygga-parker: Tryggare parker');
+    await form.getByRole('button', { name: 'Registrera programmet' }).click();
+    expect(await text(page, '.error-summary')).toContain('Programmet kunde inte registreras.');
+    expect(await text(page, '.error-summary')).toContain('Nämndens beslutsdatum får inte vara senare än i dag');
+    expect(await form.getByLabel('Nämndens beslutsdatum').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByLabel('Diarienummer').inputValue()).toBe('SDN 2023/412');
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    // A measure without its title: the measures' field, naming which measure.
+    await form.getByLabel('Nämndens beslutsdatum').fill('2023-11-16');
+    await form.getByLabel('Åtgärder').fill('trygga-parker: Tryggare parker\nbibliotek');
+    await form.getByRole('button', { name: 'Registrera programmet' }).click();
+    expect(await form.getByLabel('Åtgärder').getAttribute('aria-invalid')).toBe('true');
+    expect(await text(page, '#registrering-measures-error')).toContain('åtgärd 2');
+    expect((await stack.ops.local.lupView('farsta')).state.programme).toBeUndefined();
+
+    await form
+      .getByLabel('Åtgärder')
+      .fill('trygga-parker: Tryggare parker\nbibliotek: Längre öppettider på biblioteket');
+    await form.getByLabel('Programmet gäller från').fill('2024-01-01');
+    await form.getByLabel('Programmet gäller till och med').fill('2027-12-31');
+    await form.getByRole('button', { name: 'Registrera programmet' }).click();
+    await page.waitForURL(/klart=registrering/);
+    expect(await text(page, '[role="status"]')).toContain('registrerat som gällande');
+    expect(await text(page, 'main')).toContain('Antaget före Årshjul, registrerat i efterhand');
+    expect(await text(page, 'tr[data-version="1"]')).toContain('registrerat i efterhand');
+    expect(await text(page, 'tr[data-measure="bibliotek"]')).toContain('Planerad');
+    // In force now: the form gives way to the revision form.
+    expect(await page.locator('form[action="/namnd/farsta/lup/registrering"]').count()).toBe(0);
+    expect(await page.locator('form[action="/namnd/farsta/lup/revidering"]').count()).toBe(1);
+    expect(await structureProblems(page)).toEqual([]);
+  });
+});
+
 describe('a district’s programme page', () => {
   it('shows the programme across years with its versions and measures, and revises it and records a dialogue through forms with errors by the field', async () => {
     const page = await newPage();

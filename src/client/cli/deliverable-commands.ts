@@ -100,6 +100,24 @@ export function addLupCommands(program: Command): void {
       });
     });
   lup
+    .command('register')
+    .description('Registrerar ett program som nämnden antog före Årshjul (register a programme adopted before Årshjul)')
+    .argument('<board>', 'stadsdelsnämndens id (district board)')
+    .requiredOption(
+      '--file <file>',
+      'programmet, YAML eller JSON: decisionDate, reference, measures (id, title, ownerId, goal, indicators, cost, larger, priorityArea), period (from, to)',
+    )
+    .action((boardId: string, options: { file: string }) => {
+      const registration = readDataFile(options.file);
+      return withOperations(async (ops) => {
+        const state = await ops.local.registerProgramme(boardId, registration, cliActor());
+        const p = state.programme!;
+        process.stdout.write(
+          `Programmet är registrerat som gällande: ${boardId} program ${p.number}, antaget ${p.adoptedOn} (${p.reference}), ${p.measures.length} ${p.measures.length === 1 ? 'åtgärd' : 'åtgärder'}.\n`,
+        );
+      });
+    });
+  lup
     .command('status')
     .description('Visar en stadsdelsnämnds LUP (show a district’s LUP)')
     .argument('<board>', 'stadsdelsnämndens id (district board)')

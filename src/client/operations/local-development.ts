@@ -3,11 +3,15 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { listCycles, loadCycle, StoredCycle } from '../../db/cycles';
 import { loadStoredRegistry } from '../../db/registry';
+import { TransitionRefused } from '../../domain/deliverable-state';
 import {
+  checkRegistration,
   citizenDialogueSchema,
   consultationSchema,
+  initialLupState,
   LupState,
   measureStatusSchema,
+  registrationSchema,
   revisionSchema,
 } from '../../domain/lup-state';
 import { findOrganisation, organisationsOn, priorityAreaMapping, Registry } from '../../domain/organisations';
@@ -20,6 +24,7 @@ import {
   receiveProgrammeUpdate,
   recordConsultationUpdate,
   recordDialogueUpdate,
+  registerProgrammeUpdate,
   reviseProgrammeUpdate,
   setMeasureStatusUpdate,
 } from '../../workflows/lup-messages';
@@ -74,8 +79,12 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
   };
 
   /** A measure's owner: the district itself, or a service board or company of the registry. */
-  const checkOwners = (reg: Registry, boardId: string, revision: { add?: unknown; change?: unknown }) => {
-    for (const key of ['add', 'change'] as const) {
+  const checkOwners = (
+    reg: Registry,
+    boardId: string,
+    revision: { add?: unknown; change?: unknown; measures?: unknown },
+  ) => {
+    for (const key of ['add', 'change', 'measures'] as const) {
       const list = Array.isArray(revision[key]) ? (revision[key] as { ownerId?: unknown }[]) : [];
       list.forEach((m, i) => {
         if (typeof m?.ownerId !== 'string' || m.ownerId === boardId) return;
@@ -97,11 +106,11 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
    * A measure's goal: one of the KF goals of a stored cycle (the goals are data per budget year,
    * and a programme outlives the year that set them).
    */
-  const checkGoals = async (revision: { add?: unknown; change?: unknown }) => {
+  const checkGoals = async (revision: { add?: unknown; change?: unknown; measures?: unknown }) => {
     const goals = new Set(
       (await listCycles(pool, municipality)).flatMap((c) => (c.calendar.goals ?? []).map((g) => g.id)),
     );
-    for (const key of ['add', 'change'] as const) {
+    for (const key of ['add', 'change', 'measures'] as const) {
       const list = Array.isArray(revision[key]) ? (revision[key] as { goal?: unknown }[]) : [];
       list.forEach((m, i) => {
         if (typeof m?.goal !== 'string' || goals.has(m.goal)) return;
@@ -159,6 +168,27 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
       checkOwners(await district(boardId), boardId, parsed);
       await checkGoals(parsed);
       return update(boardId, reviseProgrammeUpdate, { ...parsed, by });
+    },
+
+    /**
+     * A programme the board adopted before Årshjul, registered as in force (version 1, marked as
+     * registered): no dialogue asked for, refused when a programme is in force. The workflow checks
+     * the decision date against its own today.
+     */
+    async registerProgramme(boardId: string, registration: unknown, by: string): Promise<LupState> {
+      const parsed = parseInput(registrationSchema.omit({ by: true }), registration);
+      const reg = await district(boardId);
+      // What is wrong in the input itself (a date after today, a period backwards, a measure named
+      // twice) is a bad request: the same check against an empty record, before the workflow's.
+      try {
+        checkRegistration(initialLupState(boardId), { ...parsed, by }, deps.today());
+      } catch (error) {
+        if (error instanceof TransitionRefused) throw OperationError.of(400, error);
+        throw error;
+      }
+      checkOwners(reg, boardId, parsed);
+      await checkGoals(parsed);
+      return update(boardId, registerProgrammeUpdate, { ...parsed, by });
     },
 
     async setMeasureStatus(boardId: string, measureId: string, change: unknown, by: string): Promise<LupState> {

@@ -367,6 +367,12 @@ export const apiRoutes: ApiRoute[] = [
     'Revise the programme: measures added, changed, ended, with the reason; a new version (Revidering): the district or SLK',
     (ops, p, body, actor) => ops.local.reviseProgramme(p.boardId, body, actor),
   ),
+  lupWriteRoute(
+    'register',
+    s.registrationBody,
+    'Register a programme the board adopted before Årshjul as in force: decision date, reference, measures, period; no dialogue asked for; refused when a programme is in force (Registrera gällande program): the district or SLK',
+    (ops, p, body, actor) => ops.local.registerProgramme(p.boardId, body, actor),
+  ),
   {
     ...lupWriteRoute(
       'measures/:measureId/status',

@@ -14,6 +14,7 @@ import {
   MEASURE_STATUSES,
   measureStatusSchema,
   revisionSchema,
+  registrationSchema,
 } from '../../../domain/lup-state';
 import { refusalCodes } from '../../../domain/refusals';
 import {
@@ -207,6 +208,7 @@ export const measureParams = lupParams.extend({ measureId: slug }).strict();
 export const dialogueBody = citizenDialogueSchema.omit({ by: true });
 export const consultationBody = consultationSchema.omit({ by: true });
 export const revisionBody = revisionSchema.omit({ by: true });
+export const registrationBody = registrationSchema.omit({ by: true });
 export const measureStatusBody = measureStatusSchema.omit({ by: true, measureId: true });
 
 const measure = z.object({
@@ -229,6 +231,9 @@ const programme = z.object({
   adoptedOn: z.string(),
   reference: z.string(),
   budgetYear: z.number().int().optional(),
+  period: z.object({ from: z.string(), to: z.string() }).optional(),
+  /** Adopted before Årshjul and registered afterwards: when and by whom. */
+  registered: z.object({ on: z.string(), by: z.string() }).optional(),
   versions: z.array(
     z.object({
       version: z.number().int(),

@@ -302,6 +302,8 @@ const REFUSALS_SV: Record<RefusalCode, Say> = {
     p.today !== undefined ? `måste vara efter i dag (${date(p, 'today')})` : 'måste vara ett datum efter i dag',
   'before-current-deadline': (p) => `måste vara efter nuvarande sista dag (${date(p, 'date')})`,
   'in-the-past': () => 'har redan passerat',
+  'in-future': (p) =>
+    p.today !== undefined ? `får inte vara senare än i dag (${date(p, 'today')})` : 'får inte vara senare än i dag',
   'not-possible-in-stage': (p) => `${ACTIONS_SV[text(p, 'action')] ?? 'Det'} går inte nu: leveransen är ${stage(p)}`,
   'not-editable': (p) => `Svaren kan inte ändras nu: leveransen är ${stage(p)}`,
   'no-review-step': () => 'Fasen har ingen granskning',
@@ -317,6 +319,8 @@ const REFUSALS_SV: Record<RefusalCode, Say> = {
   'programme-revised-meanwhile': (p) =>
     `Programmet har reviderats under tiden (version ${text(p, 'version')} gäller nu): ladda om sidan och gör om revideringen`,
   'revision-empty': () => 'En revidering måste lägga till, ändra eller avsluta minst en åtgärd',
+  'programme-in-force': () =>
+    'Stadsdelsnämnden har redan ett program som gäller: ändra det med en revidering i stället för att registrera ett nytt',
   'unknown-measure': (p) => `Programmet har ingen åtgärd ${text(p, 'id')}`,
   'measure-ended': (p) => `Åtgärden ${text(p, 'id')} är avslutad`,
   unchanged: () => 'har redan det värdet',
@@ -449,6 +453,7 @@ const STANDS_ALONE = new Set<RefusalCode>([
   'no-programme',
   'programme-revised-meanwhile',
   'revision-empty',
+  'programme-in-force',
   'unknown-measure',
   'measure-ended',
   'handed-over',

@@ -62,11 +62,20 @@ const REVISION_LABELS: Readonly<Record<string, string>> = {
   newCost: 'Kostnad i kronor',
   endId: 'Avsluta en åtgärd',
 };
+const REGISTRATION_LABELS: Readonly<Record<string, string>> = {
+  decisionDate: 'Nämndens beslutsdatum',
+  reference: 'Diarienummer',
+  measures: 'Åtgärder',
+  periodFrom: 'Programmet gäller från',
+  periodTo: 'Programmet gäller till och med',
+};
 const DIALOGUE_FIELDS = Object.keys(DIALOGUE_LABELS);
+const REGISTRATION_FIELDS = Object.keys(REGISTRATION_LABELS);
 const REVISION_FIELDS = Object.keys(REVISION_LABELS);
 const NOTICES: Record<string, string> = {
   dialog: 'Medborgardialogen är registrerad.',
   revidering: 'Programmet är reviderat: en ny version gäller.',
+  registrering: 'Programmet är registrerat som gällande.',
 };
 
 /** The form field a refusal's field belongs to (`participants.0.count` → the group's count field). */
@@ -85,7 +94,32 @@ function formFieldOf(form: string, field: string, values: Record<string, string>
     if (added) return `new${added[1]![0]!.toUpperCase()}${added[1]!.slice(1)}`;
     if (field.startsWith('end') || field === 'add') return field === 'add' ? 'newId' : 'endId';
   }
+  if (form === 'registrering') {
+    if (field.startsWith('measures')) return 'measures';
+    if (field === 'period.to') return 'periodTo';
+    if (field.startsWith('period')) return 'periodFrom';
+  }
   return field;
+}
+
+/** Which of the registration's measures a refusal is about (`measures.1.title` → the second line given). */
+function atOf(form: string, field: string): string | undefined {
+  const measure = form === 'registrering' ? /^measures\.(\d+)/.exec(field) : null;
+  return measure ? `åtgärd ${Number(measure[1]) + 1}` : undefined;
+}
+
+/** The registration form's measures: one a line, `id: title`; blank lines skipped. */
+function measuresOfLines(text: string) {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const colon = line.indexOf(':');
+      return colon < 0
+        ? { id: line, title: '' }
+        : { id: line.slice(0, colon).trim(), title: line.slice(colon + 1).trim() };
+    });
 }
 
 function programmeHtml(view: LupView, registry: Registry | undefined): SafeHtml {
@@ -93,12 +127,25 @@ function programmeHtml(view: LupView, registry: Registry | undefined): SafeHtml 
   const nameOf = (id: string) => (registry && findOrganisation(registry, id)?.name) ?? id;
   if (!p) {
     return html`<p>
-      Inget program är antaget än. Programmet antas i budgetårets LUP-fas (programmet) med nämndens beslut.
+      Inget program är antaget än. Programmet antas i budgetårets LUP-fas (programmet) med nämndens beslut. Ett program
+      som nämnden antog innan staden började använda Årshjul registreras som gällande i formuläret nedan.
     </p>`;
   }
   return html`<dl class="facts">
       <dt>Program</dt>
       <dd>Nummer ${p.number}, antaget ${formatDate(p.adoptedOn)} (${p.reference})</dd>
+      ${
+        p.period
+          ? html`<dt>Period</dt>
+              <dd>${formatDate(p.period.from)} – ${formatDate(p.period.to)}</dd>`
+          : ''
+      }
+      ${
+        p.registered
+          ? html`<dt>Registrerat</dt>
+              <dd>Antaget före Årshjul, registrerat i efterhand ${formatDate(p.registered.on)}</dd>`
+          : ''
+      }
       <dt>Gällande version</dt>
       <dd>${p.versions.at(-1)!.version}</dd>
     </dl>
@@ -216,6 +263,7 @@ async function sendProgrammePage(deps: PageDeps, reply: FastifyReply, status: nu
   const labels: Record<string, Readonly<Record<string, string>>> = {
     dialog: DIALOGUE_LABELS,
     revidering: REVISION_LABELS,
+    registrering: REGISTRATION_LABELS,
   };
   const f = (form: string, name: string, extra: Partial<Parameters<typeof field>[0]> = {}) =>
     field({ form, name, label: labels[form]![name]!, ...(problem && { problem }), ...extra });
@@ -249,6 +297,37 @@ async function sendProgrammePage(deps: PageDeps, reply: FastifyReply, status: nu
               </fieldset>
               ${f('dialog', 'outcome', { kind: 'textarea' })} ${f('dialog', 'feedback', { kind: 'textarea' })}
               <button type="submit">Registrera dialogen</button>
+            </form>`
+        : ''
+    }
+    ${
+      mayRecord && !view.state.programme && view.stage !== 'overlamnat'
+        ? html`<h2 id="registrering-rubrik">Registrera ett program som nämnden antog före Årshjul</h2>
+            <form
+              class="panel"
+              method="post"
+              action="/namnd/${s.boardId}/lup/registrering"
+              novalidate
+              aria-labelledby="registrering-rubrik"
+            >
+              ${errorSummary(problem, 'registrering', REGISTRATION_LABELS, 'Programmet kunde inte registreras.')}
+              <p>
+                Programmet registreras som gällande så att det följs upp i tertialrapporterna och
+                verksamhetsberättelsen. Dialogerna bakom det hölls före Årshjul och behöver inte registreras.
+              </p>
+              ${f('registrering', 'decisionDate', { hint: DATE_HINT, inputmode: 'numeric', required: true, autocomplete: 'off' })}
+              ${f('registrering', 'reference', { hint: 'Till exempel SDN 2024/123.', required: true, autocomplete: 'off' })}
+              ${f('registrering', 'measures', {
+                kind: 'textarea',
+                hint: 'En åtgärd per rad: ett id (små bokstäver, siffror och bindestreck), ett kolon och åtgärden, till exempel trygga-parker: Tryggare parker. Stadsdelsnämnden står som ansvarig; ändra det med en revidering.',
+                required: true,
+              })}
+              <fieldset>
+                <legend>Programmets period (om nämnden beslutade en)</legend>
+                ${f('registrering', 'periodFrom', { hint: DATE_HINT, inputmode: 'numeric', autocomplete: 'off' })}
+                ${f('registrering', 'periodTo', { hint: DATE_HINT, inputmode: 'numeric', autocomplete: 'off' })}
+              </fieldset>
+              <button type="submit">Registrera programmet</button>
             </form>`
         : ''
     }
@@ -348,6 +427,25 @@ const writes = [
         actor,
       ),
   },
+  {
+    path: 'registrering',
+    fields: REGISTRATION_FIELDS,
+    operation: 'lup-register',
+    run: (deps: PageDeps, boardId: string, v: Record<string, string>, actor: string) =>
+      deps.ops.local.registerProgramme(
+        boardId,
+        {
+          decisionDate: v.decisionDate,
+          reference: v.reference,
+          measures: measuresOfLines(v.measures ?? '').map((m) => ({ ...m, ownerId: boardId })),
+          // Either end given asks for a period: the one left out is named as missing.
+          ...(((v.periodFrom ?? '').trim() !== '' || (v.periodTo ?? '').trim() !== '') && {
+            period: { from: (v.periodFrom ?? '').trim(), to: (v.periodTo ?? '').trim() },
+          }),
+        },
+        actor,
+      ),
+  },
 ] as const;
 
 async function isDistrict(deps: PageDeps, boardId: string): Promise<boolean> {
@@ -397,7 +495,12 @@ export function registerProgrammePage(app: FastifyInstance, deps: PageDeps): voi
       );
       if (result.ok) return reply.redirect(`/namnd/${boardId}/lup?klart=${write.path}`, 303);
       if (result.status === 404 && result.problem.field === 'board') return notFoundPage(reply, principal);
-      const problem = { ...result.problem, field: formFieldOf(write.path, result.problem.field, values) };
+      const at = atOf(write.path, result.problem.field);
+      const problem = {
+        ...result.problem,
+        field: formFieldOf(write.path, result.problem.field, values),
+        ...(at && { at }),
+      };
       return sendProgrammePage(deps, reply, result.status === 404 ? 400 : result.status, {
         principal,
         boardId,
