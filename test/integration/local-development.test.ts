@@ -475,7 +475,7 @@ describe('the CLI for local development work', () => {
       ]);
       expect(submitted.stderr).toBe('');
       expect(submitted.stdout).toBe(`Leveransen lup-analys/jarva (${YEAR}) är inlämnad (submitted).\n`);
-      expect(recorded.stdout).toBe('Dialogen är registrerad: jarva har 1 medborgardialoger.\n');
+      expect(recorded.stdout).toBe('Dialogen är registrerad: jarva har 1 medborgardialog.\n');
       const status = await eventually(
         () => arshjul(['lup', 'status', 'jarva']),
         (r) => (JSON.parse(r.stdout) as { state: { analyses: unknown[] } }).state.analyses.length === 1,

@@ -96,7 +96,10 @@ export function addLupCommands(program: Command): void {
       const dialogue = readDataFile(options.file);
       return withOperations(async (ops) => {
         const state = await ops.local.recordDialogue(boardId, dialogue, cliActor());
-        process.stdout.write(`Dialogen är registrerad: ${boardId} har ${state.dialogues.length} medborgardialoger.\n`);
+        const count = state.dialogues.length;
+        process.stdout.write(
+          `Dialogen är registrerad: ${boardId} har ${count} ${count === 1 ? 'medborgardialog' : 'medborgardialoger'}.\n`,
+        );
       });
     });
   lup
