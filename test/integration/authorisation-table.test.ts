@@ -209,6 +209,8 @@ const ROUTES: Record<string, RouteSpec> = {
   // Refused for its missing fields once past the authorisation.
   'POST /api/cycles/:year/committee/decisions': { surface: 'api', expect: committeeOnly, body: { concerns: 'lup' } },
   'GET /api/committee/decisions': { surface: 'api', expect: readAll },
+  // SLK's record of a KF decision; refused for its missing fields once past the authorisation.
+  'PUT /api/cycles/:year/kf-decisions/:boardId/:measureId': { surface: 'api', expect: slkOnly, body: {} },
   'POST /api/cycles/:year/deliverables/:phaseId/:boardId/attachments': {
     surface: 'api',
     expect: draft,

@@ -620,6 +620,23 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
+    method: 'PUT',
+    url: '/api/cycles/:year/kf-decisions/:boardId/:measureId',
+    summary:
+      'Record the KF budget decision on a district’s larger LUP measure (KF:s budgetbeslut): finansierad, delvis-finansierad or ej-finansierad, with the reference; the latest recording is kept; SLK',
+    access: 'admin',
+    params: s.kfDecisionParams,
+    body: s.kfDecisionBody,
+    bodyCheckedByOperation: true,
+    response: s.kfDecision,
+    // The operation records every recording in the audit log, against the district's programme.
+    rateLimitedOnly: true,
+    async handler({ ops, params, principal, body, actor }) {
+      const { year, boardId, measureId } = params as { year: number; boardId: string; measureId: string };
+      return s.kfDecisionJson(await ops.lupTrace.recordKfDecision(principal, year, boardId, measureId, body, actor));
+    },
+  },
+  {
     method: 'GET',
     url: '/api/committee/decisions',
     summary: 'Every decision of the committee’s, by date (Utskottets beslut): the committee and SLK',

@@ -1,0 +1,120 @@
+import { STACK_YEAR, useHttpStack } from '../helpers/http-stack';
+import { httpCalls } from '../helpers/http-calls';
+
+/**
+ * SLK's record of the KF budget decision on each larger LUP measure (issue 14, the trace), over
+ * real HTTP on a real stack: one row per measure and year, replaced by a new recording, every
+ * recording in the audit log; bad input names its field and changes nothing; only SLK records;
+ * two recordings at once keep the one that came last, and the audit log has both, in that order.
+ */
+const stack = useHttpStack('lup_kf_decisions');
+const y = STACK_YEAR;
+const { call } = httpCalls(stack);
+const url = (board: string, measure: string) => `/api/cycles/${y}/kf-decisions/${board}/${measure}`;
+const WORKFLOW = 'lup/teststad/farsta';
+
+const rows = async () =>
+  (
+    await stack.harness.db.pool.query<{
+      measure_id: string;
+      outcome: string;
+      reference: string;
+      amount: string | null;
+    }>('SELECT measure_id, outcome, reference, amount FROM lup_kf_decisions ORDER BY measure_id')
+  ).rows;
+const events = async () =>
+  (
+    await stack.harness.db.pool.query<{ payload: { measureId: string; outcome: string; reference: string } }>(
+      "SELECT payload FROM audit_log WHERE kind = 'lup-kf-decision' AND workflow_id = $1 ORDER BY id",
+      [WORKFLOW],
+    )
+  ).rows.map((r) => r.payload);
+
+beforeAll(async () => {
+  // Farsta's programme in force as the programme workflow projects it: one larger measure, one not.
+  const pool = stack.harness.db.pool;
+  await pool.query(
+    `INSERT INTO lup_programmes (workflow_id, municipality, board_id, stage, programme_number, adopted_on, reference,
+       version, replaced, main_focus, dialogues, consultations, follow_ups, last_event_id, last_seq, updated_at)
+     VALUES ($1, 'teststad', 'farsta', 'i-kraft', 1, '2089-03-20', 'SDN 2089/12', 1, '[]', '{}', 0, 0, '[]', 0, 0, now())`,
+    [WORKFLOW],
+  );
+  await pool.query(
+    `INSERT INTO lup_measures (workflow_id, programme_number, measure_id, position, board_id, title, owner_id,
+       indicators, cost, larger, status, status_history)
+     VALUES ($1, 1, 'torget', 1, 'farsta', 'Nytt torg', 'farsta', '[]', 5000000, true, 'planerad', '[]'),
+            ($1, 1, 'belysning', 2, 'farsta', 'Belysning', 'farsta', '[]', 20000, false, 'planerad', '[]')`,
+    [WORKFLOW],
+  );
+});
+
+describe('PUT /api/cycles/:year/kf-decisions/:boardId/:measureId', () => {
+  it('refuses anyone but SLK, bad input by field, and what is no larger measure of a district; nothing changes', async () => {
+    const good = { outcome: 'finansierad', reference: 'KF 2089-11-25 §3' };
+    expect((await call('farsta', 'PUT', url('farsta', 'torget'), good)).status).toBe(403);
+    expect((await call('committee', 'PUT', url('farsta', 'torget'), good)).status).toBe(403);
+    const badOutcome = await call('admin', 'PUT', url('farsta', 'torget'), { ...good, outcome: 'kanske' });
+    expect(badOutcome.status).toBe(400);
+    expect(badOutcome.body).toMatchObject({ field: 'outcome' });
+    const emptyReference = await call('admin', 'PUT', url('farsta', 'torget'), { ...good, reference: ' ' });
+    expect(emptyReference.body).toMatchObject({ field: 'reference' });
+    const negative = await call('admin', 'PUT', url('farsta', 'torget'), { ...good, amount: -1 });
+    expect(negative.body).toMatchObject({ field: 'amount' });
+    const extra = await call('admin', 'PUT', url('farsta', 'torget'), { ...good, note: 'x' });
+    expect(extra.status).toBe(400);
+    const smaller = await call('admin', 'PUT', url('farsta', 'belysning'), good);
+    expect(smaller.status).toBe(404);
+    expect(smaller.body).toMatchObject({ field: 'measure' });
+    expect((await call('admin', 'PUT', url('kulturnamnden', 'torget'), good)).body).toMatchObject({ field: 'board' });
+    expect(await rows()).toEqual([]);
+    expect(await events()).toEqual([]);
+  });
+
+  it('records the decision once per measure and year; a new recording replaces it and both are in the audit log', async () => {
+    const first = await call('admin', 'PUT', url('farsta', 'torget'), {
+      outcome: 'delvis-finansierad',
+      reference: 'KF 2089-11-25 §3',
+      amount: 2_000_000,
+    });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      boardId: 'farsta',
+      measureId: 'torget',
+      outcome: 'delvis-finansierad',
+      amount: 2_000_000,
+    });
+    // The same recording again (a retry) leaves one row.
+    await call('admin', 'PUT', url('farsta', 'torget'), {
+      outcome: 'delvis-finansierad',
+      reference: 'KF 2089-11-25 §3',
+      amount: 2_000_000,
+    });
+    expect(await rows()).toEqual([
+      { measure_id: 'torget', outcome: 'delvis-finansierad', reference: 'KF 2089-11-25 §3', amount: '2000000' },
+    ]);
+    const corrected = await call('admin', 'PUT', url('farsta', 'torget'), {
+      outcome: 'finansierad',
+      reference: 'KF 2089-11-26 §1',
+    });
+    expect(corrected.status).toBe(200);
+    expect(await rows()).toEqual([
+      { measure_id: 'torget', outcome: 'finansierad', reference: 'KF 2089-11-26 §1', amount: null },
+    ]);
+    expect((await events()).map((e) => e.outcome)).toEqual(['delvis-finansierad', 'delvis-finansierad', 'finansierad']);
+  });
+
+  it('two recordings at once: the last one wins, and the audit log has both in that order', async () => {
+    for (let round = 0; round < 5; round++) {
+      const before = (await events()).length;
+      const [a, b] = await Promise.all([
+        call('admin', 'PUT', url('farsta', 'torget'), { outcome: 'ej-finansierad', reference: `A${round}` }),
+        call('admin', 'PUT', url('farsta', 'torget'), { outcome: 'finansierad', reference: `B${round}` }),
+      ]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const recorded = (await events()).slice(before);
+      expect(recorded.map((e) => e.reference).sort()).toEqual([`A${round}`, `B${round}`]);
+      // What the table keeps is what the audit log recorded last.
+      expect((await rows())[0]!.reference).toBe(recorded.at(-1)!.reference);
+    }
+  });
+});
