@@ -1,3 +1,6 @@
+import type { Browser } from 'playwright-core';
+import { accessibilityViolations } from '../helpers/accessibility';
+import { launchBrowser, screenshot, signInWithKey, structureProblems } from '../helpers/browser';
 import { STACK_YEAR, useHttpStack } from '../helpers/http-stack';
 import { httpCalls } from '../helpers/http-calls';
 
@@ -7,7 +10,28 @@ import { httpCalls } from '../helpers/http-calls';
  * recording in the audit log; bad input names its field and changes nothing; only SLK records;
  * two recordings at once keep the one that came last, and the audit log has both, in that order.
  */
-const stack = useHttpStack('lup_kf_decisions');
+// The shipped templates' phases, so the trace finds its steps by template.
+const stack = useHttpStack('lup_kf_decisions', {
+  phases: (d) => [
+    {
+      id: 'budgetunderlag',
+      kind: 'deliverable',
+      name: 'Budgetunderlag',
+      template: 'budgetunderlag',
+      opens: { date: d(1) },
+      deadline: d(40),
+    },
+    { id: 'kf-budget', kind: 'milestone', name: 'Kommunfullmäktige beslutar budget', owner: 'KF', date: d(50) },
+    {
+      id: 'tertialrapport-1',
+      kind: 'deliverable',
+      name: 'Tertialrapport 1',
+      template: 'tertialrapport-1',
+      opens: { date: d(60) },
+      deadline: d(90),
+    },
+  ],
+});
 const y = STACK_YEAR;
 const { call } = httpCalls(stack);
 const url = (board: string, measure: string) => `/api/cycles/${y}/kf-decisions/${board}/${measure}`;
@@ -45,6 +69,15 @@ beforeAll(async () => {
      VALUES ($1, 1, 'torget', 1, 'farsta', 'Nytt torg', 'farsta', '[]', 5000000, true, 'planerad', '[]'),
             ($1, 1, 'belysning', 2, 'farsta', 'Belysning', 'farsta', '[]', 20000, false, 'planerad', '[]')`,
     [WORKFLOW],
+  );
+  // Farsta's submitted budgetunderlag names the measure with its cost (the submission's projection).
+  await pool.query(
+    `INSERT INTO submission_content (workflow_id, municipality, budget_year, phase_id, board_id, content, submitted_at, last_event_id)
+     VALUES ('teststad/2090/budgetunderlag/farsta', 'teststad', $1, 'budgetunderlag', 'farsta', $2, now(), 0)`,
+    [
+      y,
+      JSON.stringify({ 'lup-atgarder': { torget: { 'atgard-kostnad': 5000, 'atgard-finansiering': 'utokad-ram' } } }),
+    ],
   );
 });
 
@@ -116,5 +149,62 @@ describe('PUT /api/cycles/:year/kf-decisions/:boardId/:measureId', () => {
       // What the table keeps is what the audit log recorded last.
       expect((await rows())[0]!.reference).toBe(recorded.at(-1)!.reference);
     }
+  });
+});
+
+describe('GET /api/cycles/:year/lup-trace', () => {
+  it('traces each larger measure: the budgetunderlag with its cost, the KF decision, the follow-ups not yet due', async () => {
+    const city = await call('committee', 'GET', `/api/cycles/${y}/lup-trace`);
+    expect(city.status).toBe(200);
+    expect(city.body.districts).toHaveLength(1);
+    const [district] = city.body.districts;
+    expect(district).toMatchObject({ boardId: 'farsta', boardName: 'Farsta stadsdelsnämnd' });
+    // The smaller measure is not traced.
+    expect(district.measures.map((m: { measureId: string }) => m.measureId)).toEqual(['torget']);
+    const steps = district.measures[0].steps;
+    expect(steps.map((s: { step: string; state: string }) => [s.step, s.state])).toEqual([
+      ['budgetunderlag', 'klar'],
+      ['kf-beslut', 'klar'],
+      ['tertialrapport-1', 'ej-aktuell-an'],
+      ['tertialrapport-2', 'ej-aktuell-an'],
+      ['verksamhetsberattelse', 'ej-aktuell-an'],
+    ]);
+    expect(steps[0].cost).toBe(5000);
+    expect(steps[1].decision.reference).toBe((await rows())[0]!.reference);
+    expect(steps[2].gaps).toEqual(['rapport-ej-inlamnad']);
+    // The district reads its own; another district does not see it.
+    const own = await call('farsta', 'GET', `/api/cycles/${y}/lup-trace/farsta`);
+    expect(own.body.districts[0].measures).toHaveLength(1);
+    expect((await call('jarva', 'GET', `/api/cycles/${y}/lup-trace/farsta`)).status).toBe(404);
+    expect((await call('farsta', 'GET', `/api/cycles/${y}/lup-trace`)).status).toBe(403);
+  });
+});
+
+describe('the trace page in Chromium', () => {
+  let browser: Browser | undefined;
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test('the committee reads each district’s table, with what is missing at each step, from the local development page', async () => {
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'sv-SE' });
+    const page = await context.newPage();
+    await signInWithKey(page, stack.url, stack.tokens.committee);
+    await page.goto(`${stack.url}/oversikt/${y}/lokalt-utvecklingsarbete`);
+    await page.getByRole('link', { name: 'Spårning av större LUP-åtgärder' }).click();
+    await page.waitForURL(`**/lup-sparning/${y}`);
+    const table = page.getByRole('table', { name: `Farsta stadsdelsnämnd: större åtgärder budgetår ${y}` });
+    const row = table.getByRole('row', { name: /Nytt torg/ });
+    // Cells after the row header: the responsible board, then the steps.
+    const cells = await row.getByRole('cell').allTextContents();
+    expect(cells[1]!.trim()).toMatch(/^Klar\s*Kostnad: 5\s000 tkr$/);
+    expect(cells[2]).toMatch(/^\s*Klar\s*(Ej f|F)inansierad,\s*[AB]4\s*$/);
+    expect(cells[3]).toContain('Inte aktuell än');
+    expect(cells[3]).toContain('Rapporten är inte inlämnad');
+    await screenshot(page, 'lup-trace');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await structureProblems(page)).toEqual([]);
+    await context.close();
   });
 });

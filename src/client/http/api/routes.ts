@@ -620,6 +620,30 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
+    method: 'GET',
+    url: '/api/cycles/:year/lup-trace',
+    summary:
+      'The trace of every district’s larger LUP measures (LUP-spårning): budgetunderlag, KF decision, tertial reports and annual report, each step’s state and what is missing; the committee and SLK',
+    access: 'read-all',
+    params: s.yearParams,
+    response: s.lupTrace,
+    async handler({ ops, params, principal }) {
+      return ops.lupTrace.cityTrace(principal, (params as { year: number }).year);
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/cycles/:year/lup-trace/:boardId',
+    summary: 'One district’s trace of its larger LUP measures (LUP-spårning): the district, the committee and SLK',
+    access: 'authenticated',
+    params: s.yearBoardParams,
+    response: s.lupTrace,
+    async handler({ ops, params, principal }) {
+      const { year, boardId } = params as { year: number; boardId: string };
+      return ops.lupTrace.districtTrace(principal, year, boardId);
+    },
+  },
+  {
     method: 'PUT',
     url: '/api/cycles/:year/kf-decisions/:boardId/:measureId',
     summary:
