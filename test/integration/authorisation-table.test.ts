@@ -231,6 +231,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /api/cycles/:year/deliverables/:phaseId/:boardId/report.pdf': { surface: 'api', expect: readBoard },
   'GET /api/cycles/:year/phases/:phaseId/export.csv': { surface: 'api', expect: readAll },
   'GET /api/cycles/:year/phases/:phaseId/export.xlsx': { surface: 'api', expect: readAll },
+  'GET /api/cycles/:year/lup-trace.xlsx': { surface: 'api', expect: readAll },
   // A feed is reached by its secret, whoever asks: an unknown one is a 404 for everybody.
   'GET /kalender/:file': { surface: 'public', expect: everyone, fixed: '404' },
 

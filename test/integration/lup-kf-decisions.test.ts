@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
 import { accessibilityViolations } from '../helpers/accessibility';
 import { launchBrowser, screenshot, signInWithKey, structureProblems } from '../helpers/browser';
@@ -177,6 +178,34 @@ describe('GET /api/cycles/:year/lup-trace', () => {
     expect(own.body.districts[0].measures).toHaveLength(1);
     expect((await call('jarva', 'GET', `/api/cycles/${y}/lup-trace/farsta`)).status).toBe(404);
     expect((await call('farsta', 'GET', `/api/cycles/${y}/lup-trace`)).status).toBe(403);
+  });
+});
+
+describe('GET /api/cycles/:year/lup-trace.xlsx', () => {
+  it('exports the trace as a workbook that reads back with each step’s state, detail and what is missing', async () => {
+    const get = (secret: string) =>
+      fetch(`${stack.url}/api/cycles/${y}/lup-trace.xlsx`, { headers: { authorization: `Bearer ${secret}` } });
+    expect((await get(stack.tokens.farsta)).status).toBe(403);
+    const response = await get(stack.tokens.committee);
+    expect(response.status).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as unknown as ExcelJS.Buffer);
+    const sheet = workbook.worksheets[0]!;
+    expect(sheet.name).toBe(`LUP-spårning ${y}`);
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    const row = Object.fromEntries(header.map((h, i) => [h, sheet.getRow(2).getCell(i + 1).value]));
+    expect(sheet.rowCount).toBe(2);
+    expect(row).toMatchObject({
+      Stadsdelsnämnd: 'Farsta stadsdelsnämnd',
+      Åtgärd: 'Nytt torg',
+      'Beräknad kostnad (kr)': 5_000_000,
+      Budgetunderlag: 'Klar',
+      'Budgetunderlag: uppgift': '5000 tkr',
+      'KF:s budgetbeslut': 'Klar',
+      'Tertialrapport 1': 'Inte aktuell än',
+      'Tertialrapport 1: saknas': 'Rapporten är inte inlämnad',
+    });
+    expect(row['KF:s budgetbeslut: uppgift']).toMatch(/^(Ej finansierad|Finansierad), [AB]4$/);
   });
 });
 
