@@ -219,6 +219,14 @@ const ROUTES: Record<string, RouteSpec> = {
   // Refused for its missing fields once past the authorisation.
   'POST /api/cycles/:year/committee/decisions': { surface: 'api', expect: committeeOnly, body: { concerns: 'lup' } },
   'GET /api/committee/decisions': { surface: 'api', expect: readAll },
+  // SLK's record of a KF decision; refused for its missing fields once past the authorisation.
+  'GET /api/cycles/:year/lup-trace': { surface: 'api', expect: readAll },
+  // A company keeps no programme (404 past authorisation, as for a board that does not exist).
+  'GET /api/cycles/:year/lup-trace/:boardId': {
+    surface: 'api',
+    expect: { ...readBoard, admin: ['ok', '404'], committee: ['ok', '404'], stadshus: ['404', '404'] },
+  },
+  'PUT /api/cycles/:year/kf-decisions/:boardId/:measureId': { surface: 'api', expect: slkOnly, body: {} },
   'POST /api/cycles/:year/deliverables/:phaseId/:boardId/attachments': {
     surface: 'api',
     expect: draft,
@@ -233,6 +241,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /api/cycles/:year/deliverables/:phaseId/:boardId/report.pdf': { surface: 'api', expect: readBoard },
   'GET /api/cycles/:year/phases/:phaseId/export.csv': { surface: 'api', expect: readAll },
   'GET /api/cycles/:year/phases/:phaseId/export.xlsx': { surface: 'api', expect: readAll },
+  'GET /api/cycles/:year/lup-trace.xlsx': { surface: 'api', expect: readAll },
   // A feed is reached by its secret, whoever asks: an unknown one is a 404 for everybody.
   'GET /kalender/:file': { surface: 'public', expect: everyone, fixed: '404' },
 
@@ -248,6 +257,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /mina-installningar': { surface: 'page', expect: mapAll('403') },
   'POST /mina-installningar': { surface: 'page', expect: mapAll('403'), body: {} },
   'GET /oversikt/:year': { surface: 'page', expect: readAll },
+  'GET /lup-sparning/:year': { surface: 'page', expect: readAll },
   'GET /oversikt/:year/lokalt-utvecklingsarbete': { surface: 'page', expect: readAll },
   // The committee's comment form: refused for its empty fields once past the authorisation.
   'POST /oversikt/:year/lokalt-utvecklingsarbete/kommentar': {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../domain/principal';
 import { ExportFile, ExportOperations } from '../operations/exports';
 import { requirePrincipal } from './auth';
-import { answerOrRefuse, deliverableParams, parseParams, phaseParams, sendFile } from './file-responses';
+import { answerOrRefuse, deliverableParams, parseParams, phaseParams, sendFile, yearParams } from './file-responses';
 
 /**
  * Downloads, for a bearer token or a signed-in page alike: a phase as XLSX or CSV (SLK and the
@@ -16,6 +16,10 @@ export function registerExportRoutes(app: FastifyInstance, exports: ExportOperat
         const p = parseParams(phaseParams, params);
         return exports.phaseWorkbook(principal, p.year, p.phaseId);
       },
+    ],
+    [
+      '/api/cycles/:year/lup-trace.xlsx',
+      (principal, params) => exports.lupTraceWorkbook(principal, parseParams(yearParams, params).year),
     ],
     [
       '/api/cycles/:year/phases/:phaseId/export.csv',

@@ -46,5 +46,6 @@ const slug = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'must be lower-case letters, digits and dashes' });
 const year = z.coerce.number().int().min(2000).max(2100);
+export const yearParams = z.object({ year }).strict();
 export const phaseParams = z.object({ year, phaseId: slug }).strict();
 export const deliverableParams = z.object({ year, phaseId: slug, boardId: slug }).strict();

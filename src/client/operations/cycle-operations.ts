@@ -1,4 +1,5 @@
 import { createCommitteeOperations } from './committee-acts';
+import { createLupTraceOperations } from './lup-trace';
 import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -493,7 +494,11 @@ export function createCycleOperations(deps: OperationsDeps) {
     registry,
   };
   /** The committee's acts: comments on reports and LUPs (issue 14). */
-  return Object.assign(ops, { committee: createCommitteeOperations({ ...deps, ops }) });
+  return Object.assign(ops, {
+    committee: createCommitteeOperations({ ...deps, ops }),
+    /** The trace of larger LUP measures: SLK's KF decisions and the trace (issue 14). */
+    lupTrace: createLupTraceOperations({ ...deps, ops }),
+  });
 }
 
 export type CycleOperations = ReturnType<typeof createCycleOperations>;

@@ -10,6 +10,7 @@ import { loadCycleTemplate } from '../../db/cycle-templates';
 import type { StoredCycle } from '../../db/cycles';
 import { buildTemplateContexts } from '../../db/template-context';
 import type { Registry } from '../../domain/organisations';
+import { lupTraceTable } from '../exports/lup-trace-table';
 import { phaseWorkbook } from '../exports/phase-workbook';
 import { reportPdf } from '../exports/report-pdf';
 import { CycleOperations, DeliverableSummary } from './cycle-operations';
@@ -105,6 +106,19 @@ export function createExportOperations(deps: { ops: CycleOperations; pool: Pool;
   };
 
   return {
+    /** The trace of larger LUP measures as a workbook (the committee and SLK). */
+    async lupTraceWorkbook(principal: Principal, year: number): Promise<ExportFile> {
+      const trace = await ops.lupTrace.cityTrace(principal, year);
+      return {
+        fileName: `lup-sparning-${year}.xlsx`,
+        contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        body: await phaseWorkbook([lupTraceTable(trace)], {
+          title: `Spårning av större LUP-åtgärder ${year}`,
+          creator: 'Årshjul',
+        }),
+      };
+    },
+
     async phaseWorkbook(principal: Principal, year: number, phaseId: string): Promise<ExportFile> {
       const { tables, phaseName } = await phaseTables(principal, year, phaseId);
       return {

@@ -627,6 +627,47 @@ export const apiRoutes: ApiRoute[] = [
   },
   {
     method: 'GET',
+    url: '/api/cycles/:year/lup-trace',
+    summary:
+      'The trace of every district’s larger LUP measures (LUP-spårning): budgetunderlag, KF decision, tertial reports and annual report, each step’s state and what is missing; the committee and SLK',
+    access: 'read-all',
+    params: s.yearParams,
+    response: s.lupTrace,
+    async handler({ ops, params, principal }) {
+      return ops.lupTrace.cityTrace(principal, (params as { year: number }).year);
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/cycles/:year/lup-trace/:boardId',
+    summary: 'One district’s trace of its larger LUP measures (LUP-spårning): the district, the committee and SLK',
+    access: 'authenticated',
+    params: s.yearBoardParams,
+    response: s.lupTrace,
+    async handler({ ops, params, principal }) {
+      const { year, boardId } = params as { year: number; boardId: string };
+      return ops.lupTrace.districtTrace(principal, year, boardId);
+    },
+  },
+  {
+    method: 'PUT',
+    url: '/api/cycles/:year/kf-decisions/:boardId/:measureId',
+    summary:
+      'Record the KF budget decision on a district’s larger LUP measure (KF:s budgetbeslut): finansierad, delvis-finansierad or ej-finansierad, with the reference; the latest recording is kept; SLK',
+    access: 'admin',
+    params: s.kfDecisionParams,
+    body: s.kfDecisionBody,
+    bodyCheckedByOperation: true,
+    response: s.kfDecision,
+    // The operation records every recording in the audit log, against the district's programme.
+    rateLimitedOnly: true,
+    async handler({ ops, params, principal, body, actor }) {
+      const { year, boardId, measureId } = params as { year: number; boardId: string; measureId: string };
+      return s.kfDecisionJson(await ops.lupTrace.recordKfDecision(principal, year, boardId, measureId, body, actor));
+    },
+  },
+  {
+    method: 'GET',
     url: '/api/committee/decisions',
     summary: 'Every decision of the committee’s, by date (Utskottets beslut): the committee and SLK',
     access: 'read-all',

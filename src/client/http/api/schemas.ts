@@ -1,3 +1,6 @@
+import type { StoredKfDecision } from '../../../db/lup-kf-decisions';
+import { KF_OUTCOMES, TRACE_STEPS } from '../../../domain/lup-trace';
+import { kfDecisionSchema } from '../../operations/lup-trace';
 import type { CommitteeComment } from '../../../db/committee-comments';
 import type { AreaFlagAct } from '../../../db/committee-area-flags';
 import type { CommitteeDecision } from '../../../db/committee-decisions';
@@ -665,3 +668,55 @@ export const committeeDecisionJson = ({
   createdAt,
   ...rest
 }: CommitteeDecision): z.infer<typeof committeeDecision> => ({ ...rest, createdAt: createdAt.toISOString() });
+
+// The trace of larger LUP measures (issue 14): SLK's KF decision per measure and year.
+export const kfDecisionParams = yearParams.extend({ boardId: slug, measureId: slug }).strict();
+export const kfDecisionBody = kfDecisionSchema;
+export const kfDecision = z.object({
+  budgetYear: z.number().int(),
+  boardId: z.string(),
+  measureId: z.string(),
+  outcome: z.enum(KF_OUTCOMES),
+  reference: z.string(),
+  amount: z.number().int().optional(),
+  recordedBy: z.string(),
+  recordedAt: z.string(),
+});
+export const kfDecisionJson = ({ recordedAt, ...rest }: StoredKfDecision): z.infer<typeof kfDecision> => ({
+  ...rest,
+  recordedAt: recordedAt.toISOString(),
+});
+
+const traceStep = z.object({
+  step: z.enum(TRACE_STEPS),
+  state: z.enum(['klar', 'saknas', 'ej-aktuell-an']),
+  due: z.string().optional(),
+  gaps: z.array(z.string()),
+  cost: z.number().optional(),
+  decision: z
+    .object({ outcome: z.enum(KF_OUTCOMES), reference: z.string(), amount: z.number().int().optional() })
+    .optional(),
+  followUpStatus: z.string().optional(),
+});
+/** The trace of larger LUP measures of a budget year (LUP-spårning), per district. */
+export const lupTrace = z.object({
+  budgetYear: z.number().int(),
+  due: z.record(z.string(), z.string()),
+  districts: z.array(
+    z.object({
+      boardId: z.string(),
+      boardName: z.string(),
+      measures: z.array(
+        z.object({
+          boardId: z.string(),
+          measureId: z.string(),
+          title: z.string(),
+          ownerId: z.string(),
+          ownerName: z.string(),
+          cost: z.number().optional(),
+          steps: z.array(traceStep),
+        }),
+      ),
+    }),
+  ),
+});

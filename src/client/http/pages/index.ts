@@ -4,6 +4,7 @@ import { registerAccessibilityStatement } from './accessibility-statement';
 import { registerBoardPage } from './board-page';
 import { registerCyclePage } from './cycle-page';
 import { registerLocalDevelopmentPage } from './local-development-page';
+import { registerLupTracePage } from './lup-trace-page';
 import { registerLogin } from './login';
 import { registerOverview } from './overview';
 import { registerPeoplePage } from './people-page';
@@ -45,6 +46,7 @@ export async function registerPages(app: FastifyInstance, deps: PageDeps): Promi
   registerLogin(app, deps);
   registerOverview(app, deps);
   registerLocalDevelopmentPage(app, deps);
+  registerLupTracePage(app, deps);
   registerBoardPage(app, deps);
   registerProgrammePage(app, deps);
   registerReportForm(app, deps);

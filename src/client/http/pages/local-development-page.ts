@@ -441,6 +441,10 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
         ${LEGEND.map(([cls, text]) => html`<li><span class="status ${cls}">${text}</span></li>`)}
       </ul>
       <h2 id="lup">Stadsdelsnämndernas LUP</h2>
+      <p>
+        <a href="/lup-sparning/${year}">Spårning av större LUP-åtgärder</a>: budgetunderlag, KF:s budgetbeslut och
+        uppföljning per åtgärd.
+      </p>
       ${districtsHtml(view)}
       <h2 id="punktlighet">Punktlighet per nämnd</h2>
       <p>
