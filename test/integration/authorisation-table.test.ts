@@ -226,6 +226,19 @@ const ROUTES: Record<string, RouteSpec> = {
     surface: 'api',
     expect: { ...readBoard, admin: ['ok', '404'], committee: ['ok', '404'], stadshus: ['404', '404'] },
   },
+  // The LUP measures naming a service board or company (issue 14): a district has none, 404 past authorisation.
+  'GET /api/boards/:boardId/lup-measures': {
+    surface: 'api',
+    expect: {
+      admin: ['404', 'ok'],
+      committee: ['404', 'ok'],
+      stadshus: ['404', 'ok'],
+      'A handläggare': ['404', '404'],
+      'A controller': ['404', '404'],
+      'A förvaltningschef': ['404', '404'],
+      'B controller': ['404', '404'],
+    },
+  },
   'PUT /api/cycles/:year/kf-decisions/:boardId/:measureId': { surface: 'api', expect: slkOnly, body: {} },
   'POST /api/cycles/:year/deliverables/:phaseId/:boardId/attachments': {
     surface: 'api',

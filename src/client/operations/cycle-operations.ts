@@ -1,5 +1,6 @@
 import { createCommitteeOperations } from './committee-acts';
 import { createLupTraceOperations } from './lup-trace';
+import { createServiceViewOperations } from './service-view';
 import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -498,6 +499,8 @@ export function createCycleOperations(deps: OperationsDeps) {
     committee: createCommitteeOperations({ ...deps, ops }),
     /** The trace of larger LUP measures: SLK's KF decisions and the trace (issue 14). */
     lupTrace: createLupTraceOperations({ ...deps, ops }),
+    /** What service boards and companies see of the districts' LUP measures (issue 14). */
+    serviceView: createServiceViewOperations({ ...deps, ops }),
   });
 }
 

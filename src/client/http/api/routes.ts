@@ -650,6 +650,17 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
+    method: 'GET',
+    url: '/api/boards/:boardId/lup-measures',
+    summary:
+      'The LUP measures in force of every district that name a service board or company as owner, with the district’s dialogues and its consultations with the board (LUP-åtgärder där nämnden är ansvarig): the board, the committee and SLK',
+    access: 'authenticated',
+    params: s.lupParams,
+    response: s.boardLupMeasures,
+    handler: ({ ops, params, principal }) =>
+      ops.serviceView.boardLupMeasures(principal, (params as { boardId: string }).boardId),
+  },
+  {
     method: 'PUT',
     url: '/api/cycles/:year/kf-decisions/:boardId/:measureId',
     summary:

@@ -698,6 +698,33 @@ const traceStep = z.object({
     .optional(),
   followUpStatus: z.string().optional(),
 });
+/** The LUP measures in force that name a service board or company as owner, per district (issue 14). */
+export const boardLupMeasures = z.object({
+  boardId: z.string(),
+  boardName: z.string(),
+  districts: z.array(
+    z.object({
+      boardId: z.string(),
+      boardName: z.string(),
+      measures: z.array(
+        z.object({
+          measureId: z.string(),
+          title: z.string(),
+          goal: z.string().nullable(),
+          cost: z.number().nullable(),
+          larger: z.boolean(),
+          priorityArea: z.string().nullable(),
+          status: z.string(),
+          statusSince: z.string().nullable(),
+        }),
+      ),
+      dialogues: z.array(
+        z.object({ id: z.string(), heldOn: z.string(), question: z.string(), outcome: z.string().nullable() }),
+      ),
+      consultations: z.array(z.object({ id: z.string(), heldOn: z.string(), said: z.string() })),
+    }),
+  ),
+});
 /** The trace of larger LUP measures of a budget year (LUP-spårning), per district. */
 export const lupTrace = z.object({
   budgetYear: z.number().int(),

@@ -1,7 +1,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { compareDates } from '../../../domain/local-date';
 import type { DeliverablePhase } from '../../../domain/cycle-calendar';
-import { boardsServingArea, findOrganisation, nameOn, priorityAreasOn, Registry } from '../../../domain/organisations';
+import {
+  boardsServingArea,
+  findOrganisation,
+  isValidOn,
+  nameOn,
+  priorityAreasOn,
+  Registry,
+} from '../../../domain/organisations';
 import { audienceOf, writtenDeadlineFor } from '../../../domain/planner';
 import type { Principal } from '../../../domain/principal';
 import { boardTarget } from '../../../domain/board-target';
@@ -55,6 +62,8 @@ import { page } from './layout';
 import type { TimelineItem } from './timeline';
 import { spanOfItems, yearWheelBesideList } from './year-wheel';
 import { isWithin } from '../../../domain/year-wheel';
+import type { BoardLupMeasures } from '../../operations/service-view';
+import { companyStatusTable, CompanyStatusRow, ownedMeasuresSection } from './service-view';
 
 /** A deliverable with its budget year (a board's page spans every cycle started). */
 type YearDeliverable = DeliverableSummary & { year: number; template?: string };
@@ -300,6 +309,10 @@ interface BoardPageData {
   areaFlags: AreaFlag[];
   /** The committee's decisions on the board's reports and LUP and on the areas it serves. */
   decisions: CommitteeDecision[];
+  /** A service board's or company's: the districts' LUP measures that name it as owner (issue 14). */
+  lupMeasures?: BoardLupMeasures;
+  /** The group parent's: its companies' deliverables in the cycles under way, those the caller may read. */
+  companies?: CompanyStatusRow[];
 }
 
 /**
@@ -307,7 +320,11 @@ interface BoardPageData {
  * registry and the calendars from the process's checked snapshot; the board's deliverables, their
  * submissions and returns, its mails and each cycle's events from PostgreSQL.
  */
-async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPageData | undefined> {
+async function loadBoardPage(
+  deps: PageDeps,
+  boardId: string,
+  principal: Principal,
+): Promise<BoardPageData | undefined> {
   const { ops } = deps;
   const today = ops.today();
   const at = await ops.snapshot();
@@ -357,6 +374,12 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
     ...committeeComments.map((c) => c.author),
     ...areaFlags.flatMap((f) => f.flags.map((a) => a.author)),
   ]);
+  const lupMeasures =
+    org && (org.kind === 'facknamnd' || org.kind === 'bolagsstyrelse')
+      ? await ops.serviceView.boardLupMeasures(principal, boardId)
+      : undefined;
+  const companies =
+    org?.kind === 'koncernmoder' && registry ? await companyRows(deps, at, registry, boardId, principal) : undefined;
   const upcoming: Upcoming[] = [
     ...all.filter((d) => (awaitsBoard(d) || d.stage === 'planned') && compareDates(d.deadline, today) >= 0),
     ...notOpened,
@@ -377,7 +400,45 @@ async function loadBoardPage(deps: PageDeps, boardId: string): Promise<BoardPage
     committeeComments,
     areaFlags,
     decisions,
+    ...(lupMeasures && { lupMeasures }),
+    ...(companies && { companies }),
   };
+}
+
+/**
+ * The group parent's companies (today's, that the caller may read) with their deliverables in
+ * each cycle under way: a cycle in which some deliverable is still owed or not opened yet. The
+ * counts are the overview's: owed (open or returned), handed in (submitted or approved), late.
+ */
+async function companyRows(
+  deps: PageDeps,
+  at: Awaited<ReturnType<PageDeps['ops']['snapshot']>>,
+  registry: Registry,
+  parentId: string,
+  principal: Principal,
+): Promise<CompanyStatusRow[]> {
+  const today = deps.ops.today();
+  const companies = registry.organisations.filter(
+    (o) => o.parentId === parentId && isValidOn(o, today) && may(principal, 'read-board', boardTarget(registry, o.id)),
+  );
+  const rows: CompanyStatusRow[] = [];
+  for (const cycle of [...at.cycles].sort((a, b) => a.budgetYear - b.budgetYear)) {
+    const deliverables = await deps.ops.deliverablesOf(cycle, {}, at);
+    if (!deliverables.some((d) => awaitsBoard(d) || d.stage === 'planned')) continue;
+    for (const company of companies) {
+      const own = deliverables.filter((d) => d.answeringBoardId === company.id);
+      rows.push({
+        boardId: company.id,
+        name: nameOn(company, today),
+        year: cycle.budgetYear,
+        owed: own.filter(awaitsBoard).length,
+        handedIn: own.filter((d) => d.stage === 'submitted' || d.stage === 'approved').length,
+        late: own.filter(isOverdue).length,
+        total: own.length,
+      });
+    }
+  }
+  return rows;
 }
 
 /** A phase's name in a budget year's calendar (its id when the calendar has none such). */
@@ -387,7 +448,7 @@ const phaseNameIn = (cycles: readonly StoredCycle[], year: number, id: string): 
 /** Loads, then renders (or a 404 for a board nobody knows); `status` is 200 or a refused post's. */
 async function sendBoardPage(deps: PageDeps, reply: FastifyReply, status: number, input: BoardPageInput) {
   const { principal } = input;
-  const data = await loadBoardPage(deps, input.boardId);
+  const data = await loadBoardPage(deps, input.boardId, principal);
   if (!data) return notFoundPage(reply, principal);
   const { registry, cycles, name } = data;
   const principalName =
@@ -425,6 +486,8 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
     registry,
     decisions,
     wheels,
+    lupMeasures,
+    companies,
   } = data;
   const { principal, boardId } = input;
   const owed = all.filter(awaitsBoard);
@@ -561,6 +624,8 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
             </section>`;
           })
     }
+    ${companies ? companyStatusTable(companies, today) : ''}
+    ${lupMeasures ? ownedMeasuresSection(lupMeasures, registry) : ''}
     <h2>Inlämnat</h2>
     ${
       finished.length === 0

@@ -1,0 +1,151 @@
+import { MEASURE_STATUS_SV, type MeasureStatus } from '../../../domain/lup-state';
+import type { Registry } from '../../../domain/organisations';
+import type { BoardLupMeasures } from '../../operations/service-view';
+import { formatDate } from './format';
+import { html, SafeHtml } from './html';
+
+/** A company's deliverables in one cycle under way, counted as the overview counts them. */
+export interface CompanyStatusRow {
+  boardId: string;
+  name: string;
+  year: number;
+  /** Open or returned: still owed. */
+  owed: number;
+  /** Submitted or approved. */
+  handedIn: number;
+  /** Late and still owed. */
+  late: number;
+  total: number;
+}
+
+const statusText = (status: string) => MEASURE_STATUS_SV[status as MeasureStatus] ?? status;
+
+/**
+ * A service board's or company's section: per district, the measures of its programme in force
+ * that name the board as owner, with the district's dialogues and its consultations with the board.
+ */
+export function ownedMeasuresSection(view: BoardLupMeasures, registry: Registry | undefined): SafeHtml {
+  const areaName = (id: string) => registry?.priorityAreas.find((a) => a.id === id)?.name ?? id;
+  const withMeasures = view.districts.filter((d) => d.measures.length > 0);
+  return html`<section aria-labelledby="lup-atgarder">
+    <h2 id="lup-atgarder">LUP-åtgärder där nämnden är ansvarig</h2>
+    <p>
+      Åtgärder i stadsdelsnämndernas lokala utvecklingsprogram (LUP) som gäller nu och där ${view.boardName} är
+      ansvarig, med stadsdelsnämndens medborgardialoger och samråd med nämnden.
+    </p>
+    ${withMeasures.length === 0 ? html`<p>Inget lokalt utvecklingsprogram som gäller nu pekar ut nämnden som ansvarig.</p>` : ''}
+    ${view.districts.map((d) => {
+      const id = `lup-atgarder-${d.boardId}`;
+      return html`<div class="panel" data-district="${d.boardId}">
+        <h3>${d.boardName}</h3>
+        <p><a href="/namnd/${d.boardId}/lup">Lokalt utvecklingsprogram för ${d.boardName}</a></p>
+        ${
+          d.measures.length === 0
+            ? html`<p>Inga åtgärder där nämnden är ansvarig.</p>`
+            : html`<div class="table-wrap" role="region" aria-labelledby="${id}" tabindex="0">
+                <table>
+                  <caption id="${id}">
+                    <span class="caption-text">Åtgärder i programmet för ${d.boardName} där nämnden är ansvarig</span>
+                  </caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Åtgärd</th>
+                      <th scope="col">Mål</th>
+                      <th scope="col">Kostnad</th>
+                      <th scope="col">Större åtgärd</th>
+                      <th scope="col">Status</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${d.measures.map(
+                      (m) =>
+                        html`<tr data-measure="${m.measureId}">
+                          <th scope="row">
+                            ${m.title}${m.priorityArea ? html`<br /><span class="muted">${areaName(m.priorityArea)}</span>` : ''}
+                          </th>
+                          <td>${m.goal ?? '–'}</td>
+                          <td>${m.cost !== null ? `${m.cost.toLocaleString('sv-SE')} kr` : '–'}</td>
+                          <td>${m.larger ? 'Ja, kräver KF:s budget' : 'Nej'}</td>
+                          <td>
+                            ${statusText(m.status)}${
+                              m.statusSince
+                                ? html` sedan <time datetime="${m.statusSince}">${formatDate(m.statusSince)}</time>`
+                                : ''
+                            }
+                          </td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>`
+        }
+        <h4>Medborgardialoger</h4>
+        ${
+          d.dialogues.length === 0
+            ? html`<p>Inga medborgardialoger registrerade.</p>`
+            : html`<ul>
+                ${d.dialogues.map(
+                  (x) =>
+                    html`<li data-dialogue="${x.id}">
+                      <time datetime="${x.heldOn}">${formatDate(x.heldOn)}</time>:
+                      ${x.question}${x.outcome ? html` <span class="muted">Resultat: ${x.outcome}</span>` : ''}
+                    </li>`,
+                )}
+              </ul>`
+        }
+        <h4>Samråd med nämnden</h4>
+        ${
+          d.consultations.length === 0
+            ? html`<p>Inga samråd med nämnden registrerade.</p>`
+            : html`<ul>
+                ${d.consultations.map(
+                  (c) =>
+                    html`<li data-consultation="${c.id}">
+                      <time datetime="${c.heldOn}">${formatDate(c.heldOn)}</time>: ${c.said}
+                    </li>`,
+                )}
+              </ul>`
+        }
+      </div>`;
+    })}
+  </section>`;
+}
+
+/** The group parent's section: each company's deliverables in the cycles under way. */
+export function companyStatusTable(rows: readonly CompanyStatusRow[], today: string): SafeHtml {
+  return html`<section aria-labelledby="bolagen">
+    <h2 id="bolagen">Bolagens läge</h2>
+    ${
+      rows.length === 0
+        ? html`<p>Inga bolag med leveranser i pågående budgetcykler.</p>`
+        : html`<div class="table-wrap" role="region" aria-labelledby="bolagen-tabell" tabindex="0">
+            <table>
+              <caption id="bolagen-tabell">
+                <span class="caption-text">Bolagens leveranser i pågående budgetcykler, ${formatDate(today)}</span>
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Bolag</th>
+                  <th scope="col">Budgetår</th>
+                  <th scope="col">Öppna eller återremitterade</th>
+                  <th scope="col">Inlämnade eller godkända</th>
+                  <th scope="col">Försenade</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rows.map(
+                  (r) =>
+                    html`<tr data-board="${r.boardId}" data-year="${r.year}">
+                      <th scope="row"><a href="/namnd/${r.boardId}">${r.name}</a></th>
+                      <td>${r.year}</td>
+                      <td>${r.owed}</td>
+                      <td>${r.handedIn} av ${r.total}</td>
+                      <td>${r.late}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+    }
+  </section>`;
+}
