@@ -49,6 +49,8 @@ export interface BoardTarget {
   boardId: string;
   /** The group parent (Stockholms Stadshus AB) when the board is one of its companies. */
   groupParentId?: string;
+  /** The board is the group parent itself (Stockholms Stadshus AB), whose people follow its companies from its page. */
+  isGroupParent?: true;
 }
 
 /** Which scope a token needs for an action. */
@@ -93,7 +95,8 @@ function grantAllows(grant: Grant, action: Action, target: BoardTarget | undefin
     case 'committee':
       return action === 'read-board' || action === 'read-all' || action === 'committee-act';
     case 'stadshus':
-      return action === 'read-board' && target?.groupParentId !== undefined;
+      // Its companies, and its own board, whose page shows the companies' status (issue 14).
+      return action === 'read-board' && (target?.groupParentId !== undefined || target?.isGroupParent === true);
     case 'board':
       if (action === 'read-all' || action === 'review' || action === 'admin' || action === 'committee-act')
         return false;

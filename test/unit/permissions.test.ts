@@ -225,6 +225,16 @@ describe('permissions by action', () => {
     // A token without the read scope reads nothing.
     expect(readableBoards(token([at('farsta', 'controller')], ['submit']), known)).toEqual(new Set());
   });
+
+  it('lets Stadshus read its own board, where its companies’ status is shown, and do nothing more there', () => {
+    const parent: BoardTarget = { boardId: 'stockholms-stadshus', isGroupParent: true };
+    expect(may(callers.stadshus!, 'read-board', parent)).toBe(true);
+    for (const action of ['draft', 'mark-ready', 'sign-off', 'submit-document', 'record-dialogue'] as const)
+      expect(decide(callers.stadshus!, action, parent)).toEqual({ allowed: false, reason: 'forbidden' });
+    // A board's people and the group parent's own mark do not mix: Farsta still cannot see it.
+    expect(decide(callers['A controller']!, 'read-board', parent)).toEqual({ allowed: false, reason: 'hidden' });
+    expect(readableBoards(callers.stadshus!, [A, COMPANY, parent])).toEqual(new Set(['stokab', 'stockholms-stadshus']));
+  });
 });
 
 describe('grants, roles and actors', () => {

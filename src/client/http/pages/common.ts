@@ -107,8 +107,11 @@ export async function homeOf(principal: Principal, ops: CycleOperations): Promis
   if (board && !may(principal, 'read-all')) return `/namnd/${encodeURIComponent(board)}`;
   if (!may(principal, 'read-all')) {
     // Stockholms Stadshus AB (or someone at several boards): the first board it may read.
-    const readable = readableBoards(principal, boardTargets((await ops.snapshot()).registry));
-    const first = readable === 'all' ? undefined : [...readable].sort()[0];
+    const targets = boardTargets((await ops.snapshot()).registry);
+    const readable = readableBoards(principal, targets);
+    // The group parent's page first: it shows Stadshus its companies' status.
+    const parent = targets.find((t) => t.isGroupParent && readable !== 'all' && readable.has(t.boardId));
+    const first = parent?.boardId ?? (readable === 'all' ? undefined : [...readable].sort()[0]);
     return first && `/namnd/${encodeURIComponent(first)}`;
   }
   const year = await latestYear(ops);
