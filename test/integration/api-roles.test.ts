@@ -118,6 +118,15 @@ describe('the API, role by role and route by route', () => {
       expect(response.body).toMatchObject({ error: expect.any(String), message: expect.any(String) });
   });
 
+  it('reads a district’s programme without starting its workflow: none runs until something is recorded', async () => {
+    const read = await call('jarva', 'GET', '/api/lup/jarva');
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ boardId: 'jarva', stage: 'utan-program' });
+    await expect(stack.env.client.workflow.getHandle('lup/teststad/jarva').describe()).rejects.toMatchObject({
+      name: 'WorkflowNotFoundError',
+    });
+  });
+
   it('gives a board only its own rows of a cycle, and admin and committee every board', async () => {
     const own = await call('farsta', 'GET', `/api/cycles/${y}/deliverables`);
     expect(new Set(own.body.map((r: { answeringBoardId: string }) => r.answeringBoardId))).toEqual(new Set(['farsta']));

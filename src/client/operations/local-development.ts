@@ -1,4 +1,4 @@
-import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { listCycles, loadCycle, StoredCycle } from '../../db/cycles';
@@ -13,6 +13,7 @@ import {
   measureStatusSchema,
   registrationSchema,
   revisionSchema,
+  stageOf,
 } from '../../domain/lup-state';
 import { findOrganisation, organisationsOn, priorityAreaMapping, Registry } from '../../domain/organisations';
 import { areaPartsOfPlan, followUpsOf, measuresOfProgramme } from '../../domain/guideline-answers';
@@ -134,8 +135,16 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
     /** A district's programme as its workflow has it (404 for a board that is not a district). */
     async lupView(boardId: string): Promise<LupView> {
       await district(boardId);
-      const workflowId = await ensureLup(boardId);
-      return deps.viaWorkflow('lup', () => client.workflow.getHandle(workflowId).query(lupViewQuery));
+      // A read starts nothing: a district whose programme workflow has not started yet (nothing
+      // recorded) reads as one without a programme; the first write starts it.
+      const workflowId = lupWorkflowId(municipality, boardId);
+      try {
+        return await client.workflow.getHandle(workflowId).query(lupViewQuery);
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) return deps.viaWorkflow('lup', () => Promise.reject(error));
+        const state = initialLupState(boardId);
+        return { workflowId, municipality, boardId, stage: stageOf(state), state };
+      }
     },
 
     async recordDialogue(boardId: string, dialogue: unknown, by: string): Promise<LupState> {
