@@ -130,7 +130,7 @@ const parse = parseInput;
  * the ApplicationFailure's details (see `refuse` in workflow-support.ts) and is handed on as it
  * is: field, English problem, code and params.
  */
-async function viaWorkflow<T>(what: string, call: () => Promise<T>): Promise<T> {
+export async function viaWorkflow<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
