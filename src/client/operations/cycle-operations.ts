@@ -34,6 +34,7 @@ import {
   CycleStatus,
   MoveDeadlineInput,
   moveDeadlineUpdate,
+  SUPPLEMENT_PHASE_PREFIX,
 } from '../../workflows/budget-cycle-messages';
 import {
   approveUpdate,
@@ -170,7 +171,8 @@ function toSummary(row: DeliverableSummaryRow, cycle: StoredCycle | undefined, n
   return {
     workflowId: row.workflow_id,
     phaseId: row.phase_id,
-    phaseName: phase?.name ?? row.phase_id,
+    // A supplement the committee requested has no phase in the calendar: named by what it is.
+    phaseName: phase?.name ?? (row.phase_id.startsWith(SUPPLEMENT_PHASE_PREFIX) ? 'Komplettering' : row.phase_id),
     boardId: row.board_id,
     boardName: names.get(row.board_id) ?? row.board_id,
     answeringBoardId: row.answering_board_id,
