@@ -272,6 +272,11 @@ const ROUTES: Record<string, RouteSpec> = {
     expect: committeeOnly,
     body: { subject: 'lup', boardId: A, decidedOn: '', reference: '', decision: '' },
   },
+  'POST /oversikt/:year/lokalt-utvecklingsarbete/komplettering': {
+    surface: 'page',
+    expect: committeeOnly,
+    body: { boardId: A, what: '', deadline: '', requestId: 'tabell' },
+  },
   'POST /oversikt/:year/lokalt-utvecklingsarbete/uppmarksamma': {
     surface: 'page',
     expect: committeeOnly,

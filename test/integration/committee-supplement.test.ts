@@ -136,3 +136,55 @@ describe('the committee requests a supplementary report', () => {
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
   });
 });
+
+describe('the committee’s supplement form on the local development page', () => {
+  const PAGE = `/oversikt/${y}/lokalt-utvecklingsarbete`;
+  const getPage = (secret: string, path: string) =>
+    fetch(`${stack.url}${path}`, { headers: { cookie: `arshjul_token=${secret}` } }).then((r) => r.text());
+  const postForm = (secret: string, fields: Record<string, string>) =>
+    fetch(`${stack.url}${PAGE}/komplettering`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: `arshjul_token=${secret}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+
+  test('a member requests a supplement; sent twice it starts once; the board sees it on its page', async () => {
+    const page = await getPage(members.first.secret, PAGE);
+    expect(page).toContain('<h2 id="komplettering">Begär komplettering</h2>');
+    const requestId = /name="requestId" value="([a-z0-9-]+)"/.exec(page)?.[1];
+    expect(requestId).toBeDefined();
+    // SLK reads the page without the form.
+    expect(await getPage(stack.tokens.admin, PAGE)).not.toContain('id="komplettering"');
+
+    const fields = {
+      requestId: requestId!,
+      boardId: 'farsta',
+      what: 'Redovisa bemanningen',
+      deadline: addDays(stack.day0, 30),
+    };
+    const sent = await Promise.all([postForm(members.first.secret, fields), postForm(members.first.secret, fields)]);
+    expect(sent.map((r) => [r.status, r.headers.get('location')])).toEqual([
+      [303, '/namnd/farsta'],
+      [303, '/namnd/farsta'],
+    ]);
+    expect((await requested()).filter((e) => e.payload.requestId === requestId)).toHaveLength(1);
+    const boardPage = await getPage(stack.tokens.farsta, '/namnd/farsta');
+    expect(boardPage).toContain('Komplettering');
+  });
+
+  test('a refused request shows its error next to the field and starts nothing', async () => {
+    const before = (await requested()).length;
+    const refused = await postForm(members.first.secret, {
+      requestId: 'fel-datum',
+      boardId: 'farsta',
+      what: 'Redovisa bemanningen',
+      deadline: stack.day0,
+    });
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    expect(html).toContain('class="error-summary"');
+    expect(html).toMatch(/id="komplettering-deadline-error">[^<]*måste vara efter i dag/);
+    expect((await requested()).length).toBe(before);
+  });
+});
