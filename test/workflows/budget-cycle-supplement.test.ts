@@ -10,6 +10,7 @@ import { RequestSupplementInput, requestSupplementUpdate } from '../../src/workf
 import { budgetCycleWorkflow, cycleWorkflowId } from '../../src/workflows/budget-cycle-workflow';
 import { deliverableViewQuery, submitUpdate } from '../../src/workflows/deliverable-messages';
 import { smallRegistry } from '../fixtures/small-registry';
+import { recordHistoryIfAsked } from '../helpers/histories';
 import { useRunningWorker } from '../helpers/stack';
 import { sleepUntilStockholm, startTimeSkippingEnv } from '../helpers/temporal';
 
@@ -157,5 +158,8 @@ describe('a supplement the committee requests from a board', () => {
     const seqs = record.map((e) => Number(e.seq));
     expect(new Set(seqs).size).toBe(3);
     expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+
+    await recordHistoryIfAsked(cycle, 'budget-cycle-supplements-running');
+    await recordHistoryIfAsked(child, 'deliverable-supplement-late-escalated');
   });
 });
