@@ -113,9 +113,40 @@ export interface MoveDeadlineInput {
   reason: string;
 }
 
+/**
+ * The committee asks one board for a supplementary report (komplettering), issue 14. The caller
+ * chooses `requestId` (a retried request names the same one, so it starts one deliverable).
+ */
+export interface RequestSupplementInput {
+  requestId: string;
+  boardId: string;
+  /** What the committee asks for, in its words. */
+  what: string;
+  /** The deadline as written (a day after today); the law moves a non-business day as for any deadline. */
+  deadline: string;
+  by: string;
+}
+
+/** The deliverable a supplement request started (or had started, when the request is repeated). */
+export interface SupplementRequested {
+  requestId: string;
+  phaseId: string;
+  name: string;
+  boardId: string;
+  workflowId: string;
+  /** The deadline in force: the written one, or the next business day after it. */
+  deadline: string;
+  deadlineAt: string;
+  by: string;
+}
+
+/** The prefix of a supplement's phase id: `komplettering-<requestId>`. */
+export const SUPPLEMENT_PHASE_PREFIX = 'komplettering-';
+
 export const cycleStatusQuery = defineQuery<CycleStatus>('cycleStatus');
 export const confirmMilestoneUpdate = defineUpdate<CycleStatus, [ConfirmMilestoneInput]>('confirmMilestone');
 export const moveDeadlineUpdate = defineUpdate<CycleStatus, [MoveDeadlineInput]>('moveDeadline');
+export const requestSupplementUpdate = defineUpdate<SupplementRequested, [RequestSupplementInput]>('requestSupplement');
 /** Cancels a cycle started by mistake: its deliverables and the districts' LUPs stop; the cycle ends. */
 export const cancelCycleUpdate = defineUpdate<CycleStatus, [CancelCycleInput]>('cancelCycle');
 

@@ -13,7 +13,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { type CycleCalendar, type DeliverablePhase, withPhaseDeadline } from '../domain/cycle-calendar';
 import { isLocalDate } from '../domain/local-date';
-import type { Registry } from '../domain/organisations';
+import { deliversReports, organisationsOn, type Registry } from '../domain/organisations';
 import {
   CancelCycleInput,
   cancelCycleUpdate,
@@ -26,6 +26,10 @@ import {
   moveDeadlineUpdate,
   MoveDeadlineInput,
   phaseStatusesOf,
+  RequestSupplementInput,
+  requestSupplementUpdate,
+  SUPPLEMENT_PHASE_PREFIX,
+  SupplementRequested,
 } from './budget-cycle-messages';
 import { cancelDeliverableSignal, setDeadlineSignal } from './deliverable-messages';
 import { deliverableWorkflow, type DeliverableWorkflowInput } from './deliverable-workflow';
@@ -52,6 +56,8 @@ export interface CarriedCycleState {
   opened: Record<string, { opensOn: string; boards: string[]; finishedBoards: string[] }>;
   /** The sequence number of the last event recorded: the next run goes on from it. */
   seq: number;
+  /** Supplements the committee requested, by request id (absent when none were). */
+  supplements?: Record<string, SupplementRequested>;
 }
 
 export interface BudgetCycleInput {
@@ -286,6 +292,152 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     },
   );
 
+  /**
+   * The committee's supplement requests by request id: a request repeated (a retry, a second
+   * click) gets the answer of the first, in flight or done, and starts nothing more.
+   */
+  const supplements = new Map<string, { boardId: string; answer: SupplementRequested | Promise<SupplementRequested> }>(
+    Object.entries(carried?.supplements ?? {}).map(([id, answer]) => [id, { boardId: answer.boardId, answer }]),
+  );
+
+  /**
+   * Plans and starts a supplement's deliverable: a phase of one board, opening today (kept on a
+   * weekend: the request is the opening) with the deadline the committee set, the default
+   * ladders, planned by the same activity as any phase so the law's shift and the reminder
+   * ladder are the planner's. It sits in `opened` like a phase, so it finishes, is cancelled
+   * and continues as new with the others.
+   */
+  const requestSupplement = async (update: RequestSupplementInput): Promise<SupplementRequested> => {
+    const today = stockholmToday();
+    const what = update.what.trim();
+    const phase: DeliverablePhase = {
+      id: `${SUPPLEMENT_PHASE_PREFIX}${update.requestId}`,
+      kind: 'deliverable',
+      name: `Komplettering: ${what.length > 80 ? `${what.slice(0, 79)}…` : what}`,
+      audience: { boards: [update.boardId] },
+      opens: { date: today },
+      openingOnNonBusinessDay: 'stay',
+      deadline: update.deadline,
+      reviewRequired: false,
+      coversPeriod: false,
+    };
+    const entry = { opensOn: today, boards: [update.boardId], finishedBoards: new Set<string>() };
+    // Known at once, so a cancellation coming while this is planned waits for it and tells it.
+    opened.set(phase.id, entry);
+    openingNow++;
+    try {
+      const [deliverable] = await planPhase({
+        calendar: { ...calendar, phases: [phase] },
+        registry,
+        phaseId: phase.id,
+      });
+      if (!deliverable || cancelled) {
+        entry.boards = [];
+        if (cancelled) refuseWith('budgetYear', 'the cycle was cancelled', 'cycle-cancelled');
+        refuseWith('boardId', `${update.boardId} delivers no reports today`, 'not-in-registry', {
+          board: update.boardId,
+        });
+      }
+      const workflowId = childId(phase.id, update.boardId);
+      const result: SupplementRequested = {
+        requestId: update.requestId,
+        phaseId: phase.id,
+        name: phase.name,
+        boardId: update.boardId,
+        workflowId,
+        deadline: deliverable.plan.deadline.date,
+        deadlineAt: deliverable.plan.deadlineAt,
+        by: update.by,
+      };
+      await record(
+        'supplement-requested',
+        {
+          requestId: update.requestId,
+          phaseId: phase.id,
+          boardId: update.boardId,
+          what,
+          deadline: result.deadline,
+          ...(result.deadline !== update.deadline && { writtenDeadline: update.deadline }),
+          deliverable: workflowId,
+        },
+        update.by,
+      );
+      const childInput: DeliverableWorkflowInput = {
+        municipality: calendar.municipality,
+        budgetYear: calendar.budgetYear,
+        ...deliverable,
+      };
+      try {
+        await startChild(deliverableWorkflow, {
+          workflowId,
+          args: [childInput],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      return result;
+    } finally {
+      openingNow--;
+    }
+  };
+
+  setHandler(
+    requestSupplementUpdate,
+    (update: RequestSupplementInput) => {
+      const known = supplements.get(update.requestId);
+      if (known) return Promise.resolve(known.answer);
+      const started = requestSupplement(update);
+      supplements.set(update.requestId, { boardId: update.boardId, answer: started });
+      started.then(
+        (answer) => supplements.set(update.requestId, { boardId: update.boardId, answer }),
+        () => supplements.delete(update.requestId),
+      );
+      return started;
+    },
+    {
+      validator: (update: RequestSupplementInput) => {
+        const requestId: unknown = update?.requestId;
+        if (typeof requestId !== 'string' || !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(requestId) || requestId.length > 64) {
+          refuseWith('requestId', 'must be lower-case letters, digits and dashes, at most 64', 'not-a-slug');
+        }
+        const known = supplements.get(requestId);
+        if (known) {
+          // The same request again: answered with the first (below); another board under the same id is an error.
+          const board = known.boardId;
+          if (board !== update.boardId) {
+            refuseWith('requestId', `${requestId} was used for a request to ${board}`, 'duplicate', { board });
+          }
+          return;
+        }
+        if (cancelled) refuseWith('budgetYear', 'the cycle was cancelled', 'cycle-cancelled');
+        const today = stockholmToday();
+        if (
+          typeof update.boardId !== 'string' ||
+          !organisationsOn(registry, today).some((o) => o.id === update.boardId && deliversReports(o))
+        ) {
+          refuseWith(
+            'boardId',
+            `unknown board ${String(update.boardId)}, or one that delivers no reports`,
+            'not-in-registry',
+            {
+              board: String(update.boardId),
+            },
+          );
+        }
+        if (typeof update.what !== 'string' || !update.what.trim()) {
+          refuseWith('what', 'must say what is asked', 'required');
+        }
+        if (update.what.length > 4000) refuseWith('what', 'must be at most 4000 characters', 'too-long', { max: 4000 });
+        if (typeof update.deadline !== 'string' || !isLocalDate(update.deadline)) {
+          refuseWith('deadline', 'must be a date YYYY-MM-DD', 'bad-date');
+        }
+        if (update.deadline <= today) refuseWith('deadline', 'must be after today', 'not-in-future', { today });
+        if (!update.by) refuseWith('by', 'must name who asks', 'required');
+      },
+    },
+  );
+
   const schedule = await cycleSchedule({ calendar });
   known.schedule = schedule;
   if (!carried) {
@@ -392,6 +544,12 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
           ]),
         ),
         seq,
+        // Every handler finished above: each request holds its answer, not a promise.
+        ...(supplements.size > 0 && {
+          supplements: Object.fromEntries(
+            [...supplements].flatMap(([id, { answer }]) => (answer instanceof Promise ? [] : [[id, answer]])),
+          ),
+        }),
       },
     });
   }

@@ -219,6 +219,8 @@ const ROUTES: Record<string, RouteSpec> = {
   // Refused for its missing fields once past the authorisation.
   'POST /api/cycles/:year/committee/decisions': { surface: 'api', expect: committeeOnly, body: { concerns: 'lup' } },
   'GET /api/committee/decisions': { surface: 'api', expect: readAll },
+  // Refused for its missing fields once past the authorisation: nothing is started.
+  'POST /api/cycles/:year/committee/supplements': { surface: 'api', expect: committeeOnly, body: { boardId: A } },
   // SLK's record of a KF decision; refused for its missing fields once past the authorisation.
   'GET /api/cycles/:year/lup-trace': { surface: 'api', expect: readAll },
   // A company keeps no programme (404 past authorisation, as for a board that does not exist).
@@ -282,6 +284,11 @@ const ROUTES: Record<string, RouteSpec> = {
     surface: 'page',
     expect: committeeOnly,
     body: { subject: 'lup', boardId: A, decidedOn: '', reference: '', decision: '' },
+  },
+  'POST /oversikt/:year/lokalt-utvecklingsarbete/komplettering': {
+    surface: 'page',
+    expect: committeeOnly,
+    body: { boardId: A, what: '', deadline: '', requestId: 'tabell' },
   },
   'POST /oversikt/:year/lokalt-utvecklingsarbete/uppmarksamma': {
     surface: 'page',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -22,13 +23,13 @@ import { withTransaction } from '../../db/database';
 import { localDateSchema } from '../../domain/refusals';
 import { claimSend } from '../../db/send-log';
 import { BOARD_ID_PATTERN } from '../../domain/grants';
-import { findOrganisation, priorityAreasOn, Registry } from '../../domain/organisations';
+import { deliversReports, findOrganisation, priorityAreasOn, Registry } from '../../domain/organisations';
 import type { Principal } from '../../domain/principal';
-import { cycleWorkflowId } from '../../workflows/budget-cycle-messages';
+import { cycleWorkflowId, requestSupplementUpdate, SupplementRequested } from '../../workflows/budget-cycle-messages';
 import { CommitteeNoticeInput, committeeNoticeId } from '../../workflows/committee-notice-workflow';
 import { lupWorkflowId } from '../../workflows/lup-messages';
 import { authorize } from './authorize';
-import type { DeliverableSummary } from './cycle-operations';
+import { type DeliverableSummary, viaWorkflow } from './cycle-operations';
 import type { ReadSnapshot } from './read-cache';
 import { notFound, OperationError, parseInput } from './operation-error';
 import { visibleDeliverable } from './visible-deliverable';
@@ -104,6 +105,27 @@ export const committeeDecisionSchema = z.discriminatedUnion('concerns', [
   z.object({ concerns: z.literal('lup'), boardId: slugSchema, ...decisionFields }).strict(),
   z.object({ concerns: z.literal('area'), areaId: slugSchema, ...decisionFields }).strict(),
 ]);
+
+/**
+ * The committee asks a board for a supplementary report (komplettering) by a deadline. The
+ * request id makes a retry start nothing more; left out, the operation chooses one.
+ */
+export const supplementRequestSchema = z
+  .object({
+    boardId: z.string().regex(BOARD_ID_PATTERN, { message: 'must be an organisation id' }),
+    what: z
+      .string()
+      .trim()
+      .min(1, { message: 'must not be empty' })
+      .max(4000, { message: 'must be at most 4000 characters' }),
+    deadline: localDateSchema,
+    requestId: z
+      .string()
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'must be lower-case letters, digits and dashes' })
+      .max(64, { message: 'must be at most 64 characters' })
+      .optional(),
+  })
+  .strict();
 
 /** A comment longer than this stays out of the audit log (the table holds it); its length is recorded. */
 const AUDIT_TEXT_LIMIT = 200;
@@ -278,6 +300,43 @@ export function createCommitteeOperations(deps: {
       });
       await startNotice(municipality, { kind: 'area-flag', id: stored.id });
       return stored;
+    },
+
+    /**
+     * A committee member requests a supplementary report from a board: the cycle plans it as a
+     * deliverable of that board alone (the planner's deadline, the default reminders and
+     * escalations) and records the request with the member as actor; the board's opening mail
+     * and everything after it follow as for any deliverable. Refused for anyone but the committee
+     * (403), for a cycle that does not exist or a board that delivers no reports (404), for a
+     * deadline not after today (400 not-in-future), and by the cycle when it was cancelled (409).
+     */
+    async requestSupplement(
+      principal: Principal,
+      year: number,
+      input: unknown,
+      by: string,
+      today: string,
+    ): Promise<SupplementRequested> {
+      authorize(principal, 'committee-act');
+      const parsed = parseInput(supplementRequestSchema, input ?? {});
+      await ops.cycle(year);
+      const board = findOrganisation(await ops.registry(), parsed.boardId);
+      if (!board || !deliversReports(board)) throw notFound('board');
+      if (parsed.deadline <= today) {
+        throw new OperationError(400, 'deadline', `must be after today (${today})`, 'not-in-future', { today });
+      }
+      const args = {
+        requestId: parsed.requestId ?? randomUUID(),
+        boardId: parsed.boardId,
+        what: parsed.what,
+        deadline: parsed.deadline,
+        by,
+      };
+      return viaWorkflow('budgetYear', () =>
+        client.workflow
+          .getHandle(cycleWorkflowId(municipality, year))
+          .executeUpdate(requestSupplementUpdate, { args: [args] }),
+      );
     },
 
     /** The priority areas flagged now, each with the flags since its last unflag. */

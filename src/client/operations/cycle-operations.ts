@@ -35,6 +35,7 @@ import {
   CycleStatus,
   MoveDeadlineInput,
   moveDeadlineUpdate,
+  SUPPLEMENT_PHASE_PREFIX,
 } from '../../workflows/budget-cycle-messages';
 import {
   approveUpdate,
@@ -131,7 +132,7 @@ const parse = parseInput;
  * the ApplicationFailure's details (see `refuse` in workflow-support.ts) and is handed on as it
  * is: field, English problem, code and params.
  */
-async function viaWorkflow<T>(what: string, call: () => Promise<T>): Promise<T> {
+export async function viaWorkflow<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
@@ -171,7 +172,8 @@ function toSummary(row: DeliverableSummaryRow, cycle: StoredCycle | undefined, n
   return {
     workflowId: row.workflow_id,
     phaseId: row.phase_id,
-    phaseName: phase?.name ?? row.phase_id,
+    // A supplement the committee requested has no phase in the calendar: named by what it is.
+    phaseName: phase?.name ?? (row.phase_id.startsWith(SUPPLEMENT_PHASE_PREFIX) ? 'Komplettering' : row.phase_id),
     boardId: row.board_id,
     boardName: names.get(row.board_id) ?? row.board_id,
     answeringBoardId: row.answering_board_id,

@@ -610,6 +610,23 @@ export const apiRoutes: ApiRoute[] = [
   },
   {
     method: 'POST',
+    url: '/api/cycles/:year/committee/supplements',
+    summary:
+      'The committee requests a supplementary report from a board by a deadline (Begär komplettering): the committee; started as the board’s deliverable with the planner’s deadline, reminders and escalations, recorded with the member as actor; the same requestId again starts nothing more; 400 not-in-future, 404 board, 409 cycle-cancelled',
+    access: 'committee-act',
+    params: s.yearParams,
+    body: s.supplementRequestBody,
+    bodyCheckedByOperation: true,
+    response: s.supplementRequested,
+    // The cycle workflow records the request in the audit log, with the member as actor.
+    rateLimitedOnly: true,
+    async handler({ ops, params, principal, body, actor }) {
+      const { year } = params as { year: number };
+      return ops.committee.requestSupplement(principal, year, body, actor, ops.today());
+    },
+  },
+  {
+    method: 'POST',
     url: '/api/cycles/:year/committee/decisions',
     summary:
       'Record a decision of the committee’s (Utskottets beslut): date, reference (diarienummer) and what was decided, against a board’s report, a district’s LUP or a priority area; the committee',

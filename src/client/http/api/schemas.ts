@@ -9,6 +9,7 @@ import {
   areaUnflagSchema,
   committeeCommentSchema,
   committeeDecisionSchema,
+  supplementRequestSchema,
 } from '../../operations/committee-acts';
 import { z } from 'zod';
 import {
@@ -649,6 +650,17 @@ export const areaFlagActJson = (a: AreaFlagAct): z.infer<typeof areaFlagAct> => 
 });
 export const areaFlags = z.array(z.object({ areaId: z.string(), flags: z.array(areaFlagAct) }));
 
+export const supplementRequestBody = supplementRequestSchema;
+export const supplementRequested = z.object({
+  requestId: z.string(),
+  phaseId: z.string(),
+  name: z.string(),
+  boardId: z.string(),
+  workflowId: z.string(),
+  deadline: z.string(),
+  deadlineAt: z.string(),
+  by: z.string(),
+});
 export const committeeDecisionBody = committeeDecisionSchema;
 export const committeeDecision = z.object({
   id: z.string(),

@@ -273,3 +273,51 @@ export function decisionForm(input: {
       <button type="submit">Registrera beslutet</button>
     </form>`;
 }
+
+export const SUPPLEMENT_FORM = 'komplettering';
+const SUPPLEMENT_LABELS = { boardId: 'Nämnd', what: 'Vad utskottet begär', deadline: 'Sista dag' } as const;
+export const SUPPLEMENT_FIELDS = ['boardId', 'what', 'deadline', 'requestId'] as const;
+
+/**
+ * The committee's form to request a supplementary report (komplettering) from a board. The
+ * request id is chosen when the form is drawn, so a form sent twice starts one deliverable.
+ */
+export function supplementForm(input: {
+  action: string;
+  boards: Array<{ id: string; name: string }>;
+  requestId: string;
+  problem?: FormProblem;
+}): SafeHtml {
+  const { problem } = input;
+  const form = SUPPLEMENT_FORM;
+  const p = problem ? { problem } : {};
+  return html`${errorSummary(problem, form, SUPPLEMENT_LABELS, 'Kompletteringen kunde inte begäras.')}
+    <form method="post" action="${input.action}" novalidate>
+      ${hidden({ requestId: input.requestId })}
+      ${select({
+        form,
+        name: 'boardId',
+        label: SUPPLEMENT_LABELS.boardId,
+        options: [{ value: '', text: 'Välj nämnd' }, ...input.boards.map((b) => ({ value: b.id, text: b.name }))],
+        ...p,
+      })}
+      ${field({
+        form,
+        name: 'what',
+        label: SUPPLEMENT_LABELS.what,
+        hint: 'Nämnden får begäran med e-post och påminnelser före sista dagen, som vid varje leverans.',
+        kind: 'textarea',
+        required: true,
+        ...p,
+      })}
+      ${field({
+        form,
+        name: 'deadline',
+        label: SUPPLEMENT_LABELS.deadline,
+        hint: 'ÅÅÅÅ-MM-DD, efter i dag. En lördag, söndag eller helgdag flyttas till nästa vardag.',
+        required: true,
+        ...p,
+      })}
+      <button type="submit">Begär komplettering</button>
+    </form>`;
+}

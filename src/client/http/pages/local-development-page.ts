@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { may } from '../../../domain/permissions';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { loadActorNames } from '../../../db/actor-names';
@@ -15,11 +16,15 @@ import {
   COMMITTEE_COMMENT_FORM,
   committeeCommentForm,
   committeeCommentList,
+  SUPPLEMENT_FIELDS,
+  SUPPLEMENT_FORM,
+  supplementForm,
 } from './committee-comments-view';
 import type { StoredCycle } from '../../../db/cycles';
 import { LUP_STAGE_SV, LupStage, PARTICIPANT_GROUP_SV, ParticipantGroup } from '../../../domain/lup-state';
 import {
   boardKinds,
+  deliversReports,
   findOrganisation,
   OrganisationKind,
   organisationsOn,
@@ -488,6 +493,24 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
               })}`
           : ''
       }
+      ${
+        acts
+          ? html`<h2 id="komplettering">Begär komplettering</h2>
+              <p>
+                Utskottet begär en kompletterande redovisning av en nämnd. Den blir en leverans med påminnelser och
+                eskalering som alla andra.
+              </p>
+              ${supplementForm({
+                action: `${pageUrl(year)}/komplettering`,
+                boards: boards.filter((b) => {
+                  const org = registry && findOrganisation(registry, b.id);
+                  return org !== undefined && deliversReports(org);
+                }),
+                requestId: randomUUID(),
+                ...(form.problem && { problem: form.problem }),
+              })}`
+          : ''
+      }
       <p><a href="/oversikt/${year}">Till översikten budgetår ${year}</a></p>`;
     return sendPage(
       reply,
@@ -539,6 +562,31 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
       });
     });
   }
+
+  // The committee requests a supplementary report from a board (issue 14).
+  app.post('/oversikt/:year/lokalt-utvecklingsarbete/komplettering', async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    if (!isSameOrigin(request, deps.publicUrl))
+      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
+    if (!may(principal, 'committee-act')) return forbiddenPage(reply, principal, 'att agera som utskottet');
+    const year = parseYear((request.params as { year: string }).year);
+    if (year === undefined) return notFoundPage(reply, principal);
+    const values = Object.fromEntries(SUPPLEMENT_FIELDS.map((name) => [name, formValue(request.body, name)]));
+    const input = { ...values, deadline: values.deadline!.trim() };
+    const result = await attempt(SUPPLEMENT_FORM, values, () =>
+      ops.committee.requestSupplement(principal, year, input, actorOf(principal), ops.today()),
+    );
+    await auditPageWrite(deps, principal, 'committee-supplement', `${ops.municipality}/committee`, {
+      outcome: result.ok ? 'accepted' : 'refused',
+      ...(!result.ok && { status: result.status, field: result.problem.field, code: result.problem.code }),
+    });
+    if (result.ok) return reply.redirect(`/namnd/${encodeURIComponent(result.value.boardId)}`, 303);
+    if (result.status === 403) return forbiddenPage(reply, principal, 'att agera som utskottet');
+    // A board the registry lacks is named next to the board field.
+    const problem = result.problem.field === 'board' ? { ...result.problem, field: 'boardId' } : result.problem;
+    return sendLocalDevelopmentPage(reply, principal, year, result.status === 404 ? 400 : result.status, { problem });
+  });
 
   // The committee records one of its decisions (issue 14).
   app.post('/oversikt/:year/lokalt-utvecklingsarbete/beslut', async (request, reply) => {
