@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { may } from '../../../domain/permissions';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadActorNames } from '../../../db/actor-names';
 import type { Principal } from '../../../domain/principal';
 import { actorOf } from '../auth';
@@ -530,19 +530,36 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
     return sendLocalDevelopmentPage(reply, principal, year, 200, saved ? { saved } : {});
   });
 
+  /**
+   * What every committee form's post checks first: a signed-in person, a form from this site,
+   * the right to act as the committee (refused as `what`), a budget year. The person and year,
+   * or the reply already sent.
+   */
+  const committeeFormRequest = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    what: string,
+  ): { answered: FastifyReply } | { principal: Principal; year: number } => {
+    const principal = requireUser(request, reply);
+    if (!principal) return { answered: reply };
+    if (!isSameOrigin(request, deps.publicUrl)) {
+      return { answered: forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats') };
+    }
+    if (!may(principal, 'committee-act')) return { answered: forbiddenPage(reply, principal, what) };
+    const year = parseYear((request.params as { year: string }).year);
+    if (year === undefined) return { answered: notFoundPage(reply, principal) };
+    return { principal, year };
+  };
+
   // The committee flags a priority area for attention, or takes its attention away (issue 14).
   for (const [path, action] of [
     ['uppmarksamma', 'flag'],
     ['ta-bort-uppmarksamhet', 'unflag'],
   ] as const) {
     app.post(`/oversikt/:year/lokalt-utvecklingsarbete/${path}`, async (request, reply) => {
-      const principal = requireUser(request, reply);
-      if (!principal) return reply;
-      if (!isSameOrigin(request, deps.publicUrl))
-        return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
-      if (!may(principal, 'committee-act')) return forbiddenPage(reply, principal, 'att agera som utskottet');
-      const year = parseYear((request.params as { year: string }).year);
-      if (year === undefined) return notFoundPage(reply, principal);
+      const form = committeeFormRequest(request, reply, 'att agera som utskottet');
+      if ('answered' in form) return form.answered;
+      const { principal, year } = form;
       const values = { areaId: formValue(request.body, 'areaId'), reason: formValue(request.body, 'reason') };
       const input = action === 'flag' || values.reason.trim() ? { reason: values.reason } : {};
       const result = await attempt(AREA_FLAG_FORM, values, () =>
@@ -565,13 +582,9 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
 
   // The committee requests a supplementary report from a board (issue 14).
   app.post('/oversikt/:year/lokalt-utvecklingsarbete/komplettering', async (request, reply) => {
-    const principal = requireUser(request, reply);
-    if (!principal) return reply;
-    if (!isSameOrigin(request, deps.publicUrl))
-      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
-    if (!may(principal, 'committee-act')) return forbiddenPage(reply, principal, 'att agera som utskottet');
-    const year = parseYear((request.params as { year: string }).year);
-    if (year === undefined) return notFoundPage(reply, principal);
+    const form = committeeFormRequest(request, reply, 'att agera som utskottet');
+    if ('answered' in form) return form.answered;
+    const { principal, year } = form;
     const values = Object.fromEntries(SUPPLEMENT_FIELDS.map((name) => [name, formValue(request.body, name)]));
     const input = { ...values, deadline: values.deadline!.trim() };
     const result = await attempt(SUPPLEMENT_FORM, values, () =>
@@ -590,13 +603,9 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
 
   // The committee records one of its decisions (issue 14).
   app.post('/oversikt/:year/lokalt-utvecklingsarbete/beslut', async (request, reply) => {
-    const principal = requireUser(request, reply);
-    if (!principal) return reply;
-    if (!isSameOrigin(request, deps.publicUrl))
-      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
-    if (!may(principal, 'committee-act')) return forbiddenPage(reply, principal, 'att agera som utskottet');
-    const year = parseYear((request.params as { year: string }).year);
-    if (year === undefined) return notFoundPage(reply, principal);
+    const form = committeeFormRequest(request, reply, 'att agera som utskottet');
+    if ('answered' in form) return form.answered;
+    const { principal, year } = form;
     const values = Object.fromEntries(DECISION_FIELDS.map((name) => [name, formValue(request.body, name)]));
     const subject = values.subject!;
     const rest = { decidedOn: values.decidedOn!.trim(), reference: values.reference!, decision: values.decision! };
@@ -623,13 +632,9 @@ export function registerLocalDevelopmentPage(app: FastifyInstance, deps: PageDep
   // The committee's comment (issue 14): on a board's whole report or a district's LUP. A comment
   // on one question is made through the API (path).
   app.post('/oversikt/:year/lokalt-utvecklingsarbete/kommentar', async (request, reply) => {
-    const principal = requireUser(request, reply);
-    if (!principal) return reply;
-    if (!isSameOrigin(request, deps.publicUrl))
-      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
-    if (!may(principal, 'committee-act')) return forbiddenPage(reply, principal, 'att kommentera som utskottet');
-    const year = parseYear((request.params as { year: string }).year);
-    if (year === undefined) return notFoundPage(reply, principal);
+    const form = committeeFormRequest(request, reply, 'att kommentera som utskottet');
+    if ('answered' in form) return form.answered;
+    const { principal, year } = form;
     const values = Object.fromEntries(COMMITTEE_COMMENT_FIELDS.map((name) => [name, formValue(request.body, name)]));
     const [subject, phaseId] = values.subject!.startsWith('rapport:')
       ? ['report', values.subject!.slice('rapport:'.length)]
