@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
 import { accessibilityViolations } from '../helpers/accessibility';
@@ -206,6 +211,44 @@ describe('GET /api/cycles/:year/lup-trace.xlsx', () => {
       'Tertialrapport 1: saknas': 'Rapporten är inte inlämnad',
     });
     expect(row['KF:s budgetbeslut: uppgift']).toMatch(/^(Ej finansierad|Finansierad), [AB]4$/);
+  });
+});
+
+describe('GET /api/cycles/:year/lup-trace.pdf and /lup-trace/:boardId/export.pdf', () => {
+  it('prints the city’s and a district’s trace as PDFs that pdftotext reads back', async () => {
+    const get = (secret: string, path: string) =>
+      fetch(`${stack.url}/api/cycles/${y}${path}`, { headers: { authorization: `Bearer ${secret}` } });
+    const textOf = async (response: Response) => {
+      const file = join(tmpdir(), `lup-sparning-${randomUUID()}.pdf`);
+      writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+      try {
+        const text = execFileSync(process.env.ARSHJUL_PDFTOTEXT ?? 'pdftotext', ['-layout', file, '-'], {
+          encoding: 'utf8',
+        });
+        return text.replace(/\s+/g, ' ');
+      } finally {
+        rmSync(file, { force: true });
+      }
+    };
+    expect((await get(stack.tokens.farsta, '/lup-trace.pdf')).status).toBe(403);
+    expect((await get(stack.tokens.jarva, '/lup-trace/farsta/export.pdf')).status).toBe(404);
+    const city = await get(stack.tokens.committee, '/lup-trace.pdf');
+    expect(city.status).toBe(200);
+    expect(city.headers.get('content-type')).toBe('application/pdf');
+    expect(city.headers.get('content-disposition')).toContain(`lup-sparning-${y}.pdf`);
+    const text = await textOf(city);
+    expect(text).toContain(`Spårning av större LUP-åtgärder budgetår ${y} Hela staden`);
+    expect(text).toMatch(/Framtagen: \d{4}-\d{2}-\d{2}/);
+    expect(text).toContain('Farsta stadsdelsnämnd Nytt torg');
+    expect(text).toContain('Budgetunderlag (senast');
+    expect(text).toMatch(/KF:s budgetbeslut \(senast [\d-]+\): Klar — (Ej finansierad|Finansierad), [AB]4/);
+    // The first tertial report is not due yet, and what it still lacks is named.
+    expect(text).toMatch(/Tertialrapport 1 \(senast [\d-]+\): Inte aktuell än Fattas: Rapporten är inte inlämnad/);
+    // The smaller measure is not traced.
+    expect(text).not.toContain('Belysning');
+    const own = await get(stack.tokens.farsta, '/lup-trace/farsta/export.pdf');
+    expect(own.status).toBe(200);
+    expect(await textOf(own)).toContain(`budgetår ${y} Farsta stadsdelsnämnd`);
   });
 });
 
