@@ -279,6 +279,12 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /mina-installningar': { surface: 'page', expect: mapAll('403'), body: {} },
   'GET /oversikt/:year': { surface: 'page', expect: readAll },
   'GET /lup-sparning/:year': { surface: 'page', expect: readAll },
+  // SLK's KF decision form: refused for its empty measure once past the authorisation.
+  'POST /lup-sparning/:year/kf-beslut': {
+    surface: 'page',
+    expect: slkOnly,
+    body: { measure: '', outcome: '', reference: '' },
+  },
   'GET /oversikt/:year/lokalt-utvecklingsarbete': { surface: 'page', expect: readAll },
   // The committee's comment form: refused for its empty fields once past the authorisation.
   'POST /oversikt/:year/lokalt-utvecklingsarbete/kommentar': {

@@ -259,7 +259,7 @@ describe('the trace page in Chromium', () => {
   });
 
   test('the committee reads each district’s table, with what is missing at each step, from the local development page', async () => {
-    browser = await launchBrowser();
+    browser ??= await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'sv-SE' });
     const page = await context.newPage();
     await signInWithKey(page, stack.url, stack.tokens.committee);
@@ -275,6 +275,77 @@ describe('the trace page in Chromium', () => {
     expect(cells[3]).toContain('Inte aktuell än');
     expect(cells[3]).toContain('Rapporten är inte inlämnad');
     await screenshot(page, 'lup-trace');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await structureProblems(page)).toEqual([]);
+    await context.close();
+  });
+
+  test('SLK records a KF decision with the page’s form: a bad amount is named and changes nothing, a good one is confirmed', async () => {
+    browser ??= await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'sv-SE' });
+    const page = await context.newPage();
+    // The committee reads the trace but records no KF decision: no form for it.
+    await signInWithKey(page, stack.url, stack.tokens.committee);
+    await page.goto(`${stack.url}/lup-sparning/${y}`);
+    await expect(page.getByRole('heading', { name: 'Registrera KF:s budgetbeslut' }).count()).resolves.toBe(0);
+    await context.clearCookies();
+
+    await signInWithKey(page, stack.url, stack.tokens.admin);
+    await page.goto(`${stack.url}/lup-sparning/${y}`);
+    // The city's PDF from the page's link, with the signed-in session.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Hela stadens spårning som PDF' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`lup-sparning-${y}.pdf`);
+    const pdfText = execFileSync(process.env.ARSHJUL_PDFTOTEXT ?? 'pdftotext', [(await download.path())!, '-'], {
+      encoding: 'utf8',
+    });
+    expect(pdfText).toContain('Nytt torg');
+
+    const before = await rows();
+    const form = page.locator('form[action$="/kf-beslut"]');
+    await form.getByLabel('Åtgärd').selectOption({ label: 'Farsta stadsdelsnämnd: Nytt torg' });
+    await form.getByLabel('KF:s beslut').selectOption({ label: 'Delvis finansierad' });
+    await form.getByLabel('Diarienummer').fill('KF 2089-11-27 §9');
+    await form.getByLabel('Beviljat belopp i kronor').fill('två miljoner');
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/kf-beslut')),
+      form.getByRole('button', { name: 'Registrera KF:s beslut' }).click(),
+    ]);
+    expect(refused.status()).toBe(400);
+    const summary = page.getByRole('alert');
+    await expect(summary.textContent()).resolves.toContain('KF:s beslut kunde inte registreras.');
+    await expect(summary.getByRole('link').textContent()).resolves.toBe('Beviljat belopp i kronor ska vara ett heltal');
+    await expect(page.locator('#kf-beslut-amount-error').textContent()).resolves.toBe(
+      'Beviljat belopp i kronor ska vara ett heltal',
+    );
+    const amount = page.getByLabel('Beviljat belopp i kronor');
+    await expect(amount.getAttribute('aria-invalid')).resolves.toBe('true');
+    // What was written is kept for the correction.
+    await expect(amount.inputValue()).resolves.toBe('två miljoner');
+    await expect(page.getByLabel('Diarienummer').inputValue()).resolves.toBe('KF 2089-11-27 §9');
+    expect(await rows()).toEqual(before);
+    await screenshot(page, 'lup-trace-kf-decision-refused');
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    await amount.fill('2 000 000');
+    await page.getByRole('button', { name: 'Registrera KF:s beslut' }).click();
+    await page.waitForURL(`**/lup-sparning/${y}?registrerat=farsta%2Ftorget#registrerat`);
+    await expect(page.getByRole('status').textContent()).resolves.toContain(
+      'KF:s beslut om Nytt torg (Farsta stadsdelsnämnd) är registrerat.',
+    );
+    expect(await rows()).toEqual([
+      { measure_id: 'torget', outcome: 'delvis-finansierad', reference: 'KF 2089-11-27 §9', amount: '2000000' },
+    ]);
+    expect((await events()).at(-1)).toMatchObject({ measureId: 'torget', reference: 'KF 2089-11-27 §9' });
+    const table = page.getByRole('table', { name: `Farsta stadsdelsnämnd: större åtgärder budgetår ${y}` });
+    const cells = await table
+      .getByRole('row', { name: /Nytt torg/ })
+      .getByRole('cell')
+      .allTextContents();
+    expect(cells[2]!.replace(/\s+/g, ' ').trim()).toMatch(/^Klar ?Delvis finansierad, KF 2089-11-27 §9, 2 000 000 kr$/);
+    await screenshot(page, 'lup-trace-kf-decision');
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(await structureProblems(page)).toEqual([]);
     await context.close();
