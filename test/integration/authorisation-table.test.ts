@@ -257,6 +257,12 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /api/cycles/:year/phases/:phaseId/export.csv': { surface: 'api', expect: readAll },
   'GET /api/cycles/:year/phases/:phaseId/export.xlsx': { surface: 'api', expect: readAll },
   'GET /api/cycles/:year/lup-trace.xlsx': { surface: 'api', expect: readAll },
+  'GET /api/cycles/:year/lup-trace.pdf': { surface: 'api', expect: readAll },
+  // As the trace it prints: a company keeps no programme.
+  'GET /api/cycles/:year/lup-trace/:boardId/export.pdf': {
+    surface: 'api',
+    expect: { ...readBoard, admin: ['ok', '404'], committee: ['ok', '404'], stadshus: ['404', '404'] },
+  },
   // A feed is reached by its secret, whoever asks: an unknown one is a 404 for everybody.
   'GET /kalender/:file': { surface: 'public', expect: everyone, fixed: '404' },
 
@@ -273,6 +279,12 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /mina-installningar': { surface: 'page', expect: mapAll('403'), body: {} },
   'GET /oversikt/:year': { surface: 'page', expect: readAll },
   'GET /lup-sparning/:year': { surface: 'page', expect: readAll },
+  // SLK's KF decision form: refused for its empty measure once past the authorisation.
+  'POST /lup-sparning/:year/kf-beslut': {
+    surface: 'page',
+    expect: slkOnly,
+    body: { measure: '', outcome: '', reference: '' },
+  },
   'GET /oversikt/:year/lokalt-utvecklingsarbete': { surface: 'page', expect: readAll },
   // The committee's comment form: refused for its empty fields once past the authorisation.
   'POST /oversikt/:year/lokalt-utvecklingsarbete/kommentar': {

@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
 import { accessibilityViolations } from '../helpers/accessibility';
@@ -209,6 +214,44 @@ describe('GET /api/cycles/:year/lup-trace.xlsx', () => {
   });
 });
 
+describe('GET /api/cycles/:year/lup-trace.pdf and /lup-trace/:boardId/export.pdf', () => {
+  it('prints the city’s and a district’s trace as PDFs that pdftotext reads back', async () => {
+    const get = (secret: string, path: string) =>
+      fetch(`${stack.url}/api/cycles/${y}${path}`, { headers: { authorization: `Bearer ${secret}` } });
+    const textOf = async (response: Response) => {
+      const file = join(tmpdir(), `lup-sparning-${randomUUID()}.pdf`);
+      writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+      try {
+        const text = execFileSync(process.env.ARSHJUL_PDFTOTEXT ?? 'pdftotext', ['-layout', file, '-'], {
+          encoding: 'utf8',
+        });
+        return text.replace(/\s+/g, ' ');
+      } finally {
+        rmSync(file, { force: true });
+      }
+    };
+    expect((await get(stack.tokens.farsta, '/lup-trace.pdf')).status).toBe(403);
+    expect((await get(stack.tokens.jarva, '/lup-trace/farsta/export.pdf')).status).toBe(404);
+    const city = await get(stack.tokens.committee, '/lup-trace.pdf');
+    expect(city.status).toBe(200);
+    expect(city.headers.get('content-type')).toBe('application/pdf');
+    expect(city.headers.get('content-disposition')).toContain(`lup-sparning-${y}.pdf`);
+    const text = await textOf(city);
+    expect(text).toContain(`Spårning av större LUP-åtgärder budgetår ${y} Hela staden`);
+    expect(text).toMatch(/Framtagen: \d{4}-\d{2}-\d{2}/);
+    expect(text).toContain('Farsta stadsdelsnämnd Nytt torg');
+    expect(text).toContain('Budgetunderlag (senast');
+    expect(text).toMatch(/KF:s budgetbeslut \(senast [\d-]+\): Klar — (Ej finansierad|Finansierad), [AB]4/);
+    // The first tertial report is not due yet, and what it still lacks is named.
+    expect(text).toMatch(/Tertialrapport 1 \(senast [\d-]+\): Inte aktuell än Fattas: Rapporten är inte inlämnad/);
+    // The smaller measure is not traced.
+    expect(text).not.toContain('Belysning');
+    const own = await get(stack.tokens.farsta, '/lup-trace/farsta/export.pdf');
+    expect(own.status).toBe(200);
+    expect(await textOf(own)).toContain(`budgetår ${y} Farsta stadsdelsnämnd`);
+  });
+});
+
 describe('the trace page in Chromium', () => {
   let browser: Browser | undefined;
   afterAll(async () => {
@@ -216,7 +259,7 @@ describe('the trace page in Chromium', () => {
   });
 
   test('the committee reads each district’s table, with what is missing at each step, from the local development page', async () => {
-    browser = await launchBrowser();
+    browser ??= await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'sv-SE' });
     const page = await context.newPage();
     await signInWithKey(page, stack.url, stack.tokens.committee);
@@ -232,6 +275,77 @@ describe('the trace page in Chromium', () => {
     expect(cells[3]).toContain('Inte aktuell än');
     expect(cells[3]).toContain('Rapporten är inte inlämnad');
     await screenshot(page, 'lup-trace');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await structureProblems(page)).toEqual([]);
+    await context.close();
+  });
+
+  test('SLK records a KF decision with the page’s form: a bad amount is named and changes nothing, a good one is confirmed', async () => {
+    browser ??= await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'sv-SE' });
+    const page = await context.newPage();
+    // The committee reads the trace but records no KF decision: no form for it.
+    await signInWithKey(page, stack.url, stack.tokens.committee);
+    await page.goto(`${stack.url}/lup-sparning/${y}`);
+    await expect(page.getByRole('heading', { name: 'Registrera KF:s budgetbeslut' }).count()).resolves.toBe(0);
+    await context.clearCookies();
+
+    await signInWithKey(page, stack.url, stack.tokens.admin);
+    await page.goto(`${stack.url}/lup-sparning/${y}`);
+    // The city's PDF from the page's link, with the signed-in session.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Hela stadens spårning som PDF' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`lup-sparning-${y}.pdf`);
+    const pdfText = execFileSync(process.env.ARSHJUL_PDFTOTEXT ?? 'pdftotext', [(await download.path())!, '-'], {
+      encoding: 'utf8',
+    });
+    expect(pdfText).toContain('Nytt torg');
+
+    const before = await rows();
+    const form = page.locator('form[action$="/kf-beslut"]');
+    await form.getByLabel('Åtgärd').selectOption({ label: 'Farsta stadsdelsnämnd: Nytt torg' });
+    await form.getByLabel('KF:s beslut').selectOption({ label: 'Delvis finansierad' });
+    await form.getByLabel('Diarienummer').fill('KF 2089-11-27 §9');
+    await form.getByLabel('Beviljat belopp i kronor').fill('två miljoner');
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/kf-beslut')),
+      form.getByRole('button', { name: 'Registrera KF:s beslut' }).click(),
+    ]);
+    expect(refused.status()).toBe(400);
+    const summary = page.getByRole('alert');
+    await expect(summary.textContent()).resolves.toContain('KF:s beslut kunde inte registreras.');
+    await expect(summary.getByRole('link').textContent()).resolves.toBe('Beviljat belopp i kronor ska vara ett heltal');
+    await expect(page.locator('#kf-beslut-amount-error').textContent()).resolves.toBe(
+      'Beviljat belopp i kronor ska vara ett heltal',
+    );
+    const amount = page.getByLabel('Beviljat belopp i kronor');
+    await expect(amount.getAttribute('aria-invalid')).resolves.toBe('true');
+    // What was written is kept for the correction.
+    await expect(amount.inputValue()).resolves.toBe('två miljoner');
+    await expect(page.getByLabel('Diarienummer').inputValue()).resolves.toBe('KF 2089-11-27 §9');
+    expect(await rows()).toEqual(before);
+    await screenshot(page, 'lup-trace-kf-decision-refused');
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    await amount.fill('2 000 000');
+    await page.getByRole('button', { name: 'Registrera KF:s beslut' }).click();
+    await page.waitForURL(`**/lup-sparning/${y}?registrerat=farsta%2Ftorget#registrerat`);
+    await expect(page.getByRole('status').textContent()).resolves.toContain(
+      'KF:s beslut om Nytt torg (Farsta stadsdelsnämnd) är registrerat.',
+    );
+    expect(await rows()).toEqual([
+      { measure_id: 'torget', outcome: 'delvis-finansierad', reference: 'KF 2089-11-27 §9', amount: '2000000' },
+    ]);
+    expect((await events()).at(-1)).toMatchObject({ measureId: 'torget', reference: 'KF 2089-11-27 §9' });
+    const table = page.getByRole('table', { name: `Farsta stadsdelsnämnd: större åtgärder budgetår ${y}` });
+    const cells = await table
+      .getByRole('row', { name: /Nytt torg/ })
+      .getByRole('cell')
+      .allTextContents();
+    expect(cells[2]!.replace(/\s+/g, ' ').trim()).toMatch(/^Klar ?Delvis finansierad, KF 2089-11-27 §9, 2 000 000 kr$/);
+    await screenshot(page, 'lup-trace-kf-decision');
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(await structureProblems(page)).toEqual([]);
     await context.close();

@@ -2,11 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../domain/principal';
 import { ExportFile, ExportOperations } from '../operations/exports';
 import { requirePrincipal } from './auth';
-import { answerOrRefuse, deliverableParams, parseParams, phaseParams, sendFile, yearParams } from './file-responses';
+import {
+  answerOrRefuse,
+  boardYearParams,
+  deliverableParams,
+  parseParams,
+  phaseParams,
+  sendFile,
+  yearParams,
+} from './file-responses';
 
 /**
  * Downloads, for a bearer token or a signed-in page alike: a phase as XLSX or CSV (SLK and the
- * committee), one board's report as PDF (that board, SLK, the committee).
+ * committee), one board's report as PDF (that board, SLK, the committee), the trace of larger
+ * LUP measures as XLSX or PDF (the city's; a district's PDF for the district too).
  */
 export function registerExportRoutes(app: FastifyInstance, exports: ExportOperations): void {
   const routes: Array<[string, (principal: Principal, params: unknown) => Promise<ExportFile>]> = [
@@ -20,6 +29,17 @@ export function registerExportRoutes(app: FastifyInstance, exports: ExportOperat
     [
       '/api/cycles/:year/lup-trace.xlsx',
       (principal, params) => exports.lupTraceWorkbook(principal, parseParams(yearParams, params).year),
+    ],
+    [
+      '/api/cycles/:year/lup-trace.pdf',
+      (principal, params) => exports.lupTracePdf(principal, parseParams(yearParams, params).year),
+    ],
+    [
+      '/api/cycles/:year/lup-trace/:boardId/export.pdf',
+      (principal, params) => {
+        const p = parseParams(boardYearParams, params);
+        return exports.lupTracePdf(principal, p.year, p.boardId);
+      },
     ],
     [
       '/api/cycles/:year/phases/:phaseId/export.csv',

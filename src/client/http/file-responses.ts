@@ -48,4 +48,5 @@ const slug = z
 const year = z.coerce.number().int().min(2000).max(2100);
 export const yearParams = z.object({ year }).strict();
 export const phaseParams = z.object({ year, phaseId: slug }).strict();
+export const boardYearParams = z.object({ year, boardId: slug }).strict();
 export const deliverableParams = z.object({ year, phaseId: slug, boardId: slug }).strict();

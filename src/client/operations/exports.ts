@@ -10,6 +10,7 @@ import { loadCycleTemplate } from '../../db/cycle-templates';
 import type { StoredCycle } from '../../db/cycles';
 import { buildTemplateContexts } from '../../db/template-context';
 import type { Registry } from '../../domain/organisations';
+import { lupTracePdf } from '../exports/lup-trace-pdf';
 import { lupTraceTable } from '../exports/lup-trace-table';
 import { phaseWorkbook } from '../exports/phase-workbook';
 import { reportPdf } from '../exports/report-pdf';
@@ -116,6 +117,23 @@ export function createExportOperations(deps: { ops: CycleOperations; pool: Pool;
           title: `Spårning av större LUP-åtgärder ${year}`,
           creator: 'Årshjul',
         }),
+      };
+    },
+
+    /**
+     * The trace as a PDF: the city's (the committee and SLK) or, with `boardId`, one district's
+     * (the district too), with the day it was made.
+     */
+    async lupTracePdf(principal: Principal, year: number, boardId?: string): Promise<ExportFile> {
+      const trace =
+        boardId === undefined
+          ? await ops.lupTrace.cityTrace(principal, year)
+          : await ops.lupTrace.districtTrace(principal, year, boardId);
+      const scope = boardId === undefined ? 'Hela staden' : (trace.districts[0]?.boardName ?? boardId);
+      return {
+        fileName: `lup-sparning-${year}${boardId === undefined ? '' : `-${boardId}`}.pdf`,
+        contentType: 'application/pdf',
+        body: await lupTracePdf(trace, { scope, printedAt: ops.today() }),
       };
     },
 

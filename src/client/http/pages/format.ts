@@ -205,6 +205,9 @@ const FIELD_LABELS: Record<string, string> = {
   reference: 'Diarienummer',
   decision: 'Beslut',
   area: 'Prioriterat område',
+  measure: 'Åtgärd',
+  outcome: 'KF:s beslut',
+  amount: 'Beviljat belopp i kronor',
 };
 
 const STAND_IN_PARTS: Record<string, string> = { email: 'e-postadress', from: 'första dag', to: 'sista dag' };
