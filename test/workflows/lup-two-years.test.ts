@@ -522,6 +522,28 @@ describe('a district’s local development programme across two budget years (is
       ended: ['laxhjalp'],
     });
 
+    // The programme's record across both years, in order. SLK's KF decision is recorded by the API
+    // at PostgreSQL's clock, which the time-skipping server does not move: it is looked up apart.
+    const lupEvents = await eventually(
+      () => listAuditEvents(pool, lup.workflowId),
+      (events) => events.length >= 6,
+    );
+    expect(
+      lupEvents
+        .filter((e) => e.kind !== 'lup-kf-decision')
+        .map((e) => [e.kind, (e.payload as { version?: number }).version]),
+    ).toEqual([
+      ['lup-started', undefined],
+      ['lup-dialogue-recorded', undefined],
+      ['lup-programme-adopted', undefined],
+      ['lup-programme-revised', 2],
+      ['lup-programme-revised', 3],
+    ]);
+    expect(lupEvents.find((e) => e.kind === 'lup-kf-decision')).toMatchObject({
+      actor: 'person:p_slk',
+      payload: { budgetYear: y1, measureId: 'fritidsgard', outcome: 'delvis-finansierad' },
+    });
+
     // The service board sees the measure as revised; the ended one was never its.
     const seenNow = await eventually(
       () => serviceView.boardLupMeasures(idrottHandlaggare, 'idrottsnamnden'),
