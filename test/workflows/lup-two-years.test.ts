@@ -653,6 +653,16 @@ describe('a district’s local development programme across two budget years (is
       ['Försenad leverans', 'sdd.farsta@stockholm.example ordf.farsta@stockholm.example'],
       ['Försenad leverans', 'utskottet@stockholm.example'],
     ]);
+    const escalated = ctx.harness.sink.received.filter((m) =>
+      m.parsed.subject?.startsWith('Försenad leverans: Komplettering: Redovisa hur ungdomsrådet'),
+    );
+    expect(escalated.map((m) => m.parsed.subject)).toEqual(
+      [1, 3].map(
+        (level) =>
+          `Försenad leverans: Komplettering: Redovisa hur ungdomsrådet ska finansieras från Farsta stadsdelsnämnd (eskalering steg ${level})`,
+      ),
+    );
+    expect(escalated[1]!.parsed.text).toContain(`Farsta stadsdelsnämnd har inte lämnat in`);
     const supplement = client.workflow.getHandle(requested.workflowId);
     expect(
       await supplement.executeUpdate(submitUpdate, { args: [{ documentRef: 'Dnr SDN 2/1', by: 'farsta' }] }),
