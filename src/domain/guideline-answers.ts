@@ -122,15 +122,14 @@ export interface FollowUpItem {
 
 /** The follow-ups a tertial report or annual report gives, per priority area and LUP measure. */
 export function followUpsOf(answers: unknown): FollowUpItem[] {
-  const items = (section: string, prefix: string, statusId: string, commentId: string): FollowUpItem[] =>
+  // The tertial reports ask for a comment (`…-kommentar`), the annual report for the year's
+  // result (`…-resultat`): either is what the board said about the item.
+  const items = (section: string, prefix: string, question: string): FollowUpItem[] =>
     Object.entries(objectAt(objectAt(answers)[section])).flatMap(([id, raw]) => {
       const given = objectAt(raw);
-      const status = textAt(given[statusId]);
-      const comment = textAt(given[commentId]);
+      const status = textAt(given[`${question}-status`]);
+      const comment = textAt(given[`${question}-kommentar`]) ?? textAt(given[`${question}-resultat`]);
       return status ? [{ ref: `${prefix}:${id}`, status, ...(comment && { comment }) }] : [];
     });
-  return [
-    ...items('lup-atgarder', 'measure', 'atgard-status', 'atgard-kommentar'),
-    ...items('prioriterade-omraden', 'area', 'omrade-status', 'omrade-kommentar'),
-  ];
+  return [...items('lup-atgarder', 'measure', 'atgard'), ...items('prioriterade-omraden', 'area', 'omrade')];
 }

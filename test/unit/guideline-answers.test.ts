@@ -88,4 +88,16 @@ describe('the guidelines’ data in a board’s answers', () => {
       { ref: 'area:farsta', status: 'klar' },
     ]);
   });
+
+  it('reads the annual report’s results as the follow-up’s comment (its questions are named *-resultat)', () => {
+    expect(
+      followUpsOf({
+        'lup-atgarder': { fritidsgard: { 'atgard-status': 'klar', 'atgard-resultat': 'Gården öppnade i maj' } },
+        'prioriterade-omraden': { farsta: { 'omrade-status': 'pagar', 'omrade-resultat': 'Feriejobb för 40 unga' } },
+      }),
+    ).toEqual([
+      { ref: 'measure:fritidsgard', status: 'klar', comment: 'Gården öppnade i maj' },
+      { ref: 'area:farsta', status: 'pagar', comment: 'Feriejobb för 40 unga' },
+    ]);
+  });
 });
