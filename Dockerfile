@@ -1,5 +1,6 @@
 # Production image of Årshjul: one image, two roles chosen by the command
-# (worker: node dist/worker/main.js; API: node dist/client/http/main.js).
+# (worker: node dist/app/worker-main.js; API: node dist/app/api-main.js). The build also writes
+# dist/workflow-bundle.js, which the worker loads instead of bundling at start.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -16,4 +17,4 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 USER node
-CMD ["node", "dist/worker/main.js"]
+CMD ["node", "dist/app/worker-main.js"]

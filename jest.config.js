@@ -1,6 +1,7 @@
-// Three projects, one per level where things can fail: pure unit tests, workflows under the
-// time-skipping server, and the stack against real servers. The global setup provisions the
-// Temporal binaries and one private PostgreSQL cluster for the whole run.
+// Four projects, one per level where things can fail: pure unit tests, workflows under the
+// time-skipping server, the stack against real servers, and the production shape (`cluster`:
+// Temporal's own server on PostgreSQL with worker and API processes). The global setup provisions
+// the Temporal binaries and one private PostgreSQL cluster for the whole run.
 // openid-client and its two dependencies ship only ES modules, which Jest (before Node 24.9)
 // cannot require: they alone of node_modules are compiled to CommonJS for the tests, as is.
 const ES_MODULE_PACKAGES = ['openid-client', 'oauth4webapi', 'jose'];
@@ -35,6 +36,13 @@ module.exports = {
       ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/setup-server-tests.ts'],
+    },
+    {
+      // The production shape: Temporal's own server on PostgreSQL, worker and API processes.
+      ...base,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/helpers/setup-server-tests.ts'],
     },
   ],

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPrivatePostgres, PrivatePostgres } from '../src/stack/private-postgres';
 import { ensureTemporalCli } from '../src/toolchain/temporal-cli';
+import { ensureTemporalServer } from '../src/toolchain/temporal-server';
 import { ensureTimeSkippingServer } from '../src/toolchain/time-skipping-server';
 import { ensureChromium } from '../src/toolchain/chromium';
 import { ensurePdftotext } from '../src/toolchain/pdftotext';
@@ -22,6 +23,8 @@ export default async function globalSetup(): Promise<void> {
   process.stderr.write('\n');
   process.env.ARSHJUL_TEMPORAL_CLI = await step('Temporal CLI', () => ensureTemporalCli());
   process.env.ARSHJUL_TEST_SERVER = await step('time-skipping test server', () => ensureTimeSkippingServer());
+  // The cluster project's Temporal server on PostgreSQL (several minutes to build the first time).
+  await step('Temporal server and SQL tool', () => ensureTemporalServer());
   process.env.ARSHJUL_CHROMIUM = await step('Chromium for browser tests', () => ensureChromium());
   process.env.ARSHJUL_PDFTOTEXT = await step('pdftotext for the export tests', () => ensurePdftotext());
   if (process.env.DATABASE_URL) {

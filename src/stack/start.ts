@@ -11,19 +11,16 @@
  * machine). Not without `exec`: the `sh -c` npm runs scripts in dies at once when the group gets
  * SIGINT, and npm then ends too, before we have stopped.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureTemporalCli } from '../toolchain/temporal-cli';
 import { MissingPrerequisiteError } from '../toolchain/step';
-import { AppConfig, ConfigError, configDefaults, loadConfig, loadOverrides } from '../worker/config';
+import { AppConfig, ConfigError, configDefaults, loadConfig, loadOverrides } from '../app/config';
 import { installRuntime, logLevelFromEnv } from '../worker/runtime';
-import { startServices } from '../worker/services';
+import { startServices } from '../app/services';
 import { ensureStartTokens } from './start-tokens';
-import { loadGroupRoles, loadRegistry, shippedGroupRolesPath, shippedRegistryPath } from '../client/data-files';
-import { formatGroupRole, rolesForGroups } from '../domain/group-roles';
-import { loadDevPeople, shippedDevPeoplePath } from './dev-people';
-import { startOpenIdProvider } from './openid-provider';
+import { loadRegistry, shippedRegistryPath } from '../client/data-files';
+import { startDevSignIn } from './dev-sign-in';
 import { startLiveCycles } from '../client/start-cycles';
 import { localDateOf } from '../domain/zoned-time';
 
@@ -35,13 +32,6 @@ import { StopRequested, StopSequence } from './stop-sequence';
 import { startDevServer } from './temporal-dev-server';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
-
-/**
- * Where the development provider sends people back to Årshjul, and where after signing out.
- * TODO(issue 13, relying party): the sign-in routes must answer on these paths (or change them here).
- */
-const OIDC_REDIRECT_PATH = '/logga-in/klar';
-const OIDC_POST_LOGOUT_PATHS = ['/', '/logga-in'];
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -121,51 +111,19 @@ async function main(): Promise<void> {
     let oidc: Record<string, string> = {};
     if (!overrides.OIDC_ISSUER) {
       // No provider named: the development one, with the people of data/<municipality>/.
-      const municipality = overrides.MUNICIPALITY ?? configDefaults.MUNICIPALITY ?? 'stockholm';
-      const peopleFile = shippedDevPeoplePath(municipality);
-      const people = loadDevPeople(peopleFile);
-      const groupRolesFile = shippedGroupRolesPath(municipality);
-      const groupRoles = loadGroupRoles(groupRolesFile);
-      const base = (overrides.PUBLIC_URL ?? `http://127.0.0.1:${httpPort}`).replace(/\/$/, '');
-      const clientSecret = randomBytes(24).toString('base64url');
-      const redirectUrl = `${base}${OIDC_REDIRECT_PATH}`;
-      const provider = await stops.step(
+      const signIn = await stops.step(
         'OpenID provider (development only: the people of data/)',
         async () =>
-          startOpenIdProvider({
+          startDevSignIn({
+            municipality: overrides.MUNICIPALITY ?? configDefaults.MUNICIPALITY ?? 'stockholm',
             port: await port(3001),
-            people,
-            clients: [
-              {
-                client_id: 'arshjul',
-                client_secret: clientSecret,
-                client_name: 'Årshjul',
-                redirect_uris: [redirectUrl],
-                post_logout_redirect_uris: OIDC_POST_LOGOUT_PATHS.map((path) => `${base}${path}`),
-                firstParty: true,
-              },
-            ],
-            // Kept, so that its sessions, tokens and cookies stay valid across restarts.
-            keysFile: join(dataDir, 'openid-provider-keys.json'),
-            stateFile: join(dataDir, 'openid-provider-state.json'),
-            logFile: join(dataDir, 'openid-provider.log'),
+            baseUrls: [overrides.PUBLIC_URL ?? `http://127.0.0.1:${httpPort}`],
+            dataDir,
           }),
         (started) => ({ name: 'OpenID provider', stop: () => started.stop() }),
       );
-      oidc = {
-        OIDC_ISSUER: provider.issuer,
-        OIDC_CLIENT_ID: 'arshjul',
-        OIDC_CLIENT_SECRET: clientSecret,
-        OIDC_REDIRECT_URL: redirectUrl,
-        OIDC_GROUP_ROLES_FILE: groupRolesFile,
-      };
-      urls.push(
-        ['OpenID provider', `${provider.issuer} (development only; people in ${peopleFile})`],
-        ...people.map((person) => {
-          const roles = rolesForGroups(groupRoles, person.groups).map(formatGroupRole);
-          return `    ${person.name} (${roles.join(', ') || 'no role'}) — ${person.email} / ${person.password}`;
-        }),
-      );
+      oidc = signIn.env;
+      urls.push(...signIn.printout);
     }
 
     const config: AppConfig = loadConfig({

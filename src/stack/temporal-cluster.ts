@@ -39,6 +39,13 @@ export interface TemporalClusterOptions {
   historyShards?: number;
   /** Days a closed workflow's history is kept (the namespace's retention). */
   retentionDays?: number;
+  /** The two databases; `temporal` and `temporal_visibility` unless named (tests share a cluster). */
+  databases?: TemporalDatabases;
+}
+
+export interface TemporalDatabases {
+  history: string;
+  visibility: string;
 }
 
 export interface TemporalCluster {
@@ -53,11 +60,15 @@ export interface TemporalCluster {
   stop(): Promise<void>;
 }
 
-const DATABASES = { history: 'temporal', visibility: 'temporal_visibility' } as const;
+export const DEFAULT_DATABASES: TemporalDatabases = { history: 'temporal', visibility: 'temporal_visibility' };
 const SCHEMAS = { history: 'postgresql/v12/temporal', visibility: 'postgresql/v12/visibility' } as const;
 
 /** Creates the two databases when missing and brings both schemas to the tool's latest version. */
-export async function prepareTemporalDatabases(tools: TemporalServerTools, postgres: ClusterPostgres): Promise<void> {
+export async function prepareTemporalDatabases(
+  tools: TemporalServerTools,
+  postgres: ClusterPostgres,
+  databases: TemporalDatabases = DEFAULT_DATABASES,
+): Promise<void> {
   const admin = new PgClient({
     host: '127.0.0.1',
     port: postgres.port,
@@ -67,7 +78,8 @@ export async function prepareTemporalDatabases(tools: TemporalServerTools, postg
   });
   await admin.connect();
   try {
-    for (const name of Object.values(DATABASES)) {
+    for (const name of [databases.history, databases.visibility]) {
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a database name: ${name}`);
       const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (found.rowCount === 0) {
         try {
@@ -93,7 +105,7 @@ export async function prepareTemporalDatabases(tools: TemporalServerTools, postg
       postgres.user,
       ...(postgres.password ? ['--pw', postgres.password] : []),
       '--db',
-      DATABASES[store],
+      databases[store],
     ];
     // Version 0.0 only creates the versioning tables (kept when there); update-schema then
     // applies each embedded version not yet applied, so a restart or an upgrade is the same step.
@@ -111,6 +123,7 @@ interface ServicePorts {
 /** The server's config for one process (`services` it runs, its own metrics port). */
 export function serverConfigYaml(options: {
   postgres: ClusterPostgres;
+  databases: TemporalDatabases;
   historyShards: number;
   ports: Record<TemporalService, ServicePorts>;
   metricsPort: number;
@@ -148,9 +161,9 @@ export function serverConfigYaml(options: {
     `  numHistoryShards: ${options.historyShards}`,
     '  datastores:',
     '    postgres-default:',
-    ...store(DATABASES.history, 20),
+    ...store(options.databases.history, 20),
     '    postgres-visibility:',
-    ...store(DATABASES.visibility, 4),
+    ...store(options.databases.visibility, 4),
     'global:',
     '  membership:',
     '    maxJoinDuration: 30s',
@@ -200,7 +213,8 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
   const layout = options.layout ?? 'single-process';
   const configDir = join(options.dataDir, 'config');
   mkdirSync(configDir, { recursive: true });
-  await prepareTemporalDatabases(options.tools, options.postgres);
+  const databases = options.databases ?? DEFAULT_DATABASES;
+  await prepareTemporalDatabases(options.tools, options.postgres, databases);
 
   const ports = {} as Record<TemporalService, ServicePorts>;
   for (const name of TEMPORAL_SERVICES) {
@@ -228,6 +242,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
       join(configDir, `${group.key}.yaml`),
       serverConfigYaml({
         postgres: options.postgres,
+        databases,
         historyShards: options.historyShards ?? 4,
         ports,
         metricsPort,
@@ -281,7 +296,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
     // starts alone until the row is there.
     const [first, ...rest] = groups;
     const started = [{ group: first!, child: await spawnGroup(first!) }];
-    await waitForClusterMetadata(options.postgres, started[0]!.child);
+    await waitForClusterMetadata(options.postgres, databases.history, started[0]!.child);
     for (const group of rest) started.push({ group, child: await spawnGroup(group) });
     await Promise.all(
       started.map(({ group, child }) => {
@@ -330,13 +345,13 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
 }
 
 /** Resolves when the server has written the cluster's metadata row (at once after a first start). */
-async function waitForClusterMetadata(postgres: ClusterPostgres, child: ChildProcess): Promise<void> {
+async function waitForClusterMetadata(postgres: ClusterPostgres, database: string, child: ChildProcess): Promise<void> {
   const db = new PgClient({
     host: '127.0.0.1',
     port: postgres.port,
     user: postgres.user,
     password: postgres.password,
-    database: DATABASES.history,
+    database,
   });
   await db.connect();
   try {

@@ -9,6 +9,8 @@ export interface ArshjulWorkerOptions {
   deps: ActivityDeps;
   /** A pre-built bundle (tests bundle once per file); otherwise the worker bundles the source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Cache, concurrency and shutdown settings; the SDK's defaults where unset (tests). */
+  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceTime'>;
 }
 
 /**
@@ -27,6 +29,7 @@ export function poolSizeFor(roles: { worker: boolean; http: boolean }): number {
 export function createArshjulWorker(options: ArshjulWorkerOptions): Promise<Worker> {
   return Worker.create({
     maxConcurrentActivityTaskExecutions: ACTIVITY_CONCURRENCY,
+    ...options.tuning,
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,

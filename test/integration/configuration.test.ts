@@ -2,7 +2,7 @@ import { startEntryPoint } from '../helpers/processes';
 
 describe('bad configuration', () => {
   it('makes the worker exit with code 2 and one line naming the variable', async () => {
-    const worker = startEntryPoint('src/worker/main.ts', {
+    const worker = startEntryPoint('src/app/worker-main.ts', {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       TEMPORAL_ADDRESS: 'localhost:7233',

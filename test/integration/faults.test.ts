@@ -161,7 +161,7 @@ describe('faults during a reminder burst', () => {
       DATABASE_URL: db.url,
       SMTP_URL: sink.url,
     };
-    let worker = startEntryPoint('src/worker/main.ts', workerEnv);
+    let worker = startEntryPoint('src/app/worker-main.ts', workerEnv);
     await eventually(
       async () => worker.stderr(),
       (err) => err.includes('Årshjul worker started'),
@@ -175,7 +175,7 @@ describe('faults during a reminder burst', () => {
     await new Promise((r) => setTimeout(r, 200)); // let the sink finish what the dead process handed it
     const atKill = await countOutcome(db.pool, sink, 'sigkill', ids.length);
     const receivedBeforeKill = new Set(burstMails(sink, 'sigkill').map((m) => m.parsed.messageId));
-    worker = startEntryPoint('src/worker/main.ts', workerEnv);
+    worker = startEntryPoint('src/app/worker-main.ts', workerEnv);
     try {
       await sink.waitFor(
         () => new Set(burstMails(sink, 'sigkill').map((m) => m.parsed.messageId)).size >= ids.length,

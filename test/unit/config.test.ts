@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, loadOverrides } from '../../src/worker/config';
+import { ConfigError, loadConfig, loadOverrides } from '../../src/app/config';
 
 const valid = {
   TEMPORAL_ADDRESS: 'localhost:7233',

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig } from '../../src/worker/config';
+import { loadConfig } from '../../src/app/config';
+import { TEMPORAL_SERVER_VERSION } from '../../src/toolchain/temporal-server';
 
 /**
  * No Docker engine runs here, so `docker compose config` cannot check the production file; this
@@ -12,7 +13,13 @@ const root = join(__dirname, '..', '..');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<
     string,
-    { command?: string[]; environment?: Record<string, string>; build?: string; image?: string }
+    {
+      command?: string[];
+      environment?: Record<string, string>;
+      build?: string;
+      image?: string;
+      deploy?: { replicas?: number };
+    }
   >;
 };
 
@@ -24,8 +31,32 @@ function interpolate(value: string): string {
 describe('docker-compose.yml', () => {
   it('describes the production shape', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['api', 'mailcatcher', 'postgresql', 'temporal', 'temporal-ui', 'worker'].sort(),
+      [
+        'api',
+        'mailcatcher',
+        'postgresql',
+        'temporal',
+        'temporal-namespace',
+        'temporal-schema',
+        'temporal-ui',
+        'worker',
+      ].sort(),
     );
+    // Two workers and two API processes, as the cluster stack runs them.
+    expect(compose.services.worker!.deploy?.replicas).toBe(2);
+    expect(compose.services.api!.deploy?.replicas).toBe(2);
+  });
+
+  it("runs Temporal's own server, the version the cluster stack builds, with the same schema steps", () => {
+    const version = TEMPORAL_SERVER_VERSION.replace(/^v/, '');
+    expect(compose.services.temporal!.image).toBe(`temporalio/server:${version}`);
+    expect(compose.services['temporal-schema']!.image).toBe(`temporalio/admin-tools:${version}`);
+    expect(JSON.stringify(compose)).not.toContain('auto-setup');
+    const schemaSteps = (compose.services['temporal-schema']!.command ?? []).join('\n');
+    for (const schema of ['postgresql/v12/temporal', 'postgresql/v12/visibility']) {
+      expect(schemaSteps).toContain(`update-schema --schema-name ${schema}`);
+    }
+    expect(compose.services.temporal!.environment?.NUM_HISTORY_SHARDS).toBe(4);
   });
 
   it.each(['worker', 'api'])('%s runs a compiled entry point of ours with a valid configuration', (name) => {

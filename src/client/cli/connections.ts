@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { createPool } from '../../db/database';
-import { ConfigError, configFields } from '../../worker/config';
+import { ConfigError, configFields } from '../../app/config';
 
 /** DATABASE_URL from the environment, validated: a bad or missing value is a ConfigError (exit 2). */
 export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {

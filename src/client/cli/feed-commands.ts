@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { createCalendarFeed, formatFeedScope, listCalendarFeeds, revokeCalendarFeed } from '../../db/calendar-feeds';
 import { boardKinds, OrganisationKind } from '../../domain/organisations';
-import { ConfigError, configFields } from '../../worker/config';
+import { ConfigError, configFields } from '../../app/config';
 import { feedUrl } from '../http/feeds';
 import { withDatabase } from './connections';
 

@@ -11,7 +11,7 @@ import { ensureTimeSkippingServer } from '../../toolchain/time-skipping-server';
 import { ensurePostgresBinaries } from '../../toolchain/postgres-binaries';
 import { ensureChromium } from '../../toolchain/chromium';
 import { toolCacheDir } from '../../toolchain/cache-dir';
-import { ConfigError } from '../../worker/config';
+import { ConfigError } from '../../app/config';
 import { ZodError } from 'zod';
 import { planCycle } from '../../domain/planner';
 import { validateCalendar } from '../../domain/validate-calendar';

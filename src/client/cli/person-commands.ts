@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { erasePerson, HeldData, loadHeldData, PERSON_ID_PATTERN, prunePersonalData } from '../../db/personal-data';
 import { MUNICIPALITY_TIME_ZONE } from '../../domain/glossary';
 import { localDateOf, localTimeOf } from '../../domain/zoned-time';
-import { ConfigError, configDefaults, configFields } from '../../worker/config';
+import { ConfigError, configDefaults, configFields } from '../../app/config';
 import { OperationError } from '../operations/operation-error';
 import { withDatabase } from './connections';
 import { badInput, cliActor, confirm, EXIT, formatTable, parseFormat, UsageError, writeJson } from './output';

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { createPool } from '../../db/database';
 import { MUNICIPALITY_TIME_ZONE } from '../../domain/glossary';
 import { localDateOf } from '../../domain/zoned-time';
-import { ConfigError, configDefaults, configFields } from '../../worker/config';
+import { ConfigError, configDefaults, configFields } from '../../app/config';
 import { createCycleOperations, CycleOperations } from '../operations/cycle-operations';
 import { progress } from './output';
 

@@ -40,8 +40,12 @@ export async function checkHealth(
 
 export function temporalProbe(client: Client): HealthProbe {
   return async () => {
-    const info = await client.workflowService.getSystemInfo({});
-    return `server ${info.serverVersion || 'unknown version'}, namespace ${client.options.namespace}`;
+    // The cluster's stores tell Temporal's own server (postgres12) from the dev server (sqlite).
+    const info = await client.workflowService.getClusterInfo({});
+    const stores = info.persistenceStore
+      ? ` on ${info.persistenceStore} (visibility ${info.visibilityStore || 'unknown'})`
+      : '';
+    return `server ${info.serverVersion || 'unknown version'}${stores}, namespace ${client.options.namespace}`;
   };
 }
 

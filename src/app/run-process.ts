@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config';
-import { installRuntime, logLevelFromEnv } from './runtime';
+import { installRuntime, logLevelFromEnv } from '../worker/runtime';
 import { ServiceRoles, startServices } from './services';
 
 /** Runs one production process (worker or API) until SIGINT/SIGTERM, then stops in order. */

@@ -132,6 +132,21 @@ export const configFields = {
     .int({ message: 'must be a whole number of minutes' })
     .min(1, { message: 'must be at least 1 (minute)' })
     .max(720, { message: 'must be at most 720 (minutes, a session’s longest life)' }),
+  /**
+   * How many workflows a worker keeps cached. Unset: as many as fit the heap by the measured cost
+   * of one (maxCachedWorkflowsFor in src/app/worker-process.ts).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number({ message: 'must be a whole number of workflows' })
+    .int({ message: 'must be a whole number of workflows' })
+    .min(10, { message: 'must be at least 10' })
+    .max(100_000, { message: 'must be at most 100000' }),
+  /** How long a stopping worker lets the activities under way finish before they are cancelled. */
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number({ message: 'must be a whole number of seconds' })
+    .int({ message: 'must be a whole number of seconds' })
+    .min(1, { message: 'must be at least 1 (second)' })
+    .max(600, { message: 'must be at most 600 (seconds)' }),
 } as const;
 
 /** What signing in with OpenID Connect needs once OIDC_ISSUER names a provider. */
@@ -146,6 +161,7 @@ const defaults: Partial<Record<keyof typeof configFields, string>> = {
   MUNICIPALITY: 'stockholm',
   ATTACHMENT_MAX_MB: '25',
   PERSONAL_DATA_RETENTION_DAYS: '730',
+  WORKER_SHUTDOWN_GRACE_SECONDS: '30',
 };
 
 const optional = <T extends z.ZodType>(field: T) => z.preprocess(emptyAsUnset, field.optional());
@@ -182,6 +198,8 @@ const strictSchema = z
     ATTACHMENT_MAX_MB: z.preprocess(emptyAsUnset, configFields.ATTACHMENT_MAX_MB),
     PERSONAL_DATA_RETENTION_DAYS: z.preprocess(emptyAsUnset, configFields.PERSONAL_DATA_RETENTION_DAYS),
     TRUST_PROXY: optional(configFields.TRUST_PROXY),
+    WORKER_MAX_CACHED_WORKFLOWS: optional(configFields.WORKER_MAX_CACHED_WORKFLOWS),
+    WORKER_SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyAsUnset, configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
     ...oidcFields,
   })
   .superRefine(requireOidcWithIssuer);
@@ -201,6 +219,8 @@ const lenientSchema = z
     ATTACHMENT_MAX_MB: optional(configFields.ATTACHMENT_MAX_MB),
     PERSONAL_DATA_RETENTION_DAYS: optional(configFields.PERSONAL_DATA_RETENTION_DAYS),
     TRUST_PROXY: optional(configFields.TRUST_PROXY),
+    WORKER_MAX_CACHED_WORKFLOWS: optional(configFields.WORKER_MAX_CACHED_WORKFLOWS),
+    WORKER_SHUTDOWN_GRACE_SECONDS: optional(configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
     ...oidcFields,
   })
   .superRefine(requireOidcWithIssuer);
@@ -215,6 +235,8 @@ export interface AppConfig {
   uploads: { maxBytes: number };
   /** Personal data: days kept after a person's last role and sign-in (PERSONAL_DATA_RETENTION_DAYS). */
   personalData: { retentionDays: number };
+  /** A worker process's tuning (WORKER_MAX_CACHED_WORKFLOWS, WORKER_SHUTDOWN_GRACE_SECONDS). */
+  worker: { maxCachedWorkflows?: number; shutdownGraceSeconds: number };
   /**
    * Signing in at an OpenID provider, when OIDC_ISSUER names one (issue 13).
    * TODO(issue 13, relying party): the sign-in routes and sessions read this.
@@ -280,6 +302,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     uploads: { maxBytes: Math.round(c.ATTACHMENT_MAX_MB * 1024 * 1024) },
     personalData: { retentionDays: c.PERSONAL_DATA_RETENTION_DAYS },
+    worker: {
+      ...(c.WORKER_MAX_CACHED_WORKFLOWS !== undefined && { maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS }),
+      shutdownGraceSeconds: c.WORKER_SHUTDOWN_GRACE_SECONDS,
+    },
     oidc: c.OIDC_ISSUER
       ? {
           issuer: c.OIDC_ISSUER,
@@ -305,3 +331,9 @@ export function loadOverrides(env: NodeJS.ProcessEnv): ConfigOverrides {
 }
 
 export const configDefaults = defaults;
+
+/** Where mails link to: PUBLIC_URL, else the HTTP server's own address when its port is fixed. */
+export function publicUrlOf(config: AppConfig): string | undefined {
+  if (config.http.publicUrl) return config.http.publicUrl;
+  return config.http.port > 0 ? `http://${config.http.host}:${config.http.port}` : undefined;
+}

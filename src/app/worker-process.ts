@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { systemClock } from '../activities/ports';
+import { ensureDigestSchedule } from '../client/digest-schedule';
+import { createArshjulWorker, ACTIVITY_CONCURRENCY } from '../worker/create-worker';
+import { SmtpMailer } from '../worker/mail-transport';
+import { startDailyPrune } from '../worker/personal-data-prune';
+import { AppConfig, publicUrlOf } from './config';
+
+/**
+ * Measured memory of one cached workflow (bench/results/summary.md: 1.7 MiB per cached
+ * deliverable, the SDK's per-workflow sandbox), and what the rest of a worker process needs.
+ */
+const MIB_PER_CACHED_WORKFLOW = 1.7;
+const HEAP_MIB_FOR_THE_REST = 300;
+
+/**
+ * How many workflows the worker keeps cached: as many as fit in the heap beside the rest of the
+ * process by the measured cost of one; at least 50, so that a small heap still serves a burst.
+ * A workflow evicted from the cache replays its (short) history when its next timer fires.
+ */
+export function maxCachedWorkflowsFor(heapLimitBytes = getHeapStatistics().heap_size_limit): number {
+  const heapMiB = heapLimitBytes / (1024 * 1024);
+  return Math.max(50, Math.floor((heapMiB - HEAP_MIB_FOR_THE_REST) / MIB_PER_CACHED_WORKFLOW));
+}
+
+/**
+ * The workflow bundle built by `npm run build` (dist/workflow-bundle.js, see
+ * src/app/build-workflow-bundle.ts), or WORKFLOW_BUNDLE_PATH: a production worker loads it
+ * instead of running webpack at every start; from source (development, tests) there is none and
+ * the worker bundles the workflows itself.
+ */
+export function prebuiltWorkflowBundle(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.WORKFLOW_BUNDLE_PATH) return env.WORKFLOW_BUNDLE_PATH;
+  const besideDist = join(__dirname, '..', 'workflow-bundle.js');
+  return __filename.endsWith('.js') && existsSync(besideDist) ? besideDist : undefined;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Settles when the worker stops. */
+  run: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The worker's part of a process: polls the task queue with the activities over the process's
+ * pool and mail transport, makes sure the weekly digest's Schedule exists, runs the daily prune.
+ */
+export async function startWorker(
+  config: AppConfig,
+  shared: { pool: Pool; mailer: SmtpMailer; client: Client },
+  log: (line: string) => void,
+): Promise<RunningWorker> {
+  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+  const bundlePath = prebuiltWorkflowBundle();
+  const worker = await createArshjulWorker({
+    connection: nativeConnection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    deps: { db: shared.pool, mailer: shared.mailer, clock: systemClock, publicUrl: publicUrlOf(config) },
+    ...(bundlePath && { workflowBundle: { codePath: bundlePath } }),
+    tuning: {
+      maxCachedWorkflows: config.worker.maxCachedWorkflows ?? maxCachedWorkflowsFor(),
+      maxConcurrentActivityTaskExecutions: ACTIVITY_CONCURRENCY,
+      // An activity under way (a mail being sent) gets this long to finish on a stop; after it,
+      // it is cancelled and retried by another worker (the send log keeps it exactly once).
+      shutdownGraceTime: `${config.worker.shutdownGraceSeconds}s`,
+    },
+  });
+  const run = worker.run();
+  // Several workers may start at the same moment: the Schedule's creation is idempotent.
+  const schedule = await ensureDigestSchedule(shared.client, config.temporal.taskQueue);
+  if (schedule === 'created') log('Veckosammanställningen är schemalagd: måndagar kl. 08:00 (Europe/Stockholm).');
+  const prune = startDailyPrune({ pool: shared.pool, retentionDays: config.personalData.retentionDays, log });
+  return {
+    worker,
+    run,
+    async stop() {
+      await prune.stop();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await run.catch(() => undefined);
+      await nativeConnection.close();
+    },
+  };
+}
