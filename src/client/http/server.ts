@@ -26,8 +26,10 @@ export interface HttpAppDeps {
   pool: Pool;
   /** Where users reach the pages (links in mails and feeds). */
   publicUrl?: string;
-  /** Writes per token and minute through the API. */
+  /** Writes per token, route and minute through the API (counted in PostgreSQL, shared by all API processes). */
   writesPerMinute?: number;
+  /** Where the API reports trouble that does not fail a request, e.g. the rate limit store failing (default: standard error). */
+  warn?: (line: string) => void;
   /** What a board may attach: size limit and file types (default 25 MB of PDF, Word, Excel, OpenDocument). */
   uploads?: UploadPolicy;
   /** Where the report templates named by the calendars are (default: the shipped data/<municipality>/templates). */

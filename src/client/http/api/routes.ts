@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { appendAuditEvent } from '../../../db/audit-log';
+import { postgresRateLimitStore } from '../../../db/rate-limit-store';
 import { actorId, Principal } from '../../../domain/principal';
 import { boardTargets } from '../../../domain/board-target';
 import { formatGrant } from '../../../domain/grants';
@@ -756,13 +757,21 @@ export interface ApiDeps {
   review: ReportReviewOperations;
   pool: Pool;
   settings?: PersonSettingsOperations;
-  /** Writes per token and minute (SLK's bulk work stays well under it). */
+  /** Writes per token, route and minute (SLK's bulk work stays well under it). */
   writesPerMinute?: number;
+  /** Where a failing rate limit store is reported (default: standard error). */
+  warn?: (line: string) => void;
 }
 
 /** Registers every API route, the OpenAPI document and the write rate limit. */
 export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
-  await app.register(rateLimit, { global: false });
+  // Counted in PostgreSQL so that all API processes share the limit; if the database fails the
+  // store warns and the write goes on to fail on its own error (src/db/rate-limit-store.ts).
+  await app.register(rateLimit, {
+    global: false,
+    skipOnError: true,
+    store: postgresRateLimitStore(deps.pool, deps.warn ? { warn: deps.warn } : {}),
+  });
   const document = buildOpenApiDocument(apiRoutes);
   const settings = deps.settings ?? createPersonSettingsOperations(deps.pool);
   app.get('/api/openapi.json', async () => document);
