@@ -303,6 +303,13 @@ export const allDialogues = z.array(
   }),
 );
 
+/** An indicator of a LUP analysis with its baseline (src/domain/guideline-answers.ts). */
+const indicatorView = z.object({
+  name: z.string(),
+  baseline: z.number().optional(),
+  year: z.number().optional(),
+  source: z.string().optional(),
+});
 const followUpStatus = z.object({ phaseId: z.string(), status: z.string(), comment: z.string().optional() }).nullable();
 export const localDevelopment = z.object({
   budgetYear: z.number().int(),
@@ -335,6 +342,16 @@ export const localDevelopment = z.object({
       boardName: z.string(),
       stage: z.string(),
       mainFocus: z.string().nullable(),
+      analysis: z
+        .object({
+          budgetYear: z.number().int(),
+          mainFocus: z.string().optional(),
+          areas: z.array(
+            z.object({ name: z.string(), needs: z.string().optional(), indicators: z.array(indicatorView) }),
+          ),
+          indicatorsByGoal: z.array(z.object({ goal: z.string(), indicators: z.array(indicatorView) })),
+        })
+        .nullable(),
       measures: z.number().int(),
       servesPriorityAreas: z.array(z.string()),
       dialogues: z.array(

@@ -29,6 +29,8 @@ import {
   select,
   sendPage,
 } from './common';
+import { focusOfAnalysis } from '../../../domain/guideline-answers';
+import { analysisFocusHtml, type LatestAnalysis } from './analysis-focus-view';
 import { formatDate } from './format';
 import { html, SafeHtml } from './html';
 import { page } from './layout';
@@ -257,6 +259,15 @@ async function sendProgrammePage(deps: PageDeps, reply: FastifyReply, status: nu
     deps.ops.registry().catch(() => undefined),
   ]);
   const boardName = (registry && findOrganisation(registry, s.boardId)?.name) ?? s.boardId;
+  // The latest analysis (the highest budget year; a resubmission replaced its year's earlier one).
+  const latest = [...view.state.analyses].sort((a, b) => a.budgetYear - b.budgetYear).at(-1);
+  const analysis: LatestAnalysis | undefined = latest && {
+    budgetYear: latest.budgetYear,
+    ...focusOfAnalysis(latest.content),
+  };
+  // The goals are data per budget year: named as that year's cycle names them.
+  const goals = latest ? ((await deps.ops.cycle(latest.budgetYear).catch(() => undefined))?.calendar.goals ?? []) : [];
+  const goalName = (id: string) => goals.find((g) => g.id === id)?.name ?? id;
   const mayRecord = await mayOnBoard(deps.ops, s.principal, 'record-dialogue', s.boardId);
   const problem = s.problem;
   const measures = view.state.programme?.measures.filter((m) => m.status !== 'avslutad') ?? [];
@@ -272,6 +283,8 @@ async function sendProgrammePage(deps: PageDeps, reply: FastifyReply, status: nu
     ${s.notice ? html`<p class="notice" role="status">${s.notice}</p>` : ''}
     <h2>Programmet</h2>
     ${programmeHtml(view, registry)}
+    <h2>Analysens fokus</h2>
+    ${analysisFocusHtml(analysis, goalName, 'analys')}
     <h2>Medborgardialoger</h2>
     ${dialoguesHtml(view.state)}
     ${
