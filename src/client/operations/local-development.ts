@@ -8,6 +8,7 @@ import {
   checkRegistration,
   citizenDialogueSchema,
   consultationSchema,
+  dialoguePartSchema,
   initialLupState,
   LupState,
   measureStatusSchema,
@@ -24,6 +25,7 @@ import {
   lupWorkflowId,
   receiveProgrammeUpdate,
   recordConsultationUpdate,
+  recordDialoguePartUpdate,
   recordDialogueUpdate,
   registerProgrammeUpdate,
   reviseProgrammeUpdate,
@@ -169,6 +171,33 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
         );
       }
       return update(boardId, recordConsultationUpdate, { ...parsed, by });
+    },
+
+    /**
+     * A service board's or company's part in one of the district's dialogues: what it
+     * contributed. The caller has been authorised for the service board (its people or SLK); the
+     * workflow decides whether the district's record names the board (consulted, or owning a
+     * measure). A dialogue the district has not recorded is a 404, as the URL names it.
+     */
+    async recordDialoguePart(boardId: string, dialogueId: string, part: unknown, by: string): Promise<LupState> {
+      const parsed = parseInput(dialoguePartSchema.omit({ by: true, dialogueId: true }), part);
+      const reg = await district(boardId);
+      const kind = findOrganisation(reg, parsed.serviceBoardId)?.kind;
+      if (kind !== 'facknamnd' && kind !== 'bolagsstyrelse') {
+        throw new OperationError(
+          400,
+          'serviceBoardId',
+          'must be a service board or a company of the registry',
+          'not-in-registry',
+          { id: parsed.serviceBoardId },
+        );
+      }
+      try {
+        return await update(boardId, recordDialoguePartUpdate, { ...parsed, dialogueId, by });
+      } catch (error) {
+        if (error instanceof OperationError && error.code === 'unknown-dialogue') throw notFound('dialogue');
+        throw error;
+      }
     },
 
     /** A revision by the district: measures added, changed, ended, with the reason (a new version). */

@@ -14,6 +14,7 @@ import {
 import { z } from 'zod';
 import {
   citizenDialogueSchema,
+  dialoguePartSchema,
   consultationSchema,
   MEASURE_STATUSES,
   measureStatusSchema,
@@ -211,6 +212,15 @@ export const lupParams = z.object({ boardId: slug }).strict();
 export const measureParams = lupParams.extend({ measureId: slug }).strict();
 export const dialogueBody = citizenDialogueSchema.omit({ by: true });
 export const consultationBody = consultationSchema.omit({ by: true });
+export const dialogueParams = lupParams.extend({ dialogueId: slug }).strict();
+export const dialoguePartBody = dialoguePartSchema.omit({ by: true, dialogueId: true });
+/** A service board's or company's part in a district's dialogue, as the dialogues list it. */
+const dialoguePartView = z.object({
+  boardId: z.string(),
+  contribution: z.string(),
+  by: z.string(),
+  recordedAt: z.string(),
+});
 export const revisionBody = revisionSchema.omit({ by: true });
 export const registrationBody = registrationSchema.omit({ by: true });
 export const measureStatusBody = measureStatusSchema.omit({ by: true, measureId: true });
@@ -265,7 +275,9 @@ export const lupState = z.object({
       by: z.string(),
     }),
   ),
-  dialogues: z.array(citizenDialogueSchema.extend({ boardId: z.string() })),
+  dialogues: z.array(
+    citizenDialogueSchema.extend({ boardId: z.string(), parts: z.array(dialoguePartView).optional() }),
+  ),
   consultations: z.array(consultationSchema.extend({ boardId: z.string() })),
   followUps: z.array(
     z.object({
