@@ -377,5 +377,7 @@ describe('lupWorkflow: one programme per district across budget years', () => {
       [handle.workflowId],
     );
     expect(rows.rows.map((r) => r.part_board_id)).toEqual(parts.map((p) => p.boardId));
+    // The programme's own history is of its last run: this one replays the parts' update.
+    await recordHistoryIfAsked(handle, 'lup-dialogue-parts');
   });
 });
