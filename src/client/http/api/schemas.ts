@@ -760,7 +760,14 @@ export const boardLupMeasures = z.object({
         }),
       ),
       dialogues: z.array(
-        z.object({ id: z.string(), heldOn: z.string(), question: z.string(), outcome: z.string().nullable() }),
+        z.object({
+          id: z.string(),
+          heldOn: z.string(),
+          question: z.string(),
+          outcome: z.string().nullable(),
+          /** The service boards' and companies' parts in it, in the order recorded. */
+          parts: z.array(dialoguePartView.extend({ boardName: z.string() })),
+        }),
       ),
       consultations: z.array(z.object({ id: z.string(), heldOn: z.string(), said: z.string() })),
     }),

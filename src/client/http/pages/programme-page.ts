@@ -32,6 +32,8 @@ import {
 import { focusOfAnalysis } from '../../../domain/guideline-answers';
 import { analysisFocusHtml, type LatestAnalysis } from './analysis-focus-view';
 import { formatDate } from './format';
+import { dialoguePartsHtml } from './service-view';
+import { loadActorNames, type ActorNames } from '../../../db/actor-names';
 import { html, SafeHtml } from './html';
 import { page } from './layout';
 
@@ -220,7 +222,7 @@ function programmeHtml(view: LupView, registry: Registry | undefined): SafeHtml 
     </div>`;
 }
 
-function dialoguesHtml(state: LupState): SafeHtml {
+function dialoguesHtml(state: LupState, nameOf: (id: string) => string, names: ActorNames): SafeHtml {
   if (state.dialogues.length === 0) return html`<p>Inga medborgardialoger registrerade än.</p>`;
   return html`${state.dialogues.map(
     (d) =>
@@ -242,6 +244,10 @@ function dialoguesHtml(state: LupState): SafeHtml {
           <dt>Återkoppling till deltagarna</dt>
           <dd>${d.feedback ?? 'Inte angiven än'}</dd>
         </dl>
+        ${dialoguePartsHtml(
+          (d.parts ?? []).map((p) => ({ ...p, boardName: nameOf(p.boardId) })),
+          names,
+        )}
       </div>`,
   )}`;
 }
@@ -259,6 +265,11 @@ async function sendProgrammePage(deps: PageDeps, reply: FastifyReply, status: nu
     deps.ops.registry().catch(() => undefined),
   ]);
   const boardName = (registry && findOrganisation(registry, s.boardId)?.name) ?? s.boardId;
+  const nameOf = (id: string) => (registry && findOrganisation(registry, id)?.name) ?? id;
+  const names = await loadActorNames(
+    deps.pool,
+    view.state.dialogues.flatMap((d) => (d.parts ?? []).map((p) => p.by)),
+  );
   // The latest analysis (the highest budget year; a resubmission replaced its year's earlier one).
   const latest = [...view.state.analyses].sort((a, b) => a.budgetYear - b.budgetYear).at(-1);
   const analysis: LatestAnalysis | undefined = latest && {
@@ -286,7 +297,7 @@ async function sendProgrammePage(deps: PageDeps, reply: FastifyReply, status: nu
     <h2>Analysens fokus</h2>
     ${analysisFocusHtml(analysis, goalName, 'analys')}
     <h2>Medborgardialoger</h2>
-    ${dialoguesHtml(view.state)}
+    ${dialoguesHtml(view.state, nameOf, names)}
     ${
       mayRecord
         ? html`<h2 id="dialog-rubrik">Registrera en medborgardialog</h2>
