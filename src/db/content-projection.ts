@@ -1,4 +1,4 @@
-import type { CitizenDialogue, Consultation, LupSnapshot } from '../domain/lup-state';
+import type { CitizenDialogue, Consultation, DialoguePart, LupSnapshot } from '../domain/lup-state';
 import { Queryable } from './database';
 import type { DeliverableSnapshot } from './read-model';
 
@@ -70,6 +70,25 @@ export async function projectContent(
          recorded_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
       [event.workflowId, c.id, lup.municipality, c.boardId, c.withBoardId, c.heldOn, c.said, c.by],
+    );
+  }
+  if (event.kind === 'lup-dialogue-part-recorded' && payload.part) {
+    const p = payload.part as DialoguePart;
+    await db.query(
+      `INSERT INTO lup_dialogue_parts (workflow_id, dialogue_id, position, municipality, dialogue_board_id,
+         part_board_id, contribution, recorded_by, recorded_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+      [
+        event.workflowId,
+        payload.dialogueId,
+        payload.position,
+        lup.municipality,
+        payload.dialogueBoardId,
+        p.boardId,
+        p.contribution,
+        p.by,
+        p.recordedAt,
+      ],
     );
   }
 }
@@ -184,6 +203,7 @@ export async function rebuildContentProjections(db: Queryable): Promise<number> 
     'lup_measures',
     'lup_dialogues',
     'lup_consultations',
+    'lup_dialogue_parts',
   ]) {
     await db.query(`DELETE FROM ${table}`);
   }

@@ -85,6 +85,81 @@ export function mainFocusOfAnalysis(answers: unknown): string | undefined {
   return textAt(objectAt(objectAt(answers)[ANALYSIS_MAIN_FOCUS.section])[ANALYSIS_MAIN_FOCUS.question]);
 }
 
+/** The analysis's geographic focus areas: `fokus.fokusomraden`, one row per area and indicator. */
+export const ANALYSIS_FOCUS_AREAS = { section: 'fokus', question: 'fokusomraden' } as const;
+/** The analysis's indicators per KF goal: `analys[<goal>].indikatorer` (a section generated per goal). */
+export const ANALYSIS_GOAL_INDICATORS = { section: 'analys', question: 'indikatorer' } as const;
+
+/** An indicator the district will measure, with the baseline its development is measured against. */
+export interface Indicator {
+  name: string;
+  /** Absent when the row gave none (a draft, or a template that does not require it). */
+  baseline?: number;
+  /** The year the baseline refers to. */
+  year?: number;
+  source?: string;
+}
+
+/** A part of the district where the district concentrates its work, and why. */
+export interface FocusArea {
+  name: string;
+  needs?: string;
+  indicators: Indicator[];
+}
+
+/** What an analysis says about the district's focus: the main goal, the areas, the indicators per goal. */
+export interface AnalysisFocus {
+  mainFocus?: string;
+  areas: FocusArea[];
+  /** Per KF goal (in the order the answers hold them), the indicators with their baselines. */
+  indicatorsByGoal: { goal: string; indicators: Indicator[] }[];
+}
+
+const numberAt = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+
+const indicatorOf = (row: Answers): Indicator | undefined => {
+  const name = textAt(row.indikator);
+  if (!name) return undefined;
+  const baseline = numberAt(row.utgangsvarde);
+  const year = numberAt(row.ar);
+  const source = textAt(row.kalla);
+  return {
+    name,
+    ...(baseline !== undefined && { baseline }),
+    ...(year !== undefined && { year }),
+    ...(source && { source }),
+  };
+};
+
+/**
+ * The focus an analysis states. The focus-area table has one row per area and indicator, so rows
+ * naming the same area (case and surrounding space aside) are one area, in the order the board
+ * first named it; its need is the first one given.
+ */
+export function focusOfAnalysis(answers: unknown): AnalysisFocus {
+  const root = objectAt(answers);
+  const rows = rowsAt(objectAt(root[ANALYSIS_FOCUS_AREAS.section])[ANALYSIS_FOCUS_AREAS.question]);
+  const areas = new Map<string, FocusArea>();
+  for (const row of rows) {
+    const name = textAt(row.omrade);
+    if (!name) continue;
+    const key = name.toLocaleLowerCase('sv-SE').replace(/\s+/g, ' ');
+    const area = areas.get(key) ?? { name, indicators: [] };
+    const needs = textAt(row.behov);
+    if (needs && !area.needs) area.needs = needs;
+    const indicator = indicatorOf(row);
+    if (indicator) area.indicators.push(indicator);
+    areas.set(key, area);
+  }
+  const indicatorsByGoal = Object.entries(objectAt(root[ANALYSIS_GOAL_INDICATORS.section])).flatMap(([goal, raw]) => {
+    const indicators = rowsAt(objectAt(raw)[ANALYSIS_GOAL_INDICATORS.question]).flatMap((r) => indicatorOf(r) ?? []);
+    return indicators.length > 0 ? [{ goal, indicators }] : [];
+  });
+  const mainFocus = mainFocusOfAnalysis(answers);
+  return { ...(mainFocus && { mainFocus }), areas: [...areas.values()], indicatorsByGoal };
+}
+
 /** A board's part in one priority area, as its verksamhetsplan states it. */
 export interface AreaPart {
   areaId: string;

@@ -185,6 +185,15 @@ export interface HandOver {
   by: string;
 }
 
+/** A service board's or company's part in a district's dialogue: what it contributed, by whom, when. */
+export interface DialoguePart {
+  boardId: string;
+  contribution: string;
+  by: string;
+  /** The instant it was recorded (the workflow's clock). */
+  recordedAt: string;
+}
+
 export interface LupState {
   /** The board whose programme this is (the successor after a merger). */
   boardId: string;
@@ -192,7 +201,8 @@ export interface LupState {
   /** Earlier programmes, replaced when the board adopted a new one. */
   replaced: (Programme & { replacedOn: string })[];
   analyses: Analysis[];
-  dialogues: (CitizenDialogue & { boardId: string })[];
+  /** Parts are absent on dialogues recorded before parts existed (state carried across runs). */
+  dialogues: (CitizenDialogue & { boardId: string; parts?: DialoguePart[] })[];
   consultations: (Consultation & { boardId: string })[];
   followUps: FollowUp[];
   handOvers: HandOver[];
@@ -260,6 +270,69 @@ export const applyConsultation = (state: LupState, consultation: Consultation): 
   ...state,
   consultations: [...state.consultations, { ...consultation, boardId: state.boardId }],
 });
+
+// --- A service board's part in a dialogue ---------------------------------------------------------
+
+export const dialoguePartSchema = z
+  .object({
+    dialogueId: slug,
+    /** The service board or company whose part it is. */
+    serviceBoardId: slug,
+    contribution: text(4000),
+    by: text(200),
+  })
+  .strict();
+export type DialoguePartInput = z.infer<typeof dialoguePartSchema>;
+export type CheckedDialoguePart = DialoguePartInput & { recordedAt: string };
+
+/**
+ * The boards that may record a part in the district's dialogues: those its record names — a
+ * board it consulted, or the owner of a measure of its programme in force (ended or not). The
+ * district itself records its dialogues, not parts in them.
+ */
+export function concernedBoards(state: LupState): Set<string> {
+  const named = [
+    ...state.consultations.map((c) => c.withBoardId),
+    ...(state.programme?.measures.map((m) => m.ownerId) ?? []),
+  ];
+  return new Set(named.filter((id) => id !== state.boardId));
+}
+
+/** Refused for a dialogue the district has not recorded and for a board the record does not name. */
+export function checkDialoguePart(state: LupState, raw: unknown, now: string): CheckedDialoguePart {
+  notHandedOver(state);
+  const input = parse(dialoguePartSchema, raw);
+  if (!state.dialogues.some((d) => d.id === input.dialogueId)) {
+    throw new TransitionRefused('dialogueId', `the district has no dialogue ${input.dialogueId}`, 'unknown-dialogue', {
+      id: input.dialogueId,
+    });
+  }
+  if (!concernedBoards(state).has(input.serviceBoardId)) {
+    throw new TransitionRefused(
+      'serviceBoardId',
+      `${input.serviceBoardId} was not consulted by the district and owns no measure of its programme`,
+      'not-concerned',
+      { id: input.serviceBoardId },
+    );
+  }
+  return { ...input, recordedAt: now };
+}
+
+/** Parts are kept in the order they were recorded. */
+export function applyDialoguePart(state: LupState, input: CheckedDialoguePart): LupState {
+  const part: DialoguePart = {
+    boardId: input.serviceBoardId,
+    contribution: input.contribution,
+    by: input.by,
+    recordedAt: input.recordedAt,
+  };
+  return {
+    ...state,
+    dialogues: state.dialogues.map((d) =>
+      d.id === input.dialogueId ? { ...d, parts: [...(d.parts ?? []), part] } : d,
+    ),
+  };
+}
 
 // --- The cycle's LUP phases, from the deliverables ----------------------------------------------
 

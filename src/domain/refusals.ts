@@ -86,6 +86,9 @@ export const refusalCodes = [
   'programme-in-force',
   'unknown-measure',
   'measure-ended',
+  // A service board's part in a district's dialogue (issue 14).
+  'unknown-dialogue',
+  'not-concerned',
   'unchanged',
   'handed-over',
   'edited-by-someone-else',

@@ -19,6 +19,8 @@ export const reviseProgrammeUpdate = defineUpdate<LupState, [unknown]>('revisePr
 /** A programme the board adopted before Årshjul, registered as in force (checkRegistration). */
 export const registerProgrammeUpdate = defineUpdate<LupState, [unknown]>('registerProgramme');
 export const setMeasureStatusUpdate = defineUpdate<LupState, [unknown]>('setMeasureStatus');
+/** A service board's or company's part in one of the district's dialogues (checkDialoguePart). */
+export const recordDialoguePartUpdate = defineUpdate<LupState, [unknown]>('recordDialoguePart');
 /** A merger: this board's programme goes to its successor (the predecessor's side). */
 export const handOverProgrammeUpdate = defineUpdate<LupState, [unknown]>('handOverProgramme');
 /** A merger: the successor takes the predecessor's record, as the predecessor's workflow has it after handing it over. */

@@ -12,6 +12,7 @@ import { TransitionRefused } from '../domain/deliverable-state';
 import {
   applyConsultation,
   applyDialogue,
+  applyDialoguePart,
   applyHandOver,
   applyMeasureStatus,
   applyReceive,
@@ -20,6 +21,7 @@ import {
   applyStage,
   checkConsultation,
   checkDialogue,
+  checkDialoguePart,
   checkHandOver,
   checkMeasureStatus,
   checkReceive,
@@ -38,6 +40,7 @@ import {
   lupViewQuery,
   receiveProgrammeUpdate,
   recordConsultationUpdate,
+  recordDialoguePartUpdate,
   registerProgrammeUpdate,
   recordDialogueUpdate,
   reviseProgrammeUpdate,
@@ -149,6 +152,28 @@ export async function lupWorkflow(input: LupWorkflowInput): Promise<LupState> {
       payload: { consultation: { ...consultation, boardId: state.boardId } },
       by: consultation.by,
     })),
+  );
+  on(
+    recordDialoguePartUpdate,
+    // When: the workflow's clock as the part is checked in turn, so parts keep their order.
+    handle(
+      (s, raw) => checkDialoguePart(s, raw, new Date(Date.now()).toISOString()),
+      applyDialoguePart,
+      (part) => {
+        const dialogue = state.dialogues.find((d) => d.id === part.dialogueId)!;
+        const parts = dialogue.parts ?? [];
+        return {
+          kind: 'lup-dialogue-part-recorded',
+          payload: {
+            dialogueId: part.dialogueId,
+            dialogueBoardId: dialogue.boardId,
+            position: parts.length - 1,
+            part: parts.at(-1),
+          },
+          by: part.by,
+        };
+      },
+    ),
   );
   on(
     reviseProgrammeUpdate,

@@ -150,6 +150,14 @@ const ROUTES: Record<string, RouteSpec> = {
     expect: { ...controllerWork, admin: ['ok', '404'] },
     body: { id: 'samrad-1', withBoardId: 'kulturnamnden', heldOn: '2090-01-10', said: 'Bidrar med bibliotek.' },
   },
+  // A service board's part in a district's dialogue, authorised on the board whose part it is
+  // (here the board the URL names): past authorisation the district is refused as no service
+  // board (400), the company keeps no dialogues (404 for `board`).
+  'POST /api/lup/:boardId/dialogues/:dialogueId/parts': {
+    surface: 'api',
+    expect: { ...controllerWork, admin: ['ok', '404'] },
+    body: (boardId) => ({ serviceBoardId: boardId, contribution: 'Vår del i dialogen.' }),
+  },
   // The stack's district has no programme yet: past authorisation, a 409 (no-programme), not a 404.
   'POST /api/lup/:boardId/revisions': {
     surface: 'api',
@@ -392,6 +400,7 @@ function pathOf(url: string, boardId: string): string {
     .replace(':boardId', boardId)
     .replace(':milestoneId', 'kf-budget')
     .replace(':measureId', 'belysning')
+    .replace(':dialogueId', 'dialog-1')
     .replace(':templateId', 'testrapport')
     .replace(':areaId', 'rinkeby-kista')
     .replace(':attachmentId', attachmentId)

@@ -103,14 +103,19 @@ const submit = (phaseId: string, boardId: string, content: unknown, extra: objec
     `board:${boardId}`,
   );
 
-const analysis = (mainFocus: string) => ({
+const analysis = (mainFocus: string, focusAreas?: object[]) => ({
   analys: {
-    sammanhallen: { 'mal-analys': 'Mötesplatser och trygghet.' },
+    sammanhallen: {
+      'mal-analys': 'Mötesplatser och trygghet.',
+      ...(focusAreas && {
+        indikatorer: [{ indikator: 'Andel unga som känner sig trygga', utgangsvarde: 58.5, ar: year - 1 }],
+      }),
+    },
     klimatsmart: { 'mal-analys': 'Cykelvägar och energi i skolorna.' },
     'ekonomiskt-hallbar': { 'mal-analys': 'Sommarjobb och feriepraktik.' },
     'demokratiskt-hallbar': { 'mal-analys': 'Lågt valdeltagande i flera valdistrikt.' },
   },
-  fokus: { huvudfokus: mainFocus },
+  fokus: { huvudfokus: mainFocus, ...(focusAreas && { fokusomraden: focusAreas }) },
   samrad: { samrad: [{ part: 'Kulturnämnden', datum: `${year}-01-10` }] },
 });
 
@@ -126,7 +131,21 @@ beforeAll(async () => {
   );
 
   // Järva (serving Rinkeby-Kista): analysis, a citizen dialogue, the programme with a measure there.
-  await submit('lup-analys', 'jarva', analysis('demokratiskt-hallbar'));
+  // Järva names two geographic focus areas, one with two indicators (one row each).
+  await submit(
+    'lup-analys',
+    'jarva',
+    analysis('demokratiskt-hallbar', [
+      {
+        omrade: 'Rinkeby centrum',
+        behov: 'Otrygghet kvällstid',
+        indikator: 'Anmälda brott per 1000 invånare',
+        utgangsvarde: 41,
+      },
+      { omrade: 'Tensta', indikator: 'Valdeltagande i procent', utgangsvarde: 52.3, ar: year - 4 },
+      { omrade: 'Rinkeby centrum', indikator: 'Besök på mötesplatsen per vecka', utgangsvarde: 0 },
+    ]),
+  );
   await stack.ops.local.recordDialogue(
     'jarva',
     {
@@ -319,6 +338,27 @@ describe('the committee’s view of local development work', () => {
     const farstaLup = (await lups.locator('tr[data-district="farsta"]').innerText()).replace(/\s+/g, ' ');
     expect(farstaLup).toContain('Inget program antaget');
     expect(farstaLup).toContain('Ett Stockholm som håller samman');
+    // The latest analysis's focus per district: the focus areas with their indicators and baselines.
+    const jarvaFocus = page.locator('[data-district-focus="jarva"]');
+    expect(await text(page, '[data-district-focus="jarva"] [data-main-focus]')).toBe(
+      'Ett demokratiskt hållbart Stockholm',
+    );
+    const rinkebyArea = (await jarvaFocus.locator('tr[data-focus-area="Rinkeby centrum"]').innerText()).replace(
+      /\s+/g,
+      ' ',
+    );
+    expect(rinkebyArea).toContain('Otrygghet kvällstid');
+    expect(rinkebyArea).toContain('Anmälda brott per 1000 invånare: utgångsvärde 41');
+    expect(rinkebyArea).toContain('Besök på mötesplatsen per vecka: utgångsvärde 0');
+    expect(await jarvaFocus.locator('tr[data-focus-area="Tensta"]').innerText()).toContain(
+      `Valdeltagande i procent: utgångsvärde 52,3 (${year - 4})`,
+    );
+    expect(await jarvaFocus.locator('tr[data-goal="sammanhallen"]').innerText()).toContain(
+      `Andel unga som känner sig trygga: utgångsvärde 58,5 (${year - 1})`,
+    );
+    expect(await text(page, '[data-district-focus="farsta"]')).toContain(
+      'Analysen anger inga geografiska fokusområden.',
+    );
     const dialogue = await text(page, '[data-dialogue="jarvaveckan"]');
     expect(dialogue).toContain(JARVA_QUESTION);
     expect(dialogue).toContain('Dialogmöte, Enkät på plats');
@@ -405,6 +445,17 @@ describe('a district’s programme page', () => {
     expect(await text(page, 'tr[data-version="1"]')).toContain('Antaget av nämnden');
     expect(await text(page, 'tr[data-measure="motesplats-unga"]')).toContain('Planerad');
     expect(await text(page, '[data-dialogue="jarvaveckan"]')).toContain('Invånare: 85');
+    // The latest analysis's focus: main goal, focus areas with indicators and baselines, per goal.
+    expect(await text(page, '.analysis-focus [data-main-focus]')).toBe('Ett demokratiskt hållbart Stockholm');
+    const areas = page.getByRole('table', { name: 'Geografiska fokusområden' });
+    expect(await areas.locator('tbody tr').count()).toBe(2);
+    expect(await areas.locator('tr[data-focus-area="Rinkeby centrum"] li').allInnerTexts()).toEqual([
+      'Anmälda brott per 1000 invånare: utgångsvärde 41',
+      'Besök på mötesplatsen per vecka: utgångsvärde 0',
+    ]);
+    expect(await text(page, 'tr[data-goal="sammanhallen"]')).toContain('Ett Stockholm som håller samman');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(statSync(await screenshot(page, 'web-lup-analysis-focus')).size).toBeGreaterThan(10_000);
 
     // A revision without a reason: refused, the error by the field and in the summary; nothing changes.
     await page.getByLabel('Datum', { exact: true }).last().fill(`${year}-03-01`);

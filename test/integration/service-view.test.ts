@@ -137,7 +137,13 @@ describe('GET /api/boards/:boardId/lup-measures', () => {
             },
           ],
           dialogues: [
-            { id: 'dialog-1', heldOn: '2089-02-10', question: 'Vad saknas i centrum?', outcome: 'Ett bibliotek' },
+            {
+              id: 'dialog-1',
+              heldOn: '2089-02-10',
+              question: 'Vad saknas i centrum?',
+              outcome: 'Ett bibliotek',
+              parts: [],
+            },
           ],
           consultations: [{ id: 'samrad-kultur', heldOn: '2089-02-20', said: 'Kulturnämnden tar biblioteket.' }],
         },

@@ -196,7 +196,7 @@ describe('npm start', () => {
       const stored = await listCycleTemplateVersions(db.pool, 'stockholm', Number(workflowId.split('/')[1]));
       expect(stored.map((v) => `${v.templateId}@${v.version}`).sort()).toEqual([
         'budgetunderlag@1',
-        'lup-analys@1',
+        'lup-analys@2',
         'lup-program@1',
         'lup-uppfoljning@1',
         'tertialrapport-1@1',

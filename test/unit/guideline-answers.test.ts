@@ -1,5 +1,6 @@
 import {
   areaPartsOfPlan,
+  focusOfAnalysis,
   followUpsOf,
   mainFocusOfAnalysis,
   measuresOfProgramme,
@@ -99,5 +100,61 @@ describe('the guidelines’ data in a board’s answers', () => {
       { ref: 'measure:fritidsgard', status: 'klar', comment: 'Gården öppnade i maj' },
       { ref: 'area:farsta', status: 'pagar', comment: 'Feriejobb för 40 unga' },
     ]);
+  });
+
+  it('reads an analysis’s focus: the main goal, the focus areas with their indicators, the indicators per goal', () => {
+    const analysis = {
+      analys: {
+        sammanhallen: {
+          'mal-analys': 'Trångboddhet och låg valdeltagande.',
+          indikatorer: [
+            { indikator: 'Valdeltagande', utgangsvarde: 61.5, ar: 2026, kalla: 'Valmyndigheten' },
+            { utgangsvarde: 3 },
+          ],
+        },
+        klimatsmart: { 'mal-analys': 'Få laddplatser.', indikatorer: [] },
+        ekonomiskt: { 'mal-analys': 'Utan tabell.' },
+      },
+      fokus: {
+        huvudfokus: 'sammanhallen',
+        fokusomraden: [
+          { omrade: 'Hökarängen', behov: 'Otrygghet kring centrum', indikator: 'Känner sig trygga', utgangsvarde: 54 },
+          { omrade: 'Fagersjö', indikator: 'Andel i arbete', utgangsvarde: 62, ar: 2025 },
+          { omrade: ' hökarängen ', behov: 'Annat behov', indikator: 'Besök på fritidsgården', utgangsvarde: 0 },
+          { omrade: 'Fagersjö', behov: 'Hög arbetslöshet', indikator: '  ' },
+          { behov: 'Rad utan område', indikator: 'Bortglömd', utgangsvarde: 1 },
+        ],
+      },
+    };
+    expect(focusOfAnalysis(analysis)).toEqual({
+      mainFocus: 'sammanhallen',
+      areas: [
+        {
+          name: 'Hökarängen',
+          needs: 'Otrygghet kring centrum',
+          indicators: [
+            { name: 'Känner sig trygga', baseline: 54 },
+            { name: 'Besök på fritidsgården', baseline: 0 },
+          ],
+        },
+        {
+          name: 'Fagersjö',
+          needs: 'Hög arbetslöshet',
+          indicators: [{ name: 'Andel i arbete', baseline: 62, year: 2025 }],
+        },
+      ],
+      indicatorsByGoal: [
+        {
+          goal: 'sammanhallen',
+          indicators: [{ name: 'Valdeltagande', baseline: 61.5, year: 2026, source: 'Valmyndigheten' }],
+        },
+      ],
+    });
+    // Version 1's free text, or nothing at all, yields no areas rather than a failure.
+    expect(focusOfAnalysis({ fokus: { 'geografiskt-fokus': 'Hökarängen' } })).toEqual({
+      areas: [],
+      indicatorsByGoal: [],
+    });
+    expect(focusOfAnalysis(undefined)).toEqual({ areas: [], indicatorsByGoal: [] });
   });
 });

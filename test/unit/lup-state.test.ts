@@ -1,6 +1,7 @@
 import {
   applyConsultation,
   applyDialogue,
+  applyDialoguePart,
   applyHandOver,
   applyMeasureStatus,
   applyReceive,
@@ -8,6 +9,7 @@ import {
   applyStage,
   checkConsultation,
   checkDialogue,
+  checkDialoguePart,
   checkHandOver,
   checkMeasureStatus,
   checkReceive,
@@ -279,5 +281,81 @@ describe('a district’s programme across budget years', () => {
     const withOwn = applyReceive({ ...own, boardId: 'jarva' }, old);
     expect(withOwn.programme!.number).toBe(1);
     expect(withOwn.replaced.map((p) => [p.number, p.boardId])).toEqual([[2, 'farsta']]);
+  });
+});
+
+describe('a service board’s part in a district’s dialogue', () => {
+  const at = '2027-05-02T08:00:00.000Z';
+  const part = {
+    dialogueId: 'trygghet-2027',
+    serviceBoardId: 'trafiknamnden',
+    contribution: 'Ny belysning på gångvägen',
+    by: 'person:7',
+  };
+  // Farsta consulted the traffic board; Kulturnämnden owns a measure after a revision.
+  const concerned = (): LupState => {
+    let s = adopted();
+    s = applyConsultation(
+      s,
+      checkConsultation(s, {
+        id: 'trafik',
+        withBoardId: 'trafiknamnden',
+        heldOn: '2027-01-10',
+        said: 'Ja',
+        by: 'Farsta',
+      }),
+    );
+    return applyRevision(
+      s,
+      checkRevision(s, {
+        on: '2027-05-01',
+        reason: 'Kulturen tar över läxhjälpen',
+        add: [{ id: 'kultur', title: 'Kulturskola', ownerId: 'kulturnamnden' }],
+        by: 'Farsta',
+      }),
+    );
+  };
+
+  it('records what a consulted board or a measure’s owner contributed, by whom and when, in the order recorded', () => {
+    let s = concerned();
+    s = applyDialoguePart(s, checkDialoguePart(s, part, at));
+    s = applyDialoguePart(
+      s,
+      checkDialoguePart(
+        s,
+        { ...part, serviceBoardId: 'kulturnamnden', contribution: 'Lokaler på kvällstid', by: 'person:9' },
+        at,
+      ),
+    );
+    expect(s.dialogues[0]!.parts).toEqual([
+      { boardId: 'trafiknamnden', contribution: 'Ny belysning på gångvägen', by: 'person:7', recordedAt: at },
+      { boardId: 'kulturnamnden', contribution: 'Lokaler på kvällstid', by: 'person:9', recordedAt: at },
+    ]);
+    // The dialogue itself is unchanged.
+    expect(s.dialogues[0]).toMatchObject({ id: 'trygghet-2027', question: dialogue.question });
+  });
+
+  it('refuses an unknown dialogue, a board the record does not name, the district itself and bad input, naming the field', () => {
+    const s = concerned();
+    expect(thrown(() => checkDialoguePart(s, { ...part, dialogueId: 'okand' }, at))).toMatchObject({
+      field: 'dialogueId',
+      code: 'unknown-dialogue',
+    });
+    expect(thrown(() => checkDialoguePart(s, { ...part, serviceBoardId: 'idrottsnamnden' }, at))).toMatchObject({
+      field: 'serviceBoardId',
+      code: 'not-concerned',
+    });
+    expect(thrown(() => checkDialoguePart(s, { ...part, serviceBoardId: 'farsta' }, at))).toMatchObject({
+      field: 'serviceBoardId',
+      code: 'not-concerned',
+    });
+    expect(thrown(() => checkDialoguePart(s, { ...part, contribution: '  ' }, at))).toMatchObject({
+      field: 'contribution',
+    });
+    expect(thrown(() => checkDialoguePart(s, { ...part, contribution: 'x'.repeat(4001) }, at))).toMatchObject({
+      field: 'contribution',
+    });
+    const handed = applyHandOver(s, checkHandOver(s, { to: 'norra', on: '2027-07-01', by: 'SLK' })!);
+    expect(thrown(() => checkDialoguePart(handed, part, at))).toMatchObject({ code: 'handed-over' });
   });
 });

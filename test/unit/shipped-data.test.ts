@@ -232,6 +232,18 @@ describe('the shipped report templates', () => {
       .flatMap((s) => s.questions)
       .find((q) => q.id === 'huvudfokus');
     expect(focus).toMatchObject({ kind: 'choice', optionsFrom: 'goals', required: true });
+    // Version 2: the geographic focus areas as a table, an indicator with its baseline per row.
+    expect(shipped('lup-analys').version).toBe(2);
+    const areas = sections('lup-analys')
+      .flatMap((s) => s.questions)
+      .find((q) => q.id === 'fokusomraden');
+    expect(areas?.kind === 'table' && areas.columns.map((c) => [c.id, c.required])).toEqual([
+      ['omrade', true],
+      ['behov', false],
+      ['indikator', true],
+      ['utgangsvarde', true],
+      ['ar', false],
+    ]);
     const measures = sections('lup-program')
       .flatMap((s) => s.questions)
       .find((q) => q.id === 'atgarder');

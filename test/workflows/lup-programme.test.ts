@@ -9,6 +9,7 @@ import {
   lupWorkflowId,
   receiveProgrammeUpdate,
   recordConsultationUpdate,
+  recordDialoguePartUpdate,
   recordDialogueUpdate,
   reviseProgrammeUpdate,
   setMeasureStatusUpdate,
@@ -120,6 +121,25 @@ describe('lupWorkflow: one programme per district across budget years', () => {
     });
     let state = await until(farsta, (s) => s.programme !== undefined);
     expect(state.programme).toMatchObject({ number: 1, adoptedOn: '2026-04-21', reference: 'Dnr 2026/12' });
+    // The traffic board, consulted, records its part in the dialogue (when: the workflow's clock);
+    // the sports board, named nowhere in the record yet, is refused naming the field.
+    const part = (serviceBoardId: string, contribution: string) =>
+      farsta.executeUpdate(recordDialoguePartUpdate, {
+        args: [{ dialogueId: 'torget-2026', serviceBoardId, contribution, by: `person:${serviceBoardId}` }],
+      });
+    state = await part('trafiknamnden', 'Belysningen vid torget byggs 2027');
+    expect(state.dialogues[0]!.parts).toEqual([
+      {
+        boardId: 'trafiknamnden',
+        contribution: 'Belysningen vid torget byggs 2027',
+        by: 'person:trafiknamnden',
+        recordedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d/),
+      },
+    ]);
+    expect(await refusal(part('idrottsnamnden', 'Hallen'))).toMatchObject({
+      field: 'serviceBoardId',
+      code: 'not-concerned',
+    });
     await sleepUntilStockholm(ctx.env, '2027-05-10');
     await stage({ stage: 'follow-up', budgetYear: 2027, phaseId: 'tertialrapport-1', content: {}, on: '2027-05-10' });
     await farsta.executeUpdate(setMeasureStatusUpdate, {
@@ -151,6 +171,9 @@ describe('lupWorkflow: one programme per district across budget years', () => {
       ],
     });
     expect(state.programme!.versions.map((v) => v.version)).toEqual([1, 2]);
+    // Owning a measure now, the sports board records its part too.
+    state = await part('idrottsnamnden', 'Ungdomsgården öppnar på kvällarna');
+    expect(state.dialogues[0]!.parts!.map((p) => p.boardId)).toEqual(['trafiknamnden', 'idrottsnamnden']);
     await stage({ stage: 'follow-up', budgetYear: 2028, phaseId: 'tertialrapport-2', content: {}, on: '2028-09-15' });
     await stage({
       stage: 'follow-up',
@@ -214,13 +237,22 @@ describe('lupWorkflow: one programme per district across budget years', () => {
     ]);
     const dumpTables = async () =>
       Promise.all(
-        ['lup_programmes', 'lup_programme_versions', 'lup_measures', 'lup_dialogues', 'lup_consultations'].map(
-          async (t) => (await pool.query(`SELECT * FROM ${t} ORDER BY 1, 2, 3`)).rows,
-        ),
+        [
+          'lup_programmes',
+          'lup_programme_versions',
+          'lup_measures',
+          'lup_dialogues',
+          'lup_consultations',
+          'lup_dialogue_parts',
+        ].map(async (t) => (await pool.query(`SELECT * FROM ${t} ORDER BY 1, 2, 3`)).rows),
       );
     const before = await dumpTables();
     expect(before[3]).toHaveLength(7);
     expect(before[4]).toHaveLength(1);
+    expect(before[5]!.map((r) => [r.dialogue_id, r.position, r.dialogue_board_id, r.part_board_id])).toEqual([
+      ['torget-2026', 0, 'farsta', 'trafiknamnden'],
+      ['torget-2026', 1, 'farsta', 'idrottsnamnden'],
+    ]);
     await rebuildContentProjections(pool);
     expect(await dumpTables()).toEqual(before);
 
@@ -306,5 +338,46 @@ describe('lupWorkflow: one programme per district across budget years', () => {
       (e) => e.kind === 'lup-programme-revised',
     );
     expect(revised.map((e) => (e.payload as { version: number }).version)).toEqual([2, 3, 4]);
+  });
+
+  it('takes two parts in one dialogue at once: both kept, in the order handled, in the record and the read model', async () => {
+    const handle = await start('enskede');
+    for (const withBoardId of ['kulturnamnden', 'trafiknamnden']) {
+      await handle.executeUpdate(recordConsultationUpdate, {
+        args: [{ id: withBoardId, withBoardId, heldOn: '2026-03-02', said: 'Bidrar', by: 'Enskede' }],
+      });
+    }
+    await handle.executeUpdate(recordDialogueUpdate, { args: [{ ...dialogue('d1', '2026-03-10'), by: 'Enskede' }] });
+    const part = (serviceBoardId: string) =>
+      handle.executeUpdate(recordDialoguePartUpdate, {
+        args: [
+          {
+            dialogueId: 'd1',
+            serviceBoardId,
+            contribution: `Del från ${serviceBoardId}`,
+            by: `person:${serviceBoardId}`,
+          },
+        ],
+      });
+    const both = await Promise.allSettled([part('kulturnamnden'), part('trafiknamnden')]);
+    expect(both.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    const parts = (await handle.query(lupViewQuery)).state.dialogues[0]!.parts!;
+    expect(parts.map((p) => p.boardId).sort()).toEqual(['kulturnamnden', 'trafiknamnden']);
+
+    const pool = ctx.harness.db.pool;
+    const events = (await listAuditEvents(pool, handle.workflowId)).filter(
+      (e) => e.kind === 'lup-dialogue-part-recorded',
+    );
+    expect(events.map((e) => (e.payload as { position: number }).position)).toEqual([0, 1]);
+    expect(events.map((e) => (e.payload as { part: { boardId: string } }).part.boardId)).toEqual(
+      parts.map((p) => p.boardId),
+    );
+    const rows = await pool.query(
+      'SELECT position, part_board_id FROM lup_dialogue_parts WHERE workflow_id = $1 ORDER BY position',
+      [handle.workflowId],
+    );
+    expect(rows.rows.map((r) => r.part_board_id)).toEqual(parts.map((p) => p.boardId));
+    // The programme's own history is of its last run: this one replays the parts' update.
+    await recordHistoryIfAsked(handle, 'lup-dialogue-parts');
   });
 });

@@ -8,6 +8,7 @@ import {
   checkRegistration,
   citizenDialogueSchema,
   consultationSchema,
+  dialoguePartSchema,
   initialLupState,
   LupState,
   measureStatusSchema,
@@ -16,7 +17,7 @@ import {
   stageOf,
 } from '../../domain/lup-state';
 import { findOrganisation, organisationsOn, priorityAreaMapping, Registry } from '../../domain/organisations';
-import { areaPartsOfPlan, followUpsOf, measuresOfProgramme } from '../../domain/guideline-answers';
+import { areaPartsOfPlan, focusOfAnalysis, followUpsOf, measuresOfProgramme } from '../../domain/guideline-answers';
 import {
   handOverProgrammeUpdate,
   LupView,
@@ -24,6 +25,7 @@ import {
   lupWorkflowId,
   receiveProgrammeUpdate,
   recordConsultationUpdate,
+  recordDialoguePartUpdate,
   recordDialogueUpdate,
   registerProgrammeUpdate,
   reviseProgrammeUpdate,
@@ -171,6 +173,33 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
       return update(boardId, recordConsultationUpdate, { ...parsed, by });
     },
 
+    /**
+     * A service board's or company's part in one of the district's dialogues: what it
+     * contributed. The caller has been authorised for the service board (its people or SLK); the
+     * workflow decides whether the district's record names the board (consulted, or owning a
+     * measure). A dialogue the district has not recorded is a 404, as the URL names it.
+     */
+    async recordDialoguePart(boardId: string, dialogueId: string, part: unknown, by: string): Promise<LupState> {
+      const parsed = parseInput(dialoguePartSchema.omit({ by: true, dialogueId: true }), part);
+      const reg = await district(boardId);
+      const kind = findOrganisation(reg, parsed.serviceBoardId)?.kind;
+      if (kind !== 'facknamnd' && kind !== 'bolagsstyrelse') {
+        throw new OperationError(
+          400,
+          'serviceBoardId',
+          'must be a service board or a company of the registry',
+          'not-in-registry',
+          { id: parsed.serviceBoardId },
+        );
+      }
+      try {
+        return await update(boardId, recordDialoguePartUpdate, { ...parsed, dialogueId, by });
+      } catch (error) {
+        if (error instanceof OperationError && error.code === 'unknown-dialogue') throw notFound('dialogue');
+        throw error;
+      }
+    },
+
     /** A revision by the district: measures added, changed, ended, with the reason (a new version). */
     async reviseProgramme(boardId: string, revision: unknown, by: string): Promise<LupState> {
       const parsed = parseInput(revisionSchema.omit({ by: true }), revision);
@@ -275,7 +304,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
     async localDevelopment(year: number) {
       const reg = await registry();
       const onDate = deps.today();
-      const [contents, lups, dialogues, punctuality] = await Promise.all([
+      const [contents, lups, dialogues, punctuality, analyses] = await Promise.all([
         pool.query<{
           phase_id: string;
           board_id: string;
@@ -316,6 +345,18 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
                   count(*) FILTER (WHERE stage IN ('open', 'returned', 'planned') AND late) AS late_now
              FROM deliverable_status WHERE municipality = $1 GROUP BY answering_board_id ORDER BY answering_board_id`,
           [municipality],
+        ),
+        // Each district's latest analysis up to this year: the submitted content of a phase its
+        // cycle's calendar marks as the LUP analysis (the newest year, then the newest submission).
+        pool.query<{ board_id: string; budget_year: number; content: Record<string, unknown> }>(
+          `SELECT DISTINCT ON (sc.board_id) sc.board_id, sc.budget_year, sc.content
+             FROM submission_content sc
+             JOIN cycles c ON c.municipality = sc.municipality AND c.budget_year = sc.budget_year
+            WHERE sc.municipality = $1 AND sc.budget_year <= $2
+              AND EXISTS (SELECT 1 FROM jsonb_array_elements(c.calendar->'phases') ph
+                           WHERE ph->>'id' = sc.phase_id AND ph->>'lupStage' = 'analysis')
+            ORDER BY sc.board_id, sc.budget_year DESC, sc.submitted_at DESC`,
+          [municipality, year],
         ),
       ]);
       const phaseOf = (row: { phase_id: string; calendar: StoredCycle['calendar'] | null }) => {
@@ -387,6 +428,11 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
           boardName: nameOf(l.board_id),
           stage: l.stage,
           mainFocus: l.main_focus,
+          /** The latest analysis's focus (main goal, focus areas, indicators per goal); null before one. */
+          analysis: (() => {
+            const a = analyses.rows.find((r) => r.board_id === l.board_id);
+            return a ? { budgetYear: a.budget_year, ...focusOfAnalysis(a.content) } : null;
+          })(),
           measures: Number(l.measures),
           servesPriorityAreas: priorityAreas
             .filter((a) => a.servedBy.some((b) => b.id === l.board_id))

@@ -26,7 +26,14 @@ export interface BoardLupMeasures {
     boardId: string;
     boardName: string;
     measures: OwnedMeasure[];
-    dialogues: Array<{ id: string; heldOn: string; question: string; outcome: string | null }>;
+    dialogues: Array<{
+      id: string;
+      heldOn: string;
+      question: string;
+      outcome: string | null;
+      /** The service boards' and companies' parts in it (any board's: the dialogue is shared), in order. */
+      parts: Array<{ boardId: string; boardName: string; contribution: string; by: string; recordedAt: string }>;
+    }>;
     consultations: Array<{ id: string; heldOn: string; said: string }>;
   }>;
 }
@@ -57,7 +64,7 @@ export function createServiceViewOperations(deps: {
       const registry = await ops.registry();
       const board = findOrganisation(registry, boardId);
       if (!board || !OWNER_KINDS.has(board.kind)) throw notFound('board');
-      const [measures, dialogues, consultations] = await Promise.all([
+      const [measures, dialogues, consultations, parts] = await Promise.all([
         pool.query<{
           board_id: string;
           measure_id: string;
@@ -94,6 +101,18 @@ export function createServiceViewOperations(deps: {
             ORDER BY board_id, held_on DESC, consultation_id`,
           [municipality, boardId],
         ),
+        pool.query<{
+          dialogue_board_id: string;
+          dialogue_id: string;
+          part_board_id: string;
+          contribution: string;
+          recorded_by: string;
+          recorded_at: Date;
+        }>(
+          `SELECT dialogue_board_id, dialogue_id, part_board_id, contribution, recorded_by, recorded_at
+             FROM lup_dialogue_parts WHERE municipality = $1 ORDER BY workflow_id, dialogue_id, position`,
+          [municipality],
+        ),
       ]);
       // The districts that name the board in a measure or consulted it.
       const districtIds = [
@@ -125,7 +144,21 @@ export function createServiceViewOperations(deps: {
           // The dialogues behind the programme are the district's: they are not tied to one measure.
           dialogues: dialogues.rows
             .filter((x) => x.board_id === d)
-            .map((x) => ({ id: x.dialogue_id, heldOn: x.held_on, question: x.question, outcome: x.outcome })),
+            .map((x) => ({
+              id: x.dialogue_id,
+              heldOn: x.held_on,
+              question: x.question,
+              outcome: x.outcome,
+              parts: parts.rows
+                .filter((p) => p.dialogue_board_id === d && p.dialogue_id === x.dialogue_id)
+                .map((p) => ({
+                  boardId: p.part_board_id,
+                  boardName: nameOf(p.part_board_id),
+                  contribution: p.contribution,
+                  by: p.recorded_by,
+                  recordedAt: p.recorded_at.toISOString(),
+                })),
+            })),
           consultations: consultations.rows
             .filter((c) => c.board_id === d)
             .map((c) => ({ id: c.consultation_id, heldOn: c.held_on, said: c.said })),

@@ -362,6 +362,27 @@ export const apiRoutes: ApiRoute[] = [
     'Record a consultation with a service board or company (Samråd): the district or SLK',
     (ops, p, body, actor) => ops.local.recordConsultation(p.boardId, body, actor),
   ),
+  {
+    method: 'POST',
+    url: '/api/lup/:boardId/dialogues/:dialogueId/parts',
+    summary:
+      'Record a service board’s or company’s part in a district’s citizen dialogue (Nämndens del i dialogen): what it contributed; the service board’s people or SLK, for a board the district consulted or that owns a measure of its programme',
+    access: 'record-dialogue',
+    params: s.dialogueParams,
+    body: s.dialoguePartBody,
+    response: s.lupState,
+    write: {
+      operation: 'lup-dialogue-part',
+      target: (p, ops) => `lup/${ops.municipality}/${String(p.boardId)}`,
+    },
+    async handler({ ops, params, principal, body, actor }) {
+      const p = params as z.infer<typeof s.dialogueParams>;
+      // Authorised on the board whose part it is, not on the district whose dialogue it is.
+      const { serviceBoardId } = parseInput(s.dialoguePartBody, body);
+      authorize(principal, 'record-dialogue', await targetOf(ops, serviceBoardId));
+      return ops.local.recordDialoguePart(p.boardId, p.dialogueId, body, actor);
+    },
+  },
   lupWriteRoute(
     'revisions',
     s.revisionBody,

@@ -14,6 +14,7 @@ import {
 import { z } from 'zod';
 import {
   citizenDialogueSchema,
+  dialoguePartSchema,
   consultationSchema,
   MEASURE_STATUSES,
   measureStatusSchema,
@@ -211,6 +212,15 @@ export const lupParams = z.object({ boardId: slug }).strict();
 export const measureParams = lupParams.extend({ measureId: slug }).strict();
 export const dialogueBody = citizenDialogueSchema.omit({ by: true });
 export const consultationBody = consultationSchema.omit({ by: true });
+export const dialogueParams = lupParams.extend({ dialogueId: slug }).strict();
+export const dialoguePartBody = dialoguePartSchema.omit({ by: true, dialogueId: true });
+/** A service board's or company's part in a district's dialogue, as the dialogues list it. */
+const dialoguePartView = z.object({
+  boardId: z.string(),
+  contribution: z.string(),
+  by: z.string(),
+  recordedAt: z.string(),
+});
 export const revisionBody = revisionSchema.omit({ by: true });
 export const registrationBody = registrationSchema.omit({ by: true });
 export const measureStatusBody = measureStatusSchema.omit({ by: true, measureId: true });
@@ -265,7 +275,9 @@ export const lupState = z.object({
       by: z.string(),
     }),
   ),
-  dialogues: z.array(citizenDialogueSchema.extend({ boardId: z.string() })),
+  dialogues: z.array(
+    citizenDialogueSchema.extend({ boardId: z.string(), parts: z.array(dialoguePartView).optional() }),
+  ),
   consultations: z.array(consultationSchema.extend({ boardId: z.string() })),
   followUps: z.array(
     z.object({
@@ -303,6 +315,13 @@ export const allDialogues = z.array(
   }),
 );
 
+/** An indicator of a LUP analysis with its baseline (src/domain/guideline-answers.ts). */
+const indicatorView = z.object({
+  name: z.string(),
+  baseline: z.number().optional(),
+  year: z.number().optional(),
+  source: z.string().optional(),
+});
 const followUpStatus = z.object({ phaseId: z.string(), status: z.string(), comment: z.string().optional() }).nullable();
 export const localDevelopment = z.object({
   budgetYear: z.number().int(),
@@ -335,6 +354,16 @@ export const localDevelopment = z.object({
       boardName: z.string(),
       stage: z.string(),
       mainFocus: z.string().nullable(),
+      analysis: z
+        .object({
+          budgetYear: z.number().int(),
+          mainFocus: z.string().optional(),
+          areas: z.array(
+            z.object({ name: z.string(), needs: z.string().optional(), indicators: z.array(indicatorView) }),
+          ),
+          indicatorsByGoal: z.array(z.object({ goal: z.string(), indicators: z.array(indicatorView) })),
+        })
+        .nullable(),
       measures: z.number().int(),
       servesPriorityAreas: z.array(z.string()),
       dialogues: z.array(
@@ -731,7 +760,14 @@ export const boardLupMeasures = z.object({
         }),
       ),
       dialogues: z.array(
-        z.object({ id: z.string(), heldOn: z.string(), question: z.string(), outcome: z.string().nullable() }),
+        z.object({
+          id: z.string(),
+          heldOn: z.string(),
+          question: z.string(),
+          outcome: z.string().nullable(),
+          /** The service boards' and companies' parts in it, in the order recorded. */
+          parts: z.array(dialoguePartView.extend({ boardName: z.string() })),
+        }),
       ),
       consultations: z.array(z.object({ id: z.string(), heldOn: z.string(), said: z.string() })),
     }),

@@ -368,16 +368,17 @@ async function loadBoardPage(
   const areaFlags = allFlags.filter((f) => served.has(f.areaId));
   const decisions = await ops.committee.decisions({ boardId, areaIds: [...served] });
   const awaitingSignOff = new Map(waits.map((w) => [w.workflowId, w]));
+  const lupMeasures =
+    org && (org.kind === 'facknamnd' || org.kind === 'bolagsstyrelse')
+      ? await ops.serviceView.boardLupMeasures(principal, boardId)
+      : undefined;
   const names = await loadActorNames(deps.pool, [
     ...[...records.values()].flatMap((r) => [r.lastSubmission?.by, r.lastReturn?.by]),
     ...waits.map((w) => w.markedReadyBy),
     ...committeeComments.map((c) => c.author),
     ...areaFlags.flatMap((f) => f.flags.map((a) => a.author)),
+    ...(lupMeasures?.districts ?? []).flatMap((d) => d.dialogues.flatMap((x) => x.parts.map((p) => p.by))),
   ]);
-  const lupMeasures =
-    org && (org.kind === 'facknamnd' || org.kind === 'bolagsstyrelse')
-      ? await ops.serviceView.boardLupMeasures(principal, boardId)
-      : undefined;
   const companies =
     org?.kind === 'koncernmoder' && registry ? await companyRows(deps, at, registry, boardId, principal) : undefined;
   const upcoming: Upcoming[] = [
@@ -625,7 +626,7 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
           })
     }
     ${companies ? companyStatusTable(companies, today) : ''}
-    ${lupMeasures ? ownedMeasuresSection(lupMeasures, registry) : ''}
+    ${lupMeasures ? ownedMeasuresSection(lupMeasures, registry, names) : ''}
     <h2>Inlämnat</h2>
     ${
       finished.length === 0

@@ -326,6 +326,9 @@ const REFUSALS_SV: Record<RefusalCode, Say> = {
     'Stadsdelsnämnden har redan ett program som gäller: ändra det med en revidering i stället för att registrera ett nytt',
   'unknown-measure': (p) => `Programmet har ingen åtgärd ${text(p, 'id')}`,
   'measure-ended': (p) => `Åtgärden ${text(p, 'id')} är avslutad`,
+  'unknown-dialogue': (p) => `Stadsdelsnämnden har ingen medborgardialog med id ${text(p, 'id')}`,
+  'not-concerned': (p) =>
+    `${text(p, 'id')} har varken haft samråd med stadsdelsnämnden eller ansvar för någon åtgärd i dess program`,
   unchanged: () => 'har redan det värdet',
   'handed-over': (p) => `Programmet har lämnats över till ${text(p, 'to')}`,
   'edited-by-someone-else': (p) =>
@@ -459,6 +462,8 @@ const STANDS_ALONE = new Set<RefusalCode>([
   'programme-in-force',
   'unknown-measure',
   'measure-ended',
+  'unknown-dialogue',
+  'not-concerned',
   'handed-over',
   'edited-by-someone-else',
   'not-ready',

@@ -50,6 +50,7 @@ import {
   yearNavigation,
 } from './common';
 import { formatDate, formatShare, KIND_LABELS } from './format';
+import { analysisFocusHtml } from './analysis-focus-view';
 import { html, HtmlValue, SafeHtml } from './html';
 import { page } from './layout';
 
@@ -221,10 +222,9 @@ function districtsHtml(view: LocalDevelopmentView): SafeHtml {
     return html`<p>Inga lokala utvecklingsprogram har startats för budgetår ${view.budgetYear}.</p>`;
   }
   const areaName = (id: string) => view.priorityAreas.find((a) => a.id === id)?.name ?? id;
+  const goalName = (id: string) => view.goals.find((g) => g.id === id)?.name ?? id;
   const focus = (d: DistrictView) =>
-    d.mainFocus
-      ? (view.goals.find((g) => g.id === d.mainFocus)?.name ?? d.mainFocus)
-      : 'Inte angivet än (analysen är inte inlämnad)';
+    d.mainFocus ? goalName(d.mainFocus) : 'Inte angivet än (analysen är inte inlämnad)';
   const stage = (d: DistrictView) => {
     const known = d.stage in LUP_STAGE_SV ? (d.stage as LupStage) : undefined;
     return html`<span class="status ${known ? LUP_STAGE_CLASS[known] : 'st-planned'}"
@@ -265,29 +265,33 @@ function districtsHtml(view: LocalDevelopmentView): SafeHtml {
     </div>
     ${view.districts.map(
       (d) =>
-        html`<section class="district" aria-labelledby="dialoger-${d.boardId}">
-          <h3 id="dialoger-${d.boardId}" tabindex="-1">Medborgardialoger — ${d.boardName}</h3>
-          ${
-            d.dialogues.length === 0
-              ? html`<p>Inga medborgardialoger registrerade än.</p>`
-              : d.dialogues.map(
-                  (g) =>
-                    html`<div class="panel dialogue" data-dialogue="${g.id}">
-                      <h4>Dialog <time datetime="${g.heldOn}">${formatDate(g.heldOn)}</time></h4>
-                      <dl class="facts">
-                        <dt>Fråga</dt>
-                        <dd>${g.question}</dd>
-                        <dt>Former</dt>
-                        <dd>${g.forms.join(', ')}</dd>
-                        <dt>Utrymme för påverkan</dt>
-                        <dd>${g.roomForInfluence}</dd>
-                        <dt>Deltagare</dt>
-                        <dd>${participantsText(g.participants)}</dd>
-                      </dl>
-                    </div>`,
-                )
-          }
-        </section>`,
+        html`<section class="district" aria-labelledby="analys-${d.boardId}" data-district-focus="${d.boardId}">
+            <h3 id="analys-${d.boardId}">Analysens fokus — ${d.boardName}</h3>
+            ${analysisFocusHtml(d.analysis ?? undefined, goalName, `analys-${d.boardId}`)}
+          </section>
+          <section class="district" aria-labelledby="dialoger-${d.boardId}">
+            <h3 id="dialoger-${d.boardId}" tabindex="-1">Medborgardialoger — ${d.boardName}</h3>
+            ${
+              d.dialogues.length === 0
+                ? html`<p>Inga medborgardialoger registrerade än.</p>`
+                : d.dialogues.map(
+                    (g) =>
+                      html`<div class="panel dialogue" data-dialogue="${g.id}">
+                        <h4>Dialog <time datetime="${g.heldOn}">${formatDate(g.heldOn)}</time></h4>
+                        <dl class="facts">
+                          <dt>Fråga</dt>
+                          <dd>${g.question}</dd>
+                          <dt>Former</dt>
+                          <dd>${g.forms.join(', ')}</dd>
+                          <dt>Utrymme för påverkan</dt>
+                          <dd>${g.roomForInfluence}</dd>
+                          <dt>Deltagare</dt>
+                          <dd>${participantsText(g.participants)}</dd>
+                        </dl>
+                      </div>`,
+                  )
+            }
+          </section>`,
     )}`;
 }
 

@@ -29,7 +29,11 @@ import {
   select,
   sendPage,
 } from './common';
+import { focusOfAnalysis } from '../../../domain/guideline-answers';
+import { analysisFocusHtml, type LatestAnalysis } from './analysis-focus-view';
 import { formatDate } from './format';
+import { dialoguePartsHtml } from './service-view';
+import { loadActorNames, type ActorNames } from '../../../db/actor-names';
 import { html, SafeHtml } from './html';
 import { page } from './layout';
 
@@ -218,7 +222,7 @@ function programmeHtml(view: LupView, registry: Registry | undefined): SafeHtml 
     </div>`;
 }
 
-function dialoguesHtml(state: LupState): SafeHtml {
+function dialoguesHtml(state: LupState, nameOf: (id: string) => string, names: ActorNames): SafeHtml {
   if (state.dialogues.length === 0) return html`<p>Inga medborgardialoger registrerade än.</p>`;
   return html`${state.dialogues.map(
     (d) =>
@@ -240,6 +244,10 @@ function dialoguesHtml(state: LupState): SafeHtml {
           <dt>Återkoppling till deltagarna</dt>
           <dd>${d.feedback ?? 'Inte angiven än'}</dd>
         </dl>
+        ${dialoguePartsHtml(
+          (d.parts ?? []).map((p) => ({ ...p, boardName: nameOf(p.boardId) })),
+          names,
+        )}
       </div>`,
   )}`;
 }
@@ -257,6 +265,20 @@ async function sendProgrammePage(deps: PageDeps, reply: FastifyReply, status: nu
     deps.ops.registry().catch(() => undefined),
   ]);
   const boardName = (registry && findOrganisation(registry, s.boardId)?.name) ?? s.boardId;
+  const nameOf = (id: string) => (registry && findOrganisation(registry, id)?.name) ?? id;
+  const names = await loadActorNames(
+    deps.pool,
+    view.state.dialogues.flatMap((d) => (d.parts ?? []).map((p) => p.by)),
+  );
+  // The latest analysis (the highest budget year; a resubmission replaced its year's earlier one).
+  const latest = [...view.state.analyses].sort((a, b) => a.budgetYear - b.budgetYear).at(-1);
+  const analysis: LatestAnalysis | undefined = latest && {
+    budgetYear: latest.budgetYear,
+    ...focusOfAnalysis(latest.content),
+  };
+  // The goals are data per budget year: named as that year's cycle names them.
+  const goals = latest ? ((await deps.ops.cycle(latest.budgetYear).catch(() => undefined))?.calendar.goals ?? []) : [];
+  const goalName = (id: string) => goals.find((g) => g.id === id)?.name ?? id;
   const mayRecord = await mayOnBoard(deps.ops, s.principal, 'record-dialogue', s.boardId);
   const problem = s.problem;
   const measures = view.state.programme?.measures.filter((m) => m.status !== 'avslutad') ?? [];
@@ -272,8 +294,10 @@ async function sendProgrammePage(deps: PageDeps, reply: FastifyReply, status: nu
     ${s.notice ? html`<p class="notice" role="status">${s.notice}</p>` : ''}
     <h2>Programmet</h2>
     ${programmeHtml(view, registry)}
+    <h2>Analysens fokus</h2>
+    ${analysisFocusHtml(analysis, goalName, 'analys')}
     <h2>Medborgardialoger</h2>
-    ${dialoguesHtml(view.state)}
+    ${dialoguesHtml(view.state, nameOf, names)}
     ${
       mayRecord
         ? html`<h2 id="dialog-rubrik">Registrera en medborgardialog</h2>

@@ -1,8 +1,36 @@
 import { MEASURE_STATUS_SV, type MeasureStatus } from '../../../domain/lup-state';
 import type { Registry } from '../../../domain/organisations';
+import type { ActorNames } from '../../../db/actor-names';
 import type { BoardLupMeasures } from '../../operations/service-view';
-import { formatDate } from './format';
+import { formatDate, formatInstant } from './format';
 import { html, SafeHtml } from './html';
+
+/** One service board's or company's part in a dialogue, as the pages show it. */
+export interface DialoguePartView {
+  boardName: string;
+  contribution: string;
+  by: string;
+  recordedAt: string;
+}
+
+/** The parts the service boards and companies recorded in a dialogue, in the order recorded. */
+export function dialoguePartsHtml(parts: readonly DialoguePartView[], names: ActorNames): SafeHtml {
+  if (parts.length === 0) return html``;
+  return html`<div class="dialogue-parts">
+    <p><strong>Facknämnders och bolags delar i dialogen</strong></p>
+    <ol>
+      ${parts.map(
+        (p) =>
+          html`<li data-part-board="${p.boardName}">
+            <strong>${p.boardName}:</strong> ${p.contribution}
+            <span class="hint"
+              >${names.label(p.by)}, <time datetime="${p.recordedAt}">${formatInstant(p.recordedAt)}</time></span
+            >
+          </li>`,
+      )}
+    </ol>
+  </div>`;
+}
 
 /** A company's deliverables in one cycle under way, counted as the overview counts them. */
 export interface CompanyStatusRow {
@@ -24,7 +52,11 @@ const statusText = (status: string) => MEASURE_STATUS_SV[status as MeasureStatus
  * A service board's or company's section: per district, the measures of its programme in force
  * that name the board as owner, with the district's dialogues and its consultations with the board.
  */
-export function ownedMeasuresSection(view: BoardLupMeasures, registry: Registry | undefined): SafeHtml {
+export function ownedMeasuresSection(
+  view: BoardLupMeasures,
+  registry: Registry | undefined,
+  names: ActorNames,
+): SafeHtml {
   const areaName = (id: string) => registry?.priorityAreas.find((a) => a.id === id)?.name ?? id;
   const withMeasures = view.districts.filter((d) => d.measures.length > 0);
   return html`<section aria-labelledby="lup-atgarder">
@@ -89,6 +121,7 @@ export function ownedMeasuresSection(view: BoardLupMeasures, registry: Registry 
                     html`<li data-dialogue="${x.id}">
                       <time datetime="${x.heldOn}">${formatDate(x.heldOn)}</time>:
                       ${x.question}${x.outcome ? html` <span class="muted">Resultat: ${x.outcome}</span>` : ''}
+                      ${dialoguePartsHtml(x.parts, names)}
                     </li>`,
                 )}
               </ul>`
