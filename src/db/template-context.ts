@@ -5,7 +5,14 @@ import { listSavedAnswersOf, SavedAnswer } from './report-drafts';
 import { parseAnswerPath } from '../domain/answer-paths';
 import { LupMeasure, measuresOfProgramme } from '../domain/guideline-answers';
 import { LocalDate } from '../domain/local-date';
-import { findOrganisation, isValidOn, priorityAreasOn, Registry } from '../domain/organisations';
+import {
+  findOrganisation,
+  isValidOn,
+  nameOn,
+  organisationsOn,
+  priorityAreasOn,
+  Registry,
+} from '../domain/organisations';
 import type { GeneratedItem, TemplateContext } from '../domain/report-template';
 
 /** The verksamhetsplan table whose rows are the board's nämndmål, per KF goal. */
@@ -41,6 +48,8 @@ interface ContextBoard {
  *   workflow's projection has one, those of the latest submitted LUP programme; and
  *   `larger-lup-measures` those of them that need the council's budget;
  * - `goals`: the KF budget's goals in the cycle's calendar;
+ * - `boards` (an option source, not a section's items): who may own a LUP measure, the board
+ *   itself first, then the registry's service boards and companies in force, by name;
  * - `namndmal`: the nämndmål of the board's saved verksamhetsplan answers in the same cycle (rows
  *   of `kf-mal[<goal>].namndmal`), numbered `<goal>-<row>` in the order they are written.
  */
@@ -145,7 +154,22 @@ function templateContextOf(
     'larger-lup-measures': measures.filter((m) => m.larger).map((m) => ({ id: m.id, name: m.title })),
     goals: cycle.calendar.goals?.map((g) => ({ id: g.id, name: g.name })) ?? [],
     namndmal: namndmalOf(plan),
+    boards: registry ? ownersOn(registry, boardId, today) : [],
   };
+}
+
+/**
+ * Who may own a district's LUP measure on a day (guideline 2: the district itself or a named
+ * service board or company): the board first, then the service boards and companies in force,
+ * by their names then.
+ */
+export function ownersOn(registry: Registry, boardId: string, today: LocalDate): GeneratedItem[] {
+  const board = findOrganisation(registry, boardId);
+  const others = organisationsOn(registry, today)
+    .filter((o) => (o.kind === 'facknamnd' || o.kind === 'bolagsstyrelse') && o.id !== boardId)
+    .map((o) => ({ id: o.id, name: nameOn(o, today) }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'sv'));
+  return [...(board ? [{ id: board.id, name: nameOn(board, today) }] : []), ...others];
 }
 
 /** The nämndmål rows of saved verksamhetsplan answers (see buildTemplateContext). */

@@ -17,6 +17,12 @@ export interface LupMeasure {
   /** Larger measures need the council's budget: they must reach the spring budgetunderlag. */
   larger: boolean;
   priorityArea?: string;
+  /** The board that owns it, when the table names one (else the district: the caller decides). */
+  ownerId?: string;
+  /** Estimated cost in whole kronor. */
+  cost?: number;
+  /** The table holds one indicator per measure with its target; revisions may add more. */
+  indicators?: Array<{ name: string; target: string }>;
 }
 
 /** Follow-up statuses the shipped tertial reports and annual report offer, in Swedish. */
@@ -52,13 +58,35 @@ export function measuresOfProgramme(answers: unknown): LupMeasure[] {
     if (!id || !title) return [];
     const goal = textAt(row.mal);
     const area = textAt(row.omrade);
-    return [{ id, title, larger: row.storre === 'ja', ...(goal && { goal }), ...(area && { priorityArea: area }) }];
+    // `agare` is a choice among the registry's boards (template version 2); version 1's free-text
+    // `ansvarig` named no board and is not read.
+    const ownerId = textAt(row.agare);
+    const cost = costAt(row.kostnad);
+    const indicator = textAt(row.indikator);
+    const target = textAt(row.malvarde);
+    return [
+      {
+        id,
+        title,
+        larger: row.storre === 'ja',
+        ...(goal && { goal }),
+        ...(area && { priorityArea: area }),
+        ...(ownerId && { ownerId }),
+        ...(cost !== undefined && { cost }),
+        ...(indicator && target && { indicators: [{ name: indicator, target }] }),
+      },
+    ];
   });
 }
 
+const costAt = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+
 /**
  * The problems of a programme's measures that no template rule can say: each ID well formed and
- * used once, since the budgetunderlag and the follow-ups refer to measures by it.
+ * used once, since the budgetunderlag and the follow-ups refer to measures by it; a larger
+ * measure's cost given, since the trace follows it to the council's budget; an indicator and its
+ * target given together. (An owner outside the registry is the template's choice check's.)
  */
 export function programmeProblems(answers: unknown): Refusal[] {
   const at = `answers.${PROGRAMME_MEASURES.section}.${PROGRAMME_MEASURES.question}`;
@@ -76,6 +104,21 @@ export function programmeProblems(answers: unknown): Refusal[] {
       return [{ field: `${at}[${r}].id`, problem: `${id} appears twice`, code: 'duplicate', params: { id } }];
     }
     seen.add(id);
+    if (row.storre === 'ja' && (row.kostnad === undefined || row.kostnad === null)) {
+      return [
+        {
+          field: `${at}[${r}].kostnad`,
+          problem: 'a larger measure needs its cost (the trace follows it to the council’s budget)',
+          code: 'required',
+        },
+      ];
+    }
+    if (!textAt(row.indikator) !== !textAt(row.malvarde)) {
+      const missing = textAt(row.indikator) ? 'malvarde' : 'indikator';
+      return [
+        { field: `${at}[${r}].${missing}`, problem: 'an indicator and its target go together', code: 'required' },
+      ];
+    }
     return [];
   });
 }

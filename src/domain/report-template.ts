@@ -70,9 +70,12 @@ const numberShape = {
 const dateShape = { kind: z.literal('date') };
 /**
  * Options given in the template, or taken from the cycle's data (`optionsFrom`): the KF goals of
- * the year or the priority areas in force, which are data per cycle and never written twice.
+ * the year or the priority areas in force, which are data per cycle and never written twice; or
+ * the registry's `boards` a measure may be owned by (the answering board itself, then the service
+ * boards and companies in force, by name), which change with the registry, not the template.
  */
-export const optionSources = ['goals', 'priority-areas'] as const;
+export const optionSources = ['goals', 'priority-areas', 'boards'] as const;
+export type OptionSource = (typeof optionSources)[number];
 const choiceShape = {
   kind: z.literal('choice'),
   options: optionsSchema.optional(),
@@ -266,7 +269,7 @@ export interface GeneratedItem {
  * The items of the generated sections for one board and phase (absent kinds have none), and the
  * board's kind for sections asked of some kinds only (absent: every section is asked).
  */
-export type TemplateContext = Partial<Record<GeneratedSectionKind, GeneratedItem[]>> & {
+export type TemplateContext = Partial<Record<GeneratedSectionKind | OptionSource, GeneratedItem[]>> & {
   boardKind?: OrganisationKind;
   /** The board is a housing company with a greater responsibility in local development. */
   greaterLocalResponsibility?: boolean;

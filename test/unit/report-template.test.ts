@@ -6,6 +6,10 @@ import {
   TemplateContext,
   withResolvedOptions,
 } from '../../src/domain/report-template';
+import { join } from 'node:path';
+import { loadTemplateFile, shippedTemplatesDir } from '../../src/client/templates';
+import { ownersOn } from '../../src/db/template-context';
+import { registrySchema } from '../../src/domain/organisations';
 
 /** A small template with one question of every kind, a table and a generated section. */
 const input = {
@@ -454,5 +458,46 @@ describe('choices offered from the cycle’s data (optionsFrom)', () => {
     expect(template({ kind: 'choice', optionsFrom: 'nämndmål' }).errors[0]).toMatchObject({
       path: 'sections[0].questions[0].optionsFrom',
     });
+  });
+});
+
+describe('a LUP measure’s owner among the registry’s boards (optionsFrom: boards)', () => {
+  const registry = registrySchema.parse({
+    municipality: 'teststad',
+    organisations: [
+      { id: 'farsta', name: 'Farsta stadsdelsnämnd', kind: 'stadsdelsnamnd', validFrom: '2007-01-01' },
+      { id: 'idrottsnamnden', name: 'Idrottsnämnden', kind: 'facknamnd', validFrom: '2007-01-01' },
+      { id: 'bostader', name: 'AB Svenska Bostäder', kind: 'bolagsstyrelse', validFrom: '2007-01-01' },
+      { id: 'skarpnack', name: 'Skarpnäcks stadsdelsnämnd', kind: 'stadsdelsnamnd', validFrom: '2007-01-01' },
+      { id: 'gammal', name: 'Gamla nämnden', kind: 'facknamnd', validFrom: '2007-01-01', validTo: '2020-12-31' },
+      { id: 'slk', name: 'Stadsledningskontoret', kind: 'slk', validFrom: '2007-01-01' },
+    ],
+  });
+  const template = loadTemplateFile(join(shippedTemplatesDir(), 'lup-program.yaml')).template!;
+
+  it('offers the district itself, then the service boards and companies in force, by name', () => {
+    expect(ownersOn(registry, 'farsta', '2027-03-01')).toEqual([
+      { id: 'farsta', name: 'Farsta stadsdelsnämnd' },
+      { id: 'bostader', name: 'AB Svenska Bostäder' },
+      { id: 'idrottsnamnden', name: 'Idrottsnämnden' },
+    ]);
+  });
+
+  it('refuses an owner that is not one of them, naming the cell', () => {
+    const context: TemplateContext = {
+      boardKind: 'stadsdelsnamnd',
+      boards: ownersOn(registry, 'farsta', '2027-03-01'),
+    };
+    const row = { id: 'gard', titel: 'Gård', mal: 'trygg', storre: 'ja', kostnad: 100 };
+    const answers = (agare: string) => ({ atgarder: { atgarder: [{ ...row, agare }] } });
+    const issues = (agare: string) =>
+      checkAnswers(template, context, answers(agare), { forReady: false }).filter((i) => i.field.includes('agare'));
+    expect(issues('idrottsnamnden')).toEqual([]);
+    expect(issues('farsta')).toEqual([]);
+    for (const wrong of ['skarpnack', 'gammal', 'Idrottsnämnden']) {
+      expect(issues(wrong)).toEqual([
+        expect.objectContaining({ field: 'answers.atgarder.atgarder[0].agare', code: 'not-an-option' }),
+      ]);
+    }
   });
 });

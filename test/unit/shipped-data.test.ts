@@ -236,8 +236,12 @@ describe('the shipped report templates', () => {
       .flatMap((s) => s.questions)
       .find((q) => q.id === 'atgarder');
     expect(measures?.kind === 'table' && measures.columns.map((c) => c.id)).toEqual(
-      expect.arrayContaining(['id', 'titel', 'mal', 'storre']),
+      expect.arrayContaining(['id', 'titel', 'mal', 'storre', 'agare', 'kostnad', 'indikator', 'malvarde']),
     );
+    // The owner is one of the registry's boards (read at adoption), the cost in whole kronor.
+    const column = (id: string) => (measures?.kind === 'table' ? measures.columns.find((c) => c.id === id) : undefined);
+    expect(column('agare')).toMatchObject({ kind: 'choice', optionsFrom: 'boards' });
+    expect(column('kostnad')).toMatchObject({ kind: 'number', integer: true, min: 0, unit: 'kr' });
     expect(generated('lup-uppfoljning')).toEqual(['lup-measures']);
   });
 
