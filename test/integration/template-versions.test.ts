@@ -197,7 +197,7 @@ describe('npm start', () => {
       expect(stored.map((v) => `${v.templateId}@${v.version}`).sort()).toEqual([
         'budgetunderlag@1',
         'lup-analys@1',
-        'lup-program@1',
+        'lup-program@2',
         'lup-uppfoljning@1',
         'tertialrapport-1@1',
         'tertialrapport-2@1',
