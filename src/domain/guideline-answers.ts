@@ -36,6 +36,14 @@ export const FOLLOW_UP_STATUS_SV: Record<string, string> = {
 
 /** The LUP programme's table of measures: `atgarder.atgarder`, one row per measure. */
 export const PROGRAMME_MEASURES = { section: 'atgarder', question: 'atgarder' } as const;
+/**
+ * A service board's or company's follow-up of the LUP measures it owns: the generated section
+ * `ansvariga-lup-atgarder`, one item per measure, `<district>-<measure>` (both slugs, so the item
+ * is one too, and unique as long as no district's ID followed by a dash begins another's).
+ */
+export const OWNED_MEASURES_SECTION = 'ansvariga-lup-atgarder';
+export const ownedMeasureItemId = (districtId: string, measureId: string): string => `${districtId}-${measureId}`;
+
 /** The LUP analysis's main focus: `fokus.huvudfokus`, a choice among the year's goals. */
 export const ANALYSIS_MAIN_FOCUS = { section: 'fokus', question: 'huvudfokus' } as const;
 
@@ -163,7 +171,11 @@ export interface FollowUpItem {
   comment?: string;
 }
 
-/** The follow-ups a tertial report or annual report gives, per priority area and LUP measure. */
+/**
+ * The follow-ups a tertial report or annual report gives, per priority area and LUP measure
+ * (`measure:<id>`, the district's own) and per measure the board owns in a district's programme
+ * (`owned-measure:<district>-<measure>`, see ownedMeasureItemId).
+ */
 export function followUpsOf(answers: unknown): FollowUpItem[] {
   // The tertial reports ask for a comment (`…-kommentar`), the annual report for the year's
   // result (`…-resultat`): either is what the board said about the item.
@@ -174,5 +186,9 @@ export function followUpsOf(answers: unknown): FollowUpItem[] {
       const comment = textAt(given[`${question}-kommentar`]) ?? textAt(given[`${question}-resultat`]);
       return status ? [{ ref: `${prefix}:${id}`, status, ...(comment && { comment }) }] : [];
     });
-  return [...items('lup-atgarder', 'measure', 'atgard'), ...items('prioriterade-omraden', 'area', 'omrade')];
+  return [
+    ...items('lup-atgarder', 'measure', 'atgard'),
+    ...items('prioriterade-omraden', 'area', 'omrade'),
+    ...items(OWNED_MEASURES_SECTION, 'owned-measure', 'agar'),
+  ];
 }

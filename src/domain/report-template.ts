@@ -30,13 +30,15 @@ export type QuestionKind = (typeof questionKinds)[number];
 /**
  * Where a generated section's items come from: the priority areas in force for the board, the
  * LUP measures the district adopted (or only its larger ones, which must reach the council's
- * budget through the spring budgetunderlag), the nämndmål the board set, the KF budget's goals
- * for the year (the calendar's `goals`).
+ * budget through the spring budgetunderlag), the measures in force in any district's programme
+ * that name the board as owner (a service board or company follows up its own), the nämndmål
+ * the board set, the KF budget's goals for the year (the calendar's `goals`).
  */
 export const generatedSectionKinds = [
   'priority-areas',
   'lup-measures',
   'larger-lup-measures',
+  'owned-lup-measures',
   'namndmal',
   'goals',
 ] as const;
@@ -384,6 +386,7 @@ const itemNoun: Record<GeneratedSectionKind, string> = {
   'priority-areas': 'priority area',
   'lup-measures': 'LUP measure',
   'larger-lup-measures': 'larger LUP measure',
+  'owned-lup-measures': 'LUP measure the board owns',
   namndmal: 'nämndmål',
   goals: 'goal',
 };

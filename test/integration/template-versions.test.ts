@@ -199,9 +199,9 @@ describe('npm start', () => {
         'lup-analys@1',
         'lup-program@2',
         'lup-uppfoljning@1',
-        'tertialrapport-1@1',
-        'tertialrapport-2@1',
-        'verksamhetsberattelse@1',
+        'tertialrapport-1@2',
+        'tertialrapport-2@2',
+        'verksamhetsberattelse@2',
         'verksamhetsplan@1',
       ]);
     }

@@ -9,6 +9,7 @@ import {
 import { join } from 'node:path';
 import { loadTemplateFile, shippedTemplatesDir } from '../../src/client/templates';
 import { ownersOn } from '../../src/db/template-context';
+import { expandTemplate } from '../../src/client/operations/report-drafts';
 import { registrySchema } from '../../src/domain/organisations';
 
 /** A small template with one question of every kind, a table and a generated section. */
@@ -499,5 +500,41 @@ describe('a LUP measure’s owner among the registry’s boards (optionsFrom: bo
         expect.objectContaining({ field: 'answers.atgarder.atgarder[0].agare', code: 'not-an-option' }),
       ]);
     }
+  });
+});
+
+describe('a service board’s follow-up of the LUP measures it owns (generate: owned-lup-measures)', () => {
+  const template = loadTemplateFile(join(shippedTemplatesDir(), 'tertialrapport-1.yaml')).template!;
+  const item = { id: 'farsta-fritidsgard', name: 'Farsta stadsdelsnämnd: Fritidsgård i Hökarängen' };
+  const owned = (context: TemplateContext) =>
+    expandTemplate(template, context).sections.find((s) => s.id === 'ansvariga-lup-atgarder');
+
+  it('is asked of a service board or company per measure naming it, and absent where none does', () => {
+    expect(owned({ boardKind: 'facknamnd', 'owned-lup-measures': [item] })?.items).toEqual([item]);
+    expect(owned({ boardKind: 'bolagsstyrelse', 'owned-lup-measures': [item] })?.items).toEqual([item]);
+    expect(owned({ boardKind: 'facknamnd', 'owned-lup-measures': [] })).toBeUndefined();
+    expect(owned({ boardKind: 'facknamnd' })).toBeUndefined();
+    expect(owned({ boardKind: 'stadsdelsnamnd', 'owned-lup-measures': [item] })).toBeUndefined();
+  });
+
+  it('requires the status and the comment per measure, and refuses a measure the board does not own', () => {
+    const context: TemplateContext = { boardKind: 'facknamnd', 'owned-lup-measures': [item] };
+    const section = (answers: object) =>
+      checkAnswers(template, context, { 'ansvariga-lup-atgarder': answers }, { forReady: true }).filter((i) =>
+        i.field.startsWith('answers.ansvariga-lup-atgarder'),
+      );
+    expect(section({}).map((i) => [i.field, i.code])).toEqual([
+      ['answers.ansvariga-lup-atgarder[farsta-fritidsgard].agar-status', 'required'],
+      ['answers.ansvariga-lup-atgarder[farsta-fritidsgard].agar-kommentar', 'required'],
+    ]);
+    expect(
+      section({ 'farsta-fritidsgard': { 'agar-status': 'pagar', 'agar-kommentar': 'Lokalen är hittad' } }),
+    ).toEqual([]);
+    expect(
+      section({
+        'farsta-fritidsgard': { 'agar-status': 'pagar', 'agar-kommentar': 'Lokalen är hittad' },
+        'skarpnack-torget': { 'agar-status': 'klar' },
+      }).map((i) => [i.field, i.code]),
+    ).toEqual([['answers.ansvariga-lup-atgarder[skarpnack-torget]', 'unknown-item']]);
   });
 });

@@ -297,11 +297,24 @@ describe('the shipped report templates', () => {
     ]);
   });
 
-  it('ask only districts about their LUP measures', () => {
+  it('ask districts about their LUP measures, and service boards and companies about the measures they own', () => {
     for (const file of templateFiles) {
       for (const section of sections(file.replace(/\.yaml$/, '')).filter((s) => s.generate?.endsWith('lup-measures'))) {
-        expect(`${file} ${section.id} ${section.boardKinds}`).toBe(`${file} ${section.id} stadsdelsnamnd`);
+        const kinds = section.generate === 'owned-lup-measures' ? 'facknamnd,bolagsstyrelse' : 'stadsdelsnamnd';
+        expect(`${file} ${section.id} ${section.boardKinds}`).toBe(`${file} ${section.id} ${kinds}`);
       }
+    }
+    // The owner follows up its measure in every report that follows up the districts'.
+    for (const id of ['tertialrapport-1', 'tertialrapport-2', 'verksamhetsberattelse']) {
+      expect([id, generated(id).filter((g) => g.endsWith('lup-measures'))]).toEqual([
+        id,
+        ['lup-measures', 'owned-lup-measures'],
+      ]);
+      const owned = sections(id).find((s) => s.generate === 'owned-lup-measures')!;
+      expect(owned.questions.map((q) => [q.id.replace(/-(kommentar|resultat)$/, '-not'), q.kind, q.required])).toEqual([
+        ['agar-status', 'choice', true],
+        ['agar-not', 'long-text', true],
+      ]);
     }
   });
 });
