@@ -43,8 +43,8 @@ import { sleepUntilStockholm, startTimeSkippingEnv } from '../helpers/temporal';
  * the time-skipping server, through the real cycle, deliverable and LUP workflows and the shipped
  * report templates. Adopted through the programme phase in year 1; its larger measure traced
  * budgetunderlag → KF decision → T1, T2, annual report as the committee's trace reads it (missing
- * before each step, done after); the service board named as owner hands in its budgetunderlag and
- * sees the measure; revised in year 2, whose tertial report asks about the revised measures; a
+ * before each step, done after); the service board named as owner hands in its budgetunderlag,
+ * sees the measure and answers for it in its tertial reports and annual report; revised in year 2, whose tertial report asks about the revised measures; a
  * supplement the committee requests is handed in late, after both escalations.
  *
  * The calendars are compressed (weeks, not months) so the two years pass in a few minutes.
@@ -354,9 +354,10 @@ describe('a district’s local development programme across two budget years (is
     expect(await stateOf(y1, 'fritidsgard')).toEqual({
       budgetunderlag: ['ej-aktuell-an', ['underlag-ej-inlamnat', 'agarens-underlag-ej-inlamnat']],
       'kf-beslut': ['ej-aktuell-an', ['beslut-saknas']],
-      'tertialrapport-1': ['ej-aktuell-an', ['rapport-ej-inlamnad']],
-      'tertialrapport-2': ['ej-aktuell-an', ['rapport-ej-inlamnad']],
-      verksamhetsberattelse: ['ej-aktuell-an', ['rapport-ej-inlamnad']],
+      // Idrottsnämnden owns the measure: its reports follow it up.
+      'tertialrapport-1': ['ej-aktuell-an', ['agarens-rapport-ej-inlamnad']],
+      'tertialrapport-2': ['ej-aktuell-an', ['agarens-rapport-ej-inlamnad']],
+      verksamhetsberattelse: ['ej-aktuell-an', ['agarens-rapport-ej-inlamnad']],
     });
 
     // 2. The budgetunderlag: the district's names the measure with its cost; the owner's comes late.
@@ -374,9 +375,8 @@ describe('a district’s local development programme across two budget years (is
       ['agarens-underlag-ej-inlamnat'],
       2500,
     ]);
-    // 3. The service board named as owner sees the measure, and answers with its own budgetunderlag.
-    // (Its tertial reports and annual report ask nothing of the measure: the templates' LUP
-    // sections are the districts'. The budgetunderlag is where the trace asks the owner to answer.)
+    // 3. The service board named as owner sees the measure, and answers with its own budgetunderlag
+    // (and, below, follows the measure up in its tertial reports and annual report).
     const serviceView = createServiceViewOperations({
       pool,
       municipality: M,
@@ -415,7 +415,8 @@ describe('a district’s local development programme across two budget years (is
       decision: { outcome: 'delvis-finansierad', reference: `KF ${d(70)} §12`, amount: 1_500_000 },
     });
 
-    // T1, T2 and the annual report: each asks the district about both measures and follows the larger up.
+    // T1, T2 and the annual report: each asks the district about both measures, and Idrottsnämnden
+    // about the one it owns; the owner's answer is what the trace follows (guideline 2).
     // The annual report asks for the result where the tertial reports ask for a comment.
     const followUp = (status: string, note = 'atgard-kommentar') => ({
       'lup-atgarder': {
@@ -423,13 +424,14 @@ describe('a district’s local development programme across two budget years (is
         laxhjalp: { 'atgard-status': 'pagar' },
       },
     });
-    for (const [step, at, status] of [
-      ['tertialrapport-1', 84, 'ej-paborjad'],
-      ['tertialrapport-2', 126, 'pagar'],
-      ['verksamhetsberattelse', 168, 'klar'],
+    // In T1 the district has not heard that the owner has begun: the trace shows the owner's word.
+    for (const [step, at, status, ownerStatus] of [
+      ['tertialrapport-1', 84, 'ej-paborjad', 'pagar'],
+      ['tertialrapport-2', 126, 'pagar', 'pagar'],
+      ['verksamhetsberattelse', 168, 'klar', 'klar'],
     ] as const) {
       await moveTo(addBusinessDays(d(at), 1));
-      expect((await stateOf(y1, 'fritidsgard'))[step]).toEqual(['ej-aktuell-an', ['rapport-ej-inlamnad']]);
+      expect((await stateOf(y1, 'fritidsgard'))[step]).toEqual(['ej-aktuell-an', ['agarens-rapport-ej-inlamnad']]);
       // A follow-up that leaves the larger measure out is refused, naming it.
       expect(
         await refusalOf(handIn(y1, step, 'farsta', { 'lup-atgarder': { laxhjalp: { 'atgard-status': 'pagar' } } })),
@@ -439,12 +441,37 @@ describe('a district’s local development programme across two budget years (is
         stage: 'submitted',
         late: false,
       });
-      await handIn(y1, step, 'idrottsnamnden');
+      // The district's report alone does not follow up a measure the service board owns.
+      expect((await stateOf(y1, 'fritidsgard'))[step]).toEqual(['ej-aktuell-an', ['agarens-rapport-ej-inlamnad']]);
+      const ownerNote = step === 'verksamhetsberattelse' ? 'agar-resultat' : 'agar-kommentar';
+      if (step === 'tertialrapport-1') {
+        // Idrottsnämnden's report asks about the measure that names it, by district and title.
+        const ownerContext = await buildTemplateContext(pool, {
+          municipality: M,
+          cycle: (await loadCycle(pool, M, y1))!,
+          registry,
+          boardId: 'idrottsnamnden',
+          plannedBoardId: 'idrottsnamnden',
+          phaseId: step,
+          today,
+        });
+        expect(ownerContext['owned-lup-measures']).toEqual([
+          { id: 'farsta-fritidsgard', name: 'Farsta stadsdelsnämnd: Fritidsgård i Hökarängen' },
+        ]);
+        expect(await refusalOf(handIn(y1, step, 'idrottsnamnden', { 'ansvariga-lup-atgarder': {} }))).toBe(
+          'answers.ansvariga-lup-atgarder[farsta-fritidsgard].agar-status: must be answered',
+        );
+      }
+      await handIn(y1, step, 'idrottsnamnden', {
+        'ansvariga-lup-atgarder': {
+          'farsta-fritidsgard': { 'agar-status': ownerStatus, [ownerNote]: 'Idrottsnämnden har tecknat hyresavtal' },
+        },
+      });
       steps = await eventually(
         () => traced(y1, 'fritidsgard'),
         (s) => s[step].state === 'klar',
       );
-      expect(steps[step]).toMatchObject({ state: 'klar', gaps: [], followUpStatus: status });
+      expect(steps[step]).toMatchObject({ state: 'klar', gaps: [], followUpStatus: ownerStatus });
     }
     await moveTo(addDays(legalDeadline(d(189)).date, 1));
     expect(await stateOf(y1, 'fritidsgard')).toEqual({
