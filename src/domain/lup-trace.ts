@@ -5,8 +5,9 @@ import { followUpsOf, ownedMeasureItemId } from './guideline-answers';
  * a measure that needs the council's budget must appear with its cost in the spring
  * budgetunderlag, get a KF budget decision (recorded by SLK), and be followed up in both tertial
  * reports and the annual report; a measure a service board or company owns is followed up by its
- * owner (guideline 2), so those steps read the owner's reports, not the district's. Pure: the callers bring the measures, the submitted answers, the
- * decisions and the steps' dates, as read from PostgreSQL.
+ * owner (guideline 2), so those steps read the owner's reports, not the district's. Pure: the
+ * callers bring the measures, the submitted answers, the decisions and the steps' dates, as read
+ * from PostgreSQL.
  *
  * Terminology: budgetunderlag → spring budget submission; KF-beslut → council budget decision;
  * tertialrapport → tertial report; verksamhetsberättelse → annual report.
