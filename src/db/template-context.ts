@@ -3,9 +3,16 @@ import { Queryable } from './database';
 import { isContentOfKind } from './board-contents';
 import { listSavedAnswersOf, SavedAnswer } from './report-drafts';
 import { parseAnswerPath } from '../domain/answer-paths';
-import { LupMeasure, measuresOfProgramme } from '../domain/guideline-answers';
+import { LupMeasure, measuresOfProgramme, ownedMeasureItemId } from '../domain/guideline-answers';
 import { LocalDate } from '../domain/local-date';
-import { findOrganisation, isValidOn, priorityAreasOn, Registry } from '../domain/organisations';
+import {
+  findOrganisation,
+  isValidOn,
+  nameOn,
+  organisationsOn,
+  priorityAreasOn,
+  Registry,
+} from '../domain/organisations';
 import type { GeneratedItem, TemplateContext } from '../domain/report-template';
 
 /** The verksamhetsplan table whose rows are the board's nämndmål, per KF goal. */
@@ -40,7 +47,12 @@ interface ContextBoard {
  *   a revision's new measures are asked for, ended ones no longer), or, before the programme
  *   workflow's projection has one, those of the latest submitted LUP programme; and
  *   `larger-lup-measures` those of them that need the council's budget;
+ * - `owned-lup-measures`: the measures in force (not ended) of every district's programme in
+ *   force that name the board as owner, named `<district's name>: <measure>`, by district name
+ *   then as the programme lists them (a district's own measures are its `lup-measures`);
  * - `goals`: the KF budget's goals in the cycle's calendar;
+ * - `boards` (an option source, not a section's items): who may own a LUP measure, the board
+ *   itself first, then the registry's service boards and companies in force, by name;
  * - `namndmal`: the nämndmål of the board's saved verksamhetsplan answers in the same cycle (rows
  *   of `kf-mal[<goal>].namndmal`), numbered `<goal>-<row>` in the order they are written.
  */
@@ -69,10 +81,13 @@ export async function buildTemplateContexts(
   const planOf = (b: ContextBoard) => (planPhase ? `${cycle.workflowId}/${planPhase.id}/${b.plannedBoardId}` : '');
   const boardIds = [...new Set(boards.map((b) => b.boardId))];
   // One after the other: `db` may be a transaction's client (the workflow's check).
-  // The programmes in one statement: each district's submitted LUP programmes (newest first) and
-  // the measures of the programme in force as revised since, where its workflow's projection has it.
+  // The programmes in one statement: each district's submitted LUP programmes (newest first), the
+  // measures of the programme in force as revised since, where its workflow's projection has it,
+  // and the measures in force in other districts' programmes that name the board as owner.
   const lup = await db.query<{
-    source: 'submitted' | 'in-force';
+    source: 'submitted' | 'in-force' | 'owned';
+    /** For an owned measure: the district whose programme it is (`board_id` is the owner). */
+    district_id: string | null;
     board_id: string;
     phase_id: string;
     content: Record<string, unknown> | null;
@@ -81,18 +96,24 @@ export async function buildTemplateContexts(
     title: string | null;
     larger: boolean | null;
   }>(
-    `SELECT 'submitted' AS source, sc.board_id, sc.phase_id, sc.content, c.calendar,
+    `SELECT 'submitted' AS source, NULL::text AS district_id, sc.board_id, sc.phase_id, sc.content, c.calendar,
             NULL::text AS measure_id, NULL::text AS title, NULL::boolean AS larger,
             sc.submitted_at AS at, NULL::integer AS position
        FROM submission_content sc
        LEFT JOIN cycles c ON c.municipality = sc.municipality AND c.budget_year = sc.budget_year
       WHERE sc.municipality = $1 AND sc.board_id = ANY($2::text[])
      UNION ALL
-     SELECT 'in-force', p.board_id, NULL, NULL, NULL, m.measure_id, m.title, m.larger, NULL, m.position
+     SELECT 'in-force', NULL, p.board_id, NULL, NULL, NULL, m.measure_id, m.title, m.larger, NULL, m.position
        FROM lup_programmes p
        JOIN lup_measures m ON m.workflow_id = p.workflow_id AND m.programme_number = p.programme_number
       WHERE p.municipality = $1 AND p.board_id = ANY($2::text[]) AND p.stage = 'i-kraft' AND m.status <> 'avslutad'
-      ORDER BY source DESC, at DESC, board_id, position`,
+     UNION ALL
+     SELECT 'owned', p.board_id, m.owner_id, NULL, NULL, NULL, m.measure_id, m.title, m.larger, NULL, m.position
+       FROM lup_programmes p
+       JOIN lup_measures m ON m.workflow_id = p.workflow_id AND m.programme_number = p.programme_number
+      WHERE p.municipality = $1 AND m.owner_id = ANY($2::text[]) AND m.owner_id <> p.board_id
+        AND p.stage = 'i-kraft' AND m.status <> 'avslutad'
+      ORDER BY source DESC, at DESC, board_id, district_id, position`,
     [input.municipality, boardIds],
   );
   const plans = planPhase ? await listSavedAnswersOf(db, [...new Set(boards.map(planOf))]) : [];
@@ -115,9 +136,31 @@ export async function buildTemplateContexts(
   for (const [boardId, measures] of revised) programmes.set(boardId, measures);
   const answersByPlan = new Map<string, SavedAnswer[]>();
   for (const a of plans) answersByPlan.set(a.workflowId, [...(answersByPlan.get(a.workflowId) ?? []), a]);
-  return boards.map((b) =>
-    templateContextOf(input, b.boardId, programmes.get(b.boardId) ?? [], answersByPlan.get(planOf(b)) ?? []),
-  );
+  const districtName = (id: string) => {
+    const org = input.registry && findOrganisation(input.registry, id);
+    return org ? nameOn(org, input.today) : id;
+  };
+  const ownedBy = new Map<string, Array<GeneratedItem & { district: string }>>();
+  for (const r of lup.rows) {
+    if (r.source !== 'owned') continue;
+    ownedBy.set(r.board_id, [
+      ...(ownedBy.get(r.board_id) ?? []),
+      {
+        id: ownedMeasureItemId(r.district_id!, r.measure_id!),
+        name: `${districtName(r.district_id!)}: ${r.title!}`,
+        district: districtName(r.district_id!),
+      },
+    ]);
+  }
+  // By district name (stable: each district's measures stay in the programme's order).
+  const ownedOf = (boardId: string): GeneratedItem[] =>
+    [...(ownedBy.get(boardId) ?? [])]
+      .sort((a, b) => a.district.localeCompare(b.district, 'sv'))
+      .map(({ id, name }) => ({ id, name }));
+  return boards.map((b) => ({
+    ...templateContextOf(input, b.boardId, programmes.get(b.boardId) ?? [], answersByPlan.get(planOf(b)) ?? []),
+    'owned-lup-measures': ownedOf(b.boardId),
+  }));
 }
 
 /** One board's context from what was read for it (see buildTemplateContext). */
@@ -145,7 +188,22 @@ function templateContextOf(
     'larger-lup-measures': measures.filter((m) => m.larger).map((m) => ({ id: m.id, name: m.title })),
     goals: cycle.calendar.goals?.map((g) => ({ id: g.id, name: g.name })) ?? [],
     namndmal: namndmalOf(plan),
+    boards: registry ? ownersOn(registry, boardId, today) : [],
   };
+}
+
+/**
+ * Who may own a district's LUP measure on a day (guideline 2: the district itself or a named
+ * service board or company): the board first, then the service boards and companies in force,
+ * by their names then.
+ */
+export function ownersOn(registry: Registry, boardId: string, today: LocalDate): GeneratedItem[] {
+  const board = findOrganisation(registry, boardId);
+  const others = organisationsOn(registry, today)
+    .filter((o) => (o.kind === 'facknamnd' || o.kind === 'bolagsstyrelse') && o.id !== boardId)
+    .map((o) => ({ id: o.id, name: nameOn(o, today) }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'sv'));
+  return [...(board ? [{ id: board.id, name: nameOn(board, today) }] : []), ...others];
 }
 
 /** The nämndmål rows of saved verksamhetsplan answers (see buildTemplateContext). */

@@ -17,6 +17,12 @@ export interface LupMeasure {
   /** Larger measures need the council's budget: they must reach the spring budgetunderlag. */
   larger: boolean;
   priorityArea?: string;
+  /** The board that owns it, when the table names one (else the district: the caller decides). */
+  ownerId?: string;
+  /** Estimated cost in whole kronor. */
+  cost?: number;
+  /** The table holds one indicator per measure with its target; revisions may add more. */
+  indicators?: Array<{ name: string; target: string }>;
 }
 
 /** Follow-up statuses the shipped tertial reports and annual report offer, in Swedish. */
@@ -30,6 +36,14 @@ export const FOLLOW_UP_STATUS_SV: Record<string, string> = {
 
 /** The LUP programme's table of measures: `atgarder.atgarder`, one row per measure. */
 export const PROGRAMME_MEASURES = { section: 'atgarder', question: 'atgarder' } as const;
+/**
+ * A service board's or company's follow-up of the LUP measures it owns: the generated section
+ * `ansvariga-lup-atgarder`, one item per measure, `<district>-<measure>` (both slugs, so the item
+ * is one too, and unique as long as no district's ID followed by a dash begins another's).
+ */
+export const OWNED_MEASURES_SECTION = 'ansvariga-lup-atgarder';
+export const ownedMeasureItemId = (districtId: string, measureId: string): string => `${districtId}-${measureId}`;
+
 /** The LUP analysis's main focus: `fokus.huvudfokus`, a choice among the year's goals. */
 export const ANALYSIS_MAIN_FOCUS = { section: 'fokus', question: 'huvudfokus' } as const;
 
@@ -52,13 +66,35 @@ export function measuresOfProgramme(answers: unknown): LupMeasure[] {
     if (!id || !title) return [];
     const goal = textAt(row.mal);
     const area = textAt(row.omrade);
-    return [{ id, title, larger: row.storre === 'ja', ...(goal && { goal }), ...(area && { priorityArea: area }) }];
+    // `agare` is a choice among the registry's boards (template version 2); version 1's free-text
+    // `ansvarig` named no board and is not read.
+    const ownerId = textAt(row.agare);
+    const cost = costAt(row.kostnad);
+    const indicator = textAt(row.indikator);
+    const target = textAt(row.malvarde);
+    return [
+      {
+        id,
+        title,
+        larger: row.storre === 'ja',
+        ...(goal && { goal }),
+        ...(area && { priorityArea: area }),
+        ...(ownerId && { ownerId }),
+        ...(cost !== undefined && { cost }),
+        ...(indicator && target && { indicators: [{ name: indicator, target }] }),
+      },
+    ];
   });
 }
 
+const costAt = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+
 /**
  * The problems of a programme's measures that no template rule can say: each ID well formed and
- * used once, since the budgetunderlag and the follow-ups refer to measures by it.
+ * used once, since the budgetunderlag and the follow-ups refer to measures by it; a larger
+ * measure's cost given, since the trace follows it to the council's budget; an indicator and its
+ * target given together. (An owner outside the registry is the template's choice check's.)
  */
 export function programmeProblems(answers: unknown): Refusal[] {
   const at = `answers.${PROGRAMME_MEASURES.section}.${PROGRAMME_MEASURES.question}`;
@@ -76,6 +112,21 @@ export function programmeProblems(answers: unknown): Refusal[] {
       return [{ field: `${at}[${r}].id`, problem: `${id} appears twice`, code: 'duplicate', params: { id } }];
     }
     seen.add(id);
+    if (row.storre === 'ja' && (row.kostnad === undefined || row.kostnad === null)) {
+      return [
+        {
+          field: `${at}[${r}].kostnad`,
+          problem: 'a larger measure needs its cost (the trace follows it to the council’s budget)',
+          code: 'required',
+        },
+      ];
+    }
+    if (!textAt(row.indikator) !== !textAt(row.malvarde)) {
+      const missing = textAt(row.indikator) ? 'malvarde' : 'indikator';
+      return [
+        { field: `${at}[${r}].${missing}`, problem: 'an indicator and its target go together', code: 'required' },
+      ];
+    }
     return [];
   });
 }
@@ -195,7 +246,11 @@ export interface FollowUpItem {
   comment?: string;
 }
 
-/** The follow-ups a tertial report or annual report gives, per priority area and LUP measure. */
+/**
+ * The follow-ups a tertial report or annual report gives, per priority area and LUP measure
+ * (`measure:<id>`, the district's own) and per measure the board owns in a district's programme
+ * (`owned-measure:<district>-<measure>`, see ownedMeasureItemId).
+ */
 export function followUpsOf(answers: unknown): FollowUpItem[] {
   // The tertial reports ask for a comment (`…-kommentar`), the annual report for the year's
   // result (`…-resultat`): either is what the board said about the item.
@@ -206,5 +261,9 @@ export function followUpsOf(answers: unknown): FollowUpItem[] {
       const comment = textAt(given[`${question}-kommentar`]) ?? textAt(given[`${question}-resultat`]);
       return status ? [{ ref: `${prefix}:${id}`, status, ...(comment && { comment }) }] : [];
     });
-  return [...items('lup-atgarder', 'measure', 'atgard'), ...items('prioriterade-omraden', 'area', 'omrade')];
+  return [
+    ...items('lup-atgarder', 'measure', 'atgard'),
+    ...items('prioriterade-omraden', 'area', 'omrade'),
+    ...items(OWNED_MEASURES_SECTION, 'owned-measure', 'agar'),
+  ];
 }

@@ -417,8 +417,10 @@ export function applyStage(state: LupState, input: LupStageInput): LupState {
         measures: measuresOfProgramme(input.content).map((m) => ({
           id: m.id,
           title: m.title,
-          ownerId: state.boardId,
-          indicators: [],
+          // The table's owner, or the district where it names none (a version 1 programme).
+          ownerId: m.ownerId ?? state.boardId,
+          indicators: m.indicators ?? [],
+          ...(m.cost !== undefined && { cost: m.cost }),
           larger: m.larger,
           ...(m.goal && { goal: m.goal }),
           ...(m.priorityArea && { priorityArea: m.priorityArea }),

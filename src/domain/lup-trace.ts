@@ -1,11 +1,13 @@
-import { followUpsOf } from './guideline-answers';
+import { followUpsOf, ownedMeasureItemId } from './guideline-answers';
 
 /**
  * The trace of a district's larger LUP measures through one budget year (guideline 2, DESIGN.md):
  * a measure that needs the council's budget must appear with its cost in the spring
  * budgetunderlag, get a KF budget decision (recorded by SLK), and be followed up in both tertial
- * reports and the annual report. Pure: the callers bring the measures, the submitted answers, the
- * decisions and the steps' dates, as read from PostgreSQL.
+ * reports and the annual report; a measure a service board or company owns is followed up by its
+ * owner (guideline 2), so those steps read the owner's reports, not the district's. Pure: the
+ * callers bring the measures, the submitted answers, the decisions and the steps' dates, as read
+ * from PostgreSQL.
  *
  * Terminology: budgetunderlag → spring budget submission; KF-beslut → council budget decision;
  * tertialrapport → tertial report; verksamhetsberättelse → annual report.
@@ -54,7 +56,9 @@ export type TraceGap =
   | 'agarens-underlag-ej-inlamnat'
   | 'beslut-saknas'
   | 'rapport-ej-inlamnad'
-  | 'uppfoljning-saknas';
+  | 'uppfoljning-saknas'
+  | 'agarens-rapport-ej-inlamnad'
+  | 'agarens-uppfoljning-saknas';
 export const TRACE_GAP_SV: Record<TraceGap, string> = {
   'underlag-ej-inlamnat': 'Stadsdelsnämndens budgetunderlag är inte inlämnat',
   'atgard-saknas-i-underlag': 'Åtgärden finns inte med i budgetunderlaget',
@@ -64,6 +68,8 @@ export const TRACE_GAP_SV: Record<TraceGap, string> = {
   'beslut-saknas': 'Inget KF-beslut registrerat',
   'rapport-ej-inlamnad': 'Rapporten är inte inlämnad',
   'uppfoljning-saknas': 'Rapporten följer inte upp åtgärden',
+  'agarens-rapport-ej-inlamnad': 'Den ansvariga nämndens rapport är inte inlämnad',
+  'agarens-uppfoljning-saknas': 'Den ansvariga nämndens rapport följer inte upp åtgärden',
 };
 
 /** A larger measure of a district's programme in force. */
@@ -176,11 +182,19 @@ export function traceMeasures(input: TraceInput): MeasureTrace[] {
       }),
     });
 
+    // The owner answers for its measure: the district's report for its own, the service board's
+    // or company's (`ansvariga-lup-atgarder[<district>-<measure>]`) for one it owns.
+    const owned = m.ownerId !== m.boardId;
+    const ref = owned ? `owned-measure:${ownedMeasureItemId(m.boardId, m.measureId)}` : `measure:${m.measureId}`;
     for (const step of FOLLOW_UP_STEPS) {
-      const report = input.followUps[step]?.get(m.boardId);
-      const followUp =
-        report === undefined ? undefined : followUpsOf(report).find((f) => f.ref === `measure:${m.measureId}`);
-      const gaps: TraceGap[] = report === undefined ? ['rapport-ej-inlamnad'] : followUp ? [] : ['uppfoljning-saknas'];
+      const report = input.followUps[step]?.get(m.ownerId);
+      const followUp = report === undefined ? undefined : followUpsOf(report).find((f) => f.ref === ref);
+      const gaps: TraceGap[] =
+        report === undefined
+          ? [owned ? 'agarens-rapport-ej-inlamnad' : 'rapport-ej-inlamnad']
+          : followUp
+            ? []
+            : [owned ? 'agarens-uppfoljning-saknas' : 'uppfoljning-saknas'];
       steps.push({
         step,
         state: stateOf(gaps.length === 0, today, due[step]),

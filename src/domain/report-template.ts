@@ -30,13 +30,15 @@ export type QuestionKind = (typeof questionKinds)[number];
 /**
  * Where a generated section's items come from: the priority areas in force for the board, the
  * LUP measures the district adopted (or only its larger ones, which must reach the council's
- * budget through the spring budgetunderlag), the nämndmål the board set, the KF budget's goals
- * for the year (the calendar's `goals`).
+ * budget through the spring budgetunderlag), the measures in force in any district's programme
+ * that name the board as owner (a service board or company follows up its own), the nämndmål
+ * the board set, the KF budget's goals for the year (the calendar's `goals`).
  */
 export const generatedSectionKinds = [
   'priority-areas',
   'lup-measures',
   'larger-lup-measures',
+  'owned-lup-measures',
   'namndmal',
   'goals',
 ] as const;
@@ -70,9 +72,12 @@ const numberShape = {
 const dateShape = { kind: z.literal('date') };
 /**
  * Options given in the template, or taken from the cycle's data (`optionsFrom`): the KF goals of
- * the year or the priority areas in force, which are data per cycle and never written twice.
+ * the year or the priority areas in force, which are data per cycle and never written twice; or
+ * the registry's `boards` a measure may be owned by (the answering board itself, then the service
+ * boards and companies in force, by name), which change with the registry, not the template.
  */
-export const optionSources = ['goals', 'priority-areas'] as const;
+export const optionSources = ['goals', 'priority-areas', 'boards'] as const;
+export type OptionSource = (typeof optionSources)[number];
 const choiceShape = {
   kind: z.literal('choice'),
   options: optionsSchema.optional(),
@@ -266,7 +271,7 @@ export interface GeneratedItem {
  * The items of the generated sections for one board and phase (absent kinds have none), and the
  * board's kind for sections asked of some kinds only (absent: every section is asked).
  */
-export type TemplateContext = Partial<Record<GeneratedSectionKind, GeneratedItem[]>> & {
+export type TemplateContext = Partial<Record<GeneratedSectionKind | OptionSource, GeneratedItem[]>> & {
   boardKind?: OrganisationKind;
   /** The board is a housing company with a greater responsibility in local development. */
   greaterLocalResponsibility?: boolean;
@@ -381,6 +386,7 @@ const itemNoun: Record<GeneratedSectionKind, string> = {
   'priority-areas': 'priority area',
   'lup-measures': 'LUP measure',
   'larger-lup-measures': 'larger LUP measure',
+  'owned-lup-measures': 'LUP measure the board owns',
   namndmal: 'nämndmål',
   goals: 'goal',
 };

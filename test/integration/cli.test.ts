@@ -57,7 +57,7 @@ describe('arshjul template validate', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(
-      'data/stockholm/templates/tertialrapport-1.yaml: giltig mall tertialrapport-1 version 1 (7 avsnitt, 15 frågor).\n',
+      'data/stockholm/templates/tertialrapport-1.yaml: giltig mall tertialrapport-1 version 2 (8 avsnitt, 17 frågor).\n',
     );
   });
 
@@ -66,7 +66,7 @@ describe('arshjul template validate', () => {
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n')).toEqual([
       'fel: sections[0].questions[0].maxLength: must be given for a long text',
-      'fel: sections[1].generate: must be one of priority-areas, lup-measures, larger-lup-measures, namndmal, goals',
+      'fel: sections[1].generate: must be one of priority-areas, lup-measures, larger-lup-measures, owned-lup-measures, namndmal, goals',
       'fel: sections[1].questions[0].kind: unknown question kind "matrix": use one of short-text, long-text, number, yes-no, choice, choices, date, table, file',
       'test/fixtures/broken-template.yaml: 3 fel — mallen kan inte användas.',
       '',
@@ -83,7 +83,10 @@ describe('arshjul template validate', () => {
     const run = arshjul('template', 'show', 'data/stockholm/templates/tertialrapport-1.yaml');
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toBe('tertialrapport-1 version 1: Tertialrapport 1');
+    expect(lines[0]).toBe('tertialrapport-1 version 2: Tertialrapport 1');
+    expect(lines).toContain(
+      '  ansvariga-lup-atgarder: LUP-åtgärder där nämnden är ansvarig (en gång per LUP-åtgärd där nämnden är ansvarig; bara facknämnder och bolagsstyrelser)',
+    );
     expect(lines).toContain('  maluppfyllelse: Måluppfyllelse per nämndmål (en gång per nämndmål)');
     expect(lines).toContain('    bedomning (val, obligatorisk): Bedömning av måluppfyllelse vid årets slut');
   });

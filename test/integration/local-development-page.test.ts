@@ -173,6 +173,7 @@ beforeAll(async () => {
             titel: 'Mötesplats för unga i Rinkeby',
             mal: 'sammanhallen',
             storre: 'ja',
+            kostnad: 3_000_000,
             omrade: 'rinkeby-kista',
           },
           { id: 'valdeltagande', titel: 'Demokratiambassadörer', mal: 'demokratiskt-hallbar', storre: 'nej' },

@@ -61,7 +61,7 @@ const dialogue = {
 const programme = {
   atgarder: {
     atgarder: [
-      { id: 'trygg-centrum', titel: 'Tryggare Farsta centrum', mal: 'sammanhallen', storre: 'ja' },
+      { id: 'trygg-centrum', titel: 'Tryggare Farsta centrum', mal: 'sammanhallen', storre: 'ja', kostnad: 1_200_000 },
       { id: 'laxhjalp', titel: 'Läxhjälp på biblioteket', mal: 'ekonomiskt-hallbar', storre: 'nej' },
     ],
   },

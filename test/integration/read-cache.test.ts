@@ -140,8 +140,8 @@ describe("the HTTP process's copy of the registry, the cycles and the templates"
 
   it('gives the template version SLK published, through the operations, to the next reader', async () => {
     const first = await ops.cycleTemplate(await ops.snapshot(), YEAR, 'tertialrapport-1');
-    expect(first?.version).toBe(1);
     const current = shippedTemplate('tertialrapport-1');
+    expect(first?.version).toBe(current.version);
     await publishTemplateVersion(
       db.pool,
       {
@@ -153,11 +153,14 @@ describe("the HTTP process's copy of the registry, the cycles and the templates"
       'test',
     );
     const next = await ops.cycleTemplate(await ops.snapshot(), YEAR, 'tertialrapport-1');
-    expect(next?.version).toBe(2);
+    expect(next?.version).toBe(current.version + 1);
     expect(next?.template.title).toContain('(rättad)');
-    // Deleted directly by another process: the cycle keeps version 1 again, and the copy follows.
-    await other.query(`DELETE FROM cycle_templates WHERE budget_year = $1 AND version = 2`, [YEAR]);
-    expect((await ops.cycleTemplate(await ops.snapshot(), YEAR, 'tertialrapport-1'))?.version).toBe(1);
+    // Deleted directly by another process: the cycle keeps the shipped version again, and the copy follows.
+    await other.query(`DELETE FROM cycle_templates WHERE budget_year = $1 AND version = $2`, [
+      YEAR,
+      current.version + 1,
+    ]);
+    expect((await ops.cycleTemplate(await ops.snapshot(), YEAR, 'tertialrapport-1'))?.version).toBe(current.version);
   });
 
   it('reads again after the versions went back (a database restored from a backup)', async () => {

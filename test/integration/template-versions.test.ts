@@ -197,11 +197,11 @@ describe('npm start', () => {
       expect(stored.map((v) => `${v.templateId}@${v.version}`).sort()).toEqual([
         'budgetunderlag@1',
         'lup-analys@2',
-        'lup-program@1',
+        'lup-program@2',
         'lup-uppfoljning@1',
-        'tertialrapport-1@1',
-        'tertialrapport-2@1',
-        'verksamhetsberattelse@1',
+        'tertialrapport-1@2',
+        'tertialrapport-2@2',
+        'verksamhetsberattelse@2',
         'verksamhetsplan@1',
       ]);
     }

@@ -17,6 +17,7 @@ describe('the guidelines’ data in a board’s answers', () => {
           mal: 'sammanhallen',
           storre: 'ja',
           omrade: 'farsta',
+          kostnad: 1_000_000,
         },
         { id: 'belysning', titel: 'Bättre belysning', mal: 'klimatsmart', storre: 'nej' },
         { titel: 'Utan kortnamn' },
@@ -32,10 +33,66 @@ describe('the guidelines’ data in a board’s answers', () => {
         goal: 'sammanhallen',
         larger: true,
         priorityArea: 'farsta',
+        cost: 1_000_000,
       },
       { id: 'belysning', title: 'Bättre belysning', goal: 'klimatsmart', larger: false },
     ]);
     expect(measuresOfProgramme({})).toEqual([]);
+  });
+
+  it('reads a measure’s owner, cost and indicator with its target; the old free-text owner is not read', () => {
+    const owned = {
+      atgarder: {
+        atgarder: [
+          {
+            id: 'fritidsgard',
+            titel: 'Fritidsgård',
+            storre: 'ja',
+            agare: 'idrottsnamnden',
+            kostnad: 2_500_000,
+            indikator: 'Besökare per vecka',
+            malvarde: '200',
+          },
+          { id: 'belysning', titel: 'Belysning', storre: 'nej', ansvarig: 'Trafiknämnden', kostnad: 0 },
+        ],
+      },
+    };
+    expect(measuresOfProgramme(owned)).toEqual([
+      {
+        id: 'fritidsgard',
+        title: 'Fritidsgård',
+        larger: true,
+        ownerId: 'idrottsnamnden',
+        cost: 2_500_000,
+        indicators: [{ name: 'Besökare per vecka', target: '200' }],
+      },
+      { id: 'belysning', title: 'Belysning', larger: false, cost: 0 },
+    ]);
+    expect(programmeProblems(owned)).toEqual([]);
+  });
+
+  it('refuses a larger measure without its cost, and an indicator without its target, naming the cell', () => {
+    const row = { id: 'fritidsgard', titel: 'Fritidsgård', storre: 'ja', kostnad: 100 };
+    const table = (...rows: object[]) => ({ atgarder: { atgarder: rows } });
+    expect(
+      programmeProblems(table({ id: 'liten', titel: 'Liten', storre: 'nej' }, { ...row, kostnad: undefined })),
+    ).toEqual([
+      {
+        field: 'answers.atgarder.atgarder[1].kostnad',
+        problem: 'a larger measure needs its cost (the trace follows it to the council’s budget)',
+        code: 'required',
+      },
+    ]);
+    expect(programmeProblems(table({ ...row, indikator: 'Besökare' }))).toEqual([
+      {
+        field: 'answers.atgarder.atgarder[0].malvarde',
+        problem: 'an indicator and its target go together',
+        code: 'required',
+      },
+    ]);
+    expect(programmeProblems(table({ ...row, malvarde: '200' }))[0]?.field).toBe(
+      'answers.atgarder.atgarder[0].indikator',
+    );
   });
 
   it('refuses a programme without measures, or with a malformed or repeated short name, naming the cell', () => {

@@ -47,7 +47,7 @@ const dialogue = {
 const programmeAnswers = {
   atgarder: {
     atgarder: [
-      { id: 'belysning', titel: 'Bättre belysning', storre: 'ja', mal: 'trygg' },
+      { id: 'belysning', titel: 'Bättre belysning', storre: 'ja', mal: 'trygg', kostnad: 300_000 },
       { id: 'laxhjalp', titel: 'Läxhjälp', storre: 'nej' },
     ],
   },
@@ -89,7 +89,32 @@ describe('a district’s programme across budget years', () => {
       ownerId: 'farsta',
       goal: 'trygg',
       larger: true,
+      cost: 300_000,
       status: 'planerad',
+    });
+  });
+
+  it('adopts the owner, cost and indicator the programme’s table names; a larger measure needs its cost', () => {
+    let s = initialLupState('farsta');
+    s = applyDialogue(s, checkDialogue(s, dialogue));
+    const base = { stage: 'programme', budgetYear: 2027, phaseId: 'lup-program', decisionDate: '2027-04-20' };
+    const row = { id: 'gard', titel: 'Fritidsgård', storre: 'ja', agare: 'idrottsnamnden', kostnad: 2_500_000 };
+    const input = (r: object) => ({
+      ...base,
+      content: { atgarder: { atgarder: [r] } },
+      on: '2027-04-20',
+      by: 'Farsta',
+    });
+    s = applyStage(s, checkStage(s, input({ ...row, indikator: 'Besökare per vecka', malvarde: '200' })));
+    expect(s.programme!.measures[0]).toMatchObject({
+      ownerId: 'idrottsnamnden',
+      cost: 2_500_000,
+      larger: true,
+      indicators: [{ name: 'Besökare per vecka', target: '200' }],
+    });
+    expect(thrown(() => checkStage(s, input({ ...row, kostnad: undefined })))).toMatchObject({
+      field: 'answers.atgarder.atgarder[0].kostnad',
+      code: 'required',
     });
   });
 

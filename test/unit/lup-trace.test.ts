@@ -103,6 +103,48 @@ describe('traceMeasures', () => {
     },
   );
 
+  it.each(['tertialrapport-1', 'tertialrapport-2', 'verksamhetsberattelse'] as const)(
+    '%s: a measure a service board owns is followed up by the owner, whose status it shows',
+    (step) => {
+      const owned = { ...measure, ownerId: 'trafiknamnden' };
+      const answered = (status: string) => ({
+        'ansvariga-lup-atgarder': { 'farsta-torget': { 'agar-status': status, 'agar-kommentar': 'Bygget pågår' } },
+      });
+      const reports = (...boards: Array<[string, unknown]>) => ({ ...complete().followUps, [step]: new Map(boards) });
+      // The district's report alone does not follow up a measure it does not own.
+      expect(stepOf(complete({ measures: [owned] }), step)).toMatchObject({
+        state: 'saknas',
+        gaps: ['agarens-rapport-ej-inlamnad'],
+      });
+      const silent = reports(['farsta', followUp('pagar')], ['trafiknamnden', {}]);
+      expect(stepOf(complete({ measures: [owned], followUps: silent }), step)).toMatchObject({
+        state: 'saknas',
+        gaps: ['agarens-uppfoljning-saknas'],
+      });
+      // Another district's measure of the same name is not this one.
+      const elsewhere = reports([
+        'trafiknamnden',
+        { 'ansvariga-lup-atgarder': { 'skarpnack-torget': { 'agar-status': 'klar' } } },
+      ]);
+      expect(stepOf(complete({ measures: [owned], followUps: elsewhere }), step).gaps).toEqual([
+        'agarens-uppfoljning-saknas',
+      ]);
+      // The owner's answer is the step, whatever the district said.
+      const done = reports(['farsta', followUp('klar')], ['trafiknamnden', answered('forsenad')]);
+      expect(stepOf(complete({ measures: [owned], followUps: done }), step)).toMatchObject({
+        state: 'klar',
+        gaps: [],
+        followUpStatus: 'forsenad',
+      });
+      expect(
+        stepOf(complete({ measures: [owned], followUps: reports(['trafiknamnden', answered('pagar')]) }), step),
+      ).toMatchObject({
+        state: 'klar',
+        followUpStatus: 'pagar',
+      });
+    },
+  );
+
   it('a step not done is not yet due up to and including its due day, missing the day after', () => {
     const early = complete({ today: '2026-12-14', decisions: [], followUps: {} });
     const states = traceMeasures(early)[0]!.steps.map((s) => s.state);

@@ -6,6 +6,11 @@ import {
   TemplateContext,
   withResolvedOptions,
 } from '../../src/domain/report-template';
+import { join } from 'node:path';
+import { loadTemplateFile, shippedTemplatesDir } from '../../src/client/templates';
+import { ownersOn } from '../../src/db/template-context';
+import { expandTemplate } from '../../src/client/operations/report-drafts';
+import { registrySchema } from '../../src/domain/organisations';
 
 /** A small template with one question of every kind, a table and a generated section. */
 const input = {
@@ -454,5 +459,82 @@ describe('choices offered from the cycle’s data (optionsFrom)', () => {
     expect(template({ kind: 'choice', optionsFrom: 'nämndmål' }).errors[0]).toMatchObject({
       path: 'sections[0].questions[0].optionsFrom',
     });
+  });
+});
+
+describe('a LUP measure’s owner among the registry’s boards (optionsFrom: boards)', () => {
+  const registry = registrySchema.parse({
+    municipality: 'teststad',
+    organisations: [
+      { id: 'farsta', name: 'Farsta stadsdelsnämnd', kind: 'stadsdelsnamnd', validFrom: '2007-01-01' },
+      { id: 'idrottsnamnden', name: 'Idrottsnämnden', kind: 'facknamnd', validFrom: '2007-01-01' },
+      { id: 'bostader', name: 'AB Svenska Bostäder', kind: 'bolagsstyrelse', validFrom: '2007-01-01' },
+      { id: 'skarpnack', name: 'Skarpnäcks stadsdelsnämnd', kind: 'stadsdelsnamnd', validFrom: '2007-01-01' },
+      { id: 'gammal', name: 'Gamla nämnden', kind: 'facknamnd', validFrom: '2007-01-01', validTo: '2020-12-31' },
+      { id: 'slk', name: 'Stadsledningskontoret', kind: 'slk', validFrom: '2007-01-01' },
+    ],
+  });
+  const template = loadTemplateFile(join(shippedTemplatesDir(), 'lup-program.yaml')).template!;
+
+  it('offers the district itself, then the service boards and companies in force, by name', () => {
+    expect(ownersOn(registry, 'farsta', '2027-03-01')).toEqual([
+      { id: 'farsta', name: 'Farsta stadsdelsnämnd' },
+      { id: 'bostader', name: 'AB Svenska Bostäder' },
+      { id: 'idrottsnamnden', name: 'Idrottsnämnden' },
+    ]);
+  });
+
+  it('refuses an owner that is not one of them, naming the cell', () => {
+    const context: TemplateContext = {
+      boardKind: 'stadsdelsnamnd',
+      boards: ownersOn(registry, 'farsta', '2027-03-01'),
+    };
+    const row = { id: 'gard', titel: 'Gård', mal: 'trygg', storre: 'ja', kostnad: 100 };
+    const answers = (agare: string) => ({ atgarder: { atgarder: [{ ...row, agare }] } });
+    const issues = (agare: string) =>
+      checkAnswers(template, context, answers(agare), { forReady: false }).filter((i) => i.field.includes('agare'));
+    expect(issues('idrottsnamnden')).toEqual([]);
+    expect(issues('farsta')).toEqual([]);
+    for (const wrong of ['skarpnack', 'gammal', 'Idrottsnämnden']) {
+      expect(issues(wrong)).toEqual([
+        expect.objectContaining({ field: 'answers.atgarder.atgarder[0].agare', code: 'not-an-option' }),
+      ]);
+    }
+  });
+});
+
+describe('a service board’s follow-up of the LUP measures it owns (generate: owned-lup-measures)', () => {
+  const template = loadTemplateFile(join(shippedTemplatesDir(), 'tertialrapport-1.yaml')).template!;
+  const item = { id: 'farsta-fritidsgard', name: 'Farsta stadsdelsnämnd: Fritidsgård i Hökarängen' };
+  const owned = (context: TemplateContext) =>
+    expandTemplate(template, context).sections.find((s) => s.id === 'ansvariga-lup-atgarder');
+
+  it('is asked of a service board or company per measure naming it, and absent where none does', () => {
+    expect(owned({ boardKind: 'facknamnd', 'owned-lup-measures': [item] })?.items).toEqual([item]);
+    expect(owned({ boardKind: 'bolagsstyrelse', 'owned-lup-measures': [item] })?.items).toEqual([item]);
+    expect(owned({ boardKind: 'facknamnd', 'owned-lup-measures': [] })).toBeUndefined();
+    expect(owned({ boardKind: 'facknamnd' })).toBeUndefined();
+    expect(owned({ boardKind: 'stadsdelsnamnd', 'owned-lup-measures': [item] })).toBeUndefined();
+  });
+
+  it('requires the status and the comment per measure, and refuses a measure the board does not own', () => {
+    const context: TemplateContext = { boardKind: 'facknamnd', 'owned-lup-measures': [item] };
+    const section = (answers: object) =>
+      checkAnswers(template, context, { 'ansvariga-lup-atgarder': answers }, { forReady: true }).filter((i) =>
+        i.field.startsWith('answers.ansvariga-lup-atgarder'),
+      );
+    expect(section({}).map((i) => [i.field, i.code])).toEqual([
+      ['answers.ansvariga-lup-atgarder[farsta-fritidsgard].agar-status', 'required'],
+      ['answers.ansvariga-lup-atgarder[farsta-fritidsgard].agar-kommentar', 'required'],
+    ]);
+    expect(
+      section({ 'farsta-fritidsgard': { 'agar-status': 'pagar', 'agar-kommentar': 'Lokalen är hittad' } }),
+    ).toEqual([]);
+    expect(
+      section({
+        'farsta-fritidsgard': { 'agar-status': 'pagar', 'agar-kommentar': 'Lokalen är hittad' },
+        'skarpnack-torget': { 'agar-status': 'klar' },
+      }).map((i) => [i.field, i.code]),
+    ).toEqual([['answers.ansvariga-lup-atgarder[skarpnack-torget]', 'unknown-item']]);
   });
 });

@@ -248,8 +248,12 @@ describe('the shipped report templates', () => {
       .flatMap((s) => s.questions)
       .find((q) => q.id === 'atgarder');
     expect(measures?.kind === 'table' && measures.columns.map((c) => c.id)).toEqual(
-      expect.arrayContaining(['id', 'titel', 'mal', 'storre']),
+      expect.arrayContaining(['id', 'titel', 'mal', 'storre', 'agare', 'kostnad', 'indikator', 'malvarde']),
     );
+    // The owner is one of the registry's boards (read at adoption), the cost in whole kronor.
+    const column = (id: string) => (measures?.kind === 'table' ? measures.columns.find((c) => c.id === id) : undefined);
+    expect(column('agare')).toMatchObject({ kind: 'choice', optionsFrom: 'boards' });
+    expect(column('kostnad')).toMatchObject({ kind: 'number', integer: true, min: 0, unit: 'kr' });
     expect(generated('lup-uppfoljning')).toEqual(['lup-measures']);
   });
 
@@ -305,11 +309,24 @@ describe('the shipped report templates', () => {
     ]);
   });
 
-  it('ask only districts about their LUP measures', () => {
+  it('ask districts about their LUP measures, and service boards and companies about the measures they own', () => {
     for (const file of templateFiles) {
       for (const section of sections(file.replace(/\.yaml$/, '')).filter((s) => s.generate?.endsWith('lup-measures'))) {
-        expect(`${file} ${section.id} ${section.boardKinds}`).toBe(`${file} ${section.id} stadsdelsnamnd`);
+        const kinds = section.generate === 'owned-lup-measures' ? 'facknamnd,bolagsstyrelse' : 'stadsdelsnamnd';
+        expect(`${file} ${section.id} ${section.boardKinds}`).toBe(`${file} ${section.id} ${kinds}`);
       }
+    }
+    // The owner follows up its measure in every report that follows up the districts'.
+    for (const id of ['tertialrapport-1', 'tertialrapport-2', 'verksamhetsberattelse']) {
+      expect([id, generated(id).filter((g) => g.endsWith('lup-measures'))]).toEqual([
+        id,
+        ['lup-measures', 'owned-lup-measures'],
+      ]);
+      const owned = sections(id).find((s) => s.generate === 'owned-lup-measures')!;
+      expect(owned.questions.map((q) => [q.id.replace(/-(kommentar|resultat)$/, '-not'), q.kind, q.required])).toEqual([
+        ['agar-status', 'choice', true],
+        ['agar-not', 'long-text', true],
+      ]);
     }
   });
 });

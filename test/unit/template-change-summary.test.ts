@@ -6,15 +6,15 @@ import { compareTemplates, TemplateChanges } from '../../src/domain/report-templ
 /** The Swedish summary of `template publish`: counts in the right number, the aspects named. */
 
 const template = loadTemplateFile(join(shippedTemplatesDir(), 'tertialrapport-1.yaml')).template!;
-/** Version 2 with nothing changed; the cases below write in what changed. */
-const none: TemplateChanges = compareTemplates(template, { ...template, version: 2 });
+/** The next version with nothing changed; the cases below write in what changed. */
+const none: TemplateChanges = compareTemplates(template, { ...template, version: 3 });
 const q = (questionId: string) => ({ questionId, sectionId: 'ekonomi', label: questionId.toUpperCase() });
 
 describe('changeSummary', () => {
   it('says so when no question changed', () => {
     expect(changeSummary(none)).toEqual([
-      'tertialrapport-1 version 1 → 2: inga frågor ändrade.',
-      'Svar följer med för 15 frågor.',
+      'tertialrapport-1 version 2 → 3: inga frågor ändrade.',
+      'Svar följer med för 17 frågor.',
     ]);
   });
 
@@ -29,7 +29,7 @@ describe('changeSummary', () => {
       answersDropped: [{ questionId: 'b', reason: 'kind-changed' }],
     };
     expect(changeSummary(changes)).toEqual([
-      'tertialrapport-1 version 1 → 2: 2 frågor ändrade (rubrik, alternativ, typ).',
+      'tertialrapport-1 version 2 → 3: 2 frågor ändrade (rubrik, alternativ, typ).',
       '  ändrad: a (A): rubrik, alternativ',
       '  ändrad: b (B): typ',
       'Svar följer med för 1 fråga; inte för b.',
@@ -48,7 +48,7 @@ describe('changeSummary', () => {
       ],
     };
     expect(changeSummary(changes)[0]).toBe(
-      'tertialrapport-1 version 1 → 2: 1 fråga tillagd, 2 borttagna: svar på dem följer inte med.',
+      'tertialrapport-1 version 2 → 3: 1 fråga tillagd, 2 borttagna: svar på dem följer inte med.',
     );
   });
 });

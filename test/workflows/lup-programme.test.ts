@@ -53,7 +53,7 @@ const dialogue = (id: string, heldOn: string) => ({
 const programmeContent = {
   atgarder: {
     atgarder: [
-      { id: 'belysning', titel: 'Bättre belysning vid torget', storre: 'ja', mal: 'trygg' },
+      { id: 'belysning', titel: 'Bättre belysning vid torget', storre: 'ja', mal: 'trygg', kostnad: 800000 },
       { id: 'laxhjalp', titel: 'Läxhjälp', storre: 'nej' },
     ],
   },
@@ -231,7 +231,7 @@ describe('lupWorkflow: one programme per district across budget years', () => {
       [farsta.workflowId],
     );
     expect(measures.rows).toEqual([
-      { measure_id: 'belysning', owner_id: 'farsta', status: 'pagar', cost: null },
+      { measure_id: 'belysning', owner_id: 'farsta', status: 'pagar', cost: '800000' },
       { measure_id: 'laxhjalp', owner_id: 'farsta', status: 'avslutad', cost: null },
       { measure_id: 'ungdomsgard', owner_id: 'idrottsnamnden', status: 'planerad', cost: '2500000' },
     ]);

@@ -43,8 +43,8 @@ import { sleepUntilStockholm, startTimeSkippingEnv } from '../helpers/temporal';
  * the time-skipping server, through the real cycle, deliverable and LUP workflows and the shipped
  * report templates. Adopted through the programme phase in year 1; its larger measure traced
  * budgetunderlag → KF decision → T1, T2, annual report as the committee's trace reads it (missing
- * before each step, done after); the service board named as owner hands in its budgetunderlag and
- * sees the measure; revised in year 2, whose tertial report asks about the revised measures; a
+ * before each step, done after); the service board named as owner hands in its budgetunderlag,
+ * sees the measure and answers for it in its tertial reports and annual report; revised in year 2, whose tertial report asks about the revised measures; a
  * supplement the committee requests is handed in late, after both escalations.
  *
  * The calendars are compressed (weeks, not months) so the two years pass in a few minutes.
@@ -304,60 +304,45 @@ describe('a district’s local development programme across two budget years (is
         },
       ],
     });
-    await handIn(y1, 'lup-program', 'farsta', {
-      atgarder: {
-        atgarder: [
-          {
-            id: 'fritidsgard',
-            titel: 'Fritidsgård i Hökarängen',
-            mal: 'trygg',
-            storre: 'ja',
-            ansvarig: 'Idrottsnämnden',
-          },
-          { id: 'laxhjalp', titel: 'Läxhjälp på biblioteket', mal: 'trygg', storre: 'nej' },
-        ],
-      },
-    });
-    let programme = (
+    // The owner is a choice among the district and the registry's service boards and companies;
+    // a larger measure carries its cost, since the trace follows it to the council's budget.
+    const gard = {
+      id: 'fritidsgard',
+      titel: 'Fritidsgård i Hökarängen',
+      mal: 'trygg',
+      storre: 'ja',
+      agare: 'idrottsnamnden',
+      kostnad: 2_500_000,
+      indikator: 'Besökare per vecka',
+      malvarde: '200',
+    };
+    const laxhjalp = { id: 'laxhjalp', titel: 'Läxhjälp på biblioteket', mal: 'trygg', storre: 'nej' };
+    const programmeOf = (...rows: object[]) => ({ atgarder: { atgarder: rows } });
+    expect(
+      await refusalOf(handIn(y1, 'lup-program', 'farsta', programmeOf({ ...gard, kostnad: undefined }, laxhjalp))),
+    ).toBe(
+      'answers.atgarder.atgarder[0].kostnad: a larger measure needs its cost (the trace follows it to the council’s budget)',
+    );
+    expect(
+      await refusalOf(
+        handIn(y1, 'lup-program', 'farsta', programmeOf({ ...gard, agare: 'ytterstadsutskottet' }, laxhjalp)),
+      ),
+    ).toMatch(/^answers\.atgarder\.atgarder\[0\]\.agare: /);
+    await handIn(y1, 'lup-program', 'farsta', programmeOf(gard, laxhjalp));
+    const programme = (
       await eventually(
         () => lup.query(lupViewQuery),
         (v) => v.state.programme !== undefined,
       )
     ).state.programme!;
     expect(programme).toMatchObject({ number: 1, adoptedOn: today, budgetYear: y1 });
-    // The phase's table has no cost column and its "ansvarig" is free text: the district owns both.
-    expect(programme.measures.map((m) => [m.id, m.ownerId, m.larger, m.cost])).toEqual([
-      ['fritidsgard', 'farsta', true, undefined],
-      ['laxhjalp', 'farsta', false, undefined],
+    // Adopted as the phase's table states it: the owner, the cost and the indicator with its target;
+    // a measure that names no owner is the district's.
+    expect(programme.measures.map((m) => [m.id, m.ownerId, m.larger, m.cost, m.indicators])).toEqual([
+      ['fritidsgard', 'idrottsnamnden', true, 2_500_000, [{ name: 'Besökare per vecka', target: '200' }]],
+      ['laxhjalp', 'farsta', false, undefined, []],
     ]);
-    // So the owner and the cost are set by revision, after the consultation with the service board.
-    programme = (
-      await lup.executeUpdate(reviseProgrammeUpdate, {
-        args: [
-          {
-            basedOnVersion: 1,
-            on: today,
-            reason: 'Efter samråd: Idrottsnämnden driver gården, kostnaden beräknad',
-            change: [
-              {
-                id: 'fritidsgard',
-                title: 'Fritidsgård i Hökarängen',
-                ownerId: 'idrottsnamnden',
-                goal: 'trygg',
-                indicators: [{ name: 'Besökare per vecka', target: '200' }],
-                cost: 2_500_000,
-                larger: true,
-              },
-            ],
-            by: 'farsta',
-          },
-        ],
-      })
-    ).programme!;
-    expect(programme.versions.map((v) => [v.version, v.changed])).toEqual([
-      [1, []],
-      [2, ['fritidsgard']],
-    ]);
+    expect(programme.versions.map((v) => v.version)).toEqual([1]);
     await eventually(
       () => traceOps.cityTrace(committee, y1),
       (t) => t.districts[0]?.measures[0]?.ownerId === 'idrottsnamnden',
@@ -369,9 +354,10 @@ describe('a district’s local development programme across two budget years (is
     expect(await stateOf(y1, 'fritidsgard')).toEqual({
       budgetunderlag: ['ej-aktuell-an', ['underlag-ej-inlamnat', 'agarens-underlag-ej-inlamnat']],
       'kf-beslut': ['ej-aktuell-an', ['beslut-saknas']],
-      'tertialrapport-1': ['ej-aktuell-an', ['rapport-ej-inlamnad']],
-      'tertialrapport-2': ['ej-aktuell-an', ['rapport-ej-inlamnad']],
-      verksamhetsberattelse: ['ej-aktuell-an', ['rapport-ej-inlamnad']],
+      // Idrottsnämnden owns the measure: its reports follow it up.
+      'tertialrapport-1': ['ej-aktuell-an', ['agarens-rapport-ej-inlamnad']],
+      'tertialrapport-2': ['ej-aktuell-an', ['agarens-rapport-ej-inlamnad']],
+      verksamhetsberattelse: ['ej-aktuell-an', ['agarens-rapport-ej-inlamnad']],
     });
 
     // 2. The budgetunderlag: the district's names the measure with its cost; the owner's comes late.
@@ -389,9 +375,8 @@ describe('a district’s local development programme across two budget years (is
       ['agarens-underlag-ej-inlamnat'],
       2500,
     ]);
-    // 3. The service board named as owner sees the measure, and answers with its own budgetunderlag.
-    // (Its tertial reports and annual report ask nothing of the measure: the templates' LUP
-    // sections are the districts'. The budgetunderlag is where the trace asks the owner to answer.)
+    // 3. The service board named as owner sees the measure, and answers with its own budgetunderlag
+    // (and, below, follows the measure up in its tertial reports and annual report).
     const serviceView = createServiceViewOperations({
       pool,
       municipality: M,
@@ -430,7 +415,8 @@ describe('a district’s local development programme across two budget years (is
       decision: { outcome: 'delvis-finansierad', reference: `KF ${d(70)} §12`, amount: 1_500_000 },
     });
 
-    // T1, T2 and the annual report: each asks the district about both measures and follows the larger up.
+    // T1, T2 and the annual report: each asks the district about both measures, and Idrottsnämnden
+    // about the one it owns; the owner's answer is what the trace follows (guideline 2).
     // The annual report asks for the result where the tertial reports ask for a comment.
     const followUp = (status: string, note = 'atgard-kommentar') => ({
       'lup-atgarder': {
@@ -438,13 +424,14 @@ describe('a district’s local development programme across two budget years (is
         laxhjalp: { 'atgard-status': 'pagar' },
       },
     });
-    for (const [step, at, status] of [
-      ['tertialrapport-1', 84, 'ej-paborjad'],
-      ['tertialrapport-2', 126, 'pagar'],
-      ['verksamhetsberattelse', 168, 'klar'],
+    // In T1 the district has not heard that the owner has begun: the trace shows the owner's word.
+    for (const [step, at, status, ownerStatus] of [
+      ['tertialrapport-1', 84, 'ej-paborjad', 'pagar'],
+      ['tertialrapport-2', 126, 'pagar', 'pagar'],
+      ['verksamhetsberattelse', 168, 'klar', 'klar'],
     ] as const) {
       await moveTo(addBusinessDays(d(at), 1));
-      expect((await stateOf(y1, 'fritidsgard'))[step]).toEqual(['ej-aktuell-an', ['rapport-ej-inlamnad']]);
+      expect((await stateOf(y1, 'fritidsgard'))[step]).toEqual(['ej-aktuell-an', ['agarens-rapport-ej-inlamnad']]);
       // A follow-up that leaves the larger measure out is refused, naming it.
       expect(
         await refusalOf(handIn(y1, step, 'farsta', { 'lup-atgarder': { laxhjalp: { 'atgard-status': 'pagar' } } })),
@@ -454,12 +441,37 @@ describe('a district’s local development programme across two budget years (is
         stage: 'submitted',
         late: false,
       });
-      await handIn(y1, step, 'idrottsnamnden');
+      // The district's report alone does not follow up a measure the service board owns.
+      expect((await stateOf(y1, 'fritidsgard'))[step]).toEqual(['ej-aktuell-an', ['agarens-rapport-ej-inlamnad']]);
+      const ownerNote = step === 'verksamhetsberattelse' ? 'agar-resultat' : 'agar-kommentar';
+      if (step === 'tertialrapport-1') {
+        // Idrottsnämnden's report asks about the measure that names it, by district and title.
+        const ownerContext = await buildTemplateContext(pool, {
+          municipality: M,
+          cycle: (await loadCycle(pool, M, y1))!,
+          registry,
+          boardId: 'idrottsnamnden',
+          plannedBoardId: 'idrottsnamnden',
+          phaseId: step,
+          today,
+        });
+        expect(ownerContext['owned-lup-measures']).toEqual([
+          { id: 'farsta-fritidsgard', name: 'Farsta stadsdelsnämnd: Fritidsgård i Hökarängen' },
+        ]);
+        expect(await refusalOf(handIn(y1, step, 'idrottsnamnden', { 'ansvariga-lup-atgarder': {} }))).toBe(
+          'answers.ansvariga-lup-atgarder[farsta-fritidsgard].agar-status: must be answered',
+        );
+      }
+      await handIn(y1, step, 'idrottsnamnden', {
+        'ansvariga-lup-atgarder': {
+          'farsta-fritidsgard': { 'agar-status': ownerStatus, [ownerNote]: 'Idrottsnämnden har tecknat hyresavtal' },
+        },
+      });
       steps = await eventually(
         () => traced(y1, 'fritidsgard'),
         (s) => s[step].state === 'klar',
       );
-      expect(steps[step]).toMatchObject({ state: 'klar', gaps: [], followUpStatus: status });
+      expect(steps[step]).toMatchObject({ state: 'klar', gaps: [], followUpStatus: ownerStatus });
     }
     await moveTo(addDays(legalDeadline(d(189)).date, 1));
     expect(await stateOf(y1, 'fritidsgard')).toEqual({
@@ -475,7 +487,7 @@ describe('a district’s local development programme across two budget years (is
     const revised = await lup.executeUpdate(reviseProgrammeUpdate, {
       args: [
         {
-          basedOnVersion: 2,
+          basedOnVersion: 1,
           on: today,
           reason: 'Uppföljningen visar att läxhjälpen nu ges av skolan; unga vill ha inflytande',
           add: [
@@ -505,18 +517,17 @@ describe('a district’s local development programme across two budget years (is
     });
     expect(revised.programme!.versions.map((v) => [v.version, v.added, v.changed, v.ended])).toEqual([
       [1, ['fritidsgard', 'laxhjalp'], [], []],
-      [2, [], ['fritidsgard'], []],
-      [3, ['ungdomsrad'], ['fritidsgard'], ['laxhjalp']],
+      [2, ['ungdomsrad'], ['fritidsgard'], ['laxhjalp']],
     ]);
     const versions = await eventually(
       () =>
         pool
           .query('SELECT version, reason, added, changed, ended FROM lup_programme_versions ORDER BY version')
           .then((r) => r.rows),
-      (rows) => rows.length === 3,
+      (rows) => rows.length === 2,
     );
-    expect(versions[2]).toMatchObject({
-      version: 3,
+    expect(versions[1]).toMatchObject({
+      version: 2,
       reason: 'Uppföljningen visar att läxhjälpen nu ges av skolan; unga vill ha inflytande',
       added: ['ungdomsrad'],
       ended: ['laxhjalp'],
@@ -526,7 +537,7 @@ describe('a district’s local development programme across two budget years (is
     // at PostgreSQL's clock, which the time-skipping server does not move: it is looked up apart.
     const lupEvents = await eventually(
       () => listAuditEvents(pool, lup.workflowId),
-      (events) => events.length >= 6,
+      (events) => events.length >= 5,
     );
     expect(
       lupEvents
@@ -537,7 +548,6 @@ describe('a district’s local development programme across two budget years (is
       ['lup-dialogue-recorded', undefined],
       ['lup-programme-adopted', undefined],
       ['lup-programme-revised', 2],
-      ['lup-programme-revised', 3],
     ]);
     expect(lupEvents.find((e) => e.kind === 'lup-kf-decision')).toMatchObject({
       actor: 'person:p_slk',

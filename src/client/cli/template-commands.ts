@@ -28,6 +28,7 @@ const PER_ITEM_SV: Record<GeneratedSectionKind, string> = {
   'priority-areas': 'prioriterat område',
   'lup-measures': 'LUP-åtgärd',
   'larger-lup-measures': 'större LUP-åtgärd',
+  'owned-lup-measures': 'LUP-åtgärd där nämnden är ansvarig',
   namndmal: 'nämndmål',
   goals: 'mål i kommunfullmäktiges budget',
 };

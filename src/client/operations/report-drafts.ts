@@ -123,6 +123,8 @@ export type ExpandedTemplate = Omit<ReportTemplate, 'sections'> & { sections: Ex
 export function expandTemplate(template: ReportTemplate, context: TemplateContext): ExpandedTemplate {
   const sections = withResolvedOptions(template, context)
     .sections.filter((s) => !s.boardKinds || !context.boardKind || s.boardKinds.includes(context.boardKind))
+    // A board no district's measure names has no follow-up of owned measures: no section at all.
+    .filter((s) => s.generate !== 'owned-lup-measures' || (context[s.generate] ?? []).length > 0)
     .map((s): ExpandedSection => (s.generate ? { ...s, items: context[s.generate] ?? [] } : s));
   return { ...template, sections };
 }
