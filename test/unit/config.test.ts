@@ -26,7 +26,20 @@ describe('loadConfig', () => {
       http: { host: '127.0.0.1', port: 3000, publicUrl: undefined },
       uploads: { maxBytes: 25 * 1024 * 1024 },
       personalData: { retentionDays: 730 },
+      worker: { shutdownGraceSeconds: 30 },
     });
+  });
+
+  it('takes the worker’s cache size and grace time, and names a bad one', () => {
+    expect(
+      loadConfig({ ...valid, WORKER_MAX_CACHED_WORKFLOWS: '700', WORKER_SHUTDOWN_GRACE_SECONDS: '45' }).worker,
+    ).toEqual({ maxCachedWorkflows: 700, shutdownGraceSeconds: 45 });
+    expect(configError(() => loadConfig({ ...valid, WORKER_MAX_CACHED_WORKFLOWS: '5' })).message).toBe(
+      'Invalid configuration: WORKER_MAX_CACHED_WORKFLOWS must be at least 10',
+    );
+    expect(configError(() => loadConfig({ ...valid, WORKER_SHUTDOWN_GRACE_SECONDS: 'soon' })).message).toBe(
+      'Invalid configuration: WORKER_SHUTDOWN_GRACE_SECONDS must be a whole number of seconds',
+    );
   });
 
   it('takes the attachment limit in megabytes and names a bad one', () => {
