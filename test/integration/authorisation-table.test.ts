@@ -350,6 +350,14 @@ const ROUTES: Record<string, RouteSpec> = {
     expect: controllerWork,
     body: (boardId) => ({ year: String(STACK_YEAR), phaseId: 'rapport', boardId, documentRef: 'Dnr 1' }),
   },
+  // A service board's part in a district's dialogue, from its own page (the URL's board is the
+  // service board). Past authorisation the district's record decides: Farsta is no service board
+  // (400), and for the company the stack's district keeps no programme yet (409).
+  'POST /namnd/:boardId/lup-medverkan': {
+    surface: 'page',
+    expect: controllerWork,
+    body: { district: 'farsta', dialogueId: 'dialog-1', contribution: 'Vår del i dialogen.' },
+  },
   // The district's programme page; a company keeps none (404 past authorisation, as for a board that does not exist).
   'GET /namnd/:boardId/lup': {
     surface: 'page',

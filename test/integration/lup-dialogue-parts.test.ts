@@ -202,4 +202,49 @@ describe('the parts on the pages', () => {
     expect(await structureProblems(tab)).toEqual([]);
     await context.close();
   });
+
+  it('is recorded by the service board’s people on their own page: empty refused naming the field, then kept', async () => {
+    browser ??= await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'sv-SE' });
+    const tab = await context.newPage();
+    await signInWithKey(tab, stack.url, stack.tokens.kulturnamndenChef);
+    await tab.goto(`${stack.url}/namnd/kulturnamnden`);
+    const dialogue = tab.locator('[data-district="farsta"] [data-dialogue="torget"]');
+    const before = (await partRows()).length;
+    await dialogue.getByText('Registrera nämndens medverkan i dialogen').click();
+    await dialogue.getByRole('button', { name: 'Registrera medverkan' }).click();
+    // Refused: the summary names the field by its label and links to it; nothing was recorded.
+    const summary = tab.locator('[data-dialogue="torget"] .error-summary');
+    await summary.waitFor();
+    expect(await summary.innerText()).toContain('Nämndens medverkan i dialogen');
+    expect(await summary.locator('a').getAttribute('href')).toBe(
+      `#${await dialogue.getByLabel('Nämndens medverkan i dialogen').getAttribute('id')}`,
+    );
+    // Beside the field too, by its label, never by the field's name in the code.
+    const fieldText = await dialogue.locator('form').innerText();
+    expect(fieldText).toContain('Nämndens medverkan i dialogen måste fyllas i');
+    expect(fieldText).not.toContain('contribution');
+    expect(await partRows()).toHaveLength(before);
+    await screenshot(tab, 'lup-dialogue-part-refused');
+    expect(await accessibilityViolations(tab)).toEqual([]);
+
+    await dialogue
+      .getByLabel('Nämndens medverkan i dialogen')
+      .fill('Kulturskolan ställer upp med lokaler för workshoppar.');
+    await dialogue.getByRole('button', { name: 'Registrera medverkan' }).click();
+    await tab.locator('#medverkan-registrerad').waitFor();
+    expect(await dialogue.locator('.dialogue-parts li').last().innerText()).toContain(
+      'Kulturnämnden: Kulturskolan ställer upp med lokaler för workshoppar.',
+    );
+    const rows = await partRows();
+    expect(rows).toHaveLength(before + 1);
+    expect(rows.at(-1)).toMatchObject({
+      part_board_id: 'kulturnamnden',
+      contribution: 'Kulturskolan ställer upp med lokaler för workshoppar.',
+    });
+    await screenshot(tab, 'lup-dialogue-part-recorded');
+    expect(await accessibilityViolations(tab)).toEqual([]);
+    expect(await structureProblems(tab)).toEqual([]);
+    await context.close();
+  });
 });

@@ -63,7 +63,7 @@ import type { TimelineItem } from './timeline';
 import { spanOfItems, yearWheelBesideList } from './year-wheel';
 import { isWithin } from '../../../domain/year-wheel';
 import type { BoardLupMeasures } from '../../operations/service-view';
-import { companyStatusTable, CompanyStatusRow, ownedMeasuresSection } from './service-view';
+import { companyStatusTable, CompanyStatusRow, dialoguePartFormKey, ownedMeasuresSection } from './service-view';
 
 /** A deliverable with its budget year (a board's page spans every cycle started). */
 type YearDeliverable = DeliverableSummary & { year: number; template?: string };
@@ -282,6 +282,8 @@ interface BoardPageInput {
   /** After a successful submission: what was handed in. */
   receipt?: { year: number; phaseId: string };
   problem?: FormProblem;
+  /** After the board recorded its part in a dialogue: that form's key (a confirmation beside it). */
+  recordedPart?: string;
 }
 
 /** Everything a board's page shows, read from PostgreSQL before any markup is written. */
@@ -510,7 +512,9 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
         : ''
     }
     ${
-      input.problem && !owed.some((d) => formKey(d) === input.problem!.form)
+      input.problem &&
+      !owed.some((d) => formKey(d) === input.problem!.form) &&
+      !input.problem.form.startsWith('medverkan-')
         ? html`<div class="error-summary" role="alert">
             <p><strong>Det gick inte att lämna in.</strong></p>
             <p>${describeFormProblem(input.problem)}</p>
@@ -626,7 +630,22 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
           })
     }
     ${companies ? companyStatusTable(companies, today) : ''}
-    ${lupMeasures ? ownedMeasuresSection(lupMeasures, registry, names) : ''}
+    ${
+      lupMeasures
+        ? ownedMeasuresSection(
+            lupMeasures,
+            registry,
+            names,
+            may(principal, 'record-dialogue', boardTarget(data.registry, boardId))
+              ? {
+                  boardId,
+                  ...(input.problem && { problem: input.problem }),
+                  ...(input.recordedPart && { recorded: input.recordedPart }),
+                }
+              : undefined,
+          )
+        : ''
+    }
     <h2>Inlämnat</h2>
     ${
       finished.length === 0
@@ -696,11 +715,61 @@ export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
       return notFoundPage(reply, principal);
     const year = parseYear(queryValue(request.query, 'ar'));
     const phaseId = queryValue(request.query, 'inlamnad');
+    const recordedPart = queryValue(request.query, 'medverkan');
     return sendBoardPage(deps, reply, 200, {
       principal,
       boardId,
       ...(year !== undefined && isSlug(phaseId) && { receipt: { year, phaseId } }),
+      ...(isSlug(recordedPart) && { recordedPart }),
     });
+  });
+
+  // A service board's or company's part in a district's citizen dialogue, recorded by its people
+  // (the API's POST /api/lup/:district/dialogues/:dialogue/parts, as a form on the board's page).
+  app.post('/namnd/:boardId/lup-medverkan', async (request, reply) => {
+    const principal = requireUser(request, reply);
+    if (!principal) return reply;
+    if (!isSameOrigin(request, deps.publicUrl))
+      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
+    const { boardId } = request.params as { boardId: string };
+    if (!isSlug(boardId) || !(await mayOnBoard(ops, principal, 'read-board', boardId)))
+      return notFoundPage(reply, principal);
+    if (!(await mayOnBoard(ops, principal, 'record-dialogue', boardId)))
+      return forbiddenPage(reply, principal, 'att registrera nämndens medverkan i en dialog');
+    const district = formValue(request.body, 'district');
+    const dialogueId = formValue(request.body, 'dialogueId');
+    if (!isSlug(district) || !isSlug(dialogueId)) return notFoundPage(reply, principal);
+    const form = dialoguePartFormKey(district, dialogueId);
+    const values = { contribution: formValue(request.body, 'contribution') };
+    const target = `lup/${ops.municipality}/${district}`;
+    const result = await attempt(form, values, () =>
+      ops.local.recordDialoguePart(
+        district,
+        dialogueId,
+        { serviceBoardId: boardId, contribution: values.contribution },
+        actorOf(principal),
+      ),
+    );
+    if (result.ok) {
+      await auditPageWrite(deps, principal, 'lup-dialogue-part', target, {
+        outcome: 'accepted',
+        dialogueId,
+        serviceBoardId: boardId,
+      });
+      return reply.redirect(
+        `/namnd/${encodeURIComponent(boardId)}?medverkan=${encodeURIComponent(form)}#medverkan-registrerad`,
+        303,
+      );
+    }
+    await auditPageWrite(deps, principal, 'lup-dialogue-part', target, {
+      outcome: 'refused',
+      status: result.status,
+      field: result.problem.field,
+      problem: result.problem.problem,
+      code: result.problem.code,
+    });
+    if (result.status === 404) return notFoundPage(reply, principal);
+    return sendBoardPage(deps, reply, result.status, { principal, boardId, problem: result.problem });
   });
 
   app.post('/namnd/:boardId/lamna-in', async (request, reply) => {

@@ -208,6 +208,7 @@ const FIELD_LABELS: Record<string, string> = {
   measure: 'Åtgärd',
   outcome: 'KF:s beslut',
   amount: 'Beviljat belopp i kronor',
+  contribution: 'Nämndens medverkan i dialogen',
 };
 
 const STAND_IN_PARTS: Record<string, string> = { email: 'e-postadress', from: 'första dag', to: 'sista dag' };

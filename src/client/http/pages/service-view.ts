@@ -2,8 +2,41 @@ import { MEASURE_STATUS_SV, type MeasureStatus } from '../../../domain/lup-state
 import type { Registry } from '../../../domain/organisations';
 import type { ActorNames } from '../../../db/actor-names';
 import type { BoardLupMeasures } from '../../operations/service-view';
+import { errorSummary, field, FormProblem, hidden } from './common';
 import { formatDate, formatInstant } from './format';
 import { html, SafeHtml } from './html';
+
+/** The labels of the form a service board records its part in a dialogue with (fields and summary). */
+export const DIALOGUE_PART_LABELS = {
+  contribution: 'Nämndens medverkan i dialogen',
+} as const;
+
+/** The form's key: one form per district and dialogue on the page. */
+export const dialoguePartFormKey = (districtId: string, dialogueId: string): string =>
+  `medverkan-${districtId}-${dialogueId}`;
+
+/** Where the service board's people record what the board contributed to a district's dialogue. */
+function dialoguePartForm(boardId: string, districtId: string, dialogueId: string, problem?: FormProblem): SafeHtml {
+  const form = dialoguePartFormKey(districtId, dialogueId);
+  const open = problem?.form === form;
+  return html`<details ${open ? html`open` : ''}>
+    <summary>Registrera nämndens medverkan i dialogen</summary>
+    <form method="post" action="/namnd/${boardId}/lup-medverkan" novalidate>
+      ${errorSummary(problem, form, DIALOGUE_PART_LABELS, 'Det gick inte att registrera medverkan.')}
+      ${hidden({ district: districtId, dialogueId })}
+      ${field({
+        form,
+        name: 'contribution',
+        label: DIALOGUE_PART_LABELS.contribution,
+        hint: 'Vad nämnden bidrog med: deltagande, underlag, åtaganden. Högst 4 000 tecken.',
+        kind: 'textarea',
+        required: true,
+        ...(problem && { problem }),
+      })}
+      <button type="submit">Registrera medverkan</button>
+    </form>
+  </details>`;
+}
 
 /** One service board's or company's part in a dialogue, as the pages show it. */
 export interface DialoguePartView {
@@ -56,6 +89,8 @@ export function ownedMeasuresSection(
   view: BoardLupMeasures,
   registry: Registry | undefined,
   names: ActorNames,
+  /** When the reader may record the board's part in dialogues: the board and a refused post's problem. */
+  recording?: { boardId: string; problem?: FormProblem; recorded?: string },
 ): SafeHtml {
   const areaName = (id: string) => registry?.priorityAreas.find((a) => a.id === id)?.name ?? id;
   const withMeasures = view.districts.filter((d) => d.measures.length > 0);
@@ -122,6 +157,14 @@ export function ownedMeasuresSection(
                       <time datetime="${x.heldOn}">${formatDate(x.heldOn)}</time>:
                       ${x.question}${x.outcome ? html` <span class="muted">Resultat: ${x.outcome}</span>` : ''}
                       ${dialoguePartsHtml(x.parts, names)}
+                      ${
+                        recording?.recorded === dialoguePartFormKey(d.boardId, x.id)
+                          ? html`<div class="notice" role="status" id="medverkan-registrerad">
+                              Nämndens medverkan i dialogen är registrerad.
+                            </div>`
+                          : ''
+                      }
+                      ${recording ? dialoguePartForm(recording.boardId, d.boardId, x.id, recording.problem) : ''}
                     </li>`,
                 )}
               </ul>`
