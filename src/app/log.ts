@@ -49,6 +49,13 @@ function stringify(value: unknown): string {
   }
 }
 
+/** A field in text: a string as it is, an error as its stack (a terminal shows its lines), else JSON. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`;
+  return stringify(value);
+}
+
 /** One log line, without its newline. */
 export function formatLine(
   format: LogFormat,
@@ -65,7 +72,7 @@ export function formatLine(
   }
   // Text: as the processes always wrote (the message alone at info), a level tag only where it matters.
   const tag = level === 'info' ? '' : `[${level.toUpperCase()}] `;
-  const tail = own.map(([key, value]) => ` ${key}=${typeof value === 'string' ? value : stringify(value)}`).join('');
+  const tail = own.map(([key, value]) => ` ${key}=${textOf(value)}`).join('');
   return `${tag}${msg}${tail}`;
 }
 
