@@ -138,6 +138,8 @@ export async function sendOnce({ db, mailer, clock }: ActivityDeps, planned: Pla
       await markFailed(tx, key, problem);
       await audit(tx, 'failed', { problem, recipients: planned.to });
     });
+    // The log names the mail by its kind and key; the relay's answer may hold an address and stays in the record.
+    Context.current().log.warn('Mail refused by the relay', { kind: planned.logKind, idempotencyKey: key });
     return result({ failed: problem });
   }
   await withTransaction(db, async (tx) => {
@@ -148,6 +150,13 @@ export async function sendOnce({ db, mailer, clock }: ActivityDeps, planned: Pla
       messageId: sent.messageId,
       ...(sent.rejected.length > 0 && { rejected: sent.rejected }),
     });
+  });
+  // One line per mail sent, with the workflow's ID from the activity's context: ids and counts only.
+  Context.current().log.info('Mail sent', {
+    kind: planned.logKind,
+    idempotencyKey: key,
+    messageId: sent.messageId,
+    recipients: planned.to.length,
   });
   return result({ messageId: sent.messageId, sentNow: true });
 }

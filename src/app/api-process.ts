@@ -9,6 +9,7 @@ import { DEFAULT_UPLOAD_POLICY } from '../domain/file-types';
 import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
 import { localDateOf } from '../domain/zoned-time';
 import { AppConfig, OidcConfig, publicUrlOf } from './config';
+import type { AppLogger } from './log';
 
 export interface RunningApi {
   url: string;
@@ -23,6 +24,7 @@ export async function startApi(
   config: AppConfig,
   shared: { pool: Pool; client: Client; verifySmtp: () => Promise<void> },
   extraProbes: Record<string, () => Promise<string>> = {},
+  logger?: AppLogger,
 ): Promise<RunningApi> {
   const ops = createCycleOperations({
     client: shared.client,
@@ -33,7 +35,9 @@ export async function startApi(
   });
   const http = await buildHttpServer({
     ...(config.http.trustProxy !== undefined && { trustProxy: config.http.trustProxy }),
+    ...(logger && { log: logger }),
     app: {
+      ...(logger && { warn: (line: string) => logger.warn(line) }),
       ops,
       pool: shared.pool,
       publicUrl: publicUrlOf(config),

@@ -147,6 +147,8 @@ export const configFields = {
     .int({ message: 'must be a whole number of seconds' })
     .min(1, { message: 'must be at least 1 (second)' })
     .max(600, { message: 'must be at most 600 (seconds)' }),
+  /** How the processes write their log: json (one object per line) or text. Unset: the entry point's default. */
+  LOG_FORMAT: z.enum(['json', 'text'], { message: 'must be json or text' }),
 } as const;
 
 /** What signing in with OpenID Connect needs once OIDC_ISSUER names a provider. */
@@ -200,6 +202,7 @@ const strictSchema = z
     TRUST_PROXY: optional(configFields.TRUST_PROXY),
     WORKER_MAX_CACHED_WORKFLOWS: optional(configFields.WORKER_MAX_CACHED_WORKFLOWS),
     WORKER_SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyAsUnset, configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
+    LOG_FORMAT: optional(configFields.LOG_FORMAT),
     ...oidcFields,
   })
   .superRefine(requireOidcWithIssuer);
@@ -221,6 +224,7 @@ const lenientSchema = z
     TRUST_PROXY: optional(configFields.TRUST_PROXY),
     WORKER_MAX_CACHED_WORKFLOWS: optional(configFields.WORKER_MAX_CACHED_WORKFLOWS),
     WORKER_SHUTDOWN_GRACE_SECONDS: optional(configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
+    LOG_FORMAT: optional(configFields.LOG_FORMAT),
     ...oidcFields,
   })
   .superRefine(requireOidcWithIssuer);
@@ -237,6 +241,8 @@ export interface AppConfig {
   personalData: { retentionDays: number };
   /** A worker process's tuning (WORKER_MAX_CACHED_WORKFLOWS, WORKER_SHUTDOWN_GRACE_SECONDS). */
   worker: { maxCachedWorkflows?: number; shutdownGraceSeconds: number };
+  /** LOG_FORMAT when set; unset, each entry point takes its own (json in production, text for npm start). */
+  logFormat?: 'json' | 'text';
   /**
    * Signing in at an OpenID provider, when OIDC_ISSUER names one (issue 13).
    * TODO(issue 13, relying party): the sign-in routes and sessions read this.
@@ -306,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       ...(c.WORKER_MAX_CACHED_WORKFLOWS !== undefined && { maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS }),
       shutdownGraceSeconds: c.WORKER_SHUTDOWN_GRACE_SECONDS,
     },
+    ...(c.LOG_FORMAT !== undefined && { logFormat: c.LOG_FORMAT }),
     oidc: c.OIDC_ISSUER
       ? {
           issuer: c.OIDC_ISSUER,

@@ -1,17 +1,20 @@
 import { ConfigError, loadConfig } from './config';
 import { installRuntime, logLevelFromEnv } from '../worker/runtime';
+import { createLogger, logFormatOf, sdkLoggerOf } from './log';
 import { ServiceRoles, startServices } from './services';
 
 /** Runs one production process (worker or API) until SIGINT/SIGTERM, then stops in order. */
 export function runProcess(name: string, roles: ServiceRoles): void {
-  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  // JSON lines unless LOG_FORMAT=text: production's log collectors read one object per line.
+  const logger = createLogger({ format: logFormatOf(process.env, 'json') });
   const main = async (): Promise<void> => {
     const config = loadConfig(process.env);
-    installRuntime(logLevelFromEnv(process.env));
-    const services = await startServices(config, log, roles);
-    log(
+    installRuntime(logLevelFromEnv(process.env), sdkLoggerOf(logger, logLevelFromEnv(process.env)));
+    const services = await startServices(config, logger.line, roles, logger);
+    logger.info(
       `Årshjul ${name} started: Temporal ${config.temporal.address}, task queue ${config.temporal.taskQueue}` +
         (services.httpUrl ? `, HTTP ${services.httpUrl}` : ''),
+      { process: name, ...(services.httpUrl && { url: services.httpUrl }) },
     );
     const stop = (): void => {
       services.stop().then(
@@ -25,10 +28,10 @@ export function runProcess(name: string, roles: ServiceRoles): void {
   };
   main().catch((error: unknown) => {
     if (error instanceof ConfigError) {
-      log(error.message);
+      logger.error(error.message);
       process.exit(2);
     }
-    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    logger.error(error instanceof Error ? error.message : String(error), { error });
     process.exit(1);
   });
 }

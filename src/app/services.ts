@@ -7,6 +7,7 @@ import { poolSizeFor } from '../worker/create-worker';
 import { createSmtpMailer } from '../worker/mail-transport';
 import { startApi, RunningApi } from './api-process';
 import { AppConfig } from './config';
+import type { AppLogger } from './log';
 import { startWorker, RunningWorker } from './worker-process';
 
 export interface ServiceRoles {
@@ -37,6 +38,8 @@ export async function startServices(
   config: AppConfig,
   log: (line: string) => void,
   roles: ServiceRoles = { worker: true, http: true },
+  /** The process's logger (src/app/log.ts): the API's access and error lines go to it. */
+  logger?: AppLogger,
 ): Promise<RunningServices> {
   await migrateUp(config.databaseUrl, log);
   const pool = createPool(config.databaseUrl, poolSizeFor(roles));
@@ -61,6 +64,7 @@ export async function startServices(
               },
             }
           : {},
+        logger,
       );
     }
   } catch (error) {

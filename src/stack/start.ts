@@ -18,6 +18,7 @@ import { MissingPrerequisiteError } from '../toolchain/step';
 import { AppConfig, ConfigError, configDefaults, loadConfig, loadOverrides } from '../app/config';
 import { installRuntime, logLevelFromEnv } from '../worker/runtime';
 import { startServices } from '../app/services';
+import { createLogger, sdkLoggerOf } from '../app/log';
 import { ensureStartTokens } from './start-tokens';
 import { loadRegistry, shippedRegistryPath } from '../client/data-files';
 import { startDevSignIn } from './dev-sign-in';
@@ -36,7 +37,9 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 async function main(): Promise<void> {
   const started = Date.now();
   const overrides = loadOverrides(process.env);
-  installRuntime(logLevelFromEnv(process.env));
+  // The stack's printout stays human; the worker's and the API's lines are text too unless LOG_FORMAT=json.
+  const processLog = createLogger({ format: overrides.LOG_FORMAT ?? 'text' });
+  installRuntime(logLevelFromEnv(process.env), sdkLoggerOf(processLog, logLevelFromEnv(process.env)));
   const dataDir = resolve(process.env.ARSHJUL_DATA_DIR || join(__dirname, '..', '..', '.data'));
   mkdirSync(dataDir, { recursive: true });
   // Conventional ports when free (7233, 8233, 2525, 3000); ARSHJUL_RANDOM_PORTS=1 (tests) always
@@ -136,7 +139,7 @@ async function main(): Promise<void> {
     });
     const services = await stops.step(
       'worker and HTTP server',
-      () => startServices(config, log),
+      () => startServices(config, processLog.line, undefined, processLog),
       (started) => ({ name: 'worker and HTTP server', stop: () => started.stop() }),
     );
     urls.push(['HTTP API', services.httpUrl ?? ''], ['Health', `${services.httpUrl}/healthz`]);

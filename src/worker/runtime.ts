@@ -1,12 +1,13 @@
-import { DefaultLogger, LogLevel, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Logger, LogLevel, Runtime } from '@temporalio/worker';
 
 /**
  * Installs the SDK runtime once per process. We own signal handling (shutdownSignals: []) so that
  * Ctrl-C stops the services in order instead of the SDK stopping only the worker behind our back.
+ * A process's composition root passes its own logger (src/app/log.ts: JSON lines in production).
  */
-export function installRuntime(level: LogLevel = 'WARN'): void {
+export function installRuntime(level: LogLevel = 'WARN', logger: Logger = new DefaultLogger(level)): void {
   try {
-    Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+    Runtime.install({ logger, shutdownSignals: [] });
   } catch {
     // Already installed in this process (the SDK allows one install): keep the first.
   }

@@ -11,8 +11,27 @@ describe('bad configuration', () => {
     });
     const { code } = await worker.exited;
     expect(code).toBe(2);
-    expect(worker.stderr().trim().split('\n')).toEqual([
-      'Invalid configuration: DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://user@localhost:5432/arshjul',
+    // A production process writes JSON lines (LOG_FORMAT unset): the one line is an error object.
+    const lines = worker.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'error',
+      msg: 'Invalid configuration: DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://user@localhost:5432/arshjul',
+    });
+  });
+
+  it('names a bad LOG_FORMAT, and writes the line as text when asked to', async () => {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: 'localhost:7233' };
+    const bad = startEntryPoint('src/app/api-main.ts', { ...env, LOG_FORMAT: 'pretty' });
+    expect((await bad.exited).code).toBe(2);
+    expect(JSON.parse(bad.stderr().trim())).toMatchObject({
+      level: 'error',
+      msg: expect.stringContaining('LOG_FORMAT must be json or text') as unknown,
+    });
+    const text = startEntryPoint('src/app/api-main.ts', { ...env, LOG_FORMAT: 'text' });
+    expect((await text.exited).code).toBe(2);
+    expect(text.stderr().trim().split('\n')).toEqual([
+      '[ERROR] Invalid configuration: DATABASE_URL is required; SMTP_URL is required',
     ]);
   });
 

@@ -97,6 +97,18 @@ describe('loadConfig', () => {
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ ...valid, TEMPORAL_NAMESPACE: '' }).temporal.namespace).toBe('default');
   });
+
+  it('takes LOG_FORMAT json or text, leaves it to the entry point when unset, and names a bad one', () => {
+    expect(loadConfig({ ...valid, LOG_FORMAT: 'text' }).logFormat).toBe('text');
+    expect(loadConfig({ ...valid, LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ ...valid, LOG_FORMAT: '' }).logFormat).toBeUndefined();
+    expect(configError(() => loadConfig({ ...valid, LOG_FORMAT: 'pretty' })).message).toBe(
+      'Invalid configuration: LOG_FORMAT must be json or text',
+    );
+    expect(configError(() => loadOverrides({ LOG_FORMAT: 'JSON' })).problems).toEqual([
+      { variable: 'LOG_FORMAT', problem: 'must be json or text' },
+    ]);
+  });
 });
 
 describe('loadOverrides (npm start)', () => {

@@ -20,6 +20,7 @@ import { registerExportRoutes } from './exports';
 import { registerFeedRoutes } from './feeds';
 import { checkHealth, HealthProbe } from './health';
 import { registerPages } from './pages';
+import { registerRequestLog, RequestLogger, requestIdOf } from './request-log';
 
 export interface HttpAppDeps {
   ops: CycleOperations;
@@ -46,6 +47,8 @@ export interface HttpServerDeps {
   app?: HttpAppDeps;
   /** The proxies believed about the client's address (TRUST_PROXY): hops, or addresses and ranges. */
   trustProxy?: number | string[];
+  /** Access and error lines with each request's ID (src/client/http/request-log.ts); none without. */
+  log?: RequestLogger;
 }
 
 /** A route as registered: its method and URL pattern (`/namnd/:boardId`). */
@@ -69,11 +72,13 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   const hops = deps.trustProxy;
   const app = Fastify({
     logger: false,
+    genReqId: requestIdOf,
     // A number of hops is a function to Fastify's types: believe the nearest `hops` proxies.
     ...(hops !== undefined && {
       trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
     }),
   });
+  registerRequestLog(app, deps.log);
   const routes: RegisteredRoute[] = [];
   registered.set(app, routes);
   app.addHook('onRoute', (route) => {

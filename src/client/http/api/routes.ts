@@ -797,7 +797,14 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
   const settings = deps.settings ?? createPersonSettingsOperations(deps.pool);
   app.get('/api/openapi.json', async () => document);
 
-  const audit = async (principal: Principal, route: ApiRoute, params: Record<string, unknown>, outcome: object) => {
+  // The request's ID (X-Request-Id) goes into the record, so an event leads to the request's log lines.
+  const audit = async (
+    request: FastifyRequest,
+    principal: Principal,
+    route: ApiRoute,
+    params: Record<string, unknown>,
+    outcome: object,
+  ) => {
     if (!route.write) return;
     await appendAuditEvent(deps.pool, {
       occurredAt: new Date(),
@@ -805,7 +812,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
       kind: `api-${route.write.operation}`,
       actor: actorOf(principal),
       eventKey: `api#${randomUUID()}`,
-      payload: { route: route.url, ...outcome },
+      payload: { route: route.url, requestId: request.id, ...outcome },
     });
   };
 
@@ -853,14 +860,14 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
             settings,
           });
           const recorded = route.write?.recorded ? route.write.recorded(body) : body;
-          await audit(principal, route, params, { outcome: 'accepted', body: recorded });
+          await audit(request, principal, route, params, { outcome: 'accepted', body: recorded });
           return reply.send(result);
         } catch (error) {
           if (!(error instanceof OperationError)) throw error;
           // A refused write is recorded too: who tried what, and why it was refused. A write the
           // caller may not even learn about (404 for another board) is recorded under its target.
           if (route.write && Object.keys(params).length > 0) {
-            await audit(principal, route, params, {
+            await audit(request, principal, route, params, {
               outcome: 'refused',
               status: error.status,
               field: error.field,
