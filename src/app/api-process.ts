@@ -9,6 +9,7 @@ import { DEFAULT_UPLOAD_POLICY } from '../domain/file-types';
 import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
 import { localDateOf } from '../domain/zoned-time';
 import { AppConfig, OidcConfig, publicUrlOf } from './config';
+import { activeTracing } from './tracing';
 
 export interface RunningApi {
   url: string;
@@ -32,6 +33,7 @@ export async function startApi(
     today: () => localDateOf(new Date(), MUNICIPALITY_TIME_ZONE),
   });
   const http = await buildHttpServer({
+    traceRequests: activeTracing() !== undefined,
     ...(config.http.trustProxy !== undefined && { trustProxy: config.http.trustProxy }),
     app: {
       ops,

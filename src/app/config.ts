@@ -147,6 +147,11 @@ export const configFields = {
     .int({ message: 'must be a whole number of seconds' })
     .min(1, { message: 'must be at least 1 (second)' })
     .max(600, { message: 'must be at most 600 (seconds)' }),
+  /**
+   * Where traces go (OpenTelemetry's standard variable): the OTLP/HTTP collector's base URL; spans
+   * are posted to <endpoint>/v1/traces. Unset: no tracing at all (src/app/tracing.ts).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlWithProtocols(['http:', 'https:'], 'http://otel-collector:4318'),
 } as const;
 
 /** What signing in with OpenID Connect needs once OIDC_ISSUER names a provider. */
@@ -200,6 +205,7 @@ const strictSchema = z
     TRUST_PROXY: optional(configFields.TRUST_PROXY),
     WORKER_MAX_CACHED_WORKFLOWS: optional(configFields.WORKER_MAX_CACHED_WORKFLOWS),
     WORKER_SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyAsUnset, configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optional(configFields.OTEL_EXPORTER_OTLP_ENDPOINT),
     ...oidcFields,
   })
   .superRefine(requireOidcWithIssuer);
@@ -221,6 +227,7 @@ const lenientSchema = z
     TRUST_PROXY: optional(configFields.TRUST_PROXY),
     WORKER_MAX_CACHED_WORKFLOWS: optional(configFields.WORKER_MAX_CACHED_WORKFLOWS),
     WORKER_SHUTDOWN_GRACE_SECONDS: optional(configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optional(configFields.OTEL_EXPORTER_OTLP_ENDPOINT),
     ...oidcFields,
   })
   .superRefine(requireOidcWithIssuer);
@@ -237,6 +244,8 @@ export interface AppConfig {
   personalData: { retentionDays: number };
   /** A worker process's tuning (WORKER_MAX_CACHED_WORKFLOWS, WORKER_SHUTDOWN_GRACE_SECONDS). */
   worker: { maxCachedWorkflows?: number; shutdownGraceSeconds: number };
+  /** Traces: exported to this OTLP/HTTP endpoint when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing?: { otlpEndpoint: string };
   /**
    * Signing in at an OpenID provider, when OIDC_ISSUER names one (issue 13).
    * TODO(issue 13, relying party): the sign-in routes and sessions read this.
@@ -306,6 +315,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       ...(c.WORKER_MAX_CACHED_WORKFLOWS !== undefined && { maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS }),
       shutdownGraceSeconds: c.WORKER_SHUTDOWN_GRACE_SECONDS,
     },
+    ...(c.OTEL_EXPORTER_OTLP_ENDPOINT && { tracing: { otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT } }),
     oidc: c.OIDC_ISSUER
       ? {
           issuer: c.OIDC_ISSUER,
@@ -331,6 +341,18 @@ export function loadOverrides(env: NodeJS.ProcessEnv): ConfigOverrides {
 }
 
 export const configDefaults = defaults;
+
+const tracingSchema = z.object({ OTEL_EXPORTER_OTLP_ENDPOINT: optional(configFields.OTEL_EXPORTER_OTLP_ENDPOINT) });
+
+/**
+ * The tracing endpoint alone, read before anything else of the process is loaded (tracing must
+ * be installed before pg is required); the same rule as loadConfig's, the same one-line error.
+ */
+export function tracingEndpointOf(env: NodeJS.ProcessEnv): string | undefined {
+  const parsed = tracingSchema.safeParse(env);
+  if (!parsed.success) throw toConfigError(parsed.error, env);
+  return parsed.data.OTEL_EXPORTER_OTLP_ENDPOINT;
+}
 
 /** Where mails link to: PUBLIC_URL, else the HTTP server's own address when its port is fixed. */
 export function publicUrlOf(config: AppConfig): string | undefined {

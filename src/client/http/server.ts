@@ -20,6 +20,7 @@ import { registerExportRoutes } from './exports';
 import { registerFeedRoutes } from './feeds';
 import { checkHealth, HealthProbe } from './health';
 import { registerPages } from './pages';
+import { registerRequestSpans } from './request-spans';
 
 export interface HttpAppDeps {
   ops: CycleOperations;
@@ -46,6 +47,8 @@ export interface HttpServerDeps {
   app?: HttpAppDeps;
   /** The proxies believed about the client's address (TRUST_PROXY): hops, or addresses and ranges. */
   trustProxy?: number | string[];
+  /** A trace span per request (src/client/http/request-spans.ts); on when tracing is. */
+  traceRequests?: boolean;
 }
 
 /** A route as registered: its method and URL pattern (`/namnd/:boardId`). */
@@ -74,6 +77,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
     }),
   });
+  if (deps.traceRequests) registerRequestSpans(app);
   const routes: RegisteredRoute[] = [];
   registered.set(app, routes);
   app.addHook('onRoute', (route) => {
