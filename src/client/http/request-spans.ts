@@ -17,8 +17,8 @@ export function registerRequestSpans(app: FastifyInstance): void {
       kind: SpanKind.SERVER,
       attributes: {
         'http.request.method': request.method,
+        // The route, never the path: a calendar feed's path holds its secret.
         ...(route && { 'http.route': route }),
-        'url.path': request.url.split('?')[0],
       },
     });
     spans.set(request, span);
