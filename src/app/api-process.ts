@@ -10,6 +10,7 @@ import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
 import { localDateOf } from '../domain/zoned-time';
 import { AppConfig, OidcConfig, publicUrlOf } from './config';
 import type { AppLogger } from './log';
+import { activeTracing } from './tracing';
 
 export interface RunningApi {
   url: string;
@@ -34,6 +35,7 @@ export async function startApi(
     today: () => localDateOf(new Date(), MUNICIPALITY_TIME_ZONE),
   });
   const http = await buildHttpServer({
+    traceRequests: activeTracing() !== undefined,
     ...(config.http.trustProxy !== undefined && { trustProxy: config.http.trustProxy }),
     ...(logger && { log: logger }),
     app: {

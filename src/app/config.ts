@@ -149,6 +149,11 @@ export const configFields = {
     .max(600, { message: 'must be at most 600 (seconds)' }),
   /** How the processes write their log: json (one object per line) or text. Unset: the entry point's default. */
   LOG_FORMAT: z.enum(['json', 'text'], { message: 'must be json or text' }),
+  /**
+   * Where traces go (OpenTelemetry's standard variable): the OTLP/HTTP collector's base URL; spans
+   * are posted to <endpoint>/v1/traces. Unset: no tracing at all (src/app/tracing.ts).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlWithProtocols(['http:', 'https:'], 'http://otel-collector:4318'),
 } as const;
 
 /** What signing in with OpenID Connect needs once OIDC_ISSUER names a provider. */
@@ -203,6 +208,7 @@ const strictSchema = z
     WORKER_MAX_CACHED_WORKFLOWS: optional(configFields.WORKER_MAX_CACHED_WORKFLOWS),
     WORKER_SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyAsUnset, configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
     LOG_FORMAT: optional(configFields.LOG_FORMAT),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optional(configFields.OTEL_EXPORTER_OTLP_ENDPOINT),
     ...oidcFields,
   })
   .superRefine(requireOidcWithIssuer);
@@ -225,6 +231,7 @@ const lenientSchema = z
     WORKER_MAX_CACHED_WORKFLOWS: optional(configFields.WORKER_MAX_CACHED_WORKFLOWS),
     WORKER_SHUTDOWN_GRACE_SECONDS: optional(configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
     LOG_FORMAT: optional(configFields.LOG_FORMAT),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optional(configFields.OTEL_EXPORTER_OTLP_ENDPOINT),
     ...oidcFields,
   })
   .superRefine(requireOidcWithIssuer);
@@ -243,6 +250,8 @@ export interface AppConfig {
   worker: { maxCachedWorkflows?: number; shutdownGraceSeconds: number };
   /** LOG_FORMAT when set; unset, each entry point takes its own (json in production, text for npm start). */
   logFormat?: 'json' | 'text';
+  /** Traces: exported to this OTLP/HTTP endpoint when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing?: { otlpEndpoint: string };
   /**
    * Signing in at an OpenID provider, when OIDC_ISSUER names one (issue 13).
    * TODO(issue 13, relying party): the sign-in routes and sessions read this.
@@ -313,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       shutdownGraceSeconds: c.WORKER_SHUTDOWN_GRACE_SECONDS,
     },
     ...(c.LOG_FORMAT !== undefined && { logFormat: c.LOG_FORMAT }),
+    ...(c.OTEL_EXPORTER_OTLP_ENDPOINT && { tracing: { otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT } }),
     oidc: c.OIDC_ISSUER
       ? {
           issuer: c.OIDC_ISSUER,
@@ -338,6 +348,18 @@ export function loadOverrides(env: NodeJS.ProcessEnv): ConfigOverrides {
 }
 
 export const configDefaults = defaults;
+
+const tracingSchema = z.object({ OTEL_EXPORTER_OTLP_ENDPOINT: optional(configFields.OTEL_EXPORTER_OTLP_ENDPOINT) });
+
+/**
+ * The tracing endpoint alone, read before anything else of the process is loaded (tracing must
+ * be installed before pg is required); the same rule as loadConfig's, the same one-line error.
+ */
+export function tracingEndpointOf(env: NodeJS.ProcessEnv): string | undefined {
+  const parsed = tracingSchema.safeParse(env);
+  if (!parsed.success) throw toConfigError(parsed.error, env);
+  return parsed.data.OTEL_EXPORTER_OTLP_ENDPOINT;
+}
 
 /** Where mails link to: PUBLIC_URL, else the HTTP server's own address when its port is fixed. */
 export function publicUrlOf(config: AppConfig): string | undefined {

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from './config';
 import { installRuntime, logLevelFromEnv } from '../worker/runtime';
 import { createLogger, logFormatOf, sdkLoggerOf } from './log';
 import { ServiceRoles, startServices } from './services';
+import { activeTracing } from './tracing';
 
 /** Runs one production process (worker or API) until SIGINT/SIGTERM, then stops in order. */
 export function runProcess(name: string, roles: ServiceRoles): void {
@@ -17,7 +18,13 @@ export function runProcess(name: string, roles: ServiceRoles): void {
       { process: name, ...(services.httpUrl && { url: services.httpUrl }) },
     );
     const stop = (): void => {
-      services.stop().then(
+      // The spans still batched go out last, after the work that made them has stopped.
+      const stopped = services.stop().finally(() =>
+        activeTracing()
+          ?.shutdown()
+          .catch(() => undefined),
+      );
+      stopped.then(
         () => process.exit(0),
         () => process.exit(1),
       );

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createPool } from '../db/database';
@@ -8,6 +9,7 @@ import { createSmtpMailer } from '../worker/mail-transport';
 import { startApi, RunningApi } from './api-process';
 import { AppConfig } from './config';
 import type { AppLogger } from './log';
+import { activeTracing } from './tracing';
 import { startWorker, RunningWorker } from './worker-process';
 
 export interface ServiceRoles {
@@ -45,7 +47,13 @@ export async function startServices(
   const pool = createPool(config.databaseUrl, poolSizeFor(roles));
   const mailer = createSmtpMailer(config.smtp.url, config.smtp.from);
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  // With tracing on, the client's calls (an update from an API request) carry the request's
+  // trace to the workflow in a header.
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    ...(activeTracing() && { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }),
+  });
   let worker: RunningWorker | undefined;
   let api: RunningApi | undefined;
   try {

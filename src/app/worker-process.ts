@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -9,7 +9,9 @@ import { ensureDigestSchedule } from '../client/digest-schedule';
 import { createArshjulWorker, ACTIVITY_CONCURRENCY } from '../worker/create-worker';
 import { SmtpMailer } from '../worker/mail-transport';
 import { startDailyPrune } from '../worker/personal-data-prune';
-import { AppConfig, publicUrlOf } from './config';
+import { TRACING_BUNDLE_MARK } from '../worker/tracing-workflow-module';
+import { AppConfig, ConfigError, publicUrlOf } from './config';
+import { activeTracing } from './tracing';
 
 /**
  * Measured memory of one cached workflow (bench/results/summary.md: 1.7 MiB per cached
@@ -29,14 +31,25 @@ export function maxCachedWorkflowsFor(heapLimitBytes = getHeapStatistics().heap_
 }
 
 /**
- * The workflow bundle built by `npm run build` (dist/workflow-bundle.js, see
- * src/app/build-workflow-bundle.ts), or WORKFLOW_BUNDLE_PATH: a production worker loads it
- * instead of running webpack at every start; from source (development, tests) there is none and
- * the worker bundles the workflows itself.
+ * The workflow bundle built by `npm run build` (dist/workflow-bundle.js, or with tracing on
+ * dist/workflow-bundle-traced.js, see src/app/build-workflow-bundle.ts), or WORKFLOW_BUNDLE_PATH:
+ * a production worker loads it instead of running webpack at every start; from source
+ * (development, tests) there is none and the worker bundles the workflows itself.
  */
-export function prebuiltWorkflowBundle(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.WORKFLOW_BUNDLE_PATH) return env.WORKFLOW_BUNDLE_PATH;
-  const besideDist = join(__dirname, '..', 'workflow-bundle.js');
+export function prebuiltWorkflowBundle(env: NodeJS.ProcessEnv = process.env, tracing = false): string | undefined {
+  if (env.WORKFLOW_BUNDLE_PATH) {
+    if (tracing && !readFileSync(env.WORKFLOW_BUNDLE_PATH, 'utf8').includes(TRACING_BUNDLE_MARK)) {
+      throw new ConfigError([
+        {
+          variable: 'WORKFLOW_BUNDLE_PATH',
+          problem:
+            'names a workflow bundle built without the tracing interceptors, but OTEL_EXPORTER_OTLP_ENDPOINT is set (use dist/workflow-bundle-traced.js)',
+        },
+      ]);
+    }
+    return env.WORKFLOW_BUNDLE_PATH;
+  }
+  const besideDist = join(__dirname, '..', tracing ? 'workflow-bundle-traced.js' : 'workflow-bundle.js');
   return __filename.endsWith('.js') && existsSync(besideDist) ? besideDist : undefined;
 }
 
@@ -57,13 +70,15 @@ export async function startWorker(
   log: (line: string) => void,
 ): Promise<RunningWorker> {
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-  const bundlePath = prebuiltWorkflowBundle();
+  const tracing = activeTracing();
+  const bundlePath = prebuiltWorkflowBundle(process.env, tracing !== undefined);
   const worker = await createArshjulWorker({
     connection: nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     deps: { db: shared.pool, mailer: shared.mailer, clock: systemClock, publicUrl: publicUrlOf(config) },
     ...(bundlePath && { workflowBundle: { codePath: bundlePath } }),
+    ...(tracing && { tracing: { spanProcessor: tracing.spanProcessor, resource: tracing.resource } }),
     tuning: {
       maxCachedWorkflows: config.worker.maxCachedWorkflows ?? maxCachedWorkflowsFor(),
       maxConcurrentActivityTaskExecutions: ACTIVITY_CONCURRENCY,

@@ -118,7 +118,11 @@ async function main(): Promise<void> {
     // Migrations and the workflow bundle once, before the processes that need them.
     await stops.step('database migrations', () => migrateUp(postgres.url, log));
     const bundlePath = join(dataDir, 'workflow-bundle.js');
-    await stops.step('workflow bundle (built once, loaded by every worker)', () => writeWorkflowBundle(bundlePath));
+    // With OTEL_EXPORTER_OTLP_ENDPOINT set the processes trace, and the workers' bundle must carry
+    // the tracing interceptors.
+    await stops.step('workflow bundle (built once, loaded by every worker)', () =>
+      writeWorkflowBundle(bundlePath, { tracing: overrides.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined }),
+    );
 
     const apiPorts: number[] = [];
     for (let i = 0; i < apis; i += 1) apiPorts.push(await port(3000 + i));

@@ -11,6 +11,8 @@
  * machine). Not without `exec`: the `sh -c` npm runs scripts in dies at once when the group gets
  * SIGINT, and npm then ends too, before we have stopped.
  */
+// First: tracing (when configured) before anything requires `pg`.
+import './start-tracing';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureTemporalCli } from '../toolchain/temporal-cli';

@@ -1,5 +1,13 @@
+import type { Resource } from '@opentelemetry/resources';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { TRACING_WORKFLOW_MODULE } from './tracing-workflow-module';
 import type { ActivityDeps } from '../activities/ports';
 
 export interface ArshjulWorkerOptions {
@@ -11,6 +19,12 @@ export interface ArshjulWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Cache, concurrency and shutdown settings; the SDK's defaults where unset (tests). */
   tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceTime'>;
+  /**
+   * Traces: the activities' spans continue the workflow's trace, and the workflows' own spans
+   * (made in the sandbox, which cannot export) reach the process's span processor through a
+   * sink. A prebuilt bundle must have been built with the tracing module (see workflow-bundle.ts).
+   */
+  tracing?: { spanProcessor: SpanProcessor; resource: Resource };
 }
 
 /**
@@ -34,6 +48,19 @@ export function createArshjulWorker(options: ArshjulWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
+    ...(options.tracing && {
+      interceptors: {
+        // A prebuilt bundle has its modules already (the SDK warns when given them again).
+        ...(!options.workflowBundle && { workflowModules: [TRACING_WORKFLOW_MODULE] }),
+        activity: [
+          (ctx) => ({
+            inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+            outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+          }),
+        ],
+      },
+      sinks: { exporter: makeWorkflowExporter(options.tracing.spanProcessor, options.tracing.resource) },
+    }),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

@@ -40,6 +40,11 @@ export async function startClusterStack(
     layout?: 'single-process' | 'process-per-service';
     /** The municipality the API processes serve (MUNICIPALITY). */
     municipality?: string;
+    /**
+     * More environment for every Årshjul process (e.g. OTEL_EXPORTER_OTLP_ENDPOINT); with tracing
+     * on, the workers' bundle is built with the tracing interceptors.
+     */
+    env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<ClusterStack> {
   const dir = mkdtempSync(join(tmpdir(), `arshjul-cluster-${label}-`));
@@ -61,7 +66,7 @@ export async function startClusterStack(
       layout: options.layout ?? 'single-process',
       databases: { history: `temporal_${suffix}`, visibility: `temporal_visibility_${suffix}` },
     }),
-    writeWorkflowBundle(bundlePath),
+    writeWorkflowBundle(bundlePath, { tracing: Boolean(options.env?.OTEL_EXPORTER_OTLP_ENDPOINT) }),
   ]);
   const taskQueue = `cluster-${label}`;
   const env: NodeJS.ProcessEnv = {
@@ -76,6 +81,7 @@ export async function startClusterStack(
     WORKFLOW_BUNDLE_PATH: bundlePath,
     PUBLIC_URL: 'http://127.0.0.1:1',
     ...(options.municipality && { MUNICIPALITY: options.municipality }),
+    ...options.env,
   };
   const startWorker = (name: string) =>
     startAppProcess({ name, entry: 'worker-main', env, logFile: join(dir, `${name}.log`) });

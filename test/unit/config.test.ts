@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, loadOverrides } from '../../src/app/config';
+import { ConfigError, loadConfig, loadOverrides, tracingEndpointOf } from '../../src/app/config';
+import { tracesUrlOf } from '../../src/app/tracing';
 
 const valid = {
   TEMPORAL_ADDRESS: 'localhost:7233',
@@ -189,5 +190,30 @@ describe('signing in at an OpenID provider (OIDC_*)', () => {
     expect(configError(() => loadOverrides({ OIDC_ISSUER: 'https://idp.example.se' })).message).toMatch(
       /^Invalid configuration: OIDC_CLIENT_ID is required;/,
     );
+  });
+});
+
+describe('traces (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
+  it('is off when unset or empty', () => {
+    expect(loadConfig(valid).tracing).toBeUndefined();
+    expect(loadConfig({ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: '' }).tracing).toBeUndefined();
+    expect(tracingEndpointOf({ OTEL_EXPORTER_OTLP_ENDPOINT: '' })).toBeUndefined();
+  });
+
+  it('takes the collector’s http(s) URL, and posts the spans to its /v1/traces', () => {
+    const endpoint = 'http://otel-collector:4318';
+    expect(loadConfig({ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }).tracing).toEqual({ otlpEndpoint: endpoint });
+    expect(tracesUrlOf(endpoint)).toBe('http://otel-collector:4318/v1/traces');
+    expect(tracesUrlOf('https://collector.example/otlp/')).toBe('https://collector.example/otlp/v1/traces');
+  });
+
+  it('names the variable and the problem in one line, in the full configuration and read alone', () => {
+    for (const bad of ['otel-collector:4318', 'grpc://otel-collector:4317']) {
+      const expected =
+        'Invalid configuration: OTEL_EXPORTER_OTLP_ENDPOINT must be a http:// or https:// URL, e.g. http://otel-collector:4318';
+      expect(configError(() => loadConfig({ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: bad })).message).toBe(expected);
+      expect(configError(() => tracingEndpointOf({ OTEL_EXPORTER_OTLP_ENDPOINT: bad })).message).toBe(expected);
+      expect(configError(() => loadOverrides({ OTEL_EXPORTER_OTLP_ENDPOINT: bad })).message).toBe(expected);
+    }
   });
 });

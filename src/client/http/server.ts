@@ -21,6 +21,7 @@ import { registerFeedRoutes } from './feeds';
 import { checkHealth, HealthProbe } from './health';
 import { registerPages } from './pages';
 import { registerRequestLog, RequestLogger, requestIdOf } from './request-log';
+import { registerRequestSpans } from './request-spans';
 
 export interface HttpAppDeps {
   ops: CycleOperations;
@@ -49,6 +50,8 @@ export interface HttpServerDeps {
   trustProxy?: number | string[];
   /** Access and error lines with each request's ID (src/client/http/request-log.ts); none without. */
   log?: RequestLogger;
+  /** A trace span per request (src/client/http/request-spans.ts); on when tracing is. */
+  traceRequests?: boolean;
 }
 
 /** A route as registered: its method and URL pattern (`/namnd/:boardId`). */
@@ -79,6 +82,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     }),
   });
   registerRequestLog(app, deps.log);
+  if (deps.traceRequests) registerRequestSpans(app);
   const routes: RegisteredRoute[] = [];
   registered.set(app, routes);
   app.addHook('onRoute', (route) => {
