@@ -9,6 +9,7 @@ import { DEFAULT_UPLOAD_POLICY } from '../domain/file-types';
 import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
 import { localDateOf } from '../domain/zoned-time';
 import { AppConfig, OidcConfig, publicUrlOf } from './config';
+import { ArshjulMetrics, registerDeliverableGauge } from './metrics';
 
 export interface RunningApi {
   url: string;
@@ -21,7 +22,7 @@ export interface RunningApi {
  */
 export async function startApi(
   config: AppConfig,
-  shared: { pool: Pool; client: Client; verifySmtp: () => Promise<void> },
+  shared: { pool: Pool; client: Client; verifySmtp: () => Promise<void>; metrics?: ArshjulMetrics },
   extraProbes: Record<string, () => Promise<string>> = {},
 ): Promise<RunningApi> {
   const ops = createCycleOperations({
@@ -31,7 +32,10 @@ export async function startApi(
     municipality: config.municipality,
     today: () => localDateOf(new Date(), MUNICIPALITY_TIME_ZONE),
   });
+  const metrics = config.metrics.enabled ? shared.metrics : undefined;
+  if (metrics) registerDeliverableGauge(metrics, shared.pool);
   const http = await buildHttpServer({
+    ...(metrics && { metrics }),
     ...(config.http.trustProxy !== undefined && { trustProxy: config.http.trustProxy }),
     app: {
       ops,

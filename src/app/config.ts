@@ -147,6 +147,21 @@ export const configFields = {
     .int({ message: 'must be a whole number of seconds' })
     .min(1, { message: 'must be at least 1 (second)' })
     .max(600, { message: 'must be at most 600 (seconds)' }),
+  /**
+   * Whether the API answers GET /metrics (Prometheus' text format, unauthenticated: scraped from
+   * inside the network where HTTP_HOST binds). On unless `false`.
+   */
+  METRICS_ENABLED: z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true'),
+  /**
+   * Where a worker process answers GET /metrics (its own metrics and the Temporal SDK's), on
+   * HTTP_HOST. Unset: no listener (a worker has no HTTP server otherwise); 0: any free port,
+   * printed at start.
+   */
+  WORKER_METRICS_PORT: z.coerce
+    .number({ message: 'must be a port number' })
+    .int({ message: 'must be a whole number' })
+    .min(0, { message: 'must be between 0 and 65535' })
+    .max(65535, { message: 'must be between 0 and 65535' }),
 } as const;
 
 /** What signing in with OpenID Connect needs once OIDC_ISSUER names a provider. */
@@ -162,6 +177,7 @@ const defaults: Partial<Record<keyof typeof configFields, string>> = {
   ATTACHMENT_MAX_MB: '25',
   PERSONAL_DATA_RETENTION_DAYS: '730',
   WORKER_SHUTDOWN_GRACE_SECONDS: '30',
+  METRICS_ENABLED: 'true',
 };
 
 const optional = <T extends z.ZodType>(field: T) => z.preprocess(emptyAsUnset, field.optional());
@@ -200,6 +216,8 @@ const strictSchema = z
     TRUST_PROXY: optional(configFields.TRUST_PROXY),
     WORKER_MAX_CACHED_WORKFLOWS: optional(configFields.WORKER_MAX_CACHED_WORKFLOWS),
     WORKER_SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyAsUnset, configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
+    METRICS_ENABLED: z.preprocess(emptyAsUnset, configFields.METRICS_ENABLED),
+    WORKER_METRICS_PORT: optional(configFields.WORKER_METRICS_PORT),
     ...oidcFields,
   })
   .superRefine(requireOidcWithIssuer);
@@ -221,6 +239,8 @@ const lenientSchema = z
     TRUST_PROXY: optional(configFields.TRUST_PROXY),
     WORKER_MAX_CACHED_WORKFLOWS: optional(configFields.WORKER_MAX_CACHED_WORKFLOWS),
     WORKER_SHUTDOWN_GRACE_SECONDS: optional(configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
+    METRICS_ENABLED: optional(configFields.METRICS_ENABLED),
+    WORKER_METRICS_PORT: optional(configFields.WORKER_METRICS_PORT),
     ...oidcFields,
   })
   .superRefine(requireOidcWithIssuer);
@@ -237,6 +257,8 @@ export interface AppConfig {
   personalData: { retentionDays: number };
   /** A worker process's tuning (WORKER_MAX_CACHED_WORKFLOWS, WORKER_SHUTDOWN_GRACE_SECONDS). */
   worker: { maxCachedWorkflows?: number; shutdownGraceSeconds: number };
+  /** Prometheus: the API's GET /metrics (METRICS_ENABLED), a worker's listener (WORKER_METRICS_PORT). */
+  metrics: { enabled: boolean; workerPort?: number };
   /**
    * Signing in at an OpenID provider, when OIDC_ISSUER names one (issue 13).
    * TODO(issue 13, relying party): the sign-in routes and sessions read this.
@@ -305,6 +327,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     worker: {
       ...(c.WORKER_MAX_CACHED_WORKFLOWS !== undefined && { maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS }),
       shutdownGraceSeconds: c.WORKER_SHUTDOWN_GRACE_SECONDS,
+    },
+    metrics: {
+      enabled: c.METRICS_ENABLED,
+      ...(c.WORKER_METRICS_PORT !== undefined && { workerPort: c.WORKER_METRICS_PORT }),
     },
     oidc: c.OIDC_ISSUER
       ? {

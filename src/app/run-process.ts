@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { ConfigError, loadConfig } from './config';
 import { installRuntime, logLevelFromEnv } from '../worker/runtime';
 import { ServiceRoles, startServices } from './services';
@@ -7,8 +8,15 @@ export function runProcess(name: string, roles: ServiceRoles): void {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const main = async (): Promise<void> => {
     const config = loadConfig(process.env);
-    installRuntime(logLevelFromEnv(process.env));
-    const services = await startServices(config, log, roles);
+    // A worker with a /metrics listener also gets the SDK's exporter, on loopback only: its
+    // text is appended to that /metrics, so Prometheus scrapes one endpoint per worker.
+    const sdkPort = roles.worker && config.metrics.workerPort !== undefined ? await freeLoopbackPort() : undefined;
+    installRuntime(logLevelFromEnv(process.env), {
+      ...(sdkPort && { prometheusBindAddress: `127.0.0.1:${sdkPort}` }),
+    });
+    const services = await startServices(config, log, roles, {
+      ...(sdkPort && { sdkMetricsUrl: `http://127.0.0.1:${sdkPort}/metrics` }),
+    });
     log(
       `Årshjul ${name} started: Temporal ${config.temporal.address}, task queue ${config.temporal.taskQueue}` +
         (services.httpUrl ? `, HTTP ${services.httpUrl}` : ''),
@@ -30,5 +38,19 @@ export function runProcess(name: string, roles: ServiceRoles): void {
     }
     log(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(1);
+  });
+}
+
+/** A port free on loopback now (the SDK's exporter binds it a moment later). */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
   });
 }

@@ -7,6 +7,7 @@ import { poolSizeFor } from '../worker/create-worker';
 import { createSmtpMailer } from '../worker/mail-transport';
 import { startApi, RunningApi } from './api-process';
 import { AppConfig } from './config';
+import { createMetrics } from './metrics';
 import { startWorker, RunningWorker } from './worker-process';
 
 export interface ServiceRoles {
@@ -37,21 +38,25 @@ export async function startServices(
   config: AppConfig,
   log: (line: string) => void,
   roles: ServiceRoles = { worker: true, http: true },
+  /** The Temporal SDK's exporter (installRuntime), appended to the worker's /metrics. */
+  options: { sdkMetricsUrl?: string } = {},
 ): Promise<RunningServices> {
   await migrateUp(config.databaseUrl, log);
   const pool = createPool(config.databaseUrl, poolSizeFor(roles));
   const mailer = createSmtpMailer(config.smtp.url, config.smtp.from);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
+  // One registry per process: with both roles (npm start) the API's /metrics shows the mails too.
+  const metrics = createMetrics();
   let worker: RunningWorker | undefined;
   let api: RunningApi | undefined;
   try {
-    if (roles.worker) worker = await startWorker(config, { pool, mailer, client }, log);
+    if (roles.worker) worker = await startWorker(config, { pool, mailer, client, metrics, ...options }, log);
     if (roles.http) {
       const running = worker?.worker;
       api = await startApi(
         config,
-        { pool, client, verifySmtp: () => mailer.verify() },
+        { pool, client, metrics, verifySmtp: () => mailer.verify() },
         running
           ? {
               worker: async () => {

@@ -10,6 +10,7 @@ import { createArshjulWorker, ACTIVITY_CONCURRENCY } from '../worker/create-work
 import { SmtpMailer } from '../worker/mail-transport';
 import { startDailyPrune } from '../worker/personal-data-prune';
 import { AppConfig, publicUrlOf } from './config';
+import { ArshjulMetrics, MetricsListener, startMetricsListener } from './metrics';
 
 /**
  * Measured memory of one cached workflow (bench/results/summary.md: 1.7 MiB per cached
@@ -44,6 +45,8 @@ export interface RunningWorker {
   worker: Worker;
   /** Settles when the worker stops. */
   run: Promise<void>;
+  /** The worker's /metrics, when WORKER_METRICS_PORT asked for one. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -53,16 +56,38 @@ export interface RunningWorker {
  */
 export async function startWorker(
   config: AppConfig,
-  shared: { pool: Pool; mailer: SmtpMailer; client: Client },
+  shared: { pool: Pool; mailer: SmtpMailer; client: Client; metrics?: ArshjulMetrics; sdkMetricsUrl?: string },
   log: (line: string) => void,
 ): Promise<RunningWorker> {
-  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+  // Listening before the worker starts: a port taken fails the start with its error.
+  let listener: MetricsListener | undefined;
+  if (shared.metrics && config.metrics.workerPort !== undefined) {
+    listener = await startMetricsListener({
+      host: config.http.host,
+      port: config.metrics.workerPort,
+      metrics: shared.metrics,
+      ...(shared.sdkMetricsUrl && { sdkMetricsUrl: shared.sdkMetricsUrl }),
+    });
+    log(`Arbetarens mätvärden: ${listener.url}`);
+  }
+  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address }).catch(
+    async (error: unknown) => {
+      await listener?.close();
+      throw error;
+    },
+  );
   const bundlePath = prebuiltWorkflowBundle();
   const worker = await createArshjulWorker({
     connection: nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: { db: shared.pool, mailer: shared.mailer, clock: systemClock, publicUrl: publicUrlOf(config) },
+    deps: {
+      db: shared.pool,
+      mailer: shared.mailer,
+      clock: systemClock,
+      publicUrl: publicUrlOf(config),
+      ...(shared.metrics && { metrics: shared.metrics }),
+    },
     ...(bundlePath && { workflowBundle: { codePath: bundlePath } }),
     tuning: {
       maxCachedWorkflows: config.worker.maxCachedWorkflows ?? maxCachedWorkflowsFor(),
@@ -80,11 +105,13 @@ export async function startWorker(
   return {
     worker,
     run,
+    ...(listener && { metricsUrl: listener.url }),
     async stop() {
       await prune.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await run.catch(() => undefined);
       await nativeConnection.close();
+      await listener?.close();
     },
   };
 }

@@ -3,10 +3,21 @@ import { DefaultLogger, LogLevel, Runtime } from '@temporalio/worker';
 /**
  * Installs the SDK runtime once per process. We own signal handling (shutdownSignals: []) so that
  * Ctrl-C stops the services in order instead of the SDK stopping only the worker behind our back.
+ * With `prometheusBindAddress` (host:port) the SDK's own worker metrics (task slots, poll and
+ * schedule-to-start latencies, sticky cache) are exported there, at /metrics; a worker process
+ * binds it on loopback and appends it to its own /metrics (src/app/metrics.ts).
  */
-export function installRuntime(level: LogLevel = 'WARN'): void {
+export function installRuntime(level: LogLevel = 'WARN', options: { prometheusBindAddress?: string } = {}): void {
   try {
-    Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+    Runtime.install({
+      logger: new DefaultLogger(level),
+      shutdownSignals: [],
+      ...(options.prometheusBindAddress && {
+        telemetryOptions: {
+          metrics: { prometheus: { bindAddress: options.prometheusBindAddress, useSecondsForDurations: true } },
+        },
+      }),
+    });
   } catch {
     // Already installed in this process (the SDK allows one install): keep the first.
   }
