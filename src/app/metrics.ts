@@ -129,7 +129,9 @@ export async function startMetricsListener(options: {
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot answer /metrics on ${options.host}:${options.port} (${error.code ?? error.message})`)),
+    );
     server.listen(options.port, options.host, () => resolve());
   });
   const address = server.address();

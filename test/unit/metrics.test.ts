@@ -1,4 +1,4 @@
-import { createMetrics, UNMATCHED_ROUTE } from '../../src/app/metrics';
+import { createMetrics, startMetricsListener, UNMATCHED_ROUTE } from '../../src/app/metrics';
 import { latenessSeconds } from '../../src/activities/send-once';
 
 /** One sample's value from the exposition, by name and exact label set; undefined when absent. */
@@ -54,5 +54,19 @@ describe('createMetrics', () => {
     expect(sample(bText, 'arshjul_mails_total{outcome="sent",kind="reminder"}')).toBeUndefined();
     expect(bText).toContain('process_cpu_user_seconds_total');
     expect(bText).toContain('nodejs_heap_size_used_bytes');
+  });
+});
+
+describe('startMetricsListener', () => {
+  it('names the address it could not listen on', async () => {
+    const first = await startMetricsListener({ host: '127.0.0.1', port: 0, metrics: createMetrics() });
+    const port = Number(new URL(first.url).port);
+    try {
+      await expect(startMetricsListener({ host: '127.0.0.1', port, metrics: createMetrics() })).rejects.toThrow(
+        `cannot answer /metrics on 127.0.0.1:${port} (EADDRINUSE)`,
+      );
+    } finally {
+      await first.close();
+    }
   });
 });
