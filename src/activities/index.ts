@@ -245,7 +245,7 @@ export function createActivities(deps: ActivityDeps) {
       const keys = [key, ...mailLanguages.filter((l) => l !== 'sv').map((l) => `${key}#${l}`)];
       const logKind = input.kind === 'escalation' ? `escalation-${input.level ?? 1}` : input.kind;
       const outcome = await withTransaction(db, async (tx) => {
-        const { expired, sent } = await markExpired(tx, {
+        const { expired, sent, expiredKinds } = await markExpired(tx, {
           idempotencyKey: key,
           workflowId: input.workflowId,
           kind: logKind,
@@ -270,10 +270,10 @@ export function createActivities(deps: ActivityDeps) {
             },
           });
         }
-        return { sent, expired: expired.length };
+        return { sent, expiredKinds };
       });
       // Counted after the commit: one per mail (language) that became expired now.
-      for (let i = 0; i < outcome.expired; i += 1) deps.metrics?.mailRecorded('expired', logKind);
+      for (const kind of outcome.expiredKinds) deps.metrics?.mailRecorded('expired', kind);
       return { sent: outcome.sent };
     },
 
