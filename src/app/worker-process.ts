@@ -59,23 +59,7 @@ export async function startWorker(
   shared: { pool: Pool; mailer: SmtpMailer; client: Client; metrics?: ArshjulMetrics; sdkMetricsUrl?: string },
   log: (line: string) => void,
 ): Promise<RunningWorker> {
-  // Listening before the worker starts: a port taken fails the start with its error.
-  let listener: MetricsListener | undefined;
-  if (shared.metrics && config.metrics.workerPort !== undefined) {
-    listener = await startMetricsListener({
-      host: config.http.host,
-      port: config.metrics.workerPort,
-      metrics: shared.metrics,
-      ...(shared.sdkMetricsUrl && { sdkMetricsUrl: shared.sdkMetricsUrl }),
-    });
-    log(`Arbetarens mätvärden: ${listener.url}`);
-  }
-  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address }).catch(
-    async (error: unknown) => {
-      await listener?.close();
-      throw error;
-    },
-  );
+  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
   const bundlePath = prebuiltWorkflowBundle();
   const worker = await createArshjulWorker({
     connection: nativeConnection,
@@ -102,15 +86,34 @@ export async function startWorker(
   const schedule = await ensureDigestSchedule(shared.client, config.temporal.taskQueue);
   if (schedule === 'created') log('Veckosammanställningen är schemalagd: måndagar kl. 08:00 (Europe/Stockholm).');
   const prune = startDailyPrune({ pool: shared.pool, retentionDays: config.personalData.retentionDays, log });
+  const stopWorker = async (): Promise<void> => {
+    await prune.stop();
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await run.catch(() => undefined);
+    await nativeConnection.close();
+  };
+  let listener: MetricsListener | undefined;
+  if (shared.metrics && config.metrics.workerPort !== undefined) {
+    try {
+      listener = await startMetricsListener({
+        host: config.http.host,
+        port: config.metrics.workerPort,
+        metrics: shared.metrics,
+        ...(shared.sdkMetricsUrl && { sdkMetricsUrl: shared.sdkMetricsUrl }),
+      });
+    } catch (error) {
+      // A port taken fails the start (with its address), leaving nothing running behind.
+      await stopWorker();
+      throw error;
+    }
+    log(`Arbetarens mätvärden: ${listener.url}`);
+  }
   return {
     worker,
     run,
     ...(listener && { metricsUrl: listener.url }),
     async stop() {
-      await prune.stop();
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await run.catch(() => undefined);
-      await nativeConnection.close();
+      await stopWorker();
       await listener?.close();
     },
   };
