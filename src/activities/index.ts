@@ -243,11 +243,12 @@ export function createActivities(deps: ActivityDeps) {
     }): Promise<{ sent: boolean }> {
       const key = notificationKey(input.workflowId, input.actionId, input.plannedAt);
       const keys = [key, ...mailLanguages.filter((l) => l !== 'sv').map((l) => `${key}#${l}`)];
-      return withTransaction(db, async (tx) => {
-        const { expired, sent } = await markExpired(tx, {
+      const logKind = input.kind === 'escalation' ? `escalation-${input.level ?? 1}` : input.kind;
+      const outcome = await withTransaction(db, async (tx) => {
+        const { expired, sent, expiredKinds } = await markExpired(tx, {
           idempotencyKey: key,
           workflowId: input.workflowId,
-          kind: input.kind === 'escalation' ? `escalation-${input.level ?? 1}` : input.kind,
+          kind: logKind,
           plannedAt: new Date(input.plannedAt),
           keys,
         });
@@ -269,8 +270,11 @@ export function createActivities(deps: ActivityDeps) {
             },
           });
         }
-        return { sent };
+        return { sent, expiredKinds };
       });
+      // Counted after the commit: one per mail (language) that became expired now.
+      for (const kind of outcome.expiredKinds) deps.metrics?.mailRecorded('expired', kind);
+      return { sent: outcome.sent };
     },
 
     /**

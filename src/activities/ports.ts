@@ -32,10 +32,28 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** A mail's recorded outcome in the send log. */
+export type MailOutcome = 'sent' | 'failed' | 'expired';
+
+/**
+ * Where activities report what happened to mails (Prometheus in a worker process, see
+ * src/app/metrics.ts). Called once per outcome, after the transaction that recorded it committed,
+ * so a retry that finds the outcome already recorded does not count it again.
+ */
+export interface MailMetrics {
+  /**
+   * `kind` is the send log's kind (`reminder`, `escalation-2`, `weekly-digest`, …). For a mail
+   * sent, `latenessSeconds` is how long after its planned instant the relay accepted it.
+   */
+  mailRecorded(outcome: MailOutcome, kind: string, latenessSeconds?: number): void;
+}
+
 export interface ActivityDeps {
   db: Pool;
   mailer: Mailer;
   clock: Clock;
   /** Where users reach Årshjul's pages: mails link to them. */
   publicUrl?: string;
+  /** Counts mails by outcome; absent (tests, tools), nothing is counted. */
+  metrics?: MailMetrics;
 }

@@ -65,8 +65,13 @@ export function stableMessageId(key: string): string {
  * process died before the outcome was recorded; once the lease has run out a retry resends with
  * the same Message-ID, so the duplicate can be recognised.
  */
-export async function sendOnce({ db, mailer, clock }: ActivityDeps, planned: PlannedMail): Promise<SendOnceResult> {
+export async function sendOnce(
+  { db, mailer, clock, metrics }: ActivityDeps,
+  planned: PlannedMail,
+): Promise<SendOnceResult> {
   const { key } = planned;
+  // Only outcomes this attempt recorded are counted, after their transaction committed.
+  let recorded: 'failed' | 'expired' | undefined;
   const runId = Context.current().info.workflowExecution?.runId;
   const audit = (tx: Queryable, outcome: 'sent' | 'failed' | 'expired', extra: Record<string, unknown>) =>
     appendAuditEvent(tx, {
@@ -109,19 +114,24 @@ export async function sendOnce({ db, mailer, clock }: ActivityDeps, planned: Pla
         keys: [key],
       });
       await audit(tx, 'expired', { expiresAt: planned.expiresAt, lastError: row.last_error });
+      recorded = 'expired';
       return result({ expired: true });
     }
     if (planned.to.length === 0) {
       const problem = `no address for ${planned.roles.join(', ')} in the registry`;
       await markFailed(tx, key, problem);
       await audit(tx, 'failed', { problem });
+      recorded = 'failed';
       return result({ failed: problem });
     }
     await leaseSend(tx, key, planned.to, SEND_LEASE_MS);
     return 'leased';
   });
   if (claim === 'busy') throw new SendInProgress(`${key} is being sent by another attempt`);
-  if (claim !== 'leased') return claim;
+  if (claim !== 'leased') {
+    if (recorded) metrics?.mailRecorded(recorded, planned.logKind);
+    return claim;
+  }
 
   let sent: Awaited<ReturnType<typeof mailer.send>>;
   try {
@@ -140,10 +150,12 @@ export async function sendOnce({ db, mailer, clock }: ActivityDeps, planned: Pla
     });
     // The log names the mail by its kind and key; the relay's answer may hold an address and stays in the record.
     Context.current().log.warn('Mail refused by the relay', { kind: planned.logKind, idempotencyKey: key });
+    metrics?.mailRecorded('failed', planned.logKind);
     return result({ failed: problem });
   }
+  const sentAt = clock.now();
   await withTransaction(db, async (tx) => {
-    await markSent(tx, key, sent.messageId, clock.now());
+    await markSent(tx, key, sent.messageId, sentAt);
     await audit(tx, 'sent', {
       recipients: planned.to,
       subject: planned.mail.subject,
@@ -158,5 +170,15 @@ export async function sendOnce({ db, mailer, clock }: ActivityDeps, planned: Pla
     messageId: sent.messageId,
     recipients: planned.to.length,
   });
+  metrics?.mailRecorded('sent', planned.logKind, latenessSeconds(planned.plannedAt, sentAt));
   return result({ messageId: sent.messageId, sentNow: true });
+}
+
+/**
+ * How long after its planned instant a mail went out, in seconds; never below zero (a mail is
+ * not sent before its instant, but a planned instant in workflow time can run ahead of the
+ * process's clock under the time-skipping test server).
+ */
+export function latenessSeconds(plannedAt: string, sentAt: Date): number {
+  return Math.max(0, (sentAt.getTime() - Date.parse(plannedAt)) / 1000);
 }

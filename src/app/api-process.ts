@@ -11,6 +11,7 @@ import { localDateOf } from '../domain/zoned-time';
 import { AppConfig, OidcConfig, publicUrlOf } from './config';
 import type { AppLogger } from './log';
 import { activeTracing } from './tracing';
+import { ArshjulMetrics, registerDeliverableGauge } from './metrics';
 
 export interface RunningApi {
   url: string;
@@ -23,7 +24,7 @@ export interface RunningApi {
  */
 export async function startApi(
   config: AppConfig,
-  shared: { pool: Pool; client: Client; verifySmtp: () => Promise<void> },
+  shared: { pool: Pool; client: Client; verifySmtp: () => Promise<void>; metrics?: ArshjulMetrics },
   extraProbes: Record<string, () => Promise<string>> = {},
   logger?: AppLogger,
 ): Promise<RunningApi> {
@@ -34,8 +35,11 @@ export async function startApi(
     municipality: config.municipality,
     today: () => localDateOf(new Date(), MUNICIPALITY_TIME_ZONE),
   });
+  const metrics = config.metrics.enabled ? shared.metrics : undefined;
+  if (metrics) registerDeliverableGauge(metrics, shared.pool);
   const http = await buildHttpServer({
     traceRequests: activeTracing() !== undefined,
+    ...(metrics && { metrics }),
     ...(config.http.trustProxy !== undefined && { trustProxy: config.http.trustProxy }),
     ...(logger && { log: logger }),
     app: {

@@ -154,6 +154,21 @@ export const configFields = {
    * are posted to <endpoint>/v1/traces. Unset: no tracing at all (src/app/tracing.ts).
    */
   OTEL_EXPORTER_OTLP_ENDPOINT: urlWithProtocols(['http:', 'https:'], 'http://otel-collector:4318'),
+  /**
+   * Whether the API answers GET /metrics (Prometheus' text format, unauthenticated: scraped from
+   * inside the network where HTTP_HOST binds). On unless `false`.
+   */
+  METRICS_ENABLED: z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true'),
+  /**
+   * Where a worker process answers GET /metrics (its own metrics and the Temporal SDK's), on
+   * HTTP_HOST. Unset: no listener (a worker has no HTTP server otherwise); 0: any free port,
+   * printed at start.
+   */
+  WORKER_METRICS_PORT: z.coerce
+    .number({ message: 'must be a port number' })
+    .int({ message: 'must be a whole number' })
+    .min(0, { message: 'must be between 0 and 65535' })
+    .max(65535, { message: 'must be between 0 and 65535' }),
 } as const;
 
 /** What signing in with OpenID Connect needs once OIDC_ISSUER names a provider. */
@@ -169,6 +184,7 @@ const defaults: Partial<Record<keyof typeof configFields, string>> = {
   ATTACHMENT_MAX_MB: '25',
   PERSONAL_DATA_RETENTION_DAYS: '730',
   WORKER_SHUTDOWN_GRACE_SECONDS: '30',
+  METRICS_ENABLED: 'true',
 };
 
 const optional = <T extends z.ZodType>(field: T) => z.preprocess(emptyAsUnset, field.optional());
@@ -209,6 +225,8 @@ const strictSchema = z
     WORKER_SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyAsUnset, configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
     LOG_FORMAT: optional(configFields.LOG_FORMAT),
     OTEL_EXPORTER_OTLP_ENDPOINT: optional(configFields.OTEL_EXPORTER_OTLP_ENDPOINT),
+    METRICS_ENABLED: z.preprocess(emptyAsUnset, configFields.METRICS_ENABLED),
+    WORKER_METRICS_PORT: optional(configFields.WORKER_METRICS_PORT),
     ...oidcFields,
   })
   .superRefine(requireOidcWithIssuer);
@@ -232,6 +250,8 @@ const lenientSchema = z
     WORKER_SHUTDOWN_GRACE_SECONDS: optional(configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
     LOG_FORMAT: optional(configFields.LOG_FORMAT),
     OTEL_EXPORTER_OTLP_ENDPOINT: optional(configFields.OTEL_EXPORTER_OTLP_ENDPOINT),
+    METRICS_ENABLED: optional(configFields.METRICS_ENABLED),
+    WORKER_METRICS_PORT: optional(configFields.WORKER_METRICS_PORT),
     ...oidcFields,
   })
   .superRefine(requireOidcWithIssuer);
@@ -252,6 +272,8 @@ export interface AppConfig {
   logFormat?: 'json' | 'text';
   /** Traces: exported to this OTLP/HTTP endpoint when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   tracing?: { otlpEndpoint: string };
+  /** Prometheus: the API's GET /metrics (METRICS_ENABLED), a worker's listener (WORKER_METRICS_PORT). */
+  metrics: { enabled: boolean; workerPort?: number };
   /**
    * Signing in at an OpenID provider, when OIDC_ISSUER names one (issue 13).
    * TODO(issue 13, relying party): the sign-in routes and sessions read this.
@@ -323,6 +345,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     ...(c.LOG_FORMAT !== undefined && { logFormat: c.LOG_FORMAT }),
     ...(c.OTEL_EXPORTER_OTLP_ENDPOINT && { tracing: { otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT } }),
+    metrics: {
+      enabled: c.METRICS_ENABLED,
+      ...(c.WORKER_METRICS_PORT !== undefined && { workerPort: c.WORKER_METRICS_PORT }),
+    },
     oidc: c.OIDC_ISSUER
       ? {
           issuer: c.OIDC_ISSUER,

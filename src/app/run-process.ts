@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { ConfigError, loadConfig } from './config';
 import { installRuntime, logLevelFromEnv } from '../worker/runtime';
 import { createLogger, logFormatOf, sdkLoggerOf } from './log';
@@ -10,8 +11,15 @@ export function runProcess(name: string, roles: ServiceRoles): void {
   const logger = createLogger({ format: logFormatOf(process.env, 'json') });
   const main = async (): Promise<void> => {
     const config = loadConfig(process.env);
-    installRuntime(logLevelFromEnv(process.env), sdkLoggerOf(logger, logLevelFromEnv(process.env)));
-    const services = await startServices(config, logger.line, roles, logger);
+    // A worker with a /metrics listener also gets the SDK's exporter, on loopback only: its
+    // text is appended to that /metrics, so Prometheus scrapes one endpoint per worker.
+    const sdkPort = roles.worker && config.metrics.workerPort !== undefined ? await freeLoopbackPort() : undefined;
+    installRuntime(logLevelFromEnv(process.env), sdkLoggerOf(logger, logLevelFromEnv(process.env)), {
+      ...(sdkPort && { prometheusBindAddress: `127.0.0.1:${sdkPort}` }),
+    });
+    const services = await startServices(config, logger.line, roles, logger, {
+      ...(sdkPort && { sdkMetricsUrl: `http://127.0.0.1:${sdkPort}/metrics` }),
+    });
     logger.info(
       `Årshjul ${name} started: Temporal ${config.temporal.address}, task queue ${config.temporal.taskQueue}` +
         (services.httpUrl ? `, HTTP ${services.httpUrl}` : ''),
@@ -40,5 +48,19 @@ export function runProcess(name: string, roles: ServiceRoles): void {
     }
     logger.error(error instanceof Error ? error.message : String(error), { error });
     process.exit(1);
+  });
+}
+
+/** A port free on loopback now (the SDK's exporter binds it a moment later). */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
   });
 }

@@ -10,6 +10,7 @@ import { startApi, RunningApi } from './api-process';
 import { AppConfig } from './config';
 import type { AppLogger } from './log';
 import { activeTracing } from './tracing';
+import { createMetrics } from './metrics';
 import { startWorker, RunningWorker } from './worker-process';
 
 export interface ServiceRoles {
@@ -42,6 +43,8 @@ export async function startServices(
   roles: ServiceRoles = { worker: true, http: true },
   /** The process's logger (src/app/log.ts): the API's access and error lines go to it. */
   logger?: AppLogger,
+  /** The Temporal SDK's exporter (installRuntime), appended to the worker's /metrics. */
+  options: { sdkMetricsUrl?: string } = {},
 ): Promise<RunningServices> {
   await migrateUp(config.databaseUrl, log);
   const pool = createPool(config.databaseUrl, poolSizeFor(roles));
@@ -54,15 +57,17 @@ export async function startServices(
     namespace: config.temporal.namespace,
     ...(activeTracing() && { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }),
   });
+  // One registry per process: with both roles (npm start) the API's /metrics shows the mails too.
+  const metrics = createMetrics();
   let worker: RunningWorker | undefined;
   let api: RunningApi | undefined;
   try {
-    if (roles.worker) worker = await startWorker(config, { pool, mailer, client }, log);
+    if (roles.worker) worker = await startWorker(config, { pool, mailer, client, metrics, ...options }, log);
     if (roles.http) {
       const running = worker?.worker;
       api = await startApi(
         config,
-        { pool, client, verifySmtp: () => mailer.verify() },
+        { pool, client, metrics, verifySmtp: () => mailer.verify() },
         running
           ? {
               worker: async () => {

@@ -11,6 +11,7 @@ import { SmtpMailer } from '../worker/mail-transport';
 import { startDailyPrune } from '../worker/personal-data-prune';
 import { TRACING_BUNDLE_MARK } from '../worker/tracing-workflow-module';
 import { AppConfig, ConfigError, publicUrlOf } from './config';
+import { ArshjulMetrics, MetricsListener, startMetricsListener } from './metrics';
 import { activeTracing } from './tracing';
 
 /**
@@ -57,6 +58,8 @@ export interface RunningWorker {
   worker: Worker;
   /** Settles when the worker stops. */
   run: Promise<void>;
+  /** The worker's /metrics, when WORKER_METRICS_PORT asked for one. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -66,7 +69,7 @@ export interface RunningWorker {
  */
 export async function startWorker(
   config: AppConfig,
-  shared: { pool: Pool; mailer: SmtpMailer; client: Client },
+  shared: { pool: Pool; mailer: SmtpMailer; client: Client; metrics?: ArshjulMetrics; sdkMetricsUrl?: string },
   log: (line: string) => void,
 ): Promise<RunningWorker> {
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
@@ -76,7 +79,13 @@ export async function startWorker(
     connection: nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: { db: shared.pool, mailer: shared.mailer, clock: systemClock, publicUrl: publicUrlOf(config) },
+    deps: {
+      db: shared.pool,
+      mailer: shared.mailer,
+      clock: systemClock,
+      publicUrl: publicUrlOf(config),
+      ...(shared.metrics && { metrics: shared.metrics }),
+    },
     ...(bundlePath && { workflowBundle: { codePath: bundlePath } }),
     ...(tracing && { tracing: { spanProcessor: tracing.spanProcessor, resource: tracing.resource } }),
     tuning: {
@@ -92,14 +101,35 @@ export async function startWorker(
   const schedule = await ensureDigestSchedule(shared.client, config.temporal.taskQueue);
   if (schedule === 'created') log('Veckosammanställningen är schemalagd: måndagar kl. 08:00 (Europe/Stockholm).');
   const prune = startDailyPrune({ pool: shared.pool, retentionDays: config.personalData.retentionDays, log });
+  const stopWorker = async (): Promise<void> => {
+    await prune.stop();
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await run.catch(() => undefined);
+    await nativeConnection.close();
+  };
+  let listener: MetricsListener | undefined;
+  if (shared.metrics && config.metrics.workerPort !== undefined) {
+    try {
+      listener = await startMetricsListener({
+        host: config.http.host,
+        port: config.metrics.workerPort,
+        metrics: shared.metrics,
+        ...(shared.sdkMetricsUrl && { sdkMetricsUrl: shared.sdkMetricsUrl }),
+      });
+    } catch (error) {
+      // A port taken fails the start (with its address), leaving nothing running behind.
+      await stopWorker();
+      throw error;
+    }
+    log(`Arbetarens mätvärden: ${listener.url}`);
+  }
   return {
     worker,
     run,
+    ...(listener && { metricsUrl: listener.url }),
     async stop() {
-      await prune.stop();
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await run.catch(() => undefined);
-      await nativeConnection.close();
+      await stopWorker();
+      await listener?.close();
     },
   };
 }

@@ -83,30 +83,35 @@ export async function markSent(db: Queryable, idempotencyKey: string, messageId:
 }
 
 /**
- * A send whose moment passed before it could go out. Returns the keys it expired; a send already
+ * A send whose moment passed before it could go out. Returns the keys it expired (and their kinds); a send already
  * sent (or failed for good) stays as it is. A notification that never reached the send log (the
  * database was down all along) gets a row, so the cycle page shows it.
  */
 export async function markExpired(
   db: Queryable,
   send: Pick<PlannedSend, 'idempotencyKey' | 'workflowId' | 'kind' | 'plannedAt'> & { keys: string[] },
-): Promise<{ expired: string[]; sent: boolean }> {
+): Promise<{ expired: string[]; sent: boolean; expiredKinds: string[] }> {
   await db.query(
     `INSERT INTO send_log (idempotency_key, workflow_id, kind, planned_at, recipients, subject, status)
      VALUES ($1, $2, $3, $4, '{}', '', 'pending')
      ON CONFLICT (idempotency_key) DO NOTHING`,
     [send.idempotencyKey, send.workflowId, send.kind, send.plannedAt],
   );
-  const expired = await db.query<{ idempotency_key: string }>(
+  const expired = await db.query<{ idempotency_key: string; kind: string }>(
     `UPDATE send_log SET status = 'expired', lease_until = NULL
      WHERE idempotency_key = ANY($1) AND status IN ('pending', 'sending')
-     RETURNING idempotency_key`,
+     RETURNING idempotency_key, kind`,
     [send.keys],
   );
   const sent = await db.query(`SELECT 1 FROM send_log WHERE idempotency_key = ANY($1) AND status = 'sent'`, [
     send.keys,
   ]);
-  return { expired: expired.rows.map((r) => r.idempotency_key), sent: (sent.rowCount ?? 0) > 0 };
+  return {
+    expired: expired.rows.map((r) => r.idempotency_key),
+    sent: (sent.rowCount ?? 0) > 0,
+    // As logged: a reminder on the deadline's day was logged as `deadline-day` when first tried.
+    expiredKinds: expired.rows.map((r) => r.kind),
+  };
 }
 
 /** Sends of a cycle that expired unsent (the workflow IDs start with the cycle's). */

@@ -152,12 +152,20 @@ async function main(): Promise<void> {
     };
     for (let i = 1; i <= workers; i += 1) {
       const name = `worker-${i}`;
+      // Each worker's /metrics (its own and the Temporal SDK's) on a port of its own.
+      const metricsPort = await port(9464 + i - 1);
       await stops.step(
         `${name} (src/app/worker-main.ts)`,
-        () => startAppProcess({ name, entry: 'worker-main', env: common, logFile: join(logDir, `${name}.log`) }),
+        () =>
+          startAppProcess({
+            name,
+            entry: 'worker-main',
+            env: { ...common, WORKER_METRICS_PORT: String(metricsPort) },
+            logFile: join(logDir, `${name}.log`),
+          }),
         (p) => ({ name, stop: () => p.stop() }),
       );
-      urls.push([name, join(logDir, `${name}.log`)]);
+      urls.push([name, `metrics http://127.0.0.1:${metricsPort}/metrics, log ${join(logDir, `${name}.log`)}`]);
     }
     for (let i = 1; i <= apis; i += 1) {
       const name = `api-${i}`;
@@ -177,7 +185,7 @@ async function main(): Promise<void> {
           }),
         (p) => ({ name, stop: () => p.stop() }),
       );
-      urls.push([name, `${url} (health ${url}/healthz, log ${join(logDir, `${name}.log`)})`]);
+      urls.push([name, `${url} (health ${url}/healthz, metrics ${url}/metrics, log ${join(logDir, `${name}.log`)})`]);
     }
 
     if (process.env.ARSHJUL_START_CYCLES !== '0') {

@@ -145,6 +145,7 @@ async function main(): Promise<void> {
       (started) => ({ name: 'worker and HTTP server', stop: () => started.stop() }),
     );
     urls.push(['HTTP API', services.httpUrl ?? ''], ['Health', `${services.httpUrl}/healthz`]);
+    if (config.metrics.enabled) urls.push(['Metrics', `${services.httpUrl}/metrics`]);
 
     if (process.env.ARSHJUL_START_CYCLES !== '0') {
       const cycles = await stops.step('budget cycles live today (Stockholm registry and calendars in data/)', () =>

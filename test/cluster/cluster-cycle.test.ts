@@ -171,4 +171,39 @@ describe('the cluster stack', () => {
     expect(sequence).toEqual([...sequence].sort((a, b) => a - b));
     expect(new Set(sequence).size).toBe(sequence.length);
   }, 300_000);
+
+  it('answers /metrics on each API process and each worker, the workers counting the mails the send log holds', async () => {
+    const text = async (url: string) => {
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      return response.text();
+    };
+    const value = (body: string, series: string) =>
+      Number(
+        body
+          .split('\n')
+          .find((l) => l.startsWith(`${series} `))
+          ?.slice(series.length + 1) ?? 0,
+      );
+    const { rows } = await stack.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM deliverable_status WHERE stage IN ('open', 'returned')`,
+    );
+    for (const api of stack.apis) {
+      const body = await text(`${api.url}/metrics`);
+      expect(value(body, 'arshjul_deliverables{state="open"}')).toBe(rows[0]!.n);
+      expect(body).toMatch(/arshjul_http_request_duration_seconds_count\{method="POST",route="[^"]*:boardId\/submit"/);
+    }
+    const sent = await stack.db.pool.query<{ kind: string; n: number }>(
+      `SELECT kind, count(*)::int AS n FROM send_log WHERE status = 'sent' GROUP BY kind`,
+    );
+    expect(sent.rows.length).toBeGreaterThan(0);
+    const bodies = await Promise.all(stack.workers.map((w) => text(w.metricsUrl)));
+    // The Temporal SDK's own worker metrics are appended to each worker's.
+    for (const body of bodies) expect(body).toMatch(/^temporal_\w+/m);
+    for (const { kind, n } of sent.rows) {
+      const series = `arshjul_mails_total{outcome="sent",kind="${kind}"}`;
+      expect(bodies.reduce((sum, body) => sum + value(body, series), 0)).toBe(n);
+    }
+  }, 60_000);
 });

@@ -23,14 +23,17 @@ export interface ClusterStack {
   sink: SmtpSink;
   client: Client;
   taskQueue: string;
-  workers: AppProcess[];
+  /** Each with its /metrics (WORKER_METRICS_PORT, a free port per worker). */
+  workers: WorkerProcess[];
   apis: Array<AppProcess & { url: string }>;
   /** The environment every Årshjul process gets (for starting another worker). */
   env: NodeJS.ProcessEnv;
   dir: string;
-  startWorker(name: string): Promise<AppProcess>;
+  startWorker(name: string): Promise<WorkerProcess>;
   stop(): Promise<void>;
 }
+
+export type WorkerProcess = AppProcess & { metricsUrl: string };
 
 export async function startClusterStack(
   label: string,
@@ -83,9 +86,17 @@ export async function startClusterStack(
     ...(options.municipality && { MUNICIPALITY: options.municipality }),
     ...options.env,
   };
-  const startWorker = (name: string) =>
-    startAppProcess({ name, entry: 'worker-main', env, logFile: join(dir, `${name}.log`) });
-  const workers: AppProcess[] = [];
+  const startWorker = async (name: string): Promise<WorkerProcess> => {
+    const metricsPort = await freePort();
+    const worker = await startAppProcess({
+      name,
+      entry: 'worker-main',
+      env: { ...env, WORKER_METRICS_PORT: String(metricsPort) },
+      logFile: join(dir, `${name}.log`),
+    });
+    return Object.assign(worker, { metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
+  };
+  const workers: WorkerProcess[] = [];
   const apis: ClusterStack['apis'] = [];
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });

@@ -8,6 +8,7 @@ import { startCycle } from '../../src/client/start-cycles';
 import { shippedTemplatesDir, templateIdsOf, templateLookup } from '../../src/client/templates';
 import type { AuthGuardPolicy } from '../../src/client/http/auth-guard';
 import { buildHttpServer } from '../../src/client/http/server';
+import { createMetrics } from '../../src/app/metrics';
 import { CycleCalendar, cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { localDateOf } from '../../src/domain/zoned-time';
@@ -199,6 +200,8 @@ export function useHttpStack(label: string, options: HttpStackOptions = {}): Htt
     }
     stack.app = await buildHttpServer({
       probes: {},
+      // As an API process has it (METRICS_ENABLED defaults to true): GET /metrics is a route too.
+      metrics: createMetrics(),
       app: {
         ops: stack.ops,
         pool,

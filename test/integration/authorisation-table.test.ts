@@ -110,6 +110,8 @@ const dialogue = {
 /** Every route the server has, declared: method and URL pattern as registered. */
 const ROUTES: Record<string, RouteSpec> = {
   'GET /healthz': { surface: 'public', expect: everyone },
+  // Prometheus scrapes from inside the network, without a token (README "Metrics").
+  'GET /metrics': { surface: 'public', expect: everyone },
   'GET /api/openapi.json': { surface: 'public', expect: everyone },
   'GET /api/me': { surface: 'api', expect: everyone },
   'GET /api/people': { surface: 'api', expect: slkOnly },

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       uploads: { maxBytes: 25 * 1024 * 1024 },
       personalData: { retentionDays: 730 },
       worker: { shutdownGraceSeconds: 30 },
+      metrics: { enabled: true },
     });
   });
 
@@ -40,6 +41,21 @@ describe('loadConfig', () => {
     );
     expect(configError(() => loadConfig({ ...valid, WORKER_SHUTDOWN_GRACE_SECONDS: 'soon' })).message).toBe(
       'Invalid configuration: WORKER_SHUTDOWN_GRACE_SECONDS must be a whole number of seconds',
+    );
+  });
+
+  it('serves the API’s /metrics unless METRICS_ENABLED is false, and a worker’s only on WORKER_METRICS_PORT', () => {
+    expect(loadConfig({ ...valid, METRICS_ENABLED: 'false' }).metrics).toEqual({ enabled: false });
+    expect(loadConfig({ ...valid, WORKER_METRICS_PORT: '9464' }).metrics).toEqual({ enabled: true, workerPort: 9464 });
+    expect(loadConfig({ ...valid, WORKER_METRICS_PORT: '0' }).metrics.workerPort).toBe(0);
+    expect(configError(() => loadConfig({ ...valid, METRICS_ENABLED: 'nej' })).message).toBe(
+      'Invalid configuration: METRICS_ENABLED must be true or false',
+    );
+    expect(configError(() => loadConfig({ ...valid, WORKER_METRICS_PORT: '70000' })).message).toBe(
+      'Invalid configuration: WORKER_METRICS_PORT must be between 0 and 65535',
+    );
+    expect(configError(() => loadOverrides({ WORKER_METRICS_PORT: 'metrics' })).message).toBe(
+      'Invalid configuration: WORKER_METRICS_PORT must be a port number',
     );
   });
 

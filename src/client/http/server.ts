@@ -42,8 +42,20 @@ export interface HttpAppDeps {
   signIn?: SignInSettings;
 }
 
+/** Request timing and the /metrics exposition (src/app/metrics.ts); the server knows no more of Prometheus. */
+export interface HttpMetrics {
+  /** `route` is the matched pattern (`/namnd/:boardId`), undefined when no route matched. */
+  requestDone(method: string, route: string | undefined, status: number, seconds: number): void;
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
 export interface HttpServerDeps {
   probes: Record<string, HealthProbe>;
+  /**
+   * Times every request and answers GET /metrics, unauthenticated: Prometheus scrapes it from
+   * inside the city's network, where the HTTP server is bound (see the README's "Metrics").
+   */
+  metrics?: HttpMetrics;
   /** The API, pages and feeds; without it the server answers /healthz only. */
   app?: HttpAppDeps;
   /** The proxies believed about the client's address (TRUST_PROXY): hops, or addresses and ranges. */
@@ -90,6 +102,17 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       if (method !== 'HEAD') routes.push({ method, url: route.url });
     }
   });
+  const metrics = deps.metrics;
+  if (metrics) {
+    // The route pattern, not the URL: one series per route whatever the ids in it.
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.requestDone(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+    });
+    app.get('/metrics', async (_request, reply) => {
+      const { contentType, body } = await metrics.render();
+      return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
+    });
+  }
   app.get('/healthz', async (_request, reply) => {
     const health = await checkHealth(deps.probes);
     return reply.code(health.ok ? 200 : 503).send({ status: health.ok ? 'ok' : 'degraded', ...health });
