@@ -28,7 +28,7 @@ import { freePort, preferredOrFreePort } from './free-port';
 import { startPrivatePostgres } from './private-postgres';
 import { SmtpSink } from './smtp-sink';
 import { ensureStartTokens } from './start-tokens';
-import { StopRequested, StopSequence } from './stop-sequence';
+import { StopRequested, StopSequence, stopOnSignals } from './stop-sequence';
 import { startTemporalCluster } from './temporal-cluster';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -67,18 +67,7 @@ async function main(): Promise<void> {
   const municipality = overrides.MUNICIPALITY ?? configDefaults.MUNICIPALITY ?? 'stockholm';
 
   const stops = new StopSequence(log);
-  let exitCode: number | undefined;
-  const shutdown = async (code: number): Promise<void> => {
-    exitCode ??= code;
-    await stops.stop();
-    process.exit(exitCode);
-  };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
-  process.on('SIGHUP', () => {
-    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-    void shutdown(0);
-  });
+  const shutdown = stopOnSignals(stops);
 
   try {
     const postgres = await stops.step(

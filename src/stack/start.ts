@@ -31,7 +31,7 @@ const stockholmToday = (): string => localDateOf(new Date(), 'Europe/Stockholm')
 import { freePort, preferredOrFreePort } from './free-port';
 import { startPrivatePostgres } from './private-postgres';
 import { SmtpSink } from './smtp-sink';
-import { StopRequested, StopSequence } from './stop-sequence';
+import { StopRequested, StopSequence, stopOnSignals } from './stop-sequence';
 import { startDevServer } from './temporal-dev-server';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -52,22 +52,7 @@ async function main(): Promise<void> {
   const urls: Array<[string, string] | string> = [];
 
   const stops = new StopSequence(log);
-  let exitCode: number | undefined;
-  const shutdown = async (code: number): Promise<void> => {
-    exitCode ??= code;
-    await stops.stop();
-    process.exit(exitCode);
-  };
-  // `on`, not `once`: a stop often brings several signals (Ctrl-C reaches every process of the
-  // terminal's group and npm relays it to us again; a process manager may signal the group and
-  // then us), and an unhandled second one would end us half-way, leaving the servers running.
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
-  process.on('SIGHUP', () => {
-    // The terminal is gone: what we write has no reader any more, which must not end the stop.
-    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-    void shutdown(0);
-  });
+  const shutdown = stopOnSignals(stops);
 
   try {
     let temporalAddress = overrides.TEMPORAL_ADDRESS;

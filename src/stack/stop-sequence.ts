@@ -63,3 +63,27 @@ export class StopSequence {
     this.log('Stopped.');
   }
 }
+
+/**
+ * Stops the stack on SIGINT, SIGTERM and SIGHUP, then exits; returns the same stop for a failed
+ * start (with its exit code: the first code asked for wins).
+ */
+export function stopOnSignals(stops: StopSequence): (code: number) => Promise<void> {
+  let exitCode: number | undefined;
+  const shutdown = async (code: number): Promise<void> => {
+    exitCode ??= code;
+    await stops.stop();
+    process.exit(exitCode);
+  };
+  // `on`, not `once`: a stop often brings several signals (Ctrl-C reaches every process of the
+  // terminal's group and npm relays it to us again; a process manager may signal the group and
+  // then us), and an unhandled second one would end us half-way, leaving the servers running.
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => {
+    // The terminal is gone: what we write has no reader any more, which must not end the stop.
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+    void shutdown(0);
+  });
+  return shutdown;
+}
