@@ -8,12 +8,13 @@ import type { PeerJob } from '../lib/pgboss-peer-main';
 import { stopChild, track } from '../lib/processes';
 import { BenchOptions, BenchResult, Figure, scaled } from '../lib/results';
 import { interleaved, median, percentile, round, sleepMs, waitUntil } from '../lib/stats';
-import { BURST_FULL } from './burst';
 
 const TSX_CJS = require.resolve('tsx/cjs');
 const PEER_MAIN = join(__dirname, '..', 'lib', 'pgboss-peer-main.ts');
 
 /** The peer as issue 16 describes it: 4 local workers, each fetching 100 jobs at a time. */
+/** The burst's issue size (burst.ts's BURST_FULL; not imported: burst.ts imports this module). */
+const BURST_FULL = 3_000;
 export const PEER_WORKERS = 4;
 export const PEER_BATCH = 100;
 /** pg-boss's own minimum polling interval (its default is 2 s): the peer tuned for latency. */
