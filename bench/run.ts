@@ -21,6 +21,7 @@ import { chaos } from './benchmarks/chaos';
 import { notifyThroughput } from './benchmarks/notify-throughput';
 import { overviewQuery } from './benchmarks/overview-query';
 import { pages } from './benchmarks/pages';
+import { burstPeer } from './benchmarks/pgboss-peer';
 import { startRate } from './benchmarks/start-rate';
 import { workerMemory } from './benchmarks/worker-memory';
 import { yearSimulation } from './benchmarks/year-simulation';
@@ -50,6 +51,7 @@ const perMode =
 const RUNNERS = {
   'start-rate': perMode(startRate),
   burst: perMode((ctx, o, mode) => burst(ctx, o, mode)),
+  'burst-peer': async (ctx, o) => [await burstPeer(ctx, o)],
   'notify-throughput': async (ctx, o) => [await notifyThroughput(ctx, o)],
   'worker-memory': async (ctx, o) => [await workerMemory(ctx, o)],
   'overview-query': async (ctx, o) => [await overviewQuery(ctx, o)],
@@ -70,6 +72,8 @@ const BENCHMARKS = Object.keys(RUNNERS) as BenchmarkId[];
 const DEFAULT_SCALE: Record<BenchmarkId, number> = {
   'start-rate': 200 / 3000,
   burst: 200 / 3000,
+  // No Temporal server: the peer runs at the size in about a minute.
+  'burst-peer': 1,
   'notify-throughput': 1000 / 3000,
   'worker-memory': 200 / 3000,
   'overview-query': 1,

@@ -9,10 +9,12 @@ import { cpuDelta, cpuSnapshot, summariseProfiles, topFunctions } from '../lib/p
 import { BenchOptions, BenchResult, Figure, goal, scaled } from '../lib/results';
 import { startRunStack } from '../lib/stack';
 import { interleaved, median, round, sleepMs } from '../lib/stats';
+import { PEER_BATCH, PEER_WORKERS, peerBurst, peerJobs } from './pgboss-peer';
 
 export const BURST_FULL = 3_000;
 
-type Variant = 'arshjul' | 'sleep';
+/** Årshjul, the sleep-only workflows with the same timers, and the pg-boss peer (issue 16). */
+type Variant = 'arshjul' | 'sleep' | 'peer';
 
 /**
  * Lead time between starting the burst's workflows and their common due instant: long enough for
@@ -47,8 +49,17 @@ export async function burst(
   let breakdown: Awaited<ReturnType<typeof latenessBreakdown>> | undefined;
   let sleepBreakdown: Awaited<ReturnType<typeof latenessBreakdown>> | undefined;
   let cpu: ReturnType<typeof cpuDelta> | undefined;
-  const plans = interleaved<Variant>(['arshjul', 'sleep'], options.reps);
+  const plans = interleaved<Variant>(['arshjul', 'sleep', 'peer'], options.reps);
+  // The peer's jobs: the same deliverables' reminders (recipients, boards, phases, deadline).
+  const jobs = peerJobs(burstInputs(deliverables, Date.now() + 60_000, budgetYear));
   for (const [index, { rep, variant }] of plans.entries()) {
+    if (variant === 'peer') {
+      // No Temporal: pg-boss on the run's PostgreSQL, a loopback SMTP server of its own.
+      const outcome = await peerBurst(ctx, jobs, { workers: PEER_WORKERS, batchSize: PEER_BATCH }, `${mode}${rep}`);
+      runs.push({ rep, variant, ...outcome });
+      ctx.log(`  burst ${mode} rep ${rep + 1} peer: ${JSON.stringify(runs[runs.length - 1])}`);
+      continue;
+    }
     const stack = await startRunStack(ctx, mode, `burst-${variant}`, { registry });
     try {
       const dueAt = Date.now() + (variant === 'arshjul' ? leadFor(total, setupMs) : leadFor(total, sleepSetupMs, 20));
@@ -66,7 +77,7 @@ export async function burst(
         const received = stack.sink.received.length;
         const distinct = new Set(stack.sink.received.map((m) => m.parsed.messageId)).size;
         extra = { received, duplicates: received - distinct, cpu: cpuUsed };
-        if (index >= plans.length - 2) {
+        if (index >= plans.length - 3) {
           cpu = cpuUsed;
           const ids = started.inputs.map(
             (i) => `${i.municipality}/${i.budgetYear}/${i.plan.phaseId}/${i.plan.boardId}`,
@@ -80,7 +91,7 @@ export async function burst(
         });
         extra = { cpu: cpuDelta(before, cpuSnapshot(ctx, stack)) };
         sleepSetupMs = Math.max(sleepSetupMs ?? 0, outcome.setupSeconds * 1000);
-        if (index >= plans.length - 2) {
+        if (index >= plans.length - 3) {
           sleepBreakdown = await latenessBreakdown(
             stack.client,
             sample(
@@ -134,6 +145,8 @@ export async function burst(
   const drainSleep = pick('sleep', 'drainSeconds');
   const p99 = pick('arshjul', 'p99LatenessSeconds');
   const ratio = round(drainSleep / drainOurs, 3);
+  const drainPeer = pick('peer', 'drainSeconds');
+  const againstPeer = round(drainOurs / drainPeer, 3);
   /** Median CPU milliseconds per reminder during the drain, by process. */
   const cpuPer = (v: Variant): string => {
     const cpus = runs.filter((r) => r.variant === v).map((r) => r.cpu as Record<string, number>);
@@ -148,18 +161,34 @@ export async function burst(
     { name: 'baseline: sleep-only drain time (due → last close)', value: drainSleep, unit: 's' },
     { name: 'baseline: sleep-only p99 lateness', value: pick('sleep', 'p99LatenessSeconds'), unit: 's' },
     goal('ratio (throughput Årshjul / sleep-only = drain sleep / drain Årshjul)', ratio, '', '≥ 0.5', ratio >= 0.5),
+    { name: 'pg-boss peer drain time (due → last mail accepted by SMTP)', value: drainPeer, unit: 's' },
+    { name: 'pg-boss peer mails/s', value: pick('peer', 'perSecond'), unit: '/s' },
+    { name: 'pg-boss peer p99 lateness', value: pick('peer', 'p99LatenessSeconds'), unit: 's' },
+    { name: 'drain time Årshjul / pg-boss peer (same run)', value: `${drainOurs} / ${drainPeer}`, unit: 's' },
+    goal(
+      'ratio drain time Årshjul / pg-boss peer (issue 16: no slower than the peer)',
+      againstPeer,
+      '',
+      '≤ 1',
+      againstPeer <= 1,
+    ),
     {
       name: 'CPU ms per reminder, Årshjul: worker / Temporal server / PostgreSQL / SMTP sink + client',
       value: cpuPer('arshjul'),
     },
     { name: 'CPU ms per reminder, sleep-only: worker / Temporal server / PostgreSQL / client', value: cpuPer('sleep') },
     {
-      name: 'duplicate mails (all runs)',
+      name: 'duplicate mails (all runs, Årshjul and the peer)',
       value: runs.reduce((s, r) => s + ((r.duplicates as number | undefined) ?? 0), 0),
+    },
+    {
+      name: 'pg-boss peer lost mails (all runs, by Message-ID at its SMTP server)',
+      value: runs.reduce((s, r) => s + ((r.lost as number | undefined) ?? 0), 0),
     },
   ];
   const notes = [
     `${total} deliverable workflows (${shape.phases} phases × ${shape.boards} boards), one reminder each due at the same instant; the opening lies in the past (no mail), the deadline two days ahead. Workflows start ${leadFor(total)} ms (first run; then 1.3 × the measured setup + 5 s) before the due instant.`,
+    `The pg-boss peer (issue 16; as \`burst-peer\`, interleaved here): the same ${total} reminders as pg-boss delayed jobs (startAfter the due instant) in the run's PostgreSQL, ${PEER_WORKERS} local workers × batchSize ${PEER_BATCH}, pg-boss's default polling (2 s), each job rendering the mail, sending it through the product's pooled transport and one audit INSERT; drain = last mail accepted by its SMTP server − due instant.`,
     'Lateness of Årshjul = send_log.sent_at (after SMTP accepted, in the sending transaction) − planned instant. Lateness of the baseline = close time of a workflow that only sleeps to the same timers and returns after the reminder timer.',
   ];
   if (breakdown)

@@ -61,6 +61,7 @@ export function versions(temporalCli: string, pgVersion: string): Record<string,
     pg: packageVersion('pg'),
     nodemailer: packageVersion('nodemailer'),
     'smtp-server': packageVersion('smtp-server'),
+    'pg-boss (the peer, bench only)': packageVersion('pg-boss'),
   };
 }
 
