@@ -36,15 +36,15 @@ export async function startAppProcess(options: {
   let startedSeen = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(
-          new Error(
-            `${options.name} did not start within ${(options.timeoutMs ?? 120_000) / 1000} s; see ${options.logFile}`,
-          ),
+    const timer = setTimeout(() => {
+      // Not started in time: it must not keep running behind a start that failed.
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `${options.name} did not start within ${(options.timeoutMs ?? 120_000) / 1000} s; see ${options.logFile}`,
         ),
-      options.timeoutMs ?? 120_000,
-    );
+      );
+    }, options.timeoutMs ?? 120_000);
     const watch = (chunk: Buffer): void => {
       log.write(chunk);
       tail = (tail + chunk.toString()).slice(-4000);
