@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { compareDates } from '../../../domain/local-date';
 import type { DeliverablePhase } from '../../../domain/cycle-calendar';
 import {
@@ -12,7 +12,7 @@ import {
 import { audienceOf, writtenDeadlineFor } from '../../../domain/planner';
 import type { Principal } from '../../../domain/principal';
 import { boardTarget } from '../../../domain/board-target';
-import { homeBoard, may } from '../../../domain/permissions';
+import { Action, homeBoard, may } from '../../../domain/permissions';
 import type { StoredCycle } from '../../../db/cycles';
 import type { DeliverableSummary, SubmissionRecord } from '../../operations/cycle-operations';
 import { OperationError } from '../../operations/operation-error';
@@ -706,6 +706,35 @@ function renderBoardPage(data: BoardPageData, input: BoardPageInput): SafeHtml {
 export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
   const { ops } = deps;
 
+  /**
+   * What every form post to a board's page checks first, in order: signed in, posted from this
+   * site, a board the caller may read (another's is a page that does not exist), and `action` on
+   * it. Undefined when the answer has been sent.
+   */
+  const boardFormRequest = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    action: Action,
+    forbiddenWhat: string,
+  ): Promise<{ principal: Principal; boardId: string } | undefined> => {
+    const principal = requireUser(request, reply);
+    if (!principal) return undefined;
+    if (!isSameOrigin(request, deps.publicUrl)) {
+      await forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
+      return undefined;
+    }
+    const { boardId } = request.params as { boardId: string };
+    if (!isSlug(boardId) || !(await mayOnBoard(ops, principal, 'read-board', boardId))) {
+      await notFoundPage(reply, principal);
+      return undefined;
+    }
+    if (!(await mayOnBoard(ops, principal, action, boardId))) {
+      await forbiddenPage(reply, principal, forbiddenWhat);
+      return undefined;
+    }
+    return { principal, boardId };
+  };
+
   app.get('/namnd/:boardId', async (request, reply) => {
     const principal = requireUser(request, reply);
     if (!principal) return reply;
@@ -727,15 +756,14 @@ export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
   // A service board's or company's part in a district's citizen dialogue, recorded by its people
   // (the API's POST /api/lup/:district/dialogues/:dialogue/parts, as a form on the board's page).
   app.post('/namnd/:boardId/lup-medverkan', async (request, reply) => {
-    const principal = requireUser(request, reply);
-    if (!principal) return reply;
-    if (!isSameOrigin(request, deps.publicUrl))
-      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
-    const { boardId } = request.params as { boardId: string };
-    if (!isSlug(boardId) || !(await mayOnBoard(ops, principal, 'read-board', boardId)))
-      return notFoundPage(reply, principal);
-    if (!(await mayOnBoard(ops, principal, 'record-dialogue', boardId)))
-      return forbiddenPage(reply, principal, 'att registrera nämndens medverkan i en dialog');
+    const asked = await boardFormRequest(
+      request,
+      reply,
+      'record-dialogue',
+      'att registrera nämndens medverkan i en dialog',
+    );
+    if (!asked) return reply;
+    const { principal, boardId } = asked;
     const district = formValue(request.body, 'district');
     const dialogueId = formValue(request.body, 'dialogueId');
     if (!isSlug(district) || !isSlug(dialogueId)) return notFoundPage(reply, principal);
@@ -773,15 +801,9 @@ export function registerBoardPage(app: FastifyInstance, deps: PageDeps): void {
   });
 
   app.post('/namnd/:boardId/lamna-in', async (request, reply) => {
-    const principal = requireUser(request, reply);
-    if (!principal) return reply;
-    if (!isSameOrigin(request, deps.publicUrl))
-      return forbiddenPage(reply, principal, 'att skicka formulär från en annan webbplats');
-    const { boardId } = request.params as { boardId: string };
-    if (!isSlug(boardId) || !(await mayOnBoard(ops, principal, 'read-board', boardId)))
-      return notFoundPage(reply, principal);
-    if (!(await mayOnBoard(ops, principal, 'submit-document', boardId)))
-      return forbiddenPage(reply, principal, 'att lämna in åt en nämnd');
+    const asked = await boardFormRequest(request, reply, 'submit-document', 'att lämna in åt en nämnd');
+    if (!asked) return reply;
+    const { principal, boardId } = asked;
 
     const body = request.body;
     const year = parseYear(formValue(body, 'year'));
