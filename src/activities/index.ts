@@ -29,6 +29,8 @@ import { sendOnce, SendOnceResult } from './send-once';
 import { markExpired } from '../db/send-log';
 import type { ContentCheck } from '../domain/report-submission';
 import { checkSubmissionRules, SubmissionRulesInput } from './submission-rules';
+import { createReminderDispatchActivities } from './reminder-dispatch';
+import { ReminderNotification, scheduleReminders } from '../db/scheduled-reminders';
 
 export interface RecordEventInput {
   workflowId: string;
@@ -39,12 +41,17 @@ export interface RecordEventInput {
   occurredAt: string;
   actor?: string;
   payload?: Record<string, unknown>;
+  /**
+   * The reminders of the plan this event adopted, for the dispatcher (a deliverable whose
+   * reminders are dispatched per instant): written in the event's transaction.
+   */
+  schedule?: { dispatcherId: string; reminders: ReminderNotification[] };
 }
 
 export interface SendNotificationInput {
   workflowId: string;
-  /** The sequence number the workflow gave this notification. */
-  seq: number;
+  /** The sequence number the workflow gave this notification (none for a dispatched reminder). */
+  seq?: number;
   /** Stable action ID from the plan, e.g. tertialrapport-1/farsta/reminder-2. */
   actionId: string;
   kind: 'opening' | 'reminder' | 'escalation' | 'returned' | 'approved';
@@ -64,6 +71,13 @@ export interface SendNotificationInput {
   roles: string[];
   /** The deliverable's state after this action, for the read model. */
   snapshot?: DeliverableSnapshot;
+  /** The municipality and answering board, for a notification without a snapshot (a dispatched reminder). */
+  about?: { municipality: string; boardId: string };
+  /**
+   * Sent only while the deliverable's recorded stage is one of these, checked when the mail is
+   * claimed (a dispatched reminder: the board handed in meanwhile, so it is moot).
+   */
+  onlyInStages?: DeliverableSnapshot['stage'][];
 }
 
 export interface PhaseDeliverable {
@@ -79,6 +93,12 @@ export function notificationKey(workflowId: string, kind: string, plannedAt: str
   return `${workflowId}#${kind}@${new Date(plannedAt).toISOString()}`;
 }
 
+/** Whose registry entry and people a notification goes by: its snapshot's, or the one it names. */
+function aboutOf(input: SendNotificationInput): { municipality: string; boardId: string } | undefined {
+  if (input.snapshot) return { municipality: input.snapshot.municipality, boardId: input.snapshot.answeringBoardId };
+  return input.about;
+}
+
 /** Activities over narrow ports; the worker decides what the ports are. */
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -86,9 +106,9 @@ export function createActivities(deps: ActivityDeps) {
   const resolveRecipients = async (
     input: SendNotificationInput,
   ): Promise<{ to: string[]; from: 'registry' | 'plan' }> => {
-    const snapshot = input.snapshot;
-    if (!snapshot) return { to: input.to, from: 'plan' };
-    const stored = await loadRecipientOrganisations(db, snapshot.municipality, snapshot.answeringBoardId);
+    const about = aboutOf(input);
+    if (!about) return { to: input.to, from: 'plan' };
+    const stored = await loadRecipientOrganisations(db, about.municipality, about.boardId);
     if (!stored) return { to: input.to, from: 'plan' };
     // The registry as it stands on the day the action fired (workflow time).
     const on = localDateOf(new Date(input.firedAt), MUNICIPALITY_TIME_ZONE);
@@ -103,7 +123,7 @@ export function createActivities(deps: ActivityDeps) {
    * gave already keeps the registry's (the formal mailbox's) preferences.
    */
   const boardPeople = async (input: SendNotificationInput, registryTo: string[]): Promise<RecipientPreference[]> => {
-    const boardId = input.snapshot?.answeringBoardId;
+    const boardId = aboutOf(input)?.boardId;
     if (!boardId) return [];
     const at = new Date(input.firedAt);
     const members = await loadBoardMembers(db, boardId, at);
@@ -132,17 +152,21 @@ export function createActivities(deps: ActivityDeps) {
       }),
     );
 
-  return {
+  const activities = {
     ...createDigestActivities(deps),
     ...createCommitteeActivities(deps),
 
-    async recordEvent(input: RecordEventInput): Promise<void> {
+    /**
+     * Records one event; with a schedule, also the plan's reminders for the dispatcher, and tells
+     * whether the dispatcher must be woken for an earlier instant (`wake`).
+     */
+    async recordEvent(input: RecordEventInput): Promise<{ wake?: string }> {
       const runId = Context.current().info.workflowExecution?.runId;
       // One transaction: the event and the read model it updates are committed together. The key
       // is the run and the workflow's sequence number: unique per event (two messages handled in
       // one activation keep two events), and the same for every retry of one event.
-      await withTransaction(db, (tx) =>
-        appendAuditEvent(tx, {
+      return withTransaction(db, async (tx) => {
+        const inserted = await appendAuditEvent(tx, {
           occurredAt: new Date(input.occurredAt),
           workflowId: input.workflowId,
           runId,
@@ -151,8 +175,11 @@ export function createActivities(deps: ActivityDeps) {
           actor: input.actor ?? 'system',
           eventKey: `${input.workflowId}@${runId ?? '-'}#${input.seq}`,
           payload: input.payload,
-        }),
-      );
+        });
+        if (!input.schedule) return {};
+        const schedule = { workflowId: input.workflowId, runId, seq: input.seq, ...input.schedule };
+        return scheduleReminders(tx, schedule, !inserted);
+      });
     },
 
     /**
@@ -180,7 +207,7 @@ export function createActivities(deps: ActivityDeps) {
         localDateOf(new Date(input.plannedAt), MUNICIPALITY_TIME_ZONE) === localDateOf(deadline, MUNICIPALITY_TIME_ZONE)
           ? 'deadline-day'
           : input.kind;
-      const boardId = input.snapshot?.answeringBoardId;
+      const boardId = aboutOf(input)?.boardId;
       const link = deps.publicUrl && boardId ? boardPageUrl(deps.publicUrl, boardId) : undefined;
       // One mail per language. The Swedish mail keeps the plain key (as before languages existed).
       const byLanguage = mailLanguages
@@ -192,8 +219,9 @@ export function createActivities(deps: ActivityDeps) {
           await sendOnce(deps, {
             key: group.language === 'sv' ? key : `${key}#${group.language}`,
             workflowId: input.workflowId,
-            seq: input.seq,
+            ...(input.seq !== undefined && { seq: input.seq }),
             ...(input.expiresAt && { expiresAt: input.expiresAt }),
+            ...(input.onlyInStages && { onlyInStages: input.onlyInStages }),
             logKind: input.kind === 'escalation' ? `escalation-${input.level ?? 1}` : kind,
             auditKind: input.kind,
             plannedAt: input.plannedAt,
@@ -341,6 +369,7 @@ export function createActivities(deps: ActivityDeps) {
       return planDeliverable({ ...input.spec, deadline: input.deadline });
     },
   };
+  return { ...activities, ...createReminderDispatchActivities(deps, activities.sendNotification) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -17,6 +17,8 @@ export interface SendOnceResult {
   expired?: boolean;
   /** How many recipients get this reminder in their weekly digest instead (none mailed now). */
   toDigest?: number;
+  /** Not sent: the deliverable had left the stages it was for when the mail was claimed. */
+  moot?: boolean;
 }
 
 export interface PlannedMail {
@@ -34,6 +36,12 @@ export interface PlannedMail {
   firedAt: string;
   /** After this instant the mail is moot (the deadline, the next step): never sent then. */
   expiresAt?: string;
+  /**
+   * Sent only while the deliverable's recorded stage is one of these. Checked under a share lock
+   * on its read-model row, which the event of a hand-in updates: the hand-in is recorded either
+   * before the claim (the mail is moot, never sent) or after it (the mail went first).
+   */
+  onlyInStages?: string[];
   to: string[];
   /** The roles the addresses came from, named when none resolved. */
   roles: string[];
@@ -92,6 +100,22 @@ export async function sendOnce(
   });
 
   const claim = await withTransaction(db, async (tx): Promise<SendOnceResult | 'leased' | 'busy'> => {
+    if (planned.onlyInStages) {
+      const { rows } = await tx.query<{ stage: string }>(
+        'SELECT stage FROM deliverable_status WHERE workflow_id = $1 FOR SHARE',
+        [planned.workflowId],
+      );
+      const stage = rows[0]?.stage;
+      if (stage === undefined || !planned.onlyInStages.includes(stage)) {
+        // An attempt before this one (cut off after the relay took it) may have sent it already.
+        const earlier = await tx.query<{ status: string; message_id: string | null }>(
+          'SELECT status, message_id FROM send_log WHERE idempotency_key = $1',
+          [key],
+        );
+        const sent = earlier.rows[0]?.status === 'sent';
+        return sent ? result({ messageId: earlier.rows[0]!.message_id ?? '' }) : result({ moot: true });
+      }
+    }
     const row = await claimSend(tx, {
       idempotencyKey: key,
       workflowId: planned.workflowId,

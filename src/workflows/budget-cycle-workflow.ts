@@ -35,8 +35,9 @@ import { cancelDeliverableSignal, setDeadlineSignal } from './deliverable-messag
 import { deliverableWorkflow, type DeliverableWorkflowInput } from './deliverable-workflow';
 import { ACTIVITY_RETRY, createLock, refuseWith } from './workflow-support';
 import { localDateOf } from '../domain/zoned-time';
+import { startReminderDispatch } from './reminder-dispatch-loop';
 
-const { recordEvent, cycleSchedule, planPhase } = proxyActivities<Activities>({
+const { recordEvent, cycleSchedule, planPhase, retireReminders } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: ACTIVITY_RETRY,
 });
@@ -104,6 +105,8 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   const record = (kind: string, payload: Record<string, unknown>, actor = 'system') =>
     recordEvent({ workflowId, seq: ++seq, kind, occurredAt: nowIso(), actor, payload });
   const childId = (phaseId: string, boardId: string): string => `${workflowId}/${phaseId}/${boardId}`;
+  /** The cycle sends its deliverables' reminders per instant itself (see startReminderDispatch). */
+  const reminderDispatcher = workflowId;
 
   const deliverablePhases = calendar.phases.filter((p): p is DeliverablePhase => p.kind === 'deliverable');
   const counts = () => {
@@ -366,6 +369,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
         municipality: calendar.municipality,
         budgetYear: calendar.budgetYear,
         ...deliverable,
+        reminderDispatcher,
       };
       try {
         await startChild(deliverableWorkflow, {
@@ -446,6 +450,15 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       confirmedMilestones: Object.fromEntries(confirmed),
     });
   }
+  const dispatch = startReminderDispatch(reminderDispatcher);
+  /**
+   * The cycle ends: the dispatch stops, and every reminder still planned is moot (each deliverable
+   * has finished, or was told to cancel and sends nothing more).
+   */
+  const endDispatch = async () => {
+    await dispatch.stop();
+    await retireReminders({ dispatcherId: reminderDispatcher });
+  };
 
   const openPhase = async (phase: DeliverablePhase): Promise<void> => {
     if (opened.has(phase.id)) return; // opened by an earlier run of this cycle
@@ -492,6 +505,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
           budgetYear: calendar.budgetYear,
           ...deliverable,
           ...(imported && { imported: { stage: imported.stage, at: imported.at, documentRef: imported.documentRef } }),
+          reminderDispatcher,
         };
         try {
           await startChild(deliverableWorkflow, {
@@ -521,15 +535,19 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     // activity after the update's reply: the time-skipping test server stops skipping time for
     // good when a workflow completes in the same task as an update's reply).
     await condition(allHandlersFinished);
+    await endDispatch();
     await record('cycle-finished', { deliverables: counts().started, cancelled: true });
     return status();
   }
   if (!done()) {
     // Let updates that are being handled finish, then carry the state into a fresh run.
     await condition(allHandlersFinished);
+    // A dispatch under way finishes first; the next run starts the loop again.
+    await dispatch.stop();
     // A cancellation that came meanwhile ends the cycle instead.
     if (cancelled) {
       await record('cycle-finished', { deliverables: counts().started, cancelled: true });
+      await endDispatch();
       return status();
     }
     await continueAsNew<typeof budgetCycleWorkflow>({
@@ -555,6 +573,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   }
   // A message still being handled (a deadline move telling its boards) finishes before the end.
   await condition(allHandlersFinished);
+  await endDispatch();
   await record('cycle-finished', { deliverables: counts().started });
   return status();
 }

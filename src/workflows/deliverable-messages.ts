@@ -20,8 +20,10 @@ export interface ActionRecord {
   /**
    * `expired`: the mail could not be delivered before the next step made it moot; never sent.
    * `cancelled`: still pending when the cycle was cancelled; never sent.
+   * `dispatched`: a reminder the cycle's dispatcher sends (or finds moot); the send log has its outcome.
    */
-  outcome: 'sent' | 'failed' | 'expired' | 'applied' | 'moot' | 'skipped-stale' | 'superseded' | 'cancelled';
+  outcome:
+    'sent' | 'failed' | 'expired' | 'applied' | 'moot' | 'skipped-stale' | 'superseded' | 'cancelled' | 'dispatched';
   at: string;
 }
 

@@ -49,6 +49,8 @@ import {
 import { contentShapeProblem } from '../domain/report-submission';
 import { deliverableFinishedSignal } from './budget-cycle-messages';
 import { lupStageSubmittedSignal, lupWorkflowId } from './lup-messages';
+import { remindersScheduledSignal } from './reminder-dispatch-messages';
+import type { ReminderNotification } from '../db/scheduled-reminders';
 import { ACTIVITY_RETRY, createLock, refuse, refuseWith, tryCheck } from './workflow-support';
 
 const { recordEvent, replanDeliverable, checkSubmissionRules, expireNotification } = proxyActivities<Activities>({
@@ -78,6 +80,12 @@ export interface DeliverableWorkflowInput extends PhaseDeliverable {
   budgetYear: number;
   /** Starting late: a deliverable already handed in before Årshjul took over. */
   imported?: { stage: 'submitted' | 'approved'; at: string; documentRef: string };
+  /**
+   * The cycle's reminder dispatcher (issue 16): its reminders are sent per instant by that
+   * workflow, not by a timer here. Without it (a deliverable started on its own) this workflow
+   * sends them itself, as it sends every other notification.
+   */
+  reminderDispatcher?: string;
 }
 
 /**
@@ -121,6 +129,9 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
   /** The sequence number of the last event this workflow recorded or sent. */
   let seq = 0;
   const exclusive = createLock();
+  /** Reminders go through the cycle's dispatcher; set back to this workflow if it cannot be told. */
+  let dispatcher = input.reminderDispatcher;
+  const dispatched = (a: PlannedAction): boolean => dispatcher !== undefined && a.kind === 'reminder';
 
   /** What the read model shows of this deliverable, as of event `at`; sent with every event. */
   const snapshot = (at: number): DeliverableSnapshot => ({
@@ -136,15 +147,55 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
     deadline: plan.deadline.date,
     deadlineAt: plan.deadlineAt,
   });
-  const record = (kind: string, payload: Record<string, unknown>, actor = 'system') => {
+  /** The reminders of the current plan as the dispatcher sends them. */
+  const remindersForDispatch = (): ReminderNotification[] =>
+    pending.filter(dispatched).map((a) => ({
+      actionId: a.id,
+      plannedAt: a.instant,
+      ...(a.level !== undefined && { level: a.level }),
+      expiresAt: new Date(expiryOf(a)).toISOString(),
+      municipality: input.municipality,
+      budgetYear: input.budgetYear,
+      phaseId: plan.phaseId,
+      phaseName: phase.name,
+      board: { id: board.id, name: board.name, ...(board.names && { names: board.names }) },
+      deadlineAt: plan.deadlineAt,
+      to: addressesFor(a.recipients, board, above),
+      roles: a.recipients,
+    }));
+  /**
+   * Records an event. One that adopts a plan or a board (`schedules`) writes the plan's reminders
+   * for the dispatcher in the same transaction, and wakes it when one is earlier than it sleeps
+   * to. A dispatcher that cannot be told (not running) leaves the reminders to this workflow.
+   */
+  const record = (
+    kind: string,
+    payload: Record<string, unknown>,
+    actor = 'system',
+    schedules = false,
+  ): Promise<unknown> => {
     const at = ++seq;
-    return recordEvent({
+    const to = schedules ? dispatcher : undefined;
+    const recorded = recordEvent({
       workflowId,
       seq: at,
       kind,
       occurredAt: nowIso(),
       actor,
       payload: { ...payload, snapshot: snapshot(at) },
+      ...(to && { schedule: { dispatcherId: to, reminders: remindersForDispatch() } }),
+    });
+    // Without a dispatcher, the activity's own promise, awaited as it always was (replay).
+    if (!to) return recorded;
+    return recorded.then(async ({ wake }) => {
+      if (!wake) return;
+      try {
+        await getExternalWorkflowHandle(to).signal(remindersScheduledSignal, { at: wake });
+      } catch {
+        dispatcher = undefined;
+        planVersion++;
+        await record('reminder-dispatcher-missing', { dispatcher: to });
+      }
     });
   };
 
@@ -222,6 +273,7 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
           'deadline-changed',
           { deadline: next.deadline.date, shiftedFrom: next.deadline.shiftedFrom, reason },
           by,
+          true,
         );
       } finally {
         replans--;
@@ -473,13 +525,19 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
       submissions: [{ documentRef: input.imported.documentRef, by: 'import', at: input.imported.at }],
     };
   }
-  await record('deliverable-started', {
-    deadline: plan.deadline.date,
-    deadlineAt: plan.deadlineAt,
-    pending: pending.length,
-    skippedStale: history.length,
-    imported: input.imported ?? null,
-  });
+  await record(
+    'deliverable-started',
+    {
+      deadline: plan.deadline.date,
+      deadlineAt: plan.deadlineAt,
+      pending: pending.length,
+      skippedStale: history.length,
+      imported: input.imported ?? null,
+      ...(dispatcher && { remindersDispatchedBy: dispatcher }),
+    },
+    'system',
+    true,
+  );
 
   if (input.handOver) {
     // A merger before the deadline: from its first day the successor receives the mails.
@@ -489,16 +547,17 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
       const from = board.id;
       board = handOver.board;
       above = handOver.above;
-      await record('handed-over', { from, to: board.id, on: handOver.on });
+      await record('handed-over', { from, to: board.id, on: handOver.on }, 'system', true);
     });
   }
   while (!isFinished(state, reviewRequired)) {
-    const next = pending[0];
+    const version = planVersion;
+    // The dispatcher's reminders are passed over: this workflow wakes only for the others.
+    const next = pending.find((a) => !dispatched(a));
     if (!next) {
-      await condition(() => isFinished(state, reviewRequired) || pending.length > 0);
+      await condition(() => isFinished(state, reviewRequired) || planVersion !== version);
       continue;
     }
-    const version = planVersion;
     const due = await condition(
       () => planVersion !== version || isFinished(state, reviewRequired),
       Math.max(0, Date.parse(next.instant) - Date.now()),
@@ -506,7 +565,9 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
     if (!due) continue;
     await condition(() => replans === 0);
     if (planVersion !== version) continue;
-    pending.shift();
+    const passed = (a: PlannedAction): boolean => dispatched(a) && Date.parse(a.instant) <= Date.parse(next.instant);
+    for (const reminder of pending.filter(passed)) noteAction(reminder, 'dispatched', reminder.instant);
+    pending = pending.filter((a) => a !== next && !passed(a));
     const outcome =
       next.kind === 'opening' && openingMailOwed
         ? { state, notify: state.stage !== 'exempt' && state.stage !== 'approved' }
