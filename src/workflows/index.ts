@@ -4,3 +4,4 @@ export { budgetCycleWorkflow } from './budget-cycle-workflow';
 export { weeklyDigestWorkflow } from './weekly-digest-workflow';
 export { lupWorkflow } from './lup-workflow';
 export { committeeNoticeWorkflow } from './committee-notice-workflow';
+export { phaseGroupWorkflow } from './phase-group-workflow';
