@@ -41,7 +41,11 @@ describe('replay of recorded histories', () => {
  * before the child's start. That history failing here is what the README's "Traces" warns about;
  * a package that stops doing so makes this test fail, and the warning can go.
  */
-const BREAKS_WHEN_TRACING_IS_SWITCHED_ON = new Set(['budget-cycle-supplements-running.json']);
+// The supplement history recorded before issue 16 (the cycle planning through PostgreSQL) broke
+// here; the one recorded since replays with the interceptors too, so no recorded history shows the
+// break today. The README's caution stays: it depends on how the update's completion and the
+// child's start fall into workflow tasks, which a recording does not choose.
+const BREAKS_WHEN_TRACING_IS_SWITCHED_ON = new Set<string>([]);
 
 describe('replay of recorded histories with the tracing interceptors bundled', () => {
   let traced: WorkflowBundleWithSourceMap;
