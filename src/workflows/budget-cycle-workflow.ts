@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -14,7 +15,7 @@ import type { Activities } from '../activities';
 import type { StoredPlanKey } from '../db/phase-plans';
 import { type CycleCalendar, type DeliverablePhase, withPhaseDeadline } from '../domain/cycle-calendar';
 import { isLocalDate } from '../domain/local-date';
-import { deliversReports, organisationsOn, type Registry } from '../domain/organisations';
+import { deliversReports, isValidOn, type Registry } from '../domain/organisations';
 import {
   CancelCycleInput,
   cancelCycleUpdate,
@@ -75,15 +76,31 @@ export interface CarriedCycleState {
   opened: Record<string, { opensOn: string; boards: string[]; finishedBoards: string[]; groupSize?: number }>;
   /** The registry as stored by the first run (storeRegistry): planning activities read it by hash. */
   registryHash?: string;
+  /**
+   * What the workflow itself reads of the registry (the supplement request's check): the boards
+   * that deliver reports, with their validity. The registry is not carried (issue 16).
+   */
+  reportingBoards?: ReportingBoard[];
   /** The sequence number of the last event recorded: the next run goes on from it. */
   seq: number;
   /** Supplements the committee requested, by request id (absent when none were). */
   supplements?: Record<string, SupplementRequested>;
 }
 
+/** A board that delivers reports, and when it exists. */
+export interface ReportingBoard {
+  id: string;
+  validFrom: string;
+  validTo?: string;
+}
+
 export interface BudgetCycleInput {
   calendar: CycleCalendar;
-  registry: Registry;
+  /**
+   * The organisation registry, given to the first run: it stores it in PostgreSQL by content
+   * hash, and a run continued as new gets the hash instead (`carried`), not the registry again.
+   */
+  registry?: Registry;
   /** Starting late: milestones that already happened, with their dates. */
   confirmedMilestones?: Record<string, string>;
   /** Starting late: deliverables already handed in before Årshjul took over. */
@@ -106,6 +123,17 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   const { workflowId } = workflowInfo();
   const { calendar, registry } = input;
   const carried = input.carried;
+  if (!registry && !carried?.registryHash) {
+    throw ApplicationFailure.nonRetryable('registry: required when the cycle starts', 'InvalidInput', {
+      field: 'registry',
+      code: 'required',
+    });
+  }
+  const reportingBoards: ReportingBoard[] =
+    carried?.reportingBoards ??
+    (registry?.organisations ?? [])
+      .filter((o) => deliversReports(o))
+      .map((o) => ({ id: o.id, validFrom: o.validFrom, ...(o.validTo && { validTo: o.validTo }) }));
   const confirmed = new Map<string, string>(Object.entries(carried?.confirmed ?? input.confirmedMilestones ?? {}));
   const movedDeadlines = new Map<string, string>(Object.entries(carried?.movedDeadlines ?? {}));
   const opened = new Map<string, OpenedPhase>(
@@ -117,9 +145,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   // The registry goes to PostgreSQL once (by content hash); the activities that plan read it there.
   const registryHash: Promise<string> = carried?.registryHash
     ? Promise.resolve(carried.registryHash)
-    : storeRegistry({ registry }).then((stored) => stored.registryHash);
-  let knownRegistryHash = carried?.registryHash;
-  void registryHash.then((hash) => (knownRegistryHash = hash));
+    : storeRegistry({ registry: registry! }).then((stored) => stored.registryHash);
   // Filled by an activity once the run starts; the status query may come before that.
   const known: { schedule?: { openings: Record<string, string> } } = {};
   let openingNow = 0;
@@ -491,7 +517,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
         const today = stockholmToday();
         if (
           typeof update.boardId !== 'string' ||
-          !organisationsOn(registry, today).some((o) => o.id === update.boardId && deliversReports(o))
+          !reportingBoards.some((b) => b.id === update.boardId && isValidOn(b, today))
         ) {
           refuseWith(
             'boardId',
@@ -646,8 +672,12 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       await record('cycle-finished', { deliverables: counts().started, cancelled: true });
       return status();
     }
+    // Not the registry again: the next run reads it by hash (and checks boards against reportingBoards).
+    const next: BudgetCycleInput = { ...input };
+    delete next.registry;
+    const storedRegistry = await registryHash;
     await continueAsNew<typeof budgetCycleWorkflow>({
-      ...input,
+      ...next,
       carried: {
         confirmed: Object.fromEntries(confirmed),
         movedDeadlines: Object.fromEntries(movedDeadlines),
@@ -663,7 +693,8 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
           ]),
         ),
         seq,
-        ...(knownRegistryHash && { registryHash: knownRegistryHash }),
+        registryHash: storedRegistry,
+        reportingBoards,
         // Every handler finished above: each request holds its answer, not a promise.
         ...(supplements.size > 0 && {
           supplements: Object.fromEntries(

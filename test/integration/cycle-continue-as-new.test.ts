@@ -1,8 +1,13 @@
 import { cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { localDateOf } from '../../src/domain/zoned-time';
-import { confirmMilestoneUpdate, cycleStatusQuery } from '../../src/workflows/budget-cycle-messages';
-import { budgetCycleWorkflow, cycleWorkflowId } from '../../src/workflows/budget-cycle-workflow';
+import { defaultPayloadConverter } from '@temporalio/common';
+import {
+  confirmMilestoneUpdate,
+  cycleStatusQuery,
+  requestSupplementUpdate,
+} from '../../src/workflows/budget-cycle-messages';
+import { budgetCycleWorkflow, BudgetCycleInput, cycleWorkflowId } from '../../src/workflows/budget-cycle-workflow';
 import { deliverableViewQuery, exemptUpdate, submitUpdate } from '../../src/workflows/deliverable-messages';
 import { smallRegistry } from '../fixtures/small-registry';
 import { eventually } from '../helpers/eventually';
@@ -75,6 +80,37 @@ describe('a long cycle', () => {
     );
     expect(closed.finishedDeliverables).toBe(4);
 
+    // A run continued as new is not handed the registry again: its hash (the activities read the
+    // registry from PostgreSQL) and the reporting boards the workflow checks requests against.
+    const history = await cycle.fetchHistory();
+    const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    const [carriedInput] = payloads.map((p) => defaultPayloadConverter.fromPayload<BudgetCycleInput>(p));
+    expect(carriedInput!.registry).toBeUndefined();
+    expect(carriedInput!.carried?.registryHash).toMatch(/^[0-9a-f]{64}$/);
+    // Every board that delivers reports, with its validity: Rinkeby-Kista too (merged into Järva).
+    expect(carriedInput!.carried?.reportingBoards?.map((b) => b.id)).toEqual([
+      'farsta',
+      'rinkeby-kista',
+      'jarva',
+      'kulturnamnden',
+      'stokab',
+    ]);
+    for (const boardId of ['okand', 'rinkeby-kista']) {
+      await expect(
+        cycle.executeUpdate(requestSupplementUpdate, {
+          args: [{ requestId: boardId, boardId, what: 'Prov', deadline: addDays(today, 30), by: 'Utskottet' }],
+        }),
+      ).rejects.toMatchObject({ cause: { message: expect.stringMatching(`^boardId: unknown board ${boardId}`) } });
+    }
+    // A known board: planned with the registry read by its hash, started, and finished as any.
+    const supplement = await cycle.executeUpdate(requestSupplementUpdate, {
+      args: [{ requestId: 'farsta-1', boardId: 'farsta', what: 'Prov', deadline: addDays(today, 30), by: 'Utskottet' }],
+    });
+    await ctx.env.client.workflow
+      .getHandle(supplement.workflowId)
+      // Exempted: opening at 08:00 today, it may not take a submission yet.
+      .executeUpdate(exemptUpdate, { args: [{ by: 'Utskottet', reason: 'Prov' }] });
+
     // State carried across runs: the milestone is confirmed once; the next phase opens.
     await cycle.executeUpdate(confirmMilestoneUpdate, {
       args: [{ milestoneId: 'kf-budget', date: addDays(today, -1), by: 'SLK' }],
@@ -101,7 +137,7 @@ describe('a long cycle', () => {
     }
     const finished = await cycle.result();
     await recordHistoryIfAsked(cycle, 'budget-cycle-last-run-after-continue-as-new');
-    expect(finished.finishedDeliverables).toBe(8);
+    expect(finished.finishedDeliverables).toBe(9);
     expect(finished.phases.filter((p) => p.kind === 'deliverable').map((p) => p.stage)).toEqual(['closed', 'closed']);
     const runs = await ctx.env.client.workflow.list({ query: `WorkflowId = '${id}'` });
     const runIds: string[] = [];
