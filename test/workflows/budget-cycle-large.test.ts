@@ -5,7 +5,7 @@ import { cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { Organisation, Registry, registrySchema } from '../../src/domain/organisations';
 import { localDateOf } from '../../src/domain/zoned-time';
-import { cycleStatusQuery, moveDeadlineUpdate } from '../../src/workflows/budget-cycle-messages';
+import { cancelCycleUpdate, cycleStatusQuery, moveDeadlineUpdate } from '../../src/workflows/budget-cycle-messages';
 import { budgetCycleWorkflow, cycleWorkflowId } from '../../src/workflows/budget-cycle-workflow';
 import { exemptUpdate, submitUpdate } from '../../src/workflows/deliverable-messages';
 import { GROUP_SIZE } from '../../src/workflows/fan-out';
@@ -240,4 +240,92 @@ describe('a cycle of 2,000 boards in one phase', () => {
         '\n',
     );
   }, 1_800_000);
+
+  it('sends a move of some boards to their groups only, and a cancellation through the groups to every deliverable', async () => {
+    const db = ctx.harness.db.pool;
+    const count = GROUP_SIZE + 50; // two groups of 150
+    const today = localDateOf(new Date(await ctx.env.currentTimeMs()), TZ);
+    const registry = largeRegistry(count);
+    const calendar = cycleCalendarSchema.parse({
+      municipality: 'storstad',
+      budgetYear: Number(today.slice(0, 4)) + 2,
+      openingOnNonBusinessDay: 'stay',
+      phases: [
+        {
+          id: 'verksamhetsplan',
+          kind: 'deliverable',
+          name: 'Verksamhetsplan',
+          opens: { date: addDays(today, -2) },
+          deadline: addDays(today, 60),
+        },
+      ],
+    });
+    const id = cycleWorkflowId('storstad', calendar.budgetYear);
+    const cycle = await ctx.env.client.workflow.start(budgetCycleWorkflow, {
+      args: [{ calendar, registry }],
+      workflowId: id,
+      taskQueue: ctx.harness.taskQueue,
+    });
+    const recorded = async (kind: string): Promise<Array<{ workflow_id: string; payload: Record<string, unknown> }>> =>
+      (
+        await db.query<{ workflow_id: string; payload: Record<string, unknown> }>(
+          'SELECT workflow_id, payload FROM audit_log WHERE kind = $1 AND workflow_id LIKE $2 ORDER BY workflow_id',
+          [kind, `${id}/%`],
+        )
+      ).rows;
+    await eventually(
+      () => recorded('deliverable-started'),
+      (rows) => rows.length >= count,
+      300_000,
+    );
+
+    // Two boards, one in each group, get a later deadline; the others keep theirs.
+    const moved = addDays(today, 75);
+    const two = ['namnd-0001', `namnd-${String(count - 1).padStart(4, '0')}`];
+    await cycle.executeUpdate(moveDeadlineUpdate, {
+      args: [{ phaseId: 'verksamhetsplan', deadline: moved, boards: two, by: 'SLK', reason: 'Förlängt' }],
+    });
+    const changed = await eventually(
+      () => recorded('deadline-changed'),
+      (rows) => rows.length >= 2,
+    );
+    expect(changed.map((r) => [r.workflow_id, r.payload.deadline])).toEqual(
+      two.map((b) => [`${id}/verksamhetsplan/${b}`, legalDeadline(moved).date]),
+    );
+
+    // One board has finished; SLK cancels the cycle: every other deliverable is told, through its group.
+    await ctx.env.client.workflow
+      .getHandle(`${id}/verksamhetsplan/namnd-0000`)
+      .executeUpdate(exemptUpdate, { args: [{ by: 'SLK', reason: 'Ingen verksamhet' }] });
+    await eventually(
+      () => cycle.query(cycleStatusQuery),
+      (s) => s.finishedDeliverables === 1,
+    );
+    await cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason: 'Fel kalender', by: 'SLK' }] });
+    const ended = await cycle.result();
+    expect(ended.cancelled).toMatchObject({ by: 'SLK', stoppedDeliverables: count - 1 });
+    const cancelled = await eventually(
+      () => recorded('deliverable-cancelled'),
+      (rows) => rows.length >= count - 1,
+      300_000,
+    );
+    expect(cancelled).toHaveLength(count - 1);
+    expect(cancelled.map((r) => r.workflow_id)).not.toContain(`${id}/verksamhetsplan/namnd-0000`);
+    const cycleEvents = await db.query<{ kind: string; payload: Record<string, unknown> }>(
+      'SELECT kind, payload FROM audit_log WHERE workflow_id = $1 ORDER BY seq',
+      [id],
+    );
+    expect(cycleEvents.rows.map((e) => e.kind)).toEqual([
+      'cycle-started',
+      'phase-opened',
+      'deadline-moved',
+      'cycle-cancelled',
+      'cycle-finished',
+    ]);
+    expect(cycleEvents.rows[3]!.payload).toMatchObject({ deliverables: count - 1, finishedDeliverables: 1 });
+    for (const g of [1, 2]) {
+      const group = ctx.env.client.workflow.getHandle(phaseGroupWorkflowId(id, 'verksamhetsplan', g));
+      expect(await group.result()).toMatchObject({ boards: count / 2, started: count / 2, cancelled: true });
+    }
+  }, 900_000);
 });
