@@ -109,6 +109,8 @@ export interface BudgetCycleInput {
   carried?: CarriedCycleState;
   /** History length after which the run continues as new (default 10,000 events). */
   continueAsNewAfterEvents?: number;
+  /** The same for a large phase's groups (default 3,000 events; see phaseGroupWorkflow). */
+  groupContinueAsNewAfterEvents?: number;
 }
 
 export { cycleWorkflowId } from './budget-cycle-messages';
@@ -273,7 +275,10 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
         });
         await Promise.all(
           groups.map(({ id, deadlines: own }) =>
-            getExternalWorkflowHandle(id).signal(groupDeadlinesSignal, { deadlines: own, ...tell }),
+            getExternalWorkflowHandle(id)
+              .signal(groupDeadlinesSignal, { deadlines: own, ...tell })
+              // A group closes once all its boards finished (its last report still on the way).
+              .catch(() => undefined),
           ),
         );
       } else {
@@ -574,6 +579,9 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
                 group: g + 1,
                 boards: own,
                 ...(imported?.length && { imported }),
+                ...(input.groupContinueAsNewAfterEvents && {
+                  continueAsNewAfterEvents: input.groupContinueAsNewAfterEvents,
+                }),
               },
             ],
             // Like the deliverables: a group outlives a cycle run that continues as new.

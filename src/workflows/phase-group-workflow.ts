@@ -1,4 +1,11 @@
-import { allHandlersFinished, condition, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { StoredPlanKey } from '../db/phase-plans';
 import { deliverableFinishedSignal, deliverablesFinishedSignal } from './budget-cycle-messages';
 import { cancelDeliverableSignal, type CancelDeliverableInput, setDeadlineSignal } from './deliverable-messages';
@@ -23,6 +30,14 @@ export interface PhaseGroupInput {
   boards: StoredPlanKey[];
   /** Starting late: the group's boards' deliverables handed in before Årshjul took over. */
   imported?: ImportedDeliverable[];
+  /**
+   * History length after which the run continues as new (default 3,000 events: each moved
+   * deadline adds two events per open board, so a phase moved often would pass the server's
+   * suggestion of 4,096).
+   */
+  continueAsNewAfterEvents?: number;
+  /** Set by the run before, when the group continued as new: its children are all started. */
+  carried?: { started: string[]; finished: string[] };
 }
 
 /**
@@ -35,11 +50,11 @@ export interface PhaseGroupInput {
  */
 export async function phaseGroupWorkflow(input: PhaseGroupInput): Promise<PhaseGroupStatus> {
   const { cycleWorkflowId, phaseId } = input;
-  const started = new Set<string>();
-  const finished = new Set<string>();
+  const started = new Set<string>(input.carried?.started);
+  const finished = new Set<string>(input.carried?.finished);
   /** Finished, not yet passed on to the cycle. */
   let unreported: string[] = [];
-  let opening = true;
+  let opening = !input.carried;
   let cancelled: CancelDeliverableInput | undefined;
   /** Moves are applied one at a time, in the order they came. */
   const exclusive = createLock();
@@ -86,22 +101,26 @@ export async function phaseGroupWorkflow(input: PhaseGroupInput): Promise<PhaseG
     cancelled ??= tell;
   });
 
-  await startDeliverables({
-    cycleWorkflowId,
-    municipality: input.municipality,
-    budgetYear: input.budgetYear,
-    phaseId,
-    boards: input.boards,
-    ...(input.imported && { imported: input.imported }),
-    stop: () => cancelled !== undefined,
-    onStarted: (boardId) => started.add(boardId),
-  });
+  if (opening) {
+    await startDeliverables({
+      cycleWorkflowId,
+      municipality: input.municipality,
+      budgetYear: input.budgetYear,
+      phaseId,
+      boards: input.boards,
+      ...(input.imported && { imported: input.imported }),
+      stop: () => cancelled !== undefined,
+      onStarted: (boardId) => started.add(boardId),
+    });
+  }
   opening = false;
 
   const cycle = getExternalWorkflowHandle(cycleWorkflowId);
   const allFinished = (): boolean => open().length === 0;
+  const limit = input.continueAsNewAfterEvents ?? 3_000;
+  const historyTooLong = (): boolean => workflowInfo().historyLength > limit || workflowInfo().continueAsNewSuggested;
   for (;;) {
-    await condition(() => unreported.length > 0 || allFinished() || cancelled !== undefined);
+    await condition(() => unreported.length > 0 || allFinished() || cancelled !== undefined || historyTooLong());
     if (unreported.length > 0) {
       // Whatever finished meanwhile goes in one signal: a city submitting at once is a few signals.
       const boardIds = unreported;
@@ -119,6 +138,14 @@ export async function phaseGroupWorkflow(input: PhaseGroupInput): Promise<PhaseG
       break;
     }
     if (allFinished()) break;
+    // A long history (many moves): carry the boards into a fresh run once the moves under way are
+    // done. The children signal this group by workflow ID, so the next run hears them.
+    await condition(allHandlersFinished);
+    if (unreported.length > 0 || cancelled) continue;
+    await continueAsNew<typeof phaseGroupWorkflow>({
+      ...input,
+      carried: { started: [...started], finished: [...finished] },
+    });
   }
   // A move still telling its boards finishes first.
   await condition(allHandlersFinished);

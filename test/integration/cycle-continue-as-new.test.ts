@@ -5,8 +5,12 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import {
   confirmMilestoneUpdate,
   cycleStatusQuery,
+  moveDeadlineUpdate,
   requestSupplementUpdate,
 } from '../../src/workflows/budget-cycle-messages';
+import { GROUP_SIZE } from '../../src/workflows/fan-out';
+import { phaseGroupWorkflowId } from '../../src/workflows/phase-group-messages';
+import { largeRegistry } from '../fixtures/large-registry';
 import { budgetCycleWorkflow, BudgetCycleInput, cycleWorkflowId } from '../../src/workflows/budget-cycle-workflow';
 import { deliverableViewQuery, exemptUpdate, submitUpdate } from '../../src/workflows/deliverable-messages';
 import { smallRegistry } from '../fixtures/small-registry';
@@ -144,4 +148,79 @@ describe('a long cycle', () => {
     for await (const run of runs) runIds.push(run.runId);
     expect(runIds.length).toBeGreaterThan(1);
   });
+
+  it('continues a large phase’s group as new after many moves, its deliverables reporting to the new run', async () => {
+    const db = ctx.harness.db.pool;
+    const today = localDateOf(new Date(), 'Europe/Stockholm');
+    const count = GROUP_SIZE + 10; // two groups of 130
+    const registry = largeRegistry(count);
+    const calendar = cycleCalendarSchema.parse({
+      municipality: 'storstad',
+      budgetYear: 2094,
+      openingOnNonBusinessDay: 'stay',
+      phases: [
+        {
+          id: 'budgetunderlag',
+          kind: 'deliverable',
+          name: 'Budgetunderlag',
+          opens: { date: addDays(today, -1) },
+          deadline: addDays(today, 50),
+        },
+      ],
+    });
+    const id = cycleWorkflowId('storstad', 2094);
+    const cycle = await ctx.env.client.workflow.start(budgetCycleWorkflow, {
+      args: [{ calendar, registry, groupContinueAsNewAfterEvents: 400 }],
+      workflowId: id,
+      taskQueue: ctx.harness.taskQueue,
+    });
+    const recorded = async (kind: string): Promise<number> => {
+      const { rows } = await db.query<{ n: string }>(
+        'SELECT count(*) AS n FROM audit_log WHERE kind = $1 AND workflow_id LIKE $2',
+        [kind, `${id}/budgetunderlag/%`],
+      );
+      return Number(rows[0]!.n);
+    };
+    expect(
+      await eventually(
+        () => recorded('deliverable-started'),
+        (n) => n >= count,
+        180_000,
+      ),
+    ).toBe(count);
+
+    // Two phase-wide moves: about 260 events each in a group of 130, so it passes 400 and
+    // continues as new; the second move reaches the deliverables through whichever run is current.
+    for (const days of [55, 58]) {
+      await cycle.executeUpdate(moveDeadlineUpdate, {
+        args: [{ phaseId: 'budgetunderlag', deadline: addDays(today, days), by: 'SLK', reason: `Flyttad ${days}` }],
+      });
+    }
+    expect(
+      await eventually(
+        () => recorded('deadline-changed'),
+        (n) => n >= 2 * count,
+        180_000,
+      ),
+    ).toBe(2 * count);
+    const groups = [1, 2].map((g) => ctx.env.client.workflow.getHandle(phaseGroupWorkflowId(id, 'budgetunderlag', g)));
+    for (const group of groups) {
+      const runs: string[] = [];
+      for await (const run of ctx.env.client.workflow.list({ query: `WorkflowId = '${group.workflowId}'` })) {
+        runs.push(run.runId);
+      }
+      expect(runs.length).toBeGreaterThan(1);
+    }
+
+    // Every board exempted: the finished signals reach the groups' current runs, and the cycle ends.
+    const boards = registry.organisations.filter((o) => o.id.startsWith('namnd-')).map((o) => o.id);
+    for (const board of boards) {
+      await ctx.env.client.workflow
+        .getHandle(`${id}/budgetunderlag/${board}`)
+        .executeUpdate(exemptUpdate, { args: [{ by: 'SLK', reason: 'Prov' }] });
+    }
+    const finished = await cycle.result();
+    expect(finished.finishedDeliverables).toBe(count);
+    for (const group of groups) expect(await group.result()).toMatchObject({ boards: count / 2, finished: count / 2 });
+  }, 600_000);
 });

@@ -3,7 +3,6 @@ import { temporal } from '@temporalio/proto';
 import { legalDeadline } from '../../src/domain/business-days';
 import { cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
-import { Organisation, Registry, registrySchema } from '../../src/domain/organisations';
 import { localDateOf } from '../../src/domain/zoned-time';
 import { cancelCycleUpdate, cycleStatusQuery, moveDeadlineUpdate } from '../../src/workflows/budget-cycle-messages';
 import { budgetCycleWorkflow, cycleWorkflowId } from '../../src/workflows/budget-cycle-workflow';
@@ -11,6 +10,7 @@ import { exemptUpdate, submitUpdate } from '../../src/workflows/deliverable-mess
 import { GROUP_SIZE } from '../../src/workflows/fan-out';
 import { phaseGroupWorkflowId } from '../../src/workflows/phase-group-messages';
 import type { PhaseGroupStatus } from '../../src/workflows/phase-group-messages';
+import { largeRegistry } from '../fixtures/large-registry';
 import { eventually } from '../helpers/eventually';
 import { useRunningWorker } from '../helpers/stack';
 import { startTimeSkippingEnv } from '../helpers/temporal';
@@ -32,48 +32,6 @@ const SUGGEST_CONTINUE_AS_NEW_BYTES = 4 * 1024 * 1024;
 const BLOB_LIMIT_BYTES = 2 * 1024 * 1024;
 
 const ctx = useRunningWorker(startTimeSkippingEnv, 'ts_cycle_large');
-
-/** `boards` boards of the three kinds, each with the contacts a plan names (as a city's registry). */
-function largeRegistry(boards: number): Registry {
-  const domain = 'storstad.example';
-  const contact = (role: 'registrator' | 'forvaltningschef' | 'vd' | 'ordforande', id: string) => ({
-    role,
-    email: `${role}.${id}@${domain}`,
-  });
-  const organisations: Organisation[] = [
-    {
-      id: 'stadshus',
-      name: 'Stadshus AB',
-      kind: 'koncernmoder',
-      validFrom: '2007-01-01',
-      contacts: [contact('registrator', 'stadshus')],
-    },
-    {
-      id: 'utskottet',
-      name: 'Utskottet',
-      kind: 'utskott',
-      validFrom: '2007-01-01',
-      contacts: [contact('registrator', 'utskottet')],
-    },
-  ];
-  for (let i = 0; i < boards; i++) {
-    const id = `namnd-${String(i).padStart(4, '0')}`;
-    const kind = i % 3 === 0 ? 'stadsdelsnamnd' : i % 3 === 1 ? 'facknamnd' : 'bolagsstyrelse';
-    organisations.push({
-      id,
-      name: `Nämnd ${i}`,
-      kind,
-      validFrom: '2007-01-01',
-      ...(kind === 'bolagsstyrelse' && { parentId: 'stadshus' }),
-      contacts: [
-        contact('registrator', id),
-        contact(kind === 'bolagsstyrelse' ? 'vd' : 'forvaltningschef', id),
-        contact('ordforande', id),
-      ],
-    });
-  }
-  return registrySchema.parse({ municipality: 'storstad', organisations, priorityAreas: [] });
-}
 
 /** Runs `work` on every item, `width` at a time: a client handing in a city's reports at once. */
 async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<unknown>): Promise<void> {
