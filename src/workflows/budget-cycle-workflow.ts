@@ -65,8 +65,11 @@ interface OpenedPhase {
   finishedBoards: Set<string>;
   /** Set when the phase opened through phaseGroupWorkflows: boards split by groupsOf(boards, groupSize). */
   groupSize?: number;
-  /** False while the cycle still starts the phase's groups (a move waits for them). */
-  groupsStarted?: boolean;
+  /**
+   * True while the cycle still starts the phase's deliverables or groups: a move waits for them,
+   * so no board is started with the old plan after the move was passed on.
+   */
+  starting?: boolean;
 }
 
 /** What a run hands to the next when it continues as new. */
@@ -139,10 +142,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   const confirmed = new Map<string, string>(Object.entries(carried?.confirmed ?? input.confirmedMilestones ?? {}));
   const movedDeadlines = new Map<string, string>(Object.entries(carried?.movedDeadlines ?? {}));
   const opened = new Map<string, OpenedPhase>(
-    Object.entries(carried?.opened ?? {}).map(([id, o]) => [
-      id,
-      { ...o, finishedBoards: new Set(o.finishedBoards), ...(o.groupSize && { groupsStarted: true }) },
-    ]),
+    Object.entries(carried?.opened ?? {}).map(([id, o]) => [id, { ...o, finishedBoards: new Set(o.finishedBoards) }]),
   );
   // The registry goes to PostgreSQL once (by content hash); the activities that plan read it there.
   const registryHash: Promise<string> = carried?.registryHash
@@ -266,9 +266,9 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
         deadlines[board] = only ? update.deadline : planned;
       }
       const tell = { by: update.by, reason: update.reason };
+      await condition(() => !open.starting);
       if (open.groupSize) {
         // A large phase: each group tells its own boards (in windows), the cycle one signal a group.
-        await condition(() => open.groupsStarted === true);
         const groups = groupsOfPhase(phase.id, open).flatMap(({ id, boards }) => {
           const own = Object.fromEntries(boards.flatMap((b) => (b in deadlines ? [[b, deadlines[b]!]] : [])));
           return Object.keys(own).length > 0 ? [{ id, deadlines: own }] : [];
@@ -329,8 +329,8 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
    * (they outlive continue-as-new), so the cycle ending does not stop them: each running one is
    * told by signal (a large phase's through its groups) and records its own
    * `deliverable-cancelled`, with its sequence number and snapshot, so the record and the read
-   * model stay complete (see deliverableWorkflow). The
-   * districts' programmes (lupWorkflow) are not the cycle's and go on. No phase opens afterwards.
+   * model stay complete (see deliverableWorkflow). The districts' programmes (lupWorkflow) are not
+   * the cycle's and go on. No phase opens afterwards.
    */
   const cancelCycle = async (update: CancelCycleInput, cancellation: CycleCancellation): Promise<CycleStatus> => {
     // A phase being opened stops before its next child; wait for it so every child started is told.
@@ -592,7 +592,6 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
         }
       }),
     );
-    entry.groupsStarted = true;
   };
 
   const openPhase = async (phase: DeliverablePhase): Promise<void> => {
@@ -624,7 +623,8 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
         opensOn,
         boards: planned.boards.map((b) => b.boardId),
         finishedBoards: new Set<string>(),
-        ...(large && { groupSize: GROUP_SIZE, groupsStarted: false }),
+        starting: true,
+        ...(large && { groupSize: GROUP_SIZE }),
       };
       opened.set(phase.id, entry);
       // `opensOn` is the day given (or the milestone's); the opening mail goes on the first business
@@ -653,6 +653,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
         // Cancelled while this phase opened: the boards not yet started never will be.
         if (started.size < entry.boards.length) entry.boards = entry.boards.filter((b) => started.has(b));
       }
+      delete entry.starting;
     } finally {
       openingNow--;
     }

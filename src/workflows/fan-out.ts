@@ -95,6 +95,7 @@ export async function startDeliverables(input: StartDeliverablesInput): Promise<
   };
   const indices = input.boards.map((_, i) => i);
   await inWindow(indices, WINDOW, async (i) => {
+    if (input.stop()) return; // cancelled: not even the plans of the rest are read
     const p = Math.floor(i / PLAN_PAGE);
     const plans = await page(p);
     // Read ahead: the next page comes while this one's children start.
