@@ -1,6 +1,6 @@
 import type { PhaseDeliverable } from '../../src/activities';
 import type { DeliverableWorkflowInput } from '../../src/workflows/deliverable-workflow';
-import { burstInputs, timersOf } from './fixtures';
+import { BENCH_MUNICIPALITY, burstInputs, timersOf } from './fixtures';
 import { auditCount, closeTimes, countWorkflows, RunStack } from './stack';
 import { mapLimit, percentile, round, sleepMs, waitUntil } from './stats';
 
@@ -30,7 +30,18 @@ export async function startBurst(
   budgetYear: number,
 ): Promise<{ inputs: DeliverableWorkflowInput[]; setupMs: number }> {
   const t0 = Date.now();
-  const inputs = burstInputs(deliverables, dueAt, budgetYear);
+  // As a cycle does (issue 16): the reminders go through one dispatcher, which sends every
+  // reminder due at the instant in one activity; the deliverable workflows keep their state.
+  const dispatcherId = `${BENCH_MUNICIPALITY}/${budgetYear}`;
+  await stack.client.workflow.start('reminderDispatchWorkflow', {
+    args: [],
+    workflowId: dispatcherId,
+    taskQueue: stack.taskQueue,
+  });
+  const inputs = burstInputs(deliverables, dueAt, budgetYear).map((input) => ({
+    ...input,
+    reminderDispatcher: dispatcherId,
+  }));
   await mapLimit(inputs, START_CONCURRENCY, (input) =>
     stack.client.workflow.start('deliverableWorkflow', {
       args: [input],

@@ -1,6 +1,5 @@
 import type { PhaseDeliverable } from '../../src/activities';
-import { createActivities } from '../../src/activities';
-import type { ActivityDeps } from '../../src/activities/ports';
+import { planPhaseDeliverables } from '../../src/activities';
 import { CycleCalendar, cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { Organisation, Registry, registrySchema } from '../../src/domain/organisations';
@@ -86,14 +85,11 @@ export function syntheticCalendar(
   });
 }
 
-/** The planner's own output for a phase (the activity, without I/O: planPhase needs no ports). */
-const planner = createActivities({} as ActivityDeps);
-
 export async function phaseDeliverables(calendar: CycleCalendar, registry: Registry): Promise<PhaseDeliverable[]> {
   const all: PhaseDeliverable[] = [];
   for (const phase of calendar.phases) {
     if (phase.kind !== 'deliverable') continue;
-    all.push(...(await planner.planPhase({ calendar, registry, phaseId: phase.id })));
+    all.push(...planPhaseDeliverables({ calendar, phaseId: phase.id }, registry));
   }
   return all;
 }

@@ -27,6 +27,14 @@ import { boardPageUrl } from './links';
 import { mailLanguages, NotificationKind, renderNotificationMail } from './reminder-mail';
 import { sendOnce, SendOnceResult } from './send-once';
 import { markExpired } from '../db/send-log';
+import {
+  contentHash,
+  loadPhasePlans,
+  loadRegistrySnapshot,
+  StoredPlanKey,
+  storePhasePlans,
+  storeRegistrySnapshot,
+} from '../db/phase-plans';
 import type { ContentCheck } from '../domain/report-submission';
 import { checkSubmissionRules, SubmissionRulesInput } from './submission-rules';
 import { createReminderDispatchActivities } from './reminder-dispatch';
@@ -88,6 +96,62 @@ export interface PhaseDeliverable {
   handOver?: { on: LocalDate; at: string; board: Organisation; above: EscalationAddresses };
 }
 
+export interface PlanPhaseInput {
+  /** The cycle the plans belong to: the stored plans are keyed by it. */
+  cycleWorkflowId: string;
+  calendar: CycleCalendar;
+  /** The registry stored by `storeRegistry`. */
+  registryHash: string;
+  phaseId: string;
+  opensOn?: LocalDate;
+}
+
+/** A phase planned and stored: its boards with their plans' hashes, in the planner's order. */
+export interface PlannedPhase {
+  boards: StoredPlanKey[];
+  /** The day the first board's opening mail goes (the planner's business-day opening). */
+  opensOn?: LocalDate;
+}
+
+/**
+ * Every board's deliverable of one phase, on the day it opens: what planPhase stores (pure; the
+ * CLI's dry run and the benchmarks call it directly).
+ */
+export function planPhaseDeliverables(
+  input: Pick<PlanPhaseInput, 'calendar' | 'phaseId' | 'opensOn'>,
+  registry: Registry,
+): PhaseDeliverable[] {
+  const phases = input.calendar.phases.map((p) =>
+    p.id === input.phaseId && p.kind === 'deliverable' && input.opensOn ? { ...p, opens: { date: input.opensOn } } : p,
+  );
+  const calendar = {
+    ...input.calendar,
+    phases: phases.filter((p) => p.kind === 'milestone' || p.id === input.phaseId),
+  };
+  return deliverableSpecs(calendar, registry).map((spec) => {
+    const plan = planDeliverable(spec);
+    const deliverable: PhaseDeliverable = {
+      spec,
+      plan,
+      above: escalationAddresses(registry, spec.board, spec.opensOn),
+    };
+    const { validTo } = spec.board;
+    if (validTo && compareDates(validTo, plan.deadline.date) < 0) {
+      const on = addDays(validTo, 1);
+      const successor = responsibleOn(registry, spec.board.id, on);
+      if (successor && successor.id !== spec.board.id) {
+        deliverable.handOver = {
+          on,
+          at: zonedInstant(on, '00:00', calendar.timeZone).toISOString(),
+          board: successor,
+          above: escalationAddresses(registry, successor, on),
+        };
+      }
+    }
+    return deliverable;
+  });
+}
+
 /** The idempotency key of a planned notification: workflow ID, kind and planned instant. */
 export function notificationKey(workflowId: string, kind: string, plannedAt: string): string {
   return `${workflowId}#${kind}@${new Date(plannedAt).toISOString()}`;
@@ -102,6 +166,17 @@ function aboutOf(input: SendNotificationInput): { municipality: string; boardId:
 /** Activities over narrow ports; the worker decides what the ports are. */
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
+  /** Registries by content hash: immutable, so a copy read once serves every later plan. */
+  const registries = new Map<string, Registry>();
+  const registryOf = async (hash: string): Promise<Registry> => {
+    const known = registries.get(hash);
+    if (known) return known;
+    const loaded = await loadRegistrySnapshot(db, hash);
+    // A few registries at most (one per municipality and change): keep the latest eight.
+    if (registries.size >= 8) registries.delete(registries.keys().next().value as string);
+    registries.set(hash, loaded);
+    return loaded;
+  };
 
   const resolveRecipients = async (
     input: SendNotificationInput,
@@ -316,47 +391,54 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Plans one phase for every board it addresses, on the day it opens. Workflows call this
-     * (rather than computing dates) so the plan sits in their history: a later upgrade of the
-     * holiday or time-zone data cannot change what a running workflow replays.
+     * Stores the registry a cycle plans with, once, under its content hash: the cycle hands the
+     * hash to the activities that plan, not the registry (issue 16).
      */
-    async planPhase(input: {
-      calendar: CycleCalendar;
-      registry: Registry;
-      phaseId: string;
-      opensOn?: LocalDate;
-    }): Promise<PhaseDeliverable[]> {
-      const phases = input.calendar.phases.map((p) =>
-        p.id === input.phaseId && p.kind === 'deliverable' && input.opensOn
-          ? { ...p, opens: { date: input.opensOn } }
-          : p,
-      );
-      const calendar = {
-        ...input.calendar,
-        phases: phases.filter((p) => p.kind === 'milestone' || p.id === input.phaseId),
+    async storeRegistry(input: { registry: Registry }): Promise<{ registryHash: string }> {
+      const registryHash = await storeRegistrySnapshot(db, input.registry);
+      registries.set(registryHash, input.registry);
+      return { registryHash };
+    },
+
+    /**
+     * Plans one phase for every board it addresses, on the day it opens, and stores each board's
+     * plan in PostgreSQL under its content hash; returns only the boards and hashes, so a phase
+     * of thousands of boards stays a small payload. Workflows call this (rather than computing
+     * dates) so what they act on is fixed when they take it: a later upgrade of the holiday or
+     * time-zone data cannot change what a running workflow replays, and a stored plan is never
+     * changed (a replan that plans otherwise is another hash).
+     */
+    async planPhase(input: PlanPhaseInput): Promise<PlannedPhase> {
+      const registry = await registryOf(input.registryHash);
+      const deliverables = planPhaseDeliverables(input, registry);
+      const plans = deliverables.map((deliverable) => ({
+        boardId: deliverable.spec.board.id,
+        hash: contentHash(deliverable),
+        deliverable,
+      }));
+      await storePhasePlans(db, input.cycleWorkflowId, input.phaseId, plans);
+      return {
+        boards: plans.map(({ boardId, hash }) => ({ boardId, hash })),
+        ...(deliverables[0] && { opensOn: deliverables[0].spec.opensOn }),
       };
-      return deliverableSpecs(calendar, input.registry).map((spec) => {
-        const plan = planDeliverable(spec);
-        const deliverable: PhaseDeliverable = {
-          spec,
-          plan,
-          above: escalationAddresses(input.registry, spec.board, spec.opensOn),
-        };
-        const { validTo } = spec.board;
-        if (validTo && compareDates(validTo, plan.deadline.date) < 0) {
-          const on = addDays(validTo, 1);
-          const successor = responsibleOn(input.registry, spec.board.id, on);
-          if (successor && successor.id !== spec.board.id) {
-            deliverable.handOver = {
-              on,
-              at: zonedInstant(on, '00:00', calendar.timeZone).toISOString(),
-              board: successor,
-              above: escalationAddresses(input.registry, successor, on),
-            };
-          }
-        }
-        return deliverable;
-      });
+    },
+
+    /** The stored plans of some boards of a phase, in the order asked (a page of a window). */
+    async loadPhasePlans(input: {
+      cycleWorkflowId: string;
+      phaseId: string;
+      boards: StoredPlanKey[];
+    }): Promise<PhaseDeliverable[]> {
+      return loadPhasePlans<PhaseDeliverable>(db, input.cycleWorkflowId, input.phaseId, input.boards);
+    },
+
+    /**
+     * Each board's written deadline in a phase planned with `calendar` (after a move: a staggered
+     * group keeps its offset), by board: what the cycle tells its open deliverables.
+     */
+    async phaseDeadlines(input: Omit<PlanPhaseInput, 'cycleWorkflowId'>): Promise<Record<string, LocalDate>> {
+      const registry = await registryOf(input.registryHash);
+      return Object.fromEntries(planPhaseDeliverables(input, registry).map((d) => [d.spec.board.id, d.spec.deadline]));
     },
 
     /** When each date-opened phase opens: the instants the cycle sleeps to. */

@@ -153,3 +153,10 @@ export const cancelCycleUpdate = defineUpdate<CycleStatus, [CancelCycleInput]>('
 /** From a deliverable to its cycle, when it needs nothing more (approved, submitted, exempt). */
 export const deliverableFinishedSignal =
   defineSignal<[{ phaseId: string; boardId: string; stage: string }]>('deliverableFinished');
+
+/**
+ * From a phase's group (phaseGroupWorkflow) to its cycle: the boards whose deliverables finished
+ * since the group last said, in one signal.
+ */
+export const deliverablesFinishedSignal =
+  defineSignal<[{ phaseId: string; boardIds: string[] }]>('deliverablesFinished');

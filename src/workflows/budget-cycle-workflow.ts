@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -11,9 +12,10 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
+import type { StoredPlanKey } from '../db/phase-plans';
 import { type CycleCalendar, type DeliverablePhase, withPhaseDeadline } from '../domain/cycle-calendar';
 import { isLocalDate } from '../domain/local-date';
-import { deliversReports, organisationsOn, type Registry } from '../domain/organisations';
+import { deliversReports, isValidOn, type Registry } from '../domain/organisations';
 import {
   CancelCycleInput,
   cancelCycleUpdate,
@@ -23,6 +25,7 @@ import {
   cycleStatusQuery,
   CycleStatus,
   deliverableFinishedSignal,
+  deliverablesFinishedSignal,
   moveDeadlineUpdate,
   MoveDeadlineInput,
   phaseStatusesOf,
@@ -33,37 +36,75 @@ import {
 } from './budget-cycle-messages';
 import { cancelDeliverableSignal, setDeadlineSignal } from './deliverable-messages';
 import { deliverableWorkflow, type DeliverableWorkflowInput } from './deliverable-workflow';
+import {
+  deliverableId,
+  GROUP_SIZE,
+  groupsOf,
+  type ImportedDeliverable,
+  inWindow,
+  startDeliverables,
+  WINDOW,
+} from './fan-out';
+import { cancelGroupSignal, groupDeadlinesSignal, phaseGroupWorkflowId } from './phase-group-messages';
+import { phaseGroupWorkflow } from './phase-group-workflow';
 import { ACTIVITY_RETRY, createLock, refuseWith } from './workflow-support';
 import { localDateOf } from '../domain/zoned-time';
 import { startReminderDispatch } from './reminder-dispatch-loop';
 
-const { recordEvent, cycleSchedule, planPhase, retireReminders } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: ACTIVITY_RETRY,
-});
+const { recordEvent, cycleSchedule, planPhase, phaseDeadlines, storeRegistry, loadPhasePlans, retireReminders } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes',
+    retry: ACTIVITY_RETRY,
+  });
 
-export interface ImportedDeliverable {
-  phaseId: string;
-  boardId: string;
-  stage: 'submitted' | 'approved';
-  at: string;
-  documentRef: string;
+export type { ImportedDeliverable } from './fan-out';
+
+/** A phase opened: its boards, which finished, and (a large phase) the size of its groups. */
+interface OpenedPhase {
+  opensOn: string;
+  boards: string[];
+  finishedBoards: Set<string>;
+  /** Set when the phase opened through phaseGroupWorkflows: boards split by groupsOf(boards, groupSize). */
+  groupSize?: number;
+  /**
+   * True while the cycle still starts the phase's deliverables or groups: a move waits for them,
+   * so no board is started with the old plan after the move was passed on.
+   */
+  starting?: boolean;
 }
 
 /** What a run hands to the next when it continues as new. */
 export interface CarriedCycleState {
   confirmed: Record<string, string>;
   movedDeadlines: Record<string, string>;
-  opened: Record<string, { opensOn: string; boards: string[]; finishedBoards: string[] }>;
+  opened: Record<string, { opensOn: string; boards: string[]; finishedBoards: string[]; groupSize?: number }>;
+  /** The registry as stored by the first run (storeRegistry): planning activities read it by hash. */
+  registryHash?: string;
+  /**
+   * What the workflow itself reads of the registry (the supplement request's check): the boards
+   * that deliver reports, with their validity. The registry is not carried (issue 16).
+   */
+  reportingBoards?: ReportingBoard[];
   /** The sequence number of the last event recorded: the next run goes on from it. */
   seq: number;
   /** Supplements the committee requested, by request id (absent when none were). */
   supplements?: Record<string, SupplementRequested>;
 }
 
+/** A board that delivers reports, and when it exists. */
+export interface ReportingBoard {
+  id: string;
+  validFrom: string;
+  validTo?: string;
+}
+
 export interface BudgetCycleInput {
   calendar: CycleCalendar;
-  registry: Registry;
+  /**
+   * The organisation registry, given to the first run: it stores it in PostgreSQL by content
+   * hash, and a run continued as new gets the hash instead (`carried`), not the registry again.
+   */
+  registry?: Registry;
   /** Starting late: milestones that already happened, with their dates. */
   confirmedMilestones?: Record<string, string>;
   /** Starting late: deliverables already handed in before Årshjul took over. */
@@ -72,6 +113,8 @@ export interface BudgetCycleInput {
   carried?: CarriedCycleState;
   /** History length after which the run continues as new (default 10,000 events). */
   continueAsNewAfterEvents?: number;
+  /** The same for a large phase's groups (default 3,000 events; see phaseGroupWorkflow). */
+  groupContinueAsNewAfterEvents?: number;
 }
 
 export { cycleWorkflowId } from './budget-cycle-messages';
@@ -86,11 +129,26 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   const { workflowId } = workflowInfo();
   const { calendar, registry } = input;
   const carried = input.carried;
+  if (!registry && !carried?.registryHash) {
+    throw ApplicationFailure.nonRetryable('registry: required when the cycle starts', 'InvalidInput', {
+      field: 'registry',
+      code: 'required',
+    });
+  }
+  const reportingBoards: ReportingBoard[] =
+    carried?.reportingBoards ??
+    (registry?.organisations ?? [])
+      .filter((o) => deliversReports(o))
+      .map((o) => ({ id: o.id, validFrom: o.validFrom, ...(o.validTo && { validTo: o.validTo }) }));
   const confirmed = new Map<string, string>(Object.entries(carried?.confirmed ?? input.confirmedMilestones ?? {}));
   const movedDeadlines = new Map<string, string>(Object.entries(carried?.movedDeadlines ?? {}));
-  const opened = new Map<string, { opensOn: string; boards: string[]; finishedBoards: Set<string> }>(
+  const opened = new Map<string, OpenedPhase>(
     Object.entries(carried?.opened ?? {}).map(([id, o]) => [id, { ...o, finishedBoards: new Set(o.finishedBoards) }]),
   );
+  // The registry goes to PostgreSQL once (by content hash); the activities that plan read it there.
+  const registryHash: Promise<string> = carried?.registryHash
+    ? Promise.resolve(carried.registryHash)
+    : storeRegistry({ registry: registry! }).then((stored) => stored.registryHash);
   // Filled by an activity once the run starts; the status query may come before that.
   const known: { schedule?: { openings: Record<string, string> } } = {};
   let openingNow = 0;
@@ -104,7 +162,18 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   const stockholmToday = (): string => localDateOf(new Date(Date.now()), calendar.timeZone);
   const record = (kind: string, payload: Record<string, unknown>, actor = 'system') =>
     recordEvent({ workflowId, seq: ++seq, kind, occurredAt: nowIso(), actor, payload });
-  const childId = (phaseId: string, boardId: string): string => `${workflowId}/${phaseId}/${boardId}`;
+  const childId = (phaseId: string, boardId: string): string => deliverableId(workflowId, phaseId, boardId);
+  /** The calendar a phase is planned with: its milestones and the phase (not the other phases' templates). */
+  const phaseCalendar = (from: CycleCalendar, phaseId: string): CycleCalendar => ({
+    ...from,
+    phases: from.phases.filter((p) => p.kind === 'milestone' || p.id === phaseId),
+  });
+  /** The groups of a phase opened through phaseGroupWorkflows, with their workflow IDs. */
+  const groupsOfPhase = (phaseId: string, o: OpenedPhase): Array<{ id: string; boards: string[] }> =>
+    groupsOf(o.boards, o.groupSize).map((boards, g) => ({
+      id: phaseGroupWorkflowId(workflowId, phaseId, g + 1),
+      boards,
+    }));
   /** The cycle sends its deliverables' reminders per instant itself (see startReminderDispatch). */
   const reminderDispatcher = workflowId;
 
@@ -138,6 +207,11 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
 
   setHandler(deliverableFinishedSignal, ({ phaseId, boardId }) => {
     opened.get(phaseId)?.finishedBoards.add(boardId);
+  });
+  // A large phase's groups pass their deliverables' finished signals on in batches.
+  setHandler(deliverablesFinishedSignal, ({ phaseId, boardIds }) => {
+    const open = opened.get(phaseId);
+    for (const boardId of boardIds) open?.finishedBoards.add(boardId);
   });
 
   setHandler(
@@ -181,21 +255,42 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     );
     if (open) {
       // Each board's new written deadline (a staggered group keeps its offset), planned outside.
-      const replanned = await planPhase({
-        calendar: withPhaseDeadline(calendar, phase.id, update.deadline),
-        registry,
+      const replanned = await phaseDeadlines({
+        calendar: phaseCalendar(withPhaseDeadline(calendar, phase.id, update.deadline), phase.id),
+        registryHash: await registryHash,
         phaseId: phase.id,
         opensOn: open.opensOn,
       });
-      for (const { spec } of replanned) {
-        const board = spec.board.id;
-        if (update.boards && !update.boards.includes(board)) continue;
-        if (!open.boards.includes(board) || open.finishedBoards.has(board)) continue;
-        await getExternalWorkflowHandle(childId(phase.id, board)).signal(setDeadlineSignal, {
-          deadline: update.boards ? update.deadline : spec.deadline,
-          by: update.by,
-          reason: update.reason,
+      const only = update.boards && new Set(update.boards);
+      const deadlines: Record<string, string> = {};
+      for (const board of open.boards) {
+        const planned = replanned[board];
+        if (planned === undefined || (only && !only.has(board)) || open.finishedBoards.has(board)) continue;
+        deadlines[board] = only ? update.deadline : planned;
+      }
+      const tell = { by: update.by, reason: update.reason };
+      await condition(() => !open.starting);
+      if (open.groupSize) {
+        // A large phase: each group tells its own boards (in windows), the cycle one signal a group.
+        const groups = groupsOfPhase(phase.id, open).flatMap(({ id, boards }) => {
+          const own = Object.fromEntries(boards.flatMap((b) => (b in deadlines ? [[b, deadlines[b]!]] : [])));
+          return Object.keys(own).length > 0 ? [{ id, deadlines: own }] : [];
         });
+        await Promise.all(
+          groups.map(({ id, deadlines: own }) =>
+            getExternalWorkflowHandle(id)
+              .signal(groupDeadlinesSignal, { deadlines: own, ...tell })
+              // A group closes once all its boards finished (its last report still on the way).
+              .catch(() => undefined),
+          ),
+        );
+      } else {
+        await inWindow(Object.keys(deadlines), WINDOW, (board) =>
+          getExternalWorkflowHandle(childId(phase.id, board))
+            .signal(setDeadlineSignal, { deadline: deadlines[board]!, ...tell })
+            // Closed meanwhile (finished, its signal to us still on the way): nothing to move.
+            .catch(() => undefined),
+        );
       }
     }
     return status();
@@ -235,32 +330,39 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
   /**
    * Cancels a cycle started by mistake. The children were started with ParentClosePolicy.ABANDON
    * (they outlive continue-as-new), so the cycle ending does not stop them: each running one is
-   * told by signal and records its own `deliverable-cancelled`, with its sequence number and
-   * snapshot, so the record and the read model stay complete (see deliverableWorkflow). The
-   * districts' programmes (lupWorkflow) are not the cycle's and go on. No phase opens afterwards.
+   * told by signal (a large phase's through its groups) and records its own
+   * `deliverable-cancelled`, with its sequence number and snapshot, so the record and the read
+   * model stay complete (see deliverableWorkflow). The districts' programmes (lupWorkflow) are not
+   * the cycle's and go on. No phase opens afterwards.
    */
   const cancelCycle = async (update: CancelCycleInput, cancellation: CycleCancellation): Promise<CycleStatus> => {
     // A phase being opened stops before its next child; wait for it so every child started is told.
     await condition(() => openingNow === 0);
-    const running: string[] = [];
+    let running = 0;
+    /** Whom the cycle tells: a small phase's deliverables, and a large phase's groups (which tell theirs). */
+    const told: Array<{ id: string; group: boolean }> = [];
     for (const [phaseId, o] of opened) {
-      for (const board of o.boards) if (!o.finishedBoards.has(board)) running.push(childId(phaseId, board));
+      const own = o.boards.filter((board) => !o.finishedBoards.has(board));
+      running += own.length;
+      if (o.groupSize) {
+        if (own.length > 0) told.push(...groupsOfPhase(phaseId, o).map((g) => ({ id: g.id, group: true })));
+      } else {
+        told.push(...own.map((board) => ({ id: childId(phaseId, board), group: false })));
+      }
     }
-    cancellation.stoppedDeliverables = running.length;
+    cancellation.stoppedDeliverables = running;
     await record(
       'cycle-cancelled',
-      { reason: update.reason, deliverables: running.length, finishedDeliverables: counts().finished },
+      { reason: update.reason, deliverables: running, finishedDeliverables: counts().finished },
       update.by,
     );
     const tell = { by: update.by, reason: update.reason };
-    // All at once (one workflow task for a whole city, not one per deliverable).
-    await Promise.all(
-      running.map((id) =>
-        getExternalWorkflowHandle(id)
-          .signal(cancelDeliverableSignal, tell)
-          // Closed meanwhile (finished, its signal to us still on the way): nothing left to stop.
-          .catch(() => undefined),
-      ),
+    // In windows: a few workflow tasks for a whole city, never more signals in flight than WINDOW.
+    await inWindow(told, WINDOW, ({ id, group }) =>
+      getExternalWorkflowHandle(id)
+        .signal(group ? cancelGroupSignal : cancelDeliverableSignal, tell)
+        // Closed meanwhile (finished, its signal to us still on the way): nothing left to stop.
+        .catch(() => undefined),
     );
     return status();
   };
@@ -324,15 +426,21 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       reviewRequired: false,
       coversPeriod: false,
     };
-    const entry = { opensOn: today, boards: [update.boardId], finishedBoards: new Set<string>() };
+    const entry: OpenedPhase = { opensOn: today, boards: [update.boardId], finishedBoards: new Set<string>() };
     // Known at once, so a cancellation coming while this is planned waits for it and tells it.
     opened.set(phase.id, entry);
     openingNow++;
     try {
-      const [deliverable] = await planPhase({
+      const planned = await planPhase({
+        cycleWorkflowId: workflowId,
         calendar: { ...calendar, phases: [phase] },
-        registry,
+        registryHash: await registryHash,
         phaseId: phase.id,
+      });
+      const [deliverable] = await loadPhasePlans({
+        cycleWorkflowId: workflowId,
+        phaseId: phase.id,
+        boards: planned.boards,
       });
       if (!deliverable || cancelled) {
         entry.boards = [];
@@ -341,13 +449,13 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
           board: update.boardId,
         });
       }
-      const workflowId = childId(phase.id, update.boardId);
+      const deliverableWorkflowId = childId(phase.id, update.boardId);
       const result: SupplementRequested = {
         requestId: update.requestId,
         phaseId: phase.id,
         name: phase.name,
         boardId: update.boardId,
-        workflowId,
+        workflowId: deliverableWorkflowId,
         deadline: deliverable.plan.deadline.date,
         deadlineAt: deliverable.plan.deadlineAt,
         by: update.by,
@@ -361,7 +469,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
           what,
           deadline: result.deadline,
           ...(result.deadline !== update.deadline && { writtenDeadline: update.deadline }),
-          deliverable: workflowId,
+          deliverable: deliverableWorkflowId,
         },
         update.by,
       );
@@ -373,7 +481,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       };
       try {
         await startChild(deliverableWorkflow, {
-          workflowId,
+          workflowId: deliverableWorkflowId,
           args: [childInput],
           parentClosePolicy: ParentClosePolicy.ABANDON,
         });
@@ -418,7 +526,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
         const today = stockholmToday();
         if (
           typeof update.boardId !== 'string' ||
-          !organisationsOn(registry, today).some((o) => o.id === update.boardId && deliversReports(o))
+          !reportingBoards.some((b) => b.id === update.boardId && isValidOn(b, today))
         ) {
           refuseWith(
             'boardId',
@@ -460,6 +568,45 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     await retireReminders({ dispatcherId: reminderDispatcher });
   };
 
+  /**
+   * Opens a large phase through phaseGroupWorkflows (issue 16): each starts and follows at most
+   * GROUP_SIZE deliverables, so neither the cycle's history nor any workflow's pending children
+   * grow with the city. A group's input is its boards' keys and hashes, never plans or registry.
+   * A cancellation that comes meanwhile reaches the groups already started, and they stop.
+   */
+  const startGroups = async (phaseId: string, entry: OpenedPhase, boards: StoredPlanKey[]): Promise<void> => {
+    const groups = groupsOf(boards, entry.groupSize);
+    await Promise.all(
+      groups.map(async (own, g) => {
+        const mine = new Set(own.map((b) => b.boardId));
+        const imported = input.imported?.filter((d) => d.phaseId === phaseId && mine.has(d.boardId));
+        try {
+          await startChild(phaseGroupWorkflow, {
+            workflowId: phaseGroupWorkflowId(workflowId, phaseId, g + 1),
+            args: [
+              {
+                cycleWorkflowId: workflowId,
+                municipality: calendar.municipality,
+                budgetYear: calendar.budgetYear,
+                phaseId,
+                group: g + 1,
+                boards: own,
+                ...(imported?.length && { imported }),
+                ...(input.groupContinueAsNewAfterEvents && {
+                  continueAsNewAfterEvents: input.groupContinueAsNewAfterEvents,
+                }),
+              },
+            ],
+            // Like the deliverables: a group outlives a cycle run that continues as new.
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+          });
+        } catch (error) {
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        }
+      }),
+    );
+  };
+
   const openPhase = async (phase: DeliverablePhase): Promise<void> => {
     if (opened.has(phase.id)) return; // opened by an earlier run of this cycle
     let opensOn: string;
@@ -476,49 +623,50 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     openingNow++;
     try {
       const moved = movedDeadlines.get(phase.id);
-      const deliverables = await planPhase({
-        calendar: moved ? withPhaseDeadline(calendar, phase.id, moved) : calendar,
-        registry,
+      // Planned and stored by the activity: what comes back is each board's plan's key and hash.
+      const planned = await planPhase({
+        cycleWorkflowId: workflowId,
+        calendar: phaseCalendar(moved ? withPhaseDeadline(calendar, phase.id, moved) : calendar, phase.id),
+        registryHash: await registryHash,
         phaseId: phase.id,
         opensOn,
       });
-      const entry = { opensOn, boards: deliverables.map((d) => d.spec.board.id), finishedBoards: new Set<string>() };
+      const large = planned.boards.length > GROUP_SIZE;
+      const entry: OpenedPhase = {
+        opensOn,
+        boards: planned.boards.map((b) => b.boardId),
+        finishedBoards: new Set<string>(),
+        starting: true,
+        ...(large && { groupSize: GROUP_SIZE }),
+      };
       opened.set(phase.id, entry);
       // `opensOn` is the day given (or the milestone's); the opening mail goes on the first business
       // day from it unless the calendar says the opening stays (the planner decides, per board).
-      const mailedOn = deliverables[0]?.spec.opensOn;
+      const mailedOn = planned.opensOn;
       await record('phase-opened', {
         phaseId: phase.id,
         opensOn,
         ...(mailedOn && mailedOn !== opensOn && { openingMailOn: mailedOn }),
-        boards: deliverables.length,
+        boards: planned.boards.length,
       });
-      for (const [i, deliverable] of deliverables.entries()) {
-        if (cancelled) {
-          // Cancelled while this phase opened: the boards not yet started never will be.
-          entry.boards = entry.boards.slice(0, i);
-          break;
-        }
-        const imported = input.imported?.find((i) => i.phaseId === phase.id && i.boardId === deliverable.spec.board.id);
-        const childInput: DeliverableWorkflowInput = {
+      if (large) {
+        await startGroups(phase.id, entry, planned.boards);
+      } else {
+        const started = new Set<string>();
+        await startDeliverables({
+          cycleWorkflowId: workflowId,
           municipality: calendar.municipality,
           budgetYear: calendar.budgetYear,
-          ...deliverable,
-          ...(imported && { imported: { stage: imported.stage, at: imported.at, documentRef: imported.documentRef } }),
-          reminderDispatcher,
-        };
-        try {
-          await startChild(deliverableWorkflow, {
-            workflowId: childId(phase.id, deliverable.spec.board.id),
-            args: [childInput],
-            // Children outlive a parent run that continues as new; they report back by signal.
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-          });
-        } catch (error) {
-          // Already running (a reset or an earlier attempt): it will report to us all the same.
-          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-        }
+          phaseId: phase.id,
+          boards: planned.boards,
+          ...(input.imported && { imported: input.imported }),
+          stop: () => cancelled !== undefined,
+          onStarted: (boardId) => started.add(boardId),
+        });
+        // Cancelled while this phase opened: the boards not yet started never will be.
+        if (started.size < entry.boards.length) entry.boards = entry.boards.filter((b) => started.has(b));
       }
+      delete entry.starting;
     } finally {
       openingNow--;
     }
@@ -550,18 +698,29 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
       await endDispatch();
       return status();
     }
+    // Not the registry again: the next run reads it by hash (and checks boards against reportingBoards).
+    const next: BudgetCycleInput = { ...input };
+    delete next.registry;
+    const storedRegistry = await registryHash;
     await continueAsNew<typeof budgetCycleWorkflow>({
-      ...input,
+      ...next,
       carried: {
         confirmed: Object.fromEntries(confirmed),
         movedDeadlines: Object.fromEntries(movedDeadlines),
         opened: Object.fromEntries(
           [...opened].map(([id, o]) => [
             id,
-            { opensOn: o.opensOn, boards: o.boards, finishedBoards: [...o.finishedBoards] },
+            {
+              opensOn: o.opensOn,
+              boards: o.boards,
+              finishedBoards: [...o.finishedBoards],
+              ...(o.groupSize && { groupSize: o.groupSize }),
+            },
           ]),
         ),
         seq,
+        registryHash: storedRegistry,
+        reportingBoards,
         // Every handler finished above: each request holds its answer, not a promise.
         ...(supplements.size > 0 && {
           supplements: Object.fromEntries(

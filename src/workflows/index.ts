@@ -5,3 +5,4 @@ export { weeklyDigestWorkflow } from './weekly-digest-workflow';
 export { lupWorkflow } from './lup-workflow';
 export { committeeNoticeWorkflow } from './committee-notice-workflow';
 export { reminderDispatchWorkflow } from './reminder-dispatch-workflow';
+export { phaseGroupWorkflow } from './phase-group-workflow';

@@ -1,4 +1,4 @@
-import { createActivities } from '../../src/activities';
+import { createActivities, planPhaseDeliverables } from '../../src/activities';
 import type { ActivityDeps } from '../../src/activities/ports';
 import { cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { smallRegistry } from '../fixtures/small-registry';
@@ -7,7 +7,10 @@ import { smallRegistry } from '../fixtures/small-registry';
  * The activities through which the cycle workflow plans (they need no ports): the instant the
  * cycle wakes to open a phase, and the plan made when it opens, follow the same opening rule.
  */
-const { cycleSchedule, planPhase } = createActivities({} as ActivityDeps);
+const { cycleSchedule } = createActivities({} as ActivityDeps);
+/** What planPhase stores for each board (the activity itself writes to PostgreSQL). */
+const planPhase = async (input: { calendar: ReturnType<typeof calendar>; phaseId: string; opensOn?: string }) =>
+  planPhaseDeliverables(input, smallRegistry);
 
 const calendar = (options: Record<string, unknown> = {}) =>
   cycleCalendarSchema.parse({
@@ -36,7 +39,7 @@ const calendar = (options: Record<string, unknown> = {}) =>
   });
 
 const openingOf = async (cal: ReturnType<typeof calendar>, phaseId: string, opensOn?: string) => {
-  const [deliverable] = await planPhase({ calendar: cal, registry: smallRegistry, phaseId, opensOn });
+  const [deliverable] = await planPhase({ calendar: cal, phaseId, ...(opensOn && { opensOn }) });
   return deliverable!.plan.actions.find((a) => a.kind === 'opening')!.instant;
 };
 

@@ -41,7 +41,11 @@ describe('replay of recorded histories', () => {
  * before the child's start. That history failing here is what the README's "Traces" warns about;
  * a package that stops doing so makes this test fail, and the warning can go.
  */
-const BREAKS_WHEN_TRACING_IS_SWITCHED_ON = new Set(['budget-cycle-supplements-running.json']);
+// Whether a recorded supplement history shows the break depends on how the update's completion
+// and the child's start fell into workflow tasks, which a recording does not choose: the one
+// recorded with the cycle planning through PostgreSQL did not, the one recorded with the
+// reminder dispatcher in the cycle does again.
+const BREAKS_WHEN_TRACING_IS_SWITCHED_ON = new Set<string>(['budget-cycle-supplements-running.json']);
 
 describe('replay of recorded histories with the tracing interceptors bundled', () => {
   let traced: WorkflowBundleWithSourceMap;
