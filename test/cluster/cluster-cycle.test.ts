@@ -78,17 +78,26 @@ describe('the cluster stack', () => {
   it('runs a small cycle through both API processes, one outcome per deliverable and the record in order', async () => {
     const today = localDateOf(new Date(), 'Europe/Stockholm');
     const d = (days: number) => addDays(today, days);
+    // The opening's instant (08:00 in Stockholm) must be past, and less than a day past: an older
+    // one is recorded as stale and its mail never goes (this test failed every day
+    // when it opened yesterday, from 08:00 in Stockholm). Today's once it is 08:00, yesterday's before.
+    const hour = Number(
+      new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone: 'Europe/Stockholm' }).format(
+        new Date(),
+      ),
+    );
+    const opensOn = hour >= 8 ? today : d(-1);
     const calendar = cycleCalendarSchema.parse({
       municipality: smallRegistry.municipality,
       budgetYear: YEAR,
       openingOnNonBusinessDay: 'stay',
       phases: [
-        // Opened yesterday: the cycle opens it at once (a late start), so real time suffices.
+        // Opened already: the cycle opens it at once (a late start), so real time suffices.
         {
           id: 'rapport',
           kind: 'deliverable',
           name: 'Tertialrapport 1',
-          opens: { date: d(-1) },
+          opens: { date: opensOn },
           deadline: d(20),
           reviewRequired: true,
           audience: { boards: ['farsta', 'jarva', 'kulturnamnden'] },
