@@ -1,4 +1,5 @@
 import { temporal } from '@temporalio/proto';
+import { maxCachedWorkflowsFor } from '../../src/app/worker-process';
 import type { BenchContext } from '../lib/context';
 import { cpuSecondsOf } from '../lib/processes';
 import { START_CONCURRENCY } from '../lib/burst';
@@ -10,7 +11,7 @@ import {
   syntheticRegistry,
   timersOf,
 } from '../lib/fixtures';
-import { BenchOptions, BenchResult, goal, scaled } from '../lib/results';
+import { BenchOptions, BenchResult, scaled } from '../lib/results';
 import { auditCount, RunStack, startRunStack } from '../lib/stack';
 import { interleaved, mapLimit, median, round, sleepMs, waitUntil } from '../lib/stats';
 
@@ -127,18 +128,20 @@ export async function workerMemory(ctx: BenchContext, options: BenchOptions): Pr
         value: sleepAll,
         unit: 'MiB',
       },
-      goal(
-        'worker RSS with 3,000 open workflows, all cached (measured, or extrapolated linearly when scaled)',
-        scaledTo3000,
-        'MiB',
-        '≤ 1,536 MiB',
-        scaledTo3000 <= 1536,
-      ),
+      {
+        name: 'cache that fits a 1 GiB worker by these figures ((1,024 MiB − RSS with the cache nearly empty) / per cached workflow)',
+        value: Math.floor(((1024 - smallAll) * 1024) / perCachedOurs),
+      },
+      {
+        name: 'worker RSS with 3,000 open workflows, all cached (extrapolated linearly when scaled; why the cache is bounded)',
+        value: scaledTo3000,
+        unit: 'MiB',
+      },
     ],
     runs,
     notes: [
       "RSS is process.memoryUsage().rss right after global.gc() in the worker process (started with --expose-gc); vmRss is the kernel's VmRSS of the same process at that moment. The worker runs the production composition (one pool, one SMTP transport, createArshjulWorker) except maxCachedWorkflows.",
-      `The SDK's default maxCachedWorkflows depends on the heap limit (here: 4 GiB heap → 2,310 workflows); a production worker with 3,000 open deliverables on this machine would keep about 2,310 cached and replay the rest when they wake.`,
+      `These figures size the production cache (maxCachedWorkflowsFor in src/app/worker-process.ts: (WORKER_MEMORY_MIB − 300) / 1.7 MiB, ${maxCachedWorkflowsFor()} for 1 GiB). The goal itself — worker RSS ≤ 1 GiB with 3,000 open deliverables, the burst goals met at that setting — is measured by the burst benchmark at full size.`,
     ],
     wallSeconds: round((Date.now() - wall) / 1000, 1),
   };

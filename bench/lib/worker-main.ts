@@ -1,15 +1,17 @@
 /**
- * A benchmark worker process: the production composition (src/worker/services.ts: one pg pool of
- * 10, one pooled SMTP transport, createArshjulWorker with the SDK's defaults) over a pre-built
- * workflow bundle, so a restart after SIGKILL takes seconds, not a bundling. Configured by
- * environment variables; answers `rss` over IPC (after a full GC) for the memory benchmark.
+ * A benchmark worker process: the production composition (src/app/worker-process.ts: one pg
+ * pool, one pooled SMTP transport, createArshjulWorker with the production tuning — the workflow
+ * cache sized for a 1 GiB worker, 20 activities at once) over a pre-built workflow bundle, so a
+ * restart after SIGKILL takes seconds, not a bundling. Configured by environment variables
+ * (BENCH_MAX_CACHED overrides the cache, as WORKER_MAX_CACHED_WORKFLOWS does); answers `rss` over
+ * IPC (after a full GC) for the memory figures.
  */
 import { Session } from 'node:inspector';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
+import { NativeConnection } from '@temporalio/worker';
 import { systemClock } from '../../src/activities/ports';
 import { createPool } from '../../src/db/database';
-import { createArshjulWorker } from '../../src/worker/create-worker';
+import { maxCachedWorkflowsFor } from '../../src/app/worker-process';
+import { ACTIVITY_CONCURRENCY, createArshjulWorker, poolSizeFor } from '../../src/worker/create-worker';
 import { createSmtpMailer } from '../../src/worker/mail-transport';
 import { installRuntime } from '../../src/worker/runtime';
 
@@ -22,23 +24,22 @@ function need(name: string): string {
 async function main(): Promise<void> {
   installRuntime('ERROR');
   const connection = await NativeConnection.connect({ address: need('BENCH_TEMPORAL_ADDRESS') });
-  const pool = createPool(need('BENCH_DATABASE_URL'));
+  const pool = createPool(need('BENCH_DATABASE_URL'), poolSizeFor({ worker: true, http: false }));
   const mailer = createSmtpMailer(need('BENCH_SMTP_URL'), 'Årshjul <arshjul@bench.example>');
   const deps = { db: pool, mailer, clock: systemClock, publicUrl: 'https://arshjul.bench.example' };
   const workflowBundle = { codePath: need('BENCH_BUNDLE_PATH') };
   const taskQueue = need('BENCH_TASK_QUEUE');
-  const maxCached = process.env.BENCH_MAX_CACHED ? Number(process.env.BENCH_MAX_CACHED) : undefined;
-  const worker =
-    maxCached === undefined
-      ? await createArshjulWorker({ connection, namespace: 'default', taskQueue, deps, workflowBundle })
-      : await Worker.create({
-          connection,
-          namespace: 'default',
-          taskQueue,
-          activities: createActivities(deps),
-          workflowBundle,
-          maxCachedWorkflows: maxCached,
-        });
+  const maxCachedWorkflows = process.env.BENCH_MAX_CACHED
+    ? Number(process.env.BENCH_MAX_CACHED)
+    : maxCachedWorkflowsFor();
+  const worker = await createArshjulWorker({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    deps,
+    workflowBundle,
+    tuning: { maxCachedWorkflows, maxConcurrentActivityTaskExecutions: ACTIVITY_CONCURRENCY },
+  });
   const run = worker.run();
   process.on('message', (message: unknown) => {
     // The monotonic clock in µs, the time base of V8's CPU profiles: marks a window of a profile.

@@ -133,14 +133,23 @@ export const configFields = {
     .min(1, { message: 'must be at least 1 (minute)' })
     .max(720, { message: 'must be at most 720 (minutes, a session’s longest life)' }),
   /**
-   * How many workflows a worker keeps cached. Unset: as many as fit the heap by the measured cost
-   * of one (maxCachedWorkflowsFor in src/app/worker-process.ts).
+   * How many workflows a worker keeps cached. Unset: as many as fit WORKER_MEMORY_MIB by the
+   * measured cost of one (maxCachedWorkflowsFor in src/app/worker-process.ts).
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce
     .number({ message: 'must be a whole number of workflows' })
     .int({ message: 'must be a whole number of workflows' })
     .min(10, { message: 'must be at least 10' })
     .max(100_000, { message: 'must be at most 100000' }),
+  /**
+   * The resident memory a worker process is sized for (its container's limit): the workflow cache
+   * is what fits beside the rest of the process. Issue 16's budget: 1 GiB for 3,000 open deliverables.
+   */
+  WORKER_MEMORY_MIB: z.coerce
+    .number({ message: 'must be a whole number of MiB' })
+    .int({ message: 'must be a whole number of MiB' })
+    .min(512, { message: 'must be at least 512 (MiB)' })
+    .max(1_048_576, { message: 'must be at most 1048576 (MiB)' }),
   /** How long a stopping worker lets the activities under way finish before they are cancelled. */
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce
     .number({ message: 'must be a whole number of seconds' })
@@ -184,6 +193,7 @@ const defaults: Partial<Record<keyof typeof configFields, string>> = {
   ATTACHMENT_MAX_MB: '25',
   PERSONAL_DATA_RETENTION_DAYS: '730',
   WORKER_SHUTDOWN_GRACE_SECONDS: '30',
+  WORKER_MEMORY_MIB: '1024',
   METRICS_ENABLED: 'true',
 };
 
@@ -223,6 +233,7 @@ const strictSchema = z
     TRUST_PROXY: optional(configFields.TRUST_PROXY),
     WORKER_MAX_CACHED_WORKFLOWS: optional(configFields.WORKER_MAX_CACHED_WORKFLOWS),
     WORKER_SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyAsUnset, configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
+    WORKER_MEMORY_MIB: z.preprocess(emptyAsUnset, configFields.WORKER_MEMORY_MIB),
     LOG_FORMAT: optional(configFields.LOG_FORMAT),
     OTEL_EXPORTER_OTLP_ENDPOINT: optional(configFields.OTEL_EXPORTER_OTLP_ENDPOINT),
     METRICS_ENABLED: z.preprocess(emptyAsUnset, configFields.METRICS_ENABLED),
@@ -248,6 +259,7 @@ const lenientSchema = z
     TRUST_PROXY: optional(configFields.TRUST_PROXY),
     WORKER_MAX_CACHED_WORKFLOWS: optional(configFields.WORKER_MAX_CACHED_WORKFLOWS),
     WORKER_SHUTDOWN_GRACE_SECONDS: optional(configFields.WORKER_SHUTDOWN_GRACE_SECONDS),
+    WORKER_MEMORY_MIB: optional(configFields.WORKER_MEMORY_MIB),
     LOG_FORMAT: optional(configFields.LOG_FORMAT),
     OTEL_EXPORTER_OTLP_ENDPOINT: optional(configFields.OTEL_EXPORTER_OTLP_ENDPOINT),
     METRICS_ENABLED: optional(configFields.METRICS_ENABLED),
@@ -266,8 +278,8 @@ export interface AppConfig {
   uploads: { maxBytes: number };
   /** Personal data: days kept after a person's last role and sign-in (PERSONAL_DATA_RETENTION_DAYS). */
   personalData: { retentionDays: number };
-  /** A worker process's tuning (WORKER_MAX_CACHED_WORKFLOWS, WORKER_SHUTDOWN_GRACE_SECONDS). */
-  worker: { maxCachedWorkflows?: number; shutdownGraceSeconds: number };
+  /** A worker process's tuning (WORKER_MAX_CACHED_WORKFLOWS, WORKER_MEMORY_MIB, WORKER_SHUTDOWN_GRACE_SECONDS). */
+  worker: { maxCachedWorkflows?: number; memoryMiB: number; shutdownGraceSeconds: number };
   /** LOG_FORMAT when set; unset, each entry point takes its own (json in production, text for npm start). */
   logFormat?: 'json' | 'text';
   /** Traces: exported to this OTLP/HTTP endpoint when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
@@ -341,6 +353,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     personalData: { retentionDays: c.PERSONAL_DATA_RETENTION_DAYS },
     worker: {
       ...(c.WORKER_MAX_CACHED_WORKFLOWS !== undefined && { maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS }),
+      memoryMiB: c.WORKER_MEMORY_MIB,
       shutdownGraceSeconds: c.WORKER_SHUTDOWN_GRACE_SECONDS,
     },
     ...(c.LOG_FORMAT !== undefined && { logFormat: c.LOG_FORMAT }),

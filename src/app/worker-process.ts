@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { getHeapStatistics } from 'node:v8';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -15,20 +14,25 @@ import { ArshjulMetrics, MetricsListener, startMetricsListener } from './metrics
 import { activeTracing } from './tracing';
 
 /**
- * Measured memory of one cached workflow (bench/results/summary.md: 1.7 MiB per cached
- * deliverable, the SDK's per-workflow sandbox), and what the rest of a worker process needs.
+ * Measured memory of one cached workflow (bench/results/summary.md, worker-memory: about 1.7 MiB
+ * of resident memory per cached deliverable, the SDK's per-workflow sandbox), and what the rest
+ * of a worker process needs under a deadline-day burst (the runtime, the pg pool, the SMTP pool,
+ * a dispatch activity's page of mails): 300 MiB.
  */
 const MIB_PER_CACHED_WORKFLOW = 1.7;
-const HEAP_MIB_FOR_THE_REST = 300;
+const MIB_FOR_THE_REST = 300;
+/** Issue 16's budget for a worker with 3,000 open deliverables. */
+export const DEFAULT_WORKER_MEMORY_MIB = 1024;
 
 /**
- * How many workflows the worker keeps cached: as many as fit in the heap beside the rest of the
- * process by the measured cost of one; at least 50, so that a small heap still serves a burst.
- * A workflow evicted from the cache replays its (short) history when its next timer fires.
+ * How many workflows the worker keeps cached: as many as fit in its memory budget beside the rest
+ * of the process by the measured cost of one (1 GiB: 425); at least 50, so that a small budget
+ * still serves a burst. Not every open deliverable needs a place: reminders go through the
+ * cycle's dispatcher (one activity per instant), so a deliverable's workflow wakes only when
+ * someone acts on it or a deadline passes, and an evicted one replays its short history then.
  */
-export function maxCachedWorkflowsFor(heapLimitBytes = getHeapStatistics().heap_size_limit): number {
-  const heapMiB = heapLimitBytes / (1024 * 1024);
-  return Math.max(50, Math.floor((heapMiB - HEAP_MIB_FOR_THE_REST) / MIB_PER_CACHED_WORKFLOW));
+export function maxCachedWorkflowsFor(memoryBudgetMiB = DEFAULT_WORKER_MEMORY_MIB): number {
+  return Math.max(50, Math.floor((memoryBudgetMiB - MIB_FOR_THE_REST) / MIB_PER_CACHED_WORKFLOW));
 }
 
 /**
@@ -89,7 +93,7 @@ export async function startWorker(
     ...(bundlePath && { workflowBundle: { codePath: bundlePath } }),
     ...(tracing && { tracing: { spanProcessor: tracing.spanProcessor, resource: tracing.resource } }),
     tuning: {
-      maxCachedWorkflows: config.worker.maxCachedWorkflows ?? maxCachedWorkflowsFor(),
+      maxCachedWorkflows: config.worker.maxCachedWorkflows ?? maxCachedWorkflowsFor(config.worker.memoryMiB),
       maxConcurrentActivityTaskExecutions: ACTIVITY_CONCURRENCY,
       // An activity under way (a mail being sent) gets this long to finish on a stop; after it,
       // it is cancelled and retried by another worker (the send log keeps it exactly once).

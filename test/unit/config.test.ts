@@ -27,15 +27,23 @@ describe('loadConfig', () => {
       http: { host: '127.0.0.1', port: 3000, publicUrl: undefined },
       uploads: { maxBytes: 25 * 1024 * 1024 },
       personalData: { retentionDays: 730 },
-      worker: { shutdownGraceSeconds: 30 },
+      worker: { memoryMiB: 1024, shutdownGraceSeconds: 30 },
       metrics: { enabled: true },
     });
   });
 
-  it('takes the worker’s cache size and grace time, and names a bad one', () => {
+  it('takes the worker’s cache size, memory budget and grace time, and names a bad one', () => {
     expect(
-      loadConfig({ ...valid, WORKER_MAX_CACHED_WORKFLOWS: '700', WORKER_SHUTDOWN_GRACE_SECONDS: '45' }).worker,
-    ).toEqual({ maxCachedWorkflows: 700, shutdownGraceSeconds: 45 });
+      loadConfig({
+        ...valid,
+        WORKER_MAX_CACHED_WORKFLOWS: '700',
+        WORKER_MEMORY_MIB: '2048',
+        WORKER_SHUTDOWN_GRACE_SECONDS: '45',
+      }).worker,
+    ).toEqual({ maxCachedWorkflows: 700, memoryMiB: 2048, shutdownGraceSeconds: 45 });
+    expect(configError(() => loadConfig({ ...valid, WORKER_MEMORY_MIB: '256' })).message).toBe(
+      'Invalid configuration: WORKER_MEMORY_MIB must be at least 512 (MiB)',
+    );
     expect(configError(() => loadConfig({ ...valid, WORKER_MAX_CACHED_WORKFLOWS: '5' })).message).toBe(
       'Invalid configuration: WORKER_MAX_CACHED_WORKFLOWS must be at least 10',
     );
