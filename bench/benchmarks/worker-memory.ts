@@ -141,7 +141,7 @@ export async function workerMemory(ctx: BenchContext, options: BenchOptions): Pr
     runs,
     notes: [
       "RSS is process.memoryUsage().rss right after global.gc() in the worker process (started with --expose-gc); vmRss is the kernel's VmRSS of the same process at that moment. The worker runs the production composition (one pool, one SMTP transport, createArshjulWorker) except maxCachedWorkflows.",
-      `These figures size the production cache (maxCachedWorkflowsFor in src/app/worker-process.ts: (WORKER_MEMORY_MIB − 300) / 1.7 MiB, ${maxCachedWorkflowsFor()} for 1 GiB). The goal itself — worker RSS ≤ 1 GiB with 3,000 open deliverables, the burst goals met at that setting — is measured by the burst benchmark at full size.`,
+      `These figures size the production cache (maxCachedWorkflowsFor in src/app/worker-process.ts: (WORKER_MEMORY_MIB − 300) / 0.85 MiB, ${maxCachedWorkflowsFor()} for 1 GiB). The goal itself — worker RSS ≤ 1 GiB with 3,000 open deliverables, the burst goals met at that setting — is measured by the burst benchmark at full size.`,
     ],
     wallSeconds: round((Date.now() - wall) / 1000, 1),
   };

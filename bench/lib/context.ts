@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as PgClient, Pool } from 'pg';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowBundleOptions } from '../../src/worker/workflow-bundle-options';
 import { createPool } from '../../src/db/database';
 import { migrateUp } from '../../src/db/migrate';
 import { replaceRegistry } from '../../src/db/registry';
@@ -54,7 +55,12 @@ export async function createBenchContext(log: (line: string) => void): Promise<B
   const templateUrl = databaseUrl(pg.url, 'bench_template');
   await adminQuery(pg.url, `CREATE DATABASE bench_template`);
   await migrateUp(templateUrl);
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
+  // The benchmark's own workflows beside the product's, with the product's shared modules.
+  const bundle = await bundleWorkflowCode({
+    ...workflowBundleOptions(),
+    workflowsPath: require.resolve('../workflows'),
+    logger: quiet,
+  });
   const bundlePath = join(scratch, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   let counter = 0;

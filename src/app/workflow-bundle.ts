@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { TRACING_WORKFLOW_MODULE } from '../worker/tracing-workflow-module';
+import { workflowBundleOptions } from '../worker/workflow-bundle-options';
 
 /**
  * Bundles the workflows (webpack, some seconds on 2 cores) into one file that workers load with
@@ -10,7 +11,7 @@ import { TRACING_WORKFLOW_MODULE } from '../worker/tracing-workflow-module';
  */
 export async function writeWorkflowBundle(outFile: string, options: { tracing?: boolean } = {}): Promise<void> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
+    ...workflowBundleOptions(),
     // A worker with tracing on loads a bundle with the tracing module; with it off, one without
     // (no spans made in the sandbox at all). `npm run build` writes both.
     workflowInterceptorModules: options.tracing ? [TRACING_WORKFLOW_MODULE] : [],

@@ -8,6 +8,7 @@ import {
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { TRACING_WORKFLOW_MODULE } from './tracing-workflow-module';
+import { workflowBundleOptions } from './workflow-bundle-options';
 import type { ActivityDeps } from '../activities/ports';
 
 export interface ArshjulWorkerOptions {
@@ -61,8 +62,12 @@ export function createArshjulWorker(options: ArshjulWorkerOptions): Promise<Work
       },
       sinks: { exporter: makeWorkflowExporter(options.tracing.spanProcessor, options.tracing.resource) },
     }),
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : fromSource()),
   });
+}
+
+/** A worker without a pre-built bundle bundles the source, with the same shared modules as a build. */
+function fromSource(): Pick<WorkerOptions, 'workflowsPath' | 'bundlerOptions'> {
+  const { workflowsPath, preloadModules } = workflowBundleOptions();
+  return { workflowsPath, bundlerOptions: { preloadModules } };
 }

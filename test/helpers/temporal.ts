@@ -1,5 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { workflowBundleOptions } from '../../src/worker/workflow-bundle-options';
 import { zonedInstant } from '../../src/domain/zoned-time';
 import { installRuntime } from '../../src/worker/runtime';
 
@@ -48,7 +49,7 @@ export async function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   const bundle = () =>
     bundleWorkflowCode({
-      workflowsPath: require.resolve('../../src/workflows'),
+      ...workflowBundleOptions(),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     });
   try {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { workflowBundleOptions } from '../../src/worker/workflow-bundle-options';
 import { HISTORIES_DIR, RecordedHistory } from '../helpers/histories';
 import { installRuntime } from '../../src/worker/runtime';
 import { TRACING_WORKFLOW_MODULE } from '../../src/worker/tracing-workflow-module';
@@ -51,7 +52,7 @@ describe('replay of recorded histories with the tracing interceptors bundled', (
   let traced: WorkflowBundleWithSourceMap;
   beforeAll(async () => {
     traced = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../src/workflows'),
+      ...workflowBundleOptions(),
       workflowInterceptorModules: [TRACING_WORKFLOW_MODULE],
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     });
