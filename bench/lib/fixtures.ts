@@ -2,7 +2,8 @@ import type { PhaseDeliverable } from '../../src/activities';
 import { planPhaseDeliverables } from '../../src/activities';
 import { CycleCalendar, cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
-import { Organisation, Registry, registrySchema } from '../../src/domain/organisations';
+import type { Registry } from '../../src/domain/organisations';
+import { largeRegistry } from '../../test/fixtures/large-registry';
 import type { PlannedAction } from '../../src/domain/planner';
 import { localDateOf } from '../../src/domain/zoned-time';
 import type { DeliverableWorkflowInput } from '../../src/workflows/deliverable-workflow';
@@ -16,44 +17,7 @@ export const BENCH_MUNICIPALITY = 'bench';
 const TZ = 'Europe/Stockholm';
 
 export function syntheticRegistry(boards: number, municipality = BENCH_MUNICIPALITY): Registry {
-  const domain = `${municipality}.example`;
-  const contact = (role: 'registrator' | 'forvaltningschef' | 'vd' | 'ordforande', id: string) => ({
-    role,
-    email: `${role}.${id}@${domain}`,
-  });
-  const organisations: Organisation[] = [
-    {
-      id: 'stadshus',
-      name: 'Stadshus AB',
-      kind: 'koncernmoder',
-      validFrom: '2007-01-01',
-      contacts: [contact('registrator', 'stadshus')],
-    },
-    {
-      id: 'utskottet',
-      name: 'Utskottet',
-      kind: 'utskott',
-      validFrom: '2007-01-01',
-      contacts: [contact('registrator', 'utskottet')],
-    },
-  ];
-  for (let i = 0; i < boards; i++) {
-    const id = `board-${String(i).padStart(5, '0')}`;
-    const kind = i % 3 === 0 ? 'stadsdelsnamnd' : i % 3 === 1 ? 'facknamnd' : 'bolagsstyrelse';
-    organisations.push({
-      id,
-      name: `Nämnd ${i}`,
-      kind,
-      validFrom: '2007-01-01',
-      ...(kind === 'bolagsstyrelse' && { parentId: 'stadshus' }),
-      contacts: [
-        contact('registrator', id),
-        contact(kind === 'bolagsstyrelse' ? 'vd' : 'forvaltningschef', id),
-        contact('ordforande', id),
-      ],
-    });
-  }
-  return registrySchema.parse({ municipality, organisations, priorityAreas: [] });
+  return largeRegistry(boards, { municipality, boardId: (i) => `board-${String(i).padStart(5, '0')}` });
 }
 
 /**
