@@ -80,6 +80,26 @@ const formatValue = (f: Figure): string => {
   return `${f.value}${f.unit ? ` ${f.unit}` : ''}`;
 };
 
+/** Every figure with a goal, first: what the issue asks, at a glance (the full table follows). */
+function goalsSection(results: BenchResult[]): string[] {
+  const rows = results.flatMap((r) => r.figures.filter((f) => f.goal !== undefined).map((f) => ({ r, f })));
+  if (rows.length === 0) return [];
+  const met = rows.filter(({ f }) => f.ok).length;
+  return [
+    '## Goals',
+    '',
+    `${met} of ${rows.length} met.`,
+    '',
+    '| benchmark | store | figure | value | goal | met |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      ({ r, f }) =>
+        `| ${r.title} | ${r.mode ?? ''} | ${f.name} | ${formatValue(f)} | ${f.goal} | ${f.ok ? 'yes' : '**no**'} |`,
+    ),
+    '',
+  ];
+}
+
 const describeRun = (run: RunInfo): string =>
   `${run.machineAtStart.at} → ${run.machineAtEnd.at} (${Math.round(run.wallSeconds / 6) / 10} min), ` +
   `\`npm run bench${run.args.length ? ` -- ${run.args.join(' ')}` : ''}\`, load average (1/5/15 min) ` +
@@ -129,6 +149,7 @@ export function writeResults(dir: string, results: BenchResult[], run: RunInfo, 
       `${m.cores} cores). Figures are disturbed; ratios (both sides measured interleaved in the same run) are the more robust part.`,
     ...Object.entries(run.versions).map(([k, v]) => `- ${k}: ${v}`),
     '',
+    ...goalsSection(all),
     '## Figures',
     '',
     '| benchmark | store | figure | value | goal | met |',
