@@ -1,8 +1,13 @@
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, SendNotificationInput } from '../../src/activities';
 import { systemClock } from '../../src/activities/ports';
 import { renderNotificationMail } from '../../src/activities/reminder-mail';
+import { createLogger, sdkLoggerOf } from '../../src/app/log';
+import { createPool } from '../../src/db/database';
 import { SmtpSink } from '../../src/stack/smtp-sink';
+import { ACTIVITY_CONCURRENCY, poolSizeFor } from '../../src/worker/create-worker';
 import { createSmtpMailer } from '../../src/worker/mail-transport';
 import type { BenchContext } from '../lib/context';
 import { burstInputs, phaseDeliverables, shapeFor, syntheticCalendar, syntheticRegistry } from '../lib/fixtures';
@@ -10,8 +15,10 @@ import { BenchOptions, BenchResult, goal, scaled } from '../lib/results';
 import { interleaved, mapLimit, median, round } from '../lib/stats';
 
 const FULL = 3_000;
-/** Notifications in flight: above the pool's 10 connections and the transport's 5, as a busy worker has. */
-const CONCURRENCY = 16;
+/** Notifications in flight, for every variant: as many as a worker runs activities at once. */
+const CONCURRENCY = ACTIVITY_CONCURRENCY;
+/** The outbox's pool: a worker process's (a connection per concurrent activity). */
+const POOL = poolSizeFor({ worker: true, http: false });
 const PG_BATCH = 500;
 
 type Variant = 'outbox' | 'nodemailer' | 'pg-insert';
@@ -34,13 +41,18 @@ export async function notifyThroughput(ctx: BenchContext, options: BenchOptions)
   const sink = await new SmtpSink().start();
   const mailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@bench.example>');
   const rawMailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@bench.example>');
+  const pool = createPool(db.url, POOL);
   const activities = createActivities({
-    db: db.pool,
+    db: pool,
     mailer,
     clock: systemClock,
     publicUrl: 'https://arshjul.bench.example',
   });
-  const env = new MockActivityEnvironment();
+  // The activities log as in a worker process: the product's JSON lines (one per mail sent), here
+  // into a file rather than standard error (the mock's default logger pretty-prints each line).
+  const logFile = createWriteStream(join(ctx.runDir('notify'), 'worker.log'));
+  const logger = sdkLoggerOf(createLogger({ format: 'json', write: (line) => void logFile.write(line) }), 'WARN');
+  const env = new MockActivityEnvironment(undefined, { logger });
   await db.pool.query(
     `CREATE TABLE raw_send (LIKE send_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`,
   );
@@ -139,6 +151,8 @@ export async function notifyThroughput(ctx: BenchContext, options: BenchOptions)
   } finally {
     mailer.close();
     rawMailer.close();
+    logFile.end();
+    await pool.end();
     await sink.stop();
     await db.drop();
   }
