@@ -1,8 +1,13 @@
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, SendNotificationInput } from '../../src/activities';
 import { systemClock } from '../../src/activities/ports';
 import { renderNotificationMail } from '../../src/activities/reminder-mail';
+import { createLogger, sdkLoggerOf } from '../../src/app/log';
+import { createPool } from '../../src/db/database';
 import { SmtpSink } from '../../src/stack/smtp-sink';
+import { ACTIVITY_CONCURRENCY, poolSizeFor } from '../../src/worker/create-worker';
 import { createSmtpMailer } from '../../src/worker/mail-transport';
 import type { BenchContext } from '../lib/context';
 import { burstInputs, phaseDeliverables, shapeFor, syntheticCalendar, syntheticRegistry } from '../lib/fixtures';
@@ -10,8 +15,10 @@ import { BenchOptions, BenchResult, goal, scaled } from '../lib/results';
 import { interleaved, mapLimit, median, round } from '../lib/stats';
 
 const FULL = 3_000;
-/** Notifications in flight: above the pool's 10 connections and the transport's 5, as a busy worker has. */
-const CONCURRENCY = 16;
+/** Notifications in flight, for every variant: as many as a worker runs activities at once. */
+const CONCURRENCY = ACTIVITY_CONCURRENCY;
+/** The outbox's pool: a worker process's (a connection per concurrent activity). */
+const POOL = poolSizeFor({ worker: true, http: false });
 const PG_BATCH = 500;
 
 type Variant = 'outbox' | 'nodemailer' | 'pg-insert';
@@ -34,13 +41,18 @@ export async function notifyThroughput(ctx: BenchContext, options: BenchOptions)
   const sink = await new SmtpSink().start();
   const mailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@bench.example>');
   const rawMailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@bench.example>');
+  const pool = createPool(db.url, POOL);
   const activities = createActivities({
-    db: db.pool,
+    db: pool,
     mailer,
     clock: systemClock,
     publicUrl: 'https://arshjul.bench.example',
   });
-  const env = new MockActivityEnvironment();
+  // The activities log as in a worker process: the product's JSON lines (one per mail sent), here
+  // into a file rather than standard error (the mock's default logger pretty-prints each line).
+  const logFile = createWriteStream(join(ctx.runDir('notify'), 'worker.log'));
+  const logger = sdkLoggerOf(createLogger({ format: 'json', write: (line) => void logFile.write(line) }), 'WARN');
+  const env = new MockActivityEnvironment(undefined, { logger });
   await db.pool.query(
     `CREATE TABLE raw_send (LIKE send_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`,
   );
@@ -85,6 +97,7 @@ export async function notifyThroughput(ctx: BenchContext, options: BenchOptions)
         };
       });
       const t0 = Date.now();
+      const cpu0 = process.cpuUsage();
       if (variant === 'outbox') {
         await mapLimit(inputs, CONCURRENCY, (input) => env.run(activities.sendNotification, input));
       } else if (variant === 'nodemailer') {
@@ -121,6 +134,7 @@ export async function notifyThroughput(ctx: BenchContext, options: BenchOptions)
         }
       }
       const seconds = (Date.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       if (rep < 0) continue;
       runs.push({
         rep,
@@ -128,6 +142,8 @@ export async function notifyThroughput(ctx: BenchContext, options: BenchOptions)
         notifications: total,
         seconds: round(seconds, 3),
         perSecond: round(total / seconds, 1),
+        // This process's CPU per mail (the SMTP server's parsing included, for every variant alike).
+        cpuMsPerMail: round((cpu.user + cpu.system) / 1000 / total, 2),
       });
       ctx.log(`  notify ${variant} rep ${rep + 1}: ${JSON.stringify(runs[runs.length - 1])}`);
     }
@@ -139,6 +155,8 @@ export async function notifyThroughput(ctx: BenchContext, options: BenchOptions)
   } finally {
     mailer.close();
     rawMailer.close();
+    logFile.end();
+    await pool.end();
     await sink.stop();
     await db.drop();
   }
@@ -165,12 +183,14 @@ export async function notifyThroughput(ctx: BenchContext, options: BenchOptions)
         value: rate('pg-insert'),
         unit: '/s',
       },
-      goal('ratio outbox / slower baseline', ratio, '', '≥ 0.5', ratio >= 0.5),
+      goal('ratio outbox / slower baseline', ratio, '', '≥ 0.8', ratio >= 0.8),
     ],
     runs,
     notes: [
-      `The activity runs in @temporalio/testing's MockActivityEnvironment (an activity context without a server), ${CONCURRENCY} in flight, over the worker's own pool (10 connections) and pooled SMTP transport (5 connections); PostgreSQL durable (fsync, synchronous commit).`,
-      'Each outbox send is about nine statements: the recipients lookup, the preferences lookup, BEGIN, claim (INSERT … ON CONFLICT), SELECT … FOR UPDATE, the SMTP send, UPDATE sent, the audit INSERT, the read-model upsert, COMMIT.',
+      `The activity runs in @temporalio/testing's MockActivityEnvironment (an activity context without a server), logging the product's JSON lines; ${CONCURRENCY} in flight for every variant (a worker's activity slots), the outbox over a worker's pool (${POOL} connections); both SMTP variants through the product's pooled transport (5 connections each); PostgreSQL durable (fsync, synchronous commit).`,
+      "Each outbox send is five statements here, none in a transaction: the registry's addresses, then their preferences beside the board's people (side by side; one more for stand-ins where the board has people), the lease (one INSERT … ON CONFLICT DO UPDATE, the deliverable's stage checked in it under a share lock), the SMTP send, and marked sent with its audit event and read-model snapshot (one statement of data-modifying WITH queries).",
+      'Where the time goes (profiled on the busy 2-core machine): a loopback round trip to PostgreSQL costs this process about 0.4 ms of CPU in the socket write alone and PostgreSQL about 0.3 ms, whatever the statement does (the lookups execute in under 0.1 ms); with five a mail that is about as much again as rendering and sending the mail. What would move it further: fewer round trips per mail across mails (the claims, outcomes and lookups of the mails in flight coalesced into one statement each, as a group commit).',
+      'cpuMsPerMail: CPU time of the benchmark process per mail (it also runs the loopback SMTP server, which parses every mail with mailparser); PostgreSQL runs in its own processes.',
       'The loopback SMTP server parses every mail (mailparser) in the benchmark process, for all variants alike.',
     ],
     wallSeconds: round((Date.now() - wall) / 1000, 1),

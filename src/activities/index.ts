@@ -197,7 +197,10 @@ export function createActivities(deps: ActivityDeps) {
    * Stockholm day, each with their own language, digest and boards. An address the registry
    * gave already keeps the registry's (the formal mailbox's) preferences.
    */
-  const boardPeople = async (input: SendNotificationInput, registryTo: string[]): Promise<RecipientPreference[]> => {
+  const boardPeople = async (
+    input: SendNotificationInput,
+    registry: Promise<{ to: string[] }>,
+  ): Promise<RecipientPreference[]> => {
     const boardId = aboutOf(input)?.boardId;
     if (!boardId) return [];
     const at = new Date(input.firedAt);
@@ -207,7 +210,7 @@ export function createActivities(deps: ActivityDeps) {
       members.map((m) => m.personId),
       localDateOf(at, MUNICIPALITY_TIME_ZONE),
     );
-    const taken = new Set(registryTo.map((a) => a.toLowerCase()));
+    const taken = new Set((await registry).to.map((a) => a.toLowerCase()));
     return boardPeopleRecipients({ boardId, kind: input.kind, roles: input.roles, members, standIns })
       .filter((r) => !taken.has(r.address.toLowerCase()))
       .map((r) => ({ address: r.address, language: r.language, weeklyDigest: r.weeklyDigest }));
@@ -264,9 +267,16 @@ export function createActivities(deps: ActivityDeps) {
      * opening are used.
      */
     async sendNotification(input: SendNotificationInput): Promise<SendOnceResult> {
-      const recipients = await resolveRecipients(input);
+      // The registry's addresses and the board's people are looked up side by side (a burst's
+      // mails wait on fewer round trips one after the other).
+      const resolving = resolveRecipients(input);
+      const [recipients, registryPrefs, peoplePrefs] = await Promise.all([
+        resolving,
+        resolving.then((resolved) => preferencesFor(db, resolved.to)),
+        boardPeople(input, resolving),
+      ]);
       const key = notificationKey(input.workflowId, input.actionId, input.plannedAt);
-      const prefs = [...(await preferencesFor(db, recipients.to)), ...(await boardPeople(input, recipients.to))];
+      const prefs = [...registryPrefs, ...peoplePrefs];
       // A reminder goes to the weekly digest of those who chose it, instead of its own mail.
       const digested = input.kind === 'reminder' ? prefs.filter((p) => p.weeklyDigest) : [];
       if (digested.length > 0)

@@ -1,9 +1,19 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { appendAuditEvent } from '../db/audit-log';
+import { appendAuditEvent, appendAuditEventWith, AuditEvent } from '../db/audit-log';
 import { Queryable, withTransaction } from '../db/database';
-import { claimSend, leaseSend, markExpired, markFailed, markSent, releaseSend } from '../db/send-log';
-import { ActivityDeps, isPermanentSmtpFailure } from './ports';
+import {
+  claimSend,
+  leaseFreeSend,
+  leaseSend,
+  markExpired,
+  markFailed,
+  markSent,
+  markSentStatement,
+  PlannedSend,
+  releaseSend,
+} from '../db/send-log';
+import { ActivityDeps, Clock, isPermanentSmtpFailure, MailOutcome } from './ports';
 import { RenderedMail } from './reminder-mail';
 
 export interface SendOnceResult {
@@ -67,94 +77,50 @@ export function stableMessageId(key: string): string {
 
 /**
  * Sends one planned mail at most once, without holding a database transaction across the SMTP
- * exchange: a short transaction takes a lease on the send-log row (`sending`, with an expiry),
- * the mail goes out, a second short transaction records the outcome. A concurrent attempt finds
- * the lease and is retried later. The one window left: the relay accepted the mail and the
+ * exchange: one statement takes a lease on the send-log row (`sending`, with an expiry), the mail
+ * goes out, a second statement records the outcome with its audit event. A concurrent attempt
+ * finds the lease and is retried later. The one window left: the relay accepted the mail and the
  * process died before the outcome was recorded; once the lease has run out a retry resends with
- * the same Message-ID, so the duplicate can be recognised.
+ * the same Message-ID, so the duplicate can be recognised. A send that is not new or free (a
+ * retry, another attempt's lease, moot, expired, nobody to send to) is looked at in a short
+ * transaction instead.
  */
-export async function sendOnce(
-  { db, mailer, clock, metrics }: ActivityDeps,
-  planned: PlannedMail,
-): Promise<SendOnceResult> {
+export async function sendOnce(deps: ActivityDeps, planned: PlannedMail): Promise<SendOnceResult> {
+  const { db, mailer, clock, metrics } = deps;
   const { key } = planned;
-  // Only outcomes this attempt recorded are counted, after their transaction committed.
-  let recorded: 'failed' | 'expired' | undefined;
   const runId = Context.current().info.workflowExecution?.runId;
-  const audit = (tx: Queryable, outcome: 'sent' | 'failed' | 'expired', extra: Record<string, unknown>) =>
-    appendAuditEvent(tx, {
-      occurredAt: new Date(planned.firedAt),
-      workflowId: planned.workflowId,
-      runId,
-      seq: planned.seq,
-      kind: `${planned.auditKind}-${outcome}`,
-      actor: 'system',
-      eventKey: `${key}#${outcome}`,
-      payload: { ...planned.payload, plannedAt: planned.plannedAt, ...extra },
-    });
-  const result = (extra: Partial<SendOnceResult>): SendOnceResult => ({
+  const eventOf = (outcome: MailOutcome, extra: Record<string, unknown>): AuditEvent => ({
+    occurredAt: new Date(planned.firedAt),
+    workflowId: planned.workflowId,
+    runId,
+    seq: planned.seq,
+    kind: `${planned.auditKind}-${outcome}`,
+    actor: 'system',
+    eventKey: `${key}#${outcome}`,
+    payload: { ...planned.payload, plannedAt: planned.plannedAt, ...extra },
+  });
+  const send: PlannedSend = {
     idempotencyKey: key,
-    messageId: '',
-    sentNow: false,
-    ...extra,
-  });
+    workflowId: planned.workflowId,
+    kind: planned.logKind,
+    plannedAt: new Date(planned.plannedAt),
+    recipients: planned.to,
+    subject: planned.mail.subject,
+    ...(planned.expiresAt && { expiresAt: new Date(planned.expiresAt) }),
+  };
 
-  const claim = await withTransaction(db, async (tx): Promise<SendOnceResult | 'leased' | 'busy'> => {
-    if (planned.onlyInStages) {
-      const { rows } = await tx.query<{ stage: string }>(
-        'SELECT stage FROM deliverable_status WHERE workflow_id = $1 FOR SHARE',
-        [planned.workflowId],
-      );
-      const stage = rows[0]?.stage;
-      if (stage === undefined || !planned.onlyInStages.includes(stage)) {
-        // An attempt before this one (cut off after the relay took it) may have sent it already.
-        const earlier = await tx.query<{ status: string; message_id: string | null }>(
-          'SELECT status, message_id FROM send_log WHERE idempotency_key = $1',
-          [key],
-        );
-        const sent = earlier.rows[0]?.status === 'sent';
-        return sent ? result({ messageId: earlier.rows[0]!.message_id ?? '' }) : result({ moot: true });
-      }
+  // The common case in one statement: a new (or free) send with somebody to send to, its moment
+  // not passed, its deliverable in one of the stages it is for. Anything else the long way.
+  const quick = planned.to.length > 0 && !hasPassed(planned, clock);
+  const leased = quick && (await leaseFreeSend(db, send, SEND_LEASE_MS, planned.onlyInStages)) !== undefined;
+  if (!leased) {
+    const claim = await withTransaction(db, (tx) => claimInTransaction(tx, planned, send, clock, eventOf));
+    if (claim === 'busy') throw new SendInProgress(`${key} is being sent by another attempt`);
+    if (claim !== 'leased') {
+      // Only outcomes this attempt recorded are counted, after their transaction committed.
+      if (claim.recorded) metrics?.mailRecorded(claim.recorded, planned.logKind);
+      return claim.result;
     }
-    const row = await claimSend(tx, {
-      idempotencyKey: key,
-      workflowId: planned.workflowId,
-      kind: planned.logKind,
-      plannedAt: new Date(planned.plannedAt),
-      recipients: planned.to,
-      subject: planned.mail.subject,
-      ...(planned.expiresAt && { expiresAt: new Date(planned.expiresAt) }),
-    });
-    if (row.status === 'sent') return result({ messageId: row.message_id ?? '' });
-    if (row.status === 'failed') return result({ failed: row.last_error ?? 'failed' });
-    if (row.status === 'expired') return result({ expired: true });
-    if (row.lease_held) return 'busy';
-    if (planned.expiresAt && clock.now().getTime() >= Date.parse(planned.expiresAt)) {
-      await markExpired(tx, {
-        idempotencyKey: key,
-        workflowId: planned.workflowId,
-        kind: planned.logKind,
-        plannedAt: row.planned_at,
-        keys: [key],
-      });
-      await audit(tx, 'expired', { expiresAt: planned.expiresAt, lastError: row.last_error });
-      recorded = 'expired';
-      return result({ expired: true });
-    }
-    if (planned.to.length === 0) {
-      const problem = `no address for ${planned.roles.join(', ')} in the registry`;
-      await markFailed(tx, key, problem);
-      await audit(tx, 'failed', { problem });
-      recorded = 'failed';
-      return result({ failed: problem });
-    }
-    await leaseSend(tx, key, planned.to, SEND_LEASE_MS);
-    return 'leased';
-  });
-  if (claim === 'busy') throw new SendInProgress(`${key} is being sent by another attempt`);
-  if (claim !== 'leased') {
-    if (recorded) metrics?.mailRecorded(recorded, planned.logKind);
-    return claim;
   }
 
   let sent: Awaited<ReturnType<typeof mailer.send>>;
@@ -170,23 +136,29 @@ export async function sendOnce(
     const problem = `refused by the relay: ${message}`.slice(0, 1000);
     await withTransaction(db, async (tx) => {
       await markFailed(tx, key, problem);
-      await audit(tx, 'failed', { problem, recipients: planned.to });
+      await appendAuditEvent(tx, eventOf('failed', { problem, recipients: planned.to }));
     });
     // The log names the mail by its kind and key; the relay's answer may hold an address and stays in the record.
     Context.current().log.warn('Mail refused by the relay', { kind: planned.logKind, idempotencyKey: key });
     metrics?.mailRecorded('failed', planned.logKind);
-    return result({ failed: problem });
+    return outcome(key, { failed: problem });
   }
   const sentAt = clock.now();
-  await withTransaction(db, async (tx) => {
-    await markSent(tx, key, sent.messageId, sentAt);
-    await audit(tx, 'sent', {
-      recipients: planned.to,
-      subject: planned.mail.subject,
-      messageId: sent.messageId,
-      ...(sent.rejected.length > 0 && { rejected: sent.rejected }),
-    });
+  const event = eventOf('sent', {
+    recipients: planned.to,
+    subject: planned.mail.subject,
+    messageId: sent.messageId,
+    ...(sent.rejected.length > 0 && { rejected: sent.rejected }),
   });
+  // Marked sent with its audit event (and the read model's snapshot) in one statement; an event
+  // with content to project takes a transaction.
+  const inOne = await appendAuditEventWith(db, markSentStatement(key, sent.messageId, sentAt), event);
+  if (inOne === undefined) {
+    await withTransaction(db, async (tx) => {
+      await markSent(tx, key, sent.messageId, sentAt);
+      await appendAuditEvent(tx, event);
+    });
+  }
   // One line per mail sent, with the workflow's ID from the activity's context: ids and counts only.
   Context.current().log.info('Mail sent', {
     kind: planned.logKind,
@@ -195,7 +167,76 @@ export async function sendOnce(
     recipients: planned.to.length,
   });
   metrics?.mailRecorded('sent', planned.logKind, latenessSeconds(planned.plannedAt, sentAt));
-  return result({ messageId: sent.messageId, sentNow: true });
+  return outcome(key, { messageId: sent.messageId, sentNow: true });
+}
+
+/** What a claim found instead of a lease, and the outcome it recorded itself (to be counted). */
+type Claim = 'leased' | 'busy' | { result: SendOnceResult; recorded?: MailOutcome };
+
+/**
+ * The long way to a lease, in a short transaction: the deliverable's stage under a share lock
+ * (moot unless an earlier attempt sent it), the send-log row locked, an outcome already there
+ * returned, another attempt's lease respected; a send whose moment passed is recorded as
+ * expired, one with nobody to send to as failed; else the lease is taken.
+ */
+async function claimInTransaction(
+  tx: Queryable,
+  planned: PlannedMail,
+  send: PlannedSend,
+  clock: Clock,
+  eventOf: (outcome: MailOutcome, extra: Record<string, unknown>) => AuditEvent,
+): Promise<Claim> {
+  const { key } = planned;
+  const found = (extra: Partial<SendOnceResult>): Claim => ({ result: outcome(key, extra) });
+  if (planned.onlyInStages) {
+    const { rows } = await tx.query<{ stage: string }>(
+      'SELECT stage FROM deliverable_status WHERE workflow_id = $1 FOR SHARE',
+      [planned.workflowId],
+    );
+    const stage = rows[0]?.stage;
+    if (stage === undefined || !planned.onlyInStages.includes(stage)) {
+      // An attempt before this one (cut off after the relay took it) may have sent it already.
+      const earlier = await tx.query<{ status: string; message_id: string | null }>(
+        'SELECT status, message_id FROM send_log WHERE idempotency_key = $1',
+        [key],
+      );
+      const sent = earlier.rows[0]?.status === 'sent';
+      return sent ? found({ messageId: earlier.rows[0]!.message_id ?? '' }) : found({ moot: true });
+    }
+  }
+  const row = await claimSend(tx, send);
+  if (row.status === 'sent') return found({ messageId: row.message_id ?? '' });
+  if (row.status === 'failed') return found({ failed: row.last_error ?? 'failed' });
+  if (row.status === 'expired') return found({ expired: true });
+  if (row.lease_held) return 'busy';
+  if (hasPassed(planned, clock)) {
+    await markExpired(tx, {
+      idempotencyKey: key,
+      workflowId: planned.workflowId,
+      kind: planned.logKind,
+      plannedAt: row.planned_at,
+      keys: [key],
+    });
+    await appendAuditEvent(tx, eventOf('expired', { expiresAt: planned.expiresAt, lastError: row.last_error }));
+    return { result: outcome(key, { expired: true }), recorded: 'expired' };
+  }
+  if (planned.to.length === 0) {
+    const problem = `no address for ${planned.roles.join(', ')} in the registry`;
+    await markFailed(tx, key, problem);
+    await appendAuditEvent(tx, eventOf('failed', { problem }));
+    return { result: outcome(key, { failed: problem }), recorded: 'failed' };
+  }
+  await leaseSend(tx, key, planned.to, SEND_LEASE_MS);
+  return 'leased';
+}
+
+function outcome(idempotencyKey: string, extra: Partial<SendOnceResult>): SendOnceResult {
+  return { idempotencyKey, messageId: '', sentNow: false, ...extra };
+}
+
+/** Whether the instant after which the mail is moot has come (by the activity's clock). */
+function hasPassed(planned: PlannedMail, clock: Clock): boolean {
+  return planned.expiresAt !== undefined && clock.now().getTime() >= Date.parse(planned.expiresAt);
 }
 
 /**

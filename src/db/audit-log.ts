@@ -1,6 +1,6 @@
-import { Queryable } from './database';
-import { projectContent } from './content-projection';
-import { DeliverableSnapshot, projectSnapshot } from './read-model';
+import { Queryable, Statement } from './database';
+import { carriesContent, projectContent } from './content-projection';
+import { DeliverableSnapshot, projectSnapshot, snapshotUpsert } from './read-model';
 
 export interface AuditEvent {
   occurredAt: Date;
@@ -28,18 +28,15 @@ export interface AuditRow {
   payload: Record<string, unknown>;
 }
 
-/**
- * Appends one event; returns false when an event with the same key is already there. An event
- * that carries a deliverable's state snapshot also updates the read model, in the same statement
- * sequence (callers that need both atomically pass a transaction).
- */
-export async function appendAuditEvent(db: Queryable, event: AuditEvent): Promise<boolean> {
-  const result = await db.query<{ id: string }>(
-    `INSERT INTO audit_log (occurred_at, workflow_id, run_id, seq, kind, actor, event_key, payload)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+/** The INSERT of one event, RETURNING its id when it is new; placeholders numbered from `first`. */
+function eventInsert(event: AuditEvent, first = 1): Statement {
+  const at = (i: number) => `$${first + i}`;
+  return {
+    text: `INSERT INTO audit_log (occurred_at, workflow_id, run_id, seq, kind, actor, event_key, payload)
+     VALUES (${[0, 1, 2, 3, 4, 5, 6, 7].map(at).join(', ')})
      ON CONFLICT (event_key) DO NOTHING
      RETURNING id`,
-    [
+    values: [
       event.occurredAt,
       event.workflowId,
       event.runId ?? null,
@@ -49,12 +46,49 @@ export async function appendAuditEvent(db: Queryable, event: AuditEvent): Promis
       event.eventKey,
       JSON.stringify(event.payload ?? {}),
     ],
-  );
+  };
+}
+
+/**
+ * Appends one event; returns false when an event with the same key is already there. An event
+ * that carries a deliverable's state snapshot also updates the read model, in the same statement
+ * sequence (callers that need both atomically pass a transaction).
+ */
+export async function appendAuditEvent(db: Queryable, event: AuditEvent): Promise<boolean> {
+  const insert = eventInsert(event);
+  const result = await db.query<{ id: string }>(insert.text, insert.values);
   const inserted = result.rows[0];
   const snapshot = event.payload?.snapshot as DeliverableSnapshot | undefined;
   if (inserted && snapshot) await projectSnapshot(db, event, inserted.id, snapshot);
   if (inserted) await projectContent(db, inserted.id, event);
   return inserted !== undefined;
+}
+
+/**
+ * A change elsewhere (a data-modifying statement) and the event that records it, with the read
+ * model's snapshot, as one statement: atomic without a transaction, in one round trip (a mail's
+ * outcome: the hot path of a burst). Returns whether the event was new; `undefined`, having run
+ * nothing, for an event with content to project (several statements): append that one in a
+ * transaction with appendAuditEvent.
+ */
+export async function appendAuditEventWith(
+  db: Queryable,
+  change: Statement,
+  event: AuditEvent,
+): Promise<boolean | undefined> {
+  if (carriesContent(event)) return undefined;
+  const insert = eventInsert(event, change.values.length + 1);
+  const values = [...change.values, ...insert.values];
+  const snapshot = event.payload?.snapshot as DeliverableSnapshot | undefined;
+  let text = `WITH change AS (${change.text}), event AS (${insert.text}) `;
+  if (snapshot) {
+    // Projected only when the event is new (as appendAuditEvent): the upsert reads its id from `event`.
+    const upsert = snapshotUpsert(event, snapshot, values.length + 1, 'event.id', 'event');
+    text += `, projected AS (${upsert.text}) `;
+    values.push(...upsert.values);
+  }
+  const result = await db.query<{ id: string }>(`${text}SELECT id FROM event`, values);
+  return result.rows.length > 0;
 }
 
 /**

@@ -2,6 +2,12 @@ import type { CitizenDialogue, Consultation, DialoguePart, LupSnapshot } from '.
 import { Queryable } from './database';
 import type { DeliverableSnapshot } from './read-model';
 
+/** Whether projectContent has anything to project from an event (what the rebuild selects). */
+export function carriesContent(event: { kind: string; payload?: Record<string, unknown> }): boolean {
+  const payload = event.payload ?? {};
+  return (event.kind === 'submitted' && payload.content !== undefined) || payload.lup !== undefined;
+}
+
 /**
  * Projections of the guidelines' content from audit events, in the transaction that appends
  * them: the latest submitted content per deliverable, each district's programme (its versions,

@@ -8,6 +8,12 @@ export interface Queryable {
   ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
+/** One SQL statement and its values: to run alone, or as a part of a larger statement. */
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
 /**
  * Every statement of ours is short: a lock waited for longer than 5 s or a statement running
  * longer than 30 s is a fault (a stuck transaction elsewhere), reported instead of hanging a

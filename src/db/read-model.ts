@@ -1,4 +1,4 @@
-import { Queryable } from './database';
+import { Queryable, Statement } from './database';
 
 /** The state of a deliverable as its workflow reports it with every recorded event. */
 export interface DeliverableSnapshot {
@@ -48,16 +48,34 @@ export async function projectSnapshot(
   eventId: string,
   s: DeliverableSnapshot,
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO deliverable_status (${COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+  const upsert = snapshotUpsert(event, s, 2, '$1::bigint');
+  await db.query(upsert.text, [eventId, ...upsert.values]);
+}
+
+/**
+ * The statement of projectSnapshot, placeholders numbered from `first`: `eventId` is an SQL
+ * expression for the event's id, over `from` when given (a WITH query of the event's INSERT,
+ * so that nothing is projected when the event was not new).
+ */
+export function snapshotUpsert(
+  event: { workflowId: string; runId?: string; occurredAt: Date },
+  s: DeliverableSnapshot,
+  first: number,
+  eventId: string,
+  from?: string,
+): Statement {
+  const at = (i: number) => `$${first + i}`;
+  const values = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(at);
+  return {
+    text: `INSERT INTO deliverable_status (${COLUMNS})
+     SELECT ${values.join(', ')}, ${eventId}, ${at(11)}, ${at(12)}, ${at(13)}${from ? ` FROM ${from}` : ''}
      ON CONFLICT (workflow_id) DO UPDATE SET
        answering_board_id = EXCLUDED.answering_board_id, stage = EXCLUDED.stage, late = EXCLUDED.late,
        escalation_level = EXCLUDED.escalation_level, deadline = EXCLUDED.deadline,
        deadline_at = EXCLUDED.deadline_at, last_event_id = EXCLUDED.last_event_id, run_id = EXCLUDED.run_id,
        last_seq = EXCLUDED.last_seq, updated_at = EXCLUDED.updated_at
      WHERE deliverable_status.run_id IS DISTINCT FROM EXCLUDED.run_id OR deliverable_status.last_seq < EXCLUDED.last_seq`,
-    [
+    values: [
       event.workflowId,
       s.municipality,
       s.budgetYear,
@@ -69,12 +87,11 @@ export async function projectSnapshot(
       s.escalationLevel,
       s.deadline,
       s.deadlineAt,
-      eventId,
       event.runId ?? null,
       s.seq,
       event.occurredAt,
     ],
-  );
+  };
 }
 
 /** Throws the read model away and projects it again from the audit log (the source of truth). */

@@ -1,4 +1,4 @@
-import { Queryable } from './database';
+import { Queryable, Statement } from './database';
 
 /**
  * pending: not sent yet (or a transient failure, to be retried); sending: an attempt holds the
@@ -55,6 +55,46 @@ export async function claimSend(db: Queryable, send: PlannedSend): Promise<SendL
   return row;
 }
 
+/**
+ * Takes the lease on a planned send in one statement, with no transaction around it: creates its
+ * row as `sending`, or takes over a `pending` row or one whose lease ran out, for `leaseMs`
+ * (database time), with the recipients resolved now. With `onlyInStages`, only while the
+ * deliverable's recorded stage is one of them, checked under a share lock on its read-model row
+ * (which the event of a hand-in updates, so the two are ordered). Returns the row when it took
+ * the lease; `undefined`, having changed nothing, otherwise (sent, failed, expired, leased by
+ * another attempt, moot, or no row in the read model): the caller looks closer with claimSend.
+ */
+export async function leaseFreeSend(
+  db: Queryable,
+  send: PlannedSend,
+  leaseMs: number,
+  onlyInStages?: readonly string[],
+): Promise<SendLogRow | undefined> {
+  const result = await db.query<SendLogRow>(
+    `INSERT INTO send_log AS s (idempotency_key, workflow_id, kind, planned_at, recipients, subject, status, expires_at,
+       lease_until, attempts)
+     SELECT $1, $2, $3, $4, $5, $6, 'sending', $7, now() + make_interval(secs => $8::double precision / 1000), 1
+     WHERE $9::text[] IS NULL
+        OR EXISTS (SELECT 1 FROM deliverable_status WHERE workflow_id = $2 AND stage = ANY($9::text[]) FOR SHARE)
+     ON CONFLICT (idempotency_key) DO UPDATE SET status = 'sending', lease_until = EXCLUDED.lease_until,
+       attempts = s.attempts + 1, recipients = EXCLUDED.recipients
+     WHERE s.status = 'pending' OR (s.status = 'sending' AND s.lease_until <= now())
+     RETURNING s.*`,
+    [
+      send.idempotencyKey,
+      send.workflowId,
+      send.kind,
+      send.plannedAt,
+      send.recipients,
+      send.subject,
+      send.expiresAt ?? null,
+      leaseMs,
+      onlyInStages ?? null,
+    ],
+  );
+  return result.rows[0];
+}
+
 /** Marks a send as under way for `leaseMs` (database time), with the recipients resolved now. */
 export async function leaseSend(db: Queryable, idempotencyKey: string, recipients: string[], leaseMs: number) {
   await db.query(
@@ -75,11 +115,17 @@ export async function releaseSend(db: Queryable, idempotencyKey: string, error: 
 }
 
 export async function markSent(db: Queryable, idempotencyKey: string, messageId: string, sentAt: Date): Promise<void> {
-  await db.query(
-    `UPDATE send_log SET status = 'sent', message_id = $2, sent_at = $3, lease_until = NULL, last_error = NULL
+  const update = markSentStatement(idempotencyKey, messageId, sentAt);
+  await db.query(update.text, update.values);
+}
+
+/** The UPDATE of markSent, to run with the audit event that records it (appendAuditEventWith). */
+export function markSentStatement(idempotencyKey: string, messageId: string, sentAt: Date): Statement {
+  return {
+    text: `UPDATE send_log SET status = 'sent', message_id = $2, sent_at = $3, lease_until = NULL, last_error = NULL
      WHERE idempotency_key = $1`,
-    [idempotencyKey, messageId, sentAt],
-  );
+    values: [idempotencyKey, messageId, sentAt],
+  };
 }
 
 /**
