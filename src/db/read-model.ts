@@ -147,20 +147,87 @@ const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
 const SUMMARY_COLUMNS = `workflow_id, phase_id, board_id, answering_board_id, stage, late, escalation_level,
   deadline::text AS deadline, ${ISO('deadline_at')}, ${ISO('updated_at')}`;
 
-/** listDeliverableStatus as DeliverableSummaryRow. */
+/**
+ * listDeliverableStatus as DeliverableSummaryRow, for the overview's thousands of rows. The
+ * client's cost is per field (each one a string of its own to decode and collect), PostgreSQL's
+ * to_char is dear, so a row comes in five fields: the phase and board; the workflow ID and the
+ * answering board only where they differ from what the row's keys make of them (null otherwise);
+ * and the typed columns in one text, split here: their output never holds a comma (the stage is
+ * one of the CHECK's words; booleans, integers, dates and timestamps are written by PostgreSQL,
+ * with its ISO DateStyle, which node-postgres needs anyway), the instants as UTC text made into
+ * the ISO form of SUMMARY_COLUMNS here. Read in (phase, board) order from the cycle index,
+ * which covers these columns.
+ */
 export async function listDeliverableSummaryRows(
   db: Queryable,
   municipality: string,
   budgetYear: number,
   answeringBoardId?: string,
 ): Promise<DeliverableSummaryRow[]> {
-  const result = await db.query<DeliverableSummaryRow>(
-    `SELECT ${SUMMARY_COLUMNS} FROM deliverable_status
+  const query = deliverableSummaryRowsQuery(municipality, budgetYear, answeringBoardId);
+  const result = await db.query<CompactSummaryRow>(query.text, query.values);
+  const prefix = deliverableIdPrefix(municipality, budgetYear);
+  // Deadlines repeat across a phase's rows: each distinct instant is made into ISO text once.
+  const isoOf = new Map<string, string>();
+  const iso = (utc: string) => {
+    let text = isoOf.get(utc);
+    if (text === undefined) isoOf.set(utc, (text = isoFromUtcText(utc)));
+    return text;
+  };
+  return result.rows.map((r): DeliverableSummaryRow => {
+    const state = r.state.split(',');
+    if (state.length !== 6)
+      throw new Error(`deliverable_status ${r.phase_id}/${r.board_id}: unexpected state "${r.state}"`);
+    return {
+      workflow_id: r.workflow ?? `${prefix}/${r.phase_id}/${r.board_id}`,
+      phase_id: r.phase_id,
+      board_id: r.board_id,
+      answering_board_id: r.answering ?? r.board_id,
+      stage: state[0] as DeliverableSummaryRow['stage'],
+      late: state[1] === 't',
+      escalation_level: Number(state[2]),
+      deadline: state[3]!,
+      deadline_at: iso(state[4]!),
+      updated_at: isoFromUtcText(state[5]!),
+    };
+  });
+}
+
+/** The statement listDeliverableSummaryRows sends (the benchmark explains it). */
+export function deliverableSummaryRowsQuery(
+  municipality: string,
+  budgetYear: number,
+  answeringBoardId?: string,
+): { text: string; values: unknown[] } {
+  return {
+    text: `SELECT phase_id, board_id, NULLIF(answering_board_id, board_id) AS answering,
+       NULLIF(workflow_id, $4 || '/' || phase_id || '/' || board_id) AS workflow,
+       concat_ws(',', stage, late, escalation_level, deadline, deadline_at AT TIME ZONE 'UTC', updated_at AT TIME ZONE 'UTC') AS state
+     FROM deliverable_status
      WHERE municipality = $1 AND budget_year = $2 AND ($3::text IS NULL OR answering_board_id = $3)
      ORDER BY phase_id, board_id`,
-    [municipality, budgetYear, answeringBoardId ?? null],
-  );
-  return result.rows;
+    values: [municipality, budgetYear, answeringBoardId ?? null, deliverableIdPrefix(municipality, budgetYear)],
+  };
+}
+
+interface CompactSummaryRow {
+  phase_id: string;
+  board_id: string;
+  answering: string | null;
+  workflow: string | null;
+  state: string;
+}
+
+/** A deliverable's workflow ID is its cycle's, its phase's and its board's (fan-out.ts, cycleWorkflowId). */
+const deliverableIdPrefix = (municipality: string, budgetYear: number) => `${municipality}/${budgetYear}`;
+
+/**
+ * PostgreSQL's text of a UTC timestamp ("2027-04-30 21:59:00", or with up to six decimals of a
+ * second; four-digit years) as to_char(…, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') writes it:
+ * milliseconds cut, not rounded.
+ */
+function isoFromUtcText(utc: string): string {
+  return `${utc.slice(0, 10)}T${utc.slice(11, 19)}.${(utc.slice(20) + '000').slice(0, 3)}Z`;
 }
 
 /** One deliverable's row by its cycle, phase and board (the primary key's parts), or undefined. */
