@@ -89,25 +89,29 @@ export async function scheduleReminders(
   const earliest = reminders.map((r) => Date.parse(r.plannedAt)).sort((a, b) => a - b)[0];
   if (earliest === undefined) return {};
   await tx.query('INSERT INTO reminder_dispatchers (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [dispatcherId]);
-  const { rows } = await tx.query<{ next_wake: Date | null; signalled_wake: Date | null }>(
-    'SELECT next_wake, signalled_wake FROM reminder_dispatchers WHERE id = $1 FOR UPDATE',
-    [dispatcherId],
+  // A shared lock, held to the commit: it waits for a dispatcher planning its next instant (which
+  // holds the row FOR UPDATE), so either the dispatcher's plan sees these reminders or this sees
+  // its new target, as before; but schedules no longer wait for each other, so a city's
+  // deliverables starting at once do not queue on one row.
+  await tx.query('SELECT 1 FROM reminder_dispatchers WHERE id = $1 FOR KEY SHARE', [dispatcherId]);
+  // Only a schedule with an instant before the target, and before any already signalled, takes
+  // the row: the first of a burst for an instant signals, those after it see its mark (the row
+  // lock makes them wait for it and check again), and only an earlier instant signals anew.
+  const woken = await tx.query(
+    `UPDATE reminder_dispatchers SET signalled_wake = LEAST(signalled_wake, $2), updated_at = now()
+     WHERE id = $1 AND (next_wake IS NULL OR next_wake > $2)
+       AND ($3 OR signalled_wake IS NULL OR signalled_wake > $2)
+     RETURNING 1`,
+    [dispatcherId, new Date(earliest), retried],
   );
-  const row = rows[0]!;
-  const beforeTarget = row.next_wake === null || earliest < row.next_wake.getTime();
-  const alreadyWoken = row.signalled_wake !== null && row.signalled_wake.getTime() <= earliest;
-  if (!beforeTarget || (alreadyWoken && !retried)) return {};
-  await tx.query(
-    `UPDATE reminder_dispatchers SET signalled_wake = LEAST(signalled_wake, $2), updated_at = now() WHERE id = $1`,
-    [dispatcherId, new Date(earliest)],
-  );
-  return { wake: new Date(earliest).toISOString() };
+  return (woken.rowCount ?? 0) > 0 ? { wake: new Date(earliest).toISOString() } : {};
 }
 
 /**
  * The dispatcher's next instant: the earliest reminder still planned. Stored as its target, in a
- * transaction that holds the dispatcher's row, so a plan committed meanwhile either is seen here
- * or sees the new target and wakes the dispatcher.
+ * transaction that holds the dispatcher's row exclusively (against the schedules' shared locks),
+ * so a plan committed meanwhile either is seen here or sees the new target and wakes the
+ * dispatcher.
  */
 export async function planNextWake(tx: Queryable, dispatcherId: string): Promise<Date | null> {
   await tx.query('INSERT INTO reminder_dispatchers (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [dispatcherId]);

@@ -4,6 +4,7 @@ import {
   ActivityFailure,
   getExternalWorkflowHandle,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   TimeoutFailure,
@@ -57,6 +58,17 @@ const { recordEvent, replanDeliverable, checkSubmissionRules, expireNotification
   startToCloseTimeout: '1 minute',
   retry: ACTIVITY_RETRY,
 });
+/**
+ * The start (reading the stored plan, recording the start with the plan's reminders) runs as
+ * local activities, inside the workflow's first task: a city's deliverables start at once, and a
+ * start is then one workflow task, with no activity task to queue and no second workflow task
+ * for its result. Both are idempotent (a plan by its hash; the event by its key), so a task
+ * retried after a lost worker runs them again harmlessly.
+ */
+const startActivities = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: ACTIVITY_RETRY,
+});
 
 /**
  * One notification, its retries bounded by the instant it is about (`expiresAt`): a reminder
@@ -74,7 +86,7 @@ const sendNotificationBefore = (expiresAt: number) =>
 /** How long a notification without a next step (the last escalation, a review mail) may still go out. */
 const LAST_STEP_VALID_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** Input of the deliverable workflow, as the cycle starts it. */
+/** Input of the deliverable workflow with its plan (a deliverable started on its own, a supplement). */
 export interface DeliverableWorkflowInput extends PhaseDeliverable {
   municipality: string;
   budgetYear: number;
@@ -87,6 +99,15 @@ export interface DeliverableWorkflowInput extends PhaseDeliverable {
    */
   reminderDispatcher?: string;
 }
+
+/**
+ * Input of the deliverable workflow as the cycle's fan-out starts it (issue 16): the key of its
+ * plan in PostgreSQL (phase_plans, immutable, by content hash) instead of the plan, so the input
+ * is a few hundred bytes and no plan passes through the parent's history.
+ */
+export type StoredDeliverableInput = Omit<DeliverableWorkflowInput, keyof PhaseDeliverable> & {
+  storedPlan: { cycleWorkflowId: string; phaseId: string; boardId: string; hash: string };
+};
 
 /**
  * How long after its instant an action still goes out when the workflow starts. The cycle starts
@@ -104,7 +125,20 @@ const OPENING_STALE_AFTER_MS = 24 * 60 * 60 * 1000;
  * carries a sequence number this workflow assigns, so the record and the read model follow the
  * workflow's order whatever order the activities commit in.
  */
-export async function deliverableWorkflow(input: DeliverableWorkflowInput): Promise<DeliverableState> {
+export async function deliverableWorkflow(
+  given: DeliverableWorkflowInput | StoredDeliverableInput,
+): Promise<DeliverableState> {
+  return followDeliverable('storedPlan' in given ? await withStoredPlan(given) : given);
+}
+
+/** The input with its plan read from PostgreSQL (the plan then sits in this workflow's history). */
+async function withStoredPlan({ storedPlan, ...rest }: StoredDeliverableInput): Promise<DeliverableWorkflowInput> {
+  const { cycleWorkflowId, phaseId, boardId, hash } = storedPlan;
+  const [deliverable] = await startActivities.loadPhasePlans({ cycleWorkflowId, phaseId, boards: [{ boardId, hash }] });
+  return { ...rest, ...deliverable! };
+}
+
+async function followDeliverable(input: DeliverableWorkflowInput): Promise<DeliverableState> {
   const { workflowId } = workflowInfo();
   const phase = input.spec.phase;
   const reviewRequired = phase.reviewRequired;
@@ -173,10 +207,11 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
     payload: Record<string, unknown>,
     actor = 'system',
     schedules = false,
+    via = recordEvent,
   ): Promise<unknown> => {
     const at = ++seq;
     const to = schedules ? dispatcher : undefined;
-    const recorded = recordEvent({
+    const recorded = via({
       workflowId,
       seq: at,
       kind,
@@ -537,6 +572,7 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
     },
     'system',
     true,
+    startActivities.recordEvent,
   );
 
   if (input.handOver) {
@@ -558,10 +594,15 @@ export async function deliverableWorkflow(input: DeliverableWorkflowInput): Prom
       await condition(() => isFinished(state, reviewRequired) || planVersion !== version);
       continue;
     }
-    const due = await condition(
-      () => planVersion !== version || isFinished(state, reviewRequired),
-      Math.max(0, Date.parse(next.instant) - Date.now()),
-    ).then((changed) => !changed);
+    const wait = Date.parse(next.instant) - Date.now();
+    // An action already due (the opening, when the cycle starts us at its instant) needs no timer:
+    // condition(fn, 0) starts a zero timer, a round trip through the server (and the SDK's patch
+    // marker) on every start.
+    const due =
+      wait <= 0 ||
+      (await condition(() => planVersion !== version || isFinished(state, reviewRequired), wait).then(
+        (changed) => !changed,
+      ));
     if (!due) continue;
     await condition(() => replans === 0);
     if (planVersion !== version) continue;

@@ -1,15 +1,13 @@
-import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { Activities } from '../activities';
 import type { StoredPlanKey } from '../db/phase-plans';
-import { deliverableWorkflow, type DeliverableWorkflowInput } from './deliverable-workflow';
-import { ACTIVITY_RETRY } from './workflow-support';
+import { deliverableWorkflow, type StoredDeliverableInput } from './deliverable-workflow';
 
 /**
  * How a cycle reaches thousands of deliverables (issue 16): children are started and signalled
- * through sliding windows, plans come from PostgreSQL a page at a time, and a phase past
- * GROUP_SIZE boards opens through phaseGroupWorkflows so that no workflow's history or pending
- * children grow with the city.
+ * through sliding windows, each handed the key of its plan in PostgreSQL (it reads the plan
+ * itself), and a phase past GROUP_SIZE boards opens through phaseGroupWorkflows so that no
+ * workflow's history or pending children grow with the city.
  */
 
 /** Boards per phaseGroupWorkflow; a phase of at most this many is started by the cycle itself. */
@@ -19,13 +17,6 @@ export const GROUP_SIZE = 250;
  * (`limit.numPendingChildExecutions.error`), enough to keep a worker busy.
  */
 export const WINDOW = 100;
-/** Plans read per activity: about 3 KB each, so a page stays far below the 2 MB payload limit. */
-export const PLAN_PAGE = 50;
-
-const { loadPhasePlans } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: ACTIVITY_RETRY,
-});
 
 /**
  * Runs `work` on every item with at most `size` running at once, taking items in order: a
@@ -75,41 +66,19 @@ export const deliverableId = (cycleWorkflowId: string, phaseId: string, boardId:
   `${cycleWorkflowId}/${phaseId}/${boardId}`;
 
 /**
- * Starts one deliverableWorkflow per board in a sliding window, its plan read from PostgreSQL a
- * page at a time (the next page read while this one's children start). The children outlive
- * their parent's run (ParentClosePolicy.ABANDON) and report back to it by signal.
+ * Starts one deliverableWorkflow per board in a sliding window. A child's input is its plan's key
+ * and hash (a few hundred bytes): the child reads the plan from PostgreSQL in its first task, so
+ * no plan passes through this workflow's history, neither read nor handed on. The children
+ * outlive their parent's run (ParentClosePolicy.ABANDON) and report back to it by signal.
  */
 export async function startDeliverables(input: StartDeliverablesInput): Promise<void> {
-  const pages = new Map<number, ReturnType<typeof loadPhasePlans>>();
-  const page = (p: number): ReturnType<typeof loadPhasePlans> => {
-    let loaded = pages.get(p);
-    if (!loaded) {
-      loaded = loadPhasePlans({
-        cycleWorkflowId: input.cycleWorkflowId,
-        phaseId: input.phaseId,
-        boards: input.boards.slice(p * PLAN_PAGE, (p + 1) * PLAN_PAGE),
-      });
-      pages.set(p, loaded);
-    }
-    return loaded;
-  };
-  const indices = input.boards.map((_, i) => i);
-  await inWindow(indices, WINDOW, async (i) => {
-    if (input.stop()) return; // cancelled: not even the plans of the rest are read
-    const p = Math.floor(i / PLAN_PAGE);
-    const plans = await page(p);
-    // Read ahead: the next page comes while this one's children start.
-    if ((p + 1) * PLAN_PAGE < input.boards.length) void page(p + 1);
-    // The last of a page frees its memory: the plans are in the children's inputs now.
-    if (i === Math.min(input.boards.length, (p + 1) * PLAN_PAGE) - 1) pages.delete(p);
-    if (input.stop()) return; // cancelled meanwhile: the boards not yet started never will be
-    const deliverable = plans[i - p * PLAN_PAGE]!;
-    const boardId = deliverable.spec.board.id;
+  await inWindow(input.boards, WINDOW, async ({ boardId, hash }) => {
+    if (input.stop()) return; // cancelled: the boards not yet started never will be
     const imported = input.imported?.find((d) => d.phaseId === input.phaseId && d.boardId === boardId);
-    const childInput: DeliverableWorkflowInput = {
+    const childInput: StoredDeliverableInput = {
       municipality: input.municipality,
       budgetYear: input.budgetYear,
-      ...deliverable,
+      storedPlan: { cycleWorkflowId: input.cycleWorkflowId, phaseId: input.phaseId, boardId, hash },
       ...(imported && { imported: { stage: imported.stage, at: imported.at, documentRef: imported.documentRef } }),
       // The cycle sends every deliverable's reminders per instant (startReminderDispatch).
       reminderDispatcher: input.cycleWorkflowId,

@@ -5,11 +5,12 @@ import { listAuditEvents } from '../../src/db/audit-log';
 import { withTransaction } from '../../src/db/database';
 import type { DeliverableSnapshot } from '../../src/db/read-model';
 import { replaceRegistry } from '../../src/db/registry';
-import { ReminderNotification, scheduleReminders } from '../../src/db/scheduled-reminders';
+import { planNextWake, ReminderNotification, scheduleReminders } from '../../src/db/scheduled-reminders';
 import { SmtpSink } from '../../src/stack/smtp-sink';
 import { createSmtpMailer, SmtpMailer } from '../../src/worker/mail-transport';
 import { smallRegistry } from '../fixtures/small-registry';
 import { createTestDatabase, TestDatabase } from '../helpers/database';
+import { eventually } from '../helpers/eventually';
 
 /**
  * Issue 16: reminders dispatched per instant. The dispatcher's activities over PostgreSQL and a
@@ -143,6 +144,113 @@ describe('scheduling reminders with the event that adopts a plan', () => {
     expect(await run(a.planReminderWake, { dispatcherId: DISPATCHER })).toEqual({
       next: new Date(earlier).toISOString(),
     });
+  });
+});
+
+describe('schedules at once against one dispatcher', () => {
+  const at = (days: number): string => new Date(Date.parse(T) + days * 86_400_000).toISOString();
+  const wakeOf = (r: { wake?: string }): string | undefined => r.wake;
+  const dispatcherRow = async () =>
+    (
+      await db.pool.query<{ next_wake: Date | null; signalled_wake: Date | null }>(
+        'SELECT next_wake, signalled_wake FROM reminder_dispatchers WHERE id = $1',
+        [DISPATCHER],
+      )
+    ).rows[0]!;
+
+  it('signals each instant once whatever the order, and always the earliest', async () => {
+    await db.pool.query('TRUNCATE scheduled_reminders, reminder_schedules, reminder_dispatchers');
+    const a = activities();
+    // The dispatcher sleeps to a reminder ten days ahead.
+    await run(a.recordEvent, started('far', 'farsta', 1, [reminder('far', 'farsta', at(10))]));
+    expect(await run(a.planReminderWake, { dispatcherId: DISPATCHER })).toEqual({ next: at(10) });
+    // Forty deliverables start at once: five at each of eight instants before it, in a mixed order.
+    const days = [7, 3, 5, 1, 6, 2, 8, 4];
+    const starts = Array.from({ length: 40 }, (_, i) => ({ phase: `s${i}`, day: days[(i * 3) % 8]! }));
+    const wakes = await Promise.all(
+      starts.map(({ phase, day }) =>
+        run(a.recordEvent, started(phase, 'farsta', 1, [reminder(phase, 'farsta', at(day))])).then(wakeOf),
+      ),
+    );
+    const signalled = wakes.filter((w): w is string => w !== undefined);
+    // No instant is signalled twice, the earliest always is, and the row keeps the earliest.
+    expect(new Set(signalled).size).toBe(signalled.length);
+    expect(signalled).toContain(at(1));
+    expect((await dispatcherRow()).signalled_wake?.toISOString()).toBe(at(1));
+    // Nothing at or after the dispatcher's own target is ever signalled.
+    expect(await run(a.recordEvent, started('later', 'farsta', 1, [reminder('later', 'farsta', at(10))]))).toEqual({});
+    expect(await run(a.planReminderWake, { dispatcherId: DISPATCHER })).toEqual({ next: at(1) });
+  });
+
+  it('lets schedules commit together while the dispatcher is already signalled for an earlier instant', async () => {
+    await db.pool.query('TRUNCATE scheduled_reminders, reminder_schedules, reminder_dispatchers');
+    const a = activities();
+    await run(a.recordEvent, started('first', 'farsta', 1, [reminder('first', 'farsta', at(1))]));
+    expect((await dispatcherRow()).signalled_wake?.toISOString()).toBe(at(1));
+    // Two starts in transactions still open: the second must not wait for the first.
+    const one = await db.pool.connect();
+    const two = await db.pool.connect();
+    try {
+      await one.query('BEGIN');
+      await two.query('BEGIN');
+      await two.query(`SET LOCAL lock_timeout = '3s'`);
+      const schedule = (workflow: string, day: number) => ({
+        workflowId: workflowOf(workflow, 'farsta'),
+        seq: 1,
+        dispatcherId: DISPATCHER,
+        reminders: [reminder(workflow, 'farsta', at(day))],
+      });
+      expect(await scheduleReminders(one, schedule('one', 2))).toEqual({});
+      // A lock the first still holds would stop this one at the lock timeout.
+      expect(await scheduleReminders(two, schedule('two', 3))).toEqual({});
+      await two.query('COMMIT');
+      await one.query('COMMIT');
+    } finally {
+      // A failed step leaves no transaction open on the pool's connections.
+      for (const c of [one, two]) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        c.release();
+      }
+    }
+  });
+
+  it('waits for the dispatcher planning its next instant, and signals an instant that plan missed', async () => {
+    await db.pool.query('TRUNCATE scheduled_reminders, reminder_schedules, reminder_dispatchers');
+    const a = activities();
+    // The dispatcher slept to day 1 and sent it; a reminder on day 3 is planned next.
+    await run(a.recordEvent, started('sent', 'farsta', 1, [reminder('sent', 'farsta', at(1))]));
+    await run(a.recordEvent, started('next', 'farsta', 1, [reminder('next', 'farsta', at(3))]));
+    expect(await run(a.planReminderWake, { dispatcherId: DISPATCHER })).toEqual({ next: at(1) });
+    await db.pool.query(`UPDATE scheduled_reminders SET status = 'sent' WHERE workflow_id = $1`, [
+      workflowOf('sent', 'farsta'),
+    ]);
+    // The dispatcher has taken its row to plan; a board starts meanwhile with a reminder on day 2.
+    // The row still says day 1, which is earlier, yet the plan will say day 3: day 2 must be signalled.
+    const planning = await db.pool.connect();
+    try {
+      await planning.query('BEGIN');
+      await planning.query('SELECT 1 FROM reminder_dispatchers WHERE id = $1 FOR UPDATE', [DISPATCHER]);
+      const starting = run(a.recordEvent, started('between', 'farsta', 1, [reminder('between', 'farsta', at(2))]));
+      // It waits for the dispatcher's plan (a lock wait), rather than judge by the row as it was.
+      const waiting = await eventually(
+        async () =>
+          (
+            await db.pool.query<{ n: string }>(
+              `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            )
+          ).rows[0]!.n,
+        (n) => n === '1',
+        5_000,
+      );
+      expect(waiting).toBe('1');
+      // The plan cannot see the uncommitted day 2.
+      expect((await planNextWake(planning, DISPATCHER))?.toISOString()).toBe(at(3));
+      await planning.query('COMMIT');
+      expect(await starting).toEqual({ wake: at(2) });
+    } finally {
+      await planning.query('ROLLBACK').catch(() => undefined);
+      planning.release();
+    }
   });
 });
 
