@@ -29,6 +29,16 @@ export function cpuSnapshotOf(ctx: BenchContext, pids: { workers: number[]; serv
   };
 }
 
+/**
+ * CPU seconds of this process's children that have exited and been reaped so far (cutime +
+ * cstime): the CPU of a child process measured across its whole life, once it is gone.
+ */
+export function reapedChildrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
 export function cpuDelta(a: CpuSnapshot, b: CpuSnapshot): CpuSnapshot {
   return {
     worker: round(b.worker - a.worker, 2),

@@ -161,33 +161,39 @@ export function startedEvent(input: DeliverableWorkflowInput, dispatcherId: stri
 }
 
 /**
- * Writes one deliverable's 'deliverable-started' event with its reminders in one transaction,
- * as its `recordEvent` activity does (the same functions, a synthetic run ID per workflow);
- * returns the instant its dispatcher must be woken for, when the plan asks for it.
+ * Writes deliverables' 'deliverable-started' events with their reminders, as their
+ * `recordEvent` activity does (the same functions, a synthetic run ID per workflow), several
+ * deliverables of one dispatcher to a transaction: one transaction each took 11 ms a deliverable
+ * on the loaded machine, over two minutes for 12,000. Returns the earliest instant the
+ * dispatcher must be woken for, when a plan asked for it.
  */
-export async function seedDeliverable(
+export async function seedDeliverables(
   db: BenchDatabase,
-  input: DeliverableWorkflowInput,
+  inputs: DeliverableWorkflowInput[],
   dispatcherId: string,
   now: number,
 ): Promise<string | undefined> {
-  const workflowId = workflowIdOf(input);
-  const runId = randomUUID();
-  const { payload, reminders } = startedEvent(input, dispatcherId, now);
-  const { wake } = await withTransaction(db.pool, async (tx) => {
-    await appendAuditEvent(tx, {
-      occurredAt: new Date(now),
-      workflowId,
-      runId,
-      seq: 1,
-      kind: 'deliverable-started',
-      actor: 'system',
-      eventKey: `${workflowId}@${runId}#1`,
-      payload,
-    });
-    return scheduleReminders(tx, { workflowId, runId, seq: 1, dispatcherId, reminders });
+  return withTransaction(db.pool, async (tx) => {
+    let earliest: string | undefined;
+    for (const input of inputs) {
+      const workflowId = workflowIdOf(input);
+      const runId = randomUUID();
+      const { payload, reminders } = startedEvent(input, dispatcherId, now);
+      await appendAuditEvent(tx, {
+        occurredAt: new Date(now),
+        workflowId,
+        runId,
+        seq: 1,
+        kind: 'deliverable-started',
+        actor: 'system',
+        eventKey: `${workflowId}@${runId}#1`,
+        payload,
+      });
+      const { wake } = await scheduleReminders(tx, { workflowId, runId, seq: 1, dispatcherId, reminders });
+      if (wake && (!earliest || Date.parse(wake) < Date.parse(earliest))) earliest = wake;
+    }
+    return earliest;
   });
-  return wake;
 }
 
 /** Stores a municipality's registry, as the cycle does before it plans its phases. */
