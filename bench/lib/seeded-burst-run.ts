@@ -1,6 +1,5 @@
 import { BurstOutcome, drainBurst } from './burst';
 import { cpuDelta } from './profile';
-import { remindersScheduledSignal } from '../../src/workflows/reminder-dispatch-messages';
 import { dueAtInstant, expectedMessageIds, PlannedMunicipality, seedDeliverables, seedRegistry } from './seeded-burst';
 import { mapLimit, round, sleepMs, waitUntil } from './stats';
 import type { StoreRun } from './store-stack';
@@ -16,12 +15,9 @@ export interface SeededBurstOutcome extends BurstOutcome {
   reminders: number;
   dispatchers: number;
   workers: number;
-  /** Starting the dispatchers (with the registries stored), seeding the deliverables, then until every dispatcher planned its wake. */
-  dispatcherStartSeconds: number;
+  /** Seeding the registries and deliverables; then starting the dispatchers until each planned its wake. */
   seedSeconds: number;
-  dispatcherWaitSeconds: number;
-  /** Dispatchers woken by signal when a seeded plan found them sleeping past it. */
-  signals: number;
+  dispatcherStartSeconds: number;
   /** Mails at the SMTP sink, distinct Message-IDs among them, and those not expected. */
   received: number;
   duplicates: number;
@@ -44,45 +40,34 @@ export interface SeededBurstOutcome extends BurstOutcome {
 export async function seededBurst(run: StoreRun, planned: PlannedMunicipality[]): Promise<SeededBurstOutcome> {
   const t0 = Date.now();
   const budgetYear = new Date(t0).getFullYear() + 1;
-  // As in production, each municipality's dispatch loop runs before its deliverables record
-  // their plans: the dispatchers start (and find nothing planned yet) while the registries are
-  // stored. Neither depends on the instant, which is chosen after them.
-  const unplanned = dueAtInstant(planned, t0, budgetYear);
-  await Promise.all([
-    mapLimit(unplanned, DISPATCHER_START_CONCURRENCY, (m) =>
-      run.client.workflow.start('reminderDispatchWorkflow', {
-        args: [],
-        workflowId: m.dispatcherId,
-        taskQueue: run.taskQueue,
-      }),
-    ),
-    mapLimit(unplanned, SEED_CONCURRENCY, (m) => seedRegistry(run.db, m)),
-  ]);
-  const t1 = Date.now();
-  const total = unplanned.reduce((sum, m) => sum + m.inputs.length, 0);
-  const dueAt = t1 + seedLead(total, total / unplanned.length);
+  const total = planned.reduce((sum, m) => sum + m.deliverables.length, 0);
+  const dueAt = t0 + setupLead(total, planned.length);
   const municipalities = dueAtInstant(planned, dueAt, budgetYear);
   const now = Date.now();
-  // Every deliverable's first event with its reminders, as its recordEvent activity writes it,
-  // SEED_CHUNK to a transaction; a plan that finds its dispatcher sleeping past its reminder
-  // wakes it by signal, as the deliverable workflow does (once per dispatcher: the table keeps
-  // who was woken).
+  // The registries, then every deliverable's first event with its reminders, as its
+  // recordEvent activity writes it, SEED_CHUNK of one dispatcher to a transaction.
+  await mapLimit(municipalities, SEED_CONCURRENCY, (m) => seedRegistry(run.db, m));
   const chunks = municipalities.flatMap((m) =>
     Array.from({ length: Math.ceil(m.inputs.length / SEED_CHUNK) }, (_, i) => ({
       inputs: m.inputs.slice(i * SEED_CHUNK, (i + 1) * SEED_CHUNK),
       dispatcherId: m.dispatcherId,
     })),
   );
-  let signals = 0;
-  await mapLimit(chunks, SEED_CONCURRENCY, async ({ inputs, dispatcherId }) => {
-    const wake = await seedDeliverables(run.db, inputs, dispatcherId, now);
-    if (!wake) return;
-    signals++;
-    await run.client.workflow.getHandle(dispatcherId).signal(remindersScheduledSignal, { at: wake });
-  });
-  const t2 = Date.now();
-  const key = seedKey(total / unplanned.length);
-  slowestSeedMs.set(key, Math.max(slowestSeedMs.get(key) ?? 0, (t2 - now) / total));
+  // Seeding alongside running dispatchers (each plan waking its dispatcher by signal, as a
+  // deliverable does) took six times as long on the loaded machine: the seeding's transactions and
+  // the dispatchers' wake planning lock the same rows. So the dispatchers start after it and plan
+  // their wakes from what is stored, as a dispatcher does when it starts or continues as new.
+  await mapLimit(chunks, SEED_CONCURRENCY, ({ inputs, dispatcherId }) =>
+    seedDeliverables(run.db, inputs, dispatcherId, now),
+  );
+  const t1 = Date.now();
+  await mapLimit(municipalities, DISPATCHER_START_CONCURRENCY, (m) =>
+    run.client.workflow.start('reminderDispatchWorkflow', {
+      args: [],
+      workflowId: m.dispatcherId,
+      taskQueue: run.taskQueue,
+    }),
+  );
   // Set up when every dispatcher has planned its wake for the instant (and sleeps to it).
   await waitUntil(
     async () =>
@@ -98,9 +83,10 @@ export async function seededBurst(run: StoreRun, planned: PlannedMunicipality[])
     600_000,
     `${municipalities.length} dispatchers waiting for the instant`,
   );
-  const t3 = Date.now();
-  const overran = t3 > dueAt - 200;
-  const setupMs = t3 - t0;
+  const t2 = Date.now();
+  measured(total, planned.length, (t1 - now) / total, (t2 - t1) / planned.length);
+  const overran = t2 > dueAt - 200;
+  const setupMs = t2 - t0;
   await sleepMs(dueAt - Date.now() - 200);
   const before = run.cpu();
   const outcome = await drainBurst(run, total, dueAt, setupMs);
@@ -128,10 +114,8 @@ export async function seededBurst(run: StoreRun, planned: PlannedMunicipality[])
     reminders: total,
     dispatchers: municipalities.length,
     workers: run.workers.length,
-    dispatcherStartSeconds: round((t1 - t0) / 1000, 2),
-    seedSeconds: round((t2 - t1) / 1000, 2),
-    dispatcherWaitSeconds: round((t3 - t2) / 1000, 2),
-    signals,
+    seedSeconds: round((t1 - t0) / 1000, 2),
+    dispatcherStartSeconds: round((t2 - t1) / 1000, 2),
     received: atSink.length,
     duplicates: atSink.length - distinct.size,
     unexpected: [...distinct].filter((id) => !expected.has(id)).length,
@@ -143,20 +127,29 @@ export async function seededBurst(run: StoreRun, planned: PlannedMunicipality[])
 }
 
 /**
- * Milliseconds per deliverable of the slowest seeding so far in this process, by shape: each
- * seeding transaction locks its dispatcher's row, so one city's 3,000 deliverables (one
- * dispatcher) seed one transaction at a time, slower than the country's (a dispatcher each).
+ * The slowest setup so far in this process, by shape: ms per deliverable seeded and per
+ * dispatcher started. Each seeding transaction locks its dispatcher's row, so one city's 3,000
+ * deliverables (one dispatcher) seed one transaction at a time, slower than the country's.
  */
-const slowestSeedMs = new Map<'one dispatcher' | 'many', number>();
-const seedKey = (perDispatcher: number) => (perDispatcher > SEED_CHUNK ? 'one dispatcher' : 'many');
+const slowest = new Map<'one dispatcher' | 'many', { seedMs: number; startMs: number }>();
+const shapeKey = (deliverables: number, dispatchers: number) =>
+  deliverables / dispatchers > SEED_CHUNK ? 'one dispatcher' : 'many';
+
+function measured(deliverables: number, dispatchers: number, seedMs: number, startMs: number): void {
+  const key = shapeKey(deliverables, dispatchers);
+  const seen = slowest.get(key);
+  slowest.set(key, { seedMs: Math.max(seen?.seedMs ?? 0, seedMs), startMs: Math.max(seen?.startMs ?? 0, startMs) });
+}
 
 /**
- * From the instant's choice to the instant: the seeding (at the slowest rate seen so far for the
- * shape, with a margin, or a first guess from the loaded machine: 5 ms a deliverable, 10 ms for
- * one dispatcher's), then 5 s for the dispatchers to plan their wakes.
+ * From the instant's choice to the instant: seeding and starting the dispatchers, at the slowest
+ * rates seen so far for the shape with a margin, or a first guess from the loaded machine (5 ms
+ * a deliverable, 10 ms for one dispatcher's; 200 ms a dispatcher), and 5 s more.
  */
-function seedLead(deliverables: number, perDispatcher: number): number {
-  const seen = slowestSeedMs.get(seedKey(perDispatcher));
-  const msEach = seen !== undefined ? seen * 1.3 : seedKey(perDispatcher) === 'many' ? 5 : 10;
-  return Math.round(deliverables * msEach + 5_000);
+function setupLead(deliverables: number, dispatchers: number): number {
+  const key = shapeKey(deliverables, dispatchers);
+  const seen = slowest.get(key);
+  const seedMs = seen ? seen.seedMs * 1.3 : key === 'many' ? 5 : 10;
+  const startMs = seen ? seen.startMs * 1.3 : 200;
+  return Math.round(deliverables * seedMs + dispatchers * startMs + 5_000);
 }
