@@ -143,13 +143,14 @@ function measured(deliverables: number, dispatchers: number, seedMs: number, sta
 
 /**
  * From the instant's choice to the instant: seeding and starting the dispatchers, at the slowest
- * rates seen so far for the shape with a margin, or a first guess from the loaded machine (5 ms
- * a deliverable, 10 ms for one dispatcher's; 200 ms a dispatcher), and 5 s more.
+ * rates seen so far for the shape with a margin, or a first guess from the loaded machine (3.5 ms
+ * a deliverable, 10 ms for one dispatcher's; 150 ms a dispatcher: load average 12 measured 2.8
+ * ms, 7 ms and 113 ms), and 5 s more.
  */
 function setupLead(deliverables: number, dispatchers: number): number {
   const key = shapeKey(deliverables, dispatchers);
   const seen = slowest.get(key);
-  const seedMs = seen ? seen.seedMs * 1.3 : key === 'many' ? 5 : 10;
-  const startMs = seen ? seen.startMs * 1.3 : 200;
+  const seedMs = seen ? seen.seedMs * 1.2 : key === 'many' ? 3.5 : 10;
+  const startMs = seen ? seen.startMs * 1.2 : 150;
   return Math.round(deliverables * seedMs + dispatchers * startMs + 5_000);
 }
