@@ -18,6 +18,8 @@ import { BenchOptions, BenchResult } from './lib/results';
 import { machineInfo, readResults, versions, writeResults } from './lib/report';
 import { burst } from './benchmarks/burst';
 import { chaos } from './benchmarks/chaos';
+import { clusterCompare } from './benchmarks/cluster-compare';
+import { nationalBurst } from './benchmarks/national-burst';
 import { notifyThroughput } from './benchmarks/notify-throughput';
 import { overviewQuery } from './benchmarks/overview-query';
 import { pages } from './benchmarks/pages';
@@ -60,6 +62,8 @@ const RUNNERS = {
   pages: async (ctx, o) => [await pages(ctx, o)],
   'year-simulation': async (ctx, o) => [await yearSimulation(ctx, o)],
   chaos: async (ctx, o) => [await chaos(ctx, o)],
+  'national-burst': async (ctx, o) => [await nationalBurst(ctx, o)],
+  'cluster-compare': async (ctx, o) => [await clusterCompare(ctx, o)],
 } satisfies Record<string, Runner>;
 type BenchmarkId = keyof typeof RUNNERS;
 const BENCHMARKS = Object.keys(RUNNERS) as BenchmarkId[];
@@ -81,6 +85,9 @@ const DEFAULT_SCALE: Record<BenchmarkId, number> = {
   pages: 1,
   'year-simulation': 1,
   chaos: 300 / 3000,
+  // Seeded rather than started (bench/lib/seeded-burst.ts): both run at the issue's sizes.
+  'national-burst': 1,
+  'cluster-compare': 1,
 };
 
 /**
@@ -98,6 +105,9 @@ const DEFAULT_REPS: Record<BenchmarkId, number> = {
   pages: 3,
   'year-simulation': 1,
   chaos: 1,
+  // Both within about 9 minutes at --reps 1 (issue 16's national burst and the cluster comparison).
+  'national-burst': 1,
+  'cluster-compare': 1,
 };
 
 function parseArgs(argv: string[]): Args {

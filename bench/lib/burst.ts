@@ -59,7 +59,12 @@ export async function startBurst(
 }
 
 /** Waits until every reminder of the burst is in the send log as sent; returns the figures. */
-export async function drainBurst(stack: RunStack, n: number, dueAt: number, setupMs: number): Promise<BurstOutcome> {
+export async function drainBurst(
+  stack: Pick<RunStack, 'db'>,
+  n: number,
+  dueAt: number,
+  setupMs: number,
+): Promise<BurstOutcome> {
   await waitUntil(
     async () =>
       Number(

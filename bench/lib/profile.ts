@@ -14,14 +14,29 @@ export interface CpuSnapshot {
 }
 
 export function cpuSnapshot(ctx: BenchContext, stack: RunStack): CpuSnapshot {
+  return cpuSnapshotOf(ctx, { workers: [stack.worker.pid], server: stack.server.pid() });
+}
+
+/** The same, by process IDs: the workers' CPU summed (a run with more than one worker). */
+export function cpuSnapshotOf(ctx: BenchContext, pids: { workers: number[]; server: number }): CpuSnapshot {
   const postmaster = Number(readFileSync(join(ctx.pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const own = process.cpuUsage();
   return {
-    worker: cpuSecondsOf(stack.worker.pid),
-    temporalServer: cpuSecondsOf(stack.server.pid()),
+    worker: pids.workers.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0),
+    temporalServer: cpuSecondsOf(pids.server),
     postgres: cpuSecondsOf(postmaster) + childPids(postmaster).reduce((sum, pid) => sum + cpuSecondsOf(pid), 0),
     benchProcess: (own.user + own.system) / 1e6,
   };
+}
+
+/**
+ * CPU seconds of this process's children that have exited and been reaped so far (cutime +
+ * cstime): the CPU of a child process measured across its whole life, once it is gone.
+ */
+export function reapedChildrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 export function cpuDelta(a: CpuSnapshot, b: CpuSnapshot): CpuSnapshot {
