@@ -7,15 +7,18 @@ describe('the year simulation’s baseline timers', () => {
   const plan = planCycle(calendar, stockholmRegistry());
   const { workflows, total } = yearTimers(calendar, plan);
 
-  it('are the timers Årshjul sets for the shipped 2027 year (1,152 fired, counted from its histories)', () => {
-    expect(total).toBe(1152);
+  it('are the timers Årshjul sets for the shipped 2027 year (894 fired, counted from its histories)', () => {
+    expect(total).toBe(894);
     expect(workflows).toHaveLength(plan.deliverables.length + 2);
   });
 
-  it('leave reminders to the dispatcher: one timer per distinct reminder instant, in time order', () => {
+  it('leave reminders to the dispatcher and openings to the start: one timer per distinct reminder instant, in time order', () => {
     const reminders = plan.deliverables.flatMap((d) => d.actions.filter((a) => a.kind === 'reminder'));
+    const openings = plan.deliverables.flatMap((d) => d.actions.filter((a) => a.kind === 'opening'));
     const ownTimers = workflows.slice(0, plan.deliverables.length).flat();
-    expect(ownTimers).toHaveLength(plan.actions.filter((a) => a.kind !== 'milestone').length - reminders.length);
+    expect(ownTimers).toHaveLength(
+      plan.actions.filter((a) => a.kind !== 'milestone').length - reminders.length - openings.length,
+    );
     const dispatcher = workflows[plan.deliverables.length]!;
     expect(new Set(dispatcher).size).toBe(dispatcher.length);
     expect(new Set(dispatcher)).toEqual(new Set(reminders.map((a) => a.instant)));
