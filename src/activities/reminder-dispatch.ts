@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { withTransaction } from '../db/database';
 import type { DeliverableSnapshot } from '../db/read-model';
 import { dueReminders, markReminders, planNextWake, ReminderOutcome } from '../db/scheduled-reminders';
@@ -18,6 +19,13 @@ const PAGE = 250;
  * while each mail waits on the other; past the pool's connections more only queue.
  */
 const IN_FLIGHT = 24;
+/**
+ * The share of its start-to-close timeout an attempt spends taking new pages. An attempt whose
+ * worker died is only retried once that timeout has run out, so the timeout is short (a minute)
+ * and an attempt ends early with what it has sent; the dispatcher then finds reminders still due
+ * and dispatches again at once. Each page is done well within the rest of the timeout.
+ */
+const ATTEMPT_SHARE = 1 / 3;
 
 async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -33,6 +41,8 @@ export interface DispatchOutcome {
   failed: number;
   expired: number;
   digest: number;
+  /** The attempt's time was up before every due reminder was handled: the rest stays planned. */
+  more: boolean;
 }
 
 /**
@@ -67,15 +77,21 @@ export function createReminderDispatchActivities(
     /**
      * Sends the reminders due by `asOf` (the dispatcher's workflow time). A mail that fails for
      * now (the relay away) stays planned and the activity fails after the others went, so its
-     * retry sends what is left; each page's outcomes are recorded as soon as it is done.
+     * retry sends what is left; each page's outcomes are recorded as soon as it is done. Takes no
+     * new page once its share of the attempt's time is spent (`more`: the dispatcher comes back).
      */
     async dispatchDueReminders(input: { dispatcherId: string; asOf: string }): Promise<DispatchOutcome> {
       const asOf = new Date(input.asOf);
       const today = localDateOf(asOf, MUNICIPALITY_TIME_ZONE);
-      const counts: DispatchOutcome = { sent: 0, moot: 0, failed: 0, expired: 0, digest: 0 };
+      const counts: DispatchOutcome = { sent: 0, moot: 0, failed: 0, expired: 0, digest: 0, more: false };
+      const stopTakingPagesAt = Date.now() + Context.current().info.startToCloseTimeoutMs * ATTEMPT_SHARE;
       let transient: unknown;
       let after: { plannedAt: string; workflowId: string; actionId: string } | undefined;
-      for (;;) {
+      for (let first = true; ; first = false) {
+        if (!first && Date.now() >= stopTakingPagesAt) {
+          counts.more = true;
+          break;
+        }
         const page = await dueReminders(db, input.dispatcherId, asOf, PAGE, after);
         if (page.length === 0) break;
         const last = page[page.length - 1]!;
@@ -94,7 +110,7 @@ export function createReminderDispatchActivities(
         await eachLimited(page, IN_FLIGHT, async ({ workflowId, notification: n }) => {
           const done = (outcome: ReminderOutcome) => {
             outcomes.push({ workflowId, actionId: n.actionId, plannedAt: n.plannedAt, outcome });
-            counts[outcome]++;
+            counts[outcome] += 1;
           };
           if (!REMINDED_STAGES.includes(stages.get(workflowId) as DeliverableSnapshot['stage'])) return done('moot');
           try {

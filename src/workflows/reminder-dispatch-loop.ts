@@ -8,12 +8,13 @@ const { planReminderWake } = proxyActivities<Activities>({
   retry: ACTIVITY_RETRY,
 });
 /**
- * Sending a whole instant's reminders takes a while (3,000 at a few hundred a second). An attempt
- * whose worker died is retried after this; the send log's lease keeps the retry from sending a
- * mail twice, and each page's outcomes are recorded as the attempt goes.
+ * A dispatch attempt sends for at most a third of this and then returns (`more`); the loop finds
+ * reminders still due and dispatches again at once. The timeout is what a worker lost in the
+ * middle of a burst costs: the attempt is retried once it has run out (the send log's lease keeps
+ * the retry from sending a mail twice, and each page's outcomes are recorded as the attempt goes).
  */
 const { dispatchDueReminders } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
+  startToCloseTimeout: '1 minute',
   retry: ACTIVITY_RETRY,
 });
 
@@ -27,11 +28,12 @@ export interface ReminderDispatch {
 /**
  * Sends reminders per instant (issue 16), inside the workflow that calls it (the cycle). The
  * deliverable workflows keep their state machines and write their plans' reminders to PostgreSQL
- * (`scheduled_reminders`); this loop sleeps to the earliest one still planned, then one activity
- * sends every reminder due by then, in pages, each mail claimed through the send log and checked
- * against its deliverable's recorded stage. On Stockholm's 08:00 that is one timer and one
- * activity for the whole city instead of a timer, a workflow task and an activity per board. A
- * plan with a reminder earlier than the loop sleeps to wakes it by signal.
+ * (`scheduled_reminders`); this loop sleeps to the earliest one still planned, then an activity
+ * sends every reminder due by then (again at once if an attempt's time ran out first), in pages,
+ * each mail claimed through the send log and checked against its deliverable's recorded stage.
+ * On Stockholm's 08:00 that is one timer and an activity or two for the whole city instead of a
+ * timer, a workflow task and an activity per board. A plan with a reminder earlier than the loop
+ * sleeps to wakes it by signal.
  */
 export function startReminderDispatch(dispatcherId: string): ReminderDispatch {
   let woken = 0;

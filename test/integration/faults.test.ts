@@ -46,6 +46,25 @@ async function startInProcessWorker(db: Pool, smtpUrl: string, taskQueue: string
   return { worker, run: worker.run(), mailer };
 }
 
+/** The production worker's entry point in a process of its own (to be killed), once it polls. */
+async function startWorkerProcess(databaseUrl: string, smtpUrl: string, taskQueue: string) {
+  const worker = startEntryPoint('src/app/worker-main.ts', {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    DATABASE_URL: databaseUrl,
+    SMTP_URL: smtpUrl,
+  });
+  await eventually(
+    async () => worker.stderr(),
+    (err) => err.includes('Årshjul worker started'),
+    60_000,
+  );
+  return worker;
+}
+
 /**
  * `count` deliverables whose reminders fall due together, `inMs` from now, as the cycle starts
  * them (the production notification path: plan, lease, expiry). Generous: a reminder whose
@@ -152,21 +171,8 @@ describe('faults during a reminder burst', () => {
   it('loses nothing when the worker is killed with SIGKILL in the middle of a burst and restarted', async () => {
     const sink = await new SmtpSink().start();
     const taskQueue = 'faults-sigkill';
-    const workerEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      DATABASE_URL: db.url,
-      SMTP_URL: sink.url,
-    };
-    let worker = startEntryPoint('src/app/worker-main.ts', workerEnv);
-    await eventually(
-      async () => worker.stderr(),
-      (err) => err.includes('Årshjul worker started'),
-      60_000,
-    );
+    const workerProcess = () => startWorkerProcess(db.url, sink.url, taskQueue);
+    let worker = await workerProcess();
     const { ids } = await startBurst('sigkill', taskQueue, 40, 15_000);
     // Kill it while the burst is being sent: as soon as the first mails arrive.
     await sink.waitFor(() => burstMails(sink, 'sigkill').length > 0, 60_000);
@@ -175,7 +181,7 @@ describe('faults during a reminder burst', () => {
     await new Promise((r) => setTimeout(r, 200)); // let the sink finish what the dead process handed it
     const atKill = await countOutcome(db.pool, sink, 'sigkill', ids.length);
     const receivedBeforeKill = new Set(burstMails(sink, 'sigkill').map((m) => m.parsed.messageId));
-    worker = startEntryPoint('src/app/worker-main.ts', workerEnv);
+    worker = await workerProcess();
     try {
       await sink.waitFor(
         () => new Set(burstMails(sink, 'sigkill').map((m) => m.parsed.messageId)).size >= ids.length,
@@ -211,6 +217,76 @@ describe('faults during a reminder burst', () => {
       await sink.stop();
     }
   });
+
+  it("finishes a dispatcher's burst within a minute or so when the worker is killed in the middle of its dispatch", async () => {
+    // The cycle sends an instant's reminders through its dispatcher: one activity attempt sends
+    // them all. A worker lost mid-attempt is only noticed when the attempt's start-to-close timeout
+    // runs out, so that timeout bounds how late the rest of the burst goes out (it was ten minutes).
+    const sink = await new SmtpSink().start();
+    sink.behaviour.acceptDelayMs = 100; // a relay slow enough that the kill lands mid-dispatch
+    const taskQueue = 'faults-dispatch-kill';
+    const label = 'dispatch-kill';
+    const dispatcherId = `${label}/dispatcher`;
+    const workerProcess = () => startWorkerProcess(db.url, sink.url, taskQueue);
+    let worker = await workerProcess();
+    await env.client.workflow.start('reminderDispatchWorkflow', { args: [], workflowId: dispatcherId, taskQueue });
+    const dueAt = Date.now() + 15_000;
+    const inputs = await deliverablesDueAt(60, dueAt, { municipality: label });
+    for (const input of inputs) {
+      await env.client.workflow.start('deliverableWorkflow', {
+        args: [{ ...input, reminderDispatcher: dispatcherId }],
+        workflowId: deliverableIdOf(input),
+        taskQueue,
+      });
+    }
+    await sink.waitFor(() => burstMails(sink, label).length > 0, 60_000);
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    const killedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 200));
+    const receivedBeforeKill = new Set(burstMails(sink, label).map((m) => m.parsed.messageId));
+    sink.behaviour.acceptDelayMs = 0;
+    worker = await workerProcess();
+    try {
+      // Two minutes: the attempt's minute, the retry's backoff and the drain, with room for a
+      // loaded machine; with the old ten-minute timeout the rest waited far longer than this.
+      await sink.waitFor(
+        () => new Set(burstMails(sink, label).map((m) => m.parsed.messageId)).size >= inputs.length,
+        120_000,
+      );
+      const recoveredAfterMs = Date.now() - killedAt;
+      await eventually(
+        () => countOutcome(db.pool, sink, label, inputs.length),
+        (c) => c.sentRows === inputs.length,
+        30_000,
+      );
+      const counts = await countOutcome(db.pool, sink, label, inputs.length);
+      report('worker SIGKILL mid-dispatch', {
+        ...counts,
+        sentBeforeKill: receivedBeforeKill.size,
+        recoveredAfterMs,
+      } as Counts);
+      expect(receivedBeforeKill.size).toBeLessThan(inputs.length);
+      expect(counts).toMatchObject({ sentRows: inputs.length, expired: 0, lost: 0 });
+      // A duplicate only of a mail the relay accepted from the killed worker before it committed.
+      const seen = new Map<string | undefined, number>();
+      for (const m of burstMails(sink, label)) seen.set(m.parsed.messageId, (seen.get(m.parsed.messageId) ?? 0) + 1);
+      expect([...seen].filter(([id, n]) => n > 1 && !receivedBeforeKill.has(id))).toEqual([]);
+      const scheduled = await db.pool.query<{ status: string; n: string }>(
+        `SELECT status, count(*) AS n FROM scheduled_reminders WHERE dispatcher_id = $1 GROUP BY status`,
+        [dispatcherId],
+      );
+      expect(scheduled.rows.map((r) => [r.status, Number(r.n)])).toEqual([['sent', inputs.length]]);
+    } finally {
+      await env.client.workflow
+        .getHandle(dispatcherId)
+        .terminate('test over')
+        .catch(() => undefined);
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      await sink.stop();
+    }
+  }, 240_000);
 
   it('loses nothing when PostgreSQL restarts in the middle of a burst', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arshjul-fault-pg-'));

@@ -1,6 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, RecordEventInput } from '../../src/activities';
 import { systemClock } from '../../src/activities/ports';
+import type { DispatchOutcome } from '../../src/activities/reminder-dispatch';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { withTransaction } from '../../src/db/database';
 import type { DeliverableSnapshot } from '../../src/db/read-model';
@@ -322,9 +323,45 @@ describe('dispatching an instant', () => {
       failed: 0,
       expired: 0,
       digest: 0,
+      more: false,
     });
     expect(await run(a.retireReminders, { dispatcherId: DISPATCHER })).toEqual({ retired: 1 });
     expect(await run(a.dispatchDueReminders, { dispatcherId: DISPATCHER, asOf: later })).toMatchObject({ sent: 0 });
     expect(sink.received.length).toBe(before);
+  });
+
+  it('ends an attempt whose time is up with the rest still planned, and the next attempts send it, each once', async () => {
+    // A lost worker's attempt is retried only when its start-to-close timeout runs out, so an
+    // attempt takes pages for a third of that and returns; the dispatcher comes back at once.
+    await db.pool.query('TRUNCATE scheduled_reminders, reminder_schedules, reminder_dispatchers');
+    const a = activities();
+    const count = 300; // a full page (250) and part of another
+    for (let i = 0; i < count; i += 50) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, k) =>
+          run(a.recordEvent, started(`b${i + k}`, 'farsta', 1, [reminder(`b${i + k}`, 'farsta', T)])),
+        ),
+      );
+    }
+    const before = sink.received.length;
+    const asOf = new Date(Date.parse(T) + 1_000).toISOString();
+    // An attempt of 30 ms: a third of it is gone before the first page is sent.
+    const attempt = (): Promise<DispatchOutcome> =>
+      new MockActivityEnvironment({ startToCloseTimeoutMs: 30 }).run(a.dispatchDueReminders, {
+        dispatcherId: DISPATCHER,
+        asOf,
+      });
+    const first = await attempt();
+    expect(first).toMatchObject({ sent: 250, more: true });
+    expect(sink.received.length - before).toBe(250);
+    expect(await run(a.planReminderWake, { dispatcherId: DISPATCHER })).toEqual({ next: new Date(T).toISOString() });
+    const rest = [first];
+    while (rest[rest.length - 1]!.more && rest.length < 5) rest.push(await attempt());
+    expect(rest[rest.length - 1]!.more).toBe(false);
+    expect(rest.reduce((n, r) => n + r.sent, 0)).toBe(count);
+    const mails = sink.received.slice(before);
+    expect(mails).toHaveLength(count);
+    expect(new Set(mails.map((m) => m.parsed.messageId)).size).toBe(count);
+    expect(await run(a.planReminderWake, { dispatcherId: DISPATCHER })).toEqual({ next: null });
   });
 });
