@@ -3,14 +3,14 @@ import { createActivities, RecordEventInput } from '../../src/activities';
 import { systemClock } from '../../src/activities/ports';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { withTransaction } from '../../src/db/database';
-import type { DeliverableSnapshot } from '../../src/db/read-model';
 import { replaceRegistry } from '../../src/db/registry';
 import { planNextWake, ReminderNotification, scheduleReminders } from '../../src/db/scheduled-reminders';
-import { SmtpSink } from '../../src/stack/smtp-sink';
-import { createSmtpMailer, SmtpMailer } from '../../src/worker/mail-transport';
+import type { SmtpSink } from '../../src/stack/smtp-sink';
+import type { SmtpMailer } from '../../src/worker/mail-transport';
 import { smallRegistry } from '../fixtures/small-registry';
-import { createTestDatabase, TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
+import { startOutbox, stopOutbox, testSnapshot } from '../helpers/outbox';
 
 /**
  * Issue 16: reminders dispatched per instant. The dispatcher's activities over PostgreSQL and a
@@ -26,16 +26,10 @@ const DISPATCHER = 'teststad/2030';
 const T = '2030-03-04T08:00:00+01:00';
 
 beforeAll(async () => {
-  db = await createTestDatabase('reminder_dispatch');
+  ({ db, sink, mailer } = await startOutbox('reminder_dispatch'));
   await withTransaction(db.pool, (tx) => replaceRegistry(tx, smallRegistry));
-  sink = await new SmtpSink().start();
-  mailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@test.example>');
 });
-afterAll(async () => {
-  mailer?.close();
-  await sink?.stop();
-  await db?.drop();
-});
+afterAll(() => stopOutbox({ db, sink, mailer }));
 
 const activities = () => createActivities({ db: db.pool, mailer, clock: systemClock });
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
@@ -60,29 +54,13 @@ function reminder(phase: string, board: string, plannedAt: string, level = 1): R
   };
 }
 
-function snapshot(phase: string, board: string, seq: number, stage: DeliverableSnapshot['stage']): DeliverableSnapshot {
-  return {
-    seq,
-    municipality: 'teststad',
-    budgetYear: 2030,
-    phaseId: phase,
-    boardId: board,
-    answeringBoardId: board,
-    stage,
-    late: false,
-    escalationLevel: 0,
-    deadline: '2030-03-10',
-    deadlineAt: '2030-03-10T23:59:00+01:00',
-  };
-}
-
 /** The deliverable's event that adopts a plan, as the workflow records it. */
 const started = (phase: string, board: string, seq: number, reminders: ReminderNotification[]): RecordEventInput => ({
   workflowId: workflowOf(phase, board),
   seq,
   kind: seq === 1 ? 'deliverable-started' : 'deadline-changed',
   occurredAt: '2030-02-01T08:00:00+01:00',
-  payload: { snapshot: snapshot(phase, board, seq, 'open') },
+  payload: { snapshot: testSnapshot(phase, board, seq, 'open') },
   schedule: { dispatcherId: DISPATCHER, reminders },
 });
 
@@ -272,7 +250,7 @@ describe('dispatching an instant', () => {
         kind: 'submitted',
         occurredAt: '2030-03-01T10:00:00+01:00',
         actor: 'Farsta',
-        payload: { snapshot: snapshot(`q${i}`, 'farsta', 2, 'submitted') },
+        payload: { snapshot: testSnapshot(`q${i}`, 'farsta', 2, 'submitted') },
       });
     }
     const before = sink.received.length;
