@@ -40,13 +40,23 @@ function workflowIdsOf(calendar: CycleCalendar, shape: Shape): { deliverables: s
   return { deliverables, groups };
 }
 
-/** Starts the cycle and waits for every deliverable's "deliverable-started" row. */
-async function runCycle(stack: RunStack, registry: Registry, shape: Shape, total: number) {
-  const calendar = syntheticCalendar(shape.phases, Date.now());
+/**
+ * Starts a cycle over the registry whose phases all open at once, and waits for every
+ * deliverable's "deliverable-started" row: the time from its start to the last row (database
+ * clock). On a run stack, or on a store run (cluster-compare: a server shared by several runs,
+ * each with its own task queue and database, told apart by the registry's municipality).
+ */
+export async function runCycle(
+  stack: Pick<RunStack, 'client' | 'db' | 'taskQueue'>,
+  registry: Registry,
+  shape: Shape,
+  total: number,
+) {
+  const calendar = syntheticCalendar(shape.phases, Date.now(), { municipality: registry.municipality });
   const t0 = Date.now();
   const handle = await stack.client.workflow.start(budgetCycleWorkflow, {
     args: [{ calendar, registry }],
-    workflowId: `bench/${calendar.budgetYear}`,
+    workflowId: `${registry.municipality}/${calendar.budgetYear}`,
     taskQueue: stack.taskQueue,
   });
   const firstChild = await waitUntil(

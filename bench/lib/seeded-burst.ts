@@ -6,7 +6,7 @@ import { withTransaction } from '../../src/db/database';
 import type { DeliverableSnapshot } from '../../src/db/read-model';
 import { replaceRegistry } from '../../src/db/registry';
 import { ReminderNotification, scheduleReminders } from '../../src/db/scheduled-reminders';
-import { applyAction, initialState } from '../../src/domain/deliverable-state';
+import { applyAction, deliverableSnapshot, initialState } from '../../src/domain/deliverable-state';
 import type { Registry } from '../../src/domain/organisations';
 import type { PlannedAction } from '../../src/domain/planner';
 import { addressesFor } from '../../src/domain/recipients';
@@ -135,19 +135,7 @@ export function startedEvent(input: DeliverableWorkflowInput, dispatcherId: stri
       to: addressesFor(a.recipients, board, input.above),
       roles: a.recipients,
     }));
-  const snapshot: DeliverableSnapshot = {
-    seq: 1,
-    municipality: input.municipality,
-    budgetYear: input.budgetYear,
-    phaseId: plan.phaseId,
-    boardId: plan.boardId,
-    answeringBoardId: board.id,
-    stage: state.stage,
-    late: state.late,
-    escalationLevel: state.escalationLevel,
-    deadline: plan.deadline.date,
-    deadlineAt: plan.deadlineAt,
-  };
+  const snapshot: DeliverableSnapshot = deliverableSnapshot(1, input, plan, board, state);
   const payload = {
     deadline: plan.deadline.date,
     deadlineAt: plan.deadlineAt,

@@ -3,7 +3,7 @@ import type { Registry } from '../../src/domain/organisations';
 import { SmtpSink } from '../../src/stack/smtp-sink';
 import type { BenchContext, BenchDatabase } from './context';
 import { BenchDevServer, ServerMode, startBenchDevServer } from './dev-server';
-import { startWorkerProcess, WorkerProcess } from './worker-process';
+import { startWorkerProcess, WorkerConfig, WorkerProcess } from './worker-process';
 
 /** One run's stack: a fresh dev server, a fresh database, a loopback SMTP server, a worker process. */
 export interface RunStack {
@@ -25,6 +25,26 @@ export interface RunStackOptions {
   cpuProfileDir?: string;
 }
 
+/**
+ * The configuration of a run's worker processes: the run's server, task queue, database and SMTP
+ * sink, the benchmark's workflow bundle, and the cache size or profiling the run asks for.
+ */
+export function workerConfigFor(
+  ctx: BenchContext,
+  run: { address: string; taskQueue: string; db: BenchDatabase; sink: SmtpSink },
+  options: Pick<RunStackOptions, 'maxCached' | 'cpuProfileDir'> = {},
+): WorkerConfig {
+  return {
+    temporalAddress: run.address,
+    taskQueue: run.taskQueue,
+    databaseUrl: run.db.url,
+    smtpUrl: run.sink.url,
+    bundlePath: ctx.bundlePath,
+    ...(options.maxCached !== undefined && { maxCached: options.maxCached }),
+    ...(options.cpuProfileDir && { cpuProfileDir: options.cpuProfileDir }),
+  };
+}
+
 export async function startRunStack(
   ctx: BenchContext,
   mode: ServerMode,
@@ -36,15 +56,7 @@ export async function startRunStack(
   const db = await ctx.freshDatabase(label, options.registry);
   const sink = await new SmtpSink().start();
   const taskQueue = `bench-${label}`;
-  const config = {
-    temporalAddress: server.address,
-    taskQueue,
-    databaseUrl: db.url,
-    smtpUrl: sink.url,
-    bundlePath: ctx.bundlePath,
-    ...(options.maxCached !== undefined && { maxCached: options.maxCached }),
-    ...(options.cpuProfileDir && { cpuProfileDir: options.cpuProfileDir }),
-  };
+  const config = workerConfigFor(ctx, { address: server.address, taskQueue, db, sink }, options);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: 'default' });
   const stack: RunStack = {

@@ -9,6 +9,7 @@ import type { BenchContext, BenchDatabase } from './context';
 import { ServerMode, startBenchDevServer } from './dev-server';
 import { track } from './processes';
 import { CpuSnapshot, cpuSnapshotOf } from './profile';
+import { workerConfigFor } from './stack';
 import { startWorkerProcess, WorkerProcess } from './worker-process';
 
 /**
@@ -125,13 +126,7 @@ export async function startStoreRun(
     await db.drop();
   };
   try {
-    const config = {
-      temporalAddress: server.address,
-      taskQueue,
-      databaseUrl: db.url,
-      smtpUrl: sink.url,
-      bundlePath: ctx.bundlePath,
-    };
+    const config = workerConfigFor(ctx, { address: server.address, taskQueue, db, sink });
     // One at a time: each worker registers its pollers before the next starts.
     for (let i = 0; i < (options.workers ?? 1); i++) workers.push(await startWorkerProcess(config));
   } catch (error) {

@@ -1,8 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Registry } from '../../src/domain/organisations';
-import { budgetCycleWorkflow } from '../../src/workflows/budget-cycle-workflow';
-import { shapeFor, syntheticCalendar, syntheticRegistry } from './fixtures';
-import { auditCount } from './stack';
+import { runCycle } from '../benchmarks/start-rate';
+import { shapeFor, syntheticRegistry } from './fixtures';
 import { mapLimit, round, waitUntil } from './stats';
 import type { StoreRun } from './store-stack';
 
@@ -24,41 +23,16 @@ export function cycleFixtures(n: number, municipality: string): { registry: Regi
 /**
  * The cycle path: a cycle whose phases all open at once starts one deliverable workflow per
  * board and phase (through the fan-out the cycle chooses), each recording its start in
- * PostgreSQL; from the cycle's start to the last 'deliverable-started' row (database clock).
+ * PostgreSQL; from the cycle's start to the last 'deliverable-started' row (database clock), as
+ * the start-rate benchmark measures it.
  */
 export async function cycleStartRate(
   run: StoreRun,
   fixtures: ReturnType<typeof cycleFixtures>,
 ): Promise<StartRateOutcome & { firstChildSeconds: number }> {
-  const { registry } = fixtures;
-  const calendar = syntheticCalendar(fixtures.phases, Date.now(), { municipality: registry.municipality });
-  const total = fixtures.boards * fixtures.phases;
-  const t0 = Date.now();
-  await run.client.workflow.start(budgetCycleWorkflow, {
-    args: [{ calendar, registry }],
-    workflowId: `${registry.municipality}/${calendar.budgetYear}`,
-    taskQueue: run.taskQueue,
-  });
-  const first = await waitUntil(
-    () => auditCount(run.db, 'deliverable-started'),
-    (c) => c.n > 0,
-    600_000,
-    'the first child',
-    100,
-  );
-  const done = await waitUntil(
-    () => auditCount(run.db, 'deliverable-started'),
-    (c) => c.n >= total,
-    600_000 + total * 200,
-    `${total} deliverables started`,
-  );
-  const seconds = (done.last - t0) / 1000;
-  return {
-    workflows: total,
-    seconds: round(seconds, 3),
-    perSecond: round(total / seconds, 1),
-    firstChildSeconds: round((first.last - t0) / 1000, 3),
-  };
+  const { figures } = await runCycle(run, fixtures.registry, fixtures, fixtures.boards * fixtures.phases);
+  const { workflows, seconds, perSecond, firstChildSeconds } = figures;
+  return { workflows, seconds, perSecond, firstChildSeconds };
 }
 
 /** Workflows of a type on one task queue by status (runs share a server, each its own task queue). */

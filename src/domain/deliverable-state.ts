@@ -274,3 +274,30 @@ export function applyAction(
       return { state, notify: false };
   }
 }
+
+/**
+ * What the read model shows of a deliverable as of its event `seq` (db/read-model.ts's
+ * DeliverableSnapshot): the deliverable workflow sends it with every event it records, and the
+ * benchmarks' seeded bursts write it with the start they record in the workflow's stead.
+ */
+export function deliverableSnapshot(
+  seq: number,
+  deliverable: { municipality: string; budgetYear: number },
+  plan: { phaseId: string; boardId: string; deadline: { date: string }; deadlineAt: string },
+  answeringBoard: { id: string },
+  state: Pick<DeliverableState, 'stage' | 'late' | 'escalationLevel'>,
+) {
+  return {
+    seq,
+    municipality: deliverable.municipality,
+    budgetYear: deliverable.budgetYear,
+    phaseId: plan.phaseId,
+    boardId: plan.boardId,
+    answeringBoardId: answeringBoard.id,
+    stage: state.stage,
+    late: state.late,
+    escalationLevel: state.escalationLevel,
+    deadline: plan.deadline.date,
+    deadlineAt: plan.deadlineAt,
+  };
+}

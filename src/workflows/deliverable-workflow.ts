@@ -27,6 +27,7 @@ import {
   checkExtension,
   checkReturn,
   checkSubmit,
+  deliverableSnapshot,
   DeliverableState,
   initialState,
   isFinished,
@@ -168,19 +169,7 @@ async function followDeliverable(input: DeliverableWorkflowInput): Promise<Deliv
   const dispatched = (a: PlannedAction): boolean => dispatcher !== undefined && a.kind === 'reminder';
 
   /** What the read model shows of this deliverable, as of event `at`; sent with every event. */
-  const snapshot = (at: number): DeliverableSnapshot => ({
-    seq: at,
-    municipality: input.municipality,
-    budgetYear: input.budgetYear,
-    phaseId: plan.phaseId,
-    boardId: plan.boardId,
-    answeringBoardId: board.id,
-    stage: state.stage,
-    late: state.late,
-    escalationLevel: state.escalationLevel,
-    deadline: plan.deadline.date,
-    deadlineAt: plan.deadlineAt,
-  });
+  const snapshot = (at: number): DeliverableSnapshot => deliverableSnapshot(at, input, plan, board, state);
   /** The reminders of the current plan as the dispatcher sends them. */
   const remindersForDispatch = (): ReminderNotification[] =>
     pending.filter(dispatched).map((a) => ({

@@ -1,24 +1,25 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities, RecordEventInput } from '../../src/activities';
+import { createActivities, notificationKey, RecordEventInput } from '../../src/activities';
 import { systemClock } from '../../src/activities/ports';
 import type { DispatchOutcome } from '../../src/activities/reminder-dispatch';
+import { stableMessageId } from '../../src/activities/send-once';
 import { listAuditEvents } from '../../src/db/audit-log';
 import { withTransaction } from '../../src/db/database';
-import type { DeliverableSnapshot } from '../../src/db/read-model';
 import { replaceRegistry } from '../../src/db/registry';
 import { planNextWake, ReminderNotification, scheduleReminders } from '../../src/db/scheduled-reminders';
-import { SmtpSink } from '../../src/stack/smtp-sink';
+import type { SmtpSink } from '../../src/stack/smtp-sink';
 import { createSmtpMailer, SmtpMailer } from '../../src/worker/mail-transport';
 import { smallRegistry } from '../fixtures/small-registry';
-import { createTestDatabase, TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
+import { startOutbox, stopOutbox, testSnapshot } from '../helpers/outbox';
 
 /**
  * Issue 16: reminders dispatched per instant. The dispatcher's activities over PostgreSQL and a
  * real SMTP server on loopback: plans written with their events, the dispatcher woken once and
  * only for an earlier instant, a later plan superseding an earlier one, and two dispatches of the
- * same instant at once sending each due reminder exactly once and never one whose board has
- * handed in.
+ * same instant at once (started together, or a retry starting while a slow first attempt still
+ * sends) sending each due reminder exactly once and never one whose board has handed in.
  */
 let db: TestDatabase;
 let sink: SmtpSink;
@@ -27,16 +28,10 @@ const DISPATCHER = 'teststad/2030';
 const T = '2030-03-04T08:00:00+01:00';
 
 beforeAll(async () => {
-  db = await createTestDatabase('reminder_dispatch');
+  ({ db, sink, mailer } = await startOutbox('reminder_dispatch'));
   await withTransaction(db.pool, (tx) => replaceRegistry(tx, smallRegistry));
-  sink = await new SmtpSink().start();
-  mailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@test.example>');
 });
-afterAll(async () => {
-  mailer?.close();
-  await sink?.stop();
-  await db?.drop();
-});
+afterAll(() => stopOutbox({ db, sink, mailer }));
 
 const activities = () => createActivities({ db: db.pool, mailer, clock: systemClock });
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
@@ -61,29 +56,13 @@ function reminder(phase: string, board: string, plannedAt: string, level = 1): R
   };
 }
 
-function snapshot(phase: string, board: string, seq: number, stage: DeliverableSnapshot['stage']): DeliverableSnapshot {
-  return {
-    seq,
-    municipality: 'teststad',
-    budgetYear: 2030,
-    phaseId: phase,
-    boardId: board,
-    answeringBoardId: board,
-    stage,
-    late: false,
-    escalationLevel: 0,
-    deadline: '2030-03-10',
-    deadlineAt: '2030-03-10T23:59:00+01:00',
-  };
-}
-
 /** The deliverable's event that adopts a plan, as the workflow records it. */
 const started = (phase: string, board: string, seq: number, reminders: ReminderNotification[]): RecordEventInput => ({
   workflowId: workflowOf(phase, board),
   seq,
   kind: seq === 1 ? 'deliverable-started' : 'deadline-changed',
   occurredAt: '2030-02-01T08:00:00+01:00',
-  payload: { snapshot: snapshot(phase, board, seq, 'open') },
+  payload: { snapshot: testSnapshot(phase, board, seq, 'open') },
   schedule: { dispatcherId: DISPATCHER, reminders },
 });
 
@@ -256,26 +235,45 @@ describe('schedules at once against one dispatcher', () => {
 });
 
 describe('dispatching an instant', () => {
-  it('sends each due reminder exactly once with two dispatches at once, and none to a board that handed in', async () => {
-    await db.pool.query('TRUNCATE scheduled_reminders, reminder_schedules, reminder_dispatchers');
-    const a = activities();
-    // Forty deliverables of one instant, each on the stored registry's Farsta (its contacts).
-    await Promise.all(
-      Array.from({ length: 40 }, (_, i) =>
-        run(a.recordEvent, { ...started(`q${i}`, 'farsta', 1, [reminder(`q${i}`, 'farsta', T)]) }),
-      ),
-    );
-    // Ten hand in before the instant: their read-model rows say submitted.
-    for (let i = 0; i < 10; i++) {
+  /**
+   * Forty deliverables of instant T, each on the stored registry's Farsta (its contacts), their
+   * phases named `<prefix><i>`; the first ten hand in before the instant (read model: submitted).
+   */
+  async function dueAtT(a: ReturnType<typeof activities>, prefix: string): Promise<string[]> {
+    const phases = Array.from({ length: 40 }, (_, i) => `${prefix}${i}`);
+    await Promise.all(phases.map((p) => run(a.recordEvent, started(p, 'farsta', 1, [reminder(p, 'farsta', T)]))));
+    for (const p of phases.slice(0, 10)) {
       await run(a.recordEvent, {
-        workflowId: workflowOf(`q${i}`, 'farsta'),
+        workflowId: workflowOf(p, 'farsta'),
         seq: 2,
         kind: 'submitted',
         occurredAt: '2030-03-01T10:00:00+01:00',
         actor: 'Farsta',
-        payload: { snapshot: snapshot(`q${i}`, 'farsta', 2, 'submitted') },
+        payload: { snapshot: testSnapshot(p, 'farsta', 2, 'submitted') },
       });
     }
+    return phases;
+  }
+
+  /** The record: one `reminder-sent` for each board that still owed its report, none for the others. */
+  async function expectRemindedOnce(phases: string[]): Promise<void> {
+    for (const [i, p] of phases.entries()) {
+      const kinds = (await listAuditEvents(db.pool, workflowOf(p, 'farsta'))).map((e) => e.kind);
+      expect(kinds).toEqual(i < 10 ? ['deliverable-started', 'submitted'] : ['deliverable-started', 'reminder-sent']);
+    }
+    const rows = await db.pool.query<{ status: string; n: string }>(
+      'SELECT status, count(*) AS n FROM scheduled_reminders GROUP BY status ORDER BY status',
+    );
+    expect(rows.rows.map((r) => [r.status, Number(r.n)])).toEqual([
+      ['moot', 10],
+      ['sent', 30],
+    ]);
+  }
+
+  it('sends each due reminder exactly once with two dispatches at once, and none to a board that handed in', async () => {
+    await db.pool.query('TRUNCATE scheduled_reminders, reminder_schedules, reminder_dispatchers');
+    const a = activities();
+    const phases = await dueAtT(a, 'q');
     const before = sink.received.length;
     const asOf = new Date(Date.parse(T) + 1_000).toISOString();
     const both = await Promise.allSettled([
@@ -293,22 +291,73 @@ describe('dispatching an instant', () => {
     const ids = mails.map((m) => m.parsed.messageId);
     expect(new Set(ids).size).toBe(30);
     expect(mails).toHaveLength(30);
-    const rows = await db.pool.query<{ status: string; n: string }>(
-      'SELECT status, count(*) AS n FROM scheduled_reminders GROUP BY status ORDER BY status',
-    );
-    expect(rows.rows.map((r) => [r.status, Number(r.n)])).toEqual([
-      ['moot', 10],
-      ['sent', 30],
-    ]);
     const log = await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM send_log WHERE status = 'sent'`);
     expect(Number(log.rows[0]!.n)).toBe(30);
-    // The record: one `reminder-sent` for each board that still owed its report, none for the others.
-    for (let i = 0; i < 40; i++) {
-      const kinds = (await listAuditEvents(db.pool, workflowOf(`q${i}`, 'farsta'))).map((e) => e.kind);
-      expect(kinds).toEqual(i < 10 ? ['deliverable-started', 'submitted'] : ['deliverable-started', 'reminder-sent']);
-    }
+    await expectRemindedOnce(phases);
     // Nothing is left for a later wake.
     expect(await run(a.planReminderWake, { dispatcherId: DISPATCHER })).toEqual({ next: null });
+  });
+
+  it('sends each due reminder exactly once when a retried attempt starts while a slow first attempt is mid-page', async () => {
+    await db.pool.query('TRUNCATE scheduled_reminders, reminder_schedules, reminder_dispatchers');
+    const a = activities();
+    const phases = await dueAtT(a, 'slow');
+    const owing = phases.slice(10).map((p) => workflowOf(p, 'farsta'));
+    const ours = `${DISPATCHER}/slow%`;
+    const before = sink.received.length;
+    const input = { dispatcherId: DISPATCHER, asOf: new Date(Date.parse(T) + 1_000).toISOString() };
+    // The retry runs as on another worker: its own pooled transport, not queued behind the first's.
+    const otherWorker = createSmtpMailer(sink.url, 'Årshjul <arshjul@test.example>');
+    const retried = createActivities({ db: db.pool, mailer: otherWorker, clock: systemClock });
+    sink.behaviour.acceptDelayMs = 400; // a slow relay: each mail held 0.4 s before it is accepted
+    let both: PromiseSettledResult<unknown>[] = [];
+    try {
+      let firstSettled = false;
+      const first = run(a.dispatchDueReminders, input).finally(() => (firstSettled = true));
+      // The first attempt is mid-page: it holds leases on mails the relay has not yet accepted.
+      const leased = await eventually(
+        async () =>
+          Number(
+            (
+              await db.pool.query<{ n: string }>(
+                `SELECT count(*) AS n FROM send_log WHERE workflow_id LIKE $1 AND status = 'sending'`,
+                [ours],
+              )
+            ).rows[0]!.n,
+          ),
+        (n) => n > 0,
+        10_000,
+      );
+      expect(leased).toBeGreaterThan(0);
+      expect(firstSettled).toBe(false);
+      // Its start-to-close timeout passed (the worker looked lost): the same dispatch is retried.
+      const second = new MockActivityEnvironment({ attempt: 2 }).run(retried.dispatchDueReminders, input);
+      both = await Promise.allSettled([first, second]);
+    } finally {
+      sink.behaviour.acceptDelayMs = 0;
+      otherWorker.close();
+    }
+    // The next retry finishes the instant: nothing is left to send.
+    expect(await run(a.dispatchDueReminders, input)).toMatchObject({ moot: 0, failed: 0, expired: 0 });
+
+    // Each mail once: as many received as distinct Message-IDs as planned, and only the owing boards'.
+    const mails = sink.received.slice(before);
+    const ids = mails.map((m) => m.parsed.messageId);
+    const expected = owing.map((w, i) => stableMessageId(notificationKey(w, `${phases[i + 10]}/farsta/reminder-1`, T)));
+    expect(new Set(ids)).toEqual(new Set(expected));
+    expect(mails).toHaveLength(expected.length);
+    // The send log holds each once, sent; nothing for a board that handed in.
+    const log = await db.pool.query<{ workflow_id: string; status: string }>(
+      'SELECT workflow_id, status FROM send_log WHERE workflow_id LIKE $1 ORDER BY workflow_id',
+      [ours],
+    );
+    expect(log.rows).toEqual([...owing].sort().map((w) => ({ workflow_id: w, status: 'sent' })));
+    await expectRemindedOnce(phases);
+    expect(await run(a.planReminderWake, { dispatcherId: DISPATCHER })).toEqual({ next: null });
+    // Where one attempt found a mail the other held, it failed for now; they did meet on at least one.
+    const busy = both.filter((b) => b.status === 'rejected');
+    expect(busy.length).toBeGreaterThan(0);
+    for (const b of busy) expect(String(b.reason)).toMatch(/being sent by another attempt/);
   });
 
   it('leaves a reminder planned that is not due yet, and moots what is left when the cycle ends', async () => {

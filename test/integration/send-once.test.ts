@@ -6,9 +6,10 @@ import { appendAuditEvent, listAuditEvents } from '../../src/db/audit-log';
 import { withTransaction } from '../../src/db/database';
 import type { DeliverableSnapshot } from '../../src/db/read-model';
 import { listSends } from '../../src/db/send-log';
-import { SmtpSink } from '../../src/stack/smtp-sink';
-import { createSmtpMailer, SmtpMailer } from '../../src/worker/mail-transport';
-import { createTestDatabase, TestDatabase } from '../helpers/database';
+import type { SmtpSink } from '../../src/stack/smtp-sink';
+import type { SmtpMailer } from '../../src/worker/mail-transport';
+import type { TestDatabase } from '../helpers/database';
+import { startOutbox, stopOutbox, testSnapshot } from '../helpers/outbox';
 
 /**
  * The outbox's hot path (issue 16) over PostgreSQL and a real SMTP server on loopback: a new
@@ -21,34 +22,15 @@ let sink: SmtpSink;
 let mailer: SmtpMailer;
 
 beforeAll(async () => {
-  db = await createTestDatabase('send_once');
-  sink = await new SmtpSink().start();
-  mailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@test.example>');
+  ({ db, sink, mailer } = await startOutbox('send_once'));
 });
-afterAll(async () => {
-  mailer?.close();
-  await sink?.stop();
-  await db?.drop();
-});
+afterAll(() => stopOutbox({ db, sink, mailer }));
 
 const send = (pool: Pool, planned: PlannedMail): Promise<SendOnceResult> =>
   new MockActivityEnvironment().run(() => sendOnce({ db: pool, mailer, clock: systemClock }, planned));
 
-function snapshot(board: string, seq: number, stage: DeliverableSnapshot['stage']): DeliverableSnapshot {
-  return {
-    seq,
-    municipality: 'teststad',
-    budgetYear: 2030,
-    phaseId: 'q1',
-    boardId: board,
-    answeringBoardId: board,
-    stage,
-    late: false,
-    escalationLevel: 0,
-    deadline: '2030-03-10',
-    deadlineAt: '2030-03-10T23:59:00+01:00',
-  };
-}
+const snapshot = (board: string, seq: number, stage: DeliverableSnapshot['stage']): DeliverableSnapshot =>
+  testSnapshot('q1', board, seq, stage);
 
 function reminder(board: string, over: Partial<PlannedMail> = {}): PlannedMail {
   const workflowId = `teststad/2030/q1/${board}`;
