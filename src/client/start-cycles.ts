@@ -5,13 +5,14 @@ import type { Pool } from 'pg';
 import { storeStartingTemplates } from '../db/cycle-templates';
 import { recordCycle } from '../db/cycles';
 import { withTransaction } from '../db/database';
+import { storeRegistrySnapshot } from '../db/phase-plans';
 import { loadStoredRegistry, replaceRegistry } from '../db/registry';
 import { CycleCalendar } from '../domain/cycle-calendar';
 import { lateStartFor, liveCalendars } from '../domain/late-start';
 import { organisationsOn, Registry } from '../domain/organisations';
 import { ReportTemplate } from '../domain/report-template';
 import { TemplateLookup, validateCalendar } from '../domain/validate-calendar';
-import { budgetCycleWorkflow, cycleWorkflowId } from '../workflows/budget-cycle-workflow';
+import { budgetCycleWorkflow, cycleWorkflowId, reportingBoardsOf } from '../workflows/budget-cycle-workflow';
 import { lupWorkflowId } from '../workflows/lup-messages';
 import { lupWorkflow } from '../workflows/lup-workflow';
 import { DATA_DIR, readDataFile } from './data-files';
@@ -67,11 +68,16 @@ export async function startCycle(
       await storeStartingTemplates(tx, { ...calendar, startedBy }, templates);
     }
   });
+  // The registry goes to PostgreSQL before the start: the cycle carries its hash, not the registry.
+  const storedRegistry = {
+    hash: await storeRegistrySnapshot(pool, registry),
+    reportingBoards: reportingBoardsOf(registry),
+  };
   try {
     await client.workflow.start(budgetCycleWorkflow, {
       workflowId,
       taskQueue,
-      args: [{ calendar, registry, ...lateStartFor(calendar, registry, today) }],
+      args: [{ calendar, storedRegistry, ...lateStartFor(calendar, registry, today) }],
     });
     return 'started';
   } catch (error) {

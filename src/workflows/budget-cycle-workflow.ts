@@ -98,11 +98,30 @@ export interface ReportingBoard {
   validTo?: string;
 }
 
+/** A registry stored in PostgreSQL (registry_snapshots), as a workflow carries it. */
+export interface StoredRegistryRef {
+  hash: string;
+  reportingBoards: ReportingBoard[];
+}
+
+/** What the cycle workflow itself reads of a registry: the boards that deliver reports. */
+export function reportingBoardsOf(registry: Registry): ReportingBoard[] {
+  return registry.organisations
+    .filter((o) => deliversReports(o))
+    .map((o) => ({ id: o.id, validFrom: o.validFrom, ...(o.validTo && { validTo: o.validTo }) }));
+}
+
 export interface BudgetCycleInput {
   calendar: CycleCalendar;
   /**
-   * The organisation registry, given to the first run: it stores it in PostgreSQL by content
-   * hash, and a run continued as new gets the hash instead (`carried`), not the registry again.
+   * The registry as the client stored it before the start (`startCycle`): its content hash and
+   * the boards that deliver reports. The cycle's input stays small however large the city.
+   */
+  storedRegistry?: StoredRegistryRef;
+  /**
+   * The organisation registry itself, for a start without a stored one (tests, tools): the first
+   * run stores it in PostgreSQL by content hash, and a run continued as new gets the hash instead
+   * (`carried`), not the registry again.
    */
   registry?: Registry;
   /** Starting late: milestones that already happened, with their dates. */
@@ -127,27 +146,25 @@ export { cycleWorkflowId } from './budget-cycle-messages';
  */
 export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<CycleStatus> {
   const { workflowId } = workflowInfo();
-  const { calendar, registry } = input;
+  const { calendar, registry, storedRegistry } = input;
   const carried = input.carried;
-  if (!registry && !carried?.registryHash) {
+  if (!registry && !storedRegistry && !carried?.registryHash) {
     throw ApplicationFailure.nonRetryable('registry: required when the cycle starts', 'InvalidInput', {
       field: 'registry',
       code: 'required',
     });
   }
   const reportingBoards: ReportingBoard[] =
-    carried?.reportingBoards ??
-    (registry?.organisations ?? [])
-      .filter((o) => deliversReports(o))
-      .map((o) => ({ id: o.id, validFrom: o.validFrom, ...(o.validTo && { validTo: o.validTo }) }));
+    carried?.reportingBoards ?? storedRegistry?.reportingBoards ?? reportingBoardsOf(registry!);
   const confirmed = new Map<string, string>(Object.entries(carried?.confirmed ?? input.confirmedMilestones ?? {}));
   const movedDeadlines = new Map<string, string>(Object.entries(carried?.movedDeadlines ?? {}));
   const opened = new Map<string, OpenedPhase>(
     Object.entries(carried?.opened ?? {}).map(([id, o]) => [id, { ...o, finishedBoards: new Set(o.finishedBoards) }]),
   );
   // The registry goes to PostgreSQL once (by content hash); the activities that plan read it there.
-  const registryHash: Promise<string> = carried?.registryHash
-    ? Promise.resolve(carried.registryHash)
+  const knownHash = carried?.registryHash ?? storedRegistry?.hash;
+  const registryHash: Promise<string> = knownHash
+    ? Promise.resolve(knownHash)
     : storeRegistry({ registry: registry! }).then((stored) => stored.registryHash);
   // Filled by an activity once the run starts; the status query may come before that.
   const known: { schedule?: { openings: Record<string, string> } } = {};
@@ -701,6 +718,7 @@ export async function budgetCycleWorkflow(input: BudgetCycleInput): Promise<Cycl
     // Not the registry again: the next run reads it by hash (and checks boards against reportingBoards).
     const next: BudgetCycleInput = { ...input };
     delete next.registry;
+    delete next.storedRegistry;
     const storedRegistry = await registryHash;
     await continueAsNew<typeof budgetCycleWorkflow>({
       ...next,

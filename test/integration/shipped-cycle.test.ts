@@ -1,6 +1,7 @@
 import { shippedTemplatesDir, templateIdsOf, templateLookup } from '../../src/client/templates';
 import { startCycle, startDistrictLups } from '../../src/client/start-cycles';
 import { withTransaction } from '../../src/db/database';
+import { loadRegistrySnapshot } from '../../src/db/phase-plans';
 import { listDeliverableStatus } from '../../src/db/read-model';
 import { loadStoredRegistry, replaceRegistry } from '../../src/db/registry';
 import { CycleCalendar } from '../../src/domain/cycle-calendar';
@@ -8,6 +9,7 @@ import { addDays } from '../../src/domain/local-date';
 import { nameOn, organisationsOn } from '../../src/domain/organisations';
 import { planCycle } from '../../src/domain/planner';
 import { localDateOf } from '../../src/domain/zoned-time';
+import { BudgetCycleInput, cycleWorkflowId } from '../../src/workflows/budget-cycle-workflow';
 import { lupViewQuery, lupWorkflowId } from '../../src/workflows/lup-messages';
 import { shippedCalendarAhead, stockholmRegistry } from '../helpers/calendars';
 import { eventually } from '../helpers/eventually';
@@ -112,5 +114,17 @@ describe('a cycle from a shipped calendar', () => {
     expect(phasesOf('revisorskollegiet')).toEqual([]);
     expect(phasesOf('kommunstyrelsen')).toEqual(['budgetunderlag', 'tertialrapport-1']);
     expect(phasesOf('stockholms-stadshus')).toEqual(['budgetunderlag', 'tertialrapport-1']);
+
+    // The registry went to PostgreSQL before the start: the cycle's input and history carry its
+    // hash and the reporting boards, never the registry (issue 16), and no activity stores it again.
+    const history = await client.workflow.getHandle(cycleWorkflowId('stockholm', calendar.budgetYear)).fetchHistory();
+    const started = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    const input = JSON.parse(Buffer.from(started.data!).toString('utf8')) as BudgetCycleInput;
+    expect(input.registry).toBeUndefined();
+    expect(await loadRegistrySnapshot(pool, input.storedRegistry!.hash)).toEqual(registry);
+    expect(input.storedRegistry!.reportingBoards.map((b) => b.id)).toContain('farsta');
+    const scheduled = history.events!.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(scheduled).toContain('planPhase');
+    expect(scheduled).not.toContain('storeRegistry');
   }, 300_000);
 });

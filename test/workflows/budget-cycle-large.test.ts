@@ -1,10 +1,11 @@
 import { temporal } from '@temporalio/proto';
+import { storeRegistrySnapshot } from '../../src/db/phase-plans';
 import { legalDeadline } from '../../src/domain/business-days';
 import { cycleCalendarSchema } from '../../src/domain/cycle-calendar';
 import { addDays } from '../../src/domain/local-date';
 import { localDateOf } from '../../src/domain/zoned-time';
 import { cancelCycleUpdate, cycleStatusQuery, moveDeadlineUpdate } from '../../src/workflows/budget-cycle-messages';
-import { budgetCycleWorkflow, cycleWorkflowId } from '../../src/workflows/budget-cycle-workflow';
+import { budgetCycleWorkflow, cycleWorkflowId, reportingBoardsOf } from '../../src/workflows/budget-cycle-workflow';
 import { exemptUpdate, submitUpdate } from '../../src/workflows/deliverable-messages';
 import { GROUP_SIZE } from '../../src/workflows/fan-out';
 import { phaseGroupWorkflowId } from '../../src/workflows/phase-group-messages';
@@ -29,6 +30,8 @@ const BOARDS = 2_000;
 const SUGGEST_CONTINUE_AS_NEW_EVENTS = 4 * 1024;
 const SUGGEST_CONTINUE_AS_NEW_BYTES = 4 * 1024 * 1024;
 const BLOB_LIMIT_BYTES = 2 * 1024 * 1024;
+/** The TypeScript SDK warns of a payload this large. */
+const PAYLOAD_WARNING_BYTES = 512 * 1024;
 
 const ctx = useRunningWorker(startTimeSkippingEnv, 'ts_cycle_large');
 
@@ -110,8 +113,13 @@ describe('a cycle of 2,000 boards in one phase', () => {
       ],
     });
     const id = cycleWorkflowId('storstad', calendar.budgetYear);
+    // Started as startCycle starts a cycle: the registry stored first, the input carries its hash.
+    const storedRegistry = {
+      hash: await storeRegistrySnapshot(db, registry),
+      reportingBoards: reportingBoardsOf(registry),
+    };
     const cycle = await ctx.env.client.workflow.start(budgetCycleWorkflow, {
-      args: [{ calendar, registry }],
+      args: [{ calendar, storedRegistry }],
       workflowId: id,
       taskQueue: ctx.harness.taskQueue,
     });
@@ -223,6 +231,8 @@ describe('a cycle of 2,000 boards in one phase', () => {
       const { runId } = await child(board).describe();
       sizes.push(...(await runSizes(child(board).workflowId, runId)).map((r): [string, RunSize] => [board, r]));
     }
+    // No payload of the cycle reaches the SDK's 512 KB warning: the registry is not in its input.
+    expect(cycleRuns[0]!.largestEvent).toBeLessThan(PAYLOAD_WARNING_BYTES);
     for (const [name, size] of sizes) {
       expect({ name, events: size.events < SUGGEST_CONTINUE_AS_NEW_EVENTS }).toEqual({ name, events: true });
       expect({ name, bytes: size.bytes < SUGGEST_CONTINUE_AS_NEW_BYTES }).toEqual({ name, bytes: true });
