@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { groupRolesSchema, GroupRoles } from '../domain/group-roles';
-import { registrySchema, Registry } from '../domain/organisations';
+import { registrySchema, Registry } from '../domain/registry-schema';
 import { formatPath } from '../domain/validate-calendar';
 
 /** Folder of the data shipped with Årshjul: registries and calendars per municipality. */

@@ -1,4 +1,4 @@
-import { Organisation, Registry, registrySchema } from '../domain/organisations';
+import { Organisation, Registry, registrySchema } from '../domain/registry-schema';
 import { Queryable } from './database';
 
 /**

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { MUNICIPALITY_TIME_ZONE } from './glossary';
 import { lupStages } from './report-submission';
-import { boardKinds, localDateSchema, OrganisationKind } from './organisations';
+import { boardKinds, OrganisationKind } from './organisations';
+import { localDateSchema } from './registry-schema';
 
 /**
  * A budget year's cycle, as data: Kommunstyrelsen decides the timetable anew every year, so it
@@ -187,11 +188,3 @@ export const DEFAULT_ESCALATIONS: EscalationRule[] = [
   { level: 2, businessDaysAfter: 3, to: ['koncernmoder'], kinds: ['bolagsstyrelse'] },
   { level: 3, businessDaysAfter: 5, to: ['utskott'] },
 ];
-
-/** The calendar with one deliverable phase's deadline replaced (a moved deadline, replanned). */
-export function withPhaseDeadline(calendar: CycleCalendar, phaseId: string, deadline: string): CycleCalendar {
-  return {
-    ...calendar,
-    phases: calendar.phases.map((p) => (p.id === phaseId && p.kind === 'deliverable' ? { ...p, deadline } : p)),
-  };
-}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ActionKind } from './planner';
+import { lazySchema } from './lazy-schema';
 import { localDateSchema, Refusal, RefusalCode, RefusalParams, refusalFromZodError } from './refusals';
 
 /**
@@ -44,40 +45,48 @@ const text = (max: number) =>
     .trim()
     .min(1, { message: 'must not be empty' })
     .max(max, { message: `must be at most ${max} characters` });
-const dateSchema = localDateSchema;
-const actor = text(200);
+const actor = () => text(200);
 
-export const submitSchema = z
-  .object({
-    documentRef: text(200),
-    decisionDate: dateSchema.optional(),
-    comment: text(4000).optional(),
-    /**
-     * The report's answers, for a phase with a template: checked against it in the workflow and
-     * kept with the submission.
-     */
-    content: z.record(z.string(), z.unknown(), { message: 'must be the answers: an object of sections' }).optional(),
-    /**
-     * For a phase that asks for a sign-off: who marked the report ready (klarmarkerade) and when;
-     * `by` is then who signed it off. Kept with the submission in the record.
-     */
-    markedReady: z.object({ by: actor, at: z.string().datetime() }).strict().optional(),
-    by: actor,
-  })
-  .strict();
-export type SubmitInput = z.infer<typeof submitSchema>;
+// The messages' schemas are built on first use, not at load (lazy-schema.ts): the deliverable
+// workflow imports this module, and builds one only when a message of its kind arrives.
 
-export const approveSchema = z.object({ by: actor, comment: text(4000).optional() }).strict();
-export type ApproveInput = z.infer<typeof approveSchema>;
+export const submitSchema = lazySchema(() =>
+  z
+    .object({
+      documentRef: text(200),
+      decisionDate: localDateSchema().optional(),
+      comment: text(4000).optional(),
+      /**
+       * The report's answers, for a phase with a template: checked against it in the workflow and
+       * kept with the submission.
+       */
+      content: z.record(z.string(), z.unknown(), { message: 'must be the answers: an object of sections' }).optional(),
+      /**
+       * For a phase that asks for a sign-off: who marked the report ready (klarmarkerade) and when;
+       * `by` is then who signed it off. Kept with the submission in the record.
+       */
+      markedReady: z.object({ by: actor(), at: z.string().datetime() }).strict().optional(),
+      by: actor(),
+    })
+    .strict(),
+);
+export type SubmitInput = z.infer<ReturnType<typeof submitSchema>>;
 
-export const returnSchema = z.object({ by: actor, reason: text(4000), deadline: dateSchema }).strict();
-export type ReturnInput = z.infer<typeof returnSchema>;
+export const approveSchema = lazySchema(() => z.object({ by: actor(), comment: text(4000).optional() }).strict());
+export type ApproveInput = z.infer<ReturnType<typeof approveSchema>>;
 
-export const extensionSchema = z.object({ by: actor, reason: text(4000), deadline: dateSchema }).strict();
-export type ExtensionInput = z.infer<typeof extensionSchema>;
+export const returnSchema = lazySchema(() =>
+  z.object({ by: actor(), reason: text(4000), deadline: localDateSchema() }).strict(),
+);
+export type ReturnInput = z.infer<ReturnType<typeof returnSchema>>;
 
-export const exemptSchema = z.object({ by: actor, reason: text(4000) }).strict();
-export type ExemptInput = z.infer<typeof exemptSchema>;
+export const extensionSchema = lazySchema(() =>
+  z.object({ by: actor(), reason: text(4000), deadline: localDateSchema() }).strict(),
+);
+export type ExtensionInput = z.infer<ReturnType<typeof extensionSchema>>;
+
+export const exemptSchema = lazySchema(() => z.object({ by: actor(), reason: text(4000) }).strict());
+export type ExemptInput = z.infer<ReturnType<typeof exemptSchema>>;
 
 /**
  * A message that cannot apply: `field` names what is wrong (a zod path or "stage"), `code` and
@@ -153,7 +162,7 @@ export function isFinishedStage(stage: DeliverableStage, reviewRequired: boolean
 }
 
 export function checkSubmit(state: DeliverableState, input: unknown): SubmitInput {
-  const parsed = parseOrRefuse(submitSchema, input);
+  const parsed = parseOrRefuse(submitSchema(), input);
   requireStage(state, ['open', 'returned'], 'submit');
   return parsed;
 }
@@ -163,7 +172,7 @@ export function applySubmit(state: DeliverableState, input: SubmitInput, at: str
 }
 
 export function checkApprove(state: DeliverableState, reviewRequired: boolean, input: unknown): ApproveInput {
-  const parsed = parseOrRefuse(approveSchema, input);
+  const parsed = parseOrRefuse(approveSchema(), input);
   if (!reviewRequired) throw new TransitionRefused('stage', 'this phase has no review step', 'no-review-step');
   requireStage(state, ['submitted'], 'approve');
   return parsed;
@@ -186,7 +195,7 @@ export function checkReturn(
   input: unknown,
   today: string,
 ): ReturnInput {
-  const parsed = parseOrRefuse(returnSchema, input);
+  const parsed = parseOrRefuse(returnSchema(), input);
   if (!reviewRequired) throw new TransitionRefused('stage', 'this phase has no review step', 'no-review-step');
   requireStage(state, ['submitted'], 'return for completion');
   if (parsed.deadline <= today) {
@@ -211,7 +220,7 @@ export function checkExtension(
   today: string,
   currentDeadline: string,
 ): ExtensionInput {
-  const parsed = parseOrRefuse(extensionSchema, input);
+  const parsed = parseOrRefuse(extensionSchema(), input);
   requireStage(state, ['planned', 'open', 'returned'], 'an extension');
   if (parsed.deadline <= today) {
     throw new TransitionRefused('deadline', `must be after today (${today})`, 'not-in-future', { today });
@@ -233,7 +242,7 @@ export function applyNewDeadline(state: DeliverableState): DeliverableState {
 }
 
 export function checkExempt(state: DeliverableState, input: unknown): ExemptInput {
-  const parsed = parseOrRefuse(exemptSchema, input);
+  const parsed = parseOrRefuse(exemptSchema(), input);
   requireStage(state, ['planned', 'open', 'returned'], 'an exemption');
   return parsed;
 }

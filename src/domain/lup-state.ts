@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseOrRefuse, TransitionRefused } from './deliverable-state';
 import { localDateSchema } from './refusals';
+import { lazySchema } from './lazy-schema';
 import { mainFocusOfAnalysis, measuresOfProgramme, programmeProblems } from './guideline-answers';
 
 /**
@@ -14,6 +15,9 @@ import { mainFocusOfAnalysis, measuresOfProgramme, programmeProblems } from './g
  *
  * Pure transitions: check* parses and decides (a refusal names its field and changes nothing),
  * apply* returns the new state. The programme workflow holds the state.
+ *
+ * The schemas are built on first use, not at load (lazy-schema.ts): the programme workflow's
+ * module graph, which every workflow a worker starts evaluates, includes this module.
  */
 
 const text = (max: number) =>
@@ -22,9 +26,9 @@ const text = (max: number) =>
     .trim()
     .min(1, { message: 'must not be empty' })
     .max(max, { message: `must be at most ${max} characters` });
-const slug = z
-  .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'must be lower-case letters, digits and dashes' });
+const slug = lazySchema(() =>
+  z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'must be lower-case letters, digits and dashes' }),
+);
 const list = <T extends z.ZodTypeAny>(item: T, min: number, max: number) =>
   z
     .array(item)
@@ -53,70 +57,76 @@ export const MEASURE_STATUS_SV: Record<MeasureStatus, string> = {
 };
 
 /** A citizen dialogue (medborgardialog): need, question, forms, room for influence, who took part. */
-export const citizenDialogueSchema = z
-  .object({
-    id: slug,
-    need: text(2000),
-    question: text(1000),
-    forms: list(text(200), 1, 50),
-    roomForInfluence: text(2000),
-    participants: list(
-      z
-        .object({
-          group: z.enum(PARTICIPANT_GROUPS, {
-            message: 'must be invanare, lokala-aktorer, fortroendevalda or medarbetare',
-          }),
-          count: z
-            .number()
-            .int({ message: 'must be a whole number' })
-            .min(0, { message: 'must be 0 or more' })
-            .max(1_000_000),
-        })
-        .strict(),
-      1,
-      4,
-    ),
-    heldOn: localDateSchema,
-    outcome: text(4000).optional(),
-    /** The feedback given to those who took part (återkoppling). */
-    feedback: text(4000).optional(),
-    by: text(200),
-  })
-  .strict();
-export type CitizenDialogue = z.infer<typeof citizenDialogueSchema>;
+export const citizenDialogueSchema = lazySchema(() =>
+  z
+    .object({
+      id: slug(),
+      need: text(2000),
+      question: text(1000),
+      forms: list(text(200), 1, 50),
+      roomForInfluence: text(2000),
+      participants: list(
+        z
+          .object({
+            group: z.enum(PARTICIPANT_GROUPS, {
+              message: 'must be invanare, lokala-aktorer, fortroendevalda or medarbetare',
+            }),
+            count: z
+              .number()
+              .int({ message: 'must be a whole number' })
+              .min(0, { message: 'must be 0 or more' })
+              .max(1_000_000),
+          })
+          .strict(),
+        1,
+        4,
+      ),
+      heldOn: localDateSchema(),
+      outcome: text(4000).optional(),
+      /** The feedback given to those who took part (återkoppling). */
+      feedback: text(4000).optional(),
+      by: text(200),
+    })
+    .strict(),
+);
+export type CitizenDialogue = z.infer<ReturnType<typeof citizenDialogueSchema>>;
 
 /** A consultation with a service board or company (who, when, what they said). */
-export const consultationSchema = z
-  .object({
-    id: slug,
-    withBoardId: slug,
-    heldOn: localDateSchema,
-    said: text(4000),
-    by: text(200),
-  })
-  .strict();
-export type Consultation = z.infer<typeof consultationSchema>;
+export const consultationSchema = lazySchema(() =>
+  z
+    .object({
+      id: slug(),
+      withBoardId: slug(),
+      heldOn: localDateSchema(),
+      said: text(4000),
+      by: text(200),
+    })
+    .strict(),
+);
+export type Consultation = z.infer<ReturnType<typeof consultationSchema>>;
 
-const indicatorSchema = z.object({ name: text(300), target: text(300) }).strict();
+const indicatorSchema = lazySchema(() => z.object({ name: text(300), target: text(300) }).strict());
 
 /** A measure as a revision states it; the status is set apart (setMeasureStatus). */
-export const measureInputSchema = z
-  .object({
-    id: slug,
-    title: text(500),
-    /** The district itself, or a named service board or company of the registry. */
-    ownerId: slug,
-    /** The KF goal it serves: an ID of the cycle's `goals` (data, not code). */
-    goal: slug.optional(),
-    indicators: list(indicatorSchema, 0, 20).default([]),
-    /** Estimated cost in kronor. */
-    cost: z.number().int({ message: 'must be a whole number' }).min(0, { message: 'must be 0 or more' }).optional(),
-    /** A larger measure needs the council's budget: it must reach the spring budgetunderlag. */
-    larger: z.boolean().default(false),
-    priorityArea: slug.optional(),
-  })
-  .strict();
-export type MeasureInput = z.infer<typeof measureInputSchema>;
+export const measureInputSchema = lazySchema(() =>
+  z
+    .object({
+      id: slug(),
+      title: text(500),
+      /** The district itself, or a named service board or company of the registry. */
+      ownerId: slug(),
+      /** The KF goal it serves: an ID of the cycle's `goals` (data, not code). */
+      goal: slug().optional(),
+      indicators: list(indicatorSchema(), 0, 20).default([]),
+      /** Estimated cost in kronor. */
+      cost: z.number().int({ message: 'must be a whole number' }).min(0, { message: 'must be 0 or more' }).optional(),
+      /** A larger measure needs the council's budget: it must reach the spring budgetunderlag. */
+      larger: z.boolean().default(false),
+      priorityArea: slug().optional(),
+    })
+    .strict(),
+);
+export type MeasureInput = z.infer<ReturnType<typeof measureInputSchema>>;
 
 export interface StatusChange {
   status: MeasureStatus;
@@ -240,7 +250,7 @@ export const currentVersion = (programme: Programme): number => programme.versio
 
 export function checkDialogue(state: LupState, raw: unknown): CitizenDialogue {
   notHandedOver(state);
-  const dialogue = parse(citizenDialogueSchema, raw);
+  const dialogue = parse(citizenDialogueSchema(), raw);
   if (state.dialogues.some((d) => d.id === dialogue.id)) {
     throw new TransitionRefused('id', `a dialogue ${dialogue.id} is already recorded`, 'already-recorded', {
       id: dialogue.id,
@@ -255,7 +265,7 @@ export const applyDialogue = (state: LupState, dialogue: CitizenDialogue): LupSt
 
 export function checkConsultation(state: LupState, raw: unknown): Consultation {
   notHandedOver(state);
-  const consultation = parse(consultationSchema, raw);
+  const consultation = parse(consultationSchema(), raw);
   if (consultation.withBoardId === state.boardId) {
     throw new TransitionRefused('withBoardId', 'must be another board than the district', 'invalid');
   }
@@ -273,16 +283,18 @@ export const applyConsultation = (state: LupState, consultation: Consultation): 
 
 // --- A service board's part in a dialogue ---------------------------------------------------------
 
-export const dialoguePartSchema = z
-  .object({
-    dialogueId: slug,
-    /** The service board or company whose part it is. */
-    serviceBoardId: slug,
-    contribution: text(4000),
-    by: text(200),
-  })
-  .strict();
-export type DialoguePartInput = z.infer<typeof dialoguePartSchema>;
+export const dialoguePartSchema = lazySchema(() =>
+  z
+    .object({
+      dialogueId: slug(),
+      /** The service board or company whose part it is. */
+      serviceBoardId: slug(),
+      contribution: text(4000),
+      by: text(200),
+    })
+    .strict(),
+);
+export type DialoguePartInput = z.infer<ReturnType<typeof dialoguePartSchema>>;
 export type CheckedDialoguePart = DialoguePartInput & { recordedAt: string };
 
 /**
@@ -301,7 +313,7 @@ export function concernedBoards(state: LupState): Set<string> {
 /** Refused for a dialogue the district has not recorded and for a board the record does not name. */
 export function checkDialoguePart(state: LupState, raw: unknown, now: string): CheckedDialoguePart {
   notHandedOver(state);
-  const input = parse(dialoguePartSchema, raw);
+  const input = parse(dialoguePartSchema(), raw);
   if (!state.dialogues.some((d) => d.id === input.dialogueId)) {
     throw new TransitionRefused('dialogueId', `the district has no dialogue ${input.dialogueId}`, 'unknown-dialogue', {
       id: input.dialogueId,
@@ -336,22 +348,24 @@ export function applyDialoguePart(state: LupState, input: CheckedDialoguePart): 
 
 // --- The cycle's LUP phases, from the deliverables ----------------------------------------------
 
-export const lupStageInputSchema = z
-  .object({
-    stage: z.enum(['analysis', 'programme', 'follow-up'], { message: 'must be analysis, programme or follow-up' }),
-    budgetYear: z.number().int(),
-    phaseId: slug,
-    /** The stage's report answers, checked against its template before they reach the LUP. */
-    content: z.record(z.string(), z.unknown()),
-    /** The board's decision date, for the programme (antagandedatum). */
-    decisionDate: localDateSchema.optional(),
-    /** The board's decision reference (diarienummer), for the programme. */
-    documentRef: text(200).optional(),
-    on: localDateSchema,
-    by: text(200),
-  })
-  .strict();
-export type LupStageInput = z.infer<typeof lupStageInputSchema>;
+export const lupStageInputSchema = lazySchema(() =>
+  z
+    .object({
+      stage: z.enum(['analysis', 'programme', 'follow-up'], { message: 'must be analysis, programme or follow-up' }),
+      budgetYear: z.number().int(),
+      phaseId: slug(),
+      /** The stage's report answers, checked against its template before they reach the LUP. */
+      content: z.record(z.string(), z.unknown()),
+      /** The board's decision date, for the programme (antagandedatum). */
+      decisionDate: localDateSchema().optional(),
+      /** The board's decision reference (diarienummer), for the programme. */
+      documentRef: text(200).optional(),
+      on: localDateSchema(),
+      by: text(200),
+    })
+    .strict(),
+);
+export type LupStageInput = z.infer<ReturnType<typeof lupStageInputSchema>>;
 
 /** How far the district has come, as the record knows it when a submission is checked. */
 export interface LupProgress {
@@ -374,7 +388,7 @@ export function checkStage(state: LupState, raw: unknown): LupStageInput {
  * replaces the one in force); a follow-up needs a programme in force to follow up.
  */
 export function checkStageAfter(progress: LupProgress, raw: unknown): LupStageInput {
-  const input = parse(lupStageInputSchema, raw);
+  const input = parse(lupStageInputSchema(), raw);
   if (input.stage === 'programme') {
     const problem = programmeProblems(input.content)[0];
     if (problem) throw TransitionRefused.of(problem);
@@ -489,26 +503,30 @@ function adopt(
 
 // --- A programme adopted before Årshjul -----------------------------------------------------------
 
-export const programmePeriodSchema = z.object({ from: localDateSchema, to: localDateSchema }).strict();
-export type ProgrammePeriod = z.infer<typeof programmePeriodSchema>;
+export const programmePeriodSchema = lazySchema(() =>
+  z.object({ from: localDateSchema(), to: localDateSchema() }).strict(),
+);
+export type ProgrammePeriod = z.infer<ReturnType<typeof programmePeriodSchema>>;
 
 /**
  * A programme the board adopted before the city started Årshjul, registered as in force so the
  * cycles' follow-up phases have something to follow up. Its dialogues preceded Årshjul: none is
  * asked for here. Its measures are shaped as a revision's are.
  */
-export const registrationSchema = z
-  .object({
-    /** The board's decision date (antagandedatum). */
-    decisionDate: localDateSchema,
-    /** The board's decision reference (diarienummer). */
-    reference: text(200),
-    measures: list(measureInputSchema, 1, 50),
-    period: programmePeriodSchema.optional(),
-    by: text(200),
-  })
-  .strict();
-export type Registration = z.infer<typeof registrationSchema>;
+export const registrationSchema = lazySchema(() =>
+  z
+    .object({
+      /** The board's decision date (antagandedatum). */
+      decisionDate: localDateSchema(),
+      /** The board's decision reference (diarienummer). */
+      reference: text(200),
+      measures: list(measureInputSchema(), 1, 50),
+      period: programmePeriodSchema().optional(),
+      by: text(200),
+    })
+    .strict(),
+);
+export type Registration = z.infer<ReturnType<typeof registrationSchema>>;
 /** A registration as checked: with the day it was registered (the workflow's today). */
 export type CheckedRegistration = Registration & { registeredOn: string };
 
@@ -519,7 +537,7 @@ export type CheckedRegistration = Registration & { registeredOn: string };
  */
 export function checkRegistration(state: LupState, raw: unknown, today: string): CheckedRegistration {
   notHandedOver(state);
-  const registration = parse(registrationSchema, raw);
+  const registration = parse(registrationSchema(), raw);
   if (registration.decisionDate > today) {
     throw new TransitionRefused('decisionDate', `must not be after today (${today})`, 'in-future', { today });
   }
@@ -567,23 +585,25 @@ export function applyRegistration(state: LupState, registration: CheckedRegistra
 
 // --- Revisions and measure status ----------------------------------------------------------------
 
-export const revisionSchema = z
-  .object({
-    /** The version the revision was made from: when another revision came first, this one is refused. */
-    basedOnVersion: z.number().int().min(1).optional(),
-    on: localDateSchema,
-    reason: text(2000),
-    add: list(measureInputSchema, 0, 50).default([]),
-    change: list(measureInputSchema, 0, 50).default([]),
-    end: list(slug, 0, 50).default([]),
-    by: text(200),
-  })
-  .strict();
-export type Revision = z.infer<typeof revisionSchema>;
+export const revisionSchema = lazySchema(() =>
+  z
+    .object({
+      /** The version the revision was made from: when another revision came first, this one is refused. */
+      basedOnVersion: z.number().int().min(1).optional(),
+      on: localDateSchema(),
+      reason: text(2000),
+      add: list(measureInputSchema(), 0, 50).default([]),
+      change: list(measureInputSchema(), 0, 50).default([]),
+      end: list(slug(), 0, 50).default([]),
+      by: text(200),
+    })
+    .strict(),
+);
+export type Revision = z.infer<ReturnType<typeof revisionSchema>>;
 
 export function checkRevision(state: LupState, raw: unknown): Revision {
   notHandedOver(state);
-  const revision = parse(revisionSchema, raw);
+  const revision = parse(revisionSchema(), raw);
   const programme = inForce(state);
   const version = currentVersion(programme);
   if (revision.basedOnVersion !== undefined && revision.basedOnVersion !== version) {
@@ -660,20 +680,22 @@ export function applyRevision(state: LupState, revision: Revision): LupState {
   return { ...state, programme: { ...programme, measures, versions: [...programme.versions, version] } };
 }
 
-export const measureStatusSchema = z
-  .object({
-    measureId: slug,
-    status: z.enum(MEASURE_STATUSES, { message: `must be one of ${MEASURE_STATUSES.join(', ')}` }),
-    on: localDateSchema,
-    note: text(2000).optional(),
-    by: text(200),
-  })
-  .strict();
-export type MeasureStatusInput = z.infer<typeof measureStatusSchema>;
+export const measureStatusSchema = lazySchema(() =>
+  z
+    .object({
+      measureId: slug(),
+      status: z.enum(MEASURE_STATUSES, { message: `must be one of ${MEASURE_STATUSES.join(', ')}` }),
+      on: localDateSchema(),
+      note: text(2000).optional(),
+      by: text(200),
+    })
+    .strict(),
+);
+export type MeasureStatusInput = z.infer<ReturnType<typeof measureStatusSchema>>;
 
 export function checkMeasureStatus(state: LupState, raw: unknown): MeasureStatusInput {
   notHandedOver(state);
-  const input = parse(measureStatusSchema, raw);
+  const input = parse(measureStatusSchema(), raw);
   const programme = inForce(state);
   const measure = programme.measures.find((m) => m.id === input.measureId);
   if (!measure) {
@@ -716,12 +738,12 @@ export function applyMeasureStatus(state: LupState, input: MeasureStatusInput): 
 
 // --- Mergers -------------------------------------------------------------------------------------
 
-export const handOverSchema = z.object({ to: slug, on: localDateSchema, by: text(200) }).strict();
-export type HandOverInput = z.infer<typeof handOverSchema>;
+export const handOverSchema = lazySchema(() => z.object({ to: slug(), on: localDateSchema(), by: text(200) }).strict());
+export type HandOverInput = z.infer<ReturnType<typeof handOverSchema>>;
 
 /** The predecessor's side: its programme goes to the successor; asking twice for the same successor is one hand-over. */
 export function checkHandOver(state: LupState, raw: unknown): HandOverInput | undefined {
-  const input = parse(handOverSchema, raw);
+  const input = parse(handOverSchema(), raw);
   if (state.handedOverTo === input.to) return undefined;
   notHandedOver(state);
   if (input.to === state.boardId) throw new TransitionRefused('to', 'must be another board', 'invalid');

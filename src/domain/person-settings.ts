@@ -19,8 +19,8 @@ export const standInInputSchema = z
   .object({
     /** The stand-in by e-mail: people know each other's addresses, not our ids. */
     email: z.email({ message: 'must be an e-mail address' }).max(320),
-    from: localDateSchema,
-    to: localDateSchema,
+    from: localDateSchema(),
+    to: localDateSchema(),
   })
   .strict();
 export type StandInInput = z.infer<typeof standInInputSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema';
 import { isLocalDate } from './local-date';
 
 /**
@@ -148,11 +149,12 @@ export const isRefusalCode = (code: unknown): code is RefusalCode => typeof code
 
 /**
  * A date as people write it, YYYY-MM-DD and a real day. The code rides in the issue's params,
- * so the refusal says `bad-date` whatever the message.
+ * so the refusal says `bad-date` whatever the message. Built on first use (lazy-schema.ts): the
+ * workflows' validators use it.
  */
-export const localDateSchema = z
-  .string()
-  .refine(isLocalDate, { message: 'must be a date YYYY-MM-DD', params: { refusal: 'bad-date' } });
+export const localDateSchema = lazySchema(() =>
+  z.string().refine(isLocalDate, { message: 'must be a date YYYY-MM-DD', params: { refusal: 'bad-date' } }),
+);
 
 /** The identifiers' pattern as zod reports a regex it refused (`String(regex)`), to tell them from other formats. */
 const SLUG_PATTERN = String(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);

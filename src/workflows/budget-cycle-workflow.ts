@@ -13,7 +13,8 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { StoredPlanKey } from '../db/phase-plans';
-import { type CycleCalendar, type DeliverablePhase, withPhaseDeadline } from '../domain/cycle-calendar';
+import type { CycleCalendar, DeliverablePhase } from '../domain/cycle-calendar';
+import { withPhaseDeadline } from '../domain/phase-deadline';
 import { isLocalDate } from '../domain/local-date';
 import { deliversReports, isValidOn, type Registry } from '../domain/organisations';
 import {

@@ -4,7 +4,7 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { withTransaction } from '../../src/db/database';
 import { listDeliverableStatus } from '../../src/db/read-model';
 import { replaceRegistry } from '../../src/db/registry';
-import { registrySchema } from '../../src/domain/organisations';
+import { registrySchema } from '../../src/domain/registry-schema';
 import { smallRegistry } from '../fixtures/small-registry';
 import { accessibilityViolations, keyboardProblems } from '../helpers/accessibility';
 import { launchBrowser, screenshot, signInWithKey, structureProblems } from '../helpers/browser';

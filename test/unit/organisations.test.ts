@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { loadTemplateFile, shippedTemplatesDir } from '../../src/client/templates';
-import { deliversReports, nameOn, registrySchema } from '../../src/domain/organisations';
+import { deliversReports, nameOn } from '../../src/domain/organisations';
+import { registrySchema } from '../../src/domain/registry-schema';
 import { addressesFor } from '../../src/domain/recipients';
 import { missingForReady } from '../../src/domain/report-template';
 

@@ -44,7 +44,7 @@ describe('zod issues as refusal codes', () => {
   const form = z
     .object({
       title: z.string().trim().min(1, { message: 'must not be empty' }).max(300),
-      date: localDateSchema,
+      date: localDateSchema(),
       isoDate: z.iso.date().optional(),
       count: z.number().int().min(1).max(9).optional(),
       id: z

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadTemplateFile, shippedTemplatesDir } from '../../src/client/templates';
 import { ownersOn } from '../../src/db/template-context';
 import { expandTemplate } from '../../src/client/operations/report-drafts';
-import { registrySchema } from '../../src/domain/organisations';
+import { registrySchema } from '../../src/domain/registry-schema';
 
 /** A small template with one question of every kind, a table and a generated section. */
 const input = {

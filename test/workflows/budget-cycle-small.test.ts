@@ -23,7 +23,7 @@ import {
   submitUpdate,
 } from '../../src/workflows/deliverable-messages';
 import { smallRegistry } from '../fixtures/small-registry';
-import { registrySchema } from '../../src/domain/organisations';
+import { registrySchema } from '../../src/domain/registry-schema';
 import { recordHistoryIfAsked } from '../helpers/histories';
 import { useRunningWorker } from '../helpers/stack';
 import { sleepUntilStockholm, startTimeSkippingEnv } from '../helpers/temporal';

@@ -2,7 +2,8 @@ import { listDeliverableStatus, rebuildReadModel } from '../../src/db/read-model
 import { SendLogRow } from '../../src/db/send-log';
 import { replaceRegistry } from '../../src/db/registry';
 import { holidayName, legalDeadline } from '../../src/domain/business-days';
-import { CycleCalendar, deliverablePhaseSchema, withPhaseDeadline } from '../../src/domain/cycle-calendar';
+import { CycleCalendar, deliverablePhaseSchema } from '../../src/domain/cycle-calendar';
+import { withPhaseDeadline } from '../../src/domain/phase-deadline';
 import { addDays, LocalDate } from '../../src/domain/local-date';
 import { DeliverablePlan, planCycle, PlannedAction } from '../../src/domain/planner';
 import { formatWithOffset, localTimeOf } from '../../src/domain/zoned-time';

@@ -13,7 +13,7 @@ import { buildTemplateContext } from '../../src/db/template-context';
 import { addBusinessDays, legalDeadline } from '../../src/domain/business-days';
 import { addDays } from '../../src/domain/local-date';
 import type { TraceStep, TraceStepResult } from '../../src/domain/lup-trace';
-import { registrySchema } from '../../src/domain/organisations';
+import { registrySchema } from '../../src/domain/registry-schema';
 import type { Principal } from '../../src/domain/principal';
 import {
   optionsOf,

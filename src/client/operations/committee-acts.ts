@@ -86,7 +86,7 @@ export const areaUnflagSchema = z
 
 const slugSchema = z.string().regex(BOARD_ID_PATTERN, { message: 'must be an id' });
 const decisionFields = {
-  decidedOn: localDateSchema,
+  decidedOn: localDateSchema(),
   reference: z
     .string()
     .trim()
@@ -118,7 +118,7 @@ export const supplementRequestSchema = z
       .trim()
       .min(1, { message: 'must not be empty' })
       .max(4000, { message: 'must be at most 4000 characters' }),
-    deadline: localDateSchema,
+    deadline: localDateSchema(),
     requestId: z
       .string()
       .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'must be lower-case letters, digits and dashes' })

@@ -56,16 +56,16 @@ import type { ContentIssue } from '../../domain/report-submission';
 /** What a write is, for the updates a deliverable accepts: the input without `by` (the caller). */
 export const deliverableActionSchemas = {
   // Who marked a report ready is the sign-off's to say (report-drafts.ts), never a caller's.
-  submit: submitSchema.omit({ by: true, markedReady: true }),
-  approve: approveSchema.omit({ by: true }),
-  return: returnSchema.omit({ by: true }),
-  extend: extensionSchema.omit({ by: true }),
-  exempt: exemptSchema.omit({ by: true }),
+  submit: submitSchema().omit({ by: true, markedReady: true }),
+  approve: approveSchema().omit({ by: true }),
+  return: returnSchema().omit({ by: true }),
+  extend: extensionSchema().omit({ by: true }),
+  exempt: exemptSchema().omit({ by: true }),
 } as const;
 export type DeliverableAction = keyof typeof deliverableActionSchemas;
 export const deliverableActions = Object.keys(deliverableActionSchemas) as DeliverableAction[];
 
-const dateSchema = localDateSchema;
+const dateSchema = localDateSchema();
 const reasonSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(4000);
 export const moveDeadlineSchema = z
   .object({
@@ -220,7 +220,7 @@ export function createCycleOperations(deps: OperationsDeps) {
     year: number,
     phaseId: string,
     boardId: string,
-    input: z.infer<typeof submitSchema>,
+    input: z.infer<ReturnType<typeof submitSchema>>,
   ): Promise<SubmitOutcome> =>
     viaWorkflow('deliverable', () =>
       client.workflow.getHandle(deliverableId(year, phaseId, boardId)).executeUpdate(submitUpdate, { args: [input] }),
@@ -437,19 +437,19 @@ export function createCycleOperations(deps: OperationsDeps) {
       const what = 'deliverable';
       switch (action) {
         case 'submit':
-          return submitWithContent(year, phaseId, boardId, submitSchema.parse(body));
+          return submitWithContent(year, phaseId, boardId, submitSchema().parse(body));
         case 'approve':
-          return viaWorkflow(what, () => handle.executeUpdate(approveUpdate, { args: [approveSchema.parse(body)] }));
+          return viaWorkflow(what, () => handle.executeUpdate(approveUpdate, { args: [approveSchema().parse(body)] }));
         case 'return':
           return viaWorkflow(what, () =>
-            handle.executeUpdate(returnForCompletionUpdate, { args: [returnSchema.parse(body)] }),
+            handle.executeUpdate(returnForCompletionUpdate, { args: [returnSchema().parse(body)] }),
           );
         case 'extend':
           return viaWorkflow(what, () =>
-            handle.executeUpdate(grantExtensionUpdate, { args: [extensionSchema.parse(body)] }),
+            handle.executeUpdate(grantExtensionUpdate, { args: [extensionSchema().parse(body)] }),
           );
         case 'exempt':
-          return viaWorkflow(what, () => handle.executeUpdate(exemptUpdate, { args: [exemptSchema.parse(body)] }));
+          return viaWorkflow(what, () => handle.executeUpdate(exemptUpdate, { args: [exemptSchema().parse(body)] }));
       }
     },
 
@@ -461,9 +461,9 @@ export function createCycleOperations(deps: OperationsDeps) {
       year: number,
       phaseId: string,
       boardId: string,
-      input: z.input<typeof submitSchema>,
+      input: z.input<ReturnType<typeof submitSchema>>,
     ): Promise<SubmitOutcome> {
-      return submitWithContent(year, phaseId, boardId, parse(submitSchema, input));
+      return submitWithContent(year, phaseId, boardId, parse(submitSchema(), input));
     },
 
     /** The mails about a board's deliverables (send log), newest first. */

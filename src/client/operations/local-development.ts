@@ -150,13 +150,13 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
     },
 
     async recordDialogue(boardId: string, dialogue: unknown, by: string): Promise<LupState> {
-      const parsed = parseInput(citizenDialogueSchema.omit({ by: true }), dialogue);
+      const parsed = parseInput(citizenDialogueSchema().omit({ by: true }), dialogue);
       await district(boardId);
       return update(boardId, recordDialogueUpdate, { ...parsed, by });
     },
 
     async recordConsultation(boardId: string, consultation: unknown, by: string): Promise<LupState> {
-      const parsed = parseInput(consultationSchema.omit({ by: true }), consultation);
+      const parsed = parseInput(consultationSchema().omit({ by: true }), consultation);
       const reg = await district(boardId);
       const kind = findOrganisation(reg, parsed.withBoardId)?.kind;
       if (kind !== 'facknamnd' && kind !== 'bolagsstyrelse') {
@@ -180,7 +180,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
      * measure). A dialogue the district has not recorded is a 404, as the URL names it.
      */
     async recordDialoguePart(boardId: string, dialogueId: string, part: unknown, by: string): Promise<LupState> {
-      const parsed = parseInput(dialoguePartSchema.omit({ by: true, dialogueId: true }), part);
+      const parsed = parseInput(dialoguePartSchema().omit({ by: true, dialogueId: true }), part);
       const reg = await district(boardId);
       const kind = findOrganisation(reg, parsed.serviceBoardId)?.kind;
       if (kind !== 'facknamnd' && kind !== 'bolagsstyrelse') {
@@ -202,7 +202,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
 
     /** A revision by the district: measures added, changed, ended, with the reason (a new version). */
     async reviseProgramme(boardId: string, revision: unknown, by: string): Promise<LupState> {
-      const parsed = parseInput(revisionSchema.omit({ by: true }), revision);
+      const parsed = parseInput(revisionSchema().omit({ by: true }), revision);
       checkOwners(await district(boardId), boardId, parsed);
       await checkGoals(parsed);
       return update(boardId, reviseProgrammeUpdate, { ...parsed, by });
@@ -214,7 +214,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
      * the decision date against its own today.
      */
     async registerProgramme(boardId: string, registration: unknown, by: string): Promise<LupState> {
-      const parsed = parseInput(registrationSchema.omit({ by: true }), registration);
+      const parsed = parseInput(registrationSchema().omit({ by: true }), registration);
       const reg = await district(boardId);
       // What is wrong in the input itself (a date after today, a period backwards, a measure named
       // twice) is a bad request: the same check against an empty record, before the workflow's.
@@ -230,7 +230,7 @@ export function createLocalDevelopmentOperations(deps: LocalDevelopmentDeps) {
     },
 
     async setMeasureStatus(boardId: string, measureId: string, change: unknown, by: string): Promise<LupState> {
-      const parsed = parseInput(measureStatusSchema.omit({ by: true, measureId: true }), change);
+      const parsed = parseInput(measureStatusSchema().omit({ by: true, measureId: true }), change);
       await district(boardId);
       return update(boardId, setMeasureStatusUpdate, { ...parsed, measureId, by });
     },

@@ -84,7 +84,7 @@ const text = (max: number) =>
 export const markReadySchema = z
   .object({
     documentRef: text(200).optional(),
-    decisionDate: localDateSchema.optional(),
+    decisionDate: localDateSchema().optional(),
     comment: text(4000).optional(),
   })
   .strict();

@@ -210,10 +210,10 @@ export const personSettings = z.object({
 
 export const lupParams = z.object({ boardId: slug }).strict();
 export const measureParams = lupParams.extend({ measureId: slug }).strict();
-export const dialogueBody = citizenDialogueSchema.omit({ by: true });
-export const consultationBody = consultationSchema.omit({ by: true });
+export const dialogueBody = citizenDialogueSchema().omit({ by: true });
+export const consultationBody = consultationSchema().omit({ by: true });
 export const dialogueParams = lupParams.extend({ dialogueId: slug }).strict();
-export const dialoguePartBody = dialoguePartSchema.omit({ by: true, dialogueId: true });
+export const dialoguePartBody = dialoguePartSchema().omit({ by: true, dialogueId: true });
 /** A service board's or company's part in a district's dialogue, as the dialogues list it. */
 const dialoguePartView = z.object({
   boardId: z.string(),
@@ -221,9 +221,9 @@ const dialoguePartView = z.object({
   by: z.string(),
   recordedAt: z.string(),
 });
-export const revisionBody = revisionSchema.omit({ by: true });
-export const registrationBody = registrationSchema.omit({ by: true });
-export const measureStatusBody = measureStatusSchema.omit({ by: true, measureId: true });
+export const revisionBody = revisionSchema().omit({ by: true });
+export const registrationBody = registrationSchema().omit({ by: true });
+export const measureStatusBody = measureStatusSchema().omit({ by: true, measureId: true });
 
 const measure = z.object({
   id: z.string(),
@@ -276,9 +276,9 @@ export const lupState = z.object({
     }),
   ),
   dialogues: z.array(
-    citizenDialogueSchema.extend({ boardId: z.string(), parts: z.array(dialoguePartView).optional() }),
+    citizenDialogueSchema().extend({ boardId: z.string(), parts: z.array(dialoguePartView).optional() }),
   ),
-  consultations: z.array(consultationSchema.extend({ boardId: z.string() })),
+  consultations: z.array(consultationSchema().extend({ boardId: z.string() })),
   followUps: z.array(
     z.object({
       budgetYear: z.number().int(),
