@@ -14,20 +14,21 @@ import { ArshjulMetrics, MetricsListener, startMetricsListener } from './metrics
 import { activeTracing } from './tracing';
 
 /**
- * Measured memory of one cached workflow (bench/results/summary.md, worker-memory: 0.77 MiB of
- * resident memory per cached deliverable since zod is shared by every workflow,
- * src/worker/workflow-bundle-options.ts; 1.7 MiB before), with a margin, and what the rest of a
- * worker process needs under a deadline-day burst (the runtime, the pg pool, the SMTP pool, a
- * dispatch activity's page of mails): 300 MiB.
+ * Measured memory of one cached workflow (bench/results/summary.md, worker-memory: about 0.2 MiB
+ * of resident memory per cached deliverable since zod is shared by every workflow,
+ * src/worker/workflow-bundle-options.ts, and a workflow's start builds no schema,
+ * src/domain/lazy-schema.ts; 1.7 MiB before either, 0.8 with the first), with a margin, and what
+ * the rest of a worker process needs under a deadline-day burst (the runtime, the pg pool, the
+ * SMTP pool, a dispatch activity's page of mails): 300 MiB.
  */
-const MIB_PER_CACHED_WORKFLOW = 0.85;
+const MIB_PER_CACHED_WORKFLOW = 0.3;
 const MIB_FOR_THE_REST = 300;
 /** Issue 16's budget for a worker with 3,000 open deliverables. */
 export const DEFAULT_WORKER_MEMORY_MIB = 1024;
 
 /**
  * How many workflows the worker keeps cached: as many as fit in its memory budget beside the rest
- * of the process by the measured cost of one (1 GiB: 851); at least 50, so that a small budget
+ * of the process by the measured cost of one (1 GiB: 2,413); at least 50, so that a small budget
  * still serves a burst. Not every open deliverable needs a place: reminders go through the
  * cycle's dispatcher (one activity per instant), so a deliverable's workflow wakes only when
  * someone acts on it or a deadline passes, and an evicted one replays its short history then.
