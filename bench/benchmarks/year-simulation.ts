@@ -3,7 +3,8 @@ import { temporal } from '@temporalio/proto';
 import { systemClock } from '../../src/activities/ports';
 import { planCycle } from '../../src/domain/planner';
 import { zonedInstant } from '../../src/domain/zoned-time';
-import { createArshjulWorker } from '../../src/worker/create-worker';
+import { createPool } from '../../src/db/database';
+import { createArshjulWorker, poolSizeFor } from '../../src/worker/create-worker';
 import { createSmtpMailer } from '../../src/worker/mail-transport';
 import { installRuntime } from '../../src/worker/runtime';
 import { confirmMilestoneUpdate } from '../../src/workflows/budget-cycle-messages';
@@ -38,6 +39,8 @@ export async function yearSimulation(ctx: BenchContext, options: BenchOptions): 
     const envSeconds = (Date.now() - tEnv) / 1000;
     const registry = stockholmRegistry();
     const db = await ctx.freshDatabase(`year-${variant}`, registry);
+    // The worker's activities get the pool a worker process has (a connection per concurrent activity).
+    const pool = createPool(db.url, poolSizeFor({ worker: true, http: false }));
     const sink = await new CountingSmtpSink().start();
     const mailer = createSmtpMailer(sink.url, 'Årshjul <arshjul@bench.example>');
     const taskQueue = `year-${variant}`;
@@ -45,7 +48,7 @@ export async function yearSimulation(ctx: BenchContext, options: BenchOptions): 
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      deps: { db: db.pool, mailer, clock: systemClock, publicUrl: 'https://arshjul.bench.example' },
+      deps: { db: pool, mailer, clock: systemClock, publicUrl: 'https://arshjul.bench.example' },
       workflowBundle: { codePath: ctx.bundlePath },
     });
     const running = worker.run();
@@ -124,6 +127,7 @@ export async function yearSimulation(ctx: BenchContext, options: BenchOptions): 
       mailer.close();
       await sink.stop();
       await env.teardown();
+      await pool.end();
       await db.drop();
     }
   }
@@ -160,7 +164,7 @@ export async function yearSimulation(ctx: BenchContext, options: BenchOptions): 
     ],
     runs,
     notes: [
-      'Each run: a new time-skipping server (its JVM start is shown apart, not in the wall time), a new database with the shipped registry stored, a loopback SMTP server that counts every mail whole without parsing it, a worker in this process.',
+      'Each run: a new time-skipping server (its JVM start is shown apart, not in the wall time), a new database with the shipped registry stored, a loopback SMTP server that counts every mail whole without parsing it, a worker in this process with a worker process’s pool (a connection per concurrent activity).',
       'Every opening, reminder and escalation mail the planner plans is sent and received (the run fails otherwise); deadlines are recorded as events.',
       'Baseline timers: each deliverable’s opening, deadline and escalations, one per distinct reminder instant (the cycle’s dispatcher) and one per phase opening on a date (the cycle) — what Årshjul sets since reminders go through the dispatcher; Årshjul’s fired timers are counted from its histories after the run.',
       'The time-skipping server moves time only when no workflow task or activity is outstanding anywhere: each virtual instant is a wave that lasts as long as its slowest chain. A deliverable’s timer due “now” is a 1 ms timer (condition(…, 0)), so a phase’s opening mails wait until every board of the phase has been started and recorded.',

@@ -6,6 +6,7 @@ import {
   getExternalWorkflowHandle,
   ParentClosePolicy,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   workflowInfo,
@@ -52,8 +53,19 @@ import { ACTIVITY_RETRY, createLock, refuseWith } from './workflow-support';
 import { localDateOf } from '../domain/zoned-time';
 import { startReminderDispatch } from './reminder-dispatch-loop';
 
-const { recordEvent, cycleSchedule, planPhase, phaseDeadlines, storeRegistry, loadPhasePlans, retireReminders } =
-  proxyActivities<Activities>({
+const { retireReminders } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: ACTIVITY_RETRY,
+});
+/**
+ * Planning, storing plans and recording events run as local activities, inside the workflow task
+ * that needs them: a phase opens in one task (planned, recorded, its children started) instead of
+ * one task per activity result. Each is short and idempotent (plans and the registry are stored
+ * by content hash, an event by its key), so a task retried after a lost worker runs them again
+ * harmlessly.
+ */
+const { recordEvent, cycleSchedule, planPhase, phaseDeadlines, storeRegistry, loadPhasePlans } =
+  proxyLocalActivities<Activities>({
     startToCloseTimeout: '2 minutes',
     retry: ACTIVITY_RETRY,
   });

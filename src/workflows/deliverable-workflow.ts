@@ -55,18 +55,20 @@ import { remindersScheduledSignal } from './reminder-dispatch-messages';
 import type { ReminderNotification } from '../db/scheduled-reminders';
 import { ACTIVITY_RETRY, createLock, refuse, refuseWith, tryCheck } from './workflow-support';
 
-const { recordEvent, replanDeliverable, checkSubmissionRules, expireNotification } = proxyActivities<Activities>({
+const { replanDeliverable, checkSubmissionRules, expireNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: ACTIVITY_RETRY,
 });
 /**
- * The start (reading the stored plan, recording the start with the plan's reminders) runs as
- * local activities, inside the workflow's first task: a city's deliverables start at once, and a
- * start is then one workflow task, with no activity task to queue and no second workflow task
- * for its result. Both are idempotent (a plan by its hash; the event by its key), so a task
- * retried after a lost worker runs them again harmlessly.
+ * Reading the stored plan and recording events run as local activities, inside the workflow task
+ * that needs them: a city's deliverables start at once and reach their deadlines at once, and a
+ * start or a missed deadline is then one workflow task, with no activity task to queue and no
+ * second workflow task for its result (under the time-skipping server, each instant lasts as
+ * long as its slowest such chain). Both are short and idempotent (a plan by its hash; an event
+ * by its key: run and sequence number), so a task retried after a lost worker runs them again
+ * harmlessly.
  */
-const startActivities = proxyLocalActivities<Activities>({
+const { loadPhasePlans, recordEvent } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: ACTIVITY_RETRY,
 });
@@ -135,7 +137,7 @@ export async function deliverableWorkflow(
 /** The input with its plan read from PostgreSQL (the plan then sits in this workflow's history). */
 async function withStoredPlan({ storedPlan, ...rest }: StoredDeliverableInput): Promise<DeliverableWorkflowInput> {
   const { cycleWorkflowId, phaseId, boardId, hash } = storedPlan;
-  const [deliverable] = await startActivities.loadPhasePlans({ cycleWorkflowId, phaseId, boards: [{ boardId, hash }] });
+  const [deliverable] = await loadPhasePlans({ cycleWorkflowId, phaseId, boards: [{ boardId, hash }] });
   return { ...rest, ...deliverable! };
 }
 
@@ -196,11 +198,10 @@ async function followDeliverable(input: DeliverableWorkflowInput): Promise<Deliv
     payload: Record<string, unknown>,
     actor = 'system',
     schedules = false,
-    via = recordEvent,
   ): Promise<unknown> => {
     const at = ++seq;
     const to = schedules ? dispatcher : undefined;
-    const recorded = via({
+    const recorded = recordEvent({
       workflowId,
       seq: at,
       kind,
@@ -561,7 +562,6 @@ async function followDeliverable(input: DeliverableWorkflowInput): Promise<Deliv
     },
     'system',
     true,
-    startActivities.recordEvent,
   );
 
   if (input.handOver) {
