@@ -5,9 +5,8 @@ import type { DeliverableSnapshot } from '../db/read-model';
 import { CycleCalendar } from '../domain/cycle-calendar';
 import { addDays, compareDates, LocalDate } from '../domain/local-date';
 import { Organisation, Registry, responsibleOn } from '../domain/organisations';
-import { loadRecipientOrganisations } from '../db/registry';
-import { preferencesFor, RecipientPreference } from '../db/recipient-preferences';
-import { loadBoardMembers, loadStandInsFor } from '../db/board-people';
+import type { RecipientPreference } from '../db/recipient-preferences';
+import { batchedRecipientLookups } from './batched-lookups';
 import { boardPeopleRecipients } from '../domain/board-recipients';
 import type { RecipientRole } from '../domain/cycle-calendar';
 import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
@@ -178,12 +177,13 @@ export function createActivities(deps: ActivityDeps) {
     return loaded;
   };
 
+  const lookups = batchedRecipientLookups(db);
   const resolveRecipients = async (
     input: SendNotificationInput,
   ): Promise<{ to: string[]; from: 'registry' | 'plan' }> => {
     const about = aboutOf(input);
     if (!about) return { to: input.to, from: 'plan' };
-    const stored = await loadRecipientOrganisations(db, about.municipality, about.boardId);
+    const stored = await lookups.organisations(about.municipality, about.boardId);
     if (!stored) return { to: input.to, from: 'plan' };
     // The registry as it stands on the day the action fired (workflow time).
     const on = localDateOf(new Date(input.firedAt), MUNICIPALITY_TIME_ZONE);
@@ -204,9 +204,8 @@ export function createActivities(deps: ActivityDeps) {
     const boardId = aboutOf(input)?.boardId;
     if (!boardId) return [];
     const at = new Date(input.firedAt);
-    const members = await loadBoardMembers(db, boardId, at);
-    const standIns = await loadStandInsFor(
-      db,
+    const members = await lookups.boardMembers(boardId, at);
+    const standIns = await lookups.standIns(
       members.map((m) => m.personId),
       localDateOf(at, MUNICIPALITY_TIME_ZONE),
     );
@@ -272,7 +271,7 @@ export function createActivities(deps: ActivityDeps) {
       const resolving = resolveRecipients(input);
       const [recipients, registryPrefs, peoplePrefs] = await Promise.all([
         resolving,
-        resolving.then((resolved) => preferencesFor(db, resolved.to)),
+        resolving.then((resolved) => lookups.preferences(resolved.to)),
         boardPeople(input, resolving),
       ]);
       const key = notificationKey(input.workflowId, input.actionId, input.plannedAt);
