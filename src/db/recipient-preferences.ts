@@ -30,26 +30,16 @@ export async function setRecipientPreference(db: Queryable, input: unknown): Pro
 
 /** The preferences of the given addresses; an address without a row gets Swedish, no digest. */
 export async function preferencesFor(db: Queryable, addresses: string[]): Promise<RecipientPreference[]> {
-  return (await preferencesOfMany(db, [addresses]))[0]!;
-}
-
-/** preferencesFor for many lists of addresses in one statement (the mails of a burst in flight). */
-export async function preferencesOfMany(
-  db: Queryable,
-  lists: readonly (readonly string[])[],
-): Promise<RecipientPreference[][]> {
-  const lower = [...new Set(lists.flat().map((a) => a.toLowerCase()))];
+  const lower = addresses.map((a) => a.toLowerCase());
   const result = await db.query<{ address: string; language: MailLanguage; weekly_digest: boolean }>(
     'SELECT address, language, weekly_digest FROM recipient_preferences WHERE address = ANY($1)',
     [lower],
   );
   const stored = new Map(result.rows.map((r) => [r.address, r]));
-  return lists.map((addresses) =>
-    addresses.map((address) => {
-      const row = stored.get(address.toLowerCase());
-      return { address, language: row?.language ?? 'sv', weeklyDigest: row?.weekly_digest ?? false };
-    }),
-  );
+  return addresses.map((address) => {
+    const row = stored.get(address.toLowerCase());
+    return { address, language: row?.language ?? 'sv', weeklyDigest: row?.weekly_digest ?? false };
+  });
 }
 
 /**

@@ -38,7 +38,7 @@ export async function replaceRegistry(db: Queryable, registry: Registry): Promis
   }
 }
 
-interface OrganisationRow {
+export interface OrganisationRow {
   id: string;
   name: string;
   kind: string;
@@ -52,10 +52,10 @@ interface OrganisationRow {
   reports_as_company: boolean;
 }
 
-const ORGANISATION_COLUMNS = `id, name, kind, valid_from::text, valid_to::text, successor_id, parent_id, contacts,
+export const ORGANISATION_COLUMNS = `id, name, kind, valid_from::text, valid_to::text, successor_id, parent_id, contacts,
   names, greater_local_responsibility, reports_as_company`;
 
-function toOrganisation(o: OrganisationRow): Organisation {
+export function toOrganisation(o: OrganisationRow): Organisation {
   return {
     id: o.id,
     name: o.name,
@@ -71,6 +71,11 @@ function toOrganisation(o: OrganisationRow): Organisation {
   };
 }
 
+export interface RecipientOrganisations {
+  board: Organisation;
+  related: Registry;
+}
+
 /**
  * What a notification needs to find its recipients, in one query: the board, its group parent
  * and the committee (not the whole registry: this runs for every mail of a burst).
@@ -80,48 +85,17 @@ export async function loadRecipientOrganisations(
   municipality: string,
   boardId: string,
 ): Promise<RecipientOrganisations | undefined> {
-  const [found] = await loadRecipientOrganisationsOfMany(db, [{ municipality, boardId }]);
-  return found;
-}
-
-export interface RecipientOrganisations {
-  board: Organisation;
-  related: Registry;
-}
-
-/**
- * loadRecipientOrganisations for many boards in one statement (the mails of a burst in flight):
- * each board with its group parent, and each municipality's committees once.
- */
-export async function loadRecipientOrganisationsOfMany(
-  db: Queryable,
-  requests: readonly { municipality: string; boardId: string }[],
-): Promise<(RecipientOrganisations | undefined)[]> {
-  // In the database's order of their IDs (as the registry is read everywhere else).
-  const rows = await db.query<OrganisationRow & { for_municipality: string; for_board: string | null }>(
-    `WITH q AS (SELECT DISTINCT m, b FROM unnest($1::text[], $2::text[]) AS q(m, b))
-     SELECT * FROM (
-       SELECT q.m AS for_municipality, q.b AS for_board, ${ORGANISATION_COLUMNS}
-       FROM q JOIN organisations o ON o.municipality = q.m
-         AND (o.id = q.b OR o.id = (SELECT parent_id FROM organisations WHERE municipality = q.m AND id = q.b))
-       UNION ALL
-       SELECT municipality, NULL, ${ORGANISATION_COLUMNS} FROM organisations
-       WHERE municipality IN (SELECT m FROM q) AND kind IN ('utskott', 'slk')
-     ) found ORDER BY id`,
-    [requests.map((r) => r.municipality), requests.map((r) => r.boardId)],
+  const rows = await db.query<OrganisationRow>(
+    `SELECT ${ORGANISATION_COLUMNS} FROM organisations
+     WHERE municipality = $1
+       AND (id = $2 OR kind IN ('utskott', 'slk')
+            OR id = (SELECT parent_id FROM organisations WHERE municipality = $1 AND id = $2))
+     ORDER BY id`,
+    [municipality, boardId],
   );
-  // Each organisation once per request, in the order read: the board's own rows and its
-  // municipality's committees (a board that is itself a committee comes in both).
-  const ordered = rows.rows.map((row) => ({ row, organisation: toOrganisation(row) }));
-  return requests.map(({ municipality, boardId }) => {
-    const seen = new Set<string>();
-    const organisations = ordered
-      .filter(({ row }) => row.for_municipality === municipality && (row.for_board ?? boardId) === boardId)
-      .map(({ organisation }) => organisation)
-      .filter((o) => !seen.has(o.id) && seen.add(o.id));
-    const board = organisations.find((o) => o.id === boardId);
-    return board && { board, related: { municipality, organisations, priorityAreas: [] } };
-  });
+  const organisations = rows.rows.map(toOrganisation);
+  const board = organisations.find((o) => o.id === boardId);
+  return board && { board, related: { municipality, organisations, priorityAreas: [] } };
 }
 
 /**
