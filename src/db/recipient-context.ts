@@ -64,8 +64,10 @@ export async function loadRecipientContexts(
        -- The board and its parent by the primary key, the committees by their index.
        SELECT q.i, ${ORGANISATION_COLUMNS} FROM q JOIN organisations o ON o.municipality = q.m AND o.id = q.b
        UNION
-       SELECT q.i, ${ORGANISATION_COLUMNS} FROM q JOIN organisations o ON o.municipality = q.m
-         AND o.id = (SELECT parent_id FROM organisations WHERE municipality = q.m AND id = q.b)
+       SELECT parent.i, ${ORGANISATION_COLUMNS}
+         FROM (SELECT q.i, q.m, board.parent_id AS up
+                 FROM q JOIN organisations board ON board.municipality = q.m AND board.id = q.b) parent
+         JOIN organisations o ON o.municipality = parent.m AND o.id = parent.up
        UNION
        SELECT q.i, ${ORGANISATION_COLUMNS} FROM q JOIN organisations o ON o.municipality = q.m
          AND o.kind IN ('utskott', 'slk')
