@@ -5,9 +5,9 @@ import type { DeliverableSnapshot } from '../db/read-model';
 import { CycleCalendar } from '../domain/cycle-calendar';
 import { addDays, compareDates, LocalDate } from '../domain/local-date';
 import { Organisation, Registry, responsibleOn } from '../domain/organisations';
-import { loadRecipientOrganisations } from '../db/registry';
-import { preferencesFor, RecipientPreference } from '../db/recipient-preferences';
-import { loadBoardMembers, loadStandInsFor } from '../db/board-people';
+import type { RecipientPreference } from '../db/recipient-preferences';
+import type { RecipientContext } from '../db/recipient-context';
+import { batchedRecipientLookups } from './batched-lookups';
 import { boardPeopleRecipients } from '../domain/board-recipients';
 import type { RecipientRole } from '../domain/cycle-calendar';
 import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
@@ -178,12 +178,12 @@ export function createActivities(deps: ActivityDeps) {
     return loaded;
   };
 
-  const resolveRecipients = async (
+  const recipientContext = batchedRecipientLookups(db);
+  const resolveRecipients = (
     input: SendNotificationInput,
-  ): Promise<{ to: string[]; from: 'registry' | 'plan' }> => {
-    const about = aboutOf(input);
-    if (!about) return { to: input.to, from: 'plan' };
-    const stored = await loadRecipientOrganisations(db, about.municipality, about.boardId);
+    context: RecipientContext,
+  ): { to: string[]; from: 'registry' | 'plan' } => {
+    const stored = context.organisations;
     if (!stored) return { to: input.to, from: 'plan' };
     // The registry as it stands on the day the action fired (workflow time).
     const on = localDateOf(new Date(input.firedAt), MUNICIPALITY_TIME_ZONE);
@@ -197,20 +197,15 @@ export function createActivities(deps: ActivityDeps) {
    * Stockholm day, each with their own language, digest and boards. An address the registry
    * gave already keeps the registry's (the formal mailbox's) preferences.
    */
-  const boardPeople = async (
+  const boardPeople = (
     input: SendNotificationInput,
-    registry: Promise<{ to: string[] }>,
-  ): Promise<RecipientPreference[]> => {
+    context: RecipientContext,
+    registry: { to: string[] },
+  ): RecipientPreference[] => {
     const boardId = aboutOf(input)?.boardId;
     if (!boardId) return [];
-    const at = new Date(input.firedAt);
-    const members = await loadBoardMembers(db, boardId, at);
-    const standIns = await loadStandInsFor(
-      db,
-      members.map((m) => m.personId),
-      localDateOf(at, MUNICIPALITY_TIME_ZONE),
-    );
-    const taken = new Set((await registry).to.map((a) => a.toLowerCase()));
+    const { members, standIns } = context;
+    const taken = new Set(registry.to.map((a) => a.toLowerCase()));
     return boardPeopleRecipients({ boardId, kind: input.kind, roles: input.roles, members, standIns })
       .filter((r) => !taken.has(r.address.toLowerCase()))
       .map((r) => ({ address: r.address, language: r.language, weeklyDigest: r.weeklyDigest }));
@@ -267,14 +262,19 @@ export function createActivities(deps: ActivityDeps) {
      * opening are used.
      */
     async sendNotification(input: SendNotificationInput): Promise<SendOnceResult> {
-      // The registry's addresses and the board's people are looked up side by side (a burst's
-      // mails wait on fewer round trips one after the other).
-      const resolving = resolveRecipients(input);
-      const [recipients, registryPrefs, peoplePrefs] = await Promise.all([
-        resolving,
-        resolving.then((resolved) => preferencesFor(db, resolved.to)),
-        boardPeople(input, resolving),
-      ]);
+      // The registry's board and committees, the board's people and the addresses' preferences,
+      // read in one statement with the other mails in flight.
+      const firedAt = new Date(input.firedAt);
+      const about = aboutOf(input);
+      const context = await recipientContext({
+        ...(about && { about }),
+        at: firedAt,
+        day: localDateOf(firedAt, MUNICIPALITY_TIME_ZONE),
+        planned: input.to,
+      });
+      const recipients = resolveRecipients(input, context);
+      const registryPrefs = context.preferencesOf(recipients.to);
+      const peoplePrefs = boardPeople(input, context, recipients);
       const key = notificationKey(input.workflowId, input.actionId, input.plannedAt);
       const prefs = [...registryPrefs, ...peoplePrefs];
       // A reminder goes to the weekly digest of those who chose it, instead of its own mail.

@@ -1,17 +1,22 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { appendAuditEvent, appendAuditEventWith, AuditEvent } from '../db/audit-log';
-import { Queryable, withTransaction } from '../db/database';
+import type { Pool } from 'pg';
+import { appendAuditEvent, AuditEvent } from '../db/audit-log';
+import { createBatcher } from '../db/batcher';
+import { carriesContent } from '../db/content-projection';
+import { preparedStatements, Queryable, withTransaction } from '../db/database';
 import {
   claimSend,
-  leaseFreeSend,
+  LeaseRequest,
+  leaseFreeSends,
   leaseSend,
   markExpired,
   markFailed,
   markSent,
-  markSentStatement,
+  markSentWithEvents,
   PlannedSend,
   releaseSend,
+  SentOutcome,
 } from '../db/send-log';
 import { ActivityDeps, Clock, isPermanentSmtpFailure, MailOutcome } from './ports';
 import { RenderedMail } from './reminder-mail';
@@ -71,6 +76,30 @@ export class SendInProgress extends Error {
   override name = 'SendInProgress';
 }
 
+/**
+ * The leases and the outcomes of the mails in flight, each kind one statement for all of them
+ * (a group commit, src/db/batcher.ts); one pair per pool.
+ */
+interface OutboxStatements {
+  lease(request: LeaseRequest): Promise<boolean>;
+  recordSent(outcome: SentOutcome): Promise<boolean>;
+}
+
+const statementsOfPool = new WeakMap<Pool, OutboxStatements>();
+
+function outboxStatements(db: Pool): OutboxStatements {
+  let statements = statementsOfPool.get(db);
+  if (!statements) {
+    const prepared = preparedStatements(db);
+    statements = {
+      lease: createBatcher((requests: readonly LeaseRequest[]) => leaseFreeSends(prepared, requests, SEND_LEASE_MS)),
+      recordSent: createBatcher((outcomes: readonly SentOutcome[]) => markSentWithEvents(prepared, outcomes)),
+    };
+    statementsOfPool.set(db, statements);
+  }
+  return statements;
+}
+
 export function stableMessageId(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@arshjul>`;
 }
@@ -78,7 +107,8 @@ export function stableMessageId(key: string): string {
 /**
  * Sends one planned mail at most once, without holding a database transaction across the SMTP
  * exchange: one statement takes a lease on the send-log row (`sending`, with an expiry), the mail
- * goes out, a second statement records the outcome with its audit event. A concurrent attempt
+ * goes out, a second statement records the outcome with its audit event (each statement shared
+ * by the mails in flight at the moment, each mail with its own row's answer). A concurrent attempt
  * finds the lease and is retried later. The one window left: the relay accepted the mail and the
  * process died before the outcome was recorded; once the lease has run out a retry resends with
  * the same Message-ID, so the duplicate can be recognised. A send that is not new or free (a
@@ -109,10 +139,12 @@ export async function sendOnce(deps: ActivityDeps, planned: PlannedMail): Promis
     ...(planned.expiresAt && { expiresAt: new Date(planned.expiresAt) }),
   };
 
-  // The common case in one statement: a new (or free) send with somebody to send to, its moment
-  // not passed, its deliverable in one of the stages it is for. Anything else the long way.
+  // The common case in one statement (shared with the other mails in flight): a new (or free)
+  // send with somebody to send to, its moment not passed, its deliverable in one of the stages it
+  // is for. Anything else the long way.
+  const statements = outboxStatements(db);
   const quick = planned.to.length > 0 && !hasPassed(planned, clock);
-  const leased = quick && (await leaseFreeSend(db, send, SEND_LEASE_MS, planned.onlyInStages)) !== undefined;
+  const leased = quick && (await statements.lease({ send, onlyInStages: planned.onlyInStages }));
   if (!leased) {
     const claim = await withTransaction(db, (tx) => claimInTransaction(tx, planned, send, clock, eventOf));
     if (claim === 'busy') throw new SendInProgress(`${key} is being sent by another attempt`);
@@ -150,14 +182,15 @@ export async function sendOnce(deps: ActivityDeps, planned: PlannedMail): Promis
     messageId: sent.messageId,
     ...(sent.rejected.length > 0 && { rejected: sent.rejected }),
   });
-  // Marked sent with its audit event (and the read model's snapshot) in one statement; an event
-  // with content to project takes a transaction.
-  const inOne = await appendAuditEventWith(db, markSentStatement(key, sent.messageId, sentAt), event);
-  if (inOne === undefined) {
+  // Marked sent with its audit event (and the read model's snapshot) in one statement, shared
+  // with the other mails in flight; an event with content to project takes a transaction.
+  if (carriesContent(event)) {
     await withTransaction(db, async (tx) => {
       await markSent(tx, key, sent.messageId, sentAt);
       await appendAuditEvent(tx, event);
     });
+  } else {
+    await statements.recordSent({ idempotencyKey: key, messageId: sent.messageId, sentAt, event });
   }
   // One line per mail sent, with the workflow's ID from the activity's context: ids and counts only.
   Context.current().log.info('Mail sent', {

@@ -1,6 +1,6 @@
 import { Queryable, Statement } from './database';
-import { carriesContent, projectContent } from './content-projection';
-import { DeliverableSnapshot, projectSnapshot, snapshotUpsert } from './read-model';
+import { projectContent } from './content-projection';
+import { DeliverableSnapshot, projectSnapshot } from './read-model';
 
 export interface AuditEvent {
   occurredAt: Date;
@@ -28,12 +28,11 @@ export interface AuditRow {
   payload: Record<string, unknown>;
 }
 
-/** The INSERT of one event, RETURNING its id when it is new; placeholders numbered from `first`. */
-function eventInsert(event: AuditEvent, first = 1): Statement {
-  const at = (i: number) => `$${first + i}`;
+/** The INSERT of one event, RETURNING its id when it is new. */
+function eventInsert(event: AuditEvent): Statement {
   return {
     text: `INSERT INTO audit_log (occurred_at, workflow_id, run_id, seq, kind, actor, event_key, payload)
-     VALUES (${[0, 1, 2, 3, 4, 5, 6, 7].map(at).join(', ')})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (event_key) DO NOTHING
      RETURNING id`,
     values: [
@@ -65,30 +64,23 @@ export async function appendAuditEvent(db: Queryable, event: AuditEvent): Promis
 }
 
 /**
- * A change elsewhere (a data-modifying statement) and the event that records it, with the read
- * model's snapshot, as one statement: atomic without a transaction, in one round trip (a mail's
- * outcome: the hot path of a burst). Returns whether the event was new; `undefined`, having run
- * nothing, for an event with content to project (several statements): append that one in a
- * transaction with appendAuditEvent.
+ * Events as rows of one JSON parameter, for statements that append many at once (a batch of
+ * mails' outcomes): `jsonb_to_recordset($n::jsonb) AS q(${AUDIT_RECORD})` reads them back.
  */
-export async function appendAuditEventWith(
-  db: Queryable,
-  change: Statement,
-  event: AuditEvent,
-): Promise<boolean | undefined> {
-  if (carriesContent(event)) return undefined;
-  const insert = eventInsert(event, change.values.length + 1);
-  const values = [...change.values, ...insert.values];
-  const snapshot = event.payload?.snapshot as DeliverableSnapshot | undefined;
-  let text = `WITH change AS (${change.text}), event AS (${insert.text}) `;
-  if (snapshot) {
-    // Projected only when the event is new (as appendAuditEvent): the upsert reads its id from `event`.
-    const upsert = snapshotUpsert(event, snapshot, values.length + 1, 'event.id', 'event');
-    text += `, projected AS (${upsert.text}) `;
-    values.push(...upsert.values);
-  }
-  const result = await db.query<{ id: string }>(`${text}SELECT id FROM event`, values);
-  return result.rows.length > 0;
+export const AUDIT_RECORD = `occurred_at timestamptz, workflow_id text, run_id text, seq bigint, kind text, actor text,
+       event_key text, payload jsonb`;
+
+export function auditRecord(event: AuditEvent) {
+  return {
+    occurred_at: event.occurredAt,
+    workflow_id: event.workflowId,
+    run_id: event.runId ?? null,
+    seq: event.seq ?? null,
+    kind: event.kind,
+    actor: event.actor,
+    event_key: event.eventKey,
+    payload: event.payload ?? {},
+  };
 }
 
 /**

@@ -10,7 +10,7 @@ import { Queryable } from './database';
  * each; domain/board-recipients.ts decides who gets what.
  */
 
-interface SettingsRow {
+export interface SettingsRow {
   id: string;
   email: string | null;
   language: MailLanguage;
@@ -18,7 +18,7 @@ interface SettingsRow {
   muted_boards: string[];
 }
 
-const settingsOf = (row: SettingsRow) => ({
+export const settingsOf = (row: SettingsRow) => ({
   personId: row.id,
   ...(row.email !== null && { email: row.email }),
   language: row.language,

@@ -1,4 +1,4 @@
-import { Queryable, Statement } from './database';
+import { Queryable } from './database';
 
 /** The state of a deliverable as its workflow reports it with every recorded event. */
 export interface DeliverableSnapshot {
@@ -38,44 +38,28 @@ const COLUMNS = `workflow_id, municipality, budget_year, phase_id, board_id, ans
   escalation_level, deadline, deadline_at, last_event_id, run_id, last_seq, updated_at`;
 
 /**
- * Projects one snapshot. Within a run, the workflow's sequence number decides: an older snapshot
- * (a reminder's, committed after its SMTP exchange while the board submitted) never replaces a
- * newer one. A snapshot of another run (a cycle cancelled and started again) replaces it.
+ * Within a run, the workflow's sequence number decides: an older snapshot (a reminder's,
+ * committed after its SMTP exchange while the board submitted) never replaces a newer one. A
+ * snapshot of another run (a cycle cancelled and started again) replaces it.
  */
+const KEEP_NEWEST = `ON CONFLICT (workflow_id) DO UPDATE SET
+       answering_board_id = EXCLUDED.answering_board_id, stage = EXCLUDED.stage, late = EXCLUDED.late,
+       escalation_level = EXCLUDED.escalation_level, deadline = EXCLUDED.deadline,
+       deadline_at = EXCLUDED.deadline_at, last_event_id = EXCLUDED.last_event_id, run_id = EXCLUDED.run_id,
+       last_seq = EXCLUDED.last_seq, updated_at = EXCLUDED.updated_at
+     WHERE deliverable_status.run_id IS DISTINCT FROM EXCLUDED.run_id OR deliverable_status.last_seq < EXCLUDED.last_seq`;
+
+/** Projects one snapshot (see KEEP_NEWEST). */
 export async function projectSnapshot(
   db: Queryable,
   event: { workflowId: string; runId?: string; occurredAt: Date },
   eventId: string,
   s: DeliverableSnapshot,
 ): Promise<void> {
-  const upsert = snapshotUpsert(event, s, 2, '$1::bigint');
-  await db.query(upsert.text, [eventId, ...upsert.values]);
-}
-
-/**
- * The statement of projectSnapshot, placeholders numbered from `first`: `eventId` is an SQL
- * expression for the event's id, over `from` when given (a WITH query of the event's INSERT,
- * so that nothing is projected when the event was not new).
- */
-export function snapshotUpsert(
-  event: { workflowId: string; runId?: string; occurredAt: Date },
-  s: DeliverableSnapshot,
-  first: number,
-  eventId: string,
-  from?: string,
-): Statement {
-  const at = (i: number) => `$${first + i}`;
-  const values = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(at);
-  return {
-    text: `INSERT INTO deliverable_status (${COLUMNS})
-     SELECT ${values.join(', ')}, ${eventId}, ${at(11)}, ${at(12)}, ${at(13)}${from ? ` FROM ${from}` : ''}
-     ON CONFLICT (workflow_id) DO UPDATE SET
-       answering_board_id = EXCLUDED.answering_board_id, stage = EXCLUDED.stage, late = EXCLUDED.late,
-       escalation_level = EXCLUDED.escalation_level, deadline = EXCLUDED.deadline,
-       deadline_at = EXCLUDED.deadline_at, last_event_id = EXCLUDED.last_event_id, run_id = EXCLUDED.run_id,
-       last_seq = EXCLUDED.last_seq, updated_at = EXCLUDED.updated_at
-     WHERE deliverable_status.run_id IS DISTINCT FROM EXCLUDED.run_id OR deliverable_status.last_seq < EXCLUDED.last_seq`,
-    values: [
+  await db.query(
+    `INSERT INTO deliverable_status (${COLUMNS})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ${KEEP_NEWEST}`,
+    [
       event.workflowId,
       s.municipality,
       s.budgetYear,
@@ -87,11 +71,34 @@ export function snapshotUpsert(
       s.escalationLevel,
       s.deadline,
       s.deadlineAt,
+      eventId,
       event.runId ?? null,
       s.seq,
       event.occurredAt,
     ],
-  };
+  );
+}
+
+/**
+ * The projection of the snapshots a query gives, as a statement to run inside a larger one (a
+ * batch of mails' outcomes): `select` gives the read model's columns in order, each workflow
+ * once (a row may change only once per statement; the caller keeps its newest snapshot).
+ */
+export function snapshotsUpsert(select: string): string {
+  return `INSERT INTO deliverable_status (${COLUMNS}) ${select} ${KEEP_NEWEST}`;
+}
+
+/** The snapshot's columns, municipality to deadline_at, from the JSON of an event's payload. */
+export function snapshotColumnsOf(payload: string): string {
+  const field = (name: string) => `${payload}->'snapshot'->>'${name}'`;
+  return `${field('municipality')}, (${field('budgetYear')})::integer, ${field('phaseId')}, ${field('boardId')},
+       ${field('answeringBoardId')}, ${field('stage')}, (${field('late')})::boolean,
+       (${field('escalationLevel')})::integer, (${field('deadline')})::date, (${field('deadlineAt')})::timestamptz`;
+}
+
+/** The snapshot's sequence number from the JSON of an event's payload (0 when it has none). */
+export function snapshotSeqOf(payload: string): string {
+  return `COALESCE((${payload}->'snapshot'->>'seq')::bigint, 0)`;
 }
 
 /** Throws the read model away and projects it again from the audit log (the source of truth). */
@@ -100,19 +107,14 @@ export async function rebuildReadModel(db: Queryable): Promise<number> {
   const result = await db.query(
     `INSERT INTO deliverable_status (${COLUMNS})
      SELECT DISTINCT ON (workflow_id)
-       workflow_id, payload->'snapshot'->>'municipality', (payload->'snapshot'->>'budgetYear')::integer,
-       payload->'snapshot'->>'phaseId', payload->'snapshot'->>'boardId', payload->'snapshot'->>'answeringBoardId',
-       payload->'snapshot'->>'stage', (payload->'snapshot'->>'late')::boolean,
-       (payload->'snapshot'->>'escalationLevel')::integer, (payload->'snapshot'->>'deadline')::date,
-       (payload->'snapshot'->>'deadlineAt')::timestamptz, id, run_id, COALESCE((payload->'snapshot'->>'seq')::bigint, 0),
-       occurred_at
+       workflow_id, ${snapshotColumnsOf('payload')}, id, run_id, ${snapshotSeqOf('payload')}, occurred_at
      FROM audit_log
      WHERE payload ? 'snapshot'
      -- The latest run (its first event is the newest), then the highest sequence number in it.
      ORDER BY workflow_id,
        (SELECT min(first.id) FROM audit_log first WHERE first.workflow_id = audit_log.workflow_id
           AND first.run_id IS NOT DISTINCT FROM audit_log.run_id) DESC,
-       COALESCE((payload->'snapshot'->>'seq')::bigint, 0) DESC, id DESC`,
+       ${snapshotSeqOf('payload')} DESC, id DESC`,
   );
   return result.rowCount ?? 0;
 }

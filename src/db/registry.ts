@@ -38,7 +38,7 @@ export async function replaceRegistry(db: Queryable, registry: Registry): Promis
   }
 }
 
-interface OrganisationRow {
+export interface OrganisationRow {
   id: string;
   name: string;
   kind: string;
@@ -52,10 +52,10 @@ interface OrganisationRow {
   reports_as_company: boolean;
 }
 
-const ORGANISATION_COLUMNS = `id, name, kind, valid_from::text, valid_to::text, successor_id, parent_id, contacts,
+export const ORGANISATION_COLUMNS = `id, name, kind, valid_from::text, valid_to::text, successor_id, parent_id, contacts,
   names, greater_local_responsibility, reports_as_company`;
 
-function toOrganisation(o: OrganisationRow): Organisation {
+export function toOrganisation(o: OrganisationRow): Organisation {
   return {
     id: o.id,
     name: o.name,
@@ -71,6 +71,11 @@ function toOrganisation(o: OrganisationRow): Organisation {
   };
 }
 
+export interface RecipientOrganisations {
+  board: Organisation;
+  related: Registry;
+}
+
 /**
  * What a notification needs to find its recipients, in one query: the board, its group parent
  * and the committee (not the whole registry: this runs for every mail of a burst).
@@ -79,7 +84,7 @@ export async function loadRecipientOrganisations(
   db: Queryable,
   municipality: string,
   boardId: string,
-): Promise<{ board: Organisation; related: Registry } | undefined> {
+): Promise<RecipientOrganisations | undefined> {
   const rows = await db.query<OrganisationRow>(
     `SELECT ${ORGANISATION_COLUMNS} FROM organisations
      WHERE municipality = $1

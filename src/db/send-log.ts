@@ -1,4 +1,6 @@
-import { Queryable, Statement } from './database';
+import { AUDIT_RECORD, AuditEvent, auditRecord } from './audit-log';
+import { Queryable } from './database';
+import { snapshotColumnsOf, snapshotSeqOf, snapshotsUpsert } from './read-model';
 
 /**
  * pending: not sent yet (or a transient failure, to be retried); sending: an attempt holds the
@@ -55,44 +57,60 @@ export async function claimSend(db: Queryable, send: PlannedSend): Promise<SendL
   return row;
 }
 
+/** A send to lease, with the stages its deliverable must be in (none: any). */
+export interface LeaseRequest {
+  send: PlannedSend;
+  onlyInStages?: readonly string[];
+}
+
 /**
- * Takes the lease on a planned send in one statement, with no transaction around it: creates its
- * row as `sending`, or takes over a `pending` row or one whose lease ran out, for `leaseMs`
+ * Takes the leases on planned sends in one statement, with no transaction around it: creates
+ * each row as `sending`, or takes over a `pending` row or one whose lease ran out, for `leaseMs`
  * (database time), with the recipients resolved now. With `onlyInStages`, only while the
  * deliverable's recorded stage is one of them, checked under a share lock on its read-model row
- * (which the event of a hand-in updates, so the two are ordered). Returns the row when it took
- * the lease; `undefined`, having changed nothing, otherwise (sent, failed, expired, leased by
- * another attempt, moot, or no row in the read model): the caller looks closer with claimSend.
+ * (which the event of a hand-in updates, so the two are ordered). Answers, per request, whether
+ * it took the lease; where not, it changed nothing of that send (sent, failed, expired, leased by
+ * another attempt, moot, no row in the read model, or the same key asked for earlier in the same
+ * call): the caller looks closer with claimSend. Rows are taken in key order, so two such
+ * statements never wait on each other in a circle.
  */
-export async function leaseFreeSend(
+export async function leaseFreeSends(
   db: Queryable,
-  send: PlannedSend,
+  requests: readonly LeaseRequest[],
   leaseMs: number,
-  onlyInStages?: readonly string[],
-): Promise<SendLogRow | undefined> {
-  const result = await db.query<SendLogRow>(
+): Promise<boolean[]> {
+  // A key once per statement (ON CONFLICT DO UPDATE may touch a row only once): a second request
+  // for it finds the first one's lease when it looks closer.
+  const first = new Map<string, LeaseRequest>();
+  for (const r of requests) if (!first.has(r.send.idempotencyKey)) first.set(r.send.idempotencyKey, r);
+  const rows = [...first.values()].map(({ send, onlyInStages }) => ({
+    key: send.idempotencyKey,
+    workflow_id: send.workflowId,
+    kind: send.kind,
+    planned_at: send.plannedAt,
+    recipients: send.recipients,
+    subject: send.subject,
+    expires_at: send.expiresAt ?? null,
+    stages: onlyInStages ?? null,
+  }));
+  const result = await db.query<{ idempotency_key: string }>(
     `INSERT INTO send_log AS s (idempotency_key, workflow_id, kind, planned_at, recipients, subject, status, expires_at,
        lease_until, attempts)
-     SELECT $1, $2, $3, $4, $5, $6, 'sending', $7, now() + make_interval(secs => $8::double precision / 1000), 1
-     WHERE $9::text[] IS NULL
-        OR EXISTS (SELECT 1 FROM deliverable_status WHERE workflow_id = $2 AND stage = ANY($9::text[]) FOR SHARE)
+     SELECT q.key, q.workflow_id, q.kind, q.planned_at, q.recipients, q.subject, 'sending', q.expires_at,
+       now() + make_interval(secs => $2::double precision / 1000), 1
+     FROM jsonb_to_recordset($1::jsonb) AS q(key text, workflow_id text, kind text, planned_at timestamptz,
+       recipients text[], subject text, expires_at timestamptz, stages text[])
+     WHERE q.stages IS NULL
+        OR EXISTS (SELECT 1 FROM deliverable_status WHERE workflow_id = q.workflow_id AND stage = ANY(q.stages) FOR SHARE)
+     ORDER BY q.key
      ON CONFLICT (idempotency_key) DO UPDATE SET status = 'sending', lease_until = EXCLUDED.lease_until,
        attempts = s.attempts + 1, recipients = EXCLUDED.recipients
      WHERE s.status = 'pending' OR (s.status = 'sending' AND s.lease_until <= now())
-     RETURNING s.*`,
-    [
-      send.idempotencyKey,
-      send.workflowId,
-      send.kind,
-      send.plannedAt,
-      send.recipients,
-      send.subject,
-      send.expiresAt ?? null,
-      leaseMs,
-      onlyInStages ?? null,
-    ],
+     RETURNING s.idempotency_key`,
+    [JSON.stringify(rows), leaseMs],
   );
-  return result.rows[0];
+  const leased = new Set(result.rows.map((row) => row.idempotency_key));
+  return requests.map((r) => first.get(r.send.idempotencyKey) === r && leased.has(r.send.idempotencyKey));
 }
 
 /** Marks a send as under way for `leaseMs` (database time), with the recipients resolved now. */
@@ -115,17 +133,67 @@ export async function releaseSend(db: Queryable, idempotencyKey: string, error: 
 }
 
 export async function markSent(db: Queryable, idempotencyKey: string, messageId: string, sentAt: Date): Promise<void> {
-  const update = markSentStatement(idempotencyKey, messageId, sentAt);
-  await db.query(update.text, update.values);
+  await db.query(
+    `UPDATE send_log SET status = 'sent', message_id = $2, sent_at = $3, lease_until = NULL, last_error = NULL
+     WHERE idempotency_key = $1`,
+    [idempotencyKey, messageId, sentAt],
+  );
 }
 
-/** The UPDATE of markSent, to run with the audit event that records it (appendAuditEventWith). */
-export function markSentStatement(idempotencyKey: string, messageId: string, sentAt: Date): Statement {
-  return {
-    text: `UPDATE send_log SET status = 'sent', message_id = $2, sent_at = $3, lease_until = NULL, last_error = NULL
-     WHERE idempotency_key = $1`,
-    values: [idempotencyKey, messageId, sentAt],
-  };
+/** A send that went out, with the audit event that records it. */
+export interface SentOutcome {
+  idempotencyKey: string;
+  messageId: string;
+  sentAt: Date;
+  /** Without content to project (carriesContent): that takes a transaction of its own. */
+  event: AuditEvent;
+}
+
+/**
+ * Marks sends sent, each with its audit event and the read model's snapshot the event carries,
+ * in one statement of data-modifying WITH queries: atomic without a transaction, one round trip
+ * for a batch of mails. Answers, per outcome, whether its event was new (a snapshot is projected
+ * only for a new event, as appendAuditEvent does). The events are inserted in their workflows'
+ * order; of one workflow's snapshots in a batch the newest is projected, as one after the other
+ * would leave it.
+ */
+export async function markSentWithEvents(db: Queryable, outcomes: readonly SentOutcome[]): Promise<boolean[]> {
+  const rows = outcomes.map((o, i) => ({
+    ord: i,
+    key: o.idempotencyKey,
+    message_id: o.messageId,
+    sent_at: o.sentAt,
+    ...auditRecord(o.event),
+  }));
+  const seq = snapshotSeqOf('q.payload');
+  const result = await db.query<{ event_key: string }>(
+    `WITH q AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS q(ord integer, key text, message_id text, sent_at timestamptz,
+         ${AUDIT_RECORD})
+     ), change AS (
+       UPDATE send_log s SET status = 'sent', message_id = q.message_id, sent_at = q.sent_at, lease_until = NULL,
+         last_error = NULL
+       FROM q WHERE s.idempotency_key = q.key
+     ), event AS (
+       INSERT INTO audit_log (occurred_at, workflow_id, run_id, seq, kind, actor, event_key, payload)
+       SELECT occurred_at, workflow_id, run_id, seq, kind, actor, event_key, payload FROM q
+       ORDER BY workflow_id, occurred_at, seq NULLS LAST, ord
+       ON CONFLICT (event_key) DO NOTHING
+       RETURNING id, event_key
+     ), projected AS (
+       ${snapshotsUpsert(
+         `SELECT DISTINCT ON (q.workflow_id) q.workflow_id, ${snapshotColumnsOf('q.payload')}, event.id, q.run_id, ${seq},
+            q.occurred_at
+          FROM event JOIN q ON q.event_key = event.event_key
+          WHERE q.payload ? 'snapshot'
+          ORDER BY q.workflow_id, ${seq} DESC, event.id`,
+       )}
+     )
+     SELECT event_key FROM event`,
+    [JSON.stringify(rows)],
+  );
+  const recorded = new Set(result.rows.map((r) => r.event_key));
+  return outcomes.map((o) => recorded.has(o.event.eventKey));
 }
 
 /**

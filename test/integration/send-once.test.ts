@@ -1,11 +1,12 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import { systemClock } from '../../src/activities/ports';
-import { PlannedMail, sendOnce, SendOnceResult } from '../../src/activities/send-once';
-import { appendAuditEvent, listAuditEvents } from '../../src/db/audit-log';
+import { PlannedMail, SendInProgress, sendOnce, SendOnceResult } from '../../src/activities/send-once';
+import { appendAuditEvent, AuditEvent, listAuditEvents } from '../../src/db/audit-log';
+import { createBatcher } from '../../src/db/batcher';
 import { withTransaction } from '../../src/db/database';
 import type { DeliverableSnapshot } from '../../src/db/read-model';
-import { listSends } from '../../src/db/send-log';
+import { LeaseRequest, leaseFreeSends, listSends, markSentWithEvents, SentOutcome } from '../../src/db/send-log';
 import type { SmtpSink } from '../../src/stack/smtp-sink';
 import type { SmtpMailer } from '../../src/worker/mail-transport';
 import type { TestDatabase } from '../helpers/database';
@@ -16,6 +17,10 @@ import { startOutbox, stopOutbox, testSnapshot } from '../helpers/outbox';
  * send is leased in one statement and its outcome recorded with its audit event and read-model
  * snapshot in one more, with the guarantees of the long way: a hand-in recorded while the lease
  * waits makes the mail moot, and an outcome that cannot be recorded whole is not recorded at all.
+ * The leases and outcomes of the mails in flight go as one statement each (a group commit), and
+ * every mail keeps its guarantees: exactly once by its key, its events all there in its
+ * workflow's order, the read model at the newest snapshot, and a row that ends differently
+ * (moot, busy, sent, broken) answering only for itself.
  */
 let db: TestDatabase;
 let sink: SmtpSink;
@@ -71,9 +76,10 @@ function counting(pool: Pool): { pool: Pool; statements: string[]; transactions:
   const counted = new Proxy(pool, {
     get(target, property, receiver) {
       if (property === 'query')
-        return (text: string, values?: unknown[]) => {
-          statements.push(text.trim().split(/\s+/)[0]!);
-          return target.query(text, values);
+        // A statement as text, or as a prepared statement's config (name, text, values).
+        return (text: string | { text: string }, values?: unknown[]) => {
+          statements.push((typeof text === 'string' ? text : text.text).trim().split(/\s+/)[0]!);
+          return target.query(text as string, values);
         };
       if (property === 'connect')
         return () => {
@@ -155,5 +161,231 @@ describe('the outbox’s hot path', () => {
     expect([row!.status, row!.message_id]).toEqual(['sending', null]);
     const kinds = (await listAuditEvents(db.pool, planned.workflowId)).map((e) => e.kind);
     expect(kinds).toEqual(['deliverable-started']);
+  });
+});
+
+const workflowOf = (board: string) => `teststad/2030/q1/${board}`;
+
+/** Reminder number `n` of a board's workflow (a key of its own). */
+function mail(board: string, n: number, over: Partial<PlannedMail> = {}): PlannedMail {
+  const first = reminder(board);
+  return reminder(board, {
+    key: first.key.replace('/reminder-1@', `/reminder-${n}@`),
+    mail: { ...first.mail, subject: `Påminnelse ${board} ${n}` },
+    payload: { actionId: `q1/${board}/reminder-${n}` },
+    ...over,
+  });
+}
+
+/** The deliverable's read-model row as its workflow's events left it. */
+async function recorded(board: string, seq: number, stage: DeliverableSnapshot['stage']): Promise<void> {
+  await withTransaction(db.pool, (tx) =>
+    appendAuditEvent(tx, {
+      occurredAt: new Date(`2030-02-01T08:00:0${seq}+01:00`),
+      workflowId: workflowOf(board),
+      seq,
+      kind: seq === 1 ? 'deliverable-started' : 'submitted',
+      actor: 'system',
+      eventKey: `${workflowOf(board)}#${seq}`,
+      payload: { snapshot: snapshot(board, seq, stage) },
+    }),
+  );
+}
+
+function leaseOf(planned: PlannedMail, onlyInStages?: string[]): LeaseRequest {
+  return {
+    send: {
+      idempotencyKey: planned.key,
+      workflowId: planned.workflowId,
+      kind: planned.logKind,
+      plannedAt: new Date(planned.plannedAt),
+      recipients: planned.to,
+      subject: planned.mail.subject,
+    },
+    ...(onlyInStages && { onlyInStages }),
+  };
+}
+
+function sentEvent(planned: PlannedMail, seq: number, snap?: DeliverableSnapshot): AuditEvent {
+  return {
+    occurredAt: new Date(planned.firedAt),
+    workflowId: planned.workflowId,
+    seq,
+    kind: 'reminder-sent',
+    actor: 'system',
+    eventKey: `${planned.key}#sent`,
+    payload: { ...planned.payload, ...(snap && { snapshot: snap }) },
+  };
+}
+
+describe('the outbox’s group commit', () => {
+  it('sends many mails at once, each key asked for three times, each mail exactly once, in fewer statements', async () => {
+    const boards = ['alby', 'bandhagen', 'fittja', 'gubbangen', 'hjulsta', 'islinge'];
+    for (const board of boards) await recorded(board, 1, 'open');
+    // Three mails per workflow (its sequence numbers 2, 3, 4, each with its snapshot), each asked for
+    // three times at the same moment (an activity and its retries racing).
+    const mails = boards.flatMap((board) =>
+      [2, 3, 4].map((seq) => mail(board, seq, { seq, payload: { snapshot: snapshot(board, seq, 'open') } })),
+    );
+    const before = sink.received.length;
+    const { pool, statements } = counting(db.pool);
+    const settled = await Promise.allSettled(mails.flatMap((m) => [m, m, m]).map((m) => send(pool, m)));
+
+    // Each key: one attempt sent it; the others found it leased (retried later) or already sent.
+    mails.forEach((m, i) => {
+      const three = settled.slice(3 * i, 3 * i + 3);
+      const answers = three.map((s) => (s.status === 'fulfilled' ? s.value : s.reason));
+      const sentNow = answers.filter((a: SendOnceResult) => a.sentNow === true) as SendOnceResult[];
+      expect(sentNow).toHaveLength(1);
+      for (const other of answers.filter((a) => a !== sentNow[0])) {
+        if (other instanceof Error) expect(other).toBeInstanceOf(SendInProgress);
+        else expect(other).toMatchObject({ sentNow: false, messageId: sentNow[0]!.messageId });
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // time for a mail that should not come
+    const received = sink.received.slice(before);
+    expect(received).toHaveLength(mails.length);
+    expect(new Set(received.map((r) => r.parsed.subject))).toEqual(new Set(mails.map((m) => m.mail.subject)));
+    // The mails in flight shared their lease statements: a few, not one each. (Their outcomes
+    // share one only when the relay answers them together, which depends on its timing here; the
+    // outcome batch has a test of its own below.)
+    expect(statements.filter((s) => s === 'INSERT').length).toBeLessThan(mails.length / 2);
+
+    for (const board of boards) {
+      const sends = await listSends(db.pool, workflowOf(board));
+      expect(sends.map((s) => [s.status, s.attempts])).toEqual([
+        ['sent', 1],
+        ['sent', 1],
+        ['sent', 1],
+      ]);
+      // Every event there once, in the workflow's order; the read model at its newest snapshot.
+      const events = await listAuditEvents(db.pool, workflowOf(board));
+      expect(events.map((e) => [e.kind, e.seq])).toEqual([
+        ['deliverable-started', '1'],
+        ['reminder-sent', '2'],
+        ['reminder-sent', '3'],
+        ['reminder-sent', '4'],
+      ]);
+      const status = await db.pool.query<{ last_event_id: string; last_seq: string }>(
+        'SELECT last_event_id, last_seq FROM deliverable_status WHERE workflow_id = $1',
+        [workflowOf(board)],
+      );
+      expect(status.rows[0]).toEqual({ last_event_id: events[3]!.id, last_seq: '4' });
+    }
+  });
+
+  it('answers each row of a batch of sends on its own: sent, moot, busy, already sent', async () => {
+    await recorded('husby', 1, 'open');
+    await recorded('rinkeby', 1, 'open');
+    await recorded('rinkeby', 2, 'submitted'); // handed in: its reminder is moot
+    await recorded('spanga', 1, 'open');
+    await recorded('tensta', 1, 'open');
+    const busy = mail('spanga', 1, { onlyInStages: ['open'] });
+    const done = mail('tensta', 1, { onlyInStages: ['open'] });
+    // Another attempt holds spånga's lease; tensta's went out before.
+    await db.pool.query(
+      `INSERT INTO send_log (idempotency_key, workflow_id, kind, planned_at, recipients, subject, status, lease_until, attempts)
+       VALUES ($1, $2, 'reminder', $3, '{}', '', 'sending', now() + interval '1 minute', 1),
+              ($4, $5, 'reminder', $3, '{}', '', 'sent', NULL, 1)`,
+      [busy.key, busy.workflowId, busy.plannedAt, done.key, done.workflowId],
+    );
+    await db.pool.query(`UPDATE send_log SET message_id = '<earlier@arshjul>' WHERE idempotency_key = $1`, [done.key]);
+    const before = sink.received.length;
+    const [moot, leased, sent, fresh] = await Promise.allSettled([
+      send(db.pool, mail('rinkeby', 1, { onlyInStages: ['open'] })),
+      send(db.pool, busy),
+      send(db.pool, done),
+      send(db.pool, mail('husby', 1, { onlyInStages: ['open'] })),
+    ]);
+    expect(fresh).toMatchObject({ status: 'fulfilled', value: { sentNow: true } });
+    expect(moot).toMatchObject({ status: 'fulfilled', value: { moot: true, sentNow: false } });
+    expect(leased.status === 'rejected' && leased.reason).toBeInstanceOf(SendInProgress);
+    expect(sent).toMatchObject({ status: 'fulfilled', value: { sentNow: false, messageId: '<earlier@arshjul>' } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sink.received.slice(before).map((r) => r.parsed.subject)).toEqual(['Påminnelse husby 1']);
+    expect((await listSends(db.pool, workflowOf('spanga')))[0]).toMatchObject({ status: 'sending', attempts: 1 });
+    expect(await listSends(db.pool, workflowOf('rinkeby'))).toEqual([]);
+  });
+
+  it('leases in one statement what is free, once per key, and a broken row fails only itself', async () => {
+    await recorded('vallingby', 1, 'open');
+    await recorded('hasselby', 1, 'open');
+    await recorded('hasselby', 2, 'submitted');
+    const free = mail('vallingby', 1);
+    const moot = mail('hasselby', 1);
+    const twice = mail('vallingby', 2);
+    // The same key twice in one statement: the first takes the lease, the second finds it taken.
+    expect(await leaseFreeSends(db.pool, [leaseOf(twice), leaseOf(twice)], 60_000)).toEqual([true, false]);
+    const broken = leaseOf(mail('vallingby', 3));
+    broken.send.plannedAt = new Date(Number.NaN); // refused by the send log (no planned instant)
+    const lease = createBatcher((rows: readonly LeaseRequest[]) => leaseFreeSends(db.pool, rows, 60_000));
+    const answers = await Promise.allSettled([
+      lease(leaseOf(free, ['open'])),
+      lease(leaseOf(moot, ['open'])),
+      lease(broken),
+      lease(leaseOf(twice)),
+    ]);
+    expect(answers.map((a) => (a.status === 'fulfilled' ? a.value : 'failed'))).toEqual([true, false, 'failed', false]);
+    expect((await listSends(db.pool, free.workflowId)).map((s) => [s.idempotency_key, s.status])).toEqual([
+      [free.key, 'sending'],
+      [twice.key, 'sending'],
+    ]);
+    expect(await listSends(db.pool, moot.workflowId)).toEqual([]);
+  });
+
+  it('records a batch of outcomes in one statement: events in the workflow’s order, the newest snapshot, a broken row failing alone', async () => {
+    await recorded('skarpnack', 1, 'open');
+    await recorded('enskede', 1, 'open');
+    const mails = [4, 3, 2].map((seq) => mail('skarpnack', seq, { seq }));
+    const other = mail('enskede', 1, { seq: 2 });
+    const bad = mail('enskede', 2, { seq: 3 });
+    await leaseFreeSends(
+      db.pool,
+      [...mails, other, bad].map((m) => leaseOf(m)),
+      60_000,
+    );
+    const outcomeOf = (m: PlannedMail, snap: DeliverableSnapshot): SentOutcome => ({
+      idempotencyKey: m.key,
+      messageId: `<${m.mail.subject.replace(/\W/g, '')}@test>`,
+      sentAt: new Date(),
+      event: sentEvent(m, m.seq!, snap),
+    });
+    const { pool, statements } = counting(db.pool);
+    const record = createBatcher((rows: readonly SentOutcome[]) => markSentWithEvents(pool, rows));
+    // Arriving newest first (their SMTP exchanges ended in that order): one statement for the three.
+    const first = await Promise.all(mails.map((m) => record(outcomeOf(m, snapshot('skarpnack', m.seq!, 'open')))));
+    expect(first).toEqual([true, true, true]);
+    expect(statements).toEqual(['WITH']);
+    const events = await listAuditEvents(db.pool, workflowOf('skarpnack'));
+    expect(events.map((e) => e.seq)).toEqual(['1', '2', '3', '4']);
+    // Inserted in the workflow's order, not as they arrived; the read model at the newest.
+    const ids = events.slice(1).map((e) => Number(e.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const status = await db.pool.query<{ last_event_id: string; last_seq: string }>(
+      'SELECT last_event_id, last_seq FROM deliverable_status WHERE workflow_id = $1',
+      [workflowOf('skarpnack')],
+    );
+    expect(status.rows[0]).toEqual({ last_event_id: events[3]!.id, last_seq: '4' });
+
+    // A batch with a snapshot the read model refuses: that outcome fails, alone, and records nothing.
+    const lost = { ...snapshot('enskede', 3, 'open'), stage: 'lost' as DeliverableSnapshot['stage'] };
+    const second = await Promise.allSettled([
+      record(outcomeOf(other, snapshot('enskede', 2, 'open'))),
+      record(outcomeOf(bad, lost)),
+    ]);
+    expect(second.map((a) => (a.status === 'fulfilled' ? a.value : String(a.reason)))).toEqual([
+      true,
+      expect.stringMatching(/deliverable_status_stage_check/),
+    ]);
+    const enskede = await listAuditEvents(db.pool, workflowOf('enskede'));
+    expect(enskede.map((e) => [e.kind, e.seq])).toEqual([
+      ['deliverable-started', '1'],
+      ['reminder-sent', '2'],
+    ]);
+    const sends = await listSends(db.pool, workflowOf('enskede'));
+    expect(sends.map((s) => [s.idempotency_key, s.status])).toEqual([
+      [other.key, 'sent'],
+      [bad.key, 'sending'],
+    ]);
   });
 });
