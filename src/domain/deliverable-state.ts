@@ -134,15 +134,30 @@ const ACTION_OF = {
   'an exemption': 'exempt',
 } as const;
 
+function stageRefusal(stage: DeliverableStage, what: keyof typeof ACTION_OF): TransitionRefused {
+  return new TransitionRefused(
+    'stage',
+    `${what} is not possible while the deliverable is ${stage} (${STAGE_SV[stage]})`,
+    'not-possible-in-stage',
+    { action: ACTION_OF[what], stage },
+  );
+}
+
 function requireStage(state: DeliverableState, allowed: DeliverableStage[], what: keyof typeof ACTION_OF): void {
-  if (!allowed.includes(state.stage)) {
-    throw new TransitionRefused(
-      'stage',
-      `${what} is not possible while the deliverable is ${state.stage} (${STAGE_SV[state.stage]})`,
-      'not-possible-in-stage',
-      { action: ACTION_OF[what], stage: state.stage },
-    );
-  }
+  if (!allowed.includes(state.stage)) throw stageRefusal(state.stage, what);
+}
+
+/**
+ * The refusal of an action on a deliverable whose workflow has ended (approved, exempt,
+ * cancelled): the same the workflow gives while it runs, so a request that comes just after the
+ * end gets the same answer as one just before it.
+ */
+export function endedDeliverableRefusal(
+  stage: DeliverableStage,
+  action: (typeof ACTION_OF)[keyof typeof ACTION_OF],
+): TransitionRefused {
+  const what = (Object.keys(ACTION_OF) as (keyof typeof ACTION_OF)[]).find((w) => ACTION_OF[w] === action)!;
+  return stageRefusal(stage, what);
 }
 
 /** Whether the board still owes something: reminders and escalations apply only then. */

@@ -17,7 +17,9 @@ import {
 import { CycleCalendar } from '../../domain/cycle-calendar';
 import {
   approveSchema,
+  DeliverableStage,
   DeliverableState,
+  endedDeliverableRefusal,
   exemptSchema,
   extensionSchema,
   returnSchema,
@@ -64,6 +66,9 @@ export const deliverableActionSchemas = {
 } as const;
 export type DeliverableAction = keyof typeof deliverableActionSchemas;
 export const deliverableActions = Object.keys(deliverableActionSchemas) as DeliverableAction[];
+
+/** The stages in which a deliverable's workflow has ended. */
+const ENDED_STAGES: readonly string[] = ['approved', 'exempt', 'cancelled'];
 
 const dateSchema = localDateSchema();
 const reasonSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(4000);
@@ -222,9 +227,29 @@ export function createCycleOperations(deps: OperationsDeps) {
     boardId: string,
     input: z.infer<ReturnType<typeof submitSchema>>,
   ): Promise<SubmitOutcome> =>
-    viaWorkflow('deliverable', () =>
+    viaDeliverable(year, phaseId, boardId, 'submit', () =>
       client.workflow.getHandle(deliverableId(year, phaseId, boardId)).executeUpdate(submitUpdate, { args: [input] }),
     );
+
+  /**
+   * An update to one deliverable. Its workflow ends with the deliverable (approved, exempt,
+   * cancelled), so a request that comes after that finds no workflow: it is refused for the
+   * stage the record holds, as the workflow refuses it a moment before, not answered 404.
+   */
+  const viaDeliverable = <T>(
+    year: number,
+    phaseId: string,
+    boardId: string,
+    action: DeliverableAction,
+    call: () => Promise<T>,
+  ): Promise<T> =>
+    viaWorkflow('deliverable', call).catch(async (error: unknown) => {
+      if (!(error instanceof OperationError && error.status === 404)) throw error;
+      const row = await loadDeliverableSummaryRow(pool, municipality, year, phaseId, boardId);
+      if (!row || !ENDED_STAGES.includes(row.stage)) throw error;
+      const refusal = endedDeliverableRefusal(row.stage as DeliverableStage, action);
+      throw OperationError.of(409, refusal);
+    });
 
   const ops = {
     municipality,
@@ -434,22 +459,18 @@ export function createCycleOperations(deps: OperationsDeps) {
     ): Promise<SubmitOutcome> {
       const body = { ...parse(deliverableActionSchemas[action] as z.ZodType<object>, input), by };
       const handle = client.workflow.getHandle(deliverableId(year, phaseId, boardId));
-      const what = 'deliverable';
+      const via = <T>(call: () => Promise<T>) => viaDeliverable(year, phaseId, boardId, action, call);
       switch (action) {
         case 'submit':
           return submitWithContent(year, phaseId, boardId, submitSchema().parse(body));
         case 'approve':
-          return viaWorkflow(what, () => handle.executeUpdate(approveUpdate, { args: [approveSchema().parse(body)] }));
+          return via(() => handle.executeUpdate(approveUpdate, { args: [approveSchema().parse(body)] }));
         case 'return':
-          return viaWorkflow(what, () =>
-            handle.executeUpdate(returnForCompletionUpdate, { args: [returnSchema().parse(body)] }),
-          );
+          return via(() => handle.executeUpdate(returnForCompletionUpdate, { args: [returnSchema().parse(body)] }));
         case 'extend':
-          return viaWorkflow(what, () =>
-            handle.executeUpdate(grantExtensionUpdate, { args: [extensionSchema().parse(body)] }),
-          );
+          return via(() => handle.executeUpdate(grantExtensionUpdate, { args: [extensionSchema().parse(body)] }));
         case 'exempt':
-          return viaWorkflow(what, () => handle.executeUpdate(exemptUpdate, { args: [exemptSchema().parse(body)] }));
+          return via(() => handle.executeUpdate(exemptUpdate, { args: [exemptSchema().parse(body)] }));
       }
     },
 
