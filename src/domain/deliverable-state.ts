@@ -148,16 +148,22 @@ function requireStage(state: DeliverableState, allowed: DeliverableStage[], what
 }
 
 /**
- * The refusal of an action on a deliverable whose workflow has ended (approved, exempt,
- * cancelled): the same the workflow gives while it runs, so a request that comes just after the
- * end gets the same answer as one just before it.
+ * The refusal of an action on a deliverable whose workflow has ended (see isFinishedStage): the
+ * same the workflow gives while it runs, in the same order (a phase without a review step first,
+ * then the stage), so a request that comes just after the end gets the answer of one just before.
  */
 export function endedDeliverableRefusal(
   stage: DeliverableStage,
+  reviewRequired: boolean,
   action: (typeof ACTION_OF)[keyof typeof ACTION_OF],
 ): TransitionRefused {
+  if (!reviewRequired && (action === 'approve' || action === 'return')) return noReviewStep();
   const what = (Object.keys(ACTION_OF) as (keyof typeof ACTION_OF)[]).find((w) => ACTION_OF[w] === action)!;
   return stageRefusal(stage, what);
+}
+
+function noReviewStep(): TransitionRefused {
+  return new TransitionRefused('stage', 'this phase has no review step', 'no-review-step');
 }
 
 /** Whether the board still owes something: reminders and escalations apply only then. */
@@ -169,7 +175,10 @@ export function isFinished(state: DeliverableState, reviewRequired: boolean): bo
   return isFinishedStage(state.stage, reviewRequired);
 }
 
-/** The same judgement from the stage alone (the read model holds stages, not whole states). */
+/**
+ * The same judgement from the stage alone (the read model holds stages, not whole states). A
+ * deliverable's workflow ends when it is finished: this also says which workflows have ended.
+ */
 export function isFinishedStage(stage: DeliverableStage, reviewRequired: boolean): boolean {
   return (
     stage === 'approved' || stage === 'exempt' || stage === 'cancelled' || (stage === 'submitted' && !reviewRequired)
@@ -188,7 +197,7 @@ export function applySubmit(state: DeliverableState, input: SubmitInput, at: str
 
 export function checkApprove(state: DeliverableState, reviewRequired: boolean, input: unknown): ApproveInput {
   const parsed = parseOrRefuse(approveSchema(), input);
-  if (!reviewRequired) throw new TransitionRefused('stage', 'this phase has no review step', 'no-review-step');
+  if (!reviewRequired) throw noReviewStep();
   requireStage(state, ['submitted'], 'approve');
   return parsed;
 }
@@ -211,7 +220,7 @@ export function checkReturn(
   today: string,
 ): ReturnInput {
   const parsed = parseOrRefuse(returnSchema(), input);
-  if (!reviewRequired) throw new TransitionRefused('stage', 'this phase has no review step', 'no-review-step');
+  if (!reviewRequired) throw noReviewStep();
   requireStage(state, ['submitted'], 'return for completion');
   if (parsed.deadline <= today) {
     throw new TransitionRefused('deadline', `must be after today (${today})`, 'not-in-future', { today });

@@ -1,6 +1,7 @@
 import { listAuditEvents } from '../../src/db/audit-log';
 import { apiRoutes } from '../../src/client/http/api/routes';
 import { STACK_YEAR, StackTokens, useHttpStack } from '../helpers/http-stack';
+import { eventually } from '../helpers/eventually';
 
 /**
  * Every role against every route, over real HTTP, on a real cycle (time-skipping server, worker,
@@ -195,6 +196,37 @@ describe('the API, role by role and route by route', () => {
     ]);
     // The workflow's own events carry the same caller.
     expect(events.find((e) => e.kind === 'submitted')?.actor).toBe(`token:${stack.tokenIds.farsta}`);
+  });
+
+  it('refuses an action on a submission whose phase has no review step, after its workflow has ended, as the workflow did', async () => {
+    // Without a review step a submission ends the deliverable: its workflow completes, and a
+    // request that comes after finds none. It is refused for the recorded stage (409), not 404.
+    expect((await call('stokabChef', 'POST', d('tertialrapport/stokab/submit'), { documentRef: 'Dnr 7' })).status).toBe(
+      200,
+    );
+    await eventually(
+      async () =>
+        (await stack.env.client.workflow.getHandle(`teststad/${y}/tertialrapport/stokab`).describe()).status.name,
+      (status) => status === 'COMPLETED',
+      30_000,
+    );
+    const again = await call('stokabChef', 'POST', d('tertialrapport/stokab/submit'), { documentRef: 'Dnr 8' });
+    expect({ status: again.status, code: again.body.code, params: again.body.params }).toEqual({
+      status: 409,
+      code: 'not-possible-in-stage',
+      params: { action: 'submit', stage: 'submitted' },
+    });
+    const extended = await call('admin', 'POST', d('tertialrapport/stokab/extend'), {
+      reason: 'r',
+      deadline: '2099-01-01',
+    });
+    expect({ status: extended.status, code: extended.body.code }).toEqual({
+      status: 409,
+      code: 'not-possible-in-stage',
+    });
+    // Approving is refused for the phase's missing review step, as the running workflow refuses it.
+    const approved = await call('admin', 'POST', d('tertialrapport/stokab/approve'), {});
+    expect({ status: approved.status, code: approved.body.code }).toEqual({ status: 409, code: 'no-review-step' });
   });
 
   it('limits writes per token and minute', async () => {

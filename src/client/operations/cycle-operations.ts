@@ -22,6 +22,7 @@ import {
   endedDeliverableRefusal,
   exemptSchema,
   extensionSchema,
+  isFinishedStage,
   returnSchema,
   submitSchema,
 } from '../../domain/deliverable-state';
@@ -66,9 +67,6 @@ export const deliverableActionSchemas = {
 } as const;
 export type DeliverableAction = keyof typeof deliverableActionSchemas;
 export const deliverableActions = Object.keys(deliverableActionSchemas) as DeliverableAction[];
-
-/** The stages in which a deliverable's workflow has ended. */
-const ENDED_STAGES: readonly string[] = ['approved', 'exempt', 'cancelled'];
 
 const dateSchema = localDateSchema();
 const reasonSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(4000);
@@ -233,7 +231,7 @@ export function createCycleOperations(deps: OperationsDeps) {
 
   /**
    * An update to one deliverable. Its workflow ends with the deliverable (approved, exempt,
-   * cancelled), so a request that comes after that finds no workflow: it is refused for the
+   * cancelled, or submitted in a phase without a review step), so a request that comes after that finds no workflow: it is refused for the
    * stage the record holds, as the workflow refuses it a moment before, not answered 404.
    */
   const viaDeliverable = <T>(
@@ -246,9 +244,11 @@ export function createCycleOperations(deps: OperationsDeps) {
     viaWorkflow('deliverable', call).catch(async (error: unknown) => {
       if (!(error instanceof OperationError && error.status === 404)) throw error;
       const row = await loadDeliverableSummaryRow(pool, municipality, year, phaseId, boardId);
-      if (!row || !ENDED_STAGES.includes(row.stage)) throw error;
-      const refusal = endedDeliverableRefusal(row.stage as DeliverableStage, action);
-      throw OperationError.of(409, refusal);
+      const phase = cycleOf(await cache.snapshot(), year)?.calendar.phases.find((p) => p.id === phaseId);
+      const reviewRequired = phase?.kind === 'deliverable' && phase.reviewRequired === true;
+      const stage = row?.stage as DeliverableStage | undefined;
+      if (!stage || !isFinishedStage(stage, reviewRequired)) throw error;
+      throw OperationError.of(409, endedDeliverableRefusal(stage, reviewRequired, action));
     });
 
   const ops = {
