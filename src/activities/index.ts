@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
-import { appendAuditEvent } from '../db/audit-log';
+import { appendAuditEvent, auditEventRecorded } from '../db/audit-log';
 import { withTransaction } from '../db/database';
-import type { DeliverableSnapshot } from '../db/read-model';
+import { lockedStage, type DeliverableSnapshot } from '../db/read-model';
 import { CycleCalendar } from '../domain/cycle-calendar';
 import { addDays, compareDates, LocalDate } from '../domain/local-date';
 import { Organisation, Registry, responsibleOn } from '../domain/organisations';
@@ -210,20 +210,31 @@ export function createActivities(deps: ActivityDeps) {
       .filter((r) => !taken.has(r.address.toLowerCase()))
       .map((r) => ({ address: r.address, language: r.language, weeklyDigest: r.weeklyDigest }));
   };
-  /** The audit record of a reminder left to the weekly digest, with who will get it there. */
+  /**
+   * The audit record of a reminder left to the weekly digest, with who will get it there. Whether
+   * it is left there: not when the deliverable has left the stages the reminder is for (checked
+   * under the lock a submission's record takes, as a mail's claim checks it), unless an earlier
+   * attempt recorded the deferral before the stage changed.
+   */
   const recordDigestDeferral = (input: SendNotificationInput, key: string, addresses: string[]) =>
-    withTransaction(db, (tx) =>
-      appendAuditEvent(tx, {
+    withTransaction(db, async (tx) => {
+      const eventKey = `${key}#digest`;
+      if (input.onlyInStages) {
+        const stage = await lockedStage(tx, input.workflowId);
+        if (stage === undefined || !input.onlyInStages.includes(stage)) return auditEventRecorded(tx, eventKey);
+      }
+      await appendAuditEvent(tx, {
         occurredAt: new Date(input.firedAt),
         workflowId: input.workflowId,
         runId: Context.current().info.workflowExecution?.runId,
         seq: input.seq,
         kind: 'reminder-to-digest',
         actor: 'system',
-        eventKey: `${key}#digest`,
+        eventKey,
         payload: { actionId: input.actionId, plannedAt: input.plannedAt, recipients: addresses },
-      }),
-    );
+      });
+      return true;
+    });
 
   const activities = {
     ...createDigestActivities(deps),
@@ -279,13 +290,17 @@ export function createActivities(deps: ActivityDeps) {
       const prefs = [...registryPrefs, ...peoplePrefs];
       // A reminder goes to the weekly digest of those who chose it, instead of its own mail.
       const digested = input.kind === 'reminder' ? prefs.filter((p) => p.weeklyDigest) : [];
-      if (digested.length > 0)
-        await recordDigestDeferral(
+      const direct = prefs.filter((p) => !digested.includes(p));
+      const deferred =
+        digested.length > 0 &&
+        (await recordDigestDeferral(
           input,
           key,
           digested.map((p) => p.address),
-        );
-      const direct = prefs.filter((p) => !digested.includes(p));
+        ));
+      // Moot for its digest readers; the others' mails are checked again by their claims.
+      if (digested.length > 0 && !deferred && direct.length === 0)
+        return { idempotencyKey: key, messageId: '', sentNow: false, moot: true };
       const deadline = new Date(input.deadlineAt);
       const kind: NotificationKind =
         input.kind === 'reminder' &&

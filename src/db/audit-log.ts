@@ -88,6 +88,12 @@ export function auditRecord(event: AuditEvent) {
  * mail's outcome, committed after the SMTP exchange, keeps its place before a submission that
  * came in meanwhile), then as inserted.
  */
+/** Whether the event of this key is in the log (an earlier attempt of an activity recorded it). */
+export async function auditEventRecorded(db: Queryable, eventKey: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM audit_log WHERE event_key = $1', [eventKey]);
+  return (rowCount ?? 0) > 0;
+}
+
 export async function listAuditEvents(db: Queryable, workflowId: string): Promise<AuditRow[]> {
   const result = await db.query<AuditRow>(
     'SELECT * FROM audit_log WHERE workflow_id = $1 ORDER BY occurred_at, seq NULLS LAST, id',

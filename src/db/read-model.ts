@@ -1,4 +1,5 @@
 import { Queryable } from './database';
+import type { DeliverableStage } from '../domain/deliverable-state';
 
 /** The state of a deliverable as its workflow reports it with every recorded event. */
 export interface DeliverableSnapshot {
@@ -233,6 +234,19 @@ function isoFromUtcText(utc: string): string {
 }
 
 /** One deliverable's row by its cycle, phase and board (the primary key's parts), or undefined. */
+/**
+ * A deliverable's recorded stage, read under a share lock held to the end of the transaction: a
+ * record that changes the stage (a submission) waits for it, so what the transaction does on the
+ * strength of the stage holds against the record.
+ */
+export async function lockedStage(tx: Queryable, workflowId: string): Promise<DeliverableStage | undefined> {
+  const { rows } = await tx.query<{ stage: DeliverableStage }>(
+    'SELECT stage FROM deliverable_status WHERE workflow_id = $1 FOR SHARE',
+    [workflowId],
+  );
+  return rows[0]?.stage;
+}
+
 export async function loadDeliverableSummaryRow(
   db: Queryable,
   municipality: string,

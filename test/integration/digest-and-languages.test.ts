@@ -13,6 +13,7 @@ import { setRecipientPreference } from '../../src/db/recipient-preferences';
 import { replaceRegistry } from '../../src/db/registry';
 import { listSends } from '../../src/db/send-log';
 import { cycleCalendarSchema } from '../../src/domain/cycle-calendar';
+import type { DeliverableStage } from '../../src/domain/deliverable-state';
 import { localDateOf, localTimeOf } from '../../src/domain/zoned-time';
 import { smallRegistry } from '../fixtures/small-registry';
 import { eventually } from '../helpers/eventually';
@@ -87,6 +88,59 @@ describe('recipients’ language and the weekly digest (dev server, PostgreSQL, 
     ]);
     await new Promise((r) => setTimeout(r, 300));
     expect(ctx.harness.sink.received.length).toBe(before);
+  });
+
+  it('leaves nothing to the digest, and records no deferral, of a reminder the board no longer owes', async () => {
+    // The board submitted after the dispatcher read its stage: the deferral is checked under the
+    // lock a submission's record takes, as a mail's claim is, and the reminder is moot.
+    const workflowId = 'teststad/2028/tertialrapport-2/farsta';
+    await projectSnapshot(
+      ctx.harness.db.pool,
+      { workflowId, occurredAt: new Date() },
+      '1',
+      snapshot('tertialrapport-2', { stage: 'submitted' }),
+    );
+    const before = ctx.harness.sink.received.length;
+    const result = await new MockActivityEnvironment().run(activities().sendNotification, {
+      ...notification('tertialrapport-2/farsta/reminder-2', 'reminder', '2027-05-19T08:00:00+02:00'),
+      workflowId,
+      onlyInStages: ['open', 'returned'] as DeliverableStage[],
+    });
+    expect(result).toMatchObject({ moot: true, sentNow: false });
+    expect((await listAuditEvents(ctx.harness.db.pool, workflowId)).map((e) => e.kind)).not.toContain(
+      'reminder-to-digest',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ctx.harness.sink.received.length).toBe(before);
+  });
+
+  it('defers a reminder or finds it moot as the submission recorded at the same moment says, never both', async () => {
+    // The submission's record holds the read model's row while the reminder's deferral runs: the
+    // deferral waits for it and sees the submission, instead of the stage before it.
+    const workflowId = 'teststad/2028/tertialrapport-3/farsta';
+    const pool = ctx.harness.db.pool;
+    await projectSnapshot(pool, { workflowId, occurredAt: new Date() }, '1', snapshot('tertialrapport-3'));
+    const submission = await pool.connect();
+    try {
+      await submission.query('BEGIN');
+      await projectSnapshot(
+        submission,
+        { workflowId, occurredAt: new Date() },
+        '2',
+        snapshot('tertialrapport-3', { seq: 2, stage: 'submitted' }),
+      );
+      const reminder = new MockActivityEnvironment().run(activities().sendNotification, {
+        ...notification('tertialrapport-3/farsta/reminder-2', 'reminder', '2027-05-19T08:00:00+02:00'),
+        workflowId,
+        onlyInStages: ['open', 'returned'] as DeliverableStage[],
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      await submission.query('COMMIT');
+      expect(await reminder).toMatchObject({ moot: true });
+    } finally {
+      submission.release();
+    }
+    expect((await listAuditEvents(pool, workflowId)).map((e) => e.kind)).not.toContain('reminder-to-digest');
   });
 
   it('writes to each recipient in their language: one Swedish and one English mail, each sent once', async () => {
