@@ -93,7 +93,11 @@ function outboxStatements(db: Pool): OutboxStatements {
     const prepared = preparedStatements(db);
     statements = {
       lease: createBatcher((requests: readonly LeaseRequest[]) => leaseFreeSends(prepared, requests, SEND_LEASE_MS)),
-      recordSent: createBatcher((outcomes: readonly SentOutcome[]) => markSentWithEvents(prepared, outcomes)),
+      // Not prepared: a prepared statement's plan is made once, on the connection's sixth run,
+      // for the send log as it was then; made when the log was small, it scans the whole log for
+      // every batch ever after (a cost per mail that grew with the log). Planned each time, it
+      // finds a batch's rows through the primary key at any size.
+      recordSent: createBatcher((outcomes: readonly SentOutcome[]) => markSentWithEvents(db, outcomes)),
     };
     statementsOfPool.set(db, statements);
   }

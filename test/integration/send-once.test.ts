@@ -388,4 +388,58 @@ describe('the outbox’s group commit', () => {
       [bad.key, 'sending'],
     ]);
   });
+
+  it('records a batch of outcomes by their keys, not by a scan of the whole send log (a cost that grew with it)', async () => {
+    // A send log with a history: the mails of earlier years, all sent.
+    await db.pool.query(
+      `INSERT INTO send_log (idempotency_key, workflow_id, kind, planned_at, recipients, subject, status, sent_at)
+       SELECT 'history#' || i, 'history/' || (i % 300), 'reminder', now(), '{}', 'Påminnelse', 'sent', now()
+       FROM generate_series(1, 5000) i`,
+    );
+    await db.pool.query('ANALYZE send_log');
+    await recorded('bagarmossen', 1, 'open');
+    const mails = [2, 3, 4].map((seq) => mail('bagarmossen', seq, { seq }));
+    await leaseFreeSends(
+      db.pool,
+      mails.map((m) => leaseOf(m)),
+      60_000,
+    );
+    // The statement run under EXPLAIN ANALYZE (it records the outcomes, as it would otherwise).
+    const plans: unknown[] = [];
+    const explaining = {
+      query: async (text: string, values?: unknown[]) => {
+        const result = await db.pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values);
+        plans.push(result.rows[0]['QUERY PLAN']);
+        return { rows: [], rowCount: 0 };
+      },
+    } as unknown as Pool;
+    await markSentWithEvents(
+      explaining,
+      mails.map((m) => ({
+        idempotencyKey: m.key,
+        messageId: `<${m.seq}@test>`,
+        sentAt: new Date(),
+        event: sentEvent(m, m.seq!, snapshot('bagarmossen', m.seq!, 'open')),
+      })),
+    );
+    const sendLogScans = nodesOf(plans).filter(
+      (node) => node['Relation Name'] === 'send_log' && String(node['Node Type']).endsWith('Scan'),
+    );
+    expect(sendLogScans.map((node) => [node['Node Type'], node['Actual Rows']])).toEqual([
+      [expect.stringMatching(/^(Index Scan|Bitmap Heap Scan)$/), 3],
+    ]);
+    expect((await listSends(db.pool, workflowOf('bagarmossen'))).map((s) => s.status)).toEqual([
+      'sent',
+      'sent',
+      'sent',
+    ]);
+  });
 });
+
+type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] };
+
+/** Every node of EXPLAIN (FORMAT JSON) plans, the statement's and its CTEs'. */
+function nodesOf(plans: unknown[]): PlanNode[] {
+  const walk = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(walk)];
+  return plans.flatMap((plan) => (plan as { Plan: PlanNode }[]).flatMap((entry) => walk(entry.Plan)));
+}
