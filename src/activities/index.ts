@@ -6,7 +6,7 @@ import { CycleCalendar } from '../domain/cycle-calendar';
 import { addDays, compareDates, LocalDate } from '../domain/local-date';
 import { Organisation, Registry, responsibleOn } from '../domain/organisations';
 import type { RecipientPreference } from '../db/recipient-preferences';
-import type { RecipientContext } from '../db/recipient-context';
+import type { RecipientContext, RecipientContextRequest } from '../db/recipient-context';
 import { batchedRecipientLookups } from './batched-lookups';
 import { stockholmDays } from './stockholm-days';
 import { boardPeopleRecipients } from '../domain/board-recipients';
@@ -178,7 +178,9 @@ export function createActivities(deps: ActivityDeps) {
     return loaded;
   };
 
-  const recipientContext = batchedRecipientLookups(db);
+  // The pool's batch, asked for when a notification needs it (an activity set built without a
+  // database, as the planning's tests build it, never does).
+  const recipientContext = (request: RecipientContextRequest) => batchedRecipientLookups(db)(request);
   // The Stockholm days of the instants the notifications name (fired, planned, deadline).
   const dayOf = stockholmDays();
   const resolveRecipients = (
