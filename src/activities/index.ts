@@ -6,11 +6,11 @@ import { CycleCalendar } from '../domain/cycle-calendar';
 import { addDays, compareDates, LocalDate } from '../domain/local-date';
 import { Organisation, Registry, responsibleOn } from '../domain/organisations';
 import type { RecipientPreference } from '../db/recipient-preferences';
-import type { RecipientContext } from '../db/recipient-context';
+import type { RecipientContext, RecipientContextRequest } from '../db/recipient-context';
 import { batchedRecipientLookups } from './batched-lookups';
+import { stockholmDays } from './stockholm-days';
 import { boardPeopleRecipients } from '../domain/board-recipients';
 import type { RecipientRole } from '../domain/cycle-calendar';
-import { MUNICIPALITY_TIME_ZONE } from '../domain/glossary';
 import {
   DeliverablePlan,
   DeliverablePlanInput,
@@ -19,7 +19,7 @@ import {
   scheduledOpenings,
 } from '../domain/planner';
 import { addressesFor, EscalationAddresses, escalationAddresses } from '../domain/recipients';
-import { localDateOf, zonedInstant } from '../domain/zoned-time';
+import { zonedInstant } from '../domain/zoned-time';
 import { ActivityDeps } from './ports';
 import { createCommitteeActivities } from './committee-notice';
 import { createDigestActivities } from './digest';
@@ -178,15 +178,19 @@ export function createActivities(deps: ActivityDeps) {
     return loaded;
   };
 
-  const recipientContext = batchedRecipientLookups(db);
+  // The pool's batch, asked for when a notification needs it (an activity set built without a
+  // database, as the planning's tests build it, never does).
+  const recipientContext = (request: RecipientContextRequest) => batchedRecipientLookups(db)(request);
+  // The Stockholm days of the instants the notifications name (fired, planned, deadline).
+  const dayOf = stockholmDays();
   const resolveRecipients = (
     input: SendNotificationInput,
     context: RecipientContext,
+    on: LocalDate,
   ): { to: string[]; from: 'registry' | 'plan' } => {
     const stored = context.organisations;
     if (!stored) return { to: input.to, from: 'plan' };
-    // The registry as it stands on the day the action fired (workflow time).
-    const on = localDateOf(new Date(input.firedAt), MUNICIPALITY_TIME_ZONE);
+    // The registry as it stands on `on`, the day the action fired (workflow time).
     const roles = input.roles as RecipientRole[];
     const above = escalationAddresses(stored.related, stored.board, on);
     return { to: addressesFor(roles, stored.board, above), from: 'registry' };
@@ -276,14 +280,15 @@ export function createActivities(deps: ActivityDeps) {
       // The registry's board and committees, the board's people and the addresses' preferences,
       // read in one statement with the other mails in flight.
       const firedAt = new Date(input.firedAt);
+      const firedDay = dayOf(firedAt);
       const about = aboutOf(input);
       const context = await recipientContext({
         ...(about && { about }),
         at: firedAt,
-        day: localDateOf(firedAt, MUNICIPALITY_TIME_ZONE),
+        day: firedDay,
         planned: input.to,
       });
-      const recipients = resolveRecipients(input, context);
+      const recipients = resolveRecipients(input, context, firedDay);
       const registryPrefs = context.preferencesOf(recipients.to);
       const peoplePrefs = boardPeople(input, context, recipients);
       const key = notificationKey(input.workflowId, input.actionId, input.plannedAt);
@@ -303,10 +308,7 @@ export function createActivities(deps: ActivityDeps) {
         return { idempotencyKey: key, messageId: '', sentNow: false, moot: true };
       const deadline = new Date(input.deadlineAt);
       const kind: NotificationKind =
-        input.kind === 'reminder' &&
-        localDateOf(new Date(input.plannedAt), MUNICIPALITY_TIME_ZONE) === localDateOf(deadline, MUNICIPALITY_TIME_ZONE)
-          ? 'deadline-day'
-          : input.kind;
+        input.kind === 'reminder' && dayOf(new Date(input.plannedAt)) === dayOf(deadline) ? 'deadline-day' : input.kind;
       const boardId = aboutOf(input)?.boardId;
       const link = deps.publicUrl && boardId ? boardPageUrl(deps.publicUrl, boardId) : undefined;
       // One mail per language. The Swedish mail keeps the plain key (as before languages existed).

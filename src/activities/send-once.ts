@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import type { Pool } from 'pg';
 import { appendAuditEvent, AuditEvent } from '../db/audit-log';
 import { createBatcher } from '../db/batcher';
 import { carriesContent } from '../db/content-projection';
-import { preparedStatements, Queryable, withTransaction } from '../db/database';
+import { Queryable, withTransaction } from '../db/database';
+import { perPool } from '../db/per-pool';
 import {
   claimSend,
   LeaseRequest,
@@ -78,27 +78,21 @@ export class SendInProgress extends Error {
 
 /**
  * The leases and the outcomes of the mails in flight, each kind one statement for all of them
- * (a group commit, src/db/batcher.ts); one pair per pool.
+ * (a group commit, src/db/batcher.ts); one pair per pool, shared by every activity set on it.
  */
 interface OutboxStatements {
   lease(request: LeaseRequest): Promise<boolean>;
   recordSent(outcome: SentOutcome): Promise<boolean>;
 }
 
-const statementsOfPool = new WeakMap<Pool, OutboxStatements>();
-
-function outboxStatements(db: Pool): OutboxStatements {
-  let statements = statementsOfPool.get(db);
-  if (!statements) {
-    const prepared = preparedStatements(db);
-    statements = {
-      lease: createBatcher((requests: readonly LeaseRequest[]) => leaseFreeSends(prepared, requests, SEND_LEASE_MS)),
-      recordSent: createBatcher((outcomes: readonly SentOutcome[]) => markSentWithEvents(prepared, outcomes)),
-    };
-    statementsOfPool.set(db, statements);
-  }
-  return statements;
-}
+const outboxStatements = perPool((pool, prepared): OutboxStatements => ({
+  lease: createBatcher((requests: readonly LeaseRequest[]) => leaseFreeSends(prepared, requests, SEND_LEASE_MS)),
+  // Not prepared: a prepared statement's plan is made once, on the connection's sixth run,
+  // for the send log as it was then; made when the log was small, it scans the whole log for
+  // every batch ever after (a cost per mail that grew with the log). Planned each time, it
+  // finds a batch's rows through the primary key at any size.
+  recordSent: createBatcher((outcomes: readonly SentOutcome[]) => markSentWithEvents(pool, outcomes)),
+}));
 
 export function stableMessageId(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@arshjul>`;

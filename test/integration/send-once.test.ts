@@ -1,5 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
+import { createActivities, SendNotificationInput } from '../../src/activities';
 import { systemClock } from '../../src/activities/ports';
 import { PlannedMail, SendInProgress, sendOnce, SendOnceResult } from '../../src/activities/send-once';
 import { appendAuditEvent, AuditEvent, listAuditEvents } from '../../src/db/audit-log';
@@ -70,15 +71,22 @@ async function opened(board: string): Promise<void> {
 }
 
 /** The pool, counting what the outbox asks of it: statements, and connections taken for a transaction. */
-function counting(pool: Pool): { pool: Pool; statements: string[]; transactions: () => number } {
+function counting(pool: Pool): {
+  pool: Pool;
+  statements: string[];
+  texts: string[];
+  transactions: () => number;
+} {
   const statements: string[] = [];
+  const texts: string[] = [];
   let transactions = 0;
   const counted = new Proxy(pool, {
     get(target, property, receiver) {
       if (property === 'query')
         // A statement as text, or as a prepared statement's config (name, text, values).
         return (text: string | { text: string }, values?: unknown[]) => {
-          statements.push((typeof text === 'string' ? text : text.text).trim().split(/\s+/)[0]!);
+          texts.push(typeof text === 'string' ? text : text.text);
+          statements.push(texts[texts.length - 1]!.trim().split(/\s+/)[0]!);
           return target.query(text as string, values);
         };
       if (property === 'connect')
@@ -89,7 +97,7 @@ function counting(pool: Pool): { pool: Pool; statements: string[]; transactions:
       return Reflect.get(target, property, receiver) as unknown;
     },
   });
-  return { pool: counted, statements, transactions: () => transactions };
+  return { pool: counted, statements, texts, transactions: () => transactions };
 }
 
 describe('the outbox’s hot path', () => {
@@ -206,6 +214,26 @@ function leaseOf(planned: PlannedMail, onlyInStages?: string[]): LeaseRequest {
   };
 }
 
+/** A reminder of a board's deliverable as its workflow asks sendNotification for it. */
+function notification(board: string): SendNotificationInput {
+  return {
+    workflowId: workflowOf(board),
+    seq: 2,
+    actionId: `q1/${board}/reminder-1`,
+    kind: 'reminder',
+    level: 1,
+    plannedAt: '2030-03-04T08:00:00+01:00',
+    firedAt: '2030-03-04T08:00:00+01:00',
+    budgetYear: 2030,
+    phaseName: 'Tertialrapport 1',
+    boardName: board,
+    deadlineAt: '2030-03-10T23:59:00+01:00',
+    to: [`registrator.${board}@test.example`],
+    roles: ['registrator'],
+    snapshot: snapshot(board, 2, 'open'),
+  };
+}
+
 function sentEvent(planned: PlannedMail, seq: number, snap?: DeliverableSnapshot): AuditEvent {
   return {
     occurredAt: new Date(planned.firedAt),
@@ -219,6 +247,22 @@ function sentEvent(planned: PlannedMail, seq: number, snap?: DeliverableSnapshot
 }
 
 describe('the outbox’s group commit', () => {
+  it('puts the mails of every activity set built on one pool into the same batches, the recipients’ lookup too', async () => {
+    const { pool, texts } = counting(db.pool);
+    const sets = [1, 2].map(() => createActivities({ db: pool, mailer, clock: systemClock }));
+    const boards = ['aspudden', 'liljeholmen'];
+    for (const board of boards) await recorded(board, 1, 'open');
+    const before = sink.received.length;
+    const results = await Promise.all(
+      boards.map((board, i) => new MockActivityEnvironment().run(sets[i]!.sendNotification, notification(board))),
+    );
+    expect(results.map((r) => (r as SendOnceResult).sentNow)).toEqual([true, true]);
+    expect(sink.received.length - before).toBe(2);
+    // One lookup and one lease for the two mails, though each came from an activity set of its own.
+    expect(texts.filter((t) => t.includes('AS q(i integer'))).toHaveLength(1);
+    expect(texts.filter((t) => t.startsWith('INSERT INTO send_log AS s'))).toHaveLength(1);
+  });
+
   it('sends many mails at once, each key asked for three times, each mail exactly once, in fewer statements', async () => {
     const boards = ['alby', 'bandhagen', 'fittja', 'gubbangen', 'hjulsta', 'islinge'];
     for (const board of boards) await recorded(board, 1, 'open');
@@ -388,4 +432,58 @@ describe('the outbox’s group commit', () => {
       [bad.key, 'sending'],
     ]);
   });
+
+  it('records a batch of outcomes by their keys, not by a scan of the whole send log (a cost that grew with it)', async () => {
+    // A send log with a history: the mails of earlier years, all sent.
+    await db.pool.query(
+      `INSERT INTO send_log (idempotency_key, workflow_id, kind, planned_at, recipients, subject, status, sent_at)
+       SELECT 'history#' || i, 'history/' || (i % 300), 'reminder', now(), '{}', 'Påminnelse', 'sent', now()
+       FROM generate_series(1, 5000) i`,
+    );
+    await db.pool.query('ANALYZE send_log');
+    await recorded('bagarmossen', 1, 'open');
+    const mails = [2, 3, 4].map((seq) => mail('bagarmossen', seq, { seq }));
+    await leaseFreeSends(
+      db.pool,
+      mails.map((m) => leaseOf(m)),
+      60_000,
+    );
+    // The statement run under EXPLAIN ANALYZE (it records the outcomes, as it would otherwise).
+    const plans: unknown[] = [];
+    const explaining = {
+      query: async (text: string, values?: unknown[]) => {
+        const result = await db.pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values);
+        plans.push(result.rows[0]['QUERY PLAN']);
+        return { rows: [], rowCount: 0 };
+      },
+    } as unknown as Pool;
+    await markSentWithEvents(
+      explaining,
+      mails.map((m) => ({
+        idempotencyKey: m.key,
+        messageId: `<${m.seq}@test>`,
+        sentAt: new Date(),
+        event: sentEvent(m, m.seq!, snapshot('bagarmossen', m.seq!, 'open')),
+      })),
+    );
+    const sendLogScans = nodesOf(plans).filter(
+      (node) => node['Relation Name'] === 'send_log' && String(node['Node Type']).endsWith('Scan'),
+    );
+    expect(sendLogScans.map((node) => [node['Node Type'], node['Actual Rows']])).toEqual([
+      [expect.stringMatching(/^(Index Scan|Bitmap Heap Scan)$/), 3],
+    ]);
+    expect((await listSends(db.pool, workflowOf('bagarmossen'))).map((s) => s.status)).toEqual([
+      'sent',
+      'sent',
+      'sent',
+    ]);
+  });
 });
+
+type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] };
+
+/** Every node of EXPLAIN (FORMAT JSON) plans, the statement's and its CTEs'. */
+function nodesOf(plans: unknown[]): PlanNode[] {
+  const walk = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(walk)];
+  return plans.flatMap((plan) => (plan as { Plan: PlanNode }[]).flatMap((entry) => walk(entry.Plan)));
+}
