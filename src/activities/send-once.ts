@@ -5,6 +5,7 @@ import { createBatcher } from '../db/batcher';
 import { carriesContent } from '../db/content-projection';
 import { Queryable, withTransaction } from '../db/database';
 import { perPool } from '../db/per-pool';
+import { lockedStage } from '../db/read-model';
 import {
   claimSend,
   LeaseRequest,
@@ -216,11 +217,7 @@ async function claimInTransaction(
   const { key } = planned;
   const found = (extra: Partial<SendOnceResult>): Claim => ({ result: outcome(key, extra) });
   if (planned.onlyInStages) {
-    const { rows } = await tx.query<{ stage: string }>(
-      'SELECT stage FROM deliverable_status WHERE workflow_id = $1 FOR SHARE',
-      [planned.workflowId],
-    );
-    const stage = rows[0]?.stage;
+    const stage = await lockedStage(tx, planned.workflowId);
     if (stage === undefined || !planned.onlyInStages.includes(stage)) {
       // An attempt before this one (cut off after the relay took it) may have sent it already.
       const earlier = await tx.query<{ status: string; message_id: string | null }>(

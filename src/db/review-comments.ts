@@ -59,16 +59,3 @@ export async function listReviewComments(db: Queryable, workflowId: string): Pro
   );
   return result.rows.map(toComment);
 }
-
-/**
- * The deliverable's stage as the read model holds it, with its row locked against a change of
- * stage until the caller's transaction ends: a comment checked against "under review" is stored
- * before a concurrent return or approval is projected, never on a version no longer reviewed.
- */
-export async function lockStageForComment(db: Queryable, workflowId: string): Promise<string | undefined> {
-  const result = await db.query<{ stage: string }>(
-    'SELECT stage FROM deliverable_status WHERE workflow_id = $1 FOR SHARE',
-    [workflowId],
-  );
-  return result.rows[0]?.stage;
-}

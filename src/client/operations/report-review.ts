@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { AttachmentMeta, AttachmentStore } from '../../db/attachments';
 import { appendAuditEvent } from '../../db/audit-log';
 import { withTransaction } from '../../db/database';
-import { insertReviewComment, listReviewComments, lockStageForComment, ReviewComment } from '../../db/review-comments';
+import { insertReviewComment, listReviewComments, ReviewComment } from '../../db/review-comments';
+import { lockedStage } from '../../db/read-model';
 import { listSubmissionHistory, ReturnRecord, SubmissionVersion } from '../../db/submission-versions';
 import { AnswerChange, diffAnswers } from '../../domain/answer-diff';
 import { parseAnswerPath } from '../../domain/answer-paths';
@@ -166,7 +167,9 @@ export function createReportReviewOperations(deps: {
       return withTransaction(pool, async (tx) => {
         // Checked with the stage locked: a return or approval at the same moment waits for this
         // comment, or has already moved the report on and the comment is refused.
-        const stage = (await lockStageForComment(tx, deliverable.workflowId)) ?? deliverable.stage;
+        // Locked against a change of stage until the comment is stored: a comment checked against
+        // "under review" is never stored on a version a concurrent return or approval took away.
+        const stage = (await lockedStage(tx, deliverable.workflowId)) ?? deliverable.stage;
         const latest = (await listSubmissionHistory(tx, deliverable.workflowId)).versions.at(-1);
         if (stage !== 'submitted' || !latest) {
           throw new OperationError(
