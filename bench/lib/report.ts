@@ -145,8 +145,8 @@ export function writeResults(dir: string, results: BenchResult[], run: RunInfo, 
     '## Machine',
     '',
     `- ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, Linux ${m.kernel}`,
-    `- **Shared and busy**: other engineers' test suites ran at the same time (load averages above; ` +
-      `${m.cores} cores). Figures are disturbed; ratios (both sides measured interleaved in the same run) are the more robust part.`,
+    `- **Shared**: other engineers' test suites may run at the same time; the load averages above say how busy ` +
+      `the ${m.cores} cores were. Figures move with it; ratios (both sides measured interleaved in the same run) are the more robust part.`,
     ...Object.entries(run.versions).map(([k, v]) => `- ${k}: ${v}`),
     '',
     ...goalsSection(all),
